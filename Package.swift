@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+// Spikebar — event-driven simulator of spiking networks on RRAM crossbar tiles.
+// Module cut and data flow: Docs/architecture.md.
+import PackageDescription
+
+let package = Package(
+    name: "Spikebar",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "spikebar", targets: ["spikebar"]),
+        .library(name: "Spikebar", targets: [
+            "SpikebarCore", "SpikebarDevices", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
+            "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTrace",
+        ]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+    ],
+    targets: [
+        // Debian's libzstd-dev; `make` installs it when missing.
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .target(name: "SpikebarCore"),
+        .target(name: "SpikebarDevices", dependencies: ["SpikebarCore"]),
+        .target(name: "SpikebarActivity", dependencies: ["SpikebarCore"]),
+        .target(name: "SpikebarCost", dependencies: ["SpikebarCore", "SpikebarActivity"]),
+        .target(name: "SpikebarScenario", dependencies: [
+            "SpikebarCore", "SpikebarDevices", "SpikebarCost", .product(name: "Yams", package: "Yams"),
+        ]),
+        .target(name: "SpikebarData", dependencies: ["SpikebarCore"]),
+        .target(name: "SpikebarChip", dependencies: ["SpikebarCore", "SpikebarDevices", "SpikebarScenario"]),
+        .target(name: "SpikebarKernel", dependencies: [
+            "SpikebarCore", "SpikebarDevices", "SpikebarChip", "SpikebarActivity",
+            .product(name: "HeapModule", package: "swift-collections"),
+        ]),
+        .target(name: "SpikebarTrace", dependencies: ["SpikebarCore", "CZstd"]),
+        .target(name: "SpikebarReport", dependencies: ["SpikebarCore", "SpikebarActivity", "SpikebarCost"]),
+        .executableTarget(name: "spikebar", dependencies: [
+            "SpikebarCore", "SpikebarDevices", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
+            "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTrace",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "SpikebarTests", dependencies: [
+            "SpikebarCore", "SpikebarDevices", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
+            "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport",
+        ], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SpikebarTraceTests", dependencies: ["SpikebarTrace", "SpikebarCore"]),
+    ],
+    swiftLanguageModes: [.v5]
+)
