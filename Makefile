@@ -1,0 +1,30 @@
+# Spikebar — the two commands of the README:
+#   make demo   runs the bundled quickstart scenario
+#   make test   runs the test suite
+# Both install Debian's libzstd-dev (and pkg-config) first when missing.
+
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test deps build bench clean
+
+deps:
+	@if ! pkg-config --exists libzstd 2>/dev/null || [ ! -f /usr/include/zstd.h ]; then \
+	  echo "installing libzstd-dev and pkg-config (apt-get)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libzstd-dev pkg-config; \
+	fi
+
+build: deps
+	$(SWIFT) build -c release --product spikebar
+
+demo: build
+	$$($(SWIFT) build -c release --show-bin-path)/spikebar run Scenarios/quickstart.yaml
+
+test: deps
+	$(SWIFT) test --parallel
+
+bench: build
+	$$($(SWIFT) build -c release --show-bin-path)/spikebar bench kernel
+
+clean:
+	rm -rf .build spikebar-out

@@ -1,0 +1,77 @@
+import SpikebarCore
+import SpikebarDevices
+import SpikebarScenario
+
+/// A programmed chip: the network's populations, every crossbar connection with the conductance of
+/// every cell, and every neuron's own parameters (DESIGN §2–3). One `Chip` value drives both engines.
+///
+/// ```swift
+/// let chip = try Chip(scenario: loaded.scenario, weights: weights)   // program the crossbars
+/// let kernel = EventKernel(chip: chip, timing: .exact)
+/// ```
+public struct Chip: Sendable {
+    /// Population 0 is the input; populations 1… are the layers of neurons.
+    public var populations: [Population]
+    /// Crossbar connections (feed-forward and recurrent), in the order layers are evaluated.
+    public var connections: [Connection]
+    /// Physical tiles, every connection's tiles in order.
+    public var tiles: [Tile]
+    /// Per-neuron parameters of each layer of neurons (`neurons[l − 1]` for population `l`).
+    public var neurons: [[NeuronParameters]]
+    /// The device the crossbars are made of.
+    public var device: RRAMDevice
+    /// Tile geometry and mapping.
+    public var tileSpec: TileSpec
+    /// Which chip sample this is (Monte-Carlo over programming errors): part of every random key.
+    public var chipSample: Int
+
+    public var layerCount: Int { populations.count - 1 }
+}
+
+/// A named group of neurons (or input channels).
+public struct Population: Sendable, Equatable, Codable {
+    public var name: String
+    public var size: Int
+}
+
+/// All synapses from one population to another, stored as the programmed conductances of the
+/// differential pairs: `gPlus[j·outputs + i]`, `gMinus[j·outputs + i]` for presynaptic `j`, postsynaptic `i`
+/// (row-major by presynaptic neuron: a spike reads one contiguous row).
+public struct Connection: Sendable {
+    public var from: Int, to: Int
+    public var recurrent: Bool
+    public var inputs: Int, outputs: Int
+    /// Conductances (S) as programmed.
+    public var gPlus: [Siemens], gMinus: [Siemens]
+    /// Level each cell was programmed to.
+    public var levelPlus: [UInt16], levelMinus: [UInt16]
+    /// Tiles holding row `j`: `rowTiles[j / tileRows]` lists their indices in `Chip.tiles`.
+    public var rowTiles: [[Int]]
+    /// Rows per tile for this connection (the tile geometry's rows).
+    public var tileRows: Int
+
+    /// Effective signed conductance `G⁺ − G⁻` (S) of synapse (j → i).
+    @inlinable public func effective(_ j: Int, _ i: Int) -> Siemens {
+        gPlus[j * outputs + i] - gMinus[j * outputs + i]
+    }
+}
+
+/// One physical crossbar tile: a block of a connection's rows and neurons.
+public struct Tile: Sendable, Equatable {
+    public var connection: Int
+    /// Presynaptic rows `[rowStart, rowStart + usedRows)` and postsynaptic neurons
+    /// `[neuronStart, neuronStart + neurons)` of the connection.
+    public var rowStart: Int, usedRows: Int
+    public var neuronStart: Int, neurons: Int
+    /// Which polarity the tile holds: both (differential columns), or only G⁺ / only G⁻ (differential arrays).
+    public var polarity: Polarity
+    public var rows: Int, cols: Int
+    /// Columns in use: 2 × neurons for differential columns, neurons for differential arrays.
+    public var usedCols: Int
+    /// Σ G of each used row (S), index `j − rowStart`: what a read of that row draws.
+    public var rowConductance: [Siemens]
+    /// Σ G over the tile (S).
+    public var totalConductance: Siemens
+
+    public enum Polarity: String, Sendable, Codable { case both, plus, minus }
+}

@@ -1,0 +1,128 @@
+import SpikebarCore
+import SpikebarDevices
+import SpikebarScenario
+
+extension Chip {
+    /// Programs a chip: maps each connection's weights onto tiles, writes every cell to its level with
+    /// the device's programming error, and samples every neuron's time constants.
+    ///
+    /// - Parameters:
+    ///   - weights: one matrix per connection, in `Chip.connectionPlan(network:)` order, values in [−1, 1]
+    ///     (units of the conductance window).
+    ///   - gains: DPI gain per layer of neurons (defaults to the scenario's `neurons.synapse_gain`).
+    ///   - chipSample: Monte-Carlo index of this chip (programming errors, time constants).
+    public init(scenario: Scenario, weights: [WeightMatrix], gains: [Double]? = nil, chipSample: Int = 0) throws {
+        let net = scenario.network
+        populations = [Population(name: "input", size: net.input)] + net.layers.map { Population(name: $0.name, size: $0.size) }
+        device = scenario.device
+        tileSpec = scenario.tiles
+        self.chipSample = chipSample
+        let plan = Chip.connectionPlan(network: net)
+        guard weights.count == plan.count else {
+            throw SpikebarError.mismatch("weights have \(weights.count) matrices but the network has \(plan.count) connections")
+        }
+        connections = []
+        tiles = []
+        for (c, (from, to, recurrent)) in plan.enumerated() {
+            let w = weights[c]
+            let inputs = populations[from].size, outputs = populations[to].size
+            guard w.inputs == inputs, w.outputs == outputs else {
+                throw SpikebarError.mismatch("weights of connection \(populations[from].name)→\(populations[to].name) are \(w.inputs)×\(w.outputs), the network needs \(inputs)×\(outputs)")
+            }
+            var conn = Chip.program(w, from: from, to: to, recurrent: recurrent, device: device,
+                                    seed: scenario.seed, connection: c, chipSample: chipSample)
+            conn.tileRows = tileSpec.rows
+            let (connTiles, rowTiles) = Chip.mapOntoTiles(conn, index: c, spec: tileSpec, firstTile: tiles.count)
+            conn.rowTiles = rowTiles
+            tiles += connTiles
+            connections.append(conn)
+        }
+        neurons = []
+        for l in 1..<populations.count {
+            var base = scenario.neurons
+            if let gains { base.synapseGain = gains[l - 1] }
+            var rng = RandomStream(seed: scenario.seed, purpose: .timeConstants, index: UInt64(l), sample: UInt64(chipSample))
+            var layer: [NeuronParameters] = []
+            layer.reserveCapacity(populations[l].size)
+            for _ in 0..<populations[l].size {
+                var p = base
+                p.tauMem = rng.nextLognormal(mean: base.tauMem, cv: scenario.heterogeneity.tauCV)
+                p.tauSyn = rng.nextLognormal(mean: base.tauSyn, cv: scenario.heterogeneity.tauCV)
+                layer.append(p)
+            }
+            neurons.append(layer)
+        }
+    }
+
+    /// The connections a network has, in evaluation order: for each layer, its feed-forward input, then
+    /// its recurrent connection if any. `(from, to, recurrent)` are population indices.
+    public static func connectionPlan(network: NetworkSpec) -> [(from: Int, to: Int, recurrent: Bool)] {
+        var plan: [(Int, Int, Bool)] = []
+        for (k, layer) in network.layers.enumerated() {
+            plan.append((k, k + 1, false))
+            if layer.recurrent { plan.append((k + 1, k + 1, true)) }
+        }
+        return plan
+    }
+
+    /// Writes a weight matrix as differential pairs: `w ≥ 0` puts `G⁺` at level `round(w·(L−1))` and
+    /// `G⁻` at level 0, `w < 0` the reverse, so `G⁺ − G⁻ ≈ w·(G_max − G_min)`.
+    static func program(_ w: WeightMatrix, from: Int, to: Int, recurrent: Bool, device: RRAMDevice,
+                        seed: UInt64, connection: Int, chipSample: Int) -> Connection {
+        let n = w.inputs * w.outputs
+        var gPlus = [Double](repeating: 0, count: n), gMinus = gPlus
+        var lPlus = [UInt16](repeating: 0, count: n), lMinus = lPlus
+        let top = Double(device.levels - 1)
+        // One stream per presynaptic row so that rows can later be programmed in parallel.
+        for j in 0..<w.inputs {
+            var rng = RandomStream(seed: seed, purpose: .programming, index: UInt64(connection) << 32 | UInt64(j),
+                                   sample: UInt64(chipSample))
+            for i in 0..<w.outputs {
+                let k = j * w.outputs + i
+                let x = Swift.max(-1, Swift.min(1, Double(w.values[k])))
+                let level = Int((abs(x) * top).rounded())
+                let (lp, lm) = x >= 0 ? (level, 0) : (0, level)
+                lPlus[k] = UInt16(lp); lMinus[k] = UInt16(lm)
+                gPlus[k] = device.program(level: lp, using: &rng)
+                gMinus[k] = device.program(level: lm, using: &rng)
+            }
+        }
+        return Connection(from: from, to: to, recurrent: recurrent, inputs: w.inputs, outputs: w.outputs,
+                          gPlus: gPlus, gMinus: gMinus, levelPlus: lPlus, levelMinus: lMinus, rowTiles: [], tileRows: 1)
+    }
+
+    /// Splits a connection into tiles of `spec.rows` rows; columns hold `cols/2` neurons per tile with
+    /// differential columns, `cols` per tile pair with differential arrays.
+    static func mapOntoTiles(_ conn: Connection, index: Int, spec: TileSpec, firstTile: Int) -> ([Tile], [[Int]]) {
+        let neuronsPerTile = spec.mapping == .columns ? spec.cols / 2 : spec.cols
+        var tiles: [Tile] = []
+        var rowTiles: [[Int]] = []
+        for rowStart in stride(from: 0, to: conn.inputs, by: spec.rows) {
+            let usedRows = Swift.min(spec.rows, conn.inputs - rowStart)
+            var here: [Int] = []
+            for neuronStart in stride(from: 0, to: conn.outputs, by: neuronsPerTile) {
+                let n = Swift.min(neuronsPerTile, conn.outputs - neuronStart)
+                let polarities: [Tile.Polarity] = spec.mapping == .columns ? [.both] : [.plus, .minus]
+                for polarity in polarities {
+                    var rowG = [Double](repeating: 0, count: usedRows)
+                    for r in 0..<usedRows {
+                        let base = (rowStart + r) * conn.outputs + neuronStart
+                        var s = 0.0
+                        for i in 0..<n {
+                            if polarity != .minus { s += conn.gPlus[base + i] }
+                            if polarity != .plus { s += conn.gMinus[base + i] }
+                        }
+                        rowG[r] = s
+                    }
+                    here.append(firstTile + tiles.count)
+                    tiles.append(Tile(connection: index, rowStart: rowStart, usedRows: usedRows, neuronStart: neuronStart,
+                                      neurons: n, polarity: polarity, rows: spec.rows, cols: spec.cols,
+                                      usedCols: polarity == .both ? 2 * n : n, rowConductance: rowG,
+                                      totalConductance: rowG.reduce(0, +)))
+                }
+            }
+            rowTiles.append(here)
+        }
+        return (tiles, rowTiles)
+    }
+}

@@ -1,0 +1,126 @@
+import SpikebarCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The closed-form solution of the DPI + LIF equations of `NeuronParameters` — the one place these
+/// equations live. The event kernel integrates exactly between events with `propagate` and finds
+/// threshold crossings with `firstCrossing`; the time-stepped engines use `StepPropagator`, which is
+/// `propagate` evaluated at a fixed step.
+///
+/// With `a = e^{−t/τ_syn}`, `b = e^{−t/τ_mem}` and `c = R·τ_syn/(τ_syn − τ_mem)`:
+/// ```
+/// I(t) = I₀ · a
+/// V(t) = V₀ · b + c · I₀ · (a − b)
+/// ```
+/// (the standard solution for exponential current synapses; e.g. Rotter & Diesmann, Biol. Cybern. 81,
+/// 1999, doi:10.1007/s004220050570). τ_syn = τ_mem is the degenerate case; `NeuronConstants` nudges
+/// τ_syn by one part in 10⁹ so that `c` stays finite (an error far below any measured spread).
+public struct NeuronConstants: Sendable, Equatable {
+    /// 1/τ_syn and 1/τ_mem (1/s).
+    public var rateSyn: Double, rateMem: Double
+    /// c = R·τ_syn/(τ_syn − τ_mem) (Ω).
+    public var coupling: Double
+    /// gain/τ_syn (1/s): current added per coulomb of read charge.
+    public var chargeToCurrent: Double
+    /// R (Ω): `R·I` bounds every future V (see `mayCross`).
+    public var resistance: Double
+    public var threshold: Double, reset: Double
+    /// Refractory period in picoseconds.
+    public var refractoryPicoseconds: Int64
+
+    public init(_ p: NeuronParameters) {
+        var tauSyn = p.tauSyn
+        if abs(tauSyn - p.tauMem) <= 1e-9 * p.tauMem { tauSyn = p.tauMem * (1 + 1e-9) }
+        rateSyn = 1 / tauSyn
+        rateMem = 1 / p.tauMem
+        coupling = p.resistance * tauSyn / (tauSyn - p.tauMem)
+        chargeToCurrent = p.synapseGain / tauSyn
+        resistance = p.resistance
+        threshold = p.threshold
+        reset = p.reset
+        refractoryPicoseconds = Int64((p.refractory * 1e12).rounded())
+    }
+}
+
+public enum LIFDynamics {
+    /// State after `t` seconds without input and outside the refractory period.
+    @inlinable @inline(__always)
+    public static func propagate(v: Double, i: Double, t: Double, _ k: NeuronConstants) -> (v: Double, i: Double) {
+        let a = exp(-t * k.rateSyn)
+        let b = exp(-t * k.rateMem)
+        return (v * b + k.coupling * i * (a - b), i * a)
+    }
+
+    /// Whether V can reach θ in the future without further input. Since R·I(t) decays monotonically
+    /// towards 0 and dV/dt < 0 whenever V > R·I, V never exceeds max(V₀, R·I₀, 0): a cheap test that
+    /// spares the root search for almost every update.
+    @inlinable @inline(__always)
+    public static func mayCross(v: Double, i: Double, _ k: NeuronConstants) -> Bool {
+        v >= k.threshold || k.resistance * i >= k.threshold
+    }
+
+    /// Time (s, ≥ 0) from now at which V first reaches θ without further input, or nil if never.
+    ///
+    /// V(t) − θ is a sum of two exponentials minus a constant, so it has at most one extremum. If V is
+    /// rising now, the maximum is at `t_peak = ln(−b₀τ_syn/(a₀τ_mem)) / (1/τ_mem − 1/τ_syn)` with
+    /// `a₀ = c·I₀`, `b₀ = V₀ − c·I₀`; the crossing, if V(t_peak) ≥ θ, is bracketed by [0, t_peak] and
+    /// refined by safeguarded Newton iteration to 10⁻¹⁵ s (far below the kernel's 1 ps resolution) —
+    /// precise event timing as in NEST's `iaf_psc_exp_ps` (Morrison et al., Neural Comput. 19, 2007).
+    public static func firstCrossing(v: Double, i: Double, _ k: NeuronConstants) -> Double? {
+        let theta = k.threshold
+        if v >= theta { return 0 }
+        if !mayCross(v: v, i: i, k) { return nil }
+        let a0 = k.coupling * i          // coefficient of e^{−t/τ_syn}
+        let b0 = v - a0                  // coefficient of e^{−t/τ_mem}
+        // dV/dt at 0 = −b0/τ_mem − a0/τ_syn
+        let slope0 = -b0 * k.rateMem - a0 * k.rateSyn
+        if slope0 <= 0 { return nil }
+        let ratio = -(b0 * k.rateMem) / (a0 * k.rateSyn)
+        guard ratio > 0 else { return nil }
+        let tPeak = log(ratio) / (k.rateMem - k.rateSyn)
+        guard tPeak.isFinite, tPeak > 0 else { return nil }
+        func f(_ t: Double) -> Double { b0 * exp(-t * k.rateMem) + a0 * exp(-t * k.rateSyn) - theta }
+        func df(_ t: Double) -> Double { -b0 * k.rateMem * exp(-t * k.rateMem) - a0 * k.rateSyn * exp(-t * k.rateSyn) }
+        if f(tPeak) < 0 { return nil }
+        var lo = 0.0, hi = tPeak
+        var t = 0.0
+        for _ in 0..<200 {
+            let ft = f(t)
+            if ft >= 0 { hi = t } else { lo = t }
+            let d = df(t)
+            var next = d > 0 ? t - ft / d : (lo + hi) / 2
+            if !(next > lo && next < hi) { next = (lo + hi) / 2 }
+            if abs(next - t) <= 1e-15 || hi - lo <= 1e-15 { t = next; break }
+            t = next
+        }
+        // Return the right end of the bracket: V(t) ≥ θ there, so the spike is never early.
+        return f(t) >= 0 ? t : hi
+    }
+}
+
+/// The exact exponential propagator over a fixed step `dt` (DESIGN §2, the twin's discretisation and
+/// the kernel's `grid(dt)` mode): `V ← β·V + κ·I`, `I ← α·I`, with `α = e^{−dt/τ_syn}`,
+/// `β = e^{−dt/τ_mem}` and `κ = c·(α − β)` — `LIFDynamics.propagate` at `t = dt`, computed once.
+public struct StepPropagator: Sendable, Equatable {
+    public var alpha: Double, beta: Double, kappa: Double
+    /// Refractory period in whole steps (t_ref / dt, rounded).
+    public var refractorySteps: Int
+
+    public init(_ k: NeuronConstants, dt: Seconds) {
+        alpha = exp(-dt * k.rateSyn)
+        beta = exp(-dt * k.rateMem)
+        kappa = k.coupling * (alpha - beta)
+        refractorySteps = Int((Double(k.refractoryPicoseconds) * 1e-12 / dt).rounded())
+    }
+
+    /// One step of the membrane and synapse, outside the refractory period. The order of operations
+    /// is part of the replay contract: every stepped engine calls this function.
+    @inlinable @inline(__always)
+    public func step(v: inout Double, i: inout Double) {
+        v = beta * v + kappa * i
+        i = alpha * i
+    }
+}

@@ -1,0 +1,85 @@
+import SpikebarCore
+
+/// A multi-level RRAM cell (1T1R): the conductance window, the programmable levels, the programming
+/// error of each level and the read conditions.
+///
+/// Levels are evenly spaced in conductance, `G_k = G_min + k·(G_max − G_min)/(levels − 1)`, the scheme of
+/// the 3-bit HfO₂ 1T1R cells of the NHC SNN chip (Moro et al., ISCAS 2022: 8 levels, 130 nm, 4 kb array).
+/// Programming lands on `G_k + σ_k·ξ`, ξ ~ N(0, 1), clipped at 0 S; each read sees a fresh
+/// multiplicative fluctuation `G·(1 + σ_read·ξ)` (read-to-read noise; issue #8 refines both).
+public struct RRAMDevice: Sendable, Equatable, Codable {
+    /// Number of programmable levels (≥ 2).
+    public var levels: Int
+    /// Lowest and highest programmable conductance (S).
+    public var gMin: Siemens, gMax: Siemens
+    /// Standard deviation of the programmed conductance around each level's target (S), one per level.
+    public var programmingError: [Siemens]
+    /// Read voltage on the word line (V) and read pulse width (s).
+    public var readVoltage: Volts, readPulse: Seconds
+    /// Relative standard deviation of a cell's conductance from one read to the next.
+    public var readNoise: Double
+
+    public init(levels: Int, gMin: Siemens, gMax: Siemens, programmingError: [Siemens], readVoltage: Volts,
+                readPulse: Seconds, readNoise: Double) {
+        self.levels = levels; self.gMin = gMin; self.gMax = gMax; self.programmingError = programmingError
+        self.readVoltage = readVoltage; self.readPulse = readPulse; self.readNoise = readNoise
+    }
+
+    /// Defaults (assumptions, documented in Docs/devices.md): 8 levels (Moro et al. 2022) in a 10–100 µS
+    /// window, 2 µS programming error per level (≈ 2 % of the window, the order of write-verify
+    /// tolerances), read at 0.1 V for 100 ns (the example of shared/reference/energy-constants.md),
+    /// 1 % read-to-read noise.
+    public static let `default` = RRAMDevice(levels: 8, gMin: 10e-6, gMax: 100e-6,
+                                             programmingError: Array(repeating: 2e-6, count: 8),
+                                             readVoltage: 0.1, readPulse: 100e-9, readNoise: 0.01)
+
+    /// Target conductance of level `k` (S).
+    @inlinable public func conductance(level k: Int) -> Siemens {
+        levels == 1 ? gMin : gMin + Double(k) * (gMax - gMin) / Double(levels - 1)
+    }
+
+    /// The level whose target is nearest to `g`.
+    public func nearestLevel(_ g: Siemens) -> Int {
+        let x = (g - gMin) / (gMax - gMin) * Double(levels - 1)
+        return Swift.min(levels - 1, Swift.max(0, Int(x.rounded())))
+    }
+
+    /// Writes level `k`: its target plus the level's programming error.
+    public func program(level k: Int, using rng: inout RandomStream) -> Siemens {
+        Swift.max(0, conductance(level: k) + programmingError[k] * rng.nextGaussian())
+    }
+
+    /// Charge one cell of conductance `g` passes during a read (C): `V_read · G · t_read`.
+    @inlinable public func readCharge(_ g: Siemens) -> Coulombs { readVoltage * g * readPulse }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case levels, gMin = "g_min", gMax = "g_max", programmingError = "programming_error"
+        case readVoltage = "read_voltage", readPulse = "read_pulse", readNoise = "read_noise"
+    }
+
+    public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = RRAMDevice.default
+        levels = try c.decode(.levels, default: d.levels, in: 2...1024)
+        gMin = try c.nonNegative(.gMin, default: d.gMin, unit: "S")
+        gMax = try c.positive(.gMax, default: d.gMax, unit: "S")
+        guard gMax > gMin else { throw c.invalid(.gMax, "g_max (\(gMax) S) must exceed g_min (\(gMin) S)") }
+        // A single number applies to every level; a list gives one value per level.
+        if let list = try? c.decode([Double].self, forKey: .programmingError) {
+            guard list.count == levels else {
+                throw c.invalid(.programmingError, "has \(list.count) values but the device has \(levels) levels")
+            }
+            guard list.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+                throw c.invalid(.programmingError, "every value must be ≥ 0 S")
+            }
+            programmingError = list
+        } else {
+            let sigma = try c.nonNegative(.programmingError, default: 2e-6, unit: "S")
+            programmingError = Array(repeating: sigma, count: levels)
+        }
+        readVoltage = try c.positive(.readVoltage, default: d.readVoltage, unit: "V")
+        readPulse = try c.positive(.readPulse, default: d.readPulse, unit: "s")
+        readNoise = try c.decode(.readNoise, default: d.readNoise, in: 0...1)
+    }
+}

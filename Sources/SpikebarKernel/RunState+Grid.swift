@@ -1,0 +1,107 @@
+import SpikebarCore
+import SpikebarDevices
+
+/// Grid mode: the events of each step are processed together (a calendar queue whose buckets are the
+/// steps), neurons advance with the shared `StepPropagator`. Per step n, at t_n = n·dt:
+/// 1. every neuron advances from t_{n−1} (V ← βV + κI, I ← αI; V held at reset while refractory);
+/// 2. input spikes binned to step n (t ∈ [t_n, t_{n+1})) read their rows; their charge enters I;
+/// 3. layer by layer: neurons with V ≥ θ spike and reset; their rows are read at once, feeding the
+///    next layer's I (and their own layer's, for recurrent connections) at t_n.
+/// Input reaching I at t_n moves V from step n+1 on — exactly the exact mode's semantics sampled on
+/// the grid, and the twin's update order.
+extension RunState {
+    mutating func runGrid(input: SpikeList, dt: Double) {
+        let dtPs = max(1, Int64((dt * 1e12).rounded()))
+        let steps = max(1, Int((options.window / dt).rounded()))
+        let L = net.populations.count - 1
+        let props: [[StepPropagator]] = net.layers.map { $0.constants.map { StepPropagator($0, dt: dt) } }
+        var refCount: [[Int]] = net.populations.map { [Int](repeating: 0, count: $0.size) }
+        var spikedNow: [[Int32]] = [[Int32]](repeating: [], count: L + 1)
+        var touched: [Int] = []
+        var stepReads = [Int](repeating: 0, count: net.tiles.count)
+        var probeCursor = [Int](repeating: 0, count: options.probes.count)
+        let times = input.times, channels = input.channels
+        var p = 0
+        for n in 0..<steps {
+            let t = Int64(n) * dtPs
+            // 1. Advance.
+            if n > 0 {
+                for l in 1...L {
+                    let size = net.populations[l].size
+                    updates[l] += size
+                    let prop = props[l], reset = net.layers[l].reset
+                    for i in 0..<size {
+                        if refCount[l][i] > 0 {
+                            refCount[l][i] -= 1
+                            cur[l][i] *= prop[i].alpha
+                            v[l][i] = reset[i]
+                        } else {
+                            prop[i].step(v: &v[l][i], i: &cur[l][i])
+                        }
+                    }
+                }
+            }
+            // 2. Inputs of this step.
+            let stepEnd = t + dtPs
+            while p < times.count && times[p] < stepEnd {
+                let ch = Int(channels[p]); let tin = times[p]; p += 1
+                guard tin >= 0, ch >= 0, ch < net.populations[0].size else { continue }
+                countSpike(0, ch, t)
+                for k in net.outgoing[0] { deliverGrid(k, row: ch, at: t, touched: &touched, stepReads: &stepReads) }
+            }
+            // 3. Thresholds, layer by layer.
+            for l in 1...L {
+                spikedNow[l].removeAll(keepingCapacity: true)
+                let th = net.layers[l].threshold, reset = net.layers[l].reset
+                for i in 0..<net.populations[l].size where v[l][i] >= th[i] {
+                    v[l][i] = reset[i]
+                    refCount[l][i] = props[l][i].refractorySteps
+                    spikedNow[l].append(Int32(i))
+                }
+                for i in spikedNow[l] {
+                    countSpike(l, Int(i), t)
+                    for k in net.outgoing[l] { deliverGrid(k, row: Int(i), at: t, touched: &touched, stepReads: &stepReads) }
+                }
+            }
+            // Concurrency: every read of a step overlaps the others on its tile.
+            for tile in touched {
+                addConcurrency(tile, stepReads[tile], weight: stepReads[tile])
+                stepReads[tile] = 0
+            }
+            touched.removeAll(keepingCapacity: true)
+            // Probes: a time in [t_n, t_{n+1}) samples the state at the end of step n.
+            for (k, probe) in options.probes.enumerated() {
+                while probeCursor[k] < probe.times.count && probe.times[probeCursor[k]].picoseconds < stepEnd {
+                    probeSamples[k].append(ProbeSample(time: SimTime(picoseconds: t), v: v[probe.population][probe.neuron],
+                                                       i: cur[probe.population][probe.neuron]))
+                    probeCursor[k] += 1
+                }
+            }
+        }
+    }
+
+    mutating func deliverGrid(_ k: Int, row j: Int, at t: Int64, touched: inout [Int], stepReads: inout [Int]) {
+        let c = net.connections[k]
+        for tile in c.rowTiles[j / c.tileRows] {
+            tileBookkeeping(tile, row: j)
+            if stepReads[tile] == 0 { touched.append(tile) }
+            stepReads[tile] += 1
+        }
+        let l = c.to, n = c.outputs, base = j * n
+        synapticIn[l] += n
+        let g = net.layers[l].chargeToCurrent
+        var rng = self.rng
+        let noisy = self.noisy
+        c.charge.withUnsafeBufferPointer { q in
+        c.noise.withUnsafeBufferPointer { sd in
+        g.withUnsafeBufferPointer { g in
+        cur[l].withUnsafeMutableBufferPointer { I in
+            if noisy {
+                for i in 0..<n { I[i] += (q[base + i] + sd[base + i] * rng.nextGaussian()) * g[i] }
+            } else {
+                for i in 0..<n { I[i] += q[base + i] * g[i] }
+            }
+        }}}}
+        self.rng = rng
+    }
+}

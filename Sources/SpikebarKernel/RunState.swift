@@ -1,0 +1,156 @@
+import HeapModule
+import SpikebarActivity
+import SpikebarChip
+import SpikebarCore
+import SpikebarDevices
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Mutable state of one inference. Neuron state is structure-of-arrays per population so that a row
+/// read updates a contiguous block of neurons (see `RunState+Deliver.swift`, the hot loop).
+struct RunState {
+    let net: CompiledNetwork
+    let options: RunOptions
+    let windowPs: Int64
+
+    // Neuron state per population (index 0, the input, is empty).
+    var v: [[Double]], cur: [[Double]]
+    var tLast: [[Int64]], refEnd: [[Int64]]
+    var version: [[UInt32]], pending: [[Bool]]
+
+    // Activity counters.
+    var spikeCounts: [[Int]]
+    var synapticIn: [Int], updates: [Int]
+    var tileReads: [Int], tileCells: [Int], tileG: [Double]
+    var tileConcurrency: [[Int]], tilePeak: [Int]
+    /// Exact mode: end times of reads still in progress on each tile (FIFO: all reads last `t_read`).
+    var tileActive: [[Int64]], tileActiveHead: [Int]
+
+    var heap = Heap<Event>()
+    var predictionScratch: [Int32] = []
+    var seq: UInt64 = 0
+    var queueEvents = 0, staleEvents = 0, rowReads = 0
+    var rng: RandomStream
+    let noisy: Bool
+
+    var recorded: [SpikeList]
+    var probeSamples: [[ProbeSample]]
+
+    // Output decision.
+    var outputCounts: [Int]
+    var leader = -1
+    var firstOutput: Int64? = nil
+    var decision: Int64? = nil
+
+    init(net: CompiledNetwork, options: RunOptions, noise: Bool) {
+        self.net = net
+        self.options = options
+        windowPs = Int64((options.window * 1e12).rounded())
+        let sizes = net.populations.map(\.size)
+        v = sizes.enumerated().map { [Double](repeating: 0, count: $0.offset == 0 ? 0 : $0.element) }
+        cur = v
+        tLast = v.map { [Int64](repeating: 0, count: $0.count) }
+        refEnd = v.map { [Int64](repeating: Int64.min, count: $0.count) }
+        version = v.map { [UInt32](repeating: 0, count: $0.count) }
+        pending = v.map { [Bool](repeating: false, count: $0.count) }
+        spikeCounts = sizes.map { [Int](repeating: 0, count: $0) }
+        synapticIn = [Int](repeating: 0, count: sizes.count)
+        updates = synapticIn
+        let nt = net.tiles.count
+        tileReads = [Int](repeating: 0, count: nt); tileCells = tileReads
+        tileG = [Double](repeating: 0, count: nt)
+        tileConcurrency = [[Int]](repeating: [], count: nt)
+        tilePeak = tileReads
+        tileActive = [[Int64]](repeating: [], count: nt); tileActiveHead = tileReads
+        rng = RandomStream(seed: options.seed, purpose: .readNoise, index: 0, sample: UInt64(options.sample))
+        noisy = noise
+        recorded = options.recordSpikes ? sizes.map { _ in SpikeList() } : []
+        probeSamples = options.probes.map { _ in [] }
+        outputCounts = [Int](repeating: 0, count: sizes.last ?? 0)
+    }
+
+    // MARK: - Spikes and reads (both modes)
+
+    /// Bookkeeping of a spike of neuron `i` of population `p` at `t`; returns nothing, the caller
+    /// delivers the reads (their order differs between modes).
+    mutating func countSpike(_ p: Int, _ i: Int, _ t: Int64) {
+        spikeCounts[p][i] += 1
+        if options.recordSpikes { recorded[p].append(time: t, channel: Int32(i)) }
+        if p == net.populations.count - 1 && p > 0 {
+            if firstOutput == nil { firstOutput = t }
+            outputCounts[i] += 1
+            // Leader: argmax, ties to the lower index.
+            var best = 0
+            for k in 1..<outputCounts.count where outputCounts[k] > outputCounts[best] { best = k }
+            if best != leader { leader = best; decision = t }
+        }
+    }
+
+    /// Records the read of row `j` on the tiles of connection `k` at `t` (exact mode: concurrency by
+    /// overlap of `[t, t + t_read)` pulses).
+    mutating func readTilesExact(_ k: Int, row j: Int, at t: Int64) {
+        let c = net.connections[k]
+        for tile in c.rowTiles[j / c.tileRows] {
+            tileBookkeeping(tile, row: j)
+            var head = tileActiveHead[tile]
+            while head < tileActive[tile].count && tileActive[tile][head] <= t { head += 1 }
+            if head > 64 && head * 2 > tileActive[tile].count {
+                tileActive[tile].removeFirst(head); head = 0
+            }
+            tileActiveHead[tile] = head
+            let active = tileActive[tile].count - head + 1
+            tileActive[tile].append(t + net.readPulsePicoseconds)
+            addConcurrency(tile, active, weight: 1)
+        }
+    }
+
+    @inline(__always)
+    mutating func tileBookkeeping(_ tile: Int, row j: Int) {
+        let info = net.tiles[tile]
+        tileReads[tile] += 1
+        tileCells[tile] += info.usedCols
+        tileG[tile] += info.rowConductance[j - info.rowStart]
+        rowReads += 1
+    }
+
+    mutating func addConcurrency(_ tile: Int, _ active: Int, weight: Int) {
+        if tileConcurrency[tile].count < active {
+            tileConcurrency[tile] += [Int](repeating: 0, count: active - tileConcurrency[tile].count)
+        }
+        tileConcurrency[tile][active - 1] += weight
+        if active > tilePeak[tile] { tilePeak[tile] = active }
+    }
+
+    // MARK: - Result
+
+    func result(timing: Timing) -> KernelResult {
+        let dt: Double
+        switch timing {
+        case .exact: dt = options.reportingStep
+        case let .grid(step): dt = step
+        }
+        let steps = max(1, Int((options.window / dt).rounded()))
+        let layers = net.populations.enumerated().map { p, pop in
+            LayerActivity(name: pop.name, size: pop.size, spikes: spikeCounts[p].reduce(0, +),
+                          synapticEventsIn: synapticIn[p], neuronUpdates: updates[p],
+                          meanRate: pop.size > 0 ? Double(spikeCounts[p].reduce(0, +)) / Double(pop.size) / options.window : 0,
+                          spikeCounts: spikeCounts[p])
+        }
+        let tiles = net.tiles.enumerated().map { k, t in
+            TileActivity(layer: net.connections[t.connection].to, rows: t.rows, cols: t.cols, usedRows: t.usedRows,
+                         usedCols: t.usedCols, rowReads: tileReads[k], cellReads: tileCells[k], conductanceRead: tileG[k],
+                         conductanceTotal: t.totalConductance, concurrency: tileConcurrency[k], peakConcurrentRows: tilePeak[k])
+        }
+        let silent = outputCounts.allSatisfy { $0 == 0 }
+        let activity = Activity(window: options.window, dt: dt, steps: steps, layers: layers, tiles: tiles,
+                                outputSpikeCounts: outputCounts,
+                                firstOutputSpike: firstOutput.map { Double($0) * 1e-12 },
+                                decisionTime: decision.map { Double($0) * 1e-12 },
+                                predictedClass: silent ? nil : leader)
+        return KernelResult(activity: activity, spikes: recorded, probes: probeSamples,
+                            queueEvents: queueEvents, staleEvents: staleEvents, rowReads: rowReads)
+    }
+}

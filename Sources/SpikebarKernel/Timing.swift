@@ -1,0 +1,50 @@
+import SpikebarCore
+
+/// How the kernel advances time.
+public enum Timing: Sendable, Equatable {
+    /// Continuous time at 1 ps resolution: neurons are integrated in closed form between events and
+    /// threshold crossings are found by root search (`LIFDynamics.firstCrossing`).
+    case exact
+    /// Quantised to steps of `dt`: input spikes are binned to `floor(t/dt)`, neurons advance with the
+    /// shared `StepPropagator`, thresholds are tested at step boundaries — the twin's discretisation,
+    /// so that kernel and twin agree spike for spike (DESIGN §2, replay contract).
+    case grid(dt: Seconds)
+}
+
+/// A request to sample a neuron's state at given times (a membrane "multimeter", as in NEST).
+public struct Probe: Sendable, Equatable {
+    /// Population index (1 = first layer of neurons) and neuron index.
+    public var population: Int, neuron: Int
+    public var times: [SimTime]
+    public init(population: Int, neuron: Int, times: [SimTime]) {
+        self.population = population; self.neuron = neuron; self.times = times
+    }
+}
+
+/// One sampled state: membrane potential (V) and synaptic current (A) at `time`.
+public struct ProbeSample: Sendable, Equatable {
+    public var time: SimTime
+    public var v: Double, i: Double
+}
+
+/// Knobs of one kernel run that are not part of the chip.
+public struct RunOptions: Sendable {
+    /// Presentation window: the run stops at this time.
+    public var window: Seconds
+    /// Random key of this inference (read noise): sample index within the run.
+    public var sample: Int
+    /// Seed of the read-noise stream.
+    public var seed: UInt64
+    /// Keep every spike of every population in the result (for traces and tests).
+    public var recordSpikes: Bool
+    /// Sample neuron states.
+    public var probes: [Probe]
+    /// Step reported to time-stepped cost models (s); defaults to the grid step in grid mode.
+    public var reportingStep: Seconds
+
+    public init(window: Seconds, sample: Int = 0, seed: UInt64 = 1, recordSpikes: Bool = false,
+                probes: [Probe] = [], reportingStep: Seconds = 1e-3) {
+        self.window = window; self.sample = sample; self.seed = seed; self.recordSpikes = recordSpikes
+        self.probes = probes; self.reportingStep = reportingStep
+    }
+}

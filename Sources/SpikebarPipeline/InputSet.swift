@@ -1,0 +1,50 @@
+import SpikebarCore
+import SpikebarData
+import SpikebarScenario
+
+/// The samples a scenario presents: intensities per input channel and, when known, labels.
+public struct InputSet: Sendable {
+    public var intensities: [[Double]]
+    public var labels: [Int]?
+    /// Index of each sample in its source (for reports).
+    public var sampleIDs: [Int]
+
+    public init(loaded: LoadedScenario) throws {
+        let s = loaded.scenario
+        let n = s.input.samples, first = s.input.firstSample
+        let channels = s.network.input
+        switch s.input.source {
+        case .mnist:
+            guard let path = loaded.inputImages else {
+                throw SpikebarError.invalidInput(SourceLocation(file: loaded.path, keyPath: "input.file"), "missing")
+            }
+            let images = try IDXImages(path: path)
+            guard images.pixelsPerImage == channels else {
+                throw SpikebarError.mismatch("\(path): images have \(images.pixelsPerImage) pixels, network.input is \(channels)")
+            }
+            guard first + n <= images.count else {
+                throw SpikebarError.invalidInput(SourceLocation(file: loaded.path, keyPath: "input.samples"),
+                    "asks for samples \(first)…\(first + n - 1) but \(path) holds \(images.count) images")
+            }
+            intensities = (first..<(first + n)).map { images.image($0) }
+            if let lp = loaded.inputLabels {
+                let l = try IDXLabels(path: lp)
+                guard first + n <= l.labels.count else {
+                    throw SpikebarError.invalidInput(SourceLocation(file: loaded.path, keyPath: "input.labels"),
+                                                     "\(lp) holds \(l.labels.count) labels, fewer than the samples asked for")
+                }
+                labels = (first..<(first + n)).map { Int(l.labels[$0]) }
+            } else {
+                labels = nil
+            }
+        case .synthetic:
+            let classes = s.input.classes ?? (s.network.layers.last?.size ?? 1)
+            labels = (first..<(first + n)).map { $0 % classes }
+            intensities = (labels ?? []).map { SyntheticPattern.intensities(channels: channels, classes: classes, label: $0) }
+        case .uniform:
+            intensities = Array(repeating: Array(repeating: 1.0, count: channels), count: n)
+            labels = nil
+        }
+        sampleIDs = Array(first..<(first + n))
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import SpikebarActivity
+import SpikebarChip
+import SpikebarCore
+import SpikebarCost
+import SpikebarData
+import SpikebarKernel
+import SpikebarReport
+import SpikebarScenario
+
+/// One scenario, ready to run: the programmed chip, the kernel, the encoded inputs and the cost
+/// models — the data flow of DESIGN §1 wired together. The CLI only parses arguments and calls this.
+public struct Simulation: Sendable {
+    public let loaded: LoadedScenario
+    public let chip: Chip
+    public let kernel: EventKernel
+    public let inputs: InputSet
+    public let encoder: PoissonEncoder
+    public let costModels: [any CostModel]
+    public let weightSource: String
+    public let gainSource: String
+    public let gains: [Double]
+
+    public var scenario: Scenario { loaded.scenario }
+
+    /// Programs the chip. Generated weights get their DPI gains calibrated to the scenario's target
+    /// rates (so that architecture comparisons see realistic activity) unless `target_rate` is 0.
+    public init(loaded: LoadedScenario, timing: Timing? = nil, readNoise: Bool = true) throws {
+        self.loaded = loaded
+        let s = loaded.scenario
+        let plan = Chip.connectionPlan(network: s.network)
+        let sizes = [s.network.input] + s.network.layers.map(\.size)
+        var weights: [WeightMatrix]
+        var gains = Array(repeating: s.neurons.synapseGain, count: s.network.layers.count)
+        var gainSource = "scenario neurons.synapse_gain"
+        if s.weights.source == .file, let path = loaded.weightsFile {
+            let w = try WeightFile.load(path: path, network: s.network)
+            weights = w.weights
+            if let g = w.gains { gains = g; gainSource = "weights file" }
+            weightSource = "file \(path)"
+        } else {
+            weights = plan.enumerated().map { k, p in
+                WeightMatrix.generated(inputs: sizes[p.from], outputs: sizes[p.to], mean: s.weights.mean,
+                                       std: s.weights.std, seed: s.seed, connection: k)
+            }
+            weightSource = "generated N(\(s.weights.mean), \(s.weights.std)) clipped to [−1, 1], untrained"
+        }
+        let timing = timing ?? (s.simulation.timing == .exact ? .exact : .grid(dt: s.simulation.dt))
+        inputs = try InputSet(loaded: loaded)
+        encoder = PoissonEncoder(maxRate: s.input.maxRate, window: s.input.window, seed: s.seed)
+        if s.weights.source == .generated && s.weights.targetRate > 0 {
+            gains = try Simulation.calibrateGains(scenario: s, weights: weights, initial: gains, timing: timing,
+                                                  inputs: inputs, encoder: encoder)
+            gainSource = "calibrated to \(s.weights.targetRate) Hz hidden / \(s.weights.targetOutputRate) Hz output"
+        }
+        self.gains = gains
+        self.gainSource = gainSource
+        chip = try Chip(scenario: s, weights: weights, gains: gains)
+        kernel = EventKernel(chip: chip, timing: timing, readNoise: readNoise)
+        let read = ReadConditions(readVoltage: s.device.readVoltage, readPulse: s.device.readPulse)
+        costModels = [RRAMCrossbarCost(prices: s.architectures.rram, read: read),
+                      DynapCost(prices: s.architectures.dynap),
+                      ADCCIMCost(prices: s.architectures.adcCIM, read: read)]
+    }
+
+    /// Spikes of inference `k` (0-based within the run).
+    public func inputSpikes(_ k: Int) -> SpikeList {
+        encoder.encode(inputs.intensities[k], sample: inputs.sampleIDs[k])
+    }
+
+    public func runOptions(_ k: Int, recordSpikes: Bool = false) -> RunOptions {
+        RunOptions(window: scenario.input.window, sample: inputs.sampleIDs[k], seed: scenario.seed,
+                   recordSpikes: recordSpikes, reportingStep: scenario.simulation.dt)
+    }
+
+    /// Runs inference `k`.
+    public func infer(_ k: Int, recordSpikes: Bool = false) -> KernelResult {
+        kernel.run(input: inputSpikes(k), options: runOptions(k, recordSpikes: recordSpikes))
+    }
+
+    /// Runs every inference on `threads` workers (0 = all cores). Results are in sample order and do
+    /// not depend on the thread count: each inference has its own random streams.
+    public func runAll(threads: Int = 0, progress: (@Sendable (Int) -> Void)? = nil) -> [Activity] {
+        let n = inputs.intensities.count
+        return ParallelMap.map(count: n, threads: threads, progress: progress) { k in infer(k).activity }
+    }
+
+    /// Prices activities and assembles the report.
+    public func report(_ activities: [Activity]) -> RunReport {
+        let s = scenario
+        let estimates: [[CostEstimate]] = activities.map { a in costModels.map { $0.price(a) } }
+        let archNames = costModels.map(\.architecture)
+        var inferences: [InferenceSummary] = []
+        var correct = 0
+        for (k, a) in activities.enumerated() {
+            let label = inputs.labels?[k]
+            if let label, a.predictedClass == label { correct += 1 }
+            inferences.append(InferenceSummary(sample: inputs.sampleIDs[k], label: label, predictedClass: a.predictedClass,
+                                               outputSpikeCounts: a.outputSpikeCounts, activity: ActivitySummary(a),
+                                               energy: estimates[k].map(\.totalEnergy), latency: estimates[k].map(\.totalLatency)))
+        }
+        let rramEnergy = activities.indices.map { estimates[$0][0].totalEnergy }
+        let rramLatency = activities.indices.map { estimates[$0][0].totalLatency }
+        let meanRRAM = Statistics(rramEnergy).mean, meanRRAMLatency = Statistics(rramLatency).mean
+        let archs: [ArchitectureSummary] = archNames.enumerated().map { m, name in
+            let per = estimates.map { $0[m] }
+            let e = Statistics(per.map(\.totalEnergy)), l = Statistics(per.map(\.totalLatency))
+            return ArchitectureSummary(architecture: name, firstInference: per[0], meanBreakdown: Simulation.mean(per),
+                                       energy: e, latency: l, area: per[0].totalArea,
+                                       energyRatioToRRAM: meanRRAM > 0 ? e.mean / meanRRAM : .infinity,
+                                       latencyRatioToRRAM: meanRRAMLatency > 0 ? l.mean / meanRRAMLatency : .infinity)
+        }
+        let timingText: String
+        switch kernel.timing {
+        case .exact: timingText = "exact"
+        case let .grid(dt): timingText = "grid(\(Units.format(seconds: dt)))"
+        }
+        return RunReport(scenario: s.name, scenarioFile: loaded.path, scenarioDigest: loaded.digest, seed: s.seed,
+                         timing: timingText, window: s.input.window, dt: s.simulation.dt,
+                         populations: chip.populations.map { PopulationSummary(name: $0.name, size: $0.size) },
+                         tiles: chip.tiles.count, synapseGains: gains, gainSource: gainSource, weightSource: weightSource,
+                         inferences: inferences, meanActivity: ActivitySummary.mean(inferences.map(\.activity)),
+                         accuracy: inputs.labels == nil ? nil : Double(correct) / Double(max(1, activities.count)),
+                         architectures: archs)
+    }
+
+    /// Component-wise mean of estimates with the same components.
+    static func mean(_ xs: [CostEstimate]) -> CostEstimate {
+        guard var m = xs.first else { return CostEstimate(architecture: "", energy: [], latency: [], area: [], notes: []) }
+        let n = Double(xs.count)
+        func avg(_ path: WritableKeyPath<CostEstimate, [CostComponent]>) {
+            for k in m[keyPath: path].indices {
+                m[keyPath: path][k].value = xs.reduce(0) { $0 + $1[keyPath: path][k].value } / n
+                m[keyPath: path][k].count = xs.reduce(0) { $0 + $1[keyPath: path][k].count } / n
+            }
+        }
+        avg(\.energy); avg(\.latency)
+        return m
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import SpikebarCore
+import SpikebarCost
+
+/// Text renderings of a `RunReport`: the terminal table, `report.md` and `report.json`.
+public enum ReportRenderer {
+    /// `report.json`: sorted keys, so equal reports are equal bytes.
+    public static func json(_ r: RunReport) throws -> Data {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys, .prettyPrinted]
+        return try enc.encode(r)
+    }
+
+    /// The side-by-side table printed by `spikebar run`.
+    public static func table(_ r: RunReport) -> String {
+        var rows: [[String]] = []
+        let names = r.architectures.map(\.architecture)
+        rows.append(["per inference"] + names)
+        guard let first = r.inferences.first else { return "no inference" }
+        func line(_ title: String, _ f: (ArchitectureSummary) -> String) { rows.append([title] + r.architectures.map(f)) }
+        line("energy, inference #\(first.sample)") { Units.format($0.firstInference.totalEnergy, "J") }
+        line("energy, mean of \(r.inferences.count)") { Units.format($0.energy.mean, "J") }
+        line("energy p50 / p95") { "\(Units.format($0.energy.p50, "J")) / \(Units.format($0.energy.p95, "J"))" }
+        line("  ratio to rram-snn") { Units.fixed($0.energyRatioToRRAM, significant: 3) + "×" }
+        line("  dynamic / static") { "\(Units.format($0.meanBreakdown.dynamicEnergy, "J")) / \(Units.format($0.meanBreakdown.staticEnergy, "J"))" }
+        line("latency, inference #\(first.sample)") { Units.format($0.firstInference.totalLatency, "s") }
+        line("latency, mean") { Units.format($0.latency.mean, "s") }
+        line("area") { Units.format(area: $0.area) }
+        var out = format(rows)
+        out += "\nEnergy breakdown (mean per inference):\n"
+        for a in r.architectures {
+            out += "  \(a.architecture):\n"
+            for c in a.meanBreakdown.energy where c.value > 0 || c.count > 0 {
+                let share = a.meanBreakdown.totalEnergy > 0 ? c.value / a.meanBreakdown.totalEnergy * 100 : 0
+                out += "    \(pad(c.name, 34)) \(pad(Units.format(c.value, "J"), 12)) \(pad(Units.fixed(share, significant: 3) + " %", 9)) \(c.kind == .static ? "static" : "")\n"
+            }
+        }
+        let m = r.meanActivity
+        out += "\nMeasured activity (mean per inference; every ratio above depends on it):\n"
+        var act: [[String]] = [["", "mean", "inference #\(first.sample)"]]
+        let f = first.activity
+        act.append(["spikes (all populations)", Units.fixed(m.spikes, significant: 4), "\(Int(f.spikes))"])
+        for (k, p) in r.populations.enumerated() {
+            act.append(["  \(p.name) (\(p.size)) rate", Units.fixed(m.meanRatePerLayer[k], significant: 3) + " Hz",
+                        Units.fixed(f.meanRatePerLayer[k], significant: 3) + " Hz"])
+        }
+        act.append(["row reads", Units.fixed(m.rowReads, significant: 4), "\(Int(f.rowReads))"])
+        act.append(["rows active per step", Units.fixed(m.rowActivityPerStep * 100, significant: 3) + " %",
+                    Units.fixed(f.rowActivityPerStep * 100, significant: 3) + " %"])
+        act.append(["synaptic events", Units.fixed(m.synapticEvents, significant: 4), "\(Int(f.synapticEvents))"])
+        act.append(["cells read", Units.fixed(m.cellReads, significant: 4), "\(Int(f.cellReads))"])
+        act.append(["peak concurrent rows / tile", Units.fixed(m.peakConcurrentRows, significant: 3), "\(Int(f.peakConcurrentRows))"])
+        act.append(["decision time", m.decisionTime.map { Units.format(seconds: $0) } ?? "—", f.decisionTime.map { Units.format(seconds: $0) } ?? "—"])
+        out += format(act)
+        if let acc = r.accuracy {
+            out += "\nAccuracy over \(r.inferences.count) labelled inferences: \(Units.fixed(acc * 100, significant: 3)) % (weights: \(r.weightSource))\n"
+        }
+        return out
+    }
+
+    /// `report.md`.
+    public static func markdown(_ r: RunReport) -> String {
+        var s = "# Spikebar report: \(r.scenario)\n\n"
+        s += "- scenario file: `\(r.scenarioFile)` (digest `\(r.scenarioDigest)`), seed \(r.seed)\n"
+        s += "- timing: \(r.timing), window \(Units.format(seconds: r.window)), step for time-stepped baselines \(Units.format(seconds: r.dt))\n"
+        s += "- network: " + r.populations.map { "\($0.name) \($0.size)" }.joined(separator: " → ") + ", on \(r.tiles) crossbar tiles\n"
+        s += "- weights: \(r.weightSource); DPI gain per layer: " + r.synapseGains.map { Units.fixed($0, significant: 4) }.joined(separator: ", ") + " (\(r.gainSource))\n"
+        s += "- inferences: \(r.inferences.count)\n\n"
+        s += "## Side by side\n\n```\n" + table(r) + "```\n\n"
+        s += "## Cost breakdown of inference #\(r.inferences.first?.sample ?? 0)\n\n"
+        for a in r.architectures {
+            s += "### \(a.architecture)\n\n| component | kind | events | energy |\n|---|---|---:|---:|\n"
+            for c in a.firstInference.energy {
+                s += "| \(c.name) | \(c.kind.rawValue) | \(Units.fixed(c.count, significant: 6)) | \(Units.format(c.value, "J")) |\n"
+            }
+            s += "| **total** | | | **\(Units.format(a.firstInference.totalEnergy, "J"))** |\n\n"
+            s += "| latency component | value |\n|---|---:|\n"
+            for c in a.firstInference.latency { s += "| \(c.name) | \(Units.format(c.value, "s")) |\n" }
+            s += "\n| area component | count | value |\n|---|---:|---:|\n"
+            for c in a.firstInference.area { s += "| \(c.name) | \(Units.fixed(c.count, significant: 6)) | \(Units.format(area: c.value)) |\n" }
+            if !a.firstInference.notes.isEmpty {
+                s += "\nNotes:\n" + a.firstInference.notes.map { "- \($0)\n" }.joined()
+            }
+            s += "\n"
+        }
+        s += "## Inferences\n\n| sample | label | predicted | spikes | row reads | " + r.architectures.map { "\($0.architecture) energy" }.joined(separator: " | ") + " |\n"
+        s += "|---:|---:|---:|---:|---:|" + r.architectures.map { _ in "---:|" }.joined() + "\n"
+        for i in r.inferences {
+            s += "| \(i.sample) | \(i.label.map(String.init) ?? "—") | \(i.predictedClass.map(String.init) ?? "—") | \(Int(i.activity.spikes)) | \(Int(i.activity.rowReads)) | "
+            s += i.energy.map { Units.format($0, "J") }.joined(separator: " | ") + " |\n"
+        }
+        return s
+    }
+
+    static func pad(_ s: String, _ n: Int) -> String {
+        let c = s.count
+        return c >= n ? s : s + String(repeating: " ", count: n - c)
+    }
+
+    static func format(_ rows: [[String]]) -> String {
+        guard let cols = rows.map(\.count).max() else { return "" }
+        var widths = [Int](repeating: 0, count: cols)
+        for r in rows { for (k, c) in r.enumerated() { widths[k] = max(widths[k], c.count) } }
+        var out = ""
+        for (n, r) in rows.enumerated() {
+            out += r.enumerated().map { k, c in pad(c, widths[k]) }.joined(separator: "  ") + "\n"
+            if n == 0 { out += widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ") + "\n" }
+        }
+        return out
+    }
+}

@@ -1,0 +1,143 @@
+import SpikebarActivity
+import SpikebarCore
+import SpikebarCost
+
+/// The result of `spikebar run`: one inference in detail and statistics over all inferences, priced on
+/// every architecture. Pure data (numbers come from the kernel and the cost models); `report.json` is
+/// this value encoded with sorted keys, so the same scenario and seed give byte-identical files.
+public struct RunReport: Codable, Sendable, Equatable {
+    public var tool: String = "spikebar"
+    public var formatVersion: Int = 1
+    public var scenario: String
+    public var scenarioFile: String
+    public var scenarioDigest: String
+    public var seed: UInt64
+    /// `exact` or `grid(dt)`.
+    public var timing: String
+    public var window: Seconds
+    public var dt: Seconds
+    public var populations: [PopulationSummary]
+    public var tiles: Int
+    /// DPI gain per layer of neurons, and how it was set (scenario, weights file or rate calibration).
+    public var synapseGains: [Double]
+    public var gainSource: String
+    public var weightSource: String
+    /// Per inference, in sample order.
+    public var inferences: [InferenceSummary]
+    /// Mean over inferences of the activity figures.
+    public var meanActivity: ActivitySummary
+    /// Classification accuracy when labels are known.
+    public var accuracy: Double?
+    public var architectures: [ArchitectureSummary]
+
+    public init(scenario: String, scenarioFile: String, scenarioDigest: String, seed: UInt64, timing: String,
+                window: Seconds, dt: Seconds, populations: [PopulationSummary], tiles: Int, synapseGains: [Double],
+                gainSource: String, weightSource: String, inferences: [InferenceSummary], meanActivity: ActivitySummary,
+                accuracy: Double?, architectures: [ArchitectureSummary]) {
+        self.scenario = scenario; self.scenarioFile = scenarioFile; self.scenarioDigest = scenarioDigest
+        self.seed = seed; self.timing = timing; self.window = window; self.dt = dt; self.populations = populations
+        self.tiles = tiles; self.synapseGains = synapseGains; self.gainSource = gainSource
+        self.weightSource = weightSource; self.inferences = inferences; self.meanActivity = meanActivity
+        self.accuracy = accuracy; self.architectures = architectures
+    }
+}
+
+public struct PopulationSummary: Codable, Sendable, Equatable {
+    public var name: String
+    public var size: Int
+    public init(name: String, size: Int) { self.name = name; self.size = size }
+}
+
+/// Activity figures every architecture ratio depends on.
+public struct ActivitySummary: Codable, Sendable, Equatable {
+    public var spikes: Double
+    public var spikesPerLayer: [Double]
+    public var meanRatePerLayer: [Double]
+    public var rowReads: Double
+    public var synapticEvents: Double
+    public var cellReads: Double
+    public var peakConcurrentRows: Double
+    /// Fraction of (row, step) slots read — see `Activity.rowActivityPerStep`.
+    public var rowActivityPerStep: Double
+    public var decisionTime: Double?
+
+    public init(_ a: Activity) {
+        spikes = Double(a.totalSpikes)
+        spikesPerLayer = a.layers.map { Double($0.spikes) }
+        meanRatePerLayer = a.layers.map(\.meanRate)
+        rowReads = Double(a.totalRowReads)
+        synapticEvents = Double(a.totalSynapticEvents)
+        cellReads = Double(a.totalCellReads)
+        peakConcurrentRows = Double(a.peakConcurrentRows)
+        rowActivityPerStep = a.rowActivityPerStep
+        decisionTime = a.decisionTime
+    }
+
+    /// Element-wise mean (decision time over the inferences that reached one).
+    public static func mean(_ xs: [ActivitySummary]) -> ActivitySummary {
+        guard var m = xs.first else { return ActivitySummary(Activity(window: 0, dt: 1, steps: 1, layers: [], tiles: [], outputSpikeCounts: [], firstOutputSpike: nil, decisionTime: nil, predictedClass: nil)) }
+        let n = Double(xs.count)
+        func avg(_ f: (ActivitySummary) -> Double) -> Double { xs.reduce(0) { $0 + f($1) } / n }
+        m.spikes = avg(\.spikes); m.rowReads = avg(\.rowReads); m.synapticEvents = avg(\.synapticEvents)
+        m.cellReads = avg(\.cellReads); m.peakConcurrentRows = avg(\.peakConcurrentRows)
+        m.rowActivityPerStep = avg(\.rowActivityPerStep)
+        m.spikesPerLayer = m.spikesPerLayer.indices.map { k in avg { $0.spikesPerLayer[k] } }
+        m.meanRatePerLayer = m.meanRatePerLayer.indices.map { k in avg { $0.meanRatePerLayer[k] } }
+        let d = xs.compactMap(\.decisionTime)
+        m.decisionTime = d.isEmpty ? nil : d.reduce(0, +) / Double(d.count)
+        return m
+    }
+}
+
+/// One inference: what the kernel measured and what each architecture charged for it.
+public struct InferenceSummary: Codable, Sendable, Equatable {
+    public var sample: Int
+    public var label: Int?
+    public var predictedClass: Int?
+    public var outputSpikeCounts: [Int]
+    public var activity: ActivitySummary
+    /// Energy (J) and latency (s) per architecture, in the order of `RunReport.architectures`.
+    public var energy: [Double]
+    public var latency: [Double]
+
+    public init(sample: Int, label: Int?, predictedClass: Int?, outputSpikeCounts: [Int], activity: ActivitySummary,
+                energy: [Double], latency: [Double]) {
+        self.sample = sample; self.label = label; self.predictedClass = predictedClass
+        self.outputSpikeCounts = outputSpikeCounts; self.activity = activity; self.energy = energy; self.latency = latency
+    }
+}
+
+/// One architecture over the run.
+public struct ArchitectureSummary: Codable, Sendable, Equatable {
+    public var architecture: String
+    /// Full breakdown of the first inference.
+    public var firstInference: CostEstimate
+    /// Breakdown averaged over all inferences (component-wise mean).
+    public var meanBreakdown: CostEstimate
+    public var energy: Statistics
+    public var latency: Statistics
+    public var area: SquareMetres
+    /// Mean energy divided by the spike-driven crossbar's mean energy.
+    public var energyRatioToRRAM: Double
+    public var latencyRatioToRRAM: Double
+
+    public init(architecture: String, firstInference: CostEstimate, meanBreakdown: CostEstimate, energy: Statistics,
+                latency: Statistics, area: SquareMetres, energyRatioToRRAM: Double, latencyRatioToRRAM: Double) {
+        self.architecture = architecture; self.firstInference = firstInference; self.meanBreakdown = meanBreakdown
+        self.energy = energy; self.latency = latency; self.area = area
+        self.energyRatioToRRAM = energyRatioToRRAM; self.latencyRatioToRRAM = latencyRatioToRRAM
+    }
+}
+
+/// Mean, median and 95th percentile (nearest-rank) of a sample.
+public struct Statistics: Codable, Sendable, Equatable {
+    public var mean: Double, p50: Double, p95: Double, min: Double, max: Double
+    public init(_ xs: [Double]) {
+        let s = xs.sorted()
+        let n = s.count
+        mean = n > 0 ? s.reduce(0, +) / Double(n) : 0
+        func rank(_ q: Double) -> Double { n > 0 ? s[Swift.min(n - 1, Swift.max(0, Int((q * Double(n)).rounded(.up)) - 1))] : 0 }
+        p50 = rank(0.5); p95 = rank(0.95)
+        min = s.first ?? 0; max = s.last ?? 0
+    }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import SpikebarCore
+import Yams
+
+/// A decoded scenario together with where it came from, with every file it names resolved.
+public struct LoadedScenario: Sendable {
+    public var scenario: Scenario
+    /// Path of the scenario file as given.
+    public var path: String
+    /// Absolute paths of the files the scenario names (nil when not used).
+    public var inputImages: String?, inputLabels: String?, weightsFile: String?
+    /// SHA-256-free digest of the scenario text (FNV-1a 64, hex): identifies the scenario in outputs.
+    public var digest: String
+}
+
+/// Reads `Scenarios/*.yaml` into a validated `Scenario` (DESIGN §7).
+///
+/// Errors name the file, the line and column, and the key path: a YAML syntax error, an unknown key,
+/// a wrong type, an out-of-range value and a missing referenced file are all `SpikebarError`s, never
+/// crashes. The key path is located in the YAML node tree (`Yams.compose`), so the line is that of the
+/// offending key or value.
+public enum ScenarioLoader {
+    public static func load(path: String) throws -> LoadedScenario {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SpikebarError.missingFile(path: path, referencedFrom: nil,
+                                            hint: "the scenario file itself; see Scenarios/README.md for the bundled ones")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw SpikebarError.invalidInput(SourceLocation(file: path), "not UTF-8 text")
+        }
+        return try load(text: text, path: path)
+    }
+
+    /// Decodes scenario `text`; `path` is used for messages and to resolve relative file names.
+    public static func load(text: String, path: String) throws -> LoadedScenario {
+        let node: Node
+        do {
+            guard let n = try Yams.compose(yaml: text) else {
+                throw SpikebarError.invalidInput(SourceLocation(file: path), "empty scenario")
+            }
+            node = n
+        } catch let error as YamlError {
+            throw yamlError(error, path: path)
+        }
+        var scenario: Scenario
+        do {
+            scenario = try YAMLDecoder().decode(Scenario.self, from: node)
+        } catch let error as DecodingError {
+            throw locate(error, in: node, path: path)
+        } catch let error as YamlError {
+            throw yamlError(error, path: path)
+        }
+        if scenario.name.isEmpty {
+            scenario.name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        }
+        let steps = scenario.input.window / scenario.simulation.dt
+        if steps < 1 || abs(steps - steps.rounded()) > 1e-6 * steps {
+            throw SpikebarError.invalidInput(location(of: ["simulation", "dt"], in: node, path: path),
+                "dt (\(scenario.simulation.dt) s) must divide the input window (\(scenario.input.window) s) into a whole number of steps")
+        }
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent()
+        func resolve(_ file: String?, _ keyPath: [String]) throws -> String? {
+            guard let file else { return nil }
+            let url = file.hasPrefix("/") ? URL(fileURLWithPath: file) : base.appendingPathComponent(file)
+            let resolved = url.standardizedFileURL.path
+            guard FileManager.default.isReadableFile(atPath: resolved) else {
+                throw SpikebarError.missingFile(path: resolved, referencedFrom: location(of: keyPath, in: node, path: path),
+                                                hint: "paths are relative to the scenario file")
+            }
+            return resolved
+        }
+        let s = scenario
+        return LoadedScenario(
+            scenario: s, path: path,
+            inputImages: s.input.source == .mnist ? try resolve(s.input.file, ["input", "file"]) : nil,
+            inputLabels: s.input.source == .mnist ? try resolve(s.input.labels, ["input", "labels"]) : nil,
+            weightsFile: s.weights.source == .file ? try resolve(s.weights.file, ["weights", "file"]) : nil,
+            digest: fnv1a(text))
+    }
+
+    static func fnv1a(_ text: String) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return String(h, radix: 16)
+    }
+
+    static func yamlError(_ error: YamlError, path: String) -> SpikebarError {
+        switch error {
+        case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
+            return .invalidInput(SourceLocation(file: path, line: mark.line, column: mark.column), "YAML syntax: \(problem)")
+        default:
+            return .invalidInput(SourceLocation(file: path), "YAML: \(error)")
+        }
+    }
+
+    /// Turns a decoding error's coding path into `file:line: key.path: message`.
+    static func locate(_ error: DecodingError, in root: Node, path: String) -> SpikebarError {
+        switch error {
+        case let .keyNotFound(key, ctx):
+            var loc = location(of: ctx.codingPath.map(\.stringValue), in: root, path: path)
+            loc.keyPath = keyPathString(ctx.codingPath + [key])
+            return .invalidInput(loc, "required key '\(key.stringValue)' is missing")
+        case let .typeMismatch(type, ctx):
+            return .invalidInput(location(ctx.codingPath, in: root, path: path), "expected \(describe(type))")
+        case let .valueNotFound(type, ctx):
+            return .invalidInput(location(ctx.codingPath, in: root, path: path), "expected \(describe(type)), found nothing")
+        case let .dataCorrupted(ctx):
+            var message = ctx.debugDescription
+            if message.hasPrefix("Cannot initialize") {
+                // Yams' wording for an enum with an unknown raw value.
+                message = "invalid value: \(message)"
+            }
+            return .invalidInput(location(ctx.codingPath, in: root, path: path), message)
+        @unknown default:
+            return .invalidInput(SourceLocation(file: path), "\(error)")
+        }
+    }
+
+    static func location(_ codingPath: [CodingKey], in root: Node, path: String) -> SourceLocation {
+        var loc = location(of: codingPath.map { $0.intValue.map { "#\($0)" } ?? $0.stringValue }, in: root, path: path)
+        loc.keyPath = keyPathString(codingPath)
+        return loc
+    }
+
+    /// Line and column of the deepest node along `keys` (a mapping key's own line for the last key).
+    /// Integer components are written `#n` (sequence indices).
+    public static func location(of keys: [String], in root: Node, path: String) -> SourceLocation {
+        var node: Node? = root
+        var mark = root.mark
+        for key in keys {
+            guard let current = node else { break }
+            if key.hasPrefix("#"), let index = Int(key.dropFirst()), let seq = current.sequence, index < seq.count {
+                node = seq[index]
+                mark = seq[index].mark ?? mark
+            } else if let map = current.mapping,
+                      let pair = map.first(where: { $0.key.string == key }) {
+                mark = pair.key.mark ?? mark
+                node = pair.value
+            } else {
+                break
+            }
+        }
+        return SourceLocation(file: path, line: mark?.line, column: mark?.column,
+                              keyPath: keys.map { $0.hasPrefix("#") ? "[\($0.dropFirst())]" : $0 }
+                                  .joined(separator: ".").replacingOccurrences(of: ".[", with: "["))
+    }
+
+    static func keyPathString(_ path: [CodingKey]) -> String {
+        var s = ""
+        for key in path {
+            if let i = key.intValue { s += "[\(i)]" } else { s += s.isEmpty ? key.stringValue : ".\(key.stringValue)" }
+        }
+        return s
+    }
+
+    static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is Double.Type, is Float.Type: return "a number"
+        case is Int.Type, is UInt64.Type: return "an integer"
+        case is Bool.Type: return "true or false"
+        case is String.Type: return "a string"
+        default:
+            let name = "\(type)"
+            if name.hasPrefix("Array") { return "a list" }
+            if name.hasPrefix("Dictionary") { return "a mapping" }
+            return "a \(name)"
+        }
+    }
+}

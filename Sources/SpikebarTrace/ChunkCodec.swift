@@ -1,0 +1,166 @@
+import CZstd
+
+/// Encodes one chunk's events into the columnar byte-plane payload and back (the hot path).
+///
+/// Layout (`Docs/trace-format.md` §4): the time deltas (ticks, unsigned) and the global addresses are
+/// split into byte planes — plane k holds byte k (little-endian) of every value — and each plane is
+/// compressed as its own zstd frame. Why planes: a delta's low byte is nearly uniform while its high
+/// bytes are almost always small, and zstd's Huffman literal coder gets one table per frame, so
+/// separating them lets each plane be coded close to its own entropy; interleaved records mix the
+/// statistics and cost 20–40 % more. Planes also decode with simple vectorisable loops.
+final class ChunkEncoder {
+    private let cctx: OpaquePointer
+    let level: Int32
+    private var plane: [UInt8] = []
+    private(set) var payload: [UInt8] = []
+
+    init(level: Int) throws {
+        guard let c = ZSTD_createCCtx() else { throw TraceError(.io, path: "", "zstd: cannot create compression context") }
+        cctx = c
+        let lo = Int(ZSTD_minCLevel()), hi = Int(ZSTD_maxCLevel())
+        guard (lo...hi).contains(level) else {
+            ZSTD_freeCCtx(c)
+            throw TraceError(.invalidArgument, path: "", "zstd level \(level) outside \(lo)...\(hi)")
+        }
+        self.level = Int32(level)
+    }
+
+    deinit { ZSTD_freeCCtx(cctx) }
+
+    static func width<T: FixedWidthInteger>(_ orOfValues: T) -> Int {
+        max(1, (T.bitWidth - orOfValues.leadingZeroBitCount + 7) / 8)
+    }
+
+    /// Encodes `n` deltas and addresses; returns (time width, address width); the bytes are in `payload`.
+    func encode(deltas: UnsafeBufferPointer<UInt64>, deltaOr: UInt64,
+                addresses: UnsafeBufferPointer<UInt32>, addressOr: UInt32) throws -> (Int, Int) {
+        let n = deltas.count
+        let wt = Self.width(deltaOr), wa = Self.width(addressOr)
+        let frames = wt + wa
+        let bound = ZSTD_compressBound(n)
+        let capacity = 4 * frames + frames * bound
+        if payload.count < capacity { payload = [UInt8](repeating: 0, count: capacity) }
+        if plane.count < n { plane = [UInt8](repeating: 0, count: n) }
+        var used = 4 * frames
+        try payload.withUnsafeMutableBytes { out in
+            try plane.withUnsafeMutableBufferPointer { pl in
+                let p = pl.baseAddress! // invariant: plane.count ≥ n ≥ 1
+                for f in 0..<frames {
+                    if f < wt {
+                        let shift = UInt64(8 * f)
+                        for i in 0..<n { p[i] = UInt8(truncatingIfNeeded: deltas[i] &>> shift) }
+                    } else {
+                        let shift = UInt32(8 * (f - wt))
+                        for i in 0..<n { p[i] = UInt8(truncatingIfNeeded: addresses[i] &>> shift) }
+                    }
+                    let r = ZSTD_compressCCtx(cctx, out.baseAddress! + used, bound, p, n, level) // invariant: out has capacity ≥ 4·frames + frames·bound
+                    if ZSTD_isError(r) != 0 {
+                        throw TraceError(.io, path: "", "zstd compression failed: \(String(cString: ZSTD_getErrorName(r)))")
+                    }
+                    out.storeBytes(of: UInt32(r).littleEndian, toByteOffset: 4 * f, as: UInt32.self)
+                    used += r
+                }
+            }
+        }
+        payloadLength = used
+        return (wt, wa)
+    }
+
+    private(set) var payloadLength = 0
+}
+
+/// Decodes chunk payloads; keeps its scratch buffers between chunks so a reader allocates once.
+final class ChunkDecoder {
+    private let dctx: OpaquePointer
+    private var plane: [UInt8] = []
+    private var acc: [UInt64] = []
+
+    init() throws {
+        guard let d = ZSTD_createDCtx() else { throw TraceError(.io, path: "", "zstd: cannot create decompression context") }
+        dctx = d
+    }
+
+    deinit { ZSTD_freeDCtx(dctx) }
+
+    /// Decodes a checksum-verified payload into `times` (picoseconds) and `addresses`.
+    /// Throws a message (the caller adds path, offset and chunk) when the payload is inconsistent.
+    func decode(_ h: ChunkHeader, payload: UnsafeRawBufferPointer, timeUnit: Int64, addressCount: Int,
+                times: inout [Int64], addresses: inout [UInt32]) throws {
+        let n = Int(h.count), wt = Int(h.timeWidth), wa = Int(h.addressWidth)
+        let frames = wt + wa
+        guard payload.count >= 4 * frames else { throw ChunkProblem("payload shorter than its frame table") }
+        var lengths = [Int](repeating: 0, count: frames)
+        var total = 4 * frames
+        for f in 0..<frames {
+            lengths[f] = Int(UInt32(littleEndian: payload.loadUnaligned(fromByteOffset: 4 * f, as: UInt32.self)))
+            total += lengths[f]
+        }
+        guard total == payload.count else {
+            throw ChunkProblem("frame lengths add up to \(total) bytes but the payload has \(payload.count)")
+        }
+        if plane.count < n { plane = [UInt8](repeating: 0, count: n) }
+        if acc.count < n { acc = [UInt64](repeating: 0, count: n) }
+        times = [Int64](repeating: 0, count: n)
+        addresses = [UInt32](repeating: 0, count: n)
+        var pos = 4 * frames
+        try plane.withUnsafeMutableBufferPointer { pl in
+            let p = pl.baseAddress! // invariant: plane.count ≥ n ≥ 1
+            try acc.withUnsafeMutableBufferPointer { ac in
+                try addresses.withUnsafeMutableBufferPointer { ad in
+                    for f in 0..<frames {
+                        let src = payload.baseAddress! + pos // invariant: payload.count ≥ 4·frames ≥ 8
+                        let r = ZSTD_decompressDCtx(dctx, p, n, src, lengths[f])
+                        if ZSTD_isError(r) != 0 {
+                            throw ChunkProblem("zstd frame \(f) at payload byte \(pos): \(String(cString: ZSTD_getErrorName(r)))")
+                        }
+                        guard r == n else { throw ChunkProblem("zstd frame \(f) holds \(r) bytes, expected \(n)") }
+                        pos += lengths[f]
+                        if f == 0 {
+                            for i in 0..<n { ac[i] = UInt64(p[i]) }
+                        } else if f < wt {
+                            let shift = UInt64(8 * f)
+                            for i in 0..<n { ac[i] |= UInt64(p[i]) &<< shift }
+                        } else if f == wt {
+                            for i in 0..<n { ad[i] = UInt32(p[i]) }
+                        } else {
+                            let shift = UInt32(8 * (f - wt))
+                            for i in 0..<n { ad[i] |= UInt32(p[i]) &<< shift }
+                        }
+                    }
+                    var maxAddress: UInt32 = 0
+                    for i in 0..<n { maxAddress = max(maxAddress, ad[i]) }
+                    guard Int(maxAddress) < addressCount else {
+                        throw ChunkProblem("address \(maxAddress) outside the address space (\(addressCount) addresses)")
+                    }
+                }
+                // Prefix sum in ticks with wrapping arithmetic: the checks below reject any chunk
+                // whose deltas do not land exactly on the header's last time.
+                var t = UInt64(bitPattern: h.firstTick)
+                var sum: UInt64 = 0
+                var overflow = false
+                try times.withUnsafeMutableBufferPointer { tm in
+                    let unit = timeUnit
+                    if unit == 1 {
+                        for i in 0..<n { t &+= ac[i]; tm[i] = Int64(bitPattern: t) }
+                    } else {
+                        for i in 0..<n { t &+= ac[i]; tm[i] = Int64(bitPattern: t) &* unit }
+                    }
+                    for i in 0..<n {
+                        let (s, o) = sum.addingReportingOverflow(ac[i]); sum = s; overflow = overflow || o
+                    }
+                    let span = UInt64(bitPattern: h.lastTick) &- UInt64(bitPattern: h.firstTick)
+                    guard !overflow, sum == span, ac[0] == 0 else {
+                        throw ChunkProblem("time deltas do not span the chunk's first..last time")
+                    }
+                    _ = tm
+                }
+            }
+        }
+        let (_, o1) = h.firstTick.multipliedReportingOverflow(by: timeUnit)
+        let (_, o2) = h.lastTick.multipliedReportingOverflow(by: timeUnit)
+        if o1 || o2 { throw ChunkProblem("chunk times overflow 64-bit picoseconds") }
+    }
+}
+
+/// A decoding problem inside a chunk, before path/offset/chunk are attached.
+struct ChunkProblem: Error { let message: String; init(_ m: String) { message = m } }

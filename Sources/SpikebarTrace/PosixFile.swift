@@ -1,0 +1,94 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Thin wrapper over a POSIX file descriptor: positioned reads for the reader (no shared cursor, so
+/// seeking is free) and full writes for the writer. Every failure becomes a `TraceError` naming the path.
+final class PosixFile {
+    let path: String
+    private(set) var fd: Int32
+
+    private init(path: String, fd: Int32) { self.path = path; self.fd = fd }
+
+    static func errnoText() -> String { String(cString: strerror(errno)) }
+
+    static func openForReading(_ path: String) throws -> PosixFile {
+        let fd = open(path, O_RDONLY)
+        if fd < 0 { throw TraceError(.io, path: path, "cannot open for reading: \(errnoText())") }
+        return PosixFile(path: path, fd: fd)
+    }
+
+    static func createForWriting(_ path: String) throws -> PosixFile {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        if fd < 0 { throw TraceError(.io, path: path, "cannot create: \(errnoText())") }
+        return PosixFile(path: path, fd: fd)
+    }
+
+    func size() throws -> Int {
+        var st = stat()
+        if fstat(fd, &st) != 0 { throw TraceError(.io, path: path, "cannot stat: \(PosixFile.errnoText())") }
+        return Int(st.st_size)
+    }
+
+    /// Reads exactly `count` bytes at `offset` into `buffer` (resized); fewer bytes means end of file.
+    func read(at offset: Int, count: Int, into buffer: inout [UInt8]) throws -> Int {
+        if buffer.count < count { buffer = [UInt8](repeating: 0, count: count) }
+        var done = 0
+        try buffer.withUnsafeMutableBytes { raw in
+            while done < count {
+                let r = pread(fd, raw.baseAddress! + done, count - done, off_t(offset + done)) // invariant: count > done ≥ 0, so the buffer is non-empty
+                if r < 0 {
+                    if errno == EINTR { continue }
+                    throw TraceError(.io, path: path, offset: offset + done, "read failed: \(PosixFile.errnoText())")
+                }
+                if r == 0 { break }
+                done += r
+            }
+        }
+        return done
+    }
+
+    func read(at offset: Int, count: Int) throws -> [UInt8] {
+        var b = [UInt8](repeating: 0, count: count)
+        let n = try read(at: offset, count: count, into: &b)
+        return Array(b[0..<n])
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        var done = 0
+        while done < bytes.count {
+            let r = Glibc_write(fd, bytes.baseAddress! + done, bytes.count - done) // invariant: count > done ≥ 0
+            if r < 0 {
+                if errno == EINTR { continue }
+                throw TraceError(.io, path: path, "write failed: \(PosixFile.errnoText())")
+            }
+            done += r
+        }
+    }
+
+    func write(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try write($0) } }
+
+    func sync() throws {
+        if fsync(fd) != 0 { throw TraceError(.io, path: path, "fsync failed: \(PosixFile.errnoText())") }
+    }
+
+    func close() {
+        if fd >= 0 { _ = Glibc_close(fd); fd = -1 }
+    }
+
+    deinit { close() }
+}
+
+// The methods above shadow the C functions' names; these aliases reach the C ones.
+@inline(__always) private func Glibc_write(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int { write(fd, p, n) }
+@inline(__always) private func Glibc_close(_ fd: Int32) -> Int32 { close(fd) }
+
+func renameFile(_ from: String, _ to: String) throws {
+    if rename(from, to) != 0 {
+        throw TraceError(.io, path: to, "cannot rename \(from) into place: \(PosixFile.errnoText())")
+    }
+}
+
+func removeFile(_ path: String) { _ = unlink(path) }

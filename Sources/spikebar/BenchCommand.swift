@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import SpikebarChip
+import SpikebarCore
+import SpikebarData
+import SpikebarDevices
+import SpikebarKernel
+import SpikebarPipeline
+import SpikebarScenario
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmarks (figures printed with the ratio to a peer measured in the same run).",
+        subcommands: [KernelBench.self] + BenchCommand.extra)
+}
+
+struct KernelBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kernel",
+        abstract: "Event-kernel throughput on the quickstart network.",
+        discussion: """
+        Workload: the scenario's network (default Scenarios/quickstart.yaml, 784-128-10 on 128×128 tiles) \
+        with every input channel a Poisson process at --rate (default 20 Hz, ≈2 % of inputs spiking per ms) \
+        for --duration of model time (default 1 s), the same input spikes for every mode. Weights: generated, \
+        DPI gains calibrated to the scenario's target rates. Measures exact mode and grid mode (dt = --dt, \
+        default 0.1 ms), and as the peer in the same run a dense clock-driven loop over the same chip \
+        (every synapse every step, the work an ADC-based CIM does). Prints the median of --repeat runs: \
+        events/s and synaptic events/s (one synaptic event = one presynaptic spike delivered to one \
+        postsynaptic neuron, Brian2's unit; cells read are twice that with differential pairs), and peak RSS.
+        """)
+
+    @Option(help: "Scenario whose network and chip are used.") var scenario = "Scenarios/quickstart.yaml"
+    @Option(help: "Input rate per channel (Hz).") var rate = 20.0
+    @Option(help: "Model time per run (s).") var duration = 1.0
+    @Option(help: "Grid step (s).") var dt = 1e-4
+    @Option(help: "Runs per mode; the median is reported.") var `repeat` = 7
+    @Flag(help: "Read noise on (default off: the Brian2 peer has no read noise).") var readNoise = false
+
+    func run() throws {
+        do {
+            var loaded = try ScenarioLoader.load(path: scenario)
+            loaded.scenario.input.source = .uniform
+            loaded.scenario.input.maxRate = rate
+            loaded.scenario.input.window = duration
+            loaded.scenario.input.samples = 1
+            loaded.scenario.input.firstSample = 0
+            loaded.scenario.weights.source = .generated
+            loaded.scenario.simulation.dt = dt
+            loaded.inputImages = nil
+            let sim = try Simulation(loaded: loaded, timing: .grid(dt: 1e-3), readNoise: readNoise)
+            let input = sim.inputSpikes(0)
+            let opts = RunOptions(window: duration, sample: 0, seed: loaded.scenario.seed, reportingStep: dt)
+            print("workload: \(sim.chip.populations.map { "\($0.size)" }.joined(separator: "-")) on \(sim.chip.tiles.count) tiles, \(input.count) input spikes (\(Units.fixed(Double(input.count) / Double(sim.chip.populations[0].size) / duration, significant: 3)) Hz/channel) over \(Units.format(seconds: duration)), read noise \(readNoise ? "on" : "off"), median of \(self.repeat)")
+            var figures: [(name: String, synPerSecond: Double, seconds: Double)] = []
+            for (name, timing) in [("exact", Timing.exact), ("grid(\(Units.format(seconds: dt)))", Timing.grid(dt: dt))] {
+                let kernel = EventKernel(chip: sim.chip, timing: timing, readNoise: readNoise)
+                var times: [Double] = []
+                var last: KernelResult?
+                for _ in 0..<self.repeat {
+                    let t0 = DispatchTime.now().uptimeNanoseconds
+                    last = kernel.run(input: input, options: opts)
+                    times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9)
+                }
+                guard let r = last else { continue }
+                let med = times.sorted()[times.count / 2]
+                let syn = Double(r.activity.totalSynapticEvents)
+                let events = Double(input.count + r.queueEvents)
+                figures.append((name, syn / med, med))
+                print("\(name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(Units.fixed(med * 1e3, significant: 4)) ms  \(Units.fixed(events / med / 1e6, significant: 4)) M events/s  \(Units.fixed(syn / med / 1e6, significant: 4)) M synaptic events/s  (\(Int(syn)) synaptic events, \(r.rowReads) row reads, spikes per population \(r.activity.layers.map { String($0.spikes) }.joined(separator: "/")), \(r.staleEvents) stale queue events)")
+            }
+            // Peer measured in the same run: a dense clock-driven loop over the same chip and input.
+            var times: [Double] = []
+            var work = 0.0
+            for _ in 0..<self.repeat {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                work = ClockDrivenReference.run(chip: sim.chip, input: input, window: duration, dt: dt).synapseUpdates
+                times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9)
+            }
+            let dense = times.sorted()[times.count / 2]
+            print("\("dense peer".padding(toLength: 14, withPad: " ", startingAt: 0)) \(Units.fixed(dense * 1e3, significant: 4)) ms  clock-driven, every synapse every step (dt \(Units.format(seconds: dt))): \(Units.fixed(work / dense / 1e6, significant: 4)) M synapse updates/s")
+            for f in figures {
+                let target = f.name == "exact" ? 100e6 : 200e6
+                print("  \(f.name): \(Units.fixed(f.synPerSecond / 1e6, significant: 4)) M synaptic events/s, target ≥ \(Int(target / 1e6)) M: \(f.synPerSecond >= target ? "met" : "NOT met") (\(Units.fixed(f.synPerSecond / target, significant: 3))× target); \(Units.fixed(dense / f.seconds, significant: 3))× faster than the dense peer")
+            }
+            print("peak RSS \(Units.fixed(Double(peakRSSKiB()) / 1024, significant: 4)) MiB")
+        } catch let e as SpikebarError {
+            fail(e)
+        }
+    }
+}
+
+/// Peak resident set size of this process (KiB), from /proc/self/status (VmHWM); 0 where unavailable.
+func peakRSSKiB() -> Int {
+    guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in s.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+    }
+    return 0
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+extension Spikebar {
+    /// Subcommands contributed by other modules' command files.
+    static var extraSubcommands: [ParsableCommand.Type] { [] }
+}
+
+extension BenchCommand {
+    /// Benchmarks contributed by other modules' command files.
+    static var extra: [ParsableCommand.Type] { [] }
+}

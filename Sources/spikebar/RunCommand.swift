@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import SpikebarCore
+import SpikebarKernel
+import SpikebarPipeline
+import SpikebarReport
+import SpikebarScenario
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a scenario and compare the architectures per inference.",
+        discussion: """
+        Programs the chip, runs every inference through the event kernel, prices the activity on each \
+        architecture and prints a side-by-side table. Writes report.md and report.json to --out \
+        (default ./spikebar-out/<scenario>/).
+        """)
+
+    @Argument(help: "Scenario file (YAML), e.g. Scenarios/quickstart.yaml.")
+    var scenario: String
+
+    @Option(help: "Output folder (default: ./spikebar-out/<scenario name>/).")
+    var out: String?
+
+    @Option(help: "Override the scenario's timing: exact or grid.")
+    var timing: SimulationSpec.Timing?
+
+    @Option(help: "Override the number of inferences.")
+    var samples: Int?
+
+    @Option(help: "Override the seed.")
+    var seed: UInt64?
+
+    @Option(help: "Worker threads (0 = all cores). Results do not depend on it.")
+    var threads: Int?
+
+    @Flag(help: "Print report.json to standard output instead of the table.")
+    var json = false
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    func run() throws {
+        do {
+            var loaded = try ScenarioLoader.load(path: scenario)
+            if let timing { loaded.scenario.simulation.timing = timing }
+            if let samples {
+                guard samples >= 1 else { throw ValidationError("--samples must be ≥ 1") }
+                loaded.scenario.input.samples = samples
+            }
+            if let seed { loaded.scenario.seed = seed }
+            if let threads { loaded.scenario.simulation.threads = threads }
+            let started = Date()
+            let sim = try Simulation(loaded: loaded)
+            let n = sim.inputs.intensities.count
+            let progress = ProgressLine(total: n, label: "inferences", enabled: !quiet && !json)
+            let activities = sim.runAll(threads: loaded.scenario.simulation.threads) { done in progress.update(done) }
+            progress.finish()
+            let report = sim.report(activities)
+            let dir = out ?? "spikebar-out/\(loaded.scenario.name)"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let jsonData = try ReportRenderer.json(report)
+            try jsonData.write(to: URL(fileURLWithPath: dir + "/report.json"), options: .atomic)
+            try Data(ReportRenderer.markdown(report).utf8).write(to: URL(fileURLWithPath: dir + "/report.md"), options: .atomic)
+            if json {
+                FileHandle.standardOutput.write(jsonData)
+                print()
+            } else if !quiet {
+                print("\(loaded.scenario.name): \(report.populations.map { "\($0.size)" }.joined(separator: "-")) on \(report.tiles) tiles, \(report.timing), \(n) inferences of \(Units.format(seconds: report.window)), seed \(report.seed)")
+                print(report.weightSource.hasPrefix("generated") ? "weights: \(report.weightSource); DPI gains \(report.gainSource)\n" : "weights: \(report.weightSource)\n")
+                print(ReportRenderer.table(report))
+                print("wrote \(dir)/report.md and \(dir)/report.json (\(Units.fixed(Date().timeIntervalSince(started), significant: 3)) s)")
+            }
+        } catch let e as SpikebarError {
+            fail(e)
+        }
+    }
+}
+
+extension SimulationSpec.Timing: ExpressibleByArgument {}
+
+/// Progress on standard error: a bar with rate and ETA on a terminal, a line every few seconds
+/// otherwise; silent for runs shorter than a second.
+final class ProgressLine: @unchecked Sendable {
+    let total: Int, label: String, enabled: Bool
+    let start = Date()
+    var last = Date.distantPast
+    let lock = NSLock()
+    let tty = isatty(2) != 0
+
+    init(total: Int, label: String, enabled: Bool) { self.total = total; self.label = label; self.enabled = enabled }
+
+    func update(_ done: Int) {
+        guard enabled else { return }
+        lock.lock(); defer { lock.unlock() }
+        let now = Date()
+        let elapsed = now.timeIntervalSince(start)
+        guard elapsed > 1, now.timeIntervalSince(last) > (tty ? 0.1 : 5) || done == total else { return }
+        last = now
+        let rate = Double(done) / elapsed
+        let eta = rate > 0 ? Double(total - done) / rate : 0
+        let width = 30, filled = total > 0 ? width * done / total : width
+        let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+        let text = "\(bar) \(done)/\(total) \(label)  \(Units.fixed(rate, significant: 3))/s  ETA \(Units.fixed(eta, significant: 2)) s"
+        FileHandle.standardError.write(Data((tty ? "\r\(text)" : "\(text)\n").utf8))
+    }
+
+    func finish() {
+        guard enabled, tty, Date().timeIntervalSince(start) > 1 else { return }
+        FileHandle.standardError.write(Data("\n".utf8))
+    }
+}

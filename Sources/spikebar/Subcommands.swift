@@ -1,0 +1,9 @@
+import ArgumentParser
+
+extension Spikebar {
+    static var allSubcommands: [ParsableCommand.Type] {
+        var list: [ParsableCommand.Type] = [RunCommand.self, BenchCommand.self, ValidateCommand.self]
+        list.append(contentsOf: extraSubcommands)
+        return list
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+import SpikebarCore
+import SpikebarScenario
+
+/// Malformed scenarios: an error naming file:line and the key path, never a crash.
+@Suite struct ScenarioTests {
+    let base = """
+    seed: 3
+    network:
+      input: 4
+      layers:
+        - {name: out, size: 2}
+    neurons:
+      tau_mem: 20e-3
+      tau_syn: 5e-3
+    input:
+      source: uniform
+      window: 0.01
+    """
+
+    func error(_ text: String) -> SpikebarError? {
+        do { _ = try ScenarioLoader.load(text: text, path: "bad.yaml"); return nil } catch let e as SpikebarError { return e } catch { return nil }
+    }
+
+    @Test func validBaseLoads() throws {
+        let l = try ScenarioLoader.load(text: base, path: "ok.yaml")
+        #expect(l.scenario.name == "ok")
+        #expect(l.scenario.network.layers[0].size == 2)
+    }
+
+    @Test func unknownKeyNamesLineAndPath() throws {
+        let e = try #require(error(base.replacingOccurrences(of: "  tau_syn: 5e-3", with: "  tau_syn: 5e-3\n  tau_sin: 4e-3")))
+        guard case let .invalidInput(loc, msg) = e else { Issue.record("\(e)"); return }
+        #expect(loc.file == "bad.yaml")
+        #expect(loc.line == 9)
+        #expect(loc.keyPath == "neurons.tau_sin")
+        #expect(msg.contains("unknown key"))
+        #expect(e.description.hasPrefix("bad.yaml:9"))
+    }
+
+    @Test func wrongTypeNamesLineAndPath() throws {
+        let e = try #require(error(base.replacingOccurrences(of: "input: 4", with: "input: four")))
+        guard case let .invalidInput(loc, _) = e else { Issue.record("\(e)"); return }
+        #expect(loc.line == 3)
+        #expect(loc.keyPath == "network.input")
+    }
+
+    @Test func negativeTimeConstantNamesLineAndPath() throws {
+        let e = try #require(error(base.replacingOccurrences(of: "tau_mem: 20e-3", with: "tau_mem: -20e-3")))
+        guard case let .invalidInput(loc, msg) = e else { Issue.record("\(e)"); return }
+        #expect(loc.line == 7)
+        #expect(loc.keyPath == "neurons.tau_mem")
+        #expect(msg.contains("out of range"))
+    }
+
+    @Test func missingInputFileNamesLineAndPath() throws {
+        let text = base.replacingOccurrences(of: "input:\n  source: uniform", with: "input:\n  source: mnist\n  file: nowhere/images.idx")
+            .replacingOccurrences(of: "input: 4", with: "input: 784")
+        let e = try #require(error(text))
+        guard case let .missingFile(path, from, _) = e else { Issue.record("\(e)"); return }
+        #expect(path.hasSuffix("nowhere/images.idx"))
+        #expect(from?.line == 11)
+        #expect(from?.keyPath == "input.file")
+    }
+
+    @Test func sequenceIndexInKeyPath() throws {
+        let e = try #require(error(base.replacingOccurrences(of: "{name: out, size: 2}", with: "{name: out, size: 2, colour: red}")))
+        guard case let .invalidInput(loc, _) = e else { Issue.record("\(e)"); return }
+        #expect(loc.keyPath == "network.layers[0].colour")
+        #expect(loc.line == 5)
+    }
+
+    @Test func badEnumListsChoices() throws {
+        let e = try #require(error(base + "\nsimulation: {timing: grdi}"))
+        #expect(e.description.contains("exact, grid"))
+        #expect(e.description.contains("simulation.timing"))
+    }
+
+    @Test func yamlSyntaxErrorHasLine() throws {
+        let e = try #require(error(base + "\nneurons: [unclosed"))
+        guard case let .invalidInput(loc, _) = e else { Issue.record("\(e)"); return }
+        #expect(loc.line != nil)
+    }
+
+    @Test func missingRequiredKey() throws {
+        let e = try #require(error("seed: 1\ninput: {source: uniform}\n"))
+        #expect(e.description.contains("network"))
+    }
+
+    @Test func bundledScenariosAreValid() throws {
+        let dir = packageRoot().appendingPathComponent("Scenarios")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".yaml") }
+        #expect(!files.isEmpty)
+        for f in files { _ = try ScenarioLoader.load(path: dir.appendingPathComponent(f).path) }
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import SpikebarChip
+import SpikebarCore
+import SpikebarDevices
+import SpikebarScenario
+@testable import SpikebarKernel
+
+/// Builds scenarios from YAML text for tests (through the public loader, as users do).
+func scenario(_ yaml: String, path: String = "/tmp/spikebar-test.yaml") throws -> LoadedScenario {
+    try ScenarioLoader.load(text: yaml, path: path)
+}
+
+/// A small network scenario with exact device behaviour (no programming error, no read noise,
+/// homogeneous neurons) unless overridden.
+func tinyScenarioYAML(input: Int = 1, layers: String = "[{name: out, size: 1}]", gain: Double = 1,
+                      extraNeurons: String = "", device: String = "programming_error: 0, read_noise: 0",
+                      tauCV: Double = 0) -> String {
+    """
+    seed: 7
+    network: {input: \(input), layers: \(layers)}
+    neurons: {tau_mem: 20e-3, tau_syn: 5e-3, threshold: 1.0, reset: 0.0, refractory: 2e-3, membrane_resistance: 2e9, synapse_gain: \(gain)\(extraNeurons)}
+    heterogeneity: {tau_cv: \(tauCV)}
+    device: {levels: 8, g_min: 10e-6, g_max: 100e-6, read_voltage: 0.1, read_pulse: 100e-9, \(device)}
+    weights: {source: generated, target_rate: 0}
+    input: {source: uniform, max_rate: 0, window: 0.05, samples: 1}
+    simulation: {timing: exact, dt: 1e-3}
+    """
+}
+
+/// Path of the `spikebar` executable built next to the test bundle.
+func spikebarExecutable() -> String? {
+    let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+    var dir = exe.deletingLastPathComponent()
+    for _ in 0..<4 {
+        let candidate = dir.appendingPathComponent("spikebar").path
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        dir = dir.deletingLastPathComponent()
+    }
+    return nil
+}
+
+/// Runs the CLI; returns exit status and standard error.
+func runCLI(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    guard let exe = spikebarExecutable() else { return (-1, "", "spikebar executable not found") }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: exe)
+    p.arguments = args
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out; p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
+
+/// Directory of the package (tests run from it under `swift test`).
+func packageRoot() -> URL {
+    var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) {
+        dir = dir.deletingLastPathComponent()
+    }
+    return dir
+}
