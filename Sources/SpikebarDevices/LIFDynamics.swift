@@ -49,8 +49,8 @@ public enum LIFDynamics {
     /// State after `t` seconds without input and outside the refractory period.
     @inlinable @inline(__always)
     public static func propagate(v: Double, i: Double, t: Double, _ k: NeuronConstants) -> (v: Double, i: Double) {
-        let a = exp(-t * k.rateSyn)
-        let b = exp(-t * k.rateMem)
+        let a = FastMath.expNonPositive(-t * k.rateSyn)
+        let b = FastMath.expNonPositive(-t * k.rateMem)
         return (v * b + k.coupling * i * (a - b), i * a)
     }
 
@@ -87,17 +87,20 @@ public enum LIFDynamics {
         if f(tPeak) < 0 { return nil }
         var lo = 0.0, hi = tPeak
         var t = 0.0
+        var converged = false
         for _ in 0..<200 {
             let ft = f(t)
             if ft >= 0 { hi = t } else { lo = t }
             let d = df(t)
             var next = d > 0 ? t - ft / d : (lo + hi) / 2
             if !(next > lo && next < hi) { next = (lo + hi) / 2 }
-            if abs(next - t) <= 1e-15 || hi - lo <= 1e-15 { t = next; break }
+            if abs(next - t) <= 1e-15 || hi - lo <= 1e-15 { t = next; converged = true; break }
             t = next
         }
-        // Return the right end of the bracket: V(t) ≥ θ there, so the spike is never early.
-        return f(t) >= 0 ? t : hi
+        // Never early: Newton approaches the root from below on the rising flank, so a converged iterate
+        // may sit a rounding error short of it; step 10 fs past (far below the kernel's 1 ps).
+        if f(t) >= 0 { return t }
+        return converged ? min(hi, t + 1e-14) : hi
     }
 }
 

@@ -2,7 +2,7 @@ import SpikebarCore
 import SpikebarDevices
 import SpikebarChip
 
-/// The chip laid out for the kernel's hot loop (built once per chip, shared by every run):
+/// The chip laid out for the kernel's hot loop (built once per chip, shared read-only by every run):
 /// per connection, the charge each synapse delivers per read and its read-noise std, contiguous by
 /// presynaptic row; per layer, neuron constants as structure-of-arrays.
 struct CompiledConnection {
@@ -18,13 +18,14 @@ struct CompiledConnection {
     let tileRows: Int
 }
 
-struct CompiledLayer {
+/// Neuron constants of one layer, structure of arrays. Immutable after `init`, hence safe to share
+/// between threads (`@unchecked Sendable`); the arrays are only read through `withUnsafeBufferPointer`.
+final class CompiledLayer: @unchecked Sendable {
     let size: Int
     let constants: [NeuronConstants]
-    // Hot-loop copies of `constants` as structure of arrays.
     let rateSyn: [Double], rateMem: [Double], coupling: [Double], chargeToCurrent: [Double]
     let resistance: [Double], threshold: [Double], reset: [Double]
-    /// Connections delivering into this layer (feed-forward first, then recurrent).
+    /// Connections delivering into this layer.
     var incoming: [Int] = []
 
     init(_ params: [NeuronParameters]) {
@@ -39,7 +40,7 @@ struct CompiledLayer {
 
 struct CompiledNetwork {
     let populations: [Population]
-    var layers: [CompiledLayer]          // index = population index; [0] is the input (size only)
+    let layers: [CompiledLayer]          // index = population index; [0] is the input (empty)
     let connections: [CompiledConnection]
     /// Outgoing connections of each population.
     let outgoing: [[Int]]
@@ -65,5 +66,43 @@ struct CompiledNetwork {
         }
         outgoing = out
         readPulsePicoseconds = max(1, Int64((chip.device.readPulse * 1e12).rounded()))
+    }
+}
+
+/// Mutable neuron state of one layer for one run: raw buffers owned by this object, so the hot loop
+/// indexes them without copy-on-write checks or closure nesting. Only `RunState` touches it, from one
+/// thread.
+final class LayerState {
+    let size: Int
+    let v: UnsafeMutablePointer<Double>, cur: UnsafeMutablePointer<Double>
+    let tLast: UnsafeMutablePointer<Int64>, refEnd: UnsafeMutablePointer<Int64>
+    /// Prediction version (lazy invalidation) and what is pending: 0 nothing, 1 a check (lower bound
+    /// of the crossing time), 2 an exact crossing; `pendingTime` is when.
+    let version: UnsafeMutablePointer<UInt32>, pendingKind: UnsafeMutablePointer<UInt8>
+    let pendingTime: UnsafeMutablePointer<Int64>
+    /// Decay factors of the current delivery (scratch).
+    let decaySyn: UnsafeMutablePointer<Double>, decayMem: UnsafeMutablePointer<Double>
+    /// Grid mode: refractory steps left.
+    let refSteps: UnsafeMutablePointer<Int32>
+
+    init(size n: Int) {
+        size = n
+        let m = max(n, 1) + 4
+        v = .allocate(capacity: m); v.initialize(repeating: 0, count: m)
+        cur = .allocate(capacity: m); cur.initialize(repeating: 0, count: m)
+        tLast = .allocate(capacity: m); tLast.initialize(repeating: 0, count: m)
+        refEnd = .allocate(capacity: m); refEnd.initialize(repeating: Int64.min, count: m)
+        version = .allocate(capacity: m); version.initialize(repeating: 0, count: m)
+        pendingKind = .allocate(capacity: m); pendingKind.initialize(repeating: 0, count: m)
+        pendingTime = .allocate(capacity: m); pendingTime.initialize(repeating: 0, count: m)
+        decaySyn = .allocate(capacity: m); decaySyn.initialize(repeating: 1, count: m)
+        decayMem = .allocate(capacity: m); decayMem.initialize(repeating: 1, count: m)
+        refSteps = .allocate(capacity: m); refSteps.initialize(repeating: 0, count: m)
+    }
+
+    deinit {
+        v.deallocate(); cur.deallocate(); tLast.deallocate(); refEnd.deallocate(); version.deallocate()
+        pendingKind.deallocate(); pendingTime.deallocate(); decaySyn.deallocate(); decayMem.deallocate()
+        refSteps.deallocate()
     }
 }

@@ -5,7 +5,7 @@ import SpikebarCore
 /// merged from the sorted input list and count as scheduled before every queued event.
 @usableFromInline
 struct Event: Comparable {
-    @usableFromInline enum Kind: UInt8 { case crossing, probe }
+    @usableFromInline enum Kind: UInt8 { case crossing, check, probe }
     @usableFromInline var time: Int64
     @usableFromInline var seq: UInt64
     @usableFromInline var kind: Kind

@@ -1,18 +1,17 @@
 import SpikebarCore
 import SpikebarDevices
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
-/// The hot loop: one row read delivering its column charges to a layer of neurons.
+/// The hot loop: one row read delivering its column charges to a layer of neurons (exact mode).
 ///
-/// Invariants (checked by `RunState+Invariants`): `charge.count == noise.count or noise is empty`,
-/// `charge.count == inputs × outputs`, every per-neuron array of layer `to` has `outputs` entries,
-/// `t ≥ tLast[i]` for every neuron (events are processed in time order).
-/// Cost per synaptic event: two `exp`, a few multiply-adds, one compare, and one Gaussian when read
-/// noise is on; no allocation.
+/// Two passes over the layer's neurons: the decay factors e^{−Δt/τ_syn}, e^{−Δt/τ_mem} four lanes at a
+/// time (`FastMath.expNonPositive`, branch-free), then the state update, the charge (plus read noise)
+/// and the threshold test. Neurons that may reach θ are collected and get their prediction after the
+/// loop. No allocation per event.
+///
+/// Invariants (see `RunState+Invariants.swift`): the connection's `charge` has `inputs × outputs`
+/// entries and `noise` is empty or the same size; layer `to` has `outputs` neurons; `t ≥ tLast[i]` for
+/// every neuron, because events are processed in time order. With Δt = 0 the decay factors are exactly
+/// 1 and 0 is added, so a neuron updated twice at the same time is unchanged by the second update.
 extension RunState {
     mutating func deliverExact(_ k: Int, row j: Int, at t: Int64) {
         readTilesExact(k, row: j, at: t)
@@ -22,13 +21,35 @@ extension RunState {
         synapticIn[l] += n
         updates[l] += n
         let layer = net.layers[l]
+        let st = states[l]
         let base = j * n
-        // Neurons whose V may reach θ: predicted after the loop (root search is the slow path).
-        var needsPrediction: [Int32] = []
-        swap(&needsPrediction, &predictionScratch)
-        needsPrediction.removeAll(keepingCapacity: true)
-        let noisy = self.noisy
+        let tNow = t
+        // Pass 1: decay factors.
+        layer.rateSyn.withUnsafeBufferPointer { rs in
+        layer.rateMem.withUnsafeBufferPointer { rm in
+            let last = st.tLast, a = st.decaySyn, b = st.decayMem
+            var i = 0
+            while i + 4 <= n {
+                let dt = SIMD4<Double>(Double(tNow &- last[i]), Double(tNow &- last[i + 1]),
+                                       Double(tNow &- last[i + 2]), Double(tNow &- last[i + 3])) * -1e-12
+                let ea = FastMath.expNonPositive(dt * SIMD4(rs[i], rs[i + 1], rs[i + 2], rs[i + 3]))
+                let eb = FastMath.expNonPositive(dt * SIMD4(rm[i], rm[i + 1], rm[i + 2], rm[i + 3]))
+                a[i] = ea[0]; a[i + 1] = ea[1]; a[i + 2] = ea[2]; a[i + 3] = ea[3]
+                b[i] = eb[0]; b[i + 1] = eb[1]; b[i + 2] = eb[2]; b[i + 3] = eb[3]
+                i += 4
+            }
+            while i < n {
+                let dt = -Double(tNow &- last[i]) * 1e-12
+                a[i] = FastMath.expNonPositive(dt * rs[i])
+                b[i] = FastMath.expNonPositive(dt * rm[i])
+                i += 1
+            }
+        }}
+        // Pass 2: update, deliver, test.
+        var candidates = predictionScratch
+        candidates.removeAll(keepingCapacity: true)
         var rng = self.rng
+        let noisy = self.noisy
         c.charge.withUnsafeBufferPointer { q in
         c.noise.withUnsafeBufferPointer { sd in
         layer.rateSyn.withUnsafeBufferPointer { rs in
@@ -38,51 +59,41 @@ extension RunState {
         layer.resistance.withUnsafeBufferPointer { r in
         layer.threshold.withUnsafeBufferPointer { th in
         layer.reset.withUnsafeBufferPointer { rst in
-        v[l].withUnsafeMutableBufferPointer { V in
-        cur[l].withUnsafeMutableBufferPointer { I in
-        tLast[l].withUnsafeMutableBufferPointer { last in
-        refEnd[l].withUnsafeBufferPointer { hold in
-        pending[l].withUnsafeMutableBufferPointer { pend in
-        version[l].withUnsafeMutableBufferPointer { ver in
+            let V = st.v, I = st.cur, last = st.tLast, hold = st.refEnd, a = st.decaySyn, b = st.decayMem
+            let kind = st.pendingKind, ver = st.version
             for i in 0..<n {
                 var vv = V[i], ii = I[i]
                 let tl = last[i]
-                if t != tl {
-                    if hold[i] > tl {
-                        // Refractory (rare path): V pinned at reset until hold[i], I decays meanwhile.
-                        let end = min(t, hold[i])
-                        ii *= exp(-Double(end &- tl) * 1e-12 * rs[i])
-                        vv = rst[i]
-                        if t > end {
-                            let dt = Double(t &- end) * 1e-12
-                            let a = exp(-dt * rs[i])
-                            let b = exp(-dt * rm[i])
-                            vv = vv * b + cp[i] * ii * (a - b)
-                            ii *= a
-                        }
-                    } else {
-                        let dt = Double(t &- tl) * 1e-12
-                        let a = exp(-dt * rs[i])
-                        let b = exp(-dt * rm[i])
-                        vv = vv * b + cp[i] * ii * (a - b)
-                        ii *= a
+                if hold[i] > tl && tNow != tl {
+                    // Refractory (rare path): V pinned at reset until hold[i], I decays meanwhile.
+                    let end = min(tNow, hold[i])
+                    ii *= FastMath.expNonPositive(-Double(end &- tl) * 1e-12 * rs[i])
+                    vv = rst[i]
+                    if tNow > end {
+                        let dt = Double(tNow &- end) * 1e-12
+                        let ea = FastMath.expNonPositive(-dt * rs[i]), eb = FastMath.expNonPositive(-dt * rm[i])
+                        vv = vv * eb + cp[i] * ii * (ea - eb)
+                        ii *= ea
                     }
-                    last[i] = t
+                } else {
+                    vv = vv * b[i] + cp[i] * ii * (a[i] - b[i])
+                    ii *= a[i]
                 }
+                last[i] = tNow
                 var dq = q[base + i]
                 if noisy { dq += sd[base + i] * rng.nextGaussian() }
                 ii += dq * g[i]
                 V[i] = vv; I[i] = ii
                 if vv >= th[i] || r[i] * ii >= th[i] {
-                    needsPrediction.append(Int32(i))
-                } else if pend[i] {
-                    pend[i] = false
+                    candidates.append(Int32(i))
+                } else if kind[i] != 0 {
+                    kind[i] = 0
                     ver[i] &+= 1
                 }
             }
-        }}}}}}}}}}}}}}}
+        }}}}}}}}}
         self.rng = rng
-        for i in needsPrediction { predict(l, Int(i), at: t) }
-        swap(&needsPrediction, &predictionScratch)
+        for i in candidates { schedulePrediction(l, Int(i), at: t) }
+        predictionScratch = candidates
     }
 }

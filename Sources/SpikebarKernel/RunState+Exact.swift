@@ -1,12 +1,17 @@
 import SpikebarCore
 import SpikebarDevices
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Exact (continuous-time) mode.
+///
+/// Threshold crossings are found in two stages so that the root search runs only for neurons that
+/// will plausibly fire before their next input:
+/// 1. after every update of a neuron that may reach θ (`LIFDynamics.mayCross`), a *check* is queued at a
+///    lower bound of the crossing time: with I ≥ 0, dV/dt ≤ (R·I₀ − min(V₀, 0))/τ_mem, so V < θ before
+///    `t₀ + (θ − V₀)·τ_mem/(R·I₀ − min(V₀, 0))`. A pending check no later than the new bound stays valid
+///    (a check only re-examines the neuron), so most inputs queue nothing;
+/// 2. when a check comes due with no input in between, the exact crossing is found by root search
+///    (`LIFDynamics.firstCrossing`) and queued. Any later input invalidates it (version number).
+/// The spike times are those of the closed form, to the 1 ps resolution, as without the checks.
 extension RunState {
     mutating func runExact(input: SpikeList) {
         // Probes are queued first: at equal times a probe sees the state before any event at that time.
@@ -32,13 +37,16 @@ extension RunState {
             } else {
                 guard let e = heap.popMin() else { break }  // invariant: nextQueued < Int64.max implies non-empty
                 queueEvents += 1
+                let l = Int(e.population), i = Int(e.neuron)
                 switch e.kind {
                 case .crossing:
-                    let l = Int(e.population), i = Int(e.neuron)
-                    if e.tag != version[l][i] { staleEvents += 1; continue }
+                    if e.tag != states[l].version[i] { staleEvents += 1; continue }
                     fire(l, i, at: e.time)
+                case .check:
+                    if e.tag != states[l].version[i] { staleEvents += 1; continue }
+                    check(l, i, at: e.time)
                 case .probe:
-                    let s = stateAt(Int(e.population), Int(e.neuron), e.time)
+                    let s = stateAt(l, i, e.time)
                     probeSamples[Int(e.tag)].append(ProbeSample(time: SimTime(picoseconds: e.time), v: s.v, i: s.i))
                 }
             }
@@ -56,12 +64,13 @@ extension RunState {
     /// hold (V pinned to reset until `refEnd`, I decaying meanwhile).
     func stateAt(_ l: Int, _ i: Int, _ t: Int64) -> (v: Double, i: Double) {
         let k = net.layers[l].constants[i]
-        var vv = v[l][i], ii = cur[l][i]
-        let last = tLast[l][i], hold = refEnd[l][i]
+        let st = states[l]
+        var vv = st.v[i], ii = st.cur[i]
+        let last = st.tLast[i], hold = st.refEnd[i]
         if t <= last { return (vv, ii) }
         if hold > last {
             let end = min(t, hold)
-            ii *= exp(-Double(end - last) * 1e-12 * k.rateSyn)
+            ii *= FastMath.expNonPositive(-Double(end - last) * 1e-12 * k.rateSyn)
             vv = k.reset
             if t <= hold { return (vv, ii) }
             return LIFDynamics.propagate(v: vv, i: ii, t: Double(t - hold) * 1e-12, k)
@@ -69,43 +78,85 @@ extension RunState {
         return LIFDynamics.propagate(v: vv, i: ii, t: Double(t - last) * 1e-12, k)
     }
 
+    /// Brings neuron (l, i)'s stored state to `t`.
+    mutating func advance(_ l: Int, _ i: Int, to t: Int64) {
+        let s = stateAt(l, i, t)
+        let st = states[l]
+        st.v[i] = s.v; st.cur[i] = s.i
+        if t > st.tLast[i] { st.tLast[i] = t }
+    }
+
     /// A predicted crossing came due: the neuron spikes, resets, and its spike reads its rows.
     mutating func fire(_ l: Int, _ i: Int, at t: Int64) {
-        let s = stateAt(l, i, t)
+        advance(l, i, to: t)
         let k = net.layers[l].constants[i]
-        cur[l][i] = s.i
-        v[l][i] = k.reset
-        tLast[l][i] = t
-        refEnd[l][i] = t + k.refractoryPicoseconds
-        pending[l][i] = false
-        version[l][i] &+= 1
+        let st = states[l]
+        st.v[i] = k.reset
+        st.refEnd[i] = t + k.refractoryPicoseconds
+        st.pendingKind[i] = 0
+        st.version[i] &+= 1
         updates[l] += 1
         countSpike(l, i, t)
         for c in net.outgoing[l] { deliverExact(c, row: i, at: t) }
         // The synaptic current may still carry V over threshold once the refractory period ends.
-        predict(l, i, at: t)
+        schedulePrediction(l, i, at: t)
     }
 
-    /// (Re)predicts neuron (l, i)'s next threshold crossing from its state at `t` (= tLast).
-    mutating func predict(_ l: Int, _ i: Int, at t: Int64) {
+    /// A check came due with no input since it was queued: find the exact crossing, if any.
+    mutating func check(_ l: Int, _ i: Int, at t: Int64) {
+        advance(l, i, to: t)
         let k = net.layers[l].constants[i]
-        var vv = v[l][i], ii = cur[l][i], t0 = t
-        let hold = refEnd[l][i]
+        let st = states[l]
+        var vv = st.v[i], ii = st.cur[i], t0 = t
+        let hold = st.refEnd[i]
         if hold > t {
-            ii *= exp(-Double(hold - t) * 1e-12 * k.rateSyn)
+            ii *= FastMath.expNonPositive(-Double(hold - t) * 1e-12 * k.rateSyn)
             vv = k.reset
             t0 = hold
         }
+        st.version[i] &+= 1
         if let dt = LIFDynamics.firstCrossing(v: vv, i: ii, k) {
             let tc = t0 + Int64((dt * 1e12).rounded(.up))
-            version[l][i] &+= 1
-            pending[l][i] = true
+            st.pendingKind[i] = 2
+            st.pendingTime[i] = tc
             if tc < windowPs {
-                schedule(Event(time: tc, seq: 0, kind: .crossing, population: Int32(l), neuron: Int32(i), tag: version[l][i]))
+                schedule(Event(time: tc, seq: 0, kind: .crossing, population: Int32(l), neuron: Int32(i), tag: st.version[i]))
             }
-        } else if pending[l][i] {
-            pending[l][i] = false
-            version[l][i] &+= 1
+        } else {
+            st.pendingKind[i] = 0
+        }
+    }
+
+    /// After neuron (l, i) changed at `t` (= its tLast): queue a check at a lower bound of its next
+    /// crossing, keep an earlier pending check, or drop what is pending when it cannot fire.
+    mutating func schedulePrediction(_ l: Int, _ i: Int, at t: Int64) {
+        let k = net.layers[l].constants[i]
+        let st = states[l]
+        let hold = st.refEnd[i]
+        let refractory = hold > t
+        let v0 = refractory ? k.reset : st.v[i]
+        let t0 = refractory ? hold : t
+        let drive = k.resistance * st.cur[i]
+        if !refractory && v0 >= k.threshold {
+            // Already at threshold: fire now (after the events already queued for this time).
+            st.version[i] &+= 1
+            st.pendingKind[i] = 2
+            st.pendingTime[i] = t
+            schedule(Event(time: t, seq: 0, kind: .crossing, population: Int32(l), neuron: Int32(i), tag: st.version[i]))
+            return
+        }
+        guard drive >= k.threshold else {
+            if st.pendingKind[i] != 0 { st.pendingKind[i] = 0; st.version[i] &+= 1 }
+            return
+        }
+        let slope = (drive - min(v0, 0)) * k.rateMem          // V/s, an upper bound of dV/dt from t0 on
+        let bound = t0 + Int64(((k.threshold - v0) / slope * 1e12).rounded(.down))
+        if st.pendingKind[i] == 1 && st.pendingTime[i] <= bound { return }
+        st.version[i] &+= 1
+        st.pendingKind[i] = 1
+        st.pendingTime[i] = bound
+        if bound < windowPs {
+            schedule(Event(time: bound, seq: 0, kind: .check, population: Int32(l), neuron: Int32(i), tag: st.version[i]))
         }
     }
 }

@@ -15,7 +15,6 @@ extension RunState {
         let steps = max(1, Int((options.window / dt).rounded()))
         let L = net.populations.count - 1
         let props: [[StepPropagator]] = net.layers.map { $0.constants.map { StepPropagator($0, dt: dt) } }
-        var refCount: [[Int]] = net.populations.map { [Int](repeating: 0, count: $0.size) }
         var spikedNow: [[Int32]] = [[Int32]](repeating: [], count: L + 1)
         var touched: [Int] = []
         var stepReads = [Int](repeating: 0, count: net.tiles.count)
@@ -29,16 +28,20 @@ extension RunState {
                 for l in 1...L {
                     let size = net.populations[l].size
                     updates[l] += size
-                    let prop = props[l], reset = net.layers[l].reset
-                    for i in 0..<size {
-                        if refCount[l][i] > 0 {
-                            refCount[l][i] -= 1
-                            cur[l][i] *= prop[i].alpha
-                            v[l][i] = reset[i]
-                        } else {
-                            prop[i].step(v: &v[l][i], i: &cur[l][i])
+                    let st = states[l]
+                    let V = st.v, I = st.cur, ref = st.refSteps
+                    props[l].withUnsafeBufferPointer { prop in
+                    net.layers[l].reset.withUnsafeBufferPointer { reset in
+                        for i in 0..<size {
+                            if ref[i] > 0 {
+                                ref[i] -= 1
+                                I[i] *= prop[i].alpha
+                                V[i] = reset[i]
+                            } else {
+                                prop[i].step(v: &V[i], i: &I[i])
+                            }
                         }
-                    }
+                    }}
                 }
             }
             // 2. Inputs of this step.
@@ -52,12 +55,16 @@ extension RunState {
             // 3. Thresholds, layer by layer.
             for l in 1...L {
                 spikedNow[l].removeAll(keepingCapacity: true)
-                let th = net.layers[l].threshold, reset = net.layers[l].reset
-                for i in 0..<net.populations[l].size where v[l][i] >= th[i] {
-                    v[l][i] = reset[i]
-                    refCount[l][i] = props[l][i].refractorySteps
-                    spikedNow[l].append(Int32(i))
-                }
+                let st = states[l]
+                let V = st.v, ref = st.refSteps
+                net.layers[l].threshold.withUnsafeBufferPointer { th in
+                net.layers[l].reset.withUnsafeBufferPointer { reset in
+                    for i in 0..<net.populations[l].size where V[i] >= th[i] {
+                        V[i] = reset[i]
+                        ref[i] = Int32(clamping: props[l][i].refractorySteps)
+                        spikedNow[l].append(Int32(i))
+                    }
+                }}
                 for i in spikedNow[l] {
                     countSpike(l, Int(i), t)
                     for k in net.outgoing[l] { deliverGrid(k, row: Int(i), at: t, touched: &touched, stepReads: &stepReads) }
@@ -72,8 +79,8 @@ extension RunState {
             // Probes: a time in [t_n, t_{n+1}) samples the state at the end of step n.
             for (k, probe) in options.probes.enumerated() {
                 while probeCursor[k] < probe.times.count && probe.times[probeCursor[k]].picoseconds < stepEnd {
-                    probeSamples[k].append(ProbeSample(time: SimTime(picoseconds: t), v: v[probe.population][probe.neuron],
-                                                       i: cur[probe.population][probe.neuron]))
+                    let st = states[probe.population]
+                    probeSamples[k].append(ProbeSample(time: SimTime(picoseconds: t), v: st.v[probe.neuron], i: st.cur[probe.neuron]))
                     probeCursor[k] += 1
                 }
             }
@@ -89,19 +96,18 @@ extension RunState {
         }
         let l = c.to, n = c.outputs, base = j * n
         synapticIn[l] += n
-        let g = net.layers[l].chargeToCurrent
         var rng = self.rng
         let noisy = self.noisy
+        let I = states[l].cur
         c.charge.withUnsafeBufferPointer { q in
         c.noise.withUnsafeBufferPointer { sd in
-        g.withUnsafeBufferPointer { g in
-        cur[l].withUnsafeMutableBufferPointer { I in
+        net.layers[l].chargeToCurrent.withUnsafeBufferPointer { g in
             if noisy {
                 for i in 0..<n { I[i] += (q[base + i] + sd[base + i] * rng.nextGaussian()) * g[i] }
             } else {
                 for i in 0..<n { I[i] += q[base + i] * g[i] }
             }
-        }}}}
+        }}}
         self.rng = rng
     }
 }

@@ -16,10 +16,8 @@ struct RunState {
     let options: RunOptions
     let windowPs: Int64
 
-    // Neuron state per population (index 0, the input, is empty).
-    var v: [[Double]], cur: [[Double]]
-    var tLast: [[Int64]], refEnd: [[Int64]]
-    var version: [[UInt32]], pending: [[Bool]]
+    /// Neuron state per population (index 0, the input, is empty).
+    let states: [LayerState]
 
     // Activity counters.
     var spikeCounts: [[Int]]
@@ -50,12 +48,7 @@ struct RunState {
         self.options = options
         windowPs = Int64((options.window * 1e12).rounded())
         let sizes = net.populations.map(\.size)
-        v = sizes.enumerated().map { [Double](repeating: 0, count: $0.offset == 0 ? 0 : $0.element) }
-        cur = v
-        tLast = v.map { [Int64](repeating: 0, count: $0.count) }
-        refEnd = v.map { [Int64](repeating: Int64.min, count: $0.count) }
-        version = v.map { [UInt32](repeating: 0, count: $0.count) }
-        pending = v.map { [Bool](repeating: false, count: $0.count) }
+        states = sizes.enumerated().map { LayerState(size: $0.offset == 0 ? 0 : $0.element) }
         spikeCounts = sizes.map { [Int](repeating: 0, count: $0) }
         synapticIn = [Int](repeating: 0, count: sizes.count)
         updates = synapticIn

@@ -29,6 +29,8 @@ public enum TraceBenchmark {
         public var sbt: Measurement
         /// Decoding into `TraceEvent` values (population and index resolved), events/s.
         public var sbtEventIterationPerSecond: Double
+        /// `.sbt` encode including `fsync` before the rename (disk-bound), events/s.
+        public var sbtEncodeWithFsyncPerSecond: Double
         public var baselines: [Measurement]
         /// Shannon entropy bound, bits per event, where known (Poisson).
         public var entropyBitsPerEvent: Double?
@@ -175,15 +177,18 @@ public enum TraceBenchmark {
     }
 
     /// Measures `.sbt` on `events`; returns the measurement and the event-iteration rate.
-    public static func measureSBT(header: TraceHeader, events: [TraceEvent], path: String, options: Options) throws -> (Measurement, Double) {
-        var enc: [Double] = [], dec: [Double] = [], iter: [Double] = []
+    /// Encode rates exclude `fsync` (CPU throughput of the codec); the third value includes it.
+    public static func measureSBT(header: TraceHeader, events: [TraceEvent], path: String, options: Options) throws -> (Measurement, Double, Double) {
+        var enc: [Double] = [], dec: [Double] = [], iter: [Double] = [], synced: [Double] = []
         var size = 0
-        for _ in 0..<max(1, options.repeats) {
+        for run in 0..<max(1, options.repeats) {
             let t0 = now()
             let w = try TraceWriter(path: path, header: header, chunkEvents: options.chunkEvents, level: options.level)
+            w.syncOnClose = run % 2 == 1
             for e in events { try w.append(e) }
             try w.close()
-            enc.append(Double(events.count) / (now() - t0))
+            let rate = Double(events.count) / (now() - t0)
+            if w.syncOnClose { synced.append(rate) } else { enc.append(rate) }
             size = w.bytesWritten
             let t1 = now()
             let r = try TraceReader(path: path)
@@ -202,7 +207,7 @@ public enum TraceBenchmark {
         }
         let bpe = events.isEmpty ? 0 : Double(size) / Double(events.count)
         return (Measurement(codec: "sbt (zstd \(options.level), \(options.chunkEvents)-event chunks)", bytesPerEvent: bpe,
-                            encodeEventsPerSecond: median(enc), decodeEventsPerSecond: median(dec)), median(iter))
+                            encodeEventsPerSecond: median(enc), decodeEventsPerSecond: median(dec)), median(iter), median(synced))
     }
 
     /// Runs a shell tool; returns wall seconds, or nil when it fails or is absent.
@@ -258,14 +263,14 @@ public enum TraceBenchmark {
         func measure(_ name: String, _ desc: String, _ header: TraceHeader, _ ev: [TraceEvent],
                      entropy: Double?, extra: [Measurement] = [], notes: [String] = []) throws {
             log("\(name): \(ev.count) events — measuring sbt (\(options.repeats) runs)…")
-            let (m, iter) = try measureSBT(header: header, events: ev, path: dir + "/w.sbt", options: options)
+            let (m, iter, synced) = try measureSBT(header: header, events: ev, path: dir + "/w.sbt", options: options)
             var base = extra, n = notes
             if options.externalBaselines {
                 log("\(name): running zstd -19 and xz -9 on the 12-byte dump…")
                 let (b, bn) = try baselines(header: header, events: ev, dir: dir)
                 base += b; n += bn
             }
-            results.append(WorkloadResult(name: name, events: ev.count, description: desc, sbt: m, sbtEventIterationPerSecond: iter,
+            results.append(WorkloadResult(name: name, events: ev.count, description: desc, sbt: m, sbtEventIterationPerSecond: iter, sbtEncodeWithFsyncPerSecond: synced,
                                           baselines: base, entropyBitsPerEvent: entropy, notes: n))
         }
 
@@ -303,7 +308,8 @@ extension TraceBenchmark {
             s += "  " + m.codec.padding(toLength: 44, withPad: " ", startingAt: 0)
             s += String(format: " %7.3f ", m.bytesPerEvent) + rate(m.encodeEventsPerSecond) + "  " + rate(m.decodeEventsPerSecond) + "\n"
         }
-        s += String(format: "  sbt decode into TraceEvent values: %.1f M events/s\n", r.sbtEventIterationPerSecond / 1e6)
+        s += String(format: "  sbt decode into TraceEvent values: %.1f M events/s; encode including fsync: %.1f M events/s\n",
+                    r.sbtEventIterationPerSecond / 1e6, r.sbtEncodeWithFsyncPerSecond / 1e6)
         if let z = r.zstd19 {
             let ratio = r.sbt.bytesPerEvent / z.bytesPerEvent
             s += String(format: "  size vs zstd -19 of dump: %.3f× (target ≤ %.2f×) %@\n", ratio, targetRatioVsZstd19, ratio <= targetRatioVsZstd19 ? "OK" : "MISSED")

@@ -17,7 +17,7 @@ import Darwin
 /// ```
 public final class TraceWriter {
     public static let defaultChunkEvents = 1 << 16
-    public static let defaultLevel = 3
+    public static let defaultLevel = 1
 
     public let path: String
     public let header: TraceHeader
@@ -25,7 +25,10 @@ public final class TraceWriter {
     /// Where the trace is written until `close()` renames it to `path`.
     public var temporaryPath: String { path + ".partial" }
     /// Events accepted so far.
-    public private(set) var eventCount = 0
+    public var eventCount: Int { st.pointee.eventCount }
+    /// Whether `close()` calls fsync before renaming (durability across power loss). Turn off for
+    /// scratch traces; throughput benchmarks report both.
+    public var syncOnClose = true
     /// Bytes written to the file so far.
     public private(set) var bytesWritten = 0
 
@@ -37,19 +40,17 @@ public final class TraceWriter {
     // every element write, which cost more than the whole rest of `append`.
     private let deltas: UnsafeMutablePointer<UInt64>
     private let addresses: UnsafeMutablePointer<UInt32>
-    private var fill = 0
-    private var deltaOr: UInt64 = 0
-    private var addressOr: UInt32 = 0
-    private var chunkFirstTick: Int64 = 0
-    private var lastTime: Int64 = .min
-    private var lastTick: Int64 = 0
+    /// The per-event state lives behind a pointer: stored `var`s of a class are accessed through
+    /// dynamic exclusivity checks (`swift_beginAccess`), which showed up as the top cost of `append`.
+    private let st: UnsafeMutablePointer<WriterState>
     private var index: [(ChunkHeader, Int)] = []
     private var failed: TraceError?
 
     /// Creates `path + ".partial"` and writes the header.
     /// - Parameters:
     ///   - chunkEvents: events per chunk (1 … 2^24): the unit of memory, seeking and loss on corruption.
-    ///   - level: zstd level (negative … 22); 3 is fast and within a few % of 19 on spike data.
+    ///   - level: zstd level (negative … 22). 1 is the default: on byte planes almost all the gain is
+    ///     Huffman coding of literals, which every positive level does; higher levels only cost speed.
     public init(path: String, header: TraceHeader, chunkEvents: Int = TraceWriter.defaultChunkEvents,
                 level: Int = TraceWriter.defaultLevel) throws {
         self.path = path
@@ -66,6 +67,8 @@ public final class TraceWriter {
         file = f
         deltas = .allocate(capacity: chunkEvents)
         addresses = .allocate(capacity: chunkEvents)
+        st = .allocate(capacity: 1)
+        st.initialize(to: WriterState(addressCount: header.addressCount))
         let bytes = try FileHeaderCodec.encode(header)
         try f.write(bytes)
         bytesWritten = bytes.count
@@ -76,6 +79,8 @@ public final class TraceWriter {
         file?.close()
         deltas.deallocate()
         addresses.deallocate()
+        st.deinitialize(count: 1)
+        st.deallocate()
     }
 
     /// Appends one event. Events must come in non-decreasing time; times must be multiples of the
@@ -93,41 +98,44 @@ public final class TraceWriter {
 
     /// Appends one event given its global address (population offset + index), the fast path.
     public func append(time: Int64, address: UInt32) throws {
-        if let failed { throw failed }
-        guard file != nil else { throw TraceError(.invalidArgument, path: path, "append after close()") }
-        guard Int(address) < offsets[offsets.count - 1] else {
-            throw TraceError(.invalidEvent, path: path, "event \(eventCount): address \(address) outside the address space (\(offsets[offsets.count - 1]) addresses)")
+        let s = st
+        guard s.pointee.open else { throw failed ?? TraceError(.invalidArgument, path: path, "append after close()") }
+        let n = s.pointee.eventCount
+        guard Int(address) < s.pointee.addressCount else {
+            throw TraceError(.invalidEvent, path: path, "event \(n): address \(address) outside the address space (\(s.pointee.addressCount) addresses)")
         }
         var dTicks: UInt64 = 0
-        if eventCount == 0 {
+        if n == 0 {
             guard let t = unitDivider.divideSigned(time) else {
                 throw TraceError(.invalidEvent, path: path, "event 0: time \(time) ps is not a multiple of the time unit \(header.timeUnit) ps")
             }
-            lastTick = t
+            s.pointee.lastTick = t
         } else {
-            guard time >= lastTime else {
-                throw TraceError(.outOfOrder, path: path, "event \(eventCount): time \(time) ps is earlier than the previous event's \(lastTime) ps; events must be appended in non-decreasing time")
+            let last = s.pointee.lastTime
+            guard time >= last else {
+                throw TraceError(.outOfOrder, path: path, "event \(n): time \(time) ps is earlier than the previous event's \(last) ps; events must be appended in non-decreasing time")
             }
             // Exact even when the difference exceeds Int64.max: it is < 2^64 and computed mod 2^64.
-            let dps = UInt64(bitPattern: time) &- UInt64(bitPattern: lastTime)
+            let dps = UInt64(bitPattern: time) &- UInt64(bitPattern: last)
             guard let d = unitDivider.divide(dps) else {
-                throw TraceError(.invalidEvent, path: path, "event \(eventCount): time \(time) ps is not a multiple of the time unit \(header.timeUnit) ps")
+                throw TraceError(.invalidEvent, path: path, "event \(n): time \(time) ps is not a multiple of the time unit \(header.timeUnit) ps")
             }
             dTicks = d
-            lastTick = Int64(bitPattern: UInt64(bitPattern: lastTick) &+ d)
+            s.pointee.lastTick = Int64(bitPattern: UInt64(bitPattern: s.pointee.lastTick) &+ d)
         }
+        let fill = s.pointee.fill
         if fill == 0 {
-            chunkFirstTick = lastTick
+            s.pointee.chunkFirstTick = s.pointee.lastTick
             dTicks = 0
         }
         deltas[fill] = dTicks
         addresses[fill] = address
-        deltaOr |= dTicks
-        addressOr |= address
-        fill += 1
-        lastTime = time
-        eventCount += 1
-        if fill == chunkEvents { try flushChunk() }
+        s.pointee.deltaOr |= dTicks
+        s.pointee.addressOr |= address
+        s.pointee.fill = fill + 1
+        s.pointee.lastTime = time
+        s.pointee.eventCount = n + 1
+        if fill + 1 == chunkEvents { try flushChunk() }
     }
 
     /// Appends events in order (see `append(_:)`).
@@ -137,15 +145,16 @@ public final class TraceWriter {
 
     /// Ends the current chunk early (e.g. at a sample boundary, so that seeking lands on it).
     public func flushChunk() throws {
+        let fill = st.pointee.fill
         guard fill > 0, let f = file else { return }
         do {
-            let (wt, wa) = try encoder.encode(deltas: UnsafeBufferPointer(start: deltas, count: fill), deltaOr: deltaOr,
-                                              addresses: UnsafeBufferPointer(start: addresses, count: fill), addressOr: addressOr)
+            let (wt, wa) = try encoder.encode(deltas: UnsafeBufferPointer(start: deltas, count: fill), deltaOr: st.pointee.deltaOr,
+                                              addresses: UnsafeBufferPointer(start: addresses, count: fill), addressOr: st.pointee.addressOr)
             let len = encoder.payloadLength
             let hash = encoder.payload.withUnsafeBytes { XXH64.hash(UnsafeRawBufferPointer(rebasing: $0[0..<len])) }
             let h = ChunkHeader(number: UInt32(index.count), count: UInt32(fill), timeWidth: UInt8(wt),
                                 addressWidth: UInt8(wa), addressMode: TraceFormat.addressModeAbsolute,
-                                firstTick: chunkFirstTick, lastTick: lastTick, payloadLength: UInt32(len),
+                                firstTick: st.pointee.chunkFirstTick, lastTick: st.pointee.lastTick, payloadLength: UInt32(len),
                                 payloadHash: hash)
             guard index.count < Int(UInt32.max) else { throw TraceError(.invalidArgument, path: path, "more than 2^32 chunks") }
             try f.write(h.encode())
@@ -156,9 +165,10 @@ public final class TraceWriter {
             var e = e
             if e.path.isEmpty { e.path = path }
             failed = e
+            st.pointee.open = false
             throw e
         }
-        fill = 0; deltaOr = 0; addressOr = 0
+        st.pointee.fill = 0; st.pointee.deltaOr = 0; st.pointee.addressOr = 0
     }
 
     /// Writes the last chunk and the index, syncs, and renames the file into place.
@@ -169,17 +179,33 @@ public final class TraceWriter {
         let idx = IndexCodec.encode(entries: index, indexOffset: bytesWritten)
         try f.write(idx)
         bytesWritten += idx.count
-        try f.sync()
+        if syncOnClose { try f.sync() }
         f.close()
         file = nil
+        st.pointee.open = false
         try renameFile(temporaryPath, path)
     }
 
     /// Closes the file without an index and deletes it (an aborted recording).
     public func discard() {
         file?.close(); file = nil
+        st.pointee.open = false
         removeFile(temporaryPath)
     }
+}
+
+/// Per-event mutable state of a `TraceWriter`.
+struct WriterState {
+    var fill = 0
+    var deltaOr: UInt64 = 0
+    var addressOr: UInt32 = 0
+    var chunkFirstTick: Int64 = 0
+    var lastTime: Int64 = .min
+    var lastTick: Int64 = 0
+    var eventCount = 0
+    /// False after `close()`, `discard()` or an I/O failure.
+    var open = true
+    let addressCount: Int
 }
 
 /// Exact division by a fixed positive divisor `d = 2^s · m` (m odd) without a hardware divide:

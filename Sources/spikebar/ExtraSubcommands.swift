@@ -2,10 +2,10 @@ import ArgumentParser
 
 extension Spikebar {
     /// Subcommands contributed by other modules' command files.
-    static var extraSubcommands: [ParsableCommand.Type] { [] }
+    static var extraSubcommands: [ParsableCommand.Type] { [TraceCommand.self] }
 }
 
 extension BenchCommand {
     /// Benchmarks contributed by other modules' command files.
-    static var extra: [ParsableCommand.Type] { [] }
+    static var extra: [ParsableCommand.Type] { [TraceBenchCommand.self] }
 }

@@ -3,6 +3,11 @@ import Testing
 import SpikebarCore
 @testable import SpikebarTrace
 
+func nmnistDirectory() -> String? {
+    guard let d = sharedDataDirectory().map({ $0 + "/nmnist-subset" }), FileManager.default.fileExists(atPath: d + "/1.bin") else { return nil }
+    return d
+}
+
 @Suite struct ImporterTests {
     /// Encodes events in the published N-MNIST layout, bit by bit.
     func nmnistBytes(_ ev: [(x: UInt8, y: UInt8, p: UInt8, t: UInt32)]) -> [UInt8] {
@@ -57,10 +62,10 @@ import SpikebarCore
         #expect(try r.readEvents(from: 21_000_000).count == 2)
     }
 
-    @Test func realNMNISTSubsetMatchesItsReadme() throws {
-        guard let data = sharedDataDirectory() else { return } // data set absent: nothing to check
-        let dir = data + "/nmnist-subset"
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
+    @Test(.enabled(if: nmnistDirectory() != nil, "N-MNIST subset absent (../shared/data/nmnist-subset or $SPIKEBAR_DATA)"))
+    func realNMNISTSubsetMatchesItsReadme() throws {
+        let dir = try #require(nmnistDirectory())
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir)
         let bins = names.filter { $0.hasSuffix(".bin") }.sorted()
         #expect(bins.count == 1100)
         var total = 0, lo = Int.max, hi = 0, on = 0

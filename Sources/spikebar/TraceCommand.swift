@@ -1,0 +1,221 @@
+import ArgumentParser
+import Foundation
+import SpikebarCore
+import SpikebarTrace
+
+/// `spikebar trace …`: inspect, print, import and repair `.sbt` spike traces (Docs/trace-format.md).
+struct TraceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trace",
+        abstract: "Inspect, print, import and repair compressed spike traces (.sbt).",
+        subcommands: [Inspect.self, Cat.self, Import.self, Repair.self])
+
+    /// Buffered standard output: printing millions of events line by line through `print` is slow.
+    struct Output {
+        var buffer = ""
+        mutating func line(_ s: String) {
+            buffer += s; buffer += "\n"
+            if buffer.utf8.count > 1 << 16 { flush() }
+        }
+        mutating func flush() {
+            FileHandle.standardOutput.write(Data(buffer.utf8)); buffer = ""
+        }
+    }
+
+    /// Exact decimal seconds of a picosecond time (no floating point), trailing zeros trimmed.
+    static func seconds(_ ps: Int64) -> String {
+        let neg = ps < 0
+        let m = ps.magnitude
+        var frac = String(m % 1_000_000_000_000)
+        frac = String(repeating: "0", count: 12 - frac.count) + frac
+        while frac.hasSuffix("0") { frac.removeLast() }
+        return (neg ? "-" : "") + String(m / 1_000_000_000_000) + (frac.isEmpty ? "" : "." + frac)
+    }
+
+    static func picoseconds(_ s: Double?) -> Int64? { s.map { SimTime.nearest(seconds: $0).picoseconds } }
+
+    struct Inspect: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Summarise a trace: events, duration, rate per population, bytes per event, chunk table.")
+        @Argument(help: "The .sbt file.") var file: String
+        @Flag(help: "Print JSON instead of text.") var json = false
+        @Flag(help: "Omit the chunk table.") var noChunks = false
+
+        struct Summary: Codable {
+            struct Population: Codable { var name: String; var size: Int; var events: Int; var rateHzPerNeuron: Double }
+            struct Chunk: Codable { var number: Int; var offset: Int; var events: Int; var firstTimePs: Int64; var lastTimePs: Int64; var bytes: Int }
+            var file: String; var formatVersion: String; var fileBytes: Int; var events: Int
+            var firstTimePs: Int64?; var lastTimePs: Int64?; var durationSeconds: Double; var bytesPerEvent: Double
+            var timeUnitPs: Int64; var scenarioDigest: String; var metadata: String; var hasIndex: Bool
+            var populations: [Population]; var chunks: [Chunk]?; var problems: [String]
+        }
+
+        func run() throws {
+            let r = try TraceReader(path: file)
+            var counts = [Int](repeating: 0, count: r.header.populations.count)
+            let problems = r.forEachIntactChunk { c in
+                for a in c.addresses { counts[r.location(of: a).population] += 1 }
+            }
+            let first = r.chunks.first?.firstTime, last = r.chunks.last?.lastTime
+            let duration = first.map { Double((last ?? $0) - $0) * 1e-12 } ?? 0
+            let n = r.eventCount
+            let pops = r.header.populations.enumerated().map { k, p in
+                Summary.Population(name: p.name, size: p.size, events: counts[k],
+                                   rateHzPerNeuron: duration > 0 && p.size > 0 ? Double(counts[k]) / duration / Double(p.size) : 0)
+            }
+            let s = Summary(file: file, formatVersion: "\(r.version.major).\(r.version.minor)", fileBytes: r.fileSize, events: n,
+                            firstTimePs: first, lastTimePs: last, durationSeconds: duration,
+                            bytesPerEvent: n > 0 ? Double(r.fileSize) / Double(n) : 0, timeUnitPs: r.header.timeUnit,
+                            scenarioDigest: r.header.scenarioDigest, metadata: r.header.metadata, hasIndex: r.hasIndex,
+                            populations: pops,
+                            chunks: noChunks ? nil : r.chunks.map { .init(number: $0.number, offset: $0.offset, events: $0.eventCount,
+                                                                          firstTimePs: $0.firstTime, lastTimePs: $0.lastTime, bytes: $0.byteLength) },
+                            problems: problems.map(\.description))
+            if json {
+                let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try enc.encode(s), as: UTF8.self))
+                return
+            }
+            print("\(file): .sbt \(s.formatVersion), \(s.fileBytes) bytes, \(n) events, \(String(format: "%.3f", s.bytesPerEvent)) B/event")
+            print("time: \(first.map(TraceCommand.seconds) ?? "—") … \(last.map(TraceCommand.seconds) ?? "—") s (duration \(String(format: "%.6g", duration)) s, unit \(s.timeUnitPs) ps)")
+            if !s.scenarioDigest.isEmpty { print("scenario digest: \(s.scenarioDigest)") }
+            let meta = s.metadata.count > 200 ? String(s.metadata.prefix(200)) + "… (\(s.metadata.count) chars)" : s.metadata
+            print("metadata: \(meta)")
+            print("index: \(s.hasIndex ? "present" : "MISSING (chunks found by scanning; run `spikebar trace repair`)")")
+            print("populations:")
+            for p in pops {
+                print("  \(p.name.padding(toLength: 16, withPad: " ", startingAt: 0)) size \(p.size)  events \(p.events)  rate \(String(format: "%.4g", p.rateHzPerNeuron)) Hz/neuron")
+            }
+            if let chunks = s.chunks {
+                print("chunks: \(chunks.count)")
+                print("   #        offset     events   first (s)          last (s)           bytes   B/event")
+                for c in chunks {
+                    print(String(format: "%4d %13d %10d   ", c.number, c.offset, c.events)
+                          + TraceCommand.seconds(c.firstTimePs).padding(toLength: 18, withPad: " ", startingAt: 0) + " "
+                          + TraceCommand.seconds(c.lastTimePs).padding(toLength: 18, withPad: " ", startingAt: 0)
+                          + String(format: " %8d %8.3f", c.bytes, Double(c.bytes) / Double(max(c.events, 1))))
+                }
+            }
+            if !problems.isEmpty {
+                print("problems:")
+                for p in problems { print("  - \(p)") }
+            }
+        }
+    }
+
+    struct Cat: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the events of a trace (optionally a time window) as CSV or JSON lines.")
+        enum Format: String, ExpressibleByArgument, CaseIterable { case csv, jsonl }
+        @Argument(help: "The .sbt file.") var file: String
+        @Option(help: "First time to print, seconds (inclusive).") var from: Double?
+        @Option(help: "End of the window, seconds (exclusive).") var to: Double?
+        @Option(help: "csv (time_s,population,index — importable with `trace import --format csv`) or jsonl.") var format: Format = .csv
+
+        func run() throws {
+            let r = try TraceReader(path: file)
+            let names = r.header.populations.map(\.name)
+            var out = Output()
+            if format == .csv { out.line("time_s,population,index") }
+            do {
+                try r.forEachEvent(from: TraceCommand.picoseconds(from), to: TraceCommand.picoseconds(to)) { e in
+                    switch format {
+                    case .csv: out.line("\(TraceCommand.seconds(e.time)),\(names[e.population]),\(e.index)")
+                    case .jsonl: out.line("{\"time_ps\":\(e.time),\"population\":\"\(names[e.population])\",\"index\":\(e.index)}")
+                    }
+                }
+            } catch { out.flush(); throw error }
+            out.flush()
+        }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Convert event files to .sbt.",
+            discussion: """
+            nmnist: one or more N-MNIST .bin recordings, concatenated in the order given (sample k+1 starts 1 µs \
+            after the last event of sample k; the sample table is in the trace metadata).
+            csv: one file of `time,population,index` lines (see Docs/trace-format.md; SHD via Traces/tools/shd_to_csv.py).
+            """)
+        enum Format: String, ExpressibleByArgument, CaseIterable { case nmnist, csv }
+        @Option(help: "Input format: nmnist or csv.") var format: Format
+        @Argument(help: "Input files.") var files: [String]
+        @Option(help: "Output .sbt file.") var out: String
+        @Option(help: "CSV time column unit: s, ms, us, ns or ps.") var timeColumn: String = "s"
+        @Option(help: "zstd level.") var level: Int = TraceWriter.defaultLevel
+        @Option(help: "Events per chunk.") var chunkEvents: Int = TraceWriter.defaultChunkEvents
+
+        func run() throws {
+            guard !files.isEmpty else { throw ValidationError("no input files") }
+            switch format {
+            case .nmnist:
+                let samples = try NMNISTImporter.writeTrace(files: files, output: out, chunkEvents: chunkEvents, level: level)
+                print("\(out): \(samples.reduce(0) { $0 + $1.events }) events from \(samples.count) N-MNIST recording(s)")
+            case .csv:
+                guard files.count == 1 else { throw ValidationError("--format csv takes exactly one file") }
+                guard let tc = CSVImporter.TimeColumn(rawValue: timeColumn) else {
+                    throw ValidationError("--time-column must be one of s, ms, us, ns, ps")
+                }
+                let (header, events) = try CSVImporter.import(path: files[0], options: .init(timeColumn: tc))
+                let w = try TraceWriter(path: out, header: header, chunkEvents: chunkEvents, level: level)
+                do { try w.append(contentsOf: events); try w.close() } catch { w.discard(); throw error }
+                print("\(out): \(events.count) events, populations \(header.populations.map { "\($0.name)[\($0.size)]" }.joined(separator: ", ")), unit \(header.timeUnit) ps")
+            }
+        }
+    }
+
+    struct Repair: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rewrite a damaged or unfinished trace (e.g. a killed writer's .partial file) with every intact chunk and a new index.")
+        @Argument(help: "The damaged .sbt (or .sbt.partial) file.") var input: String
+        @Option(help: "Output .sbt file.") var out: String
+
+        func run() throws {
+            print(try TraceRepair.repair(input: input, output: out))
+        }
+    }
+}
+
+/// `spikebar bench trace`: compression and speed of `.sbt` against zstd -19 / xz -9 on three workloads.
+struct TraceBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trace",
+        abstract: "Benchmark the .sbt trace format on N-MNIST, a recorded (or stand-in) run and Poisson traces.")
+    @Option(help: "Events of the synthetic workloads.") var events: Int = 1_000_000
+    @Option(help: "N-MNIST recordings to use (0 = all 1,100; the default keeps the run near a minute).") var nmnistFiles: Int = 250
+    @Option(help: "Directory of N-MNIST .bin files (default: ../shared/data/nmnist-subset or $SPIKEBAR_DATA/nmnist-subset).") var nmnist: String?
+    @Option(help: "A recorded .sbt trace to measure instead of the synthetic run stand-in.") var trace: String?
+    @Option(help: "Runs per measurement (median reported).") var repeats: Int = 5
+    @Option(help: "zstd level of .sbt.") var level: Int = TraceWriter.defaultLevel
+    @Option(help: "Events per chunk.") var chunkEvents: Int = TraceWriter.defaultChunkEvents
+    @Option(help: "Poisson workload: neuron count.") var poissonNeurons: Int = 1000
+    @Option(help: "Poisson workload: rate per neuron, Hz.") var poissonRate: Double = 20
+    @Option(help: "Poisson workload: time resolution, picoseconds.") var poissonResolutionPs: Int64 = 1_000_000
+    @Flag(help: "Skip the zstd -19 / xz -9 baselines (they take most of the time).") var noBaselines = false
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        var o = TraceBenchmark.Options()
+        o.events = events; o.nmnistFiles = nmnistFiles; o.tracePath = trace; o.repeats = repeats
+        o.level = level; o.chunkEvents = chunkEvents; o.externalBaselines = !noBaselines
+        o.poissonNeurons = poissonNeurons; o.poissonRateHz = poissonRate; o.poissonResolution = poissonResolutionPs
+        guard events > 0, repeats > 0, poissonNeurons > 0, poissonRate > 0, poissonResolutionPs > 0 else {
+            throw ValidationError("--events, --repeats and the Poisson parameters must be positive")
+        }
+        if let nmnist { o.nmnistDirectory = nmnist } else {
+            let base = ProcessInfo.processInfo.environment["SPIKEBAR_DATA"] ?? "../shared/data"
+            o.nmnistDirectory = base + "/nmnist-subset"
+        }
+        let results = try TraceBenchmark.run(options: o) { msg in
+            FileHandle.standardError.write(Data((msg + "\n").utf8))
+        }
+        let rss = TraceBenchmark.peakRSSBytes()
+        if json {
+            struct Out: Codable { var workloads: [TraceBenchmark.WorkloadResult]; var peakRSSBytes: Int? }
+            let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try enc.encode(Out(workloads: results, peakRSSBytes: rss)), as: UTF8.self))
+            return
+        }
+        for r in results { print(TraceBenchmark.format(r)) }
+        print("peak RSS (VmHWM): \(rss.map { String(format: "%.1f MB", Double($0) / 1e6) } ?? "unavailable")")
+    }
+}
