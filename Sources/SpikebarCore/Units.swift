@@ -46,6 +46,7 @@ public enum Units {
     /// `x` with `significant` significant digits, no exponent for the ranges reports use.
     public static func fixed(_ x: Double, significant: Int) -> String {
         if x == 0 { return "0" }
+        if !x.isFinite { return "\(x)" }
         let digitsBefore = Int((log10(abs(x))).rounded(.down)) + 1
         let decimals = Swift.max(0, significant - digitsBefore)
         return String(format: "%.\(decimals)f", x)

@@ -66,7 +66,8 @@ public struct RRAMDevice: Sendable, Equatable, Codable {
         gMax = try c.positive(.gMax, default: d.gMax, unit: "S")
         guard gMax > gMin else { throw c.invalid(.gMax, "g_max (\(gMax) S) must exceed g_min (\(gMin) S)") }
         // A single number applies to every level; a list gives one value per level.
-        if let list = try? c.decode([Double].self, forKey: .programmingError) {
+        if (try? c.nestedUnkeyedContainer(forKey: .programmingError)) != nil {
+            let list = try c.decode([Double].self, forKey: .programmingError)
             guard list.count == levels else {
                 throw c.invalid(.programmingError, "has \(list.count) values but the device has \(levels) levels")
             }

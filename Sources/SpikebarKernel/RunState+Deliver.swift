@@ -8,7 +8,7 @@ import SpikebarDevices
 /// and the threshold test. Neurons that may reach θ are collected and get their prediction after the
 /// loop. No allocation per event.
 ///
-/// Invariants (see `RunState+Invariants.swift`): the connection's `charge` has `inputs × outputs`
+/// Invariants (checked by `RunState+Invariants.swift`): the connection's `charge` has `inputs × outputs`
 /// entries and `noise` is empty or the same size; layer `to` has `outputs` neurons; `t ≥ tLast[i]` for
 /// every neuron, because events are processed in time order. With Δt = 0 the decay factors are exactly
 /// 1 and 0 is added, so a neuron updated twice at the same time is unchanged by the second update.
@@ -87,8 +87,9 @@ extension RunState {
                 if vv >= th[i] || r[i] * ii >= th[i] {
                     candidates.append(Int32(i))
                 } else if kind[i] != 0 {
+                    // Cannot fire any more: drop the bound, void a queued crossing.
+                    if kind[i] == 2 { ver[i] &+= 1 }
                     kind[i] = 0
-                    ver[i] &+= 1
                 }
             }
         }}}}}}}}}

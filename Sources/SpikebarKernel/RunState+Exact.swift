@@ -5,16 +5,19 @@ import SpikebarDevices
 ///
 /// Threshold crossings are found in two stages so that the root search runs only for neurons that
 /// will plausibly fire before their next input:
-/// 1. after every update of a neuron that may reach θ (`LIFDynamics.mayCross`), a *check* is queued at a
-///    lower bound of the crossing time: with I ≥ 0, dV/dt ≤ (R·I₀ − min(V₀, 0))/τ_mem, so V < θ before
-///    `t₀ + (θ − V₀)·τ_mem/(R·I₀ − min(V₀, 0))`. A pending check no later than the new bound stays valid
-///    (a check only re-examines the neuron), so most inputs queue nothing;
-/// 2. when a check comes due with no input in between, the exact crossing is found by root search
-///    (`LIFDynamics.firstCrossing`) and queued. Any later input invalidates it (version number).
+/// 1. after every update of a neuron that may reach θ (`LIFDynamics.mayCross`), a lower bound of its
+///    crossing time is stored: with I ≥ 0, dV/dt ≤ (R·I₀ − min(V₀, 0))/τ_mem, so V < θ before
+///    `t₀ + (θ − V₀)·τ_mem/(R·I₀ − min(V₀, 0))`. Each layer keeps one *layer check* queued at the
+///    earliest bound of its neurons, so an input queues at most one event per layer;
+/// 2. when a layer check comes due, the neurons whose bound has come (no input changed them since) get
+///    their exact crossing by root search (`LIFDynamics.firstCrossing`), queued as a per-neuron event
+///    that any later input invalidates (version number); the layer check moves to the next bound.
+///    A layer check never comes later than any of its neurons' bounds, so no crossing is missed.
 /// The spike times are those of the closed form, to the 1 ps resolution, as without the checks.
 extension RunState {
     mutating func runExact(input: SpikeList) {
-        // Probes are queued first: at equal times a probe sees the state before any event at that time.
+        // Probes are queued first, so at equal times a probe sees the state before any queued event at
+        // that time (input spikes, merged from the input list, come before it).
         for (k, probe) in options.probes.enumerated() {
             for t in probe.times where t.picoseconds < windowPs {
                 schedule(Event(time: t.picoseconds, seq: 0, kind: .probe, population: Int32(probe.population),
@@ -31,7 +34,8 @@ extension RunState {
             if t >= windowPs { break }
             if nextInput <= nextQueued {
                 let ch = Int(channels[p]); p += 1
-                guard ch >= 0, ch < net.populations[0].size else { continue }
+                // Spikes before the window or on a channel the network lacks are ignored (both modes).
+                guard t >= 0, ch >= 0, ch < net.populations[0].size else { continue }
                 countSpike(0, ch, t)
                 for k in net.outgoing[0] { deliverExact(k, row: ch, at: t) }
             } else {
@@ -43,8 +47,8 @@ extension RunState {
                     if e.tag != states[l].version[i] { staleEvents += 1; continue }
                     fire(l, i, at: e.time)
                 case .check:
-                    if e.tag != states[l].version[i] { staleEvents += 1; continue }
-                    check(l, i, at: e.time)
+                    if e.tag != layerCheckVersion[l] { staleEvents += 1; continue }
+                    layerCheck(l, at: e.time)
                 case .probe:
                     let s = stateAt(l, i, e.time)
                     probeSamples[Int(e.tag)].append(ProbeSample(time: SimTime(picoseconds: e.time), v: s.v, i: s.i))
@@ -102,7 +106,29 @@ extension RunState {
         schedulePrediction(l, i, at: t)
     }
 
-    /// A check came due with no input since it was queued: find the exact crossing, if any.
+    /// The layer check came due: neurons whose lower bound is now get their exact crossing searched;
+    /// the check moves to the next earliest bound.
+    mutating func layerCheck(_ l: Int, at t: Int64) {
+        let st = states[l]
+        layerCheckTime[l] = Int64.max
+        var next = Int64.max
+        for i in 0..<st.size where st.pendingKind[i] == 1 {
+            if st.pendingTime[i] <= t { check(l, i, at: t) } else { next = min(next, st.pendingTime[i]) }
+        }
+        if next < Int64.max { requestLayerCheck(l, at: next) }
+    }
+
+    /// Makes sure layer `l` has a check queued no later than `t`.
+    mutating func requestLayerCheck(_ l: Int, at t: Int64) {
+        guard t < layerCheckTime[l] else { return }
+        layerCheckTime[l] = t
+        layerCheckVersion[l] &+= 1
+        if t < windowPs {
+            schedule(Event(time: t, seq: 0, kind: .check, population: Int32(l), neuron: -1, tag: layerCheckVersion[l]))
+        }
+    }
+
+    /// Neuron (l, i)'s bound has come with no input since: find the exact crossing, if any.
     mutating func check(_ l: Int, _ i: Int, at t: Int64) {
         advance(l, i, to: t)
         let k = net.layers[l].constants[i]
@@ -127,8 +153,8 @@ extension RunState {
         }
     }
 
-    /// After neuron (l, i) changed at `t` (= its tLast): queue a check at a lower bound of its next
-    /// crossing, keep an earlier pending check, or drop what is pending when it cannot fire.
+    /// After neuron (l, i) changed at `t` (= its tLast): store a lower bound of its next crossing (and
+    /// make sure the layer check comes no later), or drop what is pending when it cannot fire.
     mutating func schedulePrediction(_ l: Int, _ i: Int, at t: Int64) {
         let k = net.layers[l].constants[i]
         let st = states[l]
@@ -145,18 +171,16 @@ extension RunState {
             schedule(Event(time: t, seq: 0, kind: .crossing, population: Int32(l), neuron: Int32(i), tag: st.version[i]))
             return
         }
+        // Any queued exact crossing is void: the state changed.
+        if st.pendingKind[i] == 2 { st.version[i] &+= 1 }
         guard drive >= k.threshold else {
-            if st.pendingKind[i] != 0 { st.pendingKind[i] = 0; st.version[i] &+= 1 }
+            st.pendingKind[i] = 0
             return
         }
         let slope = (drive - min(v0, 0)) * k.rateMem          // V/s, an upper bound of dV/dt from t0 on
         let bound = t0 + Int64(((k.threshold - v0) / slope * 1e12).rounded(.down))
-        if st.pendingKind[i] == 1 && st.pendingTime[i] <= bound { return }
-        st.version[i] &+= 1
         st.pendingKind[i] = 1
         st.pendingTime[i] = bound
-        if bound < windowPs {
-            schedule(Event(time: bound, seq: 0, kind: .check, population: Int32(l), neuron: Int32(i), tag: st.version[i]))
-        }
+        requestLayerCheck(l, at: bound)
     }
 }

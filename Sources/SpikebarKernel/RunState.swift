@@ -28,6 +28,9 @@ struct RunState {
     var tileActive: [[Int64]], tileActiveHead: [Int]
 
     var heap = Heap<Event>()
+    /// Exact mode: per layer, the time of the pending layer check (the earliest crossing-time lower
+    /// bound among its neurons; Int64.max when none) and its version.
+    var layerCheckTime: [Int64], layerCheckVersion: [UInt32]
     var predictionScratch: [Int32] = []
     var seq: UInt64 = 0
     var queueEvents = 0, staleEvents = 0, rowReads = 0
@@ -49,6 +52,8 @@ struct RunState {
         windowPs = Int64((options.window * 1e12).rounded())
         let sizes = net.populations.map(\.size)
         states = sizes.enumerated().map { LayerState(size: $0.offset == 0 ? 0 : $0.element) }
+        layerCheckTime = [Int64](repeating: Int64.max, count: sizes.count)
+        layerCheckVersion = [UInt32](repeating: 0, count: sizes.count)
         spikeCounts = sizes.map { [Int](repeating: 0, count: $0) }
         synapticIn = [Int](repeating: 0, count: sizes.count)
         updates = synapticIn

@@ -60,7 +60,8 @@ public struct NetworkSpec: Sendable, Codable, Equatable {
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        input = try c.decode(.input, default: 0, in: 1...10_000_000)
+        input = try c.decode(Int.self, forKey: .input)
+        if !(1...10_000_000).contains(input) { throw c.invalid(.input, "value \(input) out of range (expected 1 … 10000000)") }
         layers = try c.decode([LayerSpec].self, forKey: .layers)
         if layers.isEmpty { throw c.invalid(.layers, "at least one layer of neurons is required") }
         if layers.last?.recurrent == true { throw c.invalid(.layers, "the output layer cannot be recurrent") }
@@ -80,7 +81,8 @@ public struct LayerSpec: Sendable, Codable, Equatable {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
-        size = try c.decode(.size, default: 0, in: 1...10_000_000)
+        size = try c.decode(Int.self, forKey: .size)
+        if !(1...10_000_000).contains(size) { throw c.invalid(.size, "value \(size) out of range (expected 1 … 10000000)") }
         recurrent = try c.decode(.recurrent, default: false)
     }
 }

@@ -81,10 +81,10 @@ struct KernelBench: ParsableCommand {
                 times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9)
             }
             let dense = times.isEmpty ? .nan : times.sorted()[times.count / 2]
-            print("\("dense peer".padding(toLength: 14, withPad: " ", startingAt: 0)) \(Units.fixed(dense * 1e3, significant: 4)) ms  clock-driven, every synapse every step (dt \(Units.format(seconds: dt))): \(Units.fixed(work / dense / 1e6, significant: 4)) M synapse updates/s")
+            if dense.isFinite { print("\("dense peer".padding(toLength: 14, withPad: " ", startingAt: 0)) \(Units.fixed(dense * 1e3, significant: 4)) ms  clock-driven, every synapse every step (dt \(Units.format(seconds: dt))): \(Units.fixed(work / dense / 1e6, significant: 4)) M synapse updates/s") }
             for f in figures {
                 let target = f.name == "exact" ? 100e6 : 200e6
-                print("  \(f.name): \(Units.fixed(f.synPerSecond / 1e6, significant: 4)) M synaptic events/s, target ≥ \(Int(target / 1e6)) M: \(f.synPerSecond >= target ? "met" : "NOT met") (\(Units.fixed(f.synPerSecond / target, significant: 3))× target); \(Units.fixed(dense / f.seconds, significant: 3))× faster than the dense peer")
+                print("  \(f.name): \(Units.fixed(f.synPerSecond / 1e6, significant: 4)) M synaptic events/s, target ≥ \(Int(target / 1e6)) M: \(f.synPerSecond >= target ? "met" : "NOT met") (\(Units.fixed(f.synPerSecond / target, significant: 3))× target)\(dense.isFinite ? "; \(Units.fixed(dense / f.seconds, significant: 3))× faster than the dense peer" : "")")
             }
             print("peak RSS \(Units.fixed(Double(peakRSSKiB()) / 1024, significant: 4)) MiB")
         } catch let e as SpikebarError {

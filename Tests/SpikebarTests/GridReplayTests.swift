@@ -105,3 +105,25 @@ import SpikebarScenario
         #expect(abs(e - g) <= max(2, e / 20), "exact \(e) vs grid(10 µs) \(g) hidden spikes")
     }
 }
+
+@Suite struct KernelInvariantTests {
+    @Test(arguments: [true, false])
+    func invariantsHoldAfterARun(exact: Bool) throws {
+        let yaml = tinyScenarioYAML(input: 40, layers: "[{name: hidden, size: 24, recurrent: true}, {name: out, size: 6}]",
+                                    gain: 30, device: "programming_error: 2e-6, read_noise: 0.02", tauCV: 0.3)
+        let s = try scenario(yaml).scenario
+        let sizes = [40, 24, 6]
+        let w = Chip.connectionPlan(network: s.network).enumerated().map { k, p in
+            WeightMatrix.generated(inputs: sizes[p.from], outputs: sizes[p.to], mean: 0.2, std: 0.5, seed: 4, connection: k)
+        }
+        let chip = try Chip(scenario: s, weights: w)
+        let input = PoissonEncoder(maxRate: 150, window: 0.1, seed: 5).encode(Array(repeating: 1, count: 40), sample: 0)
+        let kernel = EventKernel(chip: chip, timing: exact ? .exact : .grid(dt: 1e-3))
+        #expect(kernel.checkInvariants(input: input, options: RunOptions(window: 0.1)) == [])
+        // Bad input is ignored, never a crash: negative times and channels beyond the input population.
+        var bad = SpikeList()
+        bad.append(time: -5, channel: 3); bad.append(time: 10, channel: 999); bad.append(time: 20, channel: -1)
+        let r = kernel.run(input: bad, options: RunOptions(window: 0.1))
+        #expect(r.activity.totalRowReads == 0)
+    }
+}

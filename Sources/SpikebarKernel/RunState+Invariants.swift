@@ -1,0 +1,41 @@
+import SpikebarCore
+
+/// Invariants of a run's state, checked by the tests (`EventKernel.checkInvariants`), in the spirit of
+/// swift-collections' `_checkInvariants()`: the hot loop relies on them instead of checking per event.
+extension RunState {
+    /// Human-readable violations; empty when every invariant holds.
+    func invariantViolations(now t: Int64) -> [String] {
+        var out: [String] = []
+        for (k, c) in net.connections.enumerated() {
+            let inputs = net.populations[c.from].size
+            if c.charge.count != inputs * c.outputs { out.append("connection \(k): charge has \(c.charge.count) entries, expected \(inputs * c.outputs)") }
+            if !c.noise.isEmpty && c.noise.count != c.charge.count { out.append("connection \(k): noise size differs from charge") }
+            if net.layers[c.to].size != c.outputs { out.append("connection \(k): layer \(c.to) has \(net.layers[c.to].size) neurons, connection \(c.outputs) outputs") }
+        }
+        for l in 1..<states.count {
+            let st = states[l]
+            var earliestBound = Int64.max
+            for i in 0..<st.size {
+                if st.tLast[i] > t { out.append("layer \(l) neuron \(i): last update \(st.tLast[i]) after now \(t)") }
+                if !st.v[i].isFinite || !st.cur[i].isFinite { out.append("layer \(l) neuron \(i): non-finite state") }
+                if st.pendingKind[i] == 1 { earliestBound = min(earliestBound, st.pendingTime[i]) }
+            }
+            if earliestBound < Int64.max && layerCheckTime[l] > earliestBound {
+                out.append("layer \(l): layer check at \(layerCheckTime[l]) after a neuron's bound \(earliestBound)")
+            }
+        }
+        return out
+    }
+}
+
+extension EventKernel {
+    /// Runs an inference and returns the invariant violations found at its end (tests only).
+    public func checkInvariants(input: SpikeList, options: RunOptions) -> [String] {
+        var state = RunState(net: net, options: options, noise: readNoise)
+        switch timing {
+        case .exact: state.runExact(input: input)
+        case let .grid(dt): state.runGrid(input: input, dt: dt)
+        }
+        return state.invariantViolations(now: state.windowPs)
+    }
+}
