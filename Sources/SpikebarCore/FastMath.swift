@@ -7,34 +7,14 @@ public enum FastMath {
     /// negligible against any state it multiplies). Checked against `Foundation.exp` in the tests.
     @inlinable @inline(__always)
     public static func expNonPositive(_ x: Double) -> Double {
-        let xc = x < -708.0 ? -708.0 : x
-        // Round x/ln2 to the nearest integer with the 1.5·2⁵² trick (no conversion that could trap).
-        let shifter = 6755399441055744.0
-        let kd = (xc * 1.4426950408889634 + shifter) - shifter
-        let r = (xc - kd * 0.6931471803691238) - kd * 1.9082149292705877e-10
-        var p = 1.6059043836821613e-10
-        p = p * r + 2.08767569878681e-09
-        p = p * r + 2.505210838544172e-08
-        p = p * r + 2.755731922398589e-07
-        p = p * r + 2.7557319223985893e-06
-        p = p * r + 2.48015873015873e-05
-        p = p * r + 0.0001984126984126984
-        p = p * r + 0.001388888888888889
-        p = p * r + 0.008333333333333333
-        p = p * r + 0.041666666666666664
-        p = p * r + 0.16666666666666666
-        p = p * r + 0.5
-        p = p * r + 1.0
-        p = p * r + 1.0
-        let k = Int64(bitPattern: (kd + shifter).bitPattern) &- Int64(bitPattern: shifter.bitPattern)
-        let scale = Double(bitPattern: UInt64(bitPattern: (k &+ 1023) << 52))
-        return p * scale
+        // One arithmetic for scalar and vector callers, so their results are bit-identical.
+        expNonPositive(SIMD4<Double>(repeating: x))[0]
     }
 }
 
 extension FastMath {
-    /// `expNonPositive` on four lanes at once: the same arithmetic, so each lane's result is bit-identical
-    /// to the scalar function's. Written with SIMD types so that it vectorises on any target.
+    /// `expNonPositive` on four lanes at once (the scalar function evaluates one splatted lane of it).
+    /// Written with SIMD types so that it vectorises on any target.
     @inlinable @inline(__always)
     public static func expNonPositive(_ x: SIMD4<Double>) -> SIMD4<Double> {
         let xc = x.replacing(with: -708.0, where: x .< -708.0)
