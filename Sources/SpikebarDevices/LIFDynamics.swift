@@ -49,9 +49,25 @@ public enum LIFDynamics {
     /// State after `t` seconds without input and outside the refractory period.
     @inlinable @inline(__always)
     public static func propagate(v: Double, i: Double, t: Double, _ k: NeuronConstants) -> (v: Double, i: Double) {
-        let a = FastMath.expNonPositive(-t * k.rateSyn)
-        let b = FastMath.expNonPositive(-t * k.rateMem)
-        return (v * b + k.coupling * i * (a - b), i * a)
+        apply(v: v, i: i, decaySyn: FastMath.expNonPositive(-t * k.rateSyn),
+              decayMem: FastMath.expNonPositive(-t * k.rateMem), coupling: k.coupling)
+    }
+
+    /// The closed form with its decay factors `a = e^{−t/τ_syn}`, `b = e^{−t/τ_mem}` already computed
+    /// (the kernel computes them for a whole layer at once, vectorised).
+    @inlinable @inline(__always)
+    public static func apply(v: Double, i: Double, decaySyn a: Double, decayMem b: Double, coupling c: Double) -> (v: Double, i: Double) {
+        (v * b + c * i * (a - b), i * a)
+    }
+
+    /// State after `t` seconds without input, of which the first `held` seconds (≤ t) are the rest of a
+    /// refractory period: V is pinned at reset while I decays, then both evolve.
+    @inlinable
+    public static func propagate(v: Double, i: Double, t: Double, held: Double, _ k: NeuronConstants) -> (v: Double, i: Double) {
+        if held <= 0 { return propagate(v: v, i: i, t: t, k) }
+        let i1 = i * FastMath.expNonPositive(-held * k.rateSyn)
+        if t <= held { return (k.reset, i1) }
+        return propagate(v: k.reset, i: i1, t: t - held, k)
     }
 
     /// Whether V can reach θ in the future without further input. Since R·I(t) decays monotonically

@@ -58,7 +58,6 @@ extension RunState {
         layer.chargeToCurrent.withUnsafeBufferPointer { g in
         layer.resistance.withUnsafeBufferPointer { r in
         layer.threshold.withUnsafeBufferPointer { th in
-        layer.reset.withUnsafeBufferPointer { rst in
             let V = st.v, I = st.cur, last = st.tLast, hold = st.refEnd, a = st.decaySyn, b = st.decayMem
             let kind = st.pendingKind, ver = st.version
             for i in 0..<n {
@@ -66,18 +65,10 @@ extension RunState {
                 let tl = last[i]
                 if hold[i] > tl && tNow != tl {
                     // Refractory (rare path): V pinned at reset until hold[i], I decays meanwhile.
-                    let end = min(tNow, hold[i])
-                    ii *= FastMath.expNonPositive(-Double(end &- tl) * 1e-12 * rs[i])
-                    vv = rst[i]
-                    if tNow > end {
-                        let dt = Double(tNow &- end) * 1e-12
-                        let ea = FastMath.expNonPositive(-dt * rs[i]), eb = FastMath.expNonPositive(-dt * rm[i])
-                        vv = vv * eb + cp[i] * ii * (ea - eb)
-                        ii *= ea
-                    }
+                    (vv, ii) = LIFDynamics.propagate(v: vv, i: ii, t: Double(tNow &- tl) * 1e-12,
+                                                     held: Double(min(tNow, hold[i]) &- tl) * 1e-12, layer.constants[i])
                 } else {
-                    vv = vv * b[i] + cp[i] * ii * (a[i] - b[i])
-                    ii *= a[i]
+                    (vv, ii) = LIFDynamics.apply(v: vv, i: ii, decaySyn: a[i], decayMem: b[i], coupling: cp[i])
                 }
                 last[i] = tNow
                 var dq = q[base + i]
@@ -92,7 +83,7 @@ extension RunState {
                     kind[i] = 0
                 }
             }
-        }}}}}}}}}
+        }}}}}}}}
         self.rng = rng
         for i in candidates { schedulePrediction(l, Int(i), at: t) }
         predictionScratch = candidates

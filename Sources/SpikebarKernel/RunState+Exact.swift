@@ -69,17 +69,10 @@ extension RunState {
     func stateAt(_ l: Int, _ i: Int, _ t: Int64) -> (v: Double, i: Double) {
         let k = net.layers[l].constants[i]
         let st = states[l]
-        var vv = st.v[i], ii = st.cur[i]
         let last = st.tLast[i], hold = st.refEnd[i]
-        if t <= last { return (vv, ii) }
-        if hold > last {
-            let end = min(t, hold)
-            ii *= FastMath.expNonPositive(-Double(end - last) * 1e-12 * k.rateSyn)
-            vv = k.reset
-            if t <= hold { return (vv, ii) }
-            return LIFDynamics.propagate(v: vv, i: ii, t: Double(t - hold) * 1e-12, k)
-        }
-        return LIFDynamics.propagate(v: vv, i: ii, t: Double(t - last) * 1e-12, k)
+        if t <= last { return (st.v[i], st.cur[i]) }
+        return LIFDynamics.propagate(v: st.v[i], i: st.cur[i], t: Double(t - last) * 1e-12,
+                                     held: Double(max(last, min(t, hold)) - last) * 1e-12, k)
     }
 
     /// Brings neuron (l, i)'s stored state to `t`.
@@ -133,13 +126,10 @@ extension RunState {
         advance(l, i, to: t)
         let k = net.layers[l].constants[i]
         let st = states[l]
-        var vv = st.v[i], ii = st.cur[i], t0 = t
-        let hold = st.refEnd[i]
-        if hold > t {
-            ii *= FastMath.expNonPositive(-Double(hold - t) * 1e-12 * k.rateSyn)
-            vv = k.reset
-            t0 = hold
-        }
+        // Search from the end of the refractory period when the neuron is still in it.
+        let t0 = max(t, st.refEnd[i])
+        let (vv, ii) = LIFDynamics.propagate(v: st.v[i], i: st.cur[i], t: Double(t0 - t) * 1e-12,
+                                             held: Double(t0 - t) * 1e-12, k)
         st.version[i] &+= 1
         if let dt = LIFDynamics.firstCrossing(v: vv, i: ii, k) {
             let tc = t0 + Int64((dt * 1e12).rounded(.up))
