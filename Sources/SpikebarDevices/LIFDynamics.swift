@@ -60,6 +60,14 @@ public enum LIFDynamics {
         (v * b + c * i * (a - b), i * a)
     }
 
+    /// `apply` on four neurons at once (the exact-mode delivery loop): the same expression, evaluated in
+    /// the same order lane by lane, so each lane is bit-identical to the scalar `apply`.
+    @inlinable @inline(__always)
+    public static func apply(v: SIMD4<Double>, i: SIMD4<Double>, decaySyn a: SIMD4<Double>, decayMem b: SIMD4<Double>,
+                             coupling c: SIMD4<Double>) -> (v: SIMD4<Double>, i: SIMD4<Double>) {
+        (v * b + c * i * (a - b), i * a)
+    }
+
     /// State after `t` seconds without input, of which the first `held` seconds (≤ t) are the rest of a
     /// refractory period: V is pinned at reset while I decays, then both evolve.
     @inlinable
@@ -68,6 +76,33 @@ public enum LIFDynamics {
         let i1 = i * FastMath.expNonPositive(-held * k.rateSyn)
         if t <= held { return (k.reset, i1) }
         return propagate(v: k.reset, i: i1, t: t - held, k)
+    }
+
+    /// `propagate(v:i:t:)` on four neurons at once (no lane refractory), lane-for-lane identical to it.
+    @inlinable @inline(__always)
+    public static func propagate(v: SIMD4<Double>, i: SIMD4<Double>, t: SIMD4<Double>, rateSyn: SIMD4<Double>,
+                                 rateMem: SIMD4<Double>, coupling: SIMD4<Double>) -> (v: SIMD4<Double>, i: SIMD4<Double>) {
+        apply(v: v, i: i, decaySyn: FastMath.expNonPositive(-t * rateSyn),
+              decayMem: FastMath.expNonPositive(-t * rateMem), coupling: coupling)
+    }
+
+    /// `propagate(v:i:t:held:)` on four neurons at once, with the decay over the whole interval `t` and
+    /// the refractory part `held` (s, 0 for a lane that is not refractory; `held ≤ t`) given per lane.
+    /// A refractory lane's V restarts from `reset` after its hold while I decays throughout; the
+    /// remaining `t − held` is evaluated as in the scalar function, so every lane is bit-identical to it.
+    @inlinable @inline(__always)
+    public static func propagate(v: SIMD4<Double>, i: SIMD4<Double>, t: SIMD4<Double>, held: SIMD4<Double>,
+                                 reset: SIMD4<Double>, rateSyn: SIMD4<Double>, rateMem: SIMD4<Double>,
+                                 coupling: SIMD4<Double>) -> (v: SIMD4<Double>, i: SIMD4<Double>) {
+        let refractory = held .> 0
+        if !any(refractory) {
+            return propagate(v: v, i: i, t: t, rateSyn: rateSyn, rateMem: rateMem, coupling: coupling)
+        }
+        let i1 = i.replacing(with: i * FastMath.expNonPositive(-held * rateSyn), where: refractory)
+        let v0 = v.replacing(with: reset, where: refractory)
+        let free = (t - held).replacing(with: t, where: .!refractory)
+        return apply(v: v0, i: i1, decaySyn: FastMath.expNonPositive(-free * rateSyn),
+                     decayMem: FastMath.expNonPositive(-free * rateMem), coupling: coupling)
     }
 
     /// Whether V can reach θ in the future without further input. Since R·I(t) decays monotonically

@@ -5,7 +5,9 @@ import SpikebarChip
 /// The chip laid out for the kernel's hot loop (built once per chip, shared read-only by every run):
 /// per connection, the charge each synapse delivers per read and its read-noise std, contiguous by
 /// presynaptic row; per layer, neuron constants as structure-of-arrays.
-struct CompiledConnection {
+final class CompiledConnection: @unchecked Sendable {
+    // A class, immutable after `init`: the hot loop takes one reference to it per row read instead of
+    // copying a struct of arrays (one retain instead of one per array).
     let from: Int, to: Int
     let outputs: Int
     /// `V_read · t_read · (G⁺ − G⁻)` (C) of synapse j→i at `[j·outputs + i]`.
@@ -16,6 +18,11 @@ struct CompiledConnection {
     /// Tiles read by a spike of row j: `rowTiles[j / tileRows]`.
     let rowTiles: [[Int]]
     let tileRows: Int
+
+    init(from: Int, to: Int, outputs: Int, charge: [Double], noise: [Double], rowTiles: [[Int]], tileRows: Int) {
+        self.from = from; self.to = to; self.outputs = outputs; self.charge = charge; self.noise = noise
+        self.rowTiles = rowTiles; self.tileRows = tileRows
+    }
 }
 
 /// Neuron constants of one layer, structure of arrays. Immutable after `init`, hence safe to share
@@ -27,6 +34,9 @@ final class CompiledLayer: @unchecked Sendable {
     let resistance: [Double], threshold: [Double], reset: [Double]
     /// Connections delivering into this layer.
     var incoming: [Int] = []
+    /// The same constants as raw, immutable buffers for the exact-mode hot loop (`RunState+Deliver`),
+    /// which reads them without closure nesting or reference counting. Owned by this object.
+    let soa: NeuronSoA
 
     init(_ params: [NeuronParameters]) {
         size = params.count
@@ -35,6 +45,33 @@ final class CompiledLayer: @unchecked Sendable {
         coupling = constants.map(\.coupling); chargeToCurrent = constants.map(\.chargeToCurrent)
         resistance = constants.map(\.resistance); threshold = constants.map(\.threshold)
         reset = constants.map(\.reset)
+        soa = NeuronSoA(rateSyn: rateSyn, rateMem: rateMem, coupling: coupling, chargeToCurrent: chargeToCurrent,
+                        resistance: resistance, threshold: threshold, reset: reset)
+    }
+
+    deinit { soa.deallocate() }
+}
+
+/// Raw copies of a layer's neuron constants, padded to a multiple of four entries (the hot loop's
+/// vector width) so that a four-lane load at any group start stays inside the allocation.
+struct NeuronSoA {
+    let rateSyn, rateMem, coupling, chargeToCurrent, resistance, threshold, reset: UnsafeMutablePointer<Double>
+
+    init(rateSyn: [Double], rateMem: [Double], coupling: [Double], chargeToCurrent: [Double],
+         resistance: [Double], threshold: [Double], reset: [Double]) {
+        func copy(_ a: [Double]) -> UnsafeMutablePointer<Double> {
+            let m = (a.count + 3) / 4 * 4 + 4
+            let p = UnsafeMutablePointer<Double>.allocate(capacity: m)
+            p.initialize(repeating: 0, count: m)
+            for (k, x) in a.enumerated() { p[k] = x }
+            return p
+        }
+        self.rateSyn = copy(rateSyn); self.rateMem = copy(rateMem); self.coupling = copy(coupling)
+        self.chargeToCurrent = copy(chargeToCurrent); self.resistance = copy(resistance); self.threshold = copy(threshold); self.reset = copy(reset)
+    }
+
+    func deallocate() {
+        for p in [rateSyn, rateMem, coupling, chargeToCurrent, resistance, threshold, reset] { p.deallocate() }
     }
 }
 

@@ -3,17 +3,33 @@ import SpikebarDevices
 
 /// The hot loop: one row read delivering its column charges to a layer of neurons (exact mode).
 ///
-/// Two passes over the layer's neurons: the decay factors e^{−Δt/τ_syn}, e^{−Δt/τ_mem} four lanes at a
-/// time (`FastMath.expNonPositive`, branch-free), then the state update, the charge (plus read noise)
-/// and the threshold test. Neurons that may reach θ are collected and get their prediction after the
-/// loop. No allocation per event.
+/// One fused pass over the layer, four neurons per iteration (`SIMD4<Double>`): the closed form over
+/// the time since each neuron's last update (`LIFDynamics.propagate`, refractory-aware, with the decay
+/// factors from `FastMath.expNonPositive`), the read's charge (plus read noise), then the prediction
+/// test. The layer's last `n mod 4` neurons take the scalar functions, which evaluate the same
+/// expressions in the same order (the scalar exponential *is* one lane of the vector one), so every
+/// neuron follows the closed form bit for bit whichever path updates it.
+///
+/// The prediction test is what keeps the loop branch-light: a neuron that cannot reach θ without
+/// further input (`LIFDynamics.mayCross`) needs nothing, and — for a row read of the input population —
+/// neither does one that provably stays below θ until the **horizon**, the next input spike, which
+/// reads a row of every connection from the input and so updates (and tests) every neuron they feed
+/// again. Only the rest (rare on the quickstart workload; every neuron that may cross when there is no
+/// horizon) leave the vector path: they are collected in index order and get `schedulePrediction`
+/// after the loop. No allocation per event.
 ///
 /// Invariants (checked by `RunState+Invariants.swift`): the connection's `charge` has `inputs × outputs`
 /// entries and `noise` is empty or the same size; layer `to` has `outputs` neurons; `t ≥ tLast[i]` for
-/// every neuron, because events are processed in time order. With Δt = 0 the decay factors are exactly
-/// 1 and 0 is added, so a neuron updated twice at the same time is unchanged by the second update.
+/// every neuron, because events are processed in time order, and `t − tLast[i] < 2⁵³` ps (exact in a
+/// `Double`). With Δt = 0 the decay factors are exactly 1 and 0 is added, so a neuron updated twice at
+/// the same time is unchanged by the second update. `Tests/SpikebarTests/ExactReferenceTests.swift`
+/// checks the whole scheme against an eager reference that searches every neuron's crossing after
+/// every update.
 extension RunState {
-    mutating func deliverExact(_ k: Int, row j: Int, at t: Int64) {
+    /// Delivers the read of row `j` of connection `k` at `t`. `horizon`: a time by which every neuron of
+    /// the layer is certain to be updated again (the next valid input spike, for a connection from the
+    /// input population), or nil when unknown (spikes of a layer of neurons).
+    mutating func deliverExact(_ k: Int, row j: Int, at t: Int64, horizon: Int64? = nil) {
         readTilesExact(k, row: j, at: t)
         let c = net.connections[k]
         let l = c.to
@@ -21,71 +37,124 @@ extension RunState {
         synapticIn[l] += n
         updates[l] += n
         let layer = net.layers[l]
+        let K = layer.soa
         let st = states[l]
         let base = j * n
-        let tNow = t
-        // Pass 1: decay factors.
-        layer.rateSyn.withUnsafeBufferPointer { rs in
-        layer.rateMem.withUnsafeBufferPointer { rm in
-            let last = st.tLast, a = st.decaySyn, b = st.decayMem
-            var i = 0
-            while i + 4 <= n {
-                let dt = SIMD4<Double>(Double(tNow &- last[i]), Double(tNow &- last[i + 1]),
-                                       Double(tNow &- last[i + 2]), Double(tNow &- last[i + 3])) * -1e-12
-                let ea = FastMath.expNonPositive(dt * SIMD4(rs[i], rs[i + 1], rs[i + 2], rs[i + 3]))
-                let eb = FastMath.expNonPositive(dt * SIMD4(rm[i], rm[i + 1], rm[i + 2], rm[i + 3]))
-                a[i] = ea[0]; a[i + 1] = ea[1]; a[i + 2] = ea[2]; a[i + 3] = ea[3]
-                b[i] = eb[0]; b[i + 1] = eb[1]; b[i + 2] = eb[2]; b[i + 3] = eb[3]
-                i += 4
-            }
-            while i < n {
-                let dt = -Double(tNow &- last[i]) * 1e-12
-                a[i] = FastMath.expNonPositive(dt * rs[i])
-                b[i] = FastMath.expNonPositive(dt * rm[i])
-                i += 1
-            }
-        }}
-        // Pass 2: update, deliver, test.
         var candidates = predictionScratch
         candidates.removeAll(keepingCapacity: true)
         var rng = self.rng
         let noisy = self.noisy
-        c.charge.withUnsafeBufferPointer { q in
-        c.noise.withUnsafeBufferPointer { sd in
-        layer.rateSyn.withUnsafeBufferPointer { rs in
-        layer.rateMem.withUnsafeBufferPointer { rm in
-        layer.coupling.withUnsafeBufferPointer { cp in
-        layer.chargeToCurrent.withUnsafeBufferPointer { g in
-        layer.resistance.withUnsafeBufferPointer { r in
-        layer.threshold.withUnsafeBufferPointer { th in
-            let V = st.v, I = st.cur, last = st.tLast, hold = st.refEnd, a = st.decaySyn, b = st.decayMem
+        c.charge.withUnsafeBufferPointer { qBuffer in
+        c.noise.withUnsafeBufferPointer { sdBuffer in
+            guard let q0 = qBuffer.baseAddress else { return }
+            let q = q0 + base
+            let sd = sdBuffer.baseAddress.map { $0 + base }
+            let V = st.v, I = st.cur, last = st.tLast, hold = st.refEnd
             let kind = st.pendingKind, ver = st.version
-            for i in 0..<n {
+            let now4 = SIMD4<Int64>(repeating: t)
+            var i = 0
+            // Whole groups of four; the layer's last n mod 4 neurons go scalar below.
+            let vectorEnd = n & ~3
+            let horizonPs = horizon ?? Int64.max
+            while i < vectorEnd {
+                // Times, lane by lane in integer picoseconds (64-bit SIMD compares are emulated on
+                // baseline x86-64) and branch-free, converted once to seconds: the elapsed time; its
+                // refractory part, V held at reset until the hold clamped to [tLast, t]; the start
+                // t₀ = max(t, hold) of free evolution after t; and the gap from t₀ to the horizon.
+                var dt = SIMD4<Double>(), held = SIMD4<Double>(), restPs = SIMD4<Double>(), span = SIMD4<Double>()
+                for lane in 0..<4 {
+                    let tl = last[i + lane], h = hold[i + lane]
+                    let t0 = Swift.max(t, h)
+                    dt[lane] = Double(t &- tl) * 1e-12
+                    held[lane] = Double(Swift.min(Swift.max(h, tl), t) &- tl) * 1e-12
+                    restPs[lane] = Double(t0 &- t)
+                    span[lane] = Double(horizonPs &- t0) * 1e-12
+                }
+                var vv: SIMD4<Double>, ii: SIMD4<Double>
+                if any(held .> 0) {
+                    (vv, ii) = LIFDynamics.propagate(v: load(V, i), i: load(I, i), t: dt, held: held, reset: load(K.reset, i),
+                                                     rateSyn: load(K.rateSyn, i), rateMem: load(K.rateMem, i),
+                                                     coupling: load(K.coupling, i))
+                } else {
+                    (vv, ii) = LIFDynamics.propagate(v: load(V, i), i: load(I, i), t: dt, rateSyn: load(K.rateSyn, i),
+                                                     rateMem: load(K.rateMem, i), coupling: load(K.coupling, i))
+                }
+                var dq = load(q, i)
+                if noisy, let sd {
+                    var xi = SIMD4<Double>()
+                    for lane in 0..<4 { xi[lane] = rng.nextGaussian() }
+                    dq += load(sd, i) * xi
+                }
+                ii += dq * load(K.chargeToCurrent, i)
+                store(vv, V, i); store(ii, I, i); store(now4, last, i)
+                // Prediction, branch-free for the common case. A lane may reach θ without further input
+                // when R·I ≥ θ, or V ≥ θ already (see `LIFDynamics.mayCross`). With a horizon, one that
+                // provably stays below θ until then needs nothing: from t₀ (t, or the end of a running
+                // refractory period) and V₀ (V, or reset), V rises at most at slope (R·I − min(V₀, 0))/τ_mem,
+                // so V₀ + (horizon − t₀)·slope < θ (with a relative margin of 10⁻⁹ for rounding) proves it.
+                let th = load(K.threshold, i)
+                let drive = load(K.resistance, i) * ii
+                let refractory = restPs .> 0
+                var mayCross = (drive .>= th) .| ((vv .>= th) .& .!refractory)
+                if horizon != nil {
+                    let zero = SIMD4<Double>()
+                    let v0 = vv.replacing(with: load(K.reset, i), where: refractory)
+                    let slope = (drive - v0.replacing(with: zero, where: v0 .> zero)) * load(K.rateMem, i)
+                    let safe = (span .<= zero) .| (v0 + span * slope * (1 + 1e-9) .< th)
+                    mayCross = mayCross .& .!(safe .& .!((vv .>= th) .& .!refractory))
+                }
+                // Nothing pending and nothing to predict: the common case, one predictable branch.
+                let pending = UnsafeRawPointer(kind + i).loadUnaligned(as: UInt32.self)
+                if pending != 0 || any(mayCross) {
+                    for lane in 0..<4 { settle(i + lane, mayCross: mayCross[lane], kind: kind, version: ver, candidates: &candidates) }
+                }
+                i += 4
+            }
+            while i < n {
                 var vv = V[i], ii = I[i]
                 let tl = last[i]
-                if hold[i] > tl && tNow != tl {
-                    // Refractory (rare path): V pinned at reset until hold[i], I decays meanwhile.
-                    (vv, ii) = LIFDynamics.propagate(v: vv, i: ii, t: Double(tNow &- tl) * 1e-12,
-                                                     held: Double(min(tNow, hold[i]) &- tl) * 1e-12, layer.constants[i])
-                } else {
-                    (vv, ii) = LIFDynamics.apply(v: vv, i: ii, decaySyn: a[i], decayMem: b[i], coupling: cp[i])
-                }
-                last[i] = tNow
-                var dq = q[base + i]
-                if noisy { dq += sd[base + i] * rng.nextGaussian() }
-                ii += dq * g[i]
+                let held = hold[i] > tl && t != tl ? Double(Swift.min(t, hold[i]) &- tl) * 1e-12 : 0
+                (vv, ii) = LIFDynamics.propagate(v: vv, i: ii, t: Double(t &- tl) * 1e-12, held: held, layer.constants[i])
+                last[i] = t
+                var dq = q[i]
+                if noisy, let sd { dq += sd[i] * rng.nextGaussian() }
+                ii += dq * K.chargeToCurrent[i]
                 V[i] = vv; I[i] = ii
-                if vv >= th[i] || r[i] * ii >= th[i] {
-                    candidates.append(Int32(i))
-                } else if kind[i] != 0 {
-                    // Cannot fire any more: drop the bound, void a queued crossing.
-                    if kind[i] == 2 { ver[i] &+= 1 }
-                    kind[i] = 0
-                }
+                settle(i, mayCross: vv >= K.threshold[i] || K.resistance[i] * ii >= K.threshold[i],
+                       kind: kind, version: ver, candidates: &candidates)
+                i += 1
             }
-        }}}}}}}}
+        }}
         self.rng = rng
         for i in candidates { schedulePrediction(l, Int(i), at: t) }
         predictionScratch = candidates
     }
+}
+
+/// Prediction bookkeeping of neuron i after its update: a neuron that may reach θ is collected for
+/// `schedulePrediction`; one that cannot drops its bound and voids a queued crossing.
+@inline(__always)
+private func settle(_ i: Int, mayCross: Bool, kind: UnsafeMutablePointer<UInt8>, version: UnsafeMutablePointer<UInt32>,
+                    candidates: inout [Int32]) {
+    if mayCross {
+        candidates.append(Int32(i))
+    } else if kind[i] != 0 {
+        if kind[i] == 2 { version[i] &+= 1 }
+        kind[i] = 0
+    }
+}
+
+@inline(__always)
+private func load<T: SIMDScalar>(_ p: UnsafeMutablePointer<T>, _ i: Int) -> SIMD4<T> {
+    UnsafeRawPointer(p + i).loadUnaligned(as: SIMD4<T>.self)
+}
+
+@inline(__always)
+private func load<T: SIMDScalar>(_ p: UnsafePointer<T>, _ i: Int) -> SIMD4<T> {
+    UnsafeRawPointer(p + i).loadUnaligned(as: SIMD4<T>.self)
+}
+
+@inline(__always)
+private func store<T: SIMDScalar>(_ x: SIMD4<T>, _ p: UnsafeMutablePointer<T>, _ i: Int) {
+    UnsafeMutableRawPointer(p + i).storeBytes(of: x, as: SIMD4<T>.self)
 }

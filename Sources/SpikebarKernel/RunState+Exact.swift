@@ -37,7 +37,14 @@ extension RunState {
                 // Spikes before the window or on a channel the network lacks are ignored (both modes).
                 guard t >= 0, ch >= 0, ch < net.populations[0].size else { continue }
                 countSpike(0, ch, t)
-                for k in net.outgoing[0] { deliverExact(k, row: ch, at: t) }
+                // The next valid input spike reads a row of every connection from the input, so it
+                // updates every neuron those connections feed: a horizon for their predictions.
+                var next = p
+                while next < times.count && (times[next] < 0 || channels[next] < 0 || Int(channels[next]) >= net.populations[0].size) {
+                    next += 1
+                }
+                let horizon = next < times.count ? min(times[next], windowPs) : windowPs
+                for k in net.outgoing[0] { deliverExact(k, row: ch, at: t, horizon: horizon) }
             } else {
                 guard let e = heap.popMin() else { break }  // invariant: nextQueued < Int64.max implies non-empty
                 queueEvents += 1

@@ -52,4 +52,20 @@ import SpikebarDevices
         #expect(worst < 1e-15)
         #expect(FastMath.expNonPositive(0) == 1)
     }
+
+    /// The short-argument path ([−1/16, 0], the decay over most gaps between events) is as accurate as
+    /// the reduced one, and a lane's result never depends on its neighbours' paths.
+    @Test func fastExpShortPathAndLaneIndependence() {
+        var worst = 0.0
+        var x = -0.0625
+        while x <= 0 {
+            worst = max(worst, abs(FastMath.expNonPositive(x) - exp(x)) / exp(x))
+            let mixed = FastMath.expNonPositive(SIMD4(x, -3.5, x - 0.07, -1e-300))
+            #expect(mixed[0] == FastMath.expNonPositive(x))
+            #expect(mixed[1] == FastMath.expNonPositive(-3.5))
+            #expect(mixed[2] == FastMath.expNonPositive(x - 0.07))
+            x += 0.0001
+        }
+        #expect(worst < 1e-15)
+    }
 }

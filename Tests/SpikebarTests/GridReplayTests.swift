@@ -61,16 +61,7 @@ import SpikebarScenario
 
     @Test(arguments: [false, true])
     func gridModeEqualsDenseReference(recurrent: Bool) throws {
-        let yaml = tinyScenarioYAML(input: 40, layers: "[{name: hidden, size: 24, recurrent: \(recurrent)}, {name: out, size: 6}]",
-                                    gain: 30, device: "programming_error: 2e-6, read_noise: 0", tauCV: 0.3)
-        let s = try scenario(yaml).scenario
-        let plan = Chip.connectionPlan(network: s.network)
-        let sizes = [40, 24, 6]
-        let w = plan.enumerated().map { k, p in
-            WeightMatrix.generated(inputs: sizes[p.from], outputs: sizes[p.to], mean: p.recurrent ? -0.05 : 0.25, std: 0.5, seed: 11, connection: k)
-        }
-        let chip = try Chip(scenario: s, weights: w)
-        let input = PoissonEncoder(maxRate: 150, window: 0.2, seed: 5).encode(Array(repeating: 1, count: 40), sample: 0)
+        let (chip, input) = try twoLayerTestChip(hidden: 24, out: 6, recurrent: recurrent)
         let dt = 1e-3
         let r = EventKernel(chip: chip, timing: .grid(dt: dt)).run(input: input, options: RunOptions(window: 0.2, recordSpikes: true))
         let ref = reference(chip: chip, input: input, steps: 200, dt: dt)

@@ -2,6 +2,7 @@ import Foundation
 import SpikebarChip
 import SpikebarCore
 import SpikebarDevices
+import SpikebarData
 import SpikebarScenario
 @testable import SpikebarKernel
 
@@ -61,4 +62,20 @@ func packageRoot() -> URL {
         dir = dir.deletingLastPathComponent()
     }
     return dir
+}
+
+/// A 40-input, two-layer test chip (heterogeneous τ, small programming error, no read noise) with
+/// generated weights that make it fire, and 0.2 s of 150 Hz Poisson input on every channel: the
+/// workload of the replay and reference tests.
+func twoLayerTestChip(hidden: Int, out: Int, recurrent: Bool) throws -> (chip: Chip, input: SpikeList) {
+    let yaml = tinyScenarioYAML(input: 40, layers: "[{name: hidden, size: \(hidden), recurrent: \(recurrent)}, {name: out, size: \(out)}]",
+                                gain: 30, device: "programming_error: 2e-6, read_noise: 0", tauCV: 0.3)
+    let s = try scenario(yaml).scenario
+    let plan = Chip.connectionPlan(network: s.network)
+    let sizes = [40, hidden, out]
+    let w = plan.enumerated().map { k, p in
+        WeightMatrix.generated(inputs: sizes[p.from], outputs: sizes[p.to], mean: p.recurrent ? -0.05 : 0.25, std: 0.5, seed: 11, connection: k)
+    }
+    let input = PoissonEncoder(maxRate: 150, window: 0.2, seed: 5).encode(Array(repeating: 1, count: 40), sample: 0)
+    return (try Chip(scenario: s, weights: w), input)
 }
