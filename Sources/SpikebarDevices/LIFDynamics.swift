@@ -133,16 +133,19 @@ public enum LIFDynamics {
         guard ratio > 0 else { return nil }
         let tPeak = log(ratio) / (k.rateMem - k.rateSyn)
         guard tPeak.isFinite, tPeak > 0 else { return nil }
-        func f(_ t: Double) -> Double { b0 * exp(-t * k.rateMem) + a0 * exp(-t * k.rateSyn) - theta }
-        func df(_ t: Double) -> Double { -b0 * k.rateMem * exp(-t * k.rateMem) - a0 * k.rateSyn * exp(-t * k.rateSyn) }
+        // V(t) − θ and its derivative from one pair of exponentials (both decays in one vector call).
+        func fdf(_ t: Double) -> (f: Double, df: Double) {
+            let e = FastMath.expNonPositive(SIMD4(-t * k.rateMem, -t * k.rateSyn, 0, 0))
+            return (b0 * e[0] + a0 * e[1] - theta, -b0 * k.rateMem * e[0] - a0 * k.rateSyn * e[1])
+        }
+        func f(_ t: Double) -> Double { fdf(t).f }
         if f(tPeak) < 0 { return nil }
         var lo = 0.0, hi = tPeak
         var t = 0.0
         var converged = false
         for _ in 0..<200 {
-            let ft = f(t)
+            let (ft, d) = fdf(t)
             if ft >= 0 { hi = t } else { lo = t }
-            let d = df(t)
             var next = d > 0 ? t - ft / d : (lo + hi) / 2
             if !(next > lo && next < hi) { next = (lo + hi) / 2 }
             if abs(next - t) <= 1e-15 || hi - lo <= 1e-15 { t = next; converged = true; break }
