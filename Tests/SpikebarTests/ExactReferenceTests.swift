@@ -11,7 +11,10 @@ import SpikebarScenario
 /// its next threshold crossing is searched (`LIFDynamics.firstCrossing`), and the earliest pending event
 /// (input spike first on ties) is processed next, by scanning every neuron. No lower bounds, no layer
 /// checks, no horizons, no vector paths: what the kernel's optimisations must reproduce, spike for
-/// spike (times to the kernel's 1 ps resolution: the two search the root from different instants).
+/// spike. Times agree to rounding: the two search the root from different instants, and a grazing
+/// crossing (V peaking just above θ) is ill-conditioned — a 1-ulp change of V moves it by up to
+/// √(2·ulp/|V''|) ≈ 10⁻¹⁰ s — so times are compared to 1 ns; a missed or extra crossing changes the
+/// spike sequence itself.
 @Suite struct ExactReferenceTests {
     struct Neuron { var v = 0.0, i = 0.0, last: Int64 = 0, refEnd = Int64.min, next: Int64? = nil }
 
@@ -81,7 +84,7 @@ import SpikebarScenario
         for l in 1...2 {
             let kernel = zip(r.spikes[l].times, r.spikes[l].channels).map { (time: $0, neuron: Int($1)) }
             #expect(kernel.count == ref[l].count, "population \(l): \(kernel.count) vs \(ref[l].count) spikes")
-            for (a, b) in zip(kernel, ref[l]) where a.neuron != b.neuron || abs(a.time - b.time) > 2 {
+            for (a, b) in zip(kernel, ref[l]) where a.neuron != b.neuron || abs(a.time - b.time) > 1000 {
                 Issue.record("population \(l): first difference kernel (\(a.time) ps, #\(a.neuron)) vs reference (\(b.time) ps, #\(b.neuron))")
                 break
             }
