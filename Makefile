@@ -6,7 +6,7 @@
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test deps build bench clean
+.PHONY: demo test deps build bench bench-native clean
 
 deps:
 	@if ! pkg-config --exists libzstd 2>/dev/null || [ ! -f /usr/include/zstd.h ]; then \
@@ -25,6 +25,14 @@ test: deps
 
 bench: build
 	$$($(SWIFT) build -c release --show-bin-path)/spikebar bench kernel
+
+# The same benchmark built for this machine's vector units (AVX2 + FMA, `-target-cpu haswell`) when the
+# CPU has them, in its own build folder; the default build targets baseline x86-64 (SSE2). Outputs are
+# bit-identical: Swift never contracts a·b + c into a fused multiply-add, so only the width changes.
+NATIVE_CPU := $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo && echo haswell)
+bench-native: deps
+	$(SWIFT) build -c release --product spikebar --scratch-path .build-native $(if $(NATIVE_CPU),-Xswiftc -target-cpu -Xswiftc $(NATIVE_CPU))
+	.build-native/release/spikebar bench kernel
 
 clean:
 	rm -rf .build spikebar-out
