@@ -113,6 +113,11 @@ final class LayerState {
     let size: Int
     let v: UnsafeMutablePointer<Double>, cur: UnsafeMutablePointer<Double>
     let tLast: UnsafeMutablePointer<Int64>, refEnd: UnsafeMutablePointer<Int64>
+    /// `tLast` and `refEnd` as `Double` picoseconds (−∞ for "never refractory"), kept equal to them by
+    /// every writer: exact, since kernel times stay below 2⁵³ ps, and they let the exact-mode loop do
+    /// its time arithmetic in vector registers (64-bit integer SIMD compares are emulated on baseline
+    /// x86-64).
+    let tLastPs: UnsafeMutablePointer<Double>, refEndPs: UnsafeMutablePointer<Double>
     /// Prediction version (lazy invalidation) and what is pending: 0 nothing, 1 a check (lower bound
     /// of the crossing time), 2 an exact crossing; `pendingTime` is when.
     let version: UnsafeMutablePointer<UInt32>, pendingKind: UnsafeMutablePointer<UInt8>
@@ -129,6 +134,8 @@ final class LayerState {
         cur = .allocate(capacity: m); cur.initialize(repeating: 0, count: m)
         tLast = .allocate(capacity: m); tLast.initialize(repeating: 0, count: m)
         refEnd = .allocate(capacity: m); refEnd.initialize(repeating: Int64.min, count: m)
+        tLastPs = .allocate(capacity: m); tLastPs.initialize(repeating: 0, count: m)
+        refEndPs = .allocate(capacity: m); refEndPs.initialize(repeating: -.infinity, count: m)
         version = .allocate(capacity: m); version.initialize(repeating: 0, count: m)
         pendingKind = .allocate(capacity: m); pendingKind.initialize(repeating: 0, count: m)
         pendingTime = .allocate(capacity: m); pendingTime.initialize(repeating: 0, count: m)
@@ -139,6 +146,7 @@ final class LayerState {
 
     deinit {
         v.deallocate(); cur.deallocate(); tLast.deallocate(); refEnd.deallocate(); version.deallocate()
+        tLastPs.deallocate(); refEndPs.deallocate()
         pendingKind.deallocate(); pendingTime.deallocate(); decaySyn.deallocate(); decayMem.deallocate()
         refSteps.deallocate()
     }

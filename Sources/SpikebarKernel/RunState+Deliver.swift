@@ -55,21 +55,22 @@ extension RunState {
             var i = 0
             // Whole groups of four; the layer's last n mod 4 neurons go scalar below.
             let vectorEnd = n & ~3
-            let horizonPs = horizon ?? Int64.max
+            let lastPs = st.tLastPs, holdPs = st.refEndPs
+            let tD = SIMD4<Double>(repeating: Double(t))
+            let horizonD = SIMD4<Double>(repeating: Double(horizon ?? Int64.max))
             while i < vectorEnd {
-                // Times, lane by lane in integer picoseconds (64-bit SIMD compares are emulated on
-                // baseline x86-64) and branch-free, converted once to seconds: the elapsed time; its
-                // refractory part, V held at reset until the hold clamped to [tLast, t]; the start
-                // t₀ = max(t, hold) of free evolution after t; and the gap from t₀ to the horizon.
-                var dt = SIMD4<Double>(), held = SIMD4<Double>(), restPs = SIMD4<Double>(), span = SIMD4<Double>()
-                for lane in 0..<4 {
-                    let tl = last[i + lane], h = hold[i + lane]
-                    let t0 = Swift.max(t, h)
-                    dt[lane] = Double(t &- tl) * 1e-12
-                    held[lane] = Double(Swift.min(Swift.max(h, tl), t) &- tl) * 1e-12
-                    restPs[lane] = Double(t0 &- t)
-                    span[lane] = Double(horizonPs &- t0) * 1e-12
-                }
+                // Times in picoseconds as exact doubles (`tLastPs`, `refEndPs`), branch-free: the elapsed
+                // time; its refractory part, V held at reset until the hold clamped to [tLast, t]; the
+                // start t₀ = max(t, hold) of free evolution after t; and the gap from t₀ to the horizon.
+                // Differences of integers below 2⁵³ are exact, so each lane equals the scalar path's
+                // integer arithmetic converted once.
+                let tl = load(lastPs, i), h = load(holdPs, i)
+                let t0 = h.replacing(with: tD, where: tD .> h)
+                let dt = (tD - tl) * 1e-12
+                let hc = h.replacing(with: tl, where: tl .> h)
+                let held = (hc.replacing(with: tD, where: hc .> tD) - tl) * 1e-12
+                let restPs = t0 - tD
+                let span = (horizonD - t0) * 1e-12
                 var vv: SIMD4<Double>, ii: SIMD4<Double>
                 if any(held .> 0) {
                     (vv, ii) = LIFDynamics.propagate(v: load(V, i), i: load(I, i), t: dt, held: held, reset: load(K.reset, i),
@@ -86,7 +87,7 @@ extension RunState {
                     dq += load(sd, i) * xi
                 }
                 ii += dq * load(K.chargeToCurrent, i)
-                store(vv, V, i); store(ii, I, i); store(now4, last, i)
+                store(vv, V, i); store(ii, I, i); store(now4, last, i); store(tD, lastPs, i)
                 // Prediction, branch-free for the common case. A lane may reach θ without further input
                 // when R·I ≥ θ, or V ≥ θ already (see `LIFDynamics.mayCross`). With a horizon, one that
                 // provably stays below θ until then needs nothing: from t₀ (t, or the end of a running
@@ -115,7 +116,7 @@ extension RunState {
                 let tl = last[i]
                 let held = hold[i] > tl && t != tl ? Double(Swift.min(t, hold[i]) &- tl) * 1e-12 : 0
                 (vv, ii) = LIFDynamics.propagate(v: vv, i: ii, t: Double(t &- tl) * 1e-12, held: held, layer.constants[i])
-                last[i] = t
+                last[i] = t; lastPs[i] = Double(t)
                 var dq = q[i]
                 if noisy, let sd { dq += sd[i] * rng.nextGaussian() }
                 ii += dq * K.chargeToCurrent[i]

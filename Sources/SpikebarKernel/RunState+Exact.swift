@@ -87,7 +87,7 @@ extension RunState {
         let s = stateAt(l, i, t)
         let st = states[l]
         st.v[i] = s.v; st.cur[i] = s.i
-        if t > st.tLast[i] { st.tLast[i] = t }
+        if t > st.tLast[i] { st.tLast[i] = t; st.tLastPs[i] = Double(t) }
     }
 
     /// A predicted crossing came due: the neuron spikes, resets, and its spike reads its rows.
@@ -97,6 +97,7 @@ extension RunState {
         let st = states[l]
         st.v[i] = k.reset
         st.refEnd[i] = t + k.refractoryPicoseconds
+        st.refEndPs[i] = Double(st.refEnd[i])
         st.pendingKind[i] = 0
         st.version[i] &+= 1
         updates[l] += 1
