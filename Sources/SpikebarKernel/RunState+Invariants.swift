@@ -18,6 +18,10 @@ extension RunState {
             for i in 0..<st.size {
                 if st.tLast[i] > t { out.append("layer \(l) neuron \(i): last update \(st.tLast[i]) after now \(t)") }
                 if !st.v[i].isFinite || !st.cur[i].isFinite { out.append("layer \(l) neuron \(i): non-finite state") }
+                if st.tLastPs[i] != Double(st.tLast[i]) { out.append("layer \(l) neuron \(i): tLastPs \(st.tLastPs[i]) ≠ tLast \(st.tLast[i])") }
+                if st.refEnd[i] != Int64.min ? st.refEndPs[i] != Double(st.refEnd[i]) : st.refEndPs[i] != -.infinity {
+                    out.append("layer \(l) neuron \(i): refEndPs \(st.refEndPs[i]) ≠ refEnd \(st.refEnd[i])")
+                }
                 if st.pendingKind[i] == 1 { earliestBound = min(earliestBound, st.pendingTime[i]) }
             }
             if earliestBound < Int64.max && layerCheckTime[l] > earliestBound {
