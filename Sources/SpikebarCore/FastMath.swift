@@ -23,9 +23,9 @@ extension FastMath {
     @inlinable @inline(__always)
     public static func expNonPositive(_ x: SIMD4<Double>) -> SIMD4<Double> {
         let small = x .>= -0.0625
-        if all(small) { return expSmall(x) }
+        if small.allLanes { return expSmall(x) }
         let wide = expReduced(x)
-        if !any(small) { return wide }
+        if !small.anyLane { return wide }
         return wide.replacing(with: expSmall(x), where: small)
     }
 

@@ -95,7 +95,7 @@ public enum LIFDynamics {
                                  reset: SIMD4<Double>, rateSyn: SIMD4<Double>, rateMem: SIMD4<Double>,
                                  coupling: SIMD4<Double>) -> (v: SIMD4<Double>, i: SIMD4<Double>) {
         let refractory = held .> 0
-        if !any(refractory) {
+        if !refractory.anyLane {
             return propagate(v: v, i: i, t: t, rateSyn: rateSyn, rateMem: rateMem, coupling: coupling)
         }
         let i1 = i.replacing(with: i * FastMath.expNonPositive(-held * rateSyn), where: refractory)

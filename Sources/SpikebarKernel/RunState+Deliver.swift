@@ -72,7 +72,7 @@ extension RunState {
                 let restPs = t0 - tD
                 let span = (horizonD - t0) * 1e-12
                 var vv: SIMD4<Double>, ii: SIMD4<Double>
-                if any(held .> 0) {
+                if (held .> 0).anyLane {
                     (vv, ii) = LIFDynamics.propagate(v: load(V, i), i: load(I, i), t: dt, held: held, reset: load(K.reset, i),
                                                      rateSyn: load(K.rateSyn, i), rateMem: load(K.rateMem, i),
                                                      coupling: load(K.coupling, i))
@@ -106,7 +106,7 @@ extension RunState {
                 }
                 // Nothing pending and nothing to predict: the common case, one predictable branch.
                 let pending = UnsafeRawPointer(kind + i).loadUnaligned(as: UInt32.self)
-                if pending != 0 || any(mayCross) {
+                if pending != 0 || mayCross.anyLane {
                     for lane in 0..<4 { settle(i + lane, mayCross: mayCross[lane], kind: kind, version: ver, candidates: &candidates) }
                 }
                 i += 4
