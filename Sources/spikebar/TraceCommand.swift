@@ -7,8 +7,8 @@ import SpikebarTrace
 struct TraceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trace",
-        abstract: "Inspect, print, import and repair compressed spike traces (.sbt).",
-        subcommands: [Inspect.self, Cat.self, Import.self, Repair.self])
+        abstract: "Inspect, print, import, repair and replay compressed spike traces (.sbt).",
+        subcommands: [Inspect.self, Cat.self, Import.self, Repair.self, Replay.self])
 
     /// Buffered standard output: printing millions of events line by line through `print` is slow.
     struct Output {
