@@ -33,6 +33,9 @@ enum TraceInput {
         var label: Int?
     }
 
+    /// Most windows a plain trace may be cut into (the range of `input.samples`).
+    static let maxWindows = 10_000_000
+
     static func load(loaded: LoadedScenario) throws -> Samples {
         let s = loaded.scenario
         let loc = loaded.inputTraceLocation ?? SourceLocation(file: loaded.path, keyPath: "input.file")
@@ -86,6 +89,9 @@ enum TraceInput {
         }
         let w = max(1, Int64((window * 1e12).rounded()))
         guard let last = reader.chunks.last?.lastTime, last >= 0 else { return [] }
+        guard last / w < Int64(maxWindows) else {
+            throw TraceError(.invalidArgument, path: reader.path, "the trace spans \(last / w + 1) windows of input.window; at most \(maxWindows) samples are supported")
+        }
         return (0...(last / w)).map { k in Slice(start: Int64(k) * w, end: Int64(k + 1) * w, id: Int(k), label: nil) }
     }
 

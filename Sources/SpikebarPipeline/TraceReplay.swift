@@ -61,6 +61,9 @@ public enum TraceReplay {
             throw SpikebarError.invalidInput(SourceLocation(file: path),
                 "recorded-run metadata version \(run.version) is newer than this spikebar (\(RecordedRun.currentVersion)); upgrade to replay it")
         }
+        guard run.timing == "exact" || run.timing == "grid" else {
+            throw SpikebarError.invalidInput(SourceLocation(file: path), "recorded-run metadata has timing '\(run.timing)' (expected exact or grid)")
+        }
         guard run.stridePicoseconds > 0 else {
             throw SpikebarError.invalidInput(SourceLocation(file: path), "recorded-run metadata has a non-positive stride")
         }

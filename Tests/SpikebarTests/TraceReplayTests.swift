@@ -22,6 +22,9 @@ import SpikebarTrace
         defer { try? FileManager.default.removeItem(at: dir) }
         let (sim, activities, path) = try record(timing: timing, in: dir)
         #expect(activities == sim.runAll(threads: 1), "recording must not change the run")
+        let single = dir.appendingPathComponent("single-thread.sbt").path
+        _ = try sim.record(to: single, threads: 1, chunkEvents: 500)
+        #expect(FileManager.default.contents(atPath: single) == FileManager.default.contents(atPath: path), "the file must not depend on the thread count")
 
         // The trace holds exactly the kernel's spikes of every inference, at k·stride + t.
         let (reader, run) = try TraceReplay.open(path)
