@@ -39,7 +39,7 @@ let package = Package(
         // Wiring of the data flow: scenario → chip → kernel → activity → cost models → report.
         .target(name: "SpikebarPipeline", dependencies: [
             "SpikebarCore", "SpikebarDevices", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
-            "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport",
+            "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTrace",
         ]),
         .executableTarget(name: "spikebar", dependencies: [
             "SpikebarCore", "SpikebarDevices", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
@@ -48,7 +48,7 @@ let package = Package(
         ]),
         .testTarget(name: "SpikebarTests", dependencies: [
             "SpikebarCore", "SpikebarDevices", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
-            "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarPipeline",
+            "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarPipeline", "SpikebarTrace",
             "spikebar",  // built so that CLI tests can run it
         ]),
         .testTarget(name: "SpikebarTraceTests", dependencies: ["SpikebarTrace", "SpikebarCore"]),

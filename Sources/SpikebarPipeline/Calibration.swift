@@ -15,8 +15,8 @@ extension Simulation {
     static func calibrateGains(scenario s: Scenario, weights: [WeightMatrix], initial: [Double], timing: Timing,
                                inputs: InputSet, encoder: PoissonEncoder) throws -> [Double] {
         var gains = initial
-        let samples = min(4, inputs.intensities.count)
-        let spikes = (0..<samples).map { encoder.encode(inputs.intensities[$0], sample: inputs.sampleIDs[$0]) }
+        let samples = min(4, inputs.count)
+        let spikes = (0..<samples).map { inputs.spikes($0, encoder: encoder) }
         let layers = s.network.layers.count
         for l in 1...layers {
             let target = l == layers ? s.weights.targetOutputRate : s.weights.targetRate

@@ -2,17 +2,32 @@ import SpikebarCore
 import SpikebarData
 import SpikebarScenario
 
-/// The samples a scenario presents: intensities per input channel and, when known, labels.
+/// The samples a scenario presents: intensities per input channel (rate-coded sources) or recorded
+/// spike trains (trace input), and, when known, labels.
 public struct InputSet: Sendable {
+    /// Intensity in [0, 1] of every input channel, per sample (empty for trace input).
     public var intensities: [[Double]]
+    /// Input spikes of every sample (trace input), times in ps from the start of the window; nil for
+    /// rate-coded sources, which are encoded on demand.
+    public var spikeTrains: [SpikeList]?
     public var labels: [Int]?
-    /// Index of each sample in its source (for reports).
+    /// Index of each sample in its source (for reports, and the key of its read-noise stream).
     public var sampleIDs: [Int]
+
+    /// Number of samples (inferences).
+    public var count: Int { sampleIDs.count }
+
+    /// Input spikes of sample `k`: the recorded train, or the rate code of its intensities.
+    public func spikes(_ k: Int, encoder: PoissonEncoder) -> SpikeList {
+        if let spikeTrains { return spikeTrains[k] }
+        return encoder.encode(intensities[k], sample: sampleIDs[k])
+    }
 
     public init(loaded: LoadedScenario) throws {
         let s = loaded.scenario
         let n = s.input.samples, first = s.input.firstSample
         let channels = s.network.input
+        spikeTrains = nil
         switch s.input.source {
         case .mnist:
             guard let path = loaded.inputImages else {
@@ -44,6 +59,13 @@ public struct InputSet: Sendable {
         case .uniform:
             intensities = Array(repeating: Array(repeating: 1.0, count: channels), count: n)
             labels = nil
+        case .trace:
+            let t = try TraceInput.load(loaded: loaded)
+            intensities = []
+            spikeTrains = t.spikes
+            labels = t.labels
+            sampleIDs = t.sampleIDs
+            return
         }
         sampleIDs = Array(first..<(first + n))
     }

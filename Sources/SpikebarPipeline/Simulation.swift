@@ -65,7 +65,7 @@ public struct Simulation: Sendable {
 
     /// Spikes of inference `k` (0-based within the run).
     public func inputSpikes(_ k: Int) -> SpikeList {
-        encoder.encode(inputs.intensities[k], sample: inputs.sampleIDs[k])
+        inputs.spikes(k, encoder: encoder)
     }
 
     public func runOptions(_ k: Int, recordSpikes: Bool = false) -> RunOptions {
@@ -81,7 +81,7 @@ public struct Simulation: Sendable {
     /// Runs every inference on `threads` workers (0 = all cores). Results are in sample order and do
     /// not depend on the thread count: each inference has its own random streams.
     public func runAll(threads: Int = 0, progress: (@Sendable (Int) -> Void)? = nil) -> [Activity] {
-        let n = inputs.intensities.count
+        let n = inputs.count
         return ParallelMap.map(count: n, threads: threads, progress: progress) { k in infer(k).activity }
     }
 

@@ -160,11 +160,14 @@ public struct InputSpec: Sendable, Codable, Equatable {
         case synthetic
         /// Homogeneous Poisson input: every channel at `max_rate` (throughput benchmarks).
         case uniform
+        /// Recorded spikes from a `.sbt` trace (`file`): the trace's first population drives the input
+        /// channels directly, no encoder (Docs/scenario-reference.md, "Trace input").
+        case trace
     }
     public enum Encoder: String, Sendable, Codable, CaseIterable { case poisson }
     public var source: Source
     public var encoder: Encoder
-    /// IDX image file and label file, relative to the scenario file.
+    /// IDX image file (mnist) or `.sbt` trace (trace), and IDX label file, relative to the scenario file.
     public var file: String?
     public var labels: String?
     /// Firing rate of a fully-on channel (Hz).
@@ -174,6 +177,9 @@ public struct InputSpec: Sendable, Codable, Equatable {
     /// Number of inferences (samples) in a run, and the index of the first one.
     public var samples: Int
     public var firstSample: Int
+    /// Whether `samples` was given (in the file or by an override). A trace input without it runs every
+    /// sample the trace holds from `first_sample` on; other sources use the default of 10.
+    public var samplesGiven: Bool
     /// Synthetic input: number of classes.
     public var classes: Int?
 
@@ -188,9 +194,12 @@ public struct InputSpec: Sendable, Codable, Equatable {
         file = try c.decodeIfPresent(String.self, forKey: .file)
         labels = try c.decodeIfPresent(String.self, forKey: .labels)
         if source == .mnist, file == nil { throw c.invalid(.file, "source: mnist needs an IDX image file") }
+        if source == .trace, file == nil { throw c.invalid(.file, "source: trace needs a .sbt trace file") }
+        if source == .trace, labels != nil { throw c.invalid(.labels, "source: trace takes its labels from the trace metadata") }
         maxRate = try c.decode(.maxRate, default: 100, in: 0...1e6, unit: "Hz")
         window = try c.positive(.window, default: 0.1, unit: "s")
         samples = try c.decode(.samples, default: 10, in: 1...10_000_000)
+        samplesGiven = c.contains(.samples)
         firstSample = try c.decode(.firstSample, default: 0, in: 0...10_000_000)
         classes = try c.decodeIfPresent(Int.self, forKey: .classes)
         if let k = classes, k < 1 { throw c.invalid(.classes, "must be ≥ 1") }

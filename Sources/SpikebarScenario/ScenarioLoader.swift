@@ -9,6 +9,9 @@ public struct LoadedScenario: Sendable {
     public var path: String
     /// Absolute paths of the files the scenario names (nil when not used).
     public var inputImages: String?, inputLabels: String?, weightsFile: String?
+    /// Absolute path of the `.sbt` trace of `input: {source: trace}`, and where `input.file` is written
+    /// in the scenario (so that a bad trace is reported as `file:line: input.file: …`).
+    public var inputTrace: String?, inputTraceLocation: SourceLocation?
     /// SHA-256-free digest of the scenario text (FNV-1a 64, hex): identifies the scenario in outputs.
     public var digest: String
 }
@@ -75,6 +78,8 @@ public enum ScenarioLoader {
             inputImages: s.input.source == .mnist ? try resolve(s.input.file, ["input", "file"]) : nil,
             inputLabels: s.input.source == .mnist ? try resolve(s.input.labels, ["input", "labels"]) : nil,
             weightsFile: s.weights.source == .file ? try resolve(s.weights.file, ["weights", "file"]) : nil,
+            inputTrace: s.input.source == .trace ? try resolve(s.input.file, ["input", "file"]) : nil,
+            inputTraceLocation: s.input.source == .trace ? location(of: ["input", "file"], in: node, path: path) : nil,
             digest: fnv1a(text))
     }
 

@@ -5,8 +5,9 @@ import Glibc
 #endif
 
 /// Compression benchmark of the `.sbt` format against general-purpose compressors (`spikebar bench
-/// trace`). Three workloads: real N-MNIST recordings, a synthetic stand-in for a recorded kernel run
-/// (or a given trace), and Poisson traces whose Shannon entropy is known in closed form.
+/// trace`). Three workloads: real N-MNIST recordings, a recorded kernel run (a trace written by
+/// `spikebar run --record`; `spikebar bench trace` records the quickstart scenario for it), and Poisson
+/// traces whose Shannon entropy is known in closed form.
 ///
 /// Baselines are the command-line `zstd -19` and `xz -9` (single-threaded) applied to a plain
 /// fixed-width dump, 12 bytes per event (little-endian Int64 time in ps + UInt32 global address);
@@ -49,8 +50,10 @@ public enum TraceBenchmark {
         /// Directory of N-MNIST `.bin` files (nil: skipped) and how many to use (0: all).
         public var nmnistDirectory: String?
         public var nmnistFiles = 250
-        /// A recorded trace to measure instead of the synthetic run stand-in.
+        /// The recorded run to measure (workload b); nil: skipped.
         public var tracePath: String?
+        /// How workload (b) was produced, for the report.
+        public var traceDescription: String?
         /// Run `zstd -19` / `xz -9` (slow).
         public var externalBaselines = true
         public var poissonNeurons = 1000
@@ -125,37 +128,6 @@ public enum TraceBenchmark {
             if k > Int(mu) + 5 && p < 1e-300 { break }
         }
         return h / mu
-    }
-
-    /// A synthetic stand-in for a recorded kernel run until `record` exists: a 700-input, 256-hidden,
-    /// 20-output network over 1 s windows, picosecond times (as the event kernel writes them). Input
-    /// units fire Poisson at 2–40 Hz; each input spike drives a hidden spike after a 0.2–2 ms delay with
-    /// probability 0.3; output units fire after bursts of hidden activity.
-    public static func syntheticRunEvents(events: Int, seed: UInt64) -> (TraceHeader, [TraceEvent]) {
-        var rng = RandomStream(seed: seed, purpose: .benchmark, index: 2)
-        let header = TraceHeader(populations: [.init(name: "input", size: 700), .init(name: "hidden", size: 256), .init(name: "output", size: 20)],
-                                 scenarioDigest: "synthetic", metadata: "{\"source\":\"synthetic run stand-in\"}", timeUnit: 1)
-        let rates = (0..<700).map { _ in 2 + 38 * rng.nextUniform() }
-        let totalRate = rates.reduce(0, +)
-        var ev: [TraceEvent] = []
-        ev.reserveCapacity(events + events / 2)
-        var t = 0.0, hiddenCount = 0
-        while ev.count < events {
-            t += rng.nextExponential(rate: totalRate)
-            var u = rng.nextUniform() * totalRate, i = 0
-            while i < 699 && u >= rates[i] { u -= rates[i]; i += 1 }
-            ev.append(TraceEvent(time: Int64(t * 1e12), population: 0, index: i))
-            if rng.nextUniform() < 0.3 {
-                let d = 2e-4 + 1.8e-3 * rng.nextUniform()
-                ev.append(TraceEvent(time: Int64((t + d) * 1e12), population: 1, index: (i * 37 + Int(rng.next() % 16)) % 256))
-                hiddenCount += 1
-                if hiddenCount % 20 == 0 {
-                    ev.append(TraceEvent(time: Int64((t + d + 5e-4) * 1e12), population: 2, index: Int(rng.next() % 20)))
-                }
-            }
-        }
-        ev.sort { ($0.time, $0.population, $0.index) < ($1.time, $1.population, $1.index) }
-        return (header, Array(ev.prefix(events)))
     }
 
     // MARK: Measuring
@@ -281,13 +253,12 @@ public enum TraceBenchmark {
         } else {
             log("nmnist: skipped (no N-MNIST .bin files at \(options.nmnistDirectory ?? "<none>"); see ../shared/data/README.md)")
         }
-        // (b) recorded run (given trace) or its synthetic stand-in
+        // (b) a recorded kernel run
         if let p = options.tracePath {
             let r = try TraceReader(path: p)
-            try measure("recorded", "trace \(p)", r.header, try r.readEvents(), entropy: nil)
+            try measure("recorded-run", options.traceDescription ?? "trace \(p)", r.header, try r.readEvents(), entropy: nil)
         } else {
-            let (h, ev) = syntheticRunEvents(events: options.events, seed: options.seed)
-            try measure("run-standin", "synthetic 700-256-20 network run, ps times (stand-in until `record`; pass --trace FILE)", h, ev, entropy: nil)
+            log("recorded-run: skipped (no trace given; `spikebar bench trace` records the quickstart scenario)")
         }
         // (c) Poisson
         let (h, ev) = poissonEvents(neurons: options.poissonNeurons, rateHz: options.poissonRateHz,

@@ -5,6 +5,7 @@ import SpikebarKernel
 import SpikebarPipeline
 import SpikebarReport
 import SpikebarScenario
+import SpikebarTrace
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,7 +14,9 @@ struct RunCommand: ParsableCommand {
         discussion: """
         Programs the chip, runs every inference through the event kernel, prices the activity on each \
         architecture and prints a side-by-side table. Writes report.md and report.json to --out \
-        (default ./spikebar-out/<scenario>/).
+        (default ./spikebar-out/<scenario>/). With --record FILE.sbt it also writes every spike of every \
+        inference (input and every layer) to a compressed trace that `spikebar trace replay` checks \
+        bit for bit (Docs/trace-format.md, "Recorded runs").
         """)
 
     @Argument(help: "Scenario file (YAML), e.g. Scenarios/quickstart.yaml.")
@@ -34,6 +37,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Worker threads (0 = all cores). Results do not depend on it.")
     var threads: Int?
 
+    @Option(help: "Record the input spikes and every layer's spikes of every inference to this .sbt trace.")
+    var record: String?
+
     @Flag(help: "Print report.json to standard output instead of the table.")
     var json = false
 
@@ -47,14 +53,17 @@ struct RunCommand: ParsableCommand {
             if let samples {
                 guard samples >= 1 else { throw ValidationError("--samples must be ≥ 1") }
                 loaded.scenario.input.samples = samples
+                loaded.scenario.input.samplesGiven = true
             }
             if let seed { loaded.scenario.seed = seed }
             if let threads { loaded.scenario.simulation.threads = threads }
             let started = Date()
             let sim = try Simulation(loaded: loaded)
-            let n = sim.inputs.intensities.count
+            let n = sim.inputs.count
             let progress = ProgressLine(total: n, label: "inferences", enabled: !quiet && !json)
-            let activities = sim.runAll(threads: loaded.scenario.simulation.threads) { done in progress.update(done) }
+            let threads = loaded.scenario.simulation.threads
+            let activities = try record.map { try sim.record(to: $0, threads: threads) { done in progress.update(done) } }
+                ?? sim.runAll(threads: threads) { done in progress.update(done) }
             progress.finish()
             let report = sim.report(activities)
             let dir = out ?? "spikebar-out/\(loaded.scenario.name)"
@@ -69,9 +78,11 @@ struct RunCommand: ParsableCommand {
                 print("\(loaded.scenario.name): \(report.populations.map { "\($0.size)" }.joined(separator: "-")) on \(report.tiles) tiles, \(report.timing), \(n) inferences of \(Units.format(seconds: report.window)), seed \(report.seed)")
                 print(report.weightSource.hasPrefix("generated") ? "weights: \(report.weightSource); DPI gains \(report.gainSource)\n" : "weights: \(report.weightSource)\n")
                 print(ReportRenderer.table(report))
-                print("wrote \(dir)/report.md and \(dir)/report.json (\(Units.fixed(Date().timeIntervalSince(started), significant: 3)) s)")
+                print("wrote \(dir)/report.md and \(dir)/report.json\(record.map { " and the trace \($0)" } ?? "") (\(Units.fixed(Date().timeIntervalSince(started), significant: 3)) s)")
             }
         } catch let e as SpikebarError {
+            fail(e)
+        } catch let e as TraceError {
             fail(e)
         }
     }

@@ -1,14 +1,16 @@
 import ArgumentParser
 import Foundation
 import SpikebarCore
+import SpikebarPipeline
+import SpikebarScenario
 import SpikebarTrace
 
 /// `spikebar trace …`: inspect, print, import and repair `.sbt` spike traces (Docs/trace-format.md).
 struct TraceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trace",
-        abstract: "Inspect, print, import and repair compressed spike traces (.sbt).",
-        subcommands: [Inspect.self, Cat.self, Import.self, Repair.self])
+        abstract: "Inspect, print, import, repair and replay compressed spike traces (.sbt).",
+        subcommands: [Inspect.self, Cat.self, Import.self, Repair.self, Replay.self])
 
     /// Buffered standard output: printing millions of events line by line through `print` is slow.
     struct Output {
@@ -179,11 +181,20 @@ struct TraceCommand: ParsableCommand {
 struct TraceBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trace",
-        abstract: "Benchmark the .sbt trace format on N-MNIST, a recorded (or stand-in) run and Poisson traces.")
-    @Option(help: "Events of the synthetic workloads.") var events: Int = 1_000_000
+        abstract: "Benchmark the .sbt trace format on N-MNIST, a recorded quickstart run and Poisson traces.",
+        discussion: """
+        Workloads: (a) N-MNIST event-camera recordings; (b) a run of --scenario (default the quickstart) \
+        recorded with `spikebar run --record` semantics: input spikes and every layer's spikes of \
+        --run-samples inferences, picosecond times (or --trace FILE, an existing recording); (c) Poisson \
+        traces with a known entropy bound. For each: .sbt bytes/event, encode and decode events/s, and \
+        zstd -19 / xz -9 on a plain 12-byte/event dump measured in the same run.
+        """)
+    @Option(help: "Events of the Poisson workload.") var events: Int = 1_000_000
     @Option(help: "N-MNIST recordings to use (0 = all 1,100; the default keeps the run near a minute).") var nmnistFiles: Int = 250
     @Option(help: "Directory of N-MNIST .bin files (default: ../shared/data/nmnist-subset or $SPIKEBAR_DATA/nmnist-subset).") var nmnist: String?
-    @Option(help: "A recorded .sbt trace to measure instead of the synthetic run stand-in.") var trace: String?
+    @Option(help: "An existing recorded .sbt trace to measure instead of recording --scenario.") var trace: String?
+    @Option(help: "Scenario recorded for workload (b).") var scenario = "Scenarios/quickstart.yaml"
+    @Option(help: "Inferences recorded for workload (b) (200 = every bundled MNIST digit).") var runSamples = 200
     @Option(help: "Runs per measurement (median reported).") var repeats: Int = 5
     @Option(help: "zstd level of .sbt.") var level: Int = TraceWriter.defaultLevel
     @Option(help: "Events per chunk.") var chunkEvents: Int = TraceWriter.defaultChunkEvents
@@ -205,9 +216,27 @@ struct TraceBenchCommand: ParsableCommand {
             let base = ProcessInfo.processInfo.environment["SPIKEBAR_DATA"] ?? "../shared/data"
             o.nmnistDirectory = base + "/nmnist-subset"
         }
-        let results = try TraceBenchmark.run(options: o) { msg in
-            FileHandle.standardError.write(Data((msg + "\n").utf8))
+        func log(_ msg: String) { FileHandle.standardError.write(Data((msg + "\n").utf8)) }
+        guard runSamples > 0 else { throw ValidationError("--run-samples must be positive") }
+        var recorded: String?
+        defer { if let recorded { try? FileManager.default.removeItem(atPath: recorded) } }
+        if trace == nil {
+            do {
+                var loaded = try ScenarioLoader.load(path: scenario)
+                loaded.scenario.input.samples = runSamples
+                loaded.scenario.input.samplesGiven = true
+                log("recorded-run: recording \(runSamples) inferences of \(scenario)…")
+                let sim = try Simulation(loaded: loaded)
+                let path = NSTemporaryDirectory() + "spikebar-bench-run-\(getpid()).sbt"
+                recorded = path
+                _ = try sim.record(to: path)
+                o.tracePath = path
+                o.traceDescription = "\(scenario) recorded with --samples \(runSamples) (input + every layer, \(loaded.scenario.simulation.timing.rawValue) timing, ps times)"
+            } catch let e as SpikebarError {
+                fail(e)
+            }
         }
+        let results = try TraceBenchmark.run(options: o, log: log)
         let rss = TraceBenchmark.peakRSSBytes()
         if json {
             struct Out: Codable { var workloads: [TraceBenchmark.WorkloadResult]; var peakRSSBytes: Int? }

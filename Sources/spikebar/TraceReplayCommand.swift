@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import SpikebarCore
+import SpikebarPipeline
+import SpikebarTrace
+
+extension TraceCommand {
+    /// `spikebar trace replay`: checks that a recorded run replays bit for bit.
+    struct Replay: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Replay a recorded run and check that every layer's spikes are identical.",
+            discussion: """
+            Re-programs the chip from the scenario (default: the scenario file named in the trace), feeds each \
+            recorded inference's input spikes into the kernel with the recorded seed, timing and sample ids, and \
+            compares every population's spikes with the recorded ones: same neurons, same picosecond times, same \
+            order. Refuses a scenario whose digest differs from the recording's unless --force. Exit status: 0 \
+            identical, 1 divergence (the first differing event is printed), 2 error. \
+            Record with: spikebar run SCENARIO --record FILE.sbt
+            """)
+
+        @Argument(help: "A trace written by `spikebar run --record`.") var file: String
+        @Argument(help: "Scenario to program the chip from (default: the path stored in the trace).") var scenario: String?
+        @Flag(help: "Replay even if the scenario's digest differs from the recorded one.") var force = false
+        @Option(help: "Worker threads (0 = all cores). The result does not depend on it.") var threads = 0
+        @Flag(help: "Print the result as JSON.") var json = false
+
+        func run() throws {
+            let report: ReplayReport
+            do {
+                guard threads >= 0 else { throw ValidationError("--threads must be ≥ 0") }
+                report = try TraceReplay.replay(tracePath: file, scenarioPath: scenario, force: force, threads: threads)
+            } catch let e as SpikebarError {
+                fail(e)
+            } catch let e as TraceError {
+                fail(e)
+            }
+            if json {
+                let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try enc.encode(report), as: UTF8.self))
+            } else {
+                print("\(file): replayed on \(report.scenario)\(report.scenarioDigestMatches ? "" : " (scenario digest differs: --force)")")
+                if !report.gainsMatch { print("warning: the recomputed DPI gains differ from the recorded ones") }
+                print("inferences: \(report.inferences), events compared: \(report.eventsCompared), identical: \(report.identical ? "yes" : "no")")
+                if let d = report.divergence { print("first divergence: \(d)") }
+            }
+            if !report.identical { throw ExitCode(1) }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+import SpikebarTrace
+
+/// `spikebar run --record` and `spikebar trace replay` as a user meets them: files and exit codes.
+@Suite struct TraceCLITests {
+    @Test func recordThenReplayExitCodes() throws {
+        let dir = try temporaryDirectory("cli-replay")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let scenario = try fastQuickstart(in: dir, samples: 2)
+        let trace = dir.appendingPathComponent("run.sbt").path
+        let rec = try runCLI(["run", scenario, "--record", trace, "--quiet", "--out", dir.path])
+        #expect(rec.status == 0, "\(rec.stderr)")
+        #expect(FileManager.default.fileExists(atPath: trace))
+
+        let ok = try runCLI(["trace", "replay", trace])
+        #expect(ok.status == 0, "\(ok.stdout) \(ok.stderr)")
+        #expect(ok.stdout.contains("inferences: 2") && ok.stdout.contains("identical: yes"), "\(ok.stdout)")
+        let json = try runCLI(["trace", "replay", trace, scenario, "--json"])
+        #expect(json.status == 0)
+        let parsed = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(parsed?["identical"] as? Bool == true)
+
+        // One output spike moved 1 ps later: exit 1 and the first differing event.
+        let tampered = dir.appendingPathComponent("tampered.sbt").path
+        try rewriteTrace(trace, to: tampered) { events in
+            guard let i = events.lastIndex(where: { $0.population == 2 }) else { return }
+            events[i].time += 1
+        }
+        let bad = try runCLI(["trace", "replay", tampered])
+        #expect(bad.status == 1, "\(bad.stdout) \(bad.stderr)")
+        #expect(bad.stdout.contains("first divergence") && bad.stdout.contains("population output"), "\(bad.stdout)")
+
+        // Not a recorded run, and a changed scenario: exit 2 with a message; --force overrides the digest.
+        let plain = try runCLI(["trace", "replay", packageRoot().appendingPathComponent("Traces/poisson-100x20Hz.sbt").path])
+        #expect(plain.status == 2 && plain.stderr.contains("not a recorded run"), "\(plain.stderr)")
+        try (String(contentsOfFile: scenario, encoding: .utf8) + "# edited\n").write(toFile: scenario, atomically: true, encoding: .utf8)
+        let changed = try runCLI(["trace", "replay", trace])
+        #expect(changed.status == 2 && changed.stderr.contains("--force"), "\(changed.stderr)")
+        let forced = try runCLI(["trace", "replay", trace, "--force"])
+        #expect(forced.status == 0, "\(forced.stderr)")
+    }
+}
