@@ -37,6 +37,8 @@ struct KernelBench: ParsableCommand {
     @Option(help: "Runs per mode; the median is reported.") var `repeat` = 7
     @Flag(help: "Read noise on (default off: the Brian2 peer has no read noise).") var readNoise = false
     @Option(help: "Modes to measure: all, exact, grid.") var mode = "all"
+    @Option(help: "Also write the workload (chip as current steps, neuron constants, input spikes) to this folder for a peer simulator (Benchmarks/peers.sh).")
+    var export: String?
 
     func run() throws {
         do {
@@ -52,6 +54,7 @@ struct KernelBench: ParsableCommand {
             let sim = try Simulation(loaded: loaded, timing: .grid(dt: 1e-3), readNoise: readNoise)
             let input = sim.inputSpikes(0)
             let opts = RunOptions(window: duration, sample: 0, seed: loaded.scenario.seed, reportingStep: dt)
+            if let export { try PeerWorkload.write(chip: sim.chip, input: input, duration: duration, to: export) }
             print("workload: \(sim.chip.populations.map { "\($0.size)" }.joined(separator: "-")) on \(sim.chip.tiles.count) tiles, \(input.count) input spikes (\(Units.fixed(Double(input.count) / Double(sim.chip.populations[0].size) / duration, significant: 3)) Hz/channel) over \(Units.format(seconds: duration)), read noise \(readNoise ? "on" : "off"), median of \(self.repeat)")
             var figures: [(name: String, synPerSecond: Double, seconds: Double)] = []
             let modes = [("exact", Timing.exact), ("grid(\(Units.format(seconds: dt)))", Timing.grid(dt: dt))]

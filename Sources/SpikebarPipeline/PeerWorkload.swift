@@ -1,0 +1,89 @@
+import Foundation
+import SpikebarChip
+import SpikebarCore
+import SpikebarDevices
+
+/// A programmed chip and one input written out for a peer simulator (Brian2, `Benchmarks/`), so that
+/// both simulate the *same* network on the *same* spikes: the current step each presynaptic spike adds
+/// to each postsynaptic neuron's DPI current (A) — `q_ji · gain_i / τ_syn,i`, with the read charge
+/// `q_ji = V_read · t_read · (G⁺ − G⁻)` the kernel delivers (read noise off) — every neuron's own
+/// constants, and the input spike times.
+///
+/// Layout of the folder (`Benchmarks/README.md`):
+/// - `workload.json`: populations, per-layer neuron constants (SI units), connections and their files;
+/// - `w<k>.f64`: connection k's current steps, little-endian float64, row-major `inputs × outputs`;
+/// - `input.csv`: `time_s,channel`, sorted by time.
+public enum PeerWorkload {
+    public struct Layer: Codable {
+        public var name: String
+        public var size: Int
+        public var tauMemS: [Double], tauSynS: [Double], resistanceOhm: [Double]
+        public var thresholdV: [Double], resetV: [Double], refractoryS: [Double]
+        enum CodingKeys: String, CodingKey {
+            case name, size, tauMemS = "tau_mem_s", tauSynS = "tau_syn_s", resistanceOhm = "resistance_ohm"
+            case thresholdV = "threshold_v", resetV = "reset_v", refractoryS = "refractory_s"
+        }
+    }
+
+    public struct Connection: Codable {
+        public var from: Int, to: Int, inputs: Int, outputs: Int
+        public var recurrent: Bool
+        public var file: String
+    }
+
+    public struct Manifest: Codable {
+        public var format = "spikebar-peer-workload"
+        public var version = 1
+        public var durationS: Double
+        public var inputSize: Int
+        public var inputSpikes: Int
+        public var layers: [Layer]
+        public var connections: [Connection]
+        public var inputFile = "input.csv"
+        enum CodingKeys: String, CodingKey {
+            case format, version, durationS = "duration_s", inputSize = "input_size", inputSpikes = "input_spikes"
+            case layers, connections, inputFile = "input_file"
+        }
+    }
+
+    /// Writes the workload of `chip` driven by `input` for `duration` seconds into `directory`.
+    public static func write(chip: Chip, input: SpikeList, duration: Seconds, to directory: String) throws {
+        let fm = FileManager.default
+        do { try fm.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+            throw SpikebarError.invalidInput(SourceLocation(file: directory), "cannot create the folder: \(error.localizedDescription)")
+        }
+        let scale = chip.device.readVoltage * chip.device.readPulse
+        let layers: [Layer] = chip.neurons.enumerated().map { l, ps in
+            Layer(name: chip.populations[l + 1].name, size: ps.count, tauMemS: ps.map(\.tauMem), tauSynS: ps.map(\.tauSyn),
+                  resistanceOhm: ps.map(\.resistance), thresholdV: ps.map(\.threshold), resetV: ps.map(\.reset),
+                  refractoryS: ps.map(\.refractory))
+        }
+        var connections: [Connection] = []
+        for (k, c) in chip.connections.enumerated() {
+            let gain = chip.neurons[c.to - 1].map { NeuronConstants($0).chargeToCurrent }
+            var steps = [Double](repeating: 0, count: c.inputs * c.outputs)
+            for j in 0..<c.inputs {
+                for i in 0..<c.outputs { steps[j * c.outputs + i] = scale * (c.gPlus[j * c.outputs + i] - c.gMinus[j * c.outputs + i]) * gain[i] }
+            }
+            let file = "w\(k).f64"
+            let data = steps.withUnsafeBufferPointer { Data(buffer: $0) }   // little-endian on every supported host
+            try write(data, to: directory + "/" + file)
+            connections.append(Connection(from: c.from, to: c.to, inputs: c.inputs, outputs: c.outputs, recurrent: c.recurrent, file: file))
+        }
+        var csv = "time_s,channel\n"
+        csv.reserveCapacity(input.count * 24)
+        for (t, ch) in zip(input.times, input.channels) { csv += "\(Double(t) * 1e-12),\(ch)\n" }
+        try write(Data(csv.utf8), to: directory + "/input.csv")
+        let manifest = Manifest(durationS: duration, inputSize: chip.populations[0].size, inputSpikes: input.count,
+                                layers: layers, connections: connections)
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys, .prettyPrinted]
+        try write(try enc.encode(manifest), to: directory + "/workload.json")
+    }
+
+    private static func write(_ data: Data, to path: String) throws {
+        do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+            throw SpikebarError.invalidInput(SourceLocation(file: path), "cannot write: \(error.localizedDescription)")
+        }
+    }
+}
