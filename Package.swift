@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Spikebar", targets: [
             "SpikebarCore", "SpikebarDevices", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
             "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTrace", "SpikebarPipeline",
+            "SpikebarTwin",
         ]),
     ],
     dependencies: [
@@ -35,20 +36,24 @@ let package = Package(
             .product(name: "HeapModule", package: "swift-collections"),
         ]),
         .target(name: "SpikebarTrace", dependencies: ["SpikebarCore", "CZstd"]),
+        // The differentiable time-stepped twin and its trainer (Docs/twin.md): never imports the kernel.
+        .target(name: "SpikebarTwin", dependencies: ["SpikebarCore", "SpikebarDevices", "SpikebarScenario", "SpikebarChip"]),
         .target(name: "SpikebarReport", dependencies: ["SpikebarCore", "SpikebarActivity", "SpikebarCost"]),
         // Wiring of the data flow: scenario → chip → kernel → activity → cost models → report.
         .target(name: "SpikebarPipeline", dependencies: [
             "SpikebarCore", "SpikebarDevices", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
-            "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport",
+            "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTwin",
         ]),
         .executableTarget(name: "spikebar", dependencies: [
             "SpikebarCore", "SpikebarDevices", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
             "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTrace", "SpikebarPipeline",
+            "SpikebarTwin",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "SpikebarTests", dependencies: [
             "SpikebarCore", "SpikebarDevices", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
             "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarPipeline",
+            "SpikebarTwin",
             "spikebar",  // built so that CLI tests can run it
         ]),
         .testTarget(name: "SpikebarTraceTests", dependencies: ["SpikebarTrace", "SpikebarCore"]),
