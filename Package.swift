@@ -22,6 +22,8 @@ let package = Package(
     targets: [
         // Debian's libzstd-dev; `make` installs it when missing.
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        // Debian's zlib1g-dev: gunzip of the official MNIST files; `make deps` installs it when missing.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "SpikebarCore"),
         .target(name: "SpikebarDevices", dependencies: ["SpikebarCore"]),
         .target(name: "SpikebarActivity", dependencies: ["SpikebarCore"]),
@@ -29,7 +31,7 @@ let package = Package(
         .target(name: "SpikebarScenario", dependencies: [
             "SpikebarCore", "SpikebarDevices", "SpikebarCost", .product(name: "Yams", package: "Yams"),
         ]),
-        .target(name: "SpikebarData", dependencies: ["SpikebarCore"]),
+        .target(name: "SpikebarData", dependencies: ["SpikebarCore", "CZlib"]),
         .target(name: "SpikebarChip", dependencies: ["SpikebarCore", "SpikebarDevices", "SpikebarScenario"]),
         .target(name: "SpikebarKernel", dependencies: [
             "SpikebarCore", "SpikebarDevices", "SpikebarChip", "SpikebarActivity",

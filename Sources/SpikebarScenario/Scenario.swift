@@ -20,9 +20,11 @@ public struct Scenario: Sendable, Codable {
     public var simulation: SimulationSpec
     /// Price lists of the architectures the run is compared on.
     public var architectures: PriceLists
+    /// What `spikebar train` / `evaluate` do (nil: the scenario is not for training).
+    public var training: TrainingSpec?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, seed, network, neurons, heterogeneity, device, tiles, weights, input, simulation, architectures
+        case name, seed, network, neurons, heterogeneity, device, tiles, weights, input, simulation, architectures, training
     }
 
     public init(from decoder: Decoder) throws {
@@ -39,6 +41,10 @@ public struct Scenario: Sendable, Codable {
         input = try c.decode(InputSpec.self, forKey: .input)
         simulation = try c.decode(.simulation, default: .default)
         architectures = try c.decode(.architectures, default: PriceLists())
+        training = try c.decodeIfPresent(TrainingSpec.self, forKey: .training)
+        if let g = training?.gains, g.count != network.layers.count {
+            throw c.invalid(.training, "gains has \(g.count) values but the network has \(network.layers.count) layers of neurons")
+        }
         if input.source == .mnist, network.input != 784 {
             throw c.invalid(.network, "input has \(network.input) channels but MNIST digits have 784 pixels")
         }
