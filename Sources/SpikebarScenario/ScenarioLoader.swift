@@ -20,7 +20,9 @@ public struct LoadedScenario: Sendable {
 /// crashes. The key path is located in the YAML node tree (`Yams.compose`), so the line is that of the
 /// offending key or value.
 public enum ScenarioLoader {
-    public static func load(path: String) throws -> LoadedScenario {
+    /// `requireWeightsFile: false` accepts a `weights.file` that does not exist yet (`spikebar train`
+    /// writes it); `weightsFile` is then nil.
+    public static func load(path: String, requireWeightsFile: Bool = true) throws -> LoadedScenario {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw SpikebarError.missingFile(path: path, referencedFrom: nil,
                                             hint: "the scenario file itself; see Scenarios/README.md for the bundled ones")
@@ -28,11 +30,11 @@ public enum ScenarioLoader {
         guard let text = String(data: data, encoding: .utf8) else {
             throw SpikebarError.invalidInput(SourceLocation(file: path), "not UTF-8 text")
         }
-        return try load(text: text, path: path)
+        return try load(text: text, path: path, requireWeightsFile: requireWeightsFile)
     }
 
     /// Decodes scenario `text`; `path` is used for messages and to resolve relative file names.
-    public static func load(text: String, path: String) throws -> LoadedScenario {
+    public static func load(text: String, path: String, requireWeightsFile: Bool = true) throws -> LoadedScenario {
         let node: Node
         do {
             guard let n = try Yams.compose(yaml: text) else {
@@ -74,7 +76,7 @@ public enum ScenarioLoader {
             scenario: s, path: path,
             inputImages: s.input.source == .mnist ? try resolve(s.input.file, ["input", "file"]) : nil,
             inputLabels: s.input.source == .mnist ? try resolve(s.input.labels, ["input", "labels"]) : nil,
-            weightsFile: s.weights.source == .file ? try resolve(s.weights.file, ["weights", "file"]) : nil,
+            weightsFile: s.weights.source == .file ? (requireWeightsFile ? try resolve(s.weights.file, ["weights", "file"]) : (try? resolve(s.weights.file, ["weights", "file"])) ?? nil) : nil,
             digest: fnv1a(text))
     }
 

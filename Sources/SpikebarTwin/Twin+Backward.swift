@@ -46,21 +46,9 @@ extension PreparedTwin {
                 if l == L, readout == .spikeCount {
                     for c in 0..<size { gs[c] = gLogits[c] * readoutScale }
                 }
-                if l < L {
-                    let f = ff[l + 1], m = sizes[l + 1], un = ws.u[l + 1], wT = wt[f]
-                    for i in 0..<m where un[i] != 0 {
-                        let a = un[i], row = wT + i * size
-                        for j in 0..<size { gs[j] += a * row[j] }
-                    }
-                }
+                if l < L { accumulateRows(gs, wt[ff[l + 1]], ws.u[l + 1], rows: sizes[l + 1], length: size) }
                 let r = rec[l]
-                if r >= 0 {
-                    let ul = ws.u[l], wT = wt[r]
-                    for i in 0..<size where ul[i] != 0 {
-                        let a = ul[i], row = wT + i * size
-                        for j in 0..<size { gs[j] += a * row[j] }
-                    }
-                }
+                if r >= 0 { accumulateRows(gs, wt[r], ws.u[l], rows: size, length: size) }
                 let vp = ws.vPre[l] + n * size, sp = ws.spk[l] + n * size
                 let th = threshold[l], rs = reset[l], gVp = ws.gVp[l], gVe = ws.gVend[l]
                 for i in 0..<size {
@@ -106,5 +94,24 @@ extension PreparedTwin {
             }
         }
         }}
+    }
+}
+
+/// `y += Σ_i c[i] · rows[i]` over `rows` rows of `length` values (row-major): the dense
+/// matrix–vector product of the backward pass, four rows at a time so that `y` is loaded and stored
+/// once per four rows (the loop is bound by that traffic otherwise). Fixed order: deterministic.
+@inline(__always)
+func accumulateRows(_ y: UnsafeMutablePointer<Double>, _ rows: UnsafePointer<Double>, _ c: UnsafePointer<Double>, rows m: Int, length n: Int) {
+    var i = 0
+    while i + 4 <= m {
+        let a0 = c[i], a1 = c[i + 1], a2 = c[i + 2], a3 = c[i + 3]
+        let r0 = rows + i * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n
+        for j in 0..<n { y[j] += (a0 * r0[j] + a1 * r1[j]) + (a2 * r2[j] + a3 * r3[j]) }
+        i += 4
+    }
+    while i < m {
+        let a = c[i], r = rows + i * n
+        for j in 0..<n { y[j] += a * r[j] }
+        i += 1
     }
 }

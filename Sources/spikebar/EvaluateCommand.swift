@@ -26,9 +26,9 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let loaded = try ScenarioLoader.load(path: scenario)
+            let loaded = try ScenarioLoader.load(path: scenario, requireWeightsFile: false)
             let setup = try TrainingSetup(loaded: loaded)
-            let path = weights ?? "spikebar-out/\(loaded.scenario.name)/weights.json"
+            let path = weights ?? loaded.weightsFile ?? "spikebar-out/\(loaded.scenario.name)/weights.json"
             let w = try WeightFile.load(path: path, network: loaded.scenario.network)
             if let samples { guard samples >= 1 else { throw ValidationError("--samples must be ≥ 1") } }
             let show = !quiet && !json

@@ -37,7 +37,7 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         do {
-            var loaded = try ScenarioLoader.load(path: scenario)
+            var loaded = try ScenarioLoader.load(path: scenario, requireWeightsFile: false)
             guard loaded.scenario.training != nil else {
                 throw SpikebarError.invalidInput(SourceLocation(file: scenario, keyPath: "training"), "this scenario has no training: section (see Docs/twin.md)")
             }
