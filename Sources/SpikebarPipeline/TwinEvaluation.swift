@@ -124,3 +124,41 @@ final class Counter: @unchecked Sendable {
     private let lock = NSLock()
     func increment() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
 }
+
+/// Transfer robustness over many programmed chips: each chip sample draws its own programming errors,
+/// stuck cells and time constants; every test point is classified on every chip by the twin of that
+/// programmed chip (which, by the replay contract, is what the kernel's grid mode gives, read noise off).
+public struct ChipMonteCarlo: Codable, Sendable {
+    public var chips: Int
+    public var samples: Int
+    /// Mean and worst accuracy over the chips.
+    public var meanAccuracy: Double, worstAccuracy: Double
+    /// Fraction of test points classified correctly by at least 95 % of the chips.
+    public var robustFraction: Double
+
+    public static func run(setup: TrainingSetup, weights: [WeightMatrix], gains: [Double]?, chips: Int, samples: Int? = nil,
+                           threads: Int = 0, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> ChipMonteCarlo {
+        let s = setup.scenario
+        let n = min(samples ?? setup.testLabels.count, setup.testLabels.count)
+        let g = gains ?? setup.gains
+        let labels = Array(setup.testLabels[0..<n])
+        let steps = setup.steps, dt = setup.dt, channels = s.network.input
+        let binned = (0..<n).map { StepSpikes(setup.testSpikes($0), dt: dt, steps: steps, channels: channels) }
+        let counter = Counter()
+        let perChip: [[Bool]] = try ParallelMap.map(count: chips, threads: threads) { c -> Result<[Bool], Error> in
+            Result {
+                var chip = try Chip(scenario: s, weights: weights, gains: g, chipSample: c)
+                chip.injectStuckCells(fraction: setup.spec.calibration.stuckFraction, seed: s.seed)
+                let twin = try TwinNetwork(chip: chip, network: s.network, dt: dt, steps: steps)
+                let out = twin.infer(binned, threads: 1)
+                progress?(counter.increment(), chips)
+                return zip(out, labels).map { $0.predictedClass == $1 }
+            }
+        }.map { try $0.get() }
+        let accs = perChip.map { Double($0.filter { $0 }.count) / Double(n) }
+        var robust = 0
+        for k in 0..<n where Double(perChip.filter { $0[k] }.count) >= 0.95 * Double(chips) { robust += 1 }
+        return ChipMonteCarlo(chips: chips, samples: n, meanAccuracy: accs.reduce(0, +) / Double(max(1, chips)),
+                              worstAccuracy: accs.min() ?? 0, robustFraction: Double(robust) / Double(n))
+    }
+}

@@ -48,6 +48,9 @@ public struct Scenario: Sendable, Codable {
         if input.source == .mnist, network.input != 784 {
             throw c.invalid(.network, "input has \(network.input) channels but MNIST digits have 784 pixels")
         }
+        if input.source == .twoMoons, network.input % 2 != 0 {
+            throw c.invalid(.input, "two_moons input needs an even number of input channels (network.input is \(network.input))")
+        }
         if input.source == .synthetic, let k = input.classes, k > network.layers.last?.size ?? 0 {
             throw c.invalid(.input, "synthetic input has \(k) classes but the output layer has fewer neurons")
         }
@@ -166,6 +169,9 @@ public struct InputSpec: Sendable, Codable, Equatable {
         case synthetic
         /// Homogeneous Poisson input: every channel at `max_rate` (throughput benchmarks).
         case uniform
+        /// Two-moons test points (the `training:` section's noise, population-coded over the input
+        /// channels, half per coordinate), the same points `spikebar evaluate` tests on.
+        case twoMoons = "two_moons"
     }
     public enum Encoder: String, Sendable, Codable, CaseIterable { case poisson }
     public var source: Source

@@ -21,6 +21,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Evaluate only the first N test samples.") var samples: Int?
     @Flag(help: "Skip the exact-mode kernel run (faster; no exact accuracy, costs from grid mode).") var noExact = false
     @Option(help: "Worker threads (0 = all cores). Results do not depend on it.") var threads: Int?
+    @Option(help: "Also program N chip samples and report the fraction of test points right on ≥ 95 % of them.") var chips: Int?
     @Flag(help: "Print the evaluation as JSON.") var json = false
     @Flag(help: "Print nothing but errors.") var quiet = false
 
@@ -38,9 +39,18 @@ struct EvaluateCommand: ParsableCommand {
                                            exact: !noExact, threads: threads ?? loaded.scenario.simulation.threads,
                                            progress: { done, _ in progress.update(done) })
             progress.finish()
+            var mc: ChipMonteCarlo?
+            if let chips {
+                guard chips >= 1 else { throw ValidationError("--chips must be ≥ 1") }
+                let p = ProgressLine(total: chips, label: "chips", enabled: show)
+                mc = try ChipMonteCarlo.run(setup: setup, weights: w.weights, gains: w.gains, chips: chips, samples: samples,
+                                            threads: threads ?? loaded.scenario.simulation.threads, progress: { d, _ in p.update(d) })
+                p.finish()
+            }
             if json {
+                struct Output: Encodable { var evaluation: TwinEvaluation; var monteCarlo: ChipMonteCarlo? }
                 let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-                FileHandle.standardOutput.write(try enc.encode(r)); print()
+                FileHandle.standardOutput.write(try enc.encode(Output(evaluation: r, monteCarlo: mc))); print()
                 return
             }
             if quiet { return }
@@ -51,6 +61,9 @@ struct EvaluateCommand: ParsableCommand {
             print("\nreplay contract (kernel grid vs twin, same programmed chip, read noise off): \(Units.fixed(100 * r.replay.identicalOutputSpikes, significant: 5)) % of \(r.replay.outputSpikes) output spikes identical (≥ 99.5 % required), same class on \(Units.fixed(100 * r.replay.sameClass, significant: 5)) % of samples (≥ 99.9 %)")
             print("\nper inference (\(noExact ? "grid" : "exact")-mode activity):")
             for c in r.costs { print("  \(c.architecture.padding(toLength: 9, withPad: " ", startingAt: 0)) energy \(Units.format(c.meanEnergy, "J")), latency \(Units.format(c.meanLatency, "s"))") }
+            if let mc {
+                print("\nover \(mc.chips) programmed chips (programming error, stuck cells, time constants drawn per chip): mean accuracy \(Units.fixed(100 * mc.meanAccuracy, significant: 4)) %, worst \(Units.fixed(100 * mc.worstAccuracy, significant: 4)) %; \(Units.fixed(100 * mc.robustFraction, significant: 4)) % of test points right on ≥ 95 % of the chips")
+            }
             print("(\(Units.fixed(r.seconds, significant: 3)) s)")
         } catch let e as SpikebarError {
             fail(e)
