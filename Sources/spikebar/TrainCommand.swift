@@ -73,6 +73,10 @@ struct TrainCommand: ParsableCommand {
                 print("calibration: time constants \(c.timeConstants.rawValue), quantise \(c.quantize ? "\(s.device.levels) levels" : "off"), programming noise \(c.programmingNoise ? "on" : "off"), stuck cells \(c.stuckFraction); gains \(setup.gains)\(resume ? "; resuming at epoch \(checkpoint.epoch + 1), batch \(checkpoint.batchInEpoch + 1)" : "")")
             }
             signal(SIGINT) { _ in interruptRequested = 1 }
+            // A parent may have blocked SIGINT (test runners do); children inherit the mask.
+            var set = sigset_t()
+            sigemptyset(&set); sigaddset(&set, SIGINT)
+            sigprocmask(SIG_UNBLOCK, &set, nil)
             let line = TrainProgressLine(enabled: show)
             func save(_ ck: TrainingCheckpoint) throws {
                 try JSONEncoder().encode(ck).write(to: URL(fileURLWithPath: ckPath), options: .atomic)
