@@ -128,10 +128,16 @@ public struct TrainingSetup: Sendable {
         case .chip, .resampled:
             return Chip.sampleNeurons(scenario: s, gains: gains, chipSample: 0)
         case .homogeneous:
-            return zip(s.network.layers, gains).map { layer, g in
-                var p = s.neurons; p.synapseGain = g
-                return Array(repeating: p, count: layer.size)
-            }
+            return homogeneousNeurons(gains: gains)
+        }
+    }
+
+    /// Every neuron at the scenario's mean τ_mem, τ_syn (no heterogeneity), with the given gains.
+    public func homogeneousNeurons(gains: [Double]) -> [[NeuronParameters]] {
+        let s = scenario
+        return zip(s.network.layers, gains).map { layer, g in
+            var p = s.neurons; p.synapseGain = g
+            return Array(repeating: p, count: layer.size)
         }
     }
 

@@ -63,6 +63,8 @@ public struct TwinEvaluation: Codable, Sendable {
             return Double(ok) / Double(n)
         }
         let floatAcc = accuracy(twin.infer(binned, threads: threads))
+        let ideal = try setup.twin(neurons: setup.homogeneousNeurons(gains: g), weights: weights)
+        let idealAcc = accuracy(ideal.infer(binned, threads: threads))
         let cal = WeightCalibration(spec: setup.spec.calibration, device: s.device, seed: s.seed)
         let quantAcc = accuracy(twin.infer(binned, effective: cal.quantized(twin.weights), threads: threads))
         // The programmed chip: levels + programming error (+ stuck cells), sampled from the seed.
@@ -98,6 +100,7 @@ public struct TwinEvaluation: Codable, Sendable {
             if p.same { same += 1 }
         }
         var accs = [
+            Accuracy(name: "ideal twin", accuracy: idealAcc, note: "float weights, homogeneous time constants (no chip)"),
             Accuracy(name: "float twin", accuracy: floatAcc, note: "trained weights, chip sample \(chipSample)'s time constants"),
             Accuracy(name: "quantised twin", accuracy: quantAcc, note: "weights on the \(s.device.levels) levels, no programming error"),
             Accuracy(name: "programmed chip, kernel grid(\(Units.format(seconds: dt)))", accuracy: Double(gridOK) / Double(n), note: "programming error\(setup.spec.calibration.stuckFraction > 0 ? ", stuck cells" : ""), read noise \(s.device.readNoise)"),
