@@ -42,7 +42,9 @@ public struct TwinEvaluation: Codable, Sendable {
     /// Evaluates `weights` (a weights file's matrices and gains) on the first `samples` test samples.
     public static func run(setup: TrainingSetup, weights: [WeightMatrix], gains: [Double]?, weightsName: String,
                            samples: Int? = nil, exact: Bool = true, threads: Int = 0, chipSample: Int = 0,
+                           stuckFraction: Double? = nil,
                            progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> TwinEvaluation {
+        let stuck = stuckFraction ?? setup.spec.calibration.stuckFraction
         let start = Date()
         var s = setup.scenario
         let n = min(samples ?? setup.testLabels.count, setup.testLabels.count)
@@ -69,7 +71,7 @@ public struct TwinEvaluation: Codable, Sendable {
         let quantAcc = accuracy(twin.infer(binned, effective: cal.quantized(twin.weights), threads: threads))
         // The programmed chip: levels + programming error (+ stuck cells), sampled from the seed.
         var chip = try Chip(scenario: s, weights: weights, gains: g, chipSample: chipSample)
-        chip.injectStuckCells(fraction: setup.spec.calibration.stuckFraction, seed: s.seed)
+        chip.injectStuckCells(fraction: stuck, seed: s.seed)
         let chipTwin = try TwinNetwork(chip: chip, network: s.network, dt: dt, steps: steps)
         let chipTwinOut = chipTwin.infer(binned, record: true, threads: threads)
         let gridQuiet = EventKernel(chip: chip, timing: .grid(dt: dt), readNoise: false)
@@ -103,7 +105,7 @@ public struct TwinEvaluation: Codable, Sendable {
             Accuracy(name: "ideal twin", accuracy: idealAcc, note: "float weights, homogeneous time constants (no chip)"),
             Accuracy(name: "float twin", accuracy: floatAcc, note: "trained weights, chip sample \(chipSample)'s time constants"),
             Accuracy(name: "quantised twin", accuracy: quantAcc, note: "weights on the \(s.device.levels) levels, no programming error"),
-            Accuracy(name: "programmed chip, kernel grid(\(Units.format(seconds: dt)))", accuracy: Double(gridOK) / Double(n), note: "programming error\(setup.spec.calibration.stuckFraction > 0 ? ", stuck cells" : ""), read noise \(s.device.readNoise)"),
+            Accuracy(name: "programmed chip, kernel grid(\(Units.format(seconds: dt)))", accuracy: Double(gridOK) / Double(n), note: "programming error\(stuck > 0 ? ", \(stuck) stuck cells" : ""), read noise \(s.device.readNoise)"),
         ]
         if exact {
             accs.append(Accuracy(name: "programmed chip, kernel exact", accuracy: Double(exactOK) / Double(n), note: "continuous time, read noise \(s.device.readNoise)"))
@@ -140,7 +142,9 @@ public struct ChipMonteCarlo: Codable, Sendable {
     public var robustFraction: Double
 
     public static func run(setup: TrainingSetup, weights: [WeightMatrix], gains: [Double]?, chips: Int, samples: Int? = nil,
-                           threads: Int = 0, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> ChipMonteCarlo {
+                           threads: Int = 0, stuckFraction: Double? = nil,
+                           progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> ChipMonteCarlo {
+        let stuck = stuckFraction ?? setup.spec.calibration.stuckFraction
         let s = setup.scenario
         let n = min(samples ?? setup.testLabels.count, setup.testLabels.count)
         let g = gains ?? setup.gains
@@ -151,7 +155,7 @@ public struct ChipMonteCarlo: Codable, Sendable {
         let perChip: [[Bool]] = try ParallelMap.map(count: chips, threads: threads) { c -> Result<[Bool], Error> in
             Result {
                 var chip = try Chip(scenario: s, weights: weights, gains: g, chipSample: c)
-                chip.injectStuckCells(fraction: setup.spec.calibration.stuckFraction, seed: s.seed)
+                chip.injectStuckCells(fraction: stuck, seed: s.seed)
                 let twin = try TwinNetwork(chip: chip, network: s.network, dt: dt, steps: steps)
                 let out = twin.infer(binned, threads: 1)
                 progress?(counter.increment(), chips)

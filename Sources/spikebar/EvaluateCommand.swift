@@ -21,6 +21,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Evaluate only the first N test samples.") var samples: Int?
     @Flag(help: "Skip the exact-mode kernel run (faster; no exact accuracy, costs from grid mode).") var noExact = false
     @Option(help: "Worker threads (0 = all cores). Results do not depend on it.") var threads: Int?
+    @Option(help: "Fraction of stuck cells on the programmed chips (default: training.calibration.stuck_fraction).") var stuckFraction: Double?
     @Option(help: "Also program N chip samples and report the fraction of test points right on ≥ 95 % of them.") var chips: Int?
     @Flag(help: "Print the evaluation as JSON.") var json = false
     @Flag(help: "Print nothing but errors.") var quiet = false
@@ -32,11 +33,12 @@ struct EvaluateCommand: ParsableCommand {
             let path = weights ?? loaded.weightsFile ?? "spikebar-out/\(loaded.scenario.name)/weights.json"
             let w = try WeightFile.load(path: path, network: loaded.scenario.network)
             if let samples { guard samples >= 1 else { throw ValidationError("--samples must be ≥ 1") } }
+            if let stuckFraction { guard (0...0.5).contains(stuckFraction) else { throw ValidationError("--stuck-fraction must be in 0 … 0.5") } }
             let show = !quiet && !json
             let n = min(samples ?? setup.testLabels.count, setup.testLabels.count)
             let progress = ProgressLine(total: n, label: "test samples", enabled: show)
             let r = try TwinEvaluation.run(setup: setup, weights: w.weights, gains: w.gains, weightsName: path, samples: samples,
-                                           exact: !noExact, threads: threads ?? loaded.scenario.simulation.threads,
+                                           exact: !noExact, threads: threads ?? loaded.scenario.simulation.threads, stuckFraction: stuckFraction,
                                            progress: { done, _ in progress.update(done) })
             progress.finish()
             var mc: ChipMonteCarlo?
@@ -44,7 +46,8 @@ struct EvaluateCommand: ParsableCommand {
                 guard chips >= 1 else { throw ValidationError("--chips must be ≥ 1") }
                 let p = ProgressLine(total: chips, label: "chips", enabled: show)
                 mc = try ChipMonteCarlo.run(setup: setup, weights: w.weights, gains: w.gains, chips: chips, samples: samples,
-                                            threads: threads ?? loaded.scenario.simulation.threads, progress: { d, _ in p.update(d) })
+                                            threads: threads ?? loaded.scenario.simulation.threads, stuckFraction: stuckFraction,
+                                            progress: { d, _ in p.update(d) })
                 p.finish()
             }
             if json {
