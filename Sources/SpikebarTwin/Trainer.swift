@@ -184,8 +184,10 @@ public final class Trainer {
                                      seconds: Date().timeIntervalSince(epochStart))
             ck.history.append(record)
             let score = val ?? record.trainAccuracy
-            if score > ck.bestValidation {
-                ck.bestValidation = score; ck.bestWeights = ck.weights; ck.bestEpoch = epoch + 1; ck.staleEpochs = 0
+            // Ties go to the later epoch (trained longer at the same score); only a better score resets patience.
+            if score >= ck.bestValidation {
+                ck.staleEpochs = score > ck.bestValidation ? 0 : ck.staleEpochs + 1
+                ck.bestValidation = score; ck.bestWeights = ck.weights; ck.bestEpoch = epoch + 1
             } else {
                 ck.staleEpochs += 1
             }
