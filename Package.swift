@@ -44,7 +44,7 @@ let package = Package(
         // Wiring of the data flow: scenario → chip → kernel → activity → cost models → report.
         .target(name: "SpikebarPipeline", dependencies: [
             "SpikebarCore", "SpikebarDevices", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
-            "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTwin",
+            "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTwin", "SpikebarTrace",
         ]),
         .executableTarget(name: "spikebar", dependencies: [
             "SpikebarCore", "SpikebarDevices", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",

@@ -19,6 +19,8 @@ public struct TrainingSetup: Sendable {
     public let train: TwinDataset, validation: TwinDataset?
     /// Test samples: intensities (for the kernel's encoder) and labels.
     public let testIntensities: [[Double]], testLabels: [Int]
+    /// Event-camera datasets: the test recordings themselves (no encoder).
+    public let testEvents: [SpikeList]?
     public let neuronsForBatch: (@Sendable (Int) -> [[NeuronParameters]])?
 
     public var scenario: Scenario { loaded.scenario }
@@ -38,6 +40,7 @@ public struct TrainingSetup: Sendable {
         let channels = s.network.input
         var trainX: [[UInt8]] = [], trainY: [Int] = []
         var testX: [[Double]] = [], testY: [Int] = []
+        var trainEvents: [SpikeList]? = nil, testEv: [SpikeList]? = nil
         let dir = dataDirectory ?? DataLocation.resolve(explicit: spec.data, scenarioPath: loaded.path)
         self.dataDirectory = dir
         // Intensities are kept as bytes (MNIST pixels) to bound memory: 60,000 digits = 47 MB.
@@ -57,6 +60,19 @@ public struct TrainingSetup: Sendable {
             trainY = (0..<n).map { Int(tr.labels[$0]) }
             testX = (0..<m).map { te.images.image($0) }
             testY = (0..<m).map { Int(te.labels[$0]) }
+        case .nmnist:
+            guard channels == 2312 else {
+                throw SpikebarError.invalidInput(SourceLocation(file: loaded.path, keyPath: "network.input"), "N-MNIST needs 2312 input channels (34 × 34 pixels × 2 polarities), the network has \(channels)")
+            }
+            guard classes >= 10 else {
+                throw SpikebarError.invalidInput(SourceLocation(file: loaded.path, keyPath: "network.layers"), "N-MNIST has 10 classes, the output layer has \(classes) neurons")
+            }
+            let tr = try NMNISTSubset.load(directory: dir, labelFile: "train1K.txt", limit: spec.trainSamples)
+            let te = try NMNISTSubset.load(directory: dir, labelFile: "test100.txt", limit: spec.testSamples)
+            trainEvents = tr.spikes; trainY = tr.labels
+            trainX = Array(repeating: [], count: tr.labels.count)
+            testEv = te.spikes; testY = te.labels
+            testX = Array(repeating: [], count: te.labels.count)
         case .twoMoons:
             guard channels >= 2, channels % 2 == 0 else {
                 throw SpikebarError.invalidInput(SourceLocation(file: loaded.path, keyPath: "network.input"), "two moons needs an even number of input channels (a population code per coordinate), the network has \(channels)")
@@ -82,14 +98,23 @@ public struct TrainingSetup: Sendable {
         let encode = TrainingSetup.encoder(s, spec: spec, dt: dt, steps: steps)
         let trX = Array(trainX[0..<nTrain]), vaX = Array(trainX[nTrain...])
         let convert = toIntensity
-        train = TwinDataset(labels: Array(trainY[0..<nTrain])) { k, presentation in
-            encode(convert(trX[k]), UInt64(presentation + 1) << 32 | UInt64(k))
+        if let ev = trainEvents {
+            // Recordings are their own spikes: the same every presentation.
+            let trE = Array(ev[0..<nTrain]), vaE = Array(ev[nTrain...])
+            let (dt, steps) = (dt, steps)
+            train = TwinDataset(labels: Array(trainY[0..<nTrain])) { k, _ in StepSpikes(trE[k], dt: dt, steps: steps, channels: channels) }
+            validation = nVal > 0 ? TwinDataset(labels: Array(trainY[nTrain...])) { k, _ in StepSpikes(vaE[k], dt: dt, steps: steps, channels: channels) } : nil
+        } else {
+            train = TwinDataset(labels: Array(trainY[0..<nTrain])) { k, presentation in
+                encode(convert(trX[k]), UInt64(presentation + 1) << 32 | UInt64(k))
+            }
+            validation = nVal > 0 ? TwinDataset(labels: Array(trainY[nTrain...])) { k, _ in
+                encode(convert(vaX[k]), 1 << 48 | UInt64(k))
+            } : nil
         }
-        validation = nVal > 0 ? TwinDataset(labels: Array(trainY[nTrain...])) { k, _ in
-            encode(convert(vaX[k]), 1 << 48 | UInt64(k))
-        } : nil
         testIntensities = testX
         testLabels = testY
+        testEvents = testEv
         let g = gains
         switch spec.calibration.timeConstants {
         case .resampled:
@@ -104,7 +129,8 @@ public struct TrainingSetup: Sendable {
 
     /// Input spikes of test sample k, as the kernel receives them.
     public func testSpikes(_ k: Int) -> SpikeList {
-        TrainingSetup.spikeList(scenario, spec: spec, intensities: testIntensities[k], key: UInt64(TrainingSetup.testKey(k)))
+        if let testEvents { return testEvents[k] }
+        return TrainingSetup.spikeList(scenario, spec: spec, intensities: testIntensities[k], key: UInt64(TrainingSetup.testKey(k)))
     }
 
     static func spikeList(_ s: Scenario, spec: TrainingSpec, intensities: [Double], key: UInt64) -> SpikeList {

@@ -4,7 +4,7 @@ import SpikebarCore
 /// twin is calibrated with (Docs/twin.md, Docs/scenario-reference.md). Decoded strictly like the
 /// other sections: unknown keys and out-of-range values are errors naming file, line and key.
 public struct TrainingSpec: Sendable, Codable, Equatable {
-    public enum Dataset: String, Sendable, Codable, CaseIterable { case mnist, twoMoons = "two_moons" }
+    public enum Dataset: String, Sendable, Codable, CaseIterable { case mnist, twoMoons = "two_moons", nmnist }
     public enum Encoder: String, Sendable, Codable, CaseIterable { case poisson, latency }
     public enum Schedule: String, Sendable, Codable, CaseIterable { case constant, cosine, step }
     public enum Readout: String, Sendable, Codable, CaseIterable { case spikeCount = "spike_count", maxMembrane = "max_membrane" }
@@ -70,7 +70,7 @@ public struct TrainingSpec: Sendable, Codable, Equatable {
         dataset = try c.choice(.dataset)
         data = try c.decodeIfPresent(String.self, forKey: .data)
         trainSamples = try c.decode(.trainSamples, default: dataset == .mnist ? 60_000 : 1_000, in: 1...10_000_000)
-        testSamples = try c.decode(.testSamples, default: dataset == .mnist ? 10_000 : 1_000, in: 1...10_000_000)
+        testSamples = try c.decode(.testSamples, default: [.mnist: 10_000, .nmnist: 100][dataset] ?? 1_000, in: 1...10_000_000)
         validation = try c.decode(.validation, default: d.validation, in: 0...0.9)
         encoder = try c.choice(.encoder, default: .poisson)
         epochs = try c.decode(.epochs, default: d.epochs, in: 1...100_000)
