@@ -220,3 +220,38 @@ func moonsYAML(epochs: Int = 4, train: Int = 400, extraTraining: String = "", ca
         #expect(spikes.times == [0, 25_000_000_000] && spikes.channels == [0, 1])
     }
 }
+
+@Suite struct NMNISTDatasetTests {
+    /// Recordings become the twin's input spikes (channel = (p·34 + y)·34 + x, µs timestamps); label lists
+    /// with Windows line ends parse; a missing recording names the file and where to get the data.
+    @Test func recordingsLoadAsSpikes() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spikebar-nmnist-\(getpid())")
+        let sub = dir.appendingPathComponent("nmnist-subset")
+        try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+        func event(_ x: UInt8, _ y: UInt8, _ p: UInt8, _ t: Int) -> [UInt8] {
+            [x, y, p << 7 | UInt8((t >> 16) & 0x7F), UInt8((t >> 8) & 255), UInt8(t & 255)]
+        }
+        try Data(event(3, 2, 1, 1_500) + event(0, 0, 0, 2_600)).write(to: sub.appendingPathComponent("1.bin"))
+        try Data(event(33, 33, 0, 10)).write(to: sub.appendingPathComponent("2.bin"))
+        try Data(event(1, 1, 1, 4_000)).write(to: sub.appendingPathComponent("60001.bin"))
+        try "#sample #class\r\n1\t5\r\n2\t0\r\n".write(to: sub.appendingPathComponent("train1K.txt"), atomically: true, encoding: .utf8)
+        try "#sample #class\r\n60001\t7\r\n".write(to: sub.appendingPathComponent("test100.txt"), atomically: true, encoding: .utf8)
+        let yaml = """
+        network: {input: 2312, layers: [{name: h, size: 4}, {name: o, size: 10}]}
+        input: {source: uniform, window: 0.01}
+        simulation: {dt: 1e-3}
+        training: {dataset: nmnist, data: \(dir.path), validation: 0}
+        """
+        let setup = try TrainingSetup(loaded: try scenario(yaml))
+        #expect(setup.train.labels == [5, 0] && setup.testLabels == [7])
+        let first = setup.train.encode(0, 0)
+        // Event (3, 2, ON) at 1.5 ms → step 1, channel (34 + 2)·34 + 3; (0, 0, OFF) at 2.6 ms → step 2, channel 0.
+        #expect(first.offsets == [0, 0, 1, 2] + Array(repeating: 2, count: 7))   // 10 steps: 11 offsets
+        #expect(first.channels == [Int32((34 + 2) * 34 + 3), 0])
+        #expect(setup.testSpikes(0).channels == [Int32((34 + 1) * 34 + 1)])
+        try FileManager.default.removeItem(at: sub.appendingPathComponent("2.bin"))
+        #expect { _ = try TrainingSetup(loaded: try scenario(yaml)) } throws: { e in
+            "\(e)".contains("2.bin") && "\(e)".contains("nmnist-subset")
+        }
+    }
+}
