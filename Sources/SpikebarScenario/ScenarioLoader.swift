@@ -61,13 +61,13 @@ public enum ScenarioLoader {
                 "dt (\(scenario.simulation.dt) s) must divide the input window (\(scenario.input.window) s) into a whole number of steps")
         }
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
-        func resolve(_ file: String?, _ keyPath: [String]) throws -> String? {
+        func resolve(_ file: String?, _ keyPath: [String], hint: String = "paths are relative to the scenario file") throws -> String? {
             guard let file else { return nil }
             let url = file.hasPrefix("/") ? URL(fileURLWithPath: file) : base.appendingPathComponent(file)
             let resolved = url.standardizedFileURL.path
             guard FileManager.default.isReadableFile(atPath: resolved) else {
                 throw SpikebarError.missingFile(path: resolved, referencedFrom: location(of: keyPath, in: node, path: path),
-                                                hint: "paths are relative to the scenario file")
+                                                hint: hint)
             }
             return resolved
         }
@@ -76,8 +76,14 @@ public enum ScenarioLoader {
             scenario: s, path: path,
             inputImages: s.input.source == .mnist ? try resolve(s.input.file, ["input", "file"]) : nil,
             inputLabels: s.input.source == .mnist ? try resolve(s.input.labels, ["input", "labels"]) : nil,
-            weightsFile: s.weights.source == .file ? (requireWeightsFile ? try resolve(s.weights.file, ["weights", "file"]) : (try? resolve(s.weights.file, ["weights", "file"])) ?? nil) : nil,
+            weightsFile: s.weights.source == .file ? (requireWeightsFile ? try resolve(s.weights.file, ["weights", "file"], hint: weightsHint(s, path: path)) : (try? resolve(s.weights.file, ["weights", "file"])) ?? nil) : nil,
             digest: fnv1a(text))
+    }
+
+    /// What to do about a missing weights file: train it when the scenario says how.
+    static func weightsHint(_ s: Scenario, path: String) -> String {
+        s.training != nil ? "written by `spikebar train \(path)`: train first (paths are relative to the scenario file)"
+                          : "paths are relative to the scenario file; `spikebar train` writes weights files"
     }
 
     static func fnv1a(_ text: String) -> String {
