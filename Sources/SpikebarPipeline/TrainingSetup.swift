@@ -43,8 +43,9 @@ public struct TrainingSetup: Sendable {
         var trainEvents: [SpikeList]? = nil, testEv: [SpikeList]? = nil
         let dir = dataDirectory ?? DataLocation.resolve(explicit: spec.data, scenarioPath: loaded.path)
         self.dataDirectory = dir
-        // Intensities are kept as bytes (MNIST pixels) to bound memory: 60,000 digits = 47 MB.
-        var toIntensity: @Sendable ([UInt8]) -> [Double] = { $0.map { Double($0) / 255 } }
+        // Intensities are kept as bytes (MNIST pixels; two-moons codes quantised to 1/255) to bound
+        // memory: 60,000 digits = 47 MB.
+        let toIntensity: @Sendable ([UInt8]) -> [Double] = { $0.map { Double($0) / 255 } }
         switch spec.dataset {
         case .mnist:
             guard channels == 784 else {
@@ -88,7 +89,6 @@ public struct TrainingSetup: Sendable {
             trainY = tr.labels
             testX = te.points.map { TwoMoons.intensities($0, perAxis: per) }
             testY = te.labels
-            toIntensity = { $0.map { Double($0) / 255 } }
         }
         let nVal = Int((Double(trainX.count) * spec.validation).rounded())
         let nTrain = trainX.count - nVal

@@ -83,7 +83,6 @@ struct TrainCommand: ParsableCommand {
             }
             let (final, end) = try trainer.train(setup.train, validation: setup.validation, from: checkpoint,
                                                  progress: { line.update($0) }, shouldStop: { interruptRequested != 0 }, save: save)
-            line.finish()
             signal(SIGINT, SIG_DFL)
             if end == .interrupted {
                 if show { print("interrupted: checkpoint written to \(ckPath) (epoch \(final.epoch + 1), batch \(final.batchInEpoch)); continue with --resume") }
@@ -130,6 +129,4 @@ final class TrainProgressLine {
         FileHandle.standardError.write(Data((tty ? "\r\(text)\u{1B}[K" : "\(text)\n").utf8))
         if tty && p.batch == p.batches { FileHandle.standardError.write(Data("\n".utf8)) }
     }
-
-    func finish() {}
 }
