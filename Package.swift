@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Spikebar", targets: [
             "SpikebarCore", "SpikebarDevices", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
             "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTrace", "SpikebarPipeline",
+            "SpikebarTwin",
         ]),
     ],
     dependencies: [
@@ -21,6 +22,8 @@ let package = Package(
     targets: [
         // Debian's libzstd-dev; `make` installs it when missing.
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        // Debian's zlib1g-dev: gunzip of the official MNIST files; `make deps` installs it when missing.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "SpikebarCore"),
         .target(name: "SpikebarDevices", dependencies: ["SpikebarCore"]),
         .target(name: "SpikebarActivity", dependencies: ["SpikebarCore"]),
@@ -28,27 +31,31 @@ let package = Package(
         .target(name: "SpikebarScenario", dependencies: [
             "SpikebarCore", "SpikebarDevices", "SpikebarCost", .product(name: "Yams", package: "Yams"),
         ]),
-        .target(name: "SpikebarData", dependencies: ["SpikebarCore"]),
+        .target(name: "SpikebarData", dependencies: ["SpikebarCore", "CZlib"]),
         .target(name: "SpikebarChip", dependencies: ["SpikebarCore", "SpikebarDevices", "SpikebarScenario"]),
         .target(name: "SpikebarKernel", dependencies: [
             "SpikebarCore", "SpikebarDevices", "SpikebarChip", "SpikebarActivity",
             .product(name: "HeapModule", package: "swift-collections"),
         ]),
         .target(name: "SpikebarTrace", dependencies: ["SpikebarCore", "CZstd"]),
+        // The differentiable time-stepped twin and its trainer (Docs/twin.md): never imports the kernel.
+        .target(name: "SpikebarTwin", dependencies: ["SpikebarCore", "SpikebarDevices", "SpikebarScenario", "SpikebarChip"]),
         .target(name: "SpikebarReport", dependencies: ["SpikebarCore", "SpikebarActivity", "SpikebarCost"]),
         // Wiring of the data flow: scenario → chip → kernel → activity → cost models → report.
         .target(name: "SpikebarPipeline", dependencies: [
             "SpikebarCore", "SpikebarDevices", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
-            "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTrace",
+            "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTwin", "SpikebarTrace",
         ]),
         .executableTarget(name: "spikebar", dependencies: [
             "SpikebarCore", "SpikebarDevices", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
             "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTrace", "SpikebarPipeline",
+            "SpikebarTwin",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "SpikebarTests", dependencies: [
             "SpikebarCore", "SpikebarDevices", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
             "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarPipeline", "SpikebarTrace",
+            "SpikebarTwin",
             "spikebar",  // built so that CLI tests can run it
         ]),
         .testTarget(name: "SpikebarTraceTests", dependencies: ["SpikebarTrace", "SpikebarCore"]),

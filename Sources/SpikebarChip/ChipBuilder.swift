@@ -37,14 +37,22 @@ extension Chip {
             tiles += connTiles
             connections.append(conn)
         }
-        neurons = []
-        for l in 1..<populations.count {
+        neurons = Chip.sampleNeurons(scenario: scenario, gains: gains, chipSample: chipSample)
+    }
+
+    /// Every neuron's parameters on chip sample `chipSample`: the scenario's neuron with τ_mem and τ_syn
+    /// drawn from the heterogeneity (keyed by seed, layer and chip sample), and the layer's DPI gain.
+    /// `neurons[l − 1]` for population `l`. The twin calls this to train on the chip's own time constants.
+    public static func sampleNeurons(scenario: Scenario, gains: [Double]? = nil, chipSample: Int = 0) -> [[NeuronParameters]] {
+        var neurons: [[NeuronParameters]] = []
+        for (k, spec) in scenario.network.layers.enumerated() {
+            let l = k + 1
             var base = scenario.neurons
-            if let gains { base.synapseGain = gains[l - 1] }
+            if let gains, k < gains.count { base.synapseGain = gains[k] }
             var rng = RandomStream(seed: scenario.seed, purpose: .timeConstants, index: UInt64(l), sample: UInt64(chipSample))
             var layer: [NeuronParameters] = []
-            layer.reserveCapacity(populations[l].size)
-            for _ in 0..<populations[l].size {
+            layer.reserveCapacity(spec.size)
+            for _ in 0..<spec.size {
                 var p = base
                 p.tauMem = rng.nextLognormal(mean: base.tauMem, cv: scenario.heterogeneity.tauCV)
                 p.tauSyn = rng.nextLognormal(mean: base.tauSyn, cv: scenario.heterogeneity.tauCV)
@@ -52,6 +60,7 @@ extension Chip {
             }
             neurons.append(layer)
         }
+        return neurons
     }
 
     /// The connections a network has, in evaluation order: for each layer, its feed-forward input, then
@@ -72,16 +81,13 @@ extension Chip {
         let n = w.inputs * w.outputs
         var gPlus = [Double](repeating: 0, count: n), gMinus = gPlus
         var lPlus = [UInt16](repeating: 0, count: n), lMinus = lPlus
-        let top = Double(device.levels - 1)
         // One stream per presynaptic row so that rows can later be programmed in parallel.
         for j in 0..<w.inputs {
             var rng = RandomStream(seed: seed, purpose: .programming, index: UInt64(connection) << 32 | UInt64(j),
                                    sample: UInt64(chipSample))
             for i in 0..<w.outputs {
                 let k = j * w.outputs + i
-                let x = Swift.max(-1, Swift.min(1, Double(w.values[k])))
-                let level = Int((abs(x) * top).rounded())
-                let (lp, lm) = x >= 0 ? (level, 0) : (0, level)
+                let (lp, lm) = device.pairLevels(weight: Double(w.values[k]))
                 lPlus[k] = UInt16(lp); lMinus[k] = UInt16(lm)
                 gPlus[k] = device.program(level: lp, using: &rng)
                 gMinus[k] = device.program(level: lm, using: &rng)

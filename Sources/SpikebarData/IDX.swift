@@ -40,7 +40,10 @@ public struct IDXImages: Sendable {
 public struct IDXLabels: Sendable {
     public var labels: [UInt8]
     public init(path: String) throws {
-        let data = try IDXFile.read(path)
+        try self.init(data: try IDXFile.read(path), path: path)
+    }
+
+    public init(data: [UInt8], path: String = "<memory>") throws {
         try IDXFile.checkMagic(data, expected: 2049, path: path)
         guard data.count >= 8 else { throw SpikebarError.corruptFile(path: path, offset: data.count, "header ends early") }
         let n = IDXFile.u32(data, 4)

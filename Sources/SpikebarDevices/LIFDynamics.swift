@@ -177,7 +177,18 @@ public struct StepPropagator: Sendable, Equatable {
     /// is part of the replay contract: every stepped engine calls this function.
     @inlinable @inline(__always)
     public func step(v: inout Double, i: inout Double) {
+        StepPropagator.step(v: &v, i: &i, alpha: alpha, beta: beta, kappa: kappa)
+    }
+
+    /// The step with its coefficients passed in: the twin keeps α, β, κ as structure-of-arrays and
+    /// calls this in its inner loop, so kernel and twin run the same operations in the same order.
+    @inlinable @inline(__always)
+    public static func step(v: inout Double, i: inout Double, alpha: Double, beta: Double, kappa: Double) {
         v = beta * v + kappa * i
         i = alpha * i
     }
+
+    /// Partial derivatives of one step, for the twin's backward pass: `∂V'/∂V = β`, `∂V'/∂I = κ`,
+    /// `∂I'/∂I = α` (the step is linear in the state).
+    @inlinable public var jacobian: (dVdV: Double, dVdI: Double, dIdI: Double) { (beta, kappa, alpha) }
 }

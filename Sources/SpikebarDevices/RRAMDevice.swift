@@ -52,6 +52,25 @@ public struct RRAMDevice: Sendable, Equatable, Codable {
     /// Charge one cell of conductance `g` passes during a read (C): `V_read · G · t_read`.
     @inlinable public func readCharge(_ g: Siemens) -> Coulombs { readVoltage * g * readPulse }
 
+    /// Charge (C) a differential pair at weight `w = 1` passes in a read, `V_read · t_read · (G_max − G_min)`:
+    /// a weight `w` in window units delivers `w` times this (the twin's synaptic charge; the chip's
+    /// `V_read · t_read · (G⁺ − G⁻)` equals it for ideally programmed levels).
+    @inlinable public var chargePerUnitWeight: Coulombs { readVoltage * readPulse * (gMax - gMin) }
+
+    /// Levels of the differential pair that stores weight `w` (window units, clipped to [−1, 1]):
+    /// `w ≥ 0` puts G⁺ at level `round(|w|·(L−1))` and G⁻ at level 0, `w < 0` the reverse. Shared by
+    /// chip programming and the twin's quantisation, so both see the same levels.
+    @inlinable public func pairLevels(weight w: Double) -> (plus: Int, minus: Int) {
+        let x = Swift.max(-1, Swift.min(1, w))
+        let level = Int((abs(x) * Double(levels - 1)).rounded())
+        return x >= 0 ? (level, 0) : (0, level)
+    }
+
+    /// The weight (window units) a pair at levels `(plus, minus)` holds when programmed exactly.
+    @inlinable public func weight(levelPlus p: Int, levelMinus m: Int) -> Double {
+        Double(p - m) / Double(levels - 1)
+    }
+
     enum CodingKeys: String, CodingKey, CaseIterable {
         case levels, gMin = "g_min", gMax = "g_max", programmingError = "programming_error"
         case readVoltage = "read_voltage", readPulse = "read_pulse", readNoise = "read_noise"

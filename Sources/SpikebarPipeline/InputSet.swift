@@ -56,6 +56,11 @@ public struct InputSet: Sendable {
             let classes = s.input.classes ?? (s.network.layers.last?.size ?? 1)
             labels = (first..<(first + n)).map { $0 % classes }
             intensities = (labels ?? []).map { SyntheticPattern.intensities(channels: channels, classes: classes, label: $0) }
+        case .twoMoons:
+            // The test points of `TrainingSetup` (same seed and offset), so `run` sees what `evaluate` tests.
+            let moons = TwoMoons(count: n, noise: s.training?.moonsNoise ?? 0.1, seed: s.seed, offset: 10_000_000 + first)
+            intensities = moons.points.map { TwoMoons.intensities($0, perAxis: channels / 2) }
+            labels = moons.labels
         case .uniform:
             intensities = Array(repeating: Array(repeating: 1.0, count: channels), count: n)
             labels = nil

@@ -57,10 +57,15 @@ public struct Simulation: Sendable {
         self.gainSource = gainSource
         chip = try Chip(scenario: s, weights: weights, gains: gains)
         kernel = EventKernel(chip: chip, timing: timing, readNoise: readNoise)
+        costModels = Simulation.costModels(for: s)
+    }
+
+    /// The three cost models with the scenario's price lists and read conditions.
+    public static func costModels(for s: Scenario) -> [any CostModel] {
         let read = ReadConditions(readVoltage: s.device.readVoltage, readPulse: s.device.readPulse)
-        costModels = [RRAMCrossbarCost(prices: s.architectures.rram, read: read),
-                      DynapCost(prices: s.architectures.dynap),
-                      ADCCIMCost(prices: s.architectures.adcCIM, read: read)]
+        return [RRAMCrossbarCost(prices: s.architectures.rram, read: read),
+                DynapCost(prices: s.architectures.dynap),
+                ADCCIMCost(prices: s.architectures.adcCIM, read: read)]
     }
 
     /// Spikes of inference `k` (0-based within the run).

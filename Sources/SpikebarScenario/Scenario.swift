@@ -20,9 +20,11 @@ public struct Scenario: Sendable, Codable {
     public var simulation: SimulationSpec
     /// Price lists of the architectures the run is compared on.
     public var architectures: PriceLists
+    /// What `spikebar train` / `evaluate` do (nil: the scenario is not for training).
+    public var training: TrainingSpec?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, seed, network, neurons, heterogeneity, device, tiles, weights, input, simulation, architectures
+        case name, seed, network, neurons, heterogeneity, device, tiles, weights, input, simulation, architectures, training
     }
 
     public init(from decoder: Decoder) throws {
@@ -39,8 +41,15 @@ public struct Scenario: Sendable, Codable {
         input = try c.decode(InputSpec.self, forKey: .input)
         simulation = try c.decode(.simulation, default: .default)
         architectures = try c.decode(.architectures, default: PriceLists())
+        training = try c.decodeIfPresent(TrainingSpec.self, forKey: .training)
+        if let g = training?.gains, g.count != network.layers.count {
+            throw c.invalid(.training, "gains has \(g.count) values but the network has \(network.layers.count) layers of neurons")
+        }
         if input.source == .mnist, network.input != 784 {
             throw c.invalid(.network, "input has \(network.input) channels but MNIST digits have 784 pixels")
+        }
+        if input.source == .twoMoons, network.input % 2 != 0 {
+            throw c.invalid(.input, "two_moons input needs an even number of input channels (network.input is \(network.input))")
         }
         if input.source == .synthetic, let k = input.classes, k > network.layers.last?.size ?? 0 {
             throw c.invalid(.input, "synthetic input has \(k) classes but the output layer has fewer neurons")
@@ -163,6 +172,9 @@ public struct InputSpec: Sendable, Codable, Equatable {
         /// Recorded spikes from a `.sbt` trace (`file`): the trace's first population drives the input
         /// channels directly, no encoder (Docs/scenario-reference.md, "Trace input").
         case trace
+        /// Two-moons test points (the `training:` section's noise, population-coded over the input
+        /// channels, half per coordinate), the same points `spikebar evaluate` tests on.
+        case twoMoons = "two_moons"
     }
     public enum Encoder: String, Sendable, Codable, CaseIterable { case poisson }
     public var source: Source

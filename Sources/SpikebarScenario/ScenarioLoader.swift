@@ -23,7 +23,9 @@ public struct LoadedScenario: Sendable {
 /// crashes. The key path is located in the YAML node tree (`Yams.compose`), so the line is that of the
 /// offending key or value.
 public enum ScenarioLoader {
-    public static func load(path: String) throws -> LoadedScenario {
+    /// `requireWeightsFile: false` accepts a `weights.file` that does not exist yet (`spikebar train`
+    /// writes it); `weightsFile` is then nil.
+    public static func load(path: String, requireWeightsFile: Bool = true) throws -> LoadedScenario {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw SpikebarError.missingFile(path: path, referencedFrom: nil,
                                             hint: "the scenario file itself; see Scenarios/README.md for the bundled ones")
@@ -31,11 +33,11 @@ public enum ScenarioLoader {
         guard let text = String(data: data, encoding: .utf8) else {
             throw SpikebarError.invalidInput(SourceLocation(file: path), "not UTF-8 text")
         }
-        return try load(text: text, path: path)
+        return try load(text: text, path: path, requireWeightsFile: requireWeightsFile)
     }
 
     /// Decodes scenario `text`; `path` is used for messages and to resolve relative file names.
-    public static func load(text: String, path: String) throws -> LoadedScenario {
+    public static func load(text: String, path: String, requireWeightsFile: Bool = true) throws -> LoadedScenario {
         let node: Node
         do {
             guard let n = try Yams.compose(yaml: text) else {
@@ -62,13 +64,13 @@ public enum ScenarioLoader {
                 "dt (\(scenario.simulation.dt) s) must divide the input window (\(scenario.input.window) s) into a whole number of steps")
         }
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
-        func resolve(_ file: String?, _ keyPath: [String]) throws -> String? {
+        func resolve(_ file: String?, _ keyPath: [String], hint: String = "paths are relative to the scenario file") throws -> String? {
             guard let file else { return nil }
             let url = file.hasPrefix("/") ? URL(fileURLWithPath: file) : base.appendingPathComponent(file)
             let resolved = url.standardizedFileURL.path
             guard FileManager.default.isReadableFile(atPath: resolved) else {
                 throw SpikebarError.missingFile(path: resolved, referencedFrom: location(of: keyPath, in: node, path: path),
-                                                hint: "paths are relative to the scenario file")
+                                                hint: hint)
             }
             return resolved
         }
@@ -77,10 +79,16 @@ public enum ScenarioLoader {
             scenario: s, path: path,
             inputImages: s.input.source == .mnist ? try resolve(s.input.file, ["input", "file"]) : nil,
             inputLabels: s.input.source == .mnist ? try resolve(s.input.labels, ["input", "labels"]) : nil,
-            weightsFile: s.weights.source == .file ? try resolve(s.weights.file, ["weights", "file"]) : nil,
+            weightsFile: s.weights.source == .file ? (requireWeightsFile ? try resolve(s.weights.file, ["weights", "file"], hint: weightsHint(s, path: path)) : (try? resolve(s.weights.file, ["weights", "file"])) ?? nil) : nil,
             inputTrace: s.input.source == .trace ? try resolve(s.input.file, ["input", "file"]) : nil,
             inputTraceLocation: s.input.source == .trace ? location(of: ["input", "file"], in: node, path: path) : nil,
             digest: fnv1a(text))
+    }
+
+    /// What to do about a missing weights file: train it when the scenario says how.
+    static func weightsHint(_ s: Scenario, path: String) -> String {
+        s.training != nil ? "written by `spikebar train \(path)`: train first (paths are relative to the scenario file)"
+                          : "paths are relative to the scenario file; `spikebar train` writes weights files"
     }
 
     static func fnv1a(_ text: String) -> String {

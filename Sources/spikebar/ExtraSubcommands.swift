@@ -2,10 +2,10 @@ import ArgumentParser
 
 extension Spikebar {
     /// Subcommands contributed by other modules' command files.
-    static var extraSubcommands: [ParsableCommand.Type] { [TraceCommand.self] }
+    static var extraSubcommands: [ParsableCommand.Type] { [TraceCommand.self, TrainCommand.self, EvaluateCommand.self] }
 }
 
 extension BenchCommand {
     /// Benchmarks contributed by other modules' command files.
-    static var extra: [ParsableCommand.Type] { [TraceBenchCommand.self] }
+    static var extra: [ParsableCommand.Type] { [TraceBenchCommand.self, TrainBench.self] }
 }

@@ -1,0 +1,171 @@
+import Foundation
+import SpikebarActivity
+import SpikebarChip
+import SpikebarCore
+import SpikebarCost
+import SpikebarData
+import SpikebarDevices
+import SpikebarKernel
+import SpikebarScenario
+import SpikebarTwin
+
+/// `spikebar evaluate`: test accuracy of trained weights along the transfer chain — the float twin, the
+/// twin on the chip's levels, the programmed chip replayed in the event kernel (grid and exact modes,
+/// read noise on) — the replay contract (kernel grid mode vs the twin of the same programmed chip, read
+/// noise off), and energy / latency per inference from the cost models (exact-mode activity).
+public struct TwinEvaluation: Codable, Sendable {
+    public struct Accuracy: Codable, Sendable {
+        public var name: String
+        public var accuracy: Double
+        public var note: String
+    }
+    public struct Replay: Codable, Sendable {
+        /// Output spikes identical in (step, neuron) over the larger of the two spike counts.
+        public var identicalOutputSpikes: Double
+        /// Samples with the same predicted class (most output spikes; silent = no class).
+        public var sameClass: Double
+        public var outputSpikes: Int
+    }
+    public struct Cost: Codable, Sendable {
+        public var architecture: String
+        public var meanEnergy: Double, meanLatency: Double
+    }
+    public var scenario: String
+    public var weights: String
+    public var samples: Int
+    public var chipSample: Int
+    public var accuracies: [Accuracy]
+    public var replay: Replay
+    public var costs: [Cost]
+    public var seconds: Double
+
+    /// Evaluates `weights` (a weights file's matrices and gains) on the first `samples` test samples.
+    public static func run(setup: TrainingSetup, weights: [WeightMatrix], gains: [Double]?, weightsName: String,
+                           samples: Int? = nil, exact: Bool = true, threads: Int = 0, chipSample: Int = 0,
+                           stuckFraction: Double? = nil,
+                           progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> TwinEvaluation {
+        let stuck = stuckFraction ?? setup.spec.calibration.stuckFraction
+        let start = Date()
+        var s = setup.scenario
+        let n = min(samples ?? setup.testLabels.count, setup.testLabels.count)
+        guard n >= 1 else { throw SpikebarError.invalidInput(SourceLocation(file: setup.loaded.path, keyPath: "training.test_samples"), "no test samples") }
+        let g = gains ?? setup.gains
+        s.input.window = Double(setup.steps) * setup.dt
+        let labels = Array(setup.testLabels[0..<n])
+        let lists = ParallelMap.map(count: n, threads: threads) { setup.testSpikes($0) }
+        let steps = setup.steps, dt = setup.dt, channels = s.network.input
+        let binned = lists.map { StepSpikes($0, dt: dt, steps: steps, channels: channels) }
+        // Float and quantised twins on the neurons of the chip they will be programmed into.
+        let neurons = Chip.sampleNeurons(scenario: s, gains: g, chipSample: chipSample)
+        let twin = try setup.twin(neurons: neurons, weights: weights)
+        let readout = twin.readout
+        func accuracy(_ results: [TwinResult]) -> Double {
+            var ok = 0
+            for (r, l) in zip(results, labels) where (readout == .spikeCount ? r.predictedClass : r.logitClass) == l { ok += 1 }
+            return Double(ok) / Double(n)
+        }
+        let floatAcc = accuracy(twin.infer(binned, threads: threads))
+        let ideal = try setup.twin(neurons: setup.homogeneousNeurons(gains: g), weights: weights)
+        let idealAcc = accuracy(ideal.infer(binned, threads: threads))
+        let cal = WeightCalibration(spec: setup.spec.calibration, device: s.device, seed: s.seed)
+        let quantAcc = accuracy(twin.infer(binned, effective: cal.quantized(twin.weights), threads: threads))
+        // The programmed chip: levels + programming error (+ stuck cells), sampled from the seed.
+        var chip = try Chip(scenario: s, weights: weights, gains: g, chipSample: chipSample)
+        chip.injectStuckCells(fraction: stuck, seed: s.seed)
+        let chipTwin = try TwinNetwork(chip: chip, network: s.network, dt: dt, steps: steps)
+        let chipTwinOut = chipTwin.infer(binned, record: true, threads: threads)
+        let gridQuiet = EventKernel(chip: chip, timing: .grid(dt: dt), readNoise: false)
+        let grid = EventKernel(chip: chip, timing: .grid(dt: dt), readNoise: true)
+        let exactKernel = EventKernel(chip: chip, timing: .exact, readNoise: true)
+        let window = s.input.window, seed = s.seed, L = s.network.layers.count
+        struct PerSample: Sendable { var grid: Int?; var exact: Int?; var identical: Int; var total: Int; var same: Bool; var activity: Activity }
+        let dtPs = Int64((dt * 1e12).rounded())
+        let counter = Counter()
+        let per: [PerSample] = ParallelMap.map(count: n, threads: threads) { k in
+            let opts = RunOptions(window: window, sample: TrainingSetup.testKey(k), seed: seed, recordSpikes: false, reportingStep: dt)
+            var quiet = opts; quiet.recordSpikes = true
+            let rq = gridQuiet.run(input: lists[k], options: quiet)
+            let kernelSpikes = Set(zip(rq.spikes[L].times, rq.spikes[L].channels).map { Int($0 / dtPs) &* 1_000_003 &+ Int($1) })
+            let twinSpikes = Set(chipTwinOut[k].spikes[L].map { $0.step &* 1_000_003 &+ $0.neuron })
+            let rg = grid.run(input: lists[k], options: opts)
+            let re = exact ? exactKernel.run(input: lists[k], options: opts) : rg
+            progress?(counter.increment(), n)
+            return PerSample(grid: rg.activity.predictedClass, exact: exact ? re.activity.predictedClass : nil,
+                             identical: kernelSpikes.intersection(twinSpikes).count, total: max(kernelSpikes.count, twinSpikes.count),
+                             same: rq.activity.predictedClass == chipTwinOut[k].predictedClass, activity: re.activity)
+        }
+        var gridOK = 0, exactOK = 0, identical = 0, total = 0, same = 0
+        for (p, l) in zip(per, labels) {
+            if p.grid == l { gridOK += 1 }
+            if p.exact == l { exactOK += 1 }
+            identical += p.identical; total += p.total
+            if p.same { same += 1 }
+        }
+        var accs = [
+            Accuracy(name: "ideal twin", accuracy: idealAcc, note: "float weights, homogeneous time constants (no chip)"),
+            Accuracy(name: "float twin", accuracy: floatAcc, note: "trained weights, chip sample \(chipSample)'s time constants"),
+            Accuracy(name: "quantised twin", accuracy: quantAcc, note: "weights on the \(s.device.levels) levels, no programming error"),
+            Accuracy(name: "programmed chip, kernel grid(\(Units.format(seconds: dt)))", accuracy: Double(gridOK) / Double(n), note: "programming error\(stuck > 0 ? ", \(stuck) stuck cells" : ""), read noise \(s.device.readNoise)"),
+        ]
+        if exact {
+            accs.append(Accuracy(name: "programmed chip, kernel exact", accuracy: Double(exactOK) / Double(n), note: "continuous time, read noise \(s.device.readNoise)"))
+        }
+        let models = Simulation.costModels(for: s)
+        let costs = models.map { m -> Cost in
+            let est = per.map { m.price($0.activity) }
+            return Cost(architecture: m.architecture, meanEnergy: est.reduce(0) { $0 + $1.totalEnergy } / Double(n),
+                        meanLatency: est.reduce(0) { $0 + $1.totalLatency } / Double(n))
+        }
+        return TwinEvaluation(scenario: s.name, weights: weightsName, samples: n, chipSample: chipSample, accuracies: accs,
+                              replay: Replay(identicalOutputSpikes: total > 0 ? Double(identical) / Double(total) : 1,
+                                             sameClass: Double(same) / Double(n), outputSpikes: total),
+                              costs: costs, seconds: Date().timeIntervalSince(start))
+    }
+}
+
+/// A thread-safe counter for progress callbacks.
+final class Counter: @unchecked Sendable {
+    private var value = 0
+    private let lock = NSLock()
+    func increment() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
+}
+
+/// Transfer robustness over many programmed chips: each chip sample draws its own programming errors,
+/// stuck cells and time constants; every test point is classified on every chip by the twin of that
+/// programmed chip (which, by the replay contract, is what the kernel's grid mode gives, read noise off).
+public struct ChipMonteCarlo: Codable, Sendable {
+    public var chips: Int
+    public var samples: Int
+    /// Mean and worst accuracy over the chips.
+    public var meanAccuracy: Double, worstAccuracy: Double
+    /// Fraction of test points classified correctly by at least 95 % of the chips.
+    public var robustFraction: Double
+
+    public static func run(setup: TrainingSetup, weights: [WeightMatrix], gains: [Double]?, chips: Int, samples: Int? = nil,
+                           threads: Int = 0, stuckFraction: Double? = nil,
+                           progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> ChipMonteCarlo {
+        let stuck = stuckFraction ?? setup.spec.calibration.stuckFraction
+        let s = setup.scenario
+        let n = min(samples ?? setup.testLabels.count, setup.testLabels.count)
+        let g = gains ?? setup.gains
+        let labels = Array(setup.testLabels[0..<n])
+        let steps = setup.steps, dt = setup.dt, channels = s.network.input
+        let binned = (0..<n).map { StepSpikes(setup.testSpikes($0), dt: dt, steps: steps, channels: channels) }
+        let counter = Counter()
+        let perChip: [[Bool]] = try ParallelMap.map(count: chips, threads: threads) { c -> Result<[Bool], Error> in
+            Result {
+                var chip = try Chip(scenario: s, weights: weights, gains: g, chipSample: c)
+                chip.injectStuckCells(fraction: stuck, seed: s.seed)
+                let twin = try TwinNetwork(chip: chip, network: s.network, dt: dt, steps: steps)
+                let out = twin.infer(binned, threads: 1)
+                progress?(counter.increment(), chips)
+                return zip(out, labels).map { $0.predictedClass == $1 }
+            }
+        }.map { try $0.get() }
+        let accs = perChip.map { Double($0.filter { $0 }.count) / Double(n) }
+        var robust = 0
+        for k in 0..<n where Double(perChip.filter { $0[k] }.count) >= 0.95 * Double(chips) { robust += 1 }
+        return ChipMonteCarlo(chips: chips, samples: n, meanAccuracy: accs.reduce(0, +) / Double(max(1, chips)),
+                              worstAccuracy: accs.min() ?? 0, robustFraction: Double(robust) / Double(n))
+    }
+}

@@ -1,0 +1,65 @@
+import SpikebarCore
+import SpikebarDevices
+import SpikebarScenario
+
+/// The hardware effects applied to the twin's weights in the forward pass of each batch
+/// ("Neuromorphic Hardware Calibrated" training; Moro et al., ISCAS 2022; stuck-device and
+/// programming-error injection as in Drolet et al., hardware-aware training for ex-situ transfer onto
+/// TiO₂ crossbars). In window units, a weight `w` is the pair `P − M` (`P`, `M` in [0, 1]: each cell's
+/// conductance above G_min over the window):
+///
+/// - quantisation: `P, M` = the pair's levels (`RRAMDevice.pairLevels`, the chip's own rule) / (L − 1);
+///   straight-through estimator: the backward pass treats it as the identity;
+/// - programming error: `P += σ_{level(P)}/ΔG · ξ₁`, `M += σ_{level(M)}/ΔG · ξ₂`, ξ ~ N(0, 1) drawn per
+///   batch (reparametrisation: the gradient flows to `w` unchanged);
+/// - stuck cells: with probability `stuckFraction` a cell is replaced by the lowest or highest level
+///   (equally likely), drawn per batch; the synapse's gradient is masked to 0.
+public struct WeightCalibration: Sendable {
+    public var spec: CalibrationSpec
+    public var device: RRAMDevice
+    public var seed: UInt64
+
+    public init(spec: CalibrationSpec, device: RRAMDevice, seed: UInt64) {
+        self.spec = spec; self.device = device; self.seed = seed
+    }
+
+    /// Effective weights for batch number `batch` (keyed random draws: the same batch gets the same
+    /// noise on resume), and the gradient mask (nil when no cell is stuck).
+    public func effective(_ weights: [[Double]], batch: Int) -> (weights: [[Double]], mask: [[UInt8]]?) {
+        let top = Double(device.levels - 1), span = device.gMax - device.gMin
+        let sigma = device.programmingError.map { $0 / span }
+        let f = spec.stuckFraction
+        var out = weights
+        var mask: [[UInt8]]? = f > 0 ? weights.map { [UInt8](repeating: 1, count: $0.count) } : nil
+        for c in weights.indices {
+            var rng = RandomStream(seed: seed, purpose: .training, index: UInt64(c), sample: UInt64(batch))
+            for k in weights[c].indices {
+                let w = weights[c][k]
+                let (lp, lm) = device.pairLevels(weight: w)
+                var p: Double, m: Double
+                if spec.quantize { p = Double(lp) / top; m = Double(lm) / top } else { p = max(0, min(1, w)); m = max(0, min(1, -w)) }
+                if spec.programmingNoise {
+                    p += sigma[lp] * rng.nextGaussian()
+                    m += sigma[lm] * rng.nextGaussian()
+                }
+                if f > 0 {
+                    if rng.nextUniform() < f { p = rng.nextUniform() < 0.5 ? 0 : 1; mask?[c][k] = 0 }
+                    if rng.nextUniform() < f { m = rng.nextUniform() < 0.5 ? 0 : 1; mask?[c][k] = 0 }
+                }
+                out[c][k] = p - m
+            }
+        }
+        return (out, mask)
+    }
+
+    /// The weights on the chip's levels, without noise: the "quantised twin".
+    public func quantized(_ weights: [[Double]]) -> [[Double]] {
+        weights.map { $0.map { w in
+            let (p, m) = device.pairLevels(weight: w)
+            return device.weight(levelPlus: p, levelMinus: m)
+        } }
+    }
+
+    /// Whether any effect changes the weights.
+    public var isActive: Bool { spec.quantize || spec.programmingNoise || spec.stuckFraction > 0 }
+}

@@ -1,0 +1,241 @@
+import Foundation
+import SpikebarCore
+import SpikebarDevices
+import SpikebarScenario
+
+/// Labelled samples the trainer draws from; `encode(k, presentation)` gives sample k's input spikes for
+/// one presentation (a fresh rate-code draw per epoch, keyed so that a resumed run sees the same spikes).
+public struct TwinDataset: Sendable {
+    public var labels: [Int]
+    public var encode: @Sendable (_ index: Int, _ presentation: Int) -> StepSpikes
+    public init(labels: [Int], encode: @escaping @Sendable (Int, Int) -> StepSpikes) {
+        self.labels = labels; self.encode = encode
+    }
+    public var count: Int { labels.count }
+}
+
+/// Optimisation settings of one training run (from the scenario's `training:` section and the CLI).
+public struct TrainerConfig: Sendable, Codable, Equatable {
+    public var epochs: Int, batch: Int, lr: Double
+    public var schedule: TrainingSpec.Schedule
+    public var lrDecayEvery: Int, lrDecayFactor: Double
+    public var patience: Int
+    public var threads: Int
+    public var seed: UInt64
+    public init(epochs: Int, batch: Int, lr: Double, schedule: TrainingSpec.Schedule, lrDecayEvery: Int = 5,
+                lrDecayFactor: Double = 0.5, patience: Int = 0, threads: Int = 0, seed: UInt64 = 1) {
+        self.epochs = epochs; self.batch = batch; self.lr = lr; self.schedule = schedule
+        self.lrDecayEvery = lrDecayEvery; self.lrDecayFactor = lrDecayFactor; self.patience = patience
+        self.threads = threads; self.seed = seed
+    }
+
+    /// Learning rate at batch `t` of `total` (epoch `epoch`): constant, cosine annealing to 0
+    /// (Loshchilov & Hutter, SGDR, ICLR 2017), or step decay.
+    public func learningRate(batch t: Int, of total: Int, epoch: Int) -> Double {
+        switch schedule {
+        case .constant: return lr
+        case .cosine: return lr * 0.5 * (1 + cos(Double.pi * Double(t) / Double(max(total, 1))))
+        case .step: return lr * pow(lrDecayFactor, Double(epoch / lrDecayEvery))
+        }
+    }
+}
+
+/// One finished epoch.
+public struct EpochRecord: Sendable, Codable, Equatable {
+    public var epoch: Int
+    public var trainLoss: Double, trainAccuracy: Double
+    public var validationAccuracy: Double?
+    public var lr: Double
+    public var seconds: Double
+}
+
+/// Everything needed to continue a run where it stopped (`spikebar train --resume`).
+public struct TrainingCheckpoint: Sendable, Codable {
+    public var format = "spikebar-twin-checkpoint"
+    public var version = 1
+    /// Shapes of the weight matrices (checked on resume).
+    public var shapes: [Int]
+    public var weights: [[Double]]
+    public var adam: Adam
+    /// Next epoch to run and next batch in it.
+    public var epoch: Int, batchInEpoch: Int
+    public var bestWeights: [[Double]]
+    public var bestValidation: Double
+    public var bestEpoch: Int
+    public var staleEpochs: Int
+    public var history: [EpochRecord]
+    /// Running sums of the epoch in progress.
+    public var epochLoss: Double, epochCorrect: Int, epochSeen: Int
+    public var finished: Bool
+}
+
+/// What the progress callback sees after every batch.
+public struct TrainingProgress: Sendable {
+    public var epoch: Int, epochs: Int
+    public var batch: Int, batches: Int
+    /// Mean loss and accuracy over the epoch so far.
+    public var loss: Double, accuracy: Double
+    public var examplesPerSecond: Double
+    public var lr: Double
+}
+
+/// Why `train` returned.
+public enum TrainingEnd: String, Sendable, Codable { case completed, earlyStopped = "early_stopped", interrupted }
+
+/// Surrogate-gradient BPTT training of the twin with Adam, mini-batches, a learning-rate schedule,
+/// early stopping on a validation split and checkpoints, with the hardware calibration applied to the
+/// weights of every batch (`WeightCalibration`) and, optionally, per-batch neuron parameters.
+public final class Trainer {
+    public private(set) var twin: TwinNetwork
+    public let config: TrainerConfig
+    public let calibration: WeightCalibration
+    /// Per-batch neuron parameters (time constants resampled per batch); nil keeps the twin's.
+    public let neuronsForBatch: (@Sendable (Int) -> [[NeuronParameters]])?
+    public let device: RRAMDevice
+
+    public init(twin: TwinNetwork, config: TrainerConfig, calibration: WeightCalibration,
+                neuronsForBatch: (@Sendable (Int) -> [[NeuronParameters]])? = nil) {
+        self.twin = twin; self.config = config; self.calibration = calibration
+        self.neuronsForBatch = neuronsForBatch; self.device = calibration.device
+    }
+
+    /// A fresh checkpoint: the twin's current weights, Adam at rest.
+    public func start() -> TrainingCheckpoint {
+        let shapes = twin.weights.map(\.count)
+        return TrainingCheckpoint(shapes: shapes, weights: twin.weights, adam: Adam(shapes: shapes), epoch: 0, batchInEpoch: 0,
+                                  bestWeights: twin.weights, bestValidation: -1, bestEpoch: -1, staleEpochs: 0, history: [],
+                                  epochLoss: 0, epochCorrect: 0, epochSeen: 0, finished: false)
+    }
+
+    /// Weights used to score validation: on the chip's levels when quantisation is calibrated, no noise.
+    public func validationWeights(_ w: [[Double]]) -> [[Double]] {
+        calibration.spec.quantize ? calibration.quantized(w) : w
+    }
+
+    /// Accuracy of weights `w` on `data` (presentation 0), with the twin's decision rule.
+    public func accuracy(_ w: [[Double]], on data: TwinDataset) -> Double {
+        guard data.count > 0 else { return 0 }
+        let inputs = parallelMap(count: data.count, threads: config.threads) { data.encode($0, 0) }
+        let results = twin.infer(inputs, effective: w, threads: config.threads)
+        var correct = 0
+        for (r, label) in zip(results, data.labels) where decision(r) == label { correct += 1 }
+        return Double(correct) / Double(data.count)
+    }
+
+    func decision(_ r: TwinResult) -> Int? { twin.readout == .spikeCount ? r.predictedClass : r.logitClass }
+
+    /// Runs (or continues) training from `checkpoint`. Calls `progress` after every batch, `save` at the
+    /// end of every epoch and when stopping; returns when the epochs are done, early stopping triggers, or
+    /// `shouldStop()` turns true (Ctrl-C). Throws when the loss is not finite (diverged training).
+    public func train(_ train: TwinDataset, validation: TwinDataset?, from checkpoint: TrainingCheckpoint,
+                      progress: (TrainingProgress) -> Void = { _ in }, shouldStop: () -> Bool = { false },
+                      save: (TrainingCheckpoint) throws -> Void = { _ in }) throws -> (TrainingCheckpoint, TrainingEnd) {
+        var ck = checkpoint
+        guard ck.shapes == twin.weights.map(\.count) else {
+            throw SpikebarError.mismatch("checkpoint weights have shapes \(ck.shapes), the network needs \(twin.weights.map(\.count)); start without --resume")
+        }
+        if ck.finished { return (ck, .completed) }
+        let n = train.count, B = config.batch
+        let batches = max(1, (n + B - 1) / B)
+        let total = batches * config.epochs
+        while ck.epoch < config.epochs {
+            let epoch = ck.epoch
+            let order = shuffled(n, epoch: epoch)
+            let epochStart = Date()
+            var seenSince = 0
+            var windowStart = Date()
+            while ck.batchInEpoch < batches {
+                if shouldStop() {
+                    try save(ck)
+                    return (ck, .interrupted)
+                }
+                let b = ck.batchInEpoch
+                let global = epoch * batches + b
+                let idx = Array(order[(b * B)..<min(n, (b + 1) * B)])
+                let inputs = parallelMap(count: idx.count, threads: config.threads) { train.encode(idx[$0], epoch) }
+                let labels = idx.map { train.labels[$0] }
+                if let neuronsForBatch { twin.setNeurons(neuronsForBatch(global), device: device) }
+                let (eff, mask) = calibration.isActive ? calibration.effective(ck.weights, batch: global) : (ck.weights, nil)
+                let g = twin.gradient(inputs, labels: labels, effective: eff, threads: config.threads)
+                guard g.loss.isFinite else {
+                    try save(ck)
+                    throw SpikebarError.resourceLimit("training diverged: the loss is \(g.loss) at epoch \(epoch + 1), batch \(b + 1); lower the learning rate (--lr) or the gains and start again (the checkpoint holds the weights before this batch)")
+                }
+                let lr = config.learningRate(batch: global, of: total, epoch: epoch)
+                ck.adam.update(&ck.weights, grads: g.gradients, lr: lr, mask: mask)
+                ck.epochLoss += g.loss * Double(idx.count)
+                ck.epochCorrect += g.correct
+                ck.epochSeen += idx.count
+                ck.batchInEpoch += 1
+                seenSince += idx.count
+                let elapsed = Date().timeIntervalSince(windowStart)
+                progress(TrainingProgress(epoch: epoch, epochs: config.epochs, batch: ck.batchInEpoch, batches: batches,
+                                          loss: ck.epochLoss / Double(max(1, ck.epochSeen)),
+                                          accuracy: Double(ck.epochCorrect) / Double(max(1, ck.epochSeen)),
+                                          examplesPerSecond: elapsed > 0 ? Double(seenSince) / elapsed : 0, lr: lr))
+                if elapsed > 10 { windowStart = Date(); seenSince = 0 }
+            }
+            if neuronsForBatch != nil { twin.setNeurons(neuronsForBatch!(-1 - epoch), device: device) }
+            let val = validation.map { accuracy(validationWeights(ck.weights), on: $0) }
+            let record = EpochRecord(epoch: epoch + 1, trainLoss: ck.epochLoss / Double(max(1, ck.epochSeen)),
+                                     trainAccuracy: Double(ck.epochCorrect) / Double(max(1, ck.epochSeen)),
+                                     validationAccuracy: val,
+                                     lr: config.learningRate(batch: (epoch + 1) * batches - 1, of: total, epoch: epoch),
+                                     seconds: Date().timeIntervalSince(epochStart))
+            ck.history.append(record)
+            let score = val ?? record.trainAccuracy
+            // Ties go to the later epoch (trained longer at the same score); only a better score resets patience.
+            if score >= ck.bestValidation {
+                ck.staleEpochs = score > ck.bestValidation ? 0 : ck.staleEpochs + 1
+                ck.bestValidation = score; ck.bestWeights = ck.weights; ck.bestEpoch = epoch + 1
+            } else {
+                ck.staleEpochs += 1
+            }
+            ck.epoch += 1; ck.batchInEpoch = 0
+            ck.epochLoss = 0; ck.epochCorrect = 0; ck.epochSeen = 0
+            if config.patience > 0, validation != nil, ck.staleEpochs >= config.patience {
+                ck.finished = true
+                try save(ck)
+                return (ck, .earlyStopped)
+            }
+            try save(ck)
+        }
+        ck.finished = true
+        try save(ck)
+        return (ck, .completed)
+    }
+
+    /// Sample order of epoch `epoch`: a Fisher–Yates shuffle from the keyed stream (seed, training, epoch).
+    func shuffled(_ n: Int, epoch: Int) -> [Int] {
+        var order = Array(0..<n)
+        var rng = RandomStream(seed: config.seed, purpose: .training, index: 1 << 40, sample: UInt64(epoch))
+        if n > 1 {
+            for i in stride(from: n - 1, to: 0, by: -1) {
+                let j = Int(rng.next() % UInt64(i + 1))
+                order.swapAt(i, j)
+            }
+        }
+        return order
+    }
+}
+
+/// Deterministic parallel map: result k at index k whatever the number of threads (0: all cores).
+public func parallelMap<R>(count: Int, threads: Int, _ body: @escaping (Int) -> R) -> [R] {
+    let workers = max(1, min(count, threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount))
+    let box = SlotBox<R>(count)
+    if workers == 1 {
+        for k in 0..<count { box.slots[k] = body(k) }
+    } else {
+        let lock = NSLock()
+        nonisolated(unsafe) let f = body
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            var k = w
+            while k < count {
+                let r = f(k)
+                lock.lock(); box.slots[k] = r; lock.unlock()
+                k += workers
+            }
+        }
+    }
+    return box.slots.map { $0! }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import SpikebarChip
+import SpikebarCore
+import SpikebarPipeline
+import SpikebarScenario
+
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Test accuracy of trained weights: float twin, quantised twin, programmed chip (grid, exact); replay contract; cost.",
+        discussion: """
+        Loads the weights (default: <out>/weights.json of `spikebar train`), programs chip sample 0 (levels, \
+        programming error and stuck cells drawn from the seed) and runs the scenario's test samples through \
+        the twin and the event kernel. Prints the accuracy table, the grid-vs-twin replay agreement (identical \
+        output spikes, same class; read noise off) and energy / latency per inference from the cost models.
+        """)
+
+    @Argument(help: "Scenario file with a training: section.") var scenario: String
+    @Option(help: "Weights file (default: ./spikebar-out/<scenario>/weights.json).") var weights: String?
+    @Option(help: "Evaluate only the first N test samples.") var samples: Int?
+    @Flag(help: "Skip the exact-mode kernel run (faster; no exact accuracy, costs from grid mode).") var noExact = false
+    @Option(help: "Worker threads (0 = all cores). Results do not depend on it.") var threads: Int?
+    @Option(help: "Fraction of stuck cells on the programmed chips (default: training.calibration.stuck_fraction).") var stuckFraction: Double?
+    @Option(help: "Also program N chip samples and report the fraction of test points right on ≥ 95 % of them.") var chips: Int?
+    @Flag(help: "Print the evaluation as JSON.") var json = false
+    @Flag(help: "Print nothing but errors.") var quiet = false
+
+    func run() throws {
+        do {
+            let loaded = try ScenarioLoader.load(path: scenario, requireWeightsFile: false)
+            let setup = try TrainingSetup(loaded: loaded)
+            let path = weights ?? loaded.weightsFile ?? "spikebar-out/\(loaded.scenario.name)/weights.json"
+            let w = try WeightFile.load(path: path, network: loaded.scenario.network)
+            if let samples { guard samples >= 1 else { throw ValidationError("--samples must be ≥ 1") } }
+            if let stuckFraction { guard (0...0.5).contains(stuckFraction) else { throw ValidationError("--stuck-fraction must be in 0 … 0.5") } }
+            let show = !quiet && !json
+            let n = min(samples ?? setup.testLabels.count, setup.testLabels.count)
+            let progress = ProgressLine(total: n, label: "test samples", enabled: show)
+            let r = try TwinEvaluation.run(setup: setup, weights: w.weights, gains: w.gains, weightsName: path, samples: samples,
+                                           exact: !noExact, threads: threads ?? loaded.scenario.simulation.threads, stuckFraction: stuckFraction,
+                                           progress: { done, _ in progress.update(done) })
+            progress.finish()
+            var mc: ChipMonteCarlo?
+            if let chips {
+                guard chips >= 1 else { throw ValidationError("--chips must be ≥ 1") }
+                let p = ProgressLine(total: chips, label: "chips", enabled: show)
+                mc = try ChipMonteCarlo.run(setup: setup, weights: w.weights, gains: w.gains, chips: chips, samples: samples,
+                                            threads: threads ?? loaded.scenario.simulation.threads, stuckFraction: stuckFraction,
+                                            progress: { d, _ in p.update(d) })
+                p.finish()
+            }
+            if json {
+                struct Output: Encodable { var evaluation: TwinEvaluation; var monteCarlo: ChipMonteCarlo? }
+                let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+                FileHandle.standardOutput.write(try enc.encode(Output(evaluation: r, monteCarlo: mc))); print()
+                return
+            }
+            if quiet { return }
+            print("\(r.scenario): \(r.samples) test samples, weights \(r.weights), chip sample \(r.chipSample)\n")
+            print("| model | test accuracy | note |")
+            print("|---|---:|---|")
+            for a in r.accuracies { print("| \(a.name) | \(Units.fixed(100 * a.accuracy, significant: 4)) % | \(a.note) |") }
+            print("\nreplay contract (kernel grid vs twin, same programmed chip, read noise off): \(Units.fixed(100 * r.replay.identicalOutputSpikes, significant: 5)) % of \(r.replay.outputSpikes) output spikes identical (≥ 99.5 % required), same class on \(Units.fixed(100 * r.replay.sameClass, significant: 5)) % of samples (≥ 99.9 %)")
+            print("\nper inference (\(noExact ? "grid" : "exact")-mode activity):")
+            for c in r.costs { print("  \(c.architecture.padding(toLength: 9, withPad: " ", startingAt: 0)) energy \(Units.format(c.meanEnergy, "J")), latency \(Units.format(c.meanLatency, "s"))") }
+            if let mc {
+                print("\nover \(mc.chips) programmed chips (programming error, stuck cells, time constants drawn per chip): mean accuracy \(Units.fixed(100 * mc.meanAccuracy, significant: 4)) %, worst \(Units.fixed(100 * mc.worstAccuracy, significant: 4)) %; \(Units.fixed(100 * mc.robustFraction, significant: 4)) % of test points right on ≥ 95 % of the chips")
+            }
+            print("(\(Units.fixed(r.seconds, significant: 3)) s)")
+        } catch let e as SpikebarError {
+            fail(e)
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+import SpikebarChip
+import SpikebarScenario
+
+/// `spikebar train` / `evaluate` as a user meets them: files written, Ctrl-C and --resume, clear errors.
+@Suite(.serialized) struct TwinCLITests {
+    func workdir(_ name: String) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spikebar-\(name)-\(getpid())")
+        try? FileManager.default.removeItem(at: dir)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    @Test func trainWritesWeightsThatEvaluateAndRunRead() throws {
+        let dir = try workdir("train")
+        let file = dir.appendingPathComponent("moons.yaml")
+        try (moonsYAML(epochs: 2, train: 200) + "\nweights: {file: out/weights.json}\n").write(to: file, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("out").path
+        let t = try runCLI(["train", file.path, "--out", out, "--threads", "2"])
+        #expect(t.status == 0, "\(t.stderr)")
+        #expect(t.stdout.contains("epoch 2:"))
+        let loaded = try ScenarioLoader.load(path: file.path)
+        let w = try WeightFile.load(path: out + "/weights.json", network: loaded.scenario.network)
+        #expect(w.weights.count == 2 && w.gains == [20, 20])
+        let calibration = try String(contentsOfFile: out + "/calibration.json", encoding: .utf8)
+        #expect(calibration.contains("\"quantize\" : true") && calibration.contains("tauMem"))
+        let e = try runCLI(["evaluate", file.path, "--samples", "30", "--no-exact", "--json"])
+        #expect(e.status == 0, "\(e.stderr)")
+        #expect(e.stdout.contains("identicalOutputSpikes") && e.stdout.contains("quantised twin"))
+        let r = try runCLI(["run", file.path, "--samples", "3", "--quiet", "--out", dir.path])
+        #expect(r.status == 0, "\(r.stderr)")
+    }
+
+    @Test func ctrlCStopsWithACheckpointAndResumeFinishes() throws {
+        guard let exe = spikebarExecutable() else { Issue.record("spikebar executable not found"); return }
+        let dir = try workdir("sigint")
+        let file = dir.appendingPathComponent("moons.yaml")
+        try moonsYAML(epochs: 40, train: 2000, extraTraining: "\n  patience: 0").write(to: file, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("out").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: exe)
+        p.arguments = ["train", file.path, "--out", out, "--quiet", "--threads", "1"]
+        p.standardError = Pipe(); p.standardOutput = Pipe()
+        try p.run()
+        // The first epoch's checkpoint shows that training (and its SIGINT handler) is running.
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: out + "/checkpoint.json") && Date() < deadline && p.isRunning {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        kill(p.processIdentifier, SIGINT)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 130)
+        #expect(FileManager.default.fileExists(atPath: out + "/checkpoint.json"))
+        #expect(!FileManager.default.fileExists(atPath: out + "/weights.json"))
+        let r = try runCLI(["train", file.path, "--out", out, "--quiet", "--resume", "--epochs", "1"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(FileManager.default.fileExists(atPath: out + "/weights.json"))
+    }
+
+    @Test func badInputsGiveClearErrors() throws {
+        let dir = try workdir("bad")
+        // Missing dataset: says where the files go and where to get them.
+        let mnist = dir.appendingPathComponent("mnist.yaml")
+        try """
+        network: {input: 784, layers: [{name: h, size: 4}, {name: o, size: 10}]}
+        input: {source: uniform, window: 0.01}
+        training: {dataset: mnist, data: \(dir.path)/no-data}
+        """.write(to: mnist, atomically: true, encoding: .utf8)
+        let m = try runCLI(["train", mnist.path, "--out", dir.path])
+        #expect(m.status == 2)
+        #expect(m.stderr.contains("train-images-idx3-ubyte.gz") && m.stderr.contains("yann.lecun.com"), "\(m.stderr)")
+        // Weights of another shape.
+        let moons = dir.appendingPathComponent("moons.yaml")
+        try moonsYAML().write(to: moons, atomically: true, encoding: .utf8)
+        let other = dir.appendingPathComponent("other.json")
+        let w = [WeightMatrix(inputs: 16, outputs: 9, values: Array(repeating: 0, count: 144)), WeightMatrix(inputs: 9, outputs: 2, values: Array(repeating: 0, count: 18))]
+        let plan = [(from: 0, to: 1, recurrent: false), (from: 1, to: 2, recurrent: false)]
+        try JSONEncoder().encode(WeightFile(chipPopulations: ["input", "hidden", "out"], plan: plan, weights: w, gains: nil)).write(to: other)
+        let e = try runCLI(["evaluate", moons.path, "--weights", other.path])
+        #expect(e.status == 2)
+        #expect(e.stderr.contains("16×9") && e.stderr.contains("16×8"), "\(e.stderr)")
+        // Nothing to resume.
+        let r = try runCLI(["train", moons.path, "--out", dir.appendingPathComponent("empty").path, "--resume"])
+        #expect(r.status == 2 && r.stderr.contains("no checkpoint"), "\(r.stderr)")
+        // A scenario without a training section.
+        let q = try runCLI(["train", packageRoot().appendingPathComponent("Scenarios/quickstart.yaml").path])
+        #expect(q.status == 2 && q.stderr.contains("training"))
+    }
+}
