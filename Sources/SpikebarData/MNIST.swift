@@ -17,9 +17,9 @@ public struct MNIST: Sendable {
     public static let howToObtain = """
         the four official MNIST files (train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, \
         t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz) belong in <data>/mnist/, where <data> is the \
-        scenario's training.data, else $SPIKEBAR_DATA, else ../shared/data next to the checkout; download them \
-        from https://yann.lecun.com/exdb/mnist/ (or a mirror such as \
-        https://storage.googleapis.com/cvdf-datasets/mnist/)
+        scenario's training.data, else $SPIKEBAR_DATA, else ../shared/data next to the checkout; \
+        `spikebar data fetch mnist` downloads and verifies them (from https://yann.lecun.com/exdb/mnist/ or a \
+        mirror such as https://storage.googleapis.com/cvdf-datasets/mnist/)
         """
 
     /// Loads a split from `<directory>/mnist/` (or `<directory>` itself when it holds the files).

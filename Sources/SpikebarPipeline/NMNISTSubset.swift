@@ -11,7 +11,7 @@ enum NMNISTSubset {
     static let howToObtain = """
         N-MNIST recordings (<id>.bin) and label lists (train1K.txt, test100.txt) belong in <data>/nmnist-subset/, \
         where <data> is the scenario's training.data, else $SPIKEBAR_DATA, else ../shared/data next to the checkout; \
-        the full dataset: https://www.garrickorchard.com/datasets/n-mnist (Orchard et al. 2015)
+        the full dataset: https://www.garrickorchard.com/datasets/n-mnist (Orchard et al. 2015; `spikebar data fetch nmnist` explains the layout)
         """
 
     static func load(directory: String, labelFile: String, limit: Int) throws -> (spikes: [SpikeList], labels: [Int]) {
