@@ -85,8 +85,9 @@ public struct Simulation: Sendable {
         return ParallelMap.map(count: n, threads: threads, progress: progress) { k in infer(k).activity }
     }
 
-    /// Prices activities and assembles the report.
-    public func report(_ activities: [Activity]) -> RunReport {
+    /// Prices activities and assembles the report. With `detail` (the default) it also re-runs the first
+    /// inference with its spikes recorded for the charts of `report.html` (`detail(_:)`).
+    public func report(_ activities: [Activity], detail withDetail: Bool = true) -> RunReport {
         let s = scenario
         let estimates: [[CostEstimate]] = activities.map { a in costModels.map { $0.price(a) } }
         let archNames = costModels.map(\.architecture)
@@ -121,7 +122,7 @@ public struct Simulation: Sendable {
                          tiles: chip.tiles.count, synapseGains: gains, gainSource: gainSource, weightSource: weightSource,
                          inferences: inferences, meanActivity: ActivitySummary.mean(inferences.map(\.activity)),
                          accuracy: inputs.labels == nil ? nil : Double(correct) / Double(max(1, activities.count)),
-                         architectures: archs)
+                         architectures: archs, detail: withDetail ? detail(activities) : nil)
     }
 
     /// Component-wise mean of estimates with the same components.
