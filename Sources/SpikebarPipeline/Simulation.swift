@@ -122,7 +122,13 @@ public struct Simulation: Sendable {
                          tiles: chip.tiles.count, synapseGains: gains, gainSource: gainSource, weightSource: weightSource,
                          inferences: inferences, meanActivity: ActivitySummary.mean(inferences.map(\.activity)),
                          accuracy: inputs.labels == nil ? nil : Double(correct) / Double(max(1, activities.count)),
-                         architectures: archs, detail: withDetail ? detail(activities) : nil)
+                         architectures: archs, detail: withDetail ? detail(activities, inference: Simulation.shownInference(activities)) : nil)
+    }
+
+    /// The inference whose spikes `report.html` shows: the first one whose output layer spiked (a raster
+    /// with a silent output says little), else the first.
+    public static func shownInference(_ activities: [Activity]) -> Int {
+        activities.firstIndex { ($0.layers.last?.spikes ?? 0) > 0 } ?? 0
     }
 
     /// Component-wise mean of estimates with the same components.

@@ -184,9 +184,9 @@ public enum HTMLReport {
         let archs = r.architectures
         let segments = archs.map { a in a.meanBreakdown.energy.map { c in SVGChart.Segment(name: c.name, value: c.value, color: category(c).color) } }
         let labels = archs.map { Units.format($0.energy.mean, "J") + " · " + Units.fixed($0.energyRatioToRRAM, significant: 3) + "×" }
-        var body = SVGChart.stackedBars(id: "chart-energy", title: "Energy per inference by architecture (mean), ratio to rram-snn above each bar",
+        var body = SVGChart.stackedBars(id: "chart-energy", title: "Energy per inference (mean) by component; above each bar: total · ratio to rram-snn",
                                         categories: archs.map(\.architecture), segments: segments, unit: "J",
-                                        quantity: "energy per inference", labels: labels)
+                                        quantity: "energy", labels: labels)
         body += breakdownTable(id: "table-energy-breakdown", archs: archs, unit: "J", list: \.energy, total: { $0.energy.mean })
         return HTMLSection(id: "energy", title: "Energy per inference",
                            intro: "Stacked by component (mean breakdown over the inferences); colours group components by function, the table names each one.",
@@ -197,9 +197,9 @@ public enum HTMLReport {
         let archs = r.architectures
         let segments = archs.map { a in a.meanBreakdown.latency.map { c in SVGChart.Segment(name: c.name, value: c.value, color: category(c).color) } }
         let labels = archs.map { Units.format($0.latency.mean, "s") + " · " + Units.fixed($0.latencyRatioToRRAM, significant: 3) + "×" }
-        var body = SVGChart.stackedBars(id: "chart-latency", title: "Latency per inference by architecture (mean), ratio to rram-snn above each bar",
+        var body = SVGChart.stackedBars(id: "chart-latency", title: "Latency per inference (mean) by component; above each bar: total · ratio to rram-snn",
                                         categories: archs.map(\.architecture), segments: segments, unit: "s",
-                                        quantity: "latency per inference", labels: labels)
+                                        quantity: "latency", labels: labels)
         body += breakdownTable(id: "table-latency-breakdown", archs: archs, unit: "s", list: \.latency, total: { $0.latency.mean })
         let decisions = r.inferences.compactMap(\.activity.decisionTime)
         let silent = r.inferences.count - decisions.count
@@ -250,7 +250,7 @@ public enum HTMLReport {
         let series = d.rates.rates.enumerated().map { k, ys in
             SVGChart.Series(name: k < d.rates.populations.count ? d.rates.populations[k] : "population \(k)", x: xs, y: ys)
         }
-        body += SVGChart.lines(id: "chart-rate", title: "Mean rate per neuron over time, inference #\(d.sample) (bins of \(Units.format(seconds: d.rates.binWidth)))",
+        body += SVGChart.lines(id: "chart-rate", title: "Rate per neuron over time, inference #\(d.sample) (\(Units.format(seconds: d.rates.binWidth)) bins)",
                                series: series, xLabel: "time within the inference", xUnit: "s", yLabel: "rate per neuron", yUnit: "Hz")
         return HTMLSection(id: "activity", title: "Spikes of one inference", body: body)
     }
@@ -261,17 +261,17 @@ public enum HTMLReport {
         var body = ""
         if maxK > 0 {
             let names = d.tileConcurrency.map { t in "tile \(t.tile) → \(t.layer < r.populations.count ? r.populations[t.layer].name : "layer \(t.layer)")" }
-            body += SVGChart.heatMap(id: "chart-concurrency", title: "Concurrent active rows per tile (reads over all \(r.inferences.count) inferences)",
+            body += SVGChart.heatMap(id: "chart-concurrency", title: "Concurrent active rows per tile: reads over all \(r.inferences.count) inferences",
                                      rows: names, columns: (1...maxK).map(String.init), counts: d.tileConcurrency.map(\.counts),
-                                     xLabel: "rows active on the tile at the onset of a read (the read itself included)",
+                                     xLabel: "rows active on the tile at the onset of a read (itself included)",
                                      yLabel: "tile → layer fed")
         } else {
             body += "<p id=\"chart-concurrency\">No row was read.</p>\n"
         }
         let c = d.columnCurrents
-        body += SVGChart.histogram(id: "chart-column-current", title: "Column-current distribution, inference #\(d.sample) (\(c.samples) read × column samples)",
+        body += SVGChart.histogram(id: "chart-column-current", title: "Column currents of inference #\(d.sample): \(c.samples) (read, column) samples",
                                    edges: c.binEdges, counts: c.counts, xLabel: "column current at read onset", xUnit: "A",
-                                   yLabel: "read × column samples", logX: true, color: SVGChart.palette[3])
+                                   yLabel: "samples", logX: true, color: SVGChart.palette[3])
         body += HTMLPage.table(id: "table-column-current", header: ["column current", "value"], rows: [
             ["mean", HTMLPage.number(Units.format(c.mean, "A"), value: c.mean, key: "columnCurrent.mean")],
             ["p50", HTMLPage.number(Units.format(c.p50, "A"), value: c.p50, key: "columnCurrent.p50")],

@@ -112,6 +112,7 @@ public enum SVGChart {
         let useLog = log ?? needsLog(totals)
         let scale = Scale.covering(totals, log: useLog)
         var p = Plot(id: id, title: title, width: 720, height: 380)
+        if useLog { p.note = "Log scale: a bar's length is its total; its segments split that length in proportion to their values." }
         p.yAxis(scale, label: axisTitle(quantity, unit, log: useLog, stacked: true), unit: unit)
         let n = Double(Swift.max(1, categories.count))
         let slot = p.plotW / n, barW = Swift.min(120, slot * 0.55)
@@ -232,10 +233,10 @@ public enum SVGChart {
             for (t, i) in zip(pop.times, pop.neurons) {
                 let x = p.left + p.plotW * xs.fraction(t * 1e3)
                 let yy = y + h - (Double(i) + 0.5) * h / Double(Swift.max(1, pop.size))
-                d += "M\(f(x)) \(f(yy))h1.6"
+                d += "M\(f(x)) \(f(yy))h2.4"
             }
             if !d.isEmpty {
-                p.body += "<path d=\"\(d)\" stroke=\"\(palette[k % palette.count])\" stroke-width=\"\(f(Swift.max(1.2, rowH)))\" fill=\"none\"><title>\(esc(pop.name)): \(pop.times.count) spikes</title></path>"
+                p.body += "<path d=\"\(d)\" stroke=\"\(palette[k % palette.count])\" stroke-width=\"\(f(Swift.max(2.2, rowH)))\" fill=\"none\"><title>\(esc(pop.name)): \(pop.times.count) spikes</title></path>"
             }
             y += h + gap
         }
@@ -287,7 +288,7 @@ public enum SVGChart {
 
     static func axisTitle(_ quantity: String, _ unit: String, log: Bool, stacked: Bool) -> String {
         var s = quantity + (unit.isEmpty ? "" : " (\(unit))")
-        if log { s += stacked ? " — log scale; segments split each bar by share" : " — log scale" }
+        if log { s += ", log scale" }
         return s
     }
 
@@ -316,7 +317,7 @@ public enum SVGChart {
         if unit.isEmpty {
             if v == 0 { return "0" }
             let a = abs(v)
-            if a >= 1e4 || a < 1e-2 { return String(format: "%.0e", v) }
+            if a >= 1e6 || a < 1e-2 { return String(format: "%.1e", v) }
             return a >= 10 ? String(format: "%.0f", v) : String(format: "%g", (v * 1000).rounded() / 1000)
         }
         if v == 0 { return "0 \(unit)" }
@@ -330,9 +331,11 @@ public enum SVGChart {
     struct Plot {
         let id: String, title: String
         let width: Double, height: Double
-        let left: Double, right = 24.0, top = 40.0
+        let left: Double, right = 24.0, top = 48.0
         var plotH: Double
         var body = ""
+        /// A smaller line under the title (scale notes).
+        var note = ""
         var plotW: Double { width - left - right }
 
         init(id: String, title: String, width: Double, height: Double, left: Double = 86) {
