@@ -59,6 +59,9 @@ struct RunCommand: ParsableCommand {
             if let seed { loaded.scenario.seed = seed }
             if let threads { loaded.scenario.simulation.threads = threads }
             let started = Date()
+            if loaded.scenario.weights.source == .generated && loaded.scenario.weights.targetRate > 0 {
+                note("calibrating the DPI gains to \(loaded.scenario.weights.targetRate) Hz hidden / \(loaded.scenario.weights.targetOutputRate) Hz output…", quiet: quiet || json)
+            }
             let sim = try Simulation(loaded: loaded)
             let n = sim.inputs.count
             let progress = ProgressLine(total: n, label: "inferences", enabled: !quiet && !json)
