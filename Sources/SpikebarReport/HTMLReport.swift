@@ -129,12 +129,14 @@ public enum HTMLReport {
     /// table under each chart names every component).
     public static func category(_ c: CostComponent) -> (name: String, color: String) {
         let n = c.name.lowercased()
+        // Short abbreviations match whole words only ("broadcast" holds "adc").
+        let words = Set(n.split { !$0.isLetter }.map(String.init))
         if c.kind == .static { return ("static (leakage, bias)", "#F0E442") }
         if n.contains("decision") || n.contains("window") { return ("event timing (decision / window)", "#000000") }
-        if n.contains("adc") { return ("ADC", "#D55E00") }
-        if n.contains("dac") || n.contains("driver") || n.contains("injection") { return ("drivers / DAC", "#56B4E9") }
+        if words.contains("adc") || words.contains("adcs") { return ("ADC", "#D55E00") }
+        if words.contains("dac") || words.contains("dacs") || n.contains("driver") || n.contains("injection") { return ("drivers / DAC", "#56B4E9") }
         if n.contains("array") || n.contains("bit-line") || n.contains("row read") { return ("array read", "#0072B2") }
-        if n.contains("rout") || n.contains("cam") || n.contains("encoding") { return ("routing / CAM", "#E69F00") }
+        if n.contains("rout") || words.contains("cam") || n.contains("encoding") { return ("routing / CAM", "#E69F00") }
         if n.contains("neuron") || n.contains("spike") || n.contains("synapse") || n.contains("pulse") { return ("neurons / synapses", "#009E73") }
         if n.contains("shift") || n.contains("digital") || n.contains("accum") { return ("digital", "#CC79A7") }
         return ("other", "#999999")
@@ -184,9 +186,9 @@ public enum HTMLReport {
         let archs = r.architectures
         let segments = archs.map { a in a.meanBreakdown.energy.map { c in SVGChart.Segment(name: c.name, value: c.value, color: category(c).color) } }
         let labels = archs.map { Units.format($0.energy.mean, "J") + " · " + Units.fixed($0.energyRatioToRRAM, significant: 3) + "×" }
-        var body = SVGChart.stackedBars(id: "chart-energy", title: "Energy per inference (mean) by component; above each bar: total · ratio to rram-snn",
+        var body = SVGChart.stackedBars(id: "chart-energy", title: "Energy per inference by component (labels: mean · ratio to rram-snn)",
                                         categories: archs.map(\.architecture), segments: segments, unit: "J",
-                                        quantity: "energy", labels: labels)
+                                        quantity: "energy", labels: labels, legendNames: legendNames(archs.map(\.meanBreakdown.energy)))
         body += breakdownTable(id: "table-energy-breakdown", archs: archs, unit: "J", list: \.energy, total: { $0.energy.mean })
         return HTMLSection(id: "energy", title: "Energy per inference",
                            intro: "Stacked by component (mean breakdown over the inferences); colours group components by function, the table names each one.",
@@ -197,15 +199,22 @@ public enum HTMLReport {
         let archs = r.architectures
         let segments = archs.map { a in a.meanBreakdown.latency.map { c in SVGChart.Segment(name: c.name, value: c.value, color: category(c).color) } }
         let labels = archs.map { Units.format($0.latency.mean, "s") + " · " + Units.fixed($0.latencyRatioToRRAM, significant: 3) + "×" }
-        var body = SVGChart.stackedBars(id: "chart-latency", title: "Latency per inference (mean) by component; above each bar: total · ratio to rram-snn",
+        var body = SVGChart.stackedBars(id: "chart-latency", title: "Latency per inference by component (labels: mean · ratio to rram-snn)",
                                         categories: archs.map(\.architecture), segments: segments, unit: "s",
-                                        quantity: "latency", labels: labels)
+                                        quantity: "latency", labels: labels, legendNames: legendNames(archs.map(\.meanBreakdown.latency)))
         body += breakdownTable(id: "table-latency-breakdown", archs: archs, unit: "s", list: \.latency, total: { $0.latency.mean })
         let decisions = r.inferences.compactMap(\.activity.decisionTime)
         let silent = r.inferences.count - decisions.count
         body += decisionHistogram(decisions, window: r.window)
         body += "<p>Decision time: earliest time after which the leading output class no longer changes; \(decisions.count) of \(r.inferences.count) inferences reached one\(silent > 0 ? " (\(silent) with a silent output layer)" : "").</p>\n"
         return HTMLSection(id: "latency", title: "Latency and decision time", body: body)
+    }
+
+    /// Legend text per colour: the category names of the components.
+    static func legendNames(_ lists: [[CostComponent]]) -> [String: String] {
+        var names: [String: String] = [:]
+        for c in lists.joined() { let k = category(c); names[k.color] = k.name }
+        return names
     }
 
     static func decisionHistogram(_ d: [Double], window: Double) -> String {

@@ -64,7 +64,13 @@ public enum SVGChart {
                 let a = Int(Foundation.log10(lo).rounded(.up)), b = Int(Foundation.log10(hi).rounded(.down))
                 guard a <= b else { return [lo, hi] }
                 let stride = Swift.max(1, (b - a + 1 + 7) / 8)
-                return Swift.stride(from: a, through: b, by: stride).map { pow(10, Double($0)) }
+                let decades = Swift.stride(from: a, through: b, by: stride).map { pow(10, Double($0)) }
+                // Two decades or fewer: 2× and 5× ticks too, so that the axis can be read.
+                if b - a <= 1 {
+                    return Swift.stride(from: a - 1, through: b, by: 1).flatMap { d in [1.0, 2, 5].map { $0 * pow(10, Double(d)) } }
+                        .filter { $0 >= lo * 0.999 && $0 <= hi * 1.001 }
+                }
+                return decades
             }
             let raw = (hi - lo) / Double(Swift.max(1, target))
             let mag = pow(10, (Foundation.log10(raw)).rounded(.down))
@@ -107,10 +113,12 @@ public enum SVGChart {
     /// bars. On a log axis a bar's length is its total and its segments split that length in proportion
     /// to their values (stacking in log space would misstate shares); the axis title says so.
     public static func stackedBars(id: String, title: String, categories: [String], segments: [[Segment]],
-                                   unit: String, quantity: String, labels: [String], log: Bool? = nil) -> String {
+                                   unit: String, quantity: String, labels: [String], log: Bool? = nil,
+                                   legendNames: [String: String] = [:]) -> String {
         let totals = segments.map { $0.reduce(0) { $0 + Swift.max(0, $1.value) } }
         let useLog = log ?? needsLog(totals)
-        let scale = Scale.covering(totals, log: useLog)
+        // Headroom above the tallest bar for its label.
+        let scale = Scale.covering(totals + [(totals.max() ?? 0) * (useLog ? 4 : 1.15)], log: useLog)
         var p = Plot(id: id, title: title, width: 720, height: 380)
         if useLog { p.note = "Log scale: a bar's length is its total; its segments split that length in proportion to their values." }
         p.yAxis(scale, label: axisTitle(quantity, unit, log: useLog, stacked: true), unit: unit)
@@ -131,6 +139,15 @@ public enum SVGChart {
             }
             p.xCategory(cat, at: x + barW / 2)
         }
+        // Legend: one entry per colour, named by the first segment that used it (callers colour by category
+        // and name the legend through `legendNames`).
+        var seen: [String] = []
+        var items: [(String, String)] = []
+        for s in segments.joined() where s.value > 0 && !seen.contains(s.color) {
+            seen.append(s.color)
+            items.append((legendNames[s.color] ?? s.name, s.color))
+        }
+        p.legend(items)
         return p.render()
     }
 
@@ -139,7 +156,7 @@ public enum SVGChart {
                                    unit: String, quantity: String, labels: [[String]], log: Bool? = nil) -> String {
         let all = values.flatMap { $0 }
         let useLog = log ?? needsLog(all)
-        let scale = Scale.covering(all, log: useLog)
+        let scale = Scale.covering(all + [(all.max() ?? 0) * (useLog ? 4 : 1.15)], log: useLog)
         var p = Plot(id: id, title: title, width: 720, height: 380)
         p.yAxis(scale, label: axisTitle(quantity, unit, log: useLog, stacked: false), unit: unit)
         let slot = p.plotW / Double(Swift.max(1, groups.count))
@@ -370,8 +387,14 @@ public enum SVGChart {
 
         mutating func legend(_ items: [(String, String)]) {
             var x = left
-            let y = height - 16
+            var y = height - 16
+            let rows = items.reduce((1, left)) { acc, item in
+                let w = 28 + Double(item.0.count) * 6.5
+                return acc.1 + w > width - right ? (acc.0 + 1, left + w) : (acc.0, acc.1 + w)
+            }.0
+            y -= Double(rows - 1) * 16
             for (name, color) in items {
+                if x + 28 + Double(name.count) * 6.5 > width - right && x > left { x = left; y += 16 }
                 body += "<rect x=\"\(f(x))\" y=\"\(f(y - 10))\" width=\"12\" height=\"12\" fill=\"\(color)\"/>"
                 body += "<text x=\"\(f(x + 16))\" y=\"\(f(y))\" class=\"small\">\(esc(name))</text>"
                 x += 28 + Double(name.count) * 6.5
@@ -379,7 +402,8 @@ public enum SVGChart {
         }
 
         func render() -> String {
-            "<figure><svg id=\"\(esc(id))\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" width=\"\(f(width))\" height=\"\(f(height))\" role=\"img\" aria-label=\"\(esc(title))\"><text x=\"\(f(left))\" y=\"22\" class=\"title\">\(esc(title))</text>\(body)</svg></figure>"
+            let noteText = note.isEmpty ? "" : "<text x=\"\(f(left))\" y=\"38\" class=\"small\">\(esc(note))</text>"
+            return "<figure><svg id=\"\(esc(id))\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" width=\"\(f(width))\" height=\"\(f(height))\" role=\"img\" aria-label=\"\(esc(title))\"><text x=\"\(f(left))\" y=\"22\" class=\"title\">\(esc(title))</text>\(noteText)\(body)</svg></figure>"
         }
     }
 }
