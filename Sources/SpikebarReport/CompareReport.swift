@@ -129,7 +129,8 @@ public enum CompareRenderer {
     }
 
     /// `compare.html`: the table with exact values, grouped bars of energy and latency per architecture.
-    public static func html(_ r: CompareReport, commandLine: String) -> String {
+    /// `reports[k]`, when given, is the relative path of scenario `k`'s own report.html (linked from the page).
+    public static func html(_ r: CompareReport, commandLine: String, reports: [String] = []) -> String {
         var page = HTMLPage(title: "Spikebar comparison: " + r.scenarios.map(\.scenario).joined(separator: " vs "),
                             subtitle: ["Same input through \(r.scenarios.count) scenarios: \(r.inferences) inferences, seed \(r.seed). Ratios are to \(r.scenarios.first?.scenario ?? "the first scenario")."])
         var header = ["", ] + r.scenarios.map(\.scenario)
@@ -164,7 +165,10 @@ public enum CompareRenderer {
         page.sections = [HTMLSection(id: "comparison", title: "Side by side", body: body)]
         page.sections += [HTMLSection(id: "provenance", title: "Scenarios and command",
                                       body: "<pre id=\"command-line\">\(SVGChart.esc(commandLine))</pre>\n"
-                                        + HTMLPage.table(header: ["scenario", "file", "digest"], rows: r.scenarios.map { [SVGChart.esc($0.scenario), "<code>\(SVGChart.esc($0.scenarioFile))</code>", SVGChart.esc($0.scenarioDigest)] }, numeric: false))]
+                                        + HTMLPage.table(header: ["scenario", "file", "digest", "report"], rows: r.scenarios.enumerated().map { k, e in
+                                            [SVGChart.esc(e.scenario), "<code>\(SVGChart.esc(e.scenarioFile))</code>", SVGChart.esc(e.scenarioDigest),
+                                             k < reports.count ? "<a href=\"\(SVGChart.esc(reports[k]))\">\(SVGChart.esc(reports[k]))</a>" : "—"]
+                                        }, numeric: false))]
         return page.render()
     }
 }

@@ -112,10 +112,11 @@ public enum HTMLReport {
         public init(commandLine: String, scenarioText: String?) { self.commandLine = commandLine; self.scenarioText = scenarioText }
     }
 
-    /// The whole page for a run.
-    public static func render(_ r: RunReport, context: Context) -> String {
+    /// The whole page for a run. `extra` sections (e.g. `evaluate`'s accuracy tables, a sweep's
+    /// `SVGChart.accuracyVsParameter`) go after the run's own sections, before the provenance.
+    public static func render(_ r: RunReport, context: Context, extra: [HTMLSection] = []) -> String {
         var page = HTMLPage(title: "Spikebar report: \(r.scenario)", subtitle: subtitle(r))
-        page.sections = sections(r) + provenance(scenarioText: context.scenarioText, commandLine: context.commandLine,
+        page.sections = sections(r) + extra + provenance(scenarioText: context.scenarioText, commandLine: context.commandLine,
                                                  digest: r.scenarioDigest, file: r.scenarioFile)
         return page.render()
     }
@@ -268,10 +269,25 @@ public enum HTMLReport {
         guard let d = r.detail else { return nil }
         let maxK = d.tileConcurrency.map(\.counts.count).max() ?? 0
         var body = ""
+        func layerName(_ l: Int) -> String { l < r.populations.count ? r.populations[l].name : "layer \(l)" }
         if maxK > 0 {
-            let names = d.tileConcurrency.map { t in "tile \(t.tile) → \(t.layer < r.populations.count ? r.populations[t.layer].name : "layer \(t.layer)")" }
-            body += SVGChart.heatMap(id: "chart-concurrency", title: "Concurrent active rows per tile: reads over all \(r.inferences.count) inferences",
-                                     rows: names, columns: (1...maxK).map(String.init), counts: d.tileConcurrency.map(\.counts),
+            var names = d.tileConcurrency.map { t in "tile \(t.tile) → \(layerName(t.layer))" }
+            var counts = d.tileConcurrency.map(\.counts)
+            var title = "Concurrent active rows per tile: reads over all \(r.inferences.count) inferences"
+            // A chip with many tiles gets one row per layer (the tiles' histograms added up) so that the
+            // chart stays one screen tall; report.json keeps every tile's histogram.
+            if names.count > 40 {
+                let layers = Array(Set(d.tileConcurrency.map(\.layer))).sorted()
+                names = layers.map { l in "\(d.tileConcurrency.filter { $0.layer == l }.count) tiles → \(layerName(l))" }
+                counts = layers.map { l in
+                    var sum = [Int](repeating: 0, count: maxK)
+                    for t in d.tileConcurrency where t.layer == l { for (k, x) in t.counts.enumerated() { sum[k] += x } }
+                    return sum
+                }
+                title = "Concurrent active rows, each layer's tiles added up (\(r.inferences.count) inferences)"
+            }
+            body += SVGChart.heatMap(id: "chart-concurrency", title: title,
+                                     rows: names, columns: (1...maxK).map(String.init), counts: counts,
                                      xLabel: "rows active on the tile at the onset of a read (itself included)",
                                      yLabel: "tile → layer fed")
         } else {

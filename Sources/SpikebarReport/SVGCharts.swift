@@ -402,8 +402,11 @@ public enum SVGChart {
         }
 
         func render() -> String {
+            // A title longer than the chart is squeezed to fit rather than clipped.
+            let room = width - left - 8
+            let fit = Double(title.count) * 8.3 > room ? " textLength=\"\(f(room))\" lengthAdjust=\"spacingAndGlyphs\"" : ""
             let noteText = note.isEmpty ? "" : "<text x=\"\(f(left))\" y=\"38\" class=\"small\">\(esc(note))</text>"
-            return "<figure><svg id=\"\(esc(id))\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" width=\"\(f(width))\" height=\"\(f(height))\" role=\"img\" aria-label=\"\(esc(title))\"><text x=\"\(f(left))\" y=\"22\" class=\"title\">\(esc(title))</text>\(noteText)\(body)</svg></figure>"
+            return "<figure><svg id=\"\(esc(id))\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" width=\"\(f(width))\" height=\"\(f(height))\" role=\"img\" aria-label=\"\(esc(title))\"><text x=\"\(f(left))\" y=\"22\" class=\"title\"\(fit)>\(esc(title))</text>\(noteText)\(body)</svg></figure>"
         }
     }
 }

@@ -41,6 +41,12 @@ struct CompareCommand: ParsableCommand {
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
+    /// Sub-folder of scenario `k`'s own report: `<k+1>-<name>`, the name reduced to safe file-name characters.
+    static func folder(_ k: Int, _ l: LoadedScenario) -> String {
+        let safe = String(l.scenario.name.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" })
+        return "\(k + 1)-\(safe.isEmpty ? "scenario" : safe)"
+    }
+
     func run() throws {
         do {
             var loaded: [LoadedScenario] = []
@@ -70,7 +76,7 @@ struct CompareCommand: ParsableCommand {
                 let activities = sim.runAll(threads: l.scenario.simulation.threads) { d in progress.update(base + d) }
                 done += sim.inputs.count
                 let report = sim.report(activities)
-                let sub = "\(dir)/\(k + 1)-\(l.scenario.name)"
+                let sub = "\(dir)/\(CompareCommand.folder(k, l))"
                 try FileManager.default.createDirectory(atPath: sub, withIntermediateDirectories: true)
                 try ReportRenderer.json(report).write(to: URL(fileURLWithPath: sub + "/report.json"), options: .atomic)
                 try Data(ReportRenderer.markdown(report).utf8).write(to: URL(fileURLWithPath: sub + "/report.md"), options: .atomic)
@@ -84,7 +90,7 @@ struct CompareCommand: ParsableCommand {
             let data = try CompareRenderer.json(cmp)
             try data.write(to: URL(fileURLWithPath: dir + "/compare.json"), options: .atomic)
             try Data(CompareRenderer.markdown(cmp).utf8).write(to: URL(fileURLWithPath: dir + "/compare.md"), options: .atomic)
-            try Data(CompareRenderer.html(cmp, commandLine: commandLineText()).utf8).write(to: URL(fileURLWithPath: dir + "/compare.html"), options: .atomic)
+            try Data(CompareRenderer.html(cmp, commandLine: commandLineText(), reports: loaded.enumerated().map { "\(CompareCommand.folder($0, $1))/report.html" }).utf8).write(to: URL(fileURLWithPath: dir + "/compare.html"), options: .atomic)
             if json {
                 FileHandle.standardOutput.write(data)
                 print()
