@@ -147,6 +147,7 @@ struct TraceCommand: ParsableCommand {
         @Option(help: "zstd level.") var level: Int = TraceWriter.defaultLevel
         @Option(help: "Events per chunk.") var chunkEvents: Int = TraceWriter.defaultChunkEvents
         @Flag(help: "Print the result as JSON ({output, events, recordings?, populations, timeUnitPs}).") var json = false
+        @Flag(help: "No progress on standard error.") var quiet = false
 
         struct Result: Codable { var output: String; var events: Int; var recordings: Int?; var populations: [String]?; var timeUnitPs: Int64? }
 
@@ -154,7 +155,9 @@ struct TraceCommand: ParsableCommand {
             guard !files.isEmpty else { throw ValidationError("no input files") }
             switch format {
             case .nmnist:
-                let samples = try NMNISTImporter.writeTrace(files: files, output: out, chunkEvents: chunkEvents, level: level)
+                let progress = ProgressLine(total: files.count, label: "recordings read", enabled: !json && !quiet)
+                let samples = try NMNISTImporter.writeTrace(files: files, output: out, chunkEvents: chunkEvents, level: level) { progress.update($0) }
+                progress.finish()
                 if json { return try printJSON(Result(output: out, events: samples.reduce(0) { $0 + $1.events }, recordings: samples.count)) }
                 print("\(out): \(samples.reduce(0) { $0 + $1.events }) events from \(samples.count) N-MNIST recording(s)")
             case .csv:
