@@ -57,6 +57,8 @@ import Testing
         let val = try runCLI(["validate", a.path, b.path, "--json"])
         #expect(val.status == 0, "\(val.stderr)")
         #expect((parse(val.stdout) as? [[String: Any]])?.count == 2)
+        let quiet = try runCLI(["run", a.path, "--samples", "2", "--quiet", "--out", d.appendingPathComponent("quiet").path])
+        #expect(quiet.status == 0 && quiet.stdout.isEmpty && quiet.stderr.isEmpty, "\(quiet.stdout) \(quiet.stderr)")
         let bad = try runCLI(["compare", a.path, "--json"])
         #expect(bad.status != 0 && bad.stderr.contains("at least two"))
     }

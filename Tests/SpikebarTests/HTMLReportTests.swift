@@ -116,6 +116,16 @@ func smallRun(_ yaml: String = smallReportYAML(), path: String = "/tmp/spikebar-
         #expect(values.count == r.activity.totalCellReads)
     }
 
+    /// Same scenario and seed ⇒ the same report.html bytes, whatever the thread count.
+    @Test func htmlIsDeterministicWhateverTheThreads() throws {
+        let sim = try Simulation(loaded: try scenario(smallReportYAML()))
+        let context = HTMLReport.Context(commandLine: "spikebar run small.yaml", scenarioText: "x: 1")
+        let one = HTMLReport.render(sim.report(sim.runAll(threads: 1)), context: context)
+        let two = HTMLReport.render(sim.report(sim.runAll(threads: 2)), context: context)
+        #expect(one == two)
+        #expect(one.utf8.count > 10_000)
+    }
+
     @Test func accuracyChartHasErrorBars() throws {
         let s = SVGChart.Series(name: "8 levels", x: [1, 2, 4], y: [80, 85, 90], low: [78, 83, 89], high: [82, 88, 91])
         let svg = SVGChart.accuracyVsParameter(id: "chart-accuracy", title: "Accuracy vs levels", series: [s], parameter: "levels", unit: "")
