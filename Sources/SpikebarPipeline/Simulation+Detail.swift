@@ -7,6 +7,8 @@ import SpikebarReport
 extension Simulation {
     /// Number of time bins of the rate-over-time chart.
     public static let rateBins = 50
+    /// Most (read, column) samples kept for the column-current histogram of one inference.
+    public static let columnCurrentSampleLimit = 2_000_000
 
     /// The data behind the charts of `report.html`: re-runs inference `k` with `recordSpikes` (the kernel
     /// is deterministic, so its activity equals the one in `activities`) and derives the raster, the
@@ -47,11 +49,17 @@ extension Simulation {
             }
             tiles.append(TileConcurrency(tile: index, layer: chip.connections[tile.connection].to, counts: counts, peak: peak))
         }
-        let currents = columnCurrents(spikes: result.spikes)
+        // Bounded memory on big chips: beyond `columnCurrentSampleLimit` (read, column) samples keep every
+        // k-th one, k fixed in advance from the cell-read count, so the histogram stays deterministic.
+        let stride = max(1, (result.activity.totalCellReads + Simulation.columnCurrentSampleLimit - 1) / Simulation.columnCurrentSampleLimit)
+        let currents = columnCurrents(spikes: result.spikes, stride: stride)
+        var histogram = ColumnCurrents(values: currents.values, readVoltage: chip.device.readVoltage)
+        histogram.samples = result.activity.totalCellReads
+        histogram.stride = stride
         return InferenceDetail(sample: inputs.sampleIDs[k], raster: raster,
                                rates: RateOverTime(binWidth: width, rates: rates, populations: chip.populations.map(\.name)),
                                tileConcurrency: tiles,
-                               columnCurrents: ColumnCurrents(values: currents.values, readVoltage: chip.device.readVoltage))
+                               columnCurrents: histogram)
     }
 
     /// Column currents at the onset of every row read caused by `spikes` (one list per population), and
@@ -63,12 +71,18 @@ extension Simulation {
     /// `(t − t_read, t]`, earlier reads at the same time included) or, in grid timing, every read of the same
     /// step. Each tile belongs to one connection, so its reads are the spikes of that connection's source
     /// population, in the order the kernel delivered them.
-    public func columnCurrents(spikes: [SpikeList]) -> (values: [Double], active: [[Int]]) {
+    /// With `stride` k > 1 only every k-th (read, column) sample is returned (the active counts are complete).
+    public func columnCurrents(spikes: [SpikeList], stride: Int = 1) -> (values: [Double], active: [[Int]]) {
+        var seen = 0
+        var values: [Double] = []
+        func keep(_ xs: [Double]) {
+            if stride <= 1 { values += xs; return }
+            for x in xs { if seen % stride == 0 { values.append(x) }; seen += 1 }
+        }
         let v = chip.device.readVoltage
         let pulse = max(1, Int64((chip.device.readPulse * 1e12).rounded()))
         let grid: Bool
         switch kernel.timing { case .exact: grid = false; case .grid: grid = true }
-        var values: [Double] = []
         var active = [[Int]](repeating: [], count: chip.tiles.count)
         for c in chip.connections {
             guard c.from < spikes.count else { continue }
@@ -94,7 +108,7 @@ extension Simulation {
                             list.append((t, j))
                             open[tile] = list
                             active[tile].append(list.count)
-                            values += tileColumnCurrents(tile: chip.tiles[tile], connection: c, rows: list.map(\.row), voltage: v)
+                            keep(tileColumnCurrents(tile: chip.tiles[tile], connection: c, rows: list.map(\.row), voltage: v))
                         }
                     }
                 }
@@ -103,7 +117,7 @@ extension Simulation {
                         let rows = stepReads[tile] ?? []
                         let currents = tileColumnCurrents(tile: chip.tiles[tile], connection: c, rows: rows, voltage: v)
                         // Every read of the step sees the same active rows: one sample set per read.
-                        for _ in rows { active[tile].append(rows.count); values += currents }
+                        for _ in rows { active[tile].append(rows.count); keep(currents) }
                     }
                 }
                 start = end

@@ -303,7 +303,7 @@ public enum HTMLReport {
             ["p95", HTMLPage.number(Units.format(c.p95, "A"), value: c.p95, key: "columnCurrent.p95")],
             ["max", HTMLPage.number(Units.format(c.max, "A"), value: c.max, key: "columnCurrent.max")],
         ])
-        body += "<p>Column current: at the onset of every row read, each used column of the tile carries I = V_read · Σ G over the rows active on that tile (the read row and every row whose read pulse is still on; in grid timing, every row read in the same step), with the programmed conductances and V_read = \(SVGChart.esc(Units.format(c.readVoltage, "V"))); read noise excluded. One sample per (read, column); log-spaced bins.</p>\n"
+        body += "<p>Column current: at the onset of every row read, each used column of the tile carries I = V_read · Σ G over the rows active on that tile (the read row and every row whose read pulse is still on; in grid timing, every row read in the same step), with the programmed conductances and V_read = \(SVGChart.esc(Units.format(c.readVoltage, "V"))); read noise excluded. One sample per (read, column); log-spaced bins\(c.stride > 1 ? "; every \(c.stride)th sample kept (bounded memory)" : "").</p>\n"
         return HTMLSection(id: "crossbar", title: "Crossbar activity", body: body)
     }
 

@@ -83,8 +83,11 @@ public struct TileConcurrency: Codable, Sendable, Equatable {
 /// read in the same step (grid timing) — with the programmed conductances `G` (read noise excluded). One
 /// sample per (read, used column); histogram on log-spaced bins.
 public struct ColumnCurrents: Codable, Sendable, Equatable {
-    /// Number of (read, column) samples.
+    /// Number of (read, column) samples (the inference's cell reads).
     public var samples: Int
+    /// 1 when every sample is in the histogram and the statistics; k when only every k-th one is (runs
+    /// with more than `Simulation.columnCurrentSampleLimit` samples, to bound memory).
+    public var stride: Int = 1
     /// Bin edges (A), `counts.count + 1` values, log-spaced.
     public var binEdges: [Double]
     public var counts: [Int]
