@@ -6,7 +6,7 @@
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test deps build bench bench-native clean
+.PHONY: demo test deps build bench bench-native clean report-png
 
 deps:
 	@if ! pkg-config --exists libzstd 2>/dev/null || [ ! -f /usr/include/zstd.h ]; then \
@@ -37,6 +37,11 @@ NATIVE_CPU := $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /p
 bench-native: deps
 	$(SWIFT) build -c release --product spikebar --scratch-path .build-native $(if $(NATIVE_CPU),-Xswiftc -target-cpu -Xswiftc $(NATIVE_CPU))
 	.build-native/release/spikebar bench kernel
+
+# Docs/report.png, the README's picture: the quickstart's report.html rendered by headless Chromium
+# (Debian: apt-get install -y chromium). Not needed by the build or the tests.
+report-png: build
+	Docs/tools/render-report-png.sh
 
 clean:
 	rm -rf .build spikebar-out

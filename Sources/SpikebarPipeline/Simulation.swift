@@ -90,8 +90,9 @@ public struct Simulation: Sendable {
         return ParallelMap.map(count: n, threads: threads, progress: progress) { k in infer(k).activity }
     }
 
-    /// Prices activities and assembles the report.
-    public func report(_ activities: [Activity]) -> RunReport {
+    /// Prices activities and assembles the report. With `detail` (the default) it also re-runs the first
+    /// inference with its spikes recorded for the charts of `report.html` (`detail(_:)`).
+    public func report(_ activities: [Activity], detail withDetail: Bool = true) -> RunReport {
         let s = scenario
         let estimates: [[CostEstimate]] = activities.map { a in costModels.map { $0.price(a) } }
         let archNames = costModels.map(\.architecture)
@@ -126,7 +127,13 @@ public struct Simulation: Sendable {
                          tiles: chip.tiles.count, synapseGains: gains, gainSource: gainSource, weightSource: weightSource,
                          inferences: inferences, meanActivity: ActivitySummary.mean(inferences.map(\.activity)),
                          accuracy: inputs.labels == nil ? nil : Double(correct) / Double(max(1, activities.count)),
-                         architectures: archs)
+                         architectures: archs, detail: withDetail ? detail(activities, inference: Simulation.shownInference(activities)) : nil)
+    }
+
+    /// The inference whose spikes `report.html` shows: the first one whose output layer spiked (a raster
+    /// with a silent output says little), else the first.
+    public static func shownInference(_ activities: [Activity]) -> Int {
+        activities.firstIndex { ($0.layers.last?.spikes ?? 0) > 0 } ?? 0
     }
 
     /// Component-wise mean of estimates with the same components.

@@ -7,7 +7,8 @@ import SpikebarCost
 /// this value encoded with sorted keys, so the same scenario and seed give byte-identical files.
 public struct RunReport: Codable, Sendable, Equatable {
     public var tool: String = "spikebar"
-    public var formatVersion: Int = 1
+    /// 2: adds `detail` (the charts of report.html).
+    public var formatVersion: Int = 2
     public var scenario: String
     public var scenarioFile: String
     public var scenarioDigest: String
@@ -29,16 +30,20 @@ public struct RunReport: Codable, Sendable, Equatable {
     /// Classification accuracy when labels are known.
     public var accuracy: Double?
     public var architectures: [ArchitectureSummary]
+    /// Spikes, rates, concurrency and column currents behind the charts of `report.html`; nil when the
+    /// report was assembled without them.
+    public var detail: InferenceDetail?
 
     public init(scenario: String, scenarioFile: String, scenarioDigest: String, seed: UInt64, timing: String,
                 window: Seconds, dt: Seconds, populations: [PopulationSummary], tiles: Int, synapseGains: [Double],
                 gainSource: String, weightSource: String, inferences: [InferenceSummary], meanActivity: ActivitySummary,
-                accuracy: Double?, architectures: [ArchitectureSummary]) {
+                accuracy: Double?, architectures: [ArchitectureSummary], detail: InferenceDetail? = nil) {
         self.scenario = scenario; self.scenarioFile = scenarioFile; self.scenarioDigest = scenarioDigest
         self.seed = seed; self.timing = timing; self.window = window; self.dt = dt; self.populations = populations
         self.tiles = tiles; self.synapseGains = synapseGains; self.gainSource = gainSource
         self.weightSource = weightSource; self.inferences = inferences; self.meanActivity = meanActivity
         self.accuracy = accuracy; self.architectures = architectures
+        self.detail = detail
     }
 }
 

@@ -86,7 +86,8 @@ public enum NMNISTImporter {
     /// `{"source":"N-MNIST","samples":[{"file":…,"startMicroseconds":…,"events":…},…]}`.
     @discardableResult
     public static func writeTrace(files: [String], output: String, chunkEvents: Int = TraceWriter.defaultChunkEvents,
-                                  level: Int = TraceWriter.defaultLevel, scenarioDigest: String = "") throws -> [Sample] {
+                                  level: Int = TraceWriter.defaultLevel, scenarioDigest: String = "",
+                                  progress: ((Int) -> Void)? = nil) throws -> [Sample] {
         var samples: [Sample] = []
         var all: [[TraceEvent]] = []
         // Metadata goes in the header, written first, so samples are decoded before writing.
@@ -97,6 +98,7 @@ public enum NMNISTImporter {
             samples.append(Sample(file: (f as NSString).lastPathComponent, startMicroseconds: start, events: ev.count))
             all.append(ev)
             start = (ev.last.map { $0.time / timeUnit } ?? start) + 1
+            progress?(samples.count)
         }
         struct Meta: Codable { var source: String; var samples: [Sample] }
         let enc = JSONEncoder(); enc.outputFormatting = [.sortedKeys]

@@ -39,8 +39,22 @@ struct KernelBench: ParsableCommand {
     @Option(help: "Modes to measure: all, exact, grid.") var mode = "all"
     @Option(help: "Also write the workload (chip as current steps, neuron constants, input spikes) to this folder for a peer simulator (Benchmarks/peers.sh).")
     var export: String?
+    @Flag(help: "Print the figures as JSON on standard output (no progress).") var json = false
+    @Flag(help: "Print nothing but errors and the figures (no progress).") var quiet = false
+
+    /// `--json` output.
+    struct Result: Codable {
+        struct Mode: Codable {
+            var mode: String; var medianSeconds: Double; var eventsPerSecond: Double; var synapticEventsPerSecond: Double
+            var synapticEvents: Int; var rowReads: Int; var spikesPerPopulation: [Int]; var staleEvents: Int
+            var targetSynapticEventsPerSecond: Double; var speedupOverDensePeer: Double?
+        }
+        var workload: String; var inputSpikes: Int; var repeats: Int; var readNoise: Bool
+        var modes: [Mode]; var densePeerMedianSeconds: Double?; var densePeerSynapseUpdatesPerSecond: Double?; var peakRSSKiB: Int
+    }
 
     func run() throws {
+        func say(_ s: String) { if !json { print(s) } }
         do {
             var loaded = try ScenarioLoader.load(path: scenario)
             loaded.scenario.input.source = .uniform
@@ -55,10 +69,14 @@ struct KernelBench: ParsableCommand {
             let input = sim.inputSpikes(0)
             let opts = RunOptions(window: duration, sample: 0, seed: loaded.scenario.seed, reportingStep: dt)
             if let export { try PeerWorkload.write(chip: sim.chip, input: input, duration: duration, to: export) }
-            print("workload: \(sim.chip.populations.map { "\($0.size)" }.joined(separator: "-")) on \(sim.chip.tiles.count) tiles, \(input.count) input spikes (\(Units.fixed(Double(input.count) / Double(sim.chip.populations[0].size) / duration, significant: 3)) Hz/channel) over \(Units.format(seconds: duration)), read noise \(readNoise ? "on" : "off"), median of \(self.repeat)")
+            let workload = "\(sim.chip.populations.map { "\($0.size)" }.joined(separator: "-")) on \(sim.chip.tiles.count) tiles, Poisson \(rate) Hz per channel for \(duration) s"
+            say("workload: \(sim.chip.populations.map { "\($0.size)" }.joined(separator: "-")) on \(sim.chip.tiles.count) tiles, \(input.count) input spikes (\(Units.fixed(Double(input.count) / Double(sim.chip.populations[0].size) / duration, significant: 3)) Hz/channel) over \(Units.format(seconds: duration)), read noise \(readNoise ? "on" : "off"), median of \(self.repeat)")
             var figures: [(name: String, synPerSecond: Double, seconds: Double)] = []
+            var results: [Result.Mode] = []
             let modes = [("exact", Timing.exact), ("grid(\(Units.format(seconds: dt)))", Timing.grid(dt: dt))]
                 .filter { mode == "all" || $0.0.hasPrefix(mode) }
+            let progress = ProgressLine(total: (modes.count + (mode == "all" ? 1 : 0)) * self.repeat, label: "benchmark runs", enabled: !quiet && !json)
+            var runsDone = 0
             for (name, timing) in modes {
                 let kernel = EventKernel(chip: sim.chip, timing: timing, readNoise: readNoise)
                 var times: [Double] = []
@@ -67,13 +85,18 @@ struct KernelBench: ParsableCommand {
                     let t0 = DispatchTime.now().uptimeNanoseconds
                     last = kernel.run(input: input, options: opts)
                     times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9)
+                    runsDone += 1; progress.update(runsDone)
                 }
                 guard let r = last else { continue }
                 let med = times.sorted()[times.count / 2]
                 let syn = Double(r.activity.totalSynapticEvents)
                 let events = Double(input.count + r.queueEvents)
                 figures.append((name, syn / med, med))
-                print("\(name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(Units.fixed(med * 1e3, significant: 4)) ms  \(Units.fixed(events / med / 1e6, significant: 4)) M events/s  \(Units.fixed(syn / med / 1e6, significant: 4)) M synaptic events/s  (\(Int(syn)) synaptic events, \(r.rowReads) row reads, spikes per population \(r.activity.layers.map { String($0.spikes) }.joined(separator: "/")), \(r.staleEvents) stale queue events)")
+                results.append(.init(mode: name, medianSeconds: med, eventsPerSecond: events / med, synapticEventsPerSecond: syn / med,
+                                     synapticEvents: Int(syn), rowReads: r.rowReads, spikesPerPopulation: r.activity.layers.map(\.spikes),
+                                     staleEvents: r.staleEvents, targetSynapticEventsPerSecond: name == "exact" ? 100e6 : 200e6, speedupOverDensePeer: nil))
+                progress.finish()
+                say("\(name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(Units.fixed(med * 1e3, significant: 4)) ms  \(Units.fixed(events / med / 1e6, significant: 4)) M events/s  \(Units.fixed(syn / med / 1e6, significant: 4)) M synaptic events/s  (\(Int(syn)) synaptic events, \(r.rowReads) row reads, spikes per population \(r.activity.layers.map { String($0.spikes) }.joined(separator: "/")), \(r.staleEvents) stale queue events)")
             }
             // Peer measured in the same run: a dense clock-driven loop over the same chip and input.
             var times: [Double] = []
@@ -82,9 +105,17 @@ struct KernelBench: ParsableCommand {
                 let t0 = DispatchTime.now().uptimeNanoseconds
                 work = ClockDrivenReference.run(chip: sim.chip, input: input, window: duration, dt: dt).synapseUpdates
                 times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9)
+                runsDone += 1; progress.update(runsDone)
             }
+            progress.finish()
             let dense = times.isEmpty ? .nan : times.sorted()[times.count / 2]
-            if dense.isFinite { print("\("dense peer".padding(toLength: 14, withPad: " ", startingAt: 0)) \(Units.fixed(dense * 1e3, significant: 4)) ms  clock-driven, every synapse every step (dt \(Units.format(seconds: dt))): \(Units.fixed(work / dense / 1e6, significant: 4)) M synapse updates/s") }
+            if dense.isFinite { say("\("dense peer".padding(toLength: 14, withPad: " ", startingAt: 0)) \(Units.fixed(dense * 1e3, significant: 4)) ms  clock-driven, every synapse every step (dt \(Units.format(seconds: dt))): \(Units.fixed(work / dense / 1e6, significant: 4)) M synapse updates/s") }
+            if json {
+                for k in results.indices { results[k].speedupOverDensePeer = dense.isFinite ? dense / results[k].medianSeconds : nil }
+                return try printJSON(Result(workload: workload, inputSpikes: input.count, repeats: self.repeat, readNoise: readNoise, modes: results,
+                                            densePeerMedianSeconds: dense.isFinite ? dense : nil,
+                                            densePeerSynapseUpdatesPerSecond: dense.isFinite ? work / dense : nil, peakRSSKiB: peakRSSKiB()))
+            }
             for f in figures {
                 let target = f.name == "exact" ? 100e6 : 200e6
                 print("  \(f.name): \(Units.fixed(f.synPerSecond / 1e6, significant: 4)) M synaptic events/s, target ≥ \(Int(target / 1e6)) M: \(f.synPerSecond >= target ? "met" : "NOT met") (\(Units.fixed(f.synPerSecond / target, significant: 3))× target)\(dense.isFinite ? "; \(Units.fixed(dense / f.seconds, significant: 3))× faster than the dense peer" : "")")

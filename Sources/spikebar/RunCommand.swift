@@ -13,8 +13,9 @@ struct RunCommand: ParsableCommand {
         abstract: "Run a scenario and compare the architectures per inference.",
         discussion: """
         Programs the chip, runs every inference through the event kernel, prices the activity on each \
-        architecture and prints a side-by-side table. Writes report.md and report.json to --out \
-        (default ./spikebar-out/<scenario>/). With --record FILE.sbt it also writes every spike of every \
+        architecture and prints a side-by-side table. Writes report.md, report.json and report.html (charts: \
+        energy and latency by component, decision times, spike raster, rates over time, row concurrency per \
+        tile, column currents; Docs/getting-started.md) to --out (default ./spikebar-out/<scenario>/). With --record FILE.sbt it also writes every spike of every \
         inference (input and every layer) to a compressed trace that `spikebar trace replay` checks \
         bit for bit (Docs/trace-format.md, "Recorded runs").
         """)
@@ -40,10 +41,10 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Record the input spikes and every layer's spikes of every inference to this .sbt trace.")
     var record: String?
 
-    @Flag(help: "Print report.json to standard output instead of the table.")
+    @Flag(help: "Print report.json to standard output instead of the table (no progress).")
     var json = false
 
-    @Flag(help: "Print nothing but errors.")
+    @Flag(help: "Print nothing but errors (no progress, no table).")
     var quiet = false
 
     func run() throws {
@@ -58,6 +59,9 @@ struct RunCommand: ParsableCommand {
             if let seed { loaded.scenario.seed = seed }
             if let threads { loaded.scenario.simulation.threads = threads }
             let started = Date()
+            if loaded.scenario.weights.source == .generated && loaded.scenario.weights.targetRate > 0 {
+                note("calibrating the DPI gains to \(loaded.scenario.weights.targetRate) Hz hidden / \(loaded.scenario.weights.targetOutputRate) Hz output…", quiet: quiet || json)
+            }
             let sim = try Simulation(loaded: loaded)
             let n = sim.inputs.count
             let progress = ProgressLine(total: n, label: "inferences", enabled: !quiet && !json)
@@ -71,6 +75,9 @@ struct RunCommand: ParsableCommand {
             let jsonData = try ReportRenderer.json(report)
             try jsonData.write(to: URL(fileURLWithPath: dir + "/report.json"), options: .atomic)
             try Data(ReportRenderer.markdown(report).utf8).write(to: URL(fileURLWithPath: dir + "/report.md"), options: .atomic)
+            let html = HTMLReport.render(report, context: .init(commandLine: commandLineText(),
+                                                                scenarioText: try? String(contentsOfFile: scenario, encoding: .utf8)))
+            try Data(html.utf8).write(to: URL(fileURLWithPath: dir + "/report.html"), options: .atomic)
             if json {
                 FileHandle.standardOutput.write(jsonData)
                 print()
@@ -78,7 +85,7 @@ struct RunCommand: ParsableCommand {
                 print("\(loaded.scenario.name): \(report.populations.map { "\($0.size)" }.joined(separator: "-")) on \(report.tiles) tiles, \(report.timing), \(n) inferences of \(Units.format(seconds: report.window)), seed \(report.seed)")
                 print(report.weightSource.hasPrefix("generated") ? "weights: \(report.weightSource); DPI gains \(report.gainSource)\n" : "weights: \(report.weightSource)\n")
                 print(ReportRenderer.table(report))
-                print("wrote \(dir)/report.md and \(dir)/report.json\(record.map { " and the trace \($0)" } ?? "") (\(Units.fixed(Date().timeIntervalSince(started), significant: 3)) s)")
+                print("wrote \(dir)/report.md, report.json and report.html\(record.map { " and the trace \($0)" } ?? "") (\(Units.fixed(Date().timeIntervalSince(started), significant: 3)) s)")
             }
         } catch let e as SpikebarError {
             fail(e)
@@ -89,35 +96,3 @@ struct RunCommand: ParsableCommand {
 }
 
 extension SimulationSpec.Timing: ExpressibleByArgument {}
-
-/// Progress on standard error: a bar with rate and ETA on a terminal, a line every few seconds
-/// otherwise; silent for runs shorter than a second.
-final class ProgressLine: @unchecked Sendable {
-    let total: Int, label: String, enabled: Bool
-    let start = Date()
-    var last = Date.distantPast
-    let lock = NSLock()
-    let tty = isatty(2) != 0
-
-    init(total: Int, label: String, enabled: Bool) { self.total = total; self.label = label; self.enabled = enabled }
-
-    func update(_ done: Int) {
-        guard enabled else { return }
-        lock.lock(); defer { lock.unlock() }
-        let now = Date()
-        let elapsed = now.timeIntervalSince(start)
-        guard elapsed > 1, now.timeIntervalSince(last) > (tty ? 0.1 : 5) || done == total else { return }
-        last = now
-        let rate = Double(done) / elapsed
-        let eta = rate > 0 ? Double(total - done) / rate : 0
-        let width = 30, filled = total > 0 ? width * done / total : width
-        let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-        let text = "\(bar) \(done)/\(total) \(label)  \(Units.fixed(rate, significant: 3))/s  ETA \(Units.fixed(eta, significant: 2)) s"
-        FileHandle.standardError.write(Data((tty ? "\r\(text)" : "\(text)\n").utf8))
-    }
-
-    func finish() {
-        guard enabled, tty, Date().timeIntervalSince(start) > 1 else { return }
-        FileHandle.standardError.write(Data("\n".utf8))
-    }
-}

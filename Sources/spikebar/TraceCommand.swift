@@ -74,8 +74,7 @@ struct TraceCommand: ParsableCommand {
                                                                           firstTimePs: $0.firstTime, lastTimePs: $0.lastTime, bytes: $0.byteLength) },
                             problems: problems.map(\.description))
             if json {
-                let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try enc.encode(s), as: UTF8.self))
+                try printJSON(s)
                 return
             }
             print("\(file): .sbt \(s.formatVersion), \(s.fileBytes) bytes, \(n) events, \(String(format: "%.3f", s.bytesPerEvent)) B/event")
@@ -112,10 +111,12 @@ struct TraceCommand: ParsableCommand {
         @Option(help: "First time to print, seconds (inclusive).") var from: Double?
         @Option(help: "End of the window, seconds (exclusive).") var to: Double?
         @Option(help: "csv (time_s,population,index — importable with `trace import --format csv`) or jsonl.") var format: Format = .csv
+        @Flag(help: "Same as --format jsonl: one JSON object per event ({time_ps, population, index}).") var json = false
 
         func run() throws {
             let r = try TraceReader(path: file)
             let names = r.header.populations.map(\.name)
+            let format = json ? .jsonl : self.format
             var out = Output()
             if format == .csv { out.line("time_s,population,index") }
             do {
@@ -145,12 +146,19 @@ struct TraceCommand: ParsableCommand {
         @Option(help: "CSV time column unit: s, ms, us, ns or ps.") var timeColumn: String = "s"
         @Option(help: "zstd level.") var level: Int = TraceWriter.defaultLevel
         @Option(help: "Events per chunk.") var chunkEvents: Int = TraceWriter.defaultChunkEvents
+        @Flag(help: "Print the result as JSON ({output, events, recordings?, populations, timeUnitPs}).") var json = false
+        @Flag(help: "No progress on standard error.") var quiet = false
+
+        struct Result: Codable { var output: String; var events: Int; var recordings: Int?; var populations: [String]?; var timeUnitPs: Int64? }
 
         func run() throws {
             guard !files.isEmpty else { throw ValidationError("no input files") }
             switch format {
             case .nmnist:
-                let samples = try NMNISTImporter.writeTrace(files: files, output: out, chunkEvents: chunkEvents, level: level)
+                let progress = ProgressLine(total: files.count, label: "recordings read", enabled: !json && !quiet)
+                let samples = try NMNISTImporter.writeTrace(files: files, output: out, chunkEvents: chunkEvents, level: level) { progress.update($0) }
+                progress.finish()
+                if json { return try printJSON(Result(output: out, events: samples.reduce(0) { $0 + $1.events }, recordings: samples.count)) }
                 print("\(out): \(samples.reduce(0) { $0 + $1.events }) events from \(samples.count) N-MNIST recording(s)")
             case .csv:
                 guard files.count == 1 else { throw ValidationError("--format csv takes exactly one file") }
@@ -160,6 +168,10 @@ struct TraceCommand: ParsableCommand {
                 let (header, events) = try CSVImporter.import(path: files[0], options: .init(timeColumn: tc))
                 let w = try TraceWriter(path: out, header: header, chunkEvents: chunkEvents, level: level)
                 do { try w.append(contentsOf: events); try w.close() } catch { w.discard(); throw error }
+                if json {
+                    return try printJSON(Result(output: out, events: events.count, populations: header.populations.map { "\($0.name)[\($0.size)]" },
+                                                timeUnitPs: header.timeUnit))
+                }
                 print("\(out): \(events.count) events, populations \(header.populations.map { "\($0.name)[\($0.size)]" }.joined(separator: ", ")), unit \(header.timeUnit) ps")
             }
         }
@@ -170,9 +182,18 @@ struct TraceCommand: ParsableCommand {
             abstract: "Rewrite a damaged or unfinished trace (e.g. a killed writer's .partial file) with every intact chunk and a new index.")
         @Argument(help: "The damaged .sbt (or .sbt.partial) file.") var input: String
         @Option(help: "Output .sbt file.") var out: String
+        @Flag(help: "Print the result as JSON ({input, output, inputHadIndex, chunksRecovered, eventsRecovered, problems}).") var json = false
+
+        struct Result: Codable { var input: String; var output: String; var inputHadIndex: Bool; var chunksRecovered: Int; var eventsRecovered: Int; var problems: [String] }
 
         func run() throws {
-            print(try TraceRepair.repair(input: input, output: out))
+            let r = try TraceRepair.repair(input: input, output: out)
+            if json {
+                try printJSON(Result(input: r.input, output: r.output, inputHadIndex: r.inputHadIndex, chunksRecovered: r.chunksRecovered,
+                                     eventsRecovered: r.eventsRecovered, problems: r.problems.map(\.description)))
+            } else {
+                print(r)
+            }
         }
     }
 }
@@ -202,7 +223,8 @@ struct TraceBenchCommand: ParsableCommand {
     @Option(help: "Poisson workload: rate per neuron, Hz.") var poissonRate: Double = 20
     @Option(help: "Poisson workload: time resolution, picoseconds.") var poissonResolutionPs: Int64 = 1_000_000
     @Flag(help: "Skip the zstd -19 / xz -9 baselines (they take most of the time).") var noBaselines = false
-    @Flag(help: "Print JSON.") var json = false
+    @Flag(help: "Print the results as JSON on standard output (progress notes still go to standard error unless --quiet).") var json = false
+    @Flag(help: "No progress notes on standard error.") var quiet = false
 
     func run() throws {
         var o = TraceBenchmark.Options()
@@ -216,7 +238,7 @@ struct TraceBenchCommand: ParsableCommand {
             let base = ProcessInfo.processInfo.environment["SPIKEBAR_DATA"] ?? "../shared/data"
             o.nmnistDirectory = base + "/nmnist-subset"
         }
-        func log(_ msg: String) { FileHandle.standardError.write(Data((msg + "\n").utf8)) }
+        func log(_ msg: String) { note(msg, quiet: quiet) }
         guard runSamples > 0 else { throw ValidationError("--run-samples must be positive") }
         var recorded: String?
         defer { if let recorded { try? FileManager.default.removeItem(atPath: recorded) } }
@@ -240,9 +262,7 @@ struct TraceBenchCommand: ParsableCommand {
         let rss = TraceBenchmark.peakRSSBytes()
         if json {
             struct Out: Codable { var workloads: [TraceBenchmark.WorkloadResult]; var peakRSSBytes: Int? }
-            let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try enc.encode(Out(workloads: results, peakRSSBytes: rss)), as: UTF8.self))
-            return
+            return try printJSON(Out(workloads: results, peakRSSBytes: rss))
         }
         for r in results { print(TraceBenchmark.format(r)) }
         print("peak RSS (VmHWM): \(rss.map { String(format: "%.1f MB", Double($0) / 1e6) } ?? "unavailable")")

@@ -22,22 +22,26 @@ extension TraceCommand {
         @Argument(help: "Scenario to program the chip from (default: the path stored in the trace).") var scenario: String?
         @Flag(help: "Replay even if the scenario's digest differs from the recorded one.") var force = false
         @Option(help: "Worker threads (0 = all cores). The result does not depend on it.") var threads = 0
-        @Flag(help: "Print the result as JSON.") var json = false
+        @Flag(help: "Print the result as JSON (no progress).") var json = false
+        @Flag(help: "Print nothing but errors; the exit status tells the result.") var quiet = false
 
         func run() throws {
             let report: ReplayReport
             do {
                 guard threads >= 0 else { throw ValidationError("--threads must be ≥ 0") }
-                report = try TraceReplay.replay(tracePath: file, scenarioPath: scenario, force: force, threads: threads)
+                // The inference count, for the progress bar, is in the trace's metadata.
+                let total = (try? TraceReader(path: file)).flatMap { RecordedRun.decode(metadata: $0.header.metadata) }?.inferences.count ?? 0
+                let progress = ProgressLine(total: total, label: "inferences replayed", enabled: !quiet && !json && total > 0)
+                report = try TraceReplay.replay(tracePath: file, scenarioPath: scenario, force: force, threads: threads) { progress.update($0) }
+                progress.finish()
             } catch let e as SpikebarError {
                 fail(e)
             } catch let e as TraceError {
                 fail(e)
             }
             if json {
-                let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try enc.encode(report), as: UTF8.self))
-            } else {
+                try printJSON(report)
+            } else if !quiet {
                 print("\(file): replayed on \(report.scenario)\(report.scenarioDigestMatches ? "" : " (scenario digest differs: --force)")")
                 if !report.gainsMatch { print("warning: the recomputed DPI gains differ from the recorded ones") }
                 print("inferences: \(report.inferences), events compared: \(report.eventsCompared), identical: \(report.identical ? "yes" : "no")")

@@ -29,3 +29,37 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("report.md").path))
     }
 }
+
+/// `--json` prints machine-readable output (and nothing else) on standard output.
+@Suite struct CLIJSONTests {
+    func dir(_ name: String) throws -> URL {
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent("spikebar-json-\(name)-\(getpid())")
+        try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+        return d
+    }
+
+    func parse(_ s: String) -> Any? { try? JSONSerialization.jsonObject(with: Data(s.utf8)) }
+
+    @Test func runCompareAndValidatePrintValidJSON() throws {
+        let d = try dir("cmds")
+        let a = d.appendingPathComponent("a.yaml"), b = d.appendingPathComponent("b.yaml")
+        try smallReportYAML(name: "a").write(to: a, atomically: true, encoding: .utf8)
+        try smallReportYAML(name: "b", tiles: 8).write(to: b, atomically: true, encoding: .utf8)
+        let run = try runCLI(["run", a.path, "--samples", "2", "--json", "--out", d.appendingPathComponent("run").path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = parse(run.stdout) as? [String: Any]
+        #expect(report?["architectures"] != nil)
+        #expect(FileManager.default.fileExists(atPath: d.appendingPathComponent("run/report.html").path))
+        let cmp = try runCLI(["compare", a.path, b.path, "--samples", "2", "--json", "--out", d.appendingPathComponent("cmp").path])
+        #expect(cmp.status == 0, "\(cmp.stderr)")
+        #expect((parse(cmp.stdout) as? [String: Any])?["scenarios"] != nil)
+        #expect(FileManager.default.fileExists(atPath: d.appendingPathComponent("cmp/compare.html").path))
+        let val = try runCLI(["validate", a.path, b.path, "--json"])
+        #expect(val.status == 0, "\(val.stderr)")
+        #expect((parse(val.stdout) as? [[String: Any]])?.count == 2)
+        let quiet = try runCLI(["run", a.path, "--samples", "2", "--quiet", "--out", d.appendingPathComponent("quiet").path])
+        #expect(quiet.status == 0 && quiet.stdout.isEmpty && quiet.stderr.isEmpty, "\(quiet.stdout) \(quiet.stderr)")
+        let bad = try runCLI(["compare", a.path, "--json"])
+        #expect(bad.status != 0 && bad.stderr.contains("at least two"))
+    }
+}

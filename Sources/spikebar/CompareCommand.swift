@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import SpikebarCore
+import SpikebarPipeline
+import SpikebarReport
+import SpikebarScenario
+import SpikebarTrace
+
+/// `spikebar compare A.yaml B.yaml …`: the same input through several chips, side by side.
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Run the same input through several scenarios (tile sizes, levels, devices…) and compare them side by side.",
+        discussion: """
+        Every scenario must describe the same network, weights, input and seed (anything else — tiles, \
+        device, neurons, timing, price lists — may differ); otherwise the command stops with an error naming \
+        what differs. Each scenario is run like `spikebar run` (its report.md/json/html go to \
+        --out/<k>-<name>/), then compare.md, compare.json and compare.html go to --out (default \
+        ./spikebar-out/compare/). Ratios are to the same architecture in the first scenario. \
+        Example: spikebar compare Scenarios/quickstart.yaml Scenarios/quickstart-64x64-tiles.yaml
+        """)
+
+    @Argument(help: "Two or more scenario files (YAML); the first is the reference of the ratios.")
+    var scenarios: [String]
+
+    @Option(help: "Output folder (default: ./spikebar-out/compare/).")
+    var out: String?
+
+    @Option(help: "Override the number of inferences of every scenario.")
+    var samples: Int?
+
+    @Option(help: "Override the seed of every scenario.")
+    var seed: UInt64?
+
+    @Option(help: "Worker threads (0 = all cores). Results do not depend on it.")
+    var threads: Int?
+
+    @Flag(help: "Print compare.json to standard output instead of the table (no progress).")
+    var json = false
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    /// Sub-folder of scenario `k`'s own report: `<k+1>-<name>`, the name reduced to safe file-name characters.
+    static func folder(_ k: Int, _ l: LoadedScenario) -> String {
+        let safe = String(l.scenario.name.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" })
+        return "\(k + 1)-\(safe.isEmpty ? "scenario" : safe)"
+    }
+
+    func run() throws {
+        do {
+            var loaded: [LoadedScenario] = []
+            for path in scenarios {
+                var l = try ScenarioLoader.load(path: path)
+                if let samples {
+                    guard samples >= 1 else { throw ValidationError("--samples must be ≥ 1") }
+                    l.scenario.input.samples = samples
+                    l.scenario.input.samplesGiven = true
+                }
+                if let seed { l.scenario.seed = seed }
+                if let threads { l.scenario.simulation.threads = threads }
+                loaded.append(l)
+            }
+            try Comparison.checkCompatible(loaded)
+            let started = Date()
+            let dir = out ?? "spikebar-out/compare"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let total = loaded.reduce(0) { $0 + $1.scenario.input.samples }
+            let progress = ProgressLine(total: total, label: "inferences", enabled: !quiet && !json)
+            var reports: [RunReport] = []
+            var done = 0
+            for (k, l) in loaded.enumerated() {
+                note("[\(k + 1)/\(loaded.count)] \(l.scenario.name): programming the chip…", quiet: quiet || json)
+                let sim = try Simulation(loaded: l)
+                let base = done
+                let activities = sim.runAll(threads: l.scenario.simulation.threads) { d in progress.update(base + d) }
+                done += sim.inputs.count
+                let report = sim.report(activities)
+                let sub = "\(dir)/\(CompareCommand.folder(k, l))"
+                try FileManager.default.createDirectory(atPath: sub, withIntermediateDirectories: true)
+                try ReportRenderer.json(report).write(to: URL(fileURLWithPath: sub + "/report.json"), options: .atomic)
+                try Data(ReportRenderer.markdown(report).utf8).write(to: URL(fileURLWithPath: sub + "/report.md"), options: .atomic)
+                let html = HTMLReport.render(report, context: .init(commandLine: commandLineText(),
+                                                                    scenarioText: try? String(contentsOfFile: l.path, encoding: .utf8)))
+                try Data(html.utf8).write(to: URL(fileURLWithPath: sub + "/report.html"), options: .atomic)
+                reports.append(report)
+            }
+            progress.finish()
+            let cmp = CompareReport(reports: reports, chips: loaded.map { Comparison.chipSettings($0.scenario) })
+            let data = try CompareRenderer.json(cmp)
+            try data.write(to: URL(fileURLWithPath: dir + "/compare.json"), options: .atomic)
+            try Data(CompareRenderer.markdown(cmp).utf8).write(to: URL(fileURLWithPath: dir + "/compare.md"), options: .atomic)
+            try Data(CompareRenderer.html(cmp, commandLine: commandLineText(), reports: loaded.enumerated().map { "\(CompareCommand.folder($0, $1))/report.html" }).utf8).write(to: URL(fileURLWithPath: dir + "/compare.html"), options: .atomic)
+            if json {
+                FileHandle.standardOutput.write(data)
+                print()
+            } else if !quiet {
+                print(CompareRenderer.table(cmp))
+                print("wrote \(dir)/compare.md, compare.json and compare.html, and each scenario's report in \(dir)/<k>-<name>/ (\(Units.fixed(Date().timeIntervalSince(started), significant: 3)) s)")
+            }
+        } catch let e as SpikebarError {
+            fail(e)
+        } catch let e as TraceError {
+            fail(e)
+        }
+    }
+}
