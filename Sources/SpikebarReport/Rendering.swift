@@ -4,10 +4,12 @@ import SpikebarCost
 
 /// Text renderings of a `RunReport`: the terminal table, `report.md` and `report.json`.
 public enum ReportRenderer {
-    /// `report.json`: sorted keys, so equal reports are equal bytes.
+    /// `report.json`: sorted keys, so equal reports are equal bytes. A ratio to a zero reference (no
+    /// input at all: the crossbar spends nothing) is infinite, which JSON cannot hold: written "inf".
     public static func json(_ r: RunReport) throws -> Data {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys, .prettyPrinted]
+        enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return try enc.encode(r)
     }
 

@@ -62,4 +62,22 @@ import Testing
         let bad = try runCLI(["compare", a.path, "--json"])
         #expect(bad.status != 0 && bad.stderr.contains("at least two"))
     }
+
+    /// No input at all: the crossbar spends nothing, so the ratios to it are infinite; the reports are
+    /// still written (the ratios as "inf" in report.json), not an encoding failure.
+    @Test func runWithoutInputWritesReports() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spikebar-noinput-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let file = dir.appendingPathComponent("silent.yaml")
+        try """
+        seed: 7
+        network: {input: 16, layers: [{name: hidden, size: 8}, {name: out, size: 4}]}
+        weights: {source: generated, target_rate: 0}
+        input: {source: uniform, max_rate: 0, window: 0.05, samples: 2}
+        """.write(to: file, atomically: true, encoding: .utf8)
+        let r = try runCLI(["run", file.path, "--quiet", "--out", dir.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try String(contentsOf: dir.appendingPathComponent("report.json"), encoding: .utf8)
+        #expect(json.contains("\"inf\""))
+    }
 }
