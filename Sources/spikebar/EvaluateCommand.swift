@@ -3,6 +3,7 @@ import Foundation
 import SpikebarChip
 import SpikebarCore
 import SpikebarPipeline
+import SpikebarReport
 import SpikebarScenario
 
 struct EvaluateCommand: ParsableCommand {
@@ -13,7 +14,8 @@ struct EvaluateCommand: ParsableCommand {
         Loads the weights (default: <out>/weights.json of `spikebar train`), programs chip sample 0 (levels, \
         programming error and stuck cells drawn from the seed) and runs the scenario's test samples through \
         the twin and the event kernel. Prints the accuracy table, the grid-vs-twin replay agreement (identical \
-        output spikes, same class; read noise off) and energy / latency per inference from the cost models.
+        output spikes, same class; read noise off) and energy / latency per inference from the cost models. \
+        Writes evaluate.md, evaluate.json and evaluate.html (charts) to --out (default ./spikebar-out/<scenario>/).
         """)
 
     @Argument(help: "Scenario file with a training: section.") var scenario: String
@@ -23,6 +25,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Worker threads (0 = all cores). Results do not depend on it.") var threads: Int?
     @Option(help: "Fraction of stuck cells on the programmed chips (default: training.calibration.stuck_fraction).") var stuckFraction: Double?
     @Option(help: "Also program N chip samples and report the fraction of test points right on ≥ 95 % of them.") var chips: Int?
+    @Option(help: "Output folder for evaluate.md/.json/.html (default: ./spikebar-out/<scenario name>/).") var out: String?
     @Flag(help: "Print the evaluation as JSON.") var json = false
     @Flag(help: "Print nothing but errors.") var quiet = false
 
@@ -50,10 +53,24 @@ struct EvaluateCommand: ParsableCommand {
                                             progress: { d, _ in p.update(d) })
                 p.finish()
             }
+            struct Output: Encodable { var evaluation: TwinEvaluation; var monteCarlo: ChipMonteCarlo? }
+            let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            let jsonData = try enc.encode(Output(evaluation: r, monteCarlo: mc))
+            let dir = out ?? "spikebar-out/\(loaded.scenario.name)"
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                try jsonData.write(to: URL(fileURLWithPath: dir + "/evaluate.json"), options: .atomic)
+                try Data(EvaluationReport.markdown(r, monteCarlo: mc).utf8).write(to: URL(fileURLWithPath: dir + "/evaluate.md"), options: .atomic)
+                let html = EvaluationReport.html(r, monteCarlo: mc, commandLine: commandLineText(),
+                                                 scenarioText: try? String(contentsOfFile: scenario, encoding: .utf8),
+                                                 scenarioFile: loaded.path, digest: loaded.digest)
+                try Data(html.utf8).write(to: URL(fileURLWithPath: dir + "/evaluate.html"), options: .atomic)
+            } catch {
+                throw SpikebarError.invalidInput(SourceLocation(file: dir), "cannot write the evaluation files: \(error.localizedDescription)")
+            }
             if json {
-                struct Output: Encodable { var evaluation: TwinEvaluation; var monteCarlo: ChipMonteCarlo? }
-                let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-                FileHandle.standardOutput.write(try enc.encode(Output(evaluation: r, monteCarlo: mc))); print()
+                FileHandle.standardOutput.write(jsonData); print()
                 return
             }
             if quiet { return }
@@ -67,7 +84,7 @@ struct EvaluateCommand: ParsableCommand {
             if let mc {
                 print("\nover \(mc.chips) programmed chips (programming error, stuck cells, time constants drawn per chip): mean accuracy \(Units.fixed(100 * mc.meanAccuracy, significant: 4)) %, worst \(Units.fixed(100 * mc.worstAccuracy, significant: 4)) %; \(Units.fixed(100 * mc.robustFraction, significant: 4)) % of test points right on ≥ 95 % of the chips")
             }
-            print("(\(Units.fixed(r.seconds, significant: 3)) s)")
+            print("wrote \(dir)/evaluate.md, evaluate.json and evaluate.html (\(Units.fixed(r.seconds, significant: 3)) s)")
         } catch let e as SpikebarError {
             fail(e)
         }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Testing
 import SpikebarChip
 import SpikebarScenario
@@ -25,9 +28,21 @@ import SpikebarScenario
         #expect(w.weights.count == 2 && w.gains == [20, 20])
         let calibration = try String(contentsOfFile: out + "/calibration.json", encoding: .utf8)
         #expect(calibration.contains("\"quantize\" : true") && calibration.contains("tauMem"))
-        let e = try runCLI(["evaluate", file.path, "--samples", "30", "--no-exact", "--json"])
+        let e = try runCLI(["evaluate", file.path, "--samples", "30", "--no-exact", "--json", "--out", dir.path])
         #expect(e.status == 0, "\(e.stderr)")
         #expect(e.stdout.contains("identicalOutputSpikes") && e.stdout.contains("quantised twin"))
+        // evaluate.html: well-formed, with the charts, showing the accuracies of evaluate.json.
+        let html = try Data(contentsOf: dir.appendingPathComponent("evaluate.html"))
+        let doc = try XMLDocument(data: html)
+        let ids = Set(try doc.nodes(forXPath: "//@id").compactMap(\.stringValue))
+        #expect(ids.isSuperset(of: ["chart-accuracy", "table-accuracy", "table-replay", "chart-eval-energy", "chart-eval-latency", "command-line"]))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("evaluate.json"))) as? [String: Any]
+        let accuracies = ((json?["evaluation"] as? [String: Any])?["accuracies"] as? [[String: Any]]) ?? []
+        #expect(!accuracies.isEmpty)
+        for (k, a) in accuracies.enumerated() {
+            let shown = try doc.nodes(forXPath: "//*[@data-key='accuracies[\(k)].accuracy']/@data-value").first?.stringValue
+            #expect(shown.flatMap(Double.init) == a["accuracy"] as? Double)
+        }
         let r = try runCLI(["run", file.path, "--samples", "3", "--quiet", "--out", dir.path])
         #expect(r.status == 0, "\(r.stderr)")
     }
