@@ -186,3 +186,20 @@ extension DeviceSweep {
                    progress: progress)
     }
 }
+
+extension DeviceSweep {
+    /// Runs the sweep on the first `samples` test samples of the scenario's training data set (the
+    /// official MNIST test split for `dataset: mnist`), in the kernel's grid mode at the twin's step —
+    /// the inputs and timing of `spikebar evaluate`.
+    public static func run(setup: TrainingSetup, weights: [WeightMatrix], gains: [Double]?, parameter: Parameter, values: [Double],
+                           chips: Int, samples: Int, threads: Int = 0,
+                           progress: (@Sendable (Int, Int) -> Void)? = nil) -> DeviceSweep {
+        var s = setup.scenario
+        s.input.window = Double(setup.steps) * setup.dt
+        let n = min(samples, setup.testLabels.count)
+        let inputs = ParallelMap.map(count: n, threads: threads) { setup.testSpikes($0) }
+        return run(scenario: s, weights: weights, gains: gains ?? setup.gains, timing: .grid(dt: setup.dt), parameter: parameter,
+                   values: values, chips: chips, inputs: inputs, keys: (0..<n).map(TrainingSetup.testKey),
+                   labels: Array(setup.testLabels[0..<n]), threads: threads, progress: progress)
+    }
+}

@@ -22,6 +22,7 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Comma-separated values (times may carry units: 5s, 1h, 1d).") var values: String
     @Option(help: "Chip samples per point.") var chips: Int = 4
     @Option(help: "Use only the first N inputs of the scenario.") var samples: Int?
+    @Option(help: "Instead of the scenario's inputs, the first N test samples of its training data set (official MNIST test split), grid mode at the twin's step.") var testSamples: Int?
     @Option(help: "Output folder (default: ./spikebar-out/<scenario name>/).") var out: String?
     @Option(help: "Worker threads (0 = all cores). Results do not depend on it.") var threads: Int?
     @Flag(help: "Print the sweep as JSON.") var json = false
@@ -41,14 +42,24 @@ struct SweepCommand: ParsableCommand {
             }
             guard !list.isEmpty else { throw ValidationError("--values is empty") }
             let loaded = try ScenarioLoader.load(path: scenario)
-            let sim = try Simulation(loaded: loaded)
             let show = !quiet && !json
             let progress = ProgressLine(total: list.count * chips, label: "chips", enabled: show)
-            let sweep = try DeviceSweep.run(simulation: sim, parameter: parameter, values: list, chips: chips, samples: samples,
-                                            threads: threads ?? loaded.scenario.simulation.threads,
-                                            progress: { done, _ in progress.update(done) })
+            let workers = threads ?? loaded.scenario.simulation.threads
+            let sweep: DeviceSweep
+            if let testSamples {
+                guard testSamples >= 1 else { throw ValidationError("--test-samples must be ≥ 1") }
+                let setup = try TrainingSetup(loaded: loaded)
+                let path = loaded.weightsFile ?? "spikebar-out/\(loaded.scenario.name)/weights.json"
+                let w = try WeightFile.load(path: path, network: loaded.scenario.network)
+                sweep = DeviceSweep.run(setup: setup, weights: w.weights, gains: w.gains, parameter: parameter, values: list, chips: chips,
+                                        samples: testSamples, threads: workers, progress: { done, _ in progress.update(done) })
+            } else {
+                let sim = try Simulation(loaded: loaded)
+                sweep = try DeviceSweep.run(simulation: sim, parameter: parameter, values: list, chips: chips, samples: samples,
+                                            threads: workers, progress: { done, _ in progress.update(done) })
+            }
             progress.finish()
-            let dir = out ?? "spikebar-out/\(sim.scenario.name)"
+            let dir = out ?? "spikebar-out/\(loaded.scenario.name)"
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
             let data = try enc.encode(sweep)

@@ -217,11 +217,12 @@ import SpikebarTwin
     // MARK: Sweep
 
     @Test func sweepIsDeterministicAndReportsFailingPoints() throws {
-        var l = try ScenarioLoader.load(path: packageRoot().appendingPathComponent("Scenarios/quickstart.yaml").path)
-        l.scenario.input.samples = 3
-        l.scenario.input.window = 0.03
-        l.scenario.device.physics = DevicePhysics()
-        let sim = try Simulation(loaded: l)
+        let yaml = tinyScenarioYAML(input: 16, layers: "[{name: hidden, size: 8}, {name: out, size: 2}]", gain: 20,
+                                    device: "programming_error: 2e-6, read_noise: 0.01, physics: {model: hfo2}")
+            .replacingOccurrences(of: "input: {source: uniform, max_rate: 0, window: 0.05, samples: 1}",
+                                  with: "input: {source: two_moons, max_rate: 200, window: 0.03, samples: 6}")
+            .replacingOccurrences(of: "weights: {source: generated, target_rate: 0}", with: "weights: {source: generated, mean: 0.2, std: 0.5, target_rate: 0}")
+        let sim = try Simulation(loaded: scenario(yaml))
         let a = try DeviceSweep.run(simulation: sim, parameter: .bitErrorRate, values: [0, 2, 0.05], chips: 2, threads: 1)
         let b = try DeviceSweep.run(simulation: sim, parameter: .bitErrorRate, values: [0, 2, 0.05], chips: 2, threads: 2)
         #expect(a.points.count == 3)
@@ -234,5 +235,34 @@ import SpikebarTwin
         #expect(t.points.allSatisfy { $0.error == nil })
         let lv = try DeviceSweep.run(simulation: sim, parameter: .levels, values: [4, 2.5], chips: 1, threads: 2)
         #expect(lv.points[0].error == nil && lv.points[1].error != nil)
+    }
+}
+
+@Suite struct FaultAwareRetrainingTests {
+    /// Retraining with a chip's stuck map leaves the stuck synapses' weights alone (masked gradients),
+    /// moves the others, and reports the kernel accuracy of the same chip before and after.
+    @Test func retrainingMasksStuckSynapses() throws {
+        var l = try ScenarioLoader.load(path: packageRoot().appendingPathComponent("Scenarios/two-moons-hardware-aware.yaml").path,
+                                        requireWeightsFile: false)
+        l.scenario.training?.trainSamples = 200
+        l.scenario.training?.testSamples = 40
+        let setup = try TrainingSetup(loaded: l)
+        let w = setup.initialWeights()
+        let (r, retrained) = try FaultAwareRetraining.run(setup: setup, weights: w, gains: nil,
+                                                          faults: DeviceFaults(bitErrorRate: 0.2, highFraction: 0.5),
+                                                          epochs: 1, trainSamples: 100, lr: 1e-2, testSamples: 40, threads: 2)
+        #expect(r.stuckFraction > 0.1 && r.stuckFraction < 0.3)
+        #expect((0...1).contains(r.accuracyBefore) && (0...1).contains(r.accuracyAfter))
+        var s = setup.scenario
+        s.device.faults.bitErrorRate = 0.2
+        let chip = try Chip(scenario: s, weights: w)
+        var moved = 0
+        for c in w.indices {
+            for k in w[c].values.indices {
+                if chip.stuckMap[c][k] != 0 { #expect(retrained[c].values[k] == w[c].values[k]) }
+                else if retrained[c].values[k] != w[c].values[k] { moved += 1 }
+            }
+        }
+        #expect(moved > 0)
     }
 }
