@@ -48,7 +48,8 @@ extension RunState {
         c.noise.withUnsafeBufferPointer { sdBuffer in
         c.rtn.withUnsafeBufferPointer { rtnBuffer in
             guard let q0 = qBuffer.baseAddress else { return }
-            let rtn = rtnBuffer.baseAddress
+            // An empty array may still have a base address: RTN only when the table is there.
+            let rtn = rtnBuffer.isEmpty ? nil : rtnBuffer.baseAddress
             let q = q0 + base
             let sd = sdBuffer.baseAddress.map { $0 + base }
             let V = st.v, I = st.cur, last = st.tLast, hold = st.refEnd

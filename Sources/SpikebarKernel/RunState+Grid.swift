@@ -103,7 +103,7 @@ extension RunState {
         c.noise.withUnsafeBufferPointer { sd in
         c.rtn.withUnsafeBufferPointer { rtn in
         net.layers[l].chargeToCurrent.withUnsafeBufferPointer { g in
-            if noisy, let r = rtn.baseAddress {
+            if noisy, !rtn.isEmpty, let r = rtn.baseAddress {
                 // Device physics: white + 1/f noise (in `sd`) and RTN.
                 for i in 0..<n { I[i] += (q[base + i] + sd[base + i] * rng.nextGaussian() + rtnCharge(r, base + i, &rng)) * g[i] }
             } else if noisy {
