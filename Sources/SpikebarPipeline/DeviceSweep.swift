@@ -57,6 +57,8 @@ public struct DeviceSweep: Codable, Sendable {
         public var meanEnergy: Double?
         /// Mean write pulses and programming energy (J) per chip, mean fraction of stuck cells.
         public var programmingPulses: Double?, programmingEnergy: Double?, stuckFraction: Double?
+        /// Mean cells per chip left outside the write-verify tolerance.
+        public var programmingFailures: Double? = nil
         /// Why the point failed (nil when it ran).
         public var error: String?
     }
@@ -101,7 +103,7 @@ public struct DeviceSweep: Codable, Sendable {
         let start = Date()
         let tasks = values.count * chips
         let counter = Counter()
-        typealias Outcome = Result<(accuracy: Double, energy: Double, pulses: Int, programmingEnergy: Double, stuck: Double), SpikebarError>
+        typealias Outcome = Result<(accuracy: Double, energy: Double, pulses: Int, programmingEnergy: Double, stuck: Double, failures: Int), SpikebarError>
         let results: [Outcome] = ParallelMap.map(count: tasks, threads: threads) { t in
             let p = t / chips, c = t % chips
             defer { progress?(counter.increment(), tasks) }
@@ -110,7 +112,7 @@ public struct DeviceSweep: Codable, Sendable {
                 try apply(parameter, value: values[p], to: &s)
                 let m = try KernelAccuracy.measure(scenario: s, weights: weights, gains: gains, chipSample: c, timing: timing,
                                                    inputs: inputs, keys: keys, labels: labels, threads: 1)
-                return .success((m.accuracy, m.energy, m.chip.programming.pulses, m.chip.programming.energy, m.chip.stuckFraction))
+                return .success((m.accuracy, m.energy, m.chip.programming.pulses, m.chip.programming.energy, m.chip.stuckFraction, m.chip.programming.failures))
             } catch let e as SpikebarError {
                 return .failure(e)
             } catch {
@@ -120,7 +122,7 @@ public struct DeviceSweep: Codable, Sendable {
         var points: [Point] = []
         for (p, v) in values.enumerated() {
             let mine = Array(results[(p * chips)..<((p + 1) * chips)])
-            var ok: [(accuracy: Double, energy: Double, pulses: Int, programmingEnergy: Double, stuck: Double)] = []
+            var ok: [(accuracy: Double, energy: Double, pulses: Int, programmingEnergy: Double, stuck: Double, failures: Int)] = []
             var error: String?
             for r in mine {
                 switch r {
@@ -135,11 +137,14 @@ public struct DeviceSweep: Codable, Sendable {
             let accs = ok.map(\.accuracy), n = Double(ok.count)
             let mean = accs.reduce(0, +) / n
             let std = ok.count > 1 ? (accs.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / (n - 1)).squareRoot() : 0
+            let energy: Double = ok.map(\.energy).reduce(0, +) / n
+            let pulses: Double = Double(ok.map(\.pulses).reduce(0, +)) / n
+            let programmingEnergy: Double = ok.map(\.programmingEnergy).reduce(0, +) / n
+            let stuck: Double = ok.map(\.stuck).reduce(0, +) / n
+            let failures: Double = Double(ok.map(\.failures).reduce(0, +)) / n
             points.append(Point(value: v, accuracies: accs, meanAccuracy: mean, stdAccuracy: std, worstAccuracy: accs.min(),
-                                meanEnergy: ok.map(\.energy).reduce(0, +) / n,
-                                programmingPulses: Double(ok.map(\.pulses).reduce(0, +)) / n,
-                                programmingEnergy: ok.map(\.programmingEnergy).reduce(0, +) / n,
-                                stuckFraction: ok.map(\.stuck).reduce(0, +) / n, error: nil))
+                                meanEnergy: energy, programmingPulses: pulses, programmingEnergy: programmingEnergy,
+                                stuckFraction: stuck, programmingFailures: failures, error: nil))
         }
         return DeviceSweep(scenario: base.name, parameter: parameter, chips: chips, samples: inputs.count, seed: base.seed,
                            points: points, seconds: Date().timeIntervalSince(start))
@@ -147,11 +152,11 @@ public struct DeviceSweep: Codable, Sendable {
 
     /// One CSV row per point: value, mean/std/worst accuracy, energy, programming, stuck fraction, error.
     public func csv() -> String {
-        var s = "\(parameter.rawValue),chips,samples,mean_accuracy,std_accuracy,worst_accuracy,energy_per_inference_J,programming_pulses,programming_energy_J,stuck_fraction,error\n"
+        var s = "\(parameter.rawValue),chips,samples,mean_accuracy,std_accuracy,worst_accuracy,energy_per_inference_J,programming_pulses,programming_energy_J,programming_failures,stuck_fraction,error\n"
         func f(_ x: Double?) -> String { x.map { "\($0)" } ?? "" }
         for p in points {
             let err = (p.error ?? "").replacingOccurrences(of: "\"", with: "'")
-            s += "\(p.value),\(p.accuracies.count),\(samples),\(f(p.meanAccuracy)),\(f(p.stdAccuracy)),\(f(p.worstAccuracy)),\(f(p.meanEnergy)),\(f(p.programmingPulses)),\(f(p.programmingEnergy)),\(f(p.stuckFraction)),\(err.isEmpty ? "" : "\"\(err)\"")\n"
+            s += "\(p.value),\(p.accuracies.count),\(samples),\(f(p.meanAccuracy)),\(f(p.stdAccuracy)),\(f(p.worstAccuracy)),\(f(p.meanEnergy)),\(f(p.programmingPulses)),\(f(p.programmingEnergy)),\(f(p.programmingFailures)),\(f(p.stuckFraction)),\(err.isEmpty ? "" : "\"\(err)\"")\n"
         }
         return s
     }
