@@ -333,3 +333,26 @@ import SpikebarTwin
         #expect(try run(sd).map(\.potentiationPulses) == asym.map(\.potentiationPulses))
     }
 }
+
+@Suite struct SweepCLITests {
+    @Test func sweepWritesCSVAndJSONAndReportsFailingPoints() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spikebar-sweep-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let yaml = tinyScenarioYAML(input: 16, layers: "[{name: hidden, size: 8}, {name: out, size: 2}]", gain: 20,
+                                    device: "programming_error: 2e-6, read_noise: 0.01, physics: {model: hfo2}")
+            .replacingOccurrences(of: "input: {source: uniform, max_rate: 0, window: 0.05, samples: 1}",
+                                  with: "input: {source: two_moons, max_rate: 200, window: 0.03, samples: 4}")
+        let path = dir.appendingPathComponent("s.yaml").path
+        try Data(yaml.utf8).write(to: URL(fileURLWithPath: path))
+        let bad = try runCLI(["sweep", path, "--param", "bit_error_rate", "--values", "0,x", "--out", dir.path])
+        #expect(bad.status != 0 && bad.stderr.contains("'x' is not a number"))
+        let unknown = try runCLI(["sweep", path, "--param", "temperature", "--values", "1", "--out", dir.path])
+        #expect(unknown.status != 0 && unknown.stderr.contains("time_since_programming"))
+        let r = try runCLI(["sweep", path, "--param", "time_since_programming", "--values", "0,-1,1h", "--chips", "2", "--out", dir.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("FAILED"))
+        let csv = try String(contentsOfFile: dir.appendingPathComponent("sweep-time_since_programming.csv").path, encoding: .utf8)
+        #expect(csv.split(separator: "\n").count == 4 && csv.contains("3600.0,2,4,"))
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("sweep-time_since_programming.json").path))
+    }
+}
