@@ -40,7 +40,7 @@ public struct DeviceLevel: Sendable, Equatable, Codable {
 
     /// The built-in HfO₂ 1T1R level model at conductance `g` in the window `[gMin, gMax]`, programming
     /// error `programmingStd`. Every number is an **assumption** chosen to follow the published trends
-    /// (`Docs/devices.md#defaults-of-the-hfo-model` lists them with their sources):
+    /// (`Docs/devices.md`, "Defaults of the HfO₂ model", lists them with their sources):
     ///
     /// - relaxation: `σ_relax = 1.5 µS + 0.02·G` (broadening within ms of programming, of the order
     ///   reported for multi-level HfO₂ by Esmanhotto et al., IEDM 2020, and Wan et al., Nature 608, 2022);
