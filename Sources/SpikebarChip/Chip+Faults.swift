@@ -2,37 +2,64 @@ import SpikebarCore
 import SpikebarDevices
 
 extension Chip {
-    /// Sticks a fraction of the cells: each cell, independently with probability `fraction`, ignores its
-    /// programming and sits at the lowest or the highest level (equally likely) — stuck-at-HRS / LRS
-    /// devices (the failure modes measured by Drolet et al. on TiO₂ crossbars, see
-    /// `../shared/data/tio2-passive-crossbar/`). Draws are keyed by (seed, faults, connection and row,
-    /// chip sample), so a chip sample always has the same stuck cells. Tile conductance sums follow.
-    public mutating func injectStuckCells(fraction: Double, seed: UInt64) {
+    /// Sticks a fraction of the cells: each cell, independently with probability `fraction` (the bit
+    /// error rate), ignores its programming and sits at the highest level (stuck at LRS) with probability
+    /// `highFraction`, else at the lowest (stuck at HRS) — the failure modes measured by Drolet et al. on
+    /// TiO₂ crossbars (`../shared/data/tio2-passive-crossbar/`). Draws are keyed by (seed, faults,
+    /// connection and row, chip sample), so a chip sample always has the same stuck cells; the stuck map is
+    /// kept in `Connection.stuck` (fault-aware retraining reads it). Tile conductance sums follow.
+    public mutating func injectStuckCells(fraction: Double, highFraction: Double = 0.5, seed: UInt64) {
         guard fraction > 0 else { return }
         let top = device.levels - 1
         for c in connections.indices {
             var conn = connections[c]
+            if conn.stuck.isEmpty { conn.stuck = [UInt8](repeating: 0, count: conn.inputs * conn.outputs) }
             for j in 0..<conn.inputs {
                 var rng = RandomStream(seed: seed, purpose: .faults, index: UInt64(c) << 32 | UInt64(j), sample: UInt64(chipSample))
                 for i in 0..<conn.outputs {
                     let k = j * conn.outputs + i
                     if rng.nextUniform() < fraction {
-                        let level = rng.nextUniform() < 0.5 ? 0 : top
+                        let high = rng.nextUniform() >= 1 - highFraction
+                        let level = high ? top : 0
                         conn.levelPlus[k] = UInt16(level); conn.gPlus[k] = device.conductance(level: level)
+                        conn.stuck[k] |= high ? 0b11 : 0b01
                     }
                     if rng.nextUniform() < fraction {
-                        let level = rng.nextUniform() < 0.5 ? 0 : top
+                        let high = rng.nextUniform() >= 1 - highFraction
+                        let level = high ? top : 0
                         conn.levelMinus[k] = UInt16(level); conn.gMinus[k] = device.conductance(level: level)
+                        conn.stuck[k] |= high ? 0b1100 : 0b0100
                     }
                 }
             }
             connections[c] = conn
         }
+        rebuildTiles()
+    }
+
+    /// Recomputes the tiles' conductance sums after the cells changed.
+    public mutating func rebuildTiles() {
         tiles = []
         for c in connections.indices {
             let (connTiles, rowTiles) = Chip.mapOntoTiles(connections[c], index: c, spec: tileSpec, firstTile: tiles.count)
             connections[c].rowTiles = rowTiles
             tiles += connTiles
         }
+    }
+
+    /// The stuck map of every connection (`Connection.stuck` codes, all 0 where nothing is stuck), in
+    /// connection order: what fault-aware retraining masks.
+    public var stuckMap: [[UInt8]] {
+        connections.map { $0.stuck.isEmpty ? [UInt8](repeating: 0, count: $0.inputs * $0.outputs) : $0.stuck }
+    }
+
+    /// Fraction of cells stuck.
+    public var stuckFraction: Double {
+        var stuck = 0, cells = 0
+        for c in connections {
+            cells += 2 * c.inputs * c.outputs
+            for s in c.stuck { stuck += Int(s & 1) + Int((s >> 2) & 1) }
+        }
+        return cells > 0 ? Double(stuck) / Double(cells) : 0
     }
 }

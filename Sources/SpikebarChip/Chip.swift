@@ -24,6 +24,8 @@ public struct Chip: Sendable {
     public var tileSpec: TileSpec
     /// Which chip sample this is (Monte-Carlo over programming errors): part of every random key.
     public var chipSample: Int
+    /// What programming cost (write-verify pulses and energy; one pulse per cell without write-verify).
+    public var programming = ProgrammingStats()
 
     public var layerCount: Int { populations.count - 1 }
 }
@@ -49,6 +51,9 @@ public struct Connection: Sendable {
     public var rowTiles: [[Int]]
     /// Rows per tile for this connection (the tile geometry's rows).
     public var tileRows: Int
+    /// Stuck cells (`Chip.injectStuckCells`), one code per synapse, empty when none: bit 0 `G⁺` stuck,
+    /// bit 1 `G⁺` stuck high (LRS), bit 2 `G⁻` stuck, bit 3 `G⁻` stuck high.
+    public var stuck: [UInt8] = []
 
     /// Effective signed conductance `G⁺ − G⁻` (S) of synapse (j → i).
     @inlinable public func effective(_ j: Int, _ i: Int) -> Siemens {

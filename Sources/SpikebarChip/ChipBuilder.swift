@@ -29,8 +29,10 @@ extension Chip {
             guard w.inputs == inputs, w.outputs == outputs else {
                 throw SpikebarError.mismatch("weights of connection \(populations[from].name)→\(populations[to].name) are \(w.inputs)×\(w.outputs), the network needs \(inputs)×\(outputs)")
             }
-            var conn = Chip.program(w, from: from, to: to, recurrent: recurrent, device: device,
-                                    seed: scenario.seed, connection: c, chipSample: chipSample)
+            var (conn, stats) = Chip.program(w, from: from, to: to, recurrent: recurrent, device: device,
+                                             seed: scenario.seed, connection: c, chipSample: chipSample)
+            programming.add(stats)
+            Chip.age(&conn, device: device, seed: scenario.seed, connection: c, chipSample: chipSample)
             conn.tileRows = tileSpec.rows
             let (connTiles, rowTiles) = Chip.mapOntoTiles(conn, index: c, spec: tileSpec, firstTile: tiles.count)
             conn.rowTiles = rowTiles
@@ -38,6 +40,7 @@ extension Chip {
             connections.append(conn)
         }
         neurons = Chip.sampleNeurons(scenario: scenario, gains: gains, chipSample: chipSample)
+        injectStuckCells(fraction: device.faults.bitErrorRate, highFraction: device.faults.highFraction, seed: scenario.seed)
     }
 
     /// Every neuron's parameters on chip sample `chipSample`: the scenario's neuron with τ_mem and τ_syn
@@ -75,12 +78,37 @@ extension Chip {
     }
 
     /// Writes a weight matrix as differential pairs: `w ≥ 0` puts `G⁺` at level `round(w·(L−1))` and
-    /// `G⁻` at level 0, `w < 0` the reverse, so `G⁺ − G⁻ ≈ w·(G_max − G_min)`.
+    /// `G⁻` at level 0, `w < 0` the reverse, so `G⁺ − G⁻ ≈ w·(G_max − G_min)`. With `device.physics`
+    /// and write-verify, each cell is programmed by `WriteVerify` (pulses counted); otherwise with one
+    /// pulse of Gaussian error.
     static func program(_ w: WeightMatrix, from: Int, to: Int, recurrent: Bool, device: RRAMDevice,
-                        seed: UInt64, connection: Int, chipSample: Int) -> Connection {
+                        seed: UInt64, connection: Int, chipSample: Int) -> (Connection, ProgrammingStats) {
         let n = w.inputs * w.outputs
         var gPlus = [Double](repeating: 0, count: n), gMinus = gPlus
         var lPlus = [UInt16](repeating: 0, count: n), lMinus = lPlus
+        var stats = ProgrammingStats()
+        stats.cells = 2 * n
+        if let wv = device.physics?.writeVerify, let table = device.levelStatistics {
+            for j in 0..<w.inputs {
+                var rng = RandomStream(seed: seed, purpose: .programming, index: UInt64(connection) << 32 | UInt64(j),
+                                       sample: UInt64(chipSample))
+                for i in 0..<w.outputs {
+                    let k = j * w.outputs + i
+                    let (lp, lm) = device.pairLevels(weight: Double(w.values[k]))
+                    lPlus[k] = UInt16(lp); lMinus[k] = UInt16(lm)
+                    let a = wv.program(target: table[lp].conductance, sigma: table[lp].programmingStd, using: &rng)
+                    let b = wv.program(target: table[lm].conductance, sigma: table[lm].programmingStd, using: &rng)
+                    gPlus[k] = a.conductance; gMinus[k] = b.conductance
+                    stats.pulses += a.pulses + b.pulses
+                    if abs(a.conductance - table[lp].conductance) > wv.tolerance { stats.failures += 1 }
+                    if abs(b.conductance - table[lm].conductance) > wv.tolerance { stats.failures += 1 }
+                }
+            }
+            stats.energy = Double(stats.pulses) * wv.pulseEnergy
+            return (Connection(from: from, to: to, recurrent: recurrent, inputs: w.inputs, outputs: w.outputs,
+                               gPlus: gPlus, gMinus: gMinus, levelPlus: lPlus, levelMinus: lMinus, rowTiles: [], tileRows: 1), stats)
+        }
+        stats.pulses = 2 * n
         // One stream per presynaptic row so that rows can later be programmed in parallel.
         for j in 0..<w.inputs {
             var rng = RandomStream(seed: seed, purpose: .programming, index: UInt64(connection) << 32 | UInt64(j),
@@ -93,8 +121,27 @@ extension Chip {
                 gMinus[k] = device.program(level: lm, using: &rng)
             }
         }
-        return Connection(from: from, to: to, recurrent: recurrent, inputs: w.inputs, outputs: w.outputs,
-                          gPlus: gPlus, gMinus: gMinus, levelPlus: lPlus, levelMinus: lMinus, rowTiles: [], tileRows: 1)
+        return (Connection(from: from, to: to, recurrent: recurrent, inputs: w.inputs, outputs: w.outputs,
+                           gPlus: gPlus, gMinus: gMinus, levelPlus: lPlus, levelMinus: lMinus, rowTiles: [], tileRows: 1), stats)
+    }
+
+    /// Evolves a programmed connection to `device.timeSinceProgramming` (relaxation and retention drift,
+    /// `DeviceTimeModel.evolve`), one deviate per cell from the keyed stream `(seed, drift, connection
+    /// << 32 | row, chip sample)`: the same chip sample at a later time is the same chip, drifted further.
+    static func age(_ conn: inout Connection, device: RRAMDevice, seed: UInt64, connection: Int, chipSample: Int) {
+        guard let physics = device.physics, let table = device.levelStatistics, device.timeSinceProgramming > 0 else { return }
+        let t = device.timeSinceProgramming
+        let factor = table.map { physics.time.meanFactor($0, at: t) }
+        let added = table.map { physics.time.addedStd($0, at: t) }
+        for j in 0..<conn.inputs {
+            var rng = RandomStream(seed: seed, purpose: .drift, index: UInt64(connection) << 32 | UInt64(j), sample: UInt64(chipSample))
+            for i in 0..<conn.outputs {
+                let k = j * conn.outputs + i
+                let lp = Int(conn.levelPlus[k]), lm = Int(conn.levelMinus[k])
+                conn.gPlus[k] = Swift.max(0, conn.gPlus[k] * factor[lp] + added[lp] * rng.nextGaussian())
+                conn.gMinus[k] = Swift.max(0, conn.gMinus[k] * factor[lm] + added[lm] * rng.nextGaussian())
+            }
+        }
     }
 
     /// Splits a connection into tiles of `spec.rows` rows; columns hold `cols/2` neurons per tile with

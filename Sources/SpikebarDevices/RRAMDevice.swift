@@ -16,8 +16,17 @@ public struct RRAMDevice: Sendable, Equatable, Codable {
     public var programmingError: [Siemens]
     /// Read voltage on the word line (V) and read pulse width (s).
     public var readVoltage: Volts, readPulse: Seconds
-    /// Relative standard deviation of a cell's conductance from one read to the next.
+    /// Relative standard deviation of a cell's conductance from one read to the next (white, on top of
+    /// the level model's 1/f and RTN noise when `physics` is set).
     public var readNoise: Double
+    /// Multi-level physics over time (per-level statistics, relaxation, drift, 1/f + RTN read noise,
+    /// write-verify); nil keeps the simple model above. `Docs/devices.md#multi-level-cells-over-time`.
+    public var physics: DevicePhysics? = nil
+    /// Time between programming and inference (s): the chip's conductances are those at that time
+    /// (relaxation and retention drift, `DeviceTimeModel`; needs `physics`).
+    public var timeSinceProgramming: Seconds = 0
+    /// Stuck cells at a bit error rate, fixed per chip sample.
+    public var faults = DeviceFaults()
 
     public init(levels: Int, gMin: Siemens, gMax: Siemens, programmingError: [Siemens], readVoltage: Volts,
                 readPulse: Seconds, readNoise: Double) {
@@ -33,9 +42,21 @@ public struct RRAMDevice: Sendable, Equatable, Codable {
                                              programmingError: Array(repeating: 2e-6, count: 8),
                                              readVoltage: 0.1, readPulse: 100e-9, readNoise: 0.01)
 
-    /// Target conductance of level `k` (S).
+    /// Target conductance of level `k` (S): evenly spaced, or the device table's mean when one is loaded.
     @inlinable public func conductance(level k: Int) -> Siemens {
-        levels == 1 ? gMin : gMin + Double(k) * (gMax - gMin) / Double(levels - 1)
+        if let table = physics?.table, k < table.count { return table[k].conductance }
+        return levels == 1 ? gMin : gMin + Double(k) * (gMax - gMin) / Double(levels - 1)
+    }
+
+    /// Per-level statistics of the physics model (`levels` entries), nil without `physics`: the loaded
+    /// table, or the HfO₂ model at each evenly spaced level with the level's `programming_error`.
+    public var levelStatistics: [DeviceLevel]? {
+        guard let physics else { return nil }
+        if let table = physics.table { return table }
+        return (0..<levels).map { k in
+            DeviceLevel.hfo2(conductance: conductance(level: k), gMin: gMin, gMax: gMax,
+                             programmingStd: k < programmingError.count ? programmingError[k] : 0)
+        }
     }
 
     /// The level whose target is nearest to `g`.
@@ -74,6 +95,7 @@ public struct RRAMDevice: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case levels, gMin = "g_min", gMax = "g_max", programmingError = "programming_error"
         case readVoltage = "read_voltage", readPulse = "read_pulse", readNoise = "read_noise"
+        case physics, timeSinceProgramming = "time_since_programming", faults
     }
 
     public init(from decoder: Decoder) throws {
@@ -101,5 +123,18 @@ public struct RRAMDevice: Sendable, Equatable, Codable {
         readVoltage = try c.positive(.readVoltage, default: d.readVoltage, unit: "V")
         readPulse = try c.positive(.readPulse, default: d.readPulse, unit: "s")
         readNoise = try c.decode(.readNoise, default: d.readNoise, in: 0...1)
+        physics = try c.decodeIfPresent(DevicePhysics.self, forKey: .physics)
+        if let text = try? c.decodeIfPresent(String.self, forKey: .timeSinceProgramming) {
+            guard let t = parseDuration(text) else {
+                throw c.invalid(.timeSinceProgramming, "'\(text)' is not a duration (seconds, or a number with ps/ns/us/ms/s/min/h/d)")
+            }
+            timeSinceProgramming = t
+        } else {
+            timeSinceProgramming = try c.nonNegative(.timeSinceProgramming, default: 0, unit: "s")
+        }
+        if timeSinceProgramming > 0 && physics == nil {
+            throw c.invalid(.timeSinceProgramming, "needs device.physics (the relaxation and drift model)")
+        }
+        faults = try c.decode(.faults, default: DeviceFaults())
     }
 }

@@ -15,14 +15,29 @@ final class CompiledConnection: @unchecked Sendable {
     /// Std of the delivered charge from read-to-read noise (C): `σ_read · V_read · t_read · √(G⁺² + G⁻²)`
     /// (the sum of the two cells' independent fluctuations). Empty when read noise is off.
     let noise: [Double]
+    /// Random telegraph noise of the pair (device physics only; empty otherwise), four values per
+    /// synapse at `[4k …]`: `G⁺`'s jump charge `V·t·ΔG` (C) and trap occupancy `p`, then `G⁻`'s.
+    let rtn: [Double]
     /// Tiles read by a spike of row j: `rowTiles[j / tileRows]`.
     let rowTiles: [[Int]]
     let tileRows: Int
 
-    init(from: Int, to: Int, outputs: Int, charge: [Double], noise: [Double], rowTiles: [[Int]], tileRows: Int) {
+    init(from: Int, to: Int, outputs: Int, charge: [Double], noise: [Double], rtn: [Double] = [], rowTiles: [[Int]], tileRows: Int) {
         self.from = from; self.to = to; self.outputs = outputs; self.charge = charge; self.noise = noise
-        self.rowTiles = rowTiles; self.tileRows = tileRows
+        self.rtn = rtn; self.rowTiles = rowTiles; self.tileRows = tileRows
     }
+}
+
+/// Random telegraph noise of one synapse's read (C): each cell's trap is drawn from its stationary
+/// occupancy `p` (32 random bits per cell from one 64-bit draw) and contributes `ΔQ·(s − p)`, zero-mean.
+/// The approximation: the kernel draws the trap state independently at every read (exact when reads of
+/// a cell are further apart than the RTN dwell times; `ReadNoiseModel.reads` has the Markov chain).
+@inline(__always)
+func rtnCharge(_ r: UnsafePointer<Double>, _ k: Int, _ rng: inout RandomStream) -> Double {
+    let u = rng.next()
+    let up = Double(u & 0xFFFF_FFFF) * 0x1.0p-32 < r[4 * k + 1] ? 1.0 : 0.0
+    let um = Double(u >> 32) * 0x1.0p-32 < r[4 * k + 3] ? 1.0 : 0.0
+    return r[4 * k] * (up - r[4 * k + 1]) - r[4 * k + 2] * (um - r[4 * k + 3])
 }
 
 /// Neuron constants of one layer, structure of arrays. Immutable after `init`, hence safe to share
@@ -89,8 +104,25 @@ struct CompiledNetwork {
         tiles = chip.tiles
         let scale = chip.device.readVoltage * chip.device.readPulse
         let sigma = readNoise ? chip.device.readNoise : 0
+        let stats = readNoise ? chip.device.levelStatistics : nil
         connections = chip.connections.map { c in
             let charge = zip(c.gPlus, c.gMinus).map { scale * ($0 - $1) }
+            if let stats {
+                // Device physics (ReadNoiseModel): white `read_noise` + the level's 1/f noise as one
+                // Gaussian per synapse, RTN as two trap states drawn per read.
+                var noise = [Double](repeating: 0, count: charge.count)
+                var rtn = [Double](repeating: 0, count: 4 * charge.count)
+                for k in charge.indices {
+                    let a = stats[Int(c.levelPlus[k])], b = stats[Int(c.levelMinus[k])]
+                    let gp = c.gPlus[k], gm = c.gMinus[k]
+                    let fp = a.flickerNoise * gp, fm = b.flickerNoise * gm
+                    noise[k] = scale * ((sigma * gp) * (sigma * gp) + (sigma * gm) * (sigma * gm) + fp * fp + fm * fm).squareRoot()
+                    rtn[4 * k] = scale * a.rtnAmplitude; rtn[4 * k + 1] = a.rtnOccupancy
+                    rtn[4 * k + 2] = scale * b.rtnAmplitude; rtn[4 * k + 3] = b.rtnOccupancy
+                }
+                return CompiledConnection(from: c.from, to: c.to, outputs: c.outputs, charge: charge, noise: noise, rtn: rtn,
+                                          rowTiles: c.rowTiles, tileRows: c.tileRows)
+            }
             let noise = sigma > 0 ? zip(c.gPlus, c.gMinus).map { sigma * scale * ($0 * $0 + $1 * $1).squareRoot() } : []
             return CompiledConnection(from: c.from, to: c.to, outputs: c.outputs, charge: charge, noise: noise,
                                       rowTiles: c.rowTiles, tileRows: c.tileRows)

@@ -24,7 +24,7 @@ public struct EventKernel: Sendable {
 
     public init(chip: Chip, timing: Timing, readNoise: Bool = true) {
         self.timing = timing
-        self.readNoise = readNoise && chip.device.readNoise > 0
+        self.readNoise = readNoise && (chip.device.readNoise > 0 || chip.device.physics != nil)
         net = CompiledNetwork(chip: chip, readNoise: self.readNoise)
     }
 

@@ -46,7 +46,10 @@ extension RunState {
         let noisy = self.noisy
         c.charge.withUnsafeBufferPointer { qBuffer in
         c.noise.withUnsafeBufferPointer { sdBuffer in
+        c.rtn.withUnsafeBufferPointer { rtnBuffer in
             guard let q0 = qBuffer.baseAddress else { return }
+            // An empty array may still have a base address: RTN only when the table is there.
+            let rtn = rtnBuffer.isEmpty ? nil : rtnBuffer.baseAddress
             let q = q0 + base
             let sd = sdBuffer.baseAddress.map { $0 + base }
             let V = st.v, I = st.cur, last = st.tLast, hold = st.refEnd
@@ -85,6 +88,9 @@ extension RunState {
                     var xi = SIMD4<Double>()
                     for lane in 0..<4 { xi[lane] = rng.nextGaussian() }
                     dq += load(sd, i) * xi
+                    if let rtn {
+                        for lane in 0..<4 { dq[lane] += rtnCharge(rtn, base + i + lane, &rng) }
+                    }
                 }
                 ii += dq * load(K.chargeToCurrent, i)
                 store(vv, V, i); store(ii, I, i); store(now4, last, i); store(tD, lastPs, i)
@@ -118,14 +124,17 @@ extension RunState {
                 (vv, ii) = LIFDynamics.propagate(v: vv, i: ii, t: Double(t &- tl) * 1e-12, held: held, layer.constants[i])
                 last[i] = t; lastPs[i] = Double(t)
                 var dq = q[i]
-                if noisy, let sd { dq += sd[i] * rng.nextGaussian() }
+                if noisy, let sd {
+                    dq += sd[i] * rng.nextGaussian()
+                    if let rtn { dq += rtnCharge(rtn, base + i, &rng) }
+                }
                 ii += dq * K.chargeToCurrent[i]
                 V[i] = vv; I[i] = ii
                 settle(i, mayCross: vv >= K.threshold[i] || K.resistance[i] * ii >= K.threshold[i],
                        kind: kind, version: ver, candidates: &candidates)
                 i += 1
             }
-        }}
+        }}}
         self.rng = rng
         for i in candidates { schedulePrediction(l, Int(i), at: t) }
         predictionScratch = candidates

@@ -101,13 +101,17 @@ extension RunState {
         let I = states[l].cur
         c.charge.withUnsafeBufferPointer { q in
         c.noise.withUnsafeBufferPointer { sd in
+        c.rtn.withUnsafeBufferPointer { rtn in
         net.layers[l].chargeToCurrent.withUnsafeBufferPointer { g in
-            if noisy {
+            if noisy, !rtn.isEmpty, let r = rtn.baseAddress {
+                // Device physics: white + 1/f noise (in `sd`) and RTN.
+                for i in 0..<n { I[i] += (q[base + i] + sd[base + i] * rng.nextGaussian() + rtnCharge(r, base + i, &rng)) * g[i] }
+            } else if noisy {
                 for i in 0..<n { I[i] += (q[base + i] + sd[base + i] * rng.nextGaussian()) * g[i] }
             } else {
                 for i in 0..<n { I[i] += q[base + i] * g[i] }
             }
-        }}}
+        }}}}
         self.rng = rng
     }
 }

@@ -10,6 +10,7 @@ extension RunState {
             let inputs = net.populations[c.from].size
             if c.charge.count != inputs * c.outputs { out.append("connection \(k): charge has \(c.charge.count) entries, expected \(inputs * c.outputs)") }
             if !c.noise.isEmpty && c.noise.count != c.charge.count { out.append("connection \(k): noise size differs from charge") }
+            if !c.rtn.isEmpty && (c.rtn.count != 4 * c.charge.count || c.noise.isEmpty) { out.append("connection \(k): RTN table must have 4 entries per synapse, with read noise") }
             if net.layers[c.to].size != c.outputs { out.append("connection \(k): layer \(c.to) has \(net.layers[c.to].size) neurons, connection \(c.outputs) outputs") }
         }
         for l in 1..<states.count {

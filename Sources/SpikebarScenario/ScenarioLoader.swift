@@ -1,5 +1,6 @@
 import Foundation
 import SpikebarCore
+import SpikebarDevices
 import Yams
 
 /// A decoded scenario together with where it came from, with every file it names resolved.
@@ -73,6 +74,18 @@ public enum ScenarioLoader {
                                                 hint: hint)
             }
             return resolved
+        }
+        // A device table (CSV) replaces the levels, window and programming errors (Docs/devices.md#device-csv).
+        if var physics = scenario.device.physics, physics.model == .table {
+            if let file = try resolve(physics.tableFile, ["device", "physics", "table"]) {
+                let table = try DeviceTable.load(path: file)
+                physics.table = table
+                scenario.device.physics = physics
+                scenario.device.levels = table.count
+                scenario.device.gMin = table[0].conductance
+                scenario.device.gMax = table[table.count - 1].conductance
+                scenario.device.programmingError = table.map(\.programmingStd)
+            }
         }
         let s = scenario
         return LoadedScenario(

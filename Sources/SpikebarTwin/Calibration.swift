@@ -13,11 +13,17 @@ import SpikebarScenario
 /// - programming error: `P += σ_{level(P)}/ΔG · ξ₁`, `M += σ_{level(M)}/ΔG · ξ₂`, ξ ~ N(0, 1) drawn per
 ///   batch (reparametrisation: the gradient flows to `w` unchanged);
 /// - stuck cells: with probability `stuckFraction` a cell is replaced by the lowest or highest level
-///   (equally likely), drawn per batch; the synapse's gradient is masked to 0.
+///   (equally likely), drawn per batch; the synapse's gradient is masked to 0;
+/// - a known stuck map (`stuckMap`, fault-aware retraining): the chip's own stuck cells (`Chip.stuckMap`
+///   codes) are fixed at their stuck level in every batch and in validation, their synapses' gradients
+///   masked to 0, so the free cells learn to compensate.
 public struct WeightCalibration: Sendable {
     public var spec: CalibrationSpec
     public var device: RRAMDevice
     public var seed: UInt64
+    /// One `Connection.stuck` code per synapse per connection (bit 0: G⁺ stuck, bit 1: high; bit 2: G⁻
+    /// stuck, bit 3: high), or nil.
+    public var stuckMap: [[UInt8]]? = nil
 
     public init(spec: CalibrationSpec, device: RRAMDevice, seed: UInt64) {
         self.spec = spec; self.device = device; self.seed = seed
@@ -30,7 +36,7 @@ public struct WeightCalibration: Sendable {
         let sigma = device.programmingError.map { $0 / span }
         let f = spec.stuckFraction
         var out = weights
-        var mask: [[UInt8]]? = f > 0 ? weights.map { [UInt8](repeating: 1, count: $0.count) } : nil
+        var mask: [[UInt8]]? = f > 0 || stuckMap != nil ? weights.map { [UInt8](repeating: 1, count: $0.count) } : nil
         for c in weights.indices {
             var rng = RandomStream(seed: seed, purpose: .training, index: UInt64(c), sample: UInt64(batch))
             for k in weights[c].indices {
@@ -46,20 +52,31 @@ public struct WeightCalibration: Sendable {
                     if rng.nextUniform() < f { p = rng.nextUniform() < 0.5 ? 0 : 1; mask?[c][k] = 0 }
                     if rng.nextUniform() < f { m = rng.nextUniform() < 0.5 ? 0 : 1; mask?[c][k] = 0 }
                 }
+                if let code = stuckMap?[c][k], code != 0 {
+                    if code & 1 != 0 { p = code & 2 != 0 ? 1 : 0 }
+                    if code & 4 != 0 { m = code & 8 != 0 ? 1 : 0 }
+                    mask?[c][k] = 0
+                }
                 out[c][k] = p - m
             }
         }
         return (out, mask)
     }
 
-    /// The weights on the chip's levels, without noise: the "quantised twin".
+    /// The weights on the chip's levels, without noise: the "quantised twin" (with the known stuck cells
+    /// at their stuck levels when `stuckMap` is set).
     public func quantized(_ weights: [[Double]]) -> [[Double]] {
-        weights.map { $0.map { w in
-            let (p, m) = device.pairLevels(weight: w)
+        let top = device.levels - 1
+        return weights.enumerated().map { c, ws in ws.enumerated().map { k, w in
+            var (p, m) = device.pairLevels(weight: w)
+            if let code = stuckMap?[c][k], code != 0 {
+                if code & 1 != 0 { p = code & 2 != 0 ? top : 0 }
+                if code & 4 != 0 { m = code & 8 != 0 ? top : 0 }
+            }
             return device.weight(levelPlus: p, levelMinus: m)
         } }
     }
 
     /// Whether any effect changes the weights.
-    public var isActive: Bool { spec.quantize || spec.programmingNoise || spec.stuckFraction > 0 }
+    public var isActive: Bool { spec.quantize || spec.programmingNoise || spec.stuckFraction > 0 || stuckMap != nil }
 }

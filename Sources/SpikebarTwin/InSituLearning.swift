@@ -1,0 +1,128 @@
+import Foundation
+import SpikebarCore
+import SpikebarDevices
+
+/// Settings of in-situ learning: weight changes become programming pulses on nonlinear, asymmetric
+/// devices (`NonlinearUpdateModel`).
+///
+/// Each synapse is one device against a fixed reference column at `G_ref = (G_max + G_min)/2`; its
+/// weight in window units is `w = 2 (G − G_ref) / (G_max − G_min)` ∈ [−1, 1]. After the gradient of a
+/// mini-batch, the wanted change `Δw = −lr · ∂L/∂w` becomes a **ternary** update with **stochastic
+/// rounding**: one potentiation pulse with probability `min(1, Δw / s_P)` when `Δw > 0`, one depression
+/// pulse with probability `min(1, −Δw / s_D)` when `Δw < 0`, none otherwise — so the expected number of
+/// pulses is `Δw / s` (unbiased while `|Δw| < s`). `s_P`, `s_D` are the weight changes of one pulse of each
+/// kind: separate (asymmetric, `deviceScales`) or equal (symmetric). The device responds with its own
+/// nonlinear step (`potentiate(from:)`, `depress(from:)`), device-to-device variation `variation` (cv of
+/// every model parameter, per cell). Pulses and write energy are counted per epoch.
+public struct InSituConfig: Sendable, Equatable {
+    public var device: NonlinearUpdateModel
+    public var variation: Double
+    public var scaleP: Double, scaleD: Double
+    public var lr: Double
+    public var batch: Int
+    /// Energy of one programming pulse (J): an **assumption** (1 pJ) unless set.
+    public var pulseEnergy: Joules
+    public var threads: Int
+    public var seed: UInt64
+
+    public init(device: NonlinearUpdateModel = .moTiOx, variation: Double = 0, scaleP: Double, scaleD: Double, lr: Double,
+                batch: Int, pulseEnergy: Joules = 1e-12, threads: Int = 0, seed: UInt64 = 1) {
+        self.device = device; self.variation = variation; self.scaleP = scaleP; self.scaleD = scaleD; self.lr = lr
+        self.batch = batch; self.pulseEnergy = pulseEnergy; self.threads = threads; self.seed = seed
+    }
+
+    /// The weight change of one potentiation and one depression pulse of `device` at mid-window
+    /// (`G = G_ref`), in window units `2·|ΔG| / (G_max − G_min)`: the asymmetric scaling factors. For the
+    /// Mo/TiOₓ device: s_P ≈ 0.030, s_D ≈ 0.30. (`pulses` is kept for API stability and unused.)
+    public static func deviceScales(_ device: NonlinearUpdateModel, pulses: Int = 94) -> (p: Double, d: Double) {
+        let span = device.gMax - device.gMin, ref = (device.gMax + device.gMin) / 2
+        return (2 * (device.potentiate(from: ref) - ref) / span, 2 * (ref - device.depress(from: ref)) / span)
+    }
+}
+
+/// One in-situ epoch: loss and accuracy over the epoch, pulses applied and their energy.
+public struct InSituEpoch: Sendable, Codable, Equatable {
+    public var epoch: Int
+    public var trainLoss: Double, trainAccuracy: Double
+    public var potentiationPulses: Int, depressionPulses: Int
+    public var writeEnergy: Joules
+    public var seconds: Double
+}
+
+/// In-situ training of the twin (`InSituConfig` documents the rule): the devices' conductances are the
+/// state, the twin computes gradients through its surrogate BPTT on the weights they hold.
+public final class InSituTrainer {
+    public private(set) var twin: TwinNetwork
+    public let config: InSituConfig
+    /// Device conductance (S) of every synapse, per connection, `twin.plan` order.
+    public private(set) var conductance: [[Double]]
+    /// Per-cell models when `variation > 0` (nil: every cell is `config.device`).
+    let cells: [[NonlinearUpdateModel]]?
+
+    /// Programs the devices to hold `twin.weights` (clipped to [−1, 1]).
+    public init(twin: TwinNetwork, config: InSituConfig) {
+        self.twin = twin; self.config = config
+        let d = config.device
+        let ref = (d.gMax + d.gMin) / 2, half = (d.gMax - d.gMin) / 2
+        conductance = twin.weights.map { $0.map { ref + Swift.max(-1, Swift.min(1, $0)) * half } }
+        if config.variation > 0 {
+            cells = twin.weights.enumerated().map { c, w in
+                var rng = RandomStream(seed: config.seed, purpose: .programming, index: UInt64(c) | 1 << 40)
+                return w.indices.map { _ in d.sampled(cv: config.variation, using: &rng) }
+            }
+        } else {
+            cells = nil
+        }
+    }
+
+    /// The weights the devices hold (window units).
+    public var weights: [[Double]] {
+        let d = config.device
+        let ref = (d.gMax + d.gMin) / 2, half = (d.gMax - d.gMin) / 2
+        return conductance.map { $0.map { Swift.max(-1, Swift.min(1, ($0 - ref) / half)) } }
+    }
+
+    /// Applies one mini-batch's gradient as ternary pulses; returns (potentiation, depression) pulses.
+    /// Draws keyed by (seed, training, connection, batch), so the result does not depend on threads.
+    public func applyGradient(_ gradients: [[Double]], batch: Int) -> (p: Int, d: Int) {
+        var p = 0, d = 0
+        let lr = config.lr
+        for c in conductance.indices {
+            var rng = RandomStream(seed: config.seed, purpose: .training, index: UInt64(c) | 1 << 41, sample: UInt64(batch))
+            for k in conductance[c].indices {
+                let dw = -lr * gradients[c][k]
+                let u = rng.nextUniform()
+                if dw > 0, u < Swift.min(1, dw / config.scaleP) {
+                    let m = cells?[c][k] ?? config.device
+                    conductance[c][k] = m.potentiate(from: conductance[c][k]); p += 1
+                } else if dw < 0, u < Swift.min(1, -dw / config.scaleD) {
+                    let m = cells?[c][k] ?? config.device
+                    conductance[c][k] = m.depress(from: conductance[c][k]); d += 1
+                }
+            }
+        }
+        return (p, d)
+    }
+
+    /// One epoch over `data` (shuffled by (seed, epoch)).
+    public func trainEpoch(_ data: TwinDataset, epoch: Int) -> InSituEpoch {
+        let start = Date()
+        let n = data.count, B = max(1, config.batch)
+        var order = Array(0..<n)
+        var rng = RandomStream(seed: config.seed, purpose: .training, index: 1 << 42, sample: UInt64(epoch))
+        if n > 1 { for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, Int(rng.next() % UInt64(i + 1))) } }
+        var loss = 0.0, correct = 0, pulsesP = 0, pulsesD = 0
+        let batches = (n + B - 1) / B
+        for b in 0..<batches {
+            let idx = Array(order[(b * B)..<Swift.min(n, (b + 1) * B)])
+            let inputs = parallelMap(count: idx.count, threads: config.threads) { data.encode(idx[$0], epoch) }
+            let g = twin.gradient(inputs, labels: idx.map { data.labels[$0] }, effective: weights, threads: config.threads)
+            loss += g.loss * Double(idx.count); correct += g.correct
+            let (p, d) = applyGradient(g.gradients, batch: epoch * batches + b)
+            pulsesP += p; pulsesD += d
+        }
+        return InSituEpoch(epoch: epoch + 1, trainLoss: loss / Double(max(1, n)), trainAccuracy: Double(correct) / Double(max(1, n)),
+                           potentiationPulses: pulsesP, depressionPulses: pulsesD,
+                           writeEnergy: Double(pulsesP + pulsesD) * config.pulseEnergy, seconds: Date().timeIntervalSince(start))
+    }
+}

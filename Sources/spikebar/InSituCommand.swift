@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import SpikebarCore
+import SpikebarDevices
+import SpikebarPipeline
+import SpikebarScenario
+import SpikebarTwin
+
+struct InSituCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "insitu",
+        abstract: "In-situ learning in the twin: ternary pulses on Mo/TiOx devices (stochastic rounding, P/D scaling); pulses and write energy per epoch.",
+        discussion: """
+        Trains the scenario's network from its initial weights with every weight change turned into \
+        potentiation / depression pulses on the exponential Mo/TiOx device model (Docs/devices.md). \
+        --symmetric uses the potentiation step for both scaling factors instead of each kind's own step.
+        """)
+
+    @Argument(help: "Scenario file with a training: section.") var scenario: String
+    @Option(help: "Epochs.") var epochs: Int = 1
+    @Option(help: "Learning rate (window units per unit gradient).") var lr: Double = 0.05
+    @Option(help: "Training samples per epoch (default: training.train_samples).") var trainSamples: Int?
+    @Option(help: "Test samples for the final accuracy.") var samples: Int = 1000
+    @Option(help: "Device-to-device variation (cv of every model parameter).") var variation: Double = 0
+    @Flag(help: "Symmetric scaling factors (s_D = s_P).") var symmetric = false
+    @Option(help: "Worker threads (0 = all cores).") var threads: Int?
+
+    func run() throws {
+        do {
+            guard epochs >= 1, lr > 0, samples >= 1, variation >= 0 else { throw ValidationError("--epochs, --lr, --samples must be positive, --variation ≥ 0") }
+            var loaded = try ScenarioLoader.load(path: scenario, requireWeightsFile: false)
+            if let trainSamples { guard trainSamples >= 1 else { throw ValidationError("--train-samples must be ≥ 1") }; loaded.scenario.training?.trainSamples = trainSamples }
+            let setup = try TrainingSetup(loaded: loaded)
+            let t = threads ?? loaded.scenario.simulation.threads
+            let twin = try setup.twin(neurons: setup.trainingNeurons(), weights: setup.initialWeights())
+            let (sp, sd) = InSituConfig.deviceScales(.moTiOx, pulses: 94)
+            let config = InSituConfig(variation: variation, scaleP: sp, scaleD: symmetric ? sp : sd, lr: lr,
+                                      batch: setup.spec.batch, threads: t, seed: loaded.scenario.seed)
+            let trainer = InSituTrainer(twin: twin, config: config)
+            print("in-situ, Mo/TiOx, s_P \(Units.fixed(sp, significant: 3)), s_D \(Units.fixed(config.scaleD, significant: 3)) (\(symmetric ? "symmetric" : "asymmetric")), \(setup.train.count) training samples")
+            for e in 0..<epochs {
+                let r = trainer.trainEpoch(setup.train, epoch: e)
+                print("epoch \(r.epoch): loss \(Units.fixed(r.trainLoss, significant: 4)), train accuracy \(Units.fixed(100 * r.trainAccuracy, significant: 4)) %, pulses P \(r.potentiationPulses) / D \(r.depressionPulses), write energy \(Units.format(r.writeEnergy, "J")), \(Units.fixed(r.seconds, significant: 3)) s")
+            }
+            let n = min(samples, setup.testLabels.count)
+            let inputs = (0..<n).map { StepSpikes(setup.testSpikes($0), dt: setup.dt, steps: setup.steps, channels: loaded.scenario.network.input) }
+            let out = trainer.twin.infer(inputs, effective: trainer.weights, threads: t)
+            let ok = zip(out, setup.testLabels[0..<n]).filter { (trainer.twin.readout == .spikeCount ? $0.predictedClass : $0.logitClass) == $1 }.count
+            print("test accuracy (twin, device weights): \(Units.fixed(100 * Double(ok) / Double(n), significant: 4)) % on \(n) samples")
+        } catch let e as SpikebarError {
+            fail(e)
+        }
+    }
+}
