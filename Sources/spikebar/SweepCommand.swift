@@ -13,7 +13,7 @@ struct SweepCommand: ParsableCommand {
         discussion: """
         Programs N chip samples per value of the swept parameter (time since programming, bit error rate, \
         levels, read noise), runs the scenario's inputs through the event kernel with read noise on and \
-        writes <out>/sweep-<param>.csv and .json. Deterministic for a seed whatever --threads; a failing \
+        writes <out>/sweep-<param>.csv, .json and .html (charts). Deterministic for a seed whatever --threads; a failing \
         point is reported and the sweep goes on. Times accept units: 0,5s,1h,1d.
         """)
 
@@ -65,6 +65,9 @@ struct SweepCommand: ParsableCommand {
             let data = try enc.encode(sweep)
             try data.write(to: URL(fileURLWithPath: "\(dir)/sweep-\(parameter.rawValue).json"), options: .atomic)
             try Data(sweep.csv().utf8).write(to: URL(fileURLWithPath: "\(dir)/sweep-\(parameter.rawValue).csv"), options: .atomic)
+            let html = SweepReport.html(sweep, commandLine: commandLineText(), scenarioText: try? String(contentsOfFile: scenario, encoding: .utf8),
+                                        scenarioFile: loaded.path, digest: loaded.digest)
+            try Data(html.utf8).write(to: URL(fileURLWithPath: "\(dir)/sweep-\(parameter.rawValue).html"), options: .atomic)
             if json { FileHandle.standardOutput.write(data); print(); return }
             guard show else { return }
             print("\(sweep.scenario): \(parameter.rawValue), \(chips) chips × \(sweep.samples) inputs per point, seed \(sweep.seed)")
@@ -76,7 +79,7 @@ struct SweepCommand: ParsableCommand {
                 let a = "\(Units.fixed(100 * (p.meanAccuracy ?? 0), significant: 4)) ± \(Units.fixed(100 * (p.stdAccuracy ?? 0), significant: 2)) %, \(Units.fixed(100 * (p.worstAccuracy ?? 0), significant: 4)) %"
                 print(v + a.padding(toLength: 34, withPad: " ", startingAt: 0) + Units.format(p.meanEnergy ?? 0, "J").padding(toLength: 19, withPad: " ", startingAt: 0) + "\(Int(p.programmingPulses ?? 0))")
             }
-            print("wrote \(dir)/sweep-\(parameter.rawValue).csv and .json (\(Units.fixed(sweep.seconds, significant: 3)) s)")
+            print("wrote \(dir)/sweep-\(parameter.rawValue).csv, .json and .html (\(Units.fixed(sweep.seconds, significant: 3)) s)")
         } catch let e as SpikebarError {
             fail(e)
         }

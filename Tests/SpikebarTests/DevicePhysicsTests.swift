@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Testing
 import SpikebarChip
 import SpikebarCore
@@ -354,5 +357,11 @@ import SpikebarTwin
         let csv = try String(contentsOfFile: dir.appendingPathComponent("sweep-time_since_programming.csv").path, encoding: .utf8)
         #expect(csv.split(separator: "\n").count == 4 && csv.contains("3600.0,2,4,"))
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("sweep-time_since_programming.json").path))
+        // The HTML page: well-formed, with the accuracy-vs-parameter chart and the failed point listed.
+        let html = try Data(contentsOf: dir.appendingPathComponent("sweep-time_since_programming.html"))
+        let doc = try XMLDocument(data: html)
+        let ids = Set(try doc.nodes(forXPath: "//@id").compactMap(\.stringValue))
+        #expect(ids.isSuperset(of: ["chart-sweep-accuracy", "chart-sweep-energy", "table-sweep", "command-line"]))
+        #expect(String(decoding: html, as: UTF8.self).contains("FAILED"))
     }
 }
