@@ -5,15 +5,17 @@ train     time per training step (forward over T steps + BPTT backward + Adam up
           `spikebar bench train`: 784-128-10 and 700-128(recurrent)-20, T = 100, batch 128, Bernoulli
           input spikes with p = 0.02 per channel and step (drawn once, as Spikebar draws them once),
           snn.Synaptic neurons (synaptic current + membrane, the twin's two state variables; snn.RSynaptic
-          with an all-to-all recurrent Linear for the recurrent shape), fast-sigmoid surrogate (slope 10),
+          with an all-to-all recurrent Linear for the recurrent shape; snnTorch's default subtractive reset,
+          its fastest), fast-sigmoid surrogate (slope 10),
           spike-count readout x 0.5, cross-entropy, Adam. torch.set_num_threads(--threads). Median of
-          --repeat steps after one warm-up step.
+          --repeat steps after --warmup untimed steps (default 3);
+          denormals flushed to zero (torch.set_flush_denormal), in the peer's favour.
           Prints one JSON object per shape: {"shape", "ms_per_step", "threads", "batch", "input_rate"}.
 
 accuracy  the twin's MNIST recipe (`Scenarios/nhc-mnist.yaml`) trained by snnTorch: 784-128-10, Poisson
           input at 100 Hz x pixel/255 in T = 100 steps of 1 ms (p = 0.1 x pixel/255 per step, a fresh draw
           every presentation), tau_syn 5 ms / tau_mem 20 ms (alpha = e^-1/5, beta = e^-1/20),
-          threshold 1, reset to zero, no bias, fast-sigmoid surrogate slope 10, spike-count readout x 0.5,
+          threshold 1, snnTorch's default subtractive reset (the twin resets to 0), no bias, fast-sigmoid surrogate slope 10, spike-count readout x 0.5,
           cross-entropy, Adam lr 5e-3 with cosine decay over all steps, batch 128, 5 % of the training set
           held out for validation; the weights of the best validation epoch are tested on all 10,000 test
           digits. Homogeneous time constants and float weights: the peer of the twin's "ideal" column.
@@ -47,12 +49,12 @@ class Net:
         self.fc2 = nn.Linear(n_hidden, n_out, bias=False)
         if recurrent:
             self.lif1 = snn.RSynaptic(alpha=alpha, beta=beta, spike_grad=grad, all_to_all=True,
-                                      linear_features=n_hidden, reset_mechanism="zero", init_hidden=False)
+                                      linear_features=n_hidden, init_hidden=False)
             # the twin has no bias anywhere: drop the recurrent Linear's bias too
             self.lif1.recurrent.bias = None
         else:
-            self.lif1 = snn.Synaptic(alpha=alpha, beta=beta, spike_grad=grad, reset_mechanism="zero")
-        self.lif2 = snn.Synaptic(alpha=alpha, beta=beta, spike_grad=grad, reset_mechanism="zero")
+            self.lif1 = snn.Synaptic(alpha=alpha, beta=beta, spike_grad=grad)
+        self.lif2 = snn.Synaptic(alpha=alpha, beta=beta, spike_grad=grad)
         self.recurrent = recurrent
         self.modules = nn.ModuleList([self.fc1, self.fc2, self.lif1, self.lif2])
 
@@ -81,6 +83,7 @@ def bench_train(args):
     snn = need("snntorch")
     from snntorch import surrogate
     torch.set_num_threads(args.threads)
+    torch.set_flush_denormal(True)   # in the peer's favour: decaying states otherwise hit denormal slow paths
     torch.manual_seed(1)
     shapes = {"ff": ("784-128-10", 784, 128, 10, False), "rec": ("700-128(rec)-20", 700, 128, 20, True)}
     for key in (["ff", "rec"] if args.shape == "all" else [args.shape]):
@@ -91,13 +94,13 @@ def bench_train(args):
         labels = torch.arange(args.batch) % n_out
         loss_fn = torch.nn.CrossEntropyLoss()
         times = []
-        for r in range(args.repeat + 1):
+        for r in range(args.repeat + args.warmup):
             t0 = time.perf_counter()
             opt.zero_grad(set_to_none=True)
             loss = loss_fn(net(x), labels)
             loss.backward()
             opt.step()
-            if r > 0:
+            if r >= args.warmup:
                 times.append(time.perf_counter() - t0)
         print(json.dumps({"shape": name, "ms_per_step": statistics.median(times) * 1e3, "threads": args.threads,
                           "batch": args.batch, "steps": args.steps, "input_rate": float(x.mean()),
@@ -119,6 +122,7 @@ def bench_accuracy(args):
     import numpy as np
     from snntorch import surrogate
     torch.set_num_threads(args.threads)
+    torch.set_flush_denormal(True)
     torch.manual_seed(args.seed)
     d = args.data
     try:
@@ -189,6 +193,7 @@ def main():
     t = sub.add_parser("train", help="time per training step")
     t.add_argument("--threads", type=int, default=2)
     t.add_argument("--repeat", type=int, default=7)
+    t.add_argument("--warmup", type=int, default=3, help="untimed steps first (the first steps of a fresh torch process are 10-30x slower)")
     t.add_argument("--batch", type=int, default=128)
     t.add_argument("--steps", type=int, default=100)
     t.add_argument("--shape", choices=["all", "ff", "rec"], default="all")

@@ -73,6 +73,7 @@ struct KernelBench: ParsableCommand {
                 let syn = Double(r.activity.totalSynapticEvents)
                 let events = Double(input.count + r.queueEvents)
                 figures.append((name, syn / med, med))
+                if let export { try PeerWorkload.writeCosts(Simulation.costModels(for: loaded.scenario).map { $0.price(r.activity) }, mode: name, seconds: med, to: export) }
                 print("\(name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(Units.fixed(med * 1e3, significant: 4)) ms  \(Units.fixed(events / med / 1e6, significant: 4)) M events/s  \(Units.fixed(syn / med / 1e6, significant: 4)) M synaptic events/s  (\(Int(syn)) synaptic events, \(r.rowReads) row reads, spikes per population \(r.activity.layers.map { String($0.spikes) }.joined(separator: "/")), \(r.staleEvents) stale queue events)")
             }
             // Peer measured in the same run: a dense clock-driven loop over the same chip and input.
