@@ -230,7 +230,10 @@ run_accuracy() {
   [ "$smoke" = 1 ] && samples=(--samples 500)
   SPIKEBAR_DATA=${SPIKEBAR_DATA:-../shared/data} "$bin" evaluate Scenarios/nhc-mnist.yaml --weights "$work/nhc/weights.json" \
     --no-exact --threads "$threads" --json "${samples[@]}" > "$work/evaluate.json"
-  "$py" Benchmarks/snntorch_bench.py accuracy --data "$data" --epochs "$ep" --threads "$threads" "${ptargs[@]}" \
+  # lr: the scenario's 5e-3 is in the twin's weight units (the conductance window); one unit of twin weight
+  # moves the membrane by 0.159 V for a 1 V threshold (V_read t_read (G_max - G_min) gain / tau_syn x kappa,
+  # nhc-mnist constants), snnTorch's weights are in threshold units: the same step is 5e-3 x 0.159 = 7.9e-4.
+  "$py" Benchmarks/snntorch_bench.py accuracy --data "$data" --epochs "$ep" --threads "$threads" --lr 7.9e-4 "${ptargs[@]}" \
     2>"$work/snntorch-acc.log" > "$work/snntorch-acc.json" \
     || { echo "snnTorch failed; its log:" >&2; tail -20 "$work/snntorch-acc.log" >&2; exit 1; }
   python3 - "$work" "$ep" "$(echo "$t1 - $t0" | bc)" <<'EOF' | tee -a "$summary"

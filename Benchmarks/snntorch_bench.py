@@ -16,7 +16,8 @@ accuracy  the twin's MNIST recipe (`Scenarios/nhc-mnist.yaml`) trained by snnTor
           input at 100 Hz x pixel/255 in T = 100 steps of 1 ms (p = 0.1 x pixel/255 per step, a fresh draw
           every presentation), tau_syn 5 ms / tau_mem 20 ms (alpha = e^-1/5, beta = e^-1/20),
           threshold 1, snnTorch's default subtractive reset (the twin resets to 0), no bias, fast-sigmoid surrogate slope 10, spike-count readout x 0.5,
-          cross-entropy, Adam lr 5e-3 with cosine decay over all steps, batch 128, 5 % of the training set
+          cross-entropy, Adam with cosine decay over all steps (peers.sh passes --lr 7.9e-4: the twin's 5e-3
+          converted to threshold units), batch 128, 5 % of the training set
           held out for validation; the weights of the best validation epoch are tested on all 10,000 test
           digits. Homogeneous time constants and float weights: the peer of the twin's "ideal" column.
           Prints progress on stderr and one JSON object on stdout.
@@ -144,6 +145,9 @@ def bench_accuracy(args):
     p_te = torch.from_numpy(xte.astype(np.float32) / 255 * 0.1)
     y_tr, y_te = torch.from_numpy(ytr.astype(np.int64)), torch.from_numpy(yte.astype(np.int64))
     net = Net(torch, snn, surrogate, 784, 128, 10, False)
+    with torch.no_grad():                   # --init-scale: multiply torch's default Linear init
+        for fc in (net.fc1, net.fc2):
+            fc.weight.mul_(args.init_scale)
     opt = torch.optim.Adam(net.parameters(), lr=args.lr)
     batches = math.ceil(len(tr_idx) / args.batch)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=batches * args.epochs)
@@ -176,14 +180,14 @@ def bench_accuracy(args):
         dt = time.perf_counter() - t0
         t_train += dt
         val = accuracy(p_tr[torch.from_numpy(val_idx)], y_tr[torch.from_numpy(val_idx)])
-        history.append({"epoch": epoch, "validation": val, "seconds": dt, "loss": float(loss)})
+        history.append({"epoch": epoch, "validation": val, "seconds": dt, "loss": loss.item()})
         print(f"snnTorch epoch {epoch}/{args.epochs}: validation {val * 100:.2f} %, {dt:.1f} s", file=sys.stderr, flush=True)
         if val > best[0]:
             best = (val, {k: v.clone() for k, v in net.modules.state_dict().items()}, epoch)
     net.modules.load_state_dict(best[1])
     test = accuracy(p_te, y_te)
     print(json.dumps({"test_accuracy": test, "test_samples": len(y_te), "best_epoch": best[2], "epochs": args.epochs,
-                      "best_validation": best[0], "train_seconds": t_train, "threads": args.threads,
+                      "best_validation": best[0], "init_scale": args.init_scale, "train_seconds": t_train, "threads": args.threads,
                       "history": history, "torch": torch.__version__, "snntorch": snn.__version__}), flush=True)
 
 
@@ -207,6 +211,7 @@ def main():
     a.add_argument("--train-samples", type=int, default=0, help="first N training digits only (0 = all)")
     a.add_argument("--test-samples", type=int, default=0, help="first N test digits only (0 = all)")
     a.add_argument("--seed", type=int, default=42)
+    a.add_argument("--init-scale", type=float, default=1.0, help="factor on torch's default Linear initialisation")
     args = ap.parse_args()
     bench_train(args) if args.what == "train" else bench_accuracy(args)
 
