@@ -236,12 +236,12 @@ run_accuracy() {
   "$py" Benchmarks/snntorch_bench.py accuracy --data "$data" --epochs "$ep" --threads "$threads" --lr 7.9e-4 "${ptargs[@]}" \
     2>"$work/snntorch-acc.log" > "$work/snntorch-acc.json" \
     || { echo "snnTorch failed; its log:" >&2; tail -20 "$work/snntorch-acc.log" >&2; exit 1; }
-  python3 - "$work" "$ep" "$(echo "$t1 - $t0" | bc)" <<'EOF' | tee -a "$summary"
+  python3 - "$work" "$ep" "$t0" "$t1" <<'EOF' | tee -a "$summary"
 import json, sys
-work, ep, sb_secs = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+work, ep, sb_secs = sys.argv[1], int(sys.argv[2]), float(sys.argv[4]) - float(sys.argv[3])
 ev = json.load(open(f"{work}/evaluate.json"))
 pt = json.load(open(f"{work}/snntorch-acc.json"))
-print(f"\naccuracy: MNIST test ({pt['test_samples']} digits), 784-128-10, T = 100, batch 128, Adam 5e-3 cosine, {ep} epoch(s)")
+print(f"\naccuracy: MNIST test ({pt['test_samples']} digits), 784-128-10, T = 100, batch 128, Adam cosine (5e-3 twin units = 7.9e-4 snnTorch units), {ep} epoch(s)")
 def find(o):
     if isinstance(o, dict):
         if "accuracies" in o:
