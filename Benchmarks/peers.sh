@@ -26,7 +26,7 @@
 # Options: --repeat N, --threads T, --epochs E, --rate HZ, --duration S.
 #
 # The peers install into .venv-peers (created here, from PyPI, pinned versions) on first use of each
-# benchmark; nothing else is touched. torch comes from PyPI as is (with its CUDA wheels, ≈ 3 GB on disk;
+# benchmark; nothing else is touched. torch comes from PyPI as is (with its CUDA wheels: the venv is ≈ 6.8 GB on disk;
 # only the CPU is used). CI does not run this script; `swift test` runs the Spikebar side on tiny sizes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
