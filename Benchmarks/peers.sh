@@ -1,70 +1,267 @@
 #!/usr/bin/env bash
-# Spikebar next to its peers, measured in one run on the same workload (Benchmarks/README.md).
+# Spikebar next to its peers, measured side by side in one run on the same workloads (issue #9;
+# Benchmarks/README.md, Docs/performance.md). Every figure printed is measured in this run.
 #
-#   Benchmarks/peers.sh kernel [--repeat N] [--rate HZ] [--duration S]
-#       the quickstart 784-128-10 network, Poisson input: Spikebar exact and grid(0.1 ms) vs Brian2
-#       2.9 (runtime/Cython and C++ standalone, dt 0.1 ms, code generation and compilation excluded),
-#       the same chip and the same input spikes (exported by `spikebar bench kernel --export`).
-#   Benchmarks/peers.sh kernel --smoke
-#       the same on a tiny workload (a few ms of model time): checks the pipeline, not the speed.
+#   Benchmarks/peers.sh all|kernel|sanafe|train|trace|accuracy [--smoke] [options]
 #
-# The peers install into .venv-peers (created here, from PyPI) on first use; nothing else is touched.
+#   kernel    the quickstart 784-128-10 chip, Poisson input (--rate, default 20 Hz ≈ 2 % of inputs per ms)
+#             for --duration of model time (default 1 s): Spikebar exact and grid(0.1 ms) vs Brian2 2.9
+#             (runtime/Cython and C++ standalone, dt 0.1 ms, code generation and compilation excluded), the
+#             same chip and the same input spikes (`spikebar bench kernel --export`); synaptic events/s.
+#   sanafe    one inference of that chip (the quickstart window, 0.1 s, same export) simulated by SANA-FE
+#             2.2.9 on its bundled Loihi description (Benchmarks/sanafe_bench.py) vs Spikebar's kernel:
+#             wall time per inference, and energy / latency per inference (Spikebar's three cost models of
+#             the same run vs SANA-FE's Loihi estimate — different hardware: a sanity range, not a match).
+#   train     time per training step, 784-128-10 and 700-128(rec)-20, T = 100, batch 128, p = 0.02, Adam,
+#             fast-sigmoid surrogate: `spikebar bench train` vs snnTorch (Benchmarks/snntorch_bench.py),
+#             both on --threads (default 2) threads.
+#   trace     `spikebar bench trace` (.sbt vs zstd -19 / xz -9 of the plain dump, measured in its run,
+#             and the Poisson entropy bound) gathered into the same summary.
+#   accuracy  MNIST 784-128-10 with the twin's recipe (Scenarios/nhc-mnist.yaml): `spikebar train` +
+#             `spikebar evaluate --no-exact` vs snnTorch trained on the same data, network, batch, lr,
+#             schedule, T and --epochs (default: the scenario's 10). Data: ../shared/data/mnist/*.gz.
+#   all       every benchmark above, then one summary.
+#   --smoke   every benchmark on a tiny size (seconds each, accuracy about a minute): checks the
+#             pipeline, not the speed.
+# Options: --repeat N, --threads T, --epochs E, --rate HZ, --duration S.
+#
+# The peers install into .venv-peers (created here, from PyPI, pinned versions) on first use of each
+# benchmark; nothing else is touched. torch comes from PyPI as is (with its CUDA wheels: the venv is ≈ 6.8 GB on disk;
+# only the CPU is used). CI does not run this script; `swift test` runs the Spikebar side on tiny sizes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-what=${1:-kernel}; shift || true
-repeat=7; rate=20; duration=1; smoke=0
+usage="usage: Benchmarks/peers.sh all|kernel|sanafe|train|trace|accuracy [--smoke] [--repeat N] [--threads T] [--epochs E] [--rate HZ] [--duration S]"
+what=${1:-}; shift || true
+case "$what" in all|kernel|sanafe|train|trace|accuracy) ;; *) echo "$usage" >&2; exit 2 ;; esac
+repeat=7; rate=20; duration=1; smoke=0; threads=2; epochs=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --repeat) repeat=$2; shift 2 ;;
     --rate) rate=$2; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
+    --threads) threads=$2; shift 2 ;;
+    --epochs) epochs=$2; shift 2 ;;
     --smoke) smoke=1; repeat=1; duration=0.005; shift ;;
-    *) echo "unknown option $1" >&2; exit 2 ;;
+    *) echo "unknown option $1"; echo "$usage" >&2; exit 2 ;;
   esac
 done
-[ "$what" = kernel ] || { echo "usage: Benchmarks/peers.sh kernel [--repeat N] [--rate HZ] [--duration S] [--smoke]" >&2; exit 2; }
 
 venv=.venv-peers
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import brian2" 2>/dev/null; then
-  echo "installing the peers into $venv (PyPI: brian2 2.9.0, numpy < 2.3, cython)" >&2
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --upgrade pip >/dev/null
-  # Brian2 2.9 uses ndarray.ptp, which NumPy 2.3 removed.
-  "$venv/bin/pip" install -q "brian2==2.9.0" "numpy<2.3" cython
-fi
+py=$venv/bin/python
+# install_peer <import name> <pip requirement>...: installs into $venv unless the module imports.
+install_peer() {
+  local module=$1; shift
+  if [ ! -x "$py" ]; then
+    echo "creating $venv (python3 -m venv)" >&2
+    python3 -m venv "$venv" || { echo "cannot create $venv: install python3-venv" >&2; exit 1; }
+    "$venv/bin/pip" install -q --upgrade pip >/dev/null
+  fi
+  if ! "$py" -c "import $module" 2>/dev/null; then
+    echo "installing $* into $venv (PyPI)" >&2
+    "$venv/bin/pip" install -q "$@" || { echo "pip install $* failed: check the network / disk (df -h .)" >&2; exit 1; }
+  fi
+}
+# Brian2 2.9 uses ndarray.ptp, which NumPy 2.3 removed.
+peer_brian2() { install_peer brian2 "brian2==2.9.0" "numpy<2.3" cython; }
+peer_torch() { install_peer snntorch "numpy<2.3" "torch==2.9.1" "snntorch==0.9.4"; }
+peer_sanafe() { install_peer sanafe "numpy<2.3" "sanafe==2.2.9"; }
 
 make -s build >/dev/null
 bin=$(swift build -c release --show-bin-path)/spikebar
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+summary=$work/summary.txt
+: > "$summary"
+echo "machine: $(nproc) cores, $(uptime | sed 's/.*load average/load average/')" | tee -a "$summary"
 
-"$bin" bench kernel --repeat "$repeat" --rate "$rate" --duration "$duration" --export "$work/workload" | tee "$work/spikebar.txt"
-for target in runtime cpp_standalone; do
-  "$venv/bin/python" Benchmarks/brian2_kernel.py "$work/workload" --target "$target" --build-dir "$work/b2" \
-    2>"$work/brian2-$target.log" | tail -1 > "$work/brian2-$target.json" \
-    || { echo "Brian2 $target failed; its log:" >&2; tail -20 "$work/brian2-$target.log" >&2; exit 1; }
-done
-
-"$venv/bin/python" - "$work" <<'EOF'
+# ---------------------------------------------------------------------------------------------------
+run_kernel() {
+  peer_brian2
+  echo "== kernel: Spikebar vs Brian2 (duration $duration s, rate $rate Hz, median of $repeat)"
+  "$bin" bench kernel --repeat "$repeat" --rate "$rate" --duration "$duration" --export "$work/kernel" | tee "$work/spikebar-kernel.txt"
+  for target in runtime cpp_standalone; do
+    "$py" Benchmarks/brian2_kernel.py "$work/kernel" --target "$target" --build-dir "$work/b2" \
+      2>"$work/brian2-$target.log" | tail -1 > "$work/brian2-$target.json" \
+      || { echo "Brian2 $target failed; its log:" >&2; tail -20 "$work/brian2-$target.log" >&2; exit 1; }
+  done
+  python3 - "$work" <<'EOF' | tee -a "$summary"
 import json, re, sys
 work = sys.argv[1]
 spikebar = {}
-for line in open(f"{work}/spikebar.txt"):
+for line in open(f"{work}/spikebar-kernel.txt"):
     m = re.match(r"^(exact|grid\([^)]*\))\s+([0-9.]+) ms .* ([0-9.]+) M synaptic events/s\s+\((\d+) synaptic events.*spikes per population ([0-9/]+)", line)
     if m:
         spikebar[m.group(1)] = (float(m.group(2)) * 1e-3, int(m.group(4)), m.group(5))
 peers = [json.load(open(f"{work}/brian2-{t}.json")) for t in ("runtime", "cpp_standalone")]
-print()
-print(f"{'simulator':34} {'time':>10} {'synaptic events/s':>18}  spikes per population")
+print("\nkernel (synaptic events/s; same chip, same input spikes)")
+print(f"  {'simulator':34} {'time':>10} {'synaptic events/s':>18}  spikes per population")
 rows = [(f"Spikebar {k}", v[0], v[1] / v[0], v[2]) for k, v in spikebar.items()]
 rows += [(f"Brian2 2.9 {p['target']} (dt {p['dt_s']*1e3:g} ms)", p["seconds"], p["synaptic_events"] / p["seconds"],
           "/".join(map(str, p["spikes"]))) for p in peers]
-for name, secs, rate, spikes in rows:
-    print(f"{name:34} {secs*1e3:8.2f} ms {rate/1e6:14.1f} M/s  {spikes}")
+for name, secs, r, spikes in rows:
+    print(f"  {name:34} {secs*1e3:8.2f} ms {r/1e6:14.1f} M/s  {spikes}")
 standalone = peers[1]["synaptic_events"] / peers[1]["seconds"]
+runtime = peers[0]["synaptic_events"] / peers[0]["seconds"]
 for k, v in spikebar.items():
-    print(f"  Spikebar {k}: {v[1] / v[0] / standalone:.2f}x Brian2 C++ standalone, {v[1] / v[0] / (peers[0]['synaptic_events'] / peers[0]['seconds']):.1f}x Brian2 runtime")
+    target = 3 if k == "exact" else 5
+    ratio = v[1] / v[0] / standalone
+    print(f"  Spikebar {k}: {ratio:.2f}x Brian2 C++ standalone (target >= {target}x: {'met' if ratio >= target else 'NOT met'}), {v[1] / v[0] / runtime:.1f}x Brian2 runtime")
 if peers[0]["dropped_input_spikes"]:
     print(f"  (Brian2 dropped {peers[0]['dropped_input_spikes']} input spikes that fell in the same 0.1 ms bin as another of their channel)")
 EOF
+}
+
+# ---------------------------------------------------------------------------------------------------
+run_sanafe() {
+  peer_sanafe
+  local window=0.1 reps=$repeat
+  [ "$smoke" = 1 ] && window=0.01
+  echo "== sanafe: one inference (window $window s) of the quickstart chip, Spikebar vs SANA-FE (Loihi)"
+  "$bin" bench kernel --repeat "$reps" --rate "$rate" --duration "$window" --export "$work/sanafe" | tee "$work/spikebar-sanafe.txt"
+  "$py" Benchmarks/sanafe_bench.py "$work/sanafe" --repeat "$reps" 2>"$work/sanafe.log" | tail -1 > "$work/sanafe.json" \
+    || { echo "SANA-FE failed; its log:" >&2; tail -20 "$work/sanafe.log" >&2; exit 1; }
+  python3 - "$work" <<'EOF' | tee -a "$summary"
+import json, re, sys
+work = sys.argv[1]
+costs = json.load(open(f"{work}/sanafe/costs.json"))
+sf = json.load(open(f"{work}/sanafe.json"))
+spikes = {}
+for line in open(f"{work}/spikebar-sanafe.txt"):
+    m = re.match(r"^(exact|grid\([^)]*\))\s.*spikes per population ([0-9/]+)", line)
+    if m:
+        spikes[m.group(1)] = m.group(2)
+print(f"\nsanafe: one inference ({sf['timesteps']} steps of {sf['dt_s']*1e3:g} ms in SANA-FE; same chip, same input spikes)")
+print(f"  {'simulator':36} {'wall time':>12}  spikes (input/layers)")
+for mode, c in costs.items():
+    print(f"  {'Spikebar ' + mode:36} {c['seconds']*1e3:9.3f} ms  {spikes.get(mode, '?')}")
+print(f"  {'SANA-FE 2.2.9 (' + sf['timing_model'] + ' timing, Loihi)':36} {sf['seconds']*1e3:9.3f} ms  {sf['input_spikes']}/{sf['layer_spikes']} (layers together)")
+for mode, c in costs.items():
+    print(f"  wall time: Spikebar {mode} {sf['seconds'] / c['seconds']:.1f}x faster than SANA-FE")
+mode = "exact" if "exact" in costs else next(iter(costs))
+print(f"  energy / latency per inference (Spikebar cost models on the {mode} run's activity; SANA-FE: its Loihi model)")
+print(f"  {'SANA-FE Loihi':36} {sf['energy_j']*1e9:12.2f} nJ  {sf['sim_time_s']*1e6:10.2f} us simulated chip time")
+for a in costs[mode]["architectures"]:
+    e = a["energy_j"]
+    rel = f"{sf['energy_j'] / e:.3g}x less than SANA-FE Loihi" if e < sf["energy_j"] else f"{e / sf['energy_j']:.3g}x more than SANA-FE Loihi"
+    print(f"  {'Spikebar ' + a['architecture']:36} {e*1e9:12.2f} nJ  {a['latency_s']*1e6:10.2f} us  ({rel})")
+if sf["dropped_input_spikes"]:
+    print(f"  (SANA-FE: {sf['dropped_input_spikes']} input spikes fell in the same step as another of their channel and merged)")
+EOF
+}
+
+# ---------------------------------------------------------------------------------------------------
+run_train() {
+  peer_torch
+  local batch=128 shapes=(ff rec)
+  [ "$smoke" = 1 ] && batch=8
+  echo "== train: time per training step, Spikebar twin vs snnTorch, $threads threads, batch $batch, median of $repeat"
+  "$bin" bench train --threads "$threads" --repeat "$repeat" --batch "$batch" | tee "$work/spikebar-train.txt"
+  "$py" Benchmarks/snntorch_bench.py train --threads "$threads" --repeat "$repeat" --batch "$batch" \
+    $([ "$smoke" = 1 ] && echo "--warmup 1") 2>"$work/snntorch-train.log" > "$work/snntorch-train.json" \
+    || { echo "snnTorch failed; its log:" >&2; tail -20 "$work/snntorch-train.log" >&2; exit 1; }
+  python3 - "$work" <<'EOF' | tee -a "$summary"
+import json, re, sys
+work = sys.argv[1]
+sb = {}
+for line in open(f"{work}/spikebar-train.txt"):
+    m = re.match(r"^(\S+)\s+([0-9.]+) ms/step", line)
+    if m:
+        sb[m.group(1)] = float(m.group(2))
+peers = [json.loads(l) for l in open(f"{work}/snntorch-train.json") if l.strip()]
+print(f"\ntrain: ms per step (forward + BPTT + Adam), T = {peers[0]['steps']}, batch {peers[0]['batch']}, {peers[0]['threads']} threads")
+print(f"  {'shape':18} {'Spikebar':>10} {'snnTorch':>10}  ratio")
+for p in peers:
+    s = sb.get(p["shape"])
+    if s is None:
+        continue
+    r = p["ms_per_step"] / s
+    print(f"  {p['shape']:18} {s:7.2f} ms {p['ms_per_step']:7.2f} ms  {r:.2f}x faster (target >= 3x: {'met' if r >= 3 else 'NOT met'})")
+print(f"  (snnTorch {peers[0]['snntorch']}, torch {peers[0]['torch']}, CPU)")
+EOF
+}
+
+# ---------------------------------------------------------------------------------------------------
+run_trace() {
+  echo "== trace: spikebar bench trace (zstd -19 / xz -9 measured in the same run)"
+  local args=(--json)
+  [ "$smoke" = 1 ] && args+=(--events 20000 --nmnist-files 5 --run-samples 2 --repeats 1)
+  "$bin" bench trace "${args[@]}" > "$work/trace.json"
+  python3 - "$work" <<'EOF' | tee -a "$summary"
+import json, sys
+d = json.load(open(f"{sys.argv[1]}/trace.json"))
+print("\ntrace: bytes/event and speed (.sbt vs general-purpose compressors on the 12-byte plain dump)")
+print(f"  {'workload':14} {'events':>9} {'sbt B/ev':>9} {'zstd-19':>8} {'xz-9':>8} {'sbt/zstd':>9} {'encode':>10} {'decode':>10}  entropy bound")
+for w in d["workloads"]:
+    base = {b["codec"].split(" of")[0]: b for b in w["baselines"]}
+    z, x = base.get("zstd -19", {}), base.get("xz -9", {})
+    s = w["sbt"]
+    ratio = s["bytesPerEvent"] / z["bytesPerEvent"] if z else float("nan")
+    bound = ""
+    if w.get("entropyBitsPerEvent"):
+        bits = s["bytesPerEvent"] * 8
+        bound = f"{w['entropyBitsPerEvent']:.2f} bit/ev; sbt {bits:.2f} (+{(bits / w['entropyBitsPerEvent'] - 1) * 100:.1f} %, target <= 15 %)"
+    print(f"  {w['name']:14} {w['events']:9d} {s['bytesPerEvent']:9.3f} {z.get('bytesPerEvent', float('nan')):8.3f} {x.get('bytesPerEvent', float('nan')):8.3f} "
+          f"{ratio:8.3f}x {s['encodeEventsPerSecond']/1e6:6.1f} M/s {s['decodeEventsPerSecond']/1e6:6.1f} M/s  {bound}")
+    if z:
+        print(f"  {'':14} zstd -19 encode {z['encodeEventsPerSecond']/1e6:.2f} M/s, decode {z['decodeEventsPerSecond']/1e6:.1f} M/s; "
+              f"size target <= 0.6x zstd: {'met' if ratio <= 0.6 else 'NOT met'}; decode target >= 150 M/s: {'met' if s['decodeEventsPerSecond'] >= 150e6 else 'NOT met'}")
+EOF
+}
+
+# ---------------------------------------------------------------------------------------------------
+run_accuracy() {
+  peer_torch
+  local data=${SPIKEBAR_DATA:-../shared/data}/mnist
+  for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+    [ -f "$data/$f.gz" ] || { echo "MNIST not found: $data/$f.gz (set SPIKEBAR_DATA to the folder holding mnist/)" >&2; exit 1; }
+  done
+  local ep=${epochs:-10} sbargs=() ptargs=()
+  if [ "$smoke" = 1 ]; then
+    ep=1; sbargs=(--train-samples 1024); ptargs=(--train-samples 1024 --test-samples 500)
+  fi
+  echo "== accuracy: MNIST 784-128-10, the nhc-mnist recipe, $ep epoch(s), $threads threads"
+  local t0 t1
+  t0=$(date +%s.%N)
+  SPIKEBAR_DATA=${SPIKEBAR_DATA:-../shared/data} "$bin" train Scenarios/nhc-mnist.yaml --epochs "$ep" --threads "$threads" \
+    --out "$work/nhc" --quiet "${sbargs[@]}"
+  t1=$(date +%s.%N)
+  local samples=()
+  [ "$smoke" = 1 ] && samples=(--samples 500)
+  SPIKEBAR_DATA=${SPIKEBAR_DATA:-../shared/data} "$bin" evaluate Scenarios/nhc-mnist.yaml --weights "$work/nhc/weights.json" \
+    --no-exact --threads "$threads" --json "${samples[@]}" > "$work/evaluate.json"
+  # lr: the scenario's 5e-3 is in the twin's weight units (the conductance window); one unit of twin weight
+  # moves the membrane by 0.159 V for a 1 V threshold (V_read t_read (G_max - G_min) gain / tau_syn x kappa,
+  # nhc-mnist constants), snnTorch's weights are in threshold units: the same step is 5e-3 x 0.159 = 7.9e-4.
+  "$py" Benchmarks/snntorch_bench.py accuracy --data "$data" --epochs "$ep" --threads "$threads" --lr 7.9e-4 "${ptargs[@]}" \
+    2>"$work/snntorch-acc.log" > "$work/snntorch-acc.json" \
+    || { echo "snnTorch failed; its log:" >&2; tail -20 "$work/snntorch-acc.log" >&2; exit 1; }
+  python3 - "$work" "$ep" "$t0" "$t1" <<'EOF' | tee -a "$summary"
+import json, sys
+work, ep, sb_secs = sys.argv[1], int(sys.argv[2]), float(sys.argv[4]) - float(sys.argv[3])
+ev = json.load(open(f"{work}/evaluate.json"))
+pt = json.load(open(f"{work}/snntorch-acc.json"))
+print(f"\naccuracy: MNIST test ({pt['test_samples']} digits), 784-128-10, T = 100, batch 128, Adam cosine (5e-3 twin units = 7.9e-4 snnTorch units), {ep} epoch(s)")
+def find(o):
+    if isinstance(o, dict):
+        if "accuracies" in o:
+            return o["accuracies"]
+        for v in o.values():
+            r = find(v)
+            if r is not None:
+                return r
+    return None
+for a in find(ev) or []:
+    print(f"  Spikebar {a['name']:60} {a['accuracy'] * 100:6.2f} %")
+print(f"  {'snnTorch (float, homogeneous tau, best-validation epoch ' + str(pt['best_epoch']) + ')':69} {pt['test_accuracy'] * 100:6.2f} %")
+print(f"  training wall time: Spikebar {sb_secs:.0f} s (train command), snnTorch {pt['train_seconds']:.0f} s (epochs only)")
+EOF
+}
+
+case "$what" in
+  all) run_kernel; run_sanafe; run_train; run_trace; run_accuracy ;;
+  *) "run_$what" ;;
+esac
+echo
+echo "==================== summary ($(date -u +%H:%MZ), smoke=$smoke)"
+cat "$summary"

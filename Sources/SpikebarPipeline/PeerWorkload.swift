@@ -1,6 +1,7 @@
 import Foundation
 import SpikebarChip
 import SpikebarCore
+import SpikebarCost
 import SpikebarDevices
 
 /// A programmed chip and one input written out for a peer simulator (Brian2, `Benchmarks/`), so that
@@ -81,9 +82,23 @@ public enum PeerWorkload {
         try write(try enc.encode(manifest), to: directory + "/workload.json")
     }
 
-    private static func write(_ data: Data, to path: String) throws {
+    static func write(_ data: Data, to path: String) throws {
         do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
             throw SpikebarError.invalidInput(SourceLocation(file: path), "cannot write: \(error.localizedDescription)")
         }
+    }
+}
+
+extension PeerWorkload {
+    /// Adds one mode's figures to `costs.json` in the workload folder (for `Benchmarks/peers.sh sanafe`):
+    /// the kernel's wall time for the exported input and, per cost model, the energy and latency of that
+    /// run's activity. `{"<mode>": {"seconds": s, "architectures": [{"architecture", "energy_j", "latency_s"}]}}`.
+    public static func writeCosts(_ estimates: [CostEstimate], mode: String, seconds: Double, to directory: String) throws {
+        let path = directory + "/costs.json"
+        var all = (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path)))) as? [String: Any] ?? [:]
+        all[mode] = ["seconds": seconds,
+                     "architectures": estimates.map { ["architecture": $0.architecture, "energy_j": $0.totalEnergy, "latency_s": $0.totalLatency] }]
+        let data = try JSONSerialization.data(withJSONObject: all, options: [.sortedKeys, .prettyPrinted])
+        try write(data, to: path)
     }
 }

@@ -54,8 +54,9 @@ struct TrainBench: ParsableCommand {
                 let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
                 if r > 0 { times.append(dt) }
                 if r == 0 {
-                    let out = trainer.twin.infer(Array(xs[0..<8]), effective: ck.weights, record: true, threads: threads)
-                    hiddenSpikes = Double(out.map { $0.spikes[1].count }.reduce(0, +)) / 8 / Double(hidden) / 0.1
+                    let probe = min(8, batch)
+                    let out = trainer.twin.infer(Array(xs[0..<probe]), effective: ck.weights, record: true, threads: threads)
+                    hiddenSpikes = Double(out.map { $0.spikes[1].count }.reduce(0, +)) / Double(probe) / Double(hidden) / 0.1
                 }
             }
             let med = times.sorted()[times.count / 2]
