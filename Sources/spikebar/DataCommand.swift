@@ -24,6 +24,7 @@ struct DataCommand: ParsableCommand {
         @Argument(help: "Dataset: mnist or nmnist.") var name: String
         @Option(help: "Data folder (default: $SPIKEBAR_DATA, else ../shared/data).") var to: String?
         @Option(help: "Base URL to fetch from instead of the built-in mirrors (repeatable).") var baseURL: [String] = []
+        @Flag(help: "Print the folder and the files written as JSON.") var json = false
 
         func run() throws {
             let dir = to ?? DataLocation.resolve(explicit: nil, scenarioPath: FileManager.default.currentDirectoryPath + "/x")
@@ -33,7 +34,13 @@ struct DataCommand: ParsableCommand {
                     let files = try DatasetFetch.mnist(into: dir, baseURLs: baseURL.isEmpty ? DatasetFetch.mnistMirrors : baseURL) {
                         FileHandle.standardError.write(Data(($0 + "\n").utf8))
                     }
-                    print(files.isEmpty ? "\(dir)/mnist: already complete" : "wrote \(files.count) files to \(dir)/mnist")
+                    if json {
+                        struct Out: Codable { var directory: String; var written: [String] }
+                        let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+                        print(String(decoding: try enc.encode(Out(directory: dir + "/mnist", written: files)), as: UTF8.self))
+                    } else {
+                        print(files.isEmpty ? "\(dir)/mnist: already complete" : "wrote \(files.count) files to \(dir)/mnist")
+                    }
                 case "nmnist":
                     print("""
                     N-MNIST (Orchard et al. 2015, CC BY-SA 4.0) is distributed by its authors as Train/Test archives: \

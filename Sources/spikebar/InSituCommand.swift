@@ -24,6 +24,9 @@ struct InSituCommand: ParsableCommand {
     @Option(help: "Device-to-device variation (cv of every model parameter).") var variation: Double = 0
     @Flag(help: "Symmetric scaling factors (s_D = s_P).") var symmetric = false
     @Option(help: "Worker threads (0 = all cores).") var threads: Int?
+    @Flag(help: "Print the epochs and the test accuracy as JSON.") var json = false
+
+    struct Output: Codable { var scaleP: Double; var scaleD: Double; var symmetric: Bool; var trainingSamples: Int; var epochs: [InSituEpoch]; var testAccuracy: Double; var testSamples: Int }
 
     func run() throws {
         do {
@@ -37,16 +40,24 @@ struct InSituCommand: ParsableCommand {
             let config = InSituConfig(variation: variation, scaleP: sp, scaleD: symmetric ? sp : sd, lr: lr,
                                       batch: setup.spec.batch, threads: t, seed: loaded.scenario.seed)
             let trainer = InSituTrainer(twin: twin, config: config)
-            print("in-situ, Mo/TiOx, s_P \(Units.fixed(sp, significant: 3)), s_D \(Units.fixed(config.scaleD, significant: 3)) (\(symmetric ? "symmetric" : "asymmetric")), \(setup.train.count) training samples")
+            func say(_ text: String) { if !json { print(text) } }
+            var epochRecords: [InSituEpoch] = []
+            say("in-situ, Mo/TiOx, s_P \(Units.fixed(sp, significant: 3)), s_D \(Units.fixed(config.scaleD, significant: 3)) (\(symmetric ? "symmetric" : "asymmetric")), \(setup.train.count) training samples")
             for e in 0..<epochs {
                 let r = trainer.trainEpoch(setup.train, epoch: e)
-                print("epoch \(r.epoch): loss \(Units.fixed(r.trainLoss, significant: 4)), train accuracy \(Units.fixed(100 * r.trainAccuracy, significant: 4)) %, pulses P \(r.potentiationPulses) / D \(r.depressionPulses), write energy \(Units.format(r.writeEnergy, "J")), \(Units.fixed(r.seconds, significant: 3)) s")
+                epochRecords.append(r)
+                say("epoch \(r.epoch): loss \(Units.fixed(r.trainLoss, significant: 4)), train accuracy \(Units.fixed(100 * r.trainAccuracy, significant: 4)) %, pulses P \(r.potentiationPulses) / D \(r.depressionPulses), write energy \(Units.format(r.writeEnergy, "J")), \(Units.fixed(r.seconds, significant: 3)) s")
             }
             let n = min(samples, setup.testLabels.count)
             let inputs = (0..<n).map { StepSpikes(setup.testSpikes($0), dt: setup.dt, steps: setup.steps, channels: loaded.scenario.network.input) }
             let out = trainer.twin.infer(inputs, effective: trainer.weights, threads: t)
             let ok = zip(out, setup.testLabels[0..<n]).filter { (trainer.twin.readout == .spikeCount ? $0.predictedClass : $0.logitClass) == $1 }.count
-            print("test accuracy (twin, device weights): \(Units.fixed(100 * Double(ok) / Double(n), significant: 4)) % on \(n) samples")
+            say("test accuracy (twin, device weights): \(Units.fixed(100 * Double(ok) / Double(n), significant: 4)) % on \(n) samples")
+            if json {
+                let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try enc.encode(Output(scaleP: sp, scaleD: config.scaleD, symmetric: symmetric, trainingSamples: setup.train.count,
+                                                            epochs: epochRecords, testAccuracy: Double(ok) / Double(n), testSamples: n)), as: UTF8.self))
+            }
         } catch let e as SpikebarError {
             fail(e)
         }

@@ -22,12 +22,19 @@ struct TrainBench: ParsableCommand {
     @Option(help: "Worker threads (0 = all cores).") var threads = 0
     @Option(help: "Batch size.") var batch = 128
     @Option(help: "Shapes: all, ff, rec.") var shape = "all"
+    @Flag(help: "Print the figures as JSON.") var json = false
+
+    /// `--json` output.
+    struct Row: Codable { var shape: String; var msPerStep: Double; var examplesPerSecond: Double; var hiddenRateHz: Double; var snnTorchReferenceMs: Double; var ratioToSnnTorchReference: Double }
+    struct Output: Codable { var batch: Int; var steps: Int; var threads: Int; var repeats: Int; var shapes: [Row]; var peakRSSKiB: Int }
 
     func run() throws {
         let workloads: [(String, Int, Int, Bool, Int, Double)] = [
             ("784-128-10", 784, 128, false, 10, 131), ("700-128(rec)-20", 700, 128, true, 20, 139),
         ].filter { shape == "all" || (shape == "ff" && !$0.3) || (shape == "rec" && $0.3) }
-        print("batch \(batch), T = 100, p = 0.02, \(threads == 0 ? ProcessInfo.processInfo.activeProcessorCount : threads) threads, median of \(self.repeat)")
+        func say(_ text: String) { if !json { print(text) } }
+        var rows: [Row] = []
+        say("batch \(batch), T = 100, p = 0.02, \(threads == 0 ? ProcessInfo.processInfo.activeProcessorCount : threads) threads, median of \(self.repeat)")
         for (name, input, hidden, recurrent, out, reference) in workloads {
             let net = NetworkSpec(input: input, layers: [LayerSpec(name: "hidden", size: hidden, recurrent: recurrent), LayerSpec(name: "out", size: out)])
             var scenario = try ScenarioLoader.load(text: "network: {input: \(input), layers: [{name: hidden, size: \(hidden), recurrent: \(recurrent)}, {name: out, size: \(out)}]}\ninput: {source: uniform}\n", path: "bench.yaml").scenario
@@ -60,8 +67,16 @@ struct TrainBench: ParsableCommand {
                 }
             }
             let med = times.sorted()[times.count / 2]
-            print("\(name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(Units.fixed(med * 1e3, significant: 4)) ms/step  (\(Units.fixed(Double(batch) / med, significant: 4)) examples/s; input \(Units.fixed(Double(xs.map(\.count).reduce(0, +)) / Double(batch * 100 * input) * 100, significant: 3)) % spikes, hidden \(Units.fixed(hiddenSpikes, significant: 3)) Hz); snnTorch reference ≈ \(Int(reference)) ms: \(Units.fixed(reference / (med * 1e3), significant: 3))×")
+            rows.append(Row(shape: name, msPerStep: med * 1e3, examplesPerSecond: Double(batch) / med, hiddenRateHz: hiddenSpikes,
+                            snnTorchReferenceMs: reference, ratioToSnnTorchReference: reference / (med * 1e3)))
+            say("\(name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(Units.fixed(med * 1e3, significant: 4)) ms/step  (\(Units.fixed(Double(batch) / med, significant: 4)) examples/s; input \(Units.fixed(Double(xs.map(\.count).reduce(0, +)) / Double(batch * 100 * input) * 100, significant: 3)) % spikes, hidden \(Units.fixed(hiddenSpikes, significant: 3)) Hz); snnTorch reference ≈ \(Int(reference)) ms: \(Units.fixed(reference / (med * 1e3), significant: 3))×")
         }
-        print("peak RSS \(Units.fixed(Double(peakRSSKiB()) / 1024, significant: 4)) MiB")
+        say("peak RSS \(Units.fixed(Double(peakRSSKiB()) / 1024, significant: 4)) MiB")
+        if json {
+            let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let out = Output(batch: batch, steps: 100, threads: threads == 0 ? ProcessInfo.processInfo.activeProcessorCount : threads,
+                             repeats: self.repeat, shapes: rows, peakRSSKiB: peakRSSKiB())
+            print(String(decoding: try enc.encode(out), as: UTF8.self))
+        }
     }
 }
