@@ -25,6 +25,14 @@ public struct ReadNoiseModel: Sendable {
         return (f * f + level.rtnAmplitude * level.rtnAmplitude * p * (1 - p)).squareRoot()
     }
 
+    /// The telegraph term `ΔG·(s − p)` of one read with the trap drawn from its stationary occupancy:
+    /// `s = 1` when `uniform` (in [0, 1)) falls below `p`. Zero-mean. In whatever unit `jump` is given
+    /// (S, or C for the charge of a read): the event kernel draws it fresh at every read.
+    @inlinable @inline(__always)
+    public static func stationaryTelegraph(jump: Double, occupancy p: Double, uniform: Double) -> Double {
+        jump * ((uniform < p ? 1.0 : 0.0) - p)
+    }
+
     /// Probability that the trap is in the other state after `interval` seconds, from state up (`s = 1`)
     /// or down (`s = 0`): `P(1→0) = (1 − p)(1 − e^{−λΔ})`, `P(0→1) = p(1 − e^{−λΔ})`, `λ = 1/τ_up + 1/τ_down`.
     public func switchProbability(fromUp: Bool, interval: Seconds) -> Double {

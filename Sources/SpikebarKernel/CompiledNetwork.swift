@@ -35,9 +35,8 @@ final class CompiledConnection: @unchecked Sendable {
 @inline(__always)
 func rtnCharge(_ r: UnsafePointer<Double>, _ k: Int, _ rng: inout RandomStream) -> Double {
     let u = rng.next()
-    let up = Double(u & 0xFFFF_FFFF) * 0x1.0p-32 < r[4 * k + 1] ? 1.0 : 0.0
-    let um = Double(u >> 32) * 0x1.0p-32 < r[4 * k + 3] ? 1.0 : 0.0
-    return r[4 * k] * (up - r[4 * k + 1]) - r[4 * k + 2] * (um - r[4 * k + 3])
+    return ReadNoiseModel.stationaryTelegraph(jump: r[4 * k], occupancy: r[4 * k + 1], uniform: Double(u & 0xFFFF_FFFF) * 0x1.0p-32)
+        - ReadNoiseModel.stationaryTelegraph(jump: r[4 * k + 2], occupancy: r[4 * k + 3], uniform: Double(u >> 32) * 0x1.0p-32)
 }
 
 /// Neuron constants of one layer, structure of arrays. Immutable after `init`, hence safe to share
