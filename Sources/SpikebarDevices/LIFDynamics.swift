@@ -105,6 +105,20 @@ public enum LIFDynamics {
                      decayMem: FastMath.expNonPositive(-free * rateMem), coupling: coupling)
     }
 
+    /// Upper bound of dV/dt (V/s) from now on without further input, given V₀ and the drive R·I₀: with
+    /// I ≥ 0 decaying, `τ_mem·dV/dt = R·I − V ≤ R·I₀ − min(V₀, 0)`. V therefore stays below θ for at least
+    /// `(θ − V₀)/bound` seconds — the lower bound of a crossing time the kernel schedules its checks by.
+    @inlinable @inline(__always)
+    public static func riseRateBound(v: Double, drive: Double, rateMem: Double) -> Double {
+        (drive - Swift.min(v, 0)) * rateMem
+    }
+
+    /// `riseRateBound` on four neurons (lane-identical).
+    @inlinable @inline(__always)
+    public static func riseRateBound(v: SIMD4<Double>, drive: SIMD4<Double>, rateMem: SIMD4<Double>) -> SIMD4<Double> {
+        (drive - v.replacing(with: 0, where: v .> 0)) * rateMem
+    }
+
     /// Whether V can reach θ in the future without further input. Since R·I(t) decays monotonically
     /// towards 0 and dV/dt < 0 whenever V > R·I, V never exceeds max(V₀, R·I₀, 0): a cheap test that
     /// spares the root search for almost every update.

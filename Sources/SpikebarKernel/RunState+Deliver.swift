@@ -106,7 +106,7 @@ extension RunState {
                 if horizon != nil {
                     let zero = SIMD4<Double>()
                     let v0 = vv.replacing(with: load(K.reset, i), where: refractory)
-                    let slope = (drive - v0.replacing(with: zero, where: v0 .> zero)) * load(K.rateMem, i)
+                    let slope = LIFDynamics.riseRateBound(v: v0, drive: drive, rateMem: load(K.rateMem, i))
                     let safe = (span .<= zero) .| (v0 + span * slope * (1 + 1e-9) .< th)
                     mayCross = mayCross .& .!(safe .& .!((vv .>= th) .& .!refractory))
                 }

@@ -175,7 +175,7 @@ extension RunState {
             st.pendingKind[i] = 0
             return
         }
-        let slope = (drive - min(v0, 0)) * k.rateMem          // V/s, an upper bound of dV/dt from t0 on
+        let slope = LIFDynamics.riseRateBound(v: v0, drive: drive, rateMem: k.rateMem)
         let bound = t0 + Int64(((k.threshold - v0) / slope * 1e12).rounded(.down))
         st.pendingKind[i] = 1
         st.pendingTime[i] = bound
