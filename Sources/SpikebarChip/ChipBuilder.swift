@@ -88,27 +88,19 @@ extension Chip {
         var lPlus = [UInt16](repeating: 0, count: n), lMinus = lPlus
         var stats = ProgrammingStats()
         stats.cells = 2 * n
-        if let wv = device.physics?.writeVerify, let table = device.levelStatistics {
-            for j in 0..<w.inputs {
-                var rng = RandomStream(seed: seed, purpose: .programming, index: UInt64(connection) << 32 | UInt64(j),
-                                       sample: UInt64(chipSample))
-                for i in 0..<w.outputs {
-                    let k = j * w.outputs + i
-                    let (lp, lm) = device.pairLevels(weight: Double(w.values[k]))
-                    lPlus[k] = UInt16(lp); lMinus[k] = UInt16(lm)
-                    let a = wv.program(target: table[lp].conductance, sigma: table[lp].programmingStd, using: &rng)
-                    let b = wv.program(target: table[lm].conductance, sigma: table[lm].programmingStd, using: &rng)
-                    gPlus[k] = a.conductance; gMinus[k] = b.conductance
-                    stats.pulses += a.pulses + b.pulses
-                    if abs(a.conductance - table[lp].conductance) > wv.tolerance { stats.failures += 1 }
-                    if abs(b.conductance - table[lm].conductance) > wv.tolerance { stats.failures += 1 }
-                }
+        // One cell: write-verify to the level's target (pulses and misses counted) with device physics,
+        // else one pulse with the level's Gaussian programming error.
+        let writeVerify = device.physics?.writeVerify, table = device.levelStatistics
+        func write(level: Int, using rng: inout RandomStream) -> Siemens {
+            guard let wv = writeVerify, let table else {
+                stats.pulses += 1
+                return device.program(level: level, using: &rng)
             }
-            stats.energy = Double(stats.pulses) * wv.pulseEnergy
-            return (Connection(from: from, to: to, recurrent: recurrent, inputs: w.inputs, outputs: w.outputs,
-                               gPlus: gPlus, gMinus: gMinus, levelPlus: lPlus, levelMinus: lMinus, rowTiles: [], tileRows: 1), stats)
+            let r = wv.program(target: table[level].conductance, sigma: table[level].programmingStd, using: &rng)
+            stats.pulses += r.pulses
+            if abs(r.conductance - table[level].conductance) > wv.tolerance { stats.failures += 1 }
+            return r.conductance
         }
-        stats.pulses = 2 * n
         // One stream per presynaptic row so that rows can later be programmed in parallel.
         for j in 0..<w.inputs {
             var rng = RandomStream(seed: seed, purpose: .programming, index: UInt64(connection) << 32 | UInt64(j),
@@ -117,10 +109,11 @@ extension Chip {
                 let k = j * w.outputs + i
                 let (lp, lm) = device.pairLevels(weight: Double(w.values[k]))
                 lPlus[k] = UInt16(lp); lMinus[k] = UInt16(lm)
-                gPlus[k] = device.program(level: lp, using: &rng)
-                gMinus[k] = device.program(level: lm, using: &rng)
+                gPlus[k] = write(level: lp, using: &rng)
+                gMinus[k] = write(level: lm, using: &rng)
             }
         }
+        if let wv = writeVerify, table != nil { stats.energy = Double(stats.pulses) * wv.pulseEnergy }
         return (Connection(from: from, to: to, recurrent: recurrent, inputs: w.inputs, outputs: w.outputs,
                            gPlus: gPlus, gMinus: gMinus, levelPlus: lPlus, levelMinus: lMinus, rowTiles: [], tileRows: 1), stats)
     }
