@@ -6,28 +6,10 @@ import SpikebarPipeline
 /// scripts compiled by `python3 -m py_compile`. Needs neither the peers' virtual environment nor the
 /// network; the timings themselves are not checked (the benchmarks print them).
 @Suite(.serialized) struct PeerBenchTests {
-    func workdir(_ name: String) throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spikebar-peers-\(name)-\(getpid())")
-        try? FileManager.default.removeItem(at: dir)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
-    }
+    func workdir(_ name: String) throws -> URL { try freshTemporaryDirectory("peers-" + name) }
 
     /// Runs the CLI from the package root (the benchmarks read `Scenarios/quickstart.yaml`).
-    func cli(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        guard let exe = spikebarExecutable() else { return (-1, "", "spikebar executable not found") }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = args
-        p.currentDirectoryURL = packageRoot()
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out; p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-    }
+    func cli(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) { try runCLI(args, in: packageRoot()) }
 
     @Test func kernelExportParses() throws {
         let dir = try workdir("kernel")

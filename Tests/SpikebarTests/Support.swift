@@ -41,11 +41,13 @@ func spikebarExecutable() -> String? {
 }
 
 /// Runs the CLI; returns exit status and standard error.
-func runCLI(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+/// `directory`: the working directory (default: the test process's).
+func runCLI(_ args: [String], in directory: URL? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
     guard let exe = spikebarExecutable() else { return (-1, "", "spikebar executable not found") }
     let p = Process()
     p.executableURL = URL(fileURLWithPath: exe)
     p.arguments = args
+    if let directory { p.currentDirectoryURL = directory }
     let out = Pipe(), err = Pipe()
     p.standardOutput = out; p.standardError = err
     try p.run()
@@ -78,4 +80,12 @@ func twoLayerTestChip(hidden: Int, out: Int, recurrent: Bool) throws -> (chip: C
     }
     let input = PoissonEncoder(maxRate: 150, window: 0.2, seed: 5).encode(Array(repeating: 1, count: 40), sample: 0)
     return (try Chip(scenario: s, weights: w), input)
+}
+
+/// An empty temporary folder for one test, `spikebar-<name>-<pid>` (removed first if left over).
+func freshTemporaryDirectory(_ name: String) throws -> URL {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spikebar-\(name)-\(getpid())")
+    try? FileManager.default.removeItem(at: dir)
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    return dir
 }

@@ -8,12 +8,7 @@ import SpikebarScenario
 
 /// `spikebar train` / `evaluate` as a user meets them: files written, Ctrl-C and --resume, clear errors.
 @Suite(.serialized) struct TwinCLITests {
-    func workdir(_ name: String) throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spikebar-\(name)-\(getpid())")
-        try? FileManager.default.removeItem(at: dir)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
-    }
+    func workdir(_ name: String) throws -> URL { try freshTemporaryDirectory(name) }
 
     @Test func trainWritesWeightsThatEvaluateAndRunRead() throws {
         let dir = try workdir("train")
