@@ -183,27 +183,28 @@ public enum HTMLReport {
                            body: body)
     }
 
+    /// Stacked bars by component (labels: mean · ratio to the spike-driven crossbar) and the breakdown
+    /// table, for energy or latency.
+    static func breakdown(_ archs: [ArchitectureSummary], quantity: String, unit: String,
+                          list: KeyPath<CostEstimate, [CostComponent]>, mean: (ArchitectureSummary) -> Double,
+                          ratio: (ArchitectureSummary) -> Double) -> String {
+        let segments = archs.map { a in a.meanBreakdown[keyPath: list].map { c in SVGChart.Segment(name: c.name, value: c.value, color: category(c).color) } }
+        let labels = archs.map { Units.format(mean($0), unit) + " · " + Units.fixed(ratio($0), significant: 3) + "×" }
+        return SVGChart.stackedBars(id: "chart-\(quantity)", title: "\(quantity.prefix(1).uppercased() + quantity.dropFirst()) per inference by component (labels: mean · ratio to rram-snn)",
+                                    categories: archs.map(\.architecture), segments: segments, unit: unit,
+                                    quantity: quantity, labels: labels, legendNames: legendNames(archs.map { $0.meanBreakdown[keyPath: list] }))
+            + breakdownTable(id: "table-\(quantity)-breakdown", archs: archs, unit: unit, list: list, total: mean)
+    }
+
     static func energy(_ r: RunReport) -> HTMLSection {
-        let archs = r.architectures
-        let segments = archs.map { a in a.meanBreakdown.energy.map { c in SVGChart.Segment(name: c.name, value: c.value, color: category(c).color) } }
-        let labels = archs.map { Units.format($0.energy.mean, "J") + " · " + Units.fixed($0.energyRatioToRRAM, significant: 3) + "×" }
-        var body = SVGChart.stackedBars(id: "chart-energy", title: "Energy per inference by component (labels: mean · ratio to rram-snn)",
-                                        categories: archs.map(\.architecture), segments: segments, unit: "J",
-                                        quantity: "energy", labels: labels, legendNames: legendNames(archs.map(\.meanBreakdown.energy)))
-        body += breakdownTable(id: "table-energy-breakdown", archs: archs, unit: "J", list: \.energy, total: { $0.energy.mean })
+        let body = breakdown(r.architectures, quantity: "energy", unit: "J", list: \.energy, mean: { $0.energy.mean }, ratio: { $0.energyRatioToRRAM })
         return HTMLSection(id: "energy", title: "Energy per inference",
                            intro: "Stacked by component (mean breakdown over the inferences); colours group components by function, the table names each one.",
                            body: body)
     }
 
     static func latency(_ r: RunReport) -> HTMLSection {
-        let archs = r.architectures
-        let segments = archs.map { a in a.meanBreakdown.latency.map { c in SVGChart.Segment(name: c.name, value: c.value, color: category(c).color) } }
-        let labels = archs.map { Units.format($0.latency.mean, "s") + " · " + Units.fixed($0.latencyRatioToRRAM, significant: 3) + "×" }
-        var body = SVGChart.stackedBars(id: "chart-latency", title: "Latency per inference by component (labels: mean · ratio to rram-snn)",
-                                        categories: archs.map(\.architecture), segments: segments, unit: "s",
-                                        quantity: "latency", labels: labels, legendNames: legendNames(archs.map(\.meanBreakdown.latency)))
-        body += breakdownTable(id: "table-latency-breakdown", archs: archs, unit: "s", list: \.latency, total: { $0.latency.mean })
+        var body = breakdown(r.architectures, quantity: "latency", unit: "s", list: \.latency, mean: { $0.latency.mean }, ratio: { $0.latencyRatioToRRAM })
         let decisions = r.inferences.compactMap(\.activity.decisionTime)
         let silent = r.inferences.count - decisions.count
         body += decisionHistogram(decisions, window: r.window)
