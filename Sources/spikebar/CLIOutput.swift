@@ -1,4 +1,6 @@
+import ArgumentParser
 import Foundation
+import SpikebarScenario
 import SpikebarCore
 
 // The CLI's output helpers in one place: progress on standard error, machine-readable JSON on standard
@@ -70,4 +72,26 @@ func commandLineText(_ arguments: [String] = CommandLine.arguments) -> String {
         return safe && !a.isEmpty ? a : "'" + a.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
     return (["spikebar"] + arguments.dropFirst().map(quote)).joined(separator: " ")
+}
+
+/// Options that override a scenario for one command (`run`, `compare`): applied the same way everywhere.
+struct ScenarioOverrides: ParsableArguments {
+    @Option(help: "Override the number of inferences.")
+    var samples: Int?
+
+    @Option(help: "Override the seed.")
+    var seed: UInt64?
+
+    @Option(help: "Worker threads (0 = all cores). Results do not depend on it.")
+    var threads: Int?
+
+    func apply(to loaded: inout LoadedScenario) throws {
+        if let samples {
+            guard samples >= 1 else { throw ValidationError("--samples must be ≥ 1") }
+            loaded.scenario.input.samples = samples
+            loaded.scenario.input.samplesGiven = true
+        }
+        if let seed { loaded.scenario.seed = seed }
+        if let threads { loaded.scenario.simulation.threads = threads }
+    }
 }

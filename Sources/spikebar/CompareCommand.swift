@@ -26,14 +26,7 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Output folder (default: ./spikebar-out/compare/).")
     var out: String?
 
-    @Option(help: "Override the number of inferences of every scenario.")
-    var samples: Int?
-
-    @Option(help: "Override the seed of every scenario.")
-    var seed: UInt64?
-
-    @Option(help: "Worker threads (0 = all cores). Results do not depend on it.")
-    var threads: Int?
+    @OptionGroup var overrides: ScenarioOverrides
 
     @Flag(help: "Print compare.json to standard output instead of the table (no progress).")
     var json = false
@@ -52,13 +45,7 @@ struct CompareCommand: ParsableCommand {
             var loaded: [LoadedScenario] = []
             for path in scenarios {
                 var l = try ScenarioLoader.load(path: path)
-                if let samples {
-                    guard samples >= 1 else { throw ValidationError("--samples must be ≥ 1") }
-                    l.scenario.input.samples = samples
-                    l.scenario.input.samplesGiven = true
-                }
-                if let seed { l.scenario.seed = seed }
-                if let threads { l.scenario.simulation.threads = threads }
+                try overrides.apply(to: &l)
                 loaded.append(l)
             }
             try Comparison.checkCompatible(loaded)

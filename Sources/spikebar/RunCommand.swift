@@ -29,14 +29,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Override the scenario's timing: exact or grid.")
     var timing: SimulationSpec.Timing?
 
-    @Option(help: "Override the number of inferences.")
-    var samples: Int?
-
-    @Option(help: "Override the seed.")
-    var seed: UInt64?
-
-    @Option(help: "Worker threads (0 = all cores). Results do not depend on it.")
-    var threads: Int?
+    @OptionGroup var overrides: ScenarioOverrides
 
     @Option(help: "Record the input spikes and every layer's spikes of every inference to this .sbt trace.")
     var record: String?
@@ -51,13 +44,7 @@ struct RunCommand: ParsableCommand {
         do {
             var loaded = try ScenarioLoader.load(path: scenario)
             if let timing { loaded.scenario.simulation.timing = timing }
-            if let samples {
-                guard samples >= 1 else { throw ValidationError("--samples must be ≥ 1") }
-                loaded.scenario.input.samples = samples
-                loaded.scenario.input.samplesGiven = true
-            }
-            if let seed { loaded.scenario.seed = seed }
-            if let threads { loaded.scenario.simulation.threads = threads }
+            try overrides.apply(to: &loaded)
             let started = Date()
             if loaded.scenario.weights.source == .generated && loaded.scenario.weights.targetRate > 0 {
                 note("calibrating the DPI gains to \(loaded.scenario.weights.targetRate) Hz hidden / \(loaded.scenario.weights.targetOutputRate) Hz output…", quiet: quiet || json)
