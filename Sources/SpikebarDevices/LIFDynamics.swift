@@ -202,6 +202,14 @@ public struct StepPropagator: Sendable, Equatable {
         i = alpha * i
     }
 
+    /// One step inside the refractory period: V held at `reset`, I decays (`I ← α·I`). Every stepped
+    /// engine (grid mode, the dense reference, the twin) calls this, as it calls `step` outside it.
+    @inlinable @inline(__always)
+    public static func heldStep(v: inout Double, i: inout Double, alpha: Double, reset: Double) {
+        i = alpha * i
+        v = reset
+    }
+
     /// Partial derivatives of one step, for the twin's backward pass: `∂V'/∂V = β`, `∂V'/∂I = κ`,
     /// `∂I'/∂I = α` (the step is linear in the state).
     @inlinable public var jacobian: (dVdV: Double, dVdI: Double, dIdI: Double) { (beta, kappa, alpha) }

@@ -33,7 +33,7 @@ public enum ClockDrivenReference {
             if n > 0 {
                 for l in 1...L {
                     for i in 0..<pops[l] {
-                        if ref[l][i] > 0 { ref[l][i] -= 1; I[l][i] *= prop[l][i].alpha; v[l][i] = k[l][i].reset }
+                        if ref[l][i] > 0 { ref[l][i] -= 1; StepPropagator.heldStep(v: &v[l][i], i: &I[l][i], alpha: prop[l][i].alpha, reset: k[l][i].reset) }
                         else { prop[l][i].step(v: &v[l][i], i: &I[l][i]) }
                     }
                 }

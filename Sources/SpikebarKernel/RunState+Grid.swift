@@ -35,8 +35,7 @@ extension RunState {
                         for i in 0..<size {
                             if ref[i] > 0 {
                                 ref[i] -= 1
-                                I[i] *= prop[i].alpha
-                                V[i] = reset[i]
+                                StepPropagator.heldStep(v: &V[i], i: &I[i], alpha: prop[i].alpha, reset: reset[i])
                             } else {
                                 prop[i].step(v: &V[i], i: &I[i])
                             }

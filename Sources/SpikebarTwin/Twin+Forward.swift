@@ -22,8 +22,7 @@ extension PreparedTwin {
                 for i in 0..<size {
                     if ref[i] > 0 {
                         ref[i] -= 1
-                        I[i] *= a[i]
-                        V[i] = rs[i]
+                        StepPropagator.heldStep(v: &V[i], i: &I[i], alpha: a[i], reset: rs[i])
                         rm[i] = 1
                     } else {
                         StepPropagator.step(v: &V[i], i: &I[i], alpha: a[i], beta: b[i], kappa: c[i])
