@@ -69,7 +69,16 @@ public struct DeviceSweep: Codable, Sendable {
     public var samples: Int
     public var seed: UInt64
     public var points: [Point]
-    public var seconds: Double
+    /// Wall time of this process's share of the work (s). Not in the JSON: the results file must not
+    /// depend on when, in how many pieces or on how many machines the sweep ran (resume, shards).
+    public var seconds: Double = 0
+
+    enum CodingKeys: String, CodingKey { case scenario, parameter, chips, samples, seed, points }
+
+    public init(scenario: String, parameter: Parameter, chips: Int, samples: Int, seed: UInt64, points: [Point], seconds: Double = 0) {
+        self.scenario = scenario; self.parameter = parameter; self.chips = chips; self.samples = samples
+        self.seed = seed; self.points = points; self.seconds = seconds
+    }
 
     /// The scenario with `parameter` set to `value`; throws a user error for an invalid value.
     public static func apply(_ parameter: Parameter, value: Double, to s: inout Scenario) throws {
@@ -96,58 +105,51 @@ public struct DeviceSweep: Codable, Sendable {
         }
     }
 
-    /// Runs the sweep on `inputs` (with `keys` and `labels`).
+    /// Runs the sweep on `inputs` (with `keys` and `labels`): every unit of `SweepWork`, then `aggregate`.
     public static func run(scenario base: Scenario, weights: [WeightMatrix], gains: [Double], timing: Timing,
                            parameter: Parameter, values: [Double], chips: Int, inputs: [SpikeList], keys: [Int], labels: [Int],
                            threads: Int = 0, progress: (@Sendable (Int, Int) -> Void)? = nil) -> DeviceSweep {
         let start = Date()
-        let tasks = values.count * chips
+        let work = SweepWork(scenario: base, weights: weights, gains: gains, timing: timing, parameter: parameter, values: values,
+                             chips: chips, inputs: inputs, keys: keys, labels: labels)
         let counter = Counter()
-        typealias Outcome = Result<(accuracy: Double, energy: Double, pulses: Int, programmingEnergy: Double, stuck: Double, failures: Int), SpikebarError>
-        let results: [Outcome] = ParallelMap.map(count: tasks, threads: threads) { t in
-            let p = t / chips, c = t % chips
-            defer { progress?(counter.increment(), tasks) }
-            do {
-                var s = base
-                try apply(parameter, value: values[p], to: &s)
-                let m = try KernelAccuracy.measure(scenario: s, weights: weights, gains: gains, chipSample: c, timing: timing,
-                                                   inputs: inputs, keys: keys, labels: labels, threads: 1)
-                return .success((m.accuracy, m.energy, m.chip.programming.pulses, m.chip.programming.energy, m.chip.stuckFraction, m.chip.programming.failures))
-            } catch let e as SpikebarError {
-                return .failure(e)
-            } catch {
-                return .failure(.mismatch("\(error)"))
-            }
+        let units: [SweepUnit] = ParallelMap.map(count: work.unitCount, threads: threads) { t in
+            defer { progress?(counter.increment(), work.unitCount) }
+            return work.unit(t)
         }
+        var sweep = aggregate(scenario: base.name, parameter: parameter, values: values, chips: chips, samples: inputs.count,
+                              seed: base.seed, units: units)
+        sweep.seconds = Date().timeIntervalSince(start)
+        return sweep
+    }
+
+    /// The sweep from its finished units (any order; one per (point, chip), as `SweepWork.unit` makes
+    /// them): per point the chips' accuracies in chip order, their mean, std and worst, and the means of
+    /// energy and programming figures; a point with a failed chip reports the first chip's error. The
+    /// result depends only on the units, so a resumed or merged sweep equals an uninterrupted one.
+    public static func aggregate(scenario: String, parameter: Parameter, values: [Double], chips: Int, samples: Int, seed: UInt64,
+                                 units: [SweepUnit]) -> DeviceSweep {
+        let byIndex = Dictionary(units.map { ($0.unit, $0) }, uniquingKeysWith: { a, _ in a })
         var points: [Point] = []
         for (p, v) in values.enumerated() {
-            let mine = Array(results[(p * chips)..<((p + 1) * chips)])
-            var ok: [(accuracy: Double, energy: Double, pulses: Int, programmingEnergy: Double, stuck: Double, failures: Int)] = []
-            var error: String?
-            for r in mine {
-                switch r {
-                case let .success(x): ok.append(x)
-                case let .failure(e): error = error ?? e.description
-                }
-            }
-            if let error {
+            let mine = (0..<chips).compactMap { byIndex[p * chips + $0] }
+            if let error = mine.first(where: { $0.error != nil })?.error ?? (mine.count < chips ? "missing chip results" : nil) {
                 points.append(Point(value: v, accuracies: [], error: error))
                 continue
             }
-            let accs = ok.map(\.accuracy), n = Double(ok.count)
+            let accs = mine.map { $0.accuracy ?? 0 }, n = Double(mine.count)
             let mean = accs.reduce(0, +) / n
-            let std = ok.count > 1 ? (accs.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / (n - 1)).squareRoot() : 0
-            let energy: Double = ok.map(\.energy).reduce(0, +) / n
-            let pulses: Double = Double(ok.map(\.pulses).reduce(0, +)) / n
-            let programmingEnergy: Double = ok.map(\.programmingEnergy).reduce(0, +) / n
-            let stuck: Double = ok.map(\.stuck).reduce(0, +) / n
-            let failures: Double = Double(ok.map(\.failures).reduce(0, +)) / n
+            let std = mine.count > 1 ? (accs.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / (n - 1)).squareRoot() : 0
+            let energy: Double = mine.map { $0.energy ?? 0 }.reduce(0, +) / n
+            let pulses: Double = Double(mine.map { $0.pulses ?? 0 }.reduce(0, +)) / n
+            let programmingEnergy: Double = mine.map { $0.programmingEnergy ?? 0 }.reduce(0, +) / n
+            let stuck: Double = mine.map { $0.stuckFraction ?? 0 }.reduce(0, +) / n
+            let failures: Double = Double(mine.map { $0.failures ?? 0 }.reduce(0, +)) / n
             points.append(Point(value: v, accuracies: accs, meanAccuracy: mean, stdAccuracy: std, worstAccuracy: accs.min(),
                                 meanEnergy: energy, programmingPulses: pulses, programmingEnergy: programmingEnergy,
                                 stuckFraction: stuck, programmingFailures: failures, error: nil))
         }
-        return DeviceSweep(scenario: base.name, parameter: parameter, chips: chips, samples: inputs.count, seed: base.seed,
-                           points: points, seconds: Date().timeIntervalSince(start))
+        return DeviceSweep(scenario: scenario, parameter: parameter, chips: chips, samples: samples, seed: seed, points: points)
     }
 
     /// One CSV row per point: value, mean/std/worst accuracy, energy, programming, stuck fraction, error.
@@ -179,15 +181,9 @@ extension DeviceSweep {
     /// Runs the sweep on the scenario's own inputs (`input:`, as `spikebar run`), the first `samples`.
     public static func run(simulation sim: Simulation, parameter: Parameter, values: [Double], chips: Int, samples: Int? = nil,
                            threads: Int = 0, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> DeviceSweep {
-        guard let labels = sim.inputs.labels else {
-            throw SpikebarError.invalidInput(SourceLocation(file: sim.loaded.path, keyPath: "input"), "the sweep needs labelled inputs (accuracy)")
-        }
-        let n = min(samples ?? sim.inputs.count, sim.inputs.count)
-        let inputs = (0..<n).map { sim.inputSpikes($0) }
-        let keys = (0..<n).map { sim.inputs.sampleIDs[$0] }
-        let w = try weights(for: sim.loaded)
-        return run(scenario: sim.scenario, weights: w, gains: sim.gains, timing: sim.kernel.timing, parameter: parameter,
-                   values: values, chips: chips, inputs: inputs, keys: keys, labels: Array(labels[0..<n]), threads: threads,
+        let w = try SweepWork(simulation: sim, parameter: parameter, values: values, chips: chips, samples: samples)
+        return run(scenario: w.scenario, weights: w.weights, gains: w.gains, timing: w.timing, parameter: parameter,
+                   values: values, chips: chips, inputs: w.inputs, keys: w.keys, labels: w.labels, threads: threads,
                    progress: progress)
     }
 }
@@ -199,12 +195,9 @@ extension DeviceSweep {
     public static func run(setup: TrainingSetup, weights: [WeightMatrix], gains: [Double]?, parameter: Parameter, values: [Double],
                            chips: Int, samples: Int, threads: Int = 0,
                            progress: (@Sendable (Int, Int) -> Void)? = nil) -> DeviceSweep {
-        var s = setup.scenario
-        s.input.window = Double(setup.steps) * setup.dt
-        let n = min(samples, setup.testLabels.count)
-        let inputs = ParallelMap.map(count: n, threads: threads) { setup.testSpikes($0) }
-        return run(scenario: s, weights: weights, gains: gains ?? setup.gains, timing: .grid(dt: setup.dt), parameter: parameter,
-                   values: values, chips: chips, inputs: inputs, keys: (0..<n).map(TrainingSetup.testKey),
-                   labels: Array(setup.testLabels[0..<n]), threads: threads, progress: progress)
+        let w = SweepWork(setup: setup, weights: weights, gains: gains, parameter: parameter, values: values, chips: chips,
+                          samples: samples, threads: threads)
+        return run(scenario: w.scenario, weights: w.weights, gains: w.gains, timing: w.timing, parameter: parameter,
+                   values: values, chips: chips, inputs: w.inputs, keys: w.keys, labels: w.labels, threads: threads, progress: progress)
     }
 }

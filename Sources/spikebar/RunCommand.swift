@@ -34,6 +34,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Record the input spikes and every layer's spikes of every inference to this .sbt trace.")
     var record: String?
 
+    @Option(help: MemoryBudgetOption.help)
+    var memoryBudget: String?
+
     @Flag(help: "Print report.json to standard output instead of the table (no progress).")
     var json = false
 
@@ -45,6 +48,7 @@ struct RunCommand: ParsableCommand {
             var loaded = try ScenarioLoader.load(path: scenario)
             if let timing { loaded.scenario.simulation.timing = timing }
             try overrides.apply(to: &loaded)
+            try MemoryBudgetOption.check(loaded: loaded, option: memoryBudget, threads: loaded.scenario.simulation.threads)
             let started = Date()
             if loaded.scenario.weights.source == .generated && loaded.scenario.weights.targetRate > 0 {
                 note("calibrating the DPI gains to \(loaded.scenario.weights.targetRate) Hz hidden / \(loaded.scenario.weights.targetOutputRate) Hz output…", quiet: quiet || json)

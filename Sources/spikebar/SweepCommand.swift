@@ -6,15 +6,32 @@ import SpikebarDevices
 import SpikebarPipeline
 import SpikebarScenario
 
-struct SweepCommand: ParsableCommand {
+/// `spikebar sweep`: runs a sweep (default subcommand `run`, so `spikebar sweep SCENARIO …` works) or
+/// merges the shards of one (`spikebar sweep merge DIR…`). Docs/scaling.md.
+struct SweepGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sweep",
+        abstract: "Accuracy and energy per inference of the programmed chip against a device parameter (run, or merge shards).",
+        discussion: "spikebar sweep SCENARIO --param P --values V… runs a sweep (the `run` subcommand); spikebar sweep merge DIR… combines shards. Docs/scaling.md.",
+        subcommands: [SweepCommand.self, SweepMergeCommand.self],
+        defaultSubcommand: SweepCommand.self)
+}
+
+struct SweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Accuracy and energy per inference of the programmed chip against a device parameter, N chip samples per point.",
         discussion: """
         Programs N chip samples per value of the swept parameter (time since programming, bit error rate, \
         levels, read noise), runs the scenario's inputs through the event kernel with read noise on and \
         writes <out>/sweep-<param>.csv, .json and .html (charts). Deterministic for a seed whatever --threads; a failing \
         point is reported and the sweep goes on. Times accept units: 0,5s,1h,1d.
+
+        Crash-safe: every finished (point, chip) unit is appended to <out>/sweep-<param>.partial.jsonl \
+        (fsync'd) and the outputs are renamed into place; after a kill, --resume runs only the missing \
+        units and writes the same CSV and JSON bytes as an uninterrupted run. --shard k/N (0-based) runs \
+        units t with t mod N = k into <out>/sweep-<param>.shard-k-of-N.jsonl; `spikebar sweep merge` \
+        combines the shards. Docs/scaling.md.
         """)
 
     @Argument(help: "Scenario file.") var scenario: String
@@ -25,6 +42,9 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Instead of the scenario's inputs, the first N test samples of its training data set (official MNIST test split), grid mode at the twin's step.") var testSamples: Int?
     @Option(help: "Output folder (default: ./spikebar-out/<scenario name>/).") var out: String?
     @Option(help: "Worker threads (0 = all cores). Results do not depend on it.") var threads: Int?
+    @Flag(help: "Continue from <out>'s results log: run only the units not in it (refused if the log is of another sweep).") var resume = false
+    @Option(help: "Run only slice k/N of the units (0-based k: units t with t mod N = k); merge with `spikebar sweep merge`.") var shard: String?
+    @Option(help: MemoryBudgetOption.help) var memoryBudget: String?
     @Flag(help: "Print the sweep as JSON.") var json = false
     @Flag(help: "Print nothing but errors.") var quiet = false
 
@@ -41,47 +61,132 @@ struct SweepCommand: ParsableCommand {
                 return x
             }
             guard !list.isEmpty else { throw ValidationError("--values is empty") }
+            let slice = try shard.map { try SweepShard(parsing: $0) }
             let loaded = try ScenarioLoader.load(path: scenario)
+            try MemoryBudgetOption.check(loaded: loaded, option: memoryBudget, inputs: testSamples ?? samples)
             let show = !quiet && !json
-            let progress = ProgressLine(total: list.count * chips, label: "chips", enabled: show)
             let workers = threads ?? loaded.scenario.simulation.threads
-            let sweep: DeviceSweep
+            let start = Date()
+            let work: SweepWork
             if let testSamples {
                 guard testSamples >= 1 else { throw ValidationError("--test-samples must be ≥ 1") }
                 let setup = try TrainingSetup(loaded: loaded)
                 let path = loaded.weightsFile ?? "spikebar-out/\(loaded.scenario.name)/weights.json"
                 let w = try WeightFile.load(path: path, network: loaded.scenario.network)
-                sweep = DeviceSweep.run(setup: setup, weights: w.weights, gains: w.gains, parameter: parameter, values: list, chips: chips,
-                                        samples: testSamples, threads: workers, progress: { done, _ in progress.update(done) })
+                work = SweepWork(setup: setup, weights: w.weights, gains: w.gains, parameter: parameter, values: list, chips: chips,
+                                 samples: testSamples, threads: workers)
             } else {
                 let sim = try Simulation(loaded: loaded)
-                sweep = try DeviceSweep.run(simulation: sim, parameter: parameter, values: list, chips: chips, samples: samples,
-                                            threads: workers, progress: { done, _ in progress.update(done) })
+                work = try SweepWork(simulation: sim, parameter: parameter, values: list, chips: chips, samples: samples)
             }
-            progress.finish()
             let dir = out ?? "spikebar-out/\(loaded.scenario.name)"
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let data = try enc.encode(sweep)
-            try data.write(to: URL(fileURLWithPath: "\(dir)/sweep-\(parameter.rawValue).json"), options: .atomic)
-            try Data(sweep.csv().utf8).write(to: URL(fileURLWithPath: "\(dir)/sweep-\(parameter.rawValue).csv"), options: .atomic)
-            let html = SweepReport.html(sweep, commandLine: commandLineText(), scenarioText: try? String(contentsOfFile: scenario, encoding: .utf8),
-                                        scenarioFile: loaded.path, digest: loaded.digest)
-            try Data(html.utf8).write(to: URL(fileURLWithPath: "\(dir)/sweep-\(parameter.rawValue).html"), options: .atomic)
+            let header = SweepLogHeader(digest: work.fingerprint(scenarioDigest: loaded.digest), scenario: loaded.scenario.name,
+                                        scenarioFile: loaded.path, scenarioDigest: loaded.digest, parameter: parameter, values: list,
+                                        chips: chips, samples: work.inputs.count, inputs: testSamples == nil ? "scenario" : "test",
+                                        seed: loaded.scenario.seed, shard: slice)
+            let logPath = "\(dir)/\(SweepLog.fileName(parameter, shard: slice))"
+            let progress = ProgressLine(total: header.units.count, label: "chips", enabled: show)
+            let outcome = try SweepLog.run(work: work, header: header, path: logPath, resume: resume, threads: workers,
+                                           progress: { done, _ in progress.update(done) })
+            progress.finish()
+            if let slice {
+                if json {
+                    let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+                    FileHandle.standardOutput.write(try enc.encode(outcome.units)); print()
+                } else if show {
+                    print("shard \(slice): \(outcome.units.count) of \(header.unitCount) units (\(outcome.reused) from the log, \(outcome.computed) computed) in \(logPath) (\(Units.fixed(Date().timeIntervalSince(start), significant: 3)) s)")
+                    print("next, when every shard is done: spikebar sweep merge \(dir) [other shard folders…]")
+                }
+                return
+            }
+            var sweep = DeviceSweep.aggregate(header: header, units: outcome.units)
+            sweep.seconds = Date().timeIntervalSince(start)
+            let data = try SweepOutput.write(sweep, dir: dir, commandLine: commandLineText(), scenarioFile: loaded.path, digest: loaded.digest)
             if json { FileHandle.standardOutput.write(data); print(); return }
             guard show else { return }
-            print("\(sweep.scenario): \(parameter.rawValue), \(chips) chips × \(sweep.samples) inputs per point, seed \(sweep.seed)")
-            print(String(repeating: "-", count: 86))
-            print("value".padding(toLength: 14, withPad: " ", startingAt: 0) + "accuracy (mean ± std, worst)".padding(toLength: 34, withPad: " ", startingAt: 0) + "energy/inference   write pulses/chip")
-            for p in sweep.points {
-                let v = "\(p.value)".padding(toLength: 14, withPad: " ", startingAt: 0)
-                if let e = p.error { print(v + "FAILED: \(e)"); continue }
-                let a = "\(Units.fixed(100 * (p.meanAccuracy ?? 0), significant: 4)) ± \(Units.fixed(100 * (p.stdAccuracy ?? 0), significant: 2)) %, \(Units.fixed(100 * (p.worstAccuracy ?? 0), significant: 4)) %"
-                print(v + a.padding(toLength: 34, withPad: " ", startingAt: 0) + Units.format(p.meanEnergy ?? 0, "J").padding(toLength: 19, withPad: " ", startingAt: 0) + "\(Int(p.programmingPulses ?? 0))")
-            }
+            if resume { print("resumed: \(outcome.reused) units from \(logPath), \(outcome.computed) computed") }
+            SweepOutput.printTable(sweep)
             print("wrote \(dir)/sweep-\(parameter.rawValue).csv, .json and .html (\(Units.fixed(sweep.seconds, significant: 3)) s)")
         } catch let e as SpikebarError {
             fail(e)
+        }
+    }
+}
+
+/// `spikebar sweep merge DIR…`: the final outputs of a sweep run in shards.
+struct SweepMergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Combine the shards of a sweep (--shard k/N runs) into sweep-<param>.csv, .json and .html.",
+        discussion: """
+        Reads every sweep-*.jsonl results log in the given folders (or the given .jsonl files), checks that \
+        they belong to the same sweep (digest of scenario, weights, inputs, --param, --values, --chips, \
+        --samples, seed), that no unit has two different results and that no unit is missing (naming the \
+        incomplete shards), and writes the same CSV and JSON bytes as a single-machine run. Docs/scaling.md.
+        """)
+
+    @Argument(help: "Folders the shards wrote (their --out), or their .jsonl logs.") var paths: [String]
+    @Option(help: "Merge only the logs of this parameter (when a folder holds several sweeps).") var param: String?
+    @Option(help: "Output folder (default: the first folder given).") var out: String?
+    @Flag(help: "Print the sweep as JSON.") var json = false
+    @Flag(help: "Print nothing but errors.") var quiet = false
+
+    func run() throws {
+        do {
+            guard !paths.isEmpty else { throw ValidationError("give at least one folder or .jsonl log") }
+            let parameter = try param.map { p -> DeviceSweep.Parameter in
+                guard let x = DeviceSweep.Parameter(rawValue: p) else {
+                    throw ValidationError("--param must be one of \(DeviceSweep.Parameter.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return x
+            }
+            let start = Date()
+            let merged = try SweepLog.merge(paths: paths, parameter: parameter)
+            var sweep = DeviceSweep.aggregate(header: merged.header, units: merged.units)
+            sweep.seconds = Date().timeIntervalSince(start)
+            var isDir: ObjCBool = false
+            let firstDir = FileManager.default.fileExists(atPath: paths[0], isDirectory: &isDir) && isDir.boolValue
+                ? paths[0] : (paths[0] as NSString).deletingLastPathComponent
+            let dir = out ?? (firstDir.isEmpty ? "." : firstDir)
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let data = try SweepOutput.write(sweep, dir: dir, commandLine: commandLineText(), scenarioFile: merged.header.scenarioFile,
+                                             digest: merged.header.scenarioDigest)
+            if json { FileHandle.standardOutput.write(data); print(); return }
+            guard !quiet else { return }
+            print("merged \(merged.files.count) logs, \(merged.units.count) units\(merged.duplicates > 0 ? " (\(merged.duplicates) duplicates, identical, ignored)" : "")")
+            SweepOutput.printTable(sweep)
+            print("wrote \(dir)/sweep-\(sweep.parameter.rawValue).csv, .json and .html")
+        } catch let e as SpikebarError {
+            fail(e)
+        }
+    }
+}
+
+/// The final files of a sweep and its table on standard output, shared by `run` and `merge`.
+enum SweepOutput {
+    /// Writes sweep-<param>.json, .csv and .html durably (temporary file, fsync, rename); returns the JSON.
+    static func write(_ sweep: DeviceSweep, dir: String, commandLine: String, scenarioFile: String, digest: String) throws -> Data {
+        let name = "\(dir)/sweep-\(sweep.parameter.rawValue)"
+        let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let data = try enc.encode(sweep)
+        try DurableFile.write(data, to: name + ".json")
+        try DurableFile.write(sweep.csv(), to: name + ".csv")
+        let html = SweepReport.html(sweep, commandLine: commandLine, scenarioText: try? String(contentsOfFile: scenarioFile, encoding: .utf8),
+                                    scenarioFile: scenarioFile, digest: digest)
+        try DurableFile.write(html, to: name + ".html")
+        return data
+    }
+
+    static func printTable(_ sweep: DeviceSweep) {
+        print("\(sweep.scenario): \(sweep.parameter.rawValue), \(sweep.chips) chips × \(sweep.samples) inputs per point, seed \(sweep.seed)")
+        print(String(repeating: "-", count: 86))
+        print("value".padding(toLength: 14, withPad: " ", startingAt: 0) + "accuracy (mean ± std, worst)".padding(toLength: 34, withPad: " ", startingAt: 0) + "energy/inference   write pulses/chip")
+        for p in sweep.points {
+            let v = "\(p.value)".padding(toLength: 14, withPad: " ", startingAt: 0)
+            if let e = p.error { print(v + "FAILED: \(e)"); continue }
+            let a = "\(Units.fixed(100 * (p.meanAccuracy ?? 0), significant: 4)) ± \(Units.fixed(100 * (p.stdAccuracy ?? 0), significant: 2)) %, \(Units.fixed(100 * (p.worstAccuracy ?? 0), significant: 4)) %"
+            print(v + a.padding(toLength: 34, withPad: " ", startingAt: 0) + Units.format(p.meanEnergy ?? 0, "J").padding(toLength: 19, withPad: " ", startingAt: 0) + "\(Int(p.programmingPulses ?? 0))")
         }
     }
 }

@@ -32,6 +32,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Output folder (default: ./spikebar-out/<scenario name>/).") var out: String?
     @Flag(help: "Continue from <out>/checkpoint.json.") var resume = false
     @Option(help: "Worker threads (0 = all cores). Results do not depend on it.") var threads: Int?
+    @Option(help: MemoryBudgetOption.help) var memoryBudget: String?
     @Flag(help: "Print nothing but errors.") var quiet = false
     @Flag(help: "Print the calibration record (JSON) to standard output at the end.") var json = false
 
@@ -45,6 +46,7 @@ struct TrainCommand: ParsableCommand {
             if let batch { guard batch >= 1 else { throw ValidationError("--batch must be ≥ 1") }; loaded.scenario.training?.batch = batch }
             if let lr { guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be > 0") }; loaded.scenario.training?.lr = lr }
             if let trainSamples { guard trainSamples >= 1 else { throw ValidationError("--train-samples must be ≥ 1") }; loaded.scenario.training?.trainSamples = trainSamples }
+            try MemoryBudgetOption.check(loaded: loaded, option: memoryBudget, training: true, threads: threads ?? loaded.scenario.simulation.threads)
             let setup = try TrainingSetup(loaded: loaded)
             let spec = setup.spec, s = setup.scenario
             let dir = out ?? "spikebar-out/\(s.name)"
@@ -79,7 +81,8 @@ struct TrainCommand: ParsableCommand {
             sigprocmask(SIG_UNBLOCK, &set, nil)
             let line = TrainProgressLine(enabled: show)
             func save(_ ck: TrainingCheckpoint) throws {
-                try JSONEncoder().encode(ck).write(to: URL(fileURLWithPath: ckPath), options: .atomic)
+                // Temporary file, fsync, rename: a SIGKILL or power cut leaves the previous checkpoint or this one.
+                try DurableFile.write(try JSONEncoder().encode(ck), to: ckPath)
             }
             let (final, end) = try trainer.train(setup.train, validation: setup.validation, from: checkpoint,
                                                  progress: { line.update($0) }, shouldStop: { interruptRequested != 0 }, save: save)
@@ -92,11 +95,11 @@ struct TrainCommand: ParsableCommand {
             let shapes = trainer.twin.plan
             let matrices = zip(shapes, best).map { WeightMatrix(inputs: $0.inputs, outputs: $0.outputs, values: $1.map { Float($0) }) }
             let enc = JSONEncoder(); enc.outputFormatting = [.sortedKeys]
-            try enc.encode(setup.weightFile(matrices)).write(to: URL(fileURLWithPath: dir + "/weights.json"), options: .atomic)
+            try DurableFile.write(try enc.encode(setup.weightFile(matrices)), to: dir + "/weights.json")
             let record = CalibrationRecord(setup: setup, neurons: neurons, checkpoint: final, end: end)
             let pretty = JSONEncoder(); pretty.outputFormatting = [.prettyPrinted, .sortedKeys]
             let recordData = try pretty.encode(record)
-            try recordData.write(to: URL(fileURLWithPath: dir + "/calibration.json"), options: .atomic)
+            try DurableFile.write(recordData, to: dir + "/calibration.json")
             if json { FileHandle.standardOutput.write(recordData); print() }
             if show {
                 for e in final.history {

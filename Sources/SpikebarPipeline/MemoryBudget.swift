@@ -1,0 +1,112 @@
+import Foundation
+import SpikebarChip
+import SpikebarCore
+import SpikebarScenario
+import SpikebarTrace
+
+/// An up-front estimate of the memory a scenario needs (issue #4 part 5), so that an input too large for
+/// the machine is refused in milliseconds with the numbers, instead of being killed by the OOM killer
+/// minutes later. Estimates are deliberately on the high side (every array the chip, the compiled kernel
+/// and the trainer keep per synapse or per neuron-step); they count bytes of the big arrays only, not
+/// the small per-object overhead.
+public struct MemoryEstimate: Sendable, Equatable {
+    /// What needs memory and how many bytes.
+    public var items: [Item]
+    public struct Item: Sendable, Equatable {
+        public var what: String
+        public var bytes: Double
+    }
+    public var total: Double { items.reduce(0) { $0 + $1.bytes } }
+
+    /// Bytes per synapse of a programmed chip and its compiled kernel: the weight matrix (Float, 4 B),
+    /// G⁺ and G⁻ (Double, 16 B), their levels (UInt16, 4 B), the stuck code (1 B), the compiled charge,
+    /// read-noise and RTN tables (3 × Double, 24 B) — 49 B, rounded up to 56 B for write-verify scratch.
+    /// Source: the arrays of `SpikebarChip.Connection` and `SpikebarKernel.CompiledNetwork`.
+    public static let bytesPerSynapse = 56.0
+    /// Bytes per neuron: `NeuronParameters` and the kernel's per-neuron constants and state (≈ 30
+    /// Doubles); 256 B with headroom. Source: `SpikebarKernel.NeuronSoA`, `NeuronConstants`.
+    public static let bytesPerNeuron = 256.0
+    /// Bytes per synapse of the twin trainer: weights, Adam's two moments, the best weights, the
+    /// effective (calibrated) weights and the gradient, 6 Doubles (48 B), plus one gradient per worker
+    /// thread (8 B × threads). Source: `SpikebarTwin.Trainer`, `Adam`, `TwinNetwork.gradient`.
+    public static let twinBytesPerSynapse = 48.0
+    /// Bytes per (example, time step, neuron) kept for BPTT: membrane, current, spike and surrogate
+    /// derivative (4 Doubles, 32 B). Source: `SpikebarTwin.Twin+Forward` / `Twin+Backward`.
+    public static let twinBytesPerNeuronStep = 32.0
+    /// Bytes per trace event held in memory when a trace is an input: time (Int64) and address
+    /// (UInt32) in the decoded chunk and again in the sample's spike list (2 × 12 B). Source:
+    /// `SpikebarTrace.TraceChunk`, `SpikebarCore.SpikeList`.
+    public static let bytesPerTraceEvent = 24.0
+
+    /// The estimate for `loaded`: the chip and kernel (always), the trainer's workspaces when `training`,
+    /// and the input trace's events when the scenario reads one. `threads`: worker threads (0 = cores).
+    public static func of(_ loaded: LoadedScenario, training: Bool = false, threads: Int = 0) -> MemoryEstimate {
+        let s = loaded.scenario
+        let sizes = [s.network.input] + s.network.layers.map(\.size)
+        let synapses = Chip.connectionPlan(network: s.network).reduce(0.0) { $0 + Double(sizes[$1.from]) * Double(sizes[$1.to]) }
+        let neurons = s.network.layers.reduce(0.0) { $0 + Double($1.size) }
+        var items = [Item(what: "chip and compiled kernel: \(Units.fixed(synapses, significant: 4)) synapses × \(Int(bytesPerSynapse)) B + \(Int(neurons)) neurons × \(Int(bytesPerNeuron)) B",
+                          bytes: synapses * bytesPerSynapse + neurons * bytesPerNeuron)]
+        if training, let t = s.training {
+            let workers = Double(threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount)
+            let steps = max(1, (s.input.window / s.simulation.dt).rounded())
+            let perStep = Double(t.batch) * steps * (neurons + Double(s.network.input))
+            items.append(Item(what: "twin weights, Adam and gradients: \(Units.fixed(synapses, significant: 4)) synapses × (\(Int(twinBytesPerSynapse)) + 8 × \(Int(workers)) threads) B",
+                              bytes: synapses * (twinBytesPerSynapse + 8 * workers)))
+            items.append(Item(what: "BPTT workspace: batch \(t.batch) × \(Int(steps)) steps × \(Int(neurons) + s.network.input) neurons × \(Int(twinBytesPerNeuronStep)) B",
+                              bytes: perStep * twinBytesPerNeuronStep))
+        }
+        if let trace = loaded.inputTrace, let reader = try? TraceReader(path: trace) {
+            items.append(Item(what: "input trace \(trace): \(reader.eventCount) events × \(Int(bytesPerTraceEvent)) B",
+                              bytes: Double(reader.eventCount) * bytesPerTraceEvent))
+        }
+        return MemoryEstimate(items: items)
+    }
+}
+
+/// The memory budget (bytes) inputs are checked against: `--memory-budget`, else the environment
+/// variable `SPIKEBAR_MEMORY_BUDGET`, else 80 % of physical memory (the rest for the OS and the other
+/// processes). Values: bytes with an optional unit (`512MiB`, `8GiB`, `2e9`, `16GB`) or a percentage of
+/// physical memory (`50%`).
+public enum MemoryBudget {
+    public static let environmentVariable = "SPIKEBAR_MEMORY_BUDGET"
+    public static let defaultFraction = 0.8
+
+    /// Parses a budget; `source` names where it came from in errors.
+    public static func parse(_ text: String, source: String) throws -> Double {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        let units: [(String, Double)] = [("KiB", 1024), ("MiB", 1_048_576), ("GiB", 1_073_741_824), ("TiB", 1_099_511_627_776),
+                                         ("KB", 1e3), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12), ("%", -1), ("B", 1), ("", 1)]
+        for (suffix, scale) in units where t.hasSuffix(suffix) {
+            guard let x = Double(t.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), x.isFinite, x > 0 else { continue }
+            if scale < 0 {
+                guard x <= 100 else { break }
+                return x / 100 * Double(ProcessInfo.processInfo.physicalMemory)
+            }
+            return x * scale
+        }
+        throw SpikebarError.invalidInput(SourceLocation(file: source), "'\(text)' is not a memory size (e.g. 512MiB, 8GiB, 2e9, 50%)")
+    }
+
+    /// The budget in force and where it comes from.
+    public static func resolve(option: String?) throws -> (bytes: Double, source: String) {
+        if let option { return (try parse(option, source: "--memory-budget"), "--memory-budget") }
+        if let env = ProcessInfo.processInfo.environment[environmentVariable], !env.isEmpty {
+            return (try parse(env, source: environmentVariable), environmentVariable)
+        }
+        return (defaultFraction * Double(ProcessInfo.processInfo.physicalMemory), "default: \(Int(defaultFraction * 100)) % of physical memory")
+    }
+
+    /// Throws `SpikebarError.resourceLimit` with the estimate and how to raise the budget when
+    /// `estimate` exceeds `budget`.
+    public static func check(_ estimate: MemoryEstimate, budget: Double, source: String, what: String) throws {
+        guard estimate.total > budget else { return }
+        let lines = estimate.items.map { "  \($0.what) = \(Units.format($0.bytes, "B"))" }.joined(separator: "\n")
+        throw SpikebarError.resourceLimit("""
+            \(what) needs an estimated \(Units.format(estimate.total, "B")) of memory, over the budget of \(Units.format(budget, "B")) (\(source)):
+            \(lines)
+            Make the network or trace smaller, or raise the budget with --memory-budget (e.g. --memory-budget 64GiB or 90%) \
+            or \(environmentVariable) if the machine has the memory (Docs/scaling.md).
+            """)
+    }
+}
