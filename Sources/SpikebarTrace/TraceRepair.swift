@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// What `TraceRepair.repair` recovered and what it had to drop.
 public struct TraceRepairReport: Sendable, CustomStringConvertible {
     public var input: String
@@ -17,13 +23,23 @@ public struct TraceRepairReport: Sendable, CustomStringConvertible {
     }
 }
 
+/// Whether two paths name the same existing file (same device and inode).
+func sameFile(_ a: String, _ b: String) -> Bool {
+    var sa = stat(), sb = stat()
+    guard stat(a, &sa) == 0, stat(b, &sb) == 0 else { return false }
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
+}
+
 /// Rewrites a damaged or unfinished trace (e.g. the `.partial` file of a killed writer) as a valid
 /// one with an index, keeping every intact chunk and its boundaries.
 public enum TraceRepair {
     public static func repair(input: String, output: String, level: Int = TraceWriter.defaultLevel) throws -> TraceRepairReport {
         let reader = try TraceReader(path: input)
         let largest = max(1, reader.chunks.map(\.eventCount).max() ?? 1)
-        let writer = try TraceWriter(path: output, header: reader.header, chunkEvents: largest, level: level)
+        // `repair run.sbt.partial --out run.sbt` is the natural command after a killed `run --record`;
+        // the writer's own temporary file would then be the input, truncated before it is read.
+        let suffix = sameFile(input, output + ".partial") ? ".repair-partial" : ".partial"
+        let writer = try TraceWriter(path: output, header: reader.header, chunkEvents: largest, level: level, temporarySuffix: suffix)
         var chunks = 0, events = 0
         var lastTime = Int64.min
         var problems = try reader.forEachIntactChunk { c in

@@ -22,8 +22,11 @@ public final class TraceWriter {
     public let path: String
     public let header: TraceHeader
     public let chunkEvents: Int
+    /// Appended to `path` for the file written until `close()` renames it (".partial"; `TraceRepair`
+    /// picks another when the input being repaired is that very file).
+    public let temporarySuffix: String
     /// Where the trace is written until `close()` renames it to `path`.
-    public var temporaryPath: String { path + ".partial" }
+    public var temporaryPath: String { path + temporarySuffix }
     /// Events accepted so far.
     public var eventCount: Int { st.pointee.eventCount }
     /// Whether `close()` calls fsync before renaming (durability across power loss). Turn off for
@@ -52,8 +55,9 @@ public final class TraceWriter {
     ///   - level: zstd level (negative … 22). 1 is the default: on byte planes almost all the gain is
     ///     Huffman coding of literals, which every positive level does; higher levels only cost speed.
     public init(path: String, header: TraceHeader, chunkEvents: Int = TraceWriter.defaultChunkEvents,
-                level: Int = TraceWriter.defaultLevel) throws {
+                level: Int = TraceWriter.defaultLevel, temporarySuffix: String = ".partial") throws {
         self.path = path
+        self.temporarySuffix = temporarySuffix
         self.header = header
         if let p = header.validationProblem() { throw TraceError(.invalidArgument, path: path, p) }
         guard (1...TraceFormat.maxChunkEvents).contains(chunkEvents) else {
@@ -63,7 +67,7 @@ public final class TraceWriter {
         encoder = try ChunkEncoder(level: level)
         offsets = header.populationOffsets
         unitDivider = ExactDivider(header.timeUnit)
-        let f = try PosixFile.createForWriting(path + ".partial")
+        let f = try PosixFile.createForWriting(path + temporarySuffix)
         file = f
         deltas = .allocate(capacity: chunkEvents)
         addresses = .allocate(capacity: chunkEvents)

@@ -142,4 +142,26 @@ func killWhen(_ args: [String], timeout: TimeInterval = 60, ready: () -> Bool) t
         let left = try FileManager.default.contentsOfDirectory(atPath: whole).filter { $0.contains(".tmp-") }
         #expect(left.isEmpty, "\(left)")
     }
+
+    @Test func killedRecordingLeavesARepairablePartialTrace() throws {
+        let dir = try freshTemporaryDirectory("crash-record")
+        let scenario = dir.appendingPathComponent("s.yaml").path
+        try sweepTestYAML(samples: 3000).write(toFile: scenario, atomically: true, encoding: .utf8)
+        let trace = dir.appendingPathComponent("run.sbt").path
+        let partial = trace + ".partial"
+        func size() -> Int { ((try? FileManager.default.attributesOfItem(atPath: partial))?[.size] as? Int) ?? 0 }
+        // The header (with 3000 inferences' metadata) is ≈ 0.2 MB and a chunk of 65536 events ≈ 0.3 MB:
+        // past 0.5 MB the first chunk is whole on disk.
+        let wasKilled = try killWhen(["run", scenario, "--record", trace, "--out", dir.path, "--quiet", "--threads", "1"]) { size() > 500_000 }
+        #expect(wasKilled, "the run finished before it could be killed")
+        #expect(!FileManager.default.fileExists(atPath: trace))
+        // The natural command: repair the .partial into the name the run would have written.
+        let r = try runCLI(["trace", "repair", partial, "--out", trace, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        #expect((report?["eventsRecovered"] as? Int ?? 0) >= 65536, "\(r.stdout)")
+        #expect(FileManager.default.fileExists(atPath: partial), "the input is kept")
+        let inspect = try runCLI(["trace", "inspect", trace])
+        #expect(inspect.status == 0 && inspect.stdout.contains("index: present"), "\(inspect.stdout)")
+    }
 }
