@@ -92,6 +92,11 @@ public final class Trainer {
     /// Per-batch neuron parameters (time constants resampled per batch); nil keeps the twin's.
     public let neuronsForBatch: (@Sendable (Int) -> [[NeuronParameters]])?
     public let device: RRAMDevice
+    /// Also checkpoint inside an epoch when this many seconds (wall clock) have passed since the last
+    /// save; 0: only at epoch ends. A killed run then loses at most this much work. The checkpoint
+    /// holds the epoch's running sums and the next batch, and every batch is keyed by (seed, epoch,
+    /// batch), so resuming mid-epoch gives the same weights as an uninterrupted run.
+    public var checkpointInterval: TimeInterval = 0
 
     public init(twin: TwinNetwork, config: TrainerConfig, calibration: WeightCalibration,
                 neuronsForBatch: (@Sendable (Int) -> [[NeuronParameters]])? = nil) {
@@ -138,6 +143,7 @@ public final class Trainer {
         let n = train.count, B = config.batch
         let batches = max(1, (n + B - 1) / B)
         let total = batches * config.epochs
+        var lastSave = Date()
         while ck.epoch < config.epochs {
             let epoch = ck.epoch
             let order = shuffled(n, epoch: epoch)
@@ -174,6 +180,10 @@ public final class Trainer {
                                           accuracy: Double(ck.epochCorrect) / Double(max(1, ck.epochSeen)),
                                           examplesPerSecond: elapsed > 0 ? Double(seenSince) / elapsed : 0, lr: lr))
                 if elapsed > 10 { windowStart = Date(); seenSince = 0 }
+                if checkpointInterval > 0, ck.batchInEpoch < batches, Date().timeIntervalSince(lastSave) >= checkpointInterval {
+                    try save(ck)
+                    lastSave = Date()
+                }
             }
             if neuronsForBatch != nil { twin.setNeurons(neuronsForBatch!(-1 - epoch), device: device) }
             let val = validation.map { accuracy(validationWeights(ck.weights), on: $0) }
@@ -199,6 +209,7 @@ public final class Trainer {
                 return (ck, .earlyStopped)
             }
             try save(ck)
+            lastSave = Date()
         }
         ck.finished = true
         try save(ck)

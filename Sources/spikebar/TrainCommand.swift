@@ -21,7 +21,9 @@ struct TrainCommand: ParsableCommand {
         learning-rate schedule and early stopping on the validation split, and writes to --out \
         (default ./spikebar-out/<scenario>/): weights.json (the weights-file format `weights: {file:}` reads, \
         with the DPI gains), calibration.json (the calibration used and the epoch history) and \
-        checkpoint.json. Ctrl-C stops after the current batch with a checkpoint; --resume continues from it.
+        checkpoint.json (at every epoch end and every --checkpoint-every seconds, written to a temporary file, \
+        fsync'd and renamed). Ctrl-C stops after the current batch with a checkpoint; after Ctrl-C or a kill, \
+        --resume continues from it to the same weights as an uninterrupted run (Docs/scaling.md).
         """)
 
     @Argument(help: "Scenario file with a training: section, e.g. Scenarios/nhc-mnist.yaml.") var scenario: String
@@ -32,6 +34,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Output folder (default: ./spikebar-out/<scenario name>/).") var out: String?
     @Flag(help: "Continue from <out>/checkpoint.json.") var resume = false
     @Option(help: "Worker threads (0 = all cores). Results do not depend on it.") var threads: Int?
+    @Option(help: "Also write checkpoint.json inside an epoch every this many seconds (0: only at epoch ends); a kill loses at most this much work.") var checkpointEvery: Double = 300
     @Option(help: MemoryBudgetOption.help) var memoryBudget: String?
     @Flag(help: "Print nothing but errors.") var quiet = false
     @Flag(help: "Print the calibration record (JSON) to standard output at the end.") var json = false
@@ -58,6 +61,8 @@ struct TrainCommand: ParsableCommand {
                                        lrDecayEvery: spec.lrDecayEvery, lrDecayFactor: spec.lrDecayFactor, patience: spec.patience,
                                        threads: threads ?? s.simulation.threads, seed: s.seed)
             let trainer = Trainer(twin: twin, config: config, calibration: setup.calibration(), neuronsForBatch: setup.neuronsForBatch)
+            guard checkpointEvery >= 0, checkpointEvery.isFinite else { throw ValidationError("--checkpoint-every must be ≥ 0 s") }
+            trainer.checkpointInterval = checkpointEvery
             var checkpoint = trainer.start()
             if resume {
                 guard let data = FileManager.default.contents(atPath: ckPath) else {

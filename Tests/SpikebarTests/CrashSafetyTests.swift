@@ -125,13 +125,14 @@ func killWhen(_ args: [String], timeout: TimeInterval = 60, ready: () -> Bool) t
         let whole = dir.appendingPathComponent("whole").path, killed = dir.appendingPathComponent("killed").path
         let r = try runCLI(["train", file, "--out", whole, "--quiet", "--threads", "2"])
         #expect(r.status == 0, "\(r.stderr)")
-        let wasKilled = try killWhen(["train", file, "--out", killed, "--quiet", "--threads", "1"]) {
+        // Checkpoints every 0.2 s: the kill lands after a mid-epoch checkpoint, the harder case to resume.
+        let wasKilled = try killWhen(["train", file, "--out", killed, "--quiet", "--threads", "1", "--checkpoint-every", "0.2"]) {
             FileManager.default.fileExists(atPath: killed + "/checkpoint.json")
         }
         #expect(wasKilled, "training finished before it could be killed")
         #expect(!FileManager.default.fileExists(atPath: killed + "/weights.json"))
         let ck = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: killed + "/checkpoint.json"))) as? [String: Any]
-        #expect((ck?["epoch"] as? Int ?? 0) >= 1)
+        #expect((ck?["epoch"] as? Int ?? 0) + (ck?["batchInEpoch"] as? Int ?? 0) >= 1)
         let resumed = try runCLI(["train", file, "--out", killed, "--quiet", "--resume", "--threads", "2"])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         // Keyed random streams per (epoch, batch) and the exact checkpoint make the resumed run equal.
