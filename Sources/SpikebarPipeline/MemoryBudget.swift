@@ -27,34 +27,46 @@ public struct MemoryEstimate: Sendable, Equatable {
     /// Doubles); 256 B with headroom. Source: `SpikebarKernel.NeuronSoA`, `NeuronConstants`.
     public static let bytesPerNeuron = 256.0
     /// Bytes per synapse of the twin trainer: weights, Adam's two moments, the best weights, the
-    /// effective (calibrated) weights and the gradient, 6 Doubles (48 B), plus one gradient per worker
-    /// thread (8 B × threads). Source: `SpikebarTwin.Trainer`, `Adam`, `TwinNetwork.gradient`.
-    public static let twinBytesPerSynapse = 48.0
-    /// Bytes per (example, time step, neuron) kept for BPTT: membrane, current, spike and surrogate
-    /// derivative (4 Doubles, 32 B). Source: `SpikebarTwin.Twin+Forward` / `Twin+Backward`.
-    public static let twinBytesPerNeuronStep = 32.0
+    /// effective (calibrated) weights and the prepared twin's copy and transpose, 7 Doubles (56 B), plus
+    /// one gradient per worker thread and one per unit of 8 samples of a batch awaiting the reduction
+    /// (8 B each). Source: `SpikebarTwin.Trainer`, `Adam`, `TwinNetwork.gradient` (`Twin+Batch.swift`).
+    public static let twinBytesPerSynapse = 56.0
+    /// Bytes per synapse of encoding `checkpoint.json` (weights, Adam's moments and the best weights as
+    /// JSON numbers through `JSONEncoder`), which dominates training memory for wide layers. Measured,
+    /// not derived: peak RSS of `spikebar train` (debug build, 2 threads, batch 32, 50 steps) on
+    /// two-moons 16-20000-2 and 16-60000-2 networks was 268 MB and 751 MB, i.e. 483 MB per 720 000
+    /// extra synapses ≈ 670 B per synapse in all; 640 B of it is attributed to the encoding.
+    public static let checkpointBytesPerSynapse = 640.0
+    /// Bytes per (worker thread, time step, neuron) of the BPTT workspace: the forward trace of one
+    /// sample (pre-threshold V and spike as Double, refractory flag as UInt8: 17 B), rounded up to 24 B
+    /// for the per-neuron state and adjoints. Source: `TwinWorkspace` (`Twin+Unsafe.swift`).
+    public static let twinBytesPerNeuronStep = 24.0
     /// Bytes per trace event held in memory when a trace is an input: time (Int64) and address
     /// (UInt32) in the decoded chunk and again in the sample's spike list (2 × 12 B). Source:
     /// `SpikebarTrace.TraceChunk`, `SpikebarCore.SpikeList`.
     public static let bytesPerTraceEvent = 24.0
 
-    /// The estimate for `loaded`: the chip and kernel (always), the trainer's workspaces when `training`,
-    /// and the input trace's events when the scenario reads one. `threads`: worker threads (0 = cores).
-    public static func of(_ loaded: LoadedScenario, training: Bool = false, threads: Int = 0) -> MemoryEstimate {
+    /// The estimate for `loaded`: the chip and kernel (`chips` of them alive at once: a sweep programs
+    /// one per worker), the trainer's workspaces when `training`, and the input trace's events when the
+    /// scenario reads one. `threads`: worker threads (0 = cores).
+    public static func of(_ loaded: LoadedScenario, training: Bool = false, threads: Int = 0, chips: Int = 1) -> MemoryEstimate {
         let s = loaded.scenario
         let sizes = [s.network.input] + s.network.layers.map(\.size)
         let synapses = Chip.connectionPlan(network: s.network).reduce(0.0) { $0 + Double(sizes[$1.from]) * Double(sizes[$1.to]) }
         let neurons = s.network.layers.reduce(0.0) { $0 + Double($1.size) }
-        var items = [Item(what: "chip and compiled kernel: \(Units.fixed(synapses, significant: 4)) synapses × \(Int(bytesPerSynapse)) B + \(Int(neurons)) neurons × \(Int(bytesPerNeuron)) B",
-                          bytes: synapses * bytesPerSynapse + neurons * bytesPerNeuron)]
+        let n = Double(max(1, chips))
+        var items = [Item(what: "\(chips > 1 ? "\(chips) chips at once × " : "")chip and compiled kernel: \(Int(synapses)) synapses × \(Int(bytesPerSynapse)) B + \(Int(neurons)) neurons × \(Int(bytesPerNeuron)) B",
+                          bytes: n * (synapses * bytesPerSynapse + neurons * bytesPerNeuron))]
         if training, let t = s.training {
             let workers = Double(threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount)
             let steps = max(1, (s.input.window / s.simulation.dt).rounded())
-            let perStep = Double(t.batch) * steps * (neurons + Double(s.network.input))
-            items.append(Item(what: "twin weights, Adam and gradients: \(Units.fixed(synapses, significant: 4)) synapses × (\(Int(twinBytesPerSynapse)) + 8 × \(Int(workers)) threads) B",
-                              bytes: synapses * (twinBytesPerSynapse + 8 * workers)))
-            items.append(Item(what: "BPTT workspace: batch \(t.batch) × \(Int(steps)) steps × \(Int(neurons) + s.network.input) neurons × \(Int(twinBytesPerNeuronStep)) B",
-                              bytes: perStep * twinBytesPerNeuronStep))
+            let units = Double((t.batch + 7) / 8)
+            items.append(Item(what: "twin weights, Adam and gradients: \(Int(synapses)) synapses × (\(Int(twinBytesPerSynapse)) + 8 × \(Int(workers)) threads + 8 × \(Int(units)) batch units) B",
+                              bytes: synapses * (twinBytesPerSynapse + 8 * workers + 8 * units)))
+            items.append(Item(what: "checkpoint JSON encoding: \(Int(synapses)) synapses × \(Int(checkpointBytesPerSynapse)) B",
+                              bytes: synapses * checkpointBytesPerSynapse))
+            items.append(Item(what: "BPTT workspace: \(Int(workers)) threads × \(Int(steps)) steps × \(Int(neurons) + s.network.input) neurons × \(Int(twinBytesPerNeuronStep)) B",
+                              bytes: workers * steps * (neurons + Double(s.network.input)) * twinBytesPerNeuronStep))
         }
         if let trace = loaded.inputTrace, let reader = try? TraceReader(path: trace) {
             items.append(Item(what: "input trace \(trace): \(reader.eventCount) events × \(Int(bytesPerTraceEvent)) B",

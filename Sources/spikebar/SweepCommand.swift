@@ -63,9 +63,12 @@ struct SweepCommand: ParsableCommand {
             guard !list.isEmpty else { throw ValidationError("--values is empty") }
             let slice = try shard.map { try SweepShard(parsing: $0) }
             let loaded = try ScenarioLoader.load(path: scenario)
-            try MemoryBudgetOption.check(loaded: loaded, option: memoryBudget, inputs: testSamples ?? samples)
             let show = !quiet && !json
             let workers = threads ?? loaded.scenario.simulation.threads
+            // One programmed chip per worker is alive at once.
+            let units = (0..<(list.count * chips)).filter { slice?.contains($0) ?? true }.count
+            let cores = workers > 0 ? workers : ProcessInfo.processInfo.activeProcessorCount
+            try MemoryBudgetOption.check(loaded: loaded, option: memoryBudget, threads: workers, chips: max(1, min(units, cores)))
             let start = Date()
             let work: SweepWork
             if let testSamples {

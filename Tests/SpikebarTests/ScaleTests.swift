@@ -61,11 +61,12 @@ import SpikebarScenario
         #expect(Date().timeIntervalSince(start) < 10)
         let bad = try runCLI(["run", file, "--memory-budget", "plenty"])
         #expect(bad.status == 2 && bad.stderr.contains("not a memory size"), "\(bad.stderr)")
-        // Training workspaces count: a 10⁴-step window with batch 4096 is over a 1 GiB budget.
+        // Training workspaces count: 10⁵ hidden neurons × 50 steps × 2 threads × 24 B = 240 MB of BPTT
+        // workspace alone, over 256 MiB with the chip and the twin's weights.
         let train = dir.appendingPathComponent("train.yaml").path
-        try moonsYAML().replacingOccurrences(of: "window: 0.05", with: "window: 10").replacingOccurrences(of: "batch: 32", with: "batch: 4096")
+        try moonsYAML().replacingOccurrences(of: "{name: hidden, size: 8}", with: "{name: hidden, size: 100000}")
             .write(toFile: train, atomically: true, encoding: .utf8)
-        let t = try runCLI(["train", train, "--out", dir.path, "--memory-budget", "1GiB"])
-        #expect(t.status == 2 && t.stderr.contains("BPTT workspace"), "\(t.stderr)")
+        let t = try runCLI(["train", train, "--out", dir.path, "--memory-budget", "256MiB", "--threads", "2"])
+        #expect(t.status == 2 && t.stderr.contains("BPTT workspace: 2 threads × 50 steps × 100018 neurons"), "\(t.stderr)")
     }
 }
