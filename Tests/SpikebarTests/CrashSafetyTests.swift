@@ -125,8 +125,9 @@ func killWhen(_ args: [String], timeout: TimeInterval = 60, ready: () -> Bool) t
         let whole = dir.appendingPathComponent("whole").path, killed = dir.appendingPathComponent("killed").path
         let r = try runCLI(["train", file, "--out", whole, "--quiet", "--threads", "2"])
         #expect(r.status == 0, "\(r.stderr)")
-        // Checkpoints every 0.2 s: the kill lands after a mid-epoch checkpoint, the harder case to resume.
-        let wasKilled = try killWhen(["train", file, "--out", killed, "--quiet", "--threads", "1", "--checkpoint-every", "0.2"]) {
+        // A checkpoint after (nearly) every batch: the kill lands after the first, mid-epoch — the harder
+        // case to resume — with most of the run still to do, however fast the machine.
+        let wasKilled = try killWhen(["train", file, "--out", killed, "--quiet", "--threads", "1", "--checkpoint-every", "0.001"]) {
             FileManager.default.fileExists(atPath: killed + "/checkpoint.json")
         }
         #expect(wasKilled, "training finished before it could be killed")
