@@ -30,6 +30,10 @@ public struct TiO2Database: Sendable, Equatable {
 
     public struct Stats: Sendable, Equatable { public var mean: Double, std: Double }
 
+    public init(samples: [[Double]], stats: [Stats?], deadMaps: [DeadMap], directory: String) {
+        self.samples = samples; self.stats = stats; self.deadMaps = deadMaps; self.directory = directory
+    }
+
     /// One crossbar's resistances (Ω), row-major.
     public struct DeadMap: Sendable, Equatable {
         public var name: String

@@ -41,6 +41,9 @@ public struct TransferSweep: Codable, Sendable {
     public var fraction95: Double, fraction90: Double
     public var meanAccuracy: Double, stdAccuracy: Double, worstAccuracy: Double, bestAccuracy: Double
     public var kernelCheck: KernelCheck?
+    /// Failure statistics of the database's dead-crossbar maps (when loaded), for comparison with the
+    /// failure ratios the model uses.
+    public var deadMaps: TiO2Database.DeadMapSummary?
     public var points: [Point]
     public var seconds: Double
 
@@ -119,7 +122,7 @@ public struct TransferSweep: Codable, Sendable {
         return TransferSweep(scenario: s.name, weights: weightsName, seed: s.seed, array: s.device.array.rawValue, model: model,
                              transfers: transfers, samples: n, fraction95: f95, fraction90: f90, meanAccuracy: mean,
                              stdAccuracy: variance.squareRoot(), worstAccuracy: accs.min() ?? 0, bestAccuracy: accs.max() ?? 0,
-                             kernelCheck: check, points: points, seconds: Date().timeIntervalSince(start))
+                             kernelCheck: check, deadMaps: s.device.passive?.database?.deadMapSummary(), points: points, seconds: Date().timeIntervalSince(start))
     }
 
     /// One row per test point: `index,x,y,label,fraction_correct`.
