@@ -217,6 +217,8 @@ public struct CalibrationRecord: Codable, Sendable {
     public var readout: String, readoutScale: Double, surrogateSlope: Double
     public var timeConstants: String
     public var quantize: Bool, programmingNoise: Bool, stuckFraction: Double
+    /// Passive-array programming sampled per batch (`training.calibration.passive`).
+    public var passive: Bool = false
     public var levels: Int, gMin: Double, gMax: Double, programmingError: [Double]
     public var synapseGains: [Double]
     /// τ_mem and τ_syn (s) of every neuron the twin trained with, per layer.
@@ -232,7 +234,7 @@ public struct CalibrationRecord: Codable, Sendable {
         dt = setup.dt; steps = setup.steps
         readout = setup.spec.readout.rawValue; readoutScale = setup.spec.readoutScale; surrogateSlope = setup.spec.surrogateSlope
         timeConstants = c.timeConstants.rawValue; quantize = c.quantize; programmingNoise = c.programmingNoise
-        stuckFraction = c.stuckFraction
+        stuckFraction = c.stuckFraction; passive = c.passive
         levels = s.device.levels; gMin = s.device.gMin; gMax = s.device.gMax; programmingError = s.device.programmingError
         synapseGains = setup.gains
         tauMem = neurons.map { $0.map(\.tauMem) }; tauSyn = neurons.map { $0.map(\.tauSyn) }
