@@ -183,4 +183,33 @@ import SpikebarTwin
         let a = try Chip(scenario: setup.scenario, weights: w, chipSample: 0), b = try Chip(scenario: setup.scenario, weights: w, chipSample: 1)
         #expect(a.connections[0].gPlus != b.connections[0].gPlus)
     }
+
+    /// `spikebar train` then `spikebar sweep --transfers`: the per-point CSV and the JSON summary are
+    /// written; a malformed database named by `device.passive.data` stops with file:line.
+    @Test func transfersCLIWritesCSVAndJSON() throws {
+        let dir = try freshTemporaryDirectory("passive-cli")
+        let yaml = Self.moonsYAML(passive: true).replacingOccurrences(of: "weights: {source: generated, target_rate: 0}",
+                                                                     with: "weights: {source: file, file: out/weights.json}")
+        let path = dir.appendingPathComponent("p.yaml").path
+        try Data(yaml.utf8).write(to: URL(fileURLWithPath: path))
+        let train = try runCLI(["train", path, "--out", dir.appendingPathComponent("out").path, "--quiet", "--threads", "1"])
+        #expect(train.status == 0, "\(train.stderr)")
+        let r = try runCLI(["sweep", path, "--transfers", "5", "--out", dir.path, "--threads", "2"])
+        #expect(r.status == 0 && r.stdout.contains("points correct in ≥ 95 % of transfers"), "\(r.stderr)")
+        let csv = try String(contentsOf: dir.appendingPathComponent("transfers.csv"), encoding: .utf8)
+        #expect(csv.hasPrefix("index,x,y,label,fraction_correct\n") && csv.split(separator: "\n").count == 13)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("transfers.json"))) as? [String: Any]
+        #expect(json?["transfers"] as? Int == 5 && json?["fraction95"] != nil)
+        let noParam = try runCLI(["sweep", path, "--out", dir.path])
+        #expect(noParam.status != 0 && noParam.stderr.contains("--transfers"))
+        // A database folder with a malformed stats line.
+        let db = dir.appendingPathComponent("db")
+        try FileManager.default.createDirectory(at: db, withIntermediateDirectories: true)
+        try "devices_programmed_after,delta_conductance_S\n1,1e-6\n".write(to: db.appendingPathComponent("bias-disturbance-samples.csv"), atomically: true, encoding: .utf8)
+        try "devices_programmed_after,mean_S,std_S\n1,1e-6,2e-6\n2,1e-6\n".write(to: db.appendingPathComponent("bias-disturbance-stats.csv"), atomically: true, encoding: .utf8)
+        let badYAML = yaml.replacingOccurrences(of: "disturbance: parametric", with: "disturbance: samples, data: db")
+        try Data(badYAML.utf8).write(to: URL(fileURLWithPath: path))
+        let bad = try runCLI(["sweep", path, "--transfers", "5", "--out", dir.path])
+        #expect(bad.status != 0 && bad.stderr.contains("bias-disturbance-stats.csv:3"), "\(bad.stderr)")
+    }
 }
