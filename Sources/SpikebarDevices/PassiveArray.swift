@@ -38,6 +38,13 @@ public struct PassiveArraySpec: Sendable, Equatable, Codable {
     public enum Disturbance: String, Sendable, Codable, CaseIterable {
         case samples, stats, parametric, off
     }
+    public enum FailureValues: String, Sendable, Codable, CaseIterable {
+        /// The paper's fits: LRS N(5.73e-4 S, 9.9e-5 S), HRS uniform in [10 µS, G_HRS].
+        case fits
+        /// Drawn uniformly from the failed devices of the dead-crossbar maps (needs the database; the
+        /// fits without it).
+        case maps
+    }
     /// Programming order inside each crossbar.
     public var order: Order = .rowMajor
     /// Source of the V/3 disturbance (samples/stats need the database; without it, `parametric`).
@@ -46,6 +53,8 @@ public struct PassiveArraySpec: Sendable, Equatable, Codable {
     public var tuning: Bool = true
     /// Probabilities that a device is stuck at an LRS / HRS failure (Drolet et al.'s default 0.5 % + 0.5 %).
     public var lrsFailure: Double = 0.005, hrsFailure: Double = 0.005
+    /// Where a failed device's conductance comes from.
+    public var failureValues: FailureValues = .fits
     /// Database folder (relative to the scenario); nil: searched (`TiO2Database.locate`).
     public var data: String? = nil
     /// The measured database once loaded (`ScenarioLoader`); nil: the parametric model.
@@ -69,6 +78,7 @@ public struct PassiveArraySpec: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case order, disturbance, tuning, lrsFailure = "lrs_failure", hrsFailure = "hrs_failure", data
+        case failureValues = "failure_values"
     }
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -79,6 +89,7 @@ public struct PassiveArraySpec: Sendable, Equatable, Codable {
         lrsFailure = try c.decode(.lrsFailure, default: 0.005, in: 0...0.5)
         hrsFailure = try c.decode(.hrsFailure, default: 0.005, in: 0...0.5)
         data = try c.decodeIfPresent(String.self, forKey: .data)
+        failureValues = try c.choice(.failureValues, default: .fits)
     }
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -86,6 +97,7 @@ public struct PassiveArraySpec: Sendable, Equatable, Codable {
         try c.encode(tuning, forKey: .tuning)
         try c.encode(lrsFailure, forKey: .lrsFailure); try c.encode(hrsFailure, forKey: .hrsFailure)
         try c.encodeIfPresent(data, forKey: .data)
+        try c.encode(failureValues, forKey: .failureValues)
     }
 
     /// The disturbance model in use: `samples` or `stats` need the database.
@@ -151,8 +163,15 @@ public struct PassiveArraySpec: Sendable, Equatable, Codable {
     /// error, disturbance — a fixed number per device so that device streams stay aligned.
     public func program(target: Double, after: Int, gHRS: Double, using rng: inout RandomStream) -> (g: Double, stuck: Bool) {
         let u = rng.nextUniform(), u2 = rng.nextUniform(), z = rng.nextGaussian()
-        if u < lrsFailure { return (max(0, Self.lrsFailureMean + Self.lrsFailureStd * z), true) }
-        if u < lrsFailure + hrsFailure { return (Self.hrsFailureFloor + u2 * max(0, gHRS - Self.hrsFailureFloor), true) }
+        if u < lrsFailure + hrsFailure {
+            let lrs = u < lrsFailure
+            if failureValues == .maps, let db = database {
+                let pool = lrs ? db.lrsFailureConductances : db.hrsFailureConductances
+                if !pool.isEmpty { return (pool[min(pool.count - 1, Int(u2 * Double(pool.count)))], true) }
+            }
+            return lrs ? (max(0, Self.lrsFailureMean + Self.lrsFailureStd * z), true)
+                       : (Self.hrsFailureFloor + u2 * max(0, gHRS - Self.hrsFailureFloor), true)
+        }
         var g = target
         if tuning {
             let o = Self.offsetMean + Self.offsetStd * rng.nextGaussian()

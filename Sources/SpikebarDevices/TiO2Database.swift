@@ -30,9 +30,20 @@ public struct TiO2Database: Sendable, Equatable {
 
     public struct Stats: Sendable, Equatable { public var mean: Double, std: Double }
 
+    /// Conductances (S) of the maps' HRS failures (G < 100 µS) and LRS failures (G > 1 mS), ascending:
+    /// what `failure_values: maps` draws from.
+    public var hrsFailureConductances: [Double], lrsFailureConductances: [Double]
+
     public init(samples: [[Double]], stats: [Stats?], deadMaps: [DeadMap], directory: String) {
         self.samples = samples; self.stats = stats; self.deadMaps = deadMaps; self.directory = directory
+        let g = deadMaps.flatMap(\.resistances).map { 1 / $0 }
+        hrsFailureConductances = g.filter { $0 < TiO2Database.hrsFailureBelow }.sorted()
+        lrsFailureConductances = g.filter { $0 > TiO2Database.lrsFailureAbove }.sorted()
     }
+
+    /// Classification thresholds of the dead-crossbar maps (S): below the window's HRS end (10 kΩ), and
+    /// above twice its LRS end (1 kΩ) — "far below 2 kΩ" in shared/data/README.md.
+    public static let hrsFailureBelow = 1e-4, lrsFailureAbove = 1e-3
 
     /// One crossbar's resistances (Ω), row-major.
     public struct DeadMap: Sendable, Equatable {
@@ -191,9 +202,8 @@ public struct TiO2Database: Sendable, Equatable {
     }
 
     public func deadMapSummary() -> DeadMapSummary {
-        let g = deadMaps.flatMap(\.resistances).map { 1 / $0 }
-        let hrs = g.filter { $0 < 1e-4 }.sorted(), lrs = g.filter { $0 > 1e-3 }.sorted()
-        return DeadMapSummary(devices: g.count, hrsFailures: hrs.count, lrsFailures: lrs.count,
+        let hrs = hrsFailureConductances, lrs = lrsFailureConductances
+        return DeadMapSummary(devices: deadMaps.reduce(0) { $0 + $1.resistances.count }, hrsFailures: hrs.count, lrsFailures: lrs.count,
                               hrsMedianG: hrs.isEmpty ? 0 : hrs[hrs.count / 2], lrsMedianG: lrs.isEmpty ? 0 : lrs[lrs.count / 2])
     }
 

@@ -88,7 +88,7 @@ public enum ScenarioLoader {
             }
         }
         // A passive array reads the measured TiO₂ database (Docs/passive-arrays.md#the-database).
-        if var passive = scenario.device.passive, passive.disturbance == .samples || passive.disturbance == .stats {
+        if var passive = scenario.device.passive, passive.disturbance == .samples || passive.disturbance == .stats || passive.failureValues == .maps {
             if let dir = TiO2Database.locate(explicit: passive.data, scenarioPath: path) {
                 passive.database = try TiO2Database.load(directory: dir)
             } else if let given = passive.data {
@@ -96,7 +96,9 @@ public enum ScenarioLoader {
                                                 hint: "the TiO₂ passive-crossbar database folder: \(TiO2Database.origin)")
             }
             scenario.device.passive = passive
-            if passive.database == nil { FileHandle.standardError.write(Data("note: \(passive.sourceNote)\n".utf8)) }
+            if passive.database == nil {
+                FileHandle.standardError.write(Data("note: TiO₂ passive-crossbar database not found: parametric V/3 disturbance and failure-value fits instead (get the data from \(TiO2Database.origin))\n".utf8))
+            }
         }
         let s = scenario
         return LoadedScenario(

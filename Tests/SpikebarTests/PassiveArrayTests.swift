@@ -124,6 +124,18 @@ import SpikebarTwin
         try "n_rows; n_columns\n2; 2\n100; 200; 20000; 400\n".write(to: dir.appendingPathComponent("stuck-devices/bad.csv"), atomically: true, encoding: .utf8)
         let db = try TiO2Database.load(directory: dir.path)
         #expect(db.samples[1] == [1e-6, -2e-6] && db.deadMapSummary().hrsFailures == 1 && db.deadMapSummary().lrsFailures == 3)
+        // failure_values: maps draws failed devices' conductances from the maps' failures.
+        var spec = PassiveArraySpec()
+        spec.database = db; spec.failureValues = .maps; spec.lrsFailure = 0.5; spec.hrsFailure = 0.5
+        var seen = Set<Double>()
+        for d in 0..<200 {
+            var rng = RandomStream(seed: 1, purpose: .programming, index: 3, sample: UInt64(d))
+            let r = spec.program(target: 300e-6, after: 0, gHRS: 100e-6, using: &rng)
+            #expect(r.stuck)
+            seen.insert(r.g)
+        }
+        let pools: Set<Double> = [1 / 20000.0, 1 / 400.0, 1 / 200.0, 1 / 100.0]
+        #expect(seen == pools)
     }
 
     static func moonsYAML(passive: Bool) -> String {
