@@ -29,8 +29,11 @@ extension Chip {
             guard w.inputs == inputs, w.outputs == outputs else {
                 throw SpikebarError.mismatch("weights of connection \(populations[from].name)→\(populations[to].name) are \(w.inputs)×\(w.outputs), the network needs \(inputs)×\(outputs)")
             }
-            var (conn, stats) = Chip.program(w, from: from, to: to, recurrent: recurrent, device: device,
-                                             seed: scenario.seed, connection: c, chipSample: chipSample)
+            var (conn, stats) = device.array == .passive
+                ? Chip.programPassive(w, from: from, to: to, recurrent: recurrent, device: device, passive: device.passive ?? PassiveArraySpec(),
+                                      tiles: tileSpec, seed: scenario.seed, connection: c, chipSample: chipSample)
+                : Chip.program(w, from: from, to: to, recurrent: recurrent, device: device,
+                               seed: scenario.seed, connection: c, chipSample: chipSample)
             programming.add(stats)
             Chip.age(&conn, device: device, seed: scenario.seed, connection: c, chipSample: chipSample)
             conn.tileRows = tileSpec.rows

@@ -27,6 +27,10 @@ public struct RRAMDevice: Sendable, Equatable, Codable {
     public var timeSinceProgramming: Seconds = 0
     /// Stuck cells at a bit error rate, fixed per chip sample.
     public var faults = DeviceFaults()
+    /// Active (1T1R, the level model) or passive (0T1R) crossbar; `passive` holds the passive model
+    /// (`PassiveArray.swift`, `Docs/passive-arrays.md`).
+    public var array: ArrayKind = .active
+    public var passive: PassiveArraySpec? = nil
 
     public init(levels: Int, gMin: Siemens, gMax: Siemens, programmingError: [Siemens], readVoltage: Volts,
                 readPulse: Seconds, readNoise: Double) {
@@ -96,6 +100,7 @@ public struct RRAMDevice: Sendable, Equatable, Codable {
         case levels, gMin = "g_min", gMax = "g_max", programmingError = "programming_error"
         case readVoltage = "read_voltage", readPulse = "read_pulse", readNoise = "read_noise"
         case physics, timeSinceProgramming = "time_since_programming", faults
+        case array, passive
     }
 
     public init(from decoder: Decoder) throws {
@@ -136,5 +141,9 @@ public struct RRAMDevice: Sendable, Equatable, Codable {
             throw c.invalid(.timeSinceProgramming, "needs device.physics (the relaxation and drift model)")
         }
         faults = try c.decode(.faults, default: DeviceFaults())
+        array = try c.choice(.array, default: .active)
+        passive = try c.decodeIfPresent(PassiveArraySpec.self, forKey: .passive)
+        if array == .passive && passive == nil { passive = PassiveArraySpec() }
+        if array == .active && passive != nil { throw c.invalid(.passive, "needs device.array: passive") }
     }
 }

@@ -33,6 +33,9 @@ public struct TrainingSetup: Sendable {
                                              "this scenario has no training: section (see Docs/twin.md and Scenarios/nhc-mnist.yaml)")
         }
         self.spec = spec
+        if spec.calibration.passive && s.device.array != .passive {
+            throw SpikebarError.invalidInput(SourceLocation(file: loaded.path, keyPath: "training.calibration.passive"), "needs device.array: passive")
+        }
         gains = spec.gains ?? Array(repeating: s.neurons.synapseGain, count: s.network.layers.count)
         dt = s.simulation.dt
         steps = max(1, Int((s.input.window / dt).rounded()))
@@ -185,7 +188,15 @@ public struct TrainingSetup: Sendable {
     }
 
     public func calibration() -> WeightCalibration {
-        WeightCalibration(spec: spec.calibration, device: scenario.device, seed: scenario.seed)
+        var cal = WeightCalibration(spec: spec.calibration, device: scenario.device, seed: scenario.seed)
+        if spec.calibration.passive, let model = scenario.device.passive {
+            let s = scenario
+            let sizes = [s.network.input] + s.network.layers.map(\.size)
+            cal.passiveLayouts = Chip.connectionPlan(network: s.network).map {
+                PassiveLayout(inputs: sizes[$0.from], outputs: sizes[$0.to], tiles: s.tiles, order: model.order)
+            }
+        }
+        return cal
     }
 
     /// The weights file `spikebar train` writes (the format `weights: {file:}` reads), with the gains.
@@ -206,6 +217,8 @@ public struct CalibrationRecord: Codable, Sendable {
     public var readout: String, readoutScale: Double, surrogateSlope: Double
     public var timeConstants: String
     public var quantize: Bool, programmingNoise: Bool, stuckFraction: Double
+    /// Passive-array programming sampled per batch (`training.calibration.passive`).
+    public var passive: Bool = false
     public var levels: Int, gMin: Double, gMax: Double, programmingError: [Double]
     public var synapseGains: [Double]
     /// τ_mem and τ_syn (s) of every neuron the twin trained with, per layer.
@@ -221,7 +234,7 @@ public struct CalibrationRecord: Codable, Sendable {
         dt = setup.dt; steps = setup.steps
         readout = setup.spec.readout.rawValue; readoutScale = setup.spec.readoutScale; surrogateSlope = setup.spec.surrogateSlope
         timeConstants = c.timeConstants.rawValue; quantize = c.quantize; programmingNoise = c.programmingNoise
-        stuckFraction = c.stuckFraction
+        stuckFraction = c.stuckFraction; passive = c.passive
         levels = s.device.levels; gMin = s.device.gMin; gMax = s.device.gMax; programmingError = s.device.programmingError
         synapseGains = setup.gains
         tauMem = neurons.map { $0.map(\.tauMem) }; tauSyn = neurons.map { $0.map(\.tauSyn) }

@@ -87,6 +87,19 @@ public enum ScenarioLoader {
                 scenario.device.programmingError = table.map(\.programmingStd)
             }
         }
+        // A passive array reads the measured TiO₂ database (Docs/passive-arrays.md#the-database).
+        if var passive = scenario.device.passive, passive.disturbance == .samples || passive.disturbance == .stats || passive.failureValues == .maps {
+            if let dir = TiO2Database.locate(explicit: passive.data, scenarioPath: path) {
+                passive.database = try TiO2Database.load(directory: dir)
+            } else if let given = passive.data {
+                throw SpikebarError.missingFile(path: given, referencedFrom: location(of: ["device", "passive", "data"], in: node, path: path),
+                                                hint: "the TiO₂ passive-crossbar database folder: \(TiO2Database.origin)")
+            }
+            scenario.device.passive = passive
+            if passive.database == nil {
+                FileHandle.standardError.write(Data("note: TiO₂ passive-crossbar database not found: parametric V/3 disturbance and failure-value fits instead (get the data from \(TiO2Database.origin))\n".utf8))
+            }
+        }
         let s = scenario
         return LoadedScenario(
             scenario: s, path: path,

@@ -1,3 +1,4 @@
+import SpikebarChip
 import SpikebarCore
 import SpikebarDevices
 import SpikebarScenario
@@ -24,6 +25,11 @@ public struct WeightCalibration: Sendable {
     /// One `Connection.stuck` code per synapse per connection (bit 0: G⁺ stuck, bit 1: high; bit 2: G⁻
     /// stuck, bit 3: high), or nil.
     public var stuckMap: [[UInt8]]? = nil
+    /// Passive crossbars (`spec.passive`): each connection's layout (writes after each cell). When set,
+    /// every batch programs the weights as `Chip` does on a passive array — `PassiveArraySpec.program`
+    /// per cell with the stream (seed, connection, cell, batch) — instead of the programming-noise and
+    /// stuck-fraction draws; failed cells' synapses get a zero gradient mask.
+    public var passiveLayouts: [PassiveLayout]? = nil
 
     public init(spec: CalibrationSpec, device: RRAMDevice, seed: UInt64) {
         self.spec = spec; self.device = device; self.seed = seed
@@ -36,6 +42,7 @@ public struct WeightCalibration: Sendable {
         let sigma = device.programmingError.map { $0 / span }
         let f = spec.stuckFraction
         var out = weights
+        if let layouts = passiveLayouts, let model = device.passive { return passiveEffective(weights, batch: batch, layouts: layouts, model: model) }
         var mask: [[UInt8]]? = f > 0 || stuckMap != nil ? weights.map { [UInt8](repeating: 1, count: $0.count) } : nil
         for c in weights.indices {
             var rng = RandomStream(seed: seed, purpose: .training, index: UInt64(c), sample: UInt64(batch))
@@ -78,5 +85,30 @@ public struct WeightCalibration: Sendable {
     }
 
     /// Whether any effect changes the weights.
-    public var isActive: Bool { spec.quantize || spec.programmingNoise || spec.stuckFraction > 0 || stuckMap != nil }
+    public var isActive: Bool { spec.quantize || spec.programmingNoise || spec.stuckFraction > 0 || stuckMap != nil || passiveLayouts != nil }
+
+    /// Reparametrised passive transfer: `w → (G⁺, G⁻)` targets (levels when `quantize`), one sampled
+    /// passive programming of each cell, back to window units. The backward pass treats the map as the
+    /// identity (the perturbations are additive or within ±1 % multiplicative), so the gradient reaches
+    /// the ideal weights; synapses with a failed cell are masked.
+    func passiveEffective(_ weights: [[Double]], batch: Int, layouts: [PassiveLayout], model: PassiveArraySpec) -> (weights: [[Double]], mask: [[UInt8]]?) {
+        let top = Double(device.levels - 1), span = device.gMax - device.gMin, g0 = device.gMin
+        var out = weights
+        var mask = weights.map { [UInt8](repeating: 1, count: $0.count) }
+        for c in weights.indices {
+            let layout = layouts[c]
+            for k in weights[c].indices {
+                let w = weights[c][k]
+                var p: Double, m: Double
+                if spec.quantize { let (lp, lm) = device.pairLevels(weight: w); p = Double(lp) / top; m = Double(lm) / top } else { p = max(0, min(1, w)); m = max(0, min(1, -w)) }
+                var rp = PassiveLayout.stream(seed: seed, purpose: .training, connection: c, key: layout.keyPlus[k], sample: batch)
+                let a = model.program(target: g0 + p * span, after: Int(layout.afterPlus[k]), gHRS: g0, using: &rp)
+                var rm = PassiveLayout.stream(seed: seed, purpose: .training, connection: c, key: layout.keyMinus[k], sample: batch)
+                let b = model.program(target: g0 + m * span, after: Int(layout.afterMinus[k]), gHRS: g0, using: &rm)
+                if a.stuck || b.stuck { mask[c][k] = 0 }
+                out[c][k] = (a.g - b.g) / span
+            }
+        }
+        return (out, mask)
+    }
 }

@@ -35,8 +35,9 @@ struct SweepCommand: ParsableCommand {
         """)
 
     @Argument(help: "Scenario file.") var scenario: String
-    @Option(help: "time_since_programming | bit_error_rate | levels | read_noise") var param: String
-    @Option(help: "Comma-separated values (times may carry units: 5s, 1h, 1d).") var values: String
+    @Option(help: "time_since_programming | bit_error_rate | levels | read_noise") var param: String?
+    @Option(help: "Comma-separated values (times may carry units: 5s, 1h, 1d).") var values: String?
+    @Option(help: "Instead of a parameter sweep: program the trained weights onto N chips and report per test point the fraction of transfers that classify it correctly (Docs/passive-arrays.md).") var transfers: Int?
     @Option(help: "Chip samples per point.") var chips: Int = 4
     @Option(help: "Use only the first N inputs of the scenario.") var samples: Int?
     @Option(help: "Instead of the scenario's inputs, the first N test samples of its training data set (official MNIST test split), grid mode at the twin's step.") var testSamples: Int?
@@ -50,6 +51,8 @@ struct SweepCommand: ParsableCommand {
 
     func run() throws {
         do {
+            if let transfers { return try runTransfers(transfers) }
+            guard let param, let values else { throw ValidationError("--param and --values are required (or --transfers N)") }
             guard let parameter = DeviceSweep.Parameter(rawValue: param) else {
                 throw ValidationError("--param must be one of \(DeviceSweep.Parameter.allCases.map(\.rawValue).joined(separator: ", "))")
             }
