@@ -57,6 +57,11 @@ struct RunCommand: ParsableCommand {
             let n = sim.inputs.count
             let progress = ProgressLine(total: n, label: "inferences", enabled: !quiet && !json)
             let threads = loaded.scenario.simulation.threads
+            if let record {
+                // The trace may go to a folder that does not exist yet (like --out).
+                let parent = (record as NSString).deletingLastPathComponent
+                if !parent.isEmpty { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) }
+            }
             let activities = try record.map { try sim.record(to: $0, threads: threads) { done in progress.update(done) } }
                 ?? sim.runAll(threads: threads) { done in progress.update(done) }
             progress.finish()

@@ -189,11 +189,17 @@ enum SweepOutput {
         print(String(repeating: "-", count: 86))
         print("value".padding(toLength: 14, withPad: " ", startingAt: 0) + "accuracy (mean ± std, worst)".padding(toLength: 34, withPad: " ", startingAt: 0) + "energy/inference   write pulses/chip")
         for p in sweep.points {
-            let v = "\(p.value)".padding(toLength: 14, withPad: " ", startingAt: 0)
+            let v = column("\(p.value)", 14)
             if let e = p.error { print(v + "FAILED: \(e)"); continue }
             let a = "\(Units.fixed(100 * (p.meanAccuracy ?? 0), significant: 4)) ± \(Units.fixed(100 * (p.stdAccuracy ?? 0), significant: 2)) %, \(Units.fixed(100 * (p.worstAccuracy ?? 0), significant: 4)) %"
-            print(v + a.padding(toLength: 34, withPad: " ", startingAt: 0) + Units.format(p.meanEnergy ?? 0, "J").padding(toLength: 19, withPad: " ", startingAt: 0) + "\(Int(p.programmingPulses ?? 0))")
+            print(v + column(a, 34) + column(Units.format(p.meanEnergy ?? 0, "J"), 19) + "\(Int(p.programmingPulses ?? 0))")
         }
+    }
+
+    /// Pads to `width`, or keeps the whole text plus one space when it is longer (`padding(toLength:)`
+    /// truncates, which ran a long accuracy into the energy column).
+    private static func column(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text + " " : text.padding(toLength: width, withPad: " ", startingAt: 0)
     }
 }
 
