@@ -30,15 +30,33 @@ public struct CrossbarParasitics: Sendable, Equatable, Codable {
     public var cornerK: Double
     /// Relative chip-to-chip standard deviation `σ` of conductance (dimensionless, e.g. 0.05).
     public var cornerSigma: Double
-    /// Sweeps of the fast model's fixed-point iteration (`columnCurrents`); 3 reaches < 2 % NRMSD over the
-    /// ranges in Docs/circuits.md.
+    /// Sweeps of the fast model's fixed-point iteration (`columnCurrents`); 4 reaches < 2 % NRMSD over the
+    /// ranges in Docs/circuits.md (r_w ≤ 1 Ω, R_s and R_n 10–200 Ω, tiles ≤ 128×128).
     public var sweeps: Int
 
     public init(sourceResistance: Ohms = 0, neuronResistance: Ohms = 0, wireResistance: Ohms = 0,
-                cornerK: Double = 0, cornerSigma: Double = 0, sweeps: Int = 3) {
+                cornerK: Double = 0, cornerSigma: Double = 0, sweeps: Int = 4) {
         self.sourceResistance = sourceResistance; self.neuronResistance = neuronResistance
         self.wireResistance = wireResistance; self.cornerK = cornerK; self.cornerSigma = cornerSigma
         self.sweeps = sweeps
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case sourceResistance = "r_source", neuronResistance = "r_neuron", wireResistance = "r_wire"
+        case cornerK = "corner_k", cornerSigma = "corner_sigma", sweeps
+    }
+
+    /// Scenario block `tiles.parasitics` (Docs/scenario-reference.md): resistances in Ω, corner dimensionless.
+    public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        sourceResistance = try c.decode(.sourceResistance, default: 0, in: 0...1e6, unit: "Ω")
+        neuronResistance = try c.decode(.neuronResistance, default: 0, in: 0...1e6, unit: "Ω")
+        wireResistance = try c.decode(.wireResistance, default: 0, in: 0...1e3, unit: "Ω")
+        cornerK = try c.decode(.cornerK, default: 0, in: -10...10)
+        cornerSigma = try c.decode(.cornerSigma, default: 0, in: 0...0.5)
+        sweeps = try c.decode(.sweeps, default: 4, in: 1...100)
+        if cornerScale <= 0 { throw c.invalid(.cornerK, "1 + corner_k·corner_sigma must be > 0") }
     }
 
     /// No parasitics: reads are ideal `I_j = Σ_i V_i·G_ij`.
@@ -98,6 +116,15 @@ public struct CrossbarParasitics: Sendable, Equatable, Codable {
         var rowG = [Double](repeating: 0, count: na), colG = [Double](repeating: 0, count: cols)
         for a in 0..<na { for j in 0..<cols { rowG[a] += G[a * cols + j]; colG[j] += G[a * cols + j] } }
         var colAcc = [Double](repeating: 0, count: cols)
+        // The wire-drop update is a Jacobi step whose error changes sign each sweep with ratio up to ρ, the
+        // largest eigenvalue of the lines' resistive response: for a line of L cells of mean conductance Ḡ fed
+        // from one end, ρ ≈ (4/π²)·r_w·Ḡ·L² (fundamental mode of the discrete Laplacian with one grounded
+        // end). Relaxing it by ω = 2/(2 + ρ) maps the error ratio from ρ to ρ/(2 + ρ) (optimal damping for
+        // a spectrum in [−ρ, 0]).
+        let meanG = rowG.reduce(0, +) / Double(na * cols)
+        let rho = 4 / (Double.pi * Double.pi) * rw * meanG * (Double(cols * cols) + Double(na * rows))
+        let omega = 2 / (2 + rho)
+        var next = [Double](repeating: 0, count: rw > 0 ? na * cols : 0)
         for _ in 0..<max(1, sweeps) {
             // Rows: closed form for the driven node given the sense nodes and wire drops.
             for a in 0..<na {
@@ -110,7 +137,10 @@ public struct CrossbarParasitics: Sendable, Equatable, Codable {
             for a in 0..<na { for j in 0..<cols { colAcc[j] += G[a * cols + j] * (u[a] - drop[a * cols + j]) } }
             for j in 0..<cols { w[j] = rn * colAcc[j] / (1 + rn * colG[j]) }
             for a in 0..<na { for j in 0..<cols { cur[a * cols + j] = G[a * cols + j] * (u[a] - drop[a * cols + j] - w[j]) } }
-            if rw > 0 { wireDrops(cur: cur, active: active, rows: rows, cols: cols, rw: rw, into: &drop) }
+            if rw > 0 {
+                wireDrops(cur: cur, active: active, rows: rows, cols: cols, rw: rw, into: &next)
+                for k in drop.indices { drop[k] += omega * (next[k] - drop[k]) }
+            }
         }
         for a in 0..<na { for j in 0..<cols { out[j] += cur[a * cols + j] } }
         return out

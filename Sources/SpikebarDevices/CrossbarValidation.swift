@@ -22,7 +22,7 @@ public enum CrossbarValidation {
 
     public static func run(sizes: [Int], rSource: [Ohms], rNeuron: [Ohms], rWire: [Ohms], inputs: Int,
                            sparseRows: Int = 1, gMin: Siemens = 10e-6, gMax: Siemens = 100e-6,
-                           readVoltage: Volts = 0.1, sweeps: Int = 3, seed: UInt64 = 1) throws -> [Case] {
+                           readVoltage: Volts = 0.1, sweeps: Int = 4, seed: UInt64 = 1) throws -> [Case] {
         var out: [Case] = []
         var caseIndex: UInt64 = 0
         for n in sizes {

@@ -185,7 +185,13 @@ public struct TrainingSetup: Sendable {
     }
 
     public func calibration() -> WeightCalibration {
-        WeightCalibration(spec: spec.calibration, device: scenario.device, seed: scenario.seed)
+        var cal = WeightCalibration(spec: spec.calibration, device: scenario.device, seed: scenario.seed)
+        if spec.calibration.parasitics, let p = scenario.tiles.parasitics {
+            let sizes = [scenario.network.input] + scenario.network.layers.map(\.size)
+            cal.parasitics = .init(model: p, tiles: scenario.tiles,
+                                   shapes: Chip.connectionPlan(network: scenario.network).map { (inputs: sizes[$0.from], outputs: sizes[$0.to]) })
+        }
+        return cal
     }
 
     /// The weights file `spikebar train` writes (the format `weights: {file:}` reads), with the gains.

@@ -110,6 +110,9 @@ public struct CalibrationSpec: Sendable, Codable, Equatable {
     /// Fraction of cells stuck (at the lowest or highest level, equally likely), substituted at random per
     /// batch with their gradients masked; the programmed chip gets the same fraction.
     public var stuckFraction: Double
+    /// Technology-aware training (Docs/circuits.md §6): the tiles' parasitic read attenuation
+    /// (`tiles.parasitics`, fast model) applied to the effective weights of every batch.
+    public var parasitics: Bool = false
 
     public static let `default` = CalibrationSpec(timeConstants: .chip, quantize: true, programmingNoise: true, stuckFraction: 0)
     public static let none = CalibrationSpec(timeConstants: .homogeneous, quantize: false, programmingNoise: false, stuckFraction: 0)
@@ -120,6 +123,7 @@ public struct CalibrationSpec: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case timeConstants = "time_constants", quantize, programmingNoise = "programming_noise", stuckFraction = "stuck_fraction"
+        case parasitics
     }
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -128,5 +132,6 @@ public struct CalibrationSpec: Sendable, Codable, Equatable {
         quantize = try c.decode(.quantize, default: true)
         programmingNoise = try c.decode(.programmingNoise, default: true)
         stuckFraction = try c.decode(.stuckFraction, default: 0, in: 0...0.5)
+        parasitics = try c.decode(.parasitics, default: false)
     }
 }

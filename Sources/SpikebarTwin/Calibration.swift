@@ -1,6 +1,7 @@
 import SpikebarCore
 import SpikebarDevices
 import SpikebarScenario
+import SpikebarChip
 
 /// The hardware effects applied to the twin's weights in the forward pass of each batch
 /// ("Neuromorphic Hardware Calibrated" training; Moro et al., ISCAS 2022; stuck-device and
@@ -24,6 +25,20 @@ public struct WeightCalibration: Sendable {
     /// One `Connection.stuck` code per synapse per connection (bit 0: G⁺ stuck, bit 1: high; bit 2: G⁻
     /// stuck, bit 3: high), or nil.
     public var stuckMap: [[UInt8]]? = nil
+    /// Technology-aware training (`CalibrationSpec.parasitics`): the tile parasitics and each connection's
+    /// shape; nil when off.
+    public var parasitics: ParasiticTraining? = nil
+
+    /// What the twin needs to apply the tiles' read attenuation to its weights.
+    public struct ParasiticTraining: Sendable {
+        public var model: CrossbarParasitics
+        public var tiles: TileSpec
+        /// `(inputs, outputs)` of each connection, in the weights' order.
+        public var shapes: [(inputs: Int, outputs: Int)]
+        public init(model: CrossbarParasitics, tiles: TileSpec, shapes: [(inputs: Int, outputs: Int)]) {
+            self.model = model; self.tiles = tiles; self.shapes = shapes
+        }
+    }
 
     public init(spec: CalibrationSpec, device: RRAMDevice, seed: UInt64) {
         self.spec = spec; self.device = device; self.seed = seed
@@ -38,6 +53,7 @@ public struct WeightCalibration: Sendable {
         var out = weights
         var mask: [[UInt8]]? = f > 0 || stuckMap != nil ? weights.map { [UInt8](repeating: 1, count: $0.count) } : nil
         for c in weights.indices {
+            var pp = parasitics == nil ? [] : [Double](repeating: 0, count: weights[c].count), mm = pp
             var rng = RandomStream(seed: seed, purpose: .training, index: UInt64(c), sample: UInt64(batch))
             for k in weights[c].indices {
                 let w = weights[c][k]
@@ -58,7 +74,9 @@ public struct WeightCalibration: Sendable {
                     mask?[c][k] = 0
                 }
                 out[c][k] = p - m
+                if parasitics != nil { pp[k] = p; mm[k] = m }
             }
+            if parasitics != nil { out[c] = attenuate(c, plus: pp, minus: mm) }
         }
         return (out, mask)
     }
@@ -74,9 +92,34 @@ public struct WeightCalibration: Sendable {
                 if code & 4 != 0 { m = code & 8 != 0 ? top : 0 }
             }
             return device.weight(levelPlus: p, levelMinus: m)
-        } }
+        } }.enumerated().map { c, w in
+            guard parasitics != nil else { return w }
+            let pm = weights[c].enumerated().map { k, x -> (Double, Double) in
+                var (p, m) = device.pairLevels(weight: x)
+                if let code = stuckMap?[c][k], code != 0 {
+                    if code & 1 != 0 { p = code & 2 != 0 ? top : 0 }
+                    if code & 4 != 0 { m = code & 8 != 0 ? top : 0 }
+                }
+                return (Double(p) / Double(top), Double(m) / Double(top))
+            }
+            return attenuate(c, plus: pm.map(\.0), minus: pm.map(\.1))
+        }
+    }
+
+    /// Effective weights (window units) of connection `c` read through its tiles' parasitics, from each
+    /// cell's position in the window `P`, `M` ∈ [0, 1]: `G = G_min + P·ΔG`, attenuation `f` of each cell's
+    /// single-row read (`Chip.parasiticAttenuation`, the kernel's own factors), and
+    /// `w = (G⁺ f⁺ − G⁻ f⁻)/ΔG`. The factors are constants of the batch: the straight-through estimator
+    /// passes the effective weight's gradient to `w` unchanged (Docs/circuits.md §6).
+    func attenuate(_ c: Int, plus p: [Double], minus m: [Double]) -> [Double] {
+        guard let par = parasitics, c < par.shapes.count else { return zip(p, m).map { $0 - $1 } }
+        let span = device.gMax - device.gMin
+        let gp = p.map { device.gMin + max(0, $0) * span }, gm = m.map { device.gMin + max(0, $0) * span }
+        let a = Chip.parasiticAttenuation(gPlus: gp, gMinus: gm, inputs: par.shapes[c].inputs, outputs: par.shapes[c].outputs,
+                                          spec: par.tiles, model: par.model)
+        return gp.indices.map { (gp[$0] * a.plus[$0] - gm[$0] * a.minus[$0]) / span }
     }
 
     /// Whether any effect changes the weights.
-    public var isActive: Bool { spec.quantize || spec.programmingNoise || spec.stuckFraction > 0 || stuckMap != nil }
+    public var isActive: Bool { spec.quantize || spec.programmingNoise || spec.stuckFraction > 0 || stuckMap != nil || parasitics != nil }
 }

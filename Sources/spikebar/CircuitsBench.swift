@@ -11,7 +11,7 @@ struct CircuitsBench: ParsableCommand {
         discussion: """
         Random conductances uniform in [10, 100] µS, every row at 0.1 V, R_s = --rs, R_n = --rn, r_w = --rw. \
         Prints the median over --repeat runs of the exact nodal solve (PCG, line-block preconditioner, \
-        relative residual 1e-10) and of the fast model (3 sweeps), with CG iterations, residual and the ratio.
+        relative residual 1e-10) and of the fast model (4 sweeps), with CG iterations, residual and the ratio.
         """)
 
     @Option(help: "Tile sizes (square), comma-separated.") var sizes = "64,128"

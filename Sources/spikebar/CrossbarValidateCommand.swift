@@ -17,12 +17,12 @@ struct CrossbarValidateCommand: ParsableCommand {
         """)
 
     @Option(help: "Tile sizes (square), comma-separated.") var sizes = "64,128"
-    @Option(help: "Source resistances R_s (Ω), comma-separated.") var rs = "10,50,100"
-    @Option(help: "Neuron input resistances R_n (Ω), comma-separated.") var rn = "10,50,100"
-    @Option(help: "Wire resistances per segment r_w (Ω), comma-separated.") var rw = "0.5,1"
+    @Option(help: "Source resistances R_s (Ω), comma-separated.") var rs = "10,50,100,200"
+    @Option(help: "Neuron input resistances R_n (Ω), comma-separated.") var rn = "10,50,100,200"
+    @Option(help: "Wire resistances per segment r_w (Ω), comma-separated.") var rw = "0.25,0.5,1"
     @Option(help: "Random tiles per case.") var inputs = 4
     @Option(help: "Rows read in the sparse read.") var sparseRows = 1
-    @Option(help: "Fast-model sweeps.") var sweeps = 3
+    @Option(help: "Fast-model sweeps.") var sweeps = 4
     @Option(help: "Lowest conductance (S).") var gmin = 10e-6
     @Option(help: "Highest conductance (S).") var gmax = 100e-6
     @Option(help: "Read voltage (V).") var vread = 0.1
