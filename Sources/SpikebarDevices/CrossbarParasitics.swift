@@ -103,6 +103,8 @@ public struct CrossbarParasitics: Sendable, Equatable, Codable {
         let active = (0..<rows).filter { voltages[$0] != 0 }
         var out = [Amperes](repeating: 0, count: cols)
         guard !active.isEmpty, cols > 0 else { return out }
+        // One row: the exact ladder (no iteration needed).
+        if active.count == 1 { return singleRowCurrents(conductance: g, rows: rows, cols: cols, row: active[0], voltage: voltages[active[0]]) }
         let s = cornerScale
         let rs = sourceResistance, rn = neuronResistance, rw = wireResistance
         let na = active.count
@@ -153,17 +155,43 @@ public struct CrossbarParasitics: Sendable, Equatable, Codable {
         return out
     }
 
+    /// Column currents (A) of a read of row `i` alone at `v` (V), exact: with one row selected, each bit line
+    /// carries only its own cell's current, so cell `j` and the path below it form one branch of admittance
+    /// `h_j = G_j / (1 + G_j (R_n + r_w (R − 1 − i)))` hanging off word-line node `j`; the word line is then a
+    /// ladder solved from its far end: `Y_{C−1} = h_{C−1}`, `Y_j = h_j + Y_{j+1} / (1 + r_w Y_{j+1})` (admittance
+    /// looking into the line at node j), `u_0 = v / (1 + R_s Y_0)`, `u_{j+1} = u_j / (1 + r_w Y_{j+1})`,
+    /// `I_j = h_j u_j`. O(cols). Corner scale applied to `G`.
+    public func singleRowCurrents(conductance g: [Siemens], rows: Int, cols: Int, row i: Int, voltage v: Volts) -> [Amperes] {
+        let s = cornerScale, rn = neuronResistance, rw = wireResistance
+        let below = rn + rw * Double(rows - 1 - i)
+        var h = [Double](repeating: 0, count: cols), y = h
+        for j in 0..<cols { let gj = s * g[i * cols + j]; h[j] = gj / (1 + gj * below) }
+        var acc = 0.0
+        for j in stride(from: cols - 1, through: 0, by: -1) {
+            acc = h[j] + (j == cols - 1 ? 0 : acc / (1 + rw * acc))
+            y[j] = acc
+        }
+        var out = [Amperes](repeating: 0, count: cols)
+        var u = cols > 0 ? v / (1 + sourceResistance * y[0]) : 0
+        for j in 0..<cols {
+            if j > 0 { u /= 1 + rw * y[j] }
+            out[j] = h[j] * u
+        }
+        return out
+    }
+
     /// Attenuation of each cell of a tile when its row is read alone (dimensionless, `[i·cols + j]`): the
-    /// fast model's column current of that single-row read over the ideal `G_ij V` (1 where `G_ij = 0`).
-    /// Independent of `V` (the network is linear). What the kernel folds into its per-read charges.
+    /// exact single-row read's column current over the ideal `G_ij V` (`singleRowCurrents`; 1 where
+    /// `G_ij = 0`; includes the corner scale). Independent of `V` (the network is linear). What the kernel
+    /// folds into its per-read charges and the twin into its effective weights.
     public func singleRowAttenuation(conductance g: [Siemens], rows: Int, cols: Int) -> [Double] {
         var f = [Double](repeating: 1, count: rows * cols)
-        var v = [Volts](repeating: 0, count: rows)
         for i in 0..<rows {
-            v[i] = 1
-            let c = columnCurrents(conductance: g, rows: rows, cols: cols, voltages: v)
+            var any = false
+            for j in 0..<cols where g[i * cols + j] > 0 { any = true; break }
+            guard any else { continue }
+            let c = singleRowCurrents(conductance: g, rows: rows, cols: cols, row: i, voltage: 1)
             for j in 0..<cols where g[i * cols + j] > 0 { f[i * cols + j] = c[j] / g[i * cols + j] }
-            v[i] = 0
         }
         return f
     }

@@ -101,3 +101,22 @@ import SpikebarDevices
         }
     }
 }
+
+/// The single-row read (what the kernel and the twin fold into charges / weights) is exact.
+@Suite struct CrossbarSingleRowTests {
+    @Test func singleRowLadderEqualsNodal() throws {
+        let g = CrossbarCircuitTests.tile(24, 20, seed: 5)
+        let p = CrossbarParasitics(sourceResistance: 40, neuronResistance: 30, wireResistance: 2, cornerK: 1, cornerSigma: 0.05)
+        for row in [0, 11, 23] {
+            var v = [Double](repeating: 0, count: 24); v[row] = 0.1
+            let s = try NodalSolver.solve(conductance: g, rows: 24, cols: 20, voltages: v, parasitics: p)
+            let f = p.singleRowCurrents(conductance: g, rows: 24, cols: 20, row: row, voltage: 0.1)
+            #expect(normalisedRMSDeviation(f, s.columnCurrents) < 1e-8)
+        }
+        // Attenuation ≤ 1 without a corner, and farther cells (larger j, smaller i) attenuate more.
+        let a = CrossbarParasitics(sourceResistance: 40, neuronResistance: 30, wireResistance: 2).singleRowAttenuation(conductance: g, rows: 24, cols: 20)
+        #expect(a.allSatisfy { $0 > 0 && $0 <= 1 })
+        #expect(a[0 * 20 + 19] < a[0 * 20 + 0])
+        #expect(a[0 * 20 + 5] < a[23 * 20 + 5])
+    }
+}
