@@ -33,7 +33,7 @@ extension RunState {
         readTilesExact(k, row: j, at: t)
         // Tile parasitics with other rows' reads still on: this row's charges corrected for them.
         let concurrent = net.parasitics != nil && concurrentCharges(k, row: j)
-        let scratch = parasiticScratch
+        let scratch = concurrent ? parasiticScratch : []
         let c = net.connections[k]
         let l = c.to
         let n = c.outputs
