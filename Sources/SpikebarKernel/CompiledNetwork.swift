@@ -21,6 +21,9 @@ final class CompiledConnection: @unchecked Sendable {
     /// Tiles read by a spike of row j: `rowTiles[j / tileRows]`.
     let rowTiles: [[Int]]
     let tileRows: Int
+    /// With tile parasitics (Docs/circuits.md): the `G⁺` and `G⁻` parts of `charge` (C), each attenuated by
+    /// its single-row read factor, so that a concurrent read can correct them separately. Empty otherwise.
+    var chargePlus: [Double] = [], chargeMinus: [Double] = []
 
     init(from: Int, to: Int, outputs: Int, charge: [Double], noise: [Double], rtn: [Double] = [], rowTiles: [[Int]], tileRows: Int) {
         self.from = from; self.to = to; self.outputs = outputs; self.charge = charge; self.noise = noise
@@ -97,6 +100,8 @@ struct CompiledNetwork {
     let outgoing: [[Int]]
     let tiles: [Tile]
     let readPulsePicoseconds: Int64
+    /// Tile parasitics (nil: ideal reads, the charges are exactly `V·t·(G⁺ − G⁻)`).
+    let parasitics: ChipParasitics?
 
     init(chip: Chip, readNoise: Bool) {
         populations = chip.populations
@@ -104,8 +109,9 @@ struct CompiledNetwork {
         let scale = chip.device.readVoltage * chip.device.readPulse
         let sigma = readNoise ? chip.device.readNoise : 0
         let stats = readNoise ? chip.device.levelStatistics : nil
-        connections = chip.connections.map { c in
-            let charge = zip(c.gPlus, c.gMinus).map { scale * ($0 - $1) }
+        let par = chip.parasitics()
+        parasitics = par
+        func build(_ c: Connection, _ charge: [Double]) -> CompiledConnection {
             if let stats {
                 // Device physics (ReadNoiseModel): white `read_noise` + the level's 1/f noise as one
                 // Gaussian per synapse, RTN as two trap states drawn per read.
@@ -125,6 +131,18 @@ struct CompiledNetwork {
             let noise = sigma > 0 ? zip(c.gPlus, c.gMinus).map { sigma * scale * ($0 * $0 + $1 * $1).squareRoot() } : []
             return CompiledConnection(from: c.from, to: c.to, outputs: c.outputs, charge: charge, noise: noise,
                                       rowTiles: c.rowTiles, tileRows: c.tileRows)
+        }
+        connections = chip.connections.enumerated().map { index, c in
+            // Single-row read factors folded in at compile time: the hot loop pays nothing for them.
+            var cp: [Double] = [], cm: [Double] = []
+            if let par {
+                cp = c.gPlus.indices.map { scale * c.gPlus[$0] * par.plus[index][$0] }
+                cm = c.gMinus.indices.map { scale * c.gMinus[$0] * par.minus[index][$0] }
+            }
+            let charge = par == nil ? zip(c.gPlus, c.gMinus).map { scale * ($0 - $1) } : zip(cp, cm).map { $0 - $1 }
+            let compiled = build(c, charge)
+            compiled.chargePlus = cp; compiled.chargeMinus = cm
+            return compiled
         }
         layers = [CompiledLayer([])] + chip.neurons.map(CompiledLayer.init)
         var out = [[Int]](repeating: [], count: chip.populations.count)

@@ -31,6 +31,9 @@ extension RunState {
     /// input population), or nil when unknown (spikes of a layer of neurons).
     mutating func deliverExact(_ k: Int, row j: Int, at t: Int64, horizon: Int64? = nil) {
         readTilesExact(k, row: j, at: t)
+        // Tile parasitics with other rows' reads still on: this row's charges corrected for them.
+        let concurrent = net.parasitics != nil && concurrentCharges(k, row: j)
+        let scratch = concurrent ? parasiticScratch : []
         let c = net.connections[k]
         let l = c.to
         let n = c.outputs
@@ -47,10 +50,11 @@ extension RunState {
         c.charge.withUnsafeBufferPointer { qBuffer in
         c.noise.withUnsafeBufferPointer { sdBuffer in
         c.rtn.withUnsafeBufferPointer { rtnBuffer in
+        scratch.withUnsafeBufferPointer { scratchBuffer in
             guard let q0 = qBuffer.baseAddress else { return }
             // An empty array may still have a base address: RTN only when the table is there.
             let rtn = rtnBuffer.isEmpty ? nil : rtnBuffer.baseAddress
-            let q = q0 + base
+            let q = concurrent ? scratchBuffer.baseAddress! : q0 + base
             let sd = sdBuffer.baseAddress.map { $0 + base }
             let V = st.v, I = st.cur, last = st.tLast, hold = st.refEnd
             let kind = st.pendingKind, ver = st.version
@@ -134,7 +138,7 @@ extension RunState {
                        kind: kind, version: ver, candidates: &candidates)
                 i += 1
             }
-        }}}
+        }}}}
         self.rng = rng
         for i in candidates { schedulePrediction(l, Int(i), at: t) }
         predictionScratch = candidates

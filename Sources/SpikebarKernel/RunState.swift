@@ -32,6 +32,8 @@ struct RunState {
     /// bound among its neurons; Int64.max when none) and its version.
     var layerCheckTime: [Int64], layerCheckVersion: [UInt32]
     var predictionScratch: [Int32] = []
+    /// Row charges of a concurrent read under tile parasitics (`RunState+Parasitics.swift`); empty when unused.
+    var parasiticScratch: [Double] = []
     var seq: UInt64 = 0
     var queueEvents = 0, staleEvents = 0, rowReads = 0
     var rng: RandomStream

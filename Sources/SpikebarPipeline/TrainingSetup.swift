@@ -196,6 +196,11 @@ public struct TrainingSetup: Sendable {
                 PassiveLayout(inputs: sizes[$0.from], outputs: sizes[$0.to], tiles: s.tiles, order: model.order)
             }
         }
+        if spec.calibration.parasitics, let p = scenario.tiles.parasitics {
+            let sizes = [scenario.network.input] + scenario.network.layers.map(\.size)
+            cal.parasitics = .init(model: p, tiles: scenario.tiles,
+                                   shapes: Chip.connectionPlan(network: scenario.network).map { (inputs: sizes[$0.from], outputs: sizes[$0.to]) })
+        }
         return cal
     }
 

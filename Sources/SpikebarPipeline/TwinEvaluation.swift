@@ -107,6 +107,13 @@ public struct TwinEvaluation: Codable, Sendable {
             Accuracy(name: "quantised twin", accuracy: quantAcc, note: "weights on the \(s.device.levels) levels, no programming error"),
             Accuracy(name: "programmed chip, kernel grid(\(Units.format(seconds: dt)))", accuracy: Double(gridOK) / Double(n), note: "programming error\(stuck > 0 ? ", \(stuck) stuck cells" : ""), read noise \(s.device.readNoise)"),
         ]
+        if s.tiles.parasitics != nil {
+            // Tile parasitics: the twin of the programmed chip reads through them too (Docs/circuits.md §6).
+            var ok = 0
+            for (r, l) in zip(chipTwinOut, labels) where (readout == .spikeCount ? r.predictedClass : r.logitClass) == l { ok += 1 }
+            accs.append(Accuracy(name: "programmed chip, twin with parasitics", accuracy: Double(ok) / Double(n),
+                                 note: "single-row read attenuation of every cell (fast model), no read noise"))
+        }
         if exact {
             accs.append(Accuracy(name: "programmed chip, kernel exact", accuracy: Double(exactOK) / Double(n), note: "continuous time, read noise \(s.device.readNoise)"))
         }

@@ -42,6 +42,9 @@ public struct Scenario: Sendable, Codable {
         simulation = try c.decode(.simulation, default: .default)
         architectures = try c.decode(.architectures, default: PriceLists())
         training = try c.decodeIfPresent(TrainingSpec.self, forKey: .training)
+        if training?.calibration.parasitics == true, tiles.parasitics == nil {
+            throw c.invalid(.training, "calibration.parasitics needs a tiles.parasitics block (r_source, r_neuron, r_wire)")
+        }
         if let g = training?.gains, g.count != network.layers.count {
             throw c.invalid(.training, "gains has \(g.count) values but the network has \(network.layers.count) layers of neurons")
         }
@@ -108,16 +111,21 @@ public enum DifferentialMapping: String, Sendable, Codable, CaseIterable {
 public struct TileSpec: Sendable, Codable, Equatable {
     public var rows: Int, cols: Int
     public var mapping: DifferentialMapping
+    /// Read-path parasitics and chip-to-chip corner (Docs/circuits.md); nil: ideal reads.
+    public var parasitics: CrossbarParasitics?
     public static let `default` = TileSpec(rows: 128, cols: 128, mapping: .columns)
-    public init(rows: Int, cols: Int, mapping: DifferentialMapping) { self.rows = rows; self.cols = cols; self.mapping = mapping }
+    public init(rows: Int, cols: Int, mapping: DifferentialMapping, parasitics: CrossbarParasitics? = nil) {
+        self.rows = rows; self.cols = cols; self.mapping = mapping; self.parasitics = parasitics
+    }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case rows, cols, mapping }
+    enum CodingKeys: String, CodingKey, CaseIterable { case rows, cols, mapping, parasitics }
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         rows = try c.decode(.rows, default: 128, in: 1...65_536)
         cols = try c.decode(.cols, default: 128, in: 1...65_536)
         mapping = try c.choice(.mapping, default: .columns)
+        parasitics = try c.decodeIfPresent(CrossbarParasitics.self, forKey: .parasitics)
         if mapping == .columns, cols < 2 { throw c.invalid(.cols, "differential_columns needs at least 2 columns") }
     }
 }

@@ -113,6 +113,9 @@ public struct CalibrationSpec: Sendable, Codable, Equatable {
     /// Passive-array non-idealities (V/3 disturbance, tuning error, HRS/LRS failures) sampled per batch
     /// from `device.passive` (needs `device.array: passive`; `Docs/passive-arrays.md#hardware-aware-training`).
     public var passive: Bool = false
+    /// Technology-aware training (Docs/circuits.md §6): the tiles' parasitic read attenuation
+    /// (`tiles.parasitics`, fast model) applied to the effective weights of every batch.
+    public var parasitics: Bool = false
 
     public static let `default` = CalibrationSpec(timeConstants: .chip, quantize: true, programmingNoise: true, stuckFraction: 0)
     public static let none = CalibrationSpec(timeConstants: .homogeneous, quantize: false, programmingNoise: false, stuckFraction: 0)
@@ -124,6 +127,7 @@ public struct CalibrationSpec: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case timeConstants = "time_constants", quantize, programmingNoise = "programming_noise", stuckFraction = "stuck_fraction"
         case passive
+        case parasitics
     }
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -133,5 +137,6 @@ public struct CalibrationSpec: Sendable, Codable, Equatable {
         programmingNoise = try c.decode(.programmingNoise, default: true)
         stuckFraction = try c.decode(.stuckFraction, default: 0, in: 0...0.5)
         passive = try c.decode(.passive, default: false)
+        parasitics = try c.decode(.parasitics, default: false)
     }
 }

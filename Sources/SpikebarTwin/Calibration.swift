@@ -2,6 +2,7 @@ import SpikebarChip
 import SpikebarCore
 import SpikebarDevices
 import SpikebarScenario
+import SpikebarChip
 
 /// The hardware effects applied to the twin's weights in the forward pass of each batch
 /// ("Neuromorphic Hardware Calibrated" training; Moro et al., ISCAS 2022; stuck-device and
@@ -30,6 +31,20 @@ public struct WeightCalibration: Sendable {
     /// per cell with the stream (seed, connection, cell, batch) — instead of the programming-noise and
     /// stuck-fraction draws; failed cells' synapses get a zero gradient mask.
     public var passiveLayouts: [PassiveLayout]? = nil
+    /// Technology-aware training (`CalibrationSpec.parasitics`): the tile parasitics and each connection's
+    /// shape; nil when off.
+    public var parasitics: ParasiticTraining? = nil
+
+    /// What the twin needs to apply the tiles' read attenuation to its weights.
+    public struct ParasiticTraining: Sendable {
+        public var model: CrossbarParasitics
+        public var tiles: TileSpec
+        /// `(inputs, outputs)` of each connection, in the weights' order.
+        public var shapes: [(inputs: Int, outputs: Int)]
+        public init(model: CrossbarParasitics, tiles: TileSpec, shapes: [(inputs: Int, outputs: Int)]) {
+            self.model = model; self.tiles = tiles; self.shapes = shapes
+        }
+    }
 
     public init(spec: CalibrationSpec, device: RRAMDevice, seed: UInt64) {
         self.spec = spec; self.device = device; self.seed = seed
@@ -45,6 +60,7 @@ public struct WeightCalibration: Sendable {
         if let layouts = passiveLayouts, let model = device.passive { return passiveEffective(weights, batch: batch, layouts: layouts, model: model) }
         var mask: [[UInt8]]? = f > 0 || stuckMap != nil ? weights.map { [UInt8](repeating: 1, count: $0.count) } : nil
         for c in weights.indices {
+            var pp = parasitics == nil ? [] : [Double](repeating: 0, count: weights[c].count), mm = pp
             var rng = RandomStream(seed: seed, purpose: .training, index: UInt64(c), sample: UInt64(batch))
             for k in weights[c].indices {
                 let w = weights[c][k]
@@ -65,7 +81,9 @@ public struct WeightCalibration: Sendable {
                     mask?[c][k] = 0
                 }
                 out[c][k] = p - m
+                if parasitics != nil { pp[k] = p; mm[k] = m }
             }
+            if parasitics != nil { out[c] = attenuate(c, plus: pp, minus: mm) }
         }
         return (out, mask)
     }
@@ -81,11 +99,36 @@ public struct WeightCalibration: Sendable {
                 if code & 4 != 0 { m = code & 8 != 0 ? top : 0 }
             }
             return device.weight(levelPlus: p, levelMinus: m)
-        } }
+        } }.enumerated().map { c, w in
+            guard parasitics != nil else { return w }
+            let pm = weights[c].enumerated().map { k, x -> (Double, Double) in
+                var (p, m) = device.pairLevels(weight: x)
+                if let code = stuckMap?[c][k], code != 0 {
+                    if code & 1 != 0 { p = code & 2 != 0 ? top : 0 }
+                    if code & 4 != 0 { m = code & 8 != 0 ? top : 0 }
+                }
+                return (Double(p) / Double(top), Double(m) / Double(top))
+            }
+            return attenuate(c, plus: pm.map(\.0), minus: pm.map(\.1))
+        }
+    }
+
+    /// Effective weights (window units) of connection `c` read through its tiles' parasitics, from each
+    /// cell's position in the window `P`, `M` ∈ [0, 1]: `G = G_min + P·ΔG`, attenuation `f` of each cell's
+    /// single-row read (`Chip.parasiticAttenuation`, the kernel's own factors), and
+    /// `w = (G⁺ f⁺ − G⁻ f⁻)/ΔG`. The factors are constants of the batch: the straight-through estimator
+    /// passes the effective weight's gradient to `w` unchanged (Docs/circuits.md §6).
+    func attenuate(_ c: Int, plus p: [Double], minus m: [Double]) -> [Double] {
+        guard let par = parasitics, c < par.shapes.count else { return zip(p, m).map { $0 - $1 } }
+        let span = device.gMax - device.gMin
+        let gp = p.map { device.gMin + max(0, $0) * span }, gm = m.map { device.gMin + max(0, $0) * span }
+        let a = Chip.parasiticAttenuation(gPlus: gp, gMinus: gm, inputs: par.shapes[c].inputs, outputs: par.shapes[c].outputs,
+                                          spec: par.tiles, model: par.model)
+        return gp.indices.map { (gp[$0] * a.plus[$0] - gm[$0] * a.minus[$0]) / span }
     }
 
     /// Whether any effect changes the weights.
-    public var isActive: Bool { spec.quantize || spec.programmingNoise || spec.stuckFraction > 0 || stuckMap != nil || passiveLayouts != nil }
+    public var isActive: Bool { spec.quantize || spec.programmingNoise || spec.stuckFraction > 0 || stuckMap != nil || passiveLayouts != nil || parasitics != nil }
 
     /// Reparametrised passive transfer: `w → (G⁺, G⁻)` targets (levels when `quantize`), one sampled
     /// passive programming of each cell, back to window units. The backward pass treats the map as the

@@ -131,6 +131,12 @@ public struct TwinNetwork: Sendable {
                       readout: readout)
         // Float storage of WeightMatrix would round the programmed values: keep them in Double.
         weights = chip.connections.map { c in zip(c.gPlus, c.gMinus).map { ($0 - $1) / span } }
+        // Tile parasitics: the single-row read of each cell attenuated as in the kernel (Chip+Parasitics).
+        if let par = chip.parasitics() {
+            weights = chip.connections.enumerated().map { k, c in
+                c.gPlus.indices.map { (c.gPlus[$0] * par.plus[k][$0] - c.gMinus[$0] * par.minus[k][$0]) / span }
+            }
+        }
     }
 
     mutating func index() {

@@ -7,5 +7,5 @@ extension Spikebar {
 
 extension BenchCommand {
     /// Benchmarks contributed by other modules' command files.
-    static var extra: [ParsableCommand.Type] { [TraceBenchCommand.self, TraceStreamBench.self, TrainBench.self, ScalingBench.self] }
+    static var extra: [ParsableCommand.Type] { [TraceBenchCommand.self, TraceStreamBench.self, TrainBench.self, ScalingBench.self, CircuitsBench.self] }
 }

@@ -4,9 +4,18 @@ import SpikebarChip
 import SpikebarCore
 import SpikebarScenario
 
+/// `spikebar validate`: scenario files (the default subcommand) or the crossbar circuit models.
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
+        abstract: "Check scenario files (default: spikebar validate FILE…) or the crossbar circuit models (spikebar validate crossbar).",
+        subcommands: [ValidateScenarios.self, CrossbarValidateCommand.self],
+        defaultSubcommand: ValidateScenarios.self)
+}
+
+struct ValidateScenarios: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scenario",
         abstract: "Check a scenario file without running it.",
         discussion: """
         Decodes and validates every key; errors name file:line and the key path (Docs/scenario-reference.md \
