@@ -77,6 +77,9 @@ extension Chip {
         }
         var stats = ProgrammingStats()
         stats.cells = 2 * n; stats.pulses = 2 * n; stats.failures = failures
+        // Pulse count is the model's (one tuning per cell, no verify loop counted); its energy uses the same
+        // assumed per-pulse energy as the 1T1R single-pulse case (`WriteVerify.pulseEnergy`, Docs/devices.md).
+        stats.energy = Double(stats.pulses) * WriteVerify().pulseEnergy
         var conn = Connection(from: from, to: to, recurrent: recurrent, inputs: w.inputs, outputs: w.outputs,
                               gPlus: gPlus, gMinus: gMinus, levelPlus: lPlus, levelMinus: lMinus, rowTiles: [], tileRows: 1)
         if failures > 0 { conn.stuck = stuck }

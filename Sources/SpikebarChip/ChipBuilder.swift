@@ -116,7 +116,9 @@ extension Chip {
                 gMinus[k] = write(level: lm, using: &rng)
             }
         }
-        if let wv = writeVerify, table != nil { stats.energy = Double(stats.pulses) * wv.pulseEnergy }
+        // Without write-verify each cell takes one pulse of the same (assumed, documented) energy as a
+        // write-verify pulse: `WriteVerify.pulseEnergy`, 10 pJ by default (Docs/devices.md#write-verify).
+        stats.energy = Double(stats.pulses) * ((table != nil ? writeVerify : nil) ?? WriteVerify()).pulseEnergy
         return (Connection(from: from, to: to, recurrent: recurrent, inputs: w.inputs, outputs: w.outputs,
                            gPlus: gPlus, gMinus: gMinus, levelPlus: lPlus, levelMinus: lMinus, rowTiles: [], tileRows: 1), stats)
     }

@@ -121,13 +121,20 @@ public struct Simulation: Sendable {
         case .exact: timingText = "exact"
         case let .grid(dt): timingText = "grid(\(Units.format(seconds: dt)))"
         }
-        return RunReport(scenario: s.name, scenarioFile: loaded.path, scenarioDigest: loaded.digest, seed: s.seed,
+        let prog = chip.programming
+        let programming = prog.cells > 0
+            ? ProgrammingSummary(cells: prog.cells, pulses: prog.pulses, energy: prog.energy, failures: prog.failures,
+                                 breakEvenInferences: meanRRAM > 0 ? prog.energy / meanRRAM : nil)
+            : nil
+        var report = RunReport(scenario: s.name, scenarioFile: loaded.path, scenarioDigest: loaded.digest, seed: s.seed,
                          timing: timingText, window: s.input.window, dt: s.simulation.dt,
                          populations: chip.populations.map { PopulationSummary(name: $0.name, size: $0.size) },
                          tiles: chip.tiles.count, synapseGains: gains, gainSource: gainSource, weightSource: weightSource,
                          inferences: inferences, meanActivity: ActivitySummary.mean(inferences.map(\.activity)),
                          accuracy: inputs.labels == nil ? nil : Double(correct) / Double(max(1, activities.count)),
                          architectures: archs, detail: withDetail ? detail(activities, inference: Simulation.shownInference(activities)) : nil)
+        report.programming = programming
+        return report
     }
 
     /// The inference whose spikes `report.html` shows: the first one whose output layer spiked (a raster

@@ -54,6 +54,9 @@ public enum ReportRenderer {
         act.append(["peak concurrent rows / tile", Units.fixed(m.peakConcurrentRows, significant: 3), "\(Int(f.peakConcurrentRows))"])
         act.append(["decision time", m.decisionTime.map { Units.format(seconds: $0) } ?? "—", f.decisionTime.map { Units.format(seconds: $0) } ?? "—"])
         out += format(act)
+        if let p = r.programming {
+            out += "\n" + programmingLine(p) + "\n"
+        }
         if let acc = r.accuracy {
             out += "\nAccuracy over \(r.inferences.count) labelled inferences: \(Units.fixed(acc * 100, significant: 3)) % (weights: \(r.weightSource))\n"
         }
@@ -67,7 +70,9 @@ public enum ReportRenderer {
         s += "- timing: \(r.timing), window \(Units.format(seconds: r.window)), step for time-stepped baselines \(Units.format(seconds: r.dt))\n"
         s += "- network: " + r.populations.map { "\($0.name) \($0.size)" }.joined(separator: " → ") + ", on \(r.tiles) crossbar tiles\n"
         s += "- weights: \(r.weightSource); DPI gain per layer: " + r.synapseGains.map { Units.fixed($0, significant: 4) }.joined(separator: ", ") + " (\(r.gainSource))\n"
-        s += "- inferences: \(r.inferences.count)\n\n"
+        s += "- inferences: \(r.inferences.count)\n"
+        if let p = r.programming { s += "- " + programmingLine(p) + "\n" }
+        s += "\n"
         s += "## Side by side\n\n```\n" + table(r) + "```\n\n"
         s += "## Cost breakdown of inference #\(r.inferences.first?.sample ?? 0)\n\n"
         for a in r.architectures {
@@ -91,6 +96,14 @@ public enum ReportRenderer {
             s += "| \(i.sample) | \(i.label.map(String.init) ?? "—") | \(i.predictedClass.map(String.init) ?? "—") | \(Int(i.activity.spikes)) | \(Int(i.activity.rowReads)) | "
             s += i.energy.map { Units.format($0, "J") }.joined(separator: " | ") + " |\n"
         }
+        return s
+    }
+
+    /// One-time programming cost and the inference count at which inference energy catches up with it.
+    static func programmingLine(_ p: ProgrammingSummary) -> String {
+        var s = "Programming (once, before inference): \(p.cells) cells, \(p.pulses) write pulses, \(Units.format(p.energy, "J"))"
+        if p.failures > 0 { s += ", \(p.failures) cells out of tolerance" }
+        if let b = p.breakEvenInferences { s += "; equals the RRAM-SNN inference energy of \(Units.fixed(b, significant: 3)) inferences" }
         return s
     }
 

@@ -33,6 +33,9 @@ public struct RunReport: Codable, Sendable, Equatable {
     /// Spikes, rates, concurrency and column currents behind the charts of `report.html`; nil when the
     /// report was assembled without them.
     public var detail: InferenceDetail?
+    /// What programming this chip cost once, before any inference (write pulses and their energy, from
+    /// the device's write-verify or single-pulse model); nil when not known.
+    public var programming: ProgrammingSummary?
 
     public init(scenario: String, scenarioFile: String, scenarioDigest: String, seed: UInt64, timing: String,
                 window: Seconds, dt: Seconds, populations: [PopulationSummary], tiles: Int, synapseGains: [Double],
@@ -44,6 +47,27 @@ public struct RunReport: Codable, Sendable, Equatable {
         self.weightSource = weightSource; self.inferences = inferences; self.meanActivity = meanActivity
         self.accuracy = accuracy; self.architectures = architectures
         self.detail = detail
+    }
+}
+
+/// The one-time cost of programming the chip's crossbars (`SpikebarDevices.WriteVerify` pulses; energy per
+/// pulse from the scenario's device: `V_write² · G · t_pulse`, Docs/devices.md#write-verify).
+public struct ProgrammingSummary: Codable, Sendable, Equatable {
+    /// Cells written (both cells of every differential pair).
+    public var cells: Int
+    /// Write pulses over all cells (SET/RESET and verify-driven retries).
+    public var pulses: Int
+    /// Energy of all write pulses (J).
+    public var energy: Joules
+    /// Cells that missed their tolerance after the pulse budget.
+    public var failures: Int
+    /// Inferences after which the spike-driven RRAM chip's inference energy equals the programming energy
+    /// (programming energy / mean RRAM-SNN energy per inference): below it, programming dominates.
+    public var breakEvenInferences: Double?
+
+    public init(cells: Int, pulses: Int, energy: Joules, failures: Int, breakEvenInferences: Double?) {
+        self.cells = cells; self.pulses = pulses; self.energy = energy; self.failures = failures
+        self.breakEvenInferences = breakEvenInferences
     }
 }
 
