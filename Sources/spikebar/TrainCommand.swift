@@ -45,6 +45,11 @@ struct TrainCommand: ParsableCommand {
             if let batch { guard batch >= 1 else { throw ValidationError("--batch must be ≥ 1") }; loaded.scenario.training?.batch = batch }
             if let lr { guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be > 0") }; loaded.scenario.training?.lr = lr }
             if let trainSamples { guard trainSamples >= 1 else { throw ValidationError("--train-samples must be ≥ 1") }; loaded.scenario.training?.trainSamples = trainSamples }
+            if loaded.scenario.mif != nil {
+                if resume { throw ValidationError("--resume is not supported for MIF scenarios") }
+                try MIFCommands.train(loaded, out: out, threads: threads, quiet: quiet || json)
+                return
+            }
             let setup = try TrainingSetup(loaded: loaded)
             let spec = setup.spec, s = setup.scenario
             let dir = out ?? "spikebar-out/\(s.name)"
