@@ -97,25 +97,28 @@ public struct MIFParameters: Sendable, Equatable, Codable {
     /// Current mirror ratio from the crossbar column into the membrane, per layer of neurons
     /// (dimensionless): `I = gain · V_read · (G⁺ − G⁻) · u · t_read/dt` (Docs/mif-neurons.md).
     public var gains: [Double]
+    /// What the class scores read from the output neurons (a smooth function of the dynamics).
+    public var readout: MIFReadout
 
     public init(capacitance: Double, spike: MIFMemristor, reset: MIFMemristor, thermalVoltage: Volts,
-                spikeThreshold: Double, signalFloor: Double, alphaTau: Seconds, gains: [Double]) {
+                spikeThreshold: Double, signalFloor: Double, alphaTau: Seconds, gains: [Double], readout: MIFReadout = .membrane) {
         self.capacitance = capacitance; self.spike = spike; self.reset = reset; self.thermalVoltage = thermalVoltage
         self.spikeThreshold = spikeThreshold; self.signalFloor = signalFloor; self.alphaTau = alphaTau; self.gains = gains
+        self.readout = readout
     }
 
     /// The defaults (Docs/mif-neurons.md, "Parameters"): C 10 pF; M1 5 MΩ/2 GΩ to +1 V, V_on 0.3 V,
     /// V_off 0.1 V, τ 50 µs, τ_vol 100 µs; M2 2 MΩ/1 GΩ to −0.5 V, V_on 0.6 V, V_off 0.3 V, τ 100 µs,
-    /// τ_vol 1 ms; V_T 25.7 mV; τ_α 2 ms; gains 0.1 (input → hidden) and 0.3 (hidden → output).
+    /// τ_vol 1 ms; V_T 25.7 mV; τ_α 2 ms; gains 0.3 (input → hidden) and 0.05 (hidden → output); membrane readout.
     public static let `default` = MIFParameters(
         capacitance: 10e-12,
         spike: MIFMemristor(rOn: 5e6, rOff: 2e9, reversal: 1.0, vOn: 0.3, vOff: 0.1, tau: 50e-6, tauVolatile: 100e-6),
         reset: MIFMemristor(rOn: 2e6, rOff: 1e9, reversal: -0.5, vOn: 0.6, vOff: 0.3, tau: 100e-6, tauVolatile: 1e-3),
-        thermalVoltage: 0.0257, spikeThreshold: 0.5, signalFloor: 0.01, alphaTau: 2e-3, gains: [0.1, 0.3])
+        thermalVoltage: 0.0257, spikeThreshold: 0.5, signalFloor: 0.01, alphaTau: 2e-3, gains: [0.3, 0.05])
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case model, capacitance, spike = "spike_memristor", reset = "reset_memristor", thermalVoltage = "thermal_voltage"
-        case spikeThreshold = "spike_threshold", signalFloor = "signal_floor", alphaTau = "alpha_tau", gains
+        case spikeThreshold = "spike_threshold", signalFloor = "signal_floor", alphaTau = "alpha_tau", gains, readout
     }
     struct Sub: Decodable { let value: MIFMemristor; let isSpike: Bool }
 
@@ -134,6 +137,7 @@ public struct MIFParameters: Sendable, Equatable, Codable {
         alphaTau = try c.positive(.alphaTau, default: d.alphaTau, unit: "s")
         gains = try c.decode(.gains, default: d.gains)
         guard gains.allSatisfy({ $0.isFinite && $0 > 0 }) else { throw c.invalid(.gains, "every gain must be > 0") }
+        readout = try c.choice(.readout, default: d.readout)
         guard spike.reversal > reset.reversal else {
             throw c.invalid(.spike, "the spike memristor's reversal (\(spike.reversal) V) must be above the reset memristor's (\(reset.reversal) V)")
         }
@@ -145,6 +149,7 @@ public struct MIFParameters: Sendable, Equatable, Codable {
         try c.encode(capacitance, forKey: .capacitance); try c.encode(spike, forKey: .spike); try c.encode(reset, forKey: .reset)
         try c.encode(thermalVoltage, forKey: .thermalVoltage); try c.encode(spikeThreshold, forKey: .spikeThreshold)
         try c.encode(signalFloor, forKey: .signalFloor); try c.encode(alphaTau, forKey: .alphaTau); try c.encode(gains, forKey: .gains)
+        try c.encode(readout, forKey: .readout)
     }
 
     /// Resting potential (V): where the two OFF conductances balance.
@@ -152,6 +157,15 @@ public struct MIFParameters: Sendable, Equatable, Codable {
         let g1 = 1 / spike.rOff, g2 = 1 / reset.rOff
         return (g1 * spike.reversal + g2 * reset.reversal) / (g1 + g2)
     }
+}
+
+/// The smooth quantity of the output neurons the class scores are the time-average of.
+public enum MIFReadout: String, Sendable, Equatable, Codable, CaseIterable {
+    /// Membrane voltage V (V): grows continuously with the integrated input, below and above threshold.
+    case membrane
+    /// State x₁ of the spike memristor (0…1): ≈ the fraction of the window spent spiking — a smooth
+    /// spike count, but nearly flat between spike-count changes (its gradient is mostly edge effects).
+    case spikeMemristor = "spike_memristor"
 }
 
 /// State of one MIF neuron: membrane voltage (V) and the two memristor states (0…1).

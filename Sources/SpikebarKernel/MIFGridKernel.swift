@@ -44,6 +44,7 @@ public struct MIFGridKernel: Sendable {
     public var currentPerUnit: [Double]
     public var readoutScale: Double
     public var dt: Seconds, steps: Int
+    public var readoutKind: MIFReadout
     /// Programmed weights `(G⁺ − G⁻)/(G_max − G_min)` per connection (window units, as the twin's).
     public var weights: [[Double]]
 
@@ -57,6 +58,7 @@ public struct MIFGridKernel: Sendable {
         alpha = MIFAlphaKernel.samples(steps: steps, dt: dt, tau: parameters.alphaTau)
         self.currentPerUnit = currentPerUnit; self.readoutScale = readoutScale
         self.dt = dt; self.steps = steps
+        readoutKind = parameters.readout
         let span = chip.device.gMax - chip.device.gMin
         weights = chip.connections.map { c in zip(c.gPlus, c.gMinus).map { ($0 - $1) / span } }
     }
@@ -131,7 +133,7 @@ public struct MIFGridKernel: Sendable {
             // Running readout; the decision time is when its argmax last changed.
             var best = 0
             for j in 0..<sizes[L] {
-                readout[j] += state[L][j].x1
+                readout[j] += readoutKind == .membrane ? state[L][j].v : state[L][j].x1
                 if readout[j] > readout[best] { best = j }
             }
             if best != leader { leader = best; decisionStep = n }

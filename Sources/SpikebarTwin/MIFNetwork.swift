@@ -40,6 +40,8 @@ public struct MIFNetwork: Sendable {
     /// c_l (A per unit weight and unit amplitude), one per layer of neurons.
     public var currentPerUnit: [Double]
     public var readoutScale: Double
+    /// Training: clip each sample's gradient to the median norm of its group of 8 (`clippedSum`).
+    public var clipPerSample = true
 
     public init(sizes: [Int], weights: [[Double]], parameters: MIFParameters, currentPerUnit: [Double],
                 dt: Seconds, steps: Int, readoutScale: Double) throws {
@@ -69,7 +71,7 @@ public struct MIFNetwork: Sendable {
 
 /// What the MIF twin did on one sample.
 public struct MIFResult: Sendable, Equatable {
-    /// readoutScale × time-averaged x₁ of each output neuron.
+    /// readoutScale × the time-average of each output neuron's readout quantity (`MIFReadout`).
     public var logits: [Double]
     /// Spikes (x₁ rising through `spikeThreshold`) per neuron of every layer of neurons.
     public var spikeCounts: [[Int]]
@@ -161,7 +163,8 @@ extension MIFNetwork {
         }
         let out = sizes[L]
         var logits = [Double](repeating: 0, count: out)
-        for n in 1...T { for j in 0..<out { logits[j] += ws.x1[L][n * out + j] } }
+        let r = parameters.readout == .membrane ? ws.v[L] : ws.x1[L]
+        for n in 1...T { for j in 0..<out { logits[j] += r[n * out + j] } }
         let scale = readoutScale / Double(T)
         return logits.map { $0 * scale }
     }
@@ -195,7 +198,11 @@ extension MIFNetwork {
         let out = sizes[L]
         let readout = gLogits.map { $0 * readoutScale / Double(T) }
         for n in stride(from: T - 1, through: 0, by: -1) {
-            for j in 0..<out { lx1[L][j] += readout[j] }
+            if parameters.readout == .membrane {
+                for j in 0..<out { lv[L][j] += readout[j] }
+            } else {
+                for j in 0..<out { lx1[L][j] += readout[j] }
+            }
             for l in stride(from: L, through: 1, by: -1) {
                 let size = sizes[l], from = n * size
                 for i in 0..<size {
