@@ -193,6 +193,20 @@ import SpikebarTwin
     }
 }
 
+@Suite struct MIFCLITests {
+    @Test func runWithoutTrainedWeightsIsAClearError() throws {
+        let path = NSTemporaryDirectory() + "mif-cli-\(getpid()).yaml"
+        try MIFTests.yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let r = try runCLI(["run", path])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("weights.file") && r.stderr.contains("spikebar train"), "\(r.stderr)")
+        try (MIFTests.yaml + "\ntraining: {dataset: mnist}\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let t = try runCLI(["train", path, "--resume"])
+        #expect(t.status != 0 && t.stderr.contains("--resume"), "\(t.stderr)")
+    }
+}
+
 private extension Float {
     var clamped: Float { Swift.max(-1, Swift.min(1, self)) }
 }
