@@ -9,11 +9,21 @@ import SpikebarTwin
 /// The subcommands hand over to these functions as soon as the scenario is loaded.
 enum MIFCommands {
     /// Trains the MIF twin by BPTT (no surrogate) and writes `<out>/weights.json` and `<out>/mif-training.json`.
-    static func train(_ loaded: LoadedScenario, out: String?, threads: Int?, quiet: Bool) throws {
+    /// `resume`: start from the weights in `<out>/weights.json` (a fresh optimizer and schedule) and append
+    /// to the history.
+    static func train(_ loaded: LoadedScenario, out: String?, threads: Int?, quiet: Bool, resume: Bool) throws {
         let setup = try MIFSetup(loaded: loaded)
         let spec = setup.spec, s = setup.scenario
         let dir = out ?? "spikebar-out/\(s.name)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var previous: [MIFEpochRecord] = []
+        var initial = setup.initialWeights()
+        if resume {
+            initial = try WeightFile.load(path: dir + "/weights.json", network: s.network).weights.map { $0.values.map(Double.init) }
+            if let d = FileManager.default.contents(atPath: dir + "/mif-training.json") {
+                previous = (try? JSONDecoder().decode([MIFEpochRecord].self, from: d)) ?? []
+            }
+        }
         let data = try setup.trainingSet()
         // Validation: the last `validation` fraction of the training samples (never the test split).
         let nVal = Int((Double(data.labels.count) * spec.validation).rounded())
@@ -21,7 +31,7 @@ enum MIFCommands {
         let pixels = data.pixels
         let image: (Int) -> [Double] = { pixels[$0].map { Double($0) / 255 } }
         let validation = nVal > 0 ? ((nTrain..<data.labels.count).map(image), Array(data.labels[nTrain...])) : nil
-        var net = try setup.network(weights: setup.initialWeights())
+        var net = try setup.network(weights: initial)
         let config = MIFTrainerConfig(epochs: spec.epochs, batch: spec.batch, lr: spec.lr, cosine: spec.schedule == .cosine,
                                       threads: threads ?? s.simulation.threads, seed: s.seed)
         if !quiet {
@@ -29,7 +39,8 @@ enum MIFCommands {
         }
         let started = Date()
         var last = Date.distantPast
-        let history = MIFTrainer(config: config).train(
+        let offset = previous.count
+        let history = previous + MIFTrainer(config: config).train(
             &net, image: image, labels: Array(data.labels[..<nTrain]), validation: validation,
             progress: { epoch, done, batches, loss in
                 guard !quiet, Date().timeIntervalSince(last) > 10 || done == batches else { return }
@@ -38,11 +49,12 @@ enum MIFCommands {
                 FileHandle.standardError.write(Data("epoch \(epoch + 1)/\(spec.epochs) batch \(done)/\(batches) loss \(Units.fixed(loss, significant: 4)) \(Units.fixed(rate, significant: 3)) ex/s\n".utf8))
             },
             epochDone: { e, weights in
-                if !quiet { print("epoch \(e.epoch): loss \(Units.fixed(e.loss, significant: 4)), train accuracy \(Units.fixed(100 * e.trainAccuracy, significant: 4)) %\(e.validationAccuracy.map { ", validation \(Units.fixed(100 * $0, significant: 4)) %" } ?? ""), \(Units.fixed(e.seconds, significant: 3)) s") }
+                if !quiet { print("epoch \(e.epoch + offset): loss \(Units.fixed(e.loss, significant: 4)), train accuracy \(Units.fixed(100 * e.trainAccuracy, significant: 4)) %\(e.validationAccuracy.map { ", validation \(Units.fixed(100 * $0, significant: 4)) %" } ?? ""), \(Units.fixed(e.seconds, significant: 3)) s") }
                 // Weights after every epoch: a long run that is stopped keeps its last epoch.
                 let enc = JSONEncoder(); enc.outputFormatting = [.sortedKeys]
                 try? enc.encode(setup.weightFile(weights)).write(to: URL(fileURLWithPath: dir + "/weights.json"), options: .atomic)
-            })
+                fflush(stdout)
+            }).map { e -> MIFEpochRecord in var e = e; e.epoch += offset; return e }
         let enc = JSONEncoder(); enc.outputFormatting = [.sortedKeys]
         try enc.encode(setup.weightFile(net.weights)).write(to: URL(fileURLWithPath: dir + "/weights.json"), options: .atomic)
         let pretty = JSONEncoder(); pretty.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -46,8 +46,7 @@ struct TrainCommand: ParsableCommand {
             if let lr { guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be > 0") }; loaded.scenario.training?.lr = lr }
             if let trainSamples { guard trainSamples >= 1 else { throw ValidationError("--train-samples must be ≥ 1") }; loaded.scenario.training?.trainSamples = trainSamples }
             if loaded.scenario.mif != nil {
-                if resume { throw ValidationError("--resume is not supported for MIF scenarios") }
-                try MIFCommands.train(loaded, out: out, threads: threads, quiet: quiet || json)
+                try MIFCommands.train(loaded, out: out, threads: threads, quiet: quiet || json, resume: resume)
                 return
             }
             let setup = try TrainingSetup(loaded: loaded)
