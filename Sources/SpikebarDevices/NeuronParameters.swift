@@ -39,14 +39,26 @@ public struct NeuronParameters: Sendable, Equatable, Codable {
                                                    refractory: 2e-3, resistance: 2e9, synapseGain: 1.0)
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case tauMem = "tau_mem", tauSyn = "tau_syn", threshold, reset, refractory
+        case model, tauMem = "tau_mem", tauSyn = "tau_syn", threshold, reset, refractory
         case resistance = "membrane_resistance", synapseGain = "synapse_gain"
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(tauMem, forKey: .tauMem); try c.encode(tauSyn, forKey: .tauSyn)
+        try c.encode(threshold, forKey: .threshold); try c.encode(reset, forKey: .reset)
+        try c.encode(refractory, forKey: .refractory); try c.encode(resistance, forKey: .resistance)
+        try c.encode(synapseGain, forKey: .synapseGain)
     }
 
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = NeuronParameters.default
+        // `model: lif` names this (default) model explicitly; `model: mif` is decoded by MIFParameters.
+        if let model = try c.decodeIfPresent(String.self, forKey: .model), model != "lif" {
+            throw c.invalid(.model, "unknown neuron model '\(model)' (expected lif or mif)")
+        }
         tauMem = try c.positive(.tauMem, default: d.tauMem, unit: "s")
         tauSyn = try c.positive(.tauSyn, default: d.tauSyn, unit: "s")
         threshold = try c.decode(.threshold, default: d.threshold, in: -1e3...1e3, unit: "V")

@@ -12,6 +12,9 @@ public struct Scenario: Sendable, Codable {
     public var seed: UInt64
     public var network: NetworkSpec
     public var neurons: NeuronParameters
+    /// `neurons: { model: mif, … }`: every layer is made of memristive integrate-and-fire neurons
+    /// (Docs/mif-neurons.md); nil for the default DPI + LIF neurons.
+    public var mif: MIFParameters?
     public var heterogeneity: Heterogeneity
     public var device: RRAMDevice
     public var tiles: TileSpec
@@ -33,7 +36,12 @@ public struct Scenario: Sendable, Codable {
         name = try c.decode(.name, default: "")
         seed = try c.decode(.seed, default: 1)
         network = try c.decode(NetworkSpec.self, forKey: .network)
-        neurons = try c.decode(.neurons, default: .default)
+        if c.contains(.neurons), (try? c.decode(NeuronModelProbe.self, forKey: .neurons))?.model == "mif" {
+            mif = try c.decode(MIFParameters.self, forKey: .neurons)
+            neurons = .default
+        } else {
+            neurons = try c.decode(.neurons, default: .default)
+        }
         heterogeneity = try c.decode(.heterogeneity, default: .default)
         device = try c.decode(.device, default: .default)
         tiles = try c.decode(.tiles, default: .default)
@@ -48,6 +56,12 @@ public struct Scenario: Sendable, Codable {
         if let g = training?.gains, g.count != network.layers.count {
             throw c.invalid(.training, "gains has \(g.count) values but the network has \(network.layers.count) layers of neurons")
         }
+        if let m = mif {
+            if network.layers.contains(where: \.recurrent) { throw c.invalid(.network, "MIF neurons support feed-forward layers only") }
+            if m.gains.count != network.layers.count {
+                throw c.invalid(.neurons, "gains has \(m.gains.count) values but the network has \(network.layers.count) layers of neurons")
+            }
+        }
         if input.source == .mnist, network.input != 784 {
             throw c.invalid(.network, "input has \(network.input) channels but MNIST digits have 784 pixels")
         }
@@ -58,6 +72,12 @@ public struct Scenario: Sendable, Codable {
             throw c.invalid(.input, "synthetic input has \(k) classes but the output layer has fewer neurons")
         }
     }
+}
+
+/// Reads only the `model` key of the `neurons` section (to choose the neuron model's decoder).
+struct NeuronModelProbe: Decodable {
+    var model: String?
+    enum CodingKeys: String, CodingKey { case model }
 }
 
 /// Topology: an input population and layers of neurons, each fully connected to the previous one,

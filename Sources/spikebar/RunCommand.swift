@@ -49,6 +49,11 @@ struct RunCommand: ParsableCommand {
             if let timing { loaded.scenario.simulation.timing = timing }
             try overrides.apply(to: &loaded)
             try MemoryBudgetOption.check(loaded: loaded, option: memoryBudget, threads: loaded.scenario.simulation.threads)
+            if loaded.scenario.mif != nil {
+                if record != nil { throw ValidationError("--record is not supported for MIF scenarios") }
+                try MIFCommands.run(loaded, out: out, json: json, quiet: quiet)
+                return
+            }
             let started = Date()
             if loaded.scenario.weights.source == .generated && loaded.scenario.weights.targetRate > 0 {
                 note("calibrating the DPI gains to \(loaded.scenario.weights.targetRate) Hz hidden / \(loaded.scenario.weights.targetOutputRate) Hz output…", quiet: quiet || json)

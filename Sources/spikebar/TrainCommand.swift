@@ -50,6 +50,10 @@ struct TrainCommand: ParsableCommand {
             if let lr { guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be > 0") }; loaded.scenario.training?.lr = lr }
             if let trainSamples { guard trainSamples >= 1 else { throw ValidationError("--train-samples must be ≥ 1") }; loaded.scenario.training?.trainSamples = trainSamples }
             try MemoryBudgetOption.check(loaded: loaded, option: memoryBudget, training: true, threads: threads ?? loaded.scenario.simulation.threads)
+            if loaded.scenario.mif != nil {
+                try MIFCommands.train(loaded, out: out, threads: threads, quiet: quiet || json, resume: resume)
+                return
+            }
             let setup = try TrainingSetup(loaded: loaded)
             let spec = setup.spec, s = setup.scenario
             let dir = out ?? "spikebar-out/\(s.name)"

@@ -1,0 +1,98 @@
+import Foundation
+import SpikebarChip
+import SpikebarCore
+import SpikebarPipeline
+import SpikebarScenario
+import SpikebarTwin
+
+/// `spikebar train / evaluate / run` for scenarios with `neurons: { model: mif }` (Docs/mif-neurons.md).
+/// The subcommands hand over to these functions as soon as the scenario is loaded.
+enum MIFCommands {
+    /// Trains the MIF twin by BPTT (no surrogate) and writes `<out>/weights.json` and `<out>/mif-training.json`.
+    /// `resume`: start from the weights in `<out>/weights.json` (a fresh optimizer and schedule) and append
+    /// to the history.
+    static func train(_ loaded: LoadedScenario, out: String?, threads: Int?, quiet: Bool, resume: Bool) throws {
+        let setup = try MIFSetup(loaded: loaded)
+        let spec = setup.spec, s = setup.scenario
+        let dir = out ?? "spikebar-out/\(s.name)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var previous: [MIFEpochRecord] = []
+        var initial = setup.initialWeights()
+        if resume {
+            initial = try WeightFile.load(path: dir + "/weights.json", network: s.network).weights.map { $0.values.map(Double.init) }
+            if let d = FileManager.default.contents(atPath: dir + "/mif-training.json") {
+                previous = (try? JSONDecoder().decode([MIFEpochRecord].self, from: d)) ?? []
+            }
+        }
+        let data = try setup.trainingSet()
+        // Validation: the last `validation` fraction of the training samples (never the test split).
+        let nVal = Int((Double(data.labels.count) * spec.validation).rounded())
+        let nTrain = data.labels.count - nVal
+        let pixels = data.pixels
+        let image: (Int) -> [Double] = { pixels[$0].map { Double($0) / 255 } }
+        let validation = nVal > 0 ? ((nTrain..<data.labels.count).map(image), Array(data.labels[nTrain...])) : nil
+        var net = try setup.network(weights: initial)
+        let config = MIFTrainerConfig(epochs: spec.epochs, batch: spec.batch, lr: spec.lr, cosine: spec.schedule == .cosine,
+                                      threads: threads ?? s.simulation.threads, seed: s.seed)
+        if !quiet {
+            print("\(s.name): MIF \(setup.sizes.map(String.init).joined(separator: "-")), T = \(setup.steps) × \(Units.format(seconds: setup.dt)), MNIST \(nTrain) train / \(nVal) validation, \(spec.epochs) epochs of batch \(spec.batch), lr \(spec.lr) (\(config.cosine ? "cosine" : "constant")); BPTT through the MIF dynamics, no surrogate")
+        }
+        let started = Date()
+        var last = Date.distantPast
+        let offset = previous.count
+        let history = previous + MIFTrainer(config: config).train(
+            &net, image: image, labels: Array(data.labels[..<nTrain]), validation: validation,
+            progress: { epoch, done, batches, loss in
+                guard !quiet, Date().timeIntervalSince(last) > 10 || done == batches else { return }
+                last = Date()
+                let rate = Double(epoch * batches + done) * Double(spec.batch) / max(Date().timeIntervalSince(started), 1e-9)
+                FileHandle.standardError.write(Data("epoch \(epoch + 1)/\(spec.epochs) batch \(done)/\(batches) loss \(Units.fixed(loss, significant: 4)) \(Units.fixed(rate, significant: 3)) ex/s\n".utf8))
+            },
+            epochDone: { e, weights in
+                if !quiet { print("epoch \(e.epoch + offset): loss \(Units.fixed(e.loss, significant: 4)), train accuracy \(Units.fixed(100 * e.trainAccuracy, significant: 4)) %\(e.validationAccuracy.map { ", validation \(Units.fixed(100 * $0, significant: 4)) %" } ?? ""), \(Units.fixed(e.seconds, significant: 3)) s") }
+                // Weights after every epoch: a long run that is stopped keeps its last epoch.
+                let enc = JSONEncoder(); enc.outputFormatting = [.sortedKeys]
+                try? enc.encode(setup.weightFile(weights)).write(to: URL(fileURLWithPath: dir + "/weights.json"), options: .atomic)
+                fflush(stdout)
+            }).map { e -> MIFEpochRecord in var e = e; e.epoch += offset; return e }
+        let enc = JSONEncoder(); enc.outputFormatting = [.sortedKeys]
+        try enc.encode(setup.weightFile(net.weights)).write(to: URL(fileURLWithPath: dir + "/weights.json"), options: .atomic)
+        let pretty = JSONEncoder(); pretty.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try pretty.encode(history).write(to: URL(fileURLWithPath: dir + "/mif-training.json"), options: .atomic)
+        if !quiet {
+            print("done in \(Units.fixed(Date().timeIntervalSince(started), significant: 3)) s. Wrote \(dir)/weights.json, \(dir)/mif-training.json")
+            print("next: spikebar evaluate \(loaded.path) --weights \(dir)/weights.json")
+        }
+    }
+
+    /// Accuracy of twin, programmed-chip twin and kernel; kernel-vs-twin agreement; energy/latency/area.
+    static func evaluate(_ loaded: LoadedScenario, weights: String?, samples: Int?, threads: Int?, out: String?, json: Bool, quiet: Bool) throws {
+        let setup = try MIFSetup(loaded: loaded)
+        let path = weights ?? loaded.weightsFile ?? "spikebar-out/\(loaded.scenario.name)/weights.json"
+        let w = try WeightFile.load(path: path, network: loaded.scenario.network)
+        let n = min(samples ?? setup.spec.testSamples, 10_000)
+        let show = !quiet && !json
+        let progress = ProgressLine(total: n, label: "test samples (kernel)", enabled: show)
+        let r = try MIFEvaluation.run(setup: setup, weights: w.weights, weightsName: path, samples: samples,
+                                      threads: threads ?? loaded.scenario.simulation.threads, progress: { progress.update($0) })
+        progress.finish()
+        let dir = out ?? "spikebar-out/\(loaded.scenario.name)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let pretty = JSONEncoder(); pretty.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let data = try pretty.encode(r)
+        try data.write(to: URL(fileURLWithPath: dir + "/evaluate.json"), options: .atomic)
+        try r.markdown.write(toFile: dir + "/evaluate.md", atomically: true, encoding: .utf8)
+        if json { FileHandle.standardOutput.write(data); print() } else if !quiet { print(r.markdown) }
+    }
+
+    /// `spikebar run`: programs the chip with the scenario's weights file, runs `input.samples` test digits
+    /// through the kernel and prints the architecture comparison per inference.
+    static func run(_ loaded: LoadedScenario, out: String?, json: Bool, quiet: Bool) throws {
+        guard loaded.weightsFile != nil else {
+            throw SpikebarError.invalidInput(SourceLocation(file: loaded.path, keyPath: "weights.file"),
+                                             "a MIF scenario runs trained weights: set weights: { file: … } (write one with `spikebar train`)")
+        }
+        try evaluate(loaded, weights: loaded.weightsFile, samples: loaded.scenario.input.samples,
+                     threads: loaded.scenario.simulation.threads, out: out, json: json, quiet: quiet)
+    }
+}
