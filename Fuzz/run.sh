@@ -41,7 +41,7 @@ run_one() {
   local t=$1 b; b=$(binary "$t")
   mkdir -p ".work/$t" "Crashes/$t" Logs
   nice "$BIN/$b" ".work/$t" "Corpus/$t" -max_total_time="$SECONDS_PER_TARGET" -max_len="$(maxlen "$t")" \
-    -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="Crashes/$t/" > "Logs/$t.log" 2>&1
+    -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="Crashes/$t/" > "Logs/$t.log" 2>&1
   local rc=$?
   local runs eps
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "Logs/$t.log" | grep -o '[0-9]*$')
