@@ -42,4 +42,42 @@ import SpikebarCore
         let e = #expect(throws: TraceError.self) { try reader.readChunk(1) }
         #expect(e?.message.contains("declares 8 bytes, expected 5") == true, "\(String(describing: e))")
     }
+
+    /// Fuzz/Corpus/ (the seeds and every saved regression input) replayed through the public API:
+    /// the corpus runs with the normal suite, so a fixed crash stays fixed without building the fuzzers.
+    static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../Fuzz/Corpus").standardizedFileURL.path
+
+    func corpusFiles(_ target: String) -> [String] {
+        let dir = FuzzRegressionTests.corpus + "/" + target
+        return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted().map { dir + "/" + $0 }
+    }
+
+    @Test func traceCorpusReplays() throws {
+        let files = corpusFiles("trace-reader")
+        #expect(files.count >= 5)
+        for f in files {
+            let reader = try TraceReader(bytes: bytes(f), name: f)
+            let errors = reader.recover().errors
+            if f.hasSuffix("regression-huge-count.sbt") {
+                #expect(errors.contains { $0.kind == .corruptChunk && $0.message.contains("declares 1000 bytes, expected 15204611") })
+            } else if f.hasSuffix("poisson-100x20Hz.sbt") || f.hasSuffix("nmnist-train-1-3.sbt") {
+                #expect(errors.isEmpty && reader.hasIndex, "\(f): \(errors)")
+            }
+        }
+    }
+
+    @Test func nmnistAndCSVCorpusReplays() throws {
+        let bins = corpusFiles("nmnist")
+        #expect(bins.count >= 4)
+        for f in bins {
+            let b = bytes(f)
+            if b.count % 5 == 0 { #expect(try NMNISTImporter.decode(data: b, path: f).count == b.count / 5) }
+            else { #expect(throws: TraceError.self) { try NMNISTImporter.decode(data: b, path: f) } }
+        }
+        for f in corpusFiles("csv") {   // first byte: the fuzz target's option selector
+            let text = String(decoding: bytes(f).dropFirst(), as: UTF8.self)
+            #expect(try !CSVImporter.parse(text: text, file: f).1.isEmpty)
+        }
+    }
 }
