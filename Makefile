@@ -6,7 +6,7 @@
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test deps build bench bench-native bench-portable report-png clean
+.PHONY: demo test deps build bench bench-native bench-portable report-png clean fuzz sanitize
 
 deps:
 	@if ! pkg-config --exists libzstd 2>/dev/null || [ ! -f /usr/include/zstd.h ]; then \
@@ -41,6 +41,15 @@ bench-native: bench
 
 bench-portable: build
 	$$($(SWIFT) build -c release --show-bin-path)/spikebar bench kernel
+
+# Reliability (Docs/reliability.md): libFuzzer targets for FUZZ_SECONDS each (Fuzz/run.sh), and the test
+# suite under AddressSanitizer, ThreadSanitizer (multi-threaded tests) and UBSan (Fuzz/sanitize.sh).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	Fuzz/run.sh $(FUZZ_SECONDS)
+
+sanitize: deps
+	Fuzz/sanitize.sh all
 
 clean:
 	rm -rf .build spikebar-out

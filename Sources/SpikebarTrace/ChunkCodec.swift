@@ -82,6 +82,10 @@ final class ChunkDecoder {
 
     deinit { ZSTD_freeDCtx(dctx) }
 
+    /// zstd.h's ZSTD_CONTENTSIZE_UNKNOWN (0ULL − 1) and ZSTD_CONTENTSIZE_ERROR (0ULL − 2): macros Swift
+    /// does not import.
+    static let contentSizeUnknown = UInt64.max, contentSizeError = UInt64.max - 1
+
     /// Decodes a checksum-verified payload into `times` (picoseconds) and `addresses`.
     /// Throws a message (the caller adds path, offset and chunk) when the payload is inconsistent.
     func decode(_ h: ChunkHeader, payload: UnsafeRawBufferPointer, timeUnit: Int64, addressCount: Int,
@@ -97,6 +101,21 @@ final class ChunkDecoder {
         }
         guard total == payload.count else {
             throw ChunkProblem("frame lengths add up to \(total) bytes but the payload has \(payload.count)")
+        }
+        // Check each frame's declared size before allocating n-event buffers: a damaged count (up to
+        // 2²⁴) would otherwise cost ~340 MB of zeroed memory per chunk before the first frame fails
+        // (found by Fuzz/run.sh trace-reader, Docs/reliability.md). A frame without a declared size
+        // (allowed by RFC 8878) is still checked when it decompresses.
+        var at = 4 * frames
+        for f in 0..<frames {
+            let declared = ZSTD_getFrameContentSize(payload.baseAddress! + at, lengths[f]) // invariant: payload.count ≥ 4·frames ≥ 8
+            if declared == ChunkDecoder.contentSizeError {
+                throw ChunkProblem("zstd frame \(f) at payload byte \(at) is not a valid zstd frame")
+            }
+            if declared != ChunkDecoder.contentSizeUnknown && declared != UInt64(n) {
+                throw ChunkProblem("zstd frame \(f) at payload byte \(at) declares \(declared) bytes, expected \(n) (the event count)")
+            }
+            at += lengths[f]
         }
         if plane.count < n { plane = [UInt8](repeating: 0, count: n) }
         if acc.count < n { acc = [UInt64](repeating: 0, count: n) }

@@ -9,8 +9,14 @@ import Darwin
 final class PosixFile {
     let path: String
     private(set) var fd: Int32
+    /// Contents of an in-memory "file" (`inMemory`), read instead of `fd`: lets the fuzz targets and
+    /// tests feed bytes to the reader without a temporary file per input.
+    private let memory: [UInt8]?
 
-    private init(path: String, fd: Int32) { self.path = path; self.fd = fd }
+    private init(path: String, fd: Int32, memory: [UInt8]? = nil) { self.path = path; self.fd = fd; self.memory = memory }
+
+    /// A read-only file whose contents are `bytes`; `path` only names it in errors.
+    static func inMemory(_ bytes: [UInt8], path: String) -> PosixFile { PosixFile(path: path, fd: -1, memory: bytes) }
 
     static func errnoText() -> String { String(cString: strerror(errno)) }
 
@@ -27,6 +33,7 @@ final class PosixFile {
     }
 
     func size() throws -> Int {
+        if let memory { return memory.count }
         var st = stat()
         if fstat(fd, &st) != 0 { throw TraceError(.io, path: path, "cannot stat: \(PosixFile.errnoText())") }
         return Int(st.st_size)
@@ -35,6 +42,16 @@ final class PosixFile {
     /// Reads exactly `count` bytes at `offset` into `buffer` (resized); fewer bytes means end of file.
     func read(at offset: Int, count: Int, into buffer: inout [UInt8]) throws -> Int {
         if buffer.count < count { buffer = [UInt8](repeating: 0, count: count) }
+        if let memory {
+            guard offset >= 0, offset < memory.count, count > 0 else { return 0 }
+            let n = min(count, memory.count - offset)
+            buffer.withUnsafeMutableBufferPointer { dst in
+                memory.withUnsafeBufferPointer { src in
+                    dst.baseAddress!.update(from: src.baseAddress! + offset, count: n) // invariant: n ≥ 1, both non-empty
+                }
+            }
+            return n
+        }
         var done = 0
         try buffer.withUnsafeMutableBytes { raw in
             while done < count {

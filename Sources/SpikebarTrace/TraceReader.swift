@@ -39,9 +39,19 @@ public final class TraceReader {
 
     /// Opens a trace. Throws when the file is unreadable, is not a trace, has a newer major version,
     /// or its header is damaged; a damaged body only shows up in `openIssues` and chunk reads.
-    public init(path: String) throws {
-        self.path = path
-        file = try PosixFile.openForReading(path)
+    public convenience init(path: String) throws {
+        try self.init(file: try PosixFile.openForReading(path))
+    }
+
+    /// Opens a trace held in memory (same checks and recovery as a file); `name` stands for the path
+    /// in errors. Used by the fuzz targets (Fuzz/, Docs/reliability.md) and for traces not on disk.
+    public convenience init(bytes: [UInt8], name: String = "<memory>") throws {
+        try self.init(file: PosixFile.inMemory(bytes, path: name))
+    }
+
+    init(file: PosixFile) throws {
+        self.path = file.path
+        self.file = file
         let (h, v, chunksStart) = try FileHeaderCodec.decode(file)
         header = h
         version = (Int(v.0), Int(v.1))
