@@ -92,32 +92,8 @@ extension MIFNetwork {
     /// Runs `body(workspace, k)` for k in 0..<count on up to `threads` workers, one workspace each;
     /// result k lands at index k.
     func mifParallel<R>(count: Int, threads: Int, _ body: @escaping (MIFWorkspace, Int) -> R) -> [R] {
-        let workers = max(1, min(count, threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount))
-        let box = MIFSlots<R>(count)
-        if workers == 1 {
-            let ws = MIFWorkspace(self)
-            for k in 0..<count { box.slots[k] = body(ws, k) }
-        } else {
-            let lock = NSLock()
-            nonisolated(unsafe) let f = body
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                let ws = MIFWorkspace(self)
-                var k = w
-                while k < count {
-                    let r = f(ws, k)
-                    lock.lock(); box.slots[k] = r; lock.unlock()
-                    k += workers
-                }
-            }
-        }
-        return box.slots.map { $0! }
+        parallelWithWorkspaces(count: count, threads: threads, workspace: { MIFWorkspace(self) }, body)
     }
-}
-
-/// Results written from several threads, each slot once (under a lock).
-final class MIFSlots<R>: @unchecked Sendable {
-    var slots: [R?]
-    init(_ n: Int) { slots = Array(repeating: nil, count: n) }
 }
 
 /// Settings of a MIF training run (from the scenario's `training:` section).

@@ -107,16 +107,24 @@ extension TwinNetwork {
 /// Runs `body(workspace, k)` for k in 0..<count on up to `threads` workers (0: all cores), each with
 /// its own workspace; result k lands at index k.
 func parallelUnits<R>(count: Int, threads: Int, prepared: PreparedTwin, _ body: @escaping (TwinWorkspace, Int) -> R) -> [R] {
+    parallelWithWorkspaces(count: count, threads: threads, workspace: { TwinWorkspace(prepared) }, body)
+}
+
+/// The scheduling both twins share: `count` units on up to `threads` workers (0: all cores), worker `w`
+/// taking units `w, w + workers, …` with one workspace of its own (made by `workspace`); result k lands at
+/// index k, so the caller's reduction order never depends on the thread count.
+func parallelWithWorkspaces<W, R>(count: Int, threads: Int, workspace: @escaping () -> W, _ body: @escaping (W, Int) -> R) -> [R] {
     let workers = max(1, min(count, threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount))
     let box = SlotBox<R>(count)
     if workers == 1 {
-        let ws = TwinWorkspace(prepared)
+        let ws = workspace()
         for k in 0..<count { box.slots[k] = body(ws, k) }
     } else {
         let lock = NSLock()
         nonisolated(unsafe) let f = body
+        nonisolated(unsafe) let make = workspace
         DispatchQueue.concurrentPerform(iterations: workers) { w in
-            let ws = TwinWorkspace(prepared)
+            let ws = make()
             var k = w
             while k < count {
                 let r = f(ws, k)
