@@ -41,8 +41,7 @@ import SpikebarScenario
         r = t.applyGradient(grad(-(0.2 * sp + 2.3 * sd)), batch: 2)
         #expect(r.p == 0 && r.d == 2 * n)
         #expect(t.accumulator.joined().allSatisfy { abs($0 + 0.3 * sd) < 1e-9 })
-        // Below one step: nothing.
-        r = t.applyGradient(grad(0.5 * sd), batch: 3)
+        r = t.applyGradient(grad(0.3 * sd + 0.5 * sp), batch: 3)   // χ = 0.5 s_P: below one step, nothing
         #expect(r.p == 0 && r.d == 0)
         // The cap: 100 s_P wanted, 16 applied.
         let capped = try trainer(s, InSituConfig(scaleP: sp, scaleD: sd, lr: 1, batch: 8, rule: .mixed, maxPulsesPerBatch: 16))
