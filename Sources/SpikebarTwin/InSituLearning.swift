@@ -7,7 +7,8 @@ import SpikebarDevices
 ///
 /// Each synapse is one device against a fixed reference column at `G_ref = (G_max + G_min)/2`; its
 /// weight in window units is `w = 2 (G − G_ref) / (G_max − G_min)` ∈ [−1, 1]. After the gradient of a
-/// mini-batch, the wanted change `Δw = −lr · ∂L/∂w` becomes a **ternary** update with **stochastic
+/// mini-batch, the wanted change `Δw = −lr · ∂L/∂w` becomes (default `rule: .ternary`; `InSituRule` has the
+/// mixed-precision and differential rules) a **ternary** update with **stochastic
 /// rounding**: one potentiation pulse with probability `min(1, Δw / s_P)` when `Δw > 0`, one depression
 /// pulse with probability `min(1, −Δw / s_D)` when `Δw < 0`, none otherwise — so the expected number of
 /// pulses is `Δw / s` (unbiased while `|Δw| < s`). `s_P`, `s_D` are the weight changes of one pulse of each
