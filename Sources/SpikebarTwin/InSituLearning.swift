@@ -7,7 +7,8 @@ import SpikebarDevices
 ///
 /// Each synapse is one device against a fixed reference column at `G_ref = (G_max + G_min)/2`; its
 /// weight in window units is `w = 2 (G − G_ref) / (G_max − G_min)` ∈ [−1, 1]. After the gradient of a
-/// mini-batch, the wanted change `Δw = −lr · ∂L/∂w` becomes a **ternary** update with **stochastic
+/// mini-batch, the wanted change `Δw = −lr · ∂L/∂w` becomes (default `rule: .ternary`; `InSituRule` has the
+/// mixed-precision and differential rules) a **ternary** update with **stochastic
 /// rounding**: one potentiation pulse with probability `min(1, Δw / s_P)` when `Δw > 0`, one depression
 /// pulse with probability `min(1, −Δw / s_D)` when `Δw < 0`, none otherwise — so the expected number of
 /// pulses is `Δw / s` (unbiased while `|Δw| < s`). `s_P`, `s_D` are the weight changes of one pulse of each
@@ -24,11 +25,20 @@ public struct InSituConfig: Sendable, Equatable {
     public var pulseEnergy: Joules
     public var threads: Int
     public var seed: UInt64
+    /// How a weight change becomes pulses (`InSituRule`); `.ternary` (the original rule) by default.
+    public var rule: InSituRule
+    /// Most pulses one synapse (one device) receives per mini-batch under `.mixed` and `.differential`.
+    public var maxPulsesPerBatch: Int
+    /// `.differential`: refresh a pair when its larger device is above `G_min + refreshHigh·ΔG` and its
+    /// smaller one above `G_min + refreshLow·ΔG` (so a refresh frees at least `refreshLow` of the window).
+    public var refreshHigh: Double, refreshLow: Double
 
     public init(device: NonlinearUpdateModel = .moTiOx, variation: Double = 0, scaleP: Double, scaleD: Double, lr: Double,
-                batch: Int, pulseEnergy: Joules = 1e-12, threads: Int = 0, seed: UInt64 = 1) {
+                batch: Int, pulseEnergy: Joules = 1e-12, threads: Int = 0, seed: UInt64 = 1, rule: InSituRule = .ternary,
+                maxPulsesPerBatch: Int = 16, refreshHigh: Double = 0.6, refreshLow: Double = 0.1) {
         self.device = device; self.variation = variation; self.scaleP = scaleP; self.scaleD = scaleD; self.lr = lr
         self.batch = batch; self.pulseEnergy = pulseEnergy; self.threads = threads; self.seed = seed
+        self.rule = rule; self.maxPulsesPerBatch = maxPulsesPerBatch; self.refreshHigh = refreshHigh; self.refreshLow = refreshLow
     }
 
     /// The weight change of one potentiation and one depression pulse of `device` at mid-window
@@ -47,6 +57,10 @@ public struct InSituEpoch: Sendable, Codable, Equatable {
     public var potentiationPulses: Int, depressionPulses: Int
     public var writeEnergy: Joules
     public var seconds: Double
+    /// `.differential` only: refreshes of a device pair and the pulses they cost (reset by depression,
+    /// reprogramming by potentiation); included in `writeEnergy`, not in the two counts above.
+    public var refreshes: Int = 0
+    public var refreshPotentiationPulses: Int = 0, refreshDepressionPulses: Int = 0
 }
 
 /// In-situ training of the twin (`InSituConfig` documents the rule): the devices' conductances are the
@@ -55,9 +69,16 @@ public final class InSituTrainer {
     public private(set) var twin: TwinNetwork
     public let config: InSituConfig
     /// Device conductance (S) of every synapse, per connection, `twin.plan` order.
-    public private(set) var conductance: [[Double]]
+    public internal(set) var conductance: [[Double]]
     /// Per-cell models when `variation > 0` (nil: every cell is `config.device`).
     let cells: [[NonlinearUpdateModel]]?
+    /// `.differential`: the second device G⁻ of every pair (S), and its per-cell models.
+    public internal(set) var conductanceMinus: [[Double]] = []
+    var cellsMinus: [[NonlinearUpdateModel]]? = nil
+    /// `.mixed`, `.differential`: the digital accumulator χ of every synapse (window units).
+    public internal(set) var accumulator: [[Double]] = []
+    /// Refresh counts since the last `trainEpoch` started (refreshes, potentiation, depression pulses).
+    public internal(set) var refreshCount = (n: 0, p: 0, d: 0)
 
     /// Programs the devices to hold `twin.weights` (clipped to [−1, 1]).
     public init(twin: TwinNetwork, config: InSituConfig) {
@@ -73,10 +94,13 @@ public final class InSituTrainer {
         } else {
             cells = nil
         }
+        if config.rule != .ternary { accumulator = twin.weights.map { [Double](repeating: 0, count: $0.count) } }
+        if config.rule == .differential { setUpDifferentialPairs() }
     }
 
     /// The weights the devices hold (window units).
     public var weights: [[Double]] {
+        if config.rule == .differential { return differentialWeights }
         let d = config.device
         let ref = (d.gMax + d.gMin) / 2, half = (d.gMax - d.gMin) / 2
         return conductance.map { $0.map { Swift.max(-1, Swift.min(1, ($0 - ref) / half)) } }
@@ -85,6 +109,11 @@ public final class InSituTrainer {
     /// Applies one mini-batch's gradient as ternary pulses; returns (potentiation, depression) pulses.
     /// Draws keyed by (seed, training, connection, batch), so the result does not depend on threads.
     public func applyGradient(_ gradients: [[Double]], batch: Int) -> (p: Int, d: Int) {
+        switch config.rule {
+        case .ternary: break
+        case .mixed: return applyMixed(gradients)
+        case .differential: return applyDifferential(gradients)
+        }
         var p = 0, d = 0
         let lr = config.lr
         for c in conductance.indices {
@@ -112,6 +141,7 @@ public final class InSituTrainer {
         var rng = RandomStream(seed: config.seed, purpose: .training, index: 1 << 42, sample: UInt64(epoch))
         if n > 1 { for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, Int(rng.next() % UInt64(i + 1))) } }
         var loss = 0.0, correct = 0, pulsesP = 0, pulsesD = 0
+        refreshCount = (0, 0, 0)
         let batches = (n + B - 1) / B
         for b in 0..<batches {
             let idx = Array(order[(b * B)..<Swift.min(n, (b + 1) * B)])
@@ -121,8 +151,10 @@ public final class InSituTrainer {
             let (p, d) = applyGradient(g.gradients, batch: epoch * batches + b)
             pulsesP += p; pulsesD += d
         }
+        let all = pulsesP + pulsesD + refreshCount.p + refreshCount.d
         return InSituEpoch(epoch: epoch + 1, trainLoss: loss / Double(max(1, n)), trainAccuracy: Double(correct) / Double(max(1, n)),
                            potentiationPulses: pulsesP, depressionPulses: pulsesD,
-                           writeEnergy: Double(pulsesP + pulsesD) * config.pulseEnergy, seconds: Date().timeIntervalSince(start))
+                           writeEnergy: Double(all) * config.pulseEnergy, seconds: Date().timeIntervalSince(start),
+                           refreshes: refreshCount.n, refreshPotentiationPulses: refreshCount.p, refreshDepressionPulses: refreshCount.d)
     }
 }
