@@ -16,11 +16,7 @@ public struct MIFKernelResult: Sendable {
     /// Energy dissipated in the neurons' memristors over the window (J): Σ G·(V − E)²·dt.
     public var neuronEnergy: Joules
     /// Argmax of the logits, ties to the lower index.
-    public var predictedClass: Int {
-        var best = 0
-        for c in logits.indices where logits[c] > logits[best] { best = c }
-        return best
-    }
+    public var predictedClass: Int { argmaxLowestIndex(logits) }
 }
 
 /// The event kernel's engine for networks of memristive integrate-and-fire neurons
@@ -154,8 +150,7 @@ public struct MIFGridKernel: Sendable {
                          usedCols: tile.usedCols, rowReads: tileReads[t], cellReads: tileCells[t], conductanceRead: tileG[t],
                          conductanceTotal: tile.totalConductance, concurrency: tileConcurrency[t], peakConcurrentRows: tilePeak[t])
         }
-        var best = 0
-        for c in logits.indices where logits[c] > logits[best] { best = c }
+        let best = argmaxLowestIndex(logits)
         let activity = Activity(window: window, dt: dt, steps: T, layers: layers, tiles: tiles,
                                 outputSpikeCounts: spikeCounts[L - 1],
                                 firstOutputSpike: firstOutput.map { Double($0 + 1) * dt },

@@ -79,9 +79,7 @@ public struct MIFResult: Sendable, Equatable {
     public var outputSpikes: [MIFSpike]
     /// Argmax of the logits, ties to the lower index (the decision of twin and kernel alike).
     public var predictedClass: Int {
-        var best = 0
-        for c in logits.indices where logits[c] > logits[best] { best = c }
-        return best
+        return argmaxLowestIndex(logits)
     }
 }
 

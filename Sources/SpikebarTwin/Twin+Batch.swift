@@ -1,4 +1,5 @@
 import Foundation
+import SpikebarCore
 
 /// What the twin did on one sample.
 public struct TwinResult: Sendable {
@@ -17,9 +18,7 @@ public struct TwinResult: Sendable {
     }
     /// Argmax of the logits (ties to the lower index): the training decision.
     public var logitClass: Int {
-        var best = 0
-        for c in logits.indices where logits[c] > logits[best] { best = c }
-        return best
+        return argmaxLowestIndex(logits)
     }
 }
 

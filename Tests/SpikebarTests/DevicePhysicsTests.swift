@@ -294,13 +294,7 @@ import SpikebarTwin
 }
 
 @Suite struct InSituLearningTests {
-    func setup() throws -> TrainingSetup {
-        var l = try ScenarioLoader.load(path: packageRoot().appendingPathComponent("Scenarios/two-moons-hardware-aware.yaml").path,
-                                        requireWeightsFile: false)
-        l.scenario.training?.trainSamples = 128
-        l.scenario.training?.testSamples = 16
-        return try TrainingSetup(loaded: l)
-    }
+    func setup() throws -> TrainingSetup { try smallTwoMoonsTrainingSetup() }
 
     /// Stochastic rounding is unbiased: the pulse count matches Δw / s in expectation.
     @Test func ternaryUpdateIsUnbiased() throws {

@@ -7,13 +7,7 @@ import SpikebarScenario
 
 /// Issue #8 point 4: the mixed-precision and differential (potentiation-only) in-situ update rules.
 @Suite struct InSituRuleTests {
-    func setup() throws -> TrainingSetup {
-        var l = try ScenarioLoader.load(path: packageRoot().appendingPathComponent("Scenarios/two-moons-hardware-aware.yaml").path,
-                                        requireWeightsFile: false)
-        l.scenario.training?.trainSamples = 128
-        l.scenario.training?.testSamples = 16
-        return try TrainingSetup(loaded: l)
-    }
+    func setup() throws -> TrainingSetup { try smallTwoMoonsTrainingSetup() }
 
     func trainer(_ s: TrainingSetup, _ config: InSituConfig) throws -> InSituTrainer {
         InSituTrainer(twin: try s.twin(neurons: s.trainingNeurons(), weights: s.initialWeights()), config: config)

@@ -3,6 +3,7 @@ import SpikebarChip
 import SpikebarCore
 import SpikebarDevices
 import SpikebarData
+import SpikebarPipeline
 import SpikebarScenario
 @testable import SpikebarKernel
 
@@ -88,4 +89,14 @@ func freshTemporaryDirectory(_ name: String) throws -> URL {
     try? FileManager.default.removeItem(at: dir)
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     return dir
+}
+
+/// The two-moons training setup of the in-situ tests: the hardware-aware scenario cut to 128 training and
+/// 16 test points.
+func smallTwoMoonsTrainingSetup() throws -> TrainingSetup {
+    var l = try ScenarioLoader.load(path: packageRoot().appendingPathComponent("Scenarios/two-moons-hardware-aware.yaml").path,
+                                    requireWeightsFile: false)
+    l.scenario.training?.trainSamples = 128
+    l.scenario.training?.testSamples = 16
+    return try TrainingSetup(loaded: l)
 }
