@@ -47,7 +47,7 @@ public struct Simulation: Sendable {
         }
         let timing = timing ?? (s.simulation.timing == .exact ? .exact : .grid(dt: s.simulation.dt))
         inputs = try InputSet(loaded: loaded)
-        encoder = PoissonEncoder(maxRate: s.input.maxRate, window: s.input.window, seed: s.seed)
+        encoder = PoissonEncoder(maxRate: s.input.maxRate, window: s.input.window, seed: s.seed, resolution: s.input.timeResolution)
         if s.weights.source == .generated && s.weights.targetRate > 0 {
             gains = try Simulation.calibrateGains(scenario: s, weights: weights, initial: gains, timing: timing,
                                                   inputs: inputs, encoder: encoder)

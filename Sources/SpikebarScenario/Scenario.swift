@@ -214,6 +214,11 @@ public struct InputSpec: Sendable, Codable, Equatable {
     public var maxRate: Hertz
     /// Presentation window per inference (s).
     public var window: Seconds
+    /// Timestamp resolution of encoded input spikes (s, a whole number of picoseconds; default 1 ps,
+    /// i.e. continuous time at the kernel's resolution). An AER input interface stamps events on a
+    /// clock — 1 µs for DVS cameras and N-MNIST (Orchard et al. 2015), the FPGA interfaces of DYNAP-class
+    /// boards — so `1e-6` models that interface; spikes are rounded to the nearest multiple.
+    public var timeResolution: Seconds
     /// Number of inferences (samples) in a run, and the index of the first one.
     public var samples: Int
     public var firstSample: Int
@@ -224,7 +229,8 @@ public struct InputSpec: Sendable, Codable, Equatable {
     public var classes: Int?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case source, encoder, file, labels, maxRate = "max_rate", window, samples, firstSample = "first_sample", classes
+        case source, encoder, file, labels, maxRate = "max_rate", window, timeResolution = "time_resolution", samples,
+             firstSample = "first_sample", classes
     }
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -238,6 +244,12 @@ public struct InputSpec: Sendable, Codable, Equatable {
         if source == .trace, labels != nil { throw c.invalid(.labels, "source: trace takes its labels from the trace metadata") }
         maxRate = try c.decode(.maxRate, default: 100, in: 0...1e6, unit: "Hz")
         window = try c.positive(.window, default: 0.1, unit: "s")
+        timeResolution = try c.positive(.timeResolution, default: 1e-12, unit: "s")
+        let ps = (timeResolution * 1e12).rounded()
+        if ps < 1 || abs(timeResolution * 1e12 - ps) > 1e-6 * ps {
+            throw c.invalid(.timeResolution, "must be a whole number of picoseconds ≥ 1e-12 s, got \(timeResolution) s")
+        }
+        if timeResolution > window { throw c.invalid(.timeResolution, "\(timeResolution) s is longer than the window (\(window) s)") }
         samples = try c.decode(.samples, default: 10, in: 1...10_000_000)
         samplesGiven = c.contains(.samples)
         firstSample = try c.decode(.firstSample, default: 0, in: 0...10_000_000)

@@ -9,10 +9,13 @@ import CZstd
 /// separating them lets each plane be coded close to its own entropy; interleaved records mix the
 /// statistics and cost 20–40 % more. Planes also decode with simple vectorisable loops.
 final class ChunkEncoder {
-    private let cctx: OpaquePointer
+    let cctx: OpaquePointer
     let level: Int32
-    private var plane: [UInt8] = []
-    private(set) var payload: [UInt8] = []
+    var plane: [UInt8] = []
+    var payload: [UInt8] = []
+    /// Layout-1 scratch (`PopulationTimeStreams.swift`): population of each event, deltas by population.
+    var popScratch: [UInt8] = []
+    var streamScratch: [UInt64] = []
 
     init(level: Int) throws {
         guard let c = ZSTD_createCCtx() else { throw TraceError(.io, path: "", "zstd: cannot create compression context") }
@@ -31,11 +34,18 @@ final class ChunkEncoder {
         max(1, (T.bitWidth - orOfValues.leadingZeroBitCount + 7) / 8)
     }
 
-    /// Encodes `n` deltas and addresses; returns (time width, address width); the bytes are in `payload`.
+    /// Encodes `n` deltas and addresses; returns (time width, address width, time layout); the bytes
+    /// are in `payload`. Layout 1 (one time stream per population, `PopulationTimeStreams.swift`) is
+    /// used when `lookup` is given and it is smaller by its width estimate; otherwise layout 0.
     func encode(deltas: UnsafeBufferPointer<UInt64>, deltaOr: UInt64,
-                addresses: UnsafeBufferPointer<UInt32>, addressOr: UInt32) throws -> (Int, Int) {
+                addresses: UnsafeBufferPointer<UInt32>, addressOr: UInt32,
+                firstTick: Int64 = 0, lookup: PopulationLookup? = nil) throws -> (Int, Int, UInt8) {
         let n = deltas.count
         let wt = Self.width(deltaOr), wa = Self.width(addressOr)
+        if let lookup, try encodeByPopulation(deltas: deltas, addresses: addresses, firstTick: firstTick, lookup: lookup,
+                                               mergedTimeWidth: wt, addressWidth: wa) {
+            return (widthOfStreams, wa, TraceFormat.timeLayoutPerPopulation)
+        }
         let frames = wt + wa
         let bound = ZSTD_compressBound(n)
         let capacity = 4 * frames + frames * bound
@@ -63,17 +73,21 @@ final class ChunkEncoder {
             }
         }
         payloadLength = used
-        return (wt, wa)
+        return (wt, wa, TraceFormat.timeLayoutMerged)
     }
 
-    private(set) var payloadLength = 0
+    var payloadLength = 0
+    /// Largest per-population time width of the last layout-1 chunk (its header's time width).
+    var widthOfStreams = 1
 }
 
 /// Decodes chunk payloads; keeps its scratch buffers between chunks so a reader allocates once.
 final class ChunkDecoder {
-    private let dctx: OpaquePointer
-    private var plane: [UInt8] = []
-    private var acc: [UInt64] = []
+    let dctx: OpaquePointer
+    var plane: [UInt8] = []
+    var acc: [UInt64] = []
+    /// Population of each event (layout 1).
+    var pops: [UInt8] = []
 
     init() throws {
         guard let d = ZSTD_createDCtx() else { throw TraceError(.io, path: "", "zstd: cannot create decompression context") }
@@ -89,7 +103,11 @@ final class ChunkDecoder {
     /// Decodes a checksum-verified payload into `times` (picoseconds) and `addresses`.
     /// Throws a message (the caller adds path, offset and chunk) when the payload is inconsistent.
     func decode(_ h: ChunkHeader, payload: UnsafeRawBufferPointer, timeUnit: Int64, addressCount: Int,
-                times: inout [Int64], addresses: inout [UInt32]) throws {
+                lookup: PopulationLookup, times: inout [Int64], addresses: inout [UInt32]) throws {
+        if h.timeLayout == TraceFormat.timeLayoutPerPopulation {
+            return try decodeByPopulation(h, payload: payload, timeUnit: timeUnit, lookup: lookup, addressCount: addressCount,
+                                          times: &times, addresses: &addresses)
+        }
         let n = Int(h.count), wt = Int(h.timeWidth), wa = Int(h.addressWidth)
         let frames = wt + wa
         guard payload.count >= 4 * frames else { throw ChunkProblem("payload shorter than its frame table") }

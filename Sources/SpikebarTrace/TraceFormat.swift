@@ -1,13 +1,15 @@
 import Foundation
 
-/// Constants and byte layouts of the `.sbt` format, version 1.0. `Docs/trace-format.md` is the
+/// Constants and byte layouts of the `.sbt` format, version 2.0 (reads 1.0). `Docs/trace-format.md` is the
 /// normative description; this file is its executable form. All integers are little-endian.
 public enum TraceFormat {
     /// File magic: `\x89 S B T \r \n \x1A \n` (PNG-style: catches 7-bit and newline-mangling transfers).
     public static let magic: [UInt8] = [0x89, 0x53, 0x42, 0x54, 0x0D, 0x0A, 0x1A, 0x0A]
     /// Major version: a reader refuses files with a larger one.
-    public static let majorVersion: UInt16 = 1
-    /// Minor version: additions a version-1 reader may ignore (new JSON keys, new trailing data).
+    /// 2.0 added chunk time layout 1 (per-population time streams); 1.0 files are read unchanged
+    /// (their chunks are all layout 0).
+    public static let majorVersion: UInt16 = 2
+    /// Minor version: additions a reader of the same major version may ignore (new JSON keys, new trailing data).
     public static let minorVersion: UInt16 = 0
     /// Fixed part of the file header: magic, major, minor, JSON length.
     static let fileHeaderFixed = 16
@@ -30,6 +32,10 @@ public enum TraceFormat {
 
     /// Address encoding modes (chunk header byte 14).
     static let addressModeAbsolute: UInt8 = 0
+    /// Time layouts (chunk header byte 15): one merged delta stream (the only layout of 1.0), or one
+    /// delta stream per population on its own time quantum (2.0, `PopulationTimeStreams.swift`).
+    static let timeLayoutMerged: UInt8 = 0
+    static let timeLayoutPerPopulation: UInt8 = 1
 }
 
 // MARK: - Little-endian helpers
@@ -129,6 +135,8 @@ struct ChunkHeader: Equatable {
     var timeWidth: UInt8
     var addressWidth: UInt8
     var addressMode: UInt8
+    /// Byte 15: `TraceFormat.timeLayoutMerged` or `.timeLayoutPerPopulation` (0 in every 1.0 file).
+    var timeLayout: UInt8 = TraceFormat.timeLayoutMerged
     var firstTick: Int64
     var lastTick: Int64
     var payloadLength: UInt32
@@ -138,7 +146,7 @@ struct ChunkHeader: Equatable {
         var b = TraceFormat.chunkSync
         b.reserveCapacity(TraceFormat.chunkHeaderSize)
         b.appendLE(number); b.appendLE(count)
-        b.append(timeWidth); b.append(addressWidth); b.append(addressMode); b.append(0)
+        b.append(timeWidth); b.append(addressWidth); b.append(addressMode); b.append(timeLayout)
         b.appendLE(firstTick); b.appendLE(lastTick)
         b.appendLE(payloadLength); b.appendLE(UInt32(0))
         b.appendLE(payloadHash)
@@ -154,12 +162,13 @@ struct ChunkHeader: Equatable {
         let actual = b.withUnsafeBytes { XXH64.hash(UnsafeRawBufferPointer(rebasing: $0[at..<(at + 48)])) }
         guard stored == actual else { return .failure(ChunkProblem("chunk header checksum mismatch")) }
         let h = ChunkHeader(number: b.le(at + 4, UInt32.self), count: b.le(at + 8, UInt32.self),
-                            timeWidth: b[at + 12], addressWidth: b[at + 13], addressMode: b[at + 14],
+                            timeWidth: b[at + 12], addressWidth: b[at + 13], addressMode: b[at + 14], timeLayout: b[at + 15],
                             firstTick: b.le(at + 16, Int64.self), lastTick: b.le(at + 24, Int64.self),
                             payloadLength: b.le(at + 32, UInt32.self), payloadHash: b.le(at + 40, UInt64.self))
         if h.count == 0 || Int(h.count) > TraceFormat.maxChunkEvents { return .failure(ChunkProblem("implausible event count \(h.count)")) }
-        if !(1...8).contains(h.timeWidth) || !(1...4).contains(h.addressWidth) || h.addressMode != TraceFormat.addressModeAbsolute {
-            return .failure(ChunkProblem("unknown chunk encoding (time width \(h.timeWidth), address width \(h.addressWidth), mode \(h.addressMode))"))
+        if !(1...8).contains(h.timeWidth) || !(1...4).contains(h.addressWidth) || h.addressMode != TraceFormat.addressModeAbsolute
+            || h.timeLayout > TraceFormat.timeLayoutPerPopulation {
+            return .failure(ChunkProblem("unknown chunk encoding (time width \(h.timeWidth), address width \(h.addressWidth), mode \(h.addressMode), time layout \(h.timeLayout))"))
         }
         if h.lastTick < h.firstTick { return .failure(ChunkProblem("last time \(h.lastTick) precedes first time \(h.firstTick)")) }
         return .success(h)

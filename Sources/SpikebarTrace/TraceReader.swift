@@ -30,6 +30,7 @@ public final class TraceReader {
     private let file: PosixFile
     private let decoder: ChunkDecoder
     private let offsets: [Int]
+    private let lookup: PopulationLookup
     private var buffer: [UInt8] = []
 
     /// Total events in the chunk table.
@@ -56,6 +57,7 @@ public final class TraceReader {
         header = h
         version = (Int(v.0), Int(v.1))
         offsets = h.populationOffsets
+        lookup = PopulationLookup(offsets: offsets)
         decoder = try ChunkDecoder()
         fileSize = try file.size()
         if let table = try TraceReader.readIndex(file, size: fileSize, chunksStart: chunksStart, unit: h.timeUnit) {
@@ -208,7 +210,7 @@ public final class TraceReader {
             }
             do {
                 try decoder.decode(h, payload: payload, timeUnit: header.timeUnit, addressCount: offsets[offsets.count - 1],
-                                   times: &times, addresses: &addresses)
+                                   lookup: lookup, times: &times, addresses: &addresses)
             } catch let p as ChunkProblem {
                 throw TraceError(.corruptChunk, path: path, offset: info.offset + TraceFormat.chunkHeaderSize, chunk: info.number, p.message)
             }

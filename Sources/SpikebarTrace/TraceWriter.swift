@@ -38,6 +38,7 @@ public final class TraceWriter {
     private var file: PosixFile?
     private let encoder: ChunkEncoder
     private let offsets: [Int]
+    private let lookup: PopulationLookup
     private let unitDivider: ExactDivider
     // Raw buffers, not arrays: an array stored in a class pays a uniqueness and exclusivity check on
     // every element write, which cost more than the whole rest of `append`.
@@ -66,6 +67,7 @@ public final class TraceWriter {
         self.chunkEvents = chunkEvents
         encoder = try ChunkEncoder(level: level)
         offsets = header.populationOffsets
+        lookup = PopulationLookup(offsets: offsets)
         unitDivider = ExactDivider(header.timeUnit)
         let f = try PosixFile.createForWriting(path + temporarySuffix)
         file = f
@@ -152,12 +154,13 @@ public final class TraceWriter {
         let fill = st.pointee.fill
         guard fill > 0, let f = file else { return }
         do {
-            let (wt, wa) = try encoder.encode(deltas: UnsafeBufferPointer(start: deltas, count: fill), deltaOr: st.pointee.deltaOr,
-                                              addresses: UnsafeBufferPointer(start: addresses, count: fill), addressOr: st.pointee.addressOr)
+            let (wt, wa, layout) = try encoder.encode(deltas: UnsafeBufferPointer(start: deltas, count: fill), deltaOr: st.pointee.deltaOr,
+                                                      addresses: UnsafeBufferPointer(start: addresses, count: fill), addressOr: st.pointee.addressOr,
+                                                      firstTick: st.pointee.chunkFirstTick, lookup: lookup)
             let len = encoder.payloadLength
             let hash = encoder.payload.withUnsafeBytes { XXH64.hash(UnsafeRawBufferPointer(rebasing: $0[0..<len])) }
             let h = ChunkHeader(number: UInt32(index.count), count: UInt32(fill), timeWidth: UInt8(wt),
-                                addressWidth: UInt8(wa), addressMode: TraceFormat.addressModeAbsolute,
+                                addressWidth: UInt8(wa), addressMode: TraceFormat.addressModeAbsolute, timeLayout: layout,
                                 firstTick: st.pointee.chunkFirstTick, lastTick: st.pointee.lastTick, payloadLength: UInt32(len),
                                 payloadHash: hash)
             guard index.count < Int(UInt32.max) else { throw TraceError(.invalidArgument, path: path, "more than 2^32 chunks") }

@@ -111,7 +111,7 @@ import SpikebarCore
         put(dir.file("magic.sbt"), wrong)
         let e1 = #expect(throws: TraceError.self) { try TraceReader(path: dir.file("magic.sbt")) }
         #expect(e1?.kind == .badMagic && e1?.offset == 0)
-        b[8] = 2 // major version 2
+        b[8] = UInt8(TraceFormat.majorVersion + 1) // a major version newer than this reader
         put(dir.file("v2.sbt"), b)
         let e2 = #expect(throws: TraceError.self) { try TraceReader(path: dir.file("v2.sbt")) }
         #expect(e2?.kind == .unsupportedVersion)
