@@ -16,6 +16,13 @@ final class ChunkEncoder {
     /// Layout-1 scratch (`PopulationTimeStreams.swift`): population of each event, deltas by population.
     var popScratch: [UInt8] = []
     var streamScratch: [UInt64] = []
+    /// Per-population state of layout 1, `maxLayoutPopulations` entries each, allocated once.
+    let popCounts = UnsafeMutablePointer<Int>.allocate(capacity: maxLayoutPopulations)
+    let popQuanta = UnsafeMutablePointer<UInt64>.allocate(capacity: maxLayoutPopulations)
+    let popDividers = UnsafeMutablePointer<ExactDivider>.allocate(capacity: maxLayoutPopulations)
+    let popOrs = UnsafeMutablePointer<UInt64>.allocate(capacity: maxLayoutPopulations)
+    let popPrevious = UnsafeMutablePointer<Int64>.allocate(capacity: maxLayoutPopulations)
+    let popCursor = UnsafeMutablePointer<Int>.allocate(capacity: maxLayoutPopulations)
 
     init(level: Int) throws {
         guard let c = ZSTD_createCCtx() else { throw TraceError(.io, path: "", "zstd: cannot create compression context") }
@@ -28,7 +35,11 @@ final class ChunkEncoder {
         self.level = Int32(level)
     }
 
-    deinit { ZSTD_freeCCtx(cctx) }
+    deinit {
+        ZSTD_freeCCtx(cctx)
+        popCounts.deallocate(); popQuanta.deallocate(); popDividers.deallocate()
+        popOrs.deallocate(); popPrevious.deallocate(); popCursor.deallocate()
+    }
 
     static func width<T: FixedWidthInteger>(_ orOfValues: T) -> Int {
         max(1, (T.bitWidth - orOfValues.leadingZeroBitCount + 7) / 8)
@@ -88,13 +99,20 @@ final class ChunkDecoder {
     var acc: [UInt64] = []
     /// Population of each event (layout 1).
     var pops: [UInt8] = []
+    /// Per-population merge state of layout 1, `maxLayoutPopulations` entries each, allocated once.
+    let mergeCursor = UnsafeMutablePointer<Int>.allocate(capacity: maxLayoutPopulations)
+    let mergeQuotient = UnsafeMutablePointer<Int64>.allocate(capacity: maxLayoutPopulations)
+    let mergeQuantum = UnsafeMutablePointer<Int64>.allocate(capacity: maxLayoutPopulations)
 
     init() throws {
         guard let d = ZSTD_createDCtx() else { throw TraceError(.io, path: "", "zstd: cannot create decompression context") }
         dctx = d
     }
 
-    deinit { ZSTD_freeDCtx(dctx) }
+    deinit {
+        ZSTD_freeDCtx(dctx)
+        mergeCursor.deallocate(); mergeQuotient.deallocate(); mergeQuantum.deallocate()
+    }
 
     /// zstd.h's ZSTD_CONTENTSIZE_UNKNOWN (0ULL − 1) and ZSTD_CONTENTSIZE_ERROR (0ULL − 2): macros Swift
     /// does not import.

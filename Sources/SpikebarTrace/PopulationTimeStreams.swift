@@ -14,20 +14,67 @@ import CZstd
 struct PopulationLookup {
     /// Start address of populations 1…P−1 (population 0 starts at 0).
     let boundaries: [UInt32]
+    /// Population of every address when the address space is small enough (≤ `tableLimit`): one L1
+    /// load per event instead of P − 1 compares, which the compiler turns into mispredicted branches.
+    let table: [UInt8]
     var count: Int { boundaries.count + 1 }
+    static let tableLimit = 1 << 20
 
     init(offsets: [Int]) {
         // offsets = [0, o1, …, o_{P-1}, total]; addresses < 2³², so every boundary fits in UInt32
         // except a trailing empty population starting at 2³², which no address can reach.
         boundaries = offsets.dropFirst().dropLast().map { UInt32(clamping: $0) }
+        let total = offsets.last ?? 0
+        if offsets.count - 1 >= 2, offsets.count - 1 <= maxLayoutPopulations, total <= Self.tableLimit {
+            var t = [UInt8](repeating: 0, count: total)
+            for k in 0..<(offsets.count - 1) where offsets[k] < offsets[k + 1] {
+                for a in offsets[k]..<offsets[k + 1] { t[a] = UInt8(k) }
+            }
+            table = t
+        } else {
+            table = []
+        }
     }
 
-    /// Population of `address` (branch-free linear scan: recordings have a handful of populations).
+    /// Writes the population of each of the `n` addresses into `out` (addresses must be inside the
+    /// address space) and returns nothing; counts are taken separately (`countPopulations`).
     @inline(__always)
-    func population(_ address: UInt32, _ b: UnsafePointer<UInt32>) -> Int {
-        var k = 0
-        for j in 0..<boundaries.count { k &+= address >= b[j] ? 1 : 0 }
-        return k
+    func classify(_ addresses: UnsafePointer<UInt32>, _ n: Int, into out: UnsafeMutablePointer<UInt8>) {
+        if !table.isEmpty {
+            table.withUnsafeBufferPointer { tb in
+                let t = tb.baseAddress! // invariant: non-empty
+                for i in 0..<n { out[i] = t[Int(addresses[i])] }
+            }
+            return
+        }
+        boundaries.withUnsafeBufferPointer { bp in
+            guard let b = bp.baseAddress else { for i in 0..<n { out[i] = 0 }; return }
+            let nb = bp.count
+            for i in 0..<n {
+                var k = 0
+                for j in 0..<nb { k &+= addresses[i] >= b[j] ? 1 : 0 }
+                out[i] = UInt8(truncatingIfNeeded: k)
+            }
+        }
+    }
+
+    /// Events per population. With up to 8 populations the counts are kept in the 8 byte lanes of one
+    /// integer, 255 events at a time (`acc += 1 << 8·pop`): no data-dependent branch (a compare per
+    /// population was compiled into one and mispredicted on every population change) and no
+    /// store-to-load chain through a histogram in memory.
+    static func countPopulations(_ pops: UnsafePointer<UInt8>, _ n: Int, _ P: Int, into counts: UnsafeMutablePointer<Int>) {
+        for k in 0..<P { counts[k] = 0 }
+        if P <= 8 {
+            var i = 0
+            while i < n {
+                let end = Swift.min(n, i + 255)
+                var acc: UInt64 = 0
+                while i < end { acc &+= 1 &<< (UInt64(pops[i]) &* 8); i += 1 }
+                for k in 0..<P { counts[k] += Int((acc &>> UInt64(8 * k)) & 0xFF) }
+            }
+        } else {
+            for i in 0..<n { counts[Int(pops[i])] += 1 }
+        }
     }
 }
 
@@ -58,23 +105,28 @@ extension ChunkEncoder {
         guard P >= 2, P <= maxLayoutPopulations, n > 0 else { return false }
         if popScratch.count < n { popScratch = [UInt8](repeating: 0, count: n) }
         if streamScratch.count < n { streamScratch = [UInt64](repeating: 0, count: n) }
-        var counts = [Int](repeating: 0, count: P)
-        var quanta = [UInt64](repeating: 0, count: P)
-        // Pass 1: population of every event and the GCD of each population's absolute times. Once a
-        // quantum is 1 it stays 1, so the remainder test is skipped (layer spikes at 1 ps cost nothing).
-        lookup.boundaries.withUnsafeBufferPointer { bp in
-            popScratch.withUnsafeMutableBufferPointer { pp in
-                let b = bp.baseAddress ?? UnsafePointer(bitPattern: 8)! // invariant: only read when P ≥ 2, i.e. non-empty
-                var t = firstTick
-                for i in 0..<n {
-                    t = t &+ Int64(bitPattern: deltas[i])
-                    let k = lookup.population(addresses[i], b)
-                    pp[i] = UInt8(truncatingIfNeeded: k)
-                    counts[k] &+= 1
-                    let g = quanta[k]
-                    if g != 1 {
-                        let m = t.magnitude
-                        if g == 0 { quanta[k] = m } else if m % g != 0 { quanta[k] = gcd(g, m) }
+        // Per-population state in fixed pointer buffers (no array uniqueness checks in the loops).
+        let counts = popCounts, quanta = popQuanta, divide = popDividers
+        for k in 0..<P { counts[k] = 0; quanta[k] = 0; divide[k] = ExactDivider(UInt64(1)) }
+        // Pass 1: population of every event and the GCD of each population's absolute times. The
+        // divisibility test is a multiplication by the quantum's inverse (`ExactDivider`), the GCD is
+        // recomputed only when it fails (a few times per chunk); once a quantum is 1 nothing is tested,
+        // so layer spikes at 1 ps cost nothing.
+        popScratch.withUnsafeMutableBufferPointer { pp in
+            let pops = pp.baseAddress! // invariant: popScratch.count ≥ n ≥ 1
+            lookup.classify(addresses.baseAddress!, n, into: pops) // invariant: n ≥ 1
+            PopulationLookup.countPopulations(pops, n, P, into: counts)
+            var t = firstTick
+            for i in 0..<n {
+                t = t &+ Int64(bitPattern: deltas[i])
+                let k = Int(pops[i])
+                let g = quanta[k]
+                if g != 1 {
+                    let m = t.magnitude
+                    if g == 0 {
+                        if m != 0 { quanta[k] = m; divide[k] = ExactDivider(m) }
+                    } else if divide[k].divide(m) == nil {
+                        let r = gcd(g, m); quanta[k] = r; divide[k] = ExactDivider(r)
                     }
                 }
             }
@@ -82,22 +134,23 @@ extension ChunkEncoder {
         var starts = [Int](repeating: 0, count: P)
         var widths = [Int](repeating: 0, count: P)
         for k in 1..<P { starts[k] = starts[k - 1] + counts[k - 1] }
-        for k in 0..<P where quanta[k] == 0 || quanta[k] > UInt64(Int64.max) { quanta[k] = 1 }
-        // Pass 2: deltas of the quantised times, grouped by population (event order kept within each).
-        var ors = [UInt64](repeating: 0, count: P)
-        var previous = (0..<P).map { floorDivide(firstTick, Int64(quanta[$0])) }
-        var cursor = starts
+        for k in 0..<P where quanta[k] == 0 || quanta[k] > UInt64(Int64.max) { quanta[k] = 1; divide[k] = ExactDivider(UInt64(1)) }
+        // Pass 2: deltas of the quantised times (exact quotients: every time of population k is a
+        // multiple of its quantum), grouped by population, event order kept within each.
+        let ors = popOrs, previous = popPrevious, cursor = popCursor
+        for k in 0..<P { ors[k] = 0; previous[k] = floorDivide(firstTick, Int64(quanta[k])); cursor[k] = starts[k] }
         popScratch.withUnsafeBufferPointer { pp in
             streamScratch.withUnsafeMutableBufferPointer { sp in
+                let out = sp.baseAddress! // invariant: streamScratch.count ≥ n ≥ 1
                 var t = firstTick
                 for i in 0..<n {
                     t = t &+ Int64(bitPattern: deltas[i])
                     let k = Int(pp[i])
-                    let d = Int64(quanta[k])
-                    let q = d == 1 ? t : floorDivide(t, d)
+                    let m = divide[k].divide(t.magnitude) ?? 0 // invariant: t is a multiple of quanta[k]
+                    let q = t < 0 ? -Int64(bitPattern: m) : Int64(bitPattern: m)
                     let delta = UInt64(bitPattern: q &- previous[k])
                     previous[k] = q
-                    sp[cursor[k]] = delta
+                    out[cursor[k]] = delta
                     cursor[k] &+= 1
                     ors[k] |= delta
                 }
@@ -230,14 +283,12 @@ extension ChunkDecoder {
                 guard Int(maxAddress) < addressCount else {
                     throw ChunkProblem("address \(maxAddress) outside the address space (\(addressCount) addresses)")
                 }
-                try lookup.boundaries.withUnsafeBufferPointer { bp in
-                    let b = bp.baseAddress! // invariant: P ≥ 2, so at least one boundary
+                do {
                     try pops.withUnsafeMutableBufferPointer { pp in
-                        for i in 0..<n {
-                            let k = lookup.population(ad[i], b)
-                            pp[i] = UInt8(truncatingIfNeeded: k)
-                            counts[k] &+= 1
-                        }
+                        let cursor = mergeCursor, q = mergeQuotient, d = mergeQuantum
+                        lookup.classify(ad.baseAddress!, n, into: pp.baseAddress!) // invariant: n ≥ 1, addresses checked above
+                        PopulationLookup.countPopulations(pp.baseAddress!, n, P, into: cursor)
+                        for k in 0..<P { counts[k] = cursor[k] }
                         var streamStart = [Int](repeating: 0, count: P)
                         for k in 1..<P { streamStart[k] = streamStart[k - 1] + counts[k - 1] }
                         // Time planes, population by population, into that population's slice of `acc`.
@@ -263,29 +314,32 @@ extension ChunkDecoder {
                                     f += 1
                                 }
                             }
-                            // Merge back into event order. Every check is accumulated, not branched on:
+                            // Merge back into event order. The checks are accumulated, not branched on:
                             // deltas must keep times in range and non-decreasing, and the first and last
                             // times must be the header's.
-                            var cursor = streamStart
-                            var q = (0..<P).map { floorDivide(h.firstTick, quanta[$0]) }
-                            var bad = false
+                            for k in 0..<P {
+                                cursor[k] = streamStart[k]; d[k] = quanta[k]; q[k] = floorDivide(h.firstTick, quanta[k])
+                            }
+                            var bad: UInt64 = 0
                             var previous = h.firstTick
                             try times.withUnsafeMutableBufferPointer { tm in
+                                let out = tm.baseAddress! // invariant: times.count == n ≥ 1
                                 for i in 0..<n {
                                     let k = Int(pp[i])
-                                    let delta = a[cursor[k]]
-                                    cursor[k] &+= 1
+                                    let c = cursor[k]
+                                    cursor[k] = c &+ 1
+                                    let delta = a[c]
                                     let (qq, o1) = q[k].addingReportingOverflow(Int64(bitPattern: delta))
                                     q[k] = qq
-                                    let (t, o2) = qq.multipliedReportingOverflow(by: quanta[k])
-                                    bad = bad || o1 || o2 || delta > UInt64(Int64.max) || t < previous
+                                    let (t, o2) = qq.multipliedReportingOverflow(by: d[k])
+                                    bad |= (delta &>> 63) | UInt64(o1 ? 1 : 0) | UInt64(o2 ? 1 : 0) | UInt64(t < previous ? 1 : 0)
                                     previous = t
-                                    tm[i] = t
+                                    out[i] = t
                                 }
-                                guard !bad, tm[0] == h.firstTick, tm[n - 1] == h.lastTick else {
+                                guard bad == 0, out[0] == h.firstTick, out[n - 1] == h.lastTick else {
                                     throw ChunkProblem("per-population time deltas do not give non-decreasing times from the chunk's first to its last time")
                                 }
-                                if timeUnit != 1 { for i in 0..<n { tm[i] = tm[i] &* timeUnit } }
+                                if timeUnit != 1 { for i in 0..<n { out[i] = out[i] &* timeUnit } }
                             }
                         }
                     }

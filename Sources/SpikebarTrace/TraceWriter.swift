@@ -219,14 +219,16 @@ struct WriterState {
 /// `x` is a multiple of `d` iff its low `s` bits are zero and `(x >> s) · m⁻¹ mod 2^64 ≤ ⌊(2^64−1)/m⌋`
 /// (Granlund & Montgomery, PLDI 1994, §9). The writer calls it once per event.
 struct ExactDivider {
-    let divisor: Int64
+    let divisor: UInt64
     let shift: UInt64
     let inverse: UInt64
     let limit: UInt64
 
-    init(_ d: Int64) {
-        divisor = d
-        let u = UInt64(max(d, 1))
+    init(_ d: Int64) { self.init(UInt64(max(d, 1))) }
+
+    init(_ d: UInt64) {
+        let u = max(d, 1)
+        divisor = u
         let s = UInt64(u.trailingZeroBitCount)
         shift = s
         let m = u >> s
@@ -244,6 +246,7 @@ struct ExactDivider {
     }
 
     func divideSigned(_ x: Int64) -> Int64? {
-        x % divisor == 0 ? x / divisor : nil
+        let d = Int64(divisor) // invariant: built from a positive Int64 by the writer
+        return x % d == 0 ? x / d : nil
     }
 }
