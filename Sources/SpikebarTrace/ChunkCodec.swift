@@ -74,10 +74,7 @@ final class ChunkEncoder {
                         let shift = UInt32(8 * (f - wt))
                         for i in 0..<n { p[i] = UInt8(truncatingIfNeeded: addresses[i] &>> shift) }
                     }
-                    let r = ZSTD_compressCCtx(cctx, out.baseAddress! + used, bound, p, n, level) // invariant: out has capacity ≥ 4·frames + frames·bound
-                    if ZSTD_isError(r) != 0 {
-                        throw TraceError(.io, path: "", "zstd compression failed: \(String(cString: ZSTD_getErrorName(r)))")
-                    }
+                    let r = try PlaneCompressor.compress(cctx, level: level, p, n, into: out.baseAddress! + used, capacity: bound) // invariant: out has capacity ≥ 4·frames + frames·bound
                     out.storeBytes(of: UInt32(r).littleEndian, toByteOffset: 4 * f, as: UInt32.self)
                     used += r
                 }

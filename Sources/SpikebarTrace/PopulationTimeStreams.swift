@@ -177,10 +177,7 @@ extension ChunkEncoder {
                 let p = pl.baseAddress! // invariant: plane.count ≥ n ≥ 1
                 try streamScratch.withUnsafeBufferPointer { sp in
                     func emit(_ count: Int) throws {
-                        let r = ZSTD_compressCCtx(cctx, out.baseAddress! + used, bound, p, count, level) // invariant: capacity covers frames·bound
-                        if ZSTD_isError(r) != 0 {
-                            throw TraceError(.io, path: "", "zstd compression failed: \(String(cString: ZSTD_getErrorName(r)))")
-                        }
+                        let r = try PlaneCompressor.compress(cctx, level: level, p, count, into: out.baseAddress! + used, capacity: bound) // invariant: capacity covers frames·bound
                         out.storeBytes(of: UInt32(r).littleEndian, toByteOffset: 9 * P + 4 * frame, as: UInt32.self)
                         used += r; frame += 1
                     }
