@@ -58,7 +58,7 @@ let package = Package(
             "SpikebarTwin",
             "spikebar",  // built so that CLI tests can run it
         ]),
-        .testTarget(name: "SpikebarTraceTests", dependencies: ["SpikebarTrace", "SpikebarCore"]),
+        .testTarget(name: "SpikebarTraceTests", dependencies: ["SpikebarTrace", "SpikebarCore", "CZstd"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -147,7 +147,7 @@ extension ChunkEncoder {
                     t = t &+ Int64(bitPattern: deltas[i])
                     let k = Int(pp[i])
                     let m = divide[k].divide(t.magnitude) ?? 0 // invariant: t is a multiple of quanta[k]
-                    let q = t < 0 ? -Int64(bitPattern: m) : Int64(bitPattern: m)
+                    let q = t < 0 ? 0 &- Int64(bitPattern: m) : Int64(bitPattern: m) // wrapping: t = Int64.min has m = 2⁶³
                     let delta = UInt64(bitPattern: q &- previous[k])
                     previous[k] = q
                     out[cursor[k]] = delta
@@ -157,7 +157,12 @@ extension ChunkEncoder {
             }
         }
         var estimate = 0
-        for k in 0..<P where counts[k] > 0 { widths[k] = Self.width(ors[k]); estimate += counts[k] * widths[k] }
+        for k in 0..<P where counts[k] > 0 {
+            // A quantised delta ≥ 2⁶³ (times spanning more than half the i64 range) is left to layout 0,
+            // whose wrapping prefix sum covers it; layout 1 readers reject such deltas.
+            if ors[k] >> 63 != 0 { return false }
+            widths[k] = Self.width(ors[k]); estimate += counts[k] * widths[k]
+        }
         guard estimate < n * mergedTimeWidth else { return false }
 
         let frames = widths.reduce(0, +) + wa
