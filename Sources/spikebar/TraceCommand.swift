@@ -206,7 +206,8 @@ struct TraceBenchCommand: ParsableCommand {
         discussion: """
         Workloads: (a) N-MNIST event-camera recordings; (b) a run of --scenario (default the quickstart) \
         recorded with `spikebar run --record` semantics: input spikes and every layer's spikes of \
-        --run-samples inferences, picosecond times (or --trace FILE, an existing recording); (c) Poisson \
+        --run-samples inferences, 1 ps unit; the quickstart stamps its input spikes on a 1 µs AER clock \
+        (input.time_resolution) (or --trace FILE, an existing recording); (c) Poisson \
         traces with a known entropy bound. For each: .sbt bytes/event, encode and decode events/s, and \
         zstd -19 / xz -9 on a plain 12-byte/event dump measured in the same run.
         """)
@@ -253,7 +254,7 @@ struct TraceBenchCommand: ParsableCommand {
                 recorded = path
                 _ = try sim.record(to: path)
                 o.tracePath = path
-                o.traceDescription = "\(scenario) recorded with --samples \(runSamples) (input + every layer, \(loaded.scenario.simulation.timing.rawValue) timing, ps times)"
+                o.traceDescription = "\(scenario) recorded with --samples \(runSamples) (input + every layer, \(loaded.scenario.simulation.timing.rawValue) timing, 1 ps unit, input clock \(Int64((loaded.scenario.input.timeResolution * 1e12).rounded())) ps)"
             } catch let e as SpikebarError {
                 fail(e)
             }
