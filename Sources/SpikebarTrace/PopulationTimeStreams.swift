@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CZstd
 
 /// Chunk layout 1 (format 2.0): one time stream per population, each on its own time quantum.
@@ -102,57 +105,71 @@ extension ChunkEncoder {
     func encodeByPopulation(deltas: UnsafeBufferPointer<UInt64>, addresses: UnsafeBufferPointer<UInt32>,
                             firstTick: Int64, lookup: PopulationLookup, mergedTimeWidth: Int, addressWidth wa: Int) throws -> Bool {
         let n = deltas.count, P = lookup.count
-        guard P >= 2, P <= maxLayoutPopulations, n > 0 else { return false }
+        guard P >= 2, P <= maxLayoutPopulations, n > 0, getenv("SBT_NO_L1") == nil else { return false } // TEMP
         if popScratch.count < n { popScratch = [UInt8](repeating: 0, count: n) }
         if streamScratch.count < n { streamScratch = [UInt64](repeating: 0, count: n) }
         // Per-population state in fixed pointer buffers (no array uniqueness checks in the loops).
-        let counts = popCounts, quanta = popQuanta, divide = popDividers
-        for k in 0..<P { counts[k] = 0; quanta[k] = 0; divide[k] = ExactDivider(UInt64(1)) }
-        // Pass 1: population of every event and the GCD of each population's absolute times. The
-        // divisibility test is a multiplication by the quantum's inverse (`ExactDivider`), the GCD is
-        // recomputed only when it fails (a few times per chunk); once a quantum is 1 nothing is tested,
-        // so layer spikes at 1 ps cost nothing.
-        popScratch.withUnsafeMutableBufferPointer { pp in
+        let counts = popCounts, quanta = popQuanta, ors = popOrs, cursor = popCursor
+        var starts = [Int](repeating: 0, count: P)
+        var widths = [Int](repeating: 0, count: P)
+        try popScratch.withUnsafeMutableBufferPointer { pp in
             let pops = pp.baseAddress! // invariant: popScratch.count ≥ n ≥ 1
             lookup.classify(addresses.baseAddress!, n, into: pops) // invariant: n ≥ 1
             PopulationLookup.countPopulations(pops, n, P, into: counts)
-            var t = firstTick
-            for i in 0..<n {
-                t = t &+ Int64(bitPattern: deltas[i])
-                let k = Int(pops[i])
-                let g = quanta[k]
-                if g != 1 {
-                    let m = t.magnitude
-                    if g == 0 {
-                        if m != 0 { quanta[k] = m; divide[k] = ExactDivider(m) }
-                    } else if divide[k].divide(m) == nil {
-                        let r = gcd(g, m); quanta[k] = r; divide[k] = ExactDivider(r)
-                    }
-                }
-            }
-        }
-        var starts = [Int](repeating: 0, count: P)
-        var widths = [Int](repeating: 0, count: P)
-        for k in 1..<P { starts[k] = starts[k - 1] + counts[k - 1] }
-        for k in 0..<P where quanta[k] == 0 || quanta[k] > UInt64(Int64.max) { quanta[k] = 1; divide[k] = ExactDivider(UInt64(1)) }
-        // Pass 2: deltas of the quantised times (exact quotients: every time of population k is a
-        // multiple of its quantum), grouped by population, event order kept within each.
-        let ors = popOrs, previous = popPrevious, cursor = popCursor
-        for k in 0..<P { ors[k] = 0; previous[k] = floorDivide(firstTick, Int64(quanta[k])); cursor[k] = starts[k] }
-        popScratch.withUnsafeBufferPointer { pp in
-            streamScratch.withUnsafeMutableBufferPointer { sp in
-                let out = sp.baseAddress! // invariant: streamScratch.count ≥ n ≥ 1
+            for k in 1..<P { starts[k] = starts[k - 1] + counts[k - 1] }
+            try streamScratch.withUnsafeMutableBufferPointer { sp in
+                let seg = sp.baseAddress! // invariant: streamScratch.count ≥ n ≥ 1
+                // (1) Absolute times scattered into each population's slice, in event order. An event's
+                // rank within its population (in blocks of 255 events) comes from the byte lanes of one
+                // register, so no per-population cursor is read and written through memory per event.
+                for k in 0..<P { cursor[k] = starts[k] }
                 var t = firstTick
-                for i in 0..<n {
-                    t = t &+ Int64(bitPattern: deltas[i])
-                    let k = Int(pp[i])
-                    let m = divide[k].divide(t.magnitude) ?? 0 // invariant: t is a multiple of quanta[k]
-                    let q = t < 0 ? 0 &- Int64(bitPattern: m) : Int64(bitPattern: m) // wrapping: t = Int64.min has m = 2⁶³
-                    let delta = UInt64(bitPattern: q &- previous[k])
-                    previous[k] = q
-                    out[cursor[k]] = delta
-                    cursor[k] &+= 1
-                    ors[k] |= delta
+                var i = 0
+                while i < n {
+                    let end = Swift.min(n, i + 255)
+                    var acc: UInt64 = 0
+                    while i < end {
+                        t = t &+ Int64(bitPattern: deltas[i])
+                        let k = Int(pops[i])
+                        let shift = UInt64(k &* 8)
+                        let rank = Int(truncatingIfNeeded: (acc &>> shift) & 0xFF)
+                        acc &+= 1 &<< shift
+                        seg[cursor[k] &+ rank] = UInt64(bitPattern: t)
+                        i += 1
+                    }
+                    for k in 0..<P { cursor[k] &+= Int(truncatingIfNeeded: (acc &>> UInt64(8 * k)) & 0xFF) }
+                }
+                for k in 0..<P where counts[k] > 0 {
+                    let ts = seg + starts[k], c = counts[k]
+                    // (2) The quantum: GCD of the population's absolute times = GCD of its first time and
+                    // its successive differences. The divisibility test is a multiplication by the
+                    // quantum's inverse (`ExactDivider`); the loop stops as soon as the quantum is 1
+                    // (layer spikes at 1 ps: after a few events).
+                    var g = Int64(bitPattern: ts[0]).magnitude
+                    var dv = ExactDivider(g)
+                    var j = 1
+                    while j < c && g != 1 {
+                        let d = ts[j] &- ts[j - 1]
+                        if g == 0 { if d != 0 { g = d; dv = ExactDivider(g) } } else if dv.divide(d) == nil { g = gcd(g, d); dv = ExactDivider(g) }
+                        j += 1
+                    }
+                    if g == 0 || g > UInt64(Int64.max) { g = 1; dv = ExactDivider(g) }
+                    quanta[k] = g
+                    // (3) In place, back to front: deltas of the quantised times, exact divisions that are
+                    // branch-free multiplications (t = d·Q ⇒ (t >> s)·m⁻¹ ≡ Q mod 2⁶⁴ for d = 2^s·m, m odd,
+                    // whatever the sign), and their OR for the byte width.
+                    let s = dv.shift, inv = dv.inverse
+                    var or: UInt64 = 0
+                    var j2 = c - 1
+                    while j2 >= 1 {
+                        let q = ((ts[j2] &- ts[j2 - 1]) &>> s) &* inv
+                        ts[j2] = q; or |= q
+                        j2 -= 1
+                    }
+                    let q0 = Int64(bitPattern: UInt64(bitPattern: Int64(bitPattern: ts[0]) &>> Int64(s)) &* inv)
+                    let first = UInt64(bitPattern: q0 &- floorDivide(firstTick, Int64(g)))
+                    ts[0] = first; or |= first
+                    ors[k] = or
                 }
             }
         }
@@ -187,10 +204,10 @@ extension ChunkEncoder {
                         used += r; frame += 1
                     }
                     for k in 0..<P where widths[k] > 0 {
-                        let s = starts[k], c = counts[k]
+                        let src = sp.baseAddress! + starts[k], c = counts[k] // invariant: non-empty (n ≥ 1)
                         for f in 0..<widths[k] {
                             let shift = UInt64(8 * f)
-                            for i in 0..<c { p[i] = UInt8(truncatingIfNeeded: sp[s + i] &>> shift) }
+                            for i in 0..<c { p[i] = UInt8(truncatingIfNeeded: src[i] &>> shift) }
                             try emit(c)
                         }
                     }
@@ -257,8 +274,8 @@ extension ChunkDecoder {
         if plane.count < n { plane = [UInt8](repeating: 0, count: n) }
         if acc.count < n { acc = [UInt64](repeating: 0, count: n) }
         if pops.count < n { pops = [UInt8](repeating: 0, count: n) }
-        addresses = [UInt32](repeating: 0, count: n)
-        times = [Int64](repeating: 0, count: n)
+        addresses = uninitializedArray(n)
+        times = uninitializedArray(n) // every element is written below before any is read
         var counts = [Int](repeating: 0, count: P)
         let dctx = self.dctx
         func inflate(_ f: Int, into p: UnsafeMutablePointer<UInt8>, expected: Int) throws {
@@ -287,7 +304,7 @@ extension ChunkDecoder {
                 }
                 do {
                     try pops.withUnsafeMutableBufferPointer { pp in
-                        let cursor = mergeCursor, q = mergeQuotient, d = mergeQuantum
+                        let cursor = mergeCursor
                         lookup.classify(ad.baseAddress!, n, into: pp.baseAddress!) // invariant: n ≥ 1, addresses checked above
                         PopulationLookup.countPopulations(pp.baseAddress!, n, P, into: cursor)
                         for k in 0..<P { counts[k] = cursor[k] }
@@ -297,47 +314,77 @@ extension ChunkDecoder {
                         try acc.withUnsafeMutableBufferPointer { ac in
                             let a = ac.baseAddress! // invariant: acc.count ≥ n ≥ 1
                             var f = 0
+                            var bad: UInt64 = 0
                             for k in 0..<P {
                                 guard (widths[k] == 0) == (counts[k] == 0) else {
                                     throw ChunkProblem("population \(k) has \(counts[k]) events but time width \(widths[k])")
                                 }
-                                let c = counts[k], s = streamStart[k]
-                                for byte in 0..<widths[k] {
+                                let c = counts[k], w = widths[k]
+                                let dst = a + streamStart[k] // hoisted: `a[s + i]` kept an overflow check per element and did not vectorise
+                                let dk = quanta[k]
+                                var qk = floorDivide(h.firstTick, dk)
+                                for byte in 0..<w {
                                     if declared[f] != ChunkDecoder.contentSizeUnknown && declared[f] != UInt64(c) {
                                         throw ChunkProblem("zstd frame \(f) at payload byte \(starts[f]) declares \(declared[f]) bytes, expected \(c) (population \(k)'s events)")
                                     }
                                     try inflate(f, into: p, expected: c)
-                                    if byte == 0 {
-                                        for i in 0..<c { a[s + i] = UInt64(p[i]) }
-                                    } else {
-                                        let shift = UInt64(8 * byte)
-                                        for i in 0..<c { a[s + i] |= UInt64(p[i]) &<< shift }
-                                    }
                                     f += 1
+                                    let shift = UInt64(8 * byte)
+                                    if byte < w - 1 {
+                                        if byte == 0 {
+                                            for i in 0..<c { dst[i] = UInt64(p[i]) }
+                                        } else {
+                                            for i in 0..<c { dst[i] |= UInt64(p[i]) &<< shift }
+                                        }
+                                        continue
+                                    }
+                                    // Last plane: complete each delta and turn it into the population's time in
+                                    // the same pass (a prefix sum whose chain stays in registers). Deltas ≥ 2⁶³ and
+                                    // i64 overflow are flagged, not branched on.
+                                    let partial: UInt64 = byte == 0 ? 0 : ~0
+                                    for i in 0..<c {
+                                        let delta = (dst[i] & partial) | UInt64(p[i]) &<< shift
+                                        let (qq, o1) = qk.addingReportingOverflow(Int64(bitPattern: delta))
+                                        qk = qq
+                                        let (t, o2) = qq.multipliedReportingOverflow(by: dk)
+                                        bad |= (delta &>> 63) | UInt64(o1 ? 1 : 0) | UInt64(o2 ? 1 : 0)
+                                        dst[i] = UInt64(bitPattern: t)
+                                    }
                                 }
                             }
-                            // Merge back into event order. The checks are accumulated, not branched on:
-                            // deltas must keep times in range and non-decreasing, and the first and last
-                            // times must be the header's.
-                            for k in 0..<P {
-                                cursor[k] = streamStart[k]; d[k] = quanta[k]; q[k] = floorDivide(h.firstTick, quanta[k])
-                            }
-                            var bad: UInt64 = 0
-                            var previous = h.firstTick
                             try times.withUnsafeMutableBufferPointer { tm in
                                 let out = tm.baseAddress! // invariant: times.count == n ≥ 1
-                                for i in 0..<n {
-                                    let k = Int(pp[i])
-                                    let c = cursor[k]
-                                    cursor[k] = c &+ 1
-                                    let delta = a[c]
-                                    let (qq, o1) = q[k].addingReportingOverflow(Int64(bitPattern: delta))
-                                    q[k] = qq
-                                    let (t, o2) = qq.multipliedReportingOverflow(by: d[k])
-                                    bad |= (delta &>> 63) | UInt64(o1 ? 1 : 0) | UInt64(o2 ? 1 : 0) | UInt64(t < previous ? 1 : 0)
-                                    previous = t
-                                    out[i] = t
+                                // (2) Gather into event order: event i takes the next time of its population.
+                                // A cursor per population in memory would put a store-to-load chain (≈ 5 cycles)
+                                // on every event; instead, with ≤ 8 populations, an event's rank within its
+                                // population in the current block of 255 events is read from the byte lanes of
+                                // one register (`acc += 1 << 8·pop`), and the cursors move once per block.
+                                for k in 0..<P { cursor[k] = streamStart[k] }
+                                if P <= 8 {
+                                    var i = 0
+                                    while i < n {
+                                        let end = Swift.min(n, i + 255)
+                                        var acc: UInt64 = 0
+                                        while i < end {
+                                            let k = Int(pp[i])
+                                            let shift = UInt64(k &* 8)
+                                            let rank = Int(truncatingIfNeeded: (acc &>> shift) & 0xFF)
+                                            acc &+= 1 &<< shift
+                                            out[i] = Int64(bitPattern: a[cursor[k] &+ rank])
+                                            i += 1
+                                        }
+                                        for k in 0..<P { cursor[k] &+= Int(truncatingIfNeeded: (acc &>> UInt64(8 * k)) & 0xFF) }
+                                    }
+                                } else {
+                                    for i in 0..<n {
+                                        let k = Int(pp[i])
+                                        let c = cursor[k]
+                                        cursor[k] = c &+ 1
+                                        out[i] = Int64(bitPattern: a[c])
+                                    }
                                 }
+                                // (3) The merged times must be non-decreasing from the header's first to its last time.
+                                for i in 1..<Swift.max(1, n) { bad |= UInt64(out[i] < out[i - 1] ? 1 : 0) } // vectorises
                                 guard bad == 0, out[0] == h.firstTick, out[n - 1] == h.lastTick else {
                                     throw ChunkProblem("per-population time deltas do not give non-decreasing times from the chunk's first to its last time")
                                 }
