@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CZstd
 
 /// Chunk layout 1 (format 2.0): one time stream per population, each on its own time quantum.
@@ -105,7 +102,7 @@ extension ChunkEncoder {
     func encodeByPopulation(deltas: UnsafeBufferPointer<UInt64>, addresses: UnsafeBufferPointer<UInt32>,
                             firstTick: Int64, lookup: PopulationLookup, mergedTimeWidth: Int, addressWidth wa: Int) throws -> Bool {
         let n = deltas.count, P = lookup.count
-        guard P >= 2, P <= maxLayoutPopulations, n > 0, getenv("SBT_NO_L1") == nil else { return false } // TEMP
+        guard P >= 2, P <= maxLayoutPopulations, n > 0 else { return false }
         if popScratch.count < n { popScratch = [UInt8](repeating: 0, count: n) }
         if streamScratch.count < n { streamScratch = [UInt64](repeating: 0, count: n) }
         // Per-population state in fixed pointer buffers (no array uniqueness checks in the loops).
