@@ -338,15 +338,22 @@ extension ChunkDecoder {
                                     // Last plane: complete each delta and turn it into the population's time in
                                     // the same pass (a prefix sum whose chain stays in registers). Deltas ≥ 2⁶³ and
                                     // i64 overflow are flagged, not branched on.
+                                    // With every delta < 2⁶³ (its top bit is OR-ed into `bad`), a wrapping add
+                                    // overflowed iff Q decreased, so one compare replaces the overflow check;
+                                    // Q is then non-decreasing and d·Q stays in range iff it does at both ends.
                                     let partial: UInt64 = byte == 0 ? 0 : ~0
+                                    let q0 = qk
+                                    var wrapped: UInt64 = 0
                                     for i in 0..<c {
                                         let delta = (dst[i] & partial) | UInt64(p[i]) &<< shift
-                                        let (qq, o1) = qk.addingReportingOverflow(Int64(bitPattern: delta))
+                                        let qq = qk &+ Int64(bitPattern: delta)
+                                        wrapped |= (delta &>> 63) | UInt64(qq < qk ? 1 : 0)
                                         qk = qq
-                                        let (t, o2) = qq.multipliedReportingOverflow(by: dk)
-                                        bad |= (delta &>> 63) | UInt64(o1 ? 1 : 0) | UInt64(o2 ? 1 : 0)
-                                        dst[i] = UInt64(bitPattern: t)
+                                        dst[i] = UInt64(bitPattern: qq &* dk)
                                     }
+                                    let (_, o1) = q0.multipliedReportingOverflow(by: dk)
+                                    let (_, o2) = qk.multipliedReportingOverflow(by: dk)
+                                    bad |= wrapped | UInt64(o1 || o2 ? 1 : 0)
                                 }
                             }
                             try times.withUnsafeMutableBufferPointer { tm in
