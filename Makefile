@@ -6,7 +6,7 @@
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test deps build bench bench-native bench-portable bench-train report-png clean fuzz sanitize
+.PHONY: demo test deps build build-native bench bench-native bench-portable bench-train report-png clean fuzz sanitize
 
 deps:
 	@if ! pkg-config --exists libzstd 2>/dev/null || [ ! -f /usr/include/zstd.h ]; then \
@@ -33,8 +33,10 @@ test: deps
 # so only the vector width changes (checked: identical report.json). `make bench-portable` measures the
 # baseline build.
 NATIVE_CPU := $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo && echo haswell)
-bench: deps
+build-native: deps
 	$(SWIFT) build -c release --product spikebar --scratch-path .build-native $(if $(NATIVE_CPU),-Xswiftc -target-cpu -Xswiftc $(NATIVE_CPU))
+
+bench: build-native
 	.build-native/release/spikebar bench kernel
 
 bench-native: bench
@@ -42,8 +44,7 @@ bench-native: bench
 # The training-step benchmark (issue #9, 1 thread, both shapes) on the same AVX2 build: the twin's
 # gradients are bit-identical to the baseline build's (checked: identical weights.json after training,
 # feed-forward and recurrent), the dense adjoint product runs 4 doubles per register instead of 2.
-bench-train: deps
-	$(SWIFT) build -c release --product spikebar --scratch-path .build-native $(if $(NATIVE_CPU),-Xswiftc -target-cpu -Xswiftc $(NATIVE_CPU))
+bench-train: build-native
 	.build-native/release/spikebar bench train --threads 1
 
 bench-portable: build

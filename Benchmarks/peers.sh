@@ -79,7 +79,11 @@ echo "machine: $(nproc) cores, $(uptime | sed 's/.*load average/load average/')"
 run_kernel() {
   peer_brian2
   echo "== kernel: Spikebar vs Brian2 (duration $duration s, rate $rate Hz, median of $repeat)"
-  "$bin" bench kernel --repeat "$repeat" --rate "$rate" --duration "$duration" --export "$work/kernel" | tee "$work/spikebar-kernel.txt"
+  # Brian2's C++ standalone is compiled with its default `-march=native` (codegen.cpp.extra_compile_args_gcc),
+  # so Spikebar's side is the build for this machine's vector units too (`make build-native`, as `make bench`);
+  # the outputs of the two Spikebar builds are bit-identical (Docs/performance.md, Event kernel).
+  make -s build-native >/dev/null
+  .build-native/release/spikebar bench kernel --repeat "$repeat" --rate "$rate" --duration "$duration" --export "$work/kernel" | tee "$work/spikebar-kernel.txt"
   for target in runtime cpp_standalone; do
     "$py" Benchmarks/brian2_kernel.py "$work/kernel" --target "$target" --build-dir "$work/b2" \
       2>"$work/brian2-$target.log" | tail -1 > "$work/brian2-$target.json" \
