@@ -45,6 +45,21 @@ enum PlaneCompressor {
         return sum / total
     }
 
+    /// `entropy` of an evenly strided sample of at most `sampleSize` bytes (all of a smaller plane): the
+    /// decision needs no more, and the full histogram cost ≈ 10 % of the encoding time. Deterministic. The
+    /// plug-in estimate of a uniform byte from 8 192 samples is biased low by ≈ 255/(2·8192·ln 2) = 0.02
+    /// bits, far from the 0.5-bit margin to the threshold.
+    static let sampleSize = 8192
+    static func sampledEntropy(_ p: UnsafePointer<UInt8>, _ n: Int) -> Double {
+        let stride = Swift.max(1, n / sampleSize)
+        if stride == 1 { return entropy(p, n) }
+        var sample = [UInt8](repeating: 0, count: n / stride)
+        sample.withUnsafeMutableBufferPointer { b in
+            for i in 0..<b.count { b[i] = p[i * stride] }
+        }
+        return sample.withUnsafeBufferPointer { entropy($0.baseAddress!, $0.count) } // invariant: n ≥ 2·sampleSize here
+    }
+
     /// Bytes of a raw frame holding `n` bytes: magic, header descriptor, 4-byte content size, blocks.
     static func rawFrameSize(_ n: Int) -> Int { 9 + 3 * max(1, (n + maxBlock - 1) / maxBlock) + n }
 
@@ -52,7 +67,7 @@ enum PlaneCompressor {
     /// ≥ `rawFrameSize(n)` for every n ≤ 2²⁴); returns its length.
     static func compress(_ cctx: OpaquePointer, level: Int32, _ p: UnsafePointer<UInt8>, _ n: Int,
                          into dst: UnsafeMutableRawPointer, capacity: Int) throws -> Int {
-        if n >= 256, entropy(p, n) >= rawEntropyBits, rawFrameSize(n) <= capacity {
+        if n >= 256, sampledEntropy(p, n) >= rawEntropyBits, rawFrameSize(n) <= capacity {
             return writeRawFrame(p, n, into: dst)
         }
         let r = ZSTD_compressCCtx(cctx, dst, capacity, p, n, level)

@@ -37,16 +37,16 @@ public final class TraceWriter {
 
     private var file: PosixFile?
     private let encoder: ChunkEncoder
-    private let offsets: [Int]
+    @usableFromInline let offsets: [Int]
     private let lookup: PopulationLookup
-    private let unitDivider: ExactDivider
+    @usableFromInline let unitDivider: ExactDivider
     // Raw buffers, not arrays: an array stored in a class pays a uniqueness and exclusivity check on
     // every element write, which cost more than the whole rest of `append`.
-    private let deltas: UnsafeMutablePointer<UInt64>
-    private let addresses: UnsafeMutablePointer<UInt32>
+    @usableFromInline let deltas: UnsafeMutablePointer<UInt64>
+    @usableFromInline let addresses: UnsafeMutablePointer<UInt32>
     /// The per-event state lives behind a pointer: stored `var`s of a class are accessed through
     /// dynamic exclusivity checks (`swift_beginAccess`), which showed up as the top cost of `append`.
-    private let st: UnsafeMutablePointer<WriterState>
+    @usableFromInline let st: UnsafeMutablePointer<WriterState>
     private var index: [(ChunkHeader, Int)] = []
     private var failed: TraceError?
 
@@ -91,7 +91,25 @@ public final class TraceWriter {
 
     /// Appends one event. Events must come in non-decreasing time; times must be multiples of the
     /// header's time unit; the address must lie inside its population.
+    ///
+    /// `@inlinable` with the checks of the common case only: the call itself was a third of the
+    /// encoding time of a small-chunk workload (`Docs/performance.md`, Traces); anything unusual —
+    /// a bad population or index, an error — goes to the out-of-line `appendChecked`.
+    @inlinable
     public func append(_ e: TraceEvent) throws {
+        let p = e.population
+        if p >= 0, p &+ 1 < offsets.count {
+            let base = offsets[p], end = offsets[p &+ 1]
+            if e.index >= 0, e.index < end &- base {
+                return try append(time: e.time, address: UInt32(truncatingIfNeeded: base &+ e.index))
+            }
+        }
+        try appendChecked(e)
+    }
+
+    /// The slow path of `append(_:)`: names what is wrong with the event.
+    @usableFromInline @inline(never)
+    func appendChecked(_ e: TraceEvent) throws {
         guard e.population >= 0, e.population < offsets.count - 1 else {
             throw TraceError(.invalidEvent, path: path, "event \(eventCount): population \(e.population) does not exist (trace has \(offsets.count - 1))")
         }
@@ -99,11 +117,37 @@ public final class TraceWriter {
         guard e.index >= 0, e.index < offsets[e.population + 1] - base else {
             throw TraceError(.invalidEvent, path: path, "event \(eventCount): index \(e.index) outside population \(e.population) (\(header.populations[e.population].name), size \(offsets[e.population + 1] - base))")
         }
-        try append(time: e.time, address: UInt32(truncatingIfNeeded: base + e.index))
+        try appendAddress(time: e.time, address: UInt32(truncatingIfNeeded: base + e.index))
     }
 
     /// Appends one event given its global address (population offset + index), the fast path.
+    /// Inlined: the common case (writer open, address in range, not the first event, time not earlier,
+    /// a whole number of units, chunk not full) is a handful of loads and stores; everything else —
+    /// the first event, errors, a full chunk — goes to the out-of-line `appendAddress`.
+    @inlinable
     public func append(time: Int64, address: UInt32) throws {
+        let s = st
+        let n = s.pointee.eventCount
+        let fill = s.pointee.fill
+        let last = s.pointee.lastTime
+        if s.pointee.open, Int(address) < s.pointee.addressCount, n > 0, fill > 0, fill &+ 1 < chunkEvents, time >= last,
+           let d = unitDivider.divide(UInt64(bitPattern: time) &- UInt64(bitPattern: last)) {
+            s.pointee.lastTick = Int64(bitPattern: UInt64(bitPattern: s.pointee.lastTick) &+ d)
+            deltas[fill] = d
+            addresses[fill] = address
+            s.pointee.deltaOr |= d
+            s.pointee.addressOr |= address
+            s.pointee.fill = fill &+ 1
+            s.pointee.lastTime = time
+            s.pointee.eventCount = n &+ 1
+            return
+        }
+        try appendAddress(time: time, address: address)
+    }
+
+    /// Every case of `append(time:address:)`, with its errors (out of line).
+    @usableFromInline @inline(never)
+    func appendAddress(time: Int64, address: UInt32) throws {
         let s = st
         guard s.pointee.open else { throw failed ?? TraceError(.invalidArgument, path: path, "append after close()") }
         let n = s.pointee.eventCount
@@ -202,27 +246,29 @@ public final class TraceWriter {
 }
 
 /// Per-event mutable state of a `TraceWriter`.
+@usableFromInline
 struct WriterState {
-    var fill = 0
-    var deltaOr: UInt64 = 0
-    var addressOr: UInt32 = 0
-    var chunkFirstTick: Int64 = 0
-    var lastTime: Int64 = .min
-    var lastTick: Int64 = 0
-    var eventCount = 0
+    @usableFromInline var fill = 0
+    @usableFromInline var deltaOr: UInt64 = 0
+    @usableFromInline var addressOr: UInt32 = 0
+    @usableFromInline var chunkFirstTick: Int64 = 0
+    @usableFromInline var lastTime: Int64 = .min
+    @usableFromInline var lastTick: Int64 = 0
+    @usableFromInline var eventCount = 0
     /// False after `close()`, `discard()` or an I/O failure.
-    var open = true
-    let addressCount: Int
+    @usableFromInline var open = true
+    @usableFromInline let addressCount: Int
 }
 
 /// Exact division by a fixed positive divisor `d = 2^s · m` (m odd) without a hardware divide:
 /// `x` is a multiple of `d` iff its low `s` bits are zero and `(x >> s) · m⁻¹ mod 2^64 ≤ ⌊(2^64−1)/m⌋`
 /// (Granlund & Montgomery, PLDI 1994, §9). The writer calls it once per event.
+@usableFromInline
 struct ExactDivider {
-    let divisor: UInt64
-    let shift: UInt64
-    let inverse: UInt64
-    let limit: UInt64
+    @usableFromInline let divisor: UInt64
+    @usableFromInline let shift: UInt64
+    @usableFromInline let inverse: UInt64
+    @usableFromInline let limit: UInt64
 
     init(_ d: Int64) { self.init(UInt64(max(d, 1))) }
 
@@ -238,7 +284,7 @@ struct ExactDivider {
         limit = UInt64.max / m
     }
 
-    @inline(__always) func divide(_ x: UInt64) -> UInt64? {
+    @inlinable @inline(__always) func divide(_ x: UInt64) -> UInt64? {
         if divisor == 1 { return x }
         if x & ((1 &<< shift) &- 1) != 0 { return nil }
         let q = (x &>> shift) &* inverse
