@@ -338,22 +338,26 @@ extension ChunkDecoder {
                                     // Last plane: complete each delta and turn it into the population's time in
                                     // the same pass (a prefix sum whose chain stays in registers). Deltas ≥ 2⁶³ and
                                     // i64 overflow are flagged, not branched on.
-                                    // With every delta < 2⁶³ (its top bit is OR-ed into `bad`), a wrapping add
-                                    // overflowed iff Q decreased, so one compare replaces the overflow check;
-                                    // Q is then non-decreasing and d·Q stays in range iff it does at both ends.
+                                    // Q = Q₀ + (running sum of the u64 deltas). The sum is kept unsigned with its
+                                    // carry OR-ed; Q stays in i64 iff there was no carry and Q₀ + sum fits, and
+                                    // then Q is non-decreasing, so d·Q fits iff it does at both ends: two checks
+                                    // per population instead of two per event.
                                     let partial: UInt64 = byte == 0 ? 0 : ~0
                                     let q0 = qk
-                                    var wrapped: UInt64 = 0
+                                    var sum: UInt64 = 0, carry: UInt64 = 0
                                     for i in 0..<c {
                                         let delta = (dst[i] & partial) | UInt64(p[i]) &<< shift
-                                        let qq = qk &+ Int64(bitPattern: delta)
-                                        wrapped |= (delta &>> 63) | UInt64(qq < qk ? 1 : 0)
-                                        qk = qq
-                                        dst[i] = UInt64(bitPattern: qq &* dk)
+                                        let (s2, o) = sum.addingReportingOverflow(delta)
+                                        sum = s2
+                                        carry |= o ? 1 : 0
+                                        dst[i] = UInt64(bitPattern: (q0 &+ Int64(bitPattern: s2)) &* dk)
                                     }
+                                    let room = UInt64(bitPattern: Int64.max) &- UInt64(bitPattern: q0) // Int64.max − Q₀ ≥ 0, exact as u64
+                                    if carry != 0 || sum > room { bad |= 1 }
+                                    qk = q0 &+ Int64(bitPattern: sum)
                                     let (_, o1) = q0.multipliedReportingOverflow(by: dk)
                                     let (_, o2) = qk.multipliedReportingOverflow(by: dk)
-                                    bad |= wrapped | UInt64(o1 || o2 ? 1 : 0)
+                                    bad |= UInt64(o1 || o2 ? 1 : 0)
                                 }
                             }
                             try times.withUnsafeMutableBufferPointer { tm in
