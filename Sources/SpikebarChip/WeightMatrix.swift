@@ -47,9 +47,7 @@ public struct WeightFile: Codable, Sendable {
 
     /// Reads a weights file and checks it against `network`.
     public static func load(path: String, network: NetworkSpec) throws -> (weights: [WeightMatrix], gains: [Double]?) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SpikebarError.missingFile(path: path, referencedFrom: nil, hint: "write one with `spikebar train`")
-        }
+        let data = try InputFile.read(path, hint: "write one with `spikebar train`")
         let file: WeightFile
         do { file = try JSONDecoder().decode(WeightFile.self, from: data) } catch {
             throw SpikebarError.invalidInput(SourceLocation(file: path), "not a Spikebar weights file: \(error)")

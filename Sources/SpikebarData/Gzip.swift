@@ -6,9 +6,7 @@ import SpikebarCore
 /// Foundation on Linux has no gzip). Plain files are returned as they are.
 public enum Gzip {
     public static func readFile(_ path: String, hint: String) throws -> [UInt8] {
-        guard let d = FileManager.default.contents(atPath: path) else {
-            throw SpikebarError.missingFile(path: path, referencedFrom: nil, hint: hint)
-        }
+        let d = try InputFile.read(path, hint: hint)
         let bytes = [UInt8](d)
         guard bytes.count >= 2, bytes[0] == 0x1f, bytes[1] == 0x8b else { return bytes }
         return try inflate(bytes, path: path)

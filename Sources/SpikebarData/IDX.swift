@@ -56,10 +56,8 @@ public struct IDXLabels: Sendable {
 
 enum IDXFile {
     static func read(_ path: String) throws -> [UInt8] {
-        guard let d = FileManager.default.contents(atPath: path) else {
-            throw SpikebarError.missingFile(path: path, referencedFrom: nil,
-                hint: "MNIST IDX files: ../shared/data/mnist/ next to a checkout, or the official files from yann.lecun.com/exdb/mnist/")
-        }
+        let d = try InputFile.read(path,
+            hint: "MNIST IDX files: ../shared/data/mnist/ next to a checkout, or the official files from yann.lecun.com/exdb/mnist/")
         let bytes = [UInt8](d)
         if bytes.count >= 2, bytes[0] == 0x1f, bytes[1] == 0x8b {
             throw SpikebarError.corruptFile(path: path, offset: 0, "gzip-compressed; decompress it first (gunzip -k \(path))")

@@ -20,9 +20,7 @@ public enum DeviceTable {
 
     /// Reads a device CSV file.
     public static func load(path: String) throws -> [DeviceLevel] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SpikebarError.missingFile(path: path, referencedFrom: nil, hint: "the device table (CSV, Docs/devices.md#device-csv)")
-        }
+        let data = try InputFile.read(path, hint: "the device table (CSV, Docs/devices.md#device-csv)")
         guard let text = String(data: data, encoding: .utf8) else {
             throw SpikebarError.invalidInput(SourceLocation(file: path), "not UTF-8 text")
         }

@@ -80,9 +80,7 @@ public struct TiO2Database: Sendable, Equatable {
     }
 
     static func read(_ path: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SpikebarError.missingFile(path: path, referencedFrom: nil, hint: "part of the TiO₂ passive-crossbar database: \(origin)")
-        }
+        let data = try InputFile.read(path, hint: "part of the TiO₂ passive-crossbar database: \(origin)")
         guard let text = String(data: data, encoding: .utf8) else {
             throw SpikebarError.invalidInput(SourceLocation(file: path), "not UTF-8 text")
         }

@@ -32,9 +32,7 @@ enum NMNISTSubset {
         var spikes: [SpikeList] = []
         for e in entries {
             let path = "\(dir)/\(e.id).bin"
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw SpikebarError.missingFile(path: path, referencedFrom: SourceLocation(file: listPath), hint: howToObtain)
-            }
+            let data = try InputFile.read(path, hint: howToObtain, referencedFrom: SourceLocation(file: listPath))
             let events: [NMNISTImporter.RawEvent]
             do { events = try NMNISTImporter.decodeRaw(data: [UInt8](data), path: path) } catch {
                 throw SpikebarError.corruptFile(path: path, offset: 0, "\(error); download the recording again")

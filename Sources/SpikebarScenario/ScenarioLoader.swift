@@ -27,10 +27,7 @@ public enum ScenarioLoader {
     /// `requireWeightsFile: false` accepts a `weights.file` that does not exist yet (`spikebar train`
     /// writes it); `weightsFile` is then nil.
     public static func load(path: String, requireWeightsFile: Bool = true) throws -> LoadedScenario {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SpikebarError.missingFile(path: path, referencedFrom: nil,
-                                            hint: "the scenario file itself; see Scenarios/README.md for the bundled ones")
-        }
+        let data = try InputFile.read(path, hint: "the scenario file itself; see Scenarios/README.md for the bundled ones")
         guard let text = String(data: data, encoding: .utf8) else {
             throw SpikebarError.invalidInput(SourceLocation(file: path), "not UTF-8 text")
         }

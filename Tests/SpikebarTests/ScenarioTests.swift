@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import SpikebarCore
 import SpikebarScenario
+import SpikebarData
 
 /// Malformed scenarios: an error naming file:line and the key path, never a crash.
 @Suite struct ScenarioTests {
@@ -62,6 +63,45 @@ import SpikebarScenario
         #expect(path.hasSuffix("nowhere/images.idx"))
         #expect(from?.line == 11)
         #expect(from?.keyPath == "input.file")
+    }
+
+    @Test func devicesDirectoriesAndFIFOsAreRefusedNotRead() throws {
+        // /dev/zero would never end: a scenario, weights or data path naming it must be a clear error.
+        for (path, what) in [("/dev/zero", "a device"), ("/dev/null", "a device"), (NSTemporaryDirectory(), "a directory")] {
+            do {
+                _ = try ScenarioLoader.load(path: path)
+                Issue.record("\(path) loaded")
+            } catch let e as SpikebarError {
+                guard case let .invalidInput(loc, msg) = e else { Issue.record("\(e)"); continue }
+                #expect(loc.file == path && msg.contains(what) && msg.contains("not a regular file"), "\(e)")
+            }
+        }
+        #expect(throws: SpikebarError.self) { try InputFile.read("/dev/urandom", hint: "an IDX file") }
+    }
+
+    @Test func inputTimeResolutionIsValidatedAndRoundsSpikes() throws {
+        let ok = base.replacingOccurrences(of: "  window: 0.01", with: "  window: 0.01\n  time_resolution: 1e-6")
+        let l = try ScenarioLoader.load(text: ok, path: "ok.yaml")
+        #expect(l.scenario.input.timeResolution == 1e-6)
+        for bad in ["0.5e-12", "1.5e-12", "0.02", "-1e-6"] {
+            let e = try #require(error(base.replacingOccurrences(of: "  window: 0.01", with: "  window: 0.01\n  time_resolution: \(bad)")), "\(bad)")
+            guard case let .invalidInput(loc, _) = e else { Issue.record("\(e)"); continue }
+            #expect(loc.keyPath == "input.time_resolution" && loc.line == 12, "\(bad): \(e)")
+        }
+        // The encoder rounds each spike of the same random stream to the nearest µs: every time is a
+        // multiple of 10⁶ ps and within 0.5 µs of its continuous-time (1 ps) counterpart.
+        let intensities = (0..<50).map { Double($0) / 49 }
+        let exact = PoissonEncoder(maxRate: 200, window: 0.1, seed: 9).encode(intensities, sample: 3)
+        let us = PoissonEncoder(maxRate: 200, window: 0.1, seed: 9, resolution: 1e-6).encode(intensities, sample: 3)
+        #expect(us.times.allSatisfy { $0 % 1_000_000 == 0 })
+        var byChannel: [Int32: [Int64]] = [:], byChannelUs: [Int32: [Int64]] = [:]
+        for (t, c) in zip(exact.times, exact.channels) { byChannel[c, default: []].append(t) }
+        for (t, c) in zip(us.times, us.channels) { byChannelUs[c, default: []].append(t) }
+        for (c, ts) in byChannel {
+            let r = byChannelUs[c] ?? []
+            #expect(r.count == ts.count || (r.count == ts.count - 1 && ts.last! >= 99_999_500_000), "channel \(c)")
+            for (a, b) in zip(ts.sorted(), r.sorted()) { #expect(abs(a - b) <= 500_000, "channel \(c): \(a) vs \(b)") }
+        }
     }
 
     @Test func sequenceIndexInKeyPath() throws {
