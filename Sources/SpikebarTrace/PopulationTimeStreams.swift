@@ -58,6 +58,36 @@ struct PopulationLookup {
         }
     }
 
+    /// The last address plane of a chunk, fused: completes each address (`first`: the plane is also the
+    /// first, so nothing to OR into), returns the largest, and writes each event's population (from the
+    /// table, the index clamped so that an out-of-range address — rejected by the caller from the
+    /// returned maximum — reads inside it) and the per-population counts (byte lanes, as
+    /// `countPopulations`; P ≤ 8).
+    static func finishAddresses(_ ad: UnsafeMutablePointer<UInt32>, _ p: UnsafePointer<UInt8>, _ n: Int, shift: UInt32, first: Bool,
+                                table t: UnsafePointer<UInt8>, tableCount: Int, pops: UnsafeMutablePointer<UInt8>, _ P: Int,
+                                counts: UnsafeMutablePointer<Int>) -> UInt32 {
+        for k in 0..<P { counts[k] = 0 }
+        let keep: UInt32 = first ? 0 : ~0
+        let last = UInt32(truncatingIfNeeded: tableCount - 1)
+        var mx: UInt32 = 0
+        var i = 0
+        while i < n {
+            let end = Swift.min(n, i + 255)
+            var lanes: UInt64 = 0
+            while i < end {
+                let v = (ad[i] & keep) | UInt32(p[i]) &<< shift
+                ad[i] = v
+                mx = Swift.max(mx, v)
+                let k = t[Int(Swift.min(v, last))]
+                pops[i] = k
+                lanes &+= 1 &<< (UInt64(k) &* 8)
+                i += 1
+            }
+            for k in 0..<P { counts[k] += Int((lanes &>> UInt64(8 * k)) & 0xFF) }
+        }
+        return mx
+    }
+
     /// Events per population. With up to 8 populations the counts are kept in the 8 byte lanes of one
     /// integer, 255 events at a time (`acc += 1 << 8·pop`): no data-dependent branch (a compare per
     /// population was compiled into one and mispredicted on every population change) and no
@@ -285,25 +315,38 @@ extension ChunkDecoder {
         try plane.withUnsafeMutableBufferPointer { pl in
             let p = pl.baseAddress! // invariant: plane.count ≥ n ≥ 1
             try addresses.withUnsafeMutableBufferPointer { ad in
+                // With a population table and ≤ 8 populations, the last address plane's pass also takes
+                // the largest address, each event's population and the per-population counts (one pass
+                // instead of four); otherwise those are separate passes.
+                let fused = !lookup.table.isEmpty && P <= 8
+                var maxAddress: UInt32 = 0
                 for f in 0..<wa {
                     try inflate(timeFrames + f, into: p, expected: n)
-                    if f == 0 {
+                    let shift = UInt32(8 * f)
+                    if f == wa - 1 && fused {
+                        maxAddress = lookup.table.withUnsafeBufferPointer { tb in
+                            pops.withUnsafeMutableBufferPointer { pp in
+                                PopulationLookup.finishAddresses(ad.baseAddress!, p, n, shift: shift, first: f == 0, table: tb.baseAddress!,
+                                                                 tableCount: tb.count, pops: pp.baseAddress!, P, counts: mergeCursor)
+                            }
+                        } // invariant: n ≥ 1 and the table is non-empty
+                    } else if f == 0 {
                         for i in 0..<n { ad[i] = UInt32(p[i]) }
                     } else {
-                        let shift = UInt32(8 * f)
                         for i in 0..<n { ad[i] |= UInt32(p[i]) &<< shift }
                     }
                 }
-                var maxAddress: UInt32 = 0
-                for i in 0..<n { maxAddress = max(maxAddress, ad[i]) }
+                if !fused { for i in 0..<n { maxAddress = max(maxAddress, ad[i]) } }
                 guard Int(maxAddress) < addressCount else {
                     throw ChunkProblem("address \(maxAddress) outside the address space (\(addressCount) addresses)")
                 }
                 do {
                     try pops.withUnsafeMutableBufferPointer { pp in
                         let cursor = mergeCursor
-                        lookup.classify(ad.baseAddress!, n, into: pp.baseAddress!) // invariant: n ≥ 1, addresses checked above
-                        PopulationLookup.countPopulations(pp.baseAddress!, n, P, into: cursor)
+                        if !fused {
+                            lookup.classify(ad.baseAddress!, n, into: pp.baseAddress!) // invariant: n ≥ 1, addresses checked above
+                            PopulationLookup.countPopulations(pp.baseAddress!, n, P, into: cursor)
+                        }
                         for k in 0..<P { counts[k] = cursor[k] }
                         var streamStart = [Int](repeating: 0, count: P)
                         for k in 1..<P { streamStart[k] = streamStart[k - 1] + counts[k - 1] }
@@ -368,6 +411,9 @@ extension ChunkDecoder {
                                 // population in the current block of 255 events is read from the byte lanes of
                                 // one register (`acc += 1 << 8·pop`), and the cursors move once per block.
                                 for k in 0..<P { cursor[k] = streamStart[k] }
+                                // (3), folded in: the merged times must be non-decreasing from the header's first
+                                // to its last time.
+                                var previous = h.firstTick
                                 if P <= 8 {
                                     var i = 0
                                     while i < n {
@@ -378,7 +424,10 @@ extension ChunkDecoder {
                                             let shift = UInt64(k &* 8)
                                             let rank = Int(truncatingIfNeeded: (acc &>> shift) & 0xFF)
                                             acc &+= 1 &<< shift
-                                            out[i] = Int64(bitPattern: a[cursor[k] &+ rank])
+                                            let t = Int64(bitPattern: a[cursor[k] &+ rank])
+                                            bad |= UInt64(t < previous ? 1 : 0)
+                                            previous = t
+                                            out[i] = t
                                             i += 1
                                         }
                                         for k in 0..<P { cursor[k] &+= Int(truncatingIfNeeded: (acc &>> UInt64(8 * k)) & 0xFF) }
@@ -388,11 +437,12 @@ extension ChunkDecoder {
                                         let k = Int(pp[i])
                                         let c = cursor[k]
                                         cursor[k] = c &+ 1
-                                        out[i] = Int64(bitPattern: a[c])
+                                        let t = Int64(bitPattern: a[c])
+                                        bad |= UInt64(t < previous ? 1 : 0)
+                                        previous = t
+                                        out[i] = t
                                     }
                                 }
-                                // (3) The merged times must be non-decreasing from the header's first to its last time.
-                                for i in 1..<Swift.max(1, n) { bad |= UInt64(out[i] < out[i - 1] ? 1 : 0) } // vectorises
                                 guard bad == 0, out[0] == h.firstTick, out[n - 1] == h.lastTick else {
                                     throw ChunkProblem("per-population time deltas do not give non-decreasing times from the chunk's first to its last time")
                                 }
