@@ -3,20 +3,31 @@ import SpikebarDevices
 
 /// The hot loop: one row read delivering its column charges to a layer of neurons (exact mode).
 ///
-/// One fused pass over the layer, four neurons per iteration (`SIMD4<Double>`): the closed form over
-/// the time since each neuron's last update (`LIFDynamics.propagate`, refractory-aware, with the decay
-/// factors from `FastMath.expNonPositive`), the read's charge (plus read noise), then the prediction
-/// test. The layer's last `n mod 4` neurons take the scalar functions, which evaluate the same
-/// expressions in the same order (the scalar exponential *is* one lane of the vector one), so every
-/// neuron follows the closed form bit for bit whichever path updates it.
+/// Four neurons per iteration (`SIMD4<Double>`): the closed form over the time since each neuron's last
+/// update (`LIFDynamics.propagate`, refractory-aware, with the decay factors from
+/// `FastMath.expNonPositive`), the read's charge (plus read noise), then the prediction test. The
+/// layer's last `n mod 4` neurons take the scalar functions, which evaluate the same expressions in the
+/// same order (the scalar exponential *is* one lane of the vector one), so every neuron follows the
+/// closed form bit for bit whichever path updates it.
 ///
-/// The prediction test is what keeps the loop branch-light: a neuron that cannot reach θ without
-/// further input (`LIFDynamics.mayCross`) needs nothing, and — for a row read of the input population —
-/// neither does one that provably stays below θ until the **horizon**, the next input spike, which
-/// reads a row of every connection from the input and so updates (and tests) every neuron they feed
-/// again. Only the rest (rare on the quickstart workload; every neuron that may cross when there is no
-/// horizon) leave the vector path: they are collected in index order and get `schedulePrediction`
-/// after the loop. No allocation per event.
+/// The prediction test is what keeps the work vectorised: a neuron that cannot reach θ without further
+/// input (`LIFDynamics.mayCross`) needs nothing, and — for a row read of the input population — neither
+/// does one that provably stays below θ until the **horizon**, the next input spike, which reads a row
+/// of every connection from the input and so updates (and tests) every neuron they feed again. Only the
+/// rest (rare on the quickstart workload; every neuron that may cross when there is no horizon) get
+/// `schedulePrediction`, in index order, after the loop. No allocation per event.
+///
+/// Two passes, so that the first has no unpredictable branch (a mispredicted branch in this loop
+/// throws away the overlapped work of the next iterations; measured, `Docs/performance.md`):
+/// 1. every group of four is updated as if no lane were refractory — the common case — and its state
+///    before the update (time, V, I, the read's charge) is written to the layer's flagged-group slot,
+///    which advances, branch-free, only when the group needs more: a lane ended a refractory hold
+///    since its last update, or has something pending, or may cross;
+/// 2. the flagged groups, in index order: a group with a refractory lane is updated again from its
+///    saved state with the refractory closed form (`propagate(…held…)`), exactly the expressions the
+///    one-pass loop evaluated; then its lanes' prediction bookkeeping (`settle`).
+/// Each neuron's result therefore does not depend on the pass that computed it, nor on its neighbours;
+/// the read noise is drawn in pass 1 in neuron order (the same stream as one pass) and reused in pass 2.
 ///
 /// Invariants (checked by `RunState+Invariants.swift`): the connection's `charge` has `inputs × outputs`
 /// entries and `noise` is empty or the same size; layer `to` has `outputs` neurons; `t ≥ tLast[i]` for
@@ -33,125 +44,164 @@ extension RunState {
         readTilesExact(k, row: j, at: t)
         // Tile parasitics with other rows' reads still on: this row's charges corrected for them.
         let concurrent = net.parasitics != nil && concurrentCharges(k, row: j)
-        let scratch = concurrent ? parasiticScratch : []
-        let c = net.connections[k]
+        let c = connectionViews[k]
         let l = c.to
         let n = c.outputs
         synapticIn[l] += n
         updates[l] += n
-        let layer = net.layers[l]
-        let K = layer.soa
-        let st = states[l]
+        guard let charge = c.charge else { return }  // invariant: a connection has inputs × outputs > 0 charges
+        let layer = views[l]
         let base = j * n
-        var candidates = predictionScratch
-        candidates.removeAll(keepingCapacity: true)
         var rng = self.rng
-        let noisy = self.noisy
-        c.charge.withUnsafeBufferPointer { qBuffer in
-        c.noise.withUnsafeBufferPointer { sdBuffer in
-        c.rtn.withUnsafeBufferPointer { rtnBuffer in
-        scratch.withUnsafeBufferPointer { scratchBuffer in
-            guard let q0 = qBuffer.baseAddress else { return }
-            // An empty array may still have a base address: RTN only when the table is there.
-            let rtn = rtnBuffer.isEmpty ? nil : rtnBuffer.baseAddress
-            let q = concurrent ? scratchBuffer.baseAddress! : q0 + base
-            let sd = sdBuffer.baseAddress.map { $0 + base }
-            let V = st.v, I = st.cur, last = st.tLast, hold = st.refEnd
-            let kind = st.pendingKind, ver = st.version
-            let now4 = SIMD4<Int64>(repeating: t)
-            var i = 0
-            // Whole groups of four; the layer's last n mod 4 neurons go scalar below.
-            let vectorEnd = n & ~3
-            let lastPs = st.tLastPs, holdPs = st.refEndPs
-            let tD = SIMD4<Double>(repeating: Double(t))
-            let horizonD = SIMD4<Double>(repeating: Double(horizon ?? Int64.max))
-            while i < vectorEnd {
-                // Times in picoseconds as exact doubles (`tLastPs`, `refEndPs`), branch-free: the elapsed
-                // time; its refractory part, V held at reset until the hold clamped to [tLast, t]; the
-                // start t₀ = max(t, hold) of free evolution after t; and the gap from t₀ to the horizon.
-                // Differences of integers below 2⁵³ are exact, so each lane equals the scalar path's
-                // integer arithmetic converted once.
-                let tl = load(lastPs, i), h = load(holdPs, i)
-                let t0 = h.replacing(with: tD, where: tD .> h)
-                let dt = (tD - tl) * 1e-12
-                let hc = h.replacing(with: tl, where: tl .> h)
-                let held = (hc.replacing(with: tD, where: hc .> tD) - tl) * 1e-12
-                let restPs = t0 - tD
-                let span = (horizonD - t0) * 1e-12
-                var vv: SIMD4<Double>, ii: SIMD4<Double>
-                if (held .> 0).anyLane {
-                    (vv, ii) = LIFDynamics.propagate(v: load(V, i), i: load(I, i), t: dt, held: held, reset: load(K.reset, i),
-                                                     rateSyn: load(K.rateSyn, i), rateMem: load(K.rateMem, i),
-                                                     coupling: load(K.coupling, i))
-                } else {
-                    (vv, ii) = LIFDynamics.propagate(v: load(V, i), i: load(I, i), t: dt, rateSyn: load(K.rateSyn, i),
-                                                     rateMem: load(K.rateMem, i), coupling: load(K.coupling, i))
-                }
-                var dq = load(q, i)
-                if noisy, let sd {
-                    var xi = SIMD4<Double>()
-                    for lane in 0..<4 { xi[lane] = rng.nextGaussian() }
-                    dq += load(sd, i) * xi
-                    if let rtn {
-                        for lane in 0..<4 { dq[lane] += rtnCharge(rtn, base + i + lane, &rng) }
-                    }
-                }
-                ii += dq * load(K.chargeToCurrent, i)
-                store(vv, V, i); store(ii, I, i); store(now4, last, i); store(tD, lastPs, i)
-                // Prediction, branch-free for the common case. A lane may reach θ without further input
-                // when R·I ≥ θ, or V ≥ θ already (see `LIFDynamics.mayCross`). With a horizon, one that
-                // provably stays below θ until then needs nothing: from t₀ (t, or the end of a running
-                // refractory period) and V₀ (V, or reset), V rises at most at slope (R·I − min(V₀, 0))/τ_mem,
-                // so V₀ + (horizon − t₀)·slope < θ (with a relative margin of 10⁻⁹ for rounding) proves it.
-                let th = load(K.threshold, i)
-                let drive = load(K.resistance, i) * ii
-                let refractory = restPs .> 0
-                var mayCross = (drive .>= th) .| ((vv .>= th) .& .!refractory)
-                if horizon != nil {
-                    let zero = SIMD4<Double>()
-                    let v0 = vv.replacing(with: load(K.reset, i), where: refractory)
-                    let slope = LIFDynamics.riseRateBound(v: v0, drive: drive, rateMem: load(K.rateMem, i))
-                    let safe = (span .<= zero) .| (v0 + span * slope * (1 + 1e-9) .< th)
-                    mayCross = mayCross .& .!(safe .& .!((vv .>= th) .& .!refractory))
-                }
-                // Nothing pending and nothing to predict: the common case, one predictable branch.
-                let pending = UnsafeRawPointer(kind + i).loadUnaligned(as: UInt32.self)
-                if pending != 0 || mayCross.anyLane {
-                    for lane in 0..<4 { settle(i + lane, mayCross: mayCross[lane], kind: kind, version: ver, candidates: &candidates) }
-                }
-                i += 4
+        let sd = noisy ? c.noise.map { UnsafePointer($0 + base) } : nil
+        let rtn = noisy ? c.rtn.map { UnsafePointer($0) } : nil
+        let count: Int
+        if concurrent {
+            count = parasiticScratch.withUnsafeBufferPointer { scratch in
+                deliverLayer(layer, n: n, q: scratch.baseAddress!, sd: sd, rtn: rtn, base: base, t: t, horizon: horizon, rng: &rng)
             }
-            while i < n {
-                var vv = V[i], ii = I[i]
-                let tl = last[i]
-                let held = hold[i] > tl && t != tl ? Double(Swift.min(t, hold[i]) &- tl) * 1e-12 : 0
-                (vv, ii) = LIFDynamics.propagate(v: vv, i: ii, t: Double(t &- tl) * 1e-12, held: held, layer.constants[i])
-                last[i] = t; lastPs[i] = Double(t)
-                var dq = q[i]
-                if noisy, let sd {
-                    dq += sd[i] * rng.nextGaussian()
-                    if let rtn { dq += rtnCharge(rtn, base + i, &rng) }
-                }
-                ii += dq * K.chargeToCurrent[i]
-                V[i] = vv; I[i] = ii
-                settle(i, mayCross: vv >= K.threshold[i] || K.resistance[i] * ii >= K.threshold[i],
-                       kind: kind, version: ver, candidates: &candidates)
-                i += 1
-            }
-        }}}}
+        } else if let sd {
+            count = deliverLayer(layer, n: n, q: charge + base, sd: sd, rtn: rtn, base: base, t: t, horizon: horizon, rng: &rng)
+        } else {
+            // Without read noise (a separate copy of the loop: with the noise path's calls in it, the
+            // compiler keeps every vector in memory across iterations).
+            count = deliverLayer(layer, n: n, q: charge + base, sd: nil, rtn: nil, base: base, t: t, horizon: horizon, rng: &rng)
+        }
         self.rng = rng
-        for i in candidates { schedulePrediction(l, Int(i), at: t) }
-        predictionScratch = candidates
+        for m in 0..<count { schedulePrediction(l, Int(layer.candidates[m]), at: t) }
     }
+}
+
+/// The two passes over one layer (see above). `q`: the row's charges (C) at `q[i]`; `sd`: their read-noise
+/// std (nil when noise is off), `rtn`: the connection's RTN table (nil when absent), indexed at
+/// `base + i`. Returns how many neurons it left in `layer.candidates` for `schedulePrediction`.
+@inline(__always)
+private func deliverLayer(_ layer: LayerView, n: Int, q: UnsafePointer<Double>, sd: UnsafePointer<Double>?,
+                          rtn: UnsafePointer<Double>?, base: Int, t: Int64, horizon: Int64?,
+                          rng: inout RandomStream) -> Int {
+    let V = layer.v, I = layer.cur, lastPs = layer.tLastPs, holdPs = layer.refEndPs
+    let K = layer.soa
+    let kind = layer.pendingKind, ver = layer.version
+    let group = layer.flaggedGroup
+    let savedT = layer.flaggedT, savedV = layer.flaggedV, savedI = layer.flaggedI, savedQ = layer.flaggedQ
+    let tD = SIMD4<Double>(repeating: Double(t))
+    let horizonD = SIMD4<Double>(repeating: Double(horizon ?? Int64.max))
+    let hasHorizon = horizon != nil
+    // Whole groups of four; the layer's last n mod 4 neurons go scalar below.
+    let vectorEnd = n & ~3
+    var flagged = 0
+    var i = 0
+    // Pass 1.
+    while i < vectorEnd {
+        // Times in picoseconds as exact doubles (`tLastPs`, `refEndPs`): the elapsed time. Differences of
+        // integers below 2⁵³ are exact, so each lane equals the scalar path's integer arithmetic
+        // converted once. A lane is refractory-held in this update (`held > 0` in pass 2) exactly when
+        // its hold ends after its last update and that update is before t.
+        let tl = load(lastPs, i), h = load(holdPs, i)
+        let v0 = load(V, i), i0 = load(I, i)
+        let dt = (tD - tl) * 1e-12
+        var dq = load(q, i)
+        if let sd {
+            var xi = SIMD4<Double>()
+            for lane in 0..<4 { xi[lane] = rng.nextGaussian() }
+            dq += load(sd, i) * xi
+            if let rtn {
+                for lane in 0..<4 { dq[lane] += rtnCharge(rtn, base + i + lane, &rng) }
+            }
+        }
+        var (vv, ii) = LIFDynamics.propagate(v: v0, i: i0, t: dt, rateSyn: load(K.rateSyn, i),
+                                             rateMem: load(K.rateMem, i), coupling: load(K.coupling, i))
+        ii += dq * load(K.chargeToCurrent, i)
+        store(vv, V, i); store(ii, I, i); store(tD, lastPs, i)
+        let mayCross = predictionTest(vv, ii, hold: h, tD: tD, horizonD: horizonD, hasHorizon: hasHorizon, K, i)
+        let held = (h .> tl) .& (tD .> tl)
+        // The group's slot is written every time and kept (the count advances) only when flagged.
+        let pending = UnsafeRawPointer(kind + i).loadUnaligned(as: UInt32.self)
+        group[flagged] = Int32(truncatingIfNeeded: i)
+        let slot = 4 * flagged
+        store(tl, savedT, slot); store(v0, savedV, slot); store(i0, savedI, slot); store(dq, savedQ, slot)
+        let flag = (mayCross .| held).anyLane || pending != 0
+        flagged &+= flag ? 1 : 0
+        i += 4
+    }
+    // Pass 2, in index order.
+    var count = 0
+    for f in 0..<flagged {
+        let i = Int(group[f])
+        let slot = 4 * f
+        let tl = load(savedT, slot), h = load(holdPs, i)
+        let hc = h.replacing(with: tl, where: tl .> h)
+        let held = (hc.replacing(with: tD, where: hc .> tD) - tl) * 1e-12
+        if (held .> 0).anyLane {
+            // The refractory closed form (V at reset until the hold clamped to [tLast, t]) from the
+            // saved state, with the same charge.
+            let dt = (tD - tl) * 1e-12
+            var (vv, ii) = LIFDynamics.propagate(v: load(savedV, slot), i: load(savedI, slot), t: dt, held: held,
+                                                 reset: load(K.reset, i), rateSyn: load(K.rateSyn, i),
+                                                 rateMem: load(K.rateMem, i), coupling: load(K.coupling, i))
+            ii += load(savedQ, slot) * load(K.chargeToCurrent, i)
+            store(vv, V, i); store(ii, I, i)
+        }
+        let mayCross = predictionTest(load(V, i), load(I, i), hold: h, tD: tD, horizonD: horizonD, hasHorizon: hasHorizon, K, i)
+        let pending = UnsafeRawPointer(kind + i).loadUnaligned(as: UInt32.self)
+        if pending != 0 || mayCross.anyLane {
+            for lane in 0..<4 { settle(i + lane, mayCross: mayCross[lane], kind: kind, version: ver, candidates: layer.candidates, count: &count) }
+        }
+    }
+    var k = vectorEnd
+    while k < n {
+        var vv = V[k], ii = I[k]
+        let tl = layer.tLast(k), hold = layer.refEnd[k]
+        let held = hold > tl && t != tl ? Double(Swift.min(t, hold) &- tl) * 1e-12 : 0
+        (vv, ii) = LIFDynamics.propagate(v: vv, i: ii, t: Double(t &- tl) * 1e-12, held: held, K.constants![k])
+        lastPs[k] = Double(t)
+        var dq = q[k]
+        if let sd {
+            dq += sd[k] * rng.nextGaussian()
+            if let rtn { dq += rtnCharge(rtn, base + k, &rng) }
+        }
+        ii += dq * K.chargeToCurrent[k]
+        V[k] = vv; I[k] = ii
+        settle(k, mayCross: vv >= K.threshold[k] || K.resistance[k] * ii >= K.threshold[k],
+               kind: kind, version: ver, candidates: layer.candidates, count: &count)
+        k += 1
+    }
+    return count
+}
+
+/// Which lanes may reach θ and need a prediction, after their update to `t` (state `vv`, `ii`). A lane
+/// may reach θ without further input when R·I ≥ θ, or V ≥ θ already (see `LIFDynamics.mayCross`). With
+/// a horizon, one that provably stays below θ until then needs nothing: from t₀ (t, or the end of a
+/// running refractory period) and V₀ (V, or reset), V rises at most at slope (R·I − min(V₀, 0))/τ_mem,
+/// so V₀ + (horizon − t₀)·slope < θ (with a relative margin of 10⁻⁹ for rounding) proves it.
+@inline(__always)
+private func predictionTest(_ vv: SIMD4<Double>, _ ii: SIMD4<Double>, hold h: SIMD4<Double>, tD: SIMD4<Double>,
+                            horizonD: SIMD4<Double>, hasHorizon: Bool, _ K: NeuronSoA, _ i: Int) -> SIMDMask<SIMD4<Int64>> {
+    let t0 = h.replacing(with: tD, where: tD .> h)
+    let restPs = t0 - tD
+    let th = load(K.threshold, i)
+    let drive = load(K.resistance, i) * ii
+    let refractory = restPs .> 0
+    var mayCross = (drive .>= th) .| ((vv .>= th) .& .!refractory)
+    if hasHorizon {
+        let zero = SIMD4<Double>()
+        let span = (horizonD - t0) * 1e-12
+        let v0 = vv.replacing(with: load(K.reset, i), where: refractory)
+        let slope = LIFDynamics.riseRateBound(v: v0, drive: drive, rateMem: load(K.rateMem, i))
+        let safe = (span .<= zero) .| (v0 + span * slope * (1 + 1e-9) .< th)
+        mayCross = mayCross .& .!(safe .& .!((vv .>= th) .& .!refractory))
+    }
+    return mayCross
 }
 
 /// Prediction bookkeeping of neuron i after its update: a neuron that may reach θ is collected for
 /// `schedulePrediction`; one that cannot drops its bound and voids a queued crossing.
 @inline(__always)
 private func settle(_ i: Int, mayCross: Bool, kind: UnsafeMutablePointer<UInt8>, version: UnsafeMutablePointer<UInt32>,
-                    candidates: inout [Int32]) {
+                    candidates: UnsafeMutablePointer<Int32>, count: inout Int) {
     if mayCross {
-        candidates.append(Int32(i))
+        candidates[count] = Int32(truncatingIfNeeded: i)
+        count += 1
     } else if kind[i] != 0 {
         if kind[i] == 2 { version[i] &+= 1 }
         kind[i] = 0

@@ -18,6 +18,10 @@ struct RunState {
 
     /// Neuron state per population (index 0, the input, is empty).
     let states: [LayerState]
+    /// The same states with their layer's constants, and the compiled connections, as raw-pointer views
+    /// for the exact mode (no reference counting per event; the owners above and `net` outlive the run).
+    let views: [LayerView]
+    let connectionViews: [ConnectionView]
 
     // Activity counters.
     var spikeCounts: [[Int]]
@@ -31,7 +35,6 @@ struct RunState {
     /// Exact mode: per layer, the time of the pending layer check (the earliest crossing-time lower
     /// bound among its neurons; Int64.max when none) and its version.
     var layerCheckTime: [Int64], layerCheckVersion: [UInt32]
-    var predictionScratch: [Int32] = []
     /// Row charges of a concurrent read under tile parasitics (`RunState+Parasitics.swift`); empty when unused.
     var parasiticScratch: [Double] = []
     var seq: UInt64 = 0
@@ -54,6 +57,8 @@ struct RunState {
         windowPs = Int64((options.window * 1e12).rounded())
         let sizes = net.populations.map(\.size)
         states = sizes.enumerated().map { LayerState(size: $0.offset == 0 ? 0 : $0.element) }
+        views = zip(states, net.layers).map { $0.view($1.soa) }
+        connectionViews = net.connections.map(\.view)
         layerCheckTime = [Int64](repeating: Int64.max, count: sizes.count)
         layerCheckVersion = [UInt32](repeating: 0, count: sizes.count)
         spikeCounts = sizes.map { [Int](repeating: 0, count: $0) }
