@@ -209,12 +209,13 @@ final class LayerState {
     let decaySyn: UnsafeMutablePointer<Double>, decayMem: UnsafeMutablePointer<Double>
     /// Grid mode: refractory steps left.
     let refSteps: UnsafeMutablePointer<Int32>
-    /// Exact-mode delivery scratch (`RunState+Deliver.swift`): neurons collected for `schedulePrediction`,
-    /// and per group of four neurons flagged for the second pass, its first index and its state before
-    /// the update (last update time, V, I, and the read's charge: four doubles each per group).
-    let candidates: UnsafeMutablePointer<Int32>, flaggedGroup: UnsafeMutablePointer<Int32>
-    let flaggedT: UnsafeMutablePointer<Double>, flaggedV: UnsafeMutablePointer<Double>
-    let flaggedI: UnsafeMutablePointer<Double>, flaggedQ: UnsafeMutablePointer<Double>
+    /// Exact-mode delivery scratch (`RunState+Deliver.swift`): neurons collected for `schedulePrediction`;
+    /// each neuron's state before the current update (last update time, V, I, and the read's charge);
+    /// per neuron, whether its group of four needs the second pass (all bits set) or not (0).
+    let candidates: UnsafeMutablePointer<Int32>
+    let savedT: UnsafeMutablePointer<Double>, savedV: UnsafeMutablePointer<Double>
+    let savedI: UnsafeMutablePointer<Double>, savedQ: UnsafeMutablePointer<Double>
+    let laneFlags: UnsafeMutablePointer<Int64>
 
     init(size n: Int) {
         size = n
@@ -233,25 +234,24 @@ final class LayerState {
         decayMem = .allocate(capacity: m); decayMem.initialize(repeating: 1, count: m)
         refSteps = .allocate(capacity: m); refSteps.initialize(repeating: 0, count: m)
         candidates = .allocate(capacity: m); candidates.initialize(repeating: 0, count: m)
-        let groups = m / 4 + 1
-        flaggedGroup = .allocate(capacity: groups); flaggedGroup.initialize(repeating: 0, count: groups)
-        flaggedT = .allocate(capacity: 4 * groups); flaggedT.initialize(repeating: 0, count: 4 * groups)
-        flaggedV = .allocate(capacity: 4 * groups); flaggedV.initialize(repeating: 0, count: 4 * groups)
-        flaggedI = .allocate(capacity: 4 * groups); flaggedI.initialize(repeating: 0, count: 4 * groups)
-        flaggedQ = .allocate(capacity: 4 * groups); flaggedQ.initialize(repeating: 0, count: 4 * groups)
+        savedT = .allocate(capacity: m); savedT.initialize(repeating: 0, count: m)
+        savedV = .allocate(capacity: m); savedV.initialize(repeating: 0, count: m)
+        savedI = .allocate(capacity: m); savedI.initialize(repeating: 0, count: m)
+        savedQ = .allocate(capacity: m); savedQ.initialize(repeating: 0, count: m)
+        laneFlags = .allocate(capacity: m); laneFlags.initialize(repeating: 0, count: m)
     }
 
     /// The state's buffers and the layer's constants as one trivial value for the exact-mode hot paths.
     func view(_ soa: NeuronSoA) -> LayerView {
         LayerView(size: size, v: v, cur: cur, refEnd: refEnd, tLastPs: tLastPs, refEndPs: refEndPs, version: version,
                   pendingKind: pendingKind, pendingTime: pendingTime, soa: soa, candidates: candidates,
-                  flaggedGroup: flaggedGroup, flaggedT: flaggedT, flaggedV: flaggedV, flaggedI: flaggedI, flaggedQ: flaggedQ)
+                  savedT: savedT, savedV: savedV, savedI: savedI, savedQ: savedQ, laneFlags: laneFlags)
     }
 
     deinit {
         v.deallocate(); cur.deallocate(); refEnd.deallocate(); version.deallocate()
-        candidates.deallocate(); flaggedGroup.deallocate()
-        flaggedT.deallocate(); flaggedV.deallocate(); flaggedI.deallocate(); flaggedQ.deallocate()
+        candidates.deallocate(); laneFlags.deallocate()
+        savedT.deallocate(); savedV.deallocate(); savedI.deallocate(); savedQ.deallocate()
         tLastPs.deallocate(); refEndPs.deallocate()
         pendingKind.deallocate(); pendingTime.deallocate(); decaySyn.deallocate(); decayMem.deallocate()
         refSteps.deallocate()
@@ -269,9 +269,10 @@ struct LayerView {
     let version: UnsafeMutablePointer<UInt32>, pendingKind: UnsafeMutablePointer<UInt8>
     let pendingTime: UnsafeMutablePointer<Int64>
     let soa: NeuronSoA
-    let candidates: UnsafeMutablePointer<Int32>, flaggedGroup: UnsafeMutablePointer<Int32>
-    let flaggedT: UnsafeMutablePointer<Double>, flaggedV: UnsafeMutablePointer<Double>
-    let flaggedI: UnsafeMutablePointer<Double>, flaggedQ: UnsafeMutablePointer<Double>
+    let candidates: UnsafeMutablePointer<Int32>
+    let savedT: UnsafeMutablePointer<Double>, savedV: UnsafeMutablePointer<Double>
+    let savedI: UnsafeMutablePointer<Double>, savedQ: UnsafeMutablePointer<Double>
+    let laneFlags: UnsafeMutablePointer<Int64>
 
     /// Time of neuron i's last update (ps).
     @inline(__always) func tLast(_ i: Int) -> Int64 { Int64(tLastPs[i]) }

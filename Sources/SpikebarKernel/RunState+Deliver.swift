@@ -53,45 +53,115 @@ extension RunState {
         let layer = views[l]
         let base = j * n
         var rng = self.rng
-        let sd = noisy ? c.noise.map { UnsafePointer($0 + base) } : nil
-        let rtn = noisy ? c.rtn.map { UnsafePointer($0) } : nil
+        let noise = noisy ? c.noise.map { UnsafePointer($0 + base) } : nil
+        let rtn = c.rtn.map { UnsafePointer($0) }
         let count: Int
         if concurrent {
-            count = parasiticScratch.withUnsafeBufferPointer { scratch in
-                deliverLayer(layer, n: n, q: scratch.baseAddress!, sd: sd, rtn: rtn, base: base, t: t, horizon: horizon, rng: &rng)
+            let scratch = parasiticScratch
+            count = scratch.withUnsafeBufferPointer {
+                deliverLayer(layer, n: n, q: $0.baseAddress!, noise: noise, rtn: rtn, base: base, t: t, horizon: horizon, rng: &rng)
             }
-        } else if let sd {
-            count = deliverLayer(layer, n: n, q: charge + base, sd: sd, rtn: rtn, base: base, t: t, horizon: horizon, rng: &rng)
         } else {
-            // Without read noise (a separate copy of the loop: with the noise path's calls in it, the
-            // compiler keeps every vector in memory across iterations).
-            count = deliverLayer(layer, n: n, q: charge + base, sd: nil, rtn: nil, base: base, t: t, horizon: horizon, rng: &rng)
+            count = deliverLayer(layer, n: n, q: charge + base, noise: noise, rtn: rtn, base: base, t: t, horizon: horizon, rng: &rng)
         }
         self.rng = rng
         for m in 0..<count { schedulePrediction(l, Int(layer.candidates[m]), at: t) }
     }
 }
 
-/// The two passes over one layer (see above). `q`: the row's charges (C) at `q[i]`; `sd`: their read-noise
-/// std (nil when noise is off), `rtn`: the connection's RTN table (nil when absent), indexed at
-/// `base + i`. Returns how many neurons it left in `layer.candidates` for `schedulePrediction`.
-@inline(__always)
-private func deliverLayer(_ layer: LayerView, n: Int, q: UnsafePointer<Double>, sd: UnsafePointer<Double>?,
-                          rtn: UnsafePointer<Double>?, base: Int, t: Int64, horizon: Int64?,
-                          rng: inout RandomStream) -> Int {
+/// Picks the compiled copy of the loop for the case (generic specialisation): with the noise path's
+/// calls in the loop, the compiler would keep every vector in memory across iterations, and the horizon
+/// test is decided at compile time. `noise`: the row's read-noise std (C) at `noise[i]`, nil when off.
+private func deliverLayer(_ layer: LayerView, n: Int, q: UnsafePointer<Double>, noise sd: UnsafePointer<Double>?,
+                          rtn: UnsafePointer<Double>?, base: Int, t: Int64, horizon: Int64?, rng: inout RandomStream) -> Int {
+    if let sd {
+        var noise = DrawnReadNoise(sd: sd, rtn: rtn, base: base, rng: rng)
+        defer { rng = noise.rng }
+        if let horizon { return deliverPasses(layer, n: n, q: q, noise: &noise, t: t, horizon: WithHorizon(time: horizon)) }
+        return deliverPasses(layer, n: n, q: q, noise: &noise, t: t, horizon: NoHorizon())
+    }
+    var noise = NoReadNoise()
+    if let horizon { return deliverPasses(layer, n: n, q: q, noise: &noise, t: t, horizon: WithHorizon(time: horizon)) }
+    return deliverPasses(layer, n: n, q: q, noise: &noise, t: t, horizon: NoHorizon())
+}
+
+/// The read noise added to a row's charges (C) in the delivery loop; specialised per case.
+protocol DeliveryNoise {
+    /// Whether there is any (false: the charges are exactly `q`).
+    static var isOn: Bool { get }
+    /// Draws neuron i…i+3's noise, in neuron order, and adds it to `dq`.
+    mutating func add(to dq: inout SIMD4<Double>, at i: Int)
+    /// Draws neuron i's noise and adds it to `dq`.
+    mutating func add(to dq: inout Double, at i: Int)
+}
+
+/// No read noise.
+struct NoReadNoise: DeliveryNoise {
+    static var isOn: Bool { false }
+    @inline(__always) mutating func add(to dq: inout SIMD4<Double>, at i: Int) {}
+    @inline(__always) mutating func add(to dq: inout Double, at i: Int) {}
+}
+
+/// Read noise drawn from the run's stream: a Gaussian with the synapse's std `sd[i]` (C), and with
+/// device physics the RTN of its two cells (`rtnCharge`, table at `base + i`).
+struct DrawnReadNoise: DeliveryNoise {
+    let sd: UnsafePointer<Double>
+    let rtn: UnsafePointer<Double>?
+    let base: Int
+    var rng: RandomStream
+
+    static var isOn: Bool { true }
+
+    @inline(__always) mutating func add(to dq: inout SIMD4<Double>, at i: Int) {
+        var xi = SIMD4<Double>()
+        for lane in 0..<4 { xi[lane] = rng.nextGaussian() }
+        dq += load(sd, i) * xi
+        if let rtn {
+            for lane in 0..<4 { dq[lane] += rtnCharge(rtn, base + i + lane, &rng) }
+        }
+    }
+
+    @inline(__always) mutating func add(to dq: inout Double, at i: Int) {
+        dq += sd[i] * rng.nextGaussian()
+        if let rtn { dq += rtnCharge(rtn, base + i, &rng) }
+    }
+}
+
+/// Whether the delivery has a horizon (see `deliverExact`); specialised per case.
+protocol DeliveryHorizon {
+    static var isOn: Bool { get }
+    /// The horizon (ps; unused without one).
+    var time: Int64 { get }
+}
+
+struct WithHorizon: DeliveryHorizon {
+    static var isOn: Bool { true }
+    let time: Int64
+}
+
+struct NoHorizon: DeliveryHorizon {
+    static var isOn: Bool { false }
+    var time: Int64 { Int64.max }
+}
+
+/// The two passes over one layer (see above). `q`: the row's charges (C) at `q[i]`. Returns how many
+/// neurons it left in `layer.candidates` for `schedulePrediction`.
+private func deliverPasses<Noise: DeliveryNoise, Horizon: DeliveryHorizon>(
+    _ layer: LayerView, n: Int, q: UnsafePointer<Double>, noise: inout Noise, t: Int64, horizon: Horizon
+) -> Int {
     let V = layer.v, I = layer.cur, lastPs = layer.tLastPs, holdPs = layer.refEndPs
     let K = layer.soa
     let kind = layer.pendingKind, ver = layer.version
-    let group = layer.flaggedGroup
-    let savedT = layer.flaggedT, savedV = layer.flaggedV, savedI = layer.flaggedI, savedQ = layer.flaggedQ
+    let savedT = layer.savedT, savedV = layer.savedV, savedI = layer.savedI, savedQ = layer.savedQ
+    let flags = layer.laneFlags
     let tD = SIMD4<Double>(repeating: Double(t))
-    let horizonD = SIMD4<Double>(repeating: Double(horizon ?? Int64.max))
-    let hasHorizon = horizon != nil
+    let horizonD = SIMD4<Double>(repeating: Double(horizon.time))
+    let hasHorizon = Horizon.isOn
     // Whole groups of four; the layer's last n mod 4 neurons go scalar below.
     let vectorEnd = n & ~3
-    var flagged = 0
     var i = 0
-    // Pass 1.
+    // Pass 1: no branch on the data. Each lane's state before the update is saved, and its flag
+    // (refractory-held in this update, or may cross) stored for pass 2.
     while i < vectorEnd {
         // Times in picoseconds as exact doubles (`tLastPs`, `refEndPs`): the elapsed time. Differences of
         // integers below 2⁵³ are exact, so each lane equals the scalar path's integer arithmetic
@@ -101,52 +171,44 @@ private func deliverLayer(_ layer: LayerView, n: Int, q: UnsafePointer<Double>, 
         let v0 = load(V, i), i0 = load(I, i)
         let dt = (tD - tl) * 1e-12
         var dq = load(q, i)
-        if let sd {
-            var xi = SIMD4<Double>()
-            for lane in 0..<4 { xi[lane] = rng.nextGaussian() }
-            dq += load(sd, i) * xi
-            if let rtn {
-                for lane in 0..<4 { dq[lane] += rtnCharge(rtn, base + i + lane, &rng) }
-            }
+        if Noise.isOn {
+            noise.add(to: &dq, at: i)
+            store(dq, savedQ, i)
         }
         var (vv, ii) = LIFDynamics.propagate(v: v0, i: i0, t: dt, rateSyn: load(K.rateSyn, i),
                                              rateMem: load(K.rateMem, i), coupling: load(K.coupling, i))
         ii += dq * load(K.chargeToCurrent, i)
         store(vv, V, i); store(ii, I, i); store(tD, lastPs, i)
+        store(tl, savedT, i); store(v0, savedV, i); store(i0, savedI, i)
         let mayCross = predictionTest(vv, ii, hold: h, tD: tD, horizonD: horizonD, hasHorizon: hasHorizon, K, i)
         let held = (h .> tl) .& (tD .> tl)
-        // The group's slot is written every time and kept (the count advances) only when flagged.
-        let pending = UnsafeRawPointer(kind + i).loadUnaligned(as: UInt32.self)
-        group[flagged] = Int32(truncatingIfNeeded: i)
-        let slot = 4 * flagged
-        store(tl, savedT, slot); store(v0, savedV, slot); store(i0, savedI, slot); store(dq, savedQ, slot)
-        let flag = (mayCross .| held).anyLane || pending != 0
-        flagged &+= flag ? 1 : 0
+        store(unsafeBitCast(mayCross .| held, to: SIMD4<Int64>.self), flags, i)
         i += 4
     }
-    // Pass 2, in index order.
+    // Pass 2, in index order: the groups with a flagged lane or something pending.
     var count = 0
-    for f in 0..<flagged {
-        let i = Int(group[f])
-        let slot = 4 * f
-        let tl = load(savedT, slot), h = load(holdPs, i)
+    i = 0
+    while i < vectorEnd {
+        let pending = UnsafeRawPointer(kind + i).loadUnaligned(as: UInt32.self)
+        if pending == 0 && load(flags, i) == SIMD4<Int64>() { i += 4; continue }
+        let tl = load(savedT, i), h = load(holdPs, i)
         let hc = h.replacing(with: tl, where: tl .> h)
         let held = (hc.replacing(with: tD, where: hc .> tD) - tl) * 1e-12
         if (held .> 0).anyLane {
             // The refractory closed form (V at reset until the hold clamped to [tLast, t]) from the
             // saved state, with the same charge.
             let dt = (tD - tl) * 1e-12
-            var (vv, ii) = LIFDynamics.propagate(v: load(savedV, slot), i: load(savedI, slot), t: dt, held: held,
+            var (vv, ii) = LIFDynamics.propagate(v: load(savedV, i), i: load(savedI, i), t: dt, held: held,
                                                  reset: load(K.reset, i), rateSyn: load(K.rateSyn, i),
                                                  rateMem: load(K.rateMem, i), coupling: load(K.coupling, i))
-            ii += load(savedQ, slot) * load(K.chargeToCurrent, i)
+            ii += (Noise.isOn ? load(savedQ, i) : load(q, i)) * load(K.chargeToCurrent, i)
             store(vv, V, i); store(ii, I, i)
         }
         let mayCross = predictionTest(load(V, i), load(I, i), hold: h, tD: tD, horizonD: horizonD, hasHorizon: hasHorizon, K, i)
-        let pending = UnsafeRawPointer(kind + i).loadUnaligned(as: UInt32.self)
         if pending != 0 || mayCross.anyLane {
             for lane in 0..<4 { settle(i + lane, mayCross: mayCross[lane], kind: kind, version: ver, candidates: layer.candidates, count: &count) }
         }
+        i += 4
     }
     var k = vectorEnd
     while k < n {
@@ -156,10 +218,7 @@ private func deliverLayer(_ layer: LayerView, n: Int, q: UnsafePointer<Double>, 
         (vv, ii) = LIFDynamics.propagate(v: vv, i: ii, t: Double(t &- tl) * 1e-12, held: held, K.constants![k])
         lastPs[k] = Double(t)
         var dq = q[k]
-        if let sd {
-            dq += sd[k] * rng.nextGaussian()
-            if let rtn { dq += rtnCharge(rtn, base + k, &rng) }
-        }
+        noise.add(to: &dq, at: k)
         ii += dq * K.chargeToCurrent[k]
         V[k] = vv; I[k] = ii
         settle(k, mayCross: vv >= K.threshold[k] || K.resistance[k] * ii >= K.threshold[k],

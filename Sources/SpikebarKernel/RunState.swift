@@ -1,4 +1,3 @@
-import HeapModule
 import SpikebarActivity
 import SpikebarChip
 import SpikebarCore
@@ -31,7 +30,7 @@ struct RunState {
     /// Exact mode: end times of reads still in progress on each tile (FIFO: all reads last `t_read`).
     var tileActive: [[Int64]], tileActiveHead: [Int]
 
-    var heap = Heap<Event>()
+    var heap = EventQueue()
     /// Exact mode: per layer, the time of the pending layer check (the earliest crossing-time lower
     /// bound among its neurons; Int64.max when none) and its version.
     var layerCheckTime: [Int64], layerCheckVersion: [UInt32]
