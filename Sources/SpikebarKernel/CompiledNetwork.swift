@@ -39,11 +39,22 @@ final class CompiledConnection: @unchecked Sendable {
             p.initialize(from: a, count: a.count)
             return p
         }
-        view = ConnectionView(to: to, outputs: outputs, charge: copy(charge), noise: copy(noise), rtn: copy(rtn))
+        // rowTiles flattened: block b's tiles are rowTileList[rowTileStart[b] ..< rowTileStart[b + 1]].
+        let start = UnsafeMutablePointer<Int32>.allocate(capacity: rowTiles.count + 1)
+        let list = UnsafeMutablePointer<Int32>.allocate(capacity: max(rowTiles.reduce(0) { $0 + $1.count }, 1))
+        var at = 0
+        for (b, tiles) in rowTiles.enumerated() {
+            start[b] = Int32(at)
+            for tile in tiles { list[at] = Int32(tile); at += 1 }
+        }
+        start[rowTiles.count] = Int32(at)
+        view = ConnectionView(to: to, outputs: outputs, charge: copy(charge), noise: copy(noise), rtn: copy(rtn),
+                              tileRows: tileRows, rowTileStart: start, rowTileList: list)
     }
 
     deinit {
         view.charge?.deallocate(); view.noise?.deallocate(); view.rtn?.deallocate()
+        view.rowTileStart.deallocate(); view.rowTileList.deallocate()
     }
 }
 
@@ -52,6 +63,10 @@ final class CompiledConnection: @unchecked Sendable {
 struct ConnectionView {
     let to: Int, outputs: Int
     let charge: UnsafeMutablePointer<Double>?, noise: UnsafeMutablePointer<Double>?, rtn: UnsafeMutablePointer<Double>?
+    /// `rowTiles` flattened: the tiles read by row j are `rowTileList[rowTileStart[b] ..< rowTileStart[b + 1]]`,
+    /// b = j / tileRows.
+    let tileRows: Int
+    let rowTileStart: UnsafeMutablePointer<Int32>, rowTileList: UnsafeMutablePointer<Int32>
 }
 
 /// Random telegraph noise of one synapse's read (C): each cell's trap is drawn from its stationary
@@ -131,6 +146,8 @@ struct CompiledNetwork {
     /// Outgoing connections of each population.
     let outgoing: [[Int]]
     let tiles: [Tile]
+    /// The tiles' per-read tables as raw buffers (exact mode's bookkeeping).
+    let tileTables: TileTables
     let readPulsePicoseconds: Int64
     /// Tile parasitics (nil: ideal reads, the charges are exactly `V·t·(G⁺ − G⁻)`).
     let parasitics: ChipParasitics?
@@ -138,6 +155,7 @@ struct CompiledNetwork {
     init(chip: Chip, readNoise: Bool) {
         populations = chip.populations
         tiles = chip.tiles
+        tileTables = TileTables(chip.tiles)
         let scale = chip.device.readVoltage * chip.device.readPulse
         let sigma = readNoise ? chip.device.readNoise : 0
         let stats = readNoise ? chip.device.levelStatistics : nil

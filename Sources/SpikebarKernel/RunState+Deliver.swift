@@ -161,29 +161,44 @@ private func deliverPasses<Noise: DeliveryNoise, Horizon: DeliveryHorizon>(
     let vectorEnd = n & ~3
     var i = 0
     // Pass 1: no branch on the data. Each lane's state before the update is saved, and its flag
-    // (refractory-held in this update, or may cross) stored for pass 2.
-    while i < vectorEnd {
-        // Times in picoseconds as exact doubles (`tLastPs`, `refEndPs`): the elapsed time. Differences of
-        // integers below 2⁵³ are exact, so each lane equals the scalar path's integer arithmetic
-        // converted once. A lane is refractory-held in this update (`held > 0` in pass 2) exactly when
-        // its hold ends after its last update and that update is before t.
-        let tl = load(lastPs, i), h = load(holdPs, i)
-        let v0 = load(V, i), i0 = load(I, i)
-        let dt = (tD - tl) * 1e-12
+    // (refractory-held in this update, or may cross) stored for pass 2. Two groups per iteration, stage
+    // by stage, so that their dependency chains (exponentials, then the prediction test) overlap.
+    // Times in picoseconds as exact doubles (`tLastPs`, `refEndPs`): differences of integers below 2⁵³
+    // are exact, so each lane equals the scalar path's integer arithmetic converted once.
+    @inline(__always) func begin(_ i: Int) -> GroupStart {
         var dq = load(q, i)
         if Noise.isOn {
             noise.add(to: &dq, at: i)
             store(dq, savedQ, i)
         }
-        var (vv, ii) = LIFDynamics.propagate(v: v0, i: i0, t: dt, rateSyn: load(K.rateSyn, i),
+        return GroupStart(tl: load(lastPs, i), hold: load(holdPs, i), v: load(V, i), i: load(I, i), dq: dq)
+    }
+    @inline(__always) func propagate(_ g: GroupStart, _ i: Int) -> (v: SIMD4<Double>, i: SIMD4<Double>) {
+        let (vv, ii) = LIFDynamics.propagate(v: g.v, i: g.i, t: (tD - g.tl) * 1e-12, rateSyn: load(K.rateSyn, i),
                                              rateMem: load(K.rateMem, i), coupling: load(K.coupling, i))
-        ii += dq * load(K.chargeToCurrent, i)
+        return (vv, ii + g.dq * load(K.chargeToCurrent, i))
+    }
+    @inline(__always) func finish(_ g: GroupStart, _ vv: SIMD4<Double>, _ ii: SIMD4<Double>, _ i: Int) {
         store(vv, V, i); store(ii, I, i); store(tD, lastPs, i)
-        store(tl, savedT, i); store(v0, savedV, i); store(i0, savedI, i)
-        let mayCross = predictionTest(vv, ii, hold: h, tD: tD, horizonD: horizonD, hasHorizon: hasHorizon, K, i)
-        let held = (h .> tl) .& (tD .> tl)
+        store(g.tl, savedT, i); store(g.v, savedV, i); store(g.i, savedI, i)
+        let mayCross = predictionTest(vv, ii, hold: g.hold, tD: tD, horizonD: horizonD, hasHorizon: hasHorizon, K, i)
+        // Refractory-held in this update (`held > 0` in pass 2) exactly when the hold ends after the
+        // last update and that update is before t.
+        let held = (g.hold .> g.tl) .& (tD .> g.tl)
         store(unsafeBitCast(mayCross .| held, to: SIMD4<Int64>.self), flags, i)
-        i += 4
+    }
+    while i + 8 <= vectorEnd {
+        let a = begin(i), b = begin(i + 4)
+        let (va, ia) = propagate(a, i)
+        let (vb, ib) = propagate(b, i + 4)
+        finish(a, va, ia, i)
+        finish(b, vb, ib, i + 4)
+        i += 8
+    }
+    if i < vectorEnd {
+        let a = begin(i)
+        let (va, ia) = propagate(a, i)
+        finish(a, va, ia, i)
     }
     // Pass 2, in index order: the groups with a flagged lane or something pending.
     var count = 0
@@ -280,4 +295,9 @@ private func load<T: SIMDScalar>(_ p: UnsafePointer<T>, _ i: Int) -> SIMD4<T> {
 @inline(__always)
 private func store<T: SIMDScalar>(_ x: SIMD4<T>, _ p: UnsafeMutablePointer<T>, _ i: Int) {
     UnsafeMutableRawPointer(p + i).storeBytes(of: x, as: SIMD4<T>.self)
+}
+
+/// A group's state before its update, and the read's charge (pass 1).
+private struct GroupStart {
+    var tl: SIMD4<Double>, hold: SIMD4<Double>, v: SIMD4<Double>, i: SIMD4<Double>, dq: SIMD4<Double>
 }
