@@ -165,40 +165,27 @@ private func deliverPasses<Noise: DeliveryNoise, Horizon: DeliveryHorizon>(
     // by stage, so that their dependency chains (exponentials, then the prediction test) overlap.
     // Times in picoseconds as exact doubles (`tLastPs`, `refEndPs`): differences of integers below 2⁵³
     // are exact, so each lane equals the scalar path's integer arithmetic converted once.
-    @inline(__always) func begin(_ i: Int) -> GroupStart {
-        var dq = load(q, i)
-        if Noise.isOn {
-            noise.add(to: &dq, at: i)
-            store(dq, savedQ, i)
-        }
-        return GroupStart(tl: load(lastPs, i), hold: load(holdPs, i), v: load(V, i), i: load(I, i), dq: dq)
-    }
-    @inline(__always) func propagate(_ g: GroupStart, _ i: Int) -> (v: SIMD4<Double>, i: SIMD4<Double>) {
-        let (vv, ii) = LIFDynamics.propagate(v: g.v, i: g.i, t: (tD - g.tl) * 1e-12, rateSyn: load(K.rateSyn, i),
-                                             rateMem: load(K.rateMem, i), coupling: load(K.coupling, i))
-        return (vv, ii + g.dq * load(K.chargeToCurrent, i))
-    }
-    @inline(__always) func finish(_ g: GroupStart, _ vv: SIMD4<Double>, _ ii: SIMD4<Double>, _ i: Int) {
-        store(vv, V, i); store(ii, I, i); store(tD, lastPs, i)
-        store(g.tl, savedT, i); store(g.v, savedV, i); store(g.i, savedI, i)
-        let mayCross = predictionTest(vv, ii, hold: g.hold, tD: tD, horizonD: horizonD, hasHorizon: hasHorizon, K, i)
-        // Refractory-held in this update (`held > 0` in pass 2) exactly when the hold ends after the
-        // last update and that update is before t.
-        let held = (g.hold .> g.tl) .& (tD .> g.tl)
-        store(unsafeBitCast(mayCross .| held, to: SIMD4<Int64>.self), flags, i)
-    }
+    let stage = Pass1(V: V, I: I, lastPs: lastPs, holdPs: holdPs, savedT: savedT, savedV: savedV, savedI: savedI,
+                      flags: flags, K: K, tD: tD, horizonD: horizonD, hasHorizon: hasHorizon)
     while i + 8 <= vectorEnd {
-        let a = begin(i), b = begin(i + 4)
-        let (va, ia) = propagate(a, i)
-        let (vb, ib) = propagate(b, i + 4)
-        finish(a, va, ia, i)
-        finish(b, vb, ib, i + 4)
+        var qa = load(q, i), qb = load(q, i + 4)
+        if Noise.isOn {
+            noise.add(to: &qa, at: i); store(qa, savedQ, i)
+            noise.add(to: &qb, at: i + 4); store(qb, savedQ, i + 4)
+        }
+        let a = stage.begin(i, qa), b = stage.begin(i + 4, qb)
+        let (va, ia) = stage.propagate(a, i)
+        let (vb, ib) = stage.propagate(b, i + 4)
+        stage.finish(a, va, ia, i)
+        stage.finish(b, vb, ib, i + 4)
         i += 8
     }
     if i < vectorEnd {
-        let a = begin(i)
-        let (va, ia) = propagate(a, i)
-        finish(a, va, ia, i)
+        var qa = load(q, i)
+        if Noise.isOn { noise.add(to: &qa, at: i); store(qa, savedQ, i) }
+        let a = stage.begin(i, qa)
+        let (va, ia) = stage.propagate(a, i)
+        stage.finish(a, va, ia, i)
     }
     // Pass 2, in index order: the groups with a flagged lane or something pending.
     var count = 0
@@ -207,9 +194,10 @@ private func deliverPasses<Noise: DeliveryNoise, Horizon: DeliveryHorizon>(
         let pending = UnsafeRawPointer(kind + i).loadUnaligned(as: UInt32.self)
         if pending == 0 && load(flags, i) == SIMD4<Int64>() { i += 4; continue }
         let tl = load(savedT, i), h = load(holdPs, i)
-        let hc = h.replacing(with: tl, where: tl .> h)
-        let held = (hc.replacing(with: tD, where: hc .> tD) - tl) * 1e-12
-        if (held .> 0).anyLane {
+        if partlyHeld(hold: h, last: tl, now: tD).anyLane {
+            // Held for part of the interval: V at reset until the hold clamped to [tLast, t].
+            let hc = h.replacing(with: tl, where: tl .> h)
+            let held = (hc.replacing(with: tD, where: hc .> tD) - tl) * 1e-12
             // The refractory closed form (V at reset until the hold clamped to [tLast, t]) from the
             // saved state, with the same charge.
             let dt = (tD - tl) * 1e-12
@@ -297,7 +285,49 @@ private func store<T: SIMDScalar>(_ x: SIMD4<T>, _ p: UnsafeMutablePointer<T>, _
     UnsafeMutableRawPointer(p + i).storeBytes(of: x, as: SIMD4<T>.self)
 }
 
+/// Pass 1's stages for one group of four (two groups are interleaved stage by stage).
+private struct Pass1 {
+    let V, I, lastPs, holdPs, savedT, savedV, savedI: UnsafeMutablePointer<Double>
+    let flags: UnsafeMutablePointer<Int64>
+    let K: NeuronSoA
+    let tD: SIMD4<Double>, horizonD: SIMD4<Double>
+    let hasHorizon: Bool
+
+    @_transparent func begin(_ i: Int, _ dq: SIMD4<Double>) -> GroupStart {
+        GroupStart(tl: load(lastPs, i), hold: load(holdPs, i), v: load(V, i), i: load(I, i), dq: dq)
+    }
+
+    @_transparent func propagate(_ g: GroupStart, _ i: Int) -> (v: SIMD4<Double>, i: SIMD4<Double>) {
+        let c = load(K.coupling, i)
+        var (vv, ii) = LIFDynamics.propagate(v: g.v, i: g.i, t: (tD - g.tl) * 1e-12, rateSyn: load(K.rateSyn, i),
+                                             rateMem: load(K.rateMem, i), coupling: c)
+        // A lane held at reset over the whole interval (its hold ends at or after t) is the refractory
+        // closed form with held = Δt: I decays by the same factor as computed (`ii`), and V restarts from
+        // reset with no free time left (decay factors exactly 1) — `propagate(…held…)` evaluates exactly
+        // this, so its result is taken here instead of in pass 2.
+        let one = SIMD4<Double>(repeating: 1)
+        let atReset = LIFDynamics.apply(v: load(K.reset, i), i: ii, decaySyn: one, decayMem: one, coupling: c)
+        vv.replace(with: atReset.v, where: (g.hold .>= tD) .& (tD .> g.tl))
+        return (vv, ii + g.dq * load(K.chargeToCurrent, i))
+    }
+
+    @_transparent func finish(_ g: GroupStart, _ vv: SIMD4<Double>, _ ii: SIMD4<Double>, _ i: Int) {
+        store(vv, V, i); store(ii, I, i); store(tD, lastPs, i)
+        store(g.tl, savedT, i); store(g.v, savedV, i); store(g.i, savedI, i)
+        let mayCross = predictionTest(vv, ii, hold: g.hold, tD: tD, horizonD: horizonD, hasHorizon: hasHorizon, K, i)
+        // A lane whose hold ends strictly inside (tLast, t) needs the refractory closed form in pass 2.
+        store(unsafeBitCast(mayCross .| partlyHeld(hold: g.hold, last: g.tl, now: tD), to: SIMD4<Int64>.self), flags, i)
+    }
+}
+
 /// A group's state before its update, and the read's charge (pass 1).
 private struct GroupStart {
     var tl: SIMD4<Double>, hold: SIMD4<Double>, v: SIMD4<Double>, i: SIMD4<Double>, dq: SIMD4<Double>
+}
+
+/// Lanes whose refractory hold ends strictly between their last update and `now` (times in ps): the
+/// update then runs the refractory closed form with 0 < held < Δt (`LIFDynamics.propagate(…held…)`).
+@inline(__always)
+private func partlyHeld(hold h: SIMD4<Double>, last tl: SIMD4<Double>, now tD: SIMD4<Double>) -> SIMDMask<SIMD4<Int64>> {
+    (h .> tl) .& (h .< tD)
 }
