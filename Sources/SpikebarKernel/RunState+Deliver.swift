@@ -17,17 +17,22 @@ import SpikebarDevices
 /// rest (rare on the quickstart workload; every neuron that may cross when there is no horizon) get
 /// `schedulePrediction`, in index order, after the loop. No allocation per event.
 ///
-/// Two passes, so that the first has no unpredictable branch (a mispredicted branch in this loop
-/// throws away the overlapped work of the next iterations; measured, `Docs/performance.md`):
-/// 1. every group of four is updated as if no lane were refractory — the common case — and its state
-///    before the update (time, V, I, the read's charge) is written to the layer's flagged-group slot,
-///    which advances, branch-free, only when the group needs more: a lane ended a refractory hold
-///    since its last update, or has something pending, or may cross;
-/// 2. the flagged groups, in index order: a group with a refractory lane is updated again from its
-///    saved state with the refractory closed form (`propagate(…held…)`), exactly the expressions the
-///    one-pass loop evaluated; then its lanes' prediction bookkeeping (`settle`).
-/// Each neuron's result therefore does not depend on the pass that computed it, nor on its neighbours;
-/// the read noise is drawn in pass 1 in neuron order (the same stream as one pass) and reused in pass 2.
+/// Two passes, so that the first has no branch on the data (a mispredicted branch in this loop throws
+/// away the overlapped work of the next iterations; measured, `Docs/performance.md`):
+/// 1. every group of four is updated with the closed form without refractory hold, two groups per
+///    iteration, stage by stage, so that their dependency chains overlap. A lane whose hold covers the
+///    whole interval (it ends at or after t) takes, by a select, the refractory closed form's value for
+///    that case — V at reset, I decayed by the factor already computed — which is exactly what
+///    `propagate(…held…)` evaluates then. Each lane's state before the update (time, I, V, and the
+///    read's charge when there is read noise) is saved, and a per-lane flag stored: may cross, or held
+///    for only part of the interval (its hold ends strictly between its last update and t);
+/// 2. in index order, the groups with a flag or something pending: a group with a partly held lane is
+///    updated again from its saved state with `propagate(…held…)` — the expressions the one-pass loop
+///    evaluated — then its lanes' prediction bookkeeping (`settle`).
+/// Each lane's result therefore does not depend on the pass that computed it, nor on its neighbours
+/// (`FastMath.expNonPositive` picks its polynomial per lane); the read noise is drawn in pass 1 in neuron
+/// order (the same stream as one pass) and reused in pass 2. Separate compiled copies of the loops
+/// (generic parameters) serve the cases with and without read noise and horizon.
 ///
 /// Invariants (checked by `RunState+Invariants.swift`): the connection's `charge` has `inputs × outputs`
 /// entries and `noise` is empty or the same size; layer `to` has `outputs` neurons; `t ≥ tLast[i]` for
@@ -195,11 +200,11 @@ private func deliverPasses<Noise: DeliveryNoise, Horizon: DeliveryHorizon>(
         if pending == 0 && load(flags, i) == SIMD4<Int64>() { i += 4; continue }
         let tl = load(savedT, i), h = load(holdPs, i)
         if partlyHeld(hold: h, last: tl, now: tD).anyLane {
-            // Held for part of the interval: V at reset until the hold clamped to [tLast, t].
+            // The refractory closed form (V at reset until the hold clamped to [tLast, t]) for the whole
+            // group from its saved state, with the same charge: lane for lane what pass 1 computed for
+            // the other lanes, the held form for the partly held ones.
             let hc = h.replacing(with: tl, where: tl .> h)
             let held = (hc.replacing(with: tD, where: hc .> tD) - tl) * 1e-12
-            // The refractory closed form (V at reset until the hold clamped to [tLast, t]) from the
-            // saved state, with the same charge.
             let dt = (tD - tl) * 1e-12
             var (vv, ii) = LIFDynamics.propagate(v: load(savedV, i), i: load(savedI, i), t: dt, held: held,
                                                  reset: load(K.reset, i), rateSyn: load(K.rateSyn, i),
