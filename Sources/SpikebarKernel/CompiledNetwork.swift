@@ -228,11 +228,10 @@ final class LayerState {
     /// Grid mode: refractory steps left.
     let refSteps: UnsafeMutablePointer<Int32>
     /// Exact-mode delivery scratch (`RunState+Deliver.swift`): neurons collected for `schedulePrediction`;
-    /// each neuron's state before the current update (last update time, V, I, and the read's charge);
+    /// each neuron's state before the current update (last update time, I, and the read's charge);
     /// per neuron, whether its group of four needs the second pass (all bits set) or not (0).
     let candidates: UnsafeMutablePointer<Int32>
-    let savedT: UnsafeMutablePointer<Double>, savedV: UnsafeMutablePointer<Double>
-    let savedI: UnsafeMutablePointer<Double>, savedQ: UnsafeMutablePointer<Double>
+    let savedT: UnsafeMutablePointer<Double>, savedI: UnsafeMutablePointer<Double>, savedQ: UnsafeMutablePointer<Double>
     let laneFlags: UnsafeMutablePointer<Int64>
 
     init(size n: Int) {
@@ -253,7 +252,6 @@ final class LayerState {
         refSteps = .allocate(capacity: m); refSteps.initialize(repeating: 0, count: m)
         candidates = .allocate(capacity: m); candidates.initialize(repeating: 0, count: m)
         savedT = .allocate(capacity: m); savedT.initialize(repeating: 0, count: m)
-        savedV = .allocate(capacity: m); savedV.initialize(repeating: 0, count: m)
         savedI = .allocate(capacity: m); savedI.initialize(repeating: 0, count: m)
         savedQ = .allocate(capacity: m); savedQ.initialize(repeating: 0, count: m)
         laneFlags = .allocate(capacity: m); laneFlags.initialize(repeating: 0, count: m)
@@ -263,13 +261,13 @@ final class LayerState {
     func view(_ soa: NeuronSoA) -> LayerView {
         LayerView(size: size, v: v, cur: cur, refEnd: refEnd, tLastPs: tLastPs, refEndPs: refEndPs, version: version,
                   pendingKind: pendingKind, pendingTime: pendingTime, soa: soa, candidates: candidates,
-                  savedT: savedT, savedV: savedV, savedI: savedI, savedQ: savedQ, laneFlags: laneFlags)
+                  savedT: savedT, savedI: savedI, savedQ: savedQ, laneFlags: laneFlags)
     }
 
     deinit {
         v.deallocate(); cur.deallocate(); refEnd.deallocate(); version.deallocate()
         candidates.deallocate(); laneFlags.deallocate()
-        savedT.deallocate(); savedV.deallocate(); savedI.deallocate(); savedQ.deallocate()
+        savedT.deallocate(); savedI.deallocate(); savedQ.deallocate()
         tLastPs.deallocate(); refEndPs.deallocate()
         pendingKind.deallocate(); pendingTime.deallocate(); decaySyn.deallocate(); decayMem.deallocate()
         refSteps.deallocate()
@@ -288,8 +286,7 @@ struct LayerView {
     let pendingTime: UnsafeMutablePointer<Int64>
     let soa: NeuronSoA
     let candidates: UnsafeMutablePointer<Int32>
-    let savedT: UnsafeMutablePointer<Double>, savedV: UnsafeMutablePointer<Double>
-    let savedI: UnsafeMutablePointer<Double>, savedQ: UnsafeMutablePointer<Double>
+    let savedT: UnsafeMutablePointer<Double>, savedI: UnsafeMutablePointer<Double>, savedQ: UnsafeMutablePointer<Double>
     let laneFlags: UnsafeMutablePointer<Int64>
 
     /// Time of neuron i's last update (ps).

@@ -23,8 +23,8 @@ import SpikebarDevices
 ///    iteration, stage by stage, so that their dependency chains overlap. A lane whose hold covers the
 ///    whole interval (it ends at or after t) takes, by a select, the refractory closed form's value for
 ///    that case — V at reset, I decayed by the factor already computed — which is exactly what
-///    `propagate(…held…)` evaluates then. Each lane's state before the update (time, I, V, and the
-///    read's charge when there is read noise) is saved, and a per-lane flag stored: may cross, or held
+///    `propagate(…held…)` evaluates then. Each lane's state before the update (time, I, and the read's
+///    charge when there is read noise) is saved, and a per-lane flag stored: may cross, or held
 ///    for only part of the interval (its hold ends strictly between its last update and t);
 /// 2. in index order, the groups with a flag or something pending: a group with a partly held lane is
 ///    updated again from its saved state with `propagate(…held…)` — the expressions the one-pass loop
@@ -157,7 +157,7 @@ private func deliverPasses<Noise: DeliveryNoise, Horizon: DeliveryHorizon>(
     let V = layer.v, I = layer.cur, lastPs = layer.tLastPs, holdPs = layer.refEndPs
     let K = layer.soa
     let kind = layer.pendingKind, ver = layer.version
-    let savedT = layer.savedT, savedV = layer.savedV, savedI = layer.savedI, savedQ = layer.savedQ
+    let savedT = layer.savedT, savedI = layer.savedI, savedQ = layer.savedQ
     let flags = layer.laneFlags
     let tD = SIMD4<Double>(repeating: Double(t))
     let horizonD = SIMD4<Double>(repeating: Double(horizon.time))
@@ -170,7 +170,7 @@ private func deliverPasses<Noise: DeliveryNoise, Horizon: DeliveryHorizon>(
     // by stage, so that their dependency chains (exponentials, then the prediction test) overlap.
     // Times in picoseconds as exact doubles (`tLastPs`, `refEndPs`): differences of integers below 2⁵³
     // are exact, so each lane equals the scalar path's integer arithmetic converted once.
-    let stage = Pass1(V: V, I: I, lastPs: lastPs, holdPs: holdPs, savedT: savedT, savedV: savedV, savedI: savedI,
+    let stage = Pass1(V: V, I: I, lastPs: lastPs, holdPs: holdPs, savedT: savedT, savedI: savedI,
                       flags: flags, K: K, tD: tD, horizonD: horizonD, hasHorizon: hasHorizon)
     while i + 8 <= vectorEnd {
         var qa = load(q, i), qb = load(q, i + 4)
@@ -206,11 +206,15 @@ private func deliverPasses<Noise: DeliveryNoise, Horizon: DeliveryHorizon>(
             let hc = h.replacing(with: tl, where: tl .> h)
             let held = (hc.replacing(with: tD, where: hc .> tD) - tl) * 1e-12
             let dt = (tD - tl) * 1e-12
-            var (vv, ii) = LIFDynamics.propagate(v: load(savedV, i), i: load(savedI, i), t: dt, held: held,
+            // Only the partly held lanes are taken: the others keep pass 1's values (the same), so their
+            // V before the update need not be saved — a held lane restarts from reset.
+            let partly = partlyHeld(hold: h, last: tl, now: tD)
+            var (vv, ii) = LIFDynamics.propagate(v: load(V, i), i: load(savedI, i), t: dt, held: held,
                                                  reset: load(K.reset, i), rateSyn: load(K.rateSyn, i),
                                                  rateMem: load(K.rateMem, i), coupling: load(K.coupling, i))
             ii += (Noise.isOn ? load(savedQ, i) : load(q, i)) * load(K.chargeToCurrent, i)
-            store(vv, V, i); store(ii, I, i)
+            store(load(V, i).replacing(with: vv, where: partly), V, i)
+            store(load(I, i).replacing(with: ii, where: partly), I, i)
         }
         let mayCross = predictionTest(load(V, i), load(I, i), hold: h, tD: tD, horizonD: horizonD, hasHorizon: hasHorizon, K, i)
         if pending != 0 || mayCross.anyLane {
@@ -292,7 +296,7 @@ private func store<T: SIMDScalar>(_ x: SIMD4<T>, _ p: UnsafeMutablePointer<T>, _
 
 /// Pass 1's stages for one group of four (two groups are interleaved stage by stage).
 private struct Pass1 {
-    let V, I, lastPs, holdPs, savedT, savedV, savedI: UnsafeMutablePointer<Double>
+    let V, I, lastPs, holdPs, savedT, savedI: UnsafeMutablePointer<Double>
     let flags: UnsafeMutablePointer<Int64>
     let K: NeuronSoA
     let tD: SIMD4<Double>, horizonD: SIMD4<Double>
@@ -318,7 +322,7 @@ private struct Pass1 {
 
     @_transparent func finish(_ g: GroupStart, _ vv: SIMD4<Double>, _ ii: SIMD4<Double>, _ i: Int) {
         store(vv, V, i); store(ii, I, i); store(tD, lastPs, i)
-        store(g.tl, savedT, i); store(g.v, savedV, i); store(g.i, savedI, i)
+        store(g.tl, savedT, i); store(g.i, savedI, i)
         let mayCross = predictionTest(vv, ii, hold: g.hold, tD: tD, horizonD: horizonD, hasHorizon: hasHorizon, K, i)
         // A lane whose hold ends strictly inside (tLast, t) needs the refractory closed form in pass 2.
         store(unsafeBitCast(mayCross .| partlyHeld(hold: g.hold, last: g.tl, now: tD), to: SIMD4<Int64>.self), flags, i)
