@@ -1,4 +1,3 @@
-import HeapModule
 import SpikebarActivity
 import SpikebarChip
 import SpikebarCore
@@ -32,7 +31,7 @@ struct RunState {
     let tileCount: TileCountersView
     let tileTables: TileTablesView
 
-    var heap = Heap<Event>()
+    var heap = EventQueue()
     /// Exact mode: per layer, the time of the pending layer check (the earliest crossing-time lower
     /// bound among its neurons; Int64.max when none) and its version.
     var layerCheckTime: [Int64], layerCheckVersion: [UInt32]
