@@ -197,8 +197,11 @@ private func deliverPasses<Noise: DeliveryNoise, Horizon: DeliveryHorizon>(
     i = 0
     while i < vectorEnd {
         let pending = UnsafeRawPointer(kind + i).loadUnaligned(as: UInt32.self)
-        if pending == 0 && load(flags, i) == SIMD4<Int64>() { i += 4; continue }
+        let flag = load(flags, i)
+        if pending == 0 && flag == SIMD4<Int64>() { i += 4; continue }
         let tl = load(savedT, i), h = load(holdPs, i)
+        // Without a partly held lane pass 1's values stand, and so does its test (the flags).
+        var mayCross = unsafeBitCast(flag, to: SIMDMask<SIMD4<Int64>>.self)
         if partlyHeld(hold: h, last: tl, now: tD).anyLane {
             // The refractory closed form (V at reset until the hold clamped to [tLast, t]) for the whole
             // group from its saved state, with the same charge: lane for lane what pass 1 computed for
@@ -215,8 +218,8 @@ private func deliverPasses<Noise: DeliveryNoise, Horizon: DeliveryHorizon>(
             ii += (Noise.isOn ? load(savedQ, i) : load(q, i)) * load(K.chargeToCurrent, i)
             store(load(V, i).replacing(with: vv, where: partly), V, i)
             store(load(I, i).replacing(with: ii, where: partly), I, i)
+            mayCross = predictionTest(load(V, i), load(I, i), hold: h, tD: tD, horizonD: horizonD, hasHorizon: hasHorizon, K, i)
         }
-        let mayCross = predictionTest(load(V, i), load(I, i), hold: h, tD: tD, horizonD: horizonD, hasHorizon: hasHorizon, K, i)
         if pending != 0 || mayCross.anyLane {
             for lane in 0..<4 { settle(i + lane, mayCross: mayCross[lane], kind: kind, version: ver, candidates: layer.candidates, count: &count) }
         }
@@ -249,10 +252,10 @@ private func deliverPasses<Noise: DeliveryNoise, Horizon: DeliveryHorizon>(
 private func predictionTest(_ vv: SIMD4<Double>, _ ii: SIMD4<Double>, hold h: SIMD4<Double>, tD: SIMD4<Double>,
                             horizonD: SIMD4<Double>, hasHorizon: Bool, _ K: NeuronSoA, _ i: Int) -> SIMDMask<SIMD4<Int64>> {
     let t0 = h.replacing(with: tD, where: tD .> h)
-    let restPs = t0 - tD
     let th = load(K.threshold, i)
     let drive = load(K.resistance, i) * ii
-    let refractory = restPs .> 0
+    // Still refractory after t: t₀ − t > 0, i.e. the hold ends after t (exact: integers below 2⁵³).
+    let refractory = h .> tD
     var mayCross = (drive .>= th) .| ((vv .>= th) .& .!refractory)
     if hasHorizon {
         let zero = SIMD4<Double>()
