@@ -100,14 +100,8 @@ final class CompiledLayer: @unchecked Sendable {
         coupling = constants.map(\.coupling); chargeToCurrent = constants.map(\.chargeToCurrent)
         resistance = constants.map(\.resistance); threshold = constants.map(\.threshold)
         reset = constants.map(\.reset)
-        var soa = NeuronSoA(rateSyn: rateSyn, rateMem: rateMem, coupling: coupling, chargeToCurrent: chargeToCurrent,
-                            resistance: resistance, threshold: threshold, reset: reset)
-        if !constants.isEmpty {
-            let p = UnsafeMutablePointer<NeuronConstants>.allocate(capacity: constants.count)
-            p.initialize(from: constants, count: constants.count)
-            soa.constants = p
-        }
-        self.soa = soa
+        soa = NeuronSoA(constants: constants, rateSyn: rateSyn, rateMem: rateMem, coupling: coupling,
+                        chargeToCurrent: chargeToCurrent, resistance: resistance, threshold: threshold, reset: reset)
     }
 
     deinit { soa.deallocate() }
@@ -118,10 +112,12 @@ final class CompiledLayer: @unchecked Sendable {
 struct NeuronSoA {
     let rateSyn, rateMem, coupling, chargeToCurrent, resistance, threshold, reset: UnsafeMutablePointer<Double>
     /// The layer's `NeuronConstants` (the scalar paths take them whole).
-    var constants: UnsafeMutablePointer<NeuronConstants>? = nil
+    let constants: UnsafeMutablePointer<NeuronConstants>
 
-    init(rateSyn: [Double], rateMem: [Double], coupling: [Double], chargeToCurrent: [Double],
+    init(constants: [NeuronConstants], rateSyn: [Double], rateMem: [Double], coupling: [Double], chargeToCurrent: [Double],
          resistance: [Double], threshold: [Double], reset: [Double]) {
+        self.constants = .allocate(capacity: max(constants.count, 1))
+        self.constants.initialize(from: constants, count: constants.count)
         func copy(_ a: [Double]) -> UnsafeMutablePointer<Double> {
             let m = (a.count + 3) / 4 * 4 + 4
             let p = UnsafeMutablePointer<Double>.allocate(capacity: m)
@@ -135,7 +131,7 @@ struct NeuronSoA {
 
     func deallocate() {
         for p in [rateSyn, rateMem, coupling, chargeToCurrent, resistance, threshold, reset] { p.deallocate() }
-        constants?.deallocate()
+        constants.deallocate()
     }
 }
 

@@ -230,7 +230,7 @@ private func deliverPasses<Noise: DeliveryNoise, Horizon: DeliveryHorizon>(
         var vv = V[k], ii = I[k]
         let tl = layer.tLast(k), hold = layer.refEnd[k]
         let held = hold > tl && t != tl ? Double(Swift.min(t, hold) &- tl) * 1e-12 : 0
-        (vv, ii) = LIFDynamics.propagate(v: vv, i: ii, t: Double(t &- tl) * 1e-12, held: held, K.constants![k])
+        (vv, ii) = LIFDynamics.propagate(v: vv, i: ii, t: Double(t &- tl) * 1e-12, held: held, K.constants[k])
         lastPs[k] = Double(t)
         var dq = q[k]
         noise.add(to: &dq, at: k)

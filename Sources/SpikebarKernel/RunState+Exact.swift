@@ -77,7 +77,7 @@ extension RunState {
     /// hold (V pinned to reset until `refEnd`, I decaying meanwhile).
     func stateAt(_ l: Int, _ i: Int, _ t: Int64) -> (v: Double, i: Double) {
         let st = views[l]
-        let k = st.soa.constants![i]
+        let k = st.soa.constants[i]
         let last = st.tLast(i), hold = st.refEnd[i]
         if t <= last { return (st.v[i], st.cur[i]) }
         return LIFDynamics.propagate(v: st.v[i], i: st.cur[i], t: Double(t - last) * 1e-12,
@@ -96,7 +96,7 @@ extension RunState {
     mutating func fire(_ l: Int, _ i: Int, at t: Int64) {
         advance(l, i, to: t)
         let st = views[l]
-        let k = st.soa.constants![i]
+        let k = st.soa.constants[i]
         st.v[i] = k.reset
         st.refEnd[i] = t + k.refractoryPicoseconds
         st.refEndPs[i] = Double(st.refEnd[i])
@@ -146,7 +146,7 @@ extension RunState {
     mutating func check(_ l: Int, _ i: Int, at t: Int64) {
         advance(l, i, to: t)
         let st = views[l]
-        let k = st.soa.constants![i]
+        let k = st.soa.constants[i]
         // Search from the end of the refractory period when the neuron is still in it.
         let t0 = max(t, st.refEnd[i])
         let (vv, ii) = LIFDynamics.propagate(v: st.v[i], i: st.cur[i], t: Double(t0 - t) * 1e-12,
