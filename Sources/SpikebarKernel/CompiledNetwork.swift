@@ -25,10 +25,48 @@ final class CompiledConnection: @unchecked Sendable {
     /// its single-row read factor, so that a concurrent read can correct them separately. Empty otherwise.
     var chargePlus: [Double] = [], chargeMinus: [Double] = []
 
+    /// `charge`, `noise` and `rtn` as raw buffers owned by this object (nil when empty), for the exact-mode
+    /// hot loop: it takes them from a plain struct of pointers (`ConnectionView`) with no reference
+    /// counting or closure nesting per row read.
+    let view: ConnectionView
+
     init(from: Int, to: Int, outputs: Int, charge: [Double], noise: [Double], rtn: [Double] = [], rowTiles: [[Int]], tileRows: Int) {
         self.from = from; self.to = to; self.outputs = outputs; self.charge = charge; self.noise = noise
         self.rtn = rtn; self.rowTiles = rowTiles; self.tileRows = tileRows
+        func copy(_ a: [Double]) -> UnsafeMutablePointer<Double>? {
+            guard !a.isEmpty else { return nil }
+            let p = UnsafeMutablePointer<Double>.allocate(capacity: a.count)
+            p.initialize(from: a, count: a.count)
+            return p
+        }
+        // rowTiles flattened: block b's tiles are rowTileList[rowTileStart[b] ..< rowTileStart[b + 1]].
+        let start = UnsafeMutablePointer<Int32>.allocate(capacity: rowTiles.count + 1)
+        let list = UnsafeMutablePointer<Int32>.allocate(capacity: max(rowTiles.reduce(0) { $0 + $1.count }, 1))
+        var at = 0
+        for (b, tiles) in rowTiles.enumerated() {
+            start[b] = Int32(at)
+            for tile in tiles { list[at] = Int32(tile); at += 1 }
+        }
+        start[rowTiles.count] = Int32(at)
+        view = ConnectionView(to: to, outputs: outputs, charge: copy(charge), noise: copy(noise), rtn: copy(rtn),
+                              tileRows: tileRows, rowTileStart: start, rowTileList: list)
     }
+
+    deinit {
+        view.charge?.deallocate(); view.noise?.deallocate(); view.rtn?.deallocate()
+        view.rowTileStart.deallocate(); view.rowTileList.deallocate()
+    }
+}
+
+/// Raw pointers to one connection's compiled tables (owned by its `CompiledConnection`, which outlives
+/// every run that holds the view): a trivial value, so copying it costs no reference counting.
+struct ConnectionView {
+    let to: Int, outputs: Int
+    let charge: UnsafeMutablePointer<Double>?, noise: UnsafeMutablePointer<Double>?, rtn: UnsafeMutablePointer<Double>?
+    /// `rowTiles` flattened: the tiles read by row j are `rowTileList[rowTileStart[b] ..< rowTileStart[b + 1]]`,
+    /// b = j / tileRows.
+    let tileRows: Int
+    let rowTileStart: UnsafeMutablePointer<Int32>, rowTileList: UnsafeMutablePointer<Int32>
 }
 
 /// Random telegraph noise of one synapse's read (C): each cell's trap is drawn from its stationary
@@ -62,8 +100,8 @@ final class CompiledLayer: @unchecked Sendable {
         coupling = constants.map(\.coupling); chargeToCurrent = constants.map(\.chargeToCurrent)
         resistance = constants.map(\.resistance); threshold = constants.map(\.threshold)
         reset = constants.map(\.reset)
-        soa = NeuronSoA(rateSyn: rateSyn, rateMem: rateMem, coupling: coupling, chargeToCurrent: chargeToCurrent,
-                        resistance: resistance, threshold: threshold, reset: reset)
+        soa = NeuronSoA(constants: constants, rateSyn: rateSyn, rateMem: rateMem, coupling: coupling,
+                        chargeToCurrent: chargeToCurrent, resistance: resistance, threshold: threshold, reset: reset)
     }
 
     deinit { soa.deallocate() }
@@ -73,9 +111,13 @@ final class CompiledLayer: @unchecked Sendable {
 /// vector width) so that a four-lane load at any group start stays inside the allocation.
 struct NeuronSoA {
     let rateSyn, rateMem, coupling, chargeToCurrent, resistance, threshold, reset: UnsafeMutablePointer<Double>
+    /// The layer's `NeuronConstants` (the scalar paths take them whole).
+    let constants: UnsafeMutablePointer<NeuronConstants>
 
-    init(rateSyn: [Double], rateMem: [Double], coupling: [Double], chargeToCurrent: [Double],
+    init(constants: [NeuronConstants], rateSyn: [Double], rateMem: [Double], coupling: [Double], chargeToCurrent: [Double],
          resistance: [Double], threshold: [Double], reset: [Double]) {
+        self.constants = .allocate(capacity: max(constants.count, 1))
+        self.constants.initialize(from: constants, count: constants.count)
         func copy(_ a: [Double]) -> UnsafeMutablePointer<Double> {
             let m = (a.count + 3) / 4 * 4 + 4
             let p = UnsafeMutablePointer<Double>.allocate(capacity: m)
@@ -89,6 +131,7 @@ struct NeuronSoA {
 
     func deallocate() {
         for p in [rateSyn, rateMem, coupling, chargeToCurrent, resistance, threshold, reset] { p.deallocate() }
+        constants.deallocate()
     }
 }
 
@@ -99,6 +142,8 @@ struct CompiledNetwork {
     /// Outgoing connections of each population.
     let outgoing: [[Int]]
     let tiles: [Tile]
+    /// The tiles' per-read tables as raw buffers (exact mode's bookkeeping).
+    let tileTables: TileTables
     let readPulsePicoseconds: Int64
     /// Tile parasitics (nil: ideal reads, the charges are exactly `V·t·(G⁺ − G⁻)`).
     let parasitics: ChipParasitics?
@@ -106,6 +151,7 @@ struct CompiledNetwork {
     init(chip: Chip, readNoise: Bool) {
         populations = chip.populations
         tiles = chip.tiles
+        tileTables = TileTables(chip.tiles)
         let scale = chip.device.readVoltage * chip.device.readPulse
         let sigma = readNoise ? chip.device.readNoise : 0
         let stats = readNoise ? chip.device.levelStatistics : nil
@@ -161,11 +207,13 @@ struct CompiledNetwork {
 final class LayerState {
     let size: Int
     let v: UnsafeMutablePointer<Double>, cur: UnsafeMutablePointer<Double>
-    let tLast: UnsafeMutablePointer<Int64>, refEnd: UnsafeMutablePointer<Int64>
-    /// `tLast` and `refEnd` as `Double` picoseconds (−∞ for "never refractory"), kept equal to them by
-    /// every writer: exact, since kernel times stay below 2⁵³ ps, and they let the exact-mode loop do
-    /// its time arithmetic in vector registers (64-bit integer SIMD compares are emulated on baseline
-    /// x86-64).
+    /// End of the refractory period (ps; `Int64.min` for "never refractory").
+    let refEnd: UnsafeMutablePointer<Int64>
+    /// Time of the last update (ps) as a `Double` — exact, since kernel times stay below 2⁵³ ps — the
+    /// only copy (the hot loop stores one value per neuron, not an integer and a double); `Int64(tLastPs[i])`
+    /// gives the integer time back. `refEndPs` is `refEnd` as a `Double` (−∞ for "never refractory"),
+    /// kept equal to it by every writer. Both let the exact-mode loop do its time arithmetic in vector
+    /// registers (64-bit integer SIMD compares are emulated on baseline x86-64).
     let tLastPs: UnsafeMutablePointer<Double>, refEndPs: UnsafeMutablePointer<Double>
     /// Prediction version (lazy invalidation) and what is pending: 0 nothing, 1 a check (lower bound
     /// of the crossing time), 2 an exact crossing; `pendingTime` is when.
@@ -175,28 +223,68 @@ final class LayerState {
     let decaySyn: UnsafeMutablePointer<Double>, decayMem: UnsafeMutablePointer<Double>
     /// Grid mode: refractory steps left.
     let refSteps: UnsafeMutablePointer<Int32>
+    /// Exact-mode delivery scratch (`RunState+Deliver.swift`): neurons collected for `schedulePrediction`;
+    /// each neuron's state before the current update (last update time, I, and the read's charge);
+    /// per neuron, whether its group of four needs the second pass (all bits set) or not (0).
+    let candidates: UnsafeMutablePointer<Int32>
+    let savedT: UnsafeMutablePointer<Double>, savedI: UnsafeMutablePointer<Double>, savedQ: UnsafeMutablePointer<Double>
+    let laneFlags: UnsafeMutablePointer<Int64>
 
     init(size n: Int) {
         size = n
         let m = max(n, 1) + 4
         v = .allocate(capacity: m); v.initialize(repeating: 0, count: m)
         cur = .allocate(capacity: m); cur.initialize(repeating: 0, count: m)
-        tLast = .allocate(capacity: m); tLast.initialize(repeating: 0, count: m)
         refEnd = .allocate(capacity: m); refEnd.initialize(repeating: Int64.min, count: m)
         tLastPs = .allocate(capacity: m); tLastPs.initialize(repeating: 0, count: m)
         refEndPs = .allocate(capacity: m); refEndPs.initialize(repeating: -.infinity, count: m)
         version = .allocate(capacity: m); version.initialize(repeating: 0, count: m)
-        pendingKind = .allocate(capacity: m); pendingKind.initialize(repeating: 0, count: m)
+        // Whole 8-byte words past the end: the layer check scans the kinds a word at a time.
+        let mk = (m + 7) / 8 * 8 + 8
+        pendingKind = .allocate(capacity: mk); pendingKind.initialize(repeating: 0, count: mk)
         pendingTime = .allocate(capacity: m); pendingTime.initialize(repeating: 0, count: m)
         decaySyn = .allocate(capacity: m); decaySyn.initialize(repeating: 1, count: m)
         decayMem = .allocate(capacity: m); decayMem.initialize(repeating: 1, count: m)
         refSteps = .allocate(capacity: m); refSteps.initialize(repeating: 0, count: m)
+        candidates = .allocate(capacity: m); candidates.initialize(repeating: 0, count: m)
+        savedT = .allocate(capacity: m); savedT.initialize(repeating: 0, count: m)
+        savedI = .allocate(capacity: m); savedI.initialize(repeating: 0, count: m)
+        savedQ = .allocate(capacity: m); savedQ.initialize(repeating: 0, count: m)
+        laneFlags = .allocate(capacity: m); laneFlags.initialize(repeating: 0, count: m)
+    }
+
+    /// The state's buffers and the layer's constants as one trivial value for the exact-mode hot paths.
+    func view(_ soa: NeuronSoA) -> LayerView {
+        LayerView(size: size, v: v, cur: cur, refEnd: refEnd, tLastPs: tLastPs, refEndPs: refEndPs, version: version,
+                  pendingKind: pendingKind, pendingTime: pendingTime, soa: soa, candidates: candidates,
+                  savedT: savedT, savedI: savedI, savedQ: savedQ, laneFlags: laneFlags)
     }
 
     deinit {
-        v.deallocate(); cur.deallocate(); tLast.deallocate(); refEnd.deallocate(); version.deallocate()
+        v.deallocate(); cur.deallocate(); refEnd.deallocate(); version.deallocate()
+        candidates.deallocate(); laneFlags.deallocate()
+        savedT.deallocate(); savedI.deallocate(); savedQ.deallocate()
         tLastPs.deallocate(); refEndPs.deallocate()
         pendingKind.deallocate(); pendingTime.deallocate(); decaySyn.deallocate(); decayMem.deallocate()
         refSteps.deallocate()
     }
+}
+
+/// One layer's run state and neuron constants as raw pointers (owned by its `LayerState` and
+/// `CompiledLayer`, which the run keeps alive): copying it out of `RunState.views` costs no reference
+/// counting, which the exact mode's per-event paths would otherwise pay several times per event.
+struct LayerView {
+    let size: Int
+    let v: UnsafeMutablePointer<Double>, cur: UnsafeMutablePointer<Double>
+    let refEnd: UnsafeMutablePointer<Int64>
+    let tLastPs: UnsafeMutablePointer<Double>, refEndPs: UnsafeMutablePointer<Double>
+    let version: UnsafeMutablePointer<UInt32>, pendingKind: UnsafeMutablePointer<UInt8>
+    let pendingTime: UnsafeMutablePointer<Int64>
+    let soa: NeuronSoA
+    let candidates: UnsafeMutablePointer<Int32>
+    let savedT: UnsafeMutablePointer<Double>, savedI: UnsafeMutablePointer<Double>, savedQ: UnsafeMutablePointer<Double>
+    let laneFlags: UnsafeMutablePointer<Int64>
+
+    /// Time of neuron i's last update (ps).
+    @inline(__always) func tLast(_ i: Int) -> Int64 { Int64(tLastPs[i]) }
 }

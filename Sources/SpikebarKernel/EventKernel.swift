@@ -1,4 +1,3 @@
-import HeapModule
 import SpikebarActivity
 import SpikebarChip
 import SpikebarCore

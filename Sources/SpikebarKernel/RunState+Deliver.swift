@@ -3,20 +3,36 @@ import SpikebarDevices
 
 /// The hot loop: one row read delivering its column charges to a layer of neurons (exact mode).
 ///
-/// One fused pass over the layer, four neurons per iteration (`SIMD4<Double>`): the closed form over
-/// the time since each neuron's last update (`LIFDynamics.propagate`, refractory-aware, with the decay
-/// factors from `FastMath.expNonPositive`), the read's charge (plus read noise), then the prediction
-/// test. The layer's last `n mod 4` neurons take the scalar functions, which evaluate the same
-/// expressions in the same order (the scalar exponential *is* one lane of the vector one), so every
-/// neuron follows the closed form bit for bit whichever path updates it.
+/// Four neurons per iteration (`SIMD4<Double>`): the closed form over the time since each neuron's last
+/// update (`LIFDynamics.propagate`, refractory-aware, with the decay factors from
+/// `FastMath.expNonPositive`), the read's charge (plus read noise), then the prediction test. The
+/// layer's last `n mod 4` neurons take the scalar functions, which evaluate the same expressions in the
+/// same order (the scalar exponential *is* one lane of the vector one), so every neuron follows the
+/// closed form bit for bit whichever path updates it.
 ///
-/// The prediction test is what keeps the loop branch-light: a neuron that cannot reach θ without
-/// further input (`LIFDynamics.mayCross`) needs nothing, and — for a row read of the input population —
-/// neither does one that provably stays below θ until the **horizon**, the next input spike, which
-/// reads a row of every connection from the input and so updates (and tests) every neuron they feed
-/// again. Only the rest (rare on the quickstart workload; every neuron that may cross when there is no
-/// horizon) leave the vector path: they are collected in index order and get `schedulePrediction`
-/// after the loop. No allocation per event.
+/// The prediction test is what keeps the work vectorised: a neuron that cannot reach θ without further
+/// input (`LIFDynamics.mayCross`) needs nothing, and — for a row read of the input population — neither
+/// does one that provably stays below θ until the **horizon**, the next input spike, which reads a row
+/// of every connection from the input and so updates (and tests) every neuron they feed again. Only the
+/// rest (rare on the quickstart workload; every neuron that may cross when there is no horizon) get
+/// `schedulePrediction`, in index order, after the loop. No allocation per event.
+///
+/// Two passes, so that the first has no branch on the data (a mispredicted branch in this loop throws
+/// away the overlapped work of the next iterations; measured, `Docs/performance.md`):
+/// 1. every group of four is updated with the closed form without refractory hold, two groups per
+///    iteration, stage by stage, so that their dependency chains overlap. A lane whose hold covers the
+///    whole interval (it ends at or after t) takes, by a select, the refractory closed form's value for
+///    that case — V at reset, I decayed by the factor already computed — which is exactly what
+///    `propagate(…held…)` evaluates then. Each lane's state before the update (time, I, and the read's
+///    charge when there is read noise) is saved, and a per-lane flag stored: may cross, or held
+///    for only part of the interval (its hold ends strictly between its last update and t);
+/// 2. in index order, the groups with a flag or something pending: a group with a partly held lane is
+///    updated again from its saved state with `propagate(…held…)` — the expressions the one-pass loop
+///    evaluated — then its lanes' prediction bookkeeping (`settle`).
+/// Each lane's result therefore does not depend on the pass that computed it, nor on its neighbours
+/// (`FastMath.expNonPositive` picks its polynomial per lane); the read noise is drawn in pass 1 in neuron
+/// order (the same stream as one pass) and reused in pass 2. Separate compiled copies of the loops
+/// (generic parameters) serve the cases with and without read noise and horizon.
 ///
 /// Invariants (checked by `RunState+Invariants.swift`): the connection's `charge` has `inputs × outputs`
 /// entries and `noise` is empty or the same size; layer `to` has `outputs` neurons; `t ≥ tLast[i]` for
@@ -33,125 +49,233 @@ extension RunState {
         readTilesExact(k, row: j, at: t)
         // Tile parasitics with other rows' reads still on: this row's charges corrected for them.
         let concurrent = net.parasitics != nil && concurrentCharges(k, row: j)
-        let scratch = concurrent ? parasiticScratch : []
-        let c = net.connections[k]
+        let c = connectionViews[k]
         let l = c.to
         let n = c.outputs
         synapticIn[l] += n
         updates[l] += n
-        let layer = net.layers[l]
-        let K = layer.soa
-        let st = states[l]
+        guard let charge = c.charge else { return }  // invariant: a connection has inputs × outputs > 0 charges
+        let layer = views[l]
         let base = j * n
-        var candidates = predictionScratch
-        candidates.removeAll(keepingCapacity: true)
         var rng = self.rng
-        let noisy = self.noisy
-        c.charge.withUnsafeBufferPointer { qBuffer in
-        c.noise.withUnsafeBufferPointer { sdBuffer in
-        c.rtn.withUnsafeBufferPointer { rtnBuffer in
-        scratch.withUnsafeBufferPointer { scratchBuffer in
-            guard let q0 = qBuffer.baseAddress else { return }
-            // An empty array may still have a base address: RTN only when the table is there.
-            let rtn = rtnBuffer.isEmpty ? nil : rtnBuffer.baseAddress
-            let q = concurrent ? scratchBuffer.baseAddress! : q0 + base
-            let sd = sdBuffer.baseAddress.map { $0 + base }
-            let V = st.v, I = st.cur, last = st.tLast, hold = st.refEnd
-            let kind = st.pendingKind, ver = st.version
-            let now4 = SIMD4<Int64>(repeating: t)
-            var i = 0
-            // Whole groups of four; the layer's last n mod 4 neurons go scalar below.
-            let vectorEnd = n & ~3
-            let lastPs = st.tLastPs, holdPs = st.refEndPs
-            let tD = SIMD4<Double>(repeating: Double(t))
-            let horizonD = SIMD4<Double>(repeating: Double(horizon ?? Int64.max))
-            while i < vectorEnd {
-                // Times in picoseconds as exact doubles (`tLastPs`, `refEndPs`), branch-free: the elapsed
-                // time; its refractory part, V held at reset until the hold clamped to [tLast, t]; the
-                // start t₀ = max(t, hold) of free evolution after t; and the gap from t₀ to the horizon.
-                // Differences of integers below 2⁵³ are exact, so each lane equals the scalar path's
-                // integer arithmetic converted once.
-                let tl = load(lastPs, i), h = load(holdPs, i)
-                let t0 = h.replacing(with: tD, where: tD .> h)
-                let dt = (tD - tl) * 1e-12
-                let hc = h.replacing(with: tl, where: tl .> h)
-                let held = (hc.replacing(with: tD, where: hc .> tD) - tl) * 1e-12
-                let restPs = t0 - tD
-                let span = (horizonD - t0) * 1e-12
-                var vv: SIMD4<Double>, ii: SIMD4<Double>
-                if (held .> 0).anyLane {
-                    (vv, ii) = LIFDynamics.propagate(v: load(V, i), i: load(I, i), t: dt, held: held, reset: load(K.reset, i),
-                                                     rateSyn: load(K.rateSyn, i), rateMem: load(K.rateMem, i),
-                                                     coupling: load(K.coupling, i))
-                } else {
-                    (vv, ii) = LIFDynamics.propagate(v: load(V, i), i: load(I, i), t: dt, rateSyn: load(K.rateSyn, i),
-                                                     rateMem: load(K.rateMem, i), coupling: load(K.coupling, i))
-                }
-                var dq = load(q, i)
-                if noisy, let sd {
-                    var xi = SIMD4<Double>()
-                    for lane in 0..<4 { xi[lane] = rng.nextGaussian() }
-                    dq += load(sd, i) * xi
-                    if let rtn {
-                        for lane in 0..<4 { dq[lane] += rtnCharge(rtn, base + i + lane, &rng) }
-                    }
-                }
-                ii += dq * load(K.chargeToCurrent, i)
-                store(vv, V, i); store(ii, I, i); store(now4, last, i); store(tD, lastPs, i)
-                // Prediction, branch-free for the common case. A lane may reach θ without further input
-                // when R·I ≥ θ, or V ≥ θ already (see `LIFDynamics.mayCross`). With a horizon, one that
-                // provably stays below θ until then needs nothing: from t₀ (t, or the end of a running
-                // refractory period) and V₀ (V, or reset), V rises at most at slope (R·I − min(V₀, 0))/τ_mem,
-                // so V₀ + (horizon − t₀)·slope < θ (with a relative margin of 10⁻⁹ for rounding) proves it.
-                let th = load(K.threshold, i)
-                let drive = load(K.resistance, i) * ii
-                let refractory = restPs .> 0
-                var mayCross = (drive .>= th) .| ((vv .>= th) .& .!refractory)
-                if horizon != nil {
-                    let zero = SIMD4<Double>()
-                    let v0 = vv.replacing(with: load(K.reset, i), where: refractory)
-                    let slope = LIFDynamics.riseRateBound(v: v0, drive: drive, rateMem: load(K.rateMem, i))
-                    let safe = (span .<= zero) .| (v0 + span * slope * (1 + 1e-9) .< th)
-                    mayCross = mayCross .& .!(safe .& .!((vv .>= th) .& .!refractory))
-                }
-                // Nothing pending and nothing to predict: the common case, one predictable branch.
-                let pending = UnsafeRawPointer(kind + i).loadUnaligned(as: UInt32.self)
-                if pending != 0 || mayCross.anyLane {
-                    for lane in 0..<4 { settle(i + lane, mayCross: mayCross[lane], kind: kind, version: ver, candidates: &candidates) }
-                }
-                i += 4
+        let noise = noisy ? c.noise.map { UnsafePointer($0 + base) } : nil
+        let rtn = c.rtn.map { UnsafePointer($0) }
+        let count: Int
+        if concurrent {
+            let scratch = parasiticScratch
+            count = scratch.withUnsafeBufferPointer {
+                deliverLayer(layer, n: n, q: $0.baseAddress!, noise: noise, rtn: rtn, base: base, t: t, horizon: horizon, rng: &rng)
             }
-            while i < n {
-                var vv = V[i], ii = I[i]
-                let tl = last[i]
-                let held = hold[i] > tl && t != tl ? Double(Swift.min(t, hold[i]) &- tl) * 1e-12 : 0
-                (vv, ii) = LIFDynamics.propagate(v: vv, i: ii, t: Double(t &- tl) * 1e-12, held: held, layer.constants[i])
-                last[i] = t; lastPs[i] = Double(t)
-                var dq = q[i]
-                if noisy, let sd {
-                    dq += sd[i] * rng.nextGaussian()
-                    if let rtn { dq += rtnCharge(rtn, base + i, &rng) }
-                }
-                ii += dq * K.chargeToCurrent[i]
-                V[i] = vv; I[i] = ii
-                settle(i, mayCross: vv >= K.threshold[i] || K.resistance[i] * ii >= K.threshold[i],
-                       kind: kind, version: ver, candidates: &candidates)
-                i += 1
-            }
-        }}}}
+        } else {
+            count = deliverLayer(layer, n: n, q: charge + base, noise: noise, rtn: rtn, base: base, t: t, horizon: horizon, rng: &rng)
+        }
         self.rng = rng
-        for i in candidates { schedulePrediction(l, Int(i), at: t) }
-        predictionScratch = candidates
+        for m in 0..<count { schedulePrediction(l, Int(layer.candidates[m]), at: t) }
     }
+}
+
+/// Picks the compiled copy of the loop for the case (generic specialisation): with the noise path's
+/// calls in the loop, the compiler would keep every vector in memory across iterations, and the horizon
+/// test is decided at compile time. `noise`: the row's read-noise std (C) at `noise[i]`, nil when off.
+private func deliverLayer(_ layer: LayerView, n: Int, q: UnsafePointer<Double>, noise sd: UnsafePointer<Double>?,
+                          rtn: UnsafePointer<Double>?, base: Int, t: Int64, horizon: Int64?, rng: inout RandomStream) -> Int {
+    if let sd {
+        var noise = DrawnReadNoise(sd: sd, rtn: rtn, base: base, rng: rng)
+        defer { rng = noise.rng }
+        if let horizon { return deliverPasses(layer, n: n, q: q, noise: &noise, t: t, horizon: WithHorizon(time: horizon)) }
+        return deliverPasses(layer, n: n, q: q, noise: &noise, t: t, horizon: NoHorizon())
+    }
+    var noise = NoReadNoise()
+    if let horizon { return deliverPasses(layer, n: n, q: q, noise: &noise, t: t, horizon: WithHorizon(time: horizon)) }
+    return deliverPasses(layer, n: n, q: q, noise: &noise, t: t, horizon: NoHorizon())
+}
+
+/// The read noise added to a row's charges (C) in the delivery loop; specialised per case.
+protocol DeliveryNoise {
+    /// Whether there is any (false: the charges are exactly `q`).
+    static var isOn: Bool { get }
+    /// Draws neuron i…i+3's noise, in neuron order, and adds it to `dq`.
+    mutating func add(to dq: inout SIMD4<Double>, at i: Int)
+    /// Draws neuron i's noise and adds it to `dq`.
+    mutating func add(to dq: inout Double, at i: Int)
+}
+
+/// No read noise.
+struct NoReadNoise: DeliveryNoise {
+    static var isOn: Bool { false }
+    @inline(__always) mutating func add(to dq: inout SIMD4<Double>, at i: Int) {}
+    @inline(__always) mutating func add(to dq: inout Double, at i: Int) {}
+}
+
+/// Read noise drawn from the run's stream: a Gaussian with the synapse's std `sd[i]` (C), and with
+/// device physics the RTN of its two cells (`rtnCharge`, table at `base + i`).
+struct DrawnReadNoise: DeliveryNoise {
+    let sd: UnsafePointer<Double>
+    let rtn: UnsafePointer<Double>?
+    let base: Int
+    var rng: RandomStream
+
+    static var isOn: Bool { true }
+
+    @inline(__always) mutating func add(to dq: inout SIMD4<Double>, at i: Int) {
+        var xi = SIMD4<Double>()
+        for lane in 0..<4 { xi[lane] = rng.nextGaussian() }
+        dq += load(sd, i) * xi
+        if let rtn {
+            for lane in 0..<4 { dq[lane] += rtnCharge(rtn, base + i + lane, &rng) }
+        }
+    }
+
+    @inline(__always) mutating func add(to dq: inout Double, at i: Int) {
+        dq += sd[i] * rng.nextGaussian()
+        if let rtn { dq += rtnCharge(rtn, base + i, &rng) }
+    }
+}
+
+/// Whether the delivery has a horizon (see `deliverExact`); specialised per case.
+protocol DeliveryHorizon {
+    static var isOn: Bool { get }
+    /// The horizon (ps; unused without one).
+    var time: Int64 { get }
+}
+
+struct WithHorizon: DeliveryHorizon {
+    static var isOn: Bool { true }
+    let time: Int64
+}
+
+struct NoHorizon: DeliveryHorizon {
+    static var isOn: Bool { false }
+    var time: Int64 { Int64.max }
+}
+
+/// The two passes over one layer (see above). `q`: the row's charges (C) at `q[i]`. Returns how many
+/// neurons it left in `layer.candidates` for `schedulePrediction`.
+private func deliverPasses<Noise: DeliveryNoise, Horizon: DeliveryHorizon>(
+    _ layer: LayerView, n: Int, q: UnsafePointer<Double>, noise: inout Noise, t: Int64, horizon: Horizon
+) -> Int {
+    let V = layer.v, I = layer.cur, lastPs = layer.tLastPs, holdPs = layer.refEndPs
+    let K = layer.soa
+    let kind = layer.pendingKind, ver = layer.version
+    let savedT = layer.savedT, savedI = layer.savedI, savedQ = layer.savedQ
+    let flags = layer.laneFlags
+    let tD = SIMD4<Double>(repeating: Double(t))
+    let horizonD = SIMD4<Double>(repeating: Double(horizon.time))
+    let hasHorizon = Horizon.isOn
+    // Whole groups of four; the layer's last n mod 4 neurons go scalar below.
+    let vectorEnd = n & ~3
+    var i = 0
+    // Pass 1: no branch on the data. Each lane's state before the update is saved, and its flag
+    // (refractory-held in this update, or may cross) stored for pass 2. Two groups per iteration, stage
+    // by stage, so that their dependency chains (exponentials, then the prediction test) overlap.
+    // Times in picoseconds as exact doubles (`tLastPs`, `refEndPs`): differences of integers below 2⁵³
+    // are exact, so each lane equals the scalar path's integer arithmetic converted once.
+    let stage = Pass1(V: V, I: I, lastPs: lastPs, holdPs: holdPs, savedT: savedT, savedI: savedI,
+                      flags: flags, K: K, tD: tD, horizonD: horizonD, hasHorizon: hasHorizon)
+    while i + 8 <= vectorEnd {
+        var qa = load(q, i), qb = load(q, i + 4)
+        if Noise.isOn {
+            noise.add(to: &qa, at: i); store(qa, savedQ, i)
+            noise.add(to: &qb, at: i + 4); store(qb, savedQ, i + 4)
+        }
+        let a = stage.begin(i, qa), b = stage.begin(i + 4, qb)
+        let (va, ia) = stage.propagate(a, i)
+        let (vb, ib) = stage.propagate(b, i + 4)
+        stage.finish(a, va, ia, i)
+        stage.finish(b, vb, ib, i + 4)
+        i += 8
+    }
+    if i < vectorEnd {
+        var qa = load(q, i)
+        if Noise.isOn { noise.add(to: &qa, at: i); store(qa, savedQ, i) }
+        let a = stage.begin(i, qa)
+        let (va, ia) = stage.propagate(a, i)
+        stage.finish(a, va, ia, i)
+    }
+    // Pass 2, in index order: the groups with a flagged lane or something pending.
+    var count = 0
+    i = 0
+    while i < vectorEnd {
+        let pending = UnsafeRawPointer(kind + i).loadUnaligned(as: UInt32.self)
+        let flag = load(flags, i)
+        if pending == 0 && flag == SIMD4<Int64>() { i += 4; continue }
+        let tl = load(savedT, i), h = load(holdPs, i)
+        // Without a partly held lane pass 1's values stand, and so does its test (the flags).
+        var mayCross = unsafeBitCast(flag, to: SIMDMask<SIMD4<Int64>>.self)
+        if partlyHeld(hold: h, last: tl, now: tD).anyLane {
+            // The refractory closed form (V at reset until the hold clamped to [tLast, t]) for the whole
+            // group from its saved state, with the same charge: lane for lane what pass 1 computed for
+            // the other lanes, the held form for the partly held ones.
+            let hc = h.replacing(with: tl, where: tl .> h)
+            let held = (hc.replacing(with: tD, where: hc .> tD) - tl) * 1e-12
+            let dt = (tD - tl) * 1e-12
+            // Only the partly held lanes are taken: the others keep pass 1's values (the same), so their
+            // V before the update need not be saved — a held lane restarts from reset.
+            let partly = partlyHeld(hold: h, last: tl, now: tD)
+            var (vv, ii) = LIFDynamics.propagate(v: load(V, i), i: load(savedI, i), t: dt, held: held,
+                                                 reset: load(K.reset, i), rateSyn: load(K.rateSyn, i),
+                                                 rateMem: load(K.rateMem, i), coupling: load(K.coupling, i))
+            ii += (Noise.isOn ? load(savedQ, i) : load(q, i)) * load(K.chargeToCurrent, i)
+            store(load(V, i).replacing(with: vv, where: partly), V, i)
+            store(load(I, i).replacing(with: ii, where: partly), I, i)
+            mayCross = predictionTest(load(V, i), load(I, i), hold: h, tD: tD, horizonD: horizonD, hasHorizon: hasHorizon, K, i)
+        }
+        if pending != 0 || mayCross.anyLane {
+            for lane in 0..<4 { settle(i + lane, mayCross: mayCross[lane], kind: kind, version: ver, candidates: layer.candidates, count: &count) }
+        }
+        i += 4
+    }
+    var k = vectorEnd
+    while k < n {
+        var vv = V[k], ii = I[k]
+        let tl = layer.tLast(k), hold = layer.refEnd[k]
+        let held = hold > tl && t != tl ? Double(Swift.min(t, hold) &- tl) * 1e-12 : 0
+        (vv, ii) = LIFDynamics.propagate(v: vv, i: ii, t: Double(t &- tl) * 1e-12, held: held, K.constants[k])
+        lastPs[k] = Double(t)
+        var dq = q[k]
+        noise.add(to: &dq, at: k)
+        ii += dq * K.chargeToCurrent[k]
+        V[k] = vv; I[k] = ii
+        settle(k, mayCross: vv >= K.threshold[k] || K.resistance[k] * ii >= K.threshold[k],
+               kind: kind, version: ver, candidates: layer.candidates, count: &count)
+        k += 1
+    }
+    return count
+}
+
+/// Which lanes may reach θ and need a prediction, after their update to `t` (state `vv`, `ii`). A lane
+/// may reach θ without further input when R·I ≥ θ, or V ≥ θ already (see `LIFDynamics.mayCross`). With
+/// a horizon, one that provably stays below θ until then needs nothing: from t₀ (t, or the end of a
+/// running refractory period) and V₀ (V, or reset), V rises at most at slope (R·I − min(V₀, 0))/τ_mem,
+/// so V₀ + (horizon − t₀)·slope < θ (with a relative margin of 10⁻⁹ for rounding) proves it.
+@inline(__always)
+private func predictionTest(_ vv: SIMD4<Double>, _ ii: SIMD4<Double>, hold h: SIMD4<Double>, tD: SIMD4<Double>,
+                            horizonD: SIMD4<Double>, hasHorizon: Bool, _ K: NeuronSoA, _ i: Int) -> SIMDMask<SIMD4<Int64>> {
+    let t0 = h.replacing(with: tD, where: tD .> h)
+    let th = load(K.threshold, i)
+    let drive = load(K.resistance, i) * ii
+    // Still refractory after t: t₀ − t > 0, i.e. the hold ends after t (exact: integers below 2⁵³).
+    let refractory = h .> tD
+    var mayCross = (drive .>= th) .| ((vv .>= th) .& .!refractory)
+    if hasHorizon {
+        let zero = SIMD4<Double>()
+        let span = (horizonD - t0) * 1e-12
+        let v0 = vv.replacing(with: load(K.reset, i), where: refractory)
+        let slope = LIFDynamics.riseRateBound(v: v0, drive: drive, rateMem: load(K.rateMem, i))
+        let safe = (span .<= zero) .| (v0 + span * slope * (1 + 1e-9) .< th)
+        mayCross = mayCross .& .!(safe .& .!((vv .>= th) .& .!refractory))
+    }
+    return mayCross
 }
 
 /// Prediction bookkeeping of neuron i after its update: a neuron that may reach θ is collected for
 /// `schedulePrediction`; one that cannot drops its bound and voids a queued crossing.
 @inline(__always)
 private func settle(_ i: Int, mayCross: Bool, kind: UnsafeMutablePointer<UInt8>, version: UnsafeMutablePointer<UInt32>,
-                    candidates: inout [Int32]) {
+                    candidates: UnsafeMutablePointer<Int32>, count: inout Int) {
     if mayCross {
-        candidates.append(Int32(i))
+        candidates[count] = Int32(truncatingIfNeeded: i)
+        count += 1
     } else if kind[i] != 0 {
         if kind[i] == 2 { version[i] &+= 1 }
         kind[i] = 0
@@ -171,4 +295,51 @@ private func load<T: SIMDScalar>(_ p: UnsafePointer<T>, _ i: Int) -> SIMD4<T> {
 @inline(__always)
 private func store<T: SIMDScalar>(_ x: SIMD4<T>, _ p: UnsafeMutablePointer<T>, _ i: Int) {
     UnsafeMutableRawPointer(p + i).storeBytes(of: x, as: SIMD4<T>.self)
+}
+
+/// Pass 1's stages for one group of four (two groups are interleaved stage by stage).
+private struct Pass1 {
+    let V, I, lastPs, holdPs, savedT, savedI: UnsafeMutablePointer<Double>
+    let flags: UnsafeMutablePointer<Int64>
+    let K: NeuronSoA
+    let tD: SIMD4<Double>, horizonD: SIMD4<Double>
+    let hasHorizon: Bool
+
+    @_transparent func begin(_ i: Int, _ dq: SIMD4<Double>) -> GroupStart {
+        GroupStart(tl: load(lastPs, i), hold: load(holdPs, i), v: load(V, i), i: load(I, i), dq: dq)
+    }
+
+    @_transparent func propagate(_ g: GroupStart, _ i: Int) -> (v: SIMD4<Double>, i: SIMD4<Double>) {
+        let c = load(K.coupling, i)
+        var (vv, ii) = LIFDynamics.propagate(v: g.v, i: g.i, t: (tD - g.tl) * 1e-12, rateSyn: load(K.rateSyn, i),
+                                             rateMem: load(K.rateMem, i), coupling: c)
+        // A lane held at reset over the whole interval (its hold ends at or after t) is the refractory
+        // closed form with held = Δt: I decays by the same factor as computed (`ii`), and V restarts from
+        // reset with no free time left (decay factors exactly 1) — `propagate(…held…)` evaluates exactly
+        // this, so its result is taken here instead of in pass 2.
+        let one = SIMD4<Double>(repeating: 1)
+        let atReset = LIFDynamics.apply(v: load(K.reset, i), i: ii, decaySyn: one, decayMem: one, coupling: c)
+        vv.replace(with: atReset.v, where: (g.hold .>= tD) .& (tD .> g.tl))
+        return (vv, ii + g.dq * load(K.chargeToCurrent, i))
+    }
+
+    @_transparent func finish(_ g: GroupStart, _ vv: SIMD4<Double>, _ ii: SIMD4<Double>, _ i: Int) {
+        store(vv, V, i); store(ii, I, i); store(tD, lastPs, i)
+        store(g.tl, savedT, i); store(g.i, savedI, i)
+        let mayCross = predictionTest(vv, ii, hold: g.hold, tD: tD, horizonD: horizonD, hasHorizon: hasHorizon, K, i)
+        // A lane whose hold ends strictly inside (tLast, t) needs the refractory closed form in pass 2.
+        store(unsafeBitCast(mayCross .| partlyHeld(hold: g.hold, last: g.tl, now: tD), to: SIMD4<Int64>.self), flags, i)
+    }
+}
+
+/// A group's state before its update, and the read's charge (pass 1).
+private struct GroupStart {
+    var tl: SIMD4<Double>, hold: SIMD4<Double>, v: SIMD4<Double>, i: SIMD4<Double>, dq: SIMD4<Double>
+}
+
+/// Lanes whose refractory hold ends strictly between their last update and `now` (times in ps): the
+/// update then runs the refractory closed form with 0 < held < Δt (`LIFDynamics.propagate(…held…)`).
+@inline(__always)
+private func partlyHeld(hold h: SIMD4<Double>, last tl: SIMD4<Double>, now tD: SIMD4<Double>) -> SIMDMask<SIMD4<Int64>> {
+    (h .> tl) .& (h .< tD)
 }

@@ -25,6 +25,8 @@ extension RunState {
             }
         }
         let times = input.times, channels = input.channels
+        let inputSize = net.populations[0].size
+        let fromInput = net.outgoing[0]
         var p = 0
         // Inputs count as scheduled before every queued event: at equal times they go first.
         while true {
@@ -35,23 +37,23 @@ extension RunState {
             if nextInput <= nextQueued {
                 let ch = Int(channels[p]); p += 1
                 // Spikes before the window or on a channel the network lacks are ignored (both modes).
-                guard t >= 0, ch >= 0, ch < net.populations[0].size else { continue }
+                guard t >= 0, ch >= 0, ch < inputSize else { continue }
                 countSpike(0, ch, t)
                 // The next valid input spike reads a row of every connection from the input, so it
                 // updates every neuron those connections feed: a horizon for their predictions.
                 var next = p
-                while next < times.count && (times[next] < 0 || channels[next] < 0 || Int(channels[next]) >= net.populations[0].size) {
+                while next < times.count && (times[next] < 0 || channels[next] < 0 || Int(channels[next]) >= inputSize) {
                     next += 1
                 }
                 let horizon = next < times.count ? min(times[next], windowPs) : windowPs
-                for k in net.outgoing[0] { deliverExact(k, row: ch, at: t, horizon: horizon) }
+                for k in fromInput { deliverExact(k, row: ch, at: t, horizon: horizon) }
             } else {
                 guard let e = heap.popMin() else { break }  // invariant: nextQueued < Int64.max implies non-empty
                 queueEvents += 1
                 let l = Int(e.population), i = Int(e.neuron)
                 switch e.kind {
                 case .crossing:
-                    if e.tag != states[l].version[i] { staleEvents += 1; continue }
+                    if e.tag != views[l].version[i] { staleEvents += 1; continue }
                     fire(l, i, at: e.time)
                 case .check:
                     if e.tag != layerCheckVersion[l] { staleEvents += 1; continue }
@@ -74,9 +76,9 @@ extension RunState {
     /// State of neuron (l, i) at `t ≥ tLast`, without changing it: closed form, with the refractory
     /// hold (V pinned to reset until `refEnd`, I decaying meanwhile).
     func stateAt(_ l: Int, _ i: Int, _ t: Int64) -> (v: Double, i: Double) {
-        let k = net.layers[l].constants[i]
-        let st = states[l]
-        let last = st.tLast[i], hold = st.refEnd[i]
+        let st = views[l]
+        let k = st.soa.constants[i]
+        let last = st.tLast(i), hold = st.refEnd[i]
         if t <= last { return (st.v[i], st.cur[i]) }
         return LIFDynamics.propagate(v: st.v[i], i: st.cur[i], t: Double(t - last) * 1e-12,
                                      held: Double(max(last, min(t, hold)) - last) * 1e-12, k)
@@ -85,16 +87,16 @@ extension RunState {
     /// Brings neuron (l, i)'s stored state to `t`.
     mutating func advance(_ l: Int, _ i: Int, to t: Int64) {
         let s = stateAt(l, i, t)
-        let st = states[l]
+        let st = views[l]
         st.v[i] = s.v; st.cur[i] = s.i
-        if t > st.tLast[i] { st.tLast[i] = t; st.tLastPs[i] = Double(t) }
+        if t > st.tLast(i) { st.tLastPs[i] = Double(t) }
     }
 
     /// A predicted crossing came due: the neuron spikes, resets, and its spike reads its rows.
     mutating func fire(_ l: Int, _ i: Int, at t: Int64) {
         advance(l, i, to: t)
-        let k = net.layers[l].constants[i]
-        let st = states[l]
+        let st = views[l]
+        let k = st.soa.constants[i]
         st.v[i] = k.reset
         st.refEnd[i] = t + k.refractoryPicoseconds
         st.refEndPs[i] = Double(st.refEnd[i])
@@ -110,11 +112,22 @@ extension RunState {
     /// The layer check came due: neurons whose lower bound is now get their exact crossing searched;
     /// the check moves to the next earliest bound.
     mutating func layerCheck(_ l: Int, at t: Int64) {
-        let st = states[l]
+        let st = views[l]
         layerCheckTime[l] = Int64.max
         var next = Int64.max
-        for i in 0..<st.size where st.pendingKind[i] == 1 {
-            if st.pendingTime[i] <= t { check(l, i, at: t) } else { next = min(next, st.pendingTime[i]) }
+        // Neurons with a pending bound (kind 1), in index order, found eight kind bytes at a time:
+        // `check` changes only its own neuron's kind, which the scan has already passed.
+        let kinds = UnsafeRawPointer(st.pendingKind)
+        var w = 0
+        while w < st.size {
+            var bits = boundBytes(kinds.loadUnaligned(fromByteOffset: w, as: UInt64.self))
+            if w + 8 > st.size { bits &= (1 << (8 * UInt64(st.size - w))) &- 1 }
+            while bits != 0 {
+                let i = w + bits.trailingZeroBitCount / 8
+                bits &= bits &- 1
+                if st.pendingTime[i] <= t { check(l, i, at: t) } else { next = min(next, st.pendingTime[i]) }
+            }
+            w += 8
         }
         if next < Int64.max { requestLayerCheck(l, at: next) }
     }
@@ -132,8 +145,8 @@ extension RunState {
     /// Neuron (l, i)'s bound has come with no input since: find the exact crossing, if any.
     mutating func check(_ l: Int, _ i: Int, at t: Int64) {
         advance(l, i, to: t)
-        let k = net.layers[l].constants[i]
-        let st = states[l]
+        let st = views[l]
+        let k = st.soa.constants[i]
         // Search from the end of the refractory period when the neuron is still in it.
         let t0 = max(t, st.refEnd[i])
         let (vv, ii) = LIFDynamics.propagate(v: st.v[i], i: st.cur[i], t: Double(t0 - t) * 1e-12,
@@ -154,14 +167,15 @@ extension RunState {
     /// After neuron (l, i) changed at `t` (= its tLast): store a lower bound of its next crossing (and
     /// make sure the layer check comes no later), or drop what is pending when it cannot fire.
     mutating func schedulePrediction(_ l: Int, _ i: Int, at t: Int64) {
-        let k = net.layers[l].constants[i]
-        let st = states[l]
+        let st = views[l]
+        let k = st.soa
         let hold = st.refEnd[i]
         let refractory = hold > t
-        let v0 = refractory ? k.reset : st.v[i]
+        let v0 = refractory ? k.reset[i] : st.v[i]
         let t0 = refractory ? hold : t
-        let drive = k.resistance * st.cur[i]
-        if !refractory && v0 >= k.threshold {
+        let threshold = k.threshold[i]
+        let drive = k.resistance[i] * st.cur[i]
+        if !refractory && v0 >= threshold {
             // Already at threshold: fire now (after the events already queued for this time).
             st.version[i] &+= 1
             st.pendingKind[i] = 2
@@ -171,14 +185,21 @@ extension RunState {
         }
         // Any queued exact crossing is void: the state changed.
         if st.pendingKind[i] == 2 { st.version[i] &+= 1 }
-        guard drive >= k.threshold else {
+        guard drive >= threshold else {
             st.pendingKind[i] = 0
             return
         }
-        let slope = LIFDynamics.riseRateBound(v: v0, drive: drive, rateMem: k.rateMem)
-        let bound = t0 + Int64(((k.threshold - v0) / slope * 1e12).rounded(.down))
+        let slope = LIFDynamics.riseRateBound(v: v0, drive: drive, rateMem: k.rateMem[i])
+        let bound = t0 + Int64(((threshold - v0) / slope * 1e12).rounded(.down))
         st.pendingKind[i] = 1
         st.pendingTime[i] = bound
         requestLayerCheck(l, at: bound)
     }
+}
+
+/// One bit (the byte's lowest) set in each byte of `word` equal to 1 (a pending bound, `pendingKind == 1`),
+/// none elsewhere; kinds are 0, 1 or 2, so a byte is 1 exactly when bit 0 is set and bit 1 is clear.
+@inline(__always)
+private func boundBytes(_ word: UInt64) -> UInt64 {
+    word & ~(word >> 1) & 0x0101_0101_0101_0101
 }

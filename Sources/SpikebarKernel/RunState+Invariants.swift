@@ -17,9 +17,9 @@ extension RunState {
             let st = states[l]
             var earliestBound = Int64.max
             for i in 0..<st.size {
-                if st.tLast[i] > t { out.append("layer \(l) neuron \(i): last update \(st.tLast[i]) after now \(t)") }
+                if st.tLastPs[i] > Double(t) { out.append("layer \(l) neuron \(i): last update \(st.tLastPs[i]) after now \(t)") }
                 if !st.v[i].isFinite || !st.cur[i].isFinite { out.append("layer \(l) neuron \(i): non-finite state") }
-                if st.tLastPs[i] != Double(st.tLast[i]) { out.append("layer \(l) neuron \(i): tLastPs \(st.tLastPs[i]) ≠ tLast \(st.tLast[i])") }
+                if st.tLastPs[i] != st.tLastPs[i].rounded() || st.tLastPs[i] < 0 { out.append("layer \(l) neuron \(i): tLastPs \(st.tLastPs[i]) is not a whole number of ps ≥ 0") }
                 if st.refEnd[i] != Int64.min ? st.refEndPs[i] != Double(st.refEnd[i]) : st.refEndPs[i] != -.infinity {
                     out.append("layer \(l) neuron \(i): refEndPs \(st.refEndPs[i]) ≠ refEnd \(st.refEnd[i])")
                 }

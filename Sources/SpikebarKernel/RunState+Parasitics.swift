@@ -13,14 +13,14 @@ extension RunState {
         let c = net.connections[k]
         let tilesOfRow = c.rowTiles[j / c.tileRows]
         var any = false
-        for tile in tilesOfRow where tileActive[tile].count - tileActiveHead[tile] > 1 { any = true; break }
+        for tile in tilesOfRow where tileCount.activeReads(tile) > 1 { any = true; break }
         guard any else { return false }
         let n = c.outputs, base = j * n
         if parasiticScratch.count < n { parasiticScratch = [Double](repeating: 0, count: n) }
         var fp = [Double](repeating: 1, count: n), fm = fp
         for tile in tilesOfRow {
             let info = net.tiles[tile]
-            let m = tileActive[tile].count - tileActiveHead[tile]
+            let m = tileCount.activeReads(tile)
             guard m > 1 else { continue }
             for local in 0..<info.neurons {
                 let i = info.neuronStart + local

@@ -1,4 +1,3 @@
-import HeapModule
 import SpikebarActivity
 import SpikebarChip
 import SpikebarCore
@@ -18,20 +17,24 @@ struct RunState {
 
     /// Neuron state per population (index 0, the input, is empty).
     let states: [LayerState]
+    /// The same states with their layer's constants, and the compiled connections, as raw-pointer views
+    /// for the exact mode (no reference counting per event; the owners above and `net` outlive the run).
+    let views: [LayerView]
+    let connectionViews: [ConnectionView]
 
     // Activity counters.
     var spikeCounts: [[Int]]
     var synapticIn: [Int], updates: [Int]
-    var tileReads: [Int], tileCells: [Int], tileG: [Double]
-    var tileConcurrency: [[Int]], tilePeak: [Int]
-    /// Exact mode: end times of reads still in progress on each tile (FIFO: all reads last `t_read`).
-    var tileActive: [[Int64]], tileActiveHead: [Int]
+    /// Tile reads, cells, conductance read, concurrency (and exact mode's reads in progress), with a
+    /// raw view of them and of the tiles' static tables for the per-read bookkeeping.
+    let tileCounters: TileCounters
+    let tileCount: TileCountersView
+    let tileTables: TileTablesView
 
-    var heap = Heap<Event>()
+    var heap = EventQueue()
     /// Exact mode: per layer, the time of the pending layer check (the earliest crossing-time lower
     /// bound among its neurons; Int64.max when none) and its version.
     var layerCheckTime: [Int64], layerCheckVersion: [UInt32]
-    var predictionScratch: [Int32] = []
     /// Row charges of a concurrent read under tile parasitics (`RunState+Parasitics.swift`); empty when unused.
     var parasiticScratch: [Double] = []
     var seq: UInt64 = 0
@@ -54,17 +57,16 @@ struct RunState {
         windowPs = Int64((options.window * 1e12).rounded())
         let sizes = net.populations.map(\.size)
         states = sizes.enumerated().map { LayerState(size: $0.offset == 0 ? 0 : $0.element) }
+        views = zip(states, net.layers).map { $0.view($1.soa) }
+        connectionViews = net.connections.map(\.view)
         layerCheckTime = [Int64](repeating: Int64.max, count: sizes.count)
         layerCheckVersion = [UInt32](repeating: 0, count: sizes.count)
         spikeCounts = sizes.map { [Int](repeating: 0, count: $0) }
         synapticIn = [Int](repeating: 0, count: sizes.count)
         updates = synapticIn
-        let nt = net.tiles.count
-        tileReads = [Int](repeating: 0, count: nt); tileCells = tileReads
-        tileG = [Double](repeating: 0, count: nt)
-        tileConcurrency = [[Int]](repeating: [], count: nt)
-        tilePeak = tileReads
-        tileActive = [[Int64]](repeating: [], count: nt); tileActiveHead = tileReads
+        tileCounters = TileCounters(tiles: net.tiles.count)
+        tileCount = tileCounters.view
+        tileTables = net.tileTables.view
         rng = RandomStream(seed: options.seed, purpose: .readNoise, index: 0, sample: UInt64(options.sample))
         noisy = noise
         recorded = options.recordSpikes ? sizes.map { _ in SpikeList() } : []
@@ -92,36 +94,28 @@ struct RunState {
     /// Records the read of row `j` on the tiles of connection `k` at `t` (exact mode: concurrency by
     /// overlap of `[t, t + t_read)` pulses).
     mutating func readTilesExact(_ k: Int, row j: Int, at t: Int64) {
-        let c = net.connections[k]
-        for tile in c.rowTiles[j / c.tileRows] {
+        let c = connectionViews[k]
+        let block = j / c.tileRows
+        let end = t + net.readPulsePicoseconds
+        for s in Int(c.rowTileStart[block])..<Int(c.rowTileStart[block + 1]) {
+            let tile = Int(c.rowTileList[s])
             tileBookkeeping(tile, row: j)
-            var head = tileActiveHead[tile]
-            while head < tileActive[tile].count && tileActive[tile][head] <= t { head += 1 }
-            if head > 64 && head * 2 > tileActive[tile].count {
-                tileActive[tile].removeFirst(head); head = 0
-            }
-            tileActiveHead[tile] = head
-            let active = tileActive[tile].count - head + 1
-            tileActive[tile].append(t + net.readPulsePicoseconds)
-            addConcurrency(tile, active, weight: 1)
+            let active = tileCount.startRead(tile, at: t, ending: end)
+            tileCount.addConcurrency(tile, active, weight: 1)
         }
     }
 
     @inline(__always)
     mutating func tileBookkeeping(_ tile: Int, row j: Int) {
-        let info = net.tiles[tile]
-        tileReads[tile] += 1
-        tileCells[tile] += info.usedCols
-        tileG[tile] += info.rowConductance[j - info.rowStart]
+        let T = tileTables
+        tileCount.reads[tile] += 1
+        tileCount.cells[tile] += T.usedCols[tile]
+        tileCount.conductance[tile] += T.rowConductance[T.rowOffset[tile] + j - T.rowStart[tile]]
         rowReads += 1
     }
 
-    mutating func addConcurrency(_ tile: Int, _ active: Int, weight: Int) {
-        if tileConcurrency[tile].count < active {
-            tileConcurrency[tile] += [Int](repeating: 0, count: active - tileConcurrency[tile].count)
-        }
-        tileConcurrency[tile][active - 1] += weight
-        if active > tilePeak[tile] { tilePeak[tile] = active }
+    func addConcurrency(_ tile: Int, _ active: Int, weight: Int) {
+        tileCount.addConcurrency(tile, active, weight: weight)
     }
 
     // MARK: - Result
@@ -141,8 +135,9 @@ struct RunState {
         }
         let tiles = net.tiles.enumerated().map { k, t in
             TileActivity(layer: net.connections[t.connection].to, rows: t.rows, cols: t.cols, usedRows: t.usedRows,
-                         usedCols: t.usedCols, rowReads: tileReads[k], cellReads: tileCells[k], conductanceRead: tileG[k],
-                         conductanceTotal: t.totalConductance, concurrency: tileConcurrency[k], peakConcurrentRows: tilePeak[k])
+                         usedCols: t.usedCols, rowReads: tileCount.reads[k], cellReads: tileCount.cells[k],
+                         conductanceRead: tileCount.conductance[k], conductanceTotal: t.totalConductance,
+                         concurrency: tileCounters.histogram(k), peakConcurrentRows: tileCount.peak[k])
         }
         let silent = outputCounts.allSatisfy { $0 == 0 }
         let activity = Activity(window: options.window, dt: dt, steps: steps, layers: layers, tiles: tiles,
