@@ -17,6 +17,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
         // Debian's libzstd-dev; `make` installs it when missing.
@@ -34,6 +35,7 @@ let package = Package(
         .target(name: "SpikebarChip", dependencies: ["SpikebarCore", "SpikebarDevices", "SpikebarScenario"]),
         .target(name: "SpikebarKernel", dependencies: [
             "SpikebarCore", "SpikebarDevices", "SpikebarChip", "SpikebarActivity",
+            .product(name: "HeapModule", package: "swift-collections"),
         ]),
         .target(name: "SpikebarTrace", dependencies: ["SpikebarCore", "CZstd"]),
         // The differentiable time-stepped twin and its trainer (Docs/twin.md): never imports the kernel.

@@ -1,3 +1,4 @@
+import HeapModule
 import SpikebarActivity
 import SpikebarChip
 import SpikebarCore

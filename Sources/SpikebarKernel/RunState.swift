@@ -1,3 +1,4 @@
+import HeapModule
 import SpikebarActivity
 import SpikebarChip
 import SpikebarCore
@@ -31,7 +32,7 @@ struct RunState {
     let tileCount: TileCountersView
     let tileTables: TileTablesView
 
-    var heap = EventQueue()
+    var heap = Heap<Event>()
     /// Exact mode: per layer, the time of the pending layer check (the earliest crossing-time lower
     /// bound among its neurons; Int64.max when none) and its version.
     var layerCheckTime: [Int64], layerCheckVersion: [UInt32]

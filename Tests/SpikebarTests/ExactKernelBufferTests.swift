@@ -44,31 +44,4 @@ import SpikebarCore
         }
     }
 
-    @Test func eventQueuePopsInTimeThenSequenceOrder() {
-        var queue = EventQueue()
-        var expected: [Event] = []
-        var x: UInt64 = 0x9E37_79B9_7F4A_7C15
-        var seq: UInt64 = 0
-        // Interleaved inserts and pops, many equal times: every pop is the least (time, seq) present.
-        for round in 0..<2_000 {
-            x = x &* 6364136223846793005 &+ 1442695040888963407
-            seq += 1
-            let e = Event(time: Int64(x >> 58), seq: seq, kind: .check, population: 1, neuron: Int32(round), tag: 0)
-            queue.insert(e); expected.append(e)
-            if round % 3 == 2 {
-                let least = expected.min()!
-                #expect(queue.min == least)
-                #expect(queue.popMin() == least)
-                expected.removeAll { $0 == least }
-            }
-        }
-        var last: Event? = nil
-        while let e = queue.popMin() {
-            if let last { #expect(last < e) }
-            last = e
-            expected.removeAll { $0 == e }
-        }
-        #expect(expected.isEmpty)
-        #expect(queue.isEmpty)
-    }
 }
