@@ -160,7 +160,10 @@ run_train() {
   local batch=128 shapes=(ff rec)
   [ "$smoke" = 1 ] && batch=8
   echo "== train: time per training step, Spikebar twin vs snnTorch, $threads threads, batch $batch, median of $repeat"
-  "$bin" bench train --threads "$threads" --repeat "$repeat" --batch "$batch" | tee "$work/spikebar-train.txt"
+  # torch dispatches to its AVX2 / AVX-512 kernels at run time; Spikebar's side is likewise the build for this
+  # machine's vector units (`make build-native`; gradients bit-identical to the baseline build, Docs/performance.md).
+  make -s build-native >/dev/null
+  .build-native/release/spikebar bench train --threads "$threads" --repeat "$repeat" --batch "$batch" | tee "$work/spikebar-train.txt"
   "$py" Benchmarks/snntorch_bench.py train --threads "$threads" --repeat "$repeat" --batch "$batch" \
     $([ "$smoke" = 1 ] && echo "--warmup 1") 2>"$work/snntorch-train.log" > "$work/snntorch-train.json" \
     || { echo "snnTorch failed; its log:" >&2; tail -20 "$work/snntorch-train.log" >&2; exit 1; }
