@@ -94,10 +94,8 @@ final class ChunkDecoder {
     var acc: [UInt64] = []
     /// Population of each event (layout 1).
     var pops: [UInt8] = []
-    /// Per-population merge state of layout 1, `maxLayoutPopulations` entries each, allocated once.
+    /// Per-population cursors of layout 1's gather, `maxLayoutPopulations` entries, allocated once.
     let mergeCursor = UnsafeMutablePointer<Int>.allocate(capacity: maxLayoutPopulations)
-    let mergeQuotient = UnsafeMutablePointer<Int64>.allocate(capacity: maxLayoutPopulations)
-    let mergeQuantum = UnsafeMutablePointer<Int64>.allocate(capacity: maxLayoutPopulations)
 
     init() throws {
         guard let d = ZSTD_createDCtx() else { throw TraceError(.io, path: "", "zstd: cannot create decompression context") }
@@ -106,7 +104,7 @@ final class ChunkDecoder {
 
     deinit {
         ZSTD_freeDCtx(dctx)
-        mergeCursor.deallocate(); mergeQuotient.deallocate(); mergeQuantum.deallocate()
+        mergeCursor.deallocate()
     }
 
     /// zstd.h's ZSTD_CONTENTSIZE_UNKNOWN (0ULL − 1) and ZSTD_CONTENTSIZE_ERROR (0ULL − 2): macros Swift

@@ -1,16 +1,18 @@
 import CZstd
 
-/// Chunk layout 1 (format 2.0): one time stream per population, each on its own time quantum.
-///
-/// Why: a recording mixes populations whose times live on different grids — input spikes stamped by
-/// an AER interface at 1 µs, layer spikes at the exact kernel's 1 ps. In one merged delta stream
-/// (layout 0) a delta from a layer spike to the next input spike is an arbitrary picosecond count,
-/// so the input's coarse grid is invisible to the coder and every input spike pays ≈ 20 bits of
-/// picoseconds it does not carry. Per population, times are integer multiples of that population's
-/// quantum `d_k` (the GCD of its absolute times in the chunk) and their deltas are coded on that grid:
-/// the input stream shrinks to the entropy of µs-resolution Poisson times. The global event order is
-/// kept exactly: addresses are decoded first, and event i takes the next delta of its population.
-/// `Docs/trace-format.md` §3 is the normative layout.
+// Chunk layout 1 (format 2.0): one time stream per population, each on its own time quantum.
+//
+// Why: a recording mixes populations whose times live on different grids — input spikes stamped by
+// an AER interface at 1 µs, layer spikes at the exact kernel's 1 ps. In one merged delta stream
+// (layout 0) a delta from a layer spike to the next input spike is an arbitrary picosecond count,
+// so the input's coarse grid is invisible to the coder and every input spike pays ≈ 20 bits of
+// picoseconds it does not carry. Per population, times are integer multiples of that population's
+// quantum `d_k` (the GCD of its absolute times in the chunk) and their deltas are coded on that grid:
+// the input stream shrinks to the entropy of µs-resolution Poisson times. The global event order is
+// kept exactly: addresses are decoded first, and event i takes the next delta of its population.
+// `Docs/trace-format.md` §3 is the normative layout.
+
+/// Maps a global address to its population: layout 1's classification of events.
 struct PopulationLookup {
     /// Start address of populations 1…P−1 (population 0 starts at 0).
     let boundaries: [UInt32]
