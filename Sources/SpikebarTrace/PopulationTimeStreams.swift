@@ -141,12 +141,12 @@ extension ChunkEncoder {
         let counts = popCounts, quanta = popQuanta, ors = popOrs, cursor = popCursor
         var starts = [Int](repeating: 0, count: P)
         var widths = [Int](repeating: 0, count: P)
-        try popScratch.withUnsafeMutableBufferPointer { pp in
+        popScratch.withUnsafeMutableBufferPointer { pp in
             let pops = pp.baseAddress! // invariant: popScratch.count ≥ n ≥ 1
             lookup.classify(addresses.baseAddress!, n, into: pops) // invariant: n ≥ 1
             PopulationLookup.countPopulations(pops, n, P, into: counts)
             for k in 1..<P { starts[k] = starts[k - 1] + counts[k - 1] }
-            try streamScratch.withUnsafeMutableBufferPointer { sp in
+            streamScratch.withUnsafeMutableBufferPointer { sp in
                 let seg = sp.baseAddress! // invariant: streamScratch.count ≥ n ≥ 1
                 // (1) Absolute times scattered into each population's slice, in event order. An event's
                 // rank within its population (in blocks of 255 events) comes from the byte lanes of one
