@@ -139,6 +139,9 @@ extension ChunkEncoder {
         if streamScratch.count < n { streamScratch = [UInt64](repeating: 0, count: n) }
         // Per-population state in fixed pointer buffers (no array uniqueness checks in the loops).
         let counts = popCounts, quanta = popQuanta, ors = popOrs, cursor = popCursor
+        // Every population gets a stream-table entry, those without events in this chunk too: quantum 1,
+        // width 0 (the buffers are reused across chunks, so nothing may be left from the last one).
+        for k in 0..<P { quanta[k] = 1; ors[k] = 0 }
         var starts = [Int](repeating: 0, count: P)
         var widths = [Int](repeating: 0, count: P)
         popScratch.withUnsafeMutableBufferPointer { pp in

@@ -49,6 +49,23 @@ import SpikebarCore
         #expect(try r.readEvents(from: mid) == ev.filter { $0.time >= mid })
     }
 
+    @Test func chunksWithoutSomePopulationRoundTrip() throws {
+        // Chunks in which a population has no event (here: the output population only in the last
+        // chunk, the hidden one never in the first) still carry a valid stream-table entry for it.
+        let dir = TempDir(); defer { dir.cleanup() }
+        var ev: [TraceEvent] = []
+        for i in 0..<300 { ev.append(TraceEvent(time: Int64(i) * 3_000_000, population: 0, index: i % 784)) }
+        for i in 100..<300 { ev.append(TraceEvent(time: Int64(i) * 3_000_000 + 1_234_567, population: 1, index: i % 128)) }
+        for i in 0..<5 { ev.append(TraceEvent(time: 899_000_000 + Int64(i) * 7, population: 2, index: i)) }
+        ev.sort { $0.time < $1.time }
+        for chunk in [64, 100, 128] {
+            try writeTrace(dir.file("gap.sbt"), header, ev, chunkEvents: chunk)
+            #expect(try readAll(dir.file("gap.sbt")) == ev, "chunk \(chunk)")
+            #expect(try chunkLayouts(dir.file("gap.sbt")).contains(TraceFormat.timeLayoutPerPopulation), "chunk \(chunk)")
+            #expect(try TraceReader(path: dir.file("gap.sbt")).recover().errors.isEmpty, "chunk \(chunk)")
+        }
+    }
+
     @Test func perPopulationQuantaBeatOneMergedStream() throws {
         // The same events with one population (layout 0 is then the only choice): layout 1 must be
         // much smaller, because the input's 1 µs grid becomes visible to the coder.
