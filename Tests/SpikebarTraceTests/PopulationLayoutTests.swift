@@ -64,6 +64,14 @@ import SpikebarCore
             #expect(try chunkLayouts(dir.file("gap.sbt")).contains(TraceFormat.timeLayoutPerPopulation), "chunk \(chunk)")
             #expect(try TraceReader(path: dir.file("gap.sbt")).recover().errors.isEmpty, "chunk \(chunk)")
         }
+        // Small chunks of a recording-like stream: many chunks lack one population or another, and the
+        // writer's per-population buffers are reused from chunk to chunk.
+        let rec = recordingLike(count: 3000, seed: 21, start: -3_000_000_017)
+        for chunk in [5, 7, 13, 50] {
+            try writeTrace(dir.file("small.sbt"), header, rec, chunkEvents: chunk)
+            #expect(try readAll(dir.file("small.sbt")) == rec, "chunk \(chunk)")
+            #expect(try TraceReader(path: dir.file("small.sbt")).recover().errors.isEmpty, "chunk \(chunk)")
+        }
     }
 
     @Test func perPopulationQuantaBeatOneMergedStream() throws {
