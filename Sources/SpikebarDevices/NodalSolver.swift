@@ -163,32 +163,36 @@ struct TileOperator {
     private mutating func factorLines() {
         wlPivot = [Double](repeating: 0, count: na * cols); wlC = wlPivot
         for a in 0..<na {
-            var cPrev = 0.0
-            for j in 0..<cols {
-                let diag = G[a * cols + j] + (j > 0 ? gw : 0) + (j < cols - 1 ? gw : 0) + (j == 0 ? gs : 0)
-                let sub = j > 0 ? -gw : 0
-                let piv = diag - sub * cPrev
-                wlPivot[a * cols + j] = 1 / piv
-                let sup = j < cols - 1 ? -gw : 0
-                cPrev = sup / piv
-                wlC[a * cols + j] = cPrev
-            }
+            Self.factorLine(count: cols, coupling: gw,
+                            diagonal: { j in G[a * cols + j] + (j > 0 ? gw : 0) + (j < cols - 1 ? gw : 0) + (j == 0 ? gs : 0) },
+                            store: { j, inversePivot, c in wlPivot[a * cols + j] = inversePivot; wlC[a * cols + j] = c })
         }
         blPivot = [Double](repeating: 0, count: rows * cols); blC = blPivot
         var compact = [Int](repeating: -1, count: rows)
         for (a, i) in active.enumerated() { compact[i] = a }
         for j in 0..<cols {
-            var cPrev = 0.0
-            for i in 0..<rows {
-                let gc = compact[i] >= 0 ? G[compact[i] * cols + j] : 0
-                let diag = gc + (i > 0 ? gw : 0) + (i < rows - 1 ? gw : 0) + (i == rows - 1 ? gn : 0)
-                let sub = i > 0 ? -gw : 0
-                let piv = diag - sub * cPrev
-                blPivot[i * cols + j] = 1 / piv
-                let sup = i < rows - 1 ? -gw : 0
-                cPrev = sup / piv
-                blC[i * cols + j] = cPrev
-            }
+            Self.factorLine(count: rows, coupling: gw,
+                            diagonal: { i in
+                                let gc = compact[i] >= 0 ? G[compact[i] * cols + j] : 0
+                                return gc + (i > 0 ? gw : 0) + (i < rows - 1 ? gw : 0) + (i == rows - 1 ? gn : 0)
+                            },
+                            store: { i, inversePivot, c in blPivot[i * cols + j] = inversePivot; blC[i * cols + j] = c })
+        }
+    }
+
+    /// Forward elimination of one line's tridiagonal system (diagonal `diagonal(k)`, every off-diagonal
+    /// −`coupling`): hands each position its inverse pivot and its modified super-diagonal coefficient
+    /// (the Thomas algorithm; Golub & Van Loan, *Matrix Computations*, §4.3). Word and bit lines differ
+    /// only in their diagonals.
+    private static func factorLine(count n: Int, coupling gw: Double, diagonal: (Int) -> Double,
+                                   store: (Int, Double, Double) -> Void) {
+        var cPrev = 0.0
+        for k in 0..<n {
+            let sub = k > 0 ? -gw : 0
+            let piv = diagonal(k) - sub * cPrev
+            let sup = k < n - 1 ? -gw : 0
+            cPrev = sup / piv
+            store(k, 1 / piv, cPrev)
         }
     }
 
