@@ -96,6 +96,10 @@ final class ChunkDecoder {
     var pops: [UInt8] = []
     /// Per-population cursors of layout 1's gather, `maxLayoutPopulations` entries, allocated once.
     let mergeCursor = UnsafeMutablePointer<Int>.allocate(capacity: maxLayoutPopulations)
+    /// The compressed chunk as read from the file (header and payload), reused by the reader.
+    var chunkBytes: [UInt8] = []
+    /// Bytes held by the scratch buffers (`ChunkDecoderPool` keeps only small decoders).
+    var retainedBytes: Int { plane.count + 8 * acc.count + pops.count + chunkBytes.count }
 
     init() throws {
         guard let d = ZSTD_createDCtx() else { throw TraceError(.io, path: "", "zstd: cannot create decompression context") }

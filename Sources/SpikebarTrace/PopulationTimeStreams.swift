@@ -60,36 +60,6 @@ struct PopulationLookup {
         }
     }
 
-    /// The last address plane of a chunk, fused: completes each address (`first`: the plane is also the
-    /// first, so nothing to OR into), returns the largest, and writes each event's population (from the
-    /// table, the index clamped so that an out-of-range address — rejected by the caller from the
-    /// returned maximum — reads inside it) and the per-population counts (byte lanes, as
-    /// `countPopulations`; P ≤ 8).
-    static func finishAddresses(_ ad: UnsafeMutablePointer<UInt32>, _ p: UnsafePointer<UInt8>, _ n: Int, shift: UInt32, first: Bool,
-                                table t: UnsafePointer<UInt8>, tableCount: Int, pops: UnsafeMutablePointer<UInt8>, _ P: Int,
-                                counts: UnsafeMutablePointer<Int>) -> UInt32 {
-        for k in 0..<P { counts[k] = 0 }
-        let keep: UInt32 = first ? 0 : ~0
-        let last = UInt32(truncatingIfNeeded: tableCount - 1)
-        var mx: UInt32 = 0
-        var i = 0
-        while i < n {
-            let end = Swift.min(n, i + 255)
-            var lanes: UInt64 = 0
-            while i < end {
-                let v = (ad[i] & keep) | UInt32(p[i]) &<< shift
-                ad[i] = v
-                mx = Swift.max(mx, v)
-                let k = t[Int(Swift.min(v, last))]
-                pops[i] = k
-                lanes &+= 1 &<< (UInt64(k) &* 8)
-                i += 1
-            }
-            for k in 0..<P { counts[k] += Int((lanes &>> UInt64(8 * k)) & 0xFF) }
-        }
-        return mx
-    }
-
     /// Events per population. With up to 8 populations the counts are kept in the 8 byte lanes of one
     /// integer, 255 events at a time (`acc += 1 << 8·pop`): no data-dependent branch (a compare per
     /// population was compiled into one and mispredicted on every population change) and no
@@ -303,12 +273,11 @@ extension ChunkDecoder {
                 throw ChunkProblem("zstd frame \(f) at payload byte \(starts[f]) declares \(declared[f]) bytes, expected \(n) (the event count)")
             }
         }
-        if plane.count < n { plane = [UInt8](repeating: 0, count: n) }
-        if acc.count < n { acc = [UInt64](repeating: 0, count: n) }
         if pops.count < n { pops = [UInt8](repeating: 0, count: n) }
+        if acc.count < n { acc = [UInt64](repeating: 0, count: n) }
+        if plane.count < wa * n { plane = [UInt8](repeating: 0, count: wa * n) }
         addresses = uninitializedArray(n)
         times = uninitializedArray(n) // every element is written below before any is read
-        var counts = [Int](repeating: 0, count: P)
         let dctx = self.dctx
         func inflate(_ f: Int, into p: UnsafeMutablePointer<UInt8>, expected: Int) throws {
             let r = ZSTD_decompressDCtx(dctx, p, expected, base + starts[f], lengths[f])
@@ -317,143 +286,96 @@ extension ChunkDecoder {
             }
             guard r == expected else { throw ChunkProblem("zstd frame \(f) holds \(r) bytes, expected \(expected)") }
         }
+        let counts = mergeCursor // P entries; the gather below resets it from the stream starts
+        // (1) Addresses: every plane decoded into its own n bytes, then one pass completes each address
+        // and, with a population table and ≤ 8 populations, takes the largest, each event's population
+        // and the per-population counts (`PopulationStreamKernels.addresses`).
         try plane.withUnsafeMutableBufferPointer { pl in
-            let p = pl.baseAddress! // invariant: plane.count ≥ n ≥ 1
+            let p = pl.baseAddress! // invariant: plane.count ≥ wa·n ≥ 1
+            for f in 0..<wa { try inflate(timeFrames + f, into: p + f * n, expected: n) }
             try addresses.withUnsafeMutableBufferPointer { ad in
-                // With a population table and ≤ 8 populations, the last address plane's pass also takes
-                // the largest address, each event's population and the per-population counts (one pass
-                // instead of four); otherwise those are separate passes.
-                let fused = !lookup.table.isEmpty && P <= 8
-                var maxAddress: UInt32 = 0
-                for f in 0..<wa {
-                    try inflate(timeFrames + f, into: p, expected: n)
-                    let shift = UInt32(8 * f)
-                    if f == wa - 1 && fused {
+                let a = ad.baseAddress! // invariant: addresses.count == n ≥ 1
+                try pops.withUnsafeMutableBufferPointer { pp in
+                    let maxAddress: UInt32
+                    if !lookup.table.isEmpty && P <= 8 {
                         maxAddress = lookup.table.withUnsafeBufferPointer { tb in
-                            pops.withUnsafeMutableBufferPointer { pp in
-                                PopulationLookup.finishAddresses(ad.baseAddress!, p, n, shift: shift, first: f == 0, table: tb.baseAddress!,
-                                                                 tableCount: tb.count, pops: pp.baseAddress!, P, counts: mergeCursor)
-                            }
-                        } // invariant: n ≥ 1 and the table is non-empty
-                    } else if f == 0 {
-                        for i in 0..<n { ad[i] = UInt32(p[i]) }
+                            PopulationStreamKernels.addresses(planes: p, width: wa, n, into: a, table: tb.baseAddress!, tableCount: tb.count,
+                                                              pops: pp.baseAddress!, P, counts: counts) // invariant: the table is non-empty
+                        }
                     } else {
-                        for i in 0..<n { ad[i] |= UInt32(p[i]) &<< shift }
+                        for i in 0..<n { a[i] = UInt32(p[i]) }
+                        for f in 1..<max(1, wa) {
+                            let pf = p + f * n, s = UInt32(8 * f)
+                            for i in 0..<n { a[i] |= UInt32(pf[i]) &<< s }
+                        }
+                        var m: UInt32 = 0
+                        for i in 0..<n { m = max(m, a[i]) }
+                        maxAddress = m
+                    }
+                    guard Int(maxAddress) < addressCount else {
+                        throw ChunkProblem("address \(maxAddress) outside the address space (\(addressCount) addresses)")
+                    }
+                    if lookup.table.isEmpty || P > 8 {
+                        lookup.classify(a, n, into: pp.baseAddress!) // invariant: n ≥ 1, addresses checked above
+                        PopulationLookup.countPopulations(pp.baseAddress!, n, P, into: counts)
                     }
                 }
-                if !fused { for i in 0..<n { maxAddress = max(maxAddress, ad[i]) } }
-                guard Int(maxAddress) < addressCount else {
-                    throw ChunkProblem("address \(maxAddress) outside the address space (\(addressCount) addresses)")
+            }
+        }
+        var streamStart = [Int](repeating: 0, count: P)
+        var largest = 0
+        for k in 0..<P {
+            let c = counts[k]
+            guard (widths[k] == 0) == (c == 0) else {
+                throw ChunkProblem("population \(k) has \(c) events but time width \(widths[k])")
+            }
+            if k > 0 { streamStart[k] = streamStart[k - 1] + counts[k - 1] }
+            largest = max(largest, widths[k] * c)
+        }
+        if plane.count < largest { plane = [UInt8](repeating: 0, count: largest) }
+        // (2) Times, population by population: its planes decoded into consecutive buffers, then one pass
+        // completes each quantised delta and turns it into the population's time (a prefix sum whose chain
+        // stays in registers) in its slice of `acc`. Deltas ≥ 2⁶³ and i64 overflow are flagged per
+        // population, not per event (`PopulationStreamKernels.populationTimes`).
+        var bad = false
+        try plane.withUnsafeMutableBufferPointer { pl in
+            let p = pl.baseAddress! // invariant: plane.count ≥ n ≥ 1
+            try acc.withUnsafeMutableBufferPointer { ac in
+                let a = ac.baseAddress! // invariant: acc.count ≥ n ≥ 1
+                var f = 0
+                for k in 0..<P where widths[k] > 0 {
+                    let c = counts[k], w = widths[k]
+                    for b in 0..<w {
+                        if declared[f] != ChunkDecoder.contentSizeUnknown && declared[f] != UInt64(c) {
+                            throw ChunkProblem("zstd frame \(f) at payload byte \(starts[f]) declares \(declared[f]) bytes, expected \(c) (population \(k)'s events)")
+                        }
+                        try inflate(f, into: p + b * c, expected: c)
+                        f += 1
+                    }
+                    let q0 = floorDivide(h.firstTick, quanta[k]), dk = quanta[k]
+                    let (sum, carried) = PopulationStreamKernels.populationTimes(planes: p, width: w, c, q0: q0, quantum: dk,
+                                                                                 into: a + streamStart[k])
+                    // Q = Q₀ + sum stays in i64 iff nothing carried and the sum fits in Int64.max − Q₀ (≥ 0, exact
+                    // as u64); Q is then non-decreasing, so Q·d fits iff it does at both ends.
+                    let room = UInt64(bitPattern: Int64.max) &- UInt64(bitPattern: q0)
+                    if carried || sum > room { bad = true }
+                    let (_, o1) = q0.multipliedReportingOverflow(by: dk)
+                    let (_, o2) = (q0 &+ Int64(bitPattern: sum)).multipliedReportingOverflow(by: dk)
+                    if o1 || o2 { bad = true }
                 }
-                do {
-                    try pops.withUnsafeMutableBufferPointer { pp in
-                        let cursor = mergeCursor
-                        if !fused {
-                            lookup.classify(ad.baseAddress!, n, into: pp.baseAddress!) // invariant: n ≥ 1, addresses checked above
-                            PopulationLookup.countPopulations(pp.baseAddress!, n, P, into: cursor)
+                // (3) Gather into event order, checking that the merged times are non-decreasing from the
+                // header's first to its last time.
+                try pops.withUnsafeBufferPointer { pp in
+                    try times.withUnsafeMutableBufferPointer { tm in
+                        let out = tm.baseAddress! // invariant: times.count == n ≥ 1
+                        let ordered = streamStart.withUnsafeBufferPointer { ss in
+                            PopulationStreamKernels.gather(pops: pp.baseAddress!, n, P, streams: a, starts: ss.baseAddress!, // invariant: P ≥ 2, n ≥ 1
+                                                           cursor: counts, first: h.firstTick, into: out)
                         }
-                        for k in 0..<P { counts[k] = cursor[k] }
-                        var streamStart = [Int](repeating: 0, count: P)
-                        for k in 1..<P { streamStart[k] = streamStart[k - 1] + counts[k - 1] }
-                        // Time planes, population by population, into that population's slice of `acc`.
-                        try acc.withUnsafeMutableBufferPointer { ac in
-                            let a = ac.baseAddress! // invariant: acc.count ≥ n ≥ 1
-                            var f = 0
-                            var bad: UInt64 = 0
-                            for k in 0..<P {
-                                guard (widths[k] == 0) == (counts[k] == 0) else {
-                                    throw ChunkProblem("population \(k) has \(counts[k]) events but time width \(widths[k])")
-                                }
-                                let c = counts[k], w = widths[k]
-                                let dst = a + streamStart[k] // hoisted: `a[s + i]` kept an overflow check per element and did not vectorise
-                                let dk = quanta[k]
-                                var qk = floorDivide(h.firstTick, dk)
-                                for byte in 0..<w {
-                                    if declared[f] != ChunkDecoder.contentSizeUnknown && declared[f] != UInt64(c) {
-                                        throw ChunkProblem("zstd frame \(f) at payload byte \(starts[f]) declares \(declared[f]) bytes, expected \(c) (population \(k)'s events)")
-                                    }
-                                    try inflate(f, into: p, expected: c)
-                                    f += 1
-                                    let shift = UInt64(8 * byte)
-                                    if byte < w - 1 {
-                                        if byte == 0 {
-                                            for i in 0..<c { dst[i] = UInt64(p[i]) }
-                                        } else {
-                                            for i in 0..<c { dst[i] |= UInt64(p[i]) &<< shift }
-                                        }
-                                        continue
-                                    }
-                                    // Last plane: complete each delta and turn it into the population's time in
-                                    // the same pass (a prefix sum whose chain stays in registers). Deltas ≥ 2⁶³ and
-                                    // i64 overflow are flagged, not branched on.
-                                    // Q = Q₀ + (running sum of the u64 deltas). The sum is kept unsigned with its
-                                    // carry OR-ed; Q stays in i64 iff there was no carry and Q₀ + sum fits, and
-                                    // then Q is non-decreasing, so d·Q fits iff it does at both ends: two checks
-                                    // per population instead of two per event.
-                                    let partial: UInt64 = byte == 0 ? 0 : ~0
-                                    let q0 = qk
-                                    var sum: UInt64 = 0, carry: UInt64 = 0
-                                    for i in 0..<c {
-                                        let delta = (dst[i] & partial) | UInt64(p[i]) &<< shift
-                                        let (s2, o) = sum.addingReportingOverflow(delta)
-                                        sum = s2
-                                        carry |= o ? 1 : 0
-                                        dst[i] = UInt64(bitPattern: (q0 &+ Int64(bitPattern: s2)) &* dk)
-                                    }
-                                    let room = UInt64(bitPattern: Int64.max) &- UInt64(bitPattern: q0) // Int64.max − Q₀ ≥ 0, exact as u64
-                                    if carry != 0 || sum > room { bad |= 1 }
-                                    qk = q0 &+ Int64(bitPattern: sum)
-                                    let (_, o1) = q0.multipliedReportingOverflow(by: dk)
-                                    let (_, o2) = qk.multipliedReportingOverflow(by: dk)
-                                    bad |= UInt64(o1 || o2 ? 1 : 0)
-                                }
-                            }
-                            try times.withUnsafeMutableBufferPointer { tm in
-                                let out = tm.baseAddress! // invariant: times.count == n ≥ 1
-                                // (2) Gather into event order: event i takes the next time of its population.
-                                // A cursor per population in memory would put a store-to-load chain (≈ 5 cycles)
-                                // on every event; instead, with ≤ 8 populations, an event's rank within its
-                                // population in the current block of 255 events is read from the byte lanes of
-                                // one register (`acc += 1 << 8·pop`), and the cursors move once per block.
-                                for k in 0..<P { cursor[k] = streamStart[k] }
-                                // (3), folded in: the merged times must be non-decreasing from the header's first
-                                // to its last time.
-                                var previous = h.firstTick
-                                if P <= 8 {
-                                    var i = 0
-                                    while i < n {
-                                        let end = Swift.min(n, i + 255)
-                                        var acc: UInt64 = 0
-                                        while i < end {
-                                            let k = Int(pp[i])
-                                            let shift = UInt64(k &* 8)
-                                            let rank = Int(truncatingIfNeeded: (acc &>> shift) & 0xFF)
-                                            acc &+= 1 &<< shift
-                                            let t = Int64(bitPattern: a[cursor[k] &+ rank])
-                                            bad |= UInt64(t < previous ? 1 : 0)
-                                            previous = t
-                                            out[i] = t
-                                            i += 1
-                                        }
-                                        for k in 0..<P { cursor[k] &+= Int(truncatingIfNeeded: (acc &>> UInt64(8 * k)) & 0xFF) }
-                                    }
-                                } else {
-                                    for i in 0..<n {
-                                        let k = Int(pp[i])
-                                        let c = cursor[k]
-                                        cursor[k] = c &+ 1
-                                        let t = Int64(bitPattern: a[c])
-                                        bad |= UInt64(t < previous ? 1 : 0)
-                                        previous = t
-                                        out[i] = t
-                                    }
-                                }
-                                guard bad == 0, out[0] == h.firstTick, out[n - 1] == h.lastTick else {
-                                    throw ChunkProblem("per-population time deltas do not give non-decreasing times from the chunk's first to its last time")
-                                }
-                                if timeUnit != 1 { for i in 0..<n { out[i] = out[i] &* timeUnit } }
-                            }
+                        guard !bad, ordered, out[0] == h.firstTick, out[n - 1] == h.lastTick else {
+                            throw ChunkProblem("per-population time deltas do not give non-decreasing times from the chunk's first to its last time")
                         }
+                        if timeUnit != 1 { for i in 0..<n { out[i] = out[i] &* timeUnit } }
                     }
                 }
             }

@@ -55,11 +55,19 @@ extension Array where Element == UInt8 {
 // MARK: - File header
 
 /// The JSON object stored in the file header. Keys are sorted on write; unknown keys are ignored.
-struct HeaderJSON: Codable {
+struct HeaderJSON: Encodable {
     var timeUnitPicoseconds: Int64
     var populations: [TracePopulation]
     var scenarioDigest: String
     var metadata: String
+}
+
+/// The header JSON's fields but the metadata, which `HeaderMetadataScan` takes out of the raw bytes
+/// (Foundation's decoder still validates the whole document, metadata included).
+struct HeaderJSONFields: Decodable {
+    var timeUnitPicoseconds: Int64
+    var populations: [TracePopulation]
+    var scenarioDigest: String
 }
 
 enum FileHeaderCodec {
@@ -112,13 +120,24 @@ enum FileHeaderCodec {
         if stored != actual {
             throw TraceError(.checksumMismatch, path: path, offset: total - 8, "header checksum mismatch (header bytes 0..<\(total - 8) are corrupt)")
         }
-        let json = Data(all[TraceFormat.fileHeaderFixed..<(TraceFormat.fileHeaderFixed + jsonLen)])
-        let hj: HeaderJSON
-        do { hj = try JSONDecoder().decode(HeaderJSON.self, from: json) } catch {
+        let jsonRange = TraceFormat.fileHeaderFixed..<(TraceFormat.fileHeaderFixed + jsonLen)
+        let hj: HeaderJSONFields
+        let metadata: String?
+        do {
+            hj = try JSONDecoder().decode(HeaderJSONFields.self, from: Data(all[jsonRange]))
+            metadata = try all.withUnsafeBufferPointer { b in
+                try HeaderMetadataScan.string(member: "metadata", in: UnsafeBufferPointer(rebasing: b[jsonRange]))
+            }
+        } catch let m as HeaderMetadataScan.Malformed {
+            throw TraceError(.corruptHeader, path: path, offset: TraceFormat.fileHeaderFixed, "header JSON is invalid: \(m.message)")
+        } catch {
             throw TraceError(.corruptHeader, path: path, offset: TraceFormat.fileHeaderFixed, "header JSON is invalid: \(error)")
         }
+        guard let metadata else {
+            throw TraceError(.corruptHeader, path: path, offset: TraceFormat.fileHeaderFixed, "header JSON is invalid: it has no \"metadata\" member")
+        }
         let header = TraceHeader(populations: hj.populations, scenarioDigest: hj.scenarioDigest,
-                                 metadata: hj.metadata, timeUnit: hj.timeUnitPicoseconds)
+                                 metadata: metadata, timeUnit: hj.timeUnitPicoseconds)
         if let p = header.validationProblem() {
             throw TraceError(.corruptHeader, path: path, offset: TraceFormat.fileHeaderFixed, p)
         }

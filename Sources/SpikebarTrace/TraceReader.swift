@@ -31,7 +31,6 @@ public final class TraceReader {
     private let decoder: ChunkDecoder
     private let offsets: [Int]
     private let lookup: PopulationLookup
-    private var buffer: [UInt8] = []
 
     /// Total events in the chunk table.
     public var eventCount: Int { chunks.reduce(0) { $0 + $1.eventCount } }
@@ -58,7 +57,7 @@ public final class TraceReader {
         version = (Int(v.0), Int(v.1))
         offsets = h.populationOffsets
         lookup = PopulationLookup(offsets: offsets)
-        decoder = try ChunkDecoder()
+        decoder = try ChunkDecoderPool.shared.take()
         fileSize = try file.size()
         if let table = try TraceReader.readIndex(file, size: fileSize, chunksStart: chunksStart, unit: h.timeUnit) {
             chunks = table; hasIndex = true; openIssues = []
@@ -67,6 +66,8 @@ public final class TraceReader {
             chunks = table; hasIndex = false; openIssues = issues
         }
     }
+
+    deinit { ChunkDecoderPool.shared.give(decoder) }
 
     // MARK: Locating chunks
 
@@ -188,12 +189,12 @@ public final class TraceReader {
         }
         let info = chunks[i]
         let total = info.byteLength
-        let got = try file.read(at: info.offset, count: total, into: &buffer)
+        let got = try file.read(at: info.offset, count: total, into: &decoder.chunkBytes)
         guard got == total else {
             throw TraceError(.truncated, path: path, offset: info.offset + got, chunk: info.number, "file ends inside the chunk")
         }
         let h: ChunkHeader
-        switch ChunkHeader.decode(buffer, at: 0) {
+        switch ChunkHeader.decode(decoder.chunkBytes, at: 0) {
         case .success(let v): h = v
         case .failure(let why): throw TraceError(.corruptChunk, path: path, offset: info.offset, chunk: info.number, why.message)
         }
@@ -202,7 +203,7 @@ public final class TraceReader {
             throw TraceError(.corruptChunk, path: path, offset: info.offset, chunk: info.number, "chunk header disagrees with the index")
         }
         var times: [Int64] = [], addresses: [UInt32] = []
-        try buffer.withUnsafeBytes { raw in
+        try decoder.chunkBytes.withUnsafeBytes { raw in
             let payload = UnsafeRawBufferPointer(rebasing: raw[TraceFormat.chunkHeaderSize..<total])
             guard XXH64.hash(payload) == h.payloadHash else {
                 throw TraceError(.checksumMismatch, path: path, offset: info.offset + TraceFormat.chunkHeaderSize, chunk: info.number,
