@@ -85,7 +85,7 @@ struct PopulationLookup {
 let maxLayoutPopulations = 64
 
 @inline(__always)
-private func gcd(_ a: UInt64, _ b: UInt64) -> UInt64 {
+func gcd(_ a: UInt64, _ b: UInt64) -> UInt64 {
     var a = a, b = b
     while b != 0 { (a, b) = (b, a % b) }
     return a
@@ -121,57 +121,14 @@ extension ChunkEncoder {
             for k in 1..<P { starts[k] = starts[k - 1] + counts[k - 1] }
             streamScratch.withUnsafeMutableBufferPointer { sp in
                 let seg = sp.baseAddress! // invariant: streamScratch.count ≥ n ≥ 1
-                // (1) Absolute times scattered into each population's slice, in event order. An event's
-                // rank within its population (in blocks of 255 events) comes from the byte lanes of one
-                // register, so no per-population cursor is read and written through memory per event.
-                for k in 0..<P { cursor[k] = starts[k] }
-                var t = firstTick
-                var i = 0
-                while i < n {
-                    let end = Swift.min(n, i + 255)
-                    var acc: UInt64 = 0
-                    while i < end {
-                        t = t &+ Int64(bitPattern: deltas[i])
-                        let k = Int(pops[i])
-                        let shift = UInt64(k &* 8)
-                        let rank = Int(truncatingIfNeeded: (acc &>> shift) & 0xFF)
-                        acc &+= 1 &<< shift
-                        seg[cursor[k] &+ rank] = UInt64(bitPattern: t)
-                        i += 1
-                    }
-                    for k in 0..<P { cursor[k] &+= Int(truncatingIfNeeded: (acc &>> UInt64(8 * k)) & 0xFF) }
+                // (1) Absolute times into each population's slice, (2) each slice quantised in place
+                // (`PopulationStreamKernels`).
+                starts.withUnsafeBufferPointer { st in
+                    PopulationStreamKernels.scatterTimes(deltas: deltas.baseAddress!, pops: pops, n, P, firstTick: firstTick, // invariant: n ≥ 1
+                                                        starts: st.baseAddress!, cursor: cursor, into: seg) // invariant: P ≥ 2
                 }
                 for k in 0..<P where counts[k] > 0 {
-                    let ts = seg + starts[k], c = counts[k]
-                    // (2) The quantum: GCD of the population's absolute times = GCD of its first time and
-                    // its successive differences. The divisibility test is a multiplication by the
-                    // quantum's inverse (`ExactDivider`); the loop stops as soon as the quantum is 1
-                    // (layer spikes at 1 ps: after a few events).
-                    var g = Int64(bitPattern: ts[0]).magnitude
-                    var dv = ExactDivider(g)
-                    var j = 1
-                    while j < c && g != 1 {
-                        let d = ts[j] &- ts[j - 1]
-                        if g == 0 { if d != 0 { g = d; dv = ExactDivider(g) } } else if dv.divide(d) == nil { g = gcd(g, d); dv = ExactDivider(g) }
-                        j += 1
-                    }
-                    if g == 0 || g > UInt64(Int64.max) { g = 1; dv = ExactDivider(g) }
-                    quanta[k] = g
-                    // (3) In place, back to front: deltas of the quantised times, exact divisions that are
-                    // branch-free multiplications (t = d·Q ⇒ (t >> s)·m⁻¹ ≡ Q mod 2⁶⁴ for d = 2^s·m, m odd,
-                    // whatever the sign), and their OR for the byte width.
-                    let s = dv.shift, inv = dv.inverse
-                    var or: UInt64 = 0
-                    var j2 = c - 1
-                    while j2 >= 1 {
-                        let q = ((ts[j2] &- ts[j2 - 1]) &>> s) &* inv
-                        ts[j2] = q; or |= q
-                        j2 -= 1
-                    }
-                    let q0 = Int64(bitPattern: UInt64(bitPattern: Int64(bitPattern: ts[0]) &>> Int64(s)) &* inv)
-                    let first = UInt64(bitPattern: q0 &- floorDivide(firstTick, Int64(g)))
-                    ts[0] = first; or |= first
-                    ors[k] = or
+                    (quanta[k], ors[k]) = PopulationStreamKernels.quantise(seg + starts[k], counts[k], firstTick: firstTick)
                 }
             }
         }
@@ -189,7 +146,9 @@ extension ChunkEncoder {
         let bound = ZSTD_compressBound(n)
         let capacity = table + frames * bound
         if payload.count < capacity { payload = [UInt8](repeating: 0, count: capacity) }
-        if plane.count < n { plane = [UInt8](repeating: 0, count: n) }
+        var largest = wa * n
+        for k in 0..<P { largest = max(largest, widths[k] * counts[k]) }
+        if plane.count < largest { plane = [UInt8](repeating: 0, count: largest) }
         var used = table
         var frame = 0
         try payload.withUnsafeMutableBytes { out in
@@ -198,26 +157,21 @@ extension ChunkEncoder {
                 out[9 * k + 8] = UInt8(widths[k])
             }
             try plane.withUnsafeMutableBufferPointer { pl in
-                let p = pl.baseAddress! // invariant: plane.count ≥ n ≥ 1
+                let p = pl.baseAddress! // invariant: plane.count ≥ wa·n ≥ 1
                 try streamScratch.withUnsafeBufferPointer { sp in
-                    func emit(_ count: Int) throws {
-                        let r = try PlaneCompressor.compress(cctx, level: level, p, count, into: out.baseAddress! + used, capacity: bound) // invariant: capacity covers frames·bound
+                    func emit(_ plane: UnsafeMutablePointer<UInt8>, _ count: Int) throws {
+                        let r = try PlaneCompressor.compress(cctx, level: level, plane, count, into: out.baseAddress! + used, capacity: bound) // invariant: capacity covers frames·bound
                         out.storeBytes(of: UInt32(r).littleEndian, toByteOffset: 9 * P + 4 * frame, as: UInt32.self)
                         used += r; frame += 1
                     }
+                    // Every plane of a stream split in one pass, then compressed one by one.
                     for k in 0..<P where widths[k] > 0 {
-                        let src = sp.baseAddress! + starts[k], c = counts[k] // invariant: non-empty (n ≥ 1)
-                        for f in 0..<widths[k] {
-                            let shift = UInt64(8 * f)
-                            for i in 0..<c { p[i] = UInt8(truncatingIfNeeded: src[i] &>> shift) }
-                            try emit(c)
-                        }
+                        let c = counts[k]
+                        PopulationStreamKernels.splitPlanes(sp.baseAddress! + starts[k], c, width: widths[k], into: p) // invariant: n ≥ 1
+                        for f in 0..<widths[k] { try emit(p + f * c, c) }
                     }
-                    for f in 0..<wa {
-                        let shift = UInt32(8 * f)
-                        for i in 0..<n { p[i] = UInt8(truncatingIfNeeded: addresses[i] &>> shift) }
-                        try emit(n)
-                    }
+                    PopulationStreamKernels.splitPlanes(addresses.baseAddress!, n, width: wa, into: p) // invariant: n ≥ 1
+                    for f in 0..<wa { try emit(p + f * n, n) }
                 }
             }
         }

@@ -28,7 +28,7 @@ public final class TraceWriter {
     /// Where the trace is written until `close()` renames it to `path`.
     public var temporaryPath: String { path + temporarySuffix }
     /// Events accepted so far.
-    public var eventCount: Int { st.pointee.eventCount }
+    public var eventCount: Int { st.pointee.eventsBeforeChunk + st.pointee.fill }
     /// Whether `close()` calls fsync before renaming (durability across power loss). Turn off for
     /// scratch traces; throughput benchmarks report both.
     public var syncOnClose = true
@@ -124,22 +124,22 @@ public final class TraceWriter {
     /// Inlined: the common case (writer open, address in range, not the first event, time not earlier,
     /// a whole number of units, chunk not full) is a handful of loads and stores; everything else —
     /// the first event, errors, a full chunk — goes to the out-of-line `appendAddress`.
+    ///
+    /// Only two values of state change per event (the fill and the last time): the chunk's last tick,
+    /// the OR of its deltas and addresses (byte widths) and the event count are derived when the chunk
+    /// is flushed. Each per-event read-modify-write of the state is a store-to-load chain from one
+    /// event to the next; with six of them `append` took ≈ 4 ns per event (`Docs/performance.md`).
     @inlinable
     public func append(time: Int64, address: UInt32) throws {
         let s = st
-        let n = s.pointee.eventCount
         let fill = s.pointee.fill
         let last = s.pointee.lastTime
-        if s.pointee.open, Int(address) < s.pointee.addressCount, n > 0, fill > 0, fill &+ 1 < chunkEvents, time >= last,
+        if s.pointee.open, Int(address) < s.pointee.addressCount, fill > 0, fill &+ 1 < chunkEvents, time >= last,
            let d = unitDivider.divide(UInt64(bitPattern: time) &- UInt64(bitPattern: last)) {
-            s.pointee.lastTick = Int64(bitPattern: UInt64(bitPattern: s.pointee.lastTick) &+ d)
             deltas[fill] = d
             addresses[fill] = address
-            s.pointee.deltaOr |= d
-            s.pointee.addressOr |= address
             s.pointee.fill = fill &+ 1
             s.pointee.lastTime = time
-            s.pointee.eventCount = n &+ 1
             return
         }
         try appendAddress(time: time, address: address)
@@ -150,16 +150,15 @@ public final class TraceWriter {
     func appendAddress(time: Int64, address: UInt32) throws {
         let s = st
         guard s.pointee.open else { throw failed ?? TraceError(.invalidArgument, path: path, "append after close()") }
-        let n = s.pointee.eventCount
+        let n = s.pointee.eventsBeforeChunk + s.pointee.fill
         guard Int(address) < s.pointee.addressCount else {
             throw TraceError(.invalidEvent, path: path, "event \(n): address \(address) outside the address space (\(s.pointee.addressCount) addresses)")
         }
         var dTicks: UInt64 = 0
         if n == 0 {
-            guard let t = unitDivider.divideSigned(time) else {
+            guard unitDivider.divideSigned(time) != nil else {
                 throw TraceError(.invalidEvent, path: path, "event 0: time \(time) ps is not a multiple of the time unit \(header.timeUnit) ps")
             }
-            s.pointee.lastTick = t
         } else {
             let last = s.pointee.lastTime
             guard time >= last else {
@@ -171,20 +170,18 @@ public final class TraceWriter {
                 throw TraceError(.invalidEvent, path: path, "event \(n): time \(time) ps is not a multiple of the time unit \(header.timeUnit) ps")
             }
             dTicks = d
-            s.pointee.lastTick = Int64(bitPattern: UInt64(bitPattern: s.pointee.lastTick) &+ d)
         }
         let fill = s.pointee.fill
         if fill == 0 {
-            s.pointee.chunkFirstTick = s.pointee.lastTick
+            // Every accepted time is a whole number of units (the first is checked above, each later one
+            // differs from it by whole units), so the division is exact.
+            s.pointee.chunkFirstTick = unitDivider.divideSigned(time) ?? 0
             dTicks = 0
         }
         deltas[fill] = dTicks
         addresses[fill] = address
-        s.pointee.deltaOr |= dTicks
-        s.pointee.addressOr |= address
         s.pointee.fill = fill + 1
         s.pointee.lastTime = time
-        s.pointee.eventCount = n + 1
         if fill + 1 == chunkEvents { try flushChunk() }
     }
 
@@ -198,14 +195,19 @@ public final class TraceWriter {
         let fill = st.pointee.fill
         guard fill > 0, let f = file else { return }
         do {
-            let (wt, wa, layout) = try encoder.encode(deltas: UnsafeBufferPointer(start: deltas, count: fill), deltaOr: st.pointee.deltaOr,
-                                                      addresses: UnsafeBufferPointer(start: addresses, count: fill), addressOr: st.pointee.addressOr,
+            // The byte widths: ORs of the chunk's deltas and addresses, in passes that vectorise.
+            var deltaOr: UInt64 = 0, addressOr: UInt32 = 0
+            for i in 0..<fill { deltaOr |= deltas[i] }
+            for i in 0..<fill { addressOr |= addresses[i] }
+            let lastTick = unitDivider.divideSigned(st.pointee.lastTime) ?? 0 // exact: see appendAddress
+            let (wt, wa, layout) = try encoder.encode(deltas: UnsafeBufferPointer(start: deltas, count: fill), deltaOr: deltaOr,
+                                                      addresses: UnsafeBufferPointer(start: addresses, count: fill), addressOr: addressOr,
                                                       firstTick: st.pointee.chunkFirstTick, lookup: lookup)
             let len = encoder.payloadLength
             let hash = encoder.payload.withUnsafeBytes { XXH64.hash(UnsafeRawBufferPointer(rebasing: $0[0..<len])) }
             let h = ChunkHeader(number: UInt32(index.count), count: UInt32(fill), timeWidth: UInt8(wt),
                                 addressWidth: UInt8(wa), addressMode: TraceFormat.addressModeAbsolute, timeLayout: layout,
-                                firstTick: st.pointee.chunkFirstTick, lastTick: st.pointee.lastTick, payloadLength: UInt32(len),
+                                firstTick: st.pointee.chunkFirstTick, lastTick: lastTick, payloadLength: UInt32(len),
                                 payloadHash: hash)
             guard index.count < Int(UInt32.max) else { throw TraceError(.invalidArgument, path: path, "more than 2^32 chunks") }
             try f.write(h.encode())
@@ -219,7 +221,8 @@ public final class TraceWriter {
             st.pointee.open = false
             throw e
         }
-        st.pointee.fill = 0; st.pointee.deltaOr = 0; st.pointee.addressOr = 0
+        st.pointee.eventsBeforeChunk += fill
+        st.pointee.fill = 0
     }
 
     /// Writes the last chunk and the index, syncs, and renames the file into place.
@@ -248,13 +251,12 @@ public final class TraceWriter {
 /// Per-event mutable state of a `TraceWriter`.
 @usableFromInline
 struct WriterState {
+    /// Events in the current chunk (the next one's slot in the buffers).
     @usableFromInline var fill = 0
-    @usableFromInline var deltaOr: UInt64 = 0
-    @usableFromInline var addressOr: UInt32 = 0
     @usableFromInline var chunkFirstTick: Int64 = 0
     @usableFromInline var lastTime: Int64 = .min
-    @usableFromInline var lastTick: Int64 = 0
-    @usableFromInline var eventCount = 0
+    /// Events in the chunks already written.
+    @usableFromInline var eventsBeforeChunk = 0
     /// False after `close()`, `discard()` or an I/O failure.
     @usableFromInline var open = true
     @usableFromInline let addressCount: Int

@@ -74,6 +74,55 @@ import SpikebarCore
         }
     }
 
+    /// More populations than the 8 byte lanes the per-event rank uses (a deep network's recording):
+    /// the writer's scatter and the reader's gather move one cursor per event instead. Before the
+    /// fallback, 9 or more populations corrupted the writer's heap (found this session: `trace import`
+    /// of a 12-population CSV aborted in malloc).
+    @Test(arguments: [9, 12, 64])
+    func manyPopulationsRoundTrip(populations P: Int) throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let h = TraceHeader(populations: (0..<P).map { .init(name: "p\($0)", size: 50 + $0) })
+        var rng = RandomStream(seed: UInt64(P), purpose: .benchmark)
+        var ev: [TraceEvent] = []
+        for k in 0..<P {
+            // Even populations on a µs grid, odd ones at arbitrary picoseconds: layout 1 pays off.
+            var t: Int64 = 0
+            for _ in 0..<(6000 / P) {
+                t += Int64(1 + rng.next() % 2000) * (k % 2 == 0 ? 1_000_000 : 1)
+                ev.append(TraceEvent(time: t, population: k, index: Int(rng.next() % UInt64(50 + k))))
+            }
+        }
+        ev = ev.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
+        for chunk in [300, 4096] {
+            try writeTrace(dir.file("many.sbt"), h, ev, chunkEvents: chunk)
+            #expect(try readAll(dir.file("many.sbt")) == ev, "P \(P), chunk \(chunk)")
+            #expect(try chunkLayouts(dir.file("many.sbt")).contains(TraceFormat.timeLayoutPerPopulation), "P \(P), chunk \(chunk)")
+        }
+    }
+
+    /// The writer takes a population's quantum from its first 64 times and checks it on the rest; when
+    /// the rest is on a finer grid (here: 64 times on a 10 µs grid, then 1 µs), it must fall back to
+    /// the GCD of all times, and the result must equal a writer that saw the fine grid from the start.
+    @Test func quantumOfAPrefixIsCheckedOnTheRest() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let h = TraceHeader(populations: [.init(name: "a", size: 10), .init(name: "b", size: 10)])
+        var ev: [TraceEvent] = []
+        var t: Int64 = 0
+        for i in 0..<400 {
+            t += i < 100 ? 10_000_000 : 1_000_000 * Int64(1 + i % 7)
+            ev.append(TraceEvent(time: t, population: 0, index: i % 10))
+            ev.append(TraceEvent(time: t + Int64(i % 3), population: 1, index: i % 10)) // b at picoseconds
+        }
+        try writeTrace(dir.file("q.sbt"), h, ev, chunkEvents: 4096)
+        #expect(try readAll(dir.file("q.sbt")) == ev)
+        let chunk = try TraceReader(path: dir.file("q.sbt")).chunks[0].offset
+        let b = bytes(dir.file("q.sbt"))
+        #expect(b[chunk + 15] == TraceFormat.timeLayoutPerPopulation)
+        // The stream table opens the payload: population 0's quantum, 8 bytes little-endian.
+        let quantumA = b.le(chunk + TraceFormat.chunkHeaderSize, UInt64.self)
+        #expect(quantumA == 1_000_000) // the GCD of every time, not the prefix's 10 µs
+    }
+
     @Test func perPopulationQuantaBeatOneMergedStream() throws {
         // The same events with one population (layout 0 is then the only choice): layout 1 must be
         // much smaller, because the input's 1 µs grid becomes visible to the coder.
