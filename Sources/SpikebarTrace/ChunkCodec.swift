@@ -16,6 +16,8 @@ final class ChunkEncoder {
     /// Layout-1 scratch (`PopulationTimeStreams.swift`): population of each event, deltas by population.
     var popScratch: [UInt8] = []
     var streamScratch: [UInt64] = []
+    /// A narrow plane packed several values to a byte (layout 2, `PlanePacking`).
+    var packScratch: [UInt8] = []
     /// Per-population state of layout 1, `maxLayoutPopulations` entries each, allocated once.
     let popCounts = UnsafeMutablePointer<Int>.allocate(capacity: maxLayoutPopulations)
     let popQuanta = UnsafeMutablePointer<UInt64>.allocate(capacity: maxLayoutPopulations)
@@ -51,9 +53,9 @@ final class ChunkEncoder {
                 firstTick: Int64 = 0, lookup: PopulationLookup? = nil) throws -> (Int, Int, UInt8) {
         let n = deltas.count
         let wt = Self.width(deltaOr), wa = Self.width(addressOr)
-        if let lookup, try encodeByPopulation(deltas: deltas, addresses: addresses, firstTick: firstTick, lookup: lookup,
-                                               mergedTimeWidth: wt, addressWidth: wa) {
-            return (widthOfStreams, wa, TraceFormat.timeLayoutPerPopulation)
+        if let lookup, try encodeByPopulation(deltas: deltas, addresses: addresses, addressOr: addressOr, firstTick: firstTick,
+                                               lookup: lookup, mergedTimeWidth: wt, addressWidth: wa) {
+            return (widthOfStreams, wa, TraceFormat.timeLayoutPerPopulationPacked)
         }
         let frames = wt + wa
         let bound = ZSTD_compressBound(n)
@@ -94,12 +96,24 @@ final class ChunkDecoder {
     var acc: [UInt64] = []
     /// Population of each event (layout 1).
     var pops: [UInt8] = []
+    /// A packed plane before it is unpacked (layout 2, `PlanePacking`), `packedCapacity` bytes.
+    private var packed: UnsafeMutablePointer<UInt8>?
+    private var packedCapacity = 0
     /// Per-population cursors of layout 1's gather, `maxLayoutPopulations` entries, allocated once.
     let mergeCursor = UnsafeMutablePointer<Int>.allocate(capacity: maxLayoutPopulations)
     /// The compressed chunk as read from the file (header and payload), reused by the reader.
     var chunkBytes: [UInt8] = []
     /// Bytes held by the scratch buffers (`ChunkDecoderPool` keeps only small decoders).
-    var retainedBytes: Int { plane.count + 8 * acc.count + pops.count + chunkBytes.count }
+    var retainedBytes: Int { plane.count + 8 * acc.count + pops.count + packedCapacity + chunkBytes.count }
+
+    /// The packed-plane scratch with room for at least `bytes`.
+    func packedScratch(_ bytes: Int) -> UnsafeMutablePointer<UInt8> {
+        if let p = packed, packedCapacity >= bytes { return p }
+        packed?.deallocate()
+        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: bytes)
+        packed = p; packedCapacity = bytes
+        return p
+    }
 
     init() throws {
         guard let d = ZSTD_createDCtx() else { throw TraceError(.io, path: "", "zstd: cannot create decompression context") }
@@ -109,6 +123,7 @@ final class ChunkDecoder {
     deinit {
         ZSTD_freeDCtx(dctx)
         mergeCursor.deallocate()
+        packed?.deallocate()
     }
 
     /// zstd.h's ZSTD_CONTENTSIZE_UNKNOWN (0ULL − 1) and ZSTD_CONTENTSIZE_ERROR (0ULL − 2): macros Swift
@@ -119,9 +134,9 @@ final class ChunkDecoder {
     /// Throws a message (the caller adds path, offset and chunk) when the payload is inconsistent.
     func decode(_ h: ChunkHeader, payload: UnsafeRawBufferPointer, timeUnit: Int64, addressCount: Int,
                 lookup: PopulationLookup, times: inout [Int64], addresses: inout [UInt32]) throws {
-        if h.timeLayout == TraceFormat.timeLayoutPerPopulation {
+        if h.timeLayout == TraceFormat.timeLayoutPerPopulation || h.timeLayout == TraceFormat.timeLayoutPerPopulationPacked {
             return try decodeByPopulation(h, payload: payload, timeUnit: timeUnit, lookup: lookup, addressCount: addressCount,
-                                          times: &times, addresses: &addresses)
+                                          packed: h.timeLayout == TraceFormat.timeLayoutPerPopulationPacked, times: &times, addresses: &addresses)
         }
         let n = Int(h.count), wt = Int(h.timeWidth), wa = Int(h.addressWidth)
         let frames = wt + wa

@@ -101,7 +101,7 @@ func floorDivide(_ a: Int64, _ d: Int64) -> Int64 {
 extension ChunkEncoder {
     /// Tries layout 1 for one chunk: returns false (payload untouched) when it would not be smaller by
     /// the byte-width estimate Σ_k n_k·w_k < n·w_merged, or when the chunk cannot use it.
-    func encodeByPopulation(deltas: UnsafeBufferPointer<UInt64>, addresses: UnsafeBufferPointer<UInt32>,
+    func encodeByPopulation(deltas: UnsafeBufferPointer<UInt64>, addresses: UnsafeBufferPointer<UInt32>, addressOr: UInt32,
                             firstTick: Int64, lookup: PopulationLookup, mergedTimeWidth: Int, addressWidth wa: Int) throws -> Bool {
         let n = deltas.count, P = lookup.count
         guard P >= 2, P <= maxLayoutPopulations, n > 0 else { return false }
@@ -142,13 +142,14 @@ extension ChunkEncoder {
         guard estimate < n * mergedTimeWidth else { return false }
 
         let frames = widths.reduce(0, +) + wa
-        let table = 9 * P + 4 * frames
+        let table = 9 * P + 5 * frames // stream table, frame lengths, bits per value (layout 2)
         let bound = ZSTD_compressBound(n)
         let capacity = table + frames * bound
         if payload.count < capacity { payload = [UInt8](repeating: 0, count: capacity) }
         var largest = wa * n
         for k in 0..<P { largest = max(largest, widths[k] * counts[k]) }
         if plane.count < largest { plane = [UInt8](repeating: 0, count: largest) }
+        if packScratch.count < n / 2 + 1 { packScratch = [UInt8](repeating: 0, count: n / 2 + 1) }
         var used = table
         var frame = 0
         try payload.withUnsafeMutableBytes { out in
@@ -158,20 +159,37 @@ extension ChunkEncoder {
             }
             try plane.withUnsafeMutableBufferPointer { pl in
                 let p = pl.baseAddress! // invariant: plane.count ≥ wa·n ≥ 1
-                try streamScratch.withUnsafeBufferPointer { sp in
-                    func emit(_ plane: UnsafeMutablePointer<UInt8>, _ count: Int) throws {
-                        let r = try PlaneCompressor.compress(cctx, level: level, plane, count, into: out.baseAddress! + used, capacity: bound) // invariant: capacity covers frames·bound
-                        out.storeBytes(of: UInt32(r).littleEndian, toByteOffset: 9 * P + 4 * frame, as: UInt32.self)
-                        used += r; frame += 1
+                try packScratch.withUnsafeMutableBufferPointer { pk in
+                    let packed = pk.baseAddress! // invariant: packScratch.count ≥ n/2 + 1 ≥ 1
+                    try streamScratch.withUnsafeBufferPointer { sp in
+                        /// Compresses one plane; `or` is the OR of its bytes for a stream's top plane (the
+                        /// top byte of the OR of its values), which decides its packing; lower planes are
+                        /// written a value per byte.
+                        func emit(_ plane: UnsafeMutablePointer<UInt8>, _ count: Int, or: UInt8?) throws {
+                            let bits = or.map(PlanePacking.bits(forOr:)) ?? 8
+                            var src = plane, length = count
+                            if bits < 8 {
+                                PlanePacking.pack(plane, count, bits: bits, into: packed)
+                                src = packed; length = PlanePacking.packedCount(count, bits: bits)
+                            }
+                            let r = try PlaneCompressor.compress(cctx, level: level, src, length, into: out.baseAddress! + used, capacity: bound) // invariant: capacity covers frames·bound
+                            out.storeBytes(of: UInt32(r).littleEndian, toByteOffset: 9 * P + 4 * frame, as: UInt32.self)
+                            out[9 * P + 4 * frames + frame] = UInt8(bits)
+                            used += r; frame += 1
+                        }
+                        // Every plane of a stream split in one pass, then compressed one by one.
+                        for k in 0..<P where widths[k] > 0 {
+                            let c = counts[k], w = widths[k]
+                            PopulationStreamKernels.splitPlanes(sp.baseAddress! + starts[k], c, width: w, into: p) // invariant: n ≥ 1
+                            for f in 0..<w {
+                                try emit(p + f * c, c, or: f == w - 1 ? UInt8(truncatingIfNeeded: ors[k] &>> UInt64(8 * f)) : nil)
+                            }
+                        }
+                        PopulationStreamKernels.splitPlanes(addresses.baseAddress!, n, width: wa, into: p) // invariant: n ≥ 1
+                        for f in 0..<wa {
+                            try emit(p + f * n, n, or: f == wa - 1 ? UInt8(truncatingIfNeeded: addressOr &>> UInt32(8 * f)) : nil)
+                        }
                     }
-                    // Every plane of a stream split in one pass, then compressed one by one.
-                    for k in 0..<P where widths[k] > 0 {
-                        let c = counts[k]
-                        PopulationStreamKernels.splitPlanes(sp.baseAddress! + starts[k], c, width: widths[k], into: p) // invariant: n ≥ 1
-                        for f in 0..<widths[k] { try emit(p + f * c, c) }
-                    }
-                    PopulationStreamKernels.splitPlanes(addresses.baseAddress!, n, width: wa, into: p) // invariant: n ≥ 1
-                    for f in 0..<wa { try emit(p + f * n, n) }
                 }
             }
         }
@@ -183,8 +201,10 @@ extension ChunkEncoder {
 
 extension ChunkDecoder {
     /// Decodes a layout-1 payload (see `encodeByPopulation`); same contract as `decode`.
+    /// Decodes a layout-1 or (`packed`) layout-2 payload; layout 2 adds a bits-per-value byte per frame
+    /// after the frame lengths (`PlanePacking`).
     func decodeByPopulation(_ h: ChunkHeader, payload: UnsafeRawBufferPointer, timeUnit: Int64, lookup: PopulationLookup,
-                            addressCount: Int, times: inout [Int64], addresses: inout [UInt32]) throws {
+                            addressCount: Int, packed: Bool, times: inout [Int64], addresses: inout [UInt32]) throws {
         let n = Int(h.count), wa = Int(h.addressWidth), P = lookup.count
         guard P >= 2, P <= maxLayoutPopulations else {
             throw ChunkProblem("layout 1 (per-population times) needs 2…\(maxLayoutPopulations) populations; the header has \(P)")
@@ -202,14 +222,21 @@ extension ChunkDecoder {
         guard widths.max() == Int(h.timeWidth) else {
             throw ChunkProblem("chunk header time width \(h.timeWidth) disagrees with the stream table (largest \(widths.max() ?? 0))")
         }
-        let table = 9 * P + 4 * frames
+        let table = 9 * P + (packed ? 5 : 4) * frames
         guard payload.count >= table else { throw ChunkProblem("payload shorter than its frame table") }
         var lengths = [Int](repeating: 0, count: frames), starts = [Int](repeating: 0, count: frames)
+        var bits = [Int](repeating: 8, count: frames)
         var total = table
         for f in 0..<frames {
             lengths[f] = Int(UInt32(littleEndian: payload.loadUnaligned(fromByteOffset: 9 * P + 4 * f, as: UInt32.self)))
             starts[f] = total
             total += lengths[f]
+            if packed {
+                bits[f] = Int(payload[9 * P + 4 * frames + f])
+                guard [1, 2, 4, 8].contains(bits[f]) else {
+                    throw ChunkProblem("frame \(f): \(bits[f]) bits per value (must be 1, 2, 4 or 8)")
+                }
+            }
         }
         guard total == payload.count else {
             throw ChunkProblem("frame lengths add up to \(total) bytes but the payload has \(payload.count)")
@@ -223,13 +250,15 @@ extension ChunkDecoder {
             if declared[f] == ChunkDecoder.contentSizeError {
                 throw ChunkProblem("zstd frame \(f) at payload byte \(starts[f]) is not a valid zstd frame")
             }
-            if f >= timeFrames && declared[f] != ChunkDecoder.contentSizeUnknown && declared[f] != UInt64(n) {
-                throw ChunkProblem("zstd frame \(f) at payload byte \(starts[f]) declares \(declared[f]) bytes, expected \(n) (the event count)")
+            let expected = PlanePacking.packedCount(n, bits: bits[f])
+            if f >= timeFrames && declared[f] != ChunkDecoder.contentSizeUnknown && declared[f] != UInt64(expected) {
+                throw ChunkProblem("zstd frame \(f) at payload byte \(starts[f]) declares \(declared[f]) bytes, expected \(expected) (the event count at \(bits[f]) bits each)")
             }
         }
         if pops.count < n { pops = [UInt8](repeating: 0, count: n) }
         if acc.count < n { acc = [UInt64](repeating: 0, count: n) }
         if plane.count < wa * n { plane = [UInt8](repeating: 0, count: wa * n) }
+        let scratch = packed ? packedScratch(n / 2 + 1) : nil
         addresses = uninitializedArray(n)
         times = uninitializedArray(n) // every element is written below before any is read
         let dctx = self.dctx
@@ -240,13 +269,21 @@ extension ChunkDecoder {
             }
             guard r == expected else { throw ChunkProblem("zstd frame \(f) holds \(r) bytes, expected \(expected)") }
         }
+        /// Frame f's `count` values, one per byte, into `target`: decompressed there directly, or (packed)
+        /// into the scratch and unpacked.
+        func readPlane(_ f: Int, into target: UnsafeMutablePointer<UInt8>, count: Int) throws {
+            let b = bits[f]
+            guard b != 8, let scratch else { return try inflate(f, into: target, expected: count) }
+            try inflate(f, into: scratch, expected: PlanePacking.packedCount(count, bits: b))
+            PlanePacking.unpack(scratch, count, bits: b, into: target)
+        }
         let counts = mergeCursor // P entries; the gather below resets it from the stream starts
         // (1) Addresses: every plane decoded into its own n bytes, then one pass completes each address
         // and, with a population table and ≤ 8 populations, takes the largest, each event's population
         // and the per-population counts (`PopulationStreamKernels.addresses`).
         try plane.withUnsafeMutableBufferPointer { pl in
             let p = pl.baseAddress! // invariant: plane.count ≥ wa·n ≥ 1
-            for f in 0..<wa { try inflate(timeFrames + f, into: p + f * n, expected: n) }
+            for f in 0..<wa { try readPlane(timeFrames + f, into: p + f * n, count: n) }
             try addresses.withUnsafeMutableBufferPointer { ad in
                 let a = ad.baseAddress! // invariant: addresses.count == n ≥ 1
                 try pops.withUnsafeMutableBufferPointer { pp in
@@ -300,10 +337,11 @@ extension ChunkDecoder {
                 for k in 0..<P where widths[k] > 0 {
                     let c = counts[k], w = widths[k]
                     for b in 0..<w {
-                        if declared[f] != ChunkDecoder.contentSizeUnknown && declared[f] != UInt64(c) {
-                            throw ChunkProblem("zstd frame \(f) at payload byte \(starts[f]) declares \(declared[f]) bytes, expected \(c) (population \(k)'s events)")
+                        let expected = PlanePacking.packedCount(c, bits: bits[f])
+                        if declared[f] != ChunkDecoder.contentSizeUnknown && declared[f] != UInt64(expected) {
+                            throw ChunkProblem("zstd frame \(f) at payload byte \(starts[f]) declares \(declared[f]) bytes, expected \(expected) (population \(k)'s events at \(bits[f]) bits each)")
                         }
-                        try inflate(f, into: p + b * c, expected: c)
+                        try readPlane(f, into: p + b * c, count: c)
                         f += 1
                     }
                     let q0 = floorDivide(h.firstTick, quanta[k]), dk = quanta[k]

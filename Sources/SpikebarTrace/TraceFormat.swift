@@ -1,14 +1,14 @@
 import Foundation
 
-/// Constants and byte layouts of the `.sbt` format, version 2.0 (reads 1.0). `Docs/trace-format.md` is the
+/// Constants and byte layouts of the `.sbt` format, version 3.0 (reads 1.0 and 2.0). `Docs/trace-format.md` is the
 /// normative description; this file is its executable form. All integers are little-endian.
 public enum TraceFormat {
     /// File magic: `\x89 S B T \r \n \x1A \n` (PNG-style: catches 7-bit and newline-mangling transfers).
     public static let magic: [UInt8] = [0x89, 0x53, 0x42, 0x54, 0x0D, 0x0A, 0x1A, 0x0A]
     /// Major version: a reader refuses files with a larger one.
-    /// 2.0 added chunk time layout 1 (per-population time streams); 1.0 files are read unchanged
-    /// (their chunks are all layout 0).
-    public static let majorVersion: UInt16 = 2
+    /// 2.0 added chunk time layout 1 (per-population time streams), 3.0 layout 2 (layout 1 with narrow
+    /// planes packed several values to a byte); 1.0 and 2.0 files are read unchanged.
+    public static let majorVersion: UInt16 = 3
     /// Minor version: additions a reader of the same major version may ignore (new JSON keys, new trailing data).
     public static let minorVersion: UInt16 = 0
     /// Fixed part of the file header: magic, major, minor, JSON length.
@@ -36,6 +36,9 @@ public enum TraceFormat {
     /// delta stream per population on its own time quantum (2.0, `PopulationTimeStreams.swift`).
     static let timeLayoutMerged: UInt8 = 0
     static let timeLayoutPerPopulation: UInt8 = 1
+    /// Layout 1 plus a bits-per-value byte per frame (3.0, `PlanePacking.swift`): what a 3.0 writer
+    /// writes wherever it chooses per-population streams.
+    static let timeLayoutPerPopulationPacked: UInt8 = 2
 }
 
 // MARK: - Little-endian helpers
@@ -186,7 +189,7 @@ struct ChunkHeader: Equatable {
                             payloadLength: b.le(at + 32, UInt32.self), payloadHash: b.le(at + 40, UInt64.self))
         if h.count == 0 || Int(h.count) > TraceFormat.maxChunkEvents { return .failure(ChunkProblem("implausible event count \(h.count)")) }
         if !(1...8).contains(h.timeWidth) || !(1...4).contains(h.addressWidth) || h.addressMode != TraceFormat.addressModeAbsolute
-            || h.timeLayout > TraceFormat.timeLayoutPerPopulation {
+            || h.timeLayout > TraceFormat.timeLayoutPerPopulationPacked {
             return .failure(ChunkProblem("unknown chunk encoding (time width \(h.timeWidth), address width \(h.addressWidth), mode \(h.addressMode), time layout \(h.timeLayout))"))
         }
         if h.lastTick < h.firstTick { return .failure(ChunkProblem("last time \(h.lastTick) precedes first time \(h.firstTick)")) }

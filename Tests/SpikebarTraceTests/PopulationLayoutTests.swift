@@ -3,7 +3,8 @@ import Testing
 import SpikebarCore
 @testable import SpikebarTrace
 
-/// Chunk time layout 1 (format 2.0): one time stream per population on its own quantum.
+/// Chunk time layouts 1 (format 2.0: one time stream per population on its own quantum) and 2 (3.0:
+/// the same with narrow planes packed, `PlanePacking`), which a 3.0 writer uses.
 @Suite struct PopulationLayoutTests {
     let header = TraceHeader(populations: [.init(name: "input", size: 784), .init(name: "hidden", size: 128),
                                            .init(name: "output", size: 10)])
@@ -43,7 +44,7 @@ import SpikebarCore
         let r = try TraceReader(path: dir.file("l1.sbt"))
         #expect(r.version.major == Int(TraceFormat.majorVersion))
         #expect(try r.readEvents() == ev)
-        #expect(try chunkLayouts(dir.file("l1.sbt")).allSatisfy { $0 == TraceFormat.timeLayoutPerPopulation })
+        #expect(try chunkLayouts(dir.file("l1.sbt")).allSatisfy { $0 == TraceFormat.timeLayoutPerPopulationPacked })
         // Seeking decodes from the middle of the stream: each chunk is self-contained.
         let mid = ev[2500].time
         #expect(try r.readEvents(from: mid) == ev.filter { $0.time >= mid })
@@ -61,7 +62,7 @@ import SpikebarCore
         for chunk in [64, 100, 128] {
             try writeTrace(dir.file("gap.sbt"), header, ev, chunkEvents: chunk)
             #expect(try readAll(dir.file("gap.sbt")) == ev, "chunk \(chunk)")
-            #expect(try chunkLayouts(dir.file("gap.sbt")).contains(TraceFormat.timeLayoutPerPopulation), "chunk \(chunk)")
+            #expect(try chunkLayouts(dir.file("gap.sbt")).contains(TraceFormat.timeLayoutPerPopulationPacked), "chunk \(chunk)")
             #expect(try TraceReader(path: dir.file("gap.sbt")).recover().errors.isEmpty, "chunk \(chunk)")
         }
         // Small chunks of a recording-like stream: many chunks lack one population or another, and the
@@ -96,7 +97,7 @@ import SpikebarCore
         for chunk in [300, 4096] {
             try writeTrace(dir.file("many.sbt"), h, ev, chunkEvents: chunk)
             #expect(try readAll(dir.file("many.sbt")) == ev, "P \(P), chunk \(chunk)")
-            #expect(try chunkLayouts(dir.file("many.sbt")).contains(TraceFormat.timeLayoutPerPopulation), "P \(P), chunk \(chunk)")
+            #expect(try chunkLayouts(dir.file("many.sbt")).contains(TraceFormat.timeLayoutPerPopulationPacked), "P \(P), chunk \(chunk)")
         }
     }
 
@@ -117,7 +118,7 @@ import SpikebarCore
         #expect(try readAll(dir.file("q.sbt")) == ev)
         let chunk = try TraceReader(path: dir.file("q.sbt")).chunks[0].offset
         let b = bytes(dir.file("q.sbt"))
-        #expect(b[chunk + 15] == TraceFormat.timeLayoutPerPopulation)
+        #expect(b[chunk + 15] == TraceFormat.timeLayoutPerPopulationPacked)
         // The stream table opens the payload: population 0's quantum, 8 bytes little-endian.
         let quantumA = b.le(chunk + TraceFormat.chunkHeaderSize, UInt64.self)
         #expect(quantumA == 1_000_000) // the GCD of every time, not the prefix's 10 µs
@@ -155,6 +156,46 @@ import SpikebarCore
         #expect(try r.readEvents().count == 5000)
     }
 
+    /// A recorded quickstart run written by the 2.0 writer (chunk layout 1, shipped in Traces/) reads
+    /// back exactly: 5698 events whose FNV-1a digest over (time ps, population, index) as little-endian
+    /// i64s was taken with the 2.0 reader (session 4's build) before layout 2 existed.
+    @Test func formatTwoFilesAreStillRead() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let path = root.appendingPathComponent("Traces/quickstart-5-inferences.sbt").path
+        let r = try TraceReader(path: path)
+        #expect(r.version.major == 2)
+        #expect(try chunkLayouts(path) == [TraceFormat.timeLayoutPerPopulation])
+        var digest: UInt64 = 0xcbf2_9ce4_8422_2325, count = 0
+        try r.forEachEvent { e in
+            count += 1
+            for v in [e.time, Int64(e.population), Int64(e.index)] {
+                withUnsafeBytes(of: v.littleEndian) { for b in $0 { digest = (digest ^ UInt64(b)) &* 0x100_0000_01b3 } }
+            }
+        }
+        #expect(count == 5698)
+        #expect(digest == 0x1ffd_de44_1b16_3f70)
+    }
+
+    /// Packing of narrow planes (layout 2): every count (partial last bytes included) and every value
+    /// below 2^bits round-trips; the packed size is ⌈count·bits/8⌉ and unused bits are zero.
+    @Test func narrowPlanesPackAndUnpackExactly() {
+        var rng = RandomStream(seed: 5, purpose: .benchmark)
+        for bits in [1, 2, 4] {
+            for count in [1, 2, 3, 7, 8, 9, 31, 1000, 1003] {
+                let values = (0..<count).map { _ in UInt8(truncatingIfNeeded: rng.next()) & UInt8((1 << bits) - 1) }
+                let size = PlanePacking.packedCount(count, bits: bits)
+                #expect(size == (count * bits + 7) / 8)
+                var packed = [UInt8](repeating: 0xFF, count: size), back = [UInt8](repeating: 0xEE, count: count)
+                values.withUnsafeBufferPointer { v in packed.withUnsafeMutableBufferPointer { PlanePacking.pack(v.baseAddress!, count, bits: bits, into: $0.baseAddress!) } }
+                packed.withUnsafeBufferPointer { pk in back.withUnsafeMutableBufferPointer { PlanePacking.unpack(pk.baseAddress!, count, bits: bits, into: $0.baseAddress!) } }
+                #expect(back == values, "bits \(bits), count \(count)")
+                let used = (count * bits) % 8
+                if used != 0 { #expect(packed[size - 1] >> UInt8(used) == 0, "bits \(bits), count \(count): padding") }
+            }
+        }
+        #expect(PlanePacking.bits(forOr: 0) == 1 && PlanePacking.bits(forOr: 3) == 2 && PlanePacking.bits(forOr: 15) == 4 && PlanePacking.bits(forOr: 16) == 8)
+    }
+
     @Test func damagedLayoutOnePayloadsAreRejectedOrValidNeverCrash() throws {
         // Every payload byte of a layout-1 chunk flipped with the checksums made to match: the decoder
         // behind the checksums must reject the chunk with a message or return a self-consistent one,
@@ -165,7 +206,7 @@ import SpikebarCore
         let full = bytes(dir.file("d.sbt"))
         let table = try TraceReader(path: dir.file("d.sbt")).chunks
         let layouts = try chunkLayouts(dir.file("d.sbt"))
-        let target = try #require(layouts.firstIndex(of: TraceFormat.timeLayoutPerPopulation))
+        let target = try #require(layouts.firstIndex(of: TraceFormat.timeLayoutPerPopulationPacked))
         let others = table.indices.filter { $0 != target }
         let c = table[target]
         var rejected = 0
