@@ -27,8 +27,16 @@ maxlen() { case "$1" in trace-reader) echo 65536 ;; scenario) echo 16384 ;; *) e
 for t in "${TARGETS[@]}"; do binary "$t" >/dev/null || exit 2; done
 
 echo "building fuzz targets (release, -sanitize=fuzzer,address)…"
-nice swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library 2>&1 \
-  | grep -v "Cannot export local symbol" | grep -E "error|Compiling|Build complete" | tail -3
+mkdir -p Logs
+# SwiftPM keeps the build plan of the path dependency (the main package) in description.json and does
+# not notice source files added to it since: without this, a new file there fails the build with
+# "cannot find … in scope".
+rm -f .build/release/description.json
+nice swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library > Logs/build.log 2>&1
+build=$?
+grep -v "Cannot export local symbol" Logs/build.log | grep -E "error|Compiling|Build complete" | tail -3
+# A failed build must stop here: the binaries of an earlier build would otherwise be fuzzed instead.
+[ $build -eq 0 ] || { echo "build failed (Fuzz/Logs/build.log)" >&2; exit 2; }
 BIN=.build/release
 for t in "${TARGETS[@]}"; do [ -x "$BIN/$(binary "$t")" ] || { echo "build failed: $BIN/$(binary "$t") missing" >&2; exit 2; }; done
 

@@ -117,10 +117,11 @@ extension PopulationStreamKernels {
     }
 
     /// Byte planes of `c` values in one pass: byte b of value i goes to `planes[b·c + i]`, b < `width`
-    /// (1…8). One read of each value instead of one per plane.
+    /// (1 … `T.bitWidth / 8`: time deltas and addresses). One read of each value instead of one per
+    /// plane. Specialised for each `T` it is called with.
     @inline(never)
-    static func splitPlanes(_ values: UnsafePointer<UInt64>, _ c: Int, width: Int, into planes: UnsafeMutablePointer<UInt8>) {
-        switch width {
+    static func splitPlanes<T: FixedWidthInteger>(_ values: UnsafePointer<T>, _ c: Int, width: Int, into planes: UnsafeMutablePointer<UInt8>) {
+        switch min(width, T.bitWidth / 8) {
         case 1: split(values, c, 1, planes)
         case 2: split(values, c, 2, planes)
         case 3: split(values, c, 3, planes)
@@ -129,17 +130,6 @@ extension PopulationStreamKernels {
         case 6: split(values, c, 6, planes)
         case 7: split(values, c, 7, planes)
         default: split(values, c, 8, planes)
-        }
-    }
-
-    /// The same for addresses (width 1…4).
-    @inline(never)
-    static func splitPlanes(_ values: UnsafePointer<UInt32>, _ c: Int, width: Int, into planes: UnsafeMutablePointer<UInt8>) {
-        switch width {
-        case 1: split(values, c, 1, planes)
-        case 2: split(values, c, 2, planes)
-        case 3: split(values, c, 3, planes)
-        default: split(values, c, 4, planes)
         }
     }
 

@@ -43,8 +43,12 @@ public enum TraceBenchmark {
     public struct Options: Sendable {
         /// Events of each synthetic workload.
         public var events = 1_000_000
-        /// Runs of encode and decode; the median is reported.
+        /// Runs of encode and decode at least; the median is reported.
         public var repeats = 5
+        /// Events each workload encodes and decodes in all, at least: a small workload gets more runs
+        /// (the recorded run: 43 of 234 015 events). With 5 runs its whole measurement took 6 ms of
+        /// decoding, and one burst of another process on the shared machine moved the median by 15 %.
+        public var minimumEventsMeasured = 10_000_000
         public var level = TraceWriter.defaultLevel
         public var chunkEvents = TraceWriter.defaultChunkEvents
         /// Directory of N-MNIST `.bin` files (nil: skipped) and how many to use (0: all).
@@ -153,7 +157,7 @@ public enum TraceBenchmark {
     public static func measureSBT(header: TraceHeader, events: [TraceEvent], path: String, options: Options) throws -> (Measurement, Double, Double) {
         var enc: [Double] = [], dec: [Double] = [], iter: [Double] = [], synced: [Double] = []
         var size = 0
-        for run in 0..<max(1, options.repeats) {
+        for run in 0..<runs(events.count, options) {
             let t0 = now()
             let w = try TraceWriter(path: path, header: header, chunkEvents: options.chunkEvents, level: options.level)
             w.syncOnClose = run % 2 == 1
@@ -225,6 +229,11 @@ public enum TraceBenchmark {
         return (out, notes)
     }
 
+    /// Runs of a workload of `events` events: `repeats`, or more to measure `minimumEventsMeasured`.
+    public static func runs(_ events: Int, _ options: Options) -> Int {
+        max(1, options.repeats, (options.minimumEventsMeasured + max(1, events) - 1) / max(1, events))
+    }
+
     /// Runs the workloads; `log` receives progress lines.
     public static func run(options: Options, log: (String) -> Void) throws -> [WorkloadResult] {
         let dir = NSTemporaryDirectory() + "spikebar-bench-" + UUID().uuidString
@@ -234,7 +243,7 @@ public enum TraceBenchmark {
 
         func measure(_ name: String, _ desc: String, _ header: TraceHeader, _ ev: [TraceEvent],
                      entropy: Double?, extra: [Measurement] = [], notes: [String] = []) throws {
-            log("\(name): \(ev.count) events — measuring sbt (\(options.repeats) runs)…")
+            log("\(name): \(ev.count) events — measuring sbt (\(runs(ev.count, options)) runs)…")
             // Flush the previous workload's baseline files (a 12 MB dump and its zstd/xz outputs) first:
             // their write-back otherwise lands on this workload's writes and renames (measured: the
             // recorded run's encode at 24–28 M/s after the N-MNIST baselines, 40 M/s without them).

@@ -217,7 +217,8 @@ struct TraceBenchCommand: ParsableCommand {
     @Option(help: "An existing recorded .sbt trace to measure instead of recording --scenario.") var trace: String?
     @Option(help: "Scenario recorded for workload (b).") var scenario = "Scenarios/quickstart.yaml"
     @Option(help: "Inferences recorded for workload (b) (200 = every bundled MNIST digit).") var runSamples = 200
-    @Option(help: "Runs per measurement (median reported).") var repeats: Int = 5
+    @Option(help: "Runs per measurement at least (median reported); a small workload gets more (--min-events).") var repeats: Int = 5
+    @Option(help: "Events each workload encodes and decodes in all, at least: more runs for a small workload, so that a burst of other load cannot move its median (0: exactly --repeats runs).") var minEvents: Int = 10_000_000
     @Option(help: "zstd level of .sbt.") var level: Int = TraceWriter.defaultLevel
     @Option(help: "Events per chunk.") var chunkEvents: Int = TraceWriter.defaultChunkEvents
     @Option(help: "Poisson workload: neuron count.") var poissonNeurons: Int = 1000
@@ -229,7 +230,7 @@ struct TraceBenchCommand: ParsableCommand {
 
     func run() throws {
         var o = TraceBenchmark.Options()
-        o.events = events; o.nmnistFiles = nmnistFiles; o.tracePath = trace; o.repeats = repeats
+        o.events = events; o.nmnistFiles = nmnistFiles; o.tracePath = trace; o.repeats = repeats; o.minimumEventsMeasured = max(0, minEvents)
         o.level = level; o.chunkEvents = chunkEvents; o.externalBaselines = !noBaselines
         o.poissonNeurons = poissonNeurons; o.poissonRateHz = poissonRate; o.poissonResolution = poissonResolutionPs
         guard events > 0, repeats > 0, poissonNeurons > 0, poissonRate > 0, poissonResolutionPs > 0 else {

@@ -70,7 +70,7 @@ import SpikebarPipeline
 
     @Test func traceBenchRunsTiny() throws {
         let r = try cli(["bench", "trace", "--events", "2000", "--nmnist-files", "1", "--run-samples", "1", "--repeats", "1",
-                         "--no-baselines", "--json"])
+                         "--min-events", "0", "--no-baselines", "--json"])
         // N-MNIST is optional data (../shared/data): the benchmark must still measure the other workloads.
         #expect(r.status == 0, "\(r.stderr)")
         let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
