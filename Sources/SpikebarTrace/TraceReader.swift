@@ -30,7 +30,7 @@ public final class TraceReader {
     private let file: PosixFile
     private let decoder: ChunkDecoder
     private let offsets: [Int]
-    private let lookup: PopulationLookup
+    let lookup: PopulationLookup
 
     /// Total events in the chunk table.
     public var eventCount: Int { chunks.reduce(0) { $0 + $1.eventCount } }
@@ -324,11 +324,16 @@ public struct TraceEventSequence: Sequence {
         var pos = 0
         var popLo = 0, popHi = 0, pop = 0
         let offsets: [Int]
+        /// Population of every address (`PopulationLookup.table`; empty for a huge address space): a
+        /// recording switches population every few events, and a binary search at each switch was most
+        /// of the cost of iterating it.
+        let table: [UInt8]
         /// The error that ended iteration early, if any.
         public private(set) var error: TraceError?
 
         init(seq: TraceEventSequence) {
             self.seq = seq; chunk = seq.range.lowerBound; offsets = seq.reader.populationOffsets
+            table = seq.reader.lookup.table
             if offsets.count > 1 { popLo = offsets[0]; popHi = offsets[1] }
         }
 
@@ -339,7 +344,7 @@ public struct TraceEventSequence: Sequence {
                     if let from = seq.from, t < from { continue }
                     if let to = seq.to, t >= to { chunk = seq.range.upperBound; times = []; return nil }
                     if a < popLo || a >= popHi {
-                        pop = seq.reader.location(of: UInt32(a)).population
+                        pop = a < table.count ? Int(table[a]) : seq.reader.location(of: UInt32(a)).population
                         popLo = offsets[pop]; popHi = offsets[pop + 1]
                     }
                     return TraceEvent(time: t, population: pop, index: a - popLo)
