@@ -23,6 +23,18 @@ public struct FaultAwareRetraining: Codable, Sendable {
     public var accuracyFaultFree: Double
     public var seconds: Double
 
+    /// The hardware effects applied while retraining: `train`'s calibration (`training.calibration`:
+    /// quantisation, programming error and, when `parasitics` is on, every cell's read through the
+    /// tiles' parasitics) on the faulty chip's device, with the chip's stuck map fixed in every batch.
+    /// Retraining used to leave the parasitics out, so a chip with `tiles.parasitics` was retrained
+    /// for ideal reads and then measured with attenuated ones.
+    public static func calibration(setup: TrainingSetup, device: RRAMDevice, stuckMap: [[UInt8]]) -> WeightCalibration {
+        var cal = WeightCalibration(spec: setup.spec.calibration, device: device, seed: setup.scenario.seed)
+        cal.parasitics = setup.calibration().parasitics
+        cal.stuckMap = stuckMap
+        return cal
+    }
+
     /// Retrains `weights` for `epochs` epochs on the first `trainSamples` training samples, at learning
     /// rate `lr`, against chip sample `chipSample` of the scenario with `device.faults` as given.
     public static func run(setup: TrainingSetup, weights: [WeightMatrix], gains: [Double]?, faults: DeviceFaults,
@@ -47,8 +59,7 @@ public struct FaultAwareRetraining: Codable, Sendable {
         // Retrain with the chip's own stuck map and time constants.
         let neurons = Chip.sampleNeurons(scenario: s, gains: g, chipSample: chipSample)
         let twin = try setup.twin(neurons: neurons, weights: weights)
-        var cal = WeightCalibration(spec: setup.spec.calibration, device: s.device, seed: s.seed)
-        cal.stuckMap = before.chip.stuckMap
+        let cal = calibration(setup: setup, device: s.device, stuckMap: before.chip.stuckMap)
         let spec = setup.spec
         let config = TrainerConfig(epochs: epochs, batch: spec.batch, lr: lr, schedule: .cosine, patience: 0,
                                    threads: threads, seed: s.seed &+ 0x5EED)

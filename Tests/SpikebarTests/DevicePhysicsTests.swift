@@ -270,6 +270,37 @@ import SpikebarTwin
     }
 }
 
+extension FaultAwareRetrainingTests {
+    /// With `tiles.parasitics` and `training.calibration.parasitics`, retraining reads every cell through
+    /// the parasitics as `train` does: its effective weights are the attenuated ones (|w_eff| < |w| for
+    /// the non-zero weights of a connection), and without the block they are the weights themselves.
+    @Test func retrainingKeepsTheTileParasitics() throws {
+        var l = try ScenarioLoader.load(path: packageRoot().appendingPathComponent("Scenarios/two-moons-hardware-aware.yaml").path,
+                                        requireWeightsFile: false)
+        l.scenario.training?.trainSamples = 50
+        l.scenario.training?.testSamples = 10
+        l.scenario.training?.calibration = CalibrationSpec.none
+        let ideal = try TrainingSetup(loaded: l)
+        l.scenario.tiles.parasitics = CrossbarParasitics(sourceResistance: 2_000, neuronResistance: 2_000, wireResistance: 5)
+        l.scenario.training?.calibration.parasitics = true
+        let setup = try TrainingSetup(loaded: l)
+        let w = setup.initialWeights()
+        let stuck = w.map { [UInt8](repeating: 0, count: $0.values.count) }
+        let cal = FaultAwareRetraining.calibration(setup: setup, device: setup.scenario.device, stuckMap: stuck)
+        #expect(cal.parasitics != nil)
+        let weights = w.map { $0.values.map(Double.init) }
+        let attenuated = cal.effective(weights, batch: 0).weights
+        var smaller = 0, larger = 0
+        for (a, b) in zip(attenuated.joined(), weights.joined()) where b != 0 {
+            if abs(a) < abs(b) { smaller += 1 } else if abs(a) > abs(b) + 1e-12 { larger += 1 }
+        }
+        #expect(smaller > 0 && larger == 0)
+        let plain = FaultAwareRetraining.calibration(setup: ideal, device: ideal.scenario.device, stuckMap: stuck)
+        #expect(plain.parasitics == nil)
+        #expect(plain.effective(weights, batch: 0).weights == weights)
+    }
+}
+
 @Suite struct ReadNoiseRegressionTests {
     /// Without device physics, the noisy branch adds only the white read noise: a vanishing `read_noise`
     /// gives the noise-off result in both timing modes (no stray RTN term from an empty table).
