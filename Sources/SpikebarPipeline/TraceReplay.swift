@@ -72,8 +72,8 @@ public enum TraceReplay {
 
     /// The scenario of a recorded run with the run's own parameters applied (seed, timing, dt, window,
     /// samples), and whether its text still has the recorded digest.
-    public static func scenario(for run: RecordedRun, path: String?) throws -> (LoadedScenario, digestMatches: Bool) {
-        var loaded = try ScenarioLoader.load(path: path ?? run.scenarioFile)
+    public static func scenario(for run: RecordedRun, path: String?, tracePath: String? = nil) throws -> (LoadedScenario, digestMatches: Bool) {
+        var loaded = try ScenarioLoader.load(path: path ?? recordedScenarioFile(run, tracePath: tracePath))
         let matches = loaded.digest == run.scenarioDigest
         loaded.scenario.seed = run.seed
         loaded.scenario.simulation.timing = run.timing == "grid" ? .grid : .exact
@@ -85,13 +85,36 @@ public enum TraceReplay {
         return (loaded, matches)
     }
 
+    /// The scenario file named in the recording, or — when that absolute path does not exist here (a
+    /// trace recorded in another checkout, such as `Traces/quickstart-5-inferences.sbt`) — the first of
+    /// its trailing parts (`Scenarios/quickstart.yaml`, then `quickstart.yaml`) that exists relative to
+    /// the current directory or to the trace's directory and has the recorded digest. Otherwise the
+    /// recorded path, whose load then fails naming it.
+    public static func recordedScenarioFile(_ run: RecordedRun, tracePath: String?) -> String {
+        let recorded = run.scenarioFile
+        guard !FileManager.default.fileExists(atPath: recorded) else { return recorded }
+        let parts = recorded.split(separator: "/").map(String.init)
+        var bases = [""]
+        if let tracePath { bases.append((tracePath as NSString).deletingLastPathComponent) }
+        for start in parts.indices {
+            let suffix = parts[start...].joined(separator: "/")
+            for base in bases {
+                let candidate = base.isEmpty ? suffix : (base as NSString).appendingPathComponent(suffix)
+                guard FileManager.default.fileExists(atPath: candidate),
+                      let loaded = try? ScenarioLoader.load(path: candidate), loaded.digest == run.scenarioDigest else { continue }
+                return candidate
+            }
+        }
+        return recorded
+    }
+
     /// Replays `tracePath` on the scenario at `scenarioPath` (default: the one named in the trace).
     /// Throws when the scenario's digest differs from the recording's unless `force`, and when the
     /// trace's address space is not the chip's. A divergence is not an error: it is in the report.
     public static func replay(tracePath: String, scenarioPath: String? = nil, force: Bool = false, threads: Int = 0,
                               progress: (@Sendable (Int) -> Void)? = nil) throws -> ReplayReport {
         let (reader, run) = try open(tracePath)
-        let (loaded, matches) = try scenario(for: run, path: scenarioPath)
+        let (loaded, matches) = try scenario(for: run, path: scenarioPath, tracePath: tracePath)
         if !matches && !force {
             throw SpikebarError.mismatch("\(loaded.path): scenario digest \(loaded.digest) differs from the one the trace was recorded with (\(run.scenarioDigest)): the scenario changed since \(tracePath) was recorded. Pass --force to replay on it anyway")
         }

@@ -52,6 +52,28 @@ import SpikebarTrace
         #expect(report.eventsCompared == events.count)
     }
 
+    /// A recording whose scenario is no longer at its recorded absolute path (the trace and scenario
+    /// moved to another checkout) finds it by the path's trailing parts next to the trace, checked by
+    /// digest; a scenario with other contents is not taken for it.
+    @Test func movedRecordingFindsItsScenario() throws {
+        let dir = try temporaryDirectory("moved")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let before = dir.appendingPathComponent("before"), after = dir.appendingPathComponent("after")
+        try FileManager.default.createDirectory(at: before, withIntermediateDirectories: true)
+        let (_, _, path) = try record(timing: "exact", in: before)
+        let (_, run) = try TraceReplay.open(path)
+        let scenarioName = (run.scenarioFile as NSString).lastPathComponent
+        try FileManager.default.moveItem(at: before, to: after)
+        let moved = after.appendingPathComponent((path as NSString).lastPathComponent).path
+        #expect(TraceReplay.recordedScenarioFile(run, tracePath: moved) == after.appendingPathComponent(scenarioName).path)
+        let report = try TraceReplay.replay(tracePath: moved, threads: 2)
+        #expect(report.identical && report.scenarioDigestMatches)
+        // Another scenario under the same name is not taken for the recorded one.
+        let text = try String(contentsOfFile: after.appendingPathComponent(scenarioName).path, encoding: .utf8)
+        try (text + "\n# edited\n").write(toFile: after.appendingPathComponent(scenarioName).path, atomically: true, encoding: .utf8)
+        #expect(TraceReplay.recordedScenarioFile(run, tracePath: moved) == run.scenarioFile)
+    }
+
     @Test func tamperedSpikeIsTheFirstDivergence() throws {
         let dir = try temporaryDirectory("tamper")
         defer { try? FileManager.default.removeItem(at: dir) }
