@@ -112,15 +112,24 @@ struct TraceCommand: ParsableCommand {
         @Option(help: "End of the window, seconds (exclusive).") var to: Double?
         @Option(help: "csv (time_s,population,index — importable with `trace import --format csv`) or jsonl.") var format: Format = .csv
         @Flag(help: "Same as --format jsonl: one JSON object per event ({time_ps, population, index}).") var json = false
+        @Option(help: "Print only this population (its name or 0-based number); repeat for several.") var population: [String] = []
 
         func run() throws {
             let r = try TraceReader(path: file)
             let names = r.header.populations.map(\.name)
+            var keep = [Bool](repeating: population.isEmpty, count: names.count)
+            for p in population {
+                guard let k = names.firstIndex(of: p) ?? Int(p).flatMap({ names.indices.contains($0) ? $0 : nil }) else {
+                    throw ValidationError("--population \(p): \(file) has populations \(names.enumerated().map { "\($0.offset) \($0.element)" }.joined(separator: ", "))")
+                }
+                keep[k] = true
+            }
             let format = json ? .jsonl : self.format
             var out = Output()
             if format == .csv { out.line("time_s,population,index") }
             do {
                 try r.forEachEvent(from: TraceCommand.picoseconds(from), to: TraceCommand.picoseconds(to)) { e in
+                    guard keep[e.population] else { return }
                     switch format {
                     case .csv: out.line("\(TraceCommand.seconds(e.time)),\(names[e.population]),\(e.index)")
                     case .jsonl: out.line("{\"time_ps\":\(e.time),\"population\":\"\(names[e.population])\",\"index\":\(e.index)}")

@@ -4,6 +4,20 @@ import SpikebarTrace
 
 /// `spikebar run --record` and `spikebar trace replay` as a user meets them: files and exit codes.
 @Suite struct TraceCLITests {
+    /// `trace cat --population` prints one population's spikes (by name or number) and names the
+    /// populations when asked for one the trace does not have.
+    @Test func catFiltersByPopulation() throws {
+        let trace = packageRoot().appendingPathComponent("Traces/quickstart-5-inferences.sbt").path
+        let hidden = try runCLI(["trace", "cat", trace, "--population", "hidden"])
+        #expect(hidden.status == 0, "\(hidden.stderr)")
+        let rows = hidden.stdout.split(separator: "\n").dropFirst()
+        #expect(rows.count == 1149 && rows.allSatisfy { $0.contains(",hidden,") })
+        let two = try runCLI(["trace", "cat", trace, "--population", "2", "--population", "hidden", "--json"])
+        #expect(two.stdout.split(separator: "\n").count == 1149 + 38 && !two.stdout.contains("\"input\""))
+        let bad = try runCLI(["trace", "cat", trace, "--population", "retina"])
+        #expect(bad.status != 0 && bad.stderr.contains("0 input, 1 hidden, 2 output"), "\(bad.stderr)")
+    }
+
     @Test func recordThenReplayExitCodes() throws {
         let dir = try temporaryDirectory("cli-replay")
         defer { try? FileManager.default.removeItem(at: dir) }
