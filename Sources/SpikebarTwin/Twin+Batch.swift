@@ -83,7 +83,10 @@ extension TwinNetwork {
                 for c in 0..<out where logits[c] > logits[best] { best = c }
                 if best == labels[k] { correct += 1 }
             }
-            let grads = zip(ws.grad, ws.gradCount).map { Array(UnsafeBufferPointer(start: $0, count: $1)) }
+            var grads = TwinScratchPool.shared.gradientBuffers(ws.gradCount)
+            for c in grads.indices {
+                grads[c].withUnsafeMutableBufferPointer { $0.baseAddress?.update(from: ws.grad[c], count: ws.gradCount[c]) }
+            }
             return Unit(loss: loss, correct: correct, grads: grads)
         }
         var total = BatchGradient(loss: 0, correct: 0, gradients: weights.map { [Double](repeating: 0, count: $0.count) })
@@ -98,6 +101,7 @@ extension TwinNetwork {
                 }
             }
         }
+        for unit in perUnit { TwinScratchPool.shared.give(gradients: unit.grads) }
         total.loss *= scale
         return total
     }
@@ -106,22 +110,26 @@ extension TwinNetwork {
 /// Runs `body(workspace, k)` for k in 0..<count on up to `threads` workers (0: all cores), each with
 /// its own workspace; result k lands at index k.
 func parallelUnits<R>(count: Int, threads: Int, prepared: PreparedTwin, _ body: @escaping (TwinWorkspace, Int) -> R) -> [R] {
-    parallelWithWorkspaces(count: count, threads: threads, workspace: { TwinWorkspace(prepared) }, body)
+    parallelWithWorkspaces(count: count, threads: threads, workspace: { TwinScratchPool.shared.workspace(prepared) },
+                           release: { TwinScratchPool.shared.give($0) }, body)
 }
 
 /// The scheduling both twins share: `count` units on up to `threads` workers (0: all cores), worker `w`
 /// taking units `w, w + workers, …` with one workspace of its own (made by `workspace`); result k lands at
 /// index k, so the caller's reduction order never depends on the thread count.
-func parallelWithWorkspaces<W, R>(count: Int, threads: Int, workspace: @escaping () -> W, _ body: @escaping (W, Int) -> R) -> [R] {
+func parallelWithWorkspaces<W, R>(count: Int, threads: Int, workspace: @escaping () -> W, release: ((W) -> Void)? = nil,
+                                  _ body: @escaping (W, Int) -> R) -> [R] {
     let workers = max(1, min(count, threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount))
     let box = SlotBox<R>(count)
     if workers == 1 {
         let ws = workspace()
         for k in 0..<count { box.slots[k] = body(ws, k) }
+        release?(ws)
     } else {
         let lock = NSLock()
         nonisolated(unsafe) let f = body
         nonisolated(unsafe) let make = workspace
+        nonisolated(unsafe) let done = release
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             let ws = make()
             var k = w
@@ -130,6 +138,7 @@ func parallelWithWorkspaces<W, R>(count: Int, threads: Int, workspace: @escaping
                 lock.lock(); box.slots[k] = r; lock.unlock()
                 k += workers
             }
+            done?(ws)
         }
     }
     return box.slots.map { $0! }
@@ -139,4 +148,57 @@ func parallelWithWorkspaces<W, R>(count: Int, threads: Int, workspace: @escaping
 final class SlotBox<R>: @unchecked Sendable {
     var slots: [R?]
     init(_ n: Int) { slots = Array(repeating: nil, count: n) }
+}
+
+/// Workspaces and per-unit gradient buffers kept from one mini-batch to the next.
+///
+/// Why: a training step made a fresh workspace per worker and copied each unit's gradients (16 units of
+/// 8 samples per 128-sample batch, 0.87 MB each for 700-128(rec)-20) into fresh arrays, about 15 MB of
+/// new memory per step; its page faults and the kernel's unmapping of it were ≈ 10 % of a one-thread
+/// step (`perf record` of `spikebar bench train --threads 1 --shape rec`, `Docs/performance.md`). Reused
+/// memory is overwritten before it is read — `zeroGradients` and the forward pass reset a workspace, a
+/// unit's gradients are copied over whole — so results are bit-identical, whatever was there before.
+/// Bounded: at most `maxWorkspaces` workspaces and `maxGradientSets` gradient sets, each of at most
+/// `largestRetainedBytes`.
+final class TwinScratchPool: @unchecked Sendable {
+    static let shared = TwinScratchPool()
+    static let maxWorkspaces = 16, maxGradientSets = 64
+    static let largestRetainedBytes = 16 << 20
+
+    private let lock = NSLock()
+    private var workspaces: [TwinWorkspace] = []
+    private var gradients: [[[Double]]] = []
+
+    /// An idle workspace of `p`'s shape, or a new one.
+    func workspace(_ p: PreparedTwin) -> TwinWorkspace {
+        let counts = p.conn.map { $0.inputs * $0.outputs }
+        lock.lock()
+        let i = workspaces.lastIndex { $0.sizes == p.sizes && $0.T == p.T && $0.gradCount == counts }
+        let ws = i.map { workspaces.remove(at: $0) }
+        lock.unlock()
+        return ws ?? TwinWorkspace(p)
+    }
+
+    func give(_ ws: TwinWorkspace) {
+        guard 8 * ws.gradCount.reduce(0, +) <= Self.largestRetainedBytes else { return }
+        lock.lock()
+        if workspaces.count < Self.maxWorkspaces { workspaces.append(ws) }
+        lock.unlock()
+    }
+
+    /// Gradient arrays of the given lengths (contents unspecified: the caller overwrites them whole).
+    func gradientBuffers(_ counts: [Int]) -> [[Double]] {
+        lock.lock()
+        let i = gradients.lastIndex { $0.map(\.count) == counts }
+        let g = i.map { gradients.remove(at: $0) }
+        lock.unlock()
+        return g ?? counts.map { [Double](repeating: 0, count: $0) }
+    }
+
+    func give(gradients g: [[Double]]) {
+        guard 8 * g.reduce(0) { $0 + $1.count } <= Self.largestRetainedBytes else { return }
+        lock.lock()
+        if gradients.count < Self.maxGradientSets { gradients.append(g) }
+        lock.unlock()
+    }
 }

@@ -28,6 +28,24 @@ import SpikebarTwin
         return (twin, xs, [0, 2, 1])
     }
 
+    /// Workspaces and gradient buffers are reused from one mini-batch to the next (`TwinScratchPool`):
+    /// whatever ran before — another batch, another network's shape, another thread count — a gradient
+    /// is bit-identical to the one a fresh process computes.
+    @Test func reusedScratchGivesBitIdenticalGradients() throws {
+        let (twin, xs, labels) = try tinyTwin(recurrent: true, readout: .spikeCount)
+        let batch = Array(repeating: xs, count: 7).flatMap { $0 }, batchLabels = Array(repeating: labels, count: 7).flatMap { $0 }
+        let first = twin.gradient(batch, labels: batchLabels, threads: 1)
+        let (other, ys, otherLabels) = try tinyTwin(recurrent: false, readout: .maxMembrane)
+        _ = other.gradient(ys + ys, labels: otherLabels + otherLabels, threads: 2)
+        var rng = RandomStream(seed: 4, purpose: .training)
+        let noise = (0..<5).map { _ in StepSpikes.bernoulli(probability: Array(repeating: 0.8, count: 6), steps: 12, using: &rng) }
+        _ = twin.gradient(noise, labels: [0, 1, 2, 0, 1], threads: 3)
+        for threads in [1, 2, 3] {
+            let again = twin.gradient(batch, labels: batchLabels, threads: threads)
+            #expect(again.gradients == first.gradients && again.loss == first.loss, "threads \(threads)")
+        }
+    }
+
     @Test(arguments: [(false, Readout.spikeCount), (true, Readout.spikeCount), (true, Readout.maxMembrane), (false, Readout.maxMembrane)])
     func backwardMatchesFiniteDifferences(recurrent: Bool, readout: Readout) throws {
         let (twin, xs, labels) = try tinyTwin(recurrent: recurrent, readout: readout)
