@@ -324,9 +324,8 @@ public struct TraceEventSequence: Sequence {
         var pos = 0
         var popLo = 0, popHi = 0, pop = 0
         let offsets: [Int]
-        /// Population of every address (`PopulationLookup.table`; empty for a huge address space): a
-        /// recording switches population every few events, and a binary search at each switch was most
-        /// of the cost of iterating it.
+        /// Population of every address (`PopulationLookup.table`; empty for one population or a huge
+        /// address space, which keep the range test and a binary search at each change).
         let table: [UInt8]
         /// The error that ended iteration early, if any.
         public private(set) var error: TraceError?
@@ -343,8 +342,14 @@ public struct TraceEventSequence: Sequence {
                     let t = times[pos], a = Int(addresses[pos]); pos += 1
                     if let from = seq.from, t < from { continue }
                     if let to = seq.to, t >= to { chunk = seq.range.upperBound; times = []; return nil }
+                    if a < table.count {
+                        // Always the table: a recording changes population every few events, and a
+                        // test for "same population as before" was a branch mispredicted at each change.
+                        let k = Int(table[a])
+                        return TraceEvent(time: t, population: k, index: a - offsets[k])
+                    }
                     if a < popLo || a >= popHi {
-                        pop = a < table.count ? Int(table[a]) : seq.reader.location(of: UInt32(a)).population
+                        pop = seq.reader.location(of: UInt32(a)).population
                         popLo = offsets[pop]; popHi = offsets[pop + 1]
                     }
                     return TraceEvent(time: t, population: pop, index: a - popLo)
