@@ -89,7 +89,8 @@ final class ChunkEncoder {
     var widthOfStreams = 1
 }
 
-/// Decodes chunk payloads; keeps its scratch buffers between chunks so a reader allocates once.
+/// Decodes chunk payloads; keeps its scratch buffers between chunks, and between readers through
+/// `ChunkDecoderPool`, so that a process allocates them once.
 final class ChunkDecoder {
     let dctx: OpaquePointer
     var plane: [UInt8] = []

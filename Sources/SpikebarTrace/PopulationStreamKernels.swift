@@ -1,12 +1,12 @@
-// The three per-event loops of layout-1 decoding (`PopulationTimeStreams.swift`), each in a function of
-// its own.
+// The three per-event loops of decoding chunk layouts 1 and 2 (`PopulationTimeStreams.swift`), each in a
+// function of its own; the encoding ones are in `PopulationStreamKernels+Encode.swift`.
 //
 // Why separate functions: inlined into the 200-line decoder, these loops shared the registers with
 // everything else it keeps alive (frame tables, cursors, buffers), and the compiler spilled their
 // pointers, the running maximum and the loop-invariant flags to the stack, reloading or storing them on
-// every event. The spills were about a third of the decoder's time on a recorded run (perf annotate,
-// `Docs/performance.md`, trace decoding). Each function here takes only what its loop needs, so
-// everything stays in registers. The byte planes of a value are decoded first into consecutive buffers
+// every event (perf annotate). Separated, a decode of the recorded quickstart run took 1.37 instead of
+// 1.52 ms with a reused decoder (`Docs/performance.md`, trace decoding). Each function here takes only
+// what its loop needs, so everything stays in registers. The byte planes of a value are decoded first into consecutive buffers
 // and combined in the same pass that uses the value, instead of one read-modify-write pass per plane.
 //
 // Invariants shared by all three: pointers cover the counts given; P ≤ 8 where byte lanes are used

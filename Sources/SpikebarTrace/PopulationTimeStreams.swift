@@ -10,7 +10,9 @@ import CZstd
 // quantum `d_k` (the GCD of its absolute times in the chunk) and their deltas are coded on that grid:
 // the input stream shrinks to the entropy of µs-resolution Poisson times. The global event order is
 // kept exactly: addresses are decoded first, and event i takes the next delta of its population.
-// `Docs/trace-format.md` §3 is the normative layout.
+// Layout 2 (format 3.0, what the writer writes) is layout 1 with each frame's bits per value, so that
+// narrow top planes travel packed (`PlanePacking`). `Docs/trace-format.md` §3.2–3.3 is the normative
+// layout.
 
 /// Maps a global address to its population: layout 1's classification of events.
 struct PopulationLookup {
