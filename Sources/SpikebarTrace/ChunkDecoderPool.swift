@@ -1,4 +1,4 @@
-import Foundation
+import SpikebarCore
 
 /// Idle chunk decoders shared by the trace readers of a process: a reader takes one when it opens
 /// and gives it back when it is released.
@@ -22,22 +22,15 @@ final class ChunkDecoderPool: @unchecked Sendable {
     /// Largest scratch (bytes) an idle decoder may keep: 8 MB ≈ a 300,000-event chunk.
     static let largestRetainedBytes = 8 << 20
 
-    private let lock = NSLock()
-    private var idle: [ChunkDecoder] = []
+    private let idle = ReusePool<ChunkDecoder>(capacity: ChunkDecoderPool.capacity)
 
     /// An idle decoder, or a new one when there is none.
     func take() throws -> ChunkDecoder {
-        lock.lock()
-        let d = idle.popLast()
-        lock.unlock()
-        return try d ?? ChunkDecoder()
+        try idle.take() ?? ChunkDecoder()
     }
 
     /// Returns a decoder that no reader uses any more.
     func give(_ d: ChunkDecoder) {
-        guard d.retainedBytes <= Self.largestRetainedBytes else { return }
-        lock.lock()
-        if idle.count < Self.capacity { idle.append(d) }
-        lock.unlock()
+        if d.retainedBytes <= Self.largestRetainedBytes { idle.give(d) }
     }
 }

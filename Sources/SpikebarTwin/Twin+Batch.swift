@@ -165,40 +165,25 @@ final class TwinScratchPool: @unchecked Sendable {
     static let maxWorkspaces = 16, maxGradientSets = 64
     static let largestRetainedBytes = 16 << 20
 
-    private let lock = NSLock()
-    private var workspaces: [TwinWorkspace] = []
-    private var gradients: [[[Double]]] = []
+    private let workspaces = ReusePool<TwinWorkspace>(capacity: TwinScratchPool.maxWorkspaces)
+    private let gradients = ReusePool<[[Double]]>(capacity: TwinScratchPool.maxGradientSets)
 
     /// An idle workspace of `p`'s shape, or a new one.
     func workspace(_ p: PreparedTwin) -> TwinWorkspace {
         let counts = p.conn.map { $0.inputs * $0.outputs }
-        lock.lock()
-        let i = workspaces.lastIndex { $0.sizes == p.sizes && $0.T == p.T && $0.gradCount == counts }
-        let ws = i.map { workspaces.remove(at: $0) }
-        lock.unlock()
-        return ws ?? TwinWorkspace(p)
+        return workspaces.take { $0.sizes == p.sizes && $0.T == p.T && $0.gradCount == counts } ?? TwinWorkspace(p)
     }
 
     func give(_ ws: TwinWorkspace) {
-        guard 8 * ws.gradCount.reduce(0, +) <= Self.largestRetainedBytes else { return }
-        lock.lock()
-        if workspaces.count < Self.maxWorkspaces { workspaces.append(ws) }
-        lock.unlock()
+        if 8 * ws.gradCount.reduce(0, +) <= Self.largestRetainedBytes { workspaces.give(ws) }
     }
 
     /// Gradient arrays of the given lengths (contents unspecified: the caller overwrites them whole).
     func gradientBuffers(_ counts: [Int]) -> [[Double]] {
-        lock.lock()
-        let i = gradients.lastIndex { $0.map(\.count) == counts }
-        let g = i.map { gradients.remove(at: $0) }
-        lock.unlock()
-        return g ?? counts.map { [Double](repeating: 0, count: $0) }
+        gradients.take { $0.map(\.count) == counts } ?? counts.map { [Double](repeating: 0, count: $0) }
     }
 
     func give(gradients g: [[Double]]) {
-        guard 8 * g.reduce(0) { $0 + $1.count } <= Self.largestRetainedBytes else { return }
-        lock.lock()
-        if gradients.count < Self.maxGradientSets { gradients.append(g) }
-        lock.unlock()
+        if 8 * g.reduce(0) { $0 + $1.count } <= Self.largestRetainedBytes { gradients.give(g) }
     }
 }

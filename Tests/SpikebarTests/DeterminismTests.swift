@@ -47,3 +47,44 @@ import SpikebarScenario
         #expect(r.meanActivity.rowActivityPerStep > 0 && r.meanActivity.rowActivityPerStep < 0.2)
     }
 }
+
+/// `ReusePool`, the scratch reuse behind trace decoders and twin workspaces: bounded, and `take(where:)`
+/// hands out only a fitting item, the most recently returned first, each at most once, under threads.
+@Suite struct ReusePoolTests {
+    final class Box { let size: Int; init(_ s: Int) { size = s } }
+
+    @Test func boundedAndMatching() {
+        let pool = ReusePool<Box>(capacity: 3)
+        let a = Box(1), b = Box(2), c = Box(1), d = Box(3)
+        for x in [a, b, c, d] { pool.give(x) }               // d is dropped: the pool holds 3
+        #expect(pool.take { $0.size == 3 } == nil)
+        #expect(pool.take { $0.size == 1 } === c)
+        #expect(pool.take { $0.size == 1 } === a)
+        #expect(pool.take { $0.size == 1 } == nil)
+        #expect(pool.take() === b && pool.take() == nil)
+    }
+
+    @Test func eachItemGoesToOneTakerAtATime() {
+        let pool = ReusePool<Box>(capacity: 64)
+        for s in 0..<8 { pool.give(Box(s)) }
+        let taken = ParallelTally()
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            for _ in 0..<2_000 {
+                guard let x = pool.take() else { continue }
+                taken.enter(ObjectIdentifier(x))
+                taken.leave(ObjectIdentifier(x))
+                pool.give(x)
+            }
+        }
+        #expect(taken.clashes == 0)
+    }
+
+    /// Counts items held by two takers at once.
+    final class ParallelTally: @unchecked Sendable {
+        private let lock = NSLock()
+        private var held = Set<ObjectIdentifier>()
+        private(set) var clashes = 0
+        func enter(_ id: ObjectIdentifier) { lock.lock(); if !held.insert(id).inserted { clashes += 1 }; lock.unlock() }
+        func leave(_ id: ObjectIdentifier) { lock.lock(); held.remove(id); lock.unlock() }
+    }
+}
