@@ -27,7 +27,9 @@ public struct FaultAwareRetraining: Codable, Sendable {
     /// quantisation, programming error and, when `parasitics` is on, every cell's read through the
     /// tiles' parasitics) on the faulty chip's device, with the chip's stuck map fixed in every batch.
     /// Retraining used to leave the parasitics out, so a chip with `tiles.parasitics` was retrained
-    /// for ideal reads and then measured with attenuated ones.
+    /// for ideal reads and then measured with attenuated ones. Not `train`'s passive-array transfer:
+    /// its sampled programming replaces the stuck map in `WeightCalibration.effective`, and the map of
+    /// the programmed chip is what retraining is for.
     public static func calibration(setup: TrainingSetup, device: RRAMDevice, stuckMap: [[UInt8]]) -> WeightCalibration {
         var cal = WeightCalibration(spec: setup.spec.calibration, device: device, seed: setup.scenario.seed)
         cal.parasitics = setup.calibration().parasitics
