@@ -14,11 +14,16 @@ public struct PriceLists: Codable, Sendable, Equatable {
     public var rram: RRAMCrossbarPrices
     /// DYNAP-style processor (`dynap`).
     public var dynap: DynapPrices
-    /// ADC-based compute-in-memory (`adc_cim`).
+    /// ADC-based compute-in-memory (`adc_cim`), priced in its time-stepped SNN mode and its single-pass
+    /// ANN mode.
     public var adcCIM: ADCCIMPrices
+    /// Whether idle, bias, leakage and supply/driver energies are priced (`overheads`, default true): the
+    /// same switch for every architecture, so a comparison never prices them on one side only.
+    public var overheads: Bool
 
-    public init(rram: RRAMCrossbarPrices = .default, dynap: DynapPrices = .default, adcCIM: ADCCIMPrices = .default) {
-        self.rram = rram; self.dynap = dynap; self.adcCIM = adcCIM
+    public init(rram: RRAMCrossbarPrices = .default, dynap: DynapPrices = .default, adcCIM: ADCCIMPrices = .default,
+                overheads: Bool = true) {
+        self.rram = rram; self.dynap = dynap; self.adcCIM = adcCIM; self.overheads = overheads
     }
 
     /// Every list at its defaults.
@@ -28,6 +33,7 @@ public struct PriceLists: Codable, Sendable, Equatable {
         case rram = "rram_snn"
         case dynap
         case adcCIM = "adc_cim"
+        case overheads
     }
 
     public init(from decoder: Decoder) throws {
@@ -36,10 +42,17 @@ public struct PriceLists: Codable, Sendable, Equatable {
         rram = try c.decode(.rram, default: .default)
         dynap = try c.decode(.dynap, default: .default)
         adcCIM = try c.decode(.adcCIM, default: .default)
+        overheads = try c.decode(.overheads, default: true)
     }
 
-    /// The three cost models, in report order (RRAM-SNN, DYNAP, ADC-CIM), with the device's read pulse.
-    public func models(read: ReadConditions) -> [any CostModel] {
-        [RRAMCrossbarCost(prices: rram, read: read), DynapCost(prices: dynap), ADCCIMCost(prices: adcCIM, read: read)]
+    /// The cost models in report order (RRAM-SNN, DYNAP, ADC-CIM in its SNN mode, ADC-CIM in its ANN
+    /// mode), with the device's read pulse and cell levels; without the overhead terms when `overheads`
+    /// is false. The first model is the reference of every ratio.
+    public func models(read: ReadConditions, cellLevels: Int = 8) -> [any CostModel] {
+        let rram = overheads ? self.rram : self.rram.withoutOverheads
+        let dynap = overheads ? self.dynap : self.dynap.withoutOverheads
+        let adc = overheads ? self.adcCIM : self.adcCIM.withoutOverheads
+        return [RRAMCrossbarCost(prices: rram, read: read), DynapCost(prices: dynap), ADCCIMCost(prices: adc, read: read),
+                ADCCIMANNCost(prices: adc, read: read, cellLevels: cellLevels)]
     }
 }
