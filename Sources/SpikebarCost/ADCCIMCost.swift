@@ -10,6 +10,14 @@ public enum ADCConversionUnit: String, Codable, Sendable, CaseIterable {
     case pair
 }
 
+/// When a time-stepped run reads its output.
+public enum ADCReadOut: String, Codable, Sendable, CaseIterable {
+    /// At the decision time: the same early read-out the spiking chips are credited with.
+    case decision
+    /// After every step of the window.
+    case window
+}
+
 /// Which rows an ADC-based CIM step drives.
 public enum ADCArrayRead: String, Codable, Sendable, CaseIterable {
     /// Every used row is driven every step and input bit (conservative, the default).
@@ -76,6 +84,9 @@ public struct ADCCIMPrices: Codable, Sendable, Equatable {
     /// ADC resolution of the ANN mode (bits); nil (`auto`, default) = sized to the rows summed:
     /// ⌈log₂(rows · (levels − 1) + 1)⌉ per input bit.
     public var annADCBits: Int?
+    /// When the time-stepped SNN mode reads its output: at the decision (default, as the spiking chips
+    /// are credited) or after every step of the window (`window`, as seed 001 Table IV's 1,000 VMMs).
+    public var readOut: ADCReadOut
 
     public init(inputBits: Int = 1, arrayRead: ADCArrayRead = .allRows, rowsPerDAC: Int = 1,
                 dacEnergyPerDrive: Double = 0.41667e-12, dacArea: Double = 0.166015625e-12,
@@ -85,7 +96,8 @@ public struct ADCCIMPrices: Codable, Sendable, Equatable {
                 cellArea: Double = 1.0e-12, conversionUnit: ADCConversionUnit = .pair, adcPerInputBit: Bool = true,
                 readPulse: Double? = nil, layerPipelining: Bool = false, inputLatency: Double = 0,
                 adcIdlePower: Double = 1e-6, neuronStaticPower: Double = 1e-9, annInputBits: Int = 8,
-                annADCBits: Int? = nil) {
+                annADCBits: Int? = nil, readOut: ADCReadOut = .decision) {
+        self.readOut = readOut
         self.conversionUnit = conversionUnit; self.adcPerInputBit = adcPerInputBit; self.readPulse = readPulse
         self.layerPipelining = layerPipelining; self.inputLatency = inputLatency; self.adcIdlePower = adcIdlePower
         self.neuronStaticPower = neuronStaticPower; self.annInputBits = annInputBits; self.annADCBits = annADCBits
@@ -129,6 +141,7 @@ public struct ADCCIMPrices: Codable, Sendable, Equatable {
         case neuronStaticPower = "neuron_static_power"
         case annInputBits = "ann_input_bits"
         case annADCBits = "ann_adc_bits"
+        case readOut = "read_out"
     }
 
     public init(from decoder: Decoder) throws {
@@ -168,6 +181,7 @@ public struct ADCCIMPrices: Codable, Sendable, Equatable {
         adcIdlePower = try c.nonNegative(.adcIdlePower, default: d.adcIdlePower, unit: "W")
         neuronStaticPower = try c.nonNegative(.neuronStaticPower, default: d.neuronStaticPower, unit: "W")
         annInputBits = try c.decode(.annInputBits, default: d.annInputBits, in: 1...16)
+        readOut = try c.choice(.readOut, default: d.readOut)
         if !c.contains(.annADCBits) {
             annADCBits = nil
         } else if let bits = try? c.decode(Int.self, forKey: .annADCBits) {
@@ -224,6 +238,8 @@ public struct ADCCIMCost: CostModel {
     public var prices: ADCCIMPrices
     /// Read pulse of the device (scenario `device` section).
     public var read: ReadConditions
+    /// An assumed array operating point priced instead of the all-rows/active-rows reads (nil: the reads).
+    public var assumedArray: AssumedArrayPower?
     /// Report identifier.
     public var architecture: String { "adc-cim" }
 
@@ -273,9 +289,9 @@ public struct ADCCIMCost: CostModel {
 
     /// Steps the time-stepped run needs before its output is read: up to the decision time (the same
     /// early read-out the spiking chips are credited with), or every step when there is none.
-    static func stepsToDecision(_ a: Activity) -> Int {
+    func stepsToDecision(_ a: Activity) -> Int {
         guard a.steps > 0 else { return 0 }
-        guard let t = a.decisionTime, a.dt > 0 else { return a.steps }
+        guard prices.readOut == .decision, let t = a.decisionTime, a.dt > 0 else { return a.steps }
         return Swift.min(Swift.max(1, a.steps), Swift.max(1, Int((t / a.dt).rounded(.up))))
     }
 
@@ -317,7 +333,8 @@ public struct ADCCIMCost: CostModel {
         let values = Double(a.tiles.reduce(0) { $0 + convertedValues($1) })
         let neurons = Double(a.neuronCount)
 
-        let drives: Double, arrayEnergy: Double
+        let drives: Double
+        var arrayEnergy: Double
         switch p.arrayRead {
         case .allRows:
             drives = usedRows * steps * bits
@@ -326,12 +343,16 @@ public struct ADCCIMCost: CostModel {
             drives = Double(a.totalRowReads) * bits
             arrayEnergy = v * v * t * a.tiles.reduce(0.0) { $0 + $1.conductanceRead } * bits
         }
+        if let assumed = assumedArray {
+            arrayEnergy = assumed.power(cells: Double(a.tiles.reduce(0) { $0 + $1.rows * $1.cols })) * a.window
+        }
         let conversions = values * steps * conversionsPerVMM
         let updates = neurons * steps
         let energy: [CostComponent] = [
             CostComponent(name: Component.dac, value: drives * p.dacEnergyPerDrive, count: drives,
                           confidence: .of(p.dacEnergyPerDrive, default: d.dacEnergyPerDrive, .high)),
-            CostComponent(name: Component.array, value: arrayEnergy, count: drives, confidence: .physics),
+            CostComponent(name: Component.array, value: arrayEnergy, count: drives,
+                          confidence: assumedArray == nil ? .physics : .scenario),
             CostComponent(name: Component.adc, value: conversions * p.adcEnergyPerConversion, count: conversions,
                           confidence: .of(p.adcEnergyPerConversion, default: d.adcEnergyPerConversion, .high)),
             CostComponent(name: Component.shiftAdd, value: conversions * p.shiftAddEnergy, count: conversions,
@@ -344,7 +365,7 @@ public struct ADCCIMCost: CostModel {
         // (k + 1)·dt, so the last of n steps finishes at dt + c + (n − 1)·max(dt, c). Compute: n · c.
         let path = vmmPath(a, bits: bits)
         let c = path.dac + path.adc + path.update
-        let n = Double(Self.stepsToDecision(a))
+        let n = Double(stepsToDecision(a))
         let steps1 = n > 0 ? 1.0 : 0.0          // no step, nothing to wait for or compute
         let wait = n > 0 ? a.dt + (n - 1) * Swift.max(a.dt, c) : 0
         let inputLatency = CostComponent(name: Component.inputLatency, value: p.inputLatency, count: 1,
@@ -366,10 +387,13 @@ public struct ADCCIMCost: CostModel {
         var notes = [
             "Time-stepped SNN mode: \(a.steps) steps × \(p.inputBits) input bit(s); every step reads \(p.arrayRead == .allRows ? "all used rows" : "the active rows") and converts every used \(p.conversionUnit == .pair ? "differential pair" : "column")\(p.adcPerInputBit ? " per input bit" : " once per VMM"), even with no input spike. The single-pass ANN mode (adc-cim-ann) is how such an accelerator would run the task.",
             "ADC/DAC/shift-add defaults are 32 nm (ISAAC via Accelergy) while the array and the spiking baseline are 130 nm: scale them (e.g. NeuroSim 130 nm 8-bit SAR ≈ 1.21 pJ) for a same-node comparison.",
-            "Output read after \(Int(n)) of \(a.steps) steps (the decision time, as credited to the spiking chips); streaming latency waits for each step's input, compute latency has the input buffered.",
-            "Idle ADCs \(fmt(p.adcIdlePower, "W")) each and neuron-state leakage \(fmt(p.neuronStaticPower, "W")) each over the window (assumptions A).",
+            p.readOut == .decision
+                ? "Output read after \(Int(n)) of \(a.steps) steps (the decision time, as credited to the spiking chips); streaming latency waits for each step's input, compute latency has the input buffered."
+                : "Output read after all \(a.steps) steps of the window (read_out: window); streaming latency waits for each step's input, compute latency has the input buffered.",
+            "Idle ADCs \(fmt(p.adcIdlePower, "W")) each and neuron-state leakage \(fmt(p.neuronStaticPower, "W")) each over the window\(p.adcIdlePower == d.adcIdlePower && p.neuronStaticPower == d.neuronStaticPower ? " (assumptions A)" : " (set in the scenario)").",
             "Not priced: buffers, eDRAM, interconnect, output registers; shift-add and neuron logic area.",
         ]
+        if let assumed = assumedArray { notes.insert(assumed.note, at: 0) }
         if steps * c > a.window, a.window > 0 {
             notes.append("Slower than real time: \(fmt(steps * c, "s")) of compute for a \(fmt(a.window, "s")) window.")
         }

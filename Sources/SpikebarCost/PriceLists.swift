@@ -20,10 +20,15 @@ public struct PriceLists: Codable, Sendable, Equatable {
     /// Whether idle, bias, leakage and supply/driver energies are priced (`overheads`, default true): the
     /// same switch for every architecture, so a comparison never prices them on one side only.
     public var overheads: Bool
+    /// An assumed array operating point priced instead of the simulated reads on the crossbar
+    /// architectures (`assumed_array_power`, for reproducing an analytic comparison such as seed 001
+    /// Table IV); nil (default) = the simulated reads.
+    public var assumedArrayPower: AssumedArrayPower?
 
     public init(rram: RRAMCrossbarPrices = .default, dynap: DynapPrices = .default, adcCIM: ADCCIMPrices = .default,
-                overheads: Bool = true) {
+                overheads: Bool = true, assumedArrayPower: AssumedArrayPower? = nil) {
         self.rram = rram; self.dynap = dynap; self.adcCIM = adcCIM; self.overheads = overheads
+        self.assumedArrayPower = assumedArrayPower
     }
 
     /// Every list at its defaults.
@@ -34,6 +39,7 @@ public struct PriceLists: Codable, Sendable, Equatable {
         case dynap
         case adcCIM = "adc_cim"
         case overheads
+        case assumedArrayPower = "assumed_array_power"
     }
 
     public init(from decoder: Decoder) throws {
@@ -43,6 +49,7 @@ public struct PriceLists: Codable, Sendable, Equatable {
         dynap = try c.decode(.dynap, default: .default)
         adcCIM = try c.decode(.adcCIM, default: .default)
         overheads = try c.decode(.overheads, default: true)
+        assumedArrayPower = try c.decodeIfPresent(AssumedArrayPower.self, forKey: .assumedArrayPower)
     }
 
     /// The cost models in report order (RRAM-SNN, DYNAP, ADC-CIM in its SNN mode, ADC-CIM in its ANN
@@ -52,7 +59,10 @@ public struct PriceLists: Codable, Sendable, Equatable {
         let rram = overheads ? self.rram : self.rram.withoutOverheads
         let dynap = overheads ? self.dynap : self.dynap.withoutOverheads
         let adc = overheads ? self.adcCIM : self.adcCIM.withoutOverheads
-        return [RRAMCrossbarCost(prices: rram, read: read), DynapCost(prices: dynap), ADCCIMCost(prices: adc, read: read),
-                ADCCIMANNCost(prices: adc, read: read, cellLevels: cellLevels)]
+        var crossbar = RRAMCrossbarCost(prices: rram, read: read)
+        crossbar.assumedArray = assumedArrayPower
+        var stepped = ADCCIMCost(prices: adc, read: read)
+        stepped.assumedArray = assumedArrayPower
+        return [crossbar, DynapCost(prices: dynap), stepped, ADCCIMANNCost(prices: adc, read: read, cellLevels: cellLevels)]
     }
 }

@@ -143,6 +143,7 @@ public struct RRAMCrossbarCost: CostModel {
         public static let readSupplyLoss = "read supply loss (drivers, clamp, mirror)"
         public static let columnClamp = "column clamp bias"
         public static let inputLatency = "input latency"
+        public static let assumedArray = "array (assumed operating point)"
         public static let decisionTime = "decision time"
         public static let window = "window (no decision)"
         public static let criticalPathReads = "row reads on critical path"
@@ -155,6 +156,8 @@ public struct RRAMCrossbarCost: CostModel {
     public var prices: RRAMCrossbarPrices
     /// Read pulse of the device (scenario `device` section).
     public var read: ReadConditions
+    /// An assumed array operating point priced instead of the simulated reads (nil: the reads).
+    public var assumedArray: AssumedArrayPower?
     /// Report identifier.
     public var architecture: String { "rram-snn" }
 
@@ -179,10 +182,22 @@ public struct RRAMCrossbarCost: CostModel {
         // The supply delivers V_dd · I for every read current I = V_read · G: the cells keep V_read² · G · t,
         // drivers, clamp and the DPI input mirror drop the rest (nothing when V_dd ≤ V_read).
         let supplyDrop = Swift.max(0, p.readSupplyVoltage - v)
+        let cells = Double(a.tiles.reduce(0) { $0 + $1.rows * $1.cols })
+        // Cell heat V²·G·t and the charge drawn V·G·t (the supply delivers V_dd times the latter).
+        let heat: Double, charge: Double, heatComponent: CostComponent
+        if let assumed = assumedArray {
+            heat = assumed.power(cells: cells) * a.window
+            charge = assumed.cellVoltage > 0 ? heat / assumed.cellVoltage : 0
+            heatComponent = CostComponent(name: Component.assumedArray, value: heat, count: cells, confidence: .scenario)
+        } else {
+            heat = v * v * t * conductanceRead
+            charge = v * t * conductanceRead
+            heatComponent = CostComponent(name: Component.arrayRead, value: heat, count: rowReads, confidence: .physics)
+        }
+        let supplyLoss = Swift.max(0, p.readSupplyVoltage * charge - heat)
         let energy: [CostComponent] = [
-            CostComponent(name: Component.arrayRead, value: v * v * t * conductanceRead, count: rowReads,
-                          confidence: .physics),
-            CostComponent(name: Component.readSupplyLoss, value: supplyDrop * v * t * conductanceRead, count: rowReads,
+            heatComponent,
+            CostComponent(name: Component.readSupplyLoss, value: supplyLoss, count: rowReads,
                           confidence: .of(p.readSupplyVoltage, default: d.readSupplyVoltage, .assumption)),
             CostComponent(name: Component.columnClamp, value: cellReads * (p.columnClampPower * t), count: cellReads,
                           confidence: .of(p.columnClampPower, default: d.columnClampPower, .assumption)),
@@ -220,7 +235,9 @@ public struct RRAMCrossbarCost: CostModel {
 
         var notes = [
             "No ADC/DAC: column charge integrates directly on the neurons' DPI synapses.",
-            "Neuron energy \(fmt(p.neuronEnergyPerSpike, "J"))/spike (default: Valentian et al. IEDM 2019, synapse + neuron, 130 nm) is charged per spike of every neuron layer; the array read is priced separately, so the synaptic share is counted twice (upper bound).",
+            p.neuronEnergyPerSpike == RRAMCrossbarPrices.default.neuronEnergyPerSpike
+                ? "Neuron energy \(fmt(p.neuronEnergyPerSpike, "J"))/spike (Valentian et al. IEDM 2019, synapse + neuron, 130 nm) is charged per spike of every neuron layer; the array read is priced separately, so the synaptic share is counted twice (upper bound)."
+                : "Neuron energy \(fmt(p.neuronEnergyPerSpike, "J"))/spike (set in the scenario) is charged per spike of every neuron layer.",
             "Word-line energy assumes C_wl = \(fmt(p.wordLineCapacitance, "F")) swung by \(fmt(p.wordLineVoltage, "V")) per row read; bit-line energy assumes C_bl = \(fmt(p.bitLineCapacitance, "F")) swung by V_read per cell read.",
         ]
         if a.decisionTime == nil {
@@ -231,6 +248,7 @@ public struct RRAMCrossbarCost: CostModel {
         } else {
             notes.append("Neuron bias power \(fmt(p.staticPowerPerNeuron, "W")) per neuron over the \(fmt(a.window, "s")) window (assumption A, Docs/cost-models.md).")
         }
+        if let assumed = assumedArray { notes.insert(assumed.note, at: 0) }
         if supplyDrop > 0 {
             notes.append("Read current drawn from a \(fmt(p.readSupplyVoltage, "V")) supply: \(Units.fixed(p.readSupplyVoltage / v, significant: 3))× the cells' own heat at V_read = \(fmt(v, "V")) (drivers, clamp, DPI input mirror; assumption A).")
         }
