@@ -8,7 +8,7 @@ import SpikebarPipeline
 @Suite(.serialized) struct PeerBenchTests {
     func workdir(_ name: String) throws -> URL { try freshTemporaryDirectory("peers-" + name) }
 
-    /// Runs the CLI from the package root (the benchmarks read `Scenarios/quickstart.yaml`).
+    /// Runs the CLI from the package root (the benchmarks read `Scenarios/untrained-784-128-10.yaml`).
     func cli(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) { try runCLI(args, in: packageRoot()) }
 
     @Test func kernelExportParses() throws {
