@@ -73,8 +73,9 @@ public struct ADCCIMPrices: Codable, Sendable, Equatable {
     public var layerPipelining: Bool
     /// Latency of the input's own path (s), added to both bases (seed 001 §V-A: 0.64 ms). Default 0.
     public var inputLatency: Double
-    /// Power of one ADC while not converting (W), over the whole window. Default 1 µW (assumption A:
-    /// power-gated between steps, leakage and reference only); seed 001 §V-A prices 0.2 mW always on.
+    /// Power of one ADC while not converting (W), over the whole window. Default 0.1 µW (assumption A:
+    /// hard power-gated between conversions, residual leakage ≈ 5 × 10⁻⁵ of the 2 mW an 8-bit 1.2 GS/s
+    /// SAR draws converting); seed 001 §V-A prices 0.2 mW always on.
     public var adcIdlePower: Double
     /// Leakage of one digital neuron's state (W), over the window. Default 1 nW (assumption A: a
     /// 16-bit state and parameters in SRAM).
@@ -95,7 +96,7 @@ public struct ADCCIMPrices: Codable, Sendable, Equatable {
                 neuronUpdateEnergy: Double = 21.6e-12, neuronUpdateLatency: Double = 1e-9,
                 cellArea: Double = 1.0e-12, conversionUnit: ADCConversionUnit = .pair, adcPerInputBit: Bool = true,
                 readPulse: Double? = nil, layerPipelining: Bool = false, inputLatency: Double = 0,
-                adcIdlePower: Double = 1e-6, neuronStaticPower: Double = 1e-9, annInputBits: Int = 8,
+                adcIdlePower: Double = 1e-7, neuronStaticPower: Double = 1e-9, annInputBits: Int = 8,
                 annADCBits: Int? = nil, readOut: ADCReadOut = .decision) {
         self.readOut = readOut
         self.conversionUnit = conversionUnit; self.adcPerInputBit = adcPerInputBit; self.readPulse = readPulse
