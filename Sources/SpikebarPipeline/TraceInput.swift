@@ -57,7 +57,17 @@ enum TraceInput {
                 throw bad("input asks for samples \(first)…\(first + n - 1) but the trace holds \(all.count) sample(s)")
             }
             let chosen = Array(all[first..<(first + n)])
-            let spikes = try read(reader: reader, slices: chosen)
+            // A damaged trace would give these samples missing input without a word (issue #22).
+            let lost = reader.lostSpans()
+            for (k, slice) in chosen.enumerated() {
+                guard let span = lost.first(where: { $0.overlaps(start: slice.start, end: slice.end ?? .max) }) else { continue }
+                throw SpikebarError.damaged(path: path, offset: span.offset,
+                    "sample \(slice.id) (input \(k) of this run) lies in a damaged part of the trace (\(span)); repair it with `spikebar trace repair` and choose undamaged samples with input.first_sample / input.samples")
+            }
+            let spikes: [SpikeList]
+            do { spikes = try read(reader: reader, slices: chosen) } catch let e as TraceError where e.kind != .invalidArgument {
+                throw SpikebarError.damaged(path: path, offset: e.offset, "\(e.message) (chunk \(e.chunk.map(String.init) ?? "?")); the samples after it would miss their input")
+            }
             let labels = chosen.compactMap(\.label)
             return Samples(spikes: spikes, labels: labels.count == chosen.count ? labels : nil, sampleIDs: chosen.map(\.id))
         } catch let e as TraceError {
