@@ -23,7 +23,7 @@ public enum ReportRenderer {
         line("energy, inference #\(first.sample)") { Units.format($0.firstInference.totalEnergy, "J") }
         line("energy, mean of \(r.inferences.count)") { Units.format($0.energy.mean, "J") }
         line("energy p50 / p95") { "\(Units.format($0.energy.p50, "J")) / \(Units.format($0.energy.p95, "J"))" }
-        line("  ratio to rram-snn") { Units.fixed($0.energyRatioToRRAM, significant: 3) + "×" }
+        line("  ratio to rram-snn") { $0.energyRatioToRRAM.isFinite ? Units.fixed($0.energyRatioToRRAM, significant: 3) + "×" : "—" }
         line("  dynamic / static") { "\(Units.format($0.meanBreakdown.dynamicEnergy, "J")) / \(Units.format($0.meanBreakdown.staticEnergy, "J"))" }
         line("latency, inference #\(first.sample)") { Units.format($0.firstInference.totalLatency, "s") }
         line("latency, mean") { Units.format($0.latency.mean, "s") }

@@ -146,9 +146,36 @@ public struct ArchitectureSummary: Codable, Sendable, Equatable {
     public var energy: Statistics
     public var latency: Statistics
     public var area: SquareMetres
-    /// Mean energy divided by the spike-driven crossbar's mean energy.
+    /// Mean energy divided by the spike-driven crossbar's mean energy; NaN when that is 0 (0/0 or x/0
+    /// has no meaning), and then absent from report.json, not "inf" (issue #22).
     public var energyRatioToRRAM: Double
     public var latencyRatioToRRAM: Double
+
+    enum CodingKeys: String, CodingKey {
+        case architecture, firstInference, meanBreakdown, energy, latency, area, energyRatioToRRAM, latencyRatioToRRAM
+    }
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        architecture = try c.decode(String.self, forKey: .architecture)
+        firstInference = try c.decode(CostEstimate.self, forKey: .firstInference)
+        meanBreakdown = try c.decode(CostEstimate.self, forKey: .meanBreakdown)
+        energy = try c.decode(Statistics.self, forKey: .energy)
+        latency = try c.decode(Statistics.self, forKey: .latency)
+        area = try c.decode(SquareMetres.self, forKey: .area)
+        energyRatioToRRAM = try c.decodeIfPresent(Double.self, forKey: .energyRatioToRRAM) ?? .nan
+        latencyRatioToRRAM = try c.decodeIfPresent(Double.self, forKey: .latencyRatioToRRAM) ?? .nan
+    }
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(architecture, forKey: .architecture)
+        try c.encode(firstInference, forKey: .firstInference)
+        try c.encode(meanBreakdown, forKey: .meanBreakdown)
+        try c.encode(energy, forKey: .energy)
+        try c.encode(latency, forKey: .latency)
+        try c.encode(area, forKey: .area)
+        if energyRatioToRRAM.isFinite { try c.encode(energyRatioToRRAM, forKey: .energyRatioToRRAM) }
+        if latencyRatioToRRAM.isFinite { try c.encode(latencyRatioToRRAM, forKey: .latencyRatioToRRAM) }
+    }
 
     public init(architecture: String, firstInference: CostEstimate, meanBreakdown: CostEstimate, energy: Statistics,
                 latency: Statistics, area: SquareMetres, energyRatioToRRAM: Double, latencyRatioToRRAM: Double) {

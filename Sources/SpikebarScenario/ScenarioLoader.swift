@@ -55,6 +55,9 @@ public enum ScenarioLoader {
         }
         if scenario.name.isEmpty {
             scenario.name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+            if let why = OutputPath.componentProblem(scenario.name) {
+                throw SpikebarError.invalidInput(SourceLocation(file: path, keyPath: "name"), "no name given, and the file name \(why); give the scenario a name")
+            }
         }
         let steps = scenario.input.window / scenario.simulation.dt
         if steps < 1 || abs(steps - steps.rounded()) > 1e-6 * steps {
