@@ -74,6 +74,9 @@ public enum TraceReplay {
         guard run.stridePicoseconds > 0 else {
             throw SpikebarError.invalidInput(SourceLocation(file: path), "recorded-run metadata has a non-positive stride")
         }
+        if let why = run.validationProblem() {
+            throw SpikebarError.invalidInput(SourceLocation(file: path, keyPath: "metadata"), "recorded-run metadata: \(why)")
+        }
         return (reader, run)
     }
 

@@ -42,7 +42,8 @@ struct CrossbarValidateCommand: ParsableCommand {
                     return x
                 }
             }
-            // The exact nodal solve is dense in the tile's 2·n² nodes: 1024 is the largest that fits (issue #22).
+            // The exact nodal solve's work and memory grow with the tile's 2·n² nodes: tiles up to 1024 × 1024
+            // (the largest any scenario maps) instead of a trap or hours on `--sizes 100000` (issue #22).
             let tileSizes = try list(sizes, "--sizes", in: 2...1024).map { Int($0) }
             guard gmin.isFinite, gmax.isFinite, gmin > 0, gmax > gmin, gmax <= 1e3, vread.isFinite, vread > 0, vread <= 1e3 else {
                 throw SpikebarError.invalidInput(SourceLocation(file: "command line", keyPath: "--gmin/--gmax/--vread"), "need 0 < gmin < gmax ≤ 1e3 S and 0 < vread ≤ 1e3 V")

@@ -91,7 +91,7 @@ struct TraceCommand: ParsableCommand {
                 for a in c.addresses { counts[r.location(of: a).population] += 1 }
             }
             let first = r.chunks.first?.firstTime, last = r.chunks.last?.lastTime
-            let duration = first.map { Double((last ?? $0) - $0) * 1e-12 } ?? 0
+            let duration = first.map { (Double(last ?? $0) - Double($0)) * 1e-12 } ?? 0 // Double: a crafted first time −2⁶³ must not overflow
             let n = r.eventCount
             let pops = r.header.populations.enumerated().map { k, p in
                 Summary.Population(name: p.name, size: p.size, events: counts[k],
