@@ -79,6 +79,6 @@ import Testing
         let r = try runCLI(["run", file.path, "--quiet", "--out", dir.path])
         #expect(r.status == 0, "\(r.stderr)")
         let json = try String(contentsOf: dir.appendingPathComponent("report.json"), encoding: .utf8)
-        #expect(!json.contains("\"inf\"") && !json.contains("\"nan\"") && !json.contains("RatioToRRAM"), "\(json.prefix(400))")
+        #expect(!json.contains("\"inf\"") && !json.contains("\"nan\"") && !json.contains("energyRatioToRRAM"), "\(json.prefix(400))")
     }
 }
