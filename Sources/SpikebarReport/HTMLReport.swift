@@ -155,7 +155,7 @@ public enum HTMLReport {
                          HTMLPage.number(Units.format(a.energy.mean, "J"), value: a.energy.mean, key: "\(a.architecture).energy.mean"),
                          HTMLPage.number(Units.format(a.energy.p50, "J"), value: a.energy.p50, key: "\(a.architecture).energy.p50"),
                          HTMLPage.number(Units.format(a.energy.p95, "J"), value: a.energy.p95, key: "\(a.architecture).energy.p95"),
-                         HTMLPage.number(Units.fixed(a.energyRatioToRRAM, significant: 3) + "×", value: a.energyRatioToRRAM, key: "\(a.architecture).energyRatioToRRAM"),
+                         a.energyRatioToRRAM.isFinite ? HTMLPage.number(Units.fixed(a.energyRatioToRRAM, significant: 3) + "×", value: a.energyRatioToRRAM, key: "\(a.architecture).energyRatioToRRAM") : "—",
                          HTMLPage.number(Units.format(a.latency.mean, "s"), value: a.latency.mean, key: "\(a.architecture).latency.mean"),
                          HTMLPage.number(Units.format(area: a.area), value: a.area, key: "\(a.architecture).area")])
         }
@@ -189,7 +189,8 @@ public enum HTMLReport {
                           list: KeyPath<CostEstimate, [CostComponent]>, mean: (ArchitectureSummary) -> Double,
                           ratio: (ArchitectureSummary) -> Double) -> String {
         let segments = archs.map { a in a.meanBreakdown[keyPath: list].map { c in SVGChart.Segment(name: c.name, value: c.value, color: category(c).color) } }
-        let labels = archs.map { Units.format(mean($0), unit) + " · " + Units.fixed(ratio($0), significant: 3) + "×" }
+        // A ratio to a crossbar that spent nothing has no meaning (NaN): the label shows the mean alone.
+        let labels = archs.map { Units.format(mean($0), unit) + (ratio($0).isFinite ? " · " + Units.fixed(ratio($0), significant: 3) + "×" : "") }
         return SVGChart.stackedBars(id: "chart-\(quantity)", title: "\(quantity.prefix(1).uppercased() + quantity.dropFirst()) per inference by component (labels: mean · ratio to rram-snn)",
                                     categories: archs.map(\.architecture), segments: segments, unit: unit,
                                     quantity: quantity, labels: labels, legendNames: legendNames(archs.map { $0.meanBreakdown[keyPath: list] }))
