@@ -18,6 +18,7 @@ let package = Package(
         .executableTarget(name: "FuzzNMNIST", dependencies: [spikebar, "FuzzSupport"]),
         .executableTarget(name: "FuzzCSV", dependencies: [spikebar, "FuzzSupport"]),
         .executableTarget(name: "FuzzDeviceTable", dependencies: [spikebar, "FuzzSupport"]),
+        .executableTarget(name: "FuzzCheckpoint", dependencies: [spikebar, "FuzzSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -25,10 +25,14 @@ public struct Activity: Codable, Sendable, Equatable {
     public var decisionTime: Seconds?
     /// Argmax of `outputSpikeCounts` (ties to the lower index); nil when the output layer stayed silent.
     public var predictedClass: Int?
+    /// Name of the population whose rate passed the kernel's runaway guard (`RunOptions.maxRatePerNeuron`),
+    /// which stopped the inference early; nil for every normal run. Its figures are not results.
+    public var runaway: String?
 
     public init(window: Seconds, dt: Seconds, steps: Int, layers: [LayerActivity], tiles: [TileActivity],
                 outputSpikeCounts: [Int], firstOutputSpike: Seconds?, decisionTime: Seconds?,
-                predictedClass: Int?) {
+                predictedClass: Int?, runaway: String? = nil) {
+        self.runaway = runaway
         self.window = window; self.dt = dt; self.steps = steps; self.layers = layers; self.tiles = tiles
         self.outputSpikeCounts = outputSpikeCounts; self.firstOutputSpike = firstOutputSpike
         self.decisionTime = decisionTime; self.predictedClass = predictedClass

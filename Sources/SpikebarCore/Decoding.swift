@@ -43,18 +43,27 @@ extension KeyedDecodingContainer {
         return value
     }
 
-    /// A `Double` that must be > 0 (times, conductances, capacitances), or `fallback` when absent.
-    public func positive(_ key: Key, default fallback: Double, unit: String = "") throws -> Double {
+    /// A `Double` that must be > 0 (times, conductances, capacitances), or `fallback` when absent. It
+    /// must also lie in the physical range of its unit (`PhysicalRange`), or in `range` when given:
+    /// every accepted value is one the models compute with without overflow (issue #22).
+    public func positive(_ key: Key, default fallback: Double, unit: String = "", in range: ClosedRange<Double>? = nil) throws -> Double {
         let value = try decodeIfPresent(Double.self, forKey: key) ?? fallback
-        guard value.isFinite, value > 0 else {
-            throw outOfRange(key, value: "\(value)", expected: "> 0\(unit.isEmpty ? "" : " \(unit)")")
+        let r = range ?? PhysicalRange.positive(unit: unit)
+        guard value.isFinite, value > 0, r.contains(value) else {
+            throw outOfRange(key, value: "\(value)", expected: describe(r, unit: unit) + PhysicalRange.note(unit: unit))
         }
         return value
     }
 
-    /// A `Double` that must be ≥ 0 (energies, areas, error magnitudes), or `fallback` when absent.
-    public func nonNegative(_ key: Key, default fallback: Double, unit: String = "") throws -> Double {
-        try decode(key, default: fallback, in: 0...Double.greatestFiniteMagnitude, unit: unit)
+    /// A `Double` that must be ≥ 0 (energies, areas, error magnitudes), or `fallback` when absent, at
+    /// most the upper end of its unit's physical range (`PhysicalRange`), or in `range` when given.
+    public func nonNegative(_ key: Key, default fallback: Double, unit: String = "", in range: ClosedRange<Double>? = nil) throws -> Double {
+        let r = range ?? 0...PhysicalRange.positive(unit: unit).upperBound
+        let value = try decodeIfPresent(Double.self, forKey: key) ?? fallback
+        guard value.isFinite, r.contains(value) else {
+            throw outOfRange(key, value: "\(value)", expected: describe(r, unit: unit) + PhysicalRange.note(unit: unit))
+        }
+        return value
     }
 
     /// An `Int` that must lie in `range`, or `fallback` when absent.
@@ -96,5 +105,31 @@ extension KeyedDecodingContainer {
             throw invalid(key, "'\(raw)' is not one of: \(allowed)")
         }
         return value
+    }
+}
+
+/// The documented physical range of a scenario or price-list quantity by its unit
+/// (Docs/scenario-reference.md, "Physical ranges"; issue #22, class 3): wide enough for every device and
+/// circuit in the literature, narrow enough that no model overflows to ±inf, divides to NaN or converts
+/// a time beyond `SimTime`'s ±9.2·10⁶ s. A key with a tighter physics-given range checks it itself.
+public enum PhysicalRange {
+    /// Range of a value > 0 in `unit` (a value ≥ 0 uses 0 … the same upper end).
+    public static func positive(unit: String) -> ClosedRange<Double> {
+        switch unit {
+        case "s": return 1e-15...1e5      // 1 fs … 27.8 h: kernel times, ps integers with 92× headroom to Int64
+        case "S": return 1e-15...1e3      // 1 fS … 1 kS: conductances (devices, wires)
+        case "Ω": return 1e-3...1e15      // 1 mΩ … 1 PΩ
+        case "V": return 1e-6...1e3       // 1 µV … 1 kV
+        case "F": return 1e-21...1        // 1 zF … 1 F
+        case "Hz": return 1e-6...1e12     // rates and clocks up to 1 THz
+        case "J": return 1e-24...1        // energy per event: 1 yJ … 1 J
+        case "W": return 1e-15...1e3      // static power
+        case "m²": return 1e-24...1       // areas up to a square metre
+        default: return 1e-12...1e12      // dimensionless gains and factors
+        }
+    }
+
+    static func note(unit: String) -> String {
+        unit == "s" ? "; times are integer picoseconds in the kernel" : ""
     }
 }

@@ -31,6 +31,10 @@ public enum SpikebarError: Error, Sendable, Equatable, CustomStringConvertible {
     case mismatch(String)
     /// A request that would exceed a configured resource budget.
     case resourceLimit(String)
+    /// An input file is damaged (truncated, unfinished, a chunk lost) so that the result would be
+    /// incomplete: what is missing and from which byte offset. The CLI exits 3 (not 2: the input was
+    /// well-formed enough to start, and repair may recover it).
+    case damaged(path: String, offset: Int?, String)
 
     public var description: String {
         switch self {
@@ -41,6 +45,15 @@ public enum SpikebarError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .corruptFile(path, offset, msg): return "\(path): byte \(offset): \(msg)"
         case let .mismatch(msg): return msg
         case let .resourceLimit(msg): return msg
+        case let .damaged(path, offset, msg): return "\(path): \(offset.map { "byte \($0): " } ?? "")damaged: \(msg)"
         }
+    }
+}
+
+extension SpikebarError {
+    /// The CLI's exit status for this error: 3 for a damaged input (`damaged`), 2 for everything else.
+    public var exitStatus: Int32 {
+        if case .damaged = self { return 3 }
+        return 2
     }
 }

@@ -33,8 +33,20 @@ public enum InputFile {
         guard Int(st.st_size) <= limit else {
             throw SpikebarError.resourceLimit("\(path): \(st.st_size) bytes, more than the \(limit)-byte limit for an input file")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        // Read with the bound, not by `st_size`: files of /proc and /sys report 0 bytes and then yield
+        // any amount (issue #22: /proc/self/pagemap read as an input).
+        guard let handle = FileHandle(forReadingAtPath: path) else {
             throw SpikebarError.missingFile(path: path, referencedFrom: referencedFrom, hint: hint)
+        }
+        defer { try? handle.close() }
+        // A file that reports 0 bytes (procfs, sysfs) gets 64 MiB at most: no real input is such a file.
+        let bound = st.st_size == 0 ? min(limit, 64 << 20) : limit
+        let data: Data
+        do { data = try handle.read(upToCount: bound + 1) ?? Data() } catch {
+            throw SpikebarError.invalidInput(SourceLocation(file: path), "cannot read: \(error.localizedDescription); expected \(hint)")
+        }
+        guard data.count <= bound else {
+            throw SpikebarError.resourceLimit("\(path): more than \(bound) bytes, the limit for an input file that reports \(st.st_size) bytes")
         }
         return data
     }

@@ -11,13 +11,22 @@ public struct SimTime: Hashable, Comparable, Sendable, Codable, CustomStringConv
 
     /// The integer time at or after `seconds` (ceil), so that a threshold crossing scheduled at the
     /// returned time is never earlier than the continuous-time crossing it stands for.
+    /// Saturating: a time beyond ±2⁶³ ps becomes `.max` / `.min`, NaN becomes `.max` (never a trap;
+    /// user values are range-checked before they get here, issue #22).
     @inlinable public static func ceiling(seconds: Double) -> SimTime {
-        SimTime(picoseconds: Int64((seconds * 1e12).rounded(.up)))
+        SimTime(picoseconds: saturating((seconds * 1e12).rounded(.up)))
     }
 
-    /// The nearest integer time to `seconds`.
+    /// The nearest integer time to `seconds` (saturating like `ceiling`).
     @inlinable public static func nearest(seconds: Double) -> SimTime {
-        SimTime(picoseconds: Int64((seconds * 1e12).rounded()))
+        SimTime(picoseconds: saturating((seconds * 1e12).rounded()))
+    }
+
+    /// `x` picoseconds as an Int64, clamped to its range (NaN: `Int64.max`, "never").
+    @inlinable public static func saturating(_ x: Double) -> Int64 {
+        if let v = Int64(exactly: x) { return v }
+        if x.isNaN || x > 0 { return .max }
+        return .min
     }
 
     public static let zero = SimTime(picoseconds: 0)

@@ -41,8 +41,8 @@ public struct DevicePhysics: Sendable, Equatable, Codable {
         if model == .hfo2, tableFile != nil { throw c.invalid(.table, "a table file needs model: table (or no model key)") }
         table = nil
         let d = DeviceTimeModel()
-        time = DeviceTimeModel(relaxationTime: try c.positive(.relaxationTime, default: d.relaxationTime, unit: "s"),
-                               driftOnset: try c.positive(.driftOnset, default: d.driftOnset, unit: "s"))
+        time = DeviceTimeModel(relaxationTime: try c.positive(.relaxationTime, default: d.relaxationTime, unit: "s", in: 1e-12...1e10),
+                               driftOnset: try c.positive(.driftOnset, default: d.driftOnset, unit: "s", in: 1e-12...1e10))
         if let on = try? c.decodeIfPresent(Bool.self, forKey: .writeVerify) {
             writeVerify = on ? WriteVerify() : nil
         } else {

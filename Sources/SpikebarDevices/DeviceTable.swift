@@ -31,7 +31,9 @@ public enum DeviceTable {
     public static func parse(_ text: String, path: String) throws -> [DeviceLevel] {
         var rows: [(line: Int, level: Int, values: [Double])] = []
         var sawHeader = false
-        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // Any line ending (LF, CRLF — one Character in Swift — or CR), and a leading byte-order mark.
+        let body = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        for (n, raw) in body.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = n + 1
             let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
@@ -57,6 +59,9 @@ public enum DeviceTable {
             for (k, f) in fields.enumerated().dropFirst() {
                 guard let x = Double(f), x.isFinite else { throw fail("\(columns[k]): malformed number '\(f)'") }
                 guard x >= 0 else { throw fail("\(columns[k]): negative value \(f)\(k == 1 ? " (a conductance must be ≥ 0 S)" : "")") }
+                // Physical ranges (Docs/scenario-reference.md): conductances and their spreads ≤ 1 kS, RTN times ≤ 1e10 s.
+                let upper = k >= 8 ? 1e10 : PhysicalRange.positive(unit: "S").upperBound
+                guard x <= upper else { throw fail("\(columns[k]): \(f) is beyond the physical range (≤ \(upper))") }
                 values.append(x)
             }
             rows.append((line, level, values))

@@ -117,8 +117,8 @@ public struct RRAMDevice: Sendable, Equatable, Codable {
             guard list.count == levels else {
                 throw c.invalid(.programmingError, "has \(list.count) values but the device has \(levels) levels")
             }
-            guard list.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
-                throw c.invalid(.programmingError, "every value must be ≥ 0 S")
+            guard list.allSatisfy({ $0.isFinite && $0 >= 0 && $0 <= PhysicalRange.positive(unit: "S").upperBound }) else {
+                throw c.invalid(.programmingError, "every value must be in 0 … \(PhysicalRange.positive(unit: "S").upperBound) S")
             }
             programmingError = list
         } else {
@@ -130,12 +130,12 @@ public struct RRAMDevice: Sendable, Equatable, Codable {
         readNoise = try c.decode(.readNoise, default: d.readNoise, in: 0...1)
         physics = try c.decodeIfPresent(DevicePhysics.self, forKey: .physics)
         if let text = try? c.decodeIfPresent(String.self, forKey: .timeSinceProgramming) {
-            guard let t = parseDuration(text) else {
-                throw c.invalid(.timeSinceProgramming, "'\(text)' is not a duration (seconds, or a number with ps/ns/us/ms/s/min/h/d)")
+            guard let t = parseDuration(text), t.isFinite, (0...1e10).contains(t) else {
+                throw c.invalid(.timeSinceProgramming, "'\(text)' is not a duration in 0 … 1e10 s (seconds, or a number with ps/ns/us/ms/s/min/h/d)")
             }
             timeSinceProgramming = t
         } else {
-            timeSinceProgramming = try c.nonNegative(.timeSinceProgramming, default: 0, unit: "s")
+            timeSinceProgramming = try c.nonNegative(.timeSinceProgramming, default: 0, unit: "s", in: 0...1e10) // up to 317 years of retention
         }
         if timeSinceProgramming > 0 && physics == nil {
             throw c.invalid(.timeSinceProgramming, "needs device.physics (the relaxation and drift model)")

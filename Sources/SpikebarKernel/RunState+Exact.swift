@@ -33,7 +33,7 @@ extension RunState {
             let nextInput = p < times.count ? times[p] : Int64.max
             let nextQueued = heap.min?.time ?? Int64.max
             let t = min(nextInput, nextQueued)
-            if t >= windowPs { break }
+            if t >= windowPs || runaway != nil { break }
             if nextInput <= nextQueued {
                 let ch = Int(channels[p]); p += 1
                 // Spikes before the window or on a channel the network lacks are ignored (both modes).

@@ -49,6 +49,11 @@ struct RunState {
     // Output decision.
     var outputCounts: [Int]
     var leader = -1
+    /// Spikes of each population so far, and the runaway guard's limit (`RunOptions.maxRatePerNeuron`).
+    var populationSpikes: [Int]
+    let spikeLimit: [Int]
+    /// The first population that went over its limit; the run stops.
+    var runaway: Int? = nil
     var firstOutput: Int64? = nil
     var decision: Int64? = nil
 
@@ -63,6 +68,11 @@ struct RunState {
         layerCheckTime = [Int64](repeating: Int64.max, count: sizes.count)
         layerCheckVersion = [UInt32](repeating: 0, count: sizes.count)
         spikeCounts = sizes.map { [Int](repeating: 0, count: $0) }
+        populationSpikes = sizes.map { _ in 0 }
+        spikeLimit = sizes.map { n in
+            let cap = options.maxRatePerNeuron * Double(n) * options.window
+            return cap.isFinite && cap < 1e15 ? max(10_000, Int(cap)) : Int.max
+        }
         synapticIn = [Int](repeating: 0, count: sizes.count)
         updates = synapticIn
         tileCounters = TileCounters(tiles: net.tiles.count)
@@ -81,6 +91,8 @@ struct RunState {
     /// delivers the reads (their order differs between modes).
     mutating func countSpike(_ p: Int, _ i: Int, _ t: Int64) {
         spikeCounts[p][i] += 1
+        populationSpikes[p] += 1
+        if populationSpikes[p] > spikeLimit[p], p > 0, runaway == nil { runaway = p }
         if options.recordSpikes { recorded[p].append(time: t, channel: Int32(i)) }
         if p == net.populations.count - 1 && p > 0 {
             if firstOutput == nil { firstOutput = t }
@@ -145,7 +157,8 @@ struct RunState {
                                 outputSpikeCounts: outputCounts,
                                 firstOutputSpike: firstOutput.map { Double($0) * 1e-12 },
                                 decisionTime: decision.map { Double($0) * 1e-12 },
-                                predictedClass: silent ? nil : leader)
+                                predictedClass: silent ? nil : leader,
+                                runaway: runaway.map { net.populations[$0].name })
         return KernelResult(activity: activity, spikes: recorded, probes: probeSamples,
                             queueEvents: queueEvents, staleEvents: staleEvents, rowReads: rowReads)
     }

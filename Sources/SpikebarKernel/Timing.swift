@@ -41,6 +41,14 @@ public struct RunOptions: Sendable {
     public var probes: [Probe]
     /// Step reported to time-stepped cost models (s); defaults to the grid step in grid mode.
     public var reportingStep: Seconds
+    /// Runaway guard (issue #22, class 4): a population of neurons that emits more than this many spikes
+    /// per neuron per second over the window (at least 10 000 spikes) stops the run, which reports the
+    /// population in `Activity.runaway`. 100 kHz per neuron: 10²× the fastest rate a DPI silicon neuron
+    /// is designed for (≤ 1 kHz, Chicca et al., Proc. IEEE 2014; confidence A) and 10³× the quickstart's
+    /// 20–100 Hz, so only a network that has lost its dynamics (refractory 0 with a large synapse gain)
+    /// reaches it; each such inference then ends after ≈ 10⁵ · neurons · window spikes instead of
+    /// running for minutes and gigabytes.
+    public var maxRatePerNeuron: Double = 1e5
 
     public init(window: Seconds, sample: Int = 0, seed: UInt64 = 1, recordSpikes: Bool = false,
                 probes: [Probe] = [], reportingStep: Seconds = 1e-3) {

@@ -45,11 +45,26 @@ public struct MemoryEstimate: Sendable, Equatable {
     /// (UInt32) in the decoded chunk and again in the sample's spike list (2 × 12 B). Source:
     /// `SpikebarTrace.TraceChunk`, `SpikebarCore.SpikeList`.
     public static let bytesPerTraceEvent = 24.0
+    /// Bytes per input spike of a generated (Poisson, MNIST rate-coded, two-moons) input held for the whole
+    /// run: time (Int64) and channel (Int32) of `SpikeList`, 12 B, twice (the encoder's reserve and the
+    /// list). Source: `SpikebarCore.SpikeList`, `SpikebarData.PoissonEncoder`.
+    public static let bytesPerInputSpike = 24.0
+    /// Bytes per (inference, neuron) of the results a run keeps until its report: each layer's spike count
+    /// per neuron (`LayerActivity.spikeCounts`, Int) and the report's per-inference rows. Source:
+    /// `SpikebarActivity.Activity`.
+    public static let bytesPerInferenceNeuron = 8.0
+    /// Bytes per (worker, time step, neuron) of a MIF network's time grid: membrane and memristor state,
+    /// input current and spike as Double (4 × 8 B). Source: `SpikebarKernel.MIFGridKernel`, `SpikebarTwin.MIFNetwork`.
+    public static let mifBytesPerNeuronStep = 32.0
+    /// Bytes per unit (point × chip) of a device sweep: its result (accuracy, energies, latencies per
+    /// architecture) in memory and its line of the JSONL log being parsed on resume (≈ 300 B), rounded up.
+    /// Source: `SweepUnitResult`, `SweepLog`. Estimate (confidence A).
+    public static let bytesPerSweepUnit = 512.0
 
     /// The estimate for `loaded`: the chip and kernel (`chips` of them alive at once: a sweep programs
     /// one per worker), the trainer's workspaces when `training`, and the input trace's events when the
     /// scenario reads one. `threads`: worker threads (0 = cores).
-    public static func of(_ loaded: LoadedScenario, training: Bool = false, threads: Int = 0, chips: Int = 1) -> MemoryEstimate {
+    public static func of(_ loaded: LoadedScenario, training: Bool = false, threads: Int = 0, chips: Int = 1, sweepUnits: Int = 0) -> MemoryEstimate {
         let s = loaded.scenario
         let sizes = [s.network.input] + s.network.layers.map(\.size)
         let synapses = Chip.connectionPlan(network: s.network).reduce(0.0) { $0 + Double(sizes[$1.from]) * Double(sizes[$1.to]) }
@@ -67,6 +82,26 @@ public struct MemoryEstimate: Sendable, Equatable {
                               bytes: synapses * checkpointBytesPerSynapse))
             items.append(Item(what: "BPTT workspace: \(Int(workers)) threads × \(Int(steps)) steps × \(Int(neurons) + s.network.input) neurons × \(Int(twinBytesPerNeuronStep)) B",
                               bytes: workers * steps * (neurons + Double(s.network.input)) * twinBytesPerNeuronStep))
+        }
+        // Size-driven allocations of a run (issue #22, class 5): every inference's input spikes and results
+        // are held until the report, so `input.samples` and `input.window` scale memory linearly.
+        let samples = Double(max(1, s.input.samples))
+        let total = neurons + Double(s.network.input)
+        if loaded.inputTrace == nil {
+            let spikes = Double(s.network.input) * s.input.maxRate * s.input.window
+            items.append(Item(what: "input spikes: \(Int(samples)) inferences × \(s.network.input) channels × \(s.input.maxRate) Hz × \(s.input.window) s × \(Int(bytesPerInputSpike)) B",
+                              bytes: samples * spikes * bytesPerInputSpike))
+        }
+        items.append(Item(what: "results kept for the report: \(Int(samples)) inferences × \(Int(total)) neurons × \(Int(bytesPerInferenceNeuron)) B",
+                          bytes: samples * total * bytesPerInferenceNeuron))
+        if s.mif != nil {
+            let workers = Double(threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount)
+            let steps = max(1, (s.input.window / s.simulation.dt).rounded())
+            items.append(Item(what: "MIF time grid: \(Int(workers)) threads × \(steps) steps × \(Int(total)) neurons × \(Int(mifBytesPerNeuronStep)) B",
+                              bytes: workers * steps * total * mifBytesPerNeuronStep))
+        }
+        if sweepUnits > 0 {
+            items.append(Item(what: "sweep units: \(sweepUnits) × \(Int(bytesPerSweepUnit)) B", bytes: Double(sweepUnits) * bytesPerSweepUnit))
         }
         if let trace = loaded.inputTrace, let reader = try? TraceReader(path: trace) {
             items.append(Item(what: "input trace \(trace): \(reader.eventCount) events × \(Int(bytesPerTraceEvent)) B",

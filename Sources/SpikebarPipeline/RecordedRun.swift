@@ -1,4 +1,5 @@
 import Foundation
+import SpikebarCore
 import SpikebarTrace
 
 /// What a `.sbt` trace written by `spikebar run --record` says about the run, stored as the header's
@@ -54,6 +55,27 @@ public struct RecordedRun: Codable, Sendable, Equatable {
         guard let data = metadata.data(using: .utf8),
               let run = try? JSONDecoder().decode(RecordedRun.self, from: data), run.kind == kindValue else { return nil }
         return run
+    }
+
+    /// Why this metadata cannot be a recording spikebar made, or nil (issue #22, class 3: metadata read
+    /// back is validated like user input — a crafted `dtSeconds` 0, `windowSeconds` 1e300 or a start of
+    /// 2⁶³−1 ps must be an error, not a trap in the arithmetic that uses them).
+    public func validationProblem() -> String? {
+        let times = PhysicalRange.positive(unit: "s")
+        guard dtSeconds.isFinite, times.contains(dtSeconds) else { return "dtSeconds \(dtSeconds) is not in \(times.lowerBound) … \(times.upperBound) s" }
+        guard windowSeconds.isFinite, times.contains(windowSeconds) else { return "windowSeconds \(windowSeconds) is not in \(times.lowerBound) … \(times.upperBound) s" }
+        guard windowPicoseconds == SimTime.nearest(seconds: windowSeconds).picoseconds else { return "windowPicoseconds \(windowPicoseconds) disagrees with windowSeconds \(windowSeconds)" }
+        guard stridePicoseconds >= windowPicoseconds, stridePicoseconds > 0 else { return "stridePicoseconds \(stridePicoseconds) is shorter than the window" }
+        guard (0...10_000_000).contains(firstSample) else { return "firstSample \(firstSample) is not in 0 … 10000000" }
+        guard inferences.count <= 10_000_000 else { return "\(inferences.count) inferences (at most 10000000)" }
+        guard gains.allSatisfy({ $0.isFinite }) else { return "a gain is not finite" }
+        for (k, inf) in inferences.enumerated() {
+            let (start, overflow) = Int64(k).multipliedReportingOverflow(by: stridePicoseconds)
+            guard !overflow, start.addingReportingOverflow(stridePicoseconds).overflow == false else { return "inference \(k) lies beyond 2⁶³ ps" }
+            guard inf.startPicoseconds == start else { return "inference \(k) starts at \(inf.startPicoseconds) ps, not at k · stride = \(start) ps" }
+            guard inf.sample >= 0 else { return "inference \(k) has a negative sample id \(inf.sample)" }
+        }
+        return nil
     }
 
     /// The metadata JSON (sorted keys; doubles in shortest round-trip form, so they read back exactly).

@@ -88,6 +88,16 @@ public struct Simulation: Sendable {
         return ParallelMap.map(count: n, threads: threads, progress: progress) { k in infer(k).activity }
     }
 
+    /// Throws when the kernel's runaway guard stopped an inference (issue #22, class 4), naming the
+    /// population and the scenario keys that cause it; the activities of such a run are not results.
+    public func checkRunaway(_ activities: [Activity]) throws {
+        guard let k = activities.firstIndex(where: { $0.runaway != nil }), let name = activities[k].runaway else { return }
+        let layer = activities[k].layers.first { $0.name == name }
+        let limit = RunOptions(window: scenario.input.window).maxRatePerNeuron
+        throw SpikebarError.invalidInput(SourceLocation(file: loaded.path, keyPath: "neurons.refractory"),
+            "inference \(k) (sample \(inputs.sampleIDs[k])): population '\(name)' fired more than \(Units.format(limit, "Hz")) per neuron (\(layer?.spikes ?? 0) spikes from \(layer?.size ?? 0) neurons) and the kernel stopped it: the network runs away, typically neurons.refractory 0 with a large neurons.synapse_gain. Raise neurons.refractory (real neurons: ≥ 1 ms) or lower the synapse gain")
+    }
+
     /// Prices activities and assembles the report. With `detail` (the default) it also re-runs the first
     /// inference with its spikes recorded for the charts of `report.html` (`detail(_:)`).
     public func report(_ activities: [Activity], detail withDetail: Bool = true) -> RunReport {
@@ -113,10 +123,10 @@ public struct Simulation: Sendable {
             let c = Statistics(per.map(\.totalComputeLatency))
             return ArchitectureSummary(architecture: name, firstInference: per[0], meanBreakdown: Simulation.mean(per),
                                        energy: e, latency: l, area: per[0].totalArea,
-                                       energyRatioToRRAM: meanRRAM > 0 ? e.mean / meanRRAM : .infinity,
-                                       latencyRatioToRRAM: meanRRAMLatency > 0 ? l.mean / meanRRAMLatency : .infinity,
+                                       energyRatioToRRAM: meanRRAM > 0 ? e.mean / meanRRAM : .nan,
+                                       latencyRatioToRRAM: meanRRAMLatency > 0 ? l.mean / meanRRAMLatency : .nan,
                                        computeLatency: c,
-                                       computeLatencyRatioToRRAM: meanRRAMCompute > 0 ? c.mean / meanRRAMCompute : .infinity,
+                                       computeLatencyRatioToRRAM: meanRRAMCompute > 0 ? c.mean / meanRRAMCompute : .nan,
                                        window: s.input.window)
         }
         let timingText: String

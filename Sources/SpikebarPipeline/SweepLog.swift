@@ -107,9 +107,29 @@ public enum SweepLog {
             guard (0..<header.unitCount).contains(u.unit), u.point == u.unit / header.chips, u.chip == u.unit % header.chips else {
                 throw SpikebarError.corruptFile(path: path, offset: line.offset, "unit \(u.unit) (point \(u.point), chip \(u.chip)) does not belong to this sweep of \(header.unitCount) units")
             }
+            // Every value read back is checked like user input (issue #22): a line a resume trusts must hold
+            // a result this sweep could have produced.
+            if let why = problem(u, header: header) {
+                throw SpikebarError.corruptFile(path: path, offset: line.offset, "unit \(u.unit): \(why)")
+            }
             if seen.insert(u.unit).inserted { units.append(u) } else { duplicates += 1 }
         }
         return Contents(header: header, units: units, duplicates: duplicates, completeBytes: complete)
+    }
+
+    /// Why `u` cannot be a result of the sweep of `header`, or nil.
+    static func problem(_ u: SweepUnit, header: SweepLogHeader) -> String? {
+        if u.point < header.values.count, u.value != header.values[u.point], !(u.value.isNaN && header.values[u.point].isNaN) {
+            return "value \(u.value) is not point \(u.point)'s value \(header.values[u.point])"
+        }
+        if let a = u.accuracy, !(a.isFinite && (0...1).contains(a)) { return "accuracy \(a) is not in 0 … 1" }
+        if let s = u.stuckFraction, !(s.isFinite && (0...1).contains(s)) { return "stuck fraction \(s) is not in 0 … 1" }
+        for (name, x) in [("energy", u.energy), ("programming energy", u.programmingEnergy)] {
+            if let x, !(x.isFinite && x >= 0) { return "\(name) \(x) is not a finite value ≥ 0" }
+        }
+        if let p = u.pulses, p < 0 { return "negative pulse count \(p)" }
+        if let f = u.failures, f < 0 { return "negative failure count \(f)" }
+        return nil
     }
 
     static func line<T: Encodable>(_ x: T) throws -> String {
@@ -132,7 +152,9 @@ public enum SweepLog {
                            progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Outcome {
         var finished: [SweepUnit] = []
         let log: DurableLog
-        if resume, FileManager.default.fileExists(atPath: path) {
+        // A log without one complete line (emptied, or cut inside its header) holds no result: start afresh.
+        let hasHeader = FileManager.default.contents(atPath: path).map { !DurableLog.completeLines($0).lines.isEmpty } ?? false
+        if resume, hasHeader {
             let old = try read(path: path)
             guard old.header.digest == header.digest else {
                 throw SpikebarError.mismatch("\(path) belongs to a different sweep (digest \(old.header.digest): \(old.header.parameter.rawValue) over \(old.header.values.count) values × \(old.header.chips) chips, seed \(old.header.seed)); this one has digest \(header.digest). Resume with the same scenario, weights, --param, --values, --chips and --samples, or start again without --resume")

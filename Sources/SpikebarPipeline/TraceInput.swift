@@ -57,7 +57,17 @@ enum TraceInput {
                 throw bad("input asks for samples \(first)…\(first + n - 1) but the trace holds \(all.count) sample(s)")
             }
             let chosen = Array(all[first..<(first + n)])
-            let spikes = try read(reader: reader, slices: chosen)
+            // A damaged trace would give these samples missing input without a word (issue #22).
+            let lost = reader.lostSpans()
+            for (k, slice) in chosen.enumerated() {
+                guard let span = lost.first(where: { $0.overlaps(start: slice.start, end: slice.end ?? .max) }) else { continue }
+                throw SpikebarError.damaged(path: path, offset: span.offset,
+                    "sample \(slice.id) (input \(k) of this run) lies in a damaged part of the trace (\(span)); repair it with `spikebar trace repair` and choose undamaged samples with input.first_sample / input.samples")
+            }
+            let spikes: [SpikeList]
+            do { spikes = try read(reader: reader, slices: chosen) } catch let e as TraceError where e.kind != .invalidArgument {
+                throw SpikebarError.damaged(path: path, offset: e.offset, "\(e.message) (chunk \(e.chunk.map(String.init) ?? "?")); the samples after it would miss their input")
+            }
             let labels = chosen.compactMap(\.label)
             return Samples(spikes: spikes, labels: labels.count == chosen.count ? labels : nil, sampleIDs: chosen.map(\.id))
         } catch let e as TraceError {
@@ -69,6 +79,7 @@ enum TraceInput {
     static func slices(reader: TraceReader, window: Seconds) throws -> [Slice] {
         let meta = reader.header.metadata
         if let run = RecordedRun.decode(metadata: meta) {
+            if let why = run.validationProblem() { throw TraceError(.corruptHeader, path: reader.path, "recorded-run metadata: \(why)") }
             return run.inferences.map { Slice(start: $0.startPicoseconds, end: $0.startPicoseconds + run.stridePicoseconds, id: $0.sample, label: $0.label) }
         }
         if let data = meta.data(using: .utf8), let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
@@ -77,7 +88,11 @@ enum TraceInput {
             for (k, e) in entries.enumerated() {
                 let start: Int64
                 if let ps = (e["startPicoseconds"] as? NSNumber)?.int64Value { start = ps }
-                else if let us = (e["startMicroseconds"] as? NSNumber)?.int64Value { start = us.multipliedReportingOverflow(by: 1_000_000).partialValue }
+                else if let us = (e["startMicroseconds"] as? NSNumber)?.int64Value {
+                    let (ps, overflow) = us.multipliedReportingOverflow(by: 1_000_000)
+                    guard !overflow else { throw TraceError(.corruptHeader, path: reader.path, "metadata sample \(k) starts at \(us) µs, beyond 2⁶³ ps") }
+                    start = ps
+                }
                 else { out = []; break }
                 if let last = out.last, start < last.start {
                     throw TraceError(.invalidArgument, path: reader.path, "metadata sample \(k) starts before sample \(k - 1)")
@@ -92,7 +107,11 @@ enum TraceInput {
         guard last / w < Int64(maxWindows) else {
             throw TraceError(.invalidArgument, path: reader.path, "the trace spans \(last / w + 1) windows of input.window; at most \(maxWindows) samples are supported")
         }
-        return (0...(last / w)).map { k in Slice(start: Int64(k) * w, end: Int64(k + 1) * w, id: Int(k), label: nil) }
+        // k·w ≤ last fits in Int64; (k + 1)·w may not (the last window then runs to the end).
+        return (0...(last / w)).map { k in
+            let end = (k + 1).multipliedReportingOverflow(by: w)
+            return Slice(start: k * w, end: end.overflow ? nil : end.partialValue, id: Int(k), label: nil)
+        }
     }
 
     /// The first population's spikes in each slice, times relative to the slice start. One pass over

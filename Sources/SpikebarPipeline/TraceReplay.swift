@@ -40,8 +40,15 @@ public struct ReplayReport: Codable, Sendable, Equatable {
     public var inferences: Int
     /// Recorded events of those inferences (input and every layer) compared with the replay.
     public var eventsCompared: Int
+    /// True only when every recorded inference was compared and none diverged: a damaged trace is
+    /// never "identical" (issue #22).
     public var identical: Bool
     public var divergence: ReplayDivergence?
+    /// Inferences (0-based positions) whose recorded spikes are incomplete because the trace is damaged,
+    /// truncated or unfinished: not compared. Empty for an intact trace.
+    public var damagedInferences: [Int] = []
+    /// What the trace lost and where (byte offsets).
+    public var damage: [LostSpan] = []
 }
 
 /// Replays a recorded run (`spikebar trace replay`): re-programs the chip from the scenario, feeds each
@@ -66,6 +73,9 @@ public enum TraceReplay {
         }
         guard run.stridePicoseconds > 0 else {
             throw SpikebarError.invalidInput(SourceLocation(file: path), "recorded-run metadata has a non-positive stride")
+        }
+        if let why = run.validationProblem() {
+            throw SpikebarError.invalidInput(SourceLocation(file: path, keyPath: "metadata"), "recorded-run metadata: \(why)")
         }
         return (reader, run)
     }
@@ -130,6 +140,11 @@ public enum TraceReplay {
         let names = reader.header.populations.map(\.name)
         let stride = run.stridePicoseconds
         let total = run.inferences.count
+        var lost = reader.lostSpans()
+        func damaged(_ k: Int) -> Bool {
+            let start = Int64(k) &* stride
+            return lost.contains { $0.overlaps(start: start, end: start &+ stride) }
+        }
         let workers = threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount
         let batchSize = max(16, 4 * workers)
         var batch: [[SpikeList]] = []
@@ -138,7 +153,9 @@ public enum TraceReplay {
         /// Replays inferences `batchStart ..< batchStart + batch.count`; false once a divergence is found.
         func flush() -> Bool {
             let recorded = batch, base = batchStart
+            let skip = (0..<recorded.count).map { damaged(base + $0) }
             let found = ParallelMap.map(count: recorded.count, threads: threads) { j -> ReplayDivergence? in
+                if skip[j] { return nil }
                 let inf = run.inferences[base + j]
                 let opts = RunOptions(window: run.windowSeconds, sample: inf.sample, seed: run.seed, recordSpikes: true,
                                       reportingStep: run.dtSeconds)
@@ -155,6 +172,11 @@ public enum TraceReplay {
             }
             for (j, d) in found.enumerated() {
                 report.inferences = base + j + 1
+                if skip[j] {
+                    report.damagedInferences.append(base + j)
+                    progress?(base + j + 1)
+                    continue
+                }
                 report.eventsCompared += recorded[j].reduce(0) { $0 + $1.count }
                 progress?(base + j + 1)
                 if let d { report.divergence = d; report.identical = false; return false }
@@ -162,6 +184,12 @@ public enum TraceReplay {
             batchStart += batch.count
             batch = []
             return true
+        }
+
+        func finish() -> ReplayReport {
+            report.damage = lost
+            if !report.damagedInferences.isEmpty { report.identical = false }
+            return report
         }
 
         var it = reader.events().makeIterator()
@@ -182,13 +210,19 @@ public enum TraceReplay {
                     "event at \(e.time) ps (\(reader.header.populations[e.population].name) neuron \(e.index)) lies outside the \(total) recorded inferences of \(stride) ps each")
             }
             let target = Int(e.time / stride)
-            if target > k, !advance(to: target) { return report }
+            if target > k, !advance(to: target) { return finish() }
             current[e.population].append(time: e.time - Int64(k) * stride, channel: Int32(e.index))
         }
-        if let error = it.error { throw error }
-        if total > 0, !advance(to: total) { return report }
+        if let error = it.error {
+            // A chunk that does not decode: everything from it on is lost (the iterator stops there).
+            guard let i = reader.chunks.firstIndex(where: { $0.number == error.chunk }) else { throw error }
+            var span = reader.lostSpan(chunk: i, error: error)
+            span.toPicoseconds = nil
+            lost.append(span)
+        }
+        if total > 0, !advance(to: total) { return finish() }
         if !batch.isEmpty { _ = flush() }
-        return report
+        return finish()
     }
 
     /// The population and position of the earliest event where `replayed` differs from `recorded`

@@ -148,7 +148,8 @@ public struct ArchitectureSummary: Codable, Sendable, Equatable {
     public var energy: Statistics
     public var latency: Statistics
     public var area: SquareMetres
-    /// Mean energy divided by the spike-driven crossbar's mean energy.
+    /// Mean energy divided by the spike-driven crossbar's mean energy; NaN when that is 0 (0/0 or x/0
+    /// has no meaning), and then absent from report.json, not "inf" (issue #22).
     public var energyRatioToRRAM: Double
     /// Mean streaming latency divided by the spike-driven crossbar's (same basis on both sides).
     public var latencyRatioToRRAM: Double
@@ -169,6 +170,51 @@ public struct ArchitectureSummary: Codable, Sendable, Equatable {
     /// False when the network cannot be mapped on this architecture as priced: the numbers are then an
     /// idealised lower bound and every rendering says so next to them.
     public var feasible: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case architecture, firstInference, meanBreakdown, energy, latency, area, energyRatioToRRAM, latencyRatioToRRAM
+        case computeLatency, computeLatencyRatioToRRAM, latencyBasisNote, meanPower, energyDelayProduct, throughput
+        case confidence, feasible
+    }
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        architecture = try c.decode(String.self, forKey: .architecture)
+        firstInference = try c.decode(CostEstimate.self, forKey: .firstInference)
+        meanBreakdown = try c.decode(CostEstimate.self, forKey: .meanBreakdown)
+        energy = try c.decode(Statistics.self, forKey: .energy)
+        latency = try c.decode(Statistics.self, forKey: .latency)
+        area = try c.decode(SquareMetres.self, forKey: .area)
+        energyRatioToRRAM = try c.decodeIfPresent(Double.self, forKey: .energyRatioToRRAM) ?? .nan
+        latencyRatioToRRAM = try c.decodeIfPresent(Double.self, forKey: .latencyRatioToRRAM) ?? .nan
+        computeLatency = try c.decodeIfPresent(Statistics.self, forKey: .computeLatency) ?? latency
+        computeLatencyRatioToRRAM = try c.decodeIfPresent(Double.self, forKey: .computeLatencyRatioToRRAM) ?? .nan
+        latencyBasisNote = try c.decodeIfPresent(String.self, forKey: .latencyBasisNote) ?? ""
+        meanPower = try c.decodeIfPresent(Double.self, forKey: .meanPower)
+        energyDelayProduct = try c.decodeIfPresent(Double.self, forKey: .energyDelayProduct) ?? energy.mean * latency.mean
+        throughput = try c.decodeIfPresent(Double.self, forKey: .throughput)
+        confidence = try c.decodeIfPresent(ConfidenceShares.self, forKey: .confidence) ?? meanBreakdown.confidence
+        feasible = try c.decodeIfPresent(Bool.self, forKey: .feasible) ?? true
+    }
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(architecture, forKey: .architecture)
+        try c.encode(firstInference, forKey: .firstInference)
+        try c.encode(meanBreakdown, forKey: .meanBreakdown)
+        try c.encode(energy, forKey: .energy)
+        try c.encode(latency, forKey: .latency)
+        try c.encode(area, forKey: .area)
+        // A ratio to a zero reference has no meaning: absent, not "inf" (issue #22).
+        if energyRatioToRRAM.isFinite { try c.encode(energyRatioToRRAM, forKey: .energyRatioToRRAM) }
+        if latencyRatioToRRAM.isFinite { try c.encode(latencyRatioToRRAM, forKey: .latencyRatioToRRAM) }
+        if computeLatencyRatioToRRAM.isFinite { try c.encode(computeLatencyRatioToRRAM, forKey: .computeLatencyRatioToRRAM) }
+        try c.encode(computeLatency, forKey: .computeLatency)
+        try c.encode(latencyBasisNote, forKey: .latencyBasisNote)
+        try c.encodeIfPresent(meanPower, forKey: .meanPower)
+        try c.encode(energyDelayProduct, forKey: .energyDelayProduct)
+        try c.encodeIfPresent(throughput, forKey: .throughput)
+        try c.encode(confidence, forKey: .confidence)
+        try c.encode(feasible, forKey: .feasible)
+    }
 
     public init(architecture: String, firstInference: CostEstimate, meanBreakdown: CostEstimate, energy: Statistics,
                 latency: Statistics, area: SquareMetres, energyRatioToRRAM: Double, latencyRatioToRRAM: Double,

@@ -34,6 +34,8 @@ public struct Scenario: Sendable, Codable {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(.name, default: "")
+        // The name becomes a folder (`spikebar-out/<name>/`): no separators, `..`, control characters.
+        if !name.isEmpty, let why = OutputPath.componentProblem(name) { throw c.invalid(.name, "the scenario name \(why)") }
         seed = try c.decode(.seed, default: 1)
         network = try c.decode(NetworkSpec.self, forKey: .network)
         if c.contains(.neurons), (try? c.decode(NeuronModelProbe.self, forKey: .neurons))?.model == "mif" {
@@ -97,6 +99,12 @@ public struct NetworkSpec: Sendable, Codable, Equatable {
         layers = try c.decode([LayerSpec].self, forKey: .layers)
         if layers.isEmpty { throw c.invalid(.layers, "at least one layer of neurons is required") }
         if layers.last?.recurrent == true { throw c.invalid(.layers, "the output layer cannot be recurrent") }
+        // Layer names key the populations of traces and reports (`trace cat` → `trace import` round trip).
+        var seen = Set<String>()
+        for l in layers {
+            if l.name == "input" { throw c.invalid(.layers, "a layer cannot be named 'input' (the input population has that name)") }
+            if !seen.insert(l.name).inserted { throw c.invalid(.layers, "two layers are named '\(l.name)' (layer names must be unique)") }
+        }
     }
 }
 
@@ -113,6 +121,9 @@ public struct LayerSpec: Sendable, Codable, Equatable {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
+        if name.isEmpty || name.utf8.count > 256 || name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            throw c.invalid(.name, "a layer name must be 1 … 256 bytes without control characters")
+        }
         size = try c.decode(Int.self, forKey: .size)
         if !(1...10_000_000).contains(size) { throw c.invalid(.size, "value \(size) out of range (expected 1 … 10000000)") }
         recurrent = try c.decode(.recurrent, default: false)

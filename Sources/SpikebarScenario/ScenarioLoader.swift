@@ -55,8 +55,15 @@ public enum ScenarioLoader {
         }
         if scenario.name.isEmpty {
             scenario.name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+            if let why = OutputPath.componentProblem(scenario.name) {
+                throw SpikebarError.invalidInput(SourceLocation(file: path, keyPath: "name"), "no name given, and the file name \(why); give the scenario a name")
+            }
         }
         let steps = scenario.input.window / scenario.simulation.dt
+        if steps > 1e9 {
+            throw SpikebarError.invalidInput(location(of: ["simulation", "dt"], in: node, path: path),
+                "dt (\(scenario.simulation.dt) s) cuts the input window (\(scenario.input.window) s) into \(steps) steps; at most 1e9 (time-stepped models allocate per step)")
+        }
         if steps < 1 || abs(steps - steps.rounded()) > 1e-6 * steps {
             throw SpikebarError.invalidInput(location(of: ["simulation", "dt"], in: node, path: path),
                 "dt (\(scenario.simulation.dt) s) must divide the input window (\(scenario.input.window) s) into a whole number of steps")
@@ -124,8 +131,24 @@ public enum ScenarioLoader {
         switch error {
         case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
             return .invalidInput(SourceLocation(file: path, line: mark.line, column: mark.column), "YAML syntax: \(problem)")
+        case let .duplicatedKeysInMapping(duplicates, context):
+            // Yams' own message quotes the whole document (24 MB on stderr for a big file) and the
+            // first occurrence; cite the repeated one instead (issue #22).
+            let key = duplicates.first ?? "?"
+            let first = context.mark.line
+            let lines = context.text.split(separator: "\n", omittingEmptySubsequences: false)
+            let indent = first >= 1 && first <= lines.count ? lines[first - 1].prefix { $0 == " " }.count : 0
+            var again: Int?
+            for n in first..<lines.count {
+                let l = lines[n]
+                if l.prefix(while: { $0 == " " }).count == indent, l.dropFirst(indent).hasPrefix("\(key):") { again = n + 1; break }
+            }
+            let more = duplicates.count > 1 ? " (also repeated: \(duplicates.dropFirst().prefix(5).joined(separator: ", ")))" : ""
+            return .invalidInput(SourceLocation(file: path, line: again ?? first, keyPath: key),
+                                 "duplicate key '\(key)' (first at line \(first))\(more)")
         default:
-            return .invalidInput(SourceLocation(file: path), "YAML: \(error)")
+            let text = "\(error)"
+            return .invalidInput(SourceLocation(file: path), "YAML: \(text.count > 400 ? String(text.prefix(400)) + "…" : text)")
         }
     }
 

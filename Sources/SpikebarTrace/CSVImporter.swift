@@ -40,21 +40,50 @@ public enum CSVImporter {
         }
     }
 
+    /// The fields of one CSV line (RFC 4180 quoting: `"a,b"`, `""` for a quote inside), trimmed; nil
+    /// for an unterminated quote. `spikebar trace cat` quotes names that need it, so they read back.
+    static func fields(_ line: String) -> [String]? {
+        var out: [String] = [], field = "", quoted = false, wasQuoted = false
+        var it = line.makeIterator()
+        while let ch = it.next() {
+            if quoted {
+                if ch == "\"" {
+                    var peek = it
+                    if peek.next() == "\"" { field.append("\""); it = peek } else { quoted = false }
+                } else { field.append(ch) }
+            } else if ch == "\"" && field.trimmingCharacters(in: .whitespaces).isEmpty {
+                quoted = true; wasQuoted = true; field = ""
+            } else if ch == "," {
+                out.append(wasQuoted ? field : field.trimmingCharacters(in: .whitespaces)); field = ""; wasQuoted = false
+            } else if !(wasQuoted && ch.isWhitespace) {
+                field.append(ch)
+            }
+        }
+        if quoted { return nil }
+        out.append(wasQuoted ? field : field.trimmingCharacters(in: .whitespaces))
+        return out
+    }
+
     /// Parses CSV text into a header and time-sorted events.
     public static func parse(text: String, file: String = "<csv>", options: Options = Options()) throws -> (TraceHeader, [TraceEvent]) {
         var raw: [(time: Int64, pop: Substring, index: Int, line: Int)] = []
         var lineNo = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Any line ending (LF, CRLF — one Character in Swift — or CR), and a leading byte-order mark.
+        let body = text.hasPrefix("\u{FEFF}") ? Substring(text.dropFirst()) : Substring(text)
+        var sawHeader = false
+        for line in body.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             lineNo += 1
             let l = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if l.isEmpty || l.hasPrefix("#") { continue }
-            let f = l.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             let loc = SourceLocation(file: file, line: lineNo)
+            guard let f = fields(l) else { throw SpikebarError.invalidInput(loc, "unterminated quoted field") }
             guard f.count == 3 else {
                 throw SpikebarError.invalidInput(loc, "expected 3 fields time,population,index; got \(f.count)")
             }
             guard let t = exactPicoseconds(f[0], unit: options.timeColumn.picoseconds) else {
-                if raw.isEmpty && !f[0].isEmpty && !(f[0].first?.isNumber ?? false) && f[0].first != "." { continue } // column header
+                // A column header: only before the first event, and only a word (`time_s`), never a
+                // number the parser refuses (-1, nan, -0), which is an error on its line.
+                if raw.isEmpty, !sawHeader, f[0].first?.isLetter == true, Double(f[0]) == nil { sawHeader = true; continue }
                 throw SpikebarError.invalidInput(loc, "time \"\(f[0])\" is not a non-negative number of \(options.timeColumn.rawValue) that is a whole number of picoseconds")
             }
             guard let idx = Int(f[2]), idx >= 0 else {

@@ -26,9 +26,26 @@ final class PosixFile {
         return PosixFile(path: path, fd: fd)
     }
 
+    /// Creates (or empties) `path` for writing, holding an exclusive `flock` on it for the life of the
+    /// descriptor: a second writer to the same path fails here instead of interleaving its chunks with
+    /// the first one's (issue #22). A `.partial` file left by a killed writer holds no lock (the kernel
+    /// drops it with the process) and is simply reused. Refuses anything that is not a regular file.
     static func createForWriting(_ path: String) throws -> PosixFile {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        var st = stat()
+        if stat(path, &st) == 0, st.st_mode & S_IFMT != S_IFREG {
+            throw TraceError(.invalidArgument, path: path, "not a regular file (a device, FIFO, socket or folder); refusing to write a trace over it")
+        }
+        let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
         if fd < 0 { throw TraceError(.io, path: path, "cannot create: \(errnoText())") }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            _ = Glibc_close(fd)
+            throw TraceError(.invalidArgument, path: path, "another process is writing this trace (the file is locked); refusing to interleave with it")
+        }
+        if ftruncate(fd, 0) != 0 {
+            let e = TraceError(.io, path: path, "cannot truncate: \(errnoText())")
+            _ = Glibc_close(fd)
+            throw e
+        }
         return PosixFile(path: path, fd: fd)
     }
 
@@ -102,7 +119,16 @@ final class PosixFile {
 @inline(__always) private func Glibc_write(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int { write(fd, p, n) }
 @inline(__always) private func Glibc_close(_ fd: Int32) -> Int32 { close(fd) }
 
+/// Renames `from` over `to`, refusing when `to` exists and is not a regular file (a device node, FIFO,
+/// socket or folder is never replaced by a trace).
 func renameFile(_ from: String, _ to: String) throws {
+    var st = stat()
+    if lstat(to, &st) == 0, st.st_mode & S_IFMT != S_IFREG, st.st_mode & S_IFMT != S_IFLNK {
+        throw TraceError(.invalidArgument, path: to, "not a regular file (a device, FIFO, socket or folder); the trace stays in \(from)")
+    }
+    if stat(to, &st) == 0, st.st_mode & S_IFMT != S_IFREG {
+        throw TraceError(.invalidArgument, path: to, "a link to something that is not a regular file; the trace stays in \(from)")
+    }
     if rename(from, to) != 0 {
         throw TraceError(.io, path: to, "cannot rename \(from) into place: \(PosixFile.errnoText())")
     }

@@ -63,6 +63,8 @@ struct HeaderJSON: Encodable {
     var populations: [TracePopulation]
     var scenarioDigest: String
     var metadata: String
+    /// Present only in repaired traces (`TraceHeader.lostSpans`); older readers ignore it.
+    var lostSpans: [LostSpan]?
 }
 
 /// The header JSON's fields but the metadata, which `HeaderMetadataScan` takes out of the raw bytes
@@ -71,6 +73,7 @@ struct HeaderJSONFields: Decodable {
     var timeUnitPicoseconds: Int64
     var populations: [TracePopulation]
     var scenarioDigest: String
+    var lostSpans: [LostSpan]?
 }
 
 enum FileHeaderCodec {
@@ -78,7 +81,12 @@ enum FileHeaderCodec {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
         let json = try enc.encode(HeaderJSON(timeUnitPicoseconds: h.timeUnit, populations: h.populations,
-                                             scenarioDigest: h.scenarioDigest, metadata: h.metadata))
+                                             scenarioDigest: h.scenarioDigest, metadata: h.metadata,
+                                             lostSpans: h.lostSpans.isEmpty ? nil : h.lostSpans))
+        // The writer never writes a header its own reader refuses (issue #22: a 67 MB layer name).
+        guard json.count <= TraceFormat.maxHeaderJSON else {
+            throw TraceError(.invalidArgument, path: "", "the header (population names, metadata) takes \(json.count) bytes of JSON, more than the \(TraceFormat.maxHeaderJSON)-byte limit readers accept")
+        }
         var b = TraceFormat.magic
         b.appendLE(TraceFormat.majorVersion)
         b.appendLE(TraceFormat.minorVersion)
@@ -140,7 +148,7 @@ enum FileHeaderCodec {
             throw TraceError(.corruptHeader, path: path, offset: TraceFormat.fileHeaderFixed, "header JSON is invalid: it has no \"metadata\" member")
         }
         let header = TraceHeader(populations: hj.populations, scenarioDigest: hj.scenarioDigest,
-                                 metadata: metadata, timeUnit: hj.timeUnitPicoseconds)
+                                 metadata: metadata, timeUnit: hj.timeUnitPicoseconds, lostSpans: hj.lostSpans ?? [])
         if let p = header.validationProblem() {
             throw TraceError(.corruptHeader, path: path, offset: TraceFormat.fileHeaderFixed, p)
         }

@@ -95,6 +95,8 @@ public final class TraceReader {
             let n = Int(idx.le(o + 24, UInt32.self)), len = Int(idx.le(o + 28, UInt32.self))
             // An index that disagrees with the layout is treated as absent (the file gets scanned).
             guard off == expectedOffset, n > 0, last >= first, off + TraceFormat.chunkHeaderSize + len <= indexOffset else { return nil }
+            // Chunks are in time order (issue #22: reversed or duplicated chunks made seeking miss events).
+            if let previous = table.last, first.multipliedReportingOverflow(by: unit).partialValue < previous.lastTime { return nil }
             let (f0, o0) = first.multipliedReportingOverflow(by: unit), (l0, o1) = last.multipliedReportingOverflow(by: unit)
             guard !o0, !o1 else { return nil }
             table.append(TraceChunkInfo(number: k, offset: off, eventCount: n, firstTime: f0, lastTime: l0, payloadLength: len))
@@ -133,11 +135,19 @@ public final class TraceReader {
                 if o0 || o1 || (table.last.map { $0.lastTime > f0 } ?? false) {
                     issues.append(TraceError(.corruptChunk, path: f.path, offset: pos, chunk: Int(h.number),
                                              "chunk times are out of order or overflow; chunk skipped"))
+                } else if Int(h.number) < nextNumber {
+                    // A chunk number seen before (a duplicated or moved chunk): the writer numbers 0, 1, 2…
+                    issues.append(TraceError(.corruptChunk, path: f.path, offset: pos, chunk: Int(h.number),
+                                             "chunk number \(h.number) comes after chunk \(nextNumber - 1) (duplicated or reordered chunk); chunk skipped"))
                 } else {
+                    if Int(h.number) > nextNumber {
+                        issues.append(TraceError(.truncated, path: f.path, offset: pos, chunk: nextNumber,
+                                                 "chunk(s) \(nextNumber)…\(Int(h.number) - 1) are missing before byte \(pos)"))
+                    }
                     table.append(TraceChunkInfo(number: Int(h.number), offset: pos, eventCount: Int(h.count),
                                                 firstTime: f0, lastTime: l0, payloadLength: Int(h.payloadLength)))
                 }
-                nextNumber = Int(h.number) + 1
+                nextNumber = max(nextNumber, Int(h.number) + 1)
                 pos = end
             case .failure(let why):
                 if got < hsize && (got < 4 || head.hasPrefix(TraceFormat.chunkSync, at: 0) || TraceFormat.chunkSync.starts(with: head.prefix(4))) {
@@ -201,6 +211,10 @@ public final class TraceReader {
         guard Int(h.payloadLength) == info.payloadLength, Int(h.count) == info.eventCount,
               h.firstTick &* header.timeUnit == info.firstTime else {
             throw TraceError(.corruptChunk, path: path, offset: info.offset, chunk: info.number, "chunk header disagrees with the index")
+        }
+        guard Int(h.number) == info.number else {
+            throw TraceError(.outOfOrder, path: path, offset: info.offset, chunk: info.number,
+                             "chunk header says chunk \(h.number) where chunk \(info.number) belongs (chunks reordered or duplicated)")
         }
         var times: [Int64] = [], addresses: [UInt32] = []
         try decoder.chunkBytes.withUnsafeBytes { raw in

@@ -39,7 +39,19 @@ public enum TraceRepair {
         // `repair run.sbt.partial --out run.sbt` is the natural command after a killed `run --record`;
         // the writer's own temporary file would then be the input, truncated before it is read.
         let suffix = sameFile(input, output + ".partial") ? ".repair-partial" : ".partial"
-        let writer = try TraceWriter(path: output, header: reader.header, chunkEvents: largest, level: level, temporarySuffix: suffix)
+        // Nothing lost: the damaged original stays where it is (issue #22).
+        guard input != output, !sameFile(input, output) else {
+            throw TraceError(.invalidArgument, path: output, "the output is the input itself; write the repaired trace to another file (the damaged original is kept)")
+        }
+        // What the damage took is written into the repaired trace's header (`TraceHeader.lostSpans`), so
+        // that a replay of it still reports those inferences as damaged instead of calling them divergent.
+        var lost = reader.lostSpans(includeRecorded: false)
+        for i in reader.chunks.indices {
+            do { _ = try reader.readChunk(i) } catch let e as TraceError { lost.append(reader.lostSpan(chunk: i, error: e)) }
+        }
+        var header = reader.header
+        header.lostSpans += lost
+        let writer = try TraceWriter(path: output, header: header, chunkEvents: largest, level: level, temporarySuffix: suffix)
         var chunks = 0, events = 0
         var lastTime = Int64.min
         var problems = try reader.forEachIntactChunk { c in

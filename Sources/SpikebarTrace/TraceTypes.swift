@@ -43,11 +43,14 @@ public struct TraceHeader: Sendable, Equatable {
     /// multiple of this unit: 1 for kernel output (ps), 1 000 000 for µs event cameras. Coarser units
     /// compress better.
     public var timeUnit: Int64
+    /// What this trace lost to damage before `TraceRepair` rewrote it (empty for an intact recording):
+    /// readers of a repaired trace still know which times are incomplete (issue #22).
+    public var lostSpans: [LostSpan] = []
 
     public init(populations: [TracePopulation], scenarioDigest: String = "", metadata: String = "{}",
-                timeUnit: Int64 = 1) {
+                timeUnit: Int64 = 1, lostSpans: [LostSpan] = []) {
         self.populations = populations; self.scenarioDigest = scenarioDigest
-        self.metadata = metadata; self.timeUnit = timeUnit
+        self.metadata = metadata; self.timeUnit = timeUnit; self.lostSpans = lostSpans
     }
 
     /// Total number of addresses (sum of population sizes).
@@ -65,11 +68,15 @@ public struct TraceHeader: Sendable, Equatable {
     public static let maxAddressCount = Int(UInt32.max) + 1
 
     /// Why this header cannot be written, or nil.
-    func validationProblem() -> String? {
+    func validationProblem(forWriting: Bool = false) -> String? {
         if timeUnit < 1 { return "time unit must be ≥ 1 ps, got \(timeUnit)" }
         var total = 0
+        var seen = Set<String>()
         for (k, p) in populations.enumerated() {
             if p.size < 0 { return "population \(k) (\(p.name)) has negative size \(p.size)" }
+            // Names key the populations in `trace cat` output and `trace import --format csv`: two
+            // with one name would merge on the round trip.
+            if forWriting, !seen.insert(p.name).inserted { return "two populations are named '\(p.name)' (names must be unique)" }
             total += p.size
             if total > Self.maxAddressCount {
                 return "address space exceeds 2^32 addresses (at population \(k), \(p.name))"

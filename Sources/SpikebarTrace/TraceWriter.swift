@@ -60,7 +60,7 @@ public final class TraceWriter {
         self.path = path
         self.temporarySuffix = temporarySuffix
         self.header = header
-        if let p = header.validationProblem() { throw TraceError(.invalidArgument, path: path, p) }
+        if let p = header.validationProblem(forWriting: true) { throw TraceError(.invalidArgument, path: path, p) }
         guard (1...TraceFormat.maxChunkEvents).contains(chunkEvents) else {
             throw TraceError(.invalidArgument, path: path, "chunkEvents must be in 1...\(TraceFormat.maxChunkEvents), got \(chunkEvents)")
         }
@@ -69,13 +69,14 @@ public final class TraceWriter {
         offsets = header.populationOffsets
         lookup = PopulationLookup(offsets: offsets)
         unitDivider = ExactDivider(header.timeUnit)
+        let bytes: [UInt8]
+        do { bytes = try FileHeaderCodec.encode(header) } catch var e as TraceError { e.path = path; throw e }
         let f = try PosixFile.createForWriting(path + temporarySuffix)
         file = f
         deltas = .allocate(capacity: chunkEvents)
         addresses = .allocate(capacity: chunkEvents)
         st = .allocate(capacity: 1)
         st.initialize(to: WriterState(addressCount: header.addressCount))
-        let bytes = try FileHeaderCodec.encode(header)
         try f.write(bytes)
         bytesWritten = bytes.count
     }

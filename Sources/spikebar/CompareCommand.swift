@@ -49,6 +49,7 @@ struct CompareCommand: ParsableCommand {
                 loaded.append(l)
             }
             try Comparison.checkCompatible(loaded)
+            try OutputPath.checkFolder(out ?? "spikebar-out/compare", what: "--out") // before any work (issue #22)
             let started = Date()
             let dir = out ?? "spikebar-out/compare"
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

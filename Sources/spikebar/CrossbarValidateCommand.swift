@@ -34,15 +34,21 @@ struct CrossbarValidateCommand: ParsableCommand {
 
     func run() throws {
         do {
-            func list(_ s: String, _ flag: String) throws -> [Double] {
+            func list(_ s: String, _ flag: String, in range: ClosedRange<Double> = 0...1e6) throws -> [Double] {
                 try s.split(separator: ",").map {
-                    guard let x = Double($0.trimmingCharacters(in: .whitespaces)) else {
-                        throw SpikebarError.invalidInput(SourceLocation(file: "command line", keyPath: flag), "not a number: \($0)")
+                    guard let x = Double($0.trimmingCharacters(in: .whitespaces)), x.isFinite, range.contains(x) else {
+                        throw SpikebarError.invalidInput(SourceLocation(file: "command line", keyPath: flag), "not a number in \(range.lowerBound) … \(range.upperBound): \($0)")
                     }
                     return x
                 }
             }
-            let cases = try CrossbarValidation.run(sizes: try list(sizes, "--sizes").map { Int($0) }, rSource: try list(rs, "--rs"),
+            // The exact nodal solve's work and memory grow with the tile's 2·n² nodes: tiles up to 1024 × 1024
+            // (the largest any scenario maps) instead of a trap or hours on `--sizes 100000` (issue #22).
+            let tileSizes = try list(sizes, "--sizes", in: 2...1024).map { Int($0) }
+            guard gmin.isFinite, gmax.isFinite, gmin > 0, gmax > gmin, gmax <= 1e3, vread.isFinite, vread > 0, vread <= 1e3 else {
+                throw SpikebarError.invalidInput(SourceLocation(file: "command line", keyPath: "--gmin/--gmax/--vread"), "need 0 < gmin < gmax ≤ 1e3 S and 0 < vread ≤ 1e3 V")
+            }
+            let cases = try CrossbarValidation.run(sizes: tileSizes, rSource: try list(rs, "--rs"),
                                                    rNeuron: try list(rn, "--rn"), rWire: try list(rw, "--rw"), inputs: inputs,
                                                    sparseRows: sparseRows, gMin: gmin, gMax: gmax, readVoltage: vread,
                                                    sweeps: sweeps, seed: seed)

@@ -40,6 +40,7 @@ struct EvaluateCommand: ParsableCommand {
             let setup = try TrainingSetup(loaded: loaded)
             let path = weights ?? loaded.weightsFile ?? "spikebar-out/\(loaded.scenario.name)/weights.json"
             let w = try WeightFile.load(path: path, network: loaded.scenario.network)
+            try OutputPath.checkFolder(out ?? "spikebar-out/\(loaded.scenario.name)", what: "--out") // before any work (issue #22)
             if let samples { guard samples >= 1 else { throw ValidationError("--samples must be ≥ 1") } }
             if let stuckFraction { guard (0...0.5).contains(stuckFraction) else { throw ValidationError("--stuck-fraction must be in 0 … 0.5") } }
             let show = !quiet && !json

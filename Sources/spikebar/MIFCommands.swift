@@ -79,9 +79,13 @@ enum MIFCommands {
         let dir = out ?? "spikebar-out/\(loaded.scenario.name)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let pretty = JSONEncoder(); pretty.outputFormatting = [.prettyPrinted, .sortedKeys]
+        // The readable result first, then the JSON, refused naming the quantities that went non-finite
+        // (issue #22: a NaN used to fail inside the encoder after the run, writing nothing).
+        try r.markdown.write(toFile: dir + "/evaluate.md", atomically: true, encoding: .utf8)
+        try FiniteResults.check(r, what: "\(loaded.path): the MIF evaluation (\(dir)/evaluate.md written; evaluate.json not)",
+                                cause: "The MIF dynamics diverged: check simulation.dt and the neurons' time constants (Docs/mif-neurons.md)")
         let data = try pretty.encode(r)
         try data.write(to: URL(fileURLWithPath: dir + "/evaluate.json"), options: .atomic)
-        try r.markdown.write(toFile: dir + "/evaluate.md", atomically: true, encoding: .utf8)
         if json { FileHandle.standardOutput.write(data); print() } else if !quiet { print(r.markdown) }
     }
 

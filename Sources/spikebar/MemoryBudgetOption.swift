@@ -8,9 +8,9 @@ import SpikebarScenario
 enum MemoryBudgetOption {
     static let help: ArgumentHelp = "Refuse up front inputs whose estimated memory exceeds this (512MiB, 8GiB, 2e9, 50%; default $SPIKEBAR_MEMORY_BUDGET or 80% of physical memory)."
 
-    static func check(loaded: LoadedScenario, option: String?, training: Bool = false, threads: Int = 0, chips: Int = 1) throws {
+    static func check(loaded: LoadedScenario, option: String?, training: Bool = false, threads: Int = 0, chips: Int = 1, units: Int = 0) throws {
         let budget = try MemoryBudget.resolve(option: option)
-        let estimate = MemoryEstimate.of(loaded, training: training, threads: threads, chips: chips)
+        let estimate = MemoryEstimate.of(loaded, training: training, threads: threads, chips: chips, sweepUnits: units)
         try MemoryBudget.check(estimate, budget: budget.bytes, source: budget.source, what: "\(loaded.path) (\(loaded.scenario.name))")
     }
 }

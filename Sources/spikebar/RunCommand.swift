@@ -43,15 +43,32 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print nothing but errors (no progress, no table).")
     var quiet = false
 
+    @Flag(help: "Replace another run's results in --out (and another recording at --record) instead of refusing.")
+    var force = false
+
     func run() throws {
         do {
             var loaded = try ScenarioLoader.load(path: scenario)
             if let timing { loaded.scenario.simulation.timing = timing }
             try overrides.apply(to: &loaded)
             try MemoryBudgetOption.check(loaded: loaded, option: memoryBudget, threads: loaded.scenario.simulation.threads)
+            // Every output is checked before any work (issue #22): a long run is never lost to an output
+            // that cannot be written, and never replaces an input or another run's results.
+            let inputs = [scenario, loaded.inputImages, loaded.inputLabels, loaded.weightsFile, loaded.inputTrace,
+                          loaded.scenario.device.physics?.tableFile].compactMap { $0 }
+            let dir = out ?? "spikebar-out/\(loaded.scenario.name)"
+            let s = loaded.scenario
+            let runKey = ResultFolder.key([loaded.digest, "\(s.input.samples)", "\(s.input.samplesGiven)", "\(s.seed)", s.simulation.timing.rawValue])
+            let files = s.mif != nil ? ["evaluate.json", "evaluate.md"] : ["report.json", "report.md", "report.html"]
+            let folder = try ResultFolder(path: dir, command: "run", runKey: runKey, files: files, inputs: inputs, force: force)
+            if let record {
+                try OutputPath.checkFile(record, what: "--record", inputs: inputs + files.map { (dir as NSString).appendingPathComponent($0) })
+                try RunCommand.checkRecording(at: record, digest: loaded.digest, inferences: s.input.samples, force: force)
+            }
             if loaded.scenario.mif != nil {
                 if record != nil { throw ValidationError("--record is not supported for MIF scenarios") }
-                try MIFCommands.run(loaded, out: out, json: json, quiet: quiet)
+                try MIFCommands.run(loaded, out: dir, json: json, quiet: quiet)
+                try folder.claim()
                 return
             }
             let started = Date()
@@ -62,23 +79,22 @@ struct RunCommand: ParsableCommand {
             let n = sim.inputs.count
             let progress = ProgressLine(total: n, label: "inferences", enabled: !quiet && !json)
             let threads = loaded.scenario.simulation.threads
-            if let record {
-                // The trace may go to a folder that does not exist yet (like --out).
-                let parent = (record as NSString).deletingLastPathComponent
-                if !parent.isEmpty { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) }
-            }
             let activities = try record.map { try sim.record(to: $0, threads: threads) { done in progress.update(done) } }
                 ?? sim.runAll(threads: threads) { done in progress.update(done) }
             progress.finish()
+            try sim.checkRunaway(activities)
             let report = sim.report(activities)
-            let dir = out ?? "spikebar-out/\(loaded.scenario.name)"
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            let jsonData = try ReportRenderer.json(report)
-            try jsonData.write(to: URL(fileURLWithPath: dir + "/report.json"), options: .atomic)
+            // The readable reports first (they show what went non-finite), then the JSON, refused if a
+            // quantity is inf or NaN (issue #22): report.json never carries "inf"/"nan" as results.
             try Data(ReportRenderer.markdown(report).utf8).write(to: URL(fileURLWithPath: dir + "/report.md"), options: .atomic)
             let html = HTMLReport.render(report, context: .init(commandLine: commandLineText(),
                                                                 scenarioText: try? String(contentsOfFile: scenario, encoding: .utf8)))
             try Data(html.utf8).write(to: URL(fileURLWithPath: dir + "/report.html"), options: .atomic)
+            try folder.claim()
+            try FiniteResults.check(report, what: "\(scenario): the run's results (\(dir)/report.md and report.html written; report.json not)",
+                                    cause: "Usually a scenario or price-list value at the edge of its range; see Docs/scenario-reference.md, \"Physical ranges\"")
+            let jsonData = try ReportRenderer.json(report)
+            try jsonData.write(to: URL(fileURLWithPath: dir + "/report.json"), options: .atomic)
             if json {
                 FileHandle.standardOutput.write(jsonData)
                 print()
@@ -92,6 +108,22 @@ struct RunCommand: ParsableCommand {
             fail(e)
         } catch let e as TraceError {
             fail(e)
+        }
+    }
+}
+
+extension RunCommand {
+    /// Refuses to record over a file that is not a trace of this run (another scenario's, another sample
+    /// count's, or not a trace at all) unless `force`: `--record` replaces only its own recording.
+    static func checkRecording(at path: String, digest: String, inferences: Int, force: Bool) throws {
+        guard !force, FileManager.default.fileExists(atPath: path) else { return }
+        guard let reader = try? TraceReader(path: path) else {
+            throw SpikebarError.invalidInput(SourceLocation(file: path), "--record: the file exists and is not a trace; refusing to replace it (pass --force, or choose another path)")
+        }
+        let recorded = RecordedRun.decode(metadata: reader.header.metadata)
+        guard reader.header.scenarioDigest == digest, recorded?.inferences.count == inferences else {
+            throw SpikebarError.invalidInput(SourceLocation(file: path),
+                "--record: the file holds another recording (\(recorded.map { "\($0.inferences.count) inferences of \($0.scenarioName)" } ?? "not a recorded run"), scenario digest \(reader.header.scenarioDigest)); refusing to replace it (pass --force, or choose another path)")
         }
     }
 }

@@ -27,5 +27,5 @@ struct Spikebar: ParsableCommand {
 func fail(_ error: Error) -> Never {
     let message = (error as? SpikebarError)?.description ?? "\(error)"
     FileHandle.standardError.write(Data("error: \(message)\n".utf8))
-    Foundation.exit(2)
+    Foundation.exit((error as? SpikebarError)?.exitStatus ?? 2)
 }

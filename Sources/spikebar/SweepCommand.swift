@@ -69,9 +69,13 @@ struct SweepCommand: ParsableCommand {
             let show = !quiet && !json
             let workers = threads ?? loaded.scenario.simulation.threads
             // One programmed chip per worker is alive at once.
-            let units = (0..<(list.count * chips)).filter { slice?.contains($0) ?? true }.count
+            // Counted, not enumerated: `--chips 10⁸` must not allocate an array of units to count them (issue #22).
+            let (all, overflow) = list.count.multipliedReportingOverflow(by: chips)
+            guard !overflow else { throw ValidationError("--values × --chips overflows") }
+            let units = slice.map { s in all > s.index ? (all - s.index + s.count - 1) / s.count : 0 } ?? all
             let cores = workers > 0 ? workers : ProcessInfo.processInfo.activeProcessorCount
-            try MemoryBudgetOption.check(loaded: loaded, option: memoryBudget, threads: workers, chips: max(1, min(units, cores)))
+            try MemoryBudgetOption.check(loaded: loaded, option: memoryBudget, threads: workers, chips: max(1, min(units, cores)), units: units)
+            try OutputPath.checkFolder(out ?? "spikebar-out/\(loaded.scenario.name)", what: "--out") // before any work (issue #22)
             let start = Date()
             let work: SweepWork
             if let testSamples {
@@ -234,6 +238,7 @@ struct RetrainCommand: ParsableCommand {
             let setup = try TrainingSetup(loaded: loaded)
             let path = weights ?? loaded.weightsFile ?? "spikebar-out/\(loaded.scenario.name)/weights.json"
             let w = try WeightFile.load(path: path, network: loaded.scenario.network)
+            try OutputPath.checkFolder(out ?? "spikebar-out/\(loaded.scenario.name)", what: "--out") // before any work (issue #22)
             var faults = loaded.scenario.device.faults
             if let bitErrorRate { guard (0...1).contains(bitErrorRate) else { throw ValidationError("--bit-error-rate must be in 0 … 1") }; faults.bitErrorRate = bitErrorRate }
             if let highFraction { guard (0...1).contains(highFraction) else { throw ValidationError("--high-fraction must be in 0 … 1") }; faults.highFraction = highFraction }

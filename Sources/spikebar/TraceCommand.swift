@@ -34,7 +34,37 @@ struct TraceCommand: ParsableCommand {
         return (neg ? "-" : "") + String(m / 1_000_000_000_000) + (frac.isEmpty ? "" : "." + frac)
     }
 
-    static func picoseconds(_ s: Double?) -> Int64? { s.map { SimTime.nearest(seconds: $0).picoseconds } }
+    /// A `--from`/`--to` value in picoseconds; refuses what no trace time can be (NaN, ±inf, beyond ±2⁶³ ps ≈ ±106 days).
+    static func picoseconds(_ s: Double?, option: String) throws -> Int64? {
+        guard let s else { return nil }
+        guard s.isFinite, abs(s) < 9.2e6 else {
+            throw SpikebarError.invalidInput(SourceLocation(file: option), "\(s) s is not a trace time (expected a finite number of seconds, |t| < 9.2e6 s)")
+        }
+        return SimTime.nearest(seconds: s).picoseconds
+    }
+
+    /// A CSV field: quoted (RFC 4180) when it holds a comma, quote or line break, so that
+    /// `trace import --format csv` reads back the name it was given.
+    static func csvField(_ s: String) -> String {
+        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// A JSON string literal.
+    static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default: out += u.value < 0x20 ? String(format: "\\u%04x", u.value) : String(u)
+            }
+        }
+        return out + "\""
+    }
 
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -52,14 +82,16 @@ struct TraceCommand: ParsableCommand {
             var populations: [Population]; var chunks: [Chunk]?; var problems: [String]
         }
 
-        func run() throws {
+        func run() throws { try reportingInputErrors { try work() } }
+
+        func work() throws {
             let r = try TraceReader(path: file)
             var counts = [Int](repeating: 0, count: r.header.populations.count)
             let problems = r.forEachIntactChunk { c in
                 for a in c.addresses { counts[r.location(of: a).population] += 1 }
             }
             let first = r.chunks.first?.firstTime, last = r.chunks.last?.lastTime
-            let duration = first.map { Double((last ?? $0) - $0) * 1e-12 } ?? 0
+            let duration = first.map { (Double(last ?? $0) - Double($0)) * 1e-12 } ?? 0 // Double: a crafted first time −2⁶³ must not overflow
             let n = r.eventCount
             let pops = r.header.populations.enumerated().map { k, p in
                 Summary.Population(name: p.name, size: p.size, events: counts[k],
@@ -114,7 +146,9 @@ struct TraceCommand: ParsableCommand {
         @Flag(help: "Same as --format jsonl: one JSON object per event ({time_ps, population, index}).") var json = false
         @Option(help: "Print only this population (its name or 0-based number); repeat for several.") var population: [String] = []
 
-        func run() throws {
+        func run() throws { try reportingInputErrors { try work() } }
+
+        func work() throws {
             let r = try TraceReader(path: file)
             let names = r.header.populations.map(\.name)
             var keep = [Bool](repeating: population.isEmpty, count: names.count)
@@ -125,18 +159,27 @@ struct TraceCommand: ParsableCommand {
                 keep[k] = true
             }
             let format = json ? .jsonl : self.format
+            let fromPs = try TraceCommand.picoseconds(from, option: "--from"), toPs = try TraceCommand.picoseconds(to, option: "--to")
+            let csvNames = names.map(TraceCommand.csvField), jsonNames = names.map(TraceCommand.jsonString)
             var out = Output()
             if format == .csv { out.line("time_s,population,index") }
             do {
-                try r.forEachEvent(from: TraceCommand.picoseconds(from), to: TraceCommand.picoseconds(to)) { e in
+                try r.forEachEvent(from: fromPs, to: toPs) { e in
                     guard keep[e.population] else { return }
                     switch format {
-                    case .csv: out.line("\(TraceCommand.seconds(e.time)),\(names[e.population]),\(e.index)")
-                    case .jsonl: out.line("{\"time_ps\":\(e.time),\"population\":\"\(names[e.population])\",\"index\":\(e.index)}")
+                    case .csv: out.line("\(TraceCommand.seconds(e.time)),\(csvNames[e.population]),\(e.index)")
+                    case .jsonl: out.line("{\"time_ps\":\(e.time),\"population\":\(jsonNames[e.population]),\"index\":\(e.index)}")
                     }
                 }
-            } catch { out.flush(); throw error }
+            } catch let e as TraceError {
+                out.flush()
+                throw SpikebarError.damaged(path: file, offset: e.offset, "\(e.message); the events printed stop before it")
+            }
             out.flush()
+            // A truncated or unfinished file: the events printed are not all the window holds.
+            if let span = r.lostSpans().first(where: { $0.overlaps(start: fromPs ?? .min, end: toPs ?? .max) }) {
+                throw SpikebarError.damaged(path: file, offset: span.offset, "the events printed are incomplete: \(span)")
+            }
         }
     }
 
@@ -160,8 +203,11 @@ struct TraceCommand: ParsableCommand {
 
         struct Result: Codable { var output: String; var events: Int; var recordings: Int?; var populations: [String]?; var timeUnitPs: Int64? }
 
-        func run() throws {
+        func run() throws { try reportingInputErrors { try work() } }
+
+        func work() throws {
             guard !files.isEmpty else { throw ValidationError("no input files") }
+            try OutputPath.checkFile(out, what: "--out", inputs: files)
             switch format {
             case .nmnist:
                 let progress = ProgressLine(total: files.count, label: "recordings read", enabled: !json && !quiet)
@@ -195,7 +241,10 @@ struct TraceCommand: ParsableCommand {
 
         struct Result: Codable { var input: String; var output: String; var inputHadIndex: Bool; var chunksRecovered: Int; var eventsRecovered: Int; var problems: [String] }
 
-        func run() throws {
+        func run() throws { try reportingInputErrors { try work() } }
+
+        func work() throws {
+            try OutputPath.checkFile(out, what: "--out", inputs: [input])
             let r = try TraceRepair.repair(input: input, output: out)
             if json {
                 try printJSON(Result(input: r.input, output: r.output, inputHadIndex: r.inputHadIndex, chunksRecovered: r.chunksRecovered,
@@ -205,6 +254,12 @@ struct TraceCommand: ParsableCommand {
             }
         }
     }
+}
+
+/// Runs a trace subcommand's work: a `SpikebarError` or `TraceError` is reported and exits 2 (bad
+/// input) or 3 (damaged input), as the docs say, instead of ArgumentParser's generic exit 1.
+func reportingInputErrors(_ body: () throws -> Void) throws {
+    do { try body() } catch let e as SpikebarError { fail(e) } catch let e as TraceError { fail(e) }
 }
 
 /// `spikebar bench trace`: compression and speed of `.sbt` against zstd -19 / xz -9 on three workloads.

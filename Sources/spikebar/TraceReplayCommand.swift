@@ -14,7 +14,9 @@ extension TraceCommand {
             recorded inference's input spikes into the kernel with the recorded seed, timing and sample ids, and \
             compares every population's spikes with the recorded ones: same neurons, same picosecond times, same \
             order. Refuses a scenario whose digest differs from the recording's unless --force. Exit status: 0 \
-            identical, 1 divergence (the first differing event is printed), 2 error. \
+            identical, 1 divergence (the first differing event is printed), 2 error, 3 damaged trace (truncated, \
+            unfinished or repaired: the inferences it lost are listed with the byte offset of the damage and \
+            are not compared; the others are). \
             Record with: spikebar run SCENARIO --record FILE.sbt
             """)
 
@@ -47,6 +49,15 @@ extension TraceCommand {
                 print("inferences: \(report.inferences), events compared: \(report.eventsCompared), identical: \(report.identical ? "yes" : "no")")
                 if let d = report.divergence { print("first divergence: \(d)") }
             }
+            if !report.damagedInferences.isEmpty && !quiet {
+                let list = report.damagedInferences
+                let which = list.count == 1 ? "inference \(list[0])" : "\(list.count) inferences (\(list[0])…\(list[list.count - 1]))"
+                var text = "damaged: \(which) of \(file) not compared, their recorded spikes are incomplete:\n"
+                for span in report.damage { text += "  - \(span)\n" }
+                FileHandle.standardError.write(Data(text.utf8))
+            }
+            if report.divergence != nil { throw ExitCode(1) }
+            if !report.damagedInferences.isEmpty { throw ExitCode(3) }
             if !report.identical { throw ExitCode(1) }
         }
     }

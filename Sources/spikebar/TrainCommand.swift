@@ -68,6 +68,8 @@ struct TrainCommand: ParsableCommand {
             guard checkpointEvery >= 0, checkpointEvery.isFinite else { throw ValidationError("--checkpoint-every must be ≥ 0 s") }
             trainer.checkpointInterval = checkpointEvery
             var checkpoint = trainer.start()
+            // What the weights depend on (not --epochs: resuming to train longer is the point of a checkpoint).
+            let trainingDigest = ResultFolder.key([loaded.digest, "\(spec.batch)", "\(spec.lr)", "\(spec.trainSamples)", "\(s.seed)"])
             if resume {
                 guard let data = FileManager.default.contents(atPath: ckPath) else {
                     throw SpikebarError.missingFile(path: ckPath, referencedFrom: nil, hint: "no checkpoint to resume; run without --resume (or give the same --out)")
@@ -75,7 +77,15 @@ struct TrainCommand: ParsableCommand {
                 do { checkpoint = try JSONDecoder().decode(TrainingCheckpoint.self, from: data) } catch {
                     throw SpikebarError.invalidInput(SourceLocation(file: ckPath), "not a training checkpoint (\(error)); delete it and train again")
                 }
+                if let why = checkpoint.validationProblem(shapes: trainer.start().shapes) {
+                    throw SpikebarError.invalidInput(SourceLocation(file: ckPath), "cannot resume: \(why); delete it and train again")
+                }
+                guard checkpoint.digest == trainingDigest else {
+                    throw SpikebarError.invalidInput(SourceLocation(file: ckPath),
+                        "cannot resume: the checkpoint belongs to another training (digest \(checkpoint.digest ?? "none") ≠ \(trainingDigest) of this scenario text, --batch, --lr, --train-samples and seed); resume with the options it was started with, or give another --out")
+                }
             }
+            checkpoint.digest = trainingDigest
             let show = !quiet && !json
             if show {
                 let sizes = [s.network.input] + s.network.layers.map { "\($0.size)\($0.recurrent ? "(rec)" : "")" }.map { $0 as CustomStringConvertible }

@@ -1,4 +1,5 @@
 import FuzzSupport
+import SpikebarPipeline
 import SpikebarTrace
 
 /// `.sbt` reader: open from bytes (header, index or scan), read every chunk, recover, and seek to a
@@ -74,6 +75,19 @@ func readAll(_ input: [UInt8]) {
     }
     _ = reader.chunkRange(from: Int64.min, to: Int64.max)
     _ = reader.chunkRange(from: Int64.max, to: Int64.min)
+    // Damage accounting (issue #22): lost spans from the open issues and the header, each chunk that
+    // failed above; then the recorded-run metadata, validated before any arithmetic uses it.
+    for span in reader.lostSpans() { _ = span.overlaps(start: .min, end: .max); _ = span.description }
+    for i in reader.chunks.indices {
+        if case .failure(let e as TraceError) = Result(catching: { try reader.readChunk(i) }) { _ = reader.lostSpan(chunk: i, error: e) }
+    }
+    if let run = RecordedRun.decode(metadata: reader.header.metadata), run.validationProblem() == nil {
+        // What a validated run promises: every slice k·stride + stride fits in Int64.
+        for (k, inf) in run.inferences.enumerated() {
+            require(inf.startPicoseconds == Int64(k) &* run.stridePicoseconds, "inference \(k) start")
+            require(!inf.startPicoseconds.addingReportingOverflow(run.stridePicoseconds).overflow, "inference \(k) overflows")
+        }
+    }
 }
 
 /// Entry point SwiftPM links as `main` (see CFuzzDriver.h): hands over to libFuzzer.

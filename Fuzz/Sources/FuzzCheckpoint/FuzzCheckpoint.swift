@@ -1,0 +1,36 @@
+import Foundation
+import FuzzSupport
+import SpikebarPipeline
+import SpikebarTwin
+
+/// Files `spikebar` reads back (issue #22, class 7): a training checkpoint (`checkpoint.json`) and a
+/// sweep results log (`sweep-*.jsonl`). JSON bytes → `TrainingCheckpoint` → `validationProblem`, and the
+/// same bytes as a sweep log through `SweepLog.read`. Every rejection must be an error, never a trap; a
+/// checkpoint that validates must be usable: its rows have the shapes it declares and finite values.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzCheckpoint(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let input = Data(bytes(data, size))
+    if let ck = try? JSONDecoder().decode(TrainingCheckpoint.self, from: input) {
+        for shapes in [ck.shapes, [2, 3], []] where ck.validationProblem(shapes: shapes) == nil {
+            require(ck.weights.map(\.count) == shapes && ck.adam.m.map(\.count) == shapes, "validated rows differ from the shapes")
+            require(ck.weights.allSatisfy { $0.allSatisfy(\.isFinite) } && ck.epoch >= 0, "validated non-finite weights or negative epoch")
+        }
+    }
+    let path = NSTemporaryDirectory() + "spikebar-fuzz-sweep-\(getpid()).jsonl"
+    if FileManager.default.createFile(atPath: path, contents: input) {
+        if let log = try? SweepLog.read(path: path) {
+            for u in log.units {
+                require((0..<log.header.unitCount).contains(u.unit), "unit \(u.unit) outside the sweep")
+                require(u.accuracy.map { (0...1).contains($0) } ?? true, "accuracy \(String(describing: u.accuracy)) accepted")
+            }
+        }
+        unlink(path)
+    }
+    return 0
+}
+
+/// Entry point SwiftPM links as `main` (see CFuzzDriver.h): hands over to libFuzzer.
+@_cdecl("FuzzCheckpoint_main")
+public func fuzzCheckpointMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
+    spikebar_fuzz_main(argc, argv)
+}
