@@ -172,7 +172,7 @@ public enum HTMLReport {
                          HTMLPage.number(Units.format(a.energy.mean, "J"), value: a.energy.mean, key: "\(k).energy.mean"),
                          HTMLPage.number(ratioText(a.energyRatioToRRAM), value: a.energyRatioToRRAM, key: "\(k).energyRatioToRRAM"),
                          HTMLPage.number(Units.fixed(a.confidence.sourced * 100, significant: 3) + " %", value: a.confidence.sourced, key: "\(k).confidence.sourced")
-                            + "<br><small>\(SVGChart.esc(a.confidence.summary))</small>",
+                            + "<br/><small>\(SVGChart.esc(a.confidence.summary))</small>",
                          HTMLPage.number(Units.format(a.latency.mean, "s"), value: a.latency.mean, key: "\(k).latency.mean"),
                          HTMLPage.number(Units.format(a.computeLatency.mean, "s"), value: a.computeLatency.mean, key: "\(k).computeLatency.mean"),
                          a.meanPower.map { HTMLPage.number(Units.format($0, "W"), value: $0, key: "\(k).meanPower") } ?? "—",

@@ -63,9 +63,10 @@ import Testing
         #expect(bad.status != 0 && bad.stderr.contains("at least two"))
     }
 
-    /// No input at all: the crossbar spends nothing, so the ratios to it have no meaning (x/0, and 0/0
-    /// for the crossbar itself); the reports are still written, and report.json leaves those ratios out
-    /// instead of writing "inf" or "nan" (issue #22, class 6).
+    /// No input at all, and the idle/bias energies switched off (`overheads: false`): the crossbar spends
+    /// nothing, so the energy ratios to it have no meaning (x/0, and 0/0 for the crossbar itself); the
+    /// reports are still written, and report.json leaves those ratios out instead of writing "inf" or
+    /// "nan" (issue #22, class 6).
     @Test func runWithoutInputWritesReports() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spikebar-noinput-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -75,6 +76,7 @@ import Testing
         network: {input: 16, layers: [{name: hidden, size: 8}, {name: out, size: 4}]}
         weights: {source: generated, target_rate: 0}
         input: {source: uniform, max_rate: 0, window: 0.05, samples: 2}
+        architectures: {overheads: false}
         """.write(to: file, atomically: true, encoding: .utf8)
         let r = try runCLI(["run", file.path, "--quiet", "--out", dir.path])
         #expect(r.status == 0, "\(r.stderr)")
