@@ -92,12 +92,15 @@ public enum PeerWorkload {
 extension PeerWorkload {
     /// Adds one mode's figures to `costs.json` in the workload folder (for `Benchmarks/peers.sh sanafe`):
     /// the kernel's wall time for the exported input and, per cost model, the energy and latency of that
-    /// run's activity. `{"<mode>": {"seconds": s, "architectures": [{"architecture", "energy_j", "latency_s"}]}}`.
+    /// run's activity, with its energy breakdown (`Benchmarks/peers.sh sanafe` compares the `loihi` one with
+    /// SANA-FE's, category by category). `{"<mode>": {"seconds": s, "architectures": [{"architecture",
+    /// "energy_j", "latency_s", "energy_components": [{"name", "energy_j", "count"}]}]}}`.
     public static func writeCosts(_ estimates: [CostEstimate], mode: String, seconds: Double, to directory: String) throws {
         let path = directory + "/costs.json"
         var all = (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path)))) as? [String: Any] ?? [:]
         all[mode] = ["seconds": seconds,
-                     "architectures": estimates.map { ["architecture": $0.architecture, "energy_j": $0.totalEnergy, "latency_s": $0.totalLatency] }]
+                     "architectures": estimates.map { ["architecture": $0.architecture, "energy_j": $0.totalEnergy, "latency_s": $0.totalLatency,
+                                                        "energy_components": $0.energy.map { ["name": $0.name, "energy_j": $0.value, "count": $0.count] }] }]
         let data = try JSONSerialization.data(withJSONObject: all, options: [.sortedKeys, .prettyPrinted])
         try write(data, to: path)
     }

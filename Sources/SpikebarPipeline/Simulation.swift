@@ -60,12 +60,13 @@ public struct Simulation: Sendable {
         costModels = Simulation.costModels(for: s)
     }
 
-    /// The three cost models with the scenario's price lists and read conditions.
+    /// The cost models (RRAM-SNN, DYNAP, ADC-CIM, Loihi) with the scenario's price lists and read conditions.
     public static func costModels(for s: Scenario) -> [any CostModel] {
         let read = ReadConditions(readVoltage: s.device.readVoltage, readPulse: s.device.readPulse)
         return [RRAMCrossbarCost(prices: s.architectures.rram, read: read),
                 DynapCost(prices: s.architectures.dynap),
-                ADCCIMCost(prices: s.architectures.adcCIM, read: read)]
+                ADCCIMCost(prices: s.architectures.adcCIM, read: read),
+                LoihiCost(prices: s.architectures.loihi)]
     }
 
     /// Spikes of inference `k` (0-based within the run).

@@ -234,9 +234,9 @@ struct CostModelTests {
         }
     }
 
-    @Test("the price lists build the three models")
+    @Test("the price lists build the four models")
     func models() {
         let names = PriceLists.default.models(read: .default).map(\.architecture)
-        #expect(names == ["rram-snn", "dynap", "adc-cim"])
+        #expect(names == ["rram-snn", "dynap", "adc-cim", "loihi"])
     }
 }
