@@ -8,10 +8,11 @@
 #             for --duration of model time (default 1 s): Spikebar exact and grid(0.1 ms) vs Brian2 2.9
 #             (runtime/Cython and C++ standalone, dt 0.1 ms, code generation and compilation excluded), the
 #             same chip and the same input spikes (`spikebar bench kernel --export`); synaptic events/s.
-#   sanafe    one inference of that chip (the quickstart window, 0.1 s, same export) simulated by SANA-FE
-#             2.2.9 on its bundled Loihi description (Benchmarks/sanafe_bench.py) vs Spikebar's kernel:
-#             wall time per inference, and energy / latency per inference (Spikebar's three cost models of
-#             the same run vs SANA-FE's Loihi estimate — different hardware: a sanity range, not a match).
+#   sanafe    one inference of that chip (the quickstart window, 0.1 s, same export, 1 ms steps as SANA-FE's
+#             and the quickstart's) simulated by SANA-FE 2.2.9 on its bundled Loihi description
+#             (Benchmarks/sanafe_bench.py) vs Spikebar's kernel: wall time per inference; energy / latency per
+#             inference of Spikebar's cost models on the same run; and the Loihi cross-check: Spikebar's
+#             `loihi` model vs SANA-FE's Loihi estimate, by category, with the ratio (target within 15 %).
 #   train     time per training step, 784-128-10 and 700-128(rec)-20, T = 100, batch 128, p = 0.02, Adam,
 #             fast-sigmoid surrogate: `spikebar bench train` vs snnTorch (Benchmarks/snntorch_bench.py),
 #             both on --threads (default 2) threads.
@@ -119,11 +120,13 @@ EOF
 # ---------------------------------------------------------------------------------------------------
 run_sanafe() {
   peer_sanafe
-  local window=0.1 reps=$repeat
+  # Step 1 ms: SANA-FE's time step and the quickstart's, so that Spikebar's time-stepped estimates (loihi,
+  # adc-cim) count the same 100 steps as SANA-FE, and the grid mode runs the same discretisation.
+  local window=0.1 reps=$repeat step=1e-3
   [ "$smoke" = 1 ] && window=0.01
   echo "== sanafe: one inference (window $window s) of the quickstart chip, Spikebar vs SANA-FE (Loihi)"
-  "$bin" bench kernel --repeat "$reps" --rate "$rate" --duration "$window" --export "$work/sanafe" | tee "$work/spikebar-sanafe.txt"
-  "$py" Benchmarks/sanafe_bench.py "$work/sanafe" --repeat "$reps" 2>"$work/sanafe.log" | tail -1 > "$work/sanafe.json" \
+  "$bin" bench kernel --repeat "$reps" --rate "$rate" --duration "$window" --dt "$step" --export "$work/sanafe" | tee "$work/spikebar-sanafe.txt"
+  "$py" Benchmarks/sanafe_bench.py "$work/sanafe" --repeat "$reps" --dt "$step" 2>"$work/sanafe.log" | tail -1 > "$work/sanafe.json" \
     || { echo "SANA-FE failed; its log:" >&2; tail -20 "$work/sanafe.log" >&2; exit 1; }
   python3 - "$work" <<'EOF' | tee -a "$summary"
 import json, re, sys
@@ -151,6 +154,47 @@ for a in costs[mode]["architectures"]:
     print(f"  {'Spikebar ' + a['architecture']:36} {e*1e9:12.2f} nJ  {a['latency_s']*1e6:10.2f} us  ({rel})")
 if sf["dropped_input_spikes"]:
     print(f"  (SANA-FE: {sf['dropped_input_spikes']} input spikes fell in the same step as another of their channel and merged)")
+
+# Loihi cross-check: the same network and input spikes priced by SANA-FE's Loihi description and by Spikebar's
+# `loihi` cost model (the same per-operation constants), category by category (Docs/cost-models.md section 5).
+loihi = next((a for a in costs[mode]["architectures"] if a["architecture"] == "loihi"), None)
+if loihi is None:
+    sys.exit("costs.json has no loihi estimate: rebuild spikebar")
+parts = {c["name"]: c for c in loihi["energy_components"]}
+def part(*names):
+    return sum(parts[n]["energy_j"] for n in names if n in parts), sum(parts[n]["count"] for n in names if n in parts)
+raw, se = sf["raw"], sf["raw"]["energy"]
+wl = json.load(open(f"{work}/sanafe/workload.json"))
+neurons = sum(l["size"] for l in wl["layers"])
+steps = sf["timesteps"]
+updated = int(raw["neurons_updated"]) - sf["input_spikes"]     # SANA-FE counts a firing input unit as updated
+syn, n_syn = part("synaptic operations")
+soma, _ = part("neuron state access", "neuron updates", "spike out")
+net, _ = part("spike messages sent", "spike messages received", "mesh hops E-W", "mesh hops N-S", "static power")
+_, n_msg = part("spike messages sent")
+_, n_hops = part("mesh hops E-W", "mesh hops N-S")
+print(f"\nloihi cross-check: same network and input spikes, {steps} steps of {sf['dt_s']*1e3:g} ms; SANA-FE's loihi.yaml vs Spikebar's loihi model ({mode} run's activity)")
+print(f"  {'category':10} {'SANA-FE 2.2.9':>14} {'Spikebar loihi':>15} {'ratio':>7}  counts (SANA-FE / Spikebar)")
+rows = [("synapses", se["synapse"], syn, f"synaptic ops {int(raw['spikes'])} / {n_syn:.0f}"),
+        ("somas", se["soma"] + se["dendrite"], soma,
+         f"neuron-steps updated {updated} / {neurons * steps}; layer spikes {sf['layer_spikes']} / {sum(map(int, spikes.get(mode, '0').split('/')[1:]))}"),
+        ("network", se["network"], net, f"messages {int(raw['packets_sent'])} / {n_msg:.0f}; hops - / {n_hops:.0f}")]
+for name, a, b, what in rows:
+    print(f"  {name:10} {a*1e9:11.2f} nJ {b*1e9:12.2f} nJ {b / a if a else float('nan'):7.3f}  {what}")
+ratio = loihi["energy_j"] / sf["energy_j"]
+print(f"  {'total':10} {sf['energy_j']*1e9:11.2f} nJ {loihi['energy_j']*1e9:12.2f} nJ {ratio:7.3f}  energy per inference {abs(ratio - 1) * 100:.1f} % apart (target <= 15 %: {'met' if abs(ratio - 1) <= 0.15 else 'NOT met'})")
+print(f"  {'latency':10} {sf['sim_time_s']*1e6:11.2f} us {loihi['latency_s']*1e6:12.2f} us {loihi['latency_s'] / sf['sim_time_s']:7.3f}  SANA-FE {sf['timing_model']} timing model; Spikebar: simple model on per-step means + barrier")
+# Where the difference comes from, from the counts: input spikes SANA-FE merged into one per step and channel
+# (each one synaptic op per first-layer neuron and one message less), neuron-steps SANA-FE left idle (no update
+# charged), and the rest: the two simulators' own layer spikes (Spikebar's event kernel vs Loihi's discrete LIF).
+def unit(name):
+    return parts[name]["energy_j"] / parts[name]["count"] if parts[name]["count"] else 0.0
+merged = sf["dropped_input_spikes"] * (wl["layers"][0]["size"] * unit("synaptic operations") + unit("spike messages sent"))
+idle = (neurons * steps - updated) * unit("neuron updates")
+rest = loihi["energy_j"] - sf["energy_j"] - merged - idle
+print(f"  difference {(loihi['energy_j'] - sf['energy_j'])*1e9:+.2f} nJ = merged input spikes {merged*1e9:+.2f} nJ ({sf['dropped_input_spikes']} spikes)"
+      f" + neuron-steps SANA-FE left idle {idle*1e9:+.2f} nJ ({neurons * steps - updated})"
+      f" + layer-spike difference and rest {rest*1e9:+.2f} nJ")
 EOF
 }
 
