@@ -168,11 +168,11 @@ wl = json.load(open(f"{work}/sanafe/workload.json"))
 neurons = sum(l["size"] for l in wl["layers"])
 steps = sf["timesteps"]
 updated = int(raw["neurons_updated"]) - sf["input_spikes"]     # SANA-FE counts a firing input unit as updated
-syn, n_syn = part("synaptic operations")
+syn, n_syn = part("synapse operations")
 soma, _ = part("neuron state access", "neuron updates", "spike out")
-net, _ = part("spike messages sent", "spike messages received", "mesh hops E-W", "mesh hops N-S", "static power")
-_, n_msg = part("spike messages sent")
-_, n_hops = part("mesh hops E-W", "mesh hops N-S")
+net, _ = part("routing: messages sent", "routing: messages received", "routing: mesh hops E-W", "routing: mesh hops N-S", "static power")
+_, n_msg = part("routing: messages sent")
+_, n_hops = part("routing: mesh hops E-W", "routing: mesh hops N-S")
 print(f"\nloihi cross-check: same network and input spikes, {steps} steps of {sf['dt_s']*1e3:g} ms; SANA-FE's loihi.yaml vs Spikebar's loihi model ({mode} run's activity)")
 print(f"  {'category':10} {'SANA-FE 2.2.9':>14} {'Spikebar loihi':>15} {'ratio':>7}  counts (SANA-FE / Spikebar)")
 rows = [("synapses", se["synapse"], syn, f"synaptic ops {int(raw['spikes'])} / {n_syn:.0f}"),
@@ -189,7 +189,7 @@ print(f"  {'latency':10} {sf['sim_time_s']*1e6:11.2f} us {loihi['latency_s']*1e6
 # charged), and the rest: the two simulators' own layer spikes (Spikebar's event kernel vs Loihi's discrete LIF).
 def unit(name):
     return parts[name]["energy_j"] / parts[name]["count"] if parts[name]["count"] else 0.0
-merged = sf["dropped_input_spikes"] * (wl["layers"][0]["size"] * unit("synaptic operations") + unit("spike messages sent"))
+merged = sf["dropped_input_spikes"] * (wl["layers"][0]["size"] * unit("synapse operations") + unit("routing: messages sent"))
 idle = (neurons * steps - updated) * unit("neuron updates")
 rest = loihi["energy_j"] - sf["energy_j"] - merged - idle
 print(f"  difference {(loihi['energy_j'] - sf['energy_j'])*1e9:+.2f} nJ = merged input spikes {merged*1e9:+.2f} nJ ({sf['dropped_input_spikes']} spikes)"

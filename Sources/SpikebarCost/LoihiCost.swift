@@ -40,14 +40,14 @@ import SpikebarActivity
 public struct LoihiCost: CostModel {
     /// Component names of the breakdowns.
     public enum Component {
-        public static let synapticOps = "synaptic operations"
+        public static let synapticOps = "synapse operations"
         public static let neuronAccess = "neuron state access"
         public static let neuronUpdate = "neuron updates"
         public static let spikeOut = "spike out"
-        public static let messagesOut = "spike messages sent"
-        public static let messagesIn = "spike messages received"
-        public static let hopsEastWest = "mesh hops E-W"
-        public static let hopsNorthSouth = "mesh hops N-S"
+        public static let messagesOut = "routing: messages sent"
+        public static let messagesIn = "routing: messages received"
+        public static let hopsEastWest = "routing: mesh hops E-W"
+        public static let hopsNorthSouth = "routing: mesh hops N-S"
         public static let staticPower = "static power"
         public static let stepProcessing = "time-step processing (busiest core)"
         public static let stepSync = "time-step barrier"
