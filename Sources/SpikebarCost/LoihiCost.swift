@@ -54,6 +54,18 @@ public struct LoihiCost: CostModel {
         public static let chips = "chips"
     }
 
+    /// The price (YAML key of `LoihiPrices`) each energy, latency and area component multiplies: with
+    /// `LoihiPrices.sources` it gives every component's confidence mark. The busiest-core latency mixes
+    /// the per-operation latencies; its key is the dominant one in SANA-FE's pipeline for dense layers.
+    public static let componentPrices: [String: String] = [
+        Component.synapticOps: "synapse_energy", Component.neuronAccess: "neuron_access_energy",
+        Component.neuronUpdate: "neuron_update_energy", Component.spikeOut: "spike_out_energy",
+        Component.messagesOut: "message_out_energy", Component.messagesIn: "message_in_energy",
+        Component.hopsEastWest: "hop_energy_east_west", Component.hopsNorthSouth: "hop_energy_north_south",
+        Component.staticPower: "static_power_per_core", Component.stepProcessing: "synapse_latency",
+        Component.stepSync: "timestep_sync_latency", Component.chips: "chip_area",
+    ]
+
     /// The price list (from the scenario).
     public var prices: LoihiPrices
     /// Report identifier.

@@ -176,5 +176,11 @@ struct LoihiCostTests {
         let keys = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(LoihiPrices.default)) as? [String: Any]).keys
         #expect(LoihiPrices.sources.map(\.key).sorted() == keys.sorted())
         #expect(LoihiPrices.sources.allSatisfy { ["H", "M", "U", "A"].contains($0.confidence) && !$0.source.isEmpty })
+        // Every component of an estimate names the price it multiplies, and that price has a source.
+        let e = LoihiCost().price(silent())
+        for c in e.energy + e.latency + e.area {
+            let key = try #require(LoihiCost.componentPrices[c.name], "\(c.name)")
+            #expect(keys.contains(key), "\(c.name) → \(key)")
+        }
     }
 }
