@@ -1,4 +1,5 @@
 import Foundation
+import SpikebarActivity
 import SpikebarChip
 import SpikebarCore
 import SpikebarCost
@@ -90,6 +91,20 @@ public enum PeerWorkload {
 }
 
 extension PeerWorkload {
+    /// The `loihi` estimate of `activity` with each core on its own tile of a 2-tile-high mesh
+    /// (`cores_per_tile: 1`, `mesh_height: 2`), reported as `loihi-spread`: a 3-population network then sits on
+    /// tiles (0,0), (0,1), (1,0), so its messages cross the mesh — `Benchmarks/peers.sh sanafe` compares it
+    /// with SANA-FE mapping the populations on its tiles 0, 1, 4 (the same positions), which checks the hop and
+    /// barrier pricing that the one-tile quickstart leaves at zero.
+    public static func loihiSpread(_ activity: Activity, prices: LoihiPrices) -> CostEstimate {
+        var spread = prices
+        spread.coresPerTile = 1
+        spread.meshHeight = 2
+        var estimate = LoihiCost(prices: spread).price(activity)
+        estimate.architecture = "loihi-spread"
+        return estimate
+    }
+
     /// Adds one mode's figures to `costs.json` in the workload folder (for `Benchmarks/peers.sh sanafe`):
     /// the kernel's wall time for the exported input and, per cost model, the energy and latency of that
     /// run's activity, with its energy breakdown (`Benchmarks/peers.sh sanafe` compares the `loihi` one with
