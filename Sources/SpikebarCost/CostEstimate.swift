@@ -26,10 +26,25 @@ public struct CostComponent: Codable, Sendable, Equatable {
     public var count: Double
     /// Dynamic (per event) or static (power × time); meaningful for energy only.
     public var kind: EnergyKind
+    /// How well the price behind `value` is known (H / M / U / A, or physics).
+    public var confidence: PriceConfidence
 
-    public init(name: String, value: Double, count: Double, kind: EnergyKind = .dynamic) {
-        self.name = name; self.value = value; self.count = count; self.kind = kind
+    public init(name: String, value: Double, count: Double, kind: EnergyKind = .dynamic,
+                confidence: PriceConfidence = .assumption) {
+        self.name = name; self.value = value; self.count = count; self.kind = kind; self.confidence = confidence
     }
+}
+
+/// How an architecture's latency figures are to be read (Docs/cost-models.md, "One latency basis").
+///
+/// Every estimate carries both bases so that no table or chart mixes them:
+/// - **streaming**: the input arrives in real time (as from a sensor); the time from the start of the
+///   input to the decision. A time-stepped design cannot process step k before its input has arrived.
+/// - **compute**: the input is already buffered; the time to compute the decision from it. For analog
+///   neurons integrating in real time it equals the streaming latency (the dynamics cannot be sped up).
+public enum LatencyBasis: String, Codable, Sendable, CaseIterable {
+    case streaming
+    case compute
 }
 
 /// The price of one inference on one architecture: energy, latency and area, each with a breakdown,
@@ -48,11 +63,25 @@ public struct CostEstimate: Codable, Sendable, Equatable {
     public var area: [CostComponent]
     /// Assumptions and feasibility warnings (e.g. a DYNAP CAM fan-in exceeded).
     public var notes: [String]
+    /// Seconds per inference on the **compute** basis (input already buffered), by component. `latency`
+    /// is the **streaming** basis (input arriving in real time). Equal lists for real-time analog chips.
+    public var computeLatency: [CostComponent]
+    /// Why the two latency bases are what they are for this architecture (one sentence, shown with them).
+    public var latencyBasisNote: String
+    /// Length of the input window the energy was spent over (s): mean power = energy / window.
+    public var window: Seconds
+    /// False when the mapping cannot be built on this architecture as priced (e.g. a DYNAP fan-in beyond
+    /// the CAM words without splitting): the numbers then price an idealised mapping and must be shown
+    /// as infeasible, never as a bare number.
+    public var feasible: Bool
 
     public init(architecture: String, energy: [CostComponent], latency: [CostComponent],
-                area: [CostComponent], notes: [String]) {
+                area: [CostComponent], notes: [String], computeLatency: [CostComponent]? = nil,
+                latencyBasisNote: String = "", window: Seconds = 0, feasible: Bool = true) {
         self.architecture = architecture; self.energy = energy; self.latency = latency
         self.area = area; self.notes = notes
+        self.computeLatency = computeLatency ?? latency
+        self.latencyBasisNote = latencyBasisNote; self.window = window; self.feasible = feasible
     }
 
     /// Σ energy components (J).
@@ -62,8 +91,23 @@ public struct CostEstimate: Codable, Sendable, Equatable {
     public var dynamicEnergy: Joules { energy.reduce(0) { $1.kind == .dynamic ? $0 + $1.value : $0 } }
     /// Σ energy components of kind `.static` (J).
     public var staticEnergy: Joules { energy.reduce(0) { $1.kind == .static ? $0 + $1.value : $0 } }
-    /// Σ latency components (s).
+    /// Σ latency components (s): the **streaming** latency (input in real time, start of input → decision).
     public var totalLatency: Seconds { latency.reduce(0) { $0 + $1.value } }
+    /// Σ compute-latency components (s): input already buffered.
+    public var totalComputeLatency: Seconds { computeLatency.reduce(0) { $0 + $1.value } }
+    /// Latency on `basis` (s).
+    public func latency(on basis: LatencyBasis) -> Seconds {
+        basis == .streaming ? totalLatency : totalComputeLatency
+    }
+    /// Mean power over the input window (W): energy / window; nil for a zero window.
+    public var meanPower: Watts? { window > 0 ? totalEnergy / window : nil }
+    /// Energy-delay product on the streaming basis (J·s).
+    public var energyDelayProduct: Double { totalEnergy * totalLatency }
+    /// Inferences per second, one at a time (no pipelining across inferences): the next inference starts
+    /// when the previous decision is read, with buffered input (1 / compute latency); nil for zero latency.
+    public var throughput: Double? { totalComputeLatency > 0 ? 1 / totalComputeLatency : nil }
+    /// Share of the energy from prices of each confidence.
+    public var confidence: ConfidenceShares { ConfidenceShares(energy) }
     /// Σ area components (m²).
     public var totalArea: SquareMetres { area.reduce(0) { $0 + $1.value } }
 

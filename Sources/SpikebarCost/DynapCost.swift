@@ -47,13 +47,18 @@ public struct DynapPrices: Codable, Sendable, Equatable {
     public var broadcastLatency: Double
     /// Area of one chip (m²). Default 98 mm²: DYNAP-SE2 (Richter et al. 2024, 180 nm, 1024 neurons; M).
     public var chipArea: Double
+    /// Static bias power per analog neuron (W), charged for every neuron of every allocated core (a
+    /// core's neurons are biased together) over the window. Default 5 nW: the RRAM-SNN's figure (same
+    /// DPI + LIF circuits, seed 000 §VII; assumption A).
+    public var staticPowerPerNeuron: Double
 
     public init(neuronsPerCore: Int = 256, coresPerChip: Int = 4, camWordsPerNeuron: Int = 64,
                 sramWordsPerNeuron: Int = 4, spikeGenerationEnergy: Double = 883e-12, encodingEnergy: Double = 0,
                 r2HopEnergy: Double = 360e-12, r3HopEnergy: Double = 360e-12, broadcastEnergy: Double = 6.84e-9,
                 pulseExtenderEnergy: Double = 324e-12, encodingLatency: Double = 20e-9,
                 r2HopLatency: Double = 20e-9, r3HopLatency: Double = 40e-9, broadcastLatency: Double = 30e-9,
-                chipArea: Double = 98e-6) {
+                chipArea: Double = 98e-6, staticPowerPerNeuron: Double = 5e-9) {
+        self.staticPowerPerNeuron = staticPowerPerNeuron
         self.neuronsPerCore = neuronsPerCore; self.coresPerChip = coresPerChip
         self.camWordsPerNeuron = camWordsPerNeuron; self.sramWordsPerNeuron = sramWordsPerNeuron
         self.spikeGenerationEnergy = spikeGenerationEnergy; self.encodingEnergy = encodingEnergy
@@ -82,6 +87,7 @@ public struct DynapPrices: Codable, Sendable, Equatable {
         case r3HopLatency = "r3_hop_latency"
         case broadcastLatency = "broadcast_latency"
         case chipArea = "chip_area"
+        case staticPowerPerNeuron = "static_power_per_neuron"
     }
 
     public init(from decoder: Decoder) throws {
@@ -103,6 +109,14 @@ public struct DynapPrices: Codable, Sendable, Equatable {
         r3HopLatency = try c.nonNegative(.r3HopLatency, default: d.r3HopLatency, unit: "s")
         broadcastLatency = try c.nonNegative(.broadcastLatency, default: d.broadcastLatency, unit: "s")
         chipArea = try c.nonNegative(.chipArea, default: d.chipArea, unit: "m²")
+        staticPowerPerNeuron = try c.nonNegative(.staticPowerPerNeuron, default: d.staticPowerPerNeuron, unit: "W")
+    }
+
+    /// The list without the overhead terms (bias power), `architectures.overheads: false`.
+    public var withoutOverheads: DynapPrices {
+        var p = self
+        p.staticPowerPerNeuron = 0
+        return p
     }
 
     /// True when any per-operation energy still has its unverified default.
@@ -152,6 +166,7 @@ public struct DynapCost: CostModel {
         public static let routing = "routing on critical path"
         public static let camMatch = "CAM match on critical path"
         public static let chips = "chips"
+        public static let neuronStatic = "neuron bias (all neurons of used cores)"
     }
 
     /// The price list (from the scenario).
@@ -288,26 +303,36 @@ public struct DynapCost: CostModel {
             }
         }
         let synapticEvents = Double(a.totalSynapticEvents)
-        let energy = [
+        let d = DynapPrices.default
+        let biasedNeurons = Double(placement.cores.reduce(0) { $0 + $1.count } * p.neuronsPerCore)
+        let energy: [CostComponent] = [
             CostComponent(name: Component.spikeGeneration, value: onChipSpikes * p.spikeGenerationEnergy,
-                          count: onChipSpikes),
-            CostComponent(name: Component.encoding, value: onChipSpikes * p.encodingEnergy, count: onChipSpikes),
-            CostComponent(name: Component.r2, value: r2 * p.r2HopEnergy, count: r2),
-            CostComponent(name: Component.r3, value: r3 * p.r3HopEnergy, count: r3),
-            CostComponent(name: Component.broadcast, value: broadcasts * p.broadcastEnergy, count: broadcasts),
+                          count: onChipSpikes, confidence: .of(p.spikeGenerationEnergy, default: d.spikeGenerationEnergy, .unverified)),
+            CostComponent(name: Component.encoding, value: onChipSpikes * p.encodingEnergy, count: onChipSpikes,
+                          confidence: .of(p.encodingEnergy, default: d.encodingEnergy, .assumption)),
+            CostComponent(name: Component.r2, value: r2 * p.r2HopEnergy, count: r2,
+                          confidence: .of(p.r2HopEnergy, default: d.r2HopEnergy, .unverified)),
+            CostComponent(name: Component.r3, value: r3 * p.r3HopEnergy, count: r3,
+                          confidence: .of(p.r3HopEnergy, default: d.r3HopEnergy, .assumption)),
+            CostComponent(name: Component.broadcast, value: broadcasts * p.broadcastEnergy, count: broadcasts,
+                          confidence: .of(p.broadcastEnergy, default: d.broadcastEnergy, .unverified)),
             CostComponent(name: Component.pulseExtender, value: synapticEvents * p.pulseExtenderEnergy,
-                          count: synapticEvents),
+                          count: synapticEvents, confidence: .of(p.pulseExtenderEnergy, default: d.pulseExtenderEnergy, .unverified)),
+            CostComponent(name: Component.neuronStatic, value: p.staticPowerPerNeuron * biasedNeurons * a.window,
+                          count: biasedNeurons, kind: .static,
+                          confidence: .of(p.staticPowerPerNeuron, default: d.staticPowerPerNeuron, .assumption)),
         ]
 
         let transitions = Double(a.neuronLayerCount)
-        let latency = [
-            a.decisionTime.map { CostComponent(name: Component.decisionTime, value: $0, count: 1) }
-                ?? CostComponent(name: Component.window, value: a.window, count: 1),
+        let latency: [CostComponent] = [
+            a.decisionTime.map { CostComponent(name: Component.decisionTime, value: $0, count: 1, confidence: .physics) }
+                ?? CostComponent(name: Component.window, value: a.window, count: 1, confidence: .physics),
             CostComponent(name: Component.routing, value: routingLatency, count: transitions),
             CostComponent(name: Component.camMatch, value: matchLatency, count: transitions),
         ]
         let area = [CostComponent(name: Component.chips, value: Double(placement.chips) * p.chipArea,
-                                  count: Double(placement.chips))]
+                                  count: Double(placement.chips), confidence: .of(p.chipArea, default: d.chipArea, .medium))]
+        var feasible = true
 
         // Feasibility: CAM fan-in.
         for l in 1..<Swift.max(1, a.layers.count) {
@@ -320,7 +345,8 @@ public struct DynapCost: CostModel {
             let extraCores = coresSplit - coresNow
             let totalCores = placement.cores.reduce(0) { $0 + $1.count }
             let extraChips = ceilDiv(totalCores + extraCores, p.coresPerChip) - ceilDiv(totalCores, p.coresPerChip)
-            notes.append("Infeasible as mapped: layer '\(layer.name)' has fan-in \(fanIn) > \(p.camWordsPerNeuron) CAM words per neuron. It needs \(split) CAM banks per neuron: splitting each neuron into \(split) sub-neurons of ≤ \(p.camWordsPerNeuron) inputs costs \(layer.size * (split - 1)) extra neurons (\(extraCores) extra cores, \(extraChips) extra chip(s) with this layer alone split) plus a summing stage the analog neurons do not compute exactly. Energies here price the ideal mapping.")
+            feasible = false
+            notes.append("INFEASIBLE as mapped: layer '\(layer.name)' has fan-in \(fanIn) > \(p.camWordsPerNeuron) CAM words per neuron. It needs \(split) CAM banks per neuron: splitting each neuron into \(split) sub-neurons of ≤ \(p.camWordsPerNeuron) inputs costs \(layer.size * (split - 1)) extra neurons (\(extraCores) extra cores, \(extraChips) extra chip(s) with this layer alone split) plus a summing stage the analog neurons do not compute exactly. Energies here price the ideal mapping.")
         }
         notes.append("Placement: \(placement.cores.dropFirst().map { "\($0.count)" }.joined(separator: " + ")) cores on \(placement.chips) chip(s) (\(p.coresPerChip) cores × \(p.neuronsPerCore) neurons per chip), \(placement.meshWidth)-wide mesh; input injected at chip \(entryChip).")
         if p.usesUnverifiedEnergies {
@@ -329,7 +355,9 @@ public struct DynapCost: CostModel {
         if a.decisionTime == nil {
             notes.append("No decision time (output silent or still changing): latency uses the full window.")
         }
-        notes.append("Not priced: bias generators and static power, off-chip read-out of output spikes, FPGA/host injection of inputs.")
-        return CostEstimate(architecture: architecture, energy: energy, latency: latency, area: area, notes: notes)
+        notes.append("Not priced: bias generators, off-chip read-out of output spikes, FPGA/host injection of inputs.")
+        return CostEstimate(architecture: architecture, energy: energy, latency: latency, area: area, notes: notes,
+                            computeLatency: latency, latencyBasisNote: RRAMCrossbarCost.realTimeLatencyNote,
+                            window: a.window, feasible: feasible)
     }
 }

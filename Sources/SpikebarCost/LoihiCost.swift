@@ -28,9 +28,11 @@ import SpikebarActivity
 /// ```
 /// per core c:  t_neuron = n_c·(t_access + t_update) + (spikes_c / S)·(t_spike + |D|·t_msg_out)
 ///              t_msg    = (messagesIn_c / S)·t_msg_in + (synapticOps_c / S)·t_syn
-/// latency = S · [ max_c max(t_neuron, t_msg) + t_sync(tiles in use) ]
+/// c = max_c max(t_neuron, t_msg) + t_sync(tiles in use)             one step's critical path
+/// compute   = n · c                                                 input buffered (SANA-FE's sim_time, n = S)
+/// streaming = dt + (n − 1)·max(dt, c) + c                           input arriving in real time
 /// ```
-/// — compute time with the input already buffered (what SANA-FE reports as `sim_time`).
+/// with `n` the steps up to the read-out (`read_out: decision`: the step holding the decision time).
 /// **Area** = chips × chip area.
 ///
 /// ```swift
@@ -51,6 +53,7 @@ public struct LoihiCost: CostModel {
         public static let staticPower = "static power"
         public static let stepProcessing = "time-step processing (busiest core)"
         public static let stepSync = "time-step barrier"
+        public static let inputArrival = "input arrival (real time)"
         public static let chips = "chips"
     }
 
@@ -64,6 +67,7 @@ public struct LoihiCost: CostModel {
         Component.hopsEastWest: "hop_energy_east_west", Component.hopsNorthSouth: "hop_energy_north_south",
         Component.staticPower: "static_power_per_core", Component.stepProcessing: "synapse_latency",
         Component.stepSync: "timestep_sync_latency", Component.chips: "chip_area",
+        Component.inputArrival: "read_out",
     ]
 
     /// The price list (from the scenario).
@@ -183,27 +187,55 @@ public struct LoihiCost: CostModel {
         let synapticEvents = Double(a.totalSynapticEvents)
         let neuronSteps = neurons * steps
         let coresInUse = Double(placement.coreCount)
+        let d = LoihiPrices.default
+        func conf(_ key: String, _ value: Double, _ fallback: Double) -> PriceConfidence {
+            p.confidence(key, value, default: fallback)
+        }
         let energy = [
-            CostComponent(name: Component.synapticOps, value: synapticEvents * p.synapseEnergy, count: synapticEvents),
-            CostComponent(name: Component.neuronAccess, value: neuronSteps * p.neuronAccessEnergy, count: neuronSteps),
-            CostComponent(name: Component.neuronUpdate, value: neuronSteps * p.neuronUpdateEnergy, count: neuronSteps),
-            CostComponent(name: Component.spikeOut, value: spikesOut * p.spikeOutEnergy, count: spikesOut),
-            CostComponent(name: Component.messagesOut, value: messages * p.messageOutEnergy, count: messages),
-            CostComponent(name: Component.messagesIn, value: messages * p.messageInEnergy, count: messages),
-            CostComponent(name: Component.hopsEastWest, value: hopsEW * p.hopEnergyEastWest, count: hopsEW),
-            CostComponent(name: Component.hopsNorthSouth, value: hopsNS * p.hopEnergyNorthSouth, count: hopsNS),
+            CostComponent(name: Component.synapticOps, value: synapticEvents * p.synapseEnergy, count: synapticEvents,
+                          confidence: conf("synapse_energy", p.synapseEnergy, d.synapseEnergy)),
+            CostComponent(name: Component.neuronAccess, value: neuronSteps * p.neuronAccessEnergy, count: neuronSteps,
+                          confidence: conf("neuron_access_energy", p.neuronAccessEnergy, d.neuronAccessEnergy)),
+            CostComponent(name: Component.neuronUpdate, value: neuronSteps * p.neuronUpdateEnergy, count: neuronSteps,
+                          confidence: conf("neuron_update_energy", p.neuronUpdateEnergy, d.neuronUpdateEnergy)),
+            CostComponent(name: Component.spikeOut, value: spikesOut * p.spikeOutEnergy, count: spikesOut,
+                          confidence: conf("spike_out_energy", p.spikeOutEnergy, d.spikeOutEnergy)),
+            CostComponent(name: Component.messagesOut, value: messages * p.messageOutEnergy, count: messages,
+                          confidence: conf("message_out_energy", p.messageOutEnergy, d.messageOutEnergy)),
+            CostComponent(name: Component.messagesIn, value: messages * p.messageInEnergy, count: messages,
+                          confidence: conf("message_in_energy", p.messageInEnergy, d.messageInEnergy)),
+            CostComponent(name: Component.hopsEastWest, value: hopsEW * p.hopEnergyEastWest, count: hopsEW,
+                          confidence: conf("hop_energy_east_west", p.hopEnergyEastWest, d.hopEnergyEastWest)),
+            CostComponent(name: Component.hopsNorthSouth, value: hopsNS * p.hopEnergyNorthSouth, count: hopsNS,
+                          confidence: conf("hop_energy_north_south", p.hopEnergyNorthSouth, d.hopEnergyNorthSouth)),
             CostComponent(name: Component.staticPower, value: p.staticPowerPerCore * coresInUse * a.window,
-                          count: coresInUse, kind: .static),
+                          count: coresInUse, kind: .static,
+                          confidence: conf("static_power_per_core", p.staticPowerPerCore, d.staticPowerPerCore)),
         ]
 
+        // One step's critical path c = busiest core + barrier; n steps up to the read-out. Streaming: step k's
+        // input is complete at (k + 1)·dt, so the last of n steps finishes at dt + (n − 1)·max(dt, c) + c
+        // (the ADC-CIM rule). Compute: n · c, the steps back to back (SANA-FE's sim_time for n = steps).
         let busiest = zip(neuronTime, messageTime).reduce(0.0) { Swift.max($0, Swift.max($1.0, $1.1)) }
         let sync = p.syncLatency(tiles: Swift.max(1, placement.tiles))
+        let stepTime = busiest + sync
+        let n = Double(stepsToReadOut(a))
+        let last = n > 0 ? 1.0 : 0.0
+        let wait = n > 0 ? a.dt + (n - 1) * Swift.max(a.dt, stepTime) : 0
+        let processingConfidence = conf("synapse_latency", p.synapseLatency, d.synapseLatency)
+        let syncConfidence: PriceConfidence = p.timestepSyncLatency == d.timestepSyncLatency ? .high : .scenario
+        let computeLatency = [
+            CostComponent(name: Component.stepProcessing, value: n * busiest, count: n, confidence: processingConfidence),
+            CostComponent(name: Component.stepSync, value: n * sync, count: n, confidence: syncConfidence),
+        ]
         let latency = [
-            CostComponent(name: Component.stepProcessing, value: steps * busiest, count: steps),
-            CostComponent(name: Component.stepSync, value: steps * sync, count: steps),
+            CostComponent(name: Component.inputArrival, value: wait, count: n, confidence: .physics),
+            CostComponent(name: Component.stepProcessing, value: last * busiest, count: last, confidence: processingConfidence),
+            CostComponent(name: Component.stepSync, value: last * sync, count: last, confidence: syncConfidence),
         ]
         let chips = Double(placement.chips)
-        let area = [CostComponent(name: Component.chips, value: chips * p.chipArea, count: chips)]
+        let area = [CostComponent(name: Component.chips, value: chips * p.chipArea, count: chips,
+                                  confidence: conf("chip_area", p.chipArea, d.chipArea))]
 
         var notes: [String] = []
         let layout = placement.cores.dropFirst().map { "\($0.count)" }.joined(separator: " + ")
@@ -217,16 +249,25 @@ public struct LoihiCost: CostModel {
         if total > 0 {
             notes.append("Time-stepped: \(a.steps) steps of \(fmt(a.dt, "s")); every neuron's state is read and updated every step (\(fmt(perStepEnergy, "J")) per step, \(Units.fixed(100 * perStepEnergy * steps / total, significant: 3)) % of the energy) even with no input spike. SANA-FE charges the \(fmt(p.neuronUpdateEnergy, "J")) update only on steps where a neuron's potential is non-zero or it receives input.")
         }
-        let stepTime = busiest + sync
-        let ready = (a.decisionTime.map { ($0 / Swift.max(a.dt, .leastNonzeroMagnitude)).rounded(.up) * a.dt } ?? a.window) + stepTime
-        notes.append("Latency is compute time with the input buffered (\(fmt(stepTime, "s")) per step: busiest core + barrier, SANA-FE's simple timing model on per-step means). With the input arriving in real time the answer is ready at \(fmt(ready, "s")) (\(a.decisionTime == nil ? "end of the window" : "the step holding the decision time") + one step).")
+        notes.append("Output read after \(Int(n)) of \(a.steps) steps (\(p.readOut == .decision && a.decisionTime != nil ? "the step holding the decision time, as credited to every architecture" : "the whole window")); \(fmt(stepTime, "s")) per step (busiest core + barrier, SANA-FE's simple timing model on per-step means). Energy is priced over all \(a.steps) steps.")
         notes.append("Per-operation prices: SANA-FE arch/loihi.yaml after Davies et al. 2018 (Intel 14 nm); the other architectures are priced at their own nodes.")
         if placement.chips > 1 {
             notes.append("\(placement.chips) chips: chip-to-chip links are priced as more hops of one mesh (an underestimate).")
         }
         if p.staticPowerPerCore == 0 {
-            notes.append("Not priced: static/leakage power (static_power_per_core = 0), the embedded x86 cores / host that inject inputs and read outputs.")
+            notes.append("Not priced: static/leakage power (static_power_per_core = 0: no sourced figure, and SANA-FE prices none), the embedded x86 cores / host that inject inputs and read outputs.")
         }
-        return CostEstimate(architecture: architecture, energy: energy, latency: latency, area: area, notes: notes)
+        return CostEstimate(architecture: architecture, energy: energy, latency: latency, area: area, notes: notes,
+                            computeLatency: computeLatency,
+                            latencyBasisNote: "Time-stepped: streaming waits for each step's input (k·dt) before computing it; compute has the whole input buffered and runs the steps back to back.",
+                            window: a.window, feasible: placement.overfull.isEmpty)
+    }
+
+    /// Steps run before the output is read: up to the step holding the decision time (`read_out: decision`,
+    /// when there is one), else all of them.
+    func stepsToReadOut(_ a: Activity) -> Int {
+        guard a.steps > 0 else { return 0 }
+        guard prices.readOut == .decision, let t = a.decisionTime, a.dt > 0 else { return a.steps }
+        return Swift.min(a.steps, Swift.max(1, Int((t / a.dt).rounded(.up))))
     }
 }

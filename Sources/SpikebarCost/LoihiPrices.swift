@@ -43,7 +43,7 @@ public struct LoihiPrices: Codable, Sendable, Equatable {
     /// Docs/cost-models.md) and where the value was read.
     public struct Source: Sendable, Equatable {
         public var key: String
-        public var confidence: String
+        public var confidence: PriceConfidence
         public var source: String
     }
 
@@ -102,6 +102,9 @@ public struct LoihiPrices: Codable, Sendable, Equatable {
     /// Area of one chip (m²). Default 60 mm² (Davies 2018, abstract: "a 60-mm² chip fabricated in Intel's
     /// 14-nm process").
     public var chipArea: Double
+    /// When the output is read: after the step holding the decision time (default, as the ADC-CIM baseline
+    /// and the spiking chips are credited) or after every step of the window (what SANA-FE simulates).
+    public var readOut: ADCReadOut
 
     public init(neuronsPerCore: Int = 1024, synapsesPerCore: Int = 131_072, inputsPerCore: Int = 1024,
                 coresPerTile: Int = 4, meshWidth: Int = 8, meshHeight: Int = 4,
@@ -114,7 +117,7 @@ public struct LoihiPrices: Codable, Sendable, Equatable {
                 hopEnergyEastWest: Double = 3.0e-12, hopLatencyEastWest: Double = 4.1e-9,
                 hopEnergyNorthSouth: Double = 4.2e-12, hopLatencyNorthSouth: Double = 6.5e-9,
                 timestepSyncLatency: [SyncStep] = LoihiPrices.sanafeSyncTable,
-                staticPowerPerCore: Double = 0, chipArea: Double = 60e-6) {
+                staticPowerPerCore: Double = 0, chipArea: Double = 60e-6, readOut: ADCReadOut = .decision) {
         self.neuronsPerCore = neuronsPerCore; self.synapsesPerCore = synapsesPerCore
         self.inputsPerCore = inputsPerCore; self.coresPerTile = coresPerTile
         self.meshWidth = meshWidth; self.meshHeight = meshHeight
@@ -127,7 +130,7 @@ public struct LoihiPrices: Codable, Sendable, Equatable {
         self.hopEnergyEastWest = hopEnergyEastWest; self.hopLatencyEastWest = hopLatencyEastWest
         self.hopEnergyNorthSouth = hopEnergyNorthSouth; self.hopLatencyNorthSouth = hopLatencyNorthSouth
         self.timestepSyncLatency = timestepSyncLatency; self.staticPowerPerCore = staticPowerPerCore
-        self.chipArea = chipArea
+        self.chipArea = chipArea; self.readOut = readOut
     }
 
     /// SANA-FE's `latency_sync` table (`loihi.yaml` l. 16).
@@ -136,6 +139,19 @@ public struct LoihiPrices: Codable, Sendable, Equatable {
 
     /// The documented defaults.
     public static let `default` = LoihiPrices()
+
+    /// The same list without the overhead terms (`architectures.overheads: false`): no static power.
+    public var withoutOverheads: LoihiPrices {
+        var p = self
+        p.staticPowerPerCore = 0
+        return p
+    }
+
+    /// The documented confidence of `key`'s default (`sources`), or `.scenario` when `value` is not the
+    /// default (the scenario set it).
+    func confidence(_ key: String, _ value: Double, default fallback: Double) -> PriceConfidence {
+        .of(value, default: fallback, Self.sources.first { $0.key == key }?.confidence ?? .assumption)
+    }
 
     /// Cores of one chip: tiles × cores per tile (128 with the defaults, as Loihi).
     public var coresPerChip: Int { meshWidth * meshHeight * coresPerTile }
@@ -173,6 +189,7 @@ public struct LoihiPrices: Codable, Sendable, Equatable {
         case timestepSyncLatency = "timestep_sync_latency"
         case staticPowerPerCore = "static_power_per_core"
         case chipArea = "chip_area"
+        case readOut = "read_out"
     }
 
     public init(from decoder: Decoder) throws {
@@ -210,35 +227,37 @@ public struct LoihiPrices: Codable, Sendable, Equatable {
         }
         staticPowerPerCore = try c.nonNegative(.staticPowerPerCore, default: d.staticPowerPerCore, unit: "W")
         chipArea = try c.nonNegative(.chipArea, default: d.chipArea, unit: "m²")
+        readOut = try c.choice(.readOut, default: d.readOut)
     }
 
     /// Where each default comes from, with its confidence mark — the table of Docs/cost-models.md §5 as
     /// data (one row per YAML key, in key order). "loihi.yaml l. N" is SANA-FE's `arch/loihi.yaml`.
     public static let sources: [Source] = [
-        Source(key: "neurons_per_core", confidence: "H", source: "SANA-FE loihi.yaml l. 33 (max_neurons_supported); Davies 2018: 1024 compartments per core"),
-        Source(key: "synapses_per_core", confidence: "A", source: "128 KB per core (16 MB synaptic memory / 128 cores, Davies 2018 via IEEE CAS Mag. 2022 Q2, M) at 8 bits per weight, no per-axon overhead"),
-        Source(key: "inputs_per_core", confidence: "H", source: "SANA-FE loihi.yaml l. 49 (loihi_inputs[0..1023])"),
-        Source(key: "cores_per_tile", confidence: "H", source: "SANA-FE loihi.yaml l. 29 (loihi_core[0..3])"),
-        Source(key: "mesh_width", confidence: "H", source: "SANA-FE loihi.yaml l. 9"),
-        Source(key: "mesh_height", confidence: "H", source: "SANA-FE loihi.yaml l. 10"),
-        Source(key: "synapse_energy", confidence: "H", source: "SANA-FE loihi.yaml l. 73 (loihi_dense_synapse); after Davies 2018"),
-        Source(key: "synapse_latency", confidence: "H", source: "SANA-FE loihi.yaml l. 74"),
-        Source(key: "neuron_access_energy", confidence: "H", source: "SANA-FE loihi.yaml l. 43 (loihi_lif)"),
-        Source(key: "neuron_access_latency", confidence: "H", source: "SANA-FE loihi.yaml l. 44"),
-        Source(key: "neuron_update_energy", confidence: "H", source: "SANA-FE loihi.yaml l. 45"),
-        Source(key: "neuron_update_latency", confidence: "H", source: "SANA-FE loihi.yaml l. 46"),
-        Source(key: "spike_out_energy", confidence: "H", source: "SANA-FE loihi.yaml l. 47"),
-        Source(key: "spike_out_latency", confidence: "H", source: "SANA-FE loihi.yaml l. 48"),
-        Source(key: "message_out_energy", confidence: "H", source: "SANA-FE loihi.yaml l. 88 (loihi_out)"),
-        Source(key: "message_out_latency", confidence: "H", source: "SANA-FE loihi.yaml l. 89"),
-        Source(key: "message_in_energy", confidence: "H", source: "SANA-FE loihi.yaml l. 37 (loihi_in)"),
-        Source(key: "message_in_latency", confidence: "H", source: "SANA-FE loihi.yaml l. 38"),
-        Source(key: "hop_energy_east_west", confidence: "H", source: "SANA-FE loihi.yaml l. 22, 26; Davies 2018 tile hop E-W"),
-        Source(key: "hop_latency_east_west", confidence: "H", source: "SANA-FE loihi.yaml l. 23, 27"),
-        Source(key: "hop_energy_north_south", confidence: "H", source: "SANA-FE loihi.yaml l. 20, 24; Davies 2018 tile hop N-S"),
-        Source(key: "hop_latency_north_south", confidence: "H", source: "SANA-FE loihi.yaml l. 21, 25"),
-        Source(key: "timestep_sync_latency", confidence: "H", source: "SANA-FE loihi.yaml l. 15-16 (sync_model: table)"),
-        Source(key: "static_power_per_core", confidence: "A", source: "not priced by SANA-FE's Loihi description; no figure found"),
-        Source(key: "chip_area", confidence: "H", source: "Davies et al., IEEE Micro 2018, abstract: 60 mm², Intel 14 nm, 128 cores"),
+        Source(key: "neurons_per_core", confidence: .high, source: "SANA-FE loihi.yaml l. 33 (max_neurons_supported); Davies 2018: 1024 compartments per core"),
+        Source(key: "synapses_per_core", confidence: .assumption, source: "128 KB per core (16 MB synaptic memory / 128 cores, Davies 2018 via IEEE CAS Mag. 2022 Q2, M) at 8 bits per weight, no per-axon overhead"),
+        Source(key: "inputs_per_core", confidence: .high, source: "SANA-FE loihi.yaml l. 49 (loihi_inputs[0..1023])"),
+        Source(key: "cores_per_tile", confidence: .high, source: "SANA-FE loihi.yaml l. 29 (loihi_core[0..3])"),
+        Source(key: "mesh_width", confidence: .high, source: "SANA-FE loihi.yaml l. 9"),
+        Source(key: "mesh_height", confidence: .high, source: "SANA-FE loihi.yaml l. 10"),
+        Source(key: "synapse_energy", confidence: .high, source: "SANA-FE loihi.yaml l. 73 (loihi_dense_synapse); after Davies 2018"),
+        Source(key: "synapse_latency", confidence: .high, source: "SANA-FE loihi.yaml l. 74"),
+        Source(key: "neuron_access_energy", confidence: .high, source: "SANA-FE loihi.yaml l. 43 (loihi_lif)"),
+        Source(key: "neuron_access_latency", confidence: .high, source: "SANA-FE loihi.yaml l. 44"),
+        Source(key: "neuron_update_energy", confidence: .high, source: "SANA-FE loihi.yaml l. 45"),
+        Source(key: "neuron_update_latency", confidence: .high, source: "SANA-FE loihi.yaml l. 46"),
+        Source(key: "spike_out_energy", confidence: .high, source: "SANA-FE loihi.yaml l. 47"),
+        Source(key: "spike_out_latency", confidence: .high, source: "SANA-FE loihi.yaml l. 48"),
+        Source(key: "message_out_energy", confidence: .high, source: "SANA-FE loihi.yaml l. 88 (loihi_out)"),
+        Source(key: "message_out_latency", confidence: .high, source: "SANA-FE loihi.yaml l. 89"),
+        Source(key: "message_in_energy", confidence: .high, source: "SANA-FE loihi.yaml l. 37 (loihi_in)"),
+        Source(key: "message_in_latency", confidence: .high, source: "SANA-FE loihi.yaml l. 38"),
+        Source(key: "hop_energy_east_west", confidence: .high, source: "SANA-FE loihi.yaml l. 22, 26; Davies 2018 tile hop E-W"),
+        Source(key: "hop_latency_east_west", confidence: .high, source: "SANA-FE loihi.yaml l. 23, 27"),
+        Source(key: "hop_energy_north_south", confidence: .high, source: "SANA-FE loihi.yaml l. 20, 24; Davies 2018 tile hop N-S"),
+        Source(key: "hop_latency_north_south", confidence: .high, source: "SANA-FE loihi.yaml l. 21, 25"),
+        Source(key: "timestep_sync_latency", confidence: .high, source: "SANA-FE loihi.yaml l. 15-16 (sync_model: table)"),
+        Source(key: "static_power_per_core", confidence: .assumption, source: "not priced by SANA-FE's Loihi description; no figure found"),
+        Source(key: "chip_area", confidence: .high, source: "Davies et al., IEEE Micro 2018, abstract: 60 mm², Intel 14 nm, 128 cores"),
+        Source(key: "read_out", confidence: .assumption, source: "decision: the read-out credited to every architecture (ADC-CIM read_out); window: SANA-FE's full run"),
     ]
 }

@@ -24,7 +24,10 @@ public enum MIFNeuronCost {
                              prices: RRAMCrossbarPrices, read: ReadConditions) -> CostEstimate {
         var p = prices
         p.neuronEnergyPerSpike = 0
-        p.neuronArea = capacitance / capacitanceDensity + 2 * prices.cellArea
+        // The scenario's `neuron_area` wins over the circuit estimate (seed 001 Table IV leaves it out: 0).
+        if prices.neuronArea == RRAMCrossbarPrices.default.neuronArea {
+            p.neuronArea = capacitance / capacitanceDensity + 2 * prices.cellArea
+        }
         var e = RRAMCrossbarCost(prices: p, read: read).price(activity)
         let spikes = Double(activity.layers.dropFirst().reduce(0) { $0 + $1.spikes })
         if let k = e.energy.firstIndex(where: { $0.name == RRAMCrossbarCost.Component.neuronSpikes }) {

@@ -15,14 +15,23 @@ public struct PriceLists: Codable, Sendable, Equatable {
     public var rram: RRAMCrossbarPrices
     /// DYNAP-style processor (`dynap`).
     public var dynap: DynapPrices
-    /// ADC-based compute-in-memory (`adc_cim`).
+    /// ADC-based compute-in-memory (`adc_cim`), priced in its time-stepped SNN mode and its single-pass
+    /// ANN mode.
     public var adcCIM: ADCCIMPrices
     /// Loihi-style digital cores (`loihi`).
     public var loihi: LoihiPrices
+    /// Whether idle, bias, leakage and supply/driver energies are priced (`overheads`, default true): the
+    /// same switch for every architecture, so a comparison never prices them on one side only.
+    public var overheads: Bool
+    /// An assumed array operating point priced instead of the simulated reads on the crossbar
+    /// architectures (`assumed_array_power`, for reproducing an analytic comparison such as seed 001
+    /// Table IV); nil (default) = the simulated reads.
+    public var assumedArrayPower: AssumedArrayPower?
 
     public init(rram: RRAMCrossbarPrices = .default, dynap: DynapPrices = .default, adcCIM: ADCCIMPrices = .default,
-                loihi: LoihiPrices = .default) {
-        self.rram = rram; self.dynap = dynap; self.adcCIM = adcCIM
+                overheads: Bool = true, assumedArrayPower: AssumedArrayPower? = nil, loihi: LoihiPrices = .default) {
+        self.rram = rram; self.dynap = dynap; self.adcCIM = adcCIM; self.overheads = overheads
+        self.assumedArrayPower = assumedArrayPower
         self.loihi = loihi
     }
 
@@ -33,6 +42,8 @@ public struct PriceLists: Codable, Sendable, Equatable {
         case rram = "rram_snn"
         case dynap
         case adcCIM = "adc_cim"
+        case overheads
+        case assumedArrayPower = "assumed_array_power"
         case loihi
     }
 
@@ -42,12 +53,24 @@ public struct PriceLists: Codable, Sendable, Equatable {
         rram = try c.decode(.rram, default: .default)
         dynap = try c.decode(.dynap, default: .default)
         adcCIM = try c.decode(.adcCIM, default: .default)
+        overheads = try c.decode(.overheads, default: true)
+        assumedArrayPower = try c.decodeIfPresent(AssumedArrayPower.self, forKey: .assumedArrayPower)
         loihi = try c.decode(.loihi, default: .default)
     }
 
-    /// The cost models, in report order (RRAM-SNN, DYNAP, ADC-CIM, Loihi), with the device's read pulse.
-    public func models(read: ReadConditions) -> [any CostModel] {
-        [RRAMCrossbarCost(prices: rram, read: read), DynapCost(prices: dynap), ADCCIMCost(prices: adcCIM, read: read),
-         LoihiCost(prices: loihi)]
+    /// The cost models in report order (RRAM-SNN, DYNAP, ADC-CIM in its SNN mode, ADC-CIM in its ANN
+    /// mode, Loihi), with the device's read pulse and cell levels; without the overhead terms when `overheads`
+    /// is false. The first model is the reference of every ratio.
+    public func models(read: ReadConditions, cellLevels: Int = 8) -> [any CostModel] {
+        let rram = overheads ? self.rram : self.rram.withoutOverheads
+        let dynap = overheads ? self.dynap : self.dynap.withoutOverheads
+        let adc = overheads ? self.adcCIM : self.adcCIM.withoutOverheads
+        var crossbar = RRAMCrossbarCost(prices: rram, read: read)
+        crossbar.assumedArray = assumedArrayPower
+        var stepped = ADCCIMCost(prices: adc, read: read)
+        stepped.assumedArray = assumedArrayPower
+        let loihi = overheads ? self.loihi : self.loihi.withoutOverheads
+        return [crossbar, DynapCost(prices: dynap), stepped, ADCCIMANNCost(prices: adc, read: read, cellLevels: cellLevels),
+                LoihiCost(prices: loihi)]
     }
 }

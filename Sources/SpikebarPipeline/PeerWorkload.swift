@@ -109,13 +109,16 @@ extension PeerWorkload {
     /// the kernel's wall time for the exported input and, per cost model, the energy and latency of that
     /// run's activity, with its energy breakdown (`Benchmarks/peers.sh sanafe` compares the `loihi` one with
     /// SANA-FE's, category by category). `{"<mode>": {"seconds": s, "architectures": [{"architecture",
-    /// "energy_j", "latency_s", "energy_components": [{"name", "energy_j", "count"}]}]}}`.
+    /// "energy_j", "latency_s" (streaming), "compute_latency_s", "energy_components": [{"name", "energy_j",
+    /// "count"}], "compute_latency_components": [{"name", "seconds", "count"}]}]}}`.
     public static func writeCosts(_ estimates: [CostEstimate], mode: String, seconds: Double, to directory: String) throws {
         let path = directory + "/costs.json"
         var all = (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path)))) as? [String: Any] ?? [:]
         all[mode] = ["seconds": seconds,
                      "architectures": estimates.map { ["architecture": $0.architecture, "energy_j": $0.totalEnergy, "latency_s": $0.totalLatency,
-                                                        "energy_components": $0.energy.map { ["name": $0.name, "energy_j": $0.value, "count": $0.count] }] }]
+                                                        "compute_latency_s": $0.totalComputeLatency,
+                                                        "energy_components": $0.energy.map { ["name": $0.name, "energy_j": $0.value, "count": $0.count] },
+                                                        "compute_latency_components": $0.computeLatency.map { ["name": $0.name, "seconds": $0.value, "count": $0.count] }] }]
         let data = try JSONSerialization.data(withJSONObject: all, options: [.sortedKeys, .prettyPrinted])
         try write(data, to: path)
     }

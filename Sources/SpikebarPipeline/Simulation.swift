@@ -60,13 +60,10 @@ public struct Simulation: Sendable {
         costModels = Simulation.costModels(for: s)
     }
 
-    /// The cost models (RRAM-SNN, DYNAP, ADC-CIM, Loihi) with the scenario's price lists and read conditions.
+    /// The cost models (`PriceLists.models`) with the scenario's price lists, read conditions and levels.
     public static func costModels(for s: Scenario) -> [any CostModel] {
         let read = ReadConditions(readVoltage: s.device.readVoltage, readPulse: s.device.readPulse)
-        return [RRAMCrossbarCost(prices: s.architectures.rram, read: read),
-                DynapCost(prices: s.architectures.dynap),
-                ADCCIMCost(prices: s.architectures.adcCIM, read: read),
-                LoihiCost(prices: s.architectures.loihi)]
+        return s.architectures.models(read: read, cellLevels: s.device.levels)
     }
 
     /// Spikes of inference `k` (0-based within the run).
@@ -109,13 +106,18 @@ public struct Simulation: Sendable {
         let rramEnergy = activities.indices.map { estimates[$0][0].totalEnergy }
         let rramLatency = activities.indices.map { estimates[$0][0].totalLatency }
         let meanRRAM = Statistics(rramEnergy).mean, meanRRAMLatency = Statistics(rramLatency).mean
+        let meanRRAMCompute = Statistics(activities.indices.map { estimates[$0][0].totalComputeLatency }).mean
         let archs: [ArchitectureSummary] = archNames.enumerated().map { m, name in
             let per = estimates.map { $0[m] }
             let e = Statistics(per.map(\.totalEnergy)), l = Statistics(per.map(\.totalLatency))
+            let c = Statistics(per.map(\.totalComputeLatency))
             return ArchitectureSummary(architecture: name, firstInference: per[0], meanBreakdown: Simulation.mean(per),
                                        energy: e, latency: l, area: per[0].totalArea,
                                        energyRatioToRRAM: meanRRAM > 0 ? e.mean / meanRRAM : .infinity,
-                                       latencyRatioToRRAM: meanRRAMLatency > 0 ? l.mean / meanRRAMLatency : .infinity)
+                                       latencyRatioToRRAM: meanRRAMLatency > 0 ? l.mean / meanRRAMLatency : .infinity,
+                                       computeLatency: c,
+                                       computeLatencyRatioToRRAM: meanRRAMCompute > 0 ? c.mean / meanRRAMCompute : .infinity,
+                                       window: s.input.window)
         }
         let timingText: String
         switch kernel.timing {
@@ -135,6 +137,8 @@ public struct Simulation: Sendable {
                          accuracy: inputs.labels == nil ? nil : Double(correct) / Double(max(1, activities.count)),
                          architectures: archs, detail: withDetail ? detail(activities, inference: Simulation.shownInference(activities)) : nil)
         report.programming = programming
+        report.assumptions = ComparisonAssumptions.lines(scenario: s, weightSource: weightSource, architectures: archs,
+                                                         accuracy: report.accuracy)
         return report
     }
 
@@ -154,7 +158,8 @@ public struct Simulation: Sendable {
                 m[keyPath: path][k].count = xs.reduce(0) { $0 + $1[keyPath: path][k].count } / n
             }
         }
-        avg(\.energy); avg(\.latency)
+        avg(\.energy); avg(\.latency); avg(\.computeLatency)
+        m.feasible = xs.allSatisfy(\.feasible)
         return m
     }
 }

@@ -145,21 +145,50 @@ public enum HTMLReport {
 
     /// The sections of a run report (everything but the provenance), in reading order.
     public static func sections(_ r: RunReport) -> [HTMLSection] {
-        [summary(r), energy(r), latency(r), activity(r), crossbar(r)].compactMap { $0 }
+        [assumptions(r), summary(r), energy(r), latency(r), activity(r), crossbar(r)].compactMap { $0 }
     }
+
+    /// "What this comparison assumes": the report's assumption lines, first on the page.
+    static func assumptions(_ r: RunReport) -> HTMLSection? {
+        guard !r.assumptions.isEmpty else { return nil }
+        let items = r.assumptions.enumerated().map { k, line in
+            "<li id=\"assumption-\(k)\">\(SVGChart.esc(line))</li>"
+        }.joined(separator: "\n")
+        return HTMLSection(id: "assumptions", title: "What this comparison assumes",
+                           intro: "Read these before any ratio below: each one changes what the numbers mean.",
+                           body: "<ul class=\"assumptions\">\n\(items)\n</ul>\n")
+    }
+
+    /// A ratio for display: "—" when it is not finite (nothing to compare with).
+    static func ratioText(_ x: Double) -> String { x.isFinite ? Units.fixed(x, significant: 3) + "×" : "—" }
 
     static func summary(_ r: RunReport) -> HTMLSection {
         var rows: [[String]] = []
         for a in r.architectures {
-            rows.append([SVGChart.esc(a.architecture),
-                         HTMLPage.number(Units.format(a.energy.mean, "J"), value: a.energy.mean, key: "\(a.architecture).energy.mean"),
-                         HTMLPage.number(Units.format(a.energy.p50, "J"), value: a.energy.p50, key: "\(a.architecture).energy.p50"),
-                         HTMLPage.number(Units.format(a.energy.p95, "J"), value: a.energy.p95, key: "\(a.architecture).energy.p95"),
-                         HTMLPage.number(Units.fixed(a.energyRatioToRRAM, significant: 3) + "×", value: a.energyRatioToRRAM, key: "\(a.architecture).energyRatioToRRAM"),
-                         HTMLPage.number(Units.format(a.latency.mean, "s"), value: a.latency.mean, key: "\(a.architecture).latency.mean"),
-                         HTMLPage.number(Units.format(area: a.area), value: a.area, key: "\(a.architecture).area")])
+            let name = a.feasible ? SVGChart.esc(a.architecture)
+                : "<span class=\"infeasible\" style=\"color:#C00000;font-weight:bold\">\(SVGChart.esc(a.architecture)) — INFEASIBLE as mapped (lower bound)</span>"
+            let k = a.architecture
+            rows.append([name,
+                         HTMLPage.number(Units.format(a.energy.mean, "J"), value: a.energy.mean, key: "\(k).energy.mean"),
+                         HTMLPage.number(ratioText(a.energyRatioToRRAM), value: a.energyRatioToRRAM, key: "\(k).energyRatioToRRAM"),
+                         HTMLPage.number(Units.fixed(a.confidence.sourced * 100, significant: 3) + " %", value: a.confidence.sourced, key: "\(k).confidence.sourced")
+                            + "<br><small>\(SVGChart.esc(a.confidence.summary))</small>",
+                         HTMLPage.number(Units.format(a.latency.mean, "s"), value: a.latency.mean, key: "\(k).latency.mean"),
+                         HTMLPage.number(Units.format(a.computeLatency.mean, "s"), value: a.computeLatency.mean, key: "\(k).computeLatency.mean"),
+                         a.meanPower.map { HTMLPage.number(Units.format($0, "W"), value: $0, key: "\(k).meanPower") } ?? "—",
+                         HTMLPage.number(Units.format(a.energyDelayProduct, "J·s"), value: a.energyDelayProduct, key: "\(k).energyDelayProduct"),
+                         a.throughput.map { HTMLPage.number(Units.fixed($0, significant: 3) + "/s", value: $0, key: "\(k).throughput") } ?? "—",
+                         HTMLPage.number(Units.format(area: a.area), value: a.area, key: "\(k).area")])
         }
-        var body = HTMLPage.table(id: "table-summary", header: ["architecture", "energy mean", "p50", "p95", "ratio to rram-snn", "latency mean", "area"], rows: rows)
+        let reference = r.architectures.first?.architecture ?? "rram-snn"
+        var body = HTMLPage.table(id: "table-summary", header: ["architecture", "energy mean", "ratio to \(reference)", "energy sourced (physics+H+M)", "latency, streaming", "latency, compute", "mean power over window", "energy-delay (streaming)", "throughput (buffered)", "area"], rows: rows)
+        var notes = ""
+        for a in r.architectures {
+            notes += "<li><b>\(SVGChart.esc(a.architecture))</b>: \(SVGChart.esc(a.latencyBasisNote))<ul>"
+            notes += a.meanBreakdown.notes.map { "<li>\(SVGChart.esc($0))</li>" }.joined()
+            notes += "</ul></li>\n"
+        }
+        body += "<h3>Notes that change what each number means</h3>\n<ul class=\"notes\">\n\(notes)</ul>\n"
         let m = r.meanActivity
         var act: [[String]] = [
             ["spikes (all populations)", HTMLPage.number(Units.fixed(m.spikes, significant: 4), value: m.spikes, key: "activity.spikes")],
@@ -188,11 +217,31 @@ public enum HTMLReport {
     static func breakdown(_ archs: [ArchitectureSummary], quantity: String, unit: String,
                           list: KeyPath<CostEstimate, [CostComponent]>, mean: (ArchitectureSummary) -> Double,
                           ratio: (ArchitectureSummary) -> Double) -> String {
-        let segments = archs.map { a in a.meanBreakdown[keyPath: list].map { c in SVGChart.Segment(name: c.name, value: c.value, color: category(c).color) } }
-        let labels = archs.map { Units.format(mean($0), unit) + " · " + Units.fixed(ratio($0), significant: 3) + "×" }
-        return SVGChart.stackedBars(id: "chart-\(quantity)", title: "\(quantity.prefix(1).uppercased() + quantity.dropFirst()) per inference by component (labels: mean · ratio to rram-snn)",
-                                    categories: archs.map(\.architecture), segments: segments, unit: unit,
-                                    quantity: quantity, labels: labels, legendNames: legendNames(archs.map { $0.meanBreakdown[keyPath: list] }))
+        let reference = archs.first?.architecture ?? "rram-snn"
+        let totals = archs.map(mean)
+        let labels = archs.map { Units.format(mean($0), unit) + " · " + ratioText(ratio($0)) }
+        let legend = legendNames(archs.map { $0.meanBreakdown[keyPath: list] })
+        let title = quantity.prefix(1).uppercased() + quantity.dropFirst()
+        guard SVGChart.needsLog(totals) else {
+            let segments = archs.map { a in a.meanBreakdown[keyPath: list].map { c in SVGChart.Segment(name: c.name, value: c.value, color: category(c).color) } }
+            return SVGChart.stackedBars(id: "chart-\(quantity)", title: "\(title) per inference by component (labels: mean · ratio to \(reference))",
+                                        categories: archs.map(\.label), segments: segments, unit: unit,
+                                        quantity: quantity, labels: labels, log: false, legendNames: legend)
+                + breakdownTable(id: "table-\(quantity)-breakdown", archs: archs, unit: unit, list: list, total: mean)
+        }
+        // Totals too far apart for one linear axis: the totals as plain bars (log axis, nothing stacked)
+        // and each architecture's composition as shares of its own total (linear, 0–100 %).
+        let totalsChart = SVGChart.groupedBars(id: "chart-\(quantity)", title: "\(title) per inference, total (labels: mean · ratio to \(reference))",
+                                               groups: archs.map(\.label), series: [quantity], values: totals.map { [$0] },
+                                               unit: unit, quantity: quantity, labels: labels.map { [$0] }, log: true)
+        let shares = archs.map { a -> [SVGChart.Segment] in
+            let t = a.meanBreakdown[keyPath: list].reduce(0) { $0 + $1.value }
+            return a.meanBreakdown[keyPath: list].map { c in SVGChart.Segment(name: c.name, value: t > 0 ? c.value / t * 100 : 0, color: category(c).color) }
+        }
+        let sharesChart = SVGChart.stackedBars(id: "chart-\(quantity)-shares", title: "\(title) composition: share of each architecture's own total",
+                                               categories: archs.map(\.label), segments: shares, unit: "%",
+                                               quantity: "share of total", labels: archs.map { _ in "100 %" }, log: false, legendNames: legend)
+        return totalsChart + sharesChart
             + breakdownTable(id: "table-\(quantity)-breakdown", archs: archs, unit: unit, list: list, total: mean)
     }
 
@@ -204,12 +253,17 @@ public enum HTMLReport {
     }
 
     static func latency(_ r: RunReport) -> HTMLSection {
-        var body = breakdown(r.architectures, quantity: "latency", unit: "s", list: \.latency, mean: { $0.latency.mean }, ratio: { $0.latencyRatioToRRAM })
+        var body = "<h3>Streaming basis: input arriving in real time, start of input → decision</h3>\n"
+        body += breakdown(r.architectures, quantity: "latency", unit: "s", list: \.latency, mean: { $0.latency.mean }, ratio: { $0.latencyRatioToRRAM })
+        body += "<h3>Compute basis: input already buffered</h3>\n"
+        body += breakdown(r.architectures, quantity: "compute-latency", unit: "s", list: \.computeLatency, mean: { $0.computeLatency.mean }, ratio: { $0.computeLatencyRatioToRRAM })
         let decisions = r.inferences.compactMap(\.activity.decisionTime)
         let silent = r.inferences.count - decisions.count
         body += decisionHistogram(decisions, window: r.window)
         body += "<p>Decision time: earliest time after which the leading output class no longer changes; \(decisions.count) of \(r.inferences.count) inferences reached one\(silent > 0 ? " (\(silent) with a silent output layer)" : "").</p>\n"
-        return HTMLSection(id: "latency", title: "Latency and decision time", body: body)
+        return HTMLSection(id: "latency", title: "Latency and decision time",
+                           intro: "Two bases, one chart each: a chart never puts a streaming latency next to a compute latency.",
+                           body: body)
     }
 
     /// Legend text per colour: the category names of the components.
@@ -231,6 +285,7 @@ public enum HTMLReport {
 
     static func breakdownTable(id: String, archs: [ArchitectureSummary], unit: String,
                                list: KeyPath<CostEstimate, [CostComponent]>, total: (ArchitectureSummary) -> Double) -> String {
+        let keyPrefix = list == \CostEstimate.energy ? "energy" : list == \CostEstimate.latency ? "latency" : "computeLatency"
         var rows: [[String]] = []
         for a in archs {
             let t = a.meanBreakdown[keyPath: list].reduce(0) { $0 + $1.value }
@@ -239,13 +294,14 @@ public enum HTMLReport {
                 rows.append([k == 0 ? SVGChart.esc(a.architecture) : "",
                              "<span class=\"swatch\" style=\"background:\(cat.color)\"></span>\(SVGChart.esc(c.name))",
                              SVGChart.esc(cat.name),
+                             SVGChart.esc(c.confidence.rawValue),
                              Units.fixed(c.count, significant: 4),
-                             HTMLPage.number(Units.format(c.value, unit), value: c.value, key: "\(a.architecture).\(unit == "J" ? "energy" : "latency").\(c.name)"),
+                             HTMLPage.number(Units.format(c.value, unit), value: c.value, key: "\(a.architecture).\(keyPrefix).\(c.name)"),
                              t > 0 ? Units.fixed(c.value / t * 100, significant: 3) + " %" : "—"])
             }
-            rows.append(["", "<b>total</b>", "", "", "<b>" + SVGChart.esc(Units.format(total(a), unit)) + "</b>", ""])
+            rows.append(["", "<b>total</b>", "", "", "", "<b>" + SVGChart.esc(Units.format(total(a), unit)) + "</b>", ""])
         }
-        return HTMLPage.table(id: id, header: ["architecture", "component", "category", "events", "mean", "share"], rows: rows, numeric: false)
+        return HTMLPage.table(id: id, header: ["architecture", "component", "category", "confidence", "events", "mean", "share"], rows: rows, numeric: false)
     }
 
     static func activity(_ r: RunReport) -> HTMLSection? {

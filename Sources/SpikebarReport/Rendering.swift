@@ -13,29 +13,43 @@ public enum ReportRenderer {
         return try enc.encode(r)
     }
 
-    /// The side-by-side table printed by `spikebar run`.
+    /// The side-by-side table printed by `spikebar run`, under the comparison's assumptions.
     public static func table(_ r: RunReport) -> String {
         var rows: [[String]] = []
-        let names = r.architectures.map(\.architecture)
-        rows.append(["per inference"] + names)
+        rows.append(["per inference"] + r.architectures.map(\.label))
         guard let first = r.inferences.first else { return "no inference" }
         func line(_ title: String, _ f: (ArchitectureSummary) -> String) { rows.append([title] + r.architectures.map(f)) }
+        func ratio(_ x: Double) -> String { x.isFinite ? Units.fixed(x, significant: 3) + "×" : "—" }
+        let reference = r.architectures.first?.architecture ?? "rram-snn"
         line("energy, inference #\(first.sample)") { Units.format($0.firstInference.totalEnergy, "J") }
         line("energy, mean of \(r.inferences.count)") { Units.format($0.energy.mean, "J") }
         line("energy p50 / p95") { "\(Units.format($0.energy.p50, "J")) / \(Units.format($0.energy.p95, "J"))" }
-        line("  ratio to rram-snn") { Units.fixed($0.energyRatioToRRAM, significant: 3) + "×" }
+        line("  ratio to \(reference)") { ratio($0.energyRatioToRRAM) }
         line("  dynamic / static") { "\(Units.format($0.meanBreakdown.dynamicEnergy, "J")) / \(Units.format($0.meanBreakdown.staticEnergy, "J"))" }
-        line("latency, inference #\(first.sample)") { Units.format($0.firstInference.totalLatency, "s") }
-        line("latency, mean") { Units.format($0.latency.mean, "s") }
+        line("  energy sourced (phys+H+M)") { Units.fixed($0.confidence.sourced * 100, significant: 3) + " %" }
+        line("latency, streaming (mean)") { Units.format($0.latency.mean, "s") }
+        line("  ratio to \(reference)") { ratio($0.latencyRatioToRRAM) }
+        line("latency, compute (mean)") { Units.format($0.computeLatency.mean, "s") }
+        line("  ratio to \(reference)") { ratio($0.computeLatencyRatioToRRAM) }
+        line("mean power over window") { $0.meanPower.map { Units.format($0, "W") } ?? "—" }
+        line("energy-delay (streaming)") { Units.format($0.energyDelayProduct, "J·s") }
+        line("throughput, buffered") { $0.throughput.map { Units.fixed($0, significant: 3) + "/s" } ?? "—" }
         line("area") { Units.format(area: $0.area) }
-        var out = format(rows)
-        out += "\nEnergy breakdown (mean per inference):\n"
+        var out = ""
+        if !r.assumptions.isEmpty {
+            out += "What this comparison assumes:\n" + r.assumptions.map { "  - \($0)\n" }.joined() + "\n"
+        }
+        out += format(rows)
+        out += "\nEnergy breakdown (mean per inference; confidence of each price: physics, H read in source, M second-hand, S scenario, A assumption, U unverified):\n"
         for a in r.architectures {
             out += "  \(a.architecture):\n"
             for c in a.meanBreakdown.energy where c.value > 0 || c.count > 0 {
                 let share = a.meanBreakdown.totalEnergy > 0 ? c.value / a.meanBreakdown.totalEnergy * 100 : 0
-                out += "    \(pad(c.name, 34)) \(pad(Units.format(c.value, "J"), 12)) \(pad(Units.fixed(share, significant: 3) + " %", 9)) \(c.kind == .static ? "static" : "")\n"
+                out += "    \(pad(c.name, 42)) \(pad(Units.format(c.value, "J"), 12)) \(pad(Units.fixed(share, significant: 3) + " %", 9)) \(pad(c.confidence.rawValue, 8)) \(c.kind == .static ? "static" : "")\n"
             }
+            out += "    \(pad("energy by confidence", 42)) \(a.confidence.summary)\n"
+            out += "    latency bases: \(a.latencyBasisNote)\n"
+            for n in a.meanBreakdown.notes { out += "    note: \(n)\n" }
         }
         let m = r.meanActivity
         out += "\nMeasured activity (mean per inference; every ratio above depends on it):\n"
@@ -73,16 +87,22 @@ public enum ReportRenderer {
         s += "- inferences: \(r.inferences.count)\n"
         if let p = r.programming { s += "- " + programmingLine(p) + "\n" }
         s += "\n"
+        if !r.assumptions.isEmpty {
+            s += "## What this comparison assumes\n\n" + r.assumptions.map { "- \($0)\n" }.joined() + "\n"
+        }
         s += "## Side by side\n\n```\n" + table(r) + "```\n\n"
         s += "## Cost breakdown of inference #\(r.inferences.first?.sample ?? 0)\n\n"
         for a in r.architectures {
-            s += "### \(a.architecture)\n\n| component | kind | events | energy |\n|---|---|---:|---:|\n"
+            s += "### \(a.label)\n\n| component | kind | confidence | events | energy |\n|---|---|---|---:|---:|\n"
             for c in a.firstInference.energy {
-                s += "| \(c.name) | \(c.kind.rawValue) | \(Units.fixed(c.count, significant: 6)) | \(Units.format(c.value, "J")) |\n"
+                s += "| \(c.name) | \(c.kind.rawValue) | \(c.confidence.rawValue) | \(Units.fixed(c.count, significant: 6)) | \(Units.format(c.value, "J")) |\n"
             }
-            s += "| **total** | | | **\(Units.format(a.firstInference.totalEnergy, "J"))** |\n\n"
-            s += "| latency component | value |\n|---|---:|\n"
+            s += "| **total** | | \(a.firstInference.confidence.summary) | | **\(Units.format(a.firstInference.totalEnergy, "J"))** |\n\n"
+            s += "Latency bases: \(a.latencyBasisNote)\n\n"
+            s += "| streaming latency component | value |\n|---|---:|\n"
             for c in a.firstInference.latency { s += "| \(c.name) | \(Units.format(c.value, "s")) |\n" }
+            s += "\n| compute latency component | value |\n|---|---:|\n"
+            for c in a.firstInference.computeLatency { s += "| \(c.name) | \(Units.format(c.value, "s")) |\n" }
             s += "\n| area component | count | value |\n|---|---:|---:|\n"
             for c in a.firstInference.area { s += "| \(c.name) | \(Units.fixed(c.count, significant: 6)) | \(Units.format(area: c.value)) |\n" }
             if !a.firstInference.notes.isEmpty {

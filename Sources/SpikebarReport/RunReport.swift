@@ -36,6 +36,8 @@ public struct RunReport: Codable, Sendable, Equatable {
     /// What programming this chip cost once, before any inference (write pulses and their energy, from
     /// the device's write-verify or single-pulse model); nil when not known.
     public var programming: ProgrammingSummary?
+    /// What the comparison assumes, in the words shown at the top of every rendering (console, md, html).
+    public var assumptions: [String] = []
 
     public init(scenario: String, scenarioFile: String, scenarioDigest: String, seed: UInt64, timing: String,
                 window: Seconds, dt: Seconds, populations: [PopulationSummary], tiles: Int, synapseGains: [Double],
@@ -148,14 +150,45 @@ public struct ArchitectureSummary: Codable, Sendable, Equatable {
     public var area: SquareMetres
     /// Mean energy divided by the spike-driven crossbar's mean energy.
     public var energyRatioToRRAM: Double
+    /// Mean streaming latency divided by the spike-driven crossbar's (same basis on both sides).
     public var latencyRatioToRRAM: Double
+    /// Latency with the input already buffered (s); `latency` is the streaming basis (input in real time).
+    public var computeLatency: Statistics
+    /// Mean compute latency divided by the spike-driven crossbar's.
+    public var computeLatencyRatioToRRAM: Double
+    /// Why this architecture's two latency bases are what they are.
+    public var latencyBasisNote: String
+    /// Mean power over the input window (W): mean energy / window.
+    public var meanPower: Watts?
+    /// Mean energy × mean streaming latency (J·s).
+    public var energyDelayProduct: Double
+    /// Inferences per second one at a time with buffered input (1 / mean compute latency), no pipelining.
+    public var throughput: Double?
+    /// Share of the mean energy resting on physics / H / M / S / A / U prices.
+    public var confidence: ConfidenceShares
+    /// False when the network cannot be mapped on this architecture as priced: the numbers are then an
+    /// idealised lower bound and every rendering says so next to them.
+    public var feasible: Bool
 
     public init(architecture: String, firstInference: CostEstimate, meanBreakdown: CostEstimate, energy: Statistics,
-                latency: Statistics, area: SquareMetres, energyRatioToRRAM: Double, latencyRatioToRRAM: Double) {
+                latency: Statistics, area: SquareMetres, energyRatioToRRAM: Double, latencyRatioToRRAM: Double,
+                computeLatency: Statistics? = nil, computeLatencyRatioToRRAM: Double? = nil, window: Seconds = 0) {
         self.architecture = architecture; self.firstInference = firstInference; self.meanBreakdown = meanBreakdown
         self.energy = energy; self.latency = latency; self.area = area
         self.energyRatioToRRAM = energyRatioToRRAM; self.latencyRatioToRRAM = latencyRatioToRRAM
+        let compute = computeLatency ?? latency
+        self.computeLatency = compute
+        self.computeLatencyRatioToRRAM = computeLatencyRatioToRRAM ?? latencyRatioToRRAM
+        self.latencyBasisNote = meanBreakdown.latencyBasisNote
+        self.meanPower = window > 0 ? energy.mean / window : nil
+        self.energyDelayProduct = energy.mean * latency.mean
+        self.throughput = compute.mean > 0 ? 1 / compute.mean : nil
+        self.confidence = meanBreakdown.confidence
+        self.feasible = meanBreakdown.feasible
     }
+
+    /// The architecture's name with its infeasibility mark when it cannot be mapped as priced.
+    public var label: String { feasible ? architecture : "\(architecture) (INFEASIBLE)" }
 }
 
 /// Mean, median and 95th percentile (nearest-rank) of a sample.

@@ -20,7 +20,7 @@ struct KernelBench: ParsableCommand {
         commandName: "kernel",
         abstract: "Event-kernel throughput on the quickstart network.",
         discussion: """
-        Workload: the scenario's network (default Scenarios/quickstart.yaml, 784-128-10 on 128×128 tiles) \
+        Workload: the scenario's network (default Scenarios/untrained-784-128-10.yaml, 784-128-10 on 128×128 tiles) \
         with every input channel a Poisson process at --rate (default 20 Hz, ≈2 % of inputs spiking per ms) \
         for --duration of model time (default 1 s), the same input spikes for every mode. Weights: generated, \
         DPI gains calibrated to the scenario's target rates. Measures exact mode and grid mode (dt = --dt, \
@@ -30,7 +30,7 @@ struct KernelBench: ParsableCommand {
         postsynaptic neuron, Brian2's unit; cells read are twice that with differential pairs), and peak RSS.
         """)
 
-    @Option(help: "Scenario whose network and chip are used.") var scenario = "Scenarios/quickstart.yaml"
+    @Option(help: "Scenario whose network and chip are used.") var scenario = "Scenarios/untrained-784-128-10.yaml"
     @Option(help: "Input rate per channel (Hz).") var rate = 20.0
     @Option(help: "Model time per run (s).") var duration = 1.0
     @Option(help: "Grid step (s).") var dt = 1e-4

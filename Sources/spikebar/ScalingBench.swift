@@ -37,7 +37,7 @@ struct ScalingBench: ParsableCommand {
 
     func run() throws {
         do {
-            var loaded = try ScenarioLoader.load(path: "Scenarios/quickstart.yaml")
+            var loaded = try ScenarioLoader.load(path: "Scenarios/untrained-784-128-10.yaml")
             loaded.scenario.input.source = .uniform
             loaded.scenario.input.maxRate = 20
             loaded.scenario.input.window = 0.2

@@ -224,7 +224,7 @@ struct TraceBenchCommand: ParsableCommand {
     @Option(help: "N-MNIST recordings to use (0 = all 1,100; the default keeps the run near a minute).") var nmnistFiles: Int = 250
     @Option(help: "Directory of N-MNIST .bin files (default: ../shared/data/nmnist-subset or $SPIKEBAR_DATA/nmnist-subset).") var nmnist: String?
     @Option(help: "An existing recorded .sbt trace to measure instead of recording --scenario.") var trace: String?
-    @Option(help: "Scenario recorded for workload (b).") var scenario = "Scenarios/quickstart.yaml"
+    @Option(help: "Scenario recorded for workload (b).") var scenario = "Scenarios/untrained-784-128-10.yaml"
     @Option(help: "Inferences recorded for workload (b) (200 = every bundled MNIST digit).") var runSamples = 200
     @Option(help: "Runs per measurement at least (median reported); a small workload gets more (--min-events).") var repeats: Int = 5
     @Option(help: "Events each workload encodes and decodes in all, at least: more runs for a small workload, so that a burst of other load cannot move its median (0: exactly --repeats runs).") var minEvents: Int = 10_000_000

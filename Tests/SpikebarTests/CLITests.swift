@@ -20,7 +20,7 @@ import Testing
 
     @Test func runWritesReports() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spikebar-run-\(getpid())")
-        let scenario = packageRoot().appendingPathComponent("Scenarios/quickstart.yaml").path
+        let scenario = packageRoot().appendingPathComponent("Scenarios/untrained-784-128-10.yaml").path
         let r = try runCLI(["run", scenario, "--samples", "2", "--out", dir.path])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("rram-snn") && r.stdout.contains("adc-cim") && r.stdout.contains("dynap"))

@@ -52,7 +52,7 @@ struct CostModelTests {
                          tiles: [tile(layer: 1, usedRows: 10, usedCols: 4, rowReads: 1,
                                       conductanceRead: sumG, conductanceTotal: 10 * sumG)],
                          decisionTime: 0.02)
-        let prices = RRAMCrossbarPrices.default
+        let prices = RRAMCrossbarPrices.default.withoutOverheads   // the overhead terms: CostOverheadTests
         let e = RRAMCrossbarCost(prices: prices, read: read).price(a)
         #expect(e.architecture == "rram-snn")
 
@@ -71,8 +71,9 @@ struct CostModelTests {
         #expect(e.dynamicEnergy == e.totalEnergy)
         #expect(e.energy.allSatisfy { !$0.name.contains("ADC") && !$0.name.contains("DAC") })
 
-        // Latency: decision time + one layer × t_read.
-        #expect(e.totalLatency == 0.02 + 1 * read.readPulse)
+        // Latency: (no input latency) + decision time + one layer × t_read, on both bases.
+        #expect(e.totalLatency == 0 + 0.02 + 1 * read.readPulse)
+        #expect(e.totalComputeLatency == e.totalLatency)
         // Area: 128 × 128 cells + 2 neurons + 1 periphery.
         #expect(close(e.totalArea, 16384 * prices.cellArea + 2 * prices.neuronArea + prices.tilePeripheryArea,
                       rel: 1e-15))
@@ -105,8 +106,11 @@ struct CostModelTests {
         let rram = RRAMCrossbarCost(prices: rramPrices, read: read).price(a)
         #expect(rram.dynamicEnergy == 0)
         #expect(rram.staticEnergy > 0)
+        #expect(rram.totalEnergy == rram.staticEnergy)   // zero activity costs exactly the static energy
 
-        let p = ADCCIMPrices.default
+        // The time-stepped SNN mode's event energies, per column, without the idle/leakage terms.
+        var p = ADCCIMPrices.default.withoutOverheads
+        p.conversionUnit = .column
         let adc = ADCCIMCost(prices: p, read: read).price(a)
         #expect(adc.totalEnergy > 0)
         // Per step, by hand (1 input bit): 10 row drives, the all-rows array read, 4 conversions and
@@ -130,12 +134,14 @@ struct CostModelTests {
 
     @Test("ADC-CIM latency scales linearly with the number of steps")
     func adcLatencyLinear() {
-        let p = ADCCIMPrices(inputBits: 2, rowsPerDAC: 4, columnsPerADC: 8)
+        let p = ADCCIMPrices(inputBits: 2, rowsPerDAC: 4, columnsPerADC: 8, conversionUnit: .column)
         let read = ReadConditions.default
         let model = ADCCIMCost(prices: p, read: read)
-        let l50 = model.price(idleActivity(steps: 50)).totalLatency
-        let l100 = model.price(idleActivity(steps: 100)).totalLatency
-        let l300 = model.price(idleActivity(steps: 300)).totalLatency
+        // Compute basis (input buffered, no decision: every step).
+        let l50 = model.price(idleActivity(steps: 50)).totalComputeLatency
+        let l100 = model.price(idleActivity(steps: 100)).totalComputeLatency
+        let l300 = model.price(idleActivity(steps: 300)).totalComputeLatency
+        #expect(model.price(idleActivity(steps: 0)).totalComputeLatency == 0)
         #expect(model.price(idleActivity(steps: 0)).totalLatency == 0)
         #expect(l100 == 2 * l50)                    // doubling is exact in binary floating point
         #expect(close(l300, 6 * l50, rel: 1e-15))
@@ -146,7 +152,7 @@ struct CostModelTests {
         // Shared DACs serialize rows: 64 used rows with 4 rows per DAC (32 DACs) need 2 groups.
         let wide = activity(steps: 10, layers: [population("input", size: 64), population("output", size: 2)],
                             tiles: [tile(layer: 1, usedRows: 64, usedCols: 4, conductanceTotal: 1e-3)])
-        let dac = model.price(wide).latency(named: ADCCIMCost.Component.dacSerialization)?.value ?? 0
+        let dac = model.price(wide).computeLatency.first { $0.name == ADCCIMCost.Component.dacSerialization }?.value ?? 0
         #expect(close(dac, 10 * (2 * 2 * read.readPulse), rel: 1e-15))
     }
 
@@ -234,9 +240,9 @@ struct CostModelTests {
         }
     }
 
-    @Test("the price lists build the four models")
+    @Test("the price lists build the five models")
     func models() {
         let names = PriceLists.default.models(read: .default).map(\.architecture)
-        #expect(names == ["rram-snn", "dynap", "adc-cim", "loihi"])
+        #expect(names == ["rram-snn", "dynap", "adc-cim", "adc-cim-ann", "loihi"])
     }
 }

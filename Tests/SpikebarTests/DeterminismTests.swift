@@ -8,7 +8,7 @@ import SpikebarScenario
 
 @Suite struct DeterminismTests {
     func quickstart(samples: Int = 3, seed: UInt64? = nil, threads: Int = 1) throws -> LoadedScenario {
-        var l = try ScenarioLoader.load(path: packageRoot().appendingPathComponent("Scenarios/quickstart.yaml").path)
+        var l = try ScenarioLoader.load(path: packageRoot().appendingPathComponent("Scenarios/untrained-784-128-10.yaml").path)
         l.scenario.input.samples = samples
         l.scenario.input.window = 0.03
         l.scenario.simulation.threads = threads

@@ -56,21 +56,41 @@ func smallRun(_ yaml: String = smallReportYAML(), path: String = "/tmp/spikebar-
         // Numbers: the exact values of report.json, read back independently of RunReport.
         let json = try JSONSerialization.jsonObject(with: ReportRenderer.json(report)) as? [String: Any]
         let archs = try #require(json?["architectures"] as? [[String: Any]])
-        #expect(archs.count == 4)
+        #expect(archs.count == 5)
+        // "What this comparison assumes" comes first and carries report.json's assumption lines verbatim.
+        let assumptions = try #require(json?["assumptions"] as? [String])
+        #expect(!assumptions.isEmpty)
+        let firstSection = try doc.nodes(forXPath: "(//*[local-name()='section'])[1]/@id").first?.stringValue
+        #expect(firstSection == "assumptions")
+        for (k, line) in assumptions.enumerated() {
+            #expect(try element(id: "assumption-\(k)")?.stringValue == line)
+        }
         for a in archs {
             let name = try #require(a["architecture"] as? String)
             let mean = try #require((a["energy"] as? [String: Any])?["mean"] as? Double)
             let ratio = try #require(a["energyRatioToRRAM"] as? Double)
             let shown = try #require(try doc.nodes(forXPath: "//*[@data-key='\(name).energy.mean']").first as? XMLElement)
-            #expect(try value("\(name).energy.mean") == mean)
+            // JSONSerialization may parse the 17th digit differently: compare to 1e-15.
+            func same(_ x: Double?, _ y: Double?) -> Bool {
+                guard let x, let y else { return x == nil && y == nil }
+                return abs(x - y) <= 1e-15 * max(abs(x), abs(y))
+            }
+            #expect(same(try value("\(name).energy.mean"), mean))
             #expect(shown.stringValue == Units.format(mean, "J"))
-            // report.json holds the exact shortest digits (193.84721547728287), but Foundation's JSONSerialization
-            // on Linux does not always parse them correctly rounded (…296): equal within a few ulps.
-            let shownRatio = try #require(try value("\(name).energyRatioToRRAM"))
-            #expect(abs(shownRatio - ratio) <= 8 * ratio.ulp, "\(name): \(shownRatio) vs \(ratio)")
+            #expect(same(try value("\(name).energyRatioToRRAM"), ratio))
             // The bar label of the energy chart carries the same mean and ratio.
-            let labels = try doc.nodes(forXPath: "//*[@id='chart-energy']//*[@class='barlabel']").map { $0.stringValue ?? "" }
+            let labels = try doc.nodes(forXPath: "//*[@id='chart-energy']//*[local-name()='text']").map { $0.stringValue ?? "" }
             #expect(labels.contains(Units.format(mean, "J") + " · " + Units.fixed(ratio, significant: 3) + "×"), "\(labels)")
+            // Both latency bases, power, EDP and the sourced share are the report's numbers.
+            let streaming = try #require((a["latency"] as? [String: Any])?["mean"] as? Double)
+            let compute = try #require((a["computeLatency"] as? [String: Any])?["mean"] as? Double)
+            #expect(same(try value("\(name).latency.mean"), streaming))
+            #expect(same(try value("\(name).computeLatency.mean"), compute))
+            #expect(same(try value("\(name).energyDelayProduct"), a["energyDelayProduct"] as? Double))
+            #expect(same(try value("\(name).meanPower"), a["meanPower"] as? Double))
+            let sourced = try #require(a["confidence"] as? [String: Double])
+            let share = (sourced["physics"] ?? 0) + (sourced["high"] ?? 0) + (sourced["medium"] ?? 0)
+            #expect(abs((try value("\(name).confidence.sourced") ?? -1) - share) < 1e-12)
         }
         // The scenario is shown verbatim (collapsed) and the command line as given.
         #expect(try element(id: "scenario")?.name == "details")

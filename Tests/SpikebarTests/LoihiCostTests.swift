@@ -53,9 +53,12 @@ struct LoihiCostTests {
         let s = LoihiCost(prices: prices).price(silent())
         #expect(s.staticEnergy == 1e-3 * 3 * 0.1)
         #expect(s.totalEnergy == e.totalEnergy + s.staticEnergy)
-        // Latency: the busiest core (hidden: 3 neurons × (access + update)) plus the 1-tile barrier, every step.
-        #expect(close(e.totalLatency, 100 * (3 * (p.neuronAccessLatency + p.neuronUpdateLatency) + 0.6e-6)))
-        #expect(e.totalArea == 60e-6)
+        // Latency: one step is the busiest core (hidden: 3 neurons × (access + update)) plus the 1-tile barrier;
+        // no decision time, so all 100 steps: compute = 100 c, streaming = dt + 99·max(dt, c) + c.
+        let c = 3 * (p.neuronAccessLatency + p.neuronUpdateLatency) + 0.6e-6
+        #expect(close(e.totalComputeLatency, 100 * c))
+        #expect(close(e.totalLatency, 0.1 + c))
+        #expect(e.totalArea == 60e-6 && e.feasible && e.window == 0.1)
     }
 
     @Test("one input spike and one hidden spike add exactly the sum of their operations")
@@ -100,7 +103,7 @@ struct LoihiCostTests {
         #expect(e.energy(named: LoihiCost.Component.hopsNorthSouth)?.value == 3 * p.hopEnergyNorthSouth)
         #expect(e.energy(named: LoihiCost.Component.hopsEastWest)?.value == p.hopEnergyEastWest)
         // Three tiles in use → the "2 tiles" row of the barrier table.
-        #expect(e.latency(named: LoihiCost.Component.stepSync)?.value == 100 * 1.0e-6)
+        #expect(e.computeLatency.first { $0.name == LoihiCost.Component.stepSync }?.value == 100 * 1.0e-6)
     }
 
     @Test("placement respects the compartment and synapse-memory limits of a core")
@@ -128,6 +131,7 @@ struct LoihiCostTests {
         let a = network([layer("input", size: 784), layer("hidden", size: 4)])
         #expect(over.place(a).overfull == ["hidden"] && over.place(a).cores[1].count == 4)
         #expect(over.price(a).notes.contains { $0.hasPrefix("Infeasible as mapped: layer 'hidden'") })
+        #expect(!over.price(a).feasible && cost.price(a).feasible)
         #expect(!cost.price(a).notes.contains { $0.hasPrefix("Infeasible") })
     }
 
@@ -139,13 +143,44 @@ struct LoihiCostTests {
         let neuronSide = 3 * (p.neuronAccessLatency + p.neuronUpdateLatency)            // 29.1 ns
         let messageSide = p.messageInLatency + 3 * p.synapseLatency                     // 27.4 ns
         #expect(neuronSide > messageSide)
-        #expect(close(LoihiCost().price(light).totalLatency, 10 * (neuronSide + 0.6e-6)))
+        #expect(close(LoihiCost().price(light).totalComputeLatency, 10 * (neuronSide + 0.6e-6)))
         // Ten times the input: the message side of the hidden core is now the busiest.
         let heavy = network([layer("input", size: 10, spikeCounts: [Int](repeating: 10, count: 10)),
                              layer("hidden", size: 3, synapticEventsIn: 300), layer("output", size: 2)], steps: 10)
-        #expect(close(LoihiCost().price(heavy).totalLatency, 10 * (10 * messageSide + 0.6e-6)))
+        #expect(close(LoihiCost().price(heavy).totalComputeLatency, 10 * (10 * messageSide + 0.6e-6)))
         #expect(p.syncLatency(tiles: 0) == 0.6e-6 && p.syncLatency(tiles: 3) == 1.0e-6)
         #expect(p.syncLatency(tiles: 28) == 1.4e-6 && p.syncLatency(tiles: 29) == 1.8e-6 && p.syncLatency(tiles: 500) == 1.8e-6)
+    }
+
+    @Test("read-out at the decision step: compute n·c, streaming waits for each step's input; energy covers every step")
+    func readOut() throws {
+        var a = silent()
+        a.decisionTime = 0.0205                                    // inside step 21
+        let c = 3 * (p.neuronAccessLatency + p.neuronUpdateLatency) + 0.6e-6
+        let e = LoihiCost().price(a)
+        #expect(close(e.totalComputeLatency, 21 * c))
+        #expect(close(e.totalLatency, 0.001 + 20 * 0.001 + c))
+        #expect(e.totalEnergy == LoihiCost().price(silent()).totalEnergy)
+        var window = p
+        window.readOut = .window
+        #expect(close(LoihiCost(prices: window).price(a).totalComputeLatency, 100 * c))
+    }
+
+    @Test("each component carries its price's confidence; a price set in the scenario is S; overheads off drops static power")
+    func confidence() throws {
+        let e = LoihiCost().price(silent())
+        #expect(e.energy(named: LoihiCost.Component.synapticOps)?.confidence == .high)
+        #expect(e.energy(named: LoihiCost.Component.staticPower)?.confidence == .assumption)
+        #expect(e.latency(named: LoihiCost.Component.inputArrival)?.confidence == .physics)
+        #expect(e.area(named: LoihiCost.Component.chips)?.confidence == .high)
+        var set = p
+        set.synapseEnergy = 24e-12
+        set.staticPowerPerCore = 1e-3
+        let s = LoihiCost(prices: set).price(silent())
+        #expect(s.energy(named: LoihiCost.Component.synapticOps)?.confidence == .scenario)
+        #expect(s.energy(named: LoihiCost.Component.neuronAccess)?.confidence == .high)
+        #expect(LoihiCost(prices: set.withoutOverheads).price(silent()).staticEnergy == 0)
+        #expect(s.staticEnergy > 0)
     }
 
     @Test("the loihi price list decodes strictly, and every key has a source with a confidence mark")
@@ -175,7 +210,7 @@ struct LoihiCostTests {
         // The provenance table lists every YAML key once, each with an H / M / U / A mark.
         let keys = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(LoihiPrices.default)) as? [String: Any]).keys
         #expect(LoihiPrices.sources.map(\.key).sorted() == keys.sorted())
-        #expect(LoihiPrices.sources.allSatisfy { ["H", "M", "U", "A"].contains($0.confidence) && !$0.source.isEmpty })
+        #expect(LoihiPrices.sources.allSatisfy { [.high, .medium, .unverified, .assumption].contains($0.confidence) && !$0.source.isEmpty })
         // Every component of an estimate names the price it multiplies, and that price has a source.
         let e = LoihiCost().price(silent())
         for c in e.energy + e.latency + e.area {

@@ -8,7 +8,7 @@ import SpikebarPipeline
 @Suite(.serialized) struct PeerBenchTests {
     func workdir(_ name: String) throws -> URL { try freshTemporaryDirectory("peers-" + name) }
 
-    /// Runs the CLI from the package root (the benchmarks read `Scenarios/quickstart.yaml`).
+    /// Runs the CLI from the package root (the benchmarks read `Scenarios/untrained-784-128-10.yaml`).
     func cli(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) { try runCLI(args, in: packageRoot()) }
 
     @Test func kernelExportParses() throws {
@@ -33,7 +33,7 @@ import SpikebarPipeline
             guard f.count == 2, let t = Double(f[0]), let ch = Int(f[1]) else { Issue.record("bad line \(line)"); break }
             #expect(t >= 0 && t < manifest.durationS && (0..<manifest.inputSize).contains(ch))
         }
-        // costs.json: wall time and the four cost models for each mode (read by peers.sh sanafe), plus the loihi
+        // costs.json: wall time and the cost models for each mode (read by peers.sh sanafe), plus the loihi
         // model spread over the mesh, each with an energy breakdown that adds up to its total (the Loihi
         // cross-check compares it with SANA-FE's).
         let costs = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("costs.json"))) as? [String: Any]
@@ -41,8 +41,8 @@ import SpikebarPipeline
         for (_, v) in costs ?? [:] {
             let m = v as? [String: Any]
             let archs = m?["architectures"] as? [[String: Any]] ?? []
-            #expect((m?["seconds"] as? Double ?? 0) > 0 && archs.count == 5)
-            #expect(archs.map { $0["architecture"] as? String ?? "" } == ["rram-snn", "dynap", "adc-cim", "loihi", "loihi-spread"])
+            #expect((m?["seconds"] as? Double ?? 0) > 0 && archs.count == 6)
+            #expect(archs.map { $0["architecture"] as? String ?? "" } == ["rram-snn", "dynap", "adc-cim", "adc-cim-ann", "loihi", "loihi-spread"])
             for a in archs {
                 let total = a["energy_j"] as? Double ?? -1
                 let parts = (a["energy_components"] as? [[String: Any]] ?? []).map { $0["energy_j"] as? Double ?? .nan }

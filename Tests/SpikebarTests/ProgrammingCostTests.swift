@@ -10,7 +10,7 @@ import SpikebarScenario
 /// which the RRAM-SNN inference energy catches up with it.
 @Suite struct ProgrammingCostTests {
     @Test func programmingEnergyIsPulsesTimesPulseEnergyAndBreakEvenFollows() throws {
-        var l = try ScenarioLoader.load(path: packageRoot().appendingPathComponent("Scenarios/quickstart.yaml").path)
+        var l = try ScenarioLoader.load(path: packageRoot().appendingPathComponent("Scenarios/untrained-784-128-10.yaml").path)
         l.scenario.input.samples = 2
         l.scenario.input.window = 0.02
         let sim = try Simulation(loaded: l)

@@ -94,7 +94,7 @@ import SpikebarScenario
         let r = try runCLI(["train", moons.path, "--out", dir.appendingPathComponent("empty").path, "--resume"])
         #expect(r.status == 2 && r.stderr.contains("no checkpoint"), "\(r.stderr)")
         // A scenario without a training section.
-        let q = try runCLI(["train", packageRoot().appendingPathComponent("Scenarios/quickstart.yaml").path])
+        let q = try runCLI(["train", packageRoot().appendingPathComponent("Scenarios/untrained-784-128-10.yaml").path])
         #expect(q.status == 2 && q.stderr.contains("training"))
     }
 }
