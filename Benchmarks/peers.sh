@@ -8,10 +8,11 @@
 #             for --duration of model time (default 1 s): Spikebar exact and grid(0.1 ms) vs Brian2 2.9
 #             (runtime/Cython and C++ standalone, dt 0.1 ms, code generation and compilation excluded), the
 #             same chip and the same input spikes (`spikebar bench kernel --export`); synaptic events/s.
-#   sanafe    one inference of that chip (the quickstart window, 0.1 s, same export) simulated by SANA-FE
-#             2.2.9 on its bundled Loihi description (Benchmarks/sanafe_bench.py) vs Spikebar's kernel:
-#             wall time per inference, and energy / latency per inference (Spikebar's three cost models of
-#             the same run vs SANA-FE's Loihi estimate — different hardware: a sanity range, not a match).
+#   sanafe    one inference of that chip (the quickstart window, 0.1 s, same export, 1 ms steps as SANA-FE's
+#             and the quickstart's) simulated by SANA-FE 2.2.9 on its bundled Loihi description
+#             (Benchmarks/sanafe_bench.py) vs Spikebar's kernel: wall time per inference; energy / latency per
+#             inference of Spikebar's cost models on the same run; and the Loihi cross-check: Spikebar's
+#             `loihi` model vs SANA-FE's Loihi estimate, by category, with the ratio (target within 15 %).
 #   train     time per training step, 784-128-10 and 700-128(rec)-20, T = 100, batch 128, p = 0.02, Adam,
 #             fast-sigmoid surrogate: `spikebar bench train` vs snnTorch (Benchmarks/snntorch_bench.py),
 #             both on --threads (default 2) threads.
@@ -119,12 +120,17 @@ EOF
 # ---------------------------------------------------------------------------------------------------
 run_sanafe() {
   peer_sanafe
-  local window=0.1 reps=$repeat
+  # Step 1 ms: SANA-FE's time step and the quickstart's, so that Spikebar's time-stepped estimates (loihi,
+  # adc-cim) count the same 100 steps as SANA-FE, and the grid mode runs the same discretisation.
+  local window=0.1 reps=$repeat step=1e-3
   [ "$smoke" = 1 ] && window=0.01
   echo "== sanafe: one inference (window $window s) of the quickstart chip, Spikebar vs SANA-FE (Loihi)"
-  "$bin" bench kernel --repeat "$reps" --rate "$rate" --duration "$window" --export "$work/sanafe" | tee "$work/spikebar-sanafe.txt"
-  "$py" Benchmarks/sanafe_bench.py "$work/sanafe" --repeat "$reps" 2>"$work/sanafe.log" | tail -1 > "$work/sanafe.json" \
+  "$bin" bench kernel --repeat "$reps" --rate "$rate" --duration "$window" --dt "$step" --export "$work/sanafe" | tee "$work/spikebar-sanafe.txt"
+  "$py" Benchmarks/sanafe_bench.py "$work/sanafe" --repeat "$reps" --dt "$step" 2>"$work/sanafe.log" | tail -1 > "$work/sanafe.json" \
     || { echo "SANA-FE failed; its log:" >&2; tail -20 "$work/sanafe.log" >&2; exit 1; }
+  # The same, each population on its own tile, for the mesh-hop and barrier check (energies only: one run).
+  "$py" Benchmarks/sanafe_bench.py "$work/sanafe" --repeat 1 --dt "$step" --tiles 0,1,4 2>"$work/sanafe-spread.log" | tail -1 > "$work/sanafe-spread.json" \
+    || { echo "SANA-FE (--tiles 0,1,4) failed; its log:" >&2; tail -20 "$work/sanafe-spread.log" >&2; exit 1; }
   python3 - "$work" <<'EOF' | tee -a "$summary"
 import json, re, sys
 work = sys.argv[1]
@@ -143,14 +149,71 @@ print(f"  {'SANA-FE 2.2.9 (' + sf['timing_model'] + ' timing, Loihi)':36} {sf['s
 for mode, c in costs.items():
     print(f"  wall time: Spikebar {mode} {sf['seconds'] / c['seconds']:.1f}x faster than SANA-FE")
 mode = "exact" if "exact" in costs else next(iter(costs))
-print(f"  energy / latency per inference (Spikebar cost models on the {mode} run's activity; SANA-FE: its Loihi model)")
+print(f"  energy / compute latency per inference (Spikebar cost models on the {mode} run's activity, to their read-out; SANA-FE: its Loihi model, all steps)")
 print(f"  {'SANA-FE Loihi':36} {sf['energy_j']*1e9:12.2f} nJ  {sf['sim_time_s']*1e6:10.2f} us simulated chip time")
 for a in costs[mode]["architectures"]:
+    if a["architecture"] == "loihi-spread":
+        continue                                 # the mesh variant of loihi, for the cross-check below
     e = a["energy_j"]
     rel = f"{sf['energy_j'] / e:.3g}x less than SANA-FE Loihi" if e < sf["energy_j"] else f"{e / sf['energy_j']:.3g}x more than SANA-FE Loihi"
-    print(f"  {'Spikebar ' + a['architecture']:36} {e*1e9:12.2f} nJ  {a['latency_s']*1e6:10.2f} us  ({rel})")
+    print(f"  {'Spikebar ' + a['architecture']:36} {e*1e9:12.2f} nJ  {a['compute_latency_s']*1e6:10.2f} us  ({rel}; streaming latency {a['latency_s']*1e3:.2f} ms)")
 if sf["dropped_input_spikes"]:
     print(f"  (SANA-FE: {sf['dropped_input_spikes']} input spikes fell in the same step as another of their channel and merged)")
+
+# Loihi cross-check: the same network and input spikes priced by SANA-FE's Loihi description and by Spikebar's
+# `loihi` cost model (the same per-operation constants), category by category (Docs/cost-models.md section 5).
+wl = json.load(open(f"{work}/sanafe/workload.json"))
+neurons = sum(l["size"] for l in wl["layers"])
+layer_spikes = sum(map(int, spikes.get(mode, "0").split("/")[1:]))
+
+def crosscheck(sf, est, title):
+    parts = {c["name"]: c for c in est["energy_components"]}
+    def part(*names):
+        return sum(parts[n]["energy_j"] for n in names if n in parts), sum(parts[n]["count"] for n in names if n in parts)
+    def unit(name):
+        return parts[name]["energy_j"] / parts[name]["count"] if parts[name]["count"] else 0.0
+    raw, se, steps = sf["raw"], sf["raw"]["energy"], sf["timesteps"]
+    updated = int(raw["neurons_updated"]) - sf["input_spikes"]     # SANA-FE counts a firing input unit as updated
+    syn, n_syn = part("synapse operations")
+    soma, _ = part("neuron state access", "neuron updates", "spike out")
+    net, _ = part("routing: messages sent", "routing: messages received", "routing: mesh hops E-W", "routing: mesh hops N-S", "static power")
+    hops, n_hops = part("routing: mesh hops E-W", "routing: mesh hops N-S")
+    _, n_msg = part("routing: messages sent")
+    sf_hops = se["network"] - int(raw["packets_sent"]) * unit("routing: messages sent")   # its messages at the same price
+    print(f"\n{title}")
+    print(f"  {'category':10} {'SANA-FE 2.2.9':>14} {'Spikebar ' + est['architecture']:>15} {'ratio':>7}  counts (SANA-FE / Spikebar)")
+    rows = [("synapses", se["synapse"], syn, f"synaptic ops {int(raw['spikes'])} / {n_syn:.0f}"),
+            ("somas", se["soma"] + se["dendrite"], soma, f"neuron-steps updated {updated} / {neurons * steps}; layer spikes {sf['layer_spikes']} / {layer_spikes}"),
+            ("network", se["network"], net, f"messages {int(raw['packets_sent'])} / {n_msg:.0f}"),
+            ("  of which hops", sf_hops, hops, f"hops - / {n_hops:.0f} (SANA-FE: network energy less its messages)")]
+    for name, a, b, what in rows:
+        r = f"{b / a:7.3f}" if abs(a) > 1e-15 else f"{'-':>7}"
+        print(f"  {name:10} {a*1e9:11.2f} nJ {b*1e9:12.2f} nJ {r}  {what}")
+    ratio = est["energy_j"] / sf["energy_j"]
+    print(f"  {'total':10} {sf['energy_j']*1e9:11.2f} nJ {est['energy_j']*1e9:12.2f} nJ {ratio:7.3f}  energy per inference {abs(ratio - 1) * 100:.1f} % apart (target <= 15 %: {'met' if abs(ratio - 1) <= 0.15 else 'NOT met'})")
+    # SANA-FE runs every step back to back: compare with Spikebar's compute latency per step (busiest core +
+    # barrier) times the same step count (its own compute latency stops at the read-out step).
+    comp = {c["name"]: c for c in est["compute_latency_components"]}
+    n_read = comp["time-step processing (busiest core)"]["count"]
+    per_step = sum(c["seconds"] for c in comp.values()) / n_read if n_read else 0.0
+    print(f"  {'latency':10} {sf['sim_time_s']*1e6:11.2f} us {per_step * steps*1e6:12.2f} us {per_step * steps / sf['sim_time_s']:7.3f}  all {steps} steps, input buffered: SANA-FE {sf['timing_model']} timing model; Spikebar: simple model on per-step means + barrier")
+    # Where the difference comes from, from the counts: input spikes SANA-FE merged into one per step and channel
+    # (each one synaptic op per first-layer neuron, one message and its hops less), neuron-steps SANA-FE left idle
+    # (no update charged), and the rest: the simulators' own layer spikes (event kernel vs Loihi's discrete LIF).
+    in_hops = hops / max(1, n_msg)    # mean hop energy per message: a small term
+    merged = sf["dropped_input_spikes"] * (wl["layers"][0]["size"] * unit("synapse operations") + unit("routing: messages sent") + in_hops)
+    idle = (neurons * steps - updated) * unit("neuron updates")
+    rest = est["energy_j"] - sf["energy_j"] - merged - idle
+    print(f"  difference {(est['energy_j'] - sf['energy_j'])*1e9:+.2f} nJ = merged input spikes {merged*1e9:+.2f} nJ ({sf['dropped_input_spikes']} spikes)"
+          f" + neuron-steps SANA-FE left idle {idle*1e9:+.2f} nJ ({neurons * steps - updated})"
+          f" + layer-spike difference and rest {rest*1e9:+.2f} nJ")
+
+ests = {a["architecture"]: a for a in costs[mode]["architectures"]}
+if "loihi" not in ests or "loihi-spread" not in ests:
+    sys.exit("costs.json has no loihi / loihi-spread estimate: rebuild spikebar")
+crosscheck(sf, ests["loihi"], f"loihi cross-check: same network and input spikes, {sf['timesteps']} steps of {sf['dt_s']*1e3:g} ms, one tile (cores 0-2); SANA-FE's loihi.yaml vs Spikebar's loihi model ({mode} run's activity)")
+crosscheck(json.load(open(f"{work}/sanafe-spread.json")), ests["loihi-spread"],
+           "loihi cross-check across the mesh: input, hidden, output on tiles (0,0), (0,1), (1,0) (SANA-FE tiles 0, 1, 4; Spikebar one core per tile, mesh 2 tiles high)")
 EOF
 }
 

@@ -12,7 +12,9 @@ kappa_i * (current step) volts, kappa_i = R tau_syn/(tau_syn - tau_mem) (alpha -
 StepPropagator constant (Docs/twin.md). Synapses: `loihi_dense_synapse`; somas: `loihi_lif`;
 dendrites: `loihi_dendrites`; inputs: `loihi_inputs` somas replaying the exported spikes binned to dt.
 Hidden layer on core 0.1, output on core 0.2, inputs on core 0.0 (one Loihi tile, as a 138-neuron
-network needs).
+network needs); `--tiles 0,1,4` puts each population on its own tile instead (input, hidden, output:
+tiles (0,0), (0,1), (1,0) of SANA-FE's column-major 8x4 mesh), which `peers.sh sanafe` uses to check the
+mesh-hop and barrier pricing of Spikebar's `loihi` model (its `loihi-spread` estimate).
 
 Measured: SANA-FE's own wall time for chip.sim (network build and load excluded), its energy and
 simulated latency estimates, and the spike counts. Prints one JSON object on stdout.
@@ -37,6 +39,8 @@ def main():
     ap.add_argument("--dt", type=float, default=1e-3, help="SANA-FE time step (s)")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--timing-model", default="detailed", choices=["simple", "detailed", "cycle"])
+    ap.add_argument("--tiles", default="0,0,0",
+                    help="tile of each population (input first), comma-separated; populations on one tile take its cores in order")
     args = ap.parse_args()
     try:
         import sanafe
@@ -54,7 +58,6 @@ def main():
     dropped = len(inp) - int(trains.sum())      # second spike of a channel in one step
 
     arch = sanafe.load_loihi()
-    cores = arch.cores()
     net = sanafe.Network()
     groups = [net.create_neuron_group("in", wl["input_size"], model_attributes={}, log_spikes=True)]
     kappas = []
@@ -81,9 +84,15 @@ def main():
         w = np.fromfile(os.path.join(d, c["file"]), dtype="<f8").reshape(c["inputs"], c["outputs"])
         w = w * kappas[c["to"] - 1][None, :] * MV
         groups[c["from"]].connect_neurons_dense(groups[c["to"]], {"weight": w.flatten().tolist()})
-    for g, core in zip(groups, cores[:len(groups)]):
+    tiles = [int(t) for t in args.tiles.split(",")]
+    if len(tiles) != len(groups):
+        sys.exit(f"--tiles lists {len(tiles)} tiles for {len(groups)} populations")
+    taken = {}
+    for g, t in zip(groups, tiles):
+        k = taken.get(t, 0)
+        taken[t] = k + 1
         for n in g:
-            n.map_to_core(core)
+            n.map_to_core(arch.tiles[t].cores[k])
 
     chip = sanafe.SpikingChip(arch)
     times, res = [], None
@@ -96,7 +105,7 @@ def main():
     spikes = res.get("spikes", None)
     out = {
         "sanafe": getattr(sanafe, "__version__", "2.2.9"),
-        "dt_s": args.dt, "timesteps": steps, "timing_model": args.timing_model,
+        "dt_s": args.dt, "timesteps": steps, "timing_model": args.timing_model, "tiles": tiles,
         "seconds": float(np.median(times)),
         "energy_j": res["energy"]["total"] if isinstance(res.get("energy"), dict) else res.get("energy"),
         "sim_time_s": res.get("sim_time"),

@@ -8,6 +8,7 @@ import SpikebarCore
 ///   rram_snn: { word_line_capacitance: 150e-15 }
 ///   dynap: { broadcast_energy: 6.84e-9 }
 ///   adc_cim: { columns_per_adc: 8, input_bits: 1 }
+///   loihi: { synapse_energy: 24.0e-12 }
 /// ```
 public struct PriceLists: Codable, Sendable, Equatable {
     /// Spike-driven RRAM crossbar (`rram_snn`).
@@ -17,6 +18,8 @@ public struct PriceLists: Codable, Sendable, Equatable {
     /// ADC-based compute-in-memory (`adc_cim`), priced in its time-stepped SNN mode and its single-pass
     /// ANN mode.
     public var adcCIM: ADCCIMPrices
+    /// Loihi-style digital cores (`loihi`).
+    public var loihi: LoihiPrices
     /// Whether idle, bias, leakage and supply/driver energies are priced (`overheads`, default true): the
     /// same switch for every architecture, so a comparison never prices them on one side only.
     public var overheads: Bool
@@ -26,9 +29,10 @@ public struct PriceLists: Codable, Sendable, Equatable {
     public var assumedArrayPower: AssumedArrayPower?
 
     public init(rram: RRAMCrossbarPrices = .default, dynap: DynapPrices = .default, adcCIM: ADCCIMPrices = .default,
-                overheads: Bool = true, assumedArrayPower: AssumedArrayPower? = nil) {
+                overheads: Bool = true, assumedArrayPower: AssumedArrayPower? = nil, loihi: LoihiPrices = .default) {
         self.rram = rram; self.dynap = dynap; self.adcCIM = adcCIM; self.overheads = overheads
         self.assumedArrayPower = assumedArrayPower
+        self.loihi = loihi
     }
 
     /// Every list at its defaults.
@@ -40,6 +44,7 @@ public struct PriceLists: Codable, Sendable, Equatable {
         case adcCIM = "adc_cim"
         case overheads
         case assumedArrayPower = "assumed_array_power"
+        case loihi
     }
 
     public init(from decoder: Decoder) throws {
@@ -50,10 +55,11 @@ public struct PriceLists: Codable, Sendable, Equatable {
         adcCIM = try c.decode(.adcCIM, default: .default)
         overheads = try c.decode(.overheads, default: true)
         assumedArrayPower = try c.decodeIfPresent(AssumedArrayPower.self, forKey: .assumedArrayPower)
+        loihi = try c.decode(.loihi, default: .default)
     }
 
     /// The cost models in report order (RRAM-SNN, DYNAP, ADC-CIM in its SNN mode, ADC-CIM in its ANN
-    /// mode), with the device's read pulse and cell levels; without the overhead terms when `overheads`
+    /// mode, Loihi), with the device's read pulse and cell levels; without the overhead terms when `overheads`
     /// is false. The first model is the reference of every ratio.
     public func models(read: ReadConditions, cellLevels: Int = 8) -> [any CostModel] {
         let rram = overheads ? self.rram : self.rram.withoutOverheads
@@ -63,6 +69,8 @@ public struct PriceLists: Codable, Sendable, Equatable {
         crossbar.assumedArray = assumedArrayPower
         var stepped = ADCCIMCost(prices: adc, read: read)
         stepped.assumedArray = assumedArrayPower
-        return [crossbar, DynapCost(prices: dynap), stepped, ADCCIMANNCost(prices: adc, read: read, cellLevels: cellLevels)]
+        let loihi = overheads ? self.loihi : self.loihi.withoutOverheads
+        return [crossbar, DynapCost(prices: dynap), stepped, ADCCIMANNCost(prices: adc, read: read, cellLevels: cellLevels),
+                LoihiCost(prices: loihi)]
     }
 }

@@ -14,7 +14,9 @@ public enum ComparisonAssumptions {
         let window = Units.format(seconds: s.input.window)
         out.append("Latency on two bases, never mixed: streaming = input arriving in real time over the \(window) window, start of input → decision; compute = input already buffered. For the analog chips both are equal (their neurons integrate in real time); time-stepped designs wait for each step's input when streaming.")
         if s.architectures.overheads {
-            out.append("Energy per inference includes idle, bias and leakage power over the \(window) window and the read current's supply loss, on every architecture alike (architectures.overheads: true; their defaults are assumptions A, Docs/cost-models.md).")
+            let loihiLeak = architectures.contains { $0.architecture == "loihi" } && s.architectures.loihi.staticPowerPerCore == 0
+                ? " — except loihi, whose leakage has no sourced figure (static_power_per_core = 0; SANA-FE prices none)" : ""
+            out.append("Energy per inference includes idle, bias and leakage power over the \(window) window and the read current's supply loss, on every architecture alike (architectures.overheads: true; their defaults are assumptions A, Docs/cost-models.md)\(loihiLeak).")
         } else {
             out.append("Idle, bias, leakage and supply/driver energies are NOT priced (architectures.overheads: false): event energies only.")
         }
@@ -23,7 +25,7 @@ public enum ComparisonAssumptions {
         } else if let accuracy {
             out.append("Weights: \(weightSource); accuracy on the run's labelled inputs \(Units.fixed(accuracy * 100, significant: 3)) %.")
         }
-        out.append("Technology nodes are NOT equalised: RRAM array and analog neurons 130 nm (seed 000), DYNAP 180 nm, ADC/DAC/shift-and-add 32 nm (ISAAC), digital neuron update 14 nm (Loihi). A same-node comparison needs scaled price lists.")
+        out.append("Technology nodes are NOT equalised: RRAM array and analog neurons 130 nm (seed 000), DYNAP 180 nm, ADC/DAC/shift-and-add 32 nm (ISAAC), digital neuron update and the loihi cores 14 nm (Loihi). A same-node comparison needs scaled price lists.")
         if architectures.contains(where: { $0.architecture == "adc-cim-ann" }) {
             out.append("ADC-CIM appears twice: adc-cim runs the SNN time-stepped (every row, every step, 1-bit inputs: a weak baseline); adc-cim-ann runs the same weights once as a rate-coded ANN — the fair baseline. Its accuracy is assumed equal to the SNN's, not simulated.")
         }

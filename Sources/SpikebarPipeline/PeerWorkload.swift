@@ -1,4 +1,5 @@
 import Foundation
+import SpikebarActivity
 import SpikebarChip
 import SpikebarCore
 import SpikebarCost
@@ -90,14 +91,34 @@ public enum PeerWorkload {
 }
 
 extension PeerWorkload {
+    /// The `loihi` estimate of `activity` with each core on its own tile of a 2-tile-high mesh
+    /// (`cores_per_tile: 1`, `mesh_height: 2`), reported as `loihi-spread`: a 3-population network then sits on
+    /// tiles (0,0), (0,1), (1,0), so its messages cross the mesh — `Benchmarks/peers.sh sanafe` compares it
+    /// with SANA-FE mapping the populations on its tiles 0, 1, 4 (the same positions), which checks the hop and
+    /// barrier pricing that the one-tile quickstart leaves at zero.
+    public static func loihiSpread(_ activity: Activity, prices: LoihiPrices) -> CostEstimate {
+        var spread = prices
+        spread.coresPerTile = 1
+        spread.meshHeight = 2
+        var estimate = LoihiCost(prices: spread).price(activity)
+        estimate.architecture = "loihi-spread"
+        return estimate
+    }
+
     /// Adds one mode's figures to `costs.json` in the workload folder (for `Benchmarks/peers.sh sanafe`):
     /// the kernel's wall time for the exported input and, per cost model, the energy and latency of that
-    /// run's activity. `{"<mode>": {"seconds": s, "architectures": [{"architecture", "energy_j", "latency_s"}]}}`.
+    /// run's activity, with its energy breakdown (`Benchmarks/peers.sh sanafe` compares the `loihi` one with
+    /// SANA-FE's, category by category). `{"<mode>": {"seconds": s, "architectures": [{"architecture",
+    /// "energy_j", "latency_s" (streaming), "compute_latency_s", "energy_components": [{"name", "energy_j",
+    /// "count"}], "compute_latency_components": [{"name", "seconds", "count"}]}]}}`.
     public static func writeCosts(_ estimates: [CostEstimate], mode: String, seconds: Double, to directory: String) throws {
         let path = directory + "/costs.json"
         var all = (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path)))) as? [String: Any] ?? [:]
         all[mode] = ["seconds": seconds,
-                     "architectures": estimates.map { ["architecture": $0.architecture, "energy_j": $0.totalEnergy, "latency_s": $0.totalLatency] }]
+                     "architectures": estimates.map { ["architecture": $0.architecture, "energy_j": $0.totalEnergy, "latency_s": $0.totalLatency,
+                                                        "compute_latency_s": $0.totalComputeLatency,
+                                                        "energy_components": $0.energy.map { ["name": $0.name, "energy_j": $0.value, "count": $0.count] },
+                                                        "compute_latency_components": $0.computeLatency.map { ["name": $0.name, "seconds": $0.value, "count": $0.count] }] }]
         let data = try JSONSerialization.data(withJSONObject: all, options: [.sortedKeys, .prettyPrinted])
         try write(data, to: path)
     }

@@ -97,7 +97,7 @@ struct KernelBench: ParsableCommand {
                                      staleEvents: r.staleEvents, targetSynapticEventsPerSecond: name == "exact" ? 100e6 : 200e6, speedupOverDensePeer: nil))
                 progress.finish()
                 say("\(name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(Units.fixed(med * 1e3, significant: 4)) ms  \(Units.fixed(events / med / 1e6, significant: 4)) M events/s  \(Units.fixed(syn / med / 1e6, significant: 4)) M synaptic events/s  (\(Int(syn)) synaptic events, \(r.rowReads) row reads, spikes per population \(r.activity.layers.map { String($0.spikes) }.joined(separator: "/")), \(r.staleEvents) stale queue events)")
-                if let export { try PeerWorkload.writeCosts(Simulation.costModels(for: loaded.scenario).map { $0.price(r.activity) }, mode: name, seconds: med, to: export) }
+                if let export { try PeerWorkload.writeCosts(Simulation.costModels(for: loaded.scenario).map { $0.price(r.activity) } + [PeerWorkload.loihiSpread(r.activity, prices: loaded.scenario.architectures.loihi)], mode: name, seconds: med, to: export) }
             }
             // Peer measured in the same run: a dense clock-driven loop over the same chip and input.
             var times: [Double] = []

@@ -240,9 +240,9 @@ struct CostModelTests {
         }
     }
 
-    @Test("the price lists build the three models")
+    @Test("the price lists build the five models")
     func models() {
         let names = PriceLists.default.models(read: .default).map(\.architecture)
-        #expect(names == ["rram-snn", "dynap", "adc-cim", "adc-cim-ann"])
+        #expect(names == ["rram-snn", "dynap", "adc-cim", "adc-cim-ann", "loihi"])
     }
 }

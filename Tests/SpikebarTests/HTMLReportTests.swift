@@ -56,7 +56,7 @@ func smallRun(_ yaml: String = smallReportYAML(), path: String = "/tmp/spikebar-
         // Numbers: the exact values of report.json, read back independently of RunReport.
         let json = try JSONSerialization.jsonObject(with: ReportRenderer.json(report)) as? [String: Any]
         let archs = try #require(json?["architectures"] as? [[String: Any]])
-        #expect(archs.count == 4)
+        #expect(archs.count == 5)
         // "What this comparison assumes" comes first and carries report.json's assumption lines verbatim.
         let assumptions = try #require(json?["assumptions"] as? [String])
         #expect(!assumptions.isEmpty)

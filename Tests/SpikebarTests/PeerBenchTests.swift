@@ -33,14 +33,22 @@ import SpikebarPipeline
             guard f.count == 2, let t = Double(f[0]), let ch = Int(f[1]) else { Issue.record("bad line \(line)"); break }
             #expect(t >= 0 && t < manifest.durationS && (0..<manifest.inputSize).contains(ch))
         }
-        // costs.json: wall time and the three cost models for each mode (read by peers.sh sanafe).
+        // costs.json: wall time and the cost models for each mode (read by peers.sh sanafe), plus the loihi
+        // model spread over the mesh, each with an energy breakdown that adds up to its total (the Loihi
+        // cross-check compares it with SANA-FE's).
         let costs = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("costs.json"))) as? [String: Any]
         #expect(costs?.keys.sorted().first == "exact" && costs?.count == 2)
         for (_, v) in costs ?? [:] {
             let m = v as? [String: Any]
             let archs = m?["architectures"] as? [[String: Any]] ?? []
-            #expect((m?["seconds"] as? Double ?? 0) > 0 && archs.count == 3)
-            #expect(archs.allSatisfy { ($0["energy_j"] as? Double ?? -1) >= 0 })
+            #expect((m?["seconds"] as? Double ?? 0) > 0 && archs.count == 6)
+            #expect(archs.map { $0["architecture"] as? String ?? "" } == ["rram-snn", "dynap", "adc-cim", "adc-cim-ann", "loihi", "loihi-spread"])
+            for a in archs {
+                let total = a["energy_j"] as? Double ?? -1
+                let parts = (a["energy_components"] as? [[String: Any]] ?? []).map { $0["energy_j"] as? Double ?? .nan }
+                #expect(total >= 0 && !parts.isEmpty)
+                #expect(abs(parts.reduce(0, +) - total) <= 1e-12 * max(1, abs(total)), "\(a["architecture"] ?? "?")")
+            }
         }
     }
 

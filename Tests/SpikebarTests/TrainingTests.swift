@@ -126,7 +126,7 @@ func moonsYAML(epochs: Int = 4, train: Int = 400, extraTraining: String = "", ca
         let eval = try TwinEvaluation.run(setup: setup, weights: w, gains: nil, weightsName: "test", samples: 100, exact: false, threads: 2)
         #expect(eval.accuracies.first { $0.name.hasPrefix("programmed chip") }.map { $0.accuracy > 0.8 } == true, "\(eval.accuracies)")
         #expect(eval.replay.identicalOutputSpikes >= 0.995 && eval.replay.sameClass >= 0.999)
-        #expect(eval.costs.count == 3 && eval.costs.allSatisfy { $0.meanEnergy > 0 })
+        #expect(eval.costs.count == 5 && eval.costs.allSatisfy { $0.meanEnergy > 0 })
     }
 
     /// Interrupting and resuming from the (JSON round-tripped) checkpoint gives the uninterrupted run.
