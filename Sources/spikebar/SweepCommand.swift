@@ -40,6 +40,8 @@ struct SweepCommand: ParsableCommand {
         the outputs are renamed into place; after a kill, --resume runs only the missing units and writes the \
         same CSV and JSON bytes as an uninterrupted run. --shard k/N (0-based) runs units t with t mod N = k \
         into <out>/<stem>.shard-k-of-N.jsonl; `spikebar sweep merge` combines the shards. Docs/scaling.md.
+
+        Also: spikebar sweep merge DIR… (spikebar help sweep merge).
         """)
 
     @Argument(help: "Scenario file.") var scenario: String
