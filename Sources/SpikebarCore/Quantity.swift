@@ -56,10 +56,21 @@ public enum Quantity {
             guard scale == 1 else { continue }
             for (p, factor) in prefixes where head.hasSuffix(p) {
                 let number = String(head.dropLast(p.count)).trimmingCharacters(in: .whitespaces)
-                if let x = Double(number), x.isFinite { return x * factor }
+                if let x = scaled(number, by: factor) { return x }
             }
         }
         return nil
+    }
+
+    /// `number` × `factor` (a power of ten) read as one decimal literal, so that `100uS` is the same
+    /// `Double` as `100e-6` (multiplying 100 by 1e-6 is not).
+    static func scaled(_ number: String, by factor: Double) -> Double? {
+        guard Double(number)?.isFinite == true else { return nil }
+        let shift = Int(log10(factor).rounded())
+        let parts = number.lowercased().split(separator: "e", maxSplits: 1, omittingEmptySubsequences: false)
+        let exponent = parts.count == 2 ? Int(parts[1]) : 0
+        guard let exponent, let x = Double("\(parts[0])e\(exponent + shift)"), x.isFinite else { return nil }
+        return x
     }
 
     /// `parse` for text that must not be negative (times, conductances).
