@@ -29,6 +29,9 @@ public enum Comparison {
                 diffs.append("input.file / input.labels (\(a.inputImages ?? a.inputTrace ?? "none") vs \(b.inputImages ?? b.inputTrace ?? "none"))")
             }
             if x.input.window != y.input.window { diffs.append("input.window (\(x.input.window) s vs \(y.input.window) s)") }
+            if x.input.timeResolution != y.input.timeResolution {
+                diffs.append("input.time_resolution (\(x.input.timeResolution) s vs \(y.input.timeResolution) s: the input spikes are stamped on another clock)")
+            }
             if x.input.maxRate != y.input.maxRate { diffs.append("input.max_rate (\(x.input.maxRate) Hz vs \(y.input.maxRate) Hz)") }
             if x.input.samples != y.input.samples || x.input.firstSample != y.input.firstSample {
                 diffs.append("input.samples / first_sample (\(x.input.samples) from \(x.input.firstSample) vs \(y.input.samples) from \(y.input.firstSample); pass --samples to set both)")
