@@ -373,7 +373,7 @@ extension FaultAwareRetrainingTests {
 }
 
 @Suite struct SweepCLITests {
-    @Test func sweepWritesCSVAndJSONAndReportsFailingPoints() throws {
+    @Test func sweepWritesCSVAndJSONAndRefusesBadValuesUpFront() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spikebar-sweep-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let yaml = tinyScenarioYAML(input: 16, layers: "[{name: hidden, size: 8}, {name: out, size: 2}]", gain: 20,
@@ -383,20 +383,24 @@ extension FaultAwareRetrainingTests {
         let path = dir.appendingPathComponent("s.yaml").path
         try Data(yaml.utf8).write(to: URL(fileURLWithPath: path))
         let bad = try runCLI(["sweep", path, "--param", "bit_error_rate", "--values", "0,x", "--out", dir.path])
-        #expect(bad.status != 0 && bad.stderr.contains("'x' is not a number"))
+        #expect(bad.status == 2 && bad.stderr.contains("--set device.faults.bit_error_rate=x") && bad.stderr.contains("expected a number"), "\(bad.stderr)")
         let unknown = try runCLI(["sweep", path, "--param", "temperature", "--values", "1", "--out", dir.path])
-        #expect(unknown.status != 0 && unknown.stderr.contains("time_since_programming"))
-        let r = try runCLI(["sweep", path, "--param", "time_since_programming", "--values", "0,-1,1h", "--chips", "2", "--out", dir.path])
+        #expect(unknown.status == 2 && unknown.stderr.contains("time_since_programming"))
+        // A negative time is refused before any point runs (no results log, no CSV).
+        let negative = try runCLI(["sweep", path, "--param", "time_since_programming", "--values", "0,-1,1h", "--chips", "2", "--out", dir.path])
+        #expect(negative.status == 2 && negative.stderr.contains("--set device.time_since_programming=-1"), "\(negative.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("sweep-time_since_programming.partial.jsonl").path))
+        let r = try runCLI(["sweep", path, "--param", "time_since_programming", "--values", "0,1h", "--chips", "2", "--out", dir.path])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("FAILED"))
         let csv = try String(contentsOfFile: dir.appendingPathComponent("sweep-time_since_programming.csv").path, encoding: .utf8)
-        #expect(csv.split(separator: "\n").count == 4 && csv.contains("3600.0,2,4,"))
+        // One row per point and architecture.
+        #expect(csv.split(separator: "\n").count == 1 + 2 * 3 && csv.contains("\n1h,rram-snn,2,4,"), "\(csv)")
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("sweep-time_since_programming.json").path))
-        // The HTML page: well-formed, with the accuracy-vs-parameter chart and the failed point listed.
+        // The HTML page: well-formed, with the Pareto and accuracy-vs-parameter charts.
         let html = try Data(contentsOf: dir.appendingPathComponent("sweep-time_since_programming.html"))
         let doc = try XMLDocument(data: html)
         let ids = Set(try doc.nodes(forXPath: "//@id").compactMap(\.stringValue))
-        #expect(ids.isSuperset(of: ["chart-sweep-accuracy", "chart-sweep-energy", "table-sweep", "command-line"]))
-        #expect(String(decoding: html, as: UTF8.self).contains("FAILED"))
+        #expect(ids.isSuperset(of: ["chart-pareto-energy-accuracy", "chart-pareto-energy-latency", "table-pareto",
+                                    "chart-sweep-accuracy", "chart-sweep-energy", "table-sweep", "command-line"]))
     }
 }
