@@ -32,6 +32,22 @@ public enum SweepReport {
         body += SVGChart.paretoScatter(id: "chart-pareto-energy-latency", title: "Energy against latency, \(s.points.count) design points",
                                        series: series({ p, m in p.architectures[m].latency }, front: \.energyLatency),
                                        xLabel: "energy per inference", xUnit: "J", yLabel: "latency per inference", yUnit: "s")
+        // One architecture per chart, on its own axes: the overview's axes span the architectures' decades,
+        // which hides each architecture's own trade-offs.
+        let perArch = names.indices.map { m -> String in
+            var c = ""
+            if labelled {
+                c += SVGChart.paretoScatter(id: "chart-pareto-energy-accuracy-\(names[m])", title: "\(names[m]): energy against accuracy",
+                                            series: [series({ p, _ in p.meanAccuracy.map { 100 * $0 } }, front: \.energyAccuracy)[m]],
+                                            xLabel: "energy per inference", xUnit: "J", yLabel: "accuracy (%, mean over chips)", yUnit: "",
+                                            annotate: true, colorOffset: m)
+            }
+            c += SVGChart.paretoScatter(id: "chart-pareto-energy-latency-\(names[m])", title: "\(names[m]): energy against latency",
+                                        series: [series({ p, m in p.architectures[m].latency }, front: \.energyLatency)[m]],
+                                        xLabel: "energy per inference", xUnit: "J", yLabel: "latency per inference", yUnit: "s",
+                                        annotate: true, colorOffset: m)
+            return c
+        }.joined()
         var frontRows: [[String]] = []
         for (m, f) in s.pareto.enumerated() {
             for (kind, list) in [("energy–accuracy", f.energyAccuracy), ("energy–latency", f.energyLatency)] {
@@ -44,7 +60,8 @@ public enum SweepReport {
                 }
             }
         }
-        body += HTMLPage.table(id: "table-pareto", header: ["architecture", "front", "point", "accuracy", "energy / inference", "latency", "area", "power", "EDP"], rows: frontRows)
+        body += "<h3>Each architecture on its own axes</h3>" + perArch
+        body += "<h3>The fronts</h3>" + HTMLPage.table(id: "table-pareto", header: ["architecture", "front", "point", "accuracy", "energy / inference", "latency", "area", "power", "EDP"], rows: frontRows)
         var sections = [HTMLSection(id: "pareto", title: "Pareto fronts",
                                     intro: "Energy, latency and area per inference from each architecture's cost model on the activity of the programmed chip; power = energy per inference / input window (one inference per window), EDP = energy × latency. A point is on a front when no other point of the same architecture is at least as good on both axes and better on one.",
                                     body: body)]
