@@ -77,6 +77,17 @@ public struct SweepWork: Sendable {
 
     static func isAging(_ key: String) -> Bool { agingKeys.contains { key == $0 || key.hasPrefix($0 + ".") } }
 
+    /// Refuses settings the scenario would silently override: a device table (`device.physics.table`)
+    /// replaces the levels, the conductance window and the programming errors.
+    static func checkNotOverridden(_ settings: [ScenarioSetting], _ s: Scenario) throws {
+        guard s.device.physics?.table != nil else { return }
+        let fixed = ["device.levels", "device.g_min", "device.g_max", "device.programming_error"]
+        if let bad = settings.first(where: { fixed.contains($0.keyPath) }) {
+            throw SpikebarError.invalidInput(SourceLocation(file: "--set \(bad)", keyPath: bad.keyPath),
+                                             "the device table (device.physics.table) fixes the levels, conductance window and programming errors; sweep device.physics.table instead")
+        }
+    }
+
     /// The sweep of `spec` over the scenario's own inputs (`input:`, as `spikebar run`), the first
     /// `samples` of each point. Every point's scenario is loaded (a bad key or value, or a combination
     /// the scenario rules refuse, throws naming the setting), its weights loaded or generated and, for
@@ -90,6 +101,7 @@ public struct SweepWork: Sendable {
             let settings = spec.settings(p)
             let loaded = try ScenarioLoader.load(path: path, settings: settings)
             let s = loaded.scenario
+            try SweepWork.checkNotOverridden(settings, s)
             // Inputs: shared by the points whose input-defining settings agree.
             let inputKey = settings.filter { $0.keyPath.hasPrefix("input") || $0.keyPath == "seed" || $0.keyPath.hasPrefix("network.input") || $0.keyPath.hasPrefix("training") }
                 .map(\.description).joined(separator: "|")
@@ -153,6 +165,7 @@ public struct SweepWork: Sendable {
                 throw SpikebarError.invalidInput(SourceLocation(file: "--set \(bad)"), "--test-samples runs the trained weights of the scenario's network; a sweep of \(bad.keyPath) needs its own training")
             }
             var s = try ScenarioLoader.load(path: path, settings: settings, requireWeightsFile: false).scenario
+            try SweepWork.checkNotOverridden(settings, s)
             s.input.window = Double(setup.steps) * setup.dt
             points.append(SweepPoint(settings: settings, scenario: s, weights: weights, gains: gains ?? setup.gains,
                                      gainSource: gains == nil ? "training.gains" : "weights file", timing: .grid(dt: setup.dt), inputSet: 0))
