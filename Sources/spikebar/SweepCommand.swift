@@ -88,7 +88,16 @@ struct SweepCommand: ParsableCommand {
             // One programmed chip per worker is alive at once.
             let units = (0..<(spec.points.count * chips)).filter { slice?.contains($0) ?? true }.count
             let cores = workers > 0 ? workers : ProcessInfo.processInfo.activeProcessorCount
+            // Every point against the memory budget (a point may grow the network or the tiles).
             try MemoryBudgetOption.check(loaded: loaded, option: memoryBudget, threads: workers, chips: max(1, min(units, cores)))
+            for p in spec.points.indices {
+                let point = try ScenarioLoader.load(path: scenario, settings: spec.settings(p), requireWeightsFile: testSamples == nil)
+                do {
+                    try MemoryBudgetOption.check(loaded: point, option: memoryBudget, threads: workers, chips: max(1, min(units, cores)))
+                } catch let SpikebarError.resourceLimit(message) {
+                    throw SpikebarError.resourceLimit("point \(spec.label(p)): \(message)")
+                }
+            }
             let start = Date()
             note("checking \(spec.points.count) points (\(spec.keys.joined(separator: " × ")))…", quiet: !show)
             let work: SweepWork

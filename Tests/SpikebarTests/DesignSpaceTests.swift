@@ -137,6 +137,10 @@ import SpikebarScenario
         let r = try runCLI(["sweep", noPhysics, "--param", "time_since_programming", "--values", "0,1h", "--chips", "1", "--out", out])
         #expect(r.status == 2 && r.stderr.contains("--set device.time_since_programming=1h") && r.stderr.contains("needs device.physics"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out), "refused before creating any output")
+        // A point that grows the network past the memory budget is refused up front, naming the point.
+        let huge = try runCLI(["sweep", s, "--set", "network.layers[0].size=8,1000000", "--memory-budget", "200MiB", "--out", out])
+        #expect(huge.status == 2 && huge.stderr.contains("point network.layers[0].size=1000000") && huge.stderr.contains("over the budget"), "\(huge.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
         let badKey = try runCLI(["sweep", s, "--set", "tiles.rowz=4,8", "--out", out + "2"])
         #expect(badKey.status == 2 && badKey.stderr.contains("unknown key 'rowz'"), "\(badKey.stderr)")
         // A 2 × 2 grid: one CSV row per point and architecture, Pareto charts in the HTML.
