@@ -6,7 +6,7 @@
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test deps build build-native bench bench-native bench-portable bench-train report-png clean fuzz sanitize
+.PHONY: demo test deps build build-native bench bench-native bench-portable bench-train report-png docs-check clean fuzz sanitize
 
 deps:
 	@if ! pkg-config --exists libzstd 2>/dev/null || [ ! -f /usr/include/zstd.h ]; then \
@@ -26,6 +26,11 @@ demo: build
 
 test: deps
 	$(SWIFT) test --parallel
+
+# The tutorial's and README's quoted figures against the release binary's --json output (DocsTests;
+# seconds with a release build, minutes in debug because of the quickstart's DPI-gain calibration).
+docs-check: build
+	SPIKEBAR_DOCS_BINARY=$$($(SWIFT) build -c release --show-bin-path)/spikebar $(SWIFT) test --filter DocsTests
 
 # The kernel benchmark is built for this machine's vector units (AVX2 + FMA, `-target-cpu haswell`) when
 # the CPU has them, in its own build folder; `make build` / `demo` target baseline x86-64 (SSE2), which

@@ -36,7 +36,7 @@ extension KeyedDecodingContainer {
     /// A `Double` that must lie in `range` (inclusive), or `fallback` when absent.
     public func decode(_ key: Key, default fallback: Double, in range: ClosedRange<Double>,
                        unit: String = "") throws -> Double {
-        let value = try decodeIfPresent(Double.self, forKey: key) ?? fallback
+        let value = try quantity(key, unit: unit) ?? fallback
         guard value.isFinite, range.contains(value) else {
             throw outOfRange(key, value: "\(value)", expected: describe(range, unit: unit))
         }
@@ -47,7 +47,7 @@ extension KeyedDecodingContainer {
     /// must also lie in the physical range of its unit (`PhysicalRange`), or in `range` when given:
     /// every accepted value is one the models compute with without overflow (issue #22).
     public func positive(_ key: Key, default fallback: Double, unit: String = "", in range: ClosedRange<Double>? = nil) throws -> Double {
-        let value = try decodeIfPresent(Double.self, forKey: key) ?? fallback
+        let value = try quantity(key, unit: unit) ?? fallback
         let r = range ?? PhysicalRange.positive(unit: unit)
         guard value.isFinite, value > 0, r.contains(value) else {
             throw outOfRange(key, value: "\(value)", expected: describe(r, unit: unit) + PhysicalRange.note(unit: unit))
@@ -59,11 +59,27 @@ extension KeyedDecodingContainer {
     /// most the upper end of its unit's physical range (`PhysicalRange`), or in `range` when given.
     public func nonNegative(_ key: Key, default fallback: Double, unit: String = "", in range: ClosedRange<Double>? = nil) throws -> Double {
         let r = range ?? 0...PhysicalRange.positive(unit: unit).upperBound
-        let value = try decodeIfPresent(Double.self, forKey: key) ?? fallback
+        let value = try quantity(key, unit: unit) ?? fallback
         guard value.isFinite, r.contains(value) else {
             throw outOfRange(key, value: "\(value)", expected: describe(r, unit: unit) + PhysicalRange.note(unit: unit))
         }
         return value
+    }
+
+    /// A number for `key`, or a number with `unit` (`100uS`, `0.1 V`, `100ns`, `1y`: `Quantity.parse`), in
+    /// the SI base unit; nil when the key is absent. A string that is neither is an error naming the
+    /// unit the key takes.
+    public func quantity(_ key: Key, unit: String) throws -> Double? {
+        guard contains(key) else { return nil }
+        if let x = try? decodeIfPresent(Double.self, forKey: key) { return x }
+        guard let text = try? decode(String.self, forKey: key) else {
+            return try decodeIfPresent(Double.self, forKey: key)  // rethrows the type error
+        }
+        if let x = Quantity.parse(text, unit: unit) { return x }
+        if Quantity.acceptsSuffix(unit) {
+            throw invalid(key, "'\(text)' is not a value in \(unit) (a number in \(unit), or with a unit: \(Quantity.examples(unit)))")
+        }
+        throw invalid(key, "expected a number\(unit.isEmpty ? "" : " (in \(unit))"), got '\(text)'")
     }
 
     /// An `Int` that must lie in `range`, or `fallback` when absent.

@@ -83,17 +83,8 @@ public struct DeviceFaults: Sendable, Equatable, Codable {
     }
 }
 
-/// Parses a duration: a number of seconds, or a number with a unit `ps ns us µs ms s min h d`
-/// (`"5 s"`, `"1h"`, `"1 d"`). Nil when malformed or negative.
+/// Parses a duration: a number of seconds, or a number with a unit `ps ns us µs ms s min h d y`
+/// (`"5 s"`, `"1h"`, `"1 d"`, `"1y"` = 365.25 d; `Quantity.parse`). Nil when malformed or negative.
 public func parseDuration(_ text: String) -> Seconds? {
-    let t = text.trimmingCharacters(in: .whitespaces)
-    let units: [(String, Double)] = [("min", 60), ("ps", 1e-12), ("ns", 1e-9), ("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3),
-                                     ("s", 1), ("h", 3600), ("d", 86400)]
-    for (u, scale) in units where t.hasSuffix(u) {
-        let number = t.dropLast(u.count).trimmingCharacters(in: .whitespaces)
-        if let x = Double(number), x.isFinite, x >= 0 { return x * scale }
-        return nil
-    }
-    if let x = Double(t), x.isFinite, x >= 0 { return x }
-    return nil
+    Quantity.parseNonNegative(text, unit: "s")
 }

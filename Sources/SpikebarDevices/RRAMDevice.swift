@@ -131,7 +131,7 @@ public struct RRAMDevice: Sendable, Equatable, Codable {
         physics = try c.decodeIfPresent(DevicePhysics.self, forKey: .physics)
         if let text = try? c.decodeIfPresent(String.self, forKey: .timeSinceProgramming) {
             guard let t = parseDuration(text), t.isFinite, (0...1e10).contains(t) else {
-                throw c.invalid(.timeSinceProgramming, "'\(text)' is not a duration in 0 … 1e10 s (seconds, or a number with ps/ns/us/ms/s/min/h/d)")
+                throw c.invalid(.timeSinceProgramming, "'\(text)' is not a duration in 0 … 1e10 s (seconds, or a number with ps/ns/us/ms/s/min/h/d/y)")
             }
             timeSinceProgramming = t
         } else {

@@ -4,12 +4,14 @@ import SpikebarCore
 import SpikebarReport
 import SpikebarScenario
 
-/// `spikebar compare`: the same input through several scenarios that differ in the chip (tile size,
-/// levels, device…), one report side by side with ratios to the first scenario.
+/// `spikebar compare`: the same input through several scenarios that differ in the network, the chip
+/// (tile size, levels, device…) or the price lists, one report side by side with ratios to the first
+/// scenario and, at the top, what differs between them.
 public enum Comparison {
     /// Throws `SpikebarError.mismatch` naming the first scenario and field that differ from the first
-    /// scenario in what must be shared: the network, the weights, the input and the seed. (Anything else
-    /// — device, tiles, neurons, timing, price lists — may differ: that is what is compared.)
+    /// scenario in what must be shared: the input (source, files, window, rate, samples, encoder, the
+    /// number of input channels) and the seed that draws its spikes. Anything else — network sizes,
+    /// weights, device, tiles, neurons, timing, price lists — may differ: that is what is compared.
     public static func checkCompatible(_ scenarios: [LoadedScenario]) throws {
         guard scenarios.count >= 2 else {
             throw SpikebarError.mismatch("compare needs at least two scenarios (got \(scenarios.count))")
@@ -18,8 +20,8 @@ public enum Comparison {
         for b in scenarios.dropFirst() {
             var diffs: [String] = []
             let x = a.scenario, y = b.scenario
-            if x.network != y.network {
-                diffs.append("network (\(shape(x)) vs \(shape(y)))")
+            if x.network.input != y.network.input {
+                diffs.append("network.input (\(x.network.input) vs \(y.network.input) input channels)")
             }
             if x.seed != y.seed { diffs.append("seed (\(x.seed) vs \(y.seed); the seed draws the input spikes and weights — pass --seed to set both)") }
             if x.input.source != y.input.source { diffs.append("input.source (\(x.input.source.rawValue) vs \(y.input.source.rawValue))") }
@@ -27,17 +29,16 @@ public enum Comparison {
                 diffs.append("input.file / input.labels (\(a.inputImages ?? a.inputTrace ?? "none") vs \(b.inputImages ?? b.inputTrace ?? "none"))")
             }
             if x.input.window != y.input.window { diffs.append("input.window (\(x.input.window) s vs \(y.input.window) s)") }
+            if x.input.timeResolution != y.input.timeResolution {
+                diffs.append("input.time_resolution (\(x.input.timeResolution) s vs \(y.input.timeResolution) s: the input spikes are stamped on another clock)")
+            }
             if x.input.maxRate != y.input.maxRate { diffs.append("input.max_rate (\(x.input.maxRate) Hz vs \(y.input.maxRate) Hz)") }
             if x.input.samples != y.input.samples || x.input.firstSample != y.input.firstSample {
                 diffs.append("input.samples / first_sample (\(x.input.samples) from \(x.input.firstSample) vs \(y.input.samples) from \(y.input.firstSample); pass --samples to set both)")
             }
             if x.input.encoder != y.input.encoder || x.input.classes != y.input.classes { diffs.append("input.encoder / classes") }
-            if x.weights.source != y.weights.source || a.weightsFile != b.weightsFile
-                || (x.weights.source == .generated && (x.weights.mean != y.weights.mean || x.weights.std != y.weights.std)) {
-                diffs.append("weights (\(x.weights.source.rawValue) vs \(y.weights.source.rawValue))")
-            }
             if !diffs.isEmpty {
-                throw SpikebarError.mismatch("\(b.path) cannot be compared with \(a.path): they must run the same network on the same input, but differ in " + diffs.joined(separator: "; "))
+                throw SpikebarError.mismatch("\(b.path) cannot be compared with \(a.path): they must see the same input, but differ in " + diffs.joined(separator: "; "))
             }
         }
     }
@@ -53,5 +54,55 @@ public enum Comparison {
          .init(key: "conductance range", value: "\(Units.format(s.device.gMin, "S")) … \(Units.format(s.device.gMax, "S"))"),
          .init(key: "read", value: "\(Units.format(s.device.readVoltage, "V")), \(Units.format(s.device.readPulse, "s")), noise \(Units.fixed(s.device.readNoise * 100, significant: 3)) %"),
          .init(key: "timing", value: s.simulation.timing.rawValue)]
+    }
+
+    /// What differs between the resolved scenarios (after defaults, device tables and command-line
+    /// overrides), key by key, plus what each run recalibrated: the DPI gains when they were calibrated
+    /// to a target rate (they follow the read voltage, the network, the weights). Empty when nothing differs.
+    public static func differences(_ loaded: [LoadedScenario], reports: [RunReport]) -> [CompareReport.Difference] {
+        let flat = loaded.map { flatten($0.scenario) }
+        var keys: [String] = []
+        for f in flat { for k in f.keys.sorted() where !keys.contains(k) { keys.append(k) } }
+        var out: [CompareReport.Difference] = []
+        for key in keys.sorted() where key != "name" {
+            let values = flat.map { $0[key] ?? "—" }
+            if Set(values).count > 1 { out.append(.init(key: key, values: values, note: "")) }
+        }
+        if reports.count == loaded.count {
+            let gains = reports.map { $0.synapseGains.map { Units.fixed($0, significant: 4) }.joined(separator: ", ") }
+            if Set(gains).count > 1 || Set(reports.map(\.gainSource)).count > 1 {
+                out.append(.init(key: "DPI synapse gains (per layer)", values: gains,
+                                 note: "recalibrated: " + reports.map(\.gainSource).joined(separator: " | ")))
+            }
+            let weights = reports.map(\.weightSource)
+            if Set(weights).count > 1 { out.append(.init(key: "weights (resolved)", values: weights, note: "")) }
+        }
+        return out
+    }
+
+    /// The scenario as `key.path → value` text (the YAML key names; lists indexed `[k]`).
+    static func flatten(_ s: Scenario) -> [String: String] {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        guard let data = try? enc.encode(s), let root = try? JSONSerialization.jsonObject(with: data) else { return [:] }
+        var out: [String: String] = [:]
+        func walk(_ x: Any, _ path: String) {
+            if let d = x as? [String: Any] {
+                for (k, v) in d { walk(v, path.isEmpty ? k : "\(path).\(k)") }
+            } else if let a = x as? [Any] {
+                // Short lists of numbers read best on one line (programming_error, gains).
+                if a.count > 16 || a.allSatisfy({ $0 is NSNumber }) {
+                    out[path] = "[" + a.map { "\($0)" }.joined(separator: ", ") + "]"
+                } else {
+                    for (k, v) in a.enumerated() { walk(v, "\(path)[\(k)]") }
+                }
+            } else if x is NSNull {
+                out[path] = "null"
+            } else {
+                out[path] = "\(x)"
+            }
+        }
+        walk(root, "")
+        return out
     }
 }

@@ -30,14 +30,15 @@ public struct SweepShard: Codable, Sendable, Equatable, CustomStringConvertible 
 /// whose digest differs.
 public struct SweepLogHeader: Codable, Sendable, Equatable {
     public var format = "spikebar-sweep-log"
-    public var version = 1
+    /// 2: any scenario keys (`sweep`); version 1 logs (one device parameter) are refused with a message.
+    public var version = 2
     public var digest: String
     public var scenario: String
     /// Scenario file and the digest of its text, for the HTML report's provenance.
     public var scenarioFile: String
     public var scenarioDigest: String
-    public var parameter: DeviceSweep.Parameter
-    public var values: [Double]
+    /// The swept keys and the values of every point.
+    public var sweep: SweepSpec
     public var chips: Int
     /// Inputs per chip and where they come from (`scenario` or `test`).
     public var samples: Int
@@ -46,27 +47,27 @@ public struct SweepLogHeader: Codable, Sendable, Equatable {
     /// The slice this log holds (nil: all units).
     public var shard: SweepShard?
 
-    public init(digest: String, scenario: String, scenarioFile: String, scenarioDigest: String, parameter: DeviceSweep.Parameter,
-                values: [Double], chips: Int, samples: Int, inputs: String, seed: UInt64, shard: SweepShard?) {
+    public init(digest: String, scenario: String, scenarioFile: String, scenarioDigest: String, sweep: SweepSpec,
+                chips: Int, samples: Int, inputs: String, seed: UInt64, shard: SweepShard?) {
         self.digest = digest; self.scenario = scenario; self.scenarioFile = scenarioFile; self.scenarioDigest = scenarioDigest
-        self.parameter = parameter; self.values = values; self.chips = chips; self.samples = samples; self.inputs = inputs
+        self.sweep = sweep; self.chips = chips; self.samples = samples; self.inputs = inputs
         self.seed = seed; self.shard = shard
     }
 
-    public var unitCount: Int { values.count * chips }
+    public var unitCount: Int { sweep.points.count * chips }
     /// The units this log is responsible for.
     public var units: [Int] { (0..<unitCount).filter { shard?.contains($0) ?? true } }
 }
 
-/// The append-only results log of a sweep: `sweep-<param>.partial.jsonl` (or
-/// `sweep-<param>.shard-<k>-of-<N>.jsonl`) in the output folder, a header line (`SweepLogHeader`) then
+/// The append-only results log of a sweep: `<stem>.partial.jsonl` (or
+/// `<stem>.shard-<k>-of-<N>.jsonl`, stem `SweepSpec.stem`) in the output folder, a header line (`SweepLogHeader`) then
 /// one JSON line per finished unit (`SweepUnit`), each fsync'd before the next unit is reported. A
 /// SIGKILL at any moment loses at most the units in flight; a torn last line is ignored.
 public enum SweepLog {
-    /// The log's file name for `parameter` and `shard`.
-    public static func fileName(_ parameter: DeviceSweep.Parameter, shard: SweepShard?) -> String {
-        if let shard { return "sweep-\(parameter.rawValue).shard-\(shard.index)-of-\(shard.count).jsonl" }
-        return "sweep-\(parameter.rawValue).partial.jsonl"
+    /// The log's file name for output stem `stem` (`SweepSpec.stem`) and `shard`.
+    public static func fileName(_ stem: String, shard: SweepShard?) -> String {
+        if let shard { return "\(stem).shard-\(shard.index)-of-\(shard.count).jsonl" }
+        return "\(stem).partial.jsonl"
     }
 
     /// Whether `name` is a sweep log's file name.
@@ -91,11 +92,15 @@ public enum SweepLog {
             throw SpikebarError.corruptFile(path: path, offset: 0, "empty sweep log (no complete header line)")
         }
         let decoder = JSONDecoder()
+        struct Version: Decodable { var format: String?; var version: Int? }
+        if let v = try? decoder.decode(Version.self, from: Data(first.text.utf8)), v.format == "spikebar-sweep-log", v.version == 1 {
+            throw SpikebarError.corruptFile(path: path, offset: 0, "a sweep log of an older spikebar (version 1, one device parameter); rerun the sweep without --resume")
+        }
         let header: SweepLogHeader
         do { header = try decoder.decode(SweepLogHeader.self, from: Data(first.text.utf8)) } catch {
             throw SpikebarError.corruptFile(path: path, offset: 0, "not a sweep results log header (\(error))")
         }
-        guard header.format == "spikebar-sweep-log", header.version == 1 else {
+        guard header.format == "spikebar-sweep-log", header.version == 2 else {
             throw SpikebarError.corruptFile(path: path, offset: 0, "unsupported log format \(header.format) version \(header.version)")
         }
         var seen = Set<Int>(), units: [SweepUnit] = [], duplicates = 0
@@ -119,8 +124,11 @@ public enum SweepLog {
 
     /// Why `u` cannot be a result of the sweep of `header`, or nil.
     static func problem(_ u: SweepUnit, header: SweepLogHeader) -> String? {
-        if u.point < header.values.count, u.value != header.values[u.point], !(u.value.isNaN && header.values[u.point].isNaN) {
-            return "value \(u.value) is not point \(u.point)'s value \(header.values[u.point])"
+        if u.point >= header.sweep.points.count { return "point \(u.point) is not one of the sweep's \(header.sweep.points.count) points" }
+        for m in u.architectures ?? [] {
+            for (name, x) in [("energy", m.energy), ("latency", m.latency), ("area", m.area)] where !(x.isFinite && x >= 0) {
+                return "\(m.architecture) \(name) \(x) is not a finite value ≥ 0"
+            }
         }
         if let a = u.accuracy, !(a.isFinite && (0...1).contains(a)) { return "accuracy \(a) is not in 0 … 1" }
         if let s = u.stuckFraction, !(s.isFinite && (0...1).contains(s)) { return "stuck fraction \(s) is not in 0 … 1" }
@@ -157,7 +165,7 @@ public enum SweepLog {
         if resume, hasHeader {
             let old = try read(path: path)
             guard old.header.digest == header.digest else {
-                throw SpikebarError.mismatch("\(path) belongs to a different sweep (digest \(old.header.digest): \(old.header.parameter.rawValue) over \(old.header.values.count) values × \(old.header.chips) chips, seed \(old.header.seed)); this one has digest \(header.digest). Resume with the same scenario, weights, --param, --values, --chips and --samples, or start again without --resume")
+                throw SpikebarError.mismatch("\(path) belongs to a different sweep (digest \(old.header.digest): \(old.header.sweep.keys.joined(separator: ", ")) over \(old.header.sweep.points.count) points × \(old.header.chips) chips, seed \(old.header.seed)); this one has digest \(header.digest). Resume with the same scenario, weights, --set (or --param/--values), --chips and --samples, or start again without --resume")
             }
             guard old.header.shard == header.shard else {
                 throw SpikebarError.mismatch("\(path) holds shard \(old.header.shard?.description ?? "none"), this run is shard \(header.shard?.description ?? "none")")
@@ -193,9 +201,9 @@ public enum SweepLog {
     }
 
     /// Combines the logs at `paths` (files, or folders searched for `sweep-*.jsonl`, optionally only
-    /// those of `parameter`): refuses logs of different sweeps (digests), units with conflicting results,
+    /// those with output stem `stem`): refuses logs of different sweeps (digests), units with conflicting results,
     /// and an incomplete union (listing the missing units and the shards that own them).
-    public static func merge(paths: [String], parameter: DeviceSweep.Parameter? = nil) throws -> Merged {
+    public static func merge(paths: [String], stem: String? = nil) throws -> Merged {
         var files: [String] = []
         for p in paths {
             var isDir: ObjCBool = false
@@ -210,15 +218,15 @@ public enum SweepLog {
             }
         }
         var logs = try files.map { (file: $0, contents: try read(path: $0)) }
-        if let parameter { logs = logs.filter { $0.contents.header.parameter == parameter } }
+        if let stem { logs = logs.filter { $0.contents.header.sweep.stem == stem } }
         guard let first = logs.first else {
             throw SpikebarError.missingFile(path: paths.joined(separator: " "), referencedFrom: nil,
-                                            hint: "no sweep-\(parameter?.rawValue ?? "*").*.jsonl results log found")
+                                            hint: "no \(stem ?? "sweep-*").*.jsonl results log found")
         }
         var byUnit: [Int: SweepUnit] = [:], duplicates = 0
         for (file, c) in logs {
             guard c.header.digest == first.contents.header.digest else {
-                throw SpikebarError.mismatch("\(file) (digest \(c.header.digest), \(c.header.scenario), \(c.header.parameter.rawValue), \(c.header.values.count) values × \(c.header.chips) chips) and \(first.file) (digest \(first.contents.header.digest), \(first.contents.header.scenario), \(first.contents.header.parameter.rawValue), \(first.contents.header.values.count) values × \(first.contents.header.chips) chips) are slices of different sweeps; merge only the shards of one sweep (--param picks one parameter)")
+                throw SpikebarError.mismatch("\(file) (digest \(c.header.digest), \(c.header.scenario), \(c.header.sweep.stem), \(c.header.sweep.points.count) points × \(c.header.chips) chips) and \(first.file) (digest \(first.contents.header.digest), \(first.contents.header.scenario), \(first.contents.header.sweep.stem), \(first.contents.header.sweep.points.count) points × \(first.contents.header.chips) chips) are slices of different sweeps; merge only the shards of one sweep (--stem picks one)")
             }
             for u in c.units {
                 if let old = byUnit[u.unit] {
@@ -248,8 +256,8 @@ public enum SweepLog {
 extension DeviceSweep {
     /// The sweep of a complete set of units described by `header`.
     public static func aggregate(header: SweepLogHeader, units: [SweepUnit]) -> DeviceSweep {
-        aggregate(scenario: header.scenario, parameter: header.parameter, values: header.values, chips: header.chips,
-                  samples: header.samples, seed: header.seed, units: units)
+        aggregate(scenario: header.scenario, spec: header.sweep, chips: header.chips, samples: header.samples, seed: header.seed,
+                  units: units)
     }
 }
 

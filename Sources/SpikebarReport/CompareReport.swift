@@ -6,7 +6,8 @@ import SpikebarCore
 /// this value with sorted keys; the table, `compare.md` and `compare.html` render it without recomputing.
 public struct CompareReport: Codable, Sendable, Equatable {
     public var tool: String = "spikebar-compare"
-    public var formatVersion: Int = 1
+    /// 2: `differences`, `pareto`, power and EDP per architecture.
+    public var formatVersion: Int = 2
     /// Seed and number of inferences shared by every scenario.
     public var seed: UInt64
     public var inferences: Int
@@ -14,9 +15,45 @@ public struct CompareReport: Codable, Sendable, Equatable {
     public var architectures: [String]
     /// One entry per scenario, in command-line order; the first is the reference of the ratios.
     public var scenarios: [Entry]
+    /// What differs between the resolved scenarios (and what was recalibrated), one value per scenario.
+    public var differences: [Difference] = []
+    /// Per architecture, the scenarios on the Pareto fronts (indices into `scenarios`).
+    public var pareto: [Front] = []
 
     public init(seed: UInt64, inferences: Int, architectures: [String], scenarios: [Entry]) {
         self.seed = seed; self.inferences = inferences; self.architectures = architectures; self.scenarios = scenarios
+        pareto = CompareReport.fronts(scenarios, architectures: architectures)
+    }
+
+    /// A resolved-scenario key (or recalibrated quantity) whose value differs between the scenarios.
+    public struct Difference: Codable, Sendable, Equatable {
+        public var key: String
+        /// One value per scenario, in order.
+        public var values: [String]
+        /// Why it differs when the user did not write it (a recalibration), else empty.
+        public var note: String
+        public init(key: String, values: [String], note: String) { self.key = key; self.values = values; self.note = note }
+    }
+
+    /// The Pareto fronts of one architecture over the scenarios (`ParetoFront`).
+    public struct Front: Codable, Sendable, Equatable {
+        public var architecture: String
+        /// Lowest energy for a given accuracy (empty without labels).
+        public var energyAccuracy: [Int]
+        /// Lowest energy for a given latency.
+        public var energyLatency: [Int]
+    }
+
+    static func fronts(_ entries: [Entry], architectures: [String]) -> [Front] {
+        architectures.enumerated().map { m, name in
+            let ok = entries.indices.filter { m < entries[$0].architectures.count }
+            let labelled = ok.filter { entries[$0].accuracy != nil }
+            let ea = ParetoFront.indices(labelled.map { (entries[$0].architectures[m].energy, entries[$0].accuracy ?? 0) },
+                                         x: .minimize, y: .maximize).map { labelled[$0] }
+            let el = ParetoFront.indices(ok.map { (entries[$0].architectures[m].energy, entries[$0].architectures[m].latency) },
+                                         x: .minimize, y: .minimize).map { ok[$0] }
+            return Front(architecture: name, energyAccuracy: ea, energyLatency: el)
+        }
     }
 
     /// One scenario of the comparison.
@@ -55,6 +92,8 @@ public struct CompareReport: Codable, Sendable, Equatable {
         public var energyRatioToFirst: Double, latencyRatioToFirst: Double, areaRatioToFirst: Double
         /// Divided by the spike-driven crossbar's energy in the same scenario (the run report's ratio).
         public var energyRatioToRRAM: Double
+        /// Power over the input window (W) and energy-delay product (J·s), as `DesignMetrics` defines them.
+        public var power: Double = 0, edp: Double = 0
 
         public init(architecture: String, energy: Double, latency: Double, area: Double, energyRatioToFirst: Double,
                     latencyRatioToFirst: Double, areaRatioToFirst: Double, energyRatioToRRAM: Double) {
@@ -74,15 +113,19 @@ public struct CompareReport: Codable, Sendable, Equatable {
         scenarios = reports.enumerated().map { k, r in
             let archs = r.architectures.map { a -> Architecture in
                 let ref = first?.architectures.first { $0.architecture == a.architecture }
-                return Architecture(architecture: a.architecture, energy: a.energy.mean, latency: a.latency.mean, area: a.area,
-                                    energyRatioToFirst: ratio(a.energy.mean, ref?.energy.mean),
-                                    latencyRatioToFirst: ratio(a.latency.mean, ref?.latency.mean),
-                                    areaRatioToFirst: ratio(a.area, ref?.area), energyRatioToRRAM: a.energyRatioToRRAM)
+                let d = DesignMetrics(architecture: a.architecture, energy: a.energy.mean, latency: a.latency.mean, area: a.area, window: r.window)
+                var x = Architecture(architecture: a.architecture, energy: d.energy, latency: d.latency, area: d.area,
+                                     energyRatioToFirst: ratio(a.energy.mean, ref?.energy.mean),
+                                     latencyRatioToFirst: ratio(a.latency.mean, ref?.latency.mean),
+                                     areaRatioToFirst: ratio(a.area, ref?.area), energyRatioToRRAM: a.energyRatioToRRAM)
+                x.power = d.power; x.edp = d.edp
+                return x
             }
             return Entry(scenario: r.scenario, scenarioFile: r.scenarioFile, scenarioDigest: r.scenarioDigest,
                          chip: k < chips.count ? chips[k] : [], tiles: r.tiles, timing: r.timing,
                          meanActivity: r.meanActivity, accuracy: r.accuracy, architectures: archs)
         }
+        pareto = CompareReport.fronts(scenarios, architectures: architectures)
     }
 }
 
@@ -120,11 +163,30 @@ public enum CompareRenderer {
         return ReportRenderer.format(rows) + "(ratios in parentheses: to the same architecture in \(r.scenarios.first?.scenario ?? "the first scenario"); \(r.inferences) inferences, seed \(r.seed))\n"
     }
 
+    /// The resolved-scenario diff as a Markdown table (or a sentence when nothing differs).
+    public static func differencesText(_ r: CompareReport) -> String {
+        guard !r.differences.isEmpty else { return "The resolved scenarios are identical (apart from their names).\n" }
+        func cell(_ x: String) -> String { x.replacingOccurrences(of: "|", with: "\\|") }
+        var s = "| key | " + r.scenarios.map { cell($0.scenario) }.joined(separator: " | ") + " | note |\n"
+        s += "|---|" + String(repeating: "---|", count: r.scenarios.count) + "---|\n"
+        for d in r.differences {
+            s += "| `\(d.key)` | " + d.values.map(cell).joined(separator: " | ") + " | \(cell(d.note)) |\n"
+        }
+        return s
+    }
+
     /// `compare.md`.
     public static func markdown(_ r: CompareReport) -> String {
         var s = "# Spikebar comparison: " + r.scenarios.map(\.scenario).joined(separator: " vs ") + "\n\n"
         for e in r.scenarios { s += "- `\(e.scenarioFile)` (\(e.scenario), digest `\(e.scenarioDigest)`), \(e.timing)\n" }
-        s += "\nSame input, seed \(r.seed), \(r.inferences) inferences.\n\n```\n" + table(r) + "```\n"
+        s += "\nSame input, seed \(r.seed), \(r.inferences) inferences.\n"
+        s += "\n## What differs\n\n" + differencesText(r) + "\n```\n" + table(r) + "```\n"
+        if !r.pareto.isEmpty {
+            s += "\n## Pareto fronts\n\n" + r.pareto.map { f in
+                "- \(f.architecture): energy–latency: " + f.energyLatency.map { r.scenarios[$0].scenario }.joined(separator: ", ")
+                    + (f.energyAccuracy.isEmpty ? "" : "; energy–accuracy: " + f.energyAccuracy.map { r.scenarios[$0].scenario }.joined(separator: ", "))
+            }.joined(separator: "\n") + "\n"
+        }
         return s
     }
 
@@ -153,16 +215,65 @@ public enum CompareRenderer {
         }
         rows.append(["row reads"] + r.scenarios.map { Units.fixed($0.meanActivity.rowReads, significant: 4) })
         rows.append(["peak concurrent rows"] + r.scenarios.map { Units.fixed($0.meanActivity.peakConcurrentRows, significant: 3) })
+        let labelled = r.scenarios.contains { $0.accuracy != nil }
+        if labelled {
+            rows.append(["accuracy"] + r.scenarios.enumerated().map { k, e in
+                e.accuracy.map { HTMLPage.number(Units.fixed($0 * 100, significant: 4) + " %", value: $0, key: "scenarios[\(k)].accuracy") } ?? "—"
+            })
+        }
+        for (m, name) in r.architectures.enumerated() {
+            rows.append([SVGChart.esc("\(name) power / EDP")] + r.scenarios.map { e in
+                m < e.architectures.count ? SVGChart.esc("\(Units.format(e.architectures[m].power, "W")) / \(Units.format(e.architectures[m].edp, "J·s"))") : "—"
+            })
+        }
         var body = HTMLPage.table(id: "table-compare", header: header, rows: rows)
         let groups = r.architectures
         let series = r.scenarios.map(\.scenario)
-        for (q, unit, title) in [("energy", "J", "Energy per inference"), ("latency", "s", "Latency per inference")] {
-            let values = groups.indices.map { m in r.scenarios.map { e in m < e.architectures.count ? (q == "energy" ? e.architectures[m].energy : e.architectures[m].latency) : 0 } }
-            let labels = groups.indices.map { m in r.scenarios.map { e in m < e.architectures.count ? ratio(q == "energy" ? e.architectures[m].energyRatioToFirst : e.architectures[m].latencyRatioToFirst) : "" } }
-            body += SVGChart.groupedBars(id: "chart-compare-\(q)", title: "\(title) (mean); above each bar: ratio to \(series.first ?? "the first scenario")",
-                                         groups: groups, series: series, values: values, unit: unit, quantity: "\(q) per inference", labels: labels)
+        // Ratios to the first scenario on a linear axis: architectures a thousand times apart would need a
+        // log axis for absolute values, on which 1.03× and 1.26× look alike. Absolute values: the table.
+        for (q, title) in [("energy", "Energy per inference"), ("latency", "Latency per inference")] {
+            let values = groups.indices.map { m in r.scenarios.map { e -> Double in
+                guard m < e.architectures.count else { return 0 }
+                let x = q == "energy" ? e.architectures[m].energyRatioToFirst : e.architectures[m].latencyRatioToFirst
+                return x.isFinite ? x : 0
+            } }
+            let labels = values.map { $0.map { ratio($0) } }
+            body += SVGChart.groupedBars(id: "chart-compare-\(q)", title: "\(title) relative to \(series.first ?? "the first scenario") (linear axis; absolute values in the table)",
+                                         groups: groups, series: series, values: values, unit: "", quantity: "\(q) / \(q) of \(series.first ?? "first")", labels: labels, log: false)
         }
-        page.sections = [HTMLSection(id: "comparison", title: "Side by side", body: body)]
+        if labelled {
+            let acc = [r.scenarios.map { 100 * ($0.accuracy ?? 0) }]
+            body += SVGChart.groupedBars(id: "chart-compare-accuracy", title: "Accuracy (\(r.inferences) labelled inputs)", groups: ["accuracy"], series: series,
+                                         values: acc, unit: "", quantity: "accuracy (%)", labels: [acc[0].map { Units.fixed($0, significant: 3) + " %" }], log: false)
+        }
+        func scatter(_ y: (CompareReport.Entry, Int) -> Double?, front: (CompareReport.Front) -> [Int]) -> [SVGChart.ScatterSeries] {
+            groups.enumerated().map { m, name in
+                let idx = r.scenarios.indices.filter { m < r.scenarios[$0].architectures.count && y(r.scenarios[$0], m) != nil }
+                let f = m < r.pareto.count ? front(r.pareto[m]) : []
+                return SVGChart.ScatterSeries(name: name, x: idx.map { r.scenarios[$0].architectures[m].energy }, y: idx.map { y(r.scenarios[$0], m) ?? 0 },
+                                              labels: idx.map { r.scenarios[$0].scenario }, front: idx.indices.filter { f.contains(idx[$0]) })
+            }
+        }
+        var pareto = ""
+        if labelled {
+            pareto += SVGChart.paretoScatter(id: "chart-pareto-energy-accuracy", title: "Energy against accuracy, one point per scenario",
+                                             series: scatter({ e, _ in e.accuracy.map { 100 * $0 } }, front: \.energyAccuracy),
+                                             xLabel: "energy per inference", xUnit: "J", yLabel: "accuracy (%)", yUnit: "")
+        }
+        pareto += SVGChart.paretoScatter(id: "chart-pareto-energy-latency", title: "Energy against latency, one point per scenario",
+                                         series: scatter({ e, m in e.architectures[m].latency }, front: \.energyLatency),
+                                         xLabel: "energy per inference", xUnit: "J", yLabel: "latency per inference", yUnit: "s")
+        pareto += HTMLPage.table(id: "table-pareto", header: ["architecture", "energy–latency front", "energy–accuracy front"], rows: r.pareto.map { f in
+            [SVGChart.esc(f.architecture), SVGChart.esc(f.energyLatency.map { r.scenarios[$0].scenario }.joined(separator: ", ")),
+             SVGChart.esc(f.energyAccuracy.map { r.scenarios[$0].scenario }.joined(separator: ", "))]
+        }, numeric: false)
+        var diff = "<p>Keys of the resolved scenarios (defaults, device tables and command-line overrides applied) whose values differ, and what each run recalibrated.</p>"
+        diff += r.differences.isEmpty ? "<p>The resolved scenarios are identical (apart from their names).</p>"
+            : HTMLPage.table(id: "table-differences", header: ["key"] + series.map(SVGChart.esc) + ["note"],
+                             rows: r.differences.map { d in ["<code>\(SVGChart.esc(d.key))</code>"] + d.values.map(SVGChart.esc) + [SVGChart.esc(d.note)] }, numeric: false)
+        page.sections = [HTMLSection(id: "differences", title: "What differs", body: diff),
+                         HTMLSection(id: "comparison", title: "Side by side", body: body),
+                         HTMLSection(id: "pareto", title: "Pareto fronts", intro: "A scenario is on an architecture's front when no other scenario is at least as good on both axes and better on one.", body: pareto)]
         page.sections += [HTMLSection(id: "provenance", title: "Scenarios and command",
                                       body: "<pre id=\"command-line\">\(SVGChart.esc(commandLine))</pre>\n"
                                         + HTMLPage.table(header: ["scenario", "file", "digest", "report"], rows: r.scenarios.enumerated().map { k, e in

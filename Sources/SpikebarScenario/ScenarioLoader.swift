@@ -34,9 +34,35 @@ public enum ScenarioLoader {
         return try load(text: text, path: path, requireWeightsFile: requireWeightsFile)
     }
 
+    /// `load(path:)` with command-line `settings` applied to the file's keys (`spikebar sweep --set`).
+    public static func load(path: String, settings: [ScenarioSetting], requireWeightsFile: Bool = true) throws -> LoadedScenario {
+        let data = try InputFile.read(path, hint: "the scenario file itself; see Scenarios/README.md for the bundled ones")
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw SpikebarError.invalidInput(SourceLocation(file: path), "not UTF-8 text")
+        }
+        return try load(text: text, path: path, settings: settings, requireWeightsFile: requireWeightsFile)
+    }
+
     /// Decodes scenario `text`; `path` is used for messages and to resolve relative file names.
-    public static func load(text: String, path: String, requireWeightsFile: Bool = true) throws -> LoadedScenario {
-        let node: Node
+    /// `settings` replace (or add) keys before decoding, so a set value is checked exactly like one in
+    /// the file; an error at a set key names the setting (`--set tiles.rows=0: tiles.rows: …`), any
+    /// other error says which settings were applied. The digest covers the text and the settings.
+    public static func load(text: String, path: String, settings: [ScenarioSetting] = [],
+                            requireWeightsFile: Bool = true) throws -> LoadedScenario {
+        guard !settings.isEmpty else { return try decode(text: text, path: path, settings: [], requireWeightsFile: requireWeightsFile) }
+        do {
+            return try decode(text: text, path: path, settings: settings, requireWeightsFile: requireWeightsFile)
+        } catch let SpikebarError.invalidInput(loc, message) {
+            let key = loc.keyPath
+            if let hit = settings.last(where: { key == $0.keyPath || key.hasPrefix($0.keyPath + ".") || key.hasPrefix($0.keyPath + "[") }) {
+                throw SpikebarError.invalidInput(SourceLocation(file: "--set \(hit)", keyPath: key), message)
+            }
+            throw SpikebarError.invalidInput(loc, message + " (with " + settings.map { "--set \($0)" }.joined(separator: " ") + ")")
+        }
+    }
+
+    static func decode(text: String, path: String, settings: [ScenarioSetting], requireWeightsFile: Bool) throws -> LoadedScenario {
+        var node: Node
         do {
             guard let n = try Yams.compose(yaml: text) else {
                 throw SpikebarError.invalidInput(SourceLocation(file: path), "empty scenario")
@@ -45,6 +71,7 @@ public enum ScenarioLoader {
         } catch let error as YamlError {
             throw yamlError(error, path: path)
         }
+        for setting in settings { node = try setting.apply(to: node) }
         var scenario: Scenario
         do {
             scenario = try YAMLDecoder().decode(Scenario.self, from: node)
@@ -112,7 +139,7 @@ public enum ScenarioLoader {
             weightsFile: s.weights.source == .file ? (requireWeightsFile ? try resolve(s.weights.file, ["weights", "file"], hint: weightsHint(s, path: path)) : (try? resolve(s.weights.file, ["weights", "file"])) ?? nil) : nil,
             inputTrace: s.input.source == .trace ? try resolve(s.input.file, ["input", "file"]) : nil,
             inputTraceLocation: s.input.source == .trace ? location(of: ["input", "file"], in: node, path: path) : nil,
-            digest: fnv1a(text))
+            digest: fnv1a(settings.isEmpty ? text : text + settings.map { "\n# --set \($0)" }.joined()))
     }
 
     /// What to do about a missing weights file: train it when the scenario says how.

@@ -9,11 +9,13 @@ import SpikebarCore
 
 /// Progress on standard error: a bar with rate and ETA on a terminal, a plain line every few seconds
 /// otherwise (logs, CI); nothing for work shorter than a second, nothing at all when disabled
-/// (`--quiet`, `--json`).
+/// (`--quiet`, `--json`). Rate and ETA are measured from the first finished unit, so that setup before
+/// it (programming a chip, calibrating gains, loading data) does not make the first line over-promise.
 final class ProgressLine: @unchecked Sendable {
     let total: Int, label: String, enabled: Bool
     let start = Date()
     var last = Date.distantPast
+    var first: (at: Date, done: Int)?
     var shown = false
     let lock = NSLock()
     let tty = isatty(2) != 0
@@ -26,16 +28,30 @@ final class ProgressLine: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         let now = Date()
         let elapsed = now.timeIntervalSince(start)
+        if first == nil, done > 0 { first = (now, done) }
         // Short work stays silent; a terminal redraws ten times a second, a log gets a line every 5 s.
         guard elapsed > 1, now.timeIntervalSince(last) > (tty ? 0.1 : 5) || done == total else { return }
         last = now
         shown = true
         let rate = Double(done) / elapsed
-        let eta = rate > 0 ? Double(total - done) / rate : 0
+        let eta = ProgressLine.eta(done: done, total: total, now: now, first: &first)
         let width = 30, filled = total > 0 ? width * min(done, total) / total : width
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-        let text = "\(bar) \(done)/\(total) \(label)  \(Units.fixed(rate, significant: 3))/s  ETA \(ProgressLine.duration(eta))"
-        FileHandle.standardError.write(Data((tty ? "\r\(text)\u{1B}[K" : "\(label): \(done)/\(total), \(Units.fixed(rate, significant: 3))/s, ETA \(ProgressLine.duration(eta))\n").utf8))
+        let text = "\(bar) \(done)/\(total) \(label)  \(Units.fixed(rate, significant: 3))/s  ETA \(eta)"
+        FileHandle.standardError.write(Data((tty ? "\r\(text)\u{1B}[K" : "\(label): \(done)/\(total), \(Units.fixed(rate, significant: 3))/s, ETA \(eta)\n").utf8))
+    }
+
+    /// Time left for `total - done` units at the rate since `first` (set on the first call that sees
+    /// progress); "…" until a unit has finished after it and half a second has passed.
+    static func eta(done: Int, total: Int, now: Date, first: inout (at: Date, done: Int)?) -> String {
+        if done >= total { return duration(0) }
+        guard let f = first else {
+            if done > 0 { first = (now, done) }
+            return "…"
+        }
+        let span = now.timeIntervalSince(f.at)
+        guard done > f.done, span >= 0.5 else { return "…" }
+        return duration(Double(total - done) * span / Double(done - f.done))
     }
 
     /// Ends the bar's line on a terminal.

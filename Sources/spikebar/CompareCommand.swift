@@ -12,9 +12,10 @@ struct CompareCommand: ParsableCommand {
         commandName: "compare",
         abstract: "Run the same input through several scenarios (tile sizes, levels, devices…) and compare them side by side.",
         discussion: """
-        Every scenario must describe the same network, weights, input and seed (anything else — tiles, \
-        device, neurons, timing, price lists — may differ); otherwise the command stops with an error naming \
-        what differs. Each scenario is run like `spikebar run` (its report.md/json/html go to \
+        Every scenario must see the same input and seed (input source, files, window, rate, samples, \
+        number of input channels); anything else — network sizes, weights, tiles, device, neurons, timing, \
+        price lists — may differ, and compare.md/json/html open with the list of resolved-scenario keys that \
+        differ (and recalibrated DPI gains). Otherwise the command stops with an error naming what differs. Each scenario is run like `spikebar run` (its report.md/json/html go to \
         --out/<k>-<name>/), then compare.md, compare.json and compare.html go to --out (default \
         ./spikebar-out/compare/). Ratios are to the same architecture in the first scenario. \
         Example: spikebar compare Scenarios/quickstart.yaml Scenarios/quickstart-64x64-tiles.yaml
@@ -74,7 +75,8 @@ struct CompareCommand: ParsableCommand {
                 reports.append(report)
             }
             progress.finish()
-            let cmp = CompareReport(reports: reports, chips: loaded.map { Comparison.chipSettings($0.scenario) })
+            var cmp = CompareReport(reports: reports, chips: loaded.map { Comparison.chipSettings($0.scenario) })
+            cmp.differences = Comparison.differences(loaded, reports: reports)
             let data = try CompareRenderer.json(cmp)
             try data.write(to: URL(fileURLWithPath: dir + "/compare.json"), options: .atomic)
             try Data(CompareRenderer.markdown(cmp).utf8).write(to: URL(fileURLWithPath: dir + "/compare.md"), options: .atomic)
@@ -83,6 +85,8 @@ struct CompareCommand: ParsableCommand {
                 FileHandle.standardOutput.write(data)
                 print()
             } else if !quiet {
+                print("what differs:")
+                print(CompareRenderer.differencesText(cmp))
                 print(CompareRenderer.table(cmp))
                 print("wrote \(dir)/compare.md, compare.json and compare.html, and each scenario's report in \(dir)/<k>-<name>/ (\(Units.fixed(Date().timeIntervalSince(started), significant: 3)) s)")
             }

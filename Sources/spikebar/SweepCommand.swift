@@ -7,12 +7,12 @@ import SpikebarPipeline
 import SpikebarScenario
 
 /// `spikebar sweep`: runs a sweep (default subcommand `run`, so `spikebar sweep SCENARIO …` works) or
-/// merges the shards of one (`spikebar sweep merge DIR…`). Docs/scaling.md.
+/// merges the shards of one (`spikebar sweep merge DIR…`). Docs/scaling.md, Docs/design-space.md.
 struct SweepGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sweep",
-        abstract: "Accuracy and energy per inference of the programmed chip against a device parameter (run, or merge shards).",
-        discussion: "spikebar sweep SCENARIO --param P --values V… runs a sweep (the `run` subcommand); spikebar sweep merge DIR… combines shards. Docs/scaling.md.",
+        abstract: "Design-space sweep: accuracy, energy, latency, area, power and EDP of the programmed chip against any scenario keys (run, or merge shards).",
+        discussion: "spikebar sweep SCENARIO --set key.path=v1,v2… runs a sweep (the `run` subcommand); spikebar sweep merge DIR… combines shards. Docs/design-space.md, Docs/scaling.md.",
         subcommands: [SweepCommand.self, SweepMergeCommand.self],
         defaultSubcommand: SweepCommand.self)
 }
@@ -20,23 +20,35 @@ struct SweepGroup: ParsableCommand {
 struct SweepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Accuracy and energy per inference of the programmed chip against a device parameter, N chip samples per point.",
+        abstract: "Accuracy, energy, latency, area, power and EDP per inference of the programmed chip against any scenario keys, N chip samples per point.",
         discussion: """
-        Programs N chip samples per value of the swept parameter (time since programming, bit error rate, \
-        levels, read noise), runs the scenario's inputs through the event kernel with read noise on and \
-        writes <out>/sweep-<param>.csv, .json and .html (charts). Deterministic for a seed whatever --threads; a failing \
-        point is reported and the sweep goes on. Times accept units: 0,5s,1h,1d.
+        --set key.path=v1,v2,… sweeps a scenario key (tiles.rows=64,128, device.g_max=50uS,100uS, \
+        architectures.adc_cim.columns_per_adc=4,8, network.layers[0].size=64,128); several --set make a grid \
+        (every combination), --zip pairs them. Values take units where the key has one (100ns, 0.1V, 1y). \
+        Every point is loaded and checked like a scenario file before anything runs: a bad key or value, or a \
+        combination the scenario rules refuse, stops the sweep with exit status 2 naming the setting. \
+        --param P --values V,… is the older spelling of --set for P = time_since_programming, bit_error_rate, \
+        levels, read_noise.
 
-        Crash-safe: every finished (point, chip) unit is appended to <out>/sweep-<param>.partial.jsonl \
-        (fsync'd) and the outputs are renamed into place; after a kill, --resume runs only the missing \
-        units and writes the same CSV and JSON bytes as an uninterrupted run. --shard k/N (0-based) runs \
-        units t with t mod N = k into <out>/sweep-<param>.shard-k-of-N.jsonl; `spikebar sweep merge` \
-        combines the shards. Docs/scaling.md.
+        Programs N chip samples per point, runs the scenario's inputs through the event kernel with read noise \
+        on and prices every inference on every architecture; writes <out>/<stem>.csv (one row per point and \
+        architecture), .json and .html (Pareto charts of energy against accuracy and latency, fronts marked; \
+        stem: sweep-<keys>). Deterministic for a seed whatever --threads. Generated weights with a target \
+        rate get their DPI gains calibrated per design point (not per aging or fault setting). Docs/design-space.md.
+
+        Crash-safe: every finished (point, chip) unit is appended to <out>/<stem>.partial.jsonl (fsync'd) and \
+        the outputs are renamed into place; after a kill, --resume runs only the missing units and writes the \
+        same CSV and JSON bytes as an uninterrupted run. --shard k/N (0-based) runs units t with t mod N = k \
+        into <out>/<stem>.shard-k-of-N.jsonl; `spikebar sweep merge` combines the shards. Docs/scaling.md.
+
+        Also: spikebar sweep merge DIR… (spikebar help sweep merge).
         """)
 
     @Argument(help: "Scenario file.") var scenario: String
-    @Option(help: "time_since_programming | bit_error_rate | levels | read_noise") var param: String?
-    @Option(help: "Comma-separated values (times may carry units: 5s, 1h, 1d).") var values: String?
+    @Option(name: .customLong("set"), help: "key.path=v1,v2,… : a scenario key and its values (repeat for a grid).") var sets: [String] = []
+    @Flag(help: "Pair the --set lists (k-th value of each) instead of taking every combination.") var zip = false
+    @Option(help: "time_since_programming | bit_error_rate | levels | read_noise (older spelling of --set device.…).") var param: String?
+    @Option(help: "Comma-separated values of --param (times may carry units: 5s, 1h, 1d, 1y).") var values: String?
     @Option(help: "Instead of a parameter sweep: program the trained weights onto N chips and report per test point the fraction of transfers that classify it correctly (Docs/passive-arrays.md).") var transfers: Int?
     @Option(help: "Chip samples per point.") var chips: Int = 4
     @Option(help: "Use only the first N inputs of the scenario.") var samples: Int?
@@ -49,53 +61,67 @@ struct SweepCommand: ParsableCommand {
     @Flag(help: "Print the sweep as JSON.") var json = false
     @Flag(help: "Print nothing but errors.") var quiet = false
 
+    /// The `--set` texts, with `--param/--values` translated.
+    func settingTexts() throws -> [String] {
+        var all = sets
+        if param != nil || values != nil {
+            guard let param, let values else { throw ValidationError("--param and --values go together") }
+            guard let parameter = DeviceSweep.Parameter(rawValue: param) else {
+                throw ValidationError("--param must be one of \(DeviceSweep.Parameter.allCases.map(\.rawValue).joined(separator: ", ")) (or use --set key.path=values)")
+            }
+            all.append("\(parameter.keyPath)=\(values)")
+        }
+        guard !all.isEmpty else { throw ValidationError("give --set key.path=v1,v2,… (or --param P --values V,…, or --transfers N)") }
+        return all
+    }
+
     func run() throws {
         do {
             if let transfers { return try runTransfers(transfers) }
-            guard let param, let values else { throw ValidationError("--param and --values are required (or --transfers N)") }
-            guard let parameter = DeviceSweep.Parameter(rawValue: param) else {
-                throw ValidationError("--param must be one of \(DeviceSweep.Parameter.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
+            let spec = try SweepSpec(sets: try settingTexts(), zip: zip)
             guard chips >= 1 else { throw ValidationError("--chips must be ≥ 1") }
-            let list = try values.split(separator: ",").map { text -> Double in
-                let t = String(text).trimmingCharacters(in: .whitespaces)
-                if parameter == .timeSinceProgramming, let d = parseDuration(t) { return d }
-                guard let x = Double(t) else { throw ValidationError("--values: '\(t)' is not a number") }
-                return x
-            }
-            guard !list.isEmpty else { throw ValidationError("--values is empty") }
+            if let samples, samples < 1 { throw ValidationError("--samples must be ≥ 1") }
             let slice = try shard.map { try SweepShard(parsing: $0) }
             let loaded = try ScenarioLoader.load(path: scenario)
             let show = !quiet && !json
             let workers = threads ?? loaded.scenario.simulation.threads
             // One programmed chip per worker is alive at once.
             // Counted, not enumerated: `--chips 10⁸` must not allocate an array of units to count them (issue #22).
-            let (all, overflow) = list.count.multipliedReportingOverflow(by: chips)
-            guard !overflow else { throw ValidationError("--values × --chips overflows") }
+            let (all, overflow) = spec.points.count.multipliedReportingOverflow(by: chips)
+            guard !overflow else { throw ValidationError("points × --chips overflows") }
             let units = slice.map { s in all > s.index ? (all - s.index + s.count - 1) / s.count : 0 } ?? all
             let cores = workers > 0 ? workers : ProcessInfo.processInfo.activeProcessorCount
+            // Every point against the memory budget (a point may grow the network or the tiles).
             try MemoryBudgetOption.check(loaded: loaded, option: memoryBudget, threads: workers, chips: max(1, min(units, cores)), units: units)
+            for p in spec.points.indices {
+                let point = try ScenarioLoader.load(path: scenario, settings: spec.settings(p), requireWeightsFile: testSamples == nil)
+                do {
+                    try MemoryBudgetOption.check(loaded: point, option: memoryBudget, threads: workers, chips: max(1, min(units, cores)), units: units)
+                } catch let SpikebarError.resourceLimit(message) {
+                    throw SpikebarError.resourceLimit("point \(spec.label(p)): \(message)")
+                }
+            }
             try OutputPath.checkFolder(out ?? "spikebar-out/\(loaded.scenario.name)", what: "--out") // before any work (issue #22)
             let start = Date()
+            note("checking \(spec.points.count) points (\(spec.keys.joined(separator: " × ")))…", quiet: !show)
             let work: SweepWork
             if let testSamples {
                 guard testSamples >= 1 else { throw ValidationError("--test-samples must be ≥ 1") }
                 let setup = try TrainingSetup(loaded: loaded)
                 let path = loaded.weightsFile ?? "spikebar-out/\(loaded.scenario.name)/weights.json"
                 let w = try WeightFile.load(path: path, network: loaded.scenario.network)
-                work = SweepWork(setup: setup, weights: w.weights, gains: w.gains, parameter: parameter, values: list, chips: chips,
-                                 samples: testSamples, threads: workers)
+                work = try SweepWork(setup: setup, path: scenario, spec: spec, weights: w.weights, gains: w.gains, chips: chips,
+                                     samples: testSamples, threads: workers)
             } else {
-                let sim = try Simulation(loaded: loaded)
-                work = try SweepWork(simulation: sim, parameter: parameter, values: list, chips: chips, samples: samples)
+                work = try SweepWork(path: scenario, spec: spec, chips: chips, samples: samples, threads: workers)
             }
             let dir = out ?? "spikebar-out/\(loaded.scenario.name)"
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let header = SweepLogHeader(digest: work.fingerprint(scenarioDigest: loaded.digest), scenario: loaded.scenario.name,
-                                        scenarioFile: loaded.path, scenarioDigest: loaded.digest, parameter: parameter, values: list,
-                                        chips: chips, samples: work.inputs.count, inputs: testSamples == nil ? "scenario" : "test",
+                                        scenarioFile: loaded.path, scenarioDigest: loaded.digest, sweep: spec,
+                                        chips: chips, samples: work.samples, inputs: testSamples == nil ? "scenario" : "test",
                                         seed: loaded.scenario.seed, shard: slice)
-            let logPath = "\(dir)/\(SweepLog.fileName(parameter, shard: slice))"
+            let logPath = "\(dir)/\(SweepLog.fileName(spec.stem, shard: slice))"
             let progress = ProgressLine(total: header.units.count, label: "chips", enabled: show)
             let outcome = try SweepLog.run(work: work, header: header, path: logPath, resume: resume, threads: workers,
                                            progress: { done, _ in progress.update(done) })
@@ -117,7 +143,7 @@ struct SweepCommand: ParsableCommand {
             guard show else { return }
             if resume { print("resumed: \(outcome.reused) units from \(logPath), \(outcome.computed) computed") }
             SweepOutput.printTable(sweep)
-            print("wrote \(dir)/sweep-\(parameter.rawValue).csv, .json and .html (\(Units.fixed(sweep.seconds, significant: 3)) s)")
+            print("wrote \(dir)/\(sweep.stem).csv, .json and .html (\(Units.fixed(sweep.seconds, significant: 3)) s)")
         } catch let e as SpikebarError {
             fail(e)
         }
@@ -128,16 +154,17 @@ struct SweepCommand: ParsableCommand {
 struct SweepMergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "merge",
-        abstract: "Combine the shards of a sweep (--shard k/N runs) into sweep-<param>.csv, .json and .html.",
+        abstract: "Combine the shards of a sweep (--shard k/N runs) into <stem>.csv, .json and .html.",
         discussion: """
         Reads every sweep-*.jsonl results log in the given folders (or the given .jsonl files), checks that \
-        they belong to the same sweep (digest of scenario, weights, inputs, --param, --values, --chips, \
+        they belong to the same sweep (digest of scenario, weights, inputs, --set values, --chips, \
         --samples, seed), that no unit has two different results and that no unit is missing (naming the \
         incomplete shards), and writes the same CSV and JSON bytes as a single-machine run. Docs/scaling.md.
         """)
 
     @Argument(help: "Folders the shards wrote (their --out), or their .jsonl logs.") var paths: [String]
-    @Option(help: "Merge only the logs of this parameter (when a folder holds several sweeps).") var param: String?
+    @Option(help: "Merge only the logs of this sweep (output stem, e.g. sweep-rows or sweep-time_since_programming) when a folder holds several.") var stem: String?
+    @Option(help: "Older spelling of --stem for the four device parameters (time_since_programming …).") var param: String?
     @Option(help: "Output folder (default: the first folder given).") var out: String?
     @Flag(help: "Print the sweep as JSON.") var json = false
     @Flag(help: "Print nothing but errors.") var quiet = false
@@ -145,14 +172,14 @@ struct SweepMergeCommand: ParsableCommand {
     func run() throws {
         do {
             guard !paths.isEmpty else { throw ValidationError("give at least one folder or .jsonl log") }
-            let parameter = try param.map { p -> DeviceSweep.Parameter in
-                guard let x = DeviceSweep.Parameter(rawValue: p) else {
+            let pick = try stem ?? param.map { p -> String in
+                guard DeviceSweep.Parameter(rawValue: p) != nil else {
                     throw ValidationError("--param must be one of \(DeviceSweep.Parameter.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
-                return x
+                return "sweep-\(p)"
             }
             let start = Date()
-            let merged = try SweepLog.merge(paths: paths, parameter: parameter)
+            let merged = try SweepLog.merge(paths: paths, stem: pick)
             var sweep = DeviceSweep.aggregate(header: merged.header, units: merged.units)
             sweep.seconds = Date().timeIntervalSince(start)
             var isDir: ObjCBool = false
@@ -166,7 +193,7 @@ struct SweepMergeCommand: ParsableCommand {
             guard !quiet else { return }
             print("merged \(merged.files.count) logs, \(merged.units.count) units\(merged.duplicates > 0 ? " (\(merged.duplicates) duplicates, identical, ignored)" : "")")
             SweepOutput.printTable(sweep)
-            print("wrote \(dir)/sweep-\(sweep.parameter.rawValue).csv, .json and .html")
+            print("wrote \(dir)/\(sweep.stem).csv, .json and .html")
         } catch let e as SpikebarError {
             fail(e)
         }
@@ -175,9 +202,9 @@ struct SweepMergeCommand: ParsableCommand {
 
 /// The final files of a sweep and its table on standard output, shared by `run` and `merge`.
 enum SweepOutput {
-    /// Writes sweep-<param>.json, .csv and .html durably (temporary file, fsync, rename); returns the JSON.
+    /// Writes <stem>.json, .csv and .html durably (temporary file, fsync, rename); returns the JSON.
     static func write(_ sweep: DeviceSweep, dir: String, commandLine: String, scenarioFile: String, digest: String) throws -> Data {
-        let name = "\(dir)/sweep-\(sweep.parameter.rawValue)"
+        let name = "\(dir)/\(sweep.stem)"
         let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data = try enc.encode(sweep)
         try DurableFile.write(data, to: name + ".json")
@@ -189,15 +216,26 @@ enum SweepOutput {
     }
 
     static func printTable(_ sweep: DeviceSweep) {
-        print("\(sweep.scenario): \(sweep.parameter.rawValue), \(sweep.chips) chips × \(sweep.samples) inputs per point, seed \(sweep.seed)")
-        print(String(repeating: "-", count: 86))
-        print("value".padding(toLength: 14, withPad: " ", startingAt: 0) + "accuracy (mean ± std, worst)".padding(toLength: 34, withPad: " ", startingAt: 0) + "energy/inference   write pulses/chip")
-        for p in sweep.points {
-            let v = column("\(p.value)", 14)
+        print("\(sweep.scenario): \(sweep.keys.joined(separator: " × ")), \(sweep.chips) chips × \(sweep.samples) inputs per point, seed \(sweep.seed)")
+        let short = SweepSpec(keys: sweep.keys, points: [], mode: sweep.mode).shortKeys
+        let widths = short.indices.map { k in max(short[k].count, sweep.points.map { $0.values[k].count }.max() ?? 0) + 2 }
+        let archs = sweep.pareto.map(\.architecture)
+        var head = zip(short, widths).map { column($0, $1) }.joined() + column("accuracy (mean ± std, worst)", 34)
+        for a in archs { head += column("\(a) energy / latency", 28) }
+        print(String(repeating: "-", count: head.count))
+        print(head)
+        for (k, p) in sweep.points.enumerated() {
+            let v = p.values.indices.map { column(p.values[$0], widths[$0]) }.joined()
             if let e = p.error { print(v + "FAILED: \(e)"); continue }
-            let a = "\(Units.fixed(100 * (p.meanAccuracy ?? 0), significant: 4)) ± \(Units.fixed(100 * (p.stdAccuracy ?? 0), significant: 2)) %, \(Units.fixed(100 * (p.worstAccuracy ?? 0), significant: 4)) %"
-            print(v + column(a, 34) + column(Units.format(p.meanEnergy ?? 0, "J"), 19) + "\(Int(p.programmingPulses ?? 0))")
+            let a = p.meanAccuracy.map { "\(Units.fixed(100 * $0, significant: 4)) ± \(Units.fixed(100 * (p.stdAccuracy ?? 0), significant: 2)) %, \(Units.fixed(100 * (p.worstAccuracy ?? 0), significant: 4)) %" } ?? "— (unlabelled)"
+            var line = v + column(a, 34)
+            for (m, x) in p.architectures.enumerated() {
+                let front = m < sweep.pareto.count && (sweep.pareto[m].energyAccuracy.contains(k) || sweep.pareto[m].energyLatency.contains(k))
+                line += column("\(Units.format(x.energy, "J")) / \(Units.format(x.latency, "s"))\(front ? " *" : "")", 28)
+            }
+            print(line)
         }
+        print("(* on a Pareto front of that architecture: energy–accuracy or energy–latency)")
     }
 
     /// Pads to `width`, or keeps the whole text plus one space when it is longer (`padding(toLength:)`

@@ -133,21 +133,27 @@ struct TrainCommand: ParsableCommand {
     }
 }
 
-/// Training progress on standard error: epoch, batch bar, running loss and accuracy, examples/s.
+/// Training progress on standard error: epoch, batch bar, running loss and accuracy, examples/s, and
+/// the time left to the last epoch (early stopping may end sooner), measured from this process's first
+/// batch so that loading the data set does not enter the rate.
 final class TrainProgressLine {
     let enabled: Bool
     var last = Date.distantPast
+    var first: (at: Date, done: Int)?
     let tty = isatty(2) != 0
     init(enabled: Bool) { self.enabled = enabled }
 
     func update(_ p: TrainingProgress) {
         guard enabled else { return }
         let now = Date()
+        if first == nil { first = (now, p.epoch * p.batches + p.batch) }
         guard now.timeIntervalSince(last) > (tty ? 0.2 : 10) || p.batch == p.batches else { return }
         last = now
         let width = 24, filled = width * p.batch / max(1, p.batches)
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-        let text = "epoch \(p.epoch + 1)/\(p.epochs) \(bar) \(p.batch)/\(p.batches)  loss \(Units.fixed(p.loss, significant: 4))  acc \(Units.fixed(100 * p.accuracy, significant: 3)) %  \(Units.fixed(p.examplesPerSecond, significant: 3)) ex/s  lr \(Units.fixed(p.lr, significant: 3))"
+        let done = p.epoch * p.batches + p.batch, total = p.epochs * p.batches
+        let eta = ProgressLine.eta(done: done, total: total, now: now, first: &first)
+        let text = "epoch \(p.epoch + 1)/\(p.epochs) \(bar) \(p.batch)/\(p.batches)  loss \(Units.fixed(p.loss, significant: 4))  acc \(Units.fixed(100 * p.accuracy, significant: 3)) %  \(Units.fixed(p.examplesPerSecond, significant: 3)) ex/s  lr \(Units.fixed(p.lr, significant: 3))  ETA \(eta) (all epochs)"
         FileHandle.standardError.write(Data((tty ? "\r\(text)\u{1B}[K" : "\(text)\n").utf8))
         if tty && p.batch == p.batches { FileHandle.standardError.write(Data("\n".utf8)) }
     }

@@ -219,25 +219,35 @@ import SpikebarTwin
 
     // MARK: Sweep
 
-    @Test func sweepIsDeterministicAndReportsFailingPoints() throws {
+    @Test func sweepIsDeterministicAndRefusesBadPointsUpFront() throws {
         let yaml = tinyScenarioYAML(input: 16, layers: "[{name: hidden, size: 8}, {name: out, size: 2}]", gain: 20,
                                     device: "programming_error: 2e-6, read_noise: 0.01, physics: {model: hfo2}")
             .replacingOccurrences(of: "input: {source: uniform, max_rate: 0, window: 0.05, samples: 1}",
                                   with: "input: {source: two_moons, max_rate: 200, window: 0.03, samples: 6}")
             .replacingOccurrences(of: "weights: {source: generated, target_rate: 0}", with: "weights: {source: generated, mean: 0.2, std: 0.5, target_rate: 0}")
-        let sim = try Simulation(loaded: scenario(yaml))
-        let a = try DeviceSweep.run(simulation: sim, parameter: .bitErrorRate, values: [0, 2, 0.05], chips: 2, threads: 1)
-        let b = try DeviceSweep.run(simulation: sim, parameter: .bitErrorRate, values: [0, 2, 0.05], chips: 2, threads: 2)
-        #expect(a.points.count == 3)
-        #expect(a.points[1].error != nil && a.points[0].error == nil && a.points[2].error == nil)
+        let path = try freshTemporaryDirectory("sweep-unit").appendingPathComponent("s.yaml").path
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        let spec = try SweepSpec(sets: ["device.faults.bit_error_rate=0,0.05"], zip: false)
+        let work = try SweepWork(path: path, spec: spec, chips: 2, samples: nil, threads: 1)
+        let a = DeviceSweep.run(work: work, scenario: "s", seed: 1, threads: 1)
+        let b = DeviceSweep.run(work: work, scenario: "s", seed: 1, threads: 2)
+        #expect(a.points.count == 2 && a.points.allSatisfy { $0.error == nil })
         #expect(a.points.map(\.accuracies) == b.points.map(\.accuracies))
         #expect(a.points.map(\.meanEnergy) == b.points.map(\.meanEnergy))
-        #expect(a.points[2].stuckFraction! > 0.03)
-        #expect(a.csv().split(separator: "\n").count == 4)
-        let t = try DeviceSweep.run(simulation: sim, parameter: .timeSinceProgramming, values: [0, 3600], chips: 1, threads: 2)
-        #expect(t.points.allSatisfy { $0.error == nil })
-        let lv = try DeviceSweep.run(simulation: sim, parameter: .levels, values: [4, 2.5], chips: 1, threads: 2)
-        #expect(lv.points[0].error == nil && lv.points[1].error != nil)
+        #expect(a.points.map(\.architectures) == b.points.map(\.architectures))
+        #expect(a.points[1].stuckFraction! > 0.03)
+        // One row per point and architecture, plus the header.
+        #expect(a.csv().split(separator: "\n").count == 1 + 2 * a.points[0].architectures.count)
+        // Bad values are refused while the points are built, naming the setting; nothing runs.
+        let bad = try SweepSpec(sets: ["device.faults.bit_error_rate=0,2"], zip: false)
+        #expect(throws: SpikebarError.self) { try SweepWork(path: path, spec: bad, chips: 1, samples: nil) }
+        do { _ = try SweepWork(path: path, spec: bad, chips: 1, samples: nil) } catch {
+            #expect("\(error)".contains("--set device.faults.bit_error_rate=2"), "\(error)")
+        }
+        let levels = try SweepSpec(sets: ["device.levels=4,2.5"], zip: false)
+        #expect(throws: SpikebarError.self) { try SweepWork(path: path, spec: levels, chips: 1, samples: nil) }
+        let t = try SweepWork(path: path, spec: try SweepSpec(sets: ["device.time_since_programming=0,1h"], zip: false), chips: 1, samples: nil)
+        #expect(DeviceSweep.run(work: t, scenario: "s", seed: 1, threads: 2).points.allSatisfy { $0.error == nil })
     }
 }
 
@@ -363,7 +373,7 @@ extension FaultAwareRetrainingTests {
 }
 
 @Suite struct SweepCLITests {
-    @Test func sweepWritesCSVAndJSONAndReportsFailingPoints() throws {
+    @Test func sweepWritesCSVAndJSONAndRefusesBadValuesUpFront() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spikebar-sweep-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let yaml = tinyScenarioYAML(input: 16, layers: "[{name: hidden, size: 8}, {name: out, size: 2}]", gain: 20,
@@ -373,20 +383,24 @@ extension FaultAwareRetrainingTests {
         let path = dir.appendingPathComponent("s.yaml").path
         try Data(yaml.utf8).write(to: URL(fileURLWithPath: path))
         let bad = try runCLI(["sweep", path, "--param", "bit_error_rate", "--values", "0,x", "--out", dir.path])
-        #expect(bad.status != 0 && bad.stderr.contains("'x' is not a number"))
+        #expect(bad.status == 2 && bad.stderr.contains("--set device.faults.bit_error_rate=x") && bad.stderr.contains("expected a number"), "\(bad.stderr)")
         let unknown = try runCLI(["sweep", path, "--param", "temperature", "--values", "1", "--out", dir.path])
-        #expect(unknown.status != 0 && unknown.stderr.contains("time_since_programming"))
-        let r = try runCLI(["sweep", path, "--param", "time_since_programming", "--values", "0,-1,1h", "--chips", "2", "--out", dir.path])
+        #expect(unknown.status == 2 && unknown.stderr.contains("time_since_programming"))
+        // A negative time is refused before any point runs (no results log, no CSV).
+        let negative = try runCLI(["sweep", path, "--param", "time_since_programming", "--values", "0,-1,1h", "--chips", "2", "--out", dir.path])
+        #expect(negative.status == 2 && negative.stderr.contains("--set device.time_since_programming=-1"), "\(negative.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("sweep-time_since_programming.partial.jsonl").path))
+        let r = try runCLI(["sweep", path, "--param", "time_since_programming", "--values", "0,1h", "--chips", "2", "--out", dir.path])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("FAILED"))
         let csv = try String(contentsOfFile: dir.appendingPathComponent("sweep-time_since_programming.csv").path, encoding: .utf8)
-        #expect(csv.split(separator: "\n").count == 4 && csv.contains("3600.0,2,4,"))
+        // One row per point and architecture.
+        #expect(csv.split(separator: "\n").count == 1 + 2 * 3 && csv.contains("\n1h,rram-snn,2,4,"), "\(csv)")
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("sweep-time_since_programming.json").path))
-        // The HTML page: well-formed, with the accuracy-vs-parameter chart and the failed point listed.
+        // The HTML page: well-formed, with the Pareto and accuracy-vs-parameter charts.
         let html = try Data(contentsOf: dir.appendingPathComponent("sweep-time_since_programming.html"))
         let doc = try XMLDocument(data: html)
         let ids = Set(try doc.nodes(forXPath: "//@id").compactMap(\.stringValue))
-        #expect(ids.isSuperset(of: ["chart-sweep-accuracy", "chart-sweep-energy", "table-sweep", "command-line"]))
-        #expect(String(decoding: html, as: UTF8.self).contains("FAILED"))
+        #expect(ids.isSuperset(of: ["chart-pareto-energy-accuracy", "chart-pareto-energy-latency", "table-pareto",
+                                    "chart-sweep-accuracy", "chart-sweep-energy", "table-sweep", "command-line"]))
     }
 }
