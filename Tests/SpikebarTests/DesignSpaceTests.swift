@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SpikebarCost
 import SpikebarCore
 import SpikebarDevices
 #if canImport(FoundationXML)
@@ -150,7 +151,7 @@ import SpikebarScenario
         let csv = try String(contentsOfFile: out + "3/sweep-rows+read_pulse.csv", encoding: .utf8)
         let rows = csv.split(separator: "\n")
         #expect(rows.first?.hasPrefix("tiles.rows,device.read_pulse,architecture,") == true)
-        #expect(rows.count == 1 + 4 * 3, "\(csv)")
+        #expect(rows.count == 1 + 4 * PriceLists.default.models(read: .default).count, "\(csv)")
         #expect(rows.contains { $0.hasPrefix("16,50ns,adc-cim,") })
         let html = try String(contentsOfFile: out + "3/sweep-rows+read_pulse.html", encoding: .utf8)
         let doc = try XMLDocument(xmlString: html, options: [])
@@ -158,7 +159,7 @@ import SpikebarScenario
         #expect(try doc.nodes(forXPath: "//*[@id='chart-pareto-energy-latency']").count == 1)
         #expect(try doc.nodes(forXPath: "//*[@id='table-pareto']").count == 1)
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "3/sweep-rows+read_pulse.json"))) as? [String: Any]
-        #expect((json?["pareto"] as? [Any])?.count == 3)
+        #expect((json?["pareto"] as? [Any])?.count == PriceLists.default.models(read: .default).count)
     }
 
     @Test func compareDifferentNetworksListsTheResolvedDifferences() throws {

@@ -3,6 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 import Testing
+import SpikebarCost
 import SpikebarChip
 import SpikebarCore
 import SpikebarDevices
@@ -394,7 +395,7 @@ extension FaultAwareRetrainingTests {
         #expect(r.status == 0, "\(r.stderr)")
         let csv = try String(contentsOfFile: dir.appendingPathComponent("sweep-time_since_programming.csv").path, encoding: .utf8)
         // One row per point and architecture.
-        #expect(csv.split(separator: "\n").count == 1 + 2 * 3 && csv.contains("\n1h,rram-snn,2,4,"), "\(csv)")
+        #expect(csv.split(separator: "\n").count == 1 + 2 * PriceLists.default.models(read: .default).count && csv.contains("\n1h,rram-snn,2,4,"), "\(csv)")
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("sweep-time_since_programming.json").path))
         // The HTML page: well-formed, with the Pareto and accuracy-vs-parameter charts.
         let html = try Data(contentsOf: dir.appendingPathComponent("sweep-time_since_programming.html"))
