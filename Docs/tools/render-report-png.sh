@@ -9,8 +9,8 @@ set -eu
 cd "$(dirname "$0")/../.."
 REPORT=${1:-spikebar-out/quickstart/report.html}
 OUT=${2:-Docs/report.png}
-# Page height of the rendered window, CSS pixels (the quickstart report is about 4,600 px tall).
-HEIGHT=${HEIGHT:-4650}
+# Page height of the rendered window, CSS pixels (the quickstart report is about 7,300 px tall).
+HEIGHT=${HEIGHT:-7300}
 if [ "$REPORT" = spikebar-out/quickstart/report.html ]; then
   "$(swift build -c release --show-bin-path)/spikebar" run Scenarios/quickstart.yaml --quiet
 fi
