@@ -101,6 +101,41 @@ public struct CompareReport: Codable, Sendable, Equatable {
             self.energyRatioToFirst = energyRatioToFirst; self.latencyRatioToFirst = latencyRatioToFirst
             self.areaRatioToFirst = areaRatioToFirst; self.energyRatioToRRAM = energyRatioToRRAM
         }
+
+        enum CodingKeys: String, CodingKey {
+            case architecture, energy, latency, area, energyRatioToFirst, latencyRatioToFirst, areaRatioToFirst
+            case energyRatioToRRAM, power, edp
+        }
+
+        /// A ratio to a zero reference has no meaning: read back as NaN when absent.
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            architecture = try c.decode(String.self, forKey: .architecture)
+            energy = try c.decode(Double.self, forKey: .energy)
+            latency = try c.decode(Double.self, forKey: .latency)
+            area = try c.decode(Double.self, forKey: .area)
+            energyRatioToFirst = try c.decodeIfPresent(Double.self, forKey: .energyRatioToFirst) ?? .nan
+            latencyRatioToFirst = try c.decodeIfPresent(Double.self, forKey: .latencyRatioToFirst) ?? .nan
+            areaRatioToFirst = try c.decodeIfPresent(Double.self, forKey: .areaRatioToFirst) ?? .nan
+            energyRatioToRRAM = try c.decodeIfPresent(Double.self, forKey: .energyRatioToRRAM) ?? .nan
+            power = try c.decodeIfPresent(Double.self, forKey: .power) ?? 0
+            edp = try c.decodeIfPresent(Double.self, forKey: .edp) ?? 0
+        }
+
+        /// Ratios to a zero reference are left out of compare.json, not written "nan" (issue #22, class 6).
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(architecture, forKey: .architecture)
+            try c.encode(energy, forKey: .energy)
+            try c.encode(latency, forKey: .latency)
+            try c.encode(area, forKey: .area)
+            for (key, x) in [(CodingKeys.energyRatioToFirst, energyRatioToFirst), (.latencyRatioToFirst, latencyRatioToFirst),
+                             (.areaRatioToFirst, areaRatioToFirst), (.energyRatioToRRAM, energyRatioToRRAM)] where x.isFinite {
+                try c.encode(x, forKey: key)
+            }
+            try c.encode(power, forKey: .power)
+            try c.encode(edp, forKey: .edp)
+        }
     }
 
     /// Builds the comparison from run reports of the same input (ratios to `reports[0]`).

@@ -82,5 +82,15 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         let json = try String(contentsOf: dir.appendingPathComponent("report.json"), encoding: .utf8)
         #expect(!json.contains("\"inf\"") && !json.contains("\"nan\"") && !json.contains("energyRatioToRRAM"), "\(json.prefix(400))")
+        // compare.json of two such chips: the energy ratios to a zero reference are absent too.
+        let other = dir.appendingPathComponent("silent-8.yaml")
+        try String(contentsOf: file, encoding: .utf8).appending("\ntiles: {rows: 8, cols: 8}\n").write(to: other, atomically: true, encoding: .utf8)
+        let c = try runCLI(["compare", file.path, other.path, "--quiet", "--out", dir.appendingPathComponent("cmp").path])
+        #expect(c.status == 0, "\(c.stderr)")
+        let cj = try String(contentsOf: dir.appendingPathComponent("cmp/compare.json"), encoding: .utf8)
+        #expect(!cj.contains("\"nan\"") && !cj.contains("\"inf\""), "\(cj.prefix(600))")
+        let parsed = try JSONSerialization.jsonObject(with: Data(cj.utf8)) as? [String: Any]
+        let second = ((parsed?["scenarios"] as? [[String: Any]])?.last?["architectures"] as? [[String: Any]])?.first
+        #expect(second?["architecture"] as? String == "rram-snn" && second?["energyRatioToFirst"] == nil, "\(String(describing: second))")
     }
 }
