@@ -77,6 +77,18 @@ public struct TrainingSetup: Sendable {
             trainX = Array(repeating: [], count: tr.labels.count)
             testEv = te.spikes; testY = te.labels
             testX = Array(repeating: [], count: te.labels.count)
+        case .randman:
+            let gen = try RandmanInput.generator(s)
+            guard classes >= gen.parameters.classes else {
+                throw SpikebarError.invalidInput(SourceLocation(file: loaded.path, keyPath: "network.layers"), "randman has \(gen.parameters.classes) classes, the output layer has \(classes) neurons")
+            }
+            let n = spec.trainSamples, m = spec.testSamples
+            trainEvents = (0..<n).map(gen.spikes)
+            trainY = (0..<n).map(gen.label)
+            trainX = Array(repeating: [], count: n)
+            testEv = (0..<m).map { gen.spikes(RandmanInput.testOffset + $0) }
+            testY = (0..<m).map { gen.label(RandmanInput.testOffset + $0) }
+            testX = Array(repeating: [], count: m)
         case .twoMoons:
             guard channels >= 2, channels % 2 == 0 else {
                 throw SpikebarError.invalidInput(SourceLocation(file: loaded.path, keyPath: "network.input"), "two moons needs an even number of input channels (a population code per coordinate), the network has \(channels)")
