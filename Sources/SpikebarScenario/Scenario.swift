@@ -25,6 +25,9 @@ public struct Scenario: Sendable, Codable {
     public var architectures: PriceLists
     /// What `spikebar train` / `evaluate` do (nil: the scenario is not for training).
     public var training: TrainingSpec?
+    /// Trained per-neuron time-constant settings from the weights file (not a scenario key; set by the
+    /// commands that load trained weights). nil: the chip's τ are its own draws.
+    public var tunedTimeConstants: TunedTimeConstants? = nil
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, seed, network, neurons, heterogeneity, device, tiles, weights, input, simulation, architectures, training

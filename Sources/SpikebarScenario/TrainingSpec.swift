@@ -38,6 +38,9 @@ public struct TrainingSpec: Sendable, Codable, Equatable {
     public var moonsNoise: Double
     /// Randman task parameters (`dataset: randman`; Docs/randman.md); nil for other datasets.
     public var randman: RandmanSpec? = nil
+    /// `time_constants: trained`: the [min, max] τ_mem and τ_syn (s) the chip's biases can set; nil:
+    /// [0.2, 5] × the scenario's mean (assumption, confidence A: Docs/randman.md).
+    public var tauMemRange: [Double]? = nil, tauSynRange: [Double]? = nil
     public var calibration: CalibrationSpec
 
     public static let `default` = TrainingSpec(
@@ -63,6 +66,7 @@ public struct TrainingSpec: Sendable, Codable, Equatable {
         case epochs, batch, lr, schedule, lrDecayEvery = "lr_decay_every", lrDecayFactor = "lr_decay_factor"
         case patience, surrogateSlope = "surrogate_slope", readout, readoutScale = "readout_scale"
         case initScale = "init_scale", gains, moonsNoise = "moons_noise", calibration, randman
+        case tauMemRange = "tau_mem_range", tauSynRange = "tau_syn_range"
     }
 
     public init(from decoder: Decoder) throws {
@@ -96,6 +100,14 @@ public struct TrainingSpec: Sendable, Codable, Equatable {
         if let g = gains, !g.allSatisfy({ $0.isFinite && $0 > 0 }) { throw c.invalid(.gains, "every gain must be > 0") }
         moonsNoise = try c.decode(.moonsNoise, default: d.moonsNoise, in: 0...10)
         calibration = try c.decode(.calibration, default: .default)
+        for key in [CodingKeys.tauMemRange, .tauSynRange] {
+            guard let r = try c.decodeIfPresent([Double].self, forKey: key) else { continue }
+            guard r.count == 2, r.allSatisfy({ $0.isFinite && $0 > 0 }), r[0] < r[1] else {
+                throw c.invalid(key, "needs [min, max] in seconds with 0 < min < max")
+            }
+            guard calibration.timeConstants == .trained else { throw c.invalid(key, "only with calibration.time_constants: trained") }
+            if key == .tauMemRange { tauMemRange = r } else { tauSynRange = r }
+        }
     }
 }
 
@@ -109,6 +121,10 @@ public struct CalibrationSpec: Sendable, Codable, Equatable {
         case resampled
         /// Every neuron at the scenario's mean τ_mem, τ_syn (no heterogeneity: the uncalibrated baseline).
         case homogeneous
+        /// Heterogeneity as a trainable resource (Perez-Nieves et al., Nat. Commun. 12:5791, 2021): start
+        /// from the chip's measured τ (chip sample 0) and train every neuron's τ_mem and τ_syn by BPTT with
+        /// the weights, kept within `training.tau_mem_range` / `tau_syn_range` (what the biases can set).
+        case trained
     }
     public var timeConstants: TimeConstants
     /// Forward pass on the chip's levels (straight-through estimator in the backward pass).

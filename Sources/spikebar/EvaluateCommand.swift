@@ -31,14 +31,15 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let loaded = try ScenarioLoader.load(path: scenario, requireWeightsFile: false)
+            var loaded = try ScenarioLoader.load(path: scenario, requireWeightsFile: false)
             if loaded.scenario.mif != nil {
                 if let samples { guard samples >= 1 else { throw ValidationError("--samples must be ≥ 1") } }
                 try MIFCommands.evaluate(loaded, weights: weights, samples: samples, threads: threads, out: out, json: json, quiet: quiet)
                 return
             }
-            let setup = try TrainingSetup(loaded: loaded)
             let path = weights ?? loaded.weightsFile ?? "spikebar-out/\(loaded.scenario.name)/weights.json"
+            if weights != nil { loaded.scenario.tunedTimeConstants = try TunedTimeConstants.read(weightsFile: path, network: loaded.scenario.network) }
+            let setup = try TrainingSetup(loaded: loaded)
             let w = try WeightFile.load(path: path, network: loaded.scenario.network)
             if let samples { guard samples >= 1 else { throw ValidationError("--samples must be ≥ 1") } }
             if let stuckFraction { guard (0...0.5).contains(stuckFraction) else { throw ValidationError("--stuck-fraction must be in 0 … 0.5") } }

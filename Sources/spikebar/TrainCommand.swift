@@ -54,6 +54,8 @@ struct TrainCommand: ParsableCommand {
                 try MIFCommands.train(loaded, out: out, threads: threads, quiet: quiet || json, resume: resume)
                 return
             }
+            // Training starts from the chip's own τ, not from a previous run's trained ones.
+            loaded.scenario.tunedTimeConstants = nil
             let setup = try TrainingSetup(loaded: loaded)
             let spec = setup.spec, s = setup.scenario
             let dir = out ?? "spikebar-out/\(s.name)"
@@ -64,7 +66,8 @@ struct TrainCommand: ParsableCommand {
             let config = TrainerConfig(epochs: spec.epochs, batch: spec.batch, lr: spec.lr, schedule: spec.schedule,
                                        lrDecayEvery: spec.lrDecayEvery, lrDecayFactor: spec.lrDecayFactor, patience: spec.patience,
                                        threads: threads ?? s.simulation.threads, seed: s.seed)
-            let trainer = Trainer(twin: twin, config: config, calibration: setup.calibration(), neuronsForBatch: setup.neuronsForBatch)
+            let trainer = Trainer(twin: twin, config: config, calibration: setup.calibration(), neuronsForBatch: setup.neuronsForBatch,
+                                  trainableTimeConstants: setup.trainableTimeConstants(neurons))
             guard checkpointEvery >= 0, checkpointEvery.isFinite else { throw ValidationError("--checkpoint-every must be ≥ 0 s") }
             trainer.checkpointInterval = checkpointEvery
             var checkpoint = trainer.start()
@@ -104,8 +107,9 @@ struct TrainCommand: ParsableCommand {
             let shapes = trainer.twin.plan
             let matrices = zip(shapes, best).map { WeightMatrix(inputs: $0.inputs, outputs: $0.outputs, values: $1.map { Float($0) }) }
             let enc = JSONEncoder(); enc.outputFormatting = [.sortedKeys]
-            try DurableFile.write(try enc.encode(setup.weightFile(matrices)), to: dir + "/weights.json")
-            let record = CalibrationRecord(setup: setup, neurons: neurons, checkpoint: final, end: end)
+            let trained = trainer.trainedNeurons(final)
+            try DurableFile.write(try enc.encode(setup.weightFile(matrices, trainedNeurons: trained)), to: dir + "/weights.json")
+            let record = CalibrationRecord(setup: setup, neurons: trained ?? neurons, checkpoint: final, end: end)
             let pretty = JSONEncoder(); pretty.outputFormatting = [.prettyPrinted, .sortedKeys]
             let recordData = try pretty.encode(record)
             try DurableFile.write(recordData, to: dir + "/calibration.json")
