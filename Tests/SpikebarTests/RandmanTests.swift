@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SpikebarChip
 import SpikebarCore
 import SpikebarData
 import SpikebarPipeline
@@ -159,5 +160,49 @@ func randmanYAML(units: Int = 20, hidden: Int = 32, classes: Int = 3, epochs: In
         }
         let acc = trainer.accuracy(ck.bestWeights, on: test)
         #expect(acc > 0.6, "test accuracy \(acc) on 3 classes (chance 0.33)")
+    }
+}
+
+/// `time_constants: trained` (Perez-Nieves et al. 2021): τ move, stay in the realisable range, travel in
+/// the weights file and program chip sample 0 with exactly the trained values.
+@Suite struct TrainedTimeConstantTests {
+    @Test func trainedTimeConstantsStayRealisableAndProgramTheChip() throws {
+        let yaml = randmanYAML(epochs: 2, train: 96, calibration: "{time_constants: trained, quantize: false, programming_noise: false}")
+            .replacingOccurrences(of: "  gains: [40, 20]", with: "  gains: [40, 20]\n  tau_mem_range: [10e-3, 40e-3]\n  tau_syn_range: [2e-3, 10e-3]")
+        let setup = try TrainingSetup(loaded: try scenario(yaml, path: "/tmp/randman-tau.yaml"))
+        let start = setup.trainingNeurons()
+        let tt = try #require(setup.trainableTimeConstants(start))
+        #expect(tt.bounds.tauMem == 10e-3...40e-3 && tt.bounds.tauSyn == 2e-3...10e-3)
+        let twin = try setup.twin(neurons: start, weights: setup.initialWeights())
+        let trainer = Trainer(twin: twin, config: TrainerConfig(epochs: 2, batch: 16, lr: 1e-2, schedule: .constant, threads: 2, seed: 2),
+                              calibration: setup.calibration(), trainableTimeConstants: tt)
+        let (ck, _) = try trainer.train(setup.train, validation: setup.validation, from: trainer.start())
+        let trained = try #require(trainer.trainedNeurons(ck))
+        var moved = 0
+        for (a, b) in zip(trained.joined(), start.joined()) {
+            #expect((10e-3 * (1 - 1e-12))...(40e-3 * (1 + 1e-12)) ~= a.tauMem)
+            #expect((2e-3 * (1 - 1e-12))...(10e-3 * (1 + 1e-12)) ~= a.tauSyn)
+            #expect(a.tauSyn <= TimeConstantBounds.maxSynToMem * a.tauMem * (1 + 1e-12))
+            if abs(a.tauMem - b.tauMem) > 1e-6 * b.tauMem { moved += 1 }
+        }
+        #expect(moved > trained.joined().count / 2, "only \(moved) τ_mem moved")
+        // The weights file carries them; the chip programmed from it realises them on chip sample 0.
+        let file = setup.weightFile(setup.initialWeights(), trainedNeurons: trained)
+        let tuned = try #require(file.timeConstants)
+        var s = setup.scenario
+        s.tunedTimeConstants = tuned
+        let chip0 = Chip.sampleNeurons(scenario: s, gains: setup.gains, chipSample: 0)
+        for (a, b) in zip(chip0.joined(), trained.joined()) {
+            #expect(abs(a.tauMem - b.tauMem) <= 1e-12 * b.tauMem && abs(a.tauSyn - b.tauSyn) <= 1e-12 * b.tauSyn)
+        }
+        // A wrong shape in a weights file is refused with its key.
+        var bad = tuned; bad.tauMem[0].removeLast()
+        #expect(throws: SpikebarError.self) { try bad.validate(network: s.network) }
+    }
+
+    @Test func rangeKeysNeedTrainedTimeConstants() throws {
+        let yaml = randmanYAML().replacingOccurrences(of: "  gains: [40, 20]", with: "  gains: [40, 20]\n  tau_mem_range: [10e-3, 40e-3]")
+        do { _ = try scenario(yaml, path: "rm.yaml"); Issue.record("accepted tau_mem_range without trained time constants") }
+        catch { #expect("\(error)".contains("training.tau_mem_range")) }
     }
 }
