@@ -28,6 +28,7 @@ struct TrainCommand: ParsableCommand {
 
     @Argument(help: "Scenario file with a training: section, e.g. Scenarios/nhc-mnist.yaml.") var scenario: String
     @Option(help: "Override training.epochs.") var epochs: Int?
+    @Option(help: "Override the scenario's seed (initial weights, chip sample draws, read noise; a Randman task keeps training.randman.seed).") var seed: UInt64?
     @Option(help: "Override training.batch.") var batch: Int?
     @Option(help: "Override training.lr.") var lr: Double?
     @Option(help: "Override training.train_samples (a subset, for quick runs).") var trainSamples: Int?
@@ -45,6 +46,7 @@ struct TrainCommand: ParsableCommand {
             guard loaded.scenario.training != nil else {
                 throw SpikebarError.invalidInput(SourceLocation(file: scenario, keyPath: "training"), "this scenario has no training: section (see Docs/twin.md)")
             }
+            if let seed { loaded.scenario.seed = seed }
             if let epochs { guard epochs >= 1 else { throw ValidationError("--epochs must be ≥ 1") }; loaded.scenario.training?.epochs = epochs }
             if let batch { guard batch >= 1 else { throw ValidationError("--batch must be ≥ 1") }; loaded.scenario.training?.batch = batch }
             if let lr { guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be > 0") }; loaded.scenario.training?.lr = lr }
