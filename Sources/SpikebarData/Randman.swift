@@ -45,6 +45,8 @@ public struct Randman: Sendable {
 
     /// Fixed points per manifold over which each unit's range is measured.
     public static let calibrationPoints = 512
+    /// Largest number of Fourier components of all manifolds together (3 Doubles each: 480 MB).
+    public static let maxParameters = 2e7
 
     public let parameters: Parameters
     /// Manifold i of class c at `c · spikesPerUnit + i`.
@@ -58,6 +60,12 @@ public struct Randman: Sendable {
         }
         guard p.alpha.isFinite, p.alpha > 0, p.span.isFinite, p.span > 0, p.jitter.isFinite, p.jitter >= 0 else {
             throw SpikebarError.mismatch("randman: needs α > 0, span > 0 and jitter ≥ 0")
+        }
+        // Memory: three Doubles per (manifold, unit, dimension, component).
+        let count = Double(p.classes * p.spikesPerUnit) * Double(p.units) * Double(p.manifoldDimension)
+            * Double(RandmanManifold.cutoff(alpha: p.alpha))
+        guard count <= Randman.maxParameters else {
+            throw SpikebarError.mismatch("randman: \(Int(count)) Fourier parameters per kind (classes × spikes per unit × units × D × F) exceed \(Int(Randman.maxParameters)); lower classes, units, manifold dimension or raise α")
         }
         parameters = p
         var ms: [RandmanManifold] = [], lo: [[Double]] = [], hi: [[Double]] = []

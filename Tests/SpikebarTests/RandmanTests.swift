@@ -206,3 +206,12 @@ func randmanYAML(units: Int = 20, hidden: Int = 32, classes: Int = 3, epochs: In
         catch { #expect("\(error)".contains("training.tau_mem_range")) }
     }
 }
+
+@Suite struct RandmanLimitTests {
+    /// A task too large to hold is refused before anything is allocated, with the knobs named.
+    @Test func oversizedTaskIsRefused() {
+        let p = Randman.Parameters(classes: 1000, units: 1000, manifoldDimension: 4, alpha: 1, spikesPerUnit: 1, seed: 1, jitter: 0, span: 0.1)
+        do { _ = try Randman(p); Issue.record("accepted a 4·10⁹-parameter task") }
+        catch { #expect("\(error)".contains("exceed")) }
+    }
+}
