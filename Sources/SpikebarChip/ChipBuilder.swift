@@ -62,6 +62,10 @@ extension Chip {
                 var p = base
                 p.tauMem = rng.nextLognormal(mean: base.tauMem, cv: scenario.heterogeneity.tauCV)
                 p.tauSyn = rng.nextLognormal(mean: base.tauSyn, cv: scenario.heterogeneity.tauCV)
+                if let tuned = scenario.tunedTimeConstants {
+                    // Trained bias settings on this die: its own mismatch times the learned factor.
+                    p.tauMem *= tuned.memFactor[k][layer.count]; p.tauSyn *= tuned.synFactor[k][layer.count]
+                }
                 layer.append(p)
             }
             neurons.append(layer)

@@ -29,6 +29,8 @@ public struct WeightFile: Codable, Sendable {
     public var connections: [Entry]
     /// Calibrated DPI gain per layer of neurons, when the producer calibrated it.
     public var synapseGains: [Double]?
+    /// Trained per-neuron time constants (`training.calibration.time_constants: trained`), when trained.
+    public var timeConstants: TunedTimeConstants?
 
     public struct Entry: Codable, Sendable {
         public var from: String, to: String, recurrent: Bool
@@ -36,7 +38,7 @@ public struct WeightFile: Codable, Sendable {
         public var values: [Float]
     }
 
-    enum CodingKeys: String, CodingKey { case format, version, connections, synapseGains = "synapse_gains" }
+    enum CodingKeys: String, CodingKey { case format, version, connections, synapseGains = "synapse_gains", timeConstants = "time_constants" }
 
     public init(chipPopulations names: [String], plan: [(from: Int, to: Int, recurrent: Bool)], weights: [WeightMatrix], gains: [Double]?) {
         format = "spikebar-weights"; version = 1; synapseGains = gains
@@ -86,3 +88,4 @@ public struct WeightFile: Codable, Sendable {
         try enc.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 }
+

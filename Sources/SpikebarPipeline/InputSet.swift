@@ -61,6 +61,12 @@ public struct InputSet: Sendable {
             let moons = TwoMoons(count: n, noise: s.training?.moonsNoise ?? 0.1, seed: s.seed, offset: 10_000_000 + first)
             intensities = moons.points.map { TwoMoons.intensities($0, perAxis: channels / 2) }
             labels = moons.labels
+        case .randman:
+            // The test samples of `TrainingSetup` (same generator and offset): `run` sees what `evaluate` tests.
+            let gen = try RandmanInput.generator(s)
+            intensities = []
+            spikeTrains = (first..<(first + n)).map { gen.spikes(RandmanInput.testOffset + $0) }
+            labels = (first..<(first + n)).map { gen.label(RandmanInput.testOffset + $0) }
         case .uniform:
             intensities = Array(repeating: Array(repeating: 1.0, count: channels), count: n)
             labels = nil

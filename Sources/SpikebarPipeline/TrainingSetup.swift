@@ -77,6 +77,18 @@ public struct TrainingSetup: Sendable {
             trainX = Array(repeating: [], count: tr.labels.count)
             testEv = te.spikes; testY = te.labels
             testX = Array(repeating: [], count: te.labels.count)
+        case .randman:
+            let gen = try RandmanInput.generator(s)
+            guard classes >= gen.parameters.classes else {
+                throw SpikebarError.invalidInput(SourceLocation(file: loaded.path, keyPath: "network.layers"), "randman has \(gen.parameters.classes) classes, the output layer has \(classes) neurons")
+            }
+            let n = spec.trainSamples, m = spec.testSamples
+            trainEvents = (0..<n).map(gen.spikes)
+            trainY = (0..<n).map(gen.label)
+            trainX = Array(repeating: [], count: n)
+            testEv = (0..<m).map { gen.spikes(RandmanInput.testOffset + $0) }
+            testY = (0..<m).map { gen.label(RandmanInput.testOffset + $0) }
+            testX = Array(repeating: [], count: m)
         case .twoMoons:
             guard channels >= 2, channels % 2 == 0 else {
                 throw SpikebarError.invalidInput(SourceLocation(file: loaded.path, keyPath: "network.input"), "two moons needs an even number of input channels (a population code per coordinate), the network has \(channels)")
@@ -122,7 +134,7 @@ public struct TrainingSetup: Sendable {
         switch spec.calibration.timeConstants {
         case .resampled:
             neuronsForBatch = { b in Chip.sampleNeurons(scenario: s, gains: g, chipSample: b < 0 ? 0 : 1_000_000 + b) }
-        case .chip, .homogeneous:
+        case .chip, .homogeneous, .trained:
             neuronsForBatch = nil
         }
     }
@@ -154,11 +166,28 @@ public struct TrainingSetup: Sendable {
     public func trainingNeurons() -> [[NeuronParameters]] {
         let s = scenario
         switch spec.calibration.timeConstants {
-        case .chip, .resampled:
+        case .chip, .resampled, .trained:
             return Chip.sampleNeurons(scenario: s, gains: gains, chipSample: 0)
         case .homogeneous:
             return homogeneousNeurons(gains: gains)
         }
+    }
+
+    /// `time_constants: trained`: the starting neurons (the chip's) and the realisable range
+    /// (`training.tau_mem_range` / `tau_syn_range`, default [0.2, 5] × the scenario's mean); nil otherwise.
+    public func trainableTimeConstants(_ neurons: [[NeuronParameters]]) -> (base: [[NeuronParameters]], bounds: TimeConstantBounds)? {
+        guard spec.calibration.timeConstants == .trained else { return nil }
+        let n = scenario.neurons
+        let m = spec.tauMemRange ?? [0.2 * n.tauMem, 5 * n.tauMem], y = spec.tauSynRange ?? [0.2 * n.tauSyn, 5 * n.tauSyn]
+        return (neurons, TimeConstantBounds(tauMem: m[0]...m[1], tauSyn: y[0]...y[1]))
+    }
+
+    /// The weights file's `time_constants` for trained neurons: their τ and the factors over chip sample 0's.
+    public func tunedTimeConstants(_ trained: [[NeuronParameters]]) -> TunedTimeConstants {
+        let measured = Chip.sampleNeurons(scenario: scenario, gains: gains, chipSample: 0)
+        return TunedTimeConstants(tauMem: trained.map { $0.map(\.tauMem) }, tauSyn: trained.map { $0.map(\.tauSyn) },
+                                  memFactor: zip(trained, measured).map { zip($0, $1).map { $0.tauMem / $1.tauMem } },
+                                  synFactor: zip(trained, measured).map { zip($0, $1).map { $0.tauSyn / $1.tauSyn } })
     }
 
     /// Every neuron at the scenario's mean τ_mem, τ_syn (no heterogeneity), with the given gains.
@@ -204,11 +233,14 @@ public struct TrainingSetup: Sendable {
         return cal
     }
 
-    /// The weights file `spikebar train` writes (the format `weights: {file:}` reads), with the gains.
-    public func weightFile(_ weights: [WeightMatrix]) -> WeightFile {
+    /// The weights file `spikebar train` writes (the format `weights: {file:}` reads), with the gains and,
+    /// when trained, the time constants.
+    public func weightFile(_ weights: [WeightMatrix], trainedNeurons: [[NeuronParameters]]? = nil) -> WeightFile {
         let s = scenario
         let names = ["input"] + s.network.layers.map(\.name)
-        return WeightFile(chipPopulations: names, plan: Chip.connectionPlan(network: s.network), weights: weights, gains: gains)
+        var f = WeightFile(chipPopulations: names, plan: Chip.connectionPlan(network: s.network), weights: weights, gains: gains)
+        f.timeConstants = trainedNeurons.map(tunedTimeConstants)
+        return f
     }
 }
 

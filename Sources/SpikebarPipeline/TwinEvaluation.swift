@@ -69,6 +69,8 @@ public struct TwinEvaluation: Codable, Sendable {
         let idealAcc = accuracy(ideal.infer(binned, threads: threads))
         let cal = WeightCalibration(spec: setup.spec.calibration, device: s.device, seed: s.seed)
         let quantAcc = accuracy(twin.infer(binned, effective: cal.quantized(twin.weights), threads: threads))
+        // Seed 000 Table I's "Hom. SNN, 3/4 bits": the levels without the chip's time constants.
+        let idealQuantAcc = accuracy(ideal.infer(binned, effective: cal.quantized(ideal.weights), threads: threads))
         // The programmed chip: levels + programming error (+ stuck cells), sampled from the seed.
         var chip = try Chip(scenario: s, weights: weights, gains: g, chipSample: chipSample)
         chip.injectStuckCells(fraction: stuck, seed: s.seed)
@@ -117,6 +119,8 @@ public struct TwinEvaluation: Codable, Sendable {
         if exact {
             accs.append(Accuracy(name: "programmed chip, kernel exact", accuracy: Double(exactOK) / Double(n), note: "continuous time, read noise \(s.device.readNoise)"))
         }
+        accs.append(Accuracy(name: "quantised ideal twin", accuracy: idealQuantAcc,
+                             note: "weights on the \(s.device.levels) levels, homogeneous time constants (no chip)"))
         let models = Simulation.costModels(for: s)
         let costs = models.map { m -> Cost in
             let est = per.map { m.price($0.activity) }

@@ -25,6 +25,9 @@ public struct Scenario: Sendable, Codable {
     public var architectures: PriceLists
     /// What `spikebar train` / `evaluate` do (nil: the scenario is not for training).
     public var training: TrainingSpec?
+    /// Trained per-neuron time-constant settings from the weights file (not a scenario key; set by the
+    /// commands that load trained weights). nil: the chip's τ are its own draws.
+    public var tunedTimeConstants: TunedTimeConstants? = nil
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, seed, network, neurons, heterogeneity, device, tiles, weights, input, simulation, architectures, training
@@ -69,6 +72,12 @@ public struct Scenario: Sendable, Codable {
         }
         if input.source == .twoMoons, network.input % 2 != 0 {
             throw c.invalid(.input, "two_moons input needs an even number of input channels (network.input is \(network.input))")
+        }
+        if input.source == .randman, training?.randman == nil {
+            throw c.invalid(.input, "source: randman needs a training: section with dataset: randman (its task parameters)")
+        }
+        if let r = training?.randman, r.classes > network.layers.last?.size ?? 0 {
+            throw c.invalid(.training, "randman.classes is \(r.classes) but the output layer has fewer neurons")
         }
         if input.source == .synthetic, let k = input.classes, k > network.layers.last?.size ?? 0 {
             throw c.invalid(.input, "synthetic input has \(k) classes but the output layer has fewer neurons")
@@ -214,6 +223,9 @@ public struct InputSpec: Sendable, Codable, Equatable {
         /// Two-moons test points (the `training:` section's noise, population-coded over the input
         /// channels, half per coordinate), the same points `spikebar evaluate` tests on.
         case twoMoons = "two_moons"
+        /// Randman test samples (`training.randman`, Docs/randman.md): one spike time per unit and spike,
+        /// no encoder; the same samples `spikebar evaluate` tests on.
+        case randman
     }
     public enum Encoder: String, Sendable, Codable, CaseIterable { case poisson }
     public var source: Source

@@ -132,7 +132,7 @@ public enum ScenarioLoader {
             }
         }
         let s = scenario
-        return LoadedScenario(
+        var loaded = LoadedScenario(
             scenario: s, path: path,
             inputImages: s.input.source == .mnist ? try resolve(s.input.file, ["input", "file"]) : nil,
             inputLabels: s.input.source == .mnist ? try resolve(s.input.labels, ["input", "labels"]) : nil,
@@ -140,6 +140,11 @@ public enum ScenarioLoader {
             inputTrace: s.input.source == .trace ? try resolve(s.input.file, ["input", "file"]) : nil,
             inputTraceLocation: s.input.source == .trace ? location(of: ["input", "file"], in: node, path: path) : nil,
             digest: fnv1a(settings.isEmpty ? text : text + settings.map { "\n# --set \($0)" }.joined()))
+        // Trained time constants travel with the weights (`spikebar train`, time_constants: trained).
+        if let wf = loaded.weightsFile, FileManager.default.fileExists(atPath: wf) {
+            loaded.scenario.tunedTimeConstants = try TunedTimeConstants.read(weightsFile: wf, network: s.network)
+        }
+        return loaded
     }
 
     /// What to do about a missing weights file: train it when the scenario says how.

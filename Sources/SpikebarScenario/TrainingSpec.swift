@@ -4,7 +4,7 @@ import SpikebarCore
 /// twin is calibrated with (Docs/twin.md, Docs/scenario-reference.md). Decoded strictly like the
 /// other sections: unknown keys and out-of-range values are errors naming file, line and key.
 public struct TrainingSpec: Sendable, Codable, Equatable {
-    public enum Dataset: String, Sendable, Codable, CaseIterable { case mnist, twoMoons = "two_moons", nmnist }
+    public enum Dataset: String, Sendable, Codable, CaseIterable { case mnist, twoMoons = "two_moons", nmnist, randman }
     public enum Encoder: String, Sendable, Codable, CaseIterable { case poisson, latency }
     public enum Schedule: String, Sendable, Codable, CaseIterable { case constant, cosine, step }
     public enum Readout: String, Sendable, Codable, CaseIterable { case spikeCount = "spike_count", maxMembrane = "max_membrane" }
@@ -36,6 +36,11 @@ public struct TrainingSpec: Sendable, Codable, Equatable {
     public var gains: [Double]?
     /// Two moons: standard deviation of the Gaussian noise added to the points.
     public var moonsNoise: Double
+    /// Randman task parameters (`dataset: randman`; Docs/randman.md); nil for other datasets.
+    public var randman: RandmanSpec? = nil
+    /// `time_constants: trained`: the [min, max] τ_mem and τ_syn (s) the chip's biases can set; nil:
+    /// [0.2, 5] × the scenario's mean (assumption, confidence A: Docs/randman.md).
+    public var tauMemRange: [Double]? = nil, tauSynRange: [Double]? = nil
     public var calibration: CalibrationSpec
 
     public static let `default` = TrainingSpec(
@@ -60,7 +65,8 @@ public struct TrainingSpec: Sendable, Codable, Equatable {
         case dataset, data, trainSamples = "train_samples", testSamples = "test_samples", validation, encoder
         case epochs, batch, lr, schedule, lrDecayEvery = "lr_decay_every", lrDecayFactor = "lr_decay_factor"
         case patience, surrogateSlope = "surrogate_slope", readout, readoutScale = "readout_scale"
-        case initScale = "init_scale", gains, moonsNoise = "moons_noise", calibration
+        case initScale = "init_scale", gains, moonsNoise = "moons_noise", calibration, randman
+        case tauMemRange = "tau_mem_range", tauSynRange = "tau_syn_range"
     }
 
     public init(from decoder: Decoder) throws {
@@ -69,7 +75,13 @@ public struct TrainingSpec: Sendable, Codable, Equatable {
         let d = TrainingSpec.default
         dataset = try c.choice(.dataset)
         data = try c.decodeIfPresent(String.self, forKey: .data)
-        trainSamples = try c.decode(.trainSamples, default: dataset == .mnist ? 60_000 : 1_000, in: 1...10_000_000)
+        if dataset == .randman {
+            randman = try c.decode(.randman, default: .default)
+        } else if c.contains(.randman) {
+            throw c.invalid(.randman, "only for dataset: randman")
+        }
+        let trainDefault = dataset == .mnist ? 60_000 : randman.map { $0.classes * $0.samplesPerClass } ?? 1_000
+        trainSamples = try c.decode(.trainSamples, default: trainDefault, in: 1...10_000_000)
         testSamples = try c.decode(.testSamples, default: [.mnist: 10_000, .nmnist: 100][dataset] ?? 1_000, in: 1...10_000_000)
         validation = try c.decode(.validation, default: d.validation, in: 0...0.9)
         encoder = try c.choice(.encoder, default: .poisson)
@@ -88,6 +100,14 @@ public struct TrainingSpec: Sendable, Codable, Equatable {
         if let g = gains, !g.allSatisfy({ $0.isFinite && $0 > 0 }) { throw c.invalid(.gains, "every gain must be > 0") }
         moonsNoise = try c.decode(.moonsNoise, default: d.moonsNoise, in: 0...10)
         calibration = try c.decode(.calibration, default: .default)
+        for key in [CodingKeys.tauMemRange, .tauSynRange] {
+            guard let r = try c.decodeIfPresent([Double].self, forKey: key) else { continue }
+            guard r.count == 2, r.allSatisfy({ $0.isFinite && $0 > 0 }), r[0] < r[1] else {
+                throw c.invalid(key, "needs [min, max] in seconds with 0 < min < max")
+            }
+            guard calibration.timeConstants == .trained else { throw c.invalid(key, "only with calibration.time_constants: trained") }
+            if key == .tauMemRange { tauMemRange = r } else { tauSynRange = r }
+        }
     }
 }
 
@@ -101,6 +121,10 @@ public struct CalibrationSpec: Sendable, Codable, Equatable {
         case resampled
         /// Every neuron at the scenario's mean τ_mem, τ_syn (no heterogeneity: the uncalibrated baseline).
         case homogeneous
+        /// Heterogeneity as a trainable resource (Perez-Nieves et al., Nat. Commun. 12:5791, 2021): start
+        /// from the chip's measured τ (chip sample 0) and train every neuron's τ_mem and τ_syn by BPTT with
+        /// the weights, kept within `training.tau_mem_range` / `tau_syn_range` (what the biases can set).
+        case trained
     }
     public var timeConstants: TimeConstants
     /// Forward pass on the chip's levels (straight-through estimator in the backward pass).

@@ -67,6 +67,11 @@ public struct TrainingCheckpoint: Sendable, Codable {
     /// Running sums of the epoch in progress.
     public var epochLoss: Double, epochCorrect: Int, epochSeen: Int
     public var finished: Bool
+    /// Trainable time constants: ln τ_mem per layer, then ln τ_syn per layer (current and best epoch's),
+    /// and their Adam state; nil when the time constants are fixed.
+    public var logTau: [[Double]]? = nil, bestLogTau: [[Double]]? = nil
+    public var tauAdam: Adam? = nil
+
     /// Digest of everything the training depends on (scenario text, batch, learning rate, training
     /// samples, seed; `spikebar train` sets it): `--resume` refuses a checkpoint of another training
     /// (issue #22, class 7), as `sweep --resume` refuses another sweep's log.
@@ -120,18 +125,35 @@ public final class Trainer {
     /// batch), so resuming mid-epoch gives the same weights as an uninterrupted run.
     public var checkpointInterval: TimeInterval = 0
 
+    /// Trainable time constants: the neurons whose τ are trained (their other parameters stay) and the
+    /// realisable range; nil keeps the twin's τ fixed.
+    public let trainableTimeConstants: (base: [[NeuronParameters]], bounds: TimeConstantBounds)?
+
     public init(twin: TwinNetwork, config: TrainerConfig, calibration: WeightCalibration,
-                neuronsForBatch: (@Sendable (Int) -> [[NeuronParameters]])? = nil) {
+                neuronsForBatch: (@Sendable (Int) -> [[NeuronParameters]])? = nil,
+                trainableTimeConstants: (base: [[NeuronParameters]], bounds: TimeConstantBounds)? = nil) {
         self.twin = twin; self.config = config; self.calibration = calibration
         self.neuronsForBatch = neuronsForBatch; self.device = calibration.device
+        self.trainableTimeConstants = trainableTimeConstants
+    }
+
+    /// The neurons of a checkpoint's trained time constants (best epoch's when `best`); nil when fixed.
+    public func trainedNeurons(_ ck: TrainingCheckpoint, best: Bool = true) -> [[NeuronParameters]]? {
+        guard let t = trainableTimeConstants, let lt = best ? (ck.bestLogTau ?? ck.logTau) : ck.logTau else { return nil }
+        return TimeConstantBounds.neurons(t.base, logTau: lt)
     }
 
     /// A fresh checkpoint: the twin's current weights, Adam at rest.
     public func start() -> TrainingCheckpoint {
         let shapes = twin.weights.map(\.count)
-        return TrainingCheckpoint(shapes: shapes, weights: twin.weights, adam: Adam(shapes: shapes), epoch: 0, batchInEpoch: 0,
-                                  bestWeights: twin.weights, bestValidation: -1, bestEpoch: -1, staleEpochs: 0, history: [],
-                                  epochLoss: 0, epochCorrect: 0, epochSeen: 0, finished: false)
+        var ck = TrainingCheckpoint(shapes: shapes, weights: twin.weights, adam: Adam(shapes: shapes), epoch: 0, batchInEpoch: 0,
+                                    bestWeights: twin.weights, bestValidation: -1, bestEpoch: -1, staleEpochs: 0, history: [],
+                                    epochLoss: 0, epochCorrect: 0, epochSeen: 0, finished: false)
+        if let t = trainableTimeConstants {
+            let lt = t.bounds.logTau(t.base)
+            ck.logTau = lt; ck.bestLogTau = lt; ck.tauAdam = Adam(shapes: lt.map(\.count))
+        }
+        return ck
     }
 
     /// Weights used to score validation: on the chip's levels when quantisation is calibrated, no noise.
@@ -183,14 +205,23 @@ public final class Trainer {
                 let inputs = parallelMap(count: idx.count, threads: config.threads) { train.encode(idx[$0], epoch) }
                 let labels = idx.map { train.labels[$0] }
                 if let neuronsForBatch { twin.setNeurons(neuronsForBatch(global), device: device) }
+                let tuned = trainableTimeConstants != nil && ck.logTau != nil && ck.tauAdam != nil
+                if tuned, let n = trainedNeurons(ck, best: false) { twin.setNeurons(n, device: device) }
                 let (eff, mask) = calibration.isActive ? calibration.effective(ck.weights, batch: global) : (ck.weights, nil)
-                let g = twin.gradient(inputs, labels: labels, effective: eff, threads: config.threads)
+                let g = twin.gradient(inputs, labels: labels, effective: eff, threads: config.threads, timeConstants: tuned)
                 guard g.loss.isFinite else {
                     try save(ck)
                     throw SpikebarError.resourceLimit("training diverged: the loss is \(g.loss) at epoch \(epoch + 1), batch \(b + 1); lower the learning rate (--lr) or the gains and start again (the checkpoint holds the weights before this batch)")
                 }
                 let lr = config.learningRate(batch: global, of: total, epoch: epoch)
                 ck.adam.update(&ck.weights, grads: g.gradients, lr: lr, mask: mask)
+                if tuned, let t = trainableTimeConstants, var lt = ck.logTau, var adam = ck.tauAdam, let gm = g.tauMem, let gs = g.tauSyn {
+                    // ∂L/∂ln τ = τ · ∂L/∂τ; then back onto the realisable range.
+                    let grads = zip(gm + gs, lt).map { g, l in zip(g, l).map { $0 * exp($1) } }
+                    adam.update(&lt, grads: grads, lr: lr, clip: -.greatestFiniteMagnitude...Double.greatestFiniteMagnitude)
+                    t.bounds.project(&lt)
+                    ck.logTau = lt; ck.tauAdam = adam
+                }
                 ck.epochLoss += g.loss * Double(idx.count)
                 ck.epochCorrect += g.correct
                 ck.epochSeen += idx.count
@@ -208,6 +239,7 @@ public final class Trainer {
                 }
             }
             if neuronsForBatch != nil { twin.setNeurons(neuronsForBatch!(-1 - epoch), device: device) }
+            if let n = trainedNeurons(ck, best: false) { twin.setNeurons(n, device: device) }
             let val = validation.map { accuracy(validationWeights(ck.weights), on: $0) }
             let record = EpochRecord(epoch: epoch + 1, trainLoss: ck.epochLoss / Double(max(1, ck.epochSeen)),
                                      trainAccuracy: Double(ck.epochCorrect) / Double(max(1, ck.epochSeen)),
@@ -220,6 +252,7 @@ public final class Trainer {
             if score >= ck.bestValidation {
                 ck.staleEpochs = score > ck.bestValidation ? 0 : ck.staleEpochs + 1
                 ck.bestValidation = score; ck.bestWeights = ck.weights; ck.bestEpoch = epoch + 1
+                ck.bestLogTau = ck.logTau
             } else {
                 ck.staleEpochs += 1
             }

@@ -11,6 +11,8 @@ extension PreparedTwin {
     /// ∂L/∂W_ji += x_j[n] · scale_i · gIe_n[i]                   (x: presynaptic spikes of step n)
     /// ```
     /// `m_n` marks neurons refractory during the advance of step n (V pinned: no gradient through it).
+    /// With `decayGradients`: `∂L/∂α += gIe_{n+1}·I_n`, `∂L/∂β += (1 − m_{n+1})·gV⁺_{n+1}·V_n`,
+    /// `∂L/∂κ += (1 − m_{n+1})·gV⁺_{n+1}·I_n` (I_n, V_n: the state at the end of step n).
     func backward(_ x: StepSpikes, _ ws: TwinWorkspace, gLogits: UnsafePointer<Double>) {
         for l in 1...L {
             ws.gVp[l].update(repeating: 0, count: sizes[l])
@@ -31,6 +33,19 @@ extension PreparedTwin {
                     continue
                 }
                 let rm = ws.refm[l] + (n + 1) * size
+                if decayGradients {
+                    // Step n + 1 advanced I' = α·I_n and (outside refractoriness) V' = β·V_n + κ·I_n; gIe and
+                    // gVp still hold the adjoints of step n + 1 here.
+                    let ie = ws.iEnd[l] + n * size, ve = ws.vEnd[l] + n * size
+                    let gA = ws.gAlpha[l], gB = ws.gBeta[l], gK = ws.gKappa[l]
+                    for i in 0..<size {
+                        gA[i] += gIe[i] * ie[i]
+                        if rm[i] == 0 {
+                            gB[i] += gVp[i] * ve[i]
+                            gK[i] += gVp[i] * ie[i]
+                        }
+                    }
+                }
                 for i in 0..<size {
                     let keep: Double = rm[i] == 0 ? 1 : 0
                     gIe[i] = a[i] * gIe[i] + keep * c[i] * gVp[i]

@@ -30,6 +30,9 @@ public struct BatchGradient: Sendable {
     public var correct: Int
     /// ∂loss/∂W (effective weights), per connection, `TwinNetwork.plan` order.
     public var gradients: [[Double]]
+    /// ∂loss/∂τ_mem and ∂loss/∂τ_syn (1/s) per layer and neuron, when asked for (`timeConstants: true`):
+    /// through α = e^{−dt/τ_syn}, β = e^{−dt/τ_mem}, κ = c(α − β) and the input scale ∝ gain/τ_syn.
+    public var tauMem: [[Double]]? = nil, tauSyn: [[Double]]? = nil
 }
 
 /// Samples per unit of parallel work. Fixed (not derived from the thread count), and unit gradients are
@@ -62,12 +65,13 @@ extension TwinNetwork {
 
     /// Forward and backward passes of a mini-batch with the given effective weights: mean softmax
     /// cross-entropy of the logits against `labels`, and its gradient with respect to those weights.
-    public func gradient(_ inputs: [StepSpikes], labels: [Int], effective: [[Double]]? = nil, threads: Int = 0) -> BatchGradient {
-        let prepared = PreparedTwin(self, weights: effective ?? weights)
+    public func gradient(_ inputs: [StepSpikes], labels: [Int], effective: [[Double]]? = nil, threads: Int = 0,
+                         timeConstants: Bool = false) -> BatchGradient {
+        let prepared = PreparedTwin(self, weights: effective ?? weights, decayGradients: timeConstants)
         let out = outputSize, b = inputs.count
         let units = (b + samplesPerUnit - 1) / samplesPerUnit
         let scale = 1 / Double(max(b, 1))
-        struct Unit: @unchecked Sendable { var loss: Double; var correct: Int; var grads: [[Double]] }
+        struct Unit: @unchecked Sendable { var loss: Double; var correct: Int; var grads: [[Double]]; var decay: [[Double]] }
         let perUnit: [Unit] = parallelUnits(count: units, threads: threads, prepared: prepared) { ws, u in
             ws.zeroGradients()
             var loss = 0.0, correct = 0
@@ -87,7 +91,17 @@ extension TwinNetwork {
             for c in grads.indices {
                 grads[c].withUnsafeMutableBufferPointer { $0.baseAddress?.update(from: ws.grad[c], count: ws.gradCount[c]) }
             }
-            return Unit(loss: loss, correct: correct, grads: grads)
+            // ∂L/∂α, ∂L/∂β, ∂L/∂κ of layer l at decay[3(l − 1) ...].
+            var decay: [[Double]] = []
+            if timeConstants {
+                for l in 1...prepared.L {
+                    let n = prepared.sizes[l]
+                    decay.append(Array(UnsafeBufferPointer(start: ws.gAlpha[l], count: n)))
+                    decay.append(Array(UnsafeBufferPointer(start: ws.gBeta[l], count: n)))
+                    decay.append(Array(UnsafeBufferPointer(start: ws.gKappa[l], count: n)))
+                }
+            }
+            return Unit(loss: loss, correct: correct, grads: grads, decay: decay)
         }
         var total = BatchGradient(loss: 0, correct: 0, gradients: weights.map { [Double](repeating: 0, count: $0.count) })
         for unit in perUnit {
@@ -101,6 +115,7 @@ extension TwinNetwork {
                 }
             }
         }
+        if timeConstants { total.addTimeConstantGradients(self, decay: perUnit.map(\.decay), effective: effective ?? weights) }
         for unit in perUnit { TwinScratchPool.shared.give(gradients: unit.grads) }
         total.loss *= scale
         return total

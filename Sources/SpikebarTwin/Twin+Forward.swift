@@ -78,6 +78,14 @@ extension PreparedTwin {
                     }
                 }
             }
+            if decayGradients {
+                // The state every neuron carries into step n + 1 (what α, β, κ multiply there).
+                for l in 1...L {
+                    let size = sizes[l]
+                    (ws.iEnd[l] + n * size).update(from: ws.cur[l], count: size)
+                    (ws.vEnd[l] + n * size).update(from: ws.v[l], count: size)
+                }
+            }
         }
         }}
         // Readout.

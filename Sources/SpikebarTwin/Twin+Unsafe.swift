@@ -16,9 +16,12 @@ final class PreparedTwin: @unchecked Sendable {
     let ff: [Int], rec: [Int]
     let readout: Readout, readoutScale: Double, slope: Double
     let detachReset: Bool, smooth: Bool
+    /// Also accumulate ∂L/∂α, ∂L/∂β, ∂L/∂κ per neuron in the backward pass (trainable time constants).
+    let decayGradients: Bool
     private var owned: [UnsafeMutableRawPointer] = []
 
-    init(_ twin: TwinNetwork, weights: [[Double]]) {
+    init(_ twin: TwinNetwork, weights: [[Double]], decayGradients: Bool = false) {
+        self.decayGradients = decayGradients
         L = twin.layers.count
         T = twin.steps
         sizes = [twin.inputs] + twin.layers.map(\.size)
@@ -65,6 +68,10 @@ final class TwinWorkspace {
     let gVp: [UnsafeMutablePointer<Double>], gIe: [UnsafeMutablePointer<Double>], gVend: [UnsafeMutablePointer<Double>]
     let u: [UnsafeMutablePointer<Double>], gs: [UnsafeMutablePointer<Double>]
     let grad: [UnsafeMutablePointer<Double>]
+    /// Current and potential of every neuron at the end of each step (after resets and the step's
+    /// synaptic input), and the accumulated ∂L/∂α, ∂L/∂β, ∂L/∂κ: only for trainable time constants.
+    let iEnd: [UnsafeMutablePointer<Double>], vEnd: [UnsafeMutablePointer<Double>]
+    let gAlpha: [UnsafeMutablePointer<Double>], gBeta: [UnsafeMutablePointer<Double>], gKappa: [UnsafeMutablePointer<Double>]
     let gradCount: [Int]
     var argmaxStep: [Int]
     private var owned: [UnsafeMutableRawPointer] = []
@@ -92,12 +99,20 @@ final class TwinWorkspace {
         gs = pops.map { zeros(p.sizes[$0], Double.self) }
         gradCount = p.conn.map { $0.inputs * $0.outputs }
         grad = gradCount.map { zeros($0, Double.self) }
+        iEnd = pops.map { zeros($0 == 0 ? 0 : p.T * p.sizes[$0], Double.self) }
+        vEnd = pops.map { zeros($0 == 0 ? 0 : p.T * p.sizes[$0], Double.self) }
+        gAlpha = pops.map { zeros(p.sizes[$0], Double.self) }
+        gBeta = pops.map { zeros(p.sizes[$0], Double.self) }
+        gKappa = pops.map { zeros(p.sizes[$0], Double.self) }
         argmaxStep = Array(repeating: 0, count: p.sizes[p.L])
         self.owned = owned
     }
 
     func zeroGradients() {
         for (g, n) in zip(grad, gradCount) { g.update(repeating: 0, count: n) }
+        for (l, n) in sizes.enumerated() {
+            gAlpha[l].update(repeating: 0, count: n); gBeta[l].update(repeating: 0, count: n); gKappa[l].update(repeating: 0, count: n)
+        }
     }
 
     deinit { for p in owned { p.deallocate() } }

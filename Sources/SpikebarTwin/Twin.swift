@@ -26,6 +26,8 @@ public struct TwinLayer: Sendable, Equatable {
     /// Synaptic current (A) one spike through a weight of 1 adds to neuron i:
     /// `RRAMDevice.chargePerUnitWeight · gain_i / τ_syn,i` — the chip's charge → current, per unit weight.
     public var inputScale: [Double]
+    /// τ_syn, τ_mem (s) and c = R·τ_syn/(τ_syn − τ_mem) (Ω) per neuron: the chain rule of trainable time constants.
+    public var tauSyn: [Double], tauMem: [Double], coupling: [Double]
 
     /// A layer of neurons with the given parameters, stepped at `dt` (s), fed through `device`'s pairs.
     public init(neurons: [NeuronParameters], recurrent: Bool, device: RRAMDevice, dt: Seconds) {
@@ -38,6 +40,7 @@ public struct TwinLayer: Sendable, Equatable {
         threshold = k.map(\.threshold); reset = k.map(\.reset)
         let q = device.chargePerUnitWeight
         inputScale = k.map { q * $0.chargeToCurrent }
+        tauSyn = k.map { 1 / $0.rateSyn }; tauMem = k.map { 1 / $0.rateMem }; coupling = k.map(\.coupling)
     }
 }
 

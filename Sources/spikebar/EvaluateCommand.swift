@@ -21,6 +21,7 @@ struct EvaluateCommand: ParsableCommand {
     @Argument(help: "Scenario file with a training: section.") var scenario: String
     @Option(help: "Weights file (default: ./spikebar-out/<scenario>/weights.json).") var weights: String?
     @Option(help: "Evaluate only the first N test samples.") var samples: Int?
+    @Option(help: "Override the scenario's seed (initial weights, chip sample draws, read noise; a Randman task keeps training.randman.seed).") var seed: UInt64?
     @Flag(help: "Skip the exact-mode kernel run (faster; no exact accuracy, costs from grid mode).") var noExact = false
     @Option(help: "Worker threads (0 = all cores). Results do not depend on it.") var threads: Int?
     @Option(help: "Fraction of stuck cells on the programmed chips (default: training.calibration.stuck_fraction).") var stuckFraction: Double?
@@ -31,14 +32,16 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let loaded = try ScenarioLoader.load(path: scenario, requireWeightsFile: false)
+            var loaded = try ScenarioLoader.load(path: scenario, requireWeightsFile: false)
+            if let seed { loaded.scenario.seed = seed }
             if loaded.scenario.mif != nil {
                 if let samples { guard samples >= 1 else { throw ValidationError("--samples must be ≥ 1") } }
                 try MIFCommands.evaluate(loaded, weights: weights, samples: samples, threads: threads, out: out, json: json, quiet: quiet)
                 return
             }
-            let setup = try TrainingSetup(loaded: loaded)
             let path = weights ?? loaded.weightsFile ?? "spikebar-out/\(loaded.scenario.name)/weights.json"
+            if weights != nil { loaded.scenario.tunedTimeConstants = try TunedTimeConstants.read(weightsFile: path, network: loaded.scenario.network) }
+            let setup = try TrainingSetup(loaded: loaded)
             let w = try WeightFile.load(path: path, network: loaded.scenario.network)
             try OutputPath.checkFolder(out ?? "spikebar-out/\(loaded.scenario.name)", what: "--out") // before any work (issue #22)
             if let samples { guard samples >= 1 else { throw ValidationError("--samples must be ≥ 1") } }

@@ -51,6 +51,8 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Comma-separated values of --param (times may carry units: 5s, 1h, 1d, 1y).") var values: String?
     @Option(help: "Instead of a parameter sweep: program the trained weights onto N chips and report per test point the fraction of transfers that classify it correctly (Docs/passive-arrays.md).") var transfers: Int?
     @Option(help: "Chip samples per point.") var chips: Int = 4
+    @Option(help: "Override the scenario's seed (initial weights, chip sample draws, read noise; a Randman task keeps training.randman.seed).") var seed: UInt64?
+    @Option(help: "With --test-samples: weights file (default: the scenario's weights.file).") var weights: String?
     @Option(help: "Use only the first N inputs of the scenario.") var samples: Int?
     @Option(help: "Instead of the scenario's inputs, the first N test samples of its training data set (official MNIST test split), grid mode at the twin's step.") var testSamples: Int?
     @Option(help: "Output folder (default: ./spikebar-out/<scenario name>/).") var out: String?
@@ -82,7 +84,10 @@ struct SweepCommand: ParsableCommand {
             guard chips >= 1 else { throw ValidationError("--chips must be ≥ 1") }
             if let samples, samples < 1 { throw ValidationError("--samples must be ≥ 1") }
             let slice = try shard.map { try SweepShard(parsing: $0) }
-            let loaded = try ScenarioLoader.load(path: scenario)
+            var loaded = try ScenarioLoader.load(path: scenario, requireWeightsFile: weights == nil)
+            if let seed { loaded.scenario.seed = seed }
+            if weights != nil, testSamples == nil { throw ValidationError("--weights needs --test-samples (the scenario's own inputs run its weights.file)") }
+            if let weights { loaded.scenario.tunedTimeConstants = try TunedTimeConstants.read(weightsFile: weights, network: loaded.scenario.network) }
             let show = !quiet && !json
             let workers = threads ?? loaded.scenario.simulation.threads
             // One programmed chip per worker is alive at once.
@@ -108,7 +113,7 @@ struct SweepCommand: ParsableCommand {
             if let testSamples {
                 guard testSamples >= 1 else { throw ValidationError("--test-samples must be ≥ 1") }
                 let setup = try TrainingSetup(loaded: loaded)
-                let path = loaded.weightsFile ?? "spikebar-out/\(loaded.scenario.name)/weights.json"
+                let path = weights ?? loaded.weightsFile ?? "spikebar-out/\(loaded.scenario.name)/weights.json"
                 let w = try WeightFile.load(path: path, network: loaded.scenario.network)
                 work = try SweepWork(setup: setup, path: scenario, spec: spec, weights: w.weights, gains: w.gains, chips: chips,
                                      samples: testSamples, threads: workers)

@@ -28,6 +28,7 @@ struct TrainCommand: ParsableCommand {
 
     @Argument(help: "Scenario file with a training: section, e.g. Scenarios/nhc-mnist.yaml.") var scenario: String
     @Option(help: "Override training.epochs.") var epochs: Int?
+    @Option(help: "Override the scenario's seed (initial weights, chip sample draws, read noise; a Randman task keeps training.randman.seed).") var seed: UInt64?
     @Option(help: "Override training.batch.") var batch: Int?
     @Option(help: "Override training.lr.") var lr: Double?
     @Option(help: "Override training.train_samples (a subset, for quick runs).") var trainSamples: Int?
@@ -45,6 +46,7 @@ struct TrainCommand: ParsableCommand {
             guard loaded.scenario.training != nil else {
                 throw SpikebarError.invalidInput(SourceLocation(file: scenario, keyPath: "training"), "this scenario has no training: section (see Docs/twin.md)")
             }
+            if let seed { loaded.scenario.seed = seed }
             if let epochs { guard epochs >= 1 else { throw ValidationError("--epochs must be ≥ 1") }; loaded.scenario.training?.epochs = epochs }
             if let batch { guard batch >= 1 else { throw ValidationError("--batch must be ≥ 1") }; loaded.scenario.training?.batch = batch }
             if let lr { guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be > 0") }; loaded.scenario.training?.lr = lr }
@@ -54,6 +56,8 @@ struct TrainCommand: ParsableCommand {
                 try MIFCommands.train(loaded, out: out, threads: threads, quiet: quiet || json, resume: resume)
                 return
             }
+            // Training starts from the chip's own τ, not from a previous run's trained ones.
+            loaded.scenario.tunedTimeConstants = nil
             let setup = try TrainingSetup(loaded: loaded)
             let spec = setup.spec, s = setup.scenario
             let dir = out ?? "spikebar-out/\(s.name)"
@@ -64,7 +68,8 @@ struct TrainCommand: ParsableCommand {
             let config = TrainerConfig(epochs: spec.epochs, batch: spec.batch, lr: spec.lr, schedule: spec.schedule,
                                        lrDecayEvery: spec.lrDecayEvery, lrDecayFactor: spec.lrDecayFactor, patience: spec.patience,
                                        threads: threads ?? s.simulation.threads, seed: s.seed)
-            let trainer = Trainer(twin: twin, config: config, calibration: setup.calibration(), neuronsForBatch: setup.neuronsForBatch)
+            let trainer = Trainer(twin: twin, config: config, calibration: setup.calibration(), neuronsForBatch: setup.neuronsForBatch,
+                                  trainableTimeConstants: setup.trainableTimeConstants(neurons))
             guard checkpointEvery >= 0, checkpointEvery.isFinite else { throw ValidationError("--checkpoint-every must be ≥ 0 s") }
             trainer.checkpointInterval = checkpointEvery
             var checkpoint = trainer.start()
@@ -114,8 +119,9 @@ struct TrainCommand: ParsableCommand {
             let shapes = trainer.twin.plan
             let matrices = zip(shapes, best).map { WeightMatrix(inputs: $0.inputs, outputs: $0.outputs, values: $1.map { Float($0) }) }
             let enc = JSONEncoder(); enc.outputFormatting = [.sortedKeys]
-            try DurableFile.write(try enc.encode(setup.weightFile(matrices)), to: dir + "/weights.json")
-            let record = CalibrationRecord(setup: setup, neurons: neurons, checkpoint: final, end: end)
+            let trained = trainer.trainedNeurons(final)
+            try DurableFile.write(try enc.encode(setup.weightFile(matrices, trainedNeurons: trained)), to: dir + "/weights.json")
+            let record = CalibrationRecord(setup: setup, neurons: trained ?? neurons, checkpoint: final, end: end)
             let pretty = JSONEncoder(); pretty.outputFormatting = [.prettyPrinted, .sortedKeys]
             let recordData = try pretty.encode(record)
             try DurableFile.write(recordData, to: dir + "/calibration.json")
