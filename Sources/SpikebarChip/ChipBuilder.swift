@@ -64,6 +64,7 @@ extension Chip {
                 p.tauSyn = rng.nextLognormal(mean: base.tauSyn, cv: scenario.heterogeneity.tauCV)
                 if let tuned = scenario.tunedTimeConstants {
                     // Trained bias settings on this die: its own mismatch times the learned factor.
+                    // invariant: shapes checked against the network when read (`TunedTimeConstants.read` → `validate`).
                     p.tauMem *= tuned.memFactor[k][layer.count]; p.tauSyn *= tuned.synFactor[k][layer.count]
                 }
                 layer.append(p)
