@@ -66,7 +66,14 @@ public struct WeightFile: Codable, Sendable {
             throw SpikebarError.mismatch("\(path): \(file.connections.count) connections, the scenario's network has \(plan.count)")
         }
         var out: [WeightMatrix] = []
+        // The populations the file names must be the network's (`input` and the layer names): a file
+        // written for another network of the same shape is refused, not silently programmed (issue #22).
+        let names = ["input"] + network.layers.map(\.name)
         for (k, (e, p)) in zip(file.connections, plan).enumerated() {
+            guard e.from == names[p.from], e.to == names[p.to] else {
+                throw SpikebarError.invalidInput(SourceLocation(file: path, keyPath: "connections[\(k)]"),
+                                                 "connects '\(e.from)' → '\(e.to)', the scenario's network connects '\(names[p.from])' → '\(names[p.to])' (rename the layers, or use the weights trained for this network)")
+            }
             guard e.inputs == sizes[p.from], e.outputs == sizes[p.to], e.recurrent == p.recurrent,
                   e.values.count == e.inputs * e.outputs else {
                 throw SpikebarError.mismatch("\(path): connections[\(k)] is \(e.inputs)×\(e.outputs)\(e.recurrent ? " recurrent" : "") with \(e.values.count) values; the network needs \(sizes[p.from])×\(sizes[p.to])\(p.recurrent ? " recurrent" : "")")

@@ -35,7 +35,7 @@ public enum EvaluationReport {
             [SVGChart.esc(c.architecture), HTMLPage.number(Units.format(c.meanEnergy, "J"), value: c.meanEnergy, key: "costs[\(k)].meanEnergy"),
              HTMLPage.number(Units.format(c.meanLatency, "s"), value: c.meanLatency, key: "costs[\(k)].meanLatency")]
         })
-        sections.append(HTMLSection(id: "cost", title: "Energy and latency", intro: "The programmed chip's kernel activity priced by the three cost models.", body: cost))
+        sections.append(HTMLSection(id: "cost", title: "Energy and latency", intro: "The programmed chip's kernel activity priced by every cost model (PriceLists.models).", body: cost))
         if let mc {
             sections.append(HTMLSection(id: "chips", title: "Over \(mc.chips) programmed chips",
                                         intro: "Each chip sample draws its own programming errors, stuck cells and time constants.",

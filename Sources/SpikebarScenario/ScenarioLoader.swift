@@ -71,6 +71,10 @@ public enum ScenarioLoader {
         } catch let error as YamlError {
             throw yamlError(error, path: path)
         }
+        if let line = firstComplexKey(in: node) {
+            // `? [a, b]: x` decodes as nothing at all (Yams keys a mapping by strings): refused, not ignored.
+            throw SpikebarError.invalidInput(SourceLocation(file: path, line: line), "a mapping key must be a plain name, not a list or a mapping (`? [a, b]` / `? {a: b}`)")
+        }
         for setting in settings { node = try setting.apply(to: node) }
         var scenario: Scenario
         do {
@@ -185,6 +189,25 @@ public enum ScenarioLoader {
     }
 
     /// Turns a decoding error's coding path into `file:line: key.path: message`.
+    /// The line (as Yams marks it, as every other located error) of the first mapping key in `node` that is not a scalar, or nil.
+    static func firstComplexKey(in node: Node) -> Int? {
+        var stack = [node]
+        while let n = stack.popLast() {
+            switch n {
+            case let .mapping(m):
+                for (key, value) in m {
+                    if key.scalar == nil { return key.mark?.line ?? 1 }
+                    stack.append(value)
+                }
+            case let .sequence(items):
+                stack.append(contentsOf: items)
+            default:
+                break
+            }
+        }
+        return nil
+    }
+
     static func locate(_ error: DecodingError, in root: Node, path: String) -> SpikebarError {
         switch error {
         case let .keyNotFound(key, ctx):

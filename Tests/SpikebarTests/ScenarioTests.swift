@@ -3,6 +3,7 @@ import Testing
 import SpikebarCore
 import SpikebarScenario
 import SpikebarData
+import SpikebarPipeline
 
 /// Malformed scenarios: an error naming file:line and the key path, never a crash.
 @Suite struct ScenarioTests {
@@ -38,6 +39,34 @@ import SpikebarData
         #expect(loc.keyPath == "neurons.tau_sin")
         #expect(msg.contains("unknown key"))
         #expect(e.description.hasPrefix("bad.yaml:9"))
+    }
+
+    /// `? [a, b]: x` is a mapping key YAML allows but a scenario cannot mean: refused at its line, not
+    /// ignored (issue #22, class 8).
+    @Test func complexKeysAreRefusedAtTheirLine() throws {
+        for key in ["? [tau_mem, tau_syn]\n  : 1", "? {tau: 1}\n  : 2"] {
+            let e = try #require(error(base.replacingOccurrences(of: "  tau_syn: 5e-3", with: "  tau_syn: 5e-3\n  " + key)))
+            guard case let .invalidInput(loc, msg) = e else { Issue.record("\(e)"); continue }
+            #expect(loc.line == 9, "\(e)")
+            #expect(msg.contains("plain name"))
+        }
+    }
+
+    /// A weights file written for another network of the same shape (other layer names) is refused,
+    /// naming the connection (issue #22, class 8).
+    @Test func weightsFileNamesMustBeTheNetworks() throws {
+        let dir = try freshTemporaryDirectory("weights-names")
+        let file = dir.appendingPathComponent("w.json")
+        let json = #"{"format":"spikebar-weights","version":1,"connections":[{"from":"input","to":"hidden","recurrent":false,"inputs":4,"outputs":2,"values":[0,0,0,0,0,0,0,0]}]}"#
+        try json.write(to: file, atomically: true, encoding: .utf8)
+        let text = base + "\nweights: {source: file, file: \(file.path)}\n"
+        let e = try #require(error(text).map { $0 } ?? {
+            do { _ = try Simulation(loaded: try ScenarioLoader.load(text: text, path: "bad.yaml")); return nil } catch let e as SpikebarError { return e } catch { return nil }
+        }())
+        #expect(e.description.contains("'hidden'") && e.description.contains("'out'"), "\(e)")
+        // The same file with the network's names loads.
+        try json.replacingOccurrences(of: "\"hidden\"", with: "\"out\"").write(to: file, atomically: true, encoding: .utf8)
+        _ = try Simulation(loaded: try ScenarioLoader.load(text: text, path: "ok.yaml"))
     }
 
     @Test func wrongTypeNamesLineAndPath() throws {
