@@ -1,4 +1,5 @@
 import Foundation
+import SpikebarCore
 
 /// Imports N-MNIST recordings (Orchard et al. 2015, "Converting static image datasets to spiking
 /// neuromorphic datasets using saccades", Front. Neurosci. 9:437, doi:10.3389/fnins.2015.00437).
@@ -64,10 +65,18 @@ public enum NMNISTImporter {
         return ev
     }
 
-    /// Reads and decodes one `.bin` file.
+    /// Largest `.bin` file read (bytes): 16 MiB, 3.3 M events — about 300× the largest recording of the
+    /// N-MNIST set (≈ 10,000 events, 50 KB) — so that a wrong or hostile file cannot make the importer
+    /// hold gigabytes of events (issue #22, class 5).
+    public static let maxFileBytes = 16 << 20
+
+    /// Reads and decodes one `.bin` file (a regular file of at most `maxFileBytes`).
     public static func `import`(binPath: String, offsetMicroseconds: Int64 = 0) throws -> [TraceEvent] {
-        guard let d = FileManager.default.contents(atPath: binPath) else {
-            throw TraceError(.io, path: binPath, "cannot read N-MNIST file")
+        let d: Data
+        do {
+            d = try InputFile.read(binPath, hint: "an N-MNIST .bin recording", limit: maxFileBytes)
+        } catch {
+            throw TraceError(.io, path: binPath, "cannot read N-MNIST file: \(error)")
         }
         return try decode(data: [UInt8](d), path: binPath, offsetMicroseconds: offsetMicroseconds)
     }

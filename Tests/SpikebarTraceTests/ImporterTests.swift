@@ -9,6 +9,23 @@ func nmnistDirectory() -> String? {
 }
 
 @Suite struct ImporterTests {
+    /// An N-MNIST file larger than any recording, or a FIFO, is refused before it is read (issue #22,
+    /// class 5: importers read with a bound).
+    @Test func oversizedOrSpecialNMNISTFilesAreRefused() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nmnist-bound-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let big = dir.appendingPathComponent("big.bin")
+        FileManager.default.createFile(atPath: big.path, contents: nil)
+        let h = try FileHandle(forWritingTo: big)
+        try h.truncate(atOffset: UInt64(NMNISTImporter.maxFileBytes + 5))   // sparse: nothing written
+        try h.close()
+        #expect(throws: TraceError.self) { _ = try NMNISTImporter.import(binPath: big.path) }
+        let fifo = dir.appendingPathComponent("fifo.bin")
+        #expect(mkfifo(fifo.path, 0o600) == 0)
+        #expect(throws: TraceError.self) { _ = try NMNISTImporter.import(binPath: fifo.path) }
+    }
+
     /// Encodes events in the published N-MNIST layout, bit by bit.
     func nmnistBytes(_ ev: [(x: UInt8, y: UInt8, p: UInt8, t: UInt32)]) -> [UInt8] {
         var b: [UInt8] = []
