@@ -25,7 +25,9 @@ public struct Simulation: Sendable {
 
     /// Programs the chip. Generated weights get their DPI gains calibrated to the scenario's target
     /// rates (so that architecture comparisons see realistic activity) unless `target_rate` is 0.
-    public init(loaded: LoadedScenario, timing: Timing? = nil, readNoise: Bool = true) throws {
+    /// `calibrationProgress(layer, layers)` is called as the DPI-gain calibration starts each layer.
+    public init(loaded: LoadedScenario, timing: Timing? = nil, readNoise: Bool = true,
+                calibrationProgress: ((_ layer: Int, _ layers: Int) -> Void)? = nil) throws {
         self.loaded = loaded
         let s = loaded.scenario
         let plan = Chip.connectionPlan(network: s.network)
@@ -50,7 +52,7 @@ public struct Simulation: Sendable {
         encoder = PoissonEncoder(maxRate: s.input.maxRate, window: s.input.window, seed: s.seed, resolution: s.input.timeResolution)
         if s.weights.source == .generated && s.weights.targetRate > 0 {
             gains = try Simulation.calibrateGains(scenario: s, weights: weights, initial: gains, timing: timing,
-                                                  inputs: inputs, encoder: encoder)
+                                                  inputs: inputs, encoder: encoder, progress: calibrationProgress)
             gainSource = "calibrated to \(s.weights.targetRate) Hz hidden / \(s.weights.targetOutputRate) Hz output"
         }
         self.gains = gains

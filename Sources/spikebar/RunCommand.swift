@@ -75,7 +75,9 @@ struct RunCommand: ParsableCommand {
             if loaded.scenario.weights.source == .generated && loaded.scenario.weights.targetRate > 0 {
                 note("calibrating the DPI gains to \(loaded.scenario.weights.targetRate) Hz hidden / \(loaded.scenario.weights.targetOutputRate) Hz output…", quiet: quiet || json)
             }
-            let sim = try Simulation(loaded: loaded)
+            let sim = try Simulation(loaded: loaded) { layer, layers in
+                if layers > 1 { note("  calibrating layer \(layer) of \(layers)", quiet: quiet || json) }
+            }
             let n = sim.inputs.count
             let progress = ProgressLine(total: n, label: "inferences", enabled: !quiet && !json)
             let threads = loaded.scenario.simulation.threads

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SpikebarCore
+import SpikebarChip
 import SpikebarCost
 import SpikebarDevices
 import SpikebarPipeline
@@ -312,5 +313,22 @@ import Glibc
             let r = try runCLI(["trace"] + sub)
             #expect(r.status == 2 && r.stderr.contains("x.sbt"), "\(sub): \(r.status) \(r.stderr)")
         }
+    }
+
+    /// The DPI-gain calibration reports each layer as it starts (`run` prints it), and programs the
+    /// crossbars once: the gains equal a calibration that reprogrammed the chip for every trial — the
+    /// trial chip's neurons are drawn exactly as a freshly programmed chip's (issue #22, class 8).
+    @Test func calibrationReportsEachLayerAndMatchesAFreshChip() throws {
+        let text = tinyScenarioYAML(input: 6, layers: "[{name: h, size: 5}, {name: o, size: 3}]")
+            .replacingOccurrences(of: "target_rate: 0", with: "target_rate: 30")
+            .replacingOccurrences(of: "max_rate: 0", with: "max_rate: 200")
+        let loaded = try scenario(text)
+        #expect(loaded.scenario.weights.targetRate == 30)
+        var layers: [Int] = []
+        let sim = try Simulation(loaded: loaded) { l, _ in layers.append(l) }
+        #expect(layers == [1, 2])
+        // A chip programmed from scratch with the calibrated gains has the calibration's neurons.
+        let fresh = try Chip(scenario: loaded.scenario, weights: DeviceSweep.weights(for: loaded), gains: sim.gains)
+        #expect(fresh.neurons == sim.chip.neurons)
     }
 }
