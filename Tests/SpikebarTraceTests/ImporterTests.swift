@@ -16,7 +16,7 @@ func nmnistDirectory() -> String? {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let big = dir.appendingPathComponent("big.bin")
-        FileManager.default.createFile(atPath: big.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: big.path, contents: nil)
         let h = try FileHandle(forWritingTo: big)
         try h.truncate(atOffset: UInt64(NMNISTImporter.maxFileBytes + 5))   // sparse: nothing written
         try h.close()
