@@ -31,9 +31,9 @@ public enum MIFNeuronCost {
         var e = RRAMCrossbarCost(prices: p, read: read).price(activity)
         let spikes = Double(activity.layers.dropFirst().reduce(0) { $0 + $1.spikes })
         if let k = e.energy.firstIndex(where: { $0.name == RRAMCrossbarCost.Component.neuronSpikes }) {
-            e.energy[k] = CostComponent(name: neuronCircuit, value: neuronEnergy, count: spikes)
+            e.energy[k] = CostComponent(name: neuronCircuit, value: neuronEnergy, count: spikes, confidence: .physics)
         } else {
-            e.energy.append(CostComponent(name: neuronCircuit, value: neuronEnergy, count: spikes))
+            e.energy.append(CostComponent(name: neuronCircuit, value: neuronEnergy, count: spikes, confidence: .physics))
         }
         if let k = e.area.firstIndex(where: { $0.name == RRAMCrossbarCost.Component.neurons }) {
             e.area[k].name = neuronArea
