@@ -297,7 +297,7 @@ public enum CompareRenderer {
         }
         pareto += SVGChart.paretoScatter(id: "chart-pareto-energy-latency", title: "Energy against latency, one point per scenario",
                                          series: scatter({ e, m in e.architectures[m].latency }, front: \.energyLatency),
-                                         xLabel: "energy per inference", xUnit: "J", yLabel: "latency per inference", yUnit: "s")
+                                         xLabel: "energy per inference", xUnit: "J", yLabel: "streaming latency per inference", yUnit: "s")
         pareto += HTMLPage.table(id: "table-pareto", header: ["architecture", "energy–latency front", "energy–accuracy front"], rows: r.pareto.map { f in
             [SVGChart.esc(f.architecture), SVGChart.esc(f.energyLatency.map { r.scenarios[$0].scenario }.joined(separator: ", ")),
              SVGChart.esc(f.energyAccuracy.map { r.scenarios[$0].scenario }.joined(separator: ", "))]
