@@ -100,3 +100,17 @@ func smallTwoMoonsTrainingSetup() throws -> TrainingSetup {
     l.scenario.training?.testSamples = 16
     return try TrainingSetup(loaded: l)
 }
+
+/// The 6-5-3 network (hidden layer optionally recurrent, heterogeneous τ, no refractory period, generated
+/// weights) the gradient checks differentiate through: the scenario and its weight matrices.
+func gradientCheckNetwork(recurrent: Bool) throws -> (Scenario, [WeightMatrix]) {
+    let yaml = tinyScenarioYAML(input: 6, layers: "[{name: hidden, size: 5, recurrent: \(recurrent)}, {name: out, size: 3}]",
+                                gain: 40, extraNeurons: "", tauCV: 0.3)
+        .replacingOccurrences(of: "refractory: 2e-3", with: "refractory: 0")
+    let s = try scenario(yaml).scenario
+    let sizes = [6, 5, 3]
+    let w = Chip.connectionPlan(network: s.network).enumerated().map { k, p in
+        WeightMatrix.generated(inputs: sizes[p.from], outputs: sizes[p.to], mean: 0.1, std: 0.5, seed: 3, connection: k)
+    }
+    return (s, w)
+}

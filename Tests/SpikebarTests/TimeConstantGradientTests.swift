@@ -11,14 +11,7 @@ import SpikebarTwin
 @Suite struct TimeConstantGradientTests {
     @Test(arguments: [false, true])
     func timeConstantGradientsMatchFiniteDifferences(recurrent: Bool) throws {
-        let yaml = tinyScenarioYAML(input: 6, layers: "[{name: hidden, size: 5, recurrent: \(recurrent)}, {name: out, size: 3}]",
-                                    gain: 40, extraNeurons: "", tauCV: 0.3)
-            .replacingOccurrences(of: "refractory: 2e-3", with: "refractory: 0")
-        let s = try scenario(yaml).scenario
-        let sizes = [6, 5, 3]
-        let w = Chip.connectionPlan(network: s.network).enumerated().map { k, p in
-            WeightMatrix.generated(inputs: sizes[p.from], outputs: sizes[p.to], mean: 0.1, std: 0.5, seed: 3, connection: k)
-        }
+        let (s, w) = try gradientCheckNetwork(recurrent: recurrent)
         let neurons = Chip.sampleNeurons(scenario: s)
         func twin(_ n: [[NeuronParameters]]) throws -> TwinNetwork {
             var t = try TwinNetwork(network: s.network, neurons: n, device: s.device, weights: w, dt: 1e-3, steps: 12,
@@ -33,7 +26,7 @@ import SpikebarTwin
         let gm = try #require(g.tauMem), gs = try #require(g.tauSyn)
         var largest = 0.0, checked = 0
         for l in 0..<2 {
-            for i in 0..<sizes[l + 1] {
+            for i in 0..<s.network.layers[l].size {
                 for syn in [false, true] {
                     var plus = neurons, minus = neurons
                     let tau = syn ? neurons[l][i].tauSyn : neurons[l][i].tauMem

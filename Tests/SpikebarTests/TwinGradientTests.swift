@@ -11,14 +11,7 @@ import SpikebarTwin
 /// a backward term (propagator, reset, recurrent or feed-forward delivery, readout) shows.
 @Suite struct TwinGradientTests {
     func tinyTwin(recurrent: Bool, readout: Readout) throws -> (TwinNetwork, [StepSpikes], [Int]) {
-        let yaml = tinyScenarioYAML(input: 6, layers: "[{name: hidden, size: 5, recurrent: \(recurrent)}, {name: out, size: 3}]",
-                                    gain: 40, extraNeurons: "", tauCV: 0.3)
-            .replacingOccurrences(of: "refractory: 2e-3", with: "refractory: 0")
-        let s = try scenario(yaml).scenario
-        let sizes = [6, 5, 3]
-        let w = Chip.connectionPlan(network: s.network).enumerated().map { k, p in
-            WeightMatrix.generated(inputs: sizes[p.from], outputs: sizes[p.to], mean: 0.1, std: 0.5, seed: 3, connection: k)
-        }
+        let (s, w) = try gradientCheckNetwork(recurrent: recurrent)
         var twin = try TwinNetwork(network: s.network, neurons: Chip.sampleNeurons(scenario: s), device: s.device,
                                    weights: w, dt: 1e-3, steps: 12, readout: readout, readoutScale: 2, surrogateSlope: 4)
         twin.smoothSpikes = true
