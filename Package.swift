@@ -9,7 +9,7 @@ let package = Package(
     products: [
         .executable(name: "spikebar", targets: ["spikebar"]),
         .library(name: "Spikebar", targets: [
-            "SpikebarCore", "SpikebarDevices", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
+            "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
             "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTrace", "SpikebarPipeline",
             "SpikebarTwin",
         ]),
@@ -25,35 +25,41 @@ let package = Package(
         // Debian's zlib1g-dev: gunzip of the official MNIST files; `make deps` installs it when missing.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "SpikebarCore"),
+        // Device physics: RRAM cells, levels, programming, drift, noise, faults, parasitics (Docs/devices.md).
         .target(name: "SpikebarDevices", dependencies: ["SpikebarCore"]),
+        // Neuron models behind one contract (`SpikingNeuronModel`, Docs/neurons.md): LIF + DPI, MIF.
+        .target(name: "SpikebarNeurons", dependencies: ["SpikebarCore"]),
         .target(name: "SpikebarActivity", dependencies: ["SpikebarCore"]),
-        .target(name: "SpikebarCost", dependencies: ["SpikebarCore", "SpikebarActivity"]),
-        .target(name: "SpikebarScenario", dependencies: [
-            "SpikebarCore", "SpikebarDevices", "SpikebarCost", .product(name: "Yams", package: "Yams"),
-        ]),
+        .target(name: "SpikebarCost", dependencies: ["SpikebarCore", "SpikebarActivity", "SpikebarNeurons"]),
         .target(name: "SpikebarData", dependencies: ["SpikebarCore", "CZlib"]),
-        .target(name: "SpikebarChip", dependencies: ["SpikebarCore", "SpikebarDevices", "SpikebarScenario"]),
+        // The chip and its specs (network, tiles, neurons' spread): no scenario schema, no YAML, no prices.
+        .target(name: "SpikebarChip", dependencies: ["SpikebarCore", "SpikebarDevices", "SpikebarNeurons"]),
         .target(name: "SpikebarKernel", dependencies: [
-            "SpikebarCore", "SpikebarDevices", "SpikebarChip", "SpikebarActivity",
+            "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarChip", "SpikebarActivity",
             .product(name: "HeapModule", package: "swift-collections"),
         ]),
         .target(name: "SpikebarTrace", dependencies: ["SpikebarCore", "CZstd"]),
         // The differentiable time-stepped twin and its trainer (Docs/twin.md): never imports the kernel.
-        .target(name: "SpikebarTwin", dependencies: ["SpikebarCore", "SpikebarDevices", "SpikebarScenario", "SpikebarChip"]),
+        .target(name: "SpikebarTwin", dependencies: ["SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarChip"]),
+        // The scenario schema: composes the chip's, the twin's and the cost models' specs; the only YAML reader.
+        .target(name: "SpikebarScenario", dependencies: [
+            "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarChip", "SpikebarTwin", "SpikebarCost",
+            .product(name: "Yams", package: "Yams"),
+        ]),
         .target(name: "SpikebarReport", dependencies: ["SpikebarCore", "SpikebarActivity", "SpikebarCost"]),
         // Wiring of the data flow: scenario → chip → kernel → activity → cost models → report.
         .target(name: "SpikebarPipeline", dependencies: [
-            "SpikebarCore", "SpikebarDevices", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
+            "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
             "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTwin", "SpikebarTrace",
         ]),
         .executableTarget(name: "spikebar", dependencies: [
-            "SpikebarCore", "SpikebarDevices", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
+            "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
             "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTrace", "SpikebarPipeline",
             "SpikebarTwin",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "SpikebarTests", dependencies: [
-            "SpikebarCore", "SpikebarDevices", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
+            "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
             "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarPipeline", "SpikebarTrace",
             "SpikebarTwin",
             "spikebar",  // built so that CLI tests can run it

@@ -1,6 +1,6 @@
 import SpikebarCore
 import SpikebarDevices
-import SpikebarScenario
+import SpikebarNeurons
 
 /// The chip's crossbar parasitics (`tiles.parasitics`, Docs/circuits.md) evaluated per tile with the fast
 /// model of `CrossbarParasitics`: what the kernel folds into its per-read charges and the twin into its

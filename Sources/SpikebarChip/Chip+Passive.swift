@@ -1,6 +1,6 @@
 import SpikebarCore
 import SpikebarDevices
-import SpikebarScenario
+import SpikebarNeurons
 
 /// Where each cell of a connection sits in the passive crossbars that hold it, and how many writes follow
 /// it there (`Docs/passive-arrays.md#programming-order`). A connection is cut into tiles exactly as

@@ -1,6 +1,6 @@
 import SpikebarCore
 import SpikebarDevices
-import SpikebarScenario
+import SpikebarNeurons
 
 /// A programmed chip: the network's populations, every crossbar connection with the conductance of
 /// every cell, and every neuron's own parameters (DESIGN §2–3). One `Chip` value drives both engines.
@@ -59,6 +59,19 @@ public struct Connection: Sendable {
     @inlinable public func effective(_ j: Int, _ i: Int) -> Siemens {
         gPlus[j * outputs + i] - gMinus[j * outputs + i]
     }
+
+    /// The programmed weights `(G⁺ − G⁻)/window` in units of the conductance window (`window` =
+    /// G_max − G_min, `Chip.conductanceWindow`), row-major like the cells: what the twins read back.
+    /// `attenuation` (per cell, G⁺ and G⁻: the tiles' parasitic read factors) multiplies each cell first.
+    public func effectiveWeights(window: Siemens, attenuation: (plus: [Double], minus: [Double])? = nil) -> [Double] {
+        guard let a = attenuation else { return zip(gPlus, gMinus).map { ($0 - $1) / window } }
+        return gPlus.indices.map { (gPlus[$0] * a.plus[$0] - gMinus[$0] * a.minus[$0]) / window }
+    }
+}
+
+extension Chip {
+    /// The conductance window G_max − G_min (S): a weight of ±1 is one cell at G_max, its partner at G_min.
+    public var conductanceWindow: Siemens { device.conductanceWindow }
 }
 
 /// One physical crossbar tile: a block of a connection's rows and neurons.

@@ -1,6 +1,6 @@
 import SpikebarCore
 import SpikebarDevices
-import SpikebarScenario
+import SpikebarNeurons
 
 extension Chip {
     /// Programs a chip: maps each connection's weights onto tiles, writes every cell to its level with
@@ -9,13 +9,13 @@ extension Chip {
     /// - Parameters:
     ///   - weights: one matrix per connection, in `Chip.connectionPlan(network:)` order, values in [−1, 1]
     ///     (units of the conductance window).
-    ///   - gains: DPI gain per layer of neurons (defaults to the scenario's `neurons.synapse_gain`).
+    ///   - gains: DPI gain per layer of neurons (defaults to `spec.neurons.synapseGain`).
     ///   - chipSample: Monte-Carlo index of this chip (programming errors, time constants).
-    public init(scenario: Scenario, weights: [WeightMatrix], gains: [Double]? = nil, chipSample: Int = 0) throws {
-        let net = scenario.network
+    public init(spec: ChipSpec, weights: [WeightMatrix], gains: [Double]? = nil, chipSample: Int = 0) throws {
+        let net = spec.network
         populations = [Population(name: "input", size: net.input)] + net.layers.map { Population(name: $0.name, size: $0.size) }
-        device = scenario.device
-        tileSpec = scenario.tiles
+        device = spec.device
+        tileSpec = spec.tiles
         self.chipSample = chipSample
         let plan = Chip.connectionPlan(network: net)
         guard weights.count == plan.count else {
@@ -31,38 +31,38 @@ extension Chip {
             }
             var (conn, stats) = device.array == .passive
                 ? Chip.programPassive(w, from: from, to: to, recurrent: recurrent, device: device, passive: device.passive ?? PassiveArraySpec(),
-                                      tiles: tileSpec, seed: scenario.seed, connection: c, chipSample: chipSample)
+                                      tiles: tileSpec, seed: spec.seed, connection: c, chipSample: chipSample)
                 : Chip.program(w, from: from, to: to, recurrent: recurrent, device: device,
-                               seed: scenario.seed, connection: c, chipSample: chipSample)
+                               seed: spec.seed, connection: c, chipSample: chipSample)
             programming.add(stats)
-            Chip.age(&conn, device: device, seed: scenario.seed, connection: c, chipSample: chipSample)
+            Chip.age(&conn, device: device, seed: spec.seed, connection: c, chipSample: chipSample)
             conn.tileRows = tileSpec.rows
             let (connTiles, rowTiles) = Chip.mapOntoTiles(conn, index: c, spec: tileSpec, firstTile: tiles.count)
             conn.rowTiles = rowTiles
             tiles += connTiles
             connections.append(conn)
         }
-        neurons = Chip.sampleNeurons(scenario: scenario, gains: gains, chipSample: chipSample)
-        injectStuckCells(fraction: device.faults.bitErrorRate, highFraction: device.faults.highFraction, seed: scenario.seed)
+        neurons = Chip.sampleNeurons(spec: spec, gains: gains, chipSample: chipSample)
+        injectStuckCells(fraction: device.faults.bitErrorRate, highFraction: device.faults.highFraction, seed: spec.seed)
     }
 
-    /// Every neuron's parameters on chip sample `chipSample`: the scenario's neuron with τ_mem and τ_syn
+    /// Every neuron's parameters on chip sample `chipSample`: the spec's nominal neuron with τ_mem and τ_syn
     /// drawn from the heterogeneity (keyed by seed, layer and chip sample), and the layer's DPI gain.
     /// `neurons[l − 1]` for population `l`. The twin calls this to train on the chip's own time constants.
-    public static func sampleNeurons(scenario: Scenario, gains: [Double]? = nil, chipSample: Int = 0) -> [[NeuronParameters]] {
+    public static func sampleNeurons(spec: ChipSpec, gains: [Double]? = nil, chipSample: Int = 0) -> [[NeuronParameters]] {
         var neurons: [[NeuronParameters]] = []
-        for (k, spec) in scenario.network.layers.enumerated() {
+        for (k, layerSpec) in spec.network.layers.enumerated() {
             let l = k + 1
-            var base = scenario.neurons
+            var base = spec.neurons
             if let gains, k < gains.count { base.synapseGain = gains[k] }
-            var rng = RandomStream(seed: scenario.seed, purpose: .timeConstants, index: UInt64(l), sample: UInt64(chipSample))
+            var rng = RandomStream(seed: spec.seed, purpose: .timeConstants, index: UInt64(l), sample: UInt64(chipSample))
             var layer: [NeuronParameters] = []
-            layer.reserveCapacity(spec.size)
-            for _ in 0..<spec.size {
+            layer.reserveCapacity(layerSpec.size)
+            for _ in 0..<layerSpec.size {
                 var p = base
-                p.tauMem = rng.nextLognormal(mean: base.tauMem, cv: scenario.heterogeneity.tauCV)
-                p.tauSyn = rng.nextLognormal(mean: base.tauSyn, cv: scenario.heterogeneity.tauCV)
-                if let tuned = scenario.tunedTimeConstants {
+                p.tauMem = rng.nextLognormal(mean: base.tauMem, cv: spec.heterogeneity.tauCV)
+                p.tauSyn = rng.nextLognormal(mean: base.tauSyn, cv: spec.heterogeneity.tauCV)
+                if let tuned = spec.tunedTimeConstants {
                     // Trained bias settings on this die: its own mismatch times the learned factor.
                     // invariant: shapes checked against the network when read (`TunedTimeConstants.read` → `validate`).
                     p.tauMem *= tuned.memFactor[k][layer.count]; p.tauSyn *= tuned.synFactor[k][layer.count]

@@ -1,6 +1,6 @@
 import Foundation
 import SpikebarCore
-import SpikebarScenario
+import SpikebarNeurons
 
 /// Weights of one connection in units of the conductance window, in [−1, 1]: `inputs × outputs`,
 /// row-major by presynaptic neuron. What training produces and programming consumes.

@@ -1,5 +1,6 @@
 import SpikebarActivity
 import SpikebarCore
+import SpikebarNeurons
 
 /// Prices the spike-driven RRAM crossbar whose neurons are memristive integrate-and-fire (MIF) circuits
 /// (Docs/mif-neurons.md, "Energy, latency, area"): the crossbar terms of `RRAMCrossbarCost` (array reads

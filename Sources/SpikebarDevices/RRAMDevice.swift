@@ -80,7 +80,10 @@ public struct RRAMDevice: Sendable, Equatable, Codable {
     /// Charge (C) a differential pair at weight `w = 1` passes in a read, `V_read · t_read · (G_max − G_min)`:
     /// a weight `w` in window units delivers `w` times this (the twin's synaptic charge; the chip's
     /// `V_read · t_read · (G⁺ − G⁻)` equals it for ideally programmed levels).
-    @inlinable public var chargePerUnitWeight: Coulombs { readVoltage * readPulse * (gMax - gMin) }
+    @inlinable public var chargePerUnitWeight: Coulombs { readVoltage * readPulse * conductanceWindow }
+    /// The conductance window G_max − G_min (S): a weight of ±1 is one cell at G_max, its partner at
+    /// G_min — the unit every weight is stated in.
+    @inlinable public var conductanceWindow: Siemens { gMax - gMin }
 
     /// Levels of the differential pair that stores weight `w` (window units, clipped to [−1, 1]):
     /// `w ≥ 0` puts G⁺ at level `round(|w|·(L−1))` and G⁻ at level 0, `w < 0` the reverse. Shared by

@@ -1,6 +1,7 @@
 import SpikebarCore
 import SpikebarDevices
 import SpikebarChip
+import SpikebarNeurons
 
 /// The chip laid out for the kernel's hot loop (built once per chip, shared read-only by every run):
 /// per connection, the charge each synapse delivers per read and its read-noise std, contiguous by

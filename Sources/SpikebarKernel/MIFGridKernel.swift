@@ -2,6 +2,7 @@ import SpikebarActivity
 import SpikebarChip
 import SpikebarCore
 import SpikebarDevices
+import SpikebarNeurons
 
 /// What the kernel did on one sample of a MIF network.
 public struct MIFKernelResult: Sendable {
@@ -55,8 +56,7 @@ public struct MIFGridKernel: Sendable {
         self.currentPerUnit = currentPerUnit; self.readoutScale = readoutScale
         self.dt = dt; self.steps = steps
         readoutKind = parameters.readout
-        let span = chip.device.gMax - chip.device.gMin
-        weights = chip.connections.map { c in zip(c.gPlus, c.gMinus).map { ($0 - $1) / span } }
+        weights = chip.connections.map { $0.effectiveWeights(window: chip.conductanceWindow) }
     }
 
     /// Runs one sample (pixel intensities in [0, 1] per input channel).

@@ -1,5 +1,6 @@
 import SpikebarCore
 import SpikebarDevices
+import SpikebarNeurons
 
 /// The hot loop: one row read delivering its column charges to a layer of neurons (exact mode).
 ///

@@ -1,5 +1,6 @@
 import SpikebarCore
 import SpikebarDevices
+import SpikebarNeurons
 
 /// Exact (continuous-time) mode.
 ///

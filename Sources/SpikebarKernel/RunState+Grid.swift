@@ -1,5 +1,6 @@
 import SpikebarCore
 import SpikebarDevices
+import SpikebarNeurons
 
 /// Grid mode: the events of each step are processed together (a calendar queue whose buckets are the
 /// steps), neurons advance with the shared `StepPropagator`. Per step n, at t_n = n·dt:

@@ -1,4 +1,5 @@
 import SpikebarCore
+import SpikebarNeurons
 
 /// How the kernel advances time.
 public enum Timing: Sendable, Equatable {

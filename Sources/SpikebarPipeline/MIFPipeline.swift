@@ -8,6 +8,7 @@ import SpikebarDevices
 import SpikebarKernel
 import SpikebarScenario
 import SpikebarTwin
+import SpikebarNeurons
 
 /// Everything `spikebar train / evaluate / run` need for a scenario with `neurons: { model: mif }`
 /// (Docs/mif-neurons.md): the twin (`MIFNetwork`), the programmed chip and its grid kernel
@@ -35,7 +36,7 @@ public struct MIFSetup: Sendable {
         dt = s.simulation.dt
         steps = max(1, Int((s.input.window / dt).rounded()))
         currentPerUnit = MIFNetwork.currentPerUnit(parameters: m, readVoltage: s.device.readVoltage,
-                                                   conductanceWindow: s.device.gMax - s.device.gMin,
+                                                   conductanceWindow: s.device.conductanceWindow,
                                                    readPulse: s.device.readPulse, dt: dt)
         dataDirectory = DataLocation.resolve(explicit: s.training?.data, scenarioPath: loaded.path)
         if sizes[0] != 784 || (sizes.last ?? 0) < 10 {
@@ -81,7 +82,7 @@ public struct MIFSetup: Sendable {
 
     /// Chip sample `chipSample` programmed with `weights` (levels and programming error of the device).
     public func chip(weights: [WeightMatrix], chipSample: Int = 0) throws -> Chip {
-        try Chip(scenario: scenario, weights: weights, chipSample: chipSample)
+        try Chip(spec: scenario.chipSpec, weights: weights, chipSample: chipSample)
     }
 
     /// The grid kernel of a programmed chip.
@@ -92,8 +93,7 @@ public struct MIFSetup: Sendable {
 
     /// The twin of a programmed chip: its weights `(G⁺ − G⁻)/(G_max − G_min)` (the kernel's own).
     public func network(chip: Chip) throws -> MIFNetwork {
-        let span = chip.device.gMax - chip.device.gMin
-        return try network(weights: chip.connections.map { c in zip(c.gPlus, c.gMinus).map { ($0 - $1) / span } })
+        try network(weights: chip.connections.map { $0.effectiveWeights(window: chip.conductanceWindow) })
     }
 
     var read: ReadConditions { ReadConditions(readVoltage: scenario.device.readVoltage, readPulse: scenario.device.readPulse) }

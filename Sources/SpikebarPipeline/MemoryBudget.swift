@@ -3,6 +3,7 @@ import SpikebarChip
 import SpikebarCore
 import SpikebarScenario
 import SpikebarTrace
+import SpikebarNeurons
 
 /// An up-front estimate of the memory a scenario needs (issue #4 part 5), so that an input too large for
 /// the machine is refused in milliseconds with the numbers, instead of being killed by the OOM killer

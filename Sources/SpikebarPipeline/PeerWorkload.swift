@@ -4,6 +4,7 @@ import SpikebarChip
 import SpikebarCore
 import SpikebarCost
 import SpikebarDevices
+import SpikebarNeurons
 
 /// A programmed chip and one input written out for a peer simulator (Brian2, `Benchmarks/`), so that
 /// both simulate the *same* network on the *same* spikes: the current step each presynaptic spike adds

@@ -33,7 +33,7 @@ public struct Simulation: Sendable {
         let plan = Chip.connectionPlan(network: s.network)
         let sizes = [s.network.input] + s.network.layers.map(\.size)
         var weights: [WeightMatrix]
-        var gains = Array(repeating: s.neurons.synapseGain, count: s.network.layers.count)
+        var gains = Array(repeating: s.lifNeurons.synapseGain, count: s.network.layers.count)
         var gainSource = "scenario neurons.synapse_gain"
         if s.weights.source == .file, let path = loaded.weightsFile {
             let w = try WeightFile.load(path: path, network: s.network)

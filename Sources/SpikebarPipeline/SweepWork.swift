@@ -118,7 +118,7 @@ public struct SweepWork: Sendable {
                 setIndex = sets.count - 1
             }
             let timing: Timing = s.simulation.timing == .exact ? .exact : .grid(dt: s.simulation.dt)
-            var gains = Array(repeating: s.neurons.synapseGain, count: s.network.layers.count)
+            var gains = Array(repeating: s.lifNeurons.synapseGain, count: s.network.layers.count)
             var gainSource = "scenario neurons.synapse_gain"
             let weights: [WeightMatrix]
             if s.weights.source == .file, let file = loaded.weightsFile {

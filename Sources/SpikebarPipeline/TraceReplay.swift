@@ -84,6 +84,7 @@ public enum TraceReplay {
     /// samples), and whether its text still has the recorded digest.
     public static func scenario(for run: RecordedRun, path: String?, tracePath: String? = nil) throws -> (LoadedScenario, digestMatches: Bool) {
         var loaded = try ScenarioLoader.load(path: path ?? recordedScenarioFile(run, tracePath: tracePath))
+        try loaded.scenario.requireNeuronModel([.lifDPI], for: "spikebar trace replay")
         let matches = loaded.digest == run.scenarioDigest
         loaded.scenario.seed = run.seed
         loaded.scenario.simulation.timing = run.timing == "grid" ? .grid : .exact

@@ -5,6 +5,7 @@ import SpikebarData
 import SpikebarDevices
 import SpikebarScenario
 import SpikebarTwin
+import SpikebarNeurons
 
 /// A scenario's `training:` section wired up: the dataset (train / validation / test), the encoder,
 /// the twin with the calibrated neurons and initial weights, and the per-batch hardware calibration.
@@ -28,6 +29,8 @@ public struct TrainingSetup: Sendable {
     public init(loaded: LoadedScenario, dataDirectory: String? = nil) throws {
         self.loaded = loaded
         let s = loaded.scenario
+        // The twin trains LIF + DPI networks here (MIF networks: `MIFPipeline`).
+        try s.requireNeuronModel([.lifDPI], for: "training the twin")
         guard let spec = s.training else {
             throw SpikebarError.invalidInput(SourceLocation(file: loaded.path, keyPath: "training"),
                                              "this scenario has no training: section (see Docs/twin.md and Scenarios/nhc-mnist.yaml)")
@@ -36,7 +39,7 @@ public struct TrainingSetup: Sendable {
         if spec.calibration.passive && s.device.array != .passive {
             throw SpikebarError.invalidInput(SourceLocation(file: loaded.path, keyPath: "training.calibration.passive"), "needs device.array: passive")
         }
-        gains = spec.gains ?? Array(repeating: s.neurons.synapseGain, count: s.network.layers.count)
+        gains = spec.gains ?? Array(repeating: s.lifNeurons.synapseGain, count: s.network.layers.count)
         dt = s.simulation.dt
         steps = max(1, Int((s.input.window / dt).rounded()))
         let classes = s.network.layers.last?.size ?? 1
@@ -177,7 +180,7 @@ public struct TrainingSetup: Sendable {
     /// (`training.tau_mem_range` / `tau_syn_range`, default [0.2, 5] × the scenario's mean); nil otherwise.
     public func trainableTimeConstants(_ neurons: [[NeuronParameters]]) -> (base: [[NeuronParameters]], bounds: TimeConstantBounds)? {
         guard spec.calibration.timeConstants == .trained else { return nil }
-        let n = scenario.neurons
+        let n = scenario.lifNeurons
         let m = spec.tauMemRange ?? [0.2 * n.tauMem, 5 * n.tauMem], y = spec.tauSynRange ?? [0.2 * n.tauSyn, 5 * n.tauSyn]
         return (neurons, TimeConstantBounds(tauMem: m[0]...m[1], tauSyn: y[0]...y[1]))
     }
@@ -194,7 +197,7 @@ public struct TrainingSetup: Sendable {
     public func homogeneousNeurons(gains: [Double]) -> [[NeuronParameters]] {
         let s = scenario
         return zip(s.network.layers, gains).map { layer, g in
-            var p = s.neurons; p.synapseGain = g
+            var p = s.lifNeurons; p.synapseGain = g
             return Array(repeating: p, count: layer.size)
         }
     }

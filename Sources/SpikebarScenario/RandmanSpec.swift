@@ -1,4 +1,5 @@
 import SpikebarCore
+import SpikebarChip
 
 /// `training.randman`: the spiking Randman task (Zenke & Vogels, Neural Computation 2021; generator in
 /// `SpikebarData.Randman`). The input units are `network.input`, the spike span is `input.window − dt`

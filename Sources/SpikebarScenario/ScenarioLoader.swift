@@ -1,5 +1,6 @@
 import Foundation
 import SpikebarCore
+import SpikebarChip
 import SpikebarDevices
 import Yams
 

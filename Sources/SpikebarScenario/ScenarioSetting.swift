@@ -1,4 +1,5 @@
 import SpikebarCore
+import SpikebarChip
 import Yams
 
 /// One scenario key set from the command line: `tiles.rows=64`, `device.g_max=100uS`,

@@ -1,7 +1,7 @@
 import SpikebarChip
 import SpikebarCore
 import SpikebarDevices
-import SpikebarScenario
+import SpikebarNeurons
 import SpikebarChip
 
 /// The hardware effects applied to the twin's weights in the forward pass of each batch
@@ -53,7 +53,7 @@ public struct WeightCalibration: Sendable {
     /// Effective weights for batch number `batch` (keyed random draws: the same batch gets the same
     /// noise on resume), and the gradient mask (nil when no cell is stuck).
     public func effective(_ weights: [[Double]], batch: Int) -> (weights: [[Double]], mask: [[UInt8]]?) {
-        let top = Double(device.levels - 1), span = device.gMax - device.gMin
+        let top = Double(device.levels - 1), span = device.conductanceWindow
         let sigma = device.programmingError.map { $0 / span }
         let f = spec.stuckFraction
         var out = weights
@@ -120,7 +120,7 @@ public struct WeightCalibration: Sendable {
     /// passes the effective weight's gradient to `w` unchanged (Docs/circuits.md §6).
     func attenuate(_ c: Int, plus p: [Double], minus m: [Double]) -> [Double] {
         guard let par = parasitics, c < par.shapes.count else { return zip(p, m).map { $0 - $1 } }
-        let span = device.gMax - device.gMin
+        let span = device.conductanceWindow
         let gp = p.map { device.gMin + max(0, $0) * span }, gm = m.map { device.gMin + max(0, $0) * span }
         let a = Chip.parasiticAttenuation(gPlus: gp, gMinus: gm, inputs: par.shapes[c].inputs, outputs: par.shapes[c].outputs,
                                           spec: par.tiles, model: par.model)
@@ -135,7 +135,7 @@ public struct WeightCalibration: Sendable {
     /// identity (the perturbations are additive or within ±1 % multiplicative), so the gradient reaches
     /// the ideal weights; synapses with a failed cell are masked.
     func passiveEffective(_ weights: [[Double]], batch: Int, layouts: [PassiveLayout], model: PassiveArraySpec) -> (weights: [[Double]], mask: [[UInt8]]?) {
-        let top = Double(device.levels - 1), span = device.gMax - device.gMin, g0 = device.gMin
+        let top = Double(device.levels - 1), span = device.conductanceWindow, g0 = device.gMin
         var out = weights
         var mask = weights.map { [UInt8](repeating: 1, count: $0.count) }
         for c in weights.indices {

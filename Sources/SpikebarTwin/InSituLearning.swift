@@ -1,6 +1,7 @@
 import Foundation
 import SpikebarCore
 import SpikebarDevices
+import SpikebarNeurons
 
 /// Settings of in-situ learning: weight changes become programming pulses on nonlinear, asymmetric
 /// devices (`NonlinearUpdateModel`).

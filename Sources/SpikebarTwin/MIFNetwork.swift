@@ -1,6 +1,7 @@
 import Foundation
 import SpikebarCore
 import SpikebarDevices
+import SpikebarNeurons
 
 /// The differentiable twin of a feed-forward network of memristive integrate-and-fire neurons
 /// (Docs/mif-neurons.md): every neuron is stepped by forward Euler with `MIFConstants.step` (the one

@@ -1,4 +1,5 @@
 import SpikebarDevices
+import SpikebarNeurons
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

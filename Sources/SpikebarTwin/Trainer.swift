@@ -1,7 +1,7 @@
 import Foundation
 import SpikebarCore
 import SpikebarDevices
-import SpikebarScenario
+import SpikebarNeurons
 
 /// Labelled samples the trainer draws from; `encode(k, presentation)` gives sample k's input spikes for
 /// one presentation (a fresh rate-code draw per epoch, keyed so that a resumed run sees the same spikes).
@@ -17,12 +17,12 @@ public struct TwinDataset: Sendable {
 /// Optimisation settings of one training run (from the scenario's `training:` section and the CLI).
 public struct TrainerConfig: Sendable, Codable, Equatable {
     public var epochs: Int, batch: Int, lr: Double
-    public var schedule: TrainingSpec.Schedule
+    public var schedule: LearningRateSchedule
     public var lrDecayEvery: Int, lrDecayFactor: Double
     public var patience: Int
     public var threads: Int
     public var seed: UInt64
-    public init(epochs: Int, batch: Int, lr: Double, schedule: TrainingSpec.Schedule, lrDecayEvery: Int = 5,
+    public init(epochs: Int, batch: Int, lr: Double, schedule: LearningRateSchedule, lrDecayEvery: Int = 5,
                 lrDecayFactor: Double = 0.5, patience: Int = 0, threads: Int = 0, seed: UInt64 = 1) {
         self.epochs = epochs; self.batch = batch; self.lr = lr; self.schedule = schedule
         self.lrDecayEvery = lrDecayEvery; self.lrDecayFactor = lrDecayFactor; self.patience = patience

@@ -1,4 +1,5 @@
 import SpikebarDevices
+import SpikebarNeurons
 
 extension PreparedTwin {
     /// Forward pass of one sample (see `TwinNetwork` for the order of operations), recording the trace

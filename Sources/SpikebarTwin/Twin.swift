@@ -1,7 +1,7 @@
 import SpikebarChip
 import SpikebarCore
 import SpikebarDevices
-import SpikebarScenario
+import SpikebarNeurons
 
 /// What the twin's loss reads from the output layer.
 public enum Readout: String, Sendable, Codable, CaseIterable {
@@ -126,19 +126,16 @@ public struct TwinNetwork: Sendable {
     /// The twin of a programmed chip: its neurons, and as weights the programmed pairs
     /// `(G⁺ − G⁻)/(G_max − G_min)`, so that a spike delivers the chip's own charge (replay contract).
     public init(chip: Chip, network: NetworkSpec, dt: Seconds, steps: Int, readout: Readout = .spikeCount) throws {
-        let span = chip.device.gMax - chip.device.gMin
-        let w = chip.connections.map { c in
-            WeightMatrix(inputs: c.inputs, outputs: c.outputs, values: zip(c.gPlus, c.gMinus).map { Float(($0 - $1) / span) })
-        }
+        let span = chip.conductanceWindow
+        let programmed = chip.connections.map { $0.effectiveWeights(window: span) }
+        let w = zip(chip.connections, programmed).map { c, v in WeightMatrix(inputs: c.inputs, outputs: c.outputs, values: v.map(Float.init)) }
         try self.init(network: network, neurons: chip.neurons, device: chip.device, weights: w, dt: dt, steps: steps,
                       readout: readout)
         // Float storage of WeightMatrix would round the programmed values: keep them in Double.
-        weights = chip.connections.map { c in zip(c.gPlus, c.gMinus).map { ($0 - $1) / span } }
+        weights = programmed
         // Tile parasitics: the single-row read of each cell attenuated as in the kernel (Chip+Parasitics).
         if let par = chip.parasitics() {
-            weights = chip.connections.enumerated().map { k, c in
-                c.gPlus.indices.map { (c.gPlus[$0] * par.plus[k][$0] - c.gMinus[$0] * par.minus[k][$0]) / span }
-            }
+            weights = chip.connections.enumerated().map { k, c in c.effectiveWeights(window: span, attenuation: (par.plus[k], par.minus[k])) }
         }
     }
 

@@ -57,6 +57,7 @@ struct KernelBench: ParsableCommand {
         func say(_ s: String) { if !json { print(s) } }
         do {
             var loaded = try ScenarioLoader.load(path: scenario)
+            try loaded.scenario.requireNeuronModel([.lifDPI], for: "spikebar bench kernel")
             loaded.scenario.input.source = .uniform
             loaded.scenario.input.maxRate = rate
             loaded.scenario.input.window = duration

@@ -46,6 +46,7 @@ struct CompareCommand: ParsableCommand {
             var loaded: [LoadedScenario] = []
             for path in scenarios {
                 var l = try ScenarioLoader.load(path: path)
+                try l.scenario.requireNeuronModel([.lifDPI], for: "spikebar compare")
                 try overrides.apply(to: &l)
                 loaded.append(l)
             }

@@ -41,6 +41,7 @@ struct InSituCommand: ParsableCommand {
             }
             guard maxPulses >= 1 else { throw ValidationError("--max-pulses must be ≥ 1") }
             var loaded = try ScenarioLoader.load(path: scenario, requireWeightsFile: false)
+            try loaded.scenario.requireNeuronModel([.lifDPI], for: "spikebar insitu")
             if let trainSamples { guard trainSamples >= 1 else { throw ValidationError("--train-samples must be ≥ 1") }; loaded.scenario.training?.trainSamples = trainSamples }
             let setup = try TrainingSetup(loaded: loaded)
             let t = threads ?? loaded.scenario.simulation.threads

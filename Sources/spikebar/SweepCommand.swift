@@ -85,6 +85,7 @@ struct SweepCommand: ParsableCommand {
             if let samples, samples < 1 { throw ValidationError("--samples must be ≥ 1") }
             let slice = try shard.map { try SweepShard(parsing: $0) }
             var loaded = try ScenarioLoader.load(path: scenario, requireWeightsFile: weights == nil)
+            try loaded.scenario.requireNeuronModel([.lifDPI], for: "spikebar sweep")
             if let seed { loaded.scenario.seed = seed }
             if weights != nil, testSamples == nil { throw ValidationError("--weights needs --test-samples (the scenario's own inputs run its weights.file)") }
             if let weights { loaded.scenario.tunedTimeConstants = try TunedTimeConstants.read(weightsFile: weights, network: loaded.scenario.network) }
@@ -278,6 +279,7 @@ struct RetrainCommand: ParsableCommand {
         do {
             guard epochs >= 1, trainSamples >= 1, samples >= 1, lr > 0 else { throw ValidationError("--epochs, --train-samples, --samples and --lr must be positive") }
             let loaded = try ScenarioLoader.load(path: scenario, requireWeightsFile: false)
+            try loaded.scenario.requireNeuronModel([.lifDPI], for: "spikebar retrain")
             let setup = try TrainingSetup(loaded: loaded)
             let path = weights ?? loaded.weightsFile ?? "spikebar-out/\(loaded.scenario.name)/weights.json"
             let w = try WeightFile.load(path: path, network: loaded.scenario.network)

@@ -311,6 +311,7 @@ struct TraceBenchCommand: ParsableCommand {
         if trace == nil {
             do {
                 var loaded = try ScenarioLoader.load(path: scenario)
+                try loaded.scenario.requireNeuronModel([.lifDPI], for: "spikebar trace")
                 loaded.scenario.input.samples = runSamples
                 loaded.scenario.input.samplesGiven = true
                 log("recorded-run: recording \(runSamples) inferences of \(scenario)…")

@@ -38,7 +38,7 @@ struct TrainBench: ParsableCommand {
         for (name, input, hidden, recurrent, out, reference) in workloads {
             let net = NetworkSpec(input: input, layers: [LayerSpec(name: "hidden", size: hidden, recurrent: recurrent), LayerSpec(name: "out", size: out)])
             var scenario = try ScenarioLoader.load(text: "network: {input: \(input), layers: [{name: hidden, size: \(hidden), recurrent: \(recurrent)}, {name: out, size: \(out)}]}\ninput: {source: uniform}\n", path: "bench.yaml").scenario
-            scenario.neurons.synapseGain = 10
+            scenario.lifNeurons.synapseGain = 10
             let sizes = [input, hidden, out]
             let weights = Chip.connectionPlan(network: net).enumerated().map { k, p in
                 WeightMatrix.generated(inputs: sizes[p.from], outputs: sizes[p.to], mean: 0, std: 1 / Double(sizes[p.from]).squareRoot(), seed: 1, connection: k)

@@ -12,6 +12,7 @@ extension SweepCommand {
     func runTransfers(_ transfers: Int) throws {
         guard transfers >= 1 else { throw ValidationError("--transfers must be ≥ 1") }
         let loaded = try ScenarioLoader.load(path: scenario, requireWeightsFile: false)
+        try loaded.scenario.requireNeuronModel([.lifDPI], for: "spikebar sweep --transfers")
         let setup = try TrainingSetup(loaded: loaded)
         let path = loaded.weightsFile ?? "spikebar-out/\(loaded.scenario.name)/weights.json"
         let w = try WeightFile.load(path: path, network: loaded.scenario.network)

@@ -11,6 +11,7 @@ import SpikebarKernel
 import SpikebarPipeline
 import SpikebarScenario
 import SpikebarTwin
+import SpikebarNeurons
 
 /// Issue #8: multi-level RRAM over time, device tables, faults, sweeps, nonlinear updates.
 @Suite struct DevicePhysicsTests {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import SpikebarCore
 import SpikebarDevices
+import SpikebarNeurons
 
 @Suite struct DynamicsTests {
     /// `firstCrossing` returns the first time V reaches θ, never early and at most 1 ps late, from any

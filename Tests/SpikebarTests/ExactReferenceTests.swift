@@ -6,6 +6,7 @@ import SpikebarData
 import SpikebarDevices
 import SpikebarKernel
 import SpikebarScenario
+import SpikebarNeurons
 
 /// Exact mode against a plain, eager event-driven loop written here: after *every* update of a neuron
 /// its next threshold crossing is searched (`LIFDynamics.firstCrossing`), and the earliest pending event

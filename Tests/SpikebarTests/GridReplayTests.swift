@@ -6,6 +6,7 @@ import SpikebarData
 import SpikebarDevices
 import SpikebarKernel
 import SpikebarScenario
+import SpikebarNeurons
 
 /// Grid mode against a plain, dense stepping loop written here: same chip, same input, spike for spike.
 @Suite struct GridReplayTests {

@@ -6,6 +6,7 @@ import SpikebarDevices
 import SpikebarKernel
 import SpikebarScenario
 import SpikebarTwin
+import SpikebarNeurons
 
 /// The memristive integrate-and-fire neuron (Docs/mif-neurons.md): its physics against closed forms,
 /// the twin's BPTT against finite differences, kernel vs twin, and the scenario keys.
@@ -147,7 +148,7 @@ import SpikebarTwin
         var rng = RandomStream(seed: 11, purpose: .weights)
         let w = [WeightMatrix(inputs: 16, outputs: 8, values: (0..<128).map { _ in Float(0.3 + 0.4 * rng.nextGaussian()).clamped }),
                  WeightMatrix(inputs: 8, outputs: 4, values: (0..<32).map { _ in Float(0.3 + 0.4 * rng.nextGaussian()).clamped })]
-        let chip = try Chip(scenario: s, weights: w)
+        let chip = try Chip(spec: s.chipSpec, weights: w)
         let c = MIFNetwork.currentPerUnit(parameters: m, readVoltage: 0.1, conductanceWindow: 90e-6, readPulse: 100e-9, dt: 10e-6)
         let kernel = try MIFGridKernel(chip: chip, parameters: m, currentPerUnit: c, dt: 10e-6, steps: 300, readoutScale: 10)
         let span = chip.device.gMax - chip.device.gMin

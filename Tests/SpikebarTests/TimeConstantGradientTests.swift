@@ -4,6 +4,7 @@ import SpikebarCore
 import SpikebarDevices
 import SpikebarScenario
 import SpikebarTwin
+import SpikebarNeurons
 
 /// ∂L/∂τ_mem and ∂L/∂τ_syn of the twin (trainable time constants) against central finite differences on
 /// the smooth twin (`smoothSpikes`, reset not detached), as `TwinGradientTests` checks ∂L/∂W: every path

@@ -7,6 +7,7 @@ import SpikebarDevices
 import SpikebarPipeline
 import SpikebarScenario
 import SpikebarTwin
+import SpikebarNeurons
 
 /// A small two-moons scenario (16-8-2) for training tests.
 func moonsYAML(epochs: Int = 4, train: Int = 400, extraTraining: String = "", calibration: String = "{time_constants: chip, quantize: true, programming_noise: true}") -> String {

@@ -5,46 +5,6 @@ import Glibc
 import Darwin
 #endif
 
-/// The closed-form solution of the DPI + LIF equations of `NeuronParameters` — the one place these
-/// equations live. The event kernel integrates exactly between events with `propagate` and finds
-/// threshold crossings with `firstCrossing`; the time-stepped engines use `StepPropagator`, which is
-/// `propagate` evaluated at a fixed step.
-///
-/// With `a = e^{−t/τ_syn}`, `b = e^{−t/τ_mem}` and `c = R·τ_syn/(τ_syn − τ_mem)`:
-/// ```
-/// I(t) = I₀ · a
-/// V(t) = V₀ · b + c · I₀ · (a − b)
-/// ```
-/// (the standard solution for exponential current synapses; e.g. Rotter & Diesmann, Biol. Cybern. 81,
-/// 1999, doi:10.1007/s004220050570). τ_syn = τ_mem is the degenerate case; `NeuronConstants` nudges
-/// τ_syn by one part in 10⁹ so that `c` stays finite (an error far below any measured spread).
-public struct NeuronConstants: Sendable, Equatable {
-    /// 1/τ_syn and 1/τ_mem (1/s).
-    public var rateSyn: Double, rateMem: Double
-    /// c = R·τ_syn/(τ_syn − τ_mem) (Ω).
-    public var coupling: Double
-    /// gain/τ_syn (1/s): current added per coulomb of read charge.
-    public var chargeToCurrent: Double
-    /// R (Ω): `R·I` bounds every future V (see `mayCross`).
-    public var resistance: Double
-    public var threshold: Double, reset: Double
-    /// Refractory period in picoseconds.
-    public var refractoryPicoseconds: Int64
-
-    public init(_ p: NeuronParameters) {
-        var tauSyn = p.tauSyn
-        if abs(tauSyn - p.tauMem) <= 1e-9 * p.tauMem { tauSyn = p.tauMem * (1 + 1e-9) }
-        rateSyn = 1 / tauSyn
-        rateMem = 1 / p.tauMem
-        coupling = p.resistance * tauSyn / (tauSyn - p.tauMem)
-        chargeToCurrent = p.synapseGain / tauSyn
-        resistance = p.resistance
-        threshold = p.threshold
-        reset = p.reset
-        refractoryPicoseconds = Int64((p.refractory * 1e12).rounded())
-    }
-}
-
 public enum LIFDynamics {
     /// State after `t` seconds without input and outside the refractory period.
     @inlinable @inline(__always)
@@ -170,47 +130,4 @@ public enum LIFDynamics {
         if f(t) >= 0 { return t }
         return converged ? min(hi, t + 1e-14) : hi
     }
-}
-
-/// The exact exponential propagator over a fixed step `dt` (DESIGN §2, the twin's discretisation and
-/// the kernel's `grid(dt)` mode): `V ← β·V + κ·I`, `I ← α·I`, with `α = e^{−dt/τ_syn}`,
-/// `β = e^{−dt/τ_mem}` and `κ = c·(α − β)` — `LIFDynamics.propagate` at `t = dt`, computed once.
-public struct StepPropagator: Sendable, Equatable {
-    public var alpha: Double, beta: Double, kappa: Double
-    /// Refractory period in whole steps (t_ref / dt, rounded).
-    public var refractorySteps: Int
-
-    public init(_ k: NeuronConstants, dt: Seconds) {
-        alpha = exp(-dt * k.rateSyn)
-        beta = exp(-dt * k.rateMem)
-        kappa = k.coupling * (alpha - beta)
-        refractorySteps = Int((Double(k.refractoryPicoseconds) * 1e-12 / dt).rounded())
-    }
-
-    /// One step of the membrane and synapse, outside the refractory period. The order of operations
-    /// is part of the replay contract: every stepped engine calls this function.
-    @inlinable @inline(__always)
-    public func step(v: inout Double, i: inout Double) {
-        StepPropagator.step(v: &v, i: &i, alpha: alpha, beta: beta, kappa: kappa)
-    }
-
-    /// The step with its coefficients passed in: the twin keeps α, β, κ as structure-of-arrays and
-    /// calls this in its inner loop, so kernel and twin run the same operations in the same order.
-    @inlinable @inline(__always)
-    public static func step(v: inout Double, i: inout Double, alpha: Double, beta: Double, kappa: Double) {
-        v = beta * v + kappa * i
-        i = alpha * i
-    }
-
-    /// One step inside the refractory period: V held at `reset`, I decays (`I ← α·I`). Every stepped
-    /// engine (grid mode, the dense reference, the twin) calls this, as it calls `step` outside it.
-    @inlinable @inline(__always)
-    public static func heldStep(v: inout Double, i: inout Double, alpha: Double, reset: Double) {
-        i = alpha * i
-        v = reset
-    }
-
-    /// Partial derivatives of one step, for the twin's backward pass: `∂V'/∂V = β`, `∂V'/∂I = κ`,
-    /// `∂I'/∂I = α` (the step is linear in the state).
-    @inlinable public var jacobian: (dVdV: Double, dVdI: Double, dIdI: Double) { (beta, kappa, alpha) }
 }
