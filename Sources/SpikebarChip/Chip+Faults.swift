@@ -7,7 +7,7 @@ extension Chip {
     /// `highFraction`, else at the lowest (stuck at HRS) — the failure modes measured by Drolet et al. on
     /// TiO₂ crossbars (`../shared/data/tio2-passive-crossbar/`). Draws are keyed by (seed, faults,
     /// connection and row, chip sample), so a chip sample always has the same stuck cells; the stuck map is
-    /// kept in `Connection.stuck` (fault-aware retraining reads it). Tile conductance sums follow.
+    /// kept in `Connection.stuck` (`StuckCellCode`; fault-aware retraining reads it). Tile conductance sums follow.
     public mutating func injectStuckCells(fraction: Double, highFraction: Double = 0.5, seed: UInt64) {
         guard fraction > 0 else { return }
         let top = device.levels - 1
@@ -19,16 +19,16 @@ extension Chip {
                 for i in 0..<conn.outputs {
                     let k = j * conn.outputs + i
                     if rng.nextUniform() < fraction {
-                        let high = rng.nextUniform() >= 1 - highFraction
+                        let high = StuckCellCode.sticksHigh(rng.nextUniform(), highFraction: highFraction)
                         let level = high ? top : 0
                         conn.levelPlus[k] = UInt16(level); conn.gPlus[k] = device.conductance(level: level)
-                        conn.stuck[k] |= high ? 0b11 : 0b01
+                        conn.stuck[k] |= StuckCellCode.plus(high: high)
                     }
                     if rng.nextUniform() < fraction {
-                        let high = rng.nextUniform() >= 1 - highFraction
+                        let high = StuckCellCode.sticksHigh(rng.nextUniform(), highFraction: highFraction)
                         let level = high ? top : 0
                         conn.levelMinus[k] = UInt16(level); conn.gMinus[k] = device.conductance(level: level)
-                        conn.stuck[k] |= high ? 0b1100 : 0b0100
+                        conn.stuck[k] |= StuckCellCode.minus(high: high)
                     }
                 }
             }
@@ -58,7 +58,7 @@ extension Chip {
         var stuck = 0, cells = 0
         for c in connections {
             cells += 2 * c.inputs * c.outputs
-            for s in c.stuck { stuck += Int(s & 1) + Int((s >> 2) & 1) }
+            for s in c.stuck { stuck += StuckCellCode.stuckCells(s) }
         }
         return cells > 0 ? Double(stuck) / Double(cells) : 0
     }

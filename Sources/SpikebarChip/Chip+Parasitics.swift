@@ -52,9 +52,7 @@ extension Chip {
         for tile in tiles {
             let R = tile.rows, C = tile.cols
             var g = [Double](repeating: 0, count: R * C)
-            func column(_ n: Int, _ positive: Bool) -> Int {
-                tile.polarity == .both ? 2 * n + (positive ? 0 : 1) : n
-            }
+            func column(_ n: Int, _ positive: Bool) -> Int { spec.column(neuron: n, positive: positive) }
             for r in 0..<tile.usedRows {
                 for n in 0..<tile.neurons {
                     let k = (tile.rowStart + r) * outputs + tile.neuronStart + n

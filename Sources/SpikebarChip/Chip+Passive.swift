@@ -16,30 +16,26 @@ public struct PassiveLayout: Sendable, Equatable {
         let n = inputs * outputs
         afterPlus = [Int32](repeating: 0, count: n); afterMinus = afterPlus
         keyPlus = [UInt64](repeating: 0, count: n); keyMinus = keyPlus
-        let perTile = spec.mapping == .columns ? max(1, spec.cols / 2) : spec.cols
+        let twin = spec.mapping == .arrays
         var array: UInt64 = 0
-        for rowStart in stride(from: 0, to: inputs, by: spec.rows) {
-            let usedRows = min(spec.rows, inputs - rowStart)
-            for neuronStart in stride(from: 0, to: outputs, by: perTile) {
-                let m = min(perTile, outputs - neuronStart)
-                let twin = spec.mapping == .arrays
-                let usedCols = twin ? m : 2 * m
-                let devices = usedRows * usedCols
-                func place(_ r: Int, _ col: Int) -> (after: Int32, position: UInt64) {
-                    let pos = order == .rowMajor ? r * usedCols + col : col * usedRows + r
-                    return (Int32(devices - 1 - pos), UInt64(pos))
-                }
-                for r in 0..<usedRows {
-                    for i in 0..<m {
-                        let k = (rowStart + r) * outputs + neuronStart + i
-                        let p = place(r, twin ? i : 2 * i), q = place(r, twin ? i : 2 * i + 1)
-                        afterPlus[k] = p.after; afterMinus[k] = q.after
-                        keyPlus[k] = array << 24 | p.position
-                        keyMinus[k] = (twin ? array + 1 : array) << 24 | q.position
-                    }
-                }
-                array += twin ? 2 : 1
+        for block in spec.blocks(inputs: inputs, outputs: outputs) {
+            let usedRows = block.usedRows, m = block.neurons
+            let usedCols = spec.usedColumns(neurons: m)
+            let devices = usedRows * usedCols
+            func place(_ r: Int, _ col: Int) -> (after: Int32, position: UInt64) {
+                let pos = order == .rowMajor ? r * usedCols + col : col * usedRows + r
+                return (Int32(devices - 1 - pos), UInt64(pos))
             }
+            for r in 0..<usedRows {
+                for i in 0..<m {
+                    let k = (block.rowStart + r) * outputs + block.neuronStart + i
+                    let p = place(r, spec.column(neuron: i, positive: true)), q = place(r, spec.column(neuron: i, positive: false))
+                    afterPlus[k] = p.after; afterMinus[k] = q.after
+                    keyPlus[k] = array << 24 | p.position
+                    keyMinus[k] = (twin ? array + 1 : array) << 24 | q.position
+                }
+            }
+            array += twin ? 2 : 1
         }
     }
 
@@ -72,8 +68,8 @@ extension Chip {
             gPlus[k] = p.g; gMinus[k] = m.g
             // Stuck codes as Chip.injectStuckCells writes them: "high" = above the window's middle.
             let mid = (device.gMin + device.gMax) / 2
-            if p.stuck { stuck[k] |= p.g > mid ? 0b11 : 0b01; failures += 1 }
-            if m.stuck { stuck[k] |= m.g > mid ? 0b1100 : 0b0100; failures += 1 }
+            if p.stuck { stuck[k] |= StuckCellCode.plus(high: p.g > mid); failures += 1 }
+            if m.stuck { stuck[k] |= StuckCellCode.minus(high: m.g > mid); failures += 1 }
         }
         var stats = ProgrammingStats()
         stats.cells = 2 * n; stats.pulses = 2 * n; stats.failures = failures

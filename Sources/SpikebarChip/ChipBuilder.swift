@@ -150,34 +150,29 @@ extension Chip {
     /// Splits a connection into tiles of `spec.rows` rows; columns hold `cols/2` neurons per tile with
     /// differential columns, `cols` per tile pair with differential arrays.
     static func mapOntoTiles(_ conn: Connection, index: Int, spec: TileSpec, firstTile: Int) -> ([Tile], [[Int]]) {
-        let neuronsPerTile = spec.mapping == .columns ? spec.cols / 2 : spec.cols
         var tiles: [Tile] = []
         var rowTiles: [[Int]] = []
-        for rowStart in stride(from: 0, to: conn.inputs, by: spec.rows) {
-            let usedRows = Swift.min(spec.rows, conn.inputs - rowStart)
-            var here: [Int] = []
-            for neuronStart in stride(from: 0, to: conn.outputs, by: neuronsPerTile) {
-                let n = Swift.min(neuronsPerTile, conn.outputs - neuronStart)
-                let polarities: [Tile.Polarity] = spec.mapping == .columns ? [.both] : [.plus, .minus]
-                for polarity in polarities {
-                    var rowG = [Double](repeating: 0, count: usedRows)
-                    for r in 0..<usedRows {
-                        let base = (rowStart + r) * conn.outputs + neuronStart
-                        var s = 0.0
-                        for i in 0..<n {
-                            if polarity != .minus { s += conn.gPlus[base + i] }
-                            if polarity != .plus { s += conn.gMinus[base + i] }
-                        }
-                        rowG[r] = s
+        let polarities: [Tile.Polarity] = spec.mapping == .columns ? [.both] : [.plus, .minus]
+        for block in spec.blocks(inputs: conn.inputs, outputs: conn.outputs) {
+            if block.neuronStart == 0 { rowTiles.append([]) }
+            let usedRows = block.usedRows, n = block.neurons
+            for polarity in polarities {
+                var rowG = [Double](repeating: 0, count: usedRows)
+                for r in 0..<usedRows {
+                    let base = (block.rowStart + r) * conn.outputs + block.neuronStart
+                    var s = 0.0
+                    for i in 0..<n {
+                        if polarity != .minus { s += conn.gPlus[base + i] }
+                        if polarity != .plus { s += conn.gMinus[base + i] }
                     }
-                    here.append(firstTile + tiles.count)
-                    tiles.append(Tile(connection: index, rowStart: rowStart, usedRows: usedRows, neuronStart: neuronStart,
-                                      neurons: n, polarity: polarity, rows: spec.rows, cols: spec.cols,
-                                      usedCols: polarity == .both ? 2 * n : n, rowConductance: rowG,
-                                      totalConductance: rowG.reduce(0, +)))
+                    rowG[r] = s
                 }
+                rowTiles[rowTiles.count - 1].append(firstTile + tiles.count)
+                tiles.append(Tile(connection: index, rowStart: block.rowStart, usedRows: usedRows, neuronStart: block.neuronStart,
+                                  neurons: n, polarity: polarity, rows: spec.rows, cols: spec.cols,
+                                  usedCols: spec.usedColumns(neurons: n), rowConductance: rowG,
+                                  totalConductance: rowG.reduce(0, +)))
             }
-            rowTiles.append(here)
         }
         return (tiles, rowTiles)
     }

@@ -31,3 +31,41 @@ public struct TileSpec: Sendable, Codable, Equatable {
         if mapping == .columns, cols < 2 { throw c.invalid(.cols, "differential_columns needs at least 2 columns") }
     }
 }
+
+/// One block of a connection on the tiles: presynaptic rows `[rowStart, rowStart + usedRows)` and
+/// postsynaptic neurons `[neuronStart, neuronStart + neurons)`, held by one tile (differential columns)
+/// or one tile pair (differential arrays).
+public struct TileBlock: Sendable, Equatable {
+    public var rowStart: Int, usedRows: Int
+    public var neuronStart: Int, neurons: Int
+}
+
+extension TileSpec {
+    /// The tile-layout rule — the one place it lives (programming, passive arrays, parasitics):
+
+    /// Neurons one tile holds: `cols/2` with differential columns (G⁺, G⁻ side by side), `cols` with
+    /// differential arrays (a tile pair).
+    public var neuronsPerTile: Int { mapping == .columns ? cols / 2 : cols }
+
+    /// The blocks an `inputs × outputs` connection is cut into, row blocks outer, neuron blocks inner:
+    /// the order of the chip's tiles.
+    public func blocks(inputs: Int, outputs: Int) -> [TileBlock] {
+        var out: [TileBlock] = []
+        for rowStart in stride(from: 0, to: inputs, by: rows) {
+            for neuronStart in stride(from: 0, to: outputs, by: neuronsPerTile) {
+                out.append(TileBlock(rowStart: rowStart, usedRows: Swift.min(rows, inputs - rowStart),
+                                     neuronStart: neuronStart, neurons: Swift.min(neuronsPerTile, outputs - neuronStart)))
+            }
+        }
+        return out
+    }
+
+    /// The physical column of neuron `n`'s `G⁺` (`positive`) or `G⁻` cell in its tile: `2n` / `2n + 1` with
+    /// differential columns, `n` (of the plus or the minus tile) with differential arrays.
+    @inlinable public func column(neuron n: Int, positive: Bool) -> Int {
+        mapping == .columns ? 2 * n + (positive ? 0 : 1) : n
+    }
+
+    /// Columns a block of `neurons` uses in one tile.
+    @inlinable public func usedColumns(neurons: Int) -> Int { mapping == .columns ? 2 * neurons : neurons }
+}

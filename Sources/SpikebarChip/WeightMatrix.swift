@@ -90,9 +90,8 @@ public struct WeightFile: Codable, Sendable {
     }
 
     public func write(to path: String) throws {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.sortedKeys]
-        try enc.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
+        let enc = JSONEncoder.spikebar()
+        try DurableFile.write(enc.encode(self), to: path)
     }
 }
 

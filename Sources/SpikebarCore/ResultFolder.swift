@@ -41,11 +41,11 @@ public struct ResultFolder: Sendable {
 
     /// A run key: FNV-1a 64 (hex) of the parts, separated so that ("ab","c") ≠ ("a","bc").
     public static func key(_ parts: [String]) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        var h = FNV1a64()
         for part in parts {
-            for b in part.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-            h = (h ^ 0x1F) &* 0x100_0000_01b3
+            h.add(bytesOf: part)
+            h.add(byte: 0x1F)
         }
-        return String(h, radix: 16)
+        return h.hex
     }
 }

@@ -22,7 +22,7 @@ public typealias Watts = Double
 
 /// Engineering-notation formatting for reports (pJ, µs, mm²…).
 public enum Units {
-    static let prefixes: [(Double, String)] = [
+    public static let prefixes: [(Double, String)] = [
         (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"), (1, ""), (1e-3, "m"), (1e-6, "µ"),
         (1e-9, "n"), (1e-12, "p"), (1e-15, "f"), (1e-18, "a"),
     ]

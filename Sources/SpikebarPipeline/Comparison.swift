@@ -82,8 +82,7 @@ public enum Comparison {
 
     /// The scenario as `key.path → value` text (the YAML key names; lists indexed `[k]`).
     static func flatten(_ s: Scenario) -> [String: String] {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.sortedKeys]
+        let enc = JSONEncoder.spikebar()
         guard let data = try? enc.encode(s), let root = try? JSONSerialization.jsonObject(with: data) else { return [:] }
         var out: [String: String] = [:]
         func walk(_ x: Any, _ path: String) {

@@ -79,13 +79,12 @@ public enum PeerWorkload {
         try write(Data(csv.utf8), to: directory + "/input.csv")
         let manifest = Manifest(durationS: duration, inputSize: chip.populations[0].size, inputSpikes: input.count,
                                 layers: layers, connections: connections)
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.sortedKeys, .prettyPrinted]
+        let enc = JSONEncoder.spikebar(pretty: true)
         try write(try enc.encode(manifest), to: directory + "/workload.json")
     }
 
     static func write(_ data: Data, to path: String) throws {
-        do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+        do { try DurableFile.write(data, to: path) } catch {
             throw SpikebarError.invalidInput(SourceLocation(file: path), "cannot write: \(error.localizedDescription)")
         }
     }

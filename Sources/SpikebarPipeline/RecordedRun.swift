@@ -80,8 +80,7 @@ public struct RecordedRun: Codable, Sendable, Equatable {
 
     /// The metadata JSON (sorted keys; doubles in shortest round-trip form, so they read back exactly).
     public func json() throws -> String {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.sortedKeys]
+        let enc = JSONEncoder.spikebar()
         return String(decoding: try enc.encode(self), as: UTF8.self)
     }
 }

@@ -205,7 +205,7 @@ public struct SweepWork: Sendable {
     /// FNV-1a 64 (hex); a change in any of them changes it, so a resumed or merged sweep never mixes
     /// units of two different sweeps.
     public func fingerprint(scenarioDigest: String) -> String {
-        var h = FNV64()
+        var h = FNV1a64()
         h.add(scenarioDigest); h.add(spec.mode)
         for k in spec.keys { h.add(k) }
         for p in spec.points { for v in p { h.add(v) } }
@@ -222,20 +222,14 @@ public struct SweepWork: Sendable {
                 for (t, c) in zip(input.times, input.channels) { h.add(UInt64(bitPattern: t)); h.add(UInt64(UInt32(bitPattern: c))) }
             }
         }
-        return String(h.value, radix: 16)
+        return h.hex
     }
 }
 
-/// FNV-1a 64-bit hash (not cryptographic: it detects accidental mismatches, which is all a sweep
-/// digest is for).
-struct FNV64 {
-    var value: UInt64 = 0xcbf2_9ce4_8422_2325
-    mutating func add(_ x: UInt64) {
-        var v = x
-        for _ in 0..<8 { value = (value ^ (v & 0xFF)) &* 0x100_0000_01b3; v >>= 8 }
-    }
+/// The sweep digest's FNV-1a (`FNV1a64`): a string is its bytes then an 8-byte 0xFF terminator.
+extension FNV1a64 {
     mutating func add(_ s: String) {
-        for b in s.utf8 { value = (value ^ UInt64(b)) &* 0x100_0000_01b3 }
+        add(bytesOf: s)
         add(UInt64(0xFF))
     }
 }

@@ -83,9 +83,8 @@ public struct TransferSweep: Codable, Sendable {
         }
         let mean = accs.reduce(0, +) / Double(transfers)
         let variance = accs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(1, transfers - 1))
-        // "≥ 95 % of transfers" counted exactly in integers: 20·correct ≥ 19·transfers.
-        let f95 = Double(correct.filter { 20 * $0 >= 19 * transfers }.count) / Double(n)
-        let f90 = Double(correct.filter { 10 * $0 >= 9 * transfers }.count) / Double(n)
+        let f95 = RobustnessRule.fraction(95, correct: correct, of: transfers)
+        let f90 = RobustnessRule.fraction(90, correct: correct, of: transfers)
         var coords: [(Double, Double)]? = nil
         if setup.spec.dataset == .twoMoons {
             let te = TwoMoons(count: setup.spec.testSamples, noise: setup.spec.moonsNoise, seed: s.seed, offset: 10_000_000)

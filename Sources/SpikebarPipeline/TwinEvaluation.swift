@@ -174,9 +174,8 @@ public struct ChipMonteCarlo: Codable, Sendable {
             }
         }.map { try $0.get() }
         let accs = perChip.map { Double($0.filter { $0 }.count) / Double(n) }
-        var robust = 0
-        for k in 0..<n where Double(perChip.filter { $0[k] }.count) >= 0.95 * Double(chips) { robust += 1 }
+        let correct = (0..<n).map { k in perChip.filter { $0[k] }.count }
         return ChipMonteCarlo(chips: chips, samples: n, meanAccuracy: accs.reduce(0, +) / Double(max(1, chips)),
-                              worstAccuracy: accs.min() ?? 0, robustFraction: Double(robust) / Double(n))
+                              worstAccuracy: accs.min() ?? 0, robustFraction: RobustnessRule.fraction(95, correct: correct, of: chips))
     }
 }

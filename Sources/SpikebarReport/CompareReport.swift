@@ -168,8 +168,7 @@ public struct CompareReport: Codable, Sendable, Equatable {
 public enum CompareRenderer {
     /// `compare.json` (sorted keys; NaN ratios, which JSON cannot hold, become strings "nan").
     public static func json(_ r: CompareReport) throws -> Data {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.sortedKeys, .prettyPrinted]
+        let enc = JSONEncoder.spikebar(pretty: true)
         enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return try enc.encode(r)
     }

@@ -7,8 +7,7 @@ public enum ReportRenderer {
     /// `report.json`: sorted keys, so equal reports are equal bytes. A ratio to a zero reference (no
     /// input at all: the crossbar spends nothing) is infinite, which JSON cannot hold: written "inf".
     public static func json(_ r: RunReport) throws -> Data {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.sortedKeys, .prettyPrinted]
+        let enc = JSONEncoder.spikebar(pretty: true)
         enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return try enc.encode(r)
     }

@@ -338,9 +338,7 @@ public enum SVGChart {
             return a >= 10 ? String(format: "%.0f", v) : String(format: "%g", (v * 1000).rounded() / 1000)
         }
         if v == 0 { return "0 \(unit)" }
-        let prefixes: [(Double, String)] = [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"), (1, ""), (1e-3, "m"),
-                                            (1e-6, "µ"), (1e-9, "n"), (1e-12, "p"), (1e-15, "f"), (1e-18, "a")]
-        let (scale, prefix) = prefixes.first { abs(v) >= $0.0 * 0.9995 } ?? (1e-18, "a")
+        let (scale, prefix) = Units.prefixes.first { abs(v) >= $0.0 * 0.9995 } ?? (1e-18, "a")
         return String(format: "%g", (v / scale * 1000).rounded() / 1000) + " " + prefix + unit
     }
 

@@ -158,11 +158,7 @@ public enum ScenarioLoader {
                           : "paths are relative to the scenario file; `spikebar train` writes weights files"
     }
 
-    static func fnv1a(_ text: String) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return String(h, radix: 16)
-    }
+    static func fnv1a(_ text: String) -> String { FNV1a64.hex(of: text) }
 
     static func yamlError(_ error: YamlError, path: String) -> SpikebarError {
         switch error {

@@ -110,7 +110,7 @@ public enum NMNISTImporter {
             progress?(samples.count)
         }
         struct Meta: Codable { var source: String; var samples: [Sample] }
-        let enc = JSONEncoder(); enc.outputFormatting = [.sortedKeys]
+        let enc = JSONEncoder.spikebar()
         let meta = String(decoding: try enc.encode(Meta(source: "N-MNIST", samples: samples)), as: UTF8.self)
         let w = try TraceWriter(path: output, header: TraceHeader(populations: [population], scenarioDigest: scenarioDigest,
                                                                   metadata: meta, timeUnit: timeUnit),

@@ -78,8 +78,7 @@ struct HeaderJSONFields: Decodable {
 
 enum FileHeaderCodec {
     static func encode(_ h: TraceHeader) throws -> [UInt8] {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.sortedKeys]
+        let enc = JSONEncoder.spikebar()
         let json = try enc.encode(HeaderJSON(timeUnitPicoseconds: h.timeUnit, populations: h.populations,
                                              scenarioDigest: h.scenarioDigest, metadata: h.metadata,
                                              lostSpans: h.lostSpans.isEmpty ? nil : h.lostSpans))

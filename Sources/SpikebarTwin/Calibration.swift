@@ -72,12 +72,14 @@ public struct WeightCalibration: Sendable {
                     m += sigma[lm] * rng.nextGaussian()
                 }
                 if f > 0 {
-                    if rng.nextUniform() < f { p = rng.nextUniform() < 0.5 ? 0 : 1; mask?[c][k] = 0 }
-                    if rng.nextUniform() < f { m = rng.nextUniform() < 0.5 ? 0 : 1; mask?[c][k] = 0 }
+                    // The chip's rule and its high fraction (`device.faults.high_fraction`), not a fixed one half.
+                    let h = device.faults.highFraction
+                    if rng.nextUniform() < f { p = StuckCellCode.sticksHigh(rng.nextUniform(), highFraction: h) ? 1 : 0; mask?[c][k] = 0 }
+                    if rng.nextUniform() < f { m = StuckCellCode.sticksHigh(rng.nextUniform(), highFraction: h) ? 1 : 0; mask?[c][k] = 0 }
                 }
                 if let code = stuckMap?[c][k], code != 0 {
-                    if code & 1 != 0 { p = code & 2 != 0 ? 1 : 0 }
-                    if code & 4 != 0 { m = code & 8 != 0 ? 1 : 0 }
+                    if let high = StuckCellCode.plusStuckHigh(code) { p = high ? 1 : 0 }
+                    if let high = StuckCellCode.minusStuckHigh(code) { m = high ? 1 : 0 }
                     mask?[c][k] = 0
                 }
                 out[c][k] = p - m
@@ -95,8 +97,8 @@ public struct WeightCalibration: Sendable {
         return weights.enumerated().map { c, ws in ws.enumerated().map { k, w in
             var (p, m) = device.pairLevels(weight: w)
             if let code = stuckMap?[c][k], code != 0 {
-                if code & 1 != 0 { p = code & 2 != 0 ? top : 0 }
-                if code & 4 != 0 { m = code & 8 != 0 ? top : 0 }
+                if let high = StuckCellCode.plusStuckHigh(code) { p = high ? top : 0 }
+                if let high = StuckCellCode.minusStuckHigh(code) { m = high ? top : 0 }
             }
             return device.weight(levelPlus: p, levelMinus: m)
         } }.enumerated().map { c, w in
@@ -104,8 +106,8 @@ public struct WeightCalibration: Sendable {
             let pm = weights[c].enumerated().map { k, x -> (Double, Double) in
                 var (p, m) = device.pairLevels(weight: x)
                 if let code = stuckMap?[c][k], code != 0 {
-                    if code & 1 != 0 { p = code & 2 != 0 ? top : 0 }
-                    if code & 4 != 0 { m = code & 8 != 0 ? top : 0 }
+                    if let high = StuckCellCode.plusStuckHigh(code) { p = high ? top : 0 }
+                    if let high = StuckCellCode.minusStuckHigh(code) { m = high ? top : 0 }
                 }
                 return (Double(p) / Double(top), Double(m) / Double(top))
             }

@@ -41,12 +41,8 @@ extension MIFNetwork {
             for k in (u * mifSamplesPerUnit)..<min(b, (u + 1) * mifSamplesPerUnit) {
                 ws.zeroGradients()
                 let logits = self.forward(inputs[k], ws)
-                let m = logits.max() ?? 0
-                let e = logits.map { exp($0 - m) }
-                let z = e.reduce(0, +)
-                loss += log(z) + m - logits[labels[k]]
                 var g = [Double](repeating: 0, count: out)
-                for c in 0..<out { g[c] = scale * (e[c] / z - (c == labels[k] ? 1 : 0)) }
+                loss += softmaxCrossEntropy(logits, label: labels[k], grad: &g, scale: scale)
                 self.backward(inputs[k], ws, gLogits: g)
                 perSample.append(ws.grads)
                 var best = 0

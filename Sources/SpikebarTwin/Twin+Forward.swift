@@ -120,6 +120,16 @@ func softmaxCrossEntropy(_ logits: UnsafePointer<Double>, _ n: Int, label: Int, 
     return log(z) + m - logits[label]
 }
 
+/// `softmaxCrossEntropy` on arrays (`grad` has the logits' count): the one loss of every trainer.
+func softmaxCrossEntropy(_ logits: [Double], label: Int, grad: inout [Double], scale: Double) -> Double {
+    logits.withUnsafeBufferPointer { l in
+        grad.withUnsafeMutableBufferPointer { g in
+            guard let lp = l.baseAddress, let gp = g.baseAddress, g.count >= l.count else { return .nan }
+            return softmaxCrossEntropy(lp, l.count, label: label, grad: gp, scale: scale)
+        }
+    }
+}
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

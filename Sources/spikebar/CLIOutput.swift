@@ -74,8 +74,7 @@ func note(_ message: String, quiet: Bool) {
 
 /// Prints `value` as pretty JSON with sorted keys on standard output (the `--json` of every command).
 func printJSON<T: Encodable>(_ value: T) throws {
-    let enc = JSONEncoder()
-    enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+    let enc = JSONEncoder.spikebar(pretty: true)
     FileHandle.standardOutput.write(try enc.encode(value))
     FileHandle.standardOutput.write(Data("\n".utf8))
 }

@@ -68,20 +68,20 @@ struct CompareCommand: ParsableCommand {
                 let report = sim.report(activities)
                 let sub = "\(dir)/\(CompareCommand.folder(k, l))"
                 try FileManager.default.createDirectory(atPath: sub, withIntermediateDirectories: true)
-                try ReportRenderer.json(report).write(to: URL(fileURLWithPath: sub + "/report.json"), options: .atomic)
-                try Data(ReportRenderer.markdown(report).utf8).write(to: URL(fileURLWithPath: sub + "/report.md"), options: .atomic)
+                try DurableFile.write(ReportRenderer.json(report), to: sub + "/report.json")
+                try DurableFile.write(ReportRenderer.markdown(report), to: sub + "/report.md")
                 let html = HTMLReport.render(report, context: .init(commandLine: commandLineText(),
                                                                     scenarioText: try? String(contentsOfFile: l.path, encoding: .utf8)))
-                try Data(html.utf8).write(to: URL(fileURLWithPath: sub + "/report.html"), options: .atomic)
+                try DurableFile.write(html, to: sub + "/report.html")
                 reports.append(report)
             }
             progress.finish()
             var cmp = CompareReport(reports: reports, chips: loaded.map { Comparison.chipSettings($0.scenario) })
             cmp.differences = Comparison.differences(loaded, reports: reports)
             let data = try CompareRenderer.json(cmp)
-            try data.write(to: URL(fileURLWithPath: dir + "/compare.json"), options: .atomic)
-            try Data(CompareRenderer.markdown(cmp).utf8).write(to: URL(fileURLWithPath: dir + "/compare.md"), options: .atomic)
-            try Data(CompareRenderer.html(cmp, commandLine: commandLineText(), reports: loaded.enumerated().map { "\(CompareCommand.folder($0, $1))/report.html" }).utf8).write(to: URL(fileURLWithPath: dir + "/compare.html"), options: .atomic)
+            try DurableFile.write(data, to: dir + "/compare.json")
+            try DurableFile.write(CompareRenderer.markdown(cmp), to: dir + "/compare.md")
+            try DurableFile.write(CompareRenderer.html(cmp, commandLine: commandLineText(), reports: loaded.enumerated().map { "\(CompareCommand.folder($0, $1))/report.html" }), to: dir + "/compare.html")
             if json {
                 FileHandle.standardOutput.write(data)
                 print()

@@ -36,7 +36,7 @@ struct DataCommand: ParsableCommand {
                     }
                     if json {
                         struct Out: Codable { var directory: String; var written: [String] }
-                        let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+                        let enc = JSONEncoder.spikebar(pretty: true)
                         print(String(decoding: try enc.encode(Out(directory: dir + "/mnist", written: files)), as: UTF8.self))
                     } else {
                         print(files.isEmpty ? "\(dir)/mnist: already complete" : "wrote \(files.count) files to \(dir)/mnist")

@@ -63,18 +63,18 @@ struct EvaluateCommand: ParsableCommand {
                 p.finish()
             }
             struct Output: Encodable { var evaluation: TwinEvaluation; var monteCarlo: ChipMonteCarlo? }
-            let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let enc = JSONEncoder.spikebar(pretty: true)
             enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
             let jsonData = try enc.encode(Output(evaluation: r, monteCarlo: mc))
             let dir = out ?? "spikebar-out/\(loaded.scenario.name)"
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-                try jsonData.write(to: URL(fileURLWithPath: dir + "/evaluate.json"), options: .atomic)
-                try Data(EvaluationReport.markdown(r, monteCarlo: mc).utf8).write(to: URL(fileURLWithPath: dir + "/evaluate.md"), options: .atomic)
+                try DurableFile.write(jsonData, to: dir + "/evaluate.json")
+                try DurableFile.write(EvaluationReport.markdown(r, monteCarlo: mc), to: dir + "/evaluate.md")
                 let html = EvaluationReport.html(r, monteCarlo: mc, commandLine: commandLineText(),
                                                  scenarioText: try? String(contentsOfFile: scenario, encoding: .utf8),
                                                  scenarioFile: loaded.path, digest: loaded.digest)
-                try Data(html.utf8).write(to: URL(fileURLWithPath: dir + "/evaluate.html"), options: .atomic)
+                try DurableFile.write(html, to: dir + "/evaluate.html")
             } catch {
                 throw SpikebarError.invalidInput(SourceLocation(file: dir), "cannot write the evaluation files: \(error.localizedDescription)")
             }

@@ -65,7 +65,7 @@ struct InSituCommand: ParsableCommand {
             let ok = zip(out, setup.testLabels[0..<n]).filter { (trainer.twin.readout == .spikeCount ? $0.predictedClass : $0.logitClass) == $1 }.count
             say("test accuracy (twin, device weights): \(Units.fixed(100 * Double(ok) / Double(n), significant: 4)) % on \(n) samples")
             if json {
-                let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+                let enc = JSONEncoder.spikebar(pretty: true)
                 print(String(decoding: try enc.encode(Output(scaleP: sp, scaleD: config.scaleD, symmetric: symmetric, rule: updateRule.rawValue, trainingSamples: setup.train.count,
                                                             epochs: epochRecords, testAccuracy: Double(ok) / Double(n), testSamples: n)), as: UTF8.self))
             }

@@ -21,7 +21,13 @@ enum MIFCommands {
         if resume {
             initial = try WeightFile.load(path: dir + "/weights.json", network: s.network).weights.map { $0.values.map(Double.init) }
             if let d = FileManager.default.contents(atPath: dir + "/mif-training.json") {
-                previous = (try? JSONDecoder().decode([MIFEpochRecord].self, from: d)) ?? []
+                do {
+                    previous = try JSONDecoder().decode([MIFEpochRecord].self, from: d)
+                } catch {
+                    // Resuming without the history would renumber the epochs and lose the record.
+                    throw SpikebarError.corruptFile(path: dir + "/mif-training.json", offset: 0,
+                                                    "not a MIF training history (\(error)); move it away to resume without it")
+                }
             }
         }
         let data = try setup.trainingSet()
@@ -51,14 +57,19 @@ enum MIFCommands {
             epochDone: { e, weights in
                 if !quiet { print("epoch \(e.epoch + offset): loss \(Units.fixed(e.loss, significant: 4)), train accuracy \(Units.fixed(100 * e.trainAccuracy, significant: 4)) %\(e.validationAccuracy.map { ", validation \(Units.fixed(100 * $0, significant: 4)) %" } ?? ""), \(Units.fixed(e.seconds, significant: 3)) s") }
                 // Weights after every epoch: a long run that is stopped keeps its last epoch.
-                let enc = JSONEncoder(); enc.outputFormatting = [.sortedKeys]
-                try? enc.encode(setup.weightFile(weights)).write(to: URL(fileURLWithPath: dir + "/weights.json"), options: .atomic)
+                let enc = JSONEncoder.spikebar()
+                do {
+                    try DurableFile.write(enc.encode(setup.weightFile(weights)), to: dir + "/weights.json")
+                } catch {
+                    // Training goes on (its final write is checked), but the user learns the checkpoint is missing.
+                    FileHandle.standardError.write(Data("warning: epoch \(e.epoch + offset) weights not saved: \(error)\n".utf8))
+                }
                 fflush(stdout)
             }).map { e -> MIFEpochRecord in var e = e; e.epoch += offset; return e }
-        let enc = JSONEncoder(); enc.outputFormatting = [.sortedKeys]
-        try enc.encode(setup.weightFile(net.weights)).write(to: URL(fileURLWithPath: dir + "/weights.json"), options: .atomic)
-        let pretty = JSONEncoder(); pretty.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try pretty.encode(history).write(to: URL(fileURLWithPath: dir + "/mif-training.json"), options: .atomic)
+        let enc = JSONEncoder.spikebar()
+        try DurableFile.write(enc.encode(setup.weightFile(net.weights)), to: dir + "/weights.json")
+        let pretty = JSONEncoder.spikebar(pretty: true)
+        try DurableFile.write(pretty.encode(history), to: dir + "/mif-training.json")
         if !quiet {
             print("done in \(Units.fixed(Date().timeIntervalSince(started), significant: 3)) s. Wrote \(dir)/weights.json, \(dir)/mif-training.json")
             print("next: spikebar evaluate \(loaded.path) --weights \(dir)/weights.json")
@@ -78,14 +89,14 @@ enum MIFCommands {
         progress.finish()
         let dir = out ?? "spikebar-out/\(loaded.scenario.name)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let pretty = JSONEncoder(); pretty.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let pretty = JSONEncoder.spikebar(pretty: true)
         // The readable result first, then the JSON, refused naming the quantities that went non-finite
         // (issue #22: a NaN used to fail inside the encoder after the run, writing nothing).
-        try r.markdown.write(toFile: dir + "/evaluate.md", atomically: true, encoding: .utf8)
+        try DurableFile.write(r.markdown, to: dir + "/evaluate.md")
         try FiniteResults.check(r, what: "\(loaded.path): the MIF evaluation (\(dir)/evaluate.md written; evaluate.json not)",
                                 cause: "The MIF dynamics diverged: check simulation.dt and the neurons' time constants (Docs/mif-neurons.md)")
         let data = try pretty.encode(r)
-        try data.write(to: URL(fileURLWithPath: dir + "/evaluate.json"), options: .atomic)
+        try DurableFile.write(data, to: dir + "/evaluate.json")
         if json { FileHandle.standardOutput.write(data); print() } else if !quiet { print(r.markdown) }
     }
 

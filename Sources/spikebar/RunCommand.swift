@@ -88,15 +88,15 @@ struct RunCommand: ParsableCommand {
             let report = sim.report(activities)
             // The readable reports first (they show what went non-finite), then the JSON, refused if a
             // quantity is inf or NaN (issue #22): report.json never carries "inf"/"nan" as results.
-            try Data(ReportRenderer.markdown(report).utf8).write(to: URL(fileURLWithPath: dir + "/report.md"), options: .atomic)
+            try DurableFile.write(ReportRenderer.markdown(report), to: dir + "/report.md")
             let html = HTMLReport.render(report, context: .init(commandLine: commandLineText(),
                                                                 scenarioText: try? String(contentsOfFile: scenario, encoding: .utf8)))
-            try Data(html.utf8).write(to: URL(fileURLWithPath: dir + "/report.html"), options: .atomic)
+            try DurableFile.write(html, to: dir + "/report.html")
             try folder.claim()
             try FiniteResults.check(report, what: "\(scenario): the run's results (\(dir)/report.md and report.html written; report.json not)",
                                     cause: "Usually a scenario or price-list value at the edge of its range; see Docs/scenario-reference.md, \"Physical ranges\"")
             let jsonData = try ReportRenderer.json(report)
-            try jsonData.write(to: URL(fileURLWithPath: dir + "/report.json"), options: .atomic)
+            try DurableFile.write(jsonData, to: dir + "/report.json")
             if json {
                 FileHandle.standardOutput.write(jsonData)
                 print()

@@ -134,7 +134,7 @@ struct SweepCommand: ParsableCommand {
             progress.finish()
             if let slice {
                 if json {
-                    let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+                    let enc = JSONEncoder.spikebar(pretty: true)
                     FileHandle.standardOutput.write(try enc.encode(outcome.units)); print()
                 } else if show {
                     print("shard \(slice): \(outcome.units.count) of \(header.unitCount) units (\(outcome.reused) from the log, \(outcome.computed) computed) in \(logPath) (\(Units.fixed(Date().timeIntervalSince(start), significant: 3)) s)")
@@ -211,7 +211,7 @@ enum SweepOutput {
     /// Writes <stem>.json, .csv and .html durably (temporary file, fsync, rename); returns the JSON.
     static func write(_ sweep: DeviceSweep, dir: String, commandLine: String, scenarioFile: String, digest: String) throws -> Data {
         let name = "\(dir)/\(sweep.stem)"
-        let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let enc = JSONEncoder.spikebar(pretty: true)
         let data = try enc.encode(sweep)
         try DurableFile.write(data, to: name + ".json")
         try DurableFile.write(sweep.csv(), to: name + ".csv")
@@ -292,9 +292,9 @@ struct RetrainCommand: ParsableCommand {
                                                               threads: threads ?? loaded.scenario.simulation.threads)
             let dir = out ?? "spikebar-out/\(loaded.scenario.name)"
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            let enc = JSONEncoder(); enc.outputFormatting = [.sortedKeys]
-            try enc.encode(setup.weightFile(retrained)).write(to: URL(fileURLWithPath: dir + "/retrained-weights.json"), options: .atomic)
-            let pretty = JSONEncoder(); pretty.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let enc = JSONEncoder.spikebar()
+            try DurableFile.write(enc.encode(setup.weightFile(retrained)), to: dir + "/retrained-weights.json")
+            let pretty = JSONEncoder.spikebar(pretty: true)
             let data = try pretty.encode(r)
             if json { FileHandle.standardOutput.write(data); print(); return }
             print("chip \(r.chipSample): bit error rate \(r.bitErrorRate) (\(Units.fixed(100 * r.stuckFraction, significant: 3)) % of cells stuck, \(Units.fixed(100 * r.highFraction, significant: 3)) % high), \(r.testSamples) test samples")

@@ -32,7 +32,7 @@ struct TraceStreamBench: ParsableCommand {
         }
         if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         if json {
-            let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let enc = JSONEncoder.spikebar(pretty: true)
             print(String(decoding: try enc.encode(r), as: UTF8.self))
         } else {
             func mb(_ b: Int?) -> String { b.map { String(format: "%.1f MB", Double($0) / 1e6) } ?? "unavailable" }

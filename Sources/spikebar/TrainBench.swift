@@ -73,7 +73,7 @@ struct TrainBench: ParsableCommand {
         }
         say("peak RSS \(Units.fixed(Double(peakRSSKiB()) / 1024, significant: 4)) MiB")
         if json {
-            let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let enc = JSONEncoder.spikebar(pretty: true)
             let out = Output(batch: batch, steps: 100, threads: threads == 0 ? ProcessInfo.processInfo.activeProcessorCount : threads,
                              repeats: self.repeat, shapes: rows, peakRSSKiB: peakRSSKiB())
             print(String(decoding: try enc.encode(out), as: UTF8.self))

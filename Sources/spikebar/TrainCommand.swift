@@ -118,11 +118,11 @@ struct TrainCommand: ParsableCommand {
             let best = final.bestEpoch > 0 ? final.bestWeights : final.weights
             let shapes = trainer.twin.plan
             let matrices = zip(shapes, best).map { WeightMatrix(inputs: $0.inputs, outputs: $0.outputs, values: $1.map { Float($0) }) }
-            let enc = JSONEncoder(); enc.outputFormatting = [.sortedKeys]
+            let enc = JSONEncoder.spikebar()
             let trained = trainer.trainedNeurons(final)
             try DurableFile.write(try enc.encode(setup.weightFile(matrices, trainedNeurons: trained)), to: dir + "/weights.json")
             let record = CalibrationRecord(setup: setup, neurons: trained ?? neurons, checkpoint: final, end: end)
-            let pretty = JSONEncoder(); pretty.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let pretty = JSONEncoder.spikebar(pretty: true)
             let recordData = try pretty.encode(record)
             try DurableFile.write(recordData, to: dir + "/calibration.json")
             if json { FileHandle.standardOutput.write(recordData); print() }

@@ -24,10 +24,10 @@ extension SweepCommand {
         progress.finish()
         let dir = out ?? "spikebar-out/\(loaded.scenario.name)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let enc = JSONEncoder.spikebar(pretty: true)
         let data = try enc.encode(r)
-        try data.write(to: URL(fileURLWithPath: "\(dir)/transfers.json"), options: .atomic)
-        try Data(r.csv().utf8).write(to: URL(fileURLWithPath: "\(dir)/transfers.csv"), options: .atomic)
+        try DurableFile.write(data, to: "\(dir)/transfers.json")
+        try DurableFile.write(r.csv(), to: "\(dir)/transfers.csv")
         if json { FileHandle.standardOutput.write(data); print(); return }
         guard show else { return }
         func pct(_ x: Double) -> String { Units.fixed(100 * x, significant: 4) + " %" }
