@@ -171,6 +171,29 @@ import SpikebarNeurons
         #expect(outputSpikes > 0, "the check needs output spikes")
     }
 
+    /// Closed form: a silent MIF neuron sits at rest with both memristors OFF, the two rails in series
+    /// through R_off1 + R_off2, so it dissipates P_rest = (E₁ − E₂)²/(R_off1 + R_off2) (0.75 nW with the
+    /// defaults). The kernel's neuron energy for an all-zero input is N·T·dt·P_rest, to the small shift
+    /// of the devices' resting state x ≈ α/(α + β + τ/τ_vol) (≪ 1 %).
+    @Test func silentNetworkDissipatesTheRestingPowerInClosedForm() throws {
+        let s = try scenario(Self.yaml).scenario
+        let m = try #require(s.mif)
+        let w = [WeightMatrix(inputs: 16, outputs: 8, values: [Float](repeating: 0.5, count: 128)),
+                 WeightMatrix(inputs: 8, outputs: 4, values: [Float](repeating: 0.5, count: 32))]
+        let chip = try Chip(spec: s.chipSpec, weights: w)
+        let c = MIFNetwork.currentPerUnit(parameters: m, readVoltage: 0.1, conductanceWindow: 90e-6, readPulse: 100e-9, dt: 10e-6)
+        let steps = 300
+        let kernel = try MIFGridKernel(chip: chip, parameters: m, currentPerUnit: c, dt: 10e-6, steps: steps, readoutScale: 10)
+        let r = kernel.run([Double](repeating: 0, count: 16))
+        #expect(r.spikeCounts.allSatisfy { $0.allSatisfy { $0 == 0 } })
+        let restPower = pow(m.spike.reversal - m.reset.reversal, 2) / (m.spike.rOff + m.reset.rOff)
+        let expected = Double(8 + 4) * Double(steps) * 10e-6 * restPower
+        #expect(abs(r.neuronEnergy - expected) <= 0.01 * expected, "\(r.neuronEnergy) J vs closed form \(expected) J")
+        // A driven network dissipates more than at rest.
+        let driven = kernel.run([Double](repeating: 1, count: 16))
+        #expect(driven.neuronEnergy > 1.01 * expected)
+    }
+
     @Test func scenarioKeysDecodeAndBadValuesAreRejected() throws {
         let s = try scenario(Self.yaml).scenario
         #expect(s.mif?.gains == [0.3, 0.5])
