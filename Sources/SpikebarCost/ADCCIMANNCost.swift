@@ -116,3 +116,13 @@ public struct ADCCIMANNCost: CostModel {
                             window: a.window)
     }
 }
+
+extension ADCCIMANNCost: NodeAnnotatedCostModel {
+    /// As `ADCCIMCost`: ADC, DAC, shift-and-add at 32 nm; the activation update at 14 nm.
+    public var sourceNodes: [String: SourceNode] {
+        let n32 = SourceNode(.hp32, 0.9), n14 = SourceNode(.hp14, 0.8)
+        return [Component.dac: n32, Component.adc: n32, Component.shiftAdd: n32, Component.dacSerialization: n32,
+                Component.adcSerialization: n32, Component.activation: n14, Component.update: n14,
+                ADCCIMCost.Component.adcs: n32, ADCCIMCost.Component.dacs: n32]
+    }
+}

@@ -404,3 +404,16 @@ public struct ADCCIMCost: CostModel {
                             window: a.window)
     }
 }
+
+extension ADCCIMCost: NodeAnnotatedCostModel {
+    /// ADC, DAC and shift-and-add at ISAAC's 32 nm (0.9 V nominal, Accelergy's tables), the digital neuron
+    /// update at Loihi's 14 nm: their energies, serialization latencies and areas. An ADC does not follow the
+    /// logic fit exactly (a SAR ADC is part comparator, part logic): confidence M at best. Not scaled: the
+    /// array read (physics), idle ADC and state leakage (static), the cells, the input's arrival.
+    public var sourceNodes: [String: SourceNode] {
+        let n32 = SourceNode(.hp32, 0.9), n14 = SourceNode(.hp14, 0.8)
+        return [Component.dac: n32, Component.adc: n32, Component.shiftAdd: n32, Component.dacSerialization: n32,
+                Component.adcSerialization: n32, Component.adcs: n32, Component.dacs: n32,
+                Component.neuronUpdate: n14, Component.neuronUpdateLatency: n14]
+    }
+}

@@ -361,3 +361,15 @@ public struct DynapCost: CostModel {
                             window: a.window, feasible: feasible)
     }
 }
+
+extension DynapCost: NodeAnnotatedCostModel {
+    /// DYNAP-SE's asynchronous digital routing and spike encoding, 180 nm at 1.8 V (Moradi et al. 2018;
+    /// Richter et al. 2024): spike generation, encoding, R2/R3 routing, CAM broadcast and their latencies.
+    /// Not scaled: the analog pulse extender and synapse, bias power, the chip area (mixed-signal, mostly
+    /// analog synapses and capacitors).
+    public var sourceNodes: [String: SourceNode] {
+        let n = SourceNode(.n180, 1.8)
+        return [Component.spikeGeneration: n, Component.encoding: n, Component.r2: n, Component.r3: n, Component.broadcast: n,
+                Component.routing: n, Component.camMatch: n]
+    }
+}

@@ -271,3 +271,14 @@ public struct LoihiCost: CostModel {
         return Swift.min(a.steps, Swift.max(1, Int((t / a.dt).rounded(.up))))
     }
 }
+
+extension LoihiCost: NodeAnnotatedCostModel {
+    /// Every per-operation price, the time-step latencies and the chip area: Intel 14 nm (Davies et al. 2018),
+    /// taken at 0.8 V (the nominal supply assumed for HP 14 nm). Not scaled: static power, input arrival.
+    public var sourceNodes: [String: SourceNode] {
+        let n = SourceNode(.hp14, 0.8)
+        return [Component.synapticOps: n, Component.neuronAccess: n, Component.neuronUpdate: n, Component.spikeOut: n,
+                Component.messagesOut: n, Component.messagesIn: n, Component.hopsEastWest: n, Component.hopsNorthSouth: n,
+                Component.stepProcessing: n, Component.stepSync: n, Component.chips: n]
+    }
+}

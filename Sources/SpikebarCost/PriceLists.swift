@@ -27,6 +27,9 @@ public struct PriceLists: Codable, Sendable, Equatable {
     /// architectures (`assumed_array_power`, for reproducing an analytic comparison such as seed 001
     /// Table IV); nil (default) = the simulated reads.
     public var assumedArrayPower: AssumedArrayPower?
+    /// Price every architecture's CMOS logic at one node and supply (`same_node: {node: HP45, vdd: 1.0}`,
+    /// `NodeEqualisation`); nil (default) = each at the node its prices were sourced at.
+    public var sameNode: NodeEqualisation?
 
     public init(rram: RRAMCrossbarPrices = .default, dynap: DynapPrices = .default, adcCIM: ADCCIMPrices = .default,
                 overheads: Bool = true, assumedArrayPower: AssumedArrayPower? = nil, loihi: LoihiPrices = .default) {
@@ -45,6 +48,7 @@ public struct PriceLists: Codable, Sendable, Equatable {
         case overheads
         case assumedArrayPower = "assumed_array_power"
         case loihi
+        case sameNode = "same_node"
     }
 
     public init(from decoder: Decoder) throws {
@@ -56,6 +60,7 @@ public struct PriceLists: Codable, Sendable, Equatable {
         overheads = try c.decode(.overheads, default: true)
         assumedArrayPower = try c.decodeIfPresent(AssumedArrayPower.self, forKey: .assumedArrayPower)
         loihi = try c.decode(.loihi, default: .default)
+        sameNode = try c.decodeIfPresent(NodeEqualisation.self, forKey: .sameNode)
     }
 
     /// The cost models in report order (RRAM-SNN, DYNAP, ADC-CIM in its SNN mode, ADC-CIM in its ANN
@@ -70,7 +75,9 @@ public struct PriceLists: Codable, Sendable, Equatable {
         var stepped = ADCCIMCost(prices: adc, read: read)
         stepped.assumedArray = assumedArrayPower
         let loihi = overheads ? self.loihi : self.loihi.withoutOverheads
-        return [crossbar, DynapCost(prices: dynap), stepped, ADCCIMANNCost(prices: adc, read: read, cellLevels: cellLevels),
-                LoihiCost(prices: loihi)]
+        let models: [any NodeAnnotatedCostModel] = [crossbar, DynapCost(prices: dynap), stepped,
+                                                     ADCCIMANNCost(prices: adc, read: read, cellLevels: cellLevels), LoihiCost(prices: loihi)]
+        guard let sameNode else { return models }
+        return models.map { NodeEqualisedCostModel(base: $0, target: sameNode) }
     }
 }

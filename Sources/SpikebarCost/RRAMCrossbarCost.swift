@@ -259,3 +259,14 @@ public struct RRAMCrossbarCost: CostModel {
                             computeLatency: latency, latencyBasisNote: Self.realTimeLatencyNote, window: a.window)
     }
 }
+
+extension RRAMCrossbarCost: NodeAnnotatedCostModel {
+    /// CMOS logic priced at 130 nm, 1.2 V (the seed-000 chip's process and the core supply the defaults
+    /// assume): word-line drivers, input decoding, the neurons' per-spike energy, tile periphery area. Not
+    /// scaled: the cells' read heat and the supply loss (device physics), bit-line charge at V_read and the
+    /// column clamp (set by the read voltage), bias power, the analog neurons' area and the 1T1R cells.
+    public var sourceNodes: [String: SourceNode] {
+        let n = SourceNode(.n130, 1.2)
+        return [Component.wordLineDrivers: n, Component.inputSpikes: n, Component.neuronSpikes: n, Component.periphery: n]
+    }
+}

@@ -25,7 +25,11 @@ public enum ComparisonAssumptions {
         } else if let accuracy {
             out.append("Weights: \(weightSource); accuracy on the run's labelled inputs \(Units.fixed(accuracy * 100, significant: 3)) %.")
         }
-        out.append("Technology nodes are NOT equalised: RRAM array and analog neurons 130 nm (seed 000), DYNAP 180 nm, ADC/DAC/shift-and-add 32 nm (ISAAC), digital neuron update and the loihi cores 14 nm (Loihi). A same-node comparison needs scaled price lists.")
+        if let same = s.architectures.sameNode {
+            out.append("Technology nodes equalised to \(same.node) at \(Units.fixed(same.vdd, significant: 3)) V (architectures.same_node): each architecture's CMOS logic — RRAM-SNN drivers, decoding, neuron spikes and periphery (from 130 nm, 1.2 V), DYNAP routing and encoding (180 nm, 1.8 V), ADC/DAC/shift-and-add (32 nm, 0.9 V), digital neuron updates and the loihi cores (14 nm, 0.8 V) — scaled by the Stillmaker & Baas 2017 fits (energy, delay, area; confidence M). Device physics, static and bias power, analog circuits and prices set in the scenario keep their values; each architecture's notes list what was scaled.")
+        } else {
+            out.append("Technology nodes are NOT equalised: RRAM array and analog neurons 130 nm (seed 000), DYNAP 180 nm, ADC/DAC/shift-and-add 32 nm (ISAAC), digital neuron update and the loihi cores 14 nm (Loihi). architectures.same_node: {node: HP45} prices their CMOS logic at one node (Docs/cost-models.md, \"Same technology node\").")
+        }
         if architectures.contains(where: { $0.architecture == "adc-cim-ann" }) {
             out.append("ADC-CIM appears twice: adc-cim runs the SNN time-stepped (every row, every step, 1-bit inputs: a weak baseline); adc-cim-ann runs the same weights once as a rate-coded ANN — the fair baseline. Its accuracy is assumed equal to the SNN's, not simulated.")
         }

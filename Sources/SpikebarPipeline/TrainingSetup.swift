@@ -108,8 +108,8 @@ public struct TrainingSetup: Sendable {
             testX = te.points.map { TwoMoons.intensities($0, perAxis: per) }
             testY = te.labels
         }
-        let nVal = Int((Double(trainX.count) * spec.validation).rounded())
-        let nTrain = trainX.count - nVal
+        let split = spec.split(count: trainX.count)
+        let nTrain = split.train.count, nVal = split.validation.count
         guard nTrain >= 1 else {
             throw SpikebarError.invalidInput(SourceLocation(file: loaded.path, keyPath: "training.validation"), "leaves no training samples")
         }

@@ -113,3 +113,13 @@ public struct TrainingSpec: Sendable, Codable, Equatable {
         }
     }
 }
+
+extension TrainingSpec {
+    /// The training/validation split of `count` training samples: the first ones train, the last
+    /// `validation` fraction (rounded) validates — never the test split. One rule for every trainer.
+    public func split(count: Int) -> (train: Range<Int>, validation: Range<Int>) {
+        let nVal = Int((Double(count) * validation).rounded())
+        let nTrain = Swift.max(0, count - nVal)
+        return (0..<nTrain, nTrain..<count)
+    }
+}

@@ -32,8 +32,8 @@ enum MIFCommands {
         }
         let data = try setup.trainingSet()
         // Validation: the last `validation` fraction of the training samples (never the test split).
-        let nVal = Int((Double(data.labels.count) * spec.validation).rounded())
-        let nTrain = data.labels.count - nVal
+        let split = spec.split(count: data.labels.count)
+        let nTrain = split.train.count, nVal = split.validation.count
         let pixels = data.pixels
         let image: (Int) -> [Double] = { pixels[$0].map { Double($0) / 255 } }
         let validation = nVal > 0 ? ((nTrain..<data.labels.count).map(image), Array(data.labels[nTrain...])) : nil
