@@ -100,6 +100,16 @@ struct ScenarioOverrides: ParsableArguments {
     @Option(help: "Worker threads (0 = all cores). Results do not depend on it.")
     var threads: Int?
 
+    @Option(name: .customLong("set"), help: "key.path=value: set one scenario key before decoding (repeatable), checked like the file's own keys, e.g. --set architectures.same_node.node=HP45.")
+    var sets: [String] = []
+
+    /// Loads `path` with the `--set` settings applied (they are part of the scenario's digest).
+    func load(path: String, requireWeightsFile: Bool = true) throws -> LoadedScenario {
+        let settings = try sets.map { try ScenarioSetting(parsing: $0) }
+        return settings.isEmpty ? try ScenarioLoader.load(path: path, requireWeightsFile: requireWeightsFile)
+            : try ScenarioLoader.load(path: path, settings: settings, requireWeightsFile: requireWeightsFile)
+    }
+
     func apply(to loaded: inout LoadedScenario) throws {
         if let samples {
             guard samples >= 1 else { throw ValidationError("--samples must be ≥ 1") }

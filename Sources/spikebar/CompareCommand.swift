@@ -45,7 +45,7 @@ struct CompareCommand: ParsableCommand {
         do {
             var loaded: [LoadedScenario] = []
             for path in scenarios {
-                var l = try ScenarioLoader.load(path: path)
+                var l = try overrides.load(path: path)
                 try l.scenario.requireNeuronModel([.lifDPI], for: "spikebar compare")
                 try overrides.apply(to: &l)
                 loaded.append(l)

@@ -48,7 +48,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         do {
-            var loaded = try ScenarioLoader.load(path: scenario)
+            var loaded = try overrides.load(path: scenario)
             if let timing { loaded.scenario.simulation.timing = timing }
             try overrides.apply(to: &loaded)
             try MemoryBudgetOption.check(loaded: loaded, option: memoryBudget, threads: loaded.scenario.simulation.threads)

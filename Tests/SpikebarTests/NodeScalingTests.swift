@@ -79,4 +79,18 @@ struct NodeScalingTests {
         #expect(throws: (any Error).self) { try scenario(tinyScenarioYAML() + "\n" + "architectures: {same_node: {node: 28}}") }
         #expect(throws: (any Error).self) { try scenario(tinyScenarioYAML() + "\n" + "architectures: {same_node: {node: HP45, volts: 1}}") }
     }
+
+    @Test("run --set architectures.same_node.node prices at one node, and a bad node is refused naming the setting")
+    func runWithSameNode() throws {
+        guard spikebarExecutable() != nil else { return }
+        let dir = try freshTemporaryDirectory("same-node")
+        let path = dir.appendingPathComponent("tiny.yaml").path
+        try tinyScenarioYAML(input: 4, layers: "[{name: out, size: 2}]").write(toFile: path, atomically: true, encoding: .utf8)
+        let ok = try runCLI(["run", path, "--set", "architectures.same_node.node=HP45", "--json", "--out", dir.appendingPathComponent("out").path])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout.contains("equalised to HP 45 nm"), "\(ok.stdout.prefix(2000))")
+        let bad = try runCLI(["run", path, "--set", "architectures.same_node.node=28", "--out", dir.appendingPathComponent("bad").path])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("--set architectures.same_node.node=28") && bad.stderr.contains("unknown technology node"), "\(bad.stderr)")
+    }
 }
