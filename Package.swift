@@ -24,6 +24,8 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         // Debian's zlib1g-dev: gunzip of the official MNIST files; `make deps` installs it when missing.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // Debian's libhdf5-dev: NIR graphs (.nir files are HDF5); `make deps` installs it when missing.
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
         .target(name: "SpikebarCore"),
         .target(name: "SpikebarDevices", dependencies: ["SpikebarCore"]),
         .target(name: "SpikebarActivity", dependencies: ["SpikebarCore"]),
@@ -38,6 +40,8 @@ let package = Package(
             .product(name: "HeapModule", package: "swift-collections"),
         ]),
         .target(name: "SpikebarTrace", dependencies: ["SpikebarCore", "CZstd"]),
+        // NIR graphs (Docs/nir.md): reader and time-stepped reference execution.
+        .target(name: "SpikebarNIR", dependencies: ["SpikebarCore", "CHDF5"]),
         // The differentiable time-stepped twin and its trainer (Docs/twin.md): never imports the kernel.
         .target(name: "SpikebarTwin", dependencies: ["SpikebarCore", "SpikebarDevices", "SpikebarScenario", "SpikebarChip"]),
         .target(name: "SpikebarReport", dependencies: ["SpikebarCore", "SpikebarActivity", "SpikebarCost"]),
@@ -59,6 +63,7 @@ let package = Package(
             "spikebar",  // built so that CLI tests can run it
         ]),
         .testTarget(name: "SpikebarTraceTests", dependencies: ["SpikebarTrace", "SpikebarCore", "CZstd"]),
+        .testTarget(name: "SpikebarNIRTests", dependencies: ["SpikebarNIR", "SpikebarCore"]),
     ],
     swiftLanguageModes: [.v5]
 )
