@@ -101,9 +101,8 @@ struct NIRNodeReader {
             throw fail("nodes", group.datasets["nodes"] != nil ? "is a dataset, expected a group" : "missing group")
         }
         var nodes: [String: NIRNode] = [:]
-        for name in nodesGroup.groups.keys.sorted() {
-            // invariant: name comes from nodesGroup.groups.keys
-            nodes[name] = try child(name, nodesGroup.groups[name]!).node()
+        for (name, g) in nodesGroup.groups.sorted(by: { $0.key < $1.key }) {
+            nodes[name] = try child(name, g).node()
         }
         if let stray = nodesGroup.datasets.keys.sorted().first {
             throw fail("nodes/\(stray)", "is a dataset, expected a node group")

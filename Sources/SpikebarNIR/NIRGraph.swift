@@ -50,7 +50,7 @@ public struct NIRGraph: Sendable, Equatable {
         for e in edges {
             for end in [e.source, e.target] where !resolves(end) {
                 throw NIRError(file: file, node: qualified(end), key: "edges",
-                               "edge \(e.source) → \(e.target) names a node that does not exist (dangling edge)")
+                               "edge \(e.source) → \(e.target) names a node that does not exist (dangling edge; nodes here: \(sortedNames.joined(separator: ", ")))")
             }
         }
         for name in sortedNames {

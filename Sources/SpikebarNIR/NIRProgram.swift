@@ -67,8 +67,9 @@ public struct NIRProgram: Sendable {
                 }
             }
         }
-        // invariant: topInputs has exactly one element, the name exists in the flattened index.
-        let inputFlat = flat.index[topInputs[0]]!
+        guard let inputFlat = flat.index[topInputs[0]], let outputFlat = flat.index[out] else {
+            throw NIRError(file: file, "the Input or Output node was lost while inlining subgraphs")
+        }
         visit(inputFlat)
         for k in flat.order where state[k] == 0 { visit(k) }
         let order = Array(post.reversed())
@@ -112,8 +113,7 @@ public struct NIRProgram: Sendable {
         }
         self.nodes = nodes
         self.inputIndex = position[inputFlat]
-        // invariant: out is a top-level node name, inlined under its own name.
-        self.outputIndex = position[flat.index[out]!]
+        self.outputIndex = position[outputFlat]
     }
 }
 
@@ -132,8 +132,7 @@ struct FlatGraph {
     mutating func inline(_ g: NIRGraph, prefix: String) throws {
         for name in g.sortedNames {
             let q = prefix.isEmpty ? name : prefix + "." + name
-            // invariant: name comes from g.sortedNames
-            let node = g.nodes[name]!
+            guard let node = g.nodes[name] else { continue }
             if case let .graph(sub) = node {
                 try inline(sub, prefix: q)
             } else {

@@ -33,7 +33,7 @@ def nested_cycle():
             "fc": nir.Linear(weight=np.array([[1.0, 0.0, 2.0], [0.0, 1.0, -1.0]])),
             "sub": sub,
             "fc2": nir.Affine(weight=np.array([[1.0, 1.0]]), bias=a(0.5)),
-            "if": nir.IF(r=a(1.0), v_threshold=a(2.0)),
+            "if": nir.IF(r=a(1000.0), v_threshold=a(2.0)),  # dt·r = 1 at dt = 1 ms
             "output": nir.Output(output_type=np.array([1])),
         },
         edges=[("input", "fc"), ("fc", "sub"), ("sub", "fc2"), ("fc2", "if"), ("if", "output")],
@@ -105,3 +105,16 @@ def dangling(f):
 malformed("bad_dangling_edge.nir", dangling)
 with open(out("bad_not_hdf5.nir"), "w") as f:
     f.write("this is not an HDF5 file\n")
+
+
+# The shipped braille subgraph file (snnTorch export, NIR repository `paper/`) has dangling edges inside
+# `lif1`: they name `lif`, the node is `lif1` (nir 1.0.8 rejects it too). A repaired copy tests nesting.
+import shutil
+fixed = out("braille_subgraph_repaired.nir")
+shutil.copyfile(out("braille_noDelay_bias_zero_subgraph.nir"), fixed)
+os.chmod(fixed, 0o644)
+with h5py.File(fixed, "r+") as f:
+    e = f["node/nodes/lif1/edges"][()]
+    e = np.array([[b"lif1" if x == b"lif" else x for x in row] for row in e], dtype=object)
+    del f["node/nodes/lif1/edges"]
+    f.create_dataset("node/nodes/lif1/edges", data=e, dtype=h5py.string_dtype())
