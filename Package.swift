@@ -49,11 +49,12 @@ let package = Package(
         .target(name: "SpikebarPipeline", dependencies: [
             "SpikebarCore", "SpikebarDevices", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
             "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTwin", "SpikebarTrace",
+            "SpikebarNIR",
         ]),
         .executableTarget(name: "spikebar", dependencies: [
             "SpikebarCore", "SpikebarDevices", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
             "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTrace", "SpikebarPipeline",
-            "SpikebarTwin",
+            "SpikebarTwin", "SpikebarNIR",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "SpikebarTests", dependencies: [
@@ -63,7 +64,9 @@ let package = Package(
             "spikebar",  // built so that CLI tests can run it
         ]),
         .testTarget(name: "SpikebarTraceTests", dependencies: ["SpikebarTrace", "SpikebarCore", "CZstd"]),
-        .testTarget(name: "SpikebarNIRTests", dependencies: ["SpikebarNIR", "SpikebarCore"]),
+        .testTarget(name: "SpikebarNIRTests", dependencies: [
+            "SpikebarNIR", "SpikebarCore", "SpikebarPipeline", "SpikebarActivity", "SpikebarCost", "SpikebarTrace",
+        ]),
     ],
     swiftLanguageModes: [.v5]
 )

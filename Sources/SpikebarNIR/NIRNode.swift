@@ -44,7 +44,8 @@ public indirect enum NIRNode: Sendable, Equatable {
         }
     }
 
-    /// Number of parameters stored for the node (weights, biases, per-neuron values); subgraphs sum theirs.
+    /// Number of parameters of the node (weights, biases, per-neuron values; `v_reset`, which files
+    /// before nir 1.0 omit, is not counted); subgraphs sum theirs.
     public var parameterCount: Int {
         switch self {
         case .input, .output, .flatten: return 0
@@ -56,7 +57,7 @@ public indirect enum NIRNode: Sendable, Equatable {
         case let .neuron(n):
             return [n.tauMem?.count, n.tauSyn?.count, n.r.count, n.vThreshold?.count].compactMap { $0 }.reduce(0, +)
                 + (n.model == .lif || n.model == .cubaLIF || n.model == .cubaLI || n.model == .leakyIntegrator ? n.vLeak.count : 0)
-                + (n.spikes ? n.vReset.count : 0) + (n.model == .cubaLIF || n.model == .cubaLI ? n.wIn.count : 0)
+                + (n.model == .cubaLIF || n.model == .cubaLI ? n.wIn.count : 0)
         case let .threshold(t): return t.count
         case let .delay(d): return d.count
         case let .graph(g): return g.nodes.values.reduce(0) { $0 + $1.parameterCount }
