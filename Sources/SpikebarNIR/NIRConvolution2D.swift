@@ -25,7 +25,7 @@ public struct NIRConvolution2D: Sendable, Equatable {
     /// Output positions `(o, oy, ox)` an input at `(c, y, x)` reaches, with the weight index of each:
     /// `body(outputIndex, weightIndex)`. `k²`-bounded per output channel of the input's group.
     @inline(__always)
-    func forEachTarget(channel c: Int, y: Int, x: Int, _ body: (Int, Int) -> Void) {
+    public func forEachTarget(channel c: Int, y: Int, x: Int, _ body: (Int, Int) -> Void) {
         let cinPG = inChannels / groups, coutPG = outChannels / groups
         let g = c / cinPG, cl = c % cinPG
         for ky in 0..<kernelHeight {

@@ -1,7 +1,9 @@
 extension NIRProgram {
     /// Runs the program on `frames` (one input vector of `inputCount` values per time step, C order of
     /// the Input's shape) from the zero state. Throws `NIRError` when a frame has the wrong size.
-    public func run(frames: [[Double]]) throws -> NIRRunResult {
+    /// `observe(node, step, input)` sees the summed input of every weight node (Affine, Linear, Conv) at
+    /// every step, before the node computes (what `NIRPricing` turns into row reads).
+    public func run(frames: [[Double]], observe: ((_ node: Int, _ step: Int, _ input: [Double]) -> Void)? = nil) throws -> NIRRunResult {
         for (t, f) in frames.enumerated() where f.count != inputCount {
             throw NIRError(file: file, node: nodes[inputIndex].name, "input frame \(t) has \(f.count) values, the Input takes \(inputCount)")
         }
@@ -43,6 +45,12 @@ extension NIRProgram {
                 for k in 0..<inSizes[j] where inbuf[j][k] != 0 { active.append(k); sum += abs(inbuf[j][k]) }
                 activity[j].nonzeroInputs += active.count
                 activity[j].inputSum += sum
+                if let observe {
+                    switch node.operation {
+                    case .dense, .convolution: observe(j, t, inbuf[j])
+                    default: break
+                    }
+                }
                 switch node.operation {
                 case .identity:
                     cur[j] = inbuf[j]
