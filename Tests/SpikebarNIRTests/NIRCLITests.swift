@@ -29,7 +29,8 @@ struct NIRCLITests {
         #expect(r.status == 0, "\(r.err)")
         let json = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any]
         let nodes = json?["nodes"] as? [[String: Any]] ?? []
-        #expect(nodes.count == 9 && json?["parameters"] as? Int == 30)
+        // fc 6 + CubaLIF 6 × 2 (τ_syn, τ_mem, r, v_leak, v_th, w_in) + rec 4 + fc2 3 + IF 2 (r, v_th)
+        #expect(nodes.count == 9 && json?["parameters"] as? Int == 27)
         let lif = nodes.first { $0["name"] as? String == "sub.lif" }
         #expect(lif?["delayedInputs"] as? [String] == ["sub.rec"])
     }
