@@ -7,6 +7,27 @@ extension NIRProgram {
         for (t, f) in frames.enumerated() where f.count != inputCount {
             throw NIRError(file: file, node: nodes[inputIndex].name, "input frame \(t) has \(f.count) values, the Input takes \(inputCount)")
         }
+        return execute(steps: frames.count, fill: { t, buffer in buffer = frames[t] }, observe: observe)
+    }
+
+    /// Runs the program on sparse steps: `steps[t]` lists `(index, value)` pairs of the input (values of
+    /// one index add up; every other input is 0). Same semantics as `run(frames:)`, without dense frames.
+    public func run(sparse steps: [[(index: Int, value: Double)]], observe: ((_ node: Int, _ step: Int, _ input: [Double]) -> Void)? = nil) throws -> NIRRunResult {
+        for (t, s) in steps.enumerated() {
+            if let bad = s.first(where: { $0.index < 0 || $0.index >= inputCount }) {
+                throw NIRError(file: file, node: nodes[inputIndex].name, "input step \(t) addresses element \(bad.index), the Input has \(inputCount)")
+            }
+        }
+        return execute(steps: steps.count, fill: { t, buffer in
+            if t > 0 { for e in steps[t - 1] { buffer[e.index] = 0 } }
+            for e in steps[t] { buffer[e.index] += e.value }
+        }, observe: observe)
+    }
+
+    /// The step loop: `fill(t, &input)` writes step `t`'s input into the Input's buffer (which holds the
+    /// previous step's input, zeros at t = 0).
+    func execute(steps stepCount: Int, fill: (Int, inout [Double]) -> Void,
+                 observe: ((_ node: Int, _ step: Int, _ input: [Double]) -> Void)?) -> NIRRunResult {
         let n = nodes.count
         let sizes = nodes.map { $0.outputShape.reduce(1, *) }
         let inSizes = nodes.map { $0.inputShape.reduce(1, *) }
@@ -28,12 +49,12 @@ extension NIRProgram {
         var outputCounts = [Double](repeating: 0, count: outputCount)
         var firstOutput: Int? = nil, decision: Int? = nil, leader: Int? = nil
         var active: [Int] = []
-        for t in 0..<frames.count {
+        for t in 0..<stepCount {
             for s in needsPrev { prev[s] = cur[s] }
             for j in 0..<n {
                 let node = nodes[j]
                 if j == inputIndex {
-                    inbuf[j] = frames[t]
+                    fill(t, &inbuf[j])
                 } else {
                     for k in 0..<inSizes[j] { inbuf[j][k] = 0 }
                     for i in node.inputs {
@@ -116,7 +137,7 @@ extension NIRProgram {
                 if lead != leader { leader = lead; decision = t }
             }
         }
-        return NIRRunResult(steps: frames.count, outputCounts: outputCounts, firstOutputStep: firstOutput,
+        return NIRRunResult(steps: stepCount, outputCounts: outputCounts, firstOutputStep: firstOutput,
                             decisionStep: decision, nodes: activity)
     }
 }

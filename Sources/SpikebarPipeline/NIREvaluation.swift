@@ -21,8 +21,12 @@ public enum NIREvaluation {
         public var limit: Int
         public var labelFile: String
         public var threads: Int
-        public init(run: NIRRunOptions, bin: Seconds = 1e-3, limit: Int = 100, labelFile: String = "test100.txt", threads: Int = 0) {
-            self.run = run; self.bin = bin; self.limit = limit; self.labelFile = labelFile; self.threads = threads
+        /// Exact (event-driven) mode: one step per distinct event time (µs) instead of per `bin`; graphs
+        /// without time constants or delays only (their state does not change between events).
+        public var exact: Bool
+        public init(run: NIRRunOptions, bin: Seconds = 1e-3, limit: Int = 100, labelFile: String = "test100.txt", threads: Int = 0,
+                    exact: Bool = false) {
+            self.run = run; self.bin = bin; self.limit = limit; self.labelFile = labelFile; self.threads = threads; self.exact = exact
         }
     }
 
@@ -32,6 +36,7 @@ public enum NIREvaluation {
         public var predicted: Int?
         /// Output spike counts per class.
         public var outputCounts: [Double]
+        /// Time steps run: frames (grid mode) or distinct event times (exact mode).
         public var frames: Int
         public var inputEvents: Int
     }
@@ -44,6 +49,8 @@ public enum NIREvaluation {
         /// correct / recordings.
         public var accuracy: Double
         public var dt: Double, bin: Double
+        /// `grid` (frames of `bin`) or `exact` (one step per distinct event time).
+        public var mode: String
         public var discretisation: String, reset: String, comparison: String
         public var samples: [Sample]
     }
@@ -59,6 +66,28 @@ public enum NIREvaluation {
         return frames
     }
 
+    /// Exact-mode steps of one recording: the events of each distinct time, as (channel, 1) pairs.
+    public static func eventSteps(_ spikes: SpikeList, channels: Int) -> [[(index: Int, value: Double)]] {
+        var steps: [[(index: Int, value: Double)]] = []
+        var last: Int64? = nil
+        for (t, c) in zip(spikes.times, spikes.channels) where c >= 0 && Int(c) < channels {
+            if t != last { steps.append([]); last = t }
+            steps[steps.count - 1].append((Int(c), 1))
+        }
+        return steps
+    }
+
+    /// Whether the program's state evolves between inputs (a leak or a delay), which exact mode cannot step.
+    public static func hasDynamics(_ program: NIRProgram) -> Bool {
+        program.nodes.contains { node in
+            switch node.operation {
+            case let .neuron(s): return s.leaky
+            case .delay: return true
+            default: return false
+            }
+        }
+    }
+
     /// Loads the recordings (`<data>/nmnist-subset/<labelFile>`, `NMNISTSubset`) and runs them in
     /// parallel (`ParallelMap`: results do not depend on the thread count).
     public static func evaluate(program: NIRProgram, dataDirectory: String, options: Options,
@@ -68,20 +97,23 @@ public enum NIREvaluation {
             throw NIRError(file: program.file, node: program.nodes[program.inputIndex].name,
                            "the Input takes \(program.nodes[program.inputIndex].outputShape) = \(program.inputCount) values; N-MNIST frames are [2, 34, 34] = \(channels)")
         }
+        if options.exact, hasDynamics(program) {
+            throw NIRError(file: program.file, "exact (event-driven) mode runs graphs without time constants or delays only (IF, I, weights, pooling): this graph's state changes between events")
+        }
         let data = try NMNISTSubset.load(directory: dataDirectory, labelFile: options.labelFile, limit: options.limit)
         let outcomes = ParallelMap.map(count: data.spikes.count, threads: options.threads, progress: progress) { k -> Swift.Result<Sample, NIRError> in
-            let f = frames(data.spikes[k], bin: options.bin, channels: channels)
             do {
-                let r = try program.run(frames: f)
+                let r = options.exact ? try program.run(sparse: eventSteps(data.spikes[k], channels: channels))
+                    : try program.run(frames: frames(data.spikes[k], bin: options.bin, channels: channels))
                 return .success(Sample(label: data.labels[k], predicted: r.predictedClass, outputCounts: r.outputCounts,
-                                       frames: f.count, inputEvents: data.spikes[k].count))
+                                       frames: r.steps, inputEvents: data.spikes[k].count))
             } catch let e as NIRError { return .failure(e) } catch { return .failure(NIRError(file: program.file, "\(error)")) }
         }
         let samples = try outcomes.map { try $0.get() }
         let correct = samples.filter { $0.predicted == $0.label }.count
         return Result(file: program.file, recordings: samples.count, correct: correct,
                       accuracy: samples.isEmpty ? 0 : Double(correct) / Double(samples.count),
-                      dt: program.options.dt, bin: options.bin, discretisation: program.options.discretisation.rawValue,
+                      dt: program.options.dt, bin: options.bin, mode: options.exact ? "exact" : "grid", discretisation: program.options.discretisation.rawValue,
                       reset: program.options.reset.rawValue, comparison: program.options.comparison.rawValue, samples: samples)
     }
 }

@@ -20,6 +20,7 @@ struct NIREvaluateCommand: ParsableCommand {
     @Option(help: "Evaluate only the first N recordings of the label list.") var limit: Int = 100
     @Option(help: "Label list in nmnist-subset/.") var labels: String = "test100.txt"
     @Option(help: "Frame width, s.") var bin: Double = 1e-3
+    @Flag(help: "Exact (event-driven) mode: one step per distinct event time (µs) instead of 1 ms frames; graphs without time constants or delays only.") var exact = false
     @OptionGroup var runArguments: NIRRunArguments
     @Option(help: "Worker threads (0 = all cores). Results do not depend on it.") var threads: Int = 0
     @Flag(help: "Print the result as JSON.") var json = false
@@ -35,13 +36,13 @@ struct NIREvaluateCommand: ParsableCommand {
             let progress = ProgressLine(total: limit, label: "recordings", enabled: !quiet && !json)
             let start = Date()
             let r = try NIREvaluation.evaluate(program: program, dataDirectory: nirDataDirectory(data),
-                                               options: .init(run: options, bin: bin, limit: limit, labelFile: labels, threads: threads),
+                                               options: .init(run: options, bin: bin, limit: limit, labelFile: labels, threads: threads, exact: exact),
                                                progress: { progress.update($0) })
             progress.finish()
             if json { try printJSON(r); return }
             let wall = Date().timeIntervalSince(start)
             print("\(file): \(r.correct)/\(r.recordings) correct = \(Units.fixed(r.accuracy * 100, significant: 4)) % " +
-                  "(dt \(options.dt), \(options.discretisation.rawValue), reset \(options.reset.rawValue), spike when v \(options.comparison.rawValue) v_th, \(Units.fixed(bin * 1e3, significant: 3)) ms frames; \(Units.fixed(wall, significant: 3)) s)")
+                  "(dt \(options.dt), \(options.discretisation.rawValue), reset \(options.reset.rawValue), spike when v \(options.comparison.rawValue) v_th, \(exact ? "exact mode: one step per event time" : "\(Units.fixed(bin * 1e3, significant: 3)) ms frames"); \(Units.fixed(wall, significant: 3)) s)")
             let silent = r.samples.filter { $0.predicted == nil }.count
             if silent > 0 { print("\(silent) recordings left the output silent (counted wrong)") }
         } catch let e as NIRError {
