@@ -92,13 +92,13 @@ public enum NIREvaluation {
     /// parallel (`ParallelMap`: results do not depend on the thread count).
     public static func evaluate(program: NIRProgram, dataDirectory: String, options: Options,
                                 progress: (@Sendable (Int) -> Void)? = nil) throws -> Result {
+        if options.exact, hasDynamics(program) {
+            throw NIRError(file: program.file, "exact (event-driven) mode runs graphs without time constants or delays only (IF, I, weights, pooling): this graph's state changes between events")
+        }
         let channels = frameShape.reduce(1, *)
         guard program.inputCount == channels else {
             throw NIRError(file: program.file, node: program.nodes[program.inputIndex].name,
                            "the Input takes \(program.nodes[program.inputIndex].outputShape) = \(program.inputCount) values; N-MNIST frames are [2, 34, 34] = \(channels)")
-        }
-        if options.exact, hasDynamics(program) {
-            throw NIRError(file: program.file, "exact (event-driven) mode runs graphs without time constants or delays only (IF, I, weights, pooling): this graph's state changes between events")
         }
         let data = try NMNISTSubset.load(directory: dataDirectory, labelFile: options.labelFile, limit: options.limit)
         let outcomes = ParallelMap.map(count: data.spikes.count, threads: options.threads, progress: progress) { k -> Swift.Result<Sample, NIRError> in

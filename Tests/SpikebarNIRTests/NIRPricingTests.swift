@@ -62,6 +62,24 @@ struct NIRPricingTests {
         #expect(f == [[0, 0, 0, 2], [0, 0, 0, 1], [2, 0, 0, 0]])
     }
 
+    @Test func exactModeStepsEachEventTime() throws {
+        let ms: Int64 = 1_000_000_000
+        let spikes = SpikeList(unsorted: [(5, 1), (5, 1), (7, 0), (ms, 2)])
+        let steps = NIREvaluation.eventSteps(spikes, channels: 3)
+        #expect(steps.map { $0.map(\.index) } == [[1, 1], [0], [2]])
+        // Sparse steps run exactly like the same steps as dense frames.
+        let p = try tinyConv()
+        var rng = TestRandom(9)
+        let sparse = (0..<30).map { _ in (0..<2).map { _ in (index: Int(rng.next() % 9), value: 1.0) } }
+        let dense = sparse.map { s -> [Double] in var f = Array(repeating: 0.0, count: 9); for e in s { f[e.index] += e.value }; return f }
+        #expect(try p.run(sparse: sparse) == p.run(frames: dense))
+        // Exact mode refuses a graph whose state changes between events.
+        let lif = try NIRProgram(graph: NIRGraph.read(path: fixture("lif_norse.nir")), options: NIRRunOptions(dt: 1e-4))
+        #expect(NIREvaluation.hasDynamics(lif) && !NIREvaluation.hasDynamics(p))
+        let e = expectError { _ = try NIREvaluation.evaluate(program: lif, dataDirectory: "/nonexistent", options: .init(run: lif.options, exact: true)) }
+        #expect(e?.reason.contains("exact") == true)
+    }
+
     @Test func sinabsCNNOnTheTestRecordings() throws {
         guard let data = sharedData("nmnist-subset") else { return }
         let g = try NIRGraph.read(path: fixture("cnn_sinabs.nir"))
