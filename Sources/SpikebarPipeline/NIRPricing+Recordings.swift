@@ -21,6 +21,8 @@ extension NIRPricing {
         }
         public var file: String
         public var mapping: String
+        /// `grid` (1 ms frames) or `exact` (one step per event time).
+        public var mode: String
         public var recordings: Int
         public var correct: Int
         public var tiles: Int
@@ -44,10 +46,17 @@ extension NIRPricing {
             throw NIRError(file: program.file, node: program.nodes[program.inputIndex].name,
                            "the Input takes \(program.inputCount) values; pricing runs N-MNIST frames of [2, 34, 34] = \(channels)")
         }
+        if options.exact, NIREvaluation.hasDynamics(program) {
+            throw NIRError(file: program.file, "exact (event-driven) mode runs graphs without time constants or delays only")
+        }
         let data = try NMNISTSubset.load(directory: dataDirectory, labelFile: options.labelFile, limit: options.limit)
         let results = ParallelMap.map(count: data.spikes.count, threads: options.threads, progress: progress) { k -> Swift.Result<Result, Error> in
-            Swift.Result { try price(program: program, frames: NIREvaluation.frames(data.spikes[k], bin: options.bin, channels: channels),
-                                     bin: options.bin, mapping: mapping, tiles: tiles, device: device, prices: prices) }
+            Swift.Result {
+                options.exact
+                    ? try price(program: program, events: data.spikes[k], bin: options.bin, mapping: mapping, tiles: tiles, device: device, prices: prices)
+                    : try price(program: program, frames: NIREvaluation.frames(data.spikes[k], bin: options.bin, channels: channels),
+                                bin: options.bin, mapping: mapping, tiles: tiles, device: device, prices: prices)
+            }
         }
         let priced = try results.map { try $0.get() }
         let n = Double(max(priced.count, 1))
@@ -62,7 +71,7 @@ extension NIRPricing {
                                  area: priced[0].estimates[i].totalArea, feasible: priced.allSatisfy { $0.estimates[i].feasible })
         }
         let correct = zip(priced, data.labels).filter { $0.0.run.predictedClass == $0.1 }.count
-        return Summary(file: program.file, mapping: mapping.rawValue, recordings: priced.count, correct: correct,
+        return Summary(file: program.file, mapping: mapping.rawValue, mode: options.exact ? "exact" : "grid", recordings: priced.count, correct: correct,
                        tiles: first?.activity.tiles.count ?? 0, cells: first?.activity.tiles.reduce(0) { $0 + $1.rows * $1.cols } ?? 0,
                        rowReads: mean { Double($0.activity.totalRowReads) }, cellReads: mean { Double($0.activity.totalCellReads) },
                        synapticEvents: mean { Double($0.activity.totalSynapticEvents) },

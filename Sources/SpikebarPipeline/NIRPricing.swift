@@ -24,10 +24,48 @@ public enum NIRPricing {
         public var run: NIRRunResult
     }
 
-    /// Runs `frames` (one per `bin` seconds) and prices the run; `device` gives g_min, g_max and the read pulse.
+    /// Runs `frames` (one per `bin` seconds, grid mode) and prices the run; `device` gives g_min, g_max and the read pulse.
     public static func price(program: NIRProgram, frames: [[Double]], bin: Seconds, mapping: NIRConvMapping,
                              tiles: (rows: Int, cols: Int) = (128, 128), device: RRAMDevice = .default,
                              prices: PriceLists = .default) throws -> Result {
+        let inputSpikes = frames.reduce(0) { acc, f in acc + f.reduce(0) { $0 + ($1 == $1.rounded() && $1 > 0 ? Int($1) : ($1 != 0 ? 1 : 0)) } }
+        return try price(program: program, steps: frames.count, stepEnd: { Double($0 + 1) * bin }, window: Double(frames.count) * bin,
+                         bin: bin, inputSpikes: inputSpikes, mapping: mapping, tiles: tiles, device: device, prices: prices) {
+            try program.run(frames: frames, observe: $0)
+        }
+    }
+
+    /// Exact mode: runs the events one step per distinct event time (`NIREvaluation.eventSteps`; graphs
+    /// without leak or delay) and prices the run. Decision and first-spike times are the event times
+    /// (µs resolution); reads of one tile at the same event time count as concurrent; the time-stepped
+    /// architectures still step at `bin` over the same window (up to the last event).
+    public static func price(program: NIRProgram, events: SpikeList, bin: Seconds, mapping: NIRConvMapping,
+                             tiles: (rows: Int, cols: Int) = (128, 128), device: RRAMDevice = .default,
+                             prices: PriceLists = .default) throws -> Result {
+        if NIREvaluation.hasDynamics(program) {
+            throw NIRError(file: program.file, "exact (event-driven) mode runs graphs without time constants or delays only")
+        }
+        let steps = NIREvaluation.eventSteps(events, channels: program.inputCount)
+        var times: [Seconds] = []
+        var last: Int64? = nil
+        for (t, c) in zip(events.times, events.channels) where c >= 0 && Int(c) < program.inputCount {
+            if t != last { times.append(Double(t) * 1e-12); last = t }
+        }
+        let window = max(bin, times.last ?? 0)
+        let inputSpikes = steps.reduce(0) { $0 + $1.count }
+        return try price(program: program, steps: steps.count, stepEnd: { times[$0] }, window: window, bin: bin,
+                         gridSteps: Int((window / bin).rounded(.up)), inputSpikes: inputSpikes, mapping: mapping, tiles: tiles,
+                         device: device, prices: prices) {
+            try program.run(sparse: steps, observe: $0)
+        }
+    }
+
+    /// The pricing of one run: `execute(observe)` runs it; `stepEnd(t)` is the time (s) at which step t's
+    /// output is known; `gridSteps` the steps a time-stepped architecture runs (default: `steps`).
+    static func price(program: NIRProgram, steps stepCount: Int, stepEnd: (Int) -> Seconds, window: Seconds, bin: Seconds,
+                      gridSteps: Int? = nil, inputSpikes: Int, mapping: NIRConvMapping, tiles: (rows: Int, cols: Int),
+                      device: RRAMDevice, prices: PriceLists,
+                      execute: (((_ node: Int, _ step: Int, _ input: [Double]) -> Void)?) throws -> NIRRunResult) throws -> Result {
         guard tiles.rows >= 1, tiles.cols >= 2 else { throw SpikebarError.mismatch("tiles must have ≥ 1 row and ≥ 2 columns (got \(tiles.rows)×\(tiles.cols))") }
         let nodes = program.nodes
         // Populations: the Input, then every neuron node.
@@ -71,7 +109,7 @@ public enum NIRPricing {
             }
             touched.removeAll(keepingCapacity: true)
         }
-        let run = try program.run(frames: frames) { j, t, input in
+        let run = try execute { j, t, input in
             if t != step { closeStep(); step = t }
             guard let l = layouts[j] else { return }
             for (m, x) in input.enumerated() where x != 0 {
@@ -88,8 +126,6 @@ public enum NIRPricing {
             }
         }
         closeStep()
-        let window = Double(frames.count) * bin
-        let inputSpikes = frames.reduce(0) { acc, f in acc + f.reduce(0) { $0 + ($1 == $1.rounded() && $1 > 0 ? Int($1) : ($1 != 0 ? 1 : 0)) } }
         var layers: [LayerActivity] = []
         for (p, j) in populationNodes.enumerated() {
             let size = nodes[j].outputShape.reduce(1, *)
@@ -104,7 +140,7 @@ public enum NIRPricing {
             let counts = spiking ? a.outputTotals.map { Int($0.rounded()) } : Array(repeating: 0, count: size)
             let spikes = counts.reduce(0, +)
             layers.append(LayerActivity(name: nodes[j].name, size: size, spikes: spikes, synapticEventsIn: synapticIn[p],
-                                        neuronUpdates: size * frames.count,
+                                        neuronUpdates: size * stepCount,
                                         meanRate: window > 0 ? Double(spikes) / Double(size) / window : 0, spikeCounts: counts))
         }
         let tileActivity = tileList.indices.map { t in
@@ -112,10 +148,10 @@ public enum NIRPricing {
                          usedCols: tileList[t].usedCols, rowReads: reads[t], cellReads: cells[t], conductanceRead: conductance[t],
                          conductanceTotal: tileList[t].conductanceTotal, concurrency: histogram[t], peakConcurrentRows: histogram[t].count)
         }
-        let activity = Activity(window: window, dt: bin, steps: frames.count, layers: layers, tiles: tileActivity,
+        let activity = Activity(window: window, dt: bin, steps: gridSteps ?? stepCount, layers: layers, tiles: tileActivity,
                                 outputSpikeCounts: run.outputCounts.map { Int($0.rounded()) },
-                                firstOutputSpike: run.firstOutputStep.map { Double($0 + 1) * bin },
-                                decisionTime: run.decisionStep.map { Double($0 + 1) * bin }, predictedClass: run.predictedClass)
+                                firstOutputSpike: run.firstOutputStep.map(stepEnd),
+                                decisionTime: run.decisionStep.map(stepEnd), predictedClass: run.predictedClass)
         let models = prices.models(read: ReadConditions(readVoltage: device.readVoltage, readPulse: device.readPulse), cellLevels: device.levels)
         return Result(activity: activity, estimates: models.map { $0.price(activity) }, run: run)
     }

@@ -22,7 +22,8 @@ struct NIRPriceCommand: ParsableCommand {
     @Option(help: "Data folder holding nmnist-subset/ (default: $SPIKEBAR_DATA, else ../shared/data).") var data: String?
     @Option(help: "Price the first N recordings of the label list (means per inference).") var limit: Int = 10
     @Option(help: "Label list in nmnist-subset/.") var labels: String = "test100.txt"
-    @Option(help: "Frame width, s.") var bin: Double = 1e-3
+    @Option(help: "Frame width, s (grid mode; in exact mode the step of the time-stepped architectures).") var bin: Double = 1e-3
+    @Flag(help: "Exact (event-driven) mode: one step per distinct event time; graphs without time constants or delays only.") var exact = false
     @Option(help: "Tile rows.") var tileRows: Int = 128
     @Option(help: "Tile columns (two per neuron: differential pairs).") var tileCols: Int = 128
     @OptionGroup var runArguments: NIRRunArguments
@@ -43,11 +44,11 @@ struct NIRPriceCommand: ParsableCommand {
             let program = try NIRProgram(graph: graph, options: options, file: file)
             let progress = ProgressLine(total: limit, label: "recordings", enabled: !quiet && !json)
             let s = try NIRPricing.priceRecordings(program: program, dataDirectory: nirDataDirectory(data),
-                                                   options: .init(run: options, bin: bin, limit: limit, labelFile: labels, threads: threads),
+                                                   options: .init(run: options, bin: bin, limit: limit, labelFile: labels, threads: threads, exact: exact),
                                                    mapping: m, tiles: (tileRows, tileCols), progress: { progress.update($0) })
             progress.finish()
             if json { try printJSON(s); return }
-            print("\(file), \(m.rawValue) mapping: \(s.recordings) recordings (\(s.correct) correct), \(s.tiles) tiles of \(tileRows)×\(tileCols) (\(s.cells) cells)")
+            print("\(file), \(m.rawValue) mapping, \(s.mode) mode: \(s.recordings) recordings (\(s.correct) correct), \(s.tiles) tiles of \(tileRows)×\(tileCols) (\(s.cells) cells)")
             print("per inference: \(Units.fixed(s.steps, significant: 4)) steps, \(Units.fixed(s.spikes, significant: 4)) spikes (input included), \(Units.fixed(s.rowReads, significant: 4)) row reads, \(Units.fixed(s.cellReads, significant: 4)) cell reads, \(Units.fixed(s.synapticEvents, significant: 4)) synaptic events")
             func pad(_ x: String, _ n: Int) -> String { x.count >= n ? x : x + String(repeating: " ", count: n - x.count) }
             print(pad("architecture", 14) + pad("energy", 14) + pad("latency", 14) + pad("compute lat.", 14) + "area")

@@ -35,6 +35,24 @@ struct NIRPricingTests {
         #expect(u.activity.layers.map(\.spikes) == k.activity.layers.map(\.spikes))
     }
 
+    @Test func exactModePricesEventTimes() throws {
+        let p = try tinyConv()
+        let us: Int64 = 1_000_000  // ps
+        // Centre pixel at 0.5 ms, the corner twice at 1.5 ms: two event times, as the two grid frames of rowReadsOfEachMappingByHand.
+        let events = SpikeList(unsorted: [(500 * us, 4), (1500 * us, 0), (1500 * us, 0)])
+        var centre = Array(repeating: 0.0, count: 9); centre[4] = 1
+        var corner = Array(repeating: 0.0, count: 9); corner[0] = 2
+        let grid = try NIRPricing.price(program: p, frames: [centre, corner], bin: 1e-3, mapping: .kernelStationary)
+        let exact = try NIRPricing.price(program: p, events: events, bin: 1e-3, mapping: .kernelStationary)
+        // Same spikes and reads (mean rates differ: the window ends at the last event, 1.5 ms, not after two 1 ms frames).
+        #expect(exact.activity.layers.map(\.spikeCounts) == grid.activity.layers.map(\.spikeCounts))
+        #expect(exact.activity.layers.map(\.synapticEventsIn) == grid.activity.layers.map(\.synapticEventsIn))
+        #expect(exact.activity.totalRowReads == grid.activity.totalRowReads && exact.activity.totalRowReads == 6)
+        #expect(grid.activity.firstOutputSpike == 1e-3)  // end of the first frame
+        #expect(abs((exact.activity.firstOutputSpike ?? 0) - 0.5e-3) < 1e-15)  // the event's own time
+        #expect(exact.activity.window == 1.5e-3 && exact.activity.steps == 2)
+    }
+
     @Test func sameSpikesDifferentCostsOnTheSinabsCNN() throws {
         let g = try NIRGraph.read(path: fixture("cnn_sinabs.nir"))
         let p = try NIRProgram(graph: g, options: NIRRunOptions(dt: 1, reset: .subtract, comparison: .greaterOrEqual))
