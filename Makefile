@@ -1,7 +1,7 @@
 # Spikebar — the two commands of the README:
 #   make demo   runs the bundled quickstart scenario
 #   make test   runs the test suite
-# Both install Debian's libzstd-dev and zlib1g-dev (and pkg-config) first when missing.
+# Both install Debian's libzstd-dev, zlib1g-dev and libhdf5-dev (and pkg-config) first when missing.
 
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -16,6 +16,10 @@ deps:
 	@if ! pkg-config --exists zlib 2>/dev/null || [ ! -f /usr/include/zlib.h ]; then \
 	  echo "installing zlib1g-dev (apt-get)"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq zlib1g-dev pkg-config; \
+	fi
+	@if ! pkg-config --exists hdf5-serial 2>/dev/null || [ ! -f /usr/include/hdf5/serial/hdf5.h ]; then \
+	  echo "installing libhdf5-dev (apt-get)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libhdf5-dev pkg-config; \
 	fi
 
 build: deps

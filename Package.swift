@@ -24,6 +24,8 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         // Debian's zlib1g-dev: gunzip of the official MNIST files; `make deps` installs it when missing.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // Debian's libhdf5-dev: NIR graphs (.nir files are HDF5); `make deps` installs it when missing.
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
         .target(name: "SpikebarCore"),
         // Device physics: RRAM cells, levels, programming, drift, noise, faults, parasitics (Docs/devices.md).
         .target(name: "SpikebarDevices", dependencies: ["SpikebarCore"]),
@@ -39,6 +41,8 @@ let package = Package(
             .product(name: "HeapModule", package: "swift-collections"),
         ]),
         .target(name: "SpikebarTrace", dependencies: ["SpikebarCore", "CZstd"]),
+        // NIR graphs (Docs/nir.md): reader and time-stepped reference execution.
+        .target(name: "SpikebarNIR", dependencies: ["SpikebarCore", "CHDF5"]),
         // The differentiable time-stepped twin and its trainer (Docs/twin.md): never imports the kernel.
         .target(name: "SpikebarTwin", dependencies: ["SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarChip"]),
         // The scenario schema: composes the chip's, the twin's and the cost models' specs; the only YAML reader.
@@ -51,11 +55,12 @@ let package = Package(
         .target(name: "SpikebarPipeline", dependencies: [
             "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
             "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTwin", "SpikebarTrace",
+            "SpikebarNIR",
         ]),
         .executableTarget(name: "spikebar", dependencies: [
             "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
             "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTrace", "SpikebarPipeline",
-            "SpikebarTwin",
+            "SpikebarTwin", "SpikebarNIR",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "SpikebarTests", dependencies: [
@@ -65,6 +70,9 @@ let package = Package(
             "spikebar",  // built so that CLI tests can run it
         ]),
         .testTarget(name: "SpikebarTraceTests", dependencies: ["SpikebarTrace", "SpikebarCore", "CZstd"]),
+        .testTarget(name: "SpikebarNIRTests", dependencies: [
+            "SpikebarNIR", "SpikebarCore", "SpikebarPipeline", "SpikebarActivity", "SpikebarCost", "SpikebarTrace",
+        ]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,70 @@
+import Foundation
+
+/// One neuron population's update per time step, from NIR's ODEs (`Docs/nir.md`):
+///
+/// - leaky state (LIF, LI, CubaLIF/CubaLI membrane, CubaLIF/CubaLI synapse):
+///   `x ← m·x + g·x_∞` with `x_∞` the state the ODE relaxes to under the step's input;
+///   forward Euler: `m = 1 − dt/τ`, `g = dt/τ`; exact (input held over the step): `m = e^(−dt/τ)`, `g = 1 − m`;
+/// - non-leaky state (IF, I): `v ← v + dt·r·I` (exact for either rule);
+/// - CubaLIF/CubaLI: the synaptic current is updated first and the membrane uses the new current
+///   (snnTorch `Synaptic`, the exporter of the braille graphs);
+/// - spike (LIF, CubaLIF, IF): `z = 1` when `v > v_th` (or `≥`, `NIRRunOptions.comparison`), then
+///   `v ← v_reset` or `v ← v − v_th` (`NIRRunOptions.reset`). A spike is a value 1 for one step.
+public struct NIRNeuronStep: Sendable, Equatable {
+    public var model: NIRNeuron.Model
+    public var count: Int
+    /// Membrane decay `m` and gain `g` per neuron (IF/I: `m = 1`, `g = dt`).
+    public var vDecay: [Double], vGain: [Double]
+    /// Synaptic decay and gain (CubaLIF, CubaLI); empty otherwise.
+    public var synDecay: [Double], synGain: [Double]
+    public var r: [Double], vLeak: [Double], wIn: [Double], vReset: [Double]
+    /// Thresholds of spiking models; nil for LI, I, CubaLI (their output is `v`).
+    public var threshold: [Double]?
+    public var reset: NIRRunOptions.Reset
+    public var comparison: NIRRunOptions.Comparison
+
+    public init(_ n: NIRNeuron, options: NIRRunOptions) {
+        let dt = options.dt
+        func coefficients(_ tau: [Double]) -> ([Double], [Double]) {
+            switch options.discretisation {
+            case .forwardEuler: return (tau.map { 1 - dt / $0 }, tau.map { dt / $0 })
+            case .exponential: return (tau.map { exp(-dt / $0) }, tau.map { 1 - exp(-dt / $0) })
+            }
+        }
+        model = n.model; count = n.count
+        if let tau = n.tauMem { (vDecay, vGain) = coefficients(tau) } else {
+            vDecay = Array(repeating: 1, count: n.count); vGain = Array(repeating: dt, count: n.count)
+        }
+        if let tau = n.tauSyn { (synDecay, synGain) = coefficients(tau) } else { synDecay = []; synGain = [] }
+        r = n.r; vLeak = n.vLeak; wIn = n.wIn; vReset = n.vReset; threshold = n.vThreshold
+        reset = options.reset; comparison = options.comparison
+    }
+
+    /// Whether the membrane leaks (else `v ← v + g·r·I`).
+    public var leaky: Bool { model != .integrateAndFire && model != .integrator }
+
+    /// Advances `v` (and `syn`) by one step under `input`, writing the output (spikes or `v`) to `output`.
+    public func step(input: [Double], v: inout [Double], syn: inout [Double], output: inout [Double]) {
+        let hasSyn = !synDecay.isEmpty
+        for k in 0..<count {
+            var drive = input[k]
+            if hasSyn {
+                syn[k] = synDecay[k] * syn[k] + synGain[k] * wIn[k] * drive
+                drive = syn[k]
+            }
+            if leaky {
+                v[k] = vDecay[k] * v[k] + vGain[k] * (vLeak[k] + r[k] * drive)
+            } else {
+                v[k] += vGain[k] * r[k] * drive
+            }
+            guard let threshold else { output[k] = v[k]; continue }
+            let fires = comparison == .greater ? v[k] > threshold[k] : v[k] >= threshold[k]
+            if fires {
+                output[k] = 1
+                v[k] = reset == .subtract ? v[k] - threshold[k] : vReset[k]
+            } else {
+                output[k] = 0
+            }
+        }
+    }
+}

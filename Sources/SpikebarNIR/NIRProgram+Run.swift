@@ -1,0 +1,143 @@
+extension NIRProgram {
+    /// Runs the program on `frames` (one input vector of `inputCount` values per time step, C order of
+    /// the Input's shape) from the zero state. Throws `NIRError` when a frame has the wrong size.
+    /// `observe(node, step, input)` sees the summed input of every weight node (Affine, Linear, Conv) at
+    /// every step, before the node computes (what `NIRPricing` turns into row reads).
+    public func run(frames: [[Double]], observe: ((_ node: Int, _ step: Int, _ input: [Double]) -> Void)? = nil) throws -> NIRRunResult {
+        for (t, f) in frames.enumerated() where f.count != inputCount {
+            throw NIRError(file: file, node: nodes[inputIndex].name, "input frame \(t) has \(f.count) values, the Input takes \(inputCount)")
+        }
+        return execute(steps: frames.count, fill: { t, buffer in buffer = frames[t] }, observe: observe)
+    }
+
+    /// Runs the program on sparse steps: `steps[t]` lists `(index, value)` pairs of the input (values of
+    /// one index add up; every other input is 0). Same semantics as `run(frames:)`, without dense frames.
+    public func run(sparse steps: [[(index: Int, value: Double)]], observe: ((_ node: Int, _ step: Int, _ input: [Double]) -> Void)? = nil) throws -> NIRRunResult {
+        for (t, s) in steps.enumerated() {
+            if let bad = s.first(where: { $0.index < 0 || $0.index >= inputCount }) {
+                throw NIRError(file: file, node: nodes[inputIndex].name, "input step \(t) addresses element \(bad.index), the Input has \(inputCount)")
+            }
+        }
+        return execute(steps: steps.count, fill: { t, buffer in
+            if t > 0 { for e in steps[t - 1] { buffer[e.index] = 0 } }
+            for e in steps[t] { buffer[e.index] += e.value }
+        }, observe: observe)
+    }
+
+    /// The step loop: `fill(t, &input)` writes step `t`'s input into the Input's buffer (which holds the
+    /// previous step's input, zeros at t = 0).
+    func execute(steps stepCount: Int, fill: (Int, inout [Double]) -> Void,
+                 observe: ((_ node: Int, _ step: Int, _ input: [Double]) -> Void)?) -> NIRRunResult {
+        let n = nodes.count
+        let sizes = nodes.map { $0.outputShape.reduce(1, *) }
+        let inSizes = nodes.map { $0.inputShape.reduce(1, *) }
+        var cur = sizes.map { [Double](repeating: 0, count: $0) }
+        var prev = cur
+        let needsPrev = Set(nodes.flatMap { $0.inputs.filter(\.delayed).map(\.source) })
+        var inbuf = inSizes.map { [Double](repeating: 0, count: $0) }
+        var v = nodes.map { node -> [Double] in
+            if case let .neuron(s) = node.operation { return s.vLeak.isEmpty ? [] : Array(repeating: 0, count: s.count) }
+            return []
+        }
+        var syn = v
+        var delayLines: [[[Double]]] = nodes.enumerated().map { j, node in
+            if case let .delay(d) = node.operation { return Array(repeating: Array(repeating: 0, count: inSizes[j]), count: (d.max() ?? 0) + 1) }
+            return []
+        }
+        var activity = nodes.map { NIRNodeActivity(name: $0.name, typeName: $0.typeName, outputTotals: Array(repeating: 0, count: $0.outputShape.reduce(1, *)),
+                                                   nonzeroOutputs: 0, nonzeroInputs: 0, inputSum: 0) }
+        var outputCounts = [Double](repeating: 0, count: outputCount)
+        var firstOutput: Int? = nil, decision: Int? = nil, leader: Int? = nil
+        var active: [Int] = []
+        for t in 0..<stepCount {
+            for s in needsPrev { prev[s] = cur[s] }
+            for j in 0..<n {
+                let node = nodes[j]
+                if j == inputIndex {
+                    fill(t, &inbuf[j])
+                } else {
+                    for k in 0..<inSizes[j] { inbuf[j][k] = 0 }
+                    for i in node.inputs {
+                        if i.delayed { for k in 0..<inSizes[j] { inbuf[j][k] += prev[i.source][k] } } else { for k in 0..<inSizes[j] { inbuf[j][k] += cur[i.source][k] } }
+                    }
+                }
+                active.removeAll(keepingCapacity: true)
+                var sum = 0.0
+                for k in 0..<inSizes[j] where inbuf[j][k] != 0 { active.append(k); sum += abs(inbuf[j][k]) }
+                activity[j].nonzeroInputs += active.count
+                activity[j].inputSum += sum
+                if let observe {
+                    switch node.operation {
+                    case .dense, .convolution: observe(j, t, inbuf[j])
+                    default: break
+                    }
+                }
+                switch node.operation {
+                case .identity:
+                    cur[j] = inbuf[j]
+                case let .dense(wt, _, outputs, bias):
+                    for o in 0..<outputs { cur[j][o] = bias[o] }
+                    for k in active {
+                        let x = inbuf[j][k], base = k * outputs
+                        for o in 0..<outputs { cur[j][o] += wt[base + o] * x }
+                    }
+                case let .scale(s):
+                    for k in 0..<inSizes[j] { cur[j][k] = s[k] * inbuf[j][k] }
+                case let .threshold(th):
+                    for k in 0..<inSizes[j] {
+                        let x = inbuf[j][k]
+                        cur[j][k] = (options.comparison == .greater ? x > th[k] : x >= th[k]) ? 1 : 0
+                    }
+                case let .delay(d):
+                    let len = delayLines[j].count
+                    delayLines[j][t % len] = inbuf[j]
+                    for k in 0..<inSizes[j] { cur[j][k] = t >= d[k] ? delayLines[j][(t - d[k]) % len][k] : 0 }
+                case let .convolution(c):
+                    let plane = c.outHeight * c.outWidth
+                    for o in 0..<c.outChannels { for p in 0..<plane { cur[j][o * plane + p] = c.bias[o] } }
+                    let hw = c.inHeight * c.inWidth
+                    for k in active {
+                        let x = inbuf[j][k]
+                        let ch = k / hw, y = (k % hw) / c.inWidth, xx = k % c.inWidth
+                        c.forEachTarget(channel: ch, y: y, x: xx) { out, w in cur[j][out] += c.weight[w] * x }
+                    }
+                case let .pooling(p, input, output):
+                    let (h, w) = (input[1], input[2]), (oh, ow) = (output[1], output[2])
+                    let area = Double(p.kernel[0] * p.kernel[1])
+                    for ch in 0..<input[0] {
+                        for oy in 0..<oh {
+                            for ox in 0..<ow {
+                                var s = 0.0
+                                for ky in 0..<p.kernel[0] {
+                                    let y = oy * p.stride[0] - p.padding[0] + ky
+                                    if y < 0 || y >= h { continue }
+                                    for kx in 0..<p.kernel[1] {
+                                        let x = ox * p.stride[1] - p.padding[1] + kx
+                                        if x < 0 || x >= w { continue }
+                                        s += inbuf[j][(ch * h + y) * w + x]
+                                    }
+                                }
+                                cur[j][(ch * oh + oy) * ow + ox] = p.average ? s / area : s
+                            }
+                        }
+                    }
+                case let .neuron(s):
+                    s.step(input: inbuf[j], v: &v[j], syn: &syn[j], output: &cur[j])
+                }
+                for k in 0..<sizes[j] where cur[j][k] != 0 {
+                    activity[j].nonzeroOutputs += 1
+                    activity[j].outputTotals[k] += cur[j][k]
+                }
+            }
+            let out = cur[outputIndex]
+            if firstOutput == nil, out.contains(where: { $0 != 0 }) { firstOutput = t }
+            for k in 0..<outputCount { outputCounts[k] += out[k] }
+            if let m = outputCounts.max(), m > 0 {
+                let lead = outputCounts.firstIndex(of: m)
+                if lead != leader { leader = lead; decision = t }
+            }
+        }
+        return NIRRunResult(steps: stepCount, outputCounts: outputCounts, firstOutputStep: firstOutput,
+                            decisionStep: decision, nodes: activity)
+    }
+}

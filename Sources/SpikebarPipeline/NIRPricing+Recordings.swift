@@ -1,0 +1,81 @@
+import Foundation
+import SpikebarActivity
+import SpikebarCore
+import SpikebarCost
+import SpikebarDevices
+import SpikebarNIR
+
+extension NIRPricing {
+    /// Mean price per inference over N-MNIST recordings, per architecture.
+    public struct Summary: Codable, Sendable, Equatable {
+        public struct Architecture: Codable, Sendable, Equatable {
+            public var architecture: String
+            /// Mean energy per inference (J).
+            public var energy: Joules
+            /// Mean latency per inference (s), streaming and compute bases.
+            public var latency: Seconds, computeLatency: Seconds
+            /// Area (m²) of the mapping (the same for every recording).
+            public var area: SquareMetres
+            /// False when any recording's mapping was infeasible on this architecture as priced.
+            public var feasible: Bool
+        }
+        public var file: String
+        public var mapping: String
+        /// `grid` (1 ms frames) or `exact` (one step per event time).
+        public var mode: String
+        public var recordings: Int
+        public var correct: Int
+        public var tiles: Int
+        /// Cells of every built tile (rows × cols).
+        public var cells: Int
+        /// Means per inference.
+        public var rowReads: Double, cellReads: Double, synapticEvents: Double, spikes: Double, steps: Double
+        /// Mean spikes per inference of each population (Input first).
+        public var layerSpikes: [String: Double]
+        public var architectures: [Architecture]
+    }
+
+    /// Prices the first `options.limit` recordings of `<data>/nmnist-subset/<labelFile>` (1 ms frames, as
+    /// `NIREvaluation`) under `mapping`; recordings run in parallel, results independent of the thread count.
+    public static func priceRecordings(program: NIRProgram, dataDirectory: String, options: NIREvaluation.Options,
+                                       mapping: NIRConvMapping, tiles: (rows: Int, cols: Int) = (128, 128),
+                                       device: RRAMDevice = .default, prices: PriceLists = .default,
+                                       progress: (@Sendable (Int) -> Void)? = nil) throws -> Summary {
+        let channels = NIREvaluation.frameShape.reduce(1, *)
+        guard program.inputCount == channels else {
+            throw NIRError(file: program.file, node: program.nodes[program.inputIndex].name,
+                           "the Input takes \(program.inputCount) values; pricing runs N-MNIST frames of [2, 34, 34] = \(channels)")
+        }
+        if options.exact, NIREvaluation.hasDynamics(program) {
+            throw NIRError(file: program.file, "exact (event-driven) mode runs graphs without time constants or delays only")
+        }
+        let data = try NMNISTSubset.load(directory: dataDirectory, labelFile: options.labelFile, limit: options.limit)
+        let results = ParallelMap.map(count: data.spikes.count, threads: options.threads, progress: progress) { k -> Swift.Result<Result, Error> in
+            Swift.Result {
+                options.exact
+                    ? try price(program: program, events: data.spikes[k], bin: options.bin, mapping: mapping, tiles: tiles, device: device, prices: prices)
+                    : try price(program: program, frames: NIREvaluation.frames(data.spikes[k], bin: options.bin, channels: channels),
+                                bin: options.bin, mapping: mapping, tiles: tiles, device: device, prices: prices)
+            }
+        }
+        let priced = try results.map { try $0.get() }
+        let n = Double(max(priced.count, 1))
+        func mean(_ f: (Result) -> Double) -> Double { priced.reduce(0.0) { $0 + f($1) } / n }
+        let first = priced.first
+        var layerSpikes: [String: Double] = [:]
+        for (i, layer) in (first?.activity.layers ?? []).enumerated() { layerSpikes[layer.name] = mean { Double($0.activity.layers[i].spikes) } }
+        let archs = (first?.estimates ?? []).indices.map { i in
+            Summary.Architecture(architecture: priced[0].estimates[i].architecture,
+                                 energy: mean { $0.estimates[i].totalEnergy }, latency: mean { $0.estimates[i].totalLatency },
+                                 computeLatency: mean { $0.estimates[i].totalComputeLatency },
+                                 area: priced[0].estimates[i].totalArea, feasible: priced.allSatisfy { $0.estimates[i].feasible })
+        }
+        let correct = zip(priced, data.labels).filter { $0.0.run.predictedClass == $0.1 }.count
+        return Summary(file: program.file, mapping: mapping.rawValue, mode: options.exact ? "exact" : "grid", recordings: priced.count, correct: correct,
+                       tiles: first?.activity.tiles.count ?? 0, cells: first?.activity.tiles.reduce(0) { $0 + $1.rows * $1.cols } ?? 0,
+                       rowReads: mean { Double($0.activity.totalRowReads) }, cellReads: mean { Double($0.activity.totalCellReads) },
+                       synapticEvents: mean { Double($0.activity.totalSynapticEvents) },
+                       spikes: mean { Double($0.activity.totalSpikes) }, steps: mean { Double($0.activity.steps) },
+                       layerSpikes: layerSpikes, architectures: archs)
+    }
+}

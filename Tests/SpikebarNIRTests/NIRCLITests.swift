@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+
+/// `spikebar nir …` through the executable (built by `swift test` for the CLI tests of SpikebarTests).
+struct NIRCLITests {
+    func spikebar(_ args: [String]) throws -> (status: Int32, out: String, err: String)? {
+        var dir = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        var exe: String?
+        for _ in 0..<4 where exe == nil {
+            let c = dir.appendingPathComponent("spikebar").path
+            if FileManager.default.isExecutableFile(atPath: c) { exe = c }
+            dir = dir.deletingLastPathComponent()
+        }
+        guard let exe else { print("skipped: the spikebar executable is not built next to the tests"); return nil }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: exe)
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: packageRoot())
+        let o = Pipe(), e = Pipe()
+        p.standardOutput = o; p.standardError = e
+        try p.run()
+        let out = o.fileHandleForReading.readDataToEndOfFile(), err = e.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    }
+
+    @Test func inspectJSON() throws {
+        guard let r = try spikebar(["nir", "inspect", "Tests/Fixtures/nir/nested_cycle_gzip.nir", "--json"]) else { return }
+        #expect(r.status == 0, "\(r.err)")
+        let json = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any]
+        let nodes = json?["nodes"] as? [[String: Any]] ?? []
+        // fc 6 + CubaLIF 6 × 2 (τ_syn, τ_mem, r, v_leak, v_th, w_in) + rec 4 + fc2 3 + IF 2 (r, v_th)
+        #expect(nodes.count == 9 && json?["parameters"] as? Int == 27)
+        let lif = nodes.first { $0["name"] as? String == "sub.lif" }
+        #expect(lif?["delayedInputs"] as? [String] == ["sub.rec"])
+    }
+
+    @Test func badInputExitsTwoNamingTheNode() throws {
+        guard let r = try spikebar(["nir", "inspect", "Tests/Fixtures/nir/bad_unknown_node.nir"]) else { return }
+        #expect(r.status == 2 && r.err.contains("bad_unknown_node.nir") && r.err.contains("if") && r.err.contains("Spiky"), "\(r.err)")
+        guard let m = try spikebar(["nir", "price", "Tests/Fixtures/nir/cnn_sinabs.nir", "--mapping", "diagonal"]) else { return }
+        #expect(m.status == 2 && m.err.contains("--mapping"), "\(m.err)")
+        guard let s = try spikebar(["nir", "evaluate", "Tests/Fixtures/nir/lif_norse.nir", "--data", "/nonexistent"]) else { return }
+        #expect(s.status == 2 && s.err.contains("[2, 34, 34]"), "\(s.err)")
+    }
+}
