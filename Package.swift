@@ -71,7 +71,7 @@ let package = Package(
         ]),
         .testTarget(name: "SpikebarTraceTests", dependencies: ["SpikebarTrace", "SpikebarCore", "CZstd"]),
         .testTarget(name: "SpikebarNIRTests", dependencies: [
-            "SpikebarNIR", "SpikebarCore", "SpikebarPipeline", "SpikebarActivity", "SpikebarCost", "SpikebarTrace",
+            "SpikebarNIR", "SpikebarCore", "SpikebarPipeline", "SpikebarActivity", "SpikebarCost", "SpikebarTrace", "SpikebarChip", "SpikebarDevices",
         ]),
     ],
     swiftLanguageModes: [.v5]

@@ -10,31 +10,38 @@ extension Chip {
     /// kept in `Connection.stuck` (`StuckCellCode`; fault-aware retraining reads it). Tile conductance sums follow.
     public mutating func injectStuckCells(fraction: Double, highFraction: Double = 0.5, seed: UInt64) {
         guard fraction > 0 else { return }
-        let top = device.levels - 1
         for c in connections.indices {
-            var conn = connections[c]
-            if conn.stuck.isEmpty { conn.stuck = [UInt8](repeating: 0, count: conn.inputs * conn.outputs) }
-            for j in 0..<conn.inputs {
-                var rng = RandomStream(seed: seed, purpose: .faults, index: UInt64(c) << 32 | UInt64(j), sample: UInt64(chipSample))
-                for i in 0..<conn.outputs {
-                    let k = j * conn.outputs + i
-                    if rng.nextUniform() < fraction {
-                        let high = StuckCellCode.sticksHigh(rng.nextUniform(), highFraction: highFraction)
-                        let level = high ? top : 0
-                        conn.levelPlus[k] = UInt16(level); conn.gPlus[k] = device.conductance(level: level)
-                        conn.stuck[k] |= StuckCellCode.plus(high: high)
-                    }
-                    if rng.nextUniform() < fraction {
-                        let high = StuckCellCode.sticksHigh(rng.nextUniform(), highFraction: highFraction)
-                        let level = high ? top : 0
-                        conn.levelMinus[k] = UInt16(level); conn.gMinus[k] = device.conductance(level: level)
-                        conn.stuck[k] |= StuckCellCode.minus(high: high)
-                    }
-                }
-            }
-            connections[c] = conn
+            Chip.injectStuckCells(into: &connections[c], index: c, fraction: fraction, highFraction: highFraction,
+                                  device: device, seed: seed, chipSample: chipSample)
         }
         rebuildTiles()
+    }
+
+    /// `injectStuckCells` on one connection (index `c` keys its draws): the same cells stick whether the
+    /// connection belongs to a chain network or to an imported graph (`programConnection`).
+    public static func injectStuckCells(into conn: inout Connection, index c: Int, fraction: Double, highFraction: Double,
+                                        device: RRAMDevice, seed: UInt64, chipSample: Int) {
+        guard fraction > 0 else { return }
+        let top = device.levels - 1
+        if conn.stuck.isEmpty { conn.stuck = [UInt8](repeating: 0, count: conn.inputs * conn.outputs) }
+        for j in 0..<conn.inputs {
+            var rng = RandomStream(seed: seed, purpose: .faults, index: UInt64(c) << 32 | UInt64(j), sample: UInt64(chipSample))
+            for i in 0..<conn.outputs {
+                let k = j * conn.outputs + i
+                if rng.nextUniform() < fraction {
+                    let high = StuckCellCode.sticksHigh(rng.nextUniform(), highFraction: highFraction)
+                    let level = high ? top : 0
+                    conn.levelPlus[k] = UInt16(level); conn.gPlus[k] = device.conductance(level: level)
+                    conn.stuck[k] |= StuckCellCode.plus(high: high)
+                }
+                if rng.nextUniform() < fraction {
+                    let high = StuckCellCode.sticksHigh(rng.nextUniform(), highFraction: highFraction)
+                    let level = high ? top : 0
+                    conn.levelMinus[k] = UInt16(level); conn.gMinus[k] = device.conductance(level: level)
+                    conn.stuck[k] |= StuckCellCode.minus(high: high)
+                }
+            }
+        }
     }
 
     /// Recomputes the tiles' conductance sums after the cells changed.

@@ -46,6 +46,23 @@ extension Chip {
         injectStuckCells(fraction: device.faults.bitErrorRate, highFraction: device.faults.highFraction, seed: spec.seed)
     }
 
+    /// Programs one weight matrix the way the chip programs connection `c` — levels, programming error
+    /// (or write-verify), passive-array physics, ageing to `device.timeSinceProgramming`, stuck cells at
+    /// `device.faults` — with every draw keyed by (seed, c, row, chip sample). For networks the chain plan
+    /// does not describe (imported NIR graphs): one programming path for both.
+    public static func programConnection(_ w: WeightMatrix, index c: Int, device: RRAMDevice, tiles: TileSpec,
+                                         seed: UInt64, chipSample: Int = 0) -> (Connection, ProgrammingStats) {
+        var (conn, stats) = device.array == .passive
+            ? Chip.programPassive(w, from: 0, to: 1, recurrent: false, device: device, passive: device.passive ?? PassiveArraySpec(),
+                                  tiles: tiles, seed: seed, connection: c, chipSample: chipSample)
+            : Chip.program(w, from: 0, to: 1, recurrent: false, device: device, seed: seed, connection: c, chipSample: chipSample)
+        Chip.age(&conn, device: device, seed: seed, connection: c, chipSample: chipSample)
+        injectStuckCells(into: &conn, index: c, fraction: device.faults.bitErrorRate, highFraction: device.faults.highFraction,
+                         device: device, seed: seed, chipSample: chipSample)
+        conn.tileRows = tiles.rows
+        return (conn, stats)
+    }
+
     /// Every neuron's parameters on chip sample `chipSample`: the spec's nominal neuron with τ_mem and τ_syn
     /// drawn from the heterogeneity (keyed by seed, layer and chip sample), and the layer's DPI gain.
     /// `neurons[l − 1]` for population `l`. The twin calls this to train on the chip's own time constants.

@@ -53,6 +53,8 @@ public enum NIREvaluation {
         public var mode: String
         public var discretisation: String, reset: String, comparison: String
         public var samples: [Sample]
+        /// The device the weights were programmed on (`--device`); nil: the graph's weights exactly.
+        public var device: NIRDeviceProgramming.Report? = nil
     }
 
     /// Frames of event counts per bin for one recording (times in ps, channels as `NMNISTImporter.index`).

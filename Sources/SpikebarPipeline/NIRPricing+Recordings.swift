@@ -33,6 +33,8 @@ extension NIRPricing {
         /// Mean spikes per inference of each population (Input first).
         public var layerSpikes: [String: Double]
         public var architectures: [Architecture]
+        /// The device the weights were programmed on (`--device`); nil: the graph's weights exactly.
+        public var device: NIRDeviceProgramming.Report? = nil
     }
 
     /// Prices the first `options.limit` recordings of `<data>/nmnist-subset/<labelFile>` (1 ms frames, as

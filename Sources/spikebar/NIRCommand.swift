@@ -3,6 +3,10 @@ import Foundation
 import SpikebarCore
 import SpikebarNIR
 import SpikebarPipeline
+import SpikebarChip
+import SpikebarCost
+import SpikebarDevices
+import SpikebarScenario
 
 /// `spikebar nir …`: NIR graphs (Docs/nir.md).
 struct NIRCommand: ParsableCommand {
@@ -41,4 +45,26 @@ struct NIRRunArguments: ParsableArguments {
 /// The data folder: --data, else $SPIKEBAR_DATA, else ../shared/data (as the other N-MNIST commands).
 func nirDataDirectory(_ given: String?) -> String {
     given ?? ProcessInfo.processInfo.environment["SPIKEBAR_DATA"] ?? "../shared/data"
+}
+
+/// `--device SCENARIO`: the graph on a real device (`NIRDeviceProgramming`).
+struct NIRDeviceArguments: ParsableArguments {
+    @Option(help: "Program the graph's weights on the device of this scenario (levels, programming error, drift, faults; its tiles, price lists and seed too; its network is not used). Default: the graph's weights exactly (ideal device).")
+    var device: String?
+    @Option(help: "Chip sample with --device (Monte-Carlo index of the programming error and the stuck cells).")
+    var chipSample: Int = 0
+
+    /// The graph as programmed (or as read), the device, tiles and price lists to price it with, and the
+    /// programming report (nil on the ideal device).
+    func apply(to graph: NIRGraph) throws -> (graph: NIRGraph, device: RRAMDevice, tiles: TileSpec?, prices: PriceLists,
+                                              report: NIRDeviceProgramming.Report?) {
+        guard chipSample >= 0 else { throw ValidationError("--chip-sample must be ≥ 0") }
+        guard let path = device else {
+            guard chipSample == 0 else { throw ValidationError("--chip-sample needs --device (the ideal device has one sample)") }
+            return (graph, .default, nil, .default, nil)
+        }
+        let s = try ScenarioLoader.load(path: path, requireWeightsFile: false).scenario
+        let (programmed, report) = NIRDeviceProgramming.program(graph, device: s.device, tiles: s.tiles, seed: s.seed, chipSample: chipSample)
+        return (programmed, s.device, s.tiles, s.architectures, report)
+    }
 }

@@ -22,6 +22,7 @@ struct NIREvaluateCommand: ParsableCommand {
     @Option(help: "Frame width, s.") var bin: Double = 1e-3
     @Flag(help: "Exact (event-driven) mode: one step per distinct event time (µs) instead of 1 ms frames; graphs without time constants or delays only.") var exact = false
     @OptionGroup var runArguments: NIRRunArguments
+    @OptionGroup var deviceArguments: NIRDeviceArguments
     @Option(help: "Worker threads (0 = all cores). Results do not depend on it.") var threads: Int = 0
     @Flag(help: "Print the result as JSON.") var json = false
     @Flag(help: "Print nothing but errors and the result.") var quiet = false
@@ -30,19 +31,24 @@ struct NIREvaluateCommand: ParsableCommand {
         guard limit >= 1 else { throw ValidationError("--limit must be ≥ 1") }
         guard bin > 0, bin.isFinite else { throw ValidationError("--bin must be > 0") }
         do {
-            let graph = try NIRGraph.read(path: file)
-            let options = try runArguments.options(for: graph)
-            let program = try NIRProgram(graph: graph, options: options, file: file)
+            let read = try NIRGraph.read(path: file)
+            let options = try runArguments.options(for: read)
+            let placed = try deviceArguments.apply(to: read)
+            let program = try NIRProgram(graph: placed.graph, options: options, file: file)
             let progress = ProgressLine(total: limit, label: "recordings", enabled: !quiet && !json)
             let start = Date()
-            let r = try NIREvaluation.evaluate(program: program, dataDirectory: nirDataDirectory(data),
+            var r = try NIREvaluation.evaluate(program: program, dataDirectory: nirDataDirectory(data),
                                                options: .init(run: options, bin: bin, limit: limit, labelFile: labels, threads: threads, exact: exact),
                                                progress: { progress.update($0) })
             progress.finish()
+            r.device = placed.report
             if json { try printJSON(r); return }
             let wall = Date().timeIntervalSince(start)
             print("\(file): \(r.correct)/\(r.recordings) correct = \(Units.fixed(r.accuracy * 100, significant: 4)) % " +
                   "(dt \(options.dt), \(options.discretisation.rawValue), reset \(options.reset.rawValue), spike when v \(options.comparison.rawValue) v_th, \(exact ? "exact mode: one step per event time" : "\(Units.fixed(bin * 1e3, significant: 3)) ms frames"); \(Units.fixed(wall, significant: 3)) s)")
+            if let d = r.device, let path = deviceArguments.device {
+                print("weights programmed on the device of \(path), chip sample \(d.chipSample): \(d.weightNodes) weight nodes, \(d.cells) cells, \(d.stuckCells) stuck, RMS weight error \(Units.fixed(100 * d.relativeRMSError, significant: 3)) % of each node's largest weight (no read noise)")
+            }
             let silent = r.samples.filter { $0.predicted == nil }.count
             if silent > 0 { print("\(silent) recordings left the output silent (counted wrong)") }
         } catch let e as NIRError {

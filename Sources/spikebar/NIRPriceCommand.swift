@@ -24,9 +24,10 @@ struct NIRPriceCommand: ParsableCommand {
     @Option(help: "Label list in nmnist-subset/.") var labels: String = "test100.txt"
     @Option(help: "Frame width, s (grid mode; in exact mode the step of the time-stepped architectures).") var bin: Double = 1e-3
     @Flag(help: "Exact (event-driven) mode: one step per distinct event time; graphs without time constants or delays only.") var exact = false
-    @Option(help: "Tile rows.") var tileRows: Int = 128
-    @Option(help: "Tile columns (two per neuron: differential pairs).") var tileCols: Int = 128
+    @Option(help: "Tile rows (default 128; with --device, the scenario's).") var tileRows: Int?
+    @Option(help: "Tile columns, two per neuron: differential pairs (default 128; with --device, the scenario's).") var tileCols: Int?
     @OptionGroup var runArguments: NIRRunArguments
+    @OptionGroup var deviceArguments: NIRDeviceArguments
     @Option(help: "Worker threads (0 = all cores). Results do not depend on it.") var threads: Int = 0
     @Flag(help: "Print the result as JSON.") var json = false
     @Flag(help: "Print nothing but errors and the result.") var quiet = false
@@ -37,18 +38,28 @@ struct NIRPriceCommand: ParsableCommand {
         }
         guard limit >= 1 else { throw ValidationError("--limit must be ≥ 1") }
         guard bin > 0, bin.isFinite else { throw ValidationError("--bin must be > 0") }
-        guard tileRows >= 1, tileCols >= 2 else { throw ValidationError("--tile-rows must be ≥ 1 and --tile-cols ≥ 2") }
+        guard (tileRows ?? 1) >= 1, (tileCols ?? 2) >= 2 else { throw ValidationError("--tile-rows must be ≥ 1 and --tile-cols ≥ 2") }
         do {
-            let graph = try NIRGraph.read(path: file)
-            let options = try runArguments.options(for: graph)
-            let program = try NIRProgram(graph: graph, options: options, file: file)
+            let read = try NIRGraph.read(path: file)
+            let options = try runArguments.options(for: read)
+            let placed = try deviceArguments.apply(to: read)
+            if placed.tiles != nil, tileRows != nil || tileCols != nil {
+                throw ValidationError("--tile-rows/--tile-cols and --device both give the tiles: the scenario's tiles section is used with --device")
+            }
+            let geometry = placed.tiles.map { ($0.rows, $0.cols) } ?? (tileRows ?? 128, tileCols ?? 128)
+            let program = try NIRProgram(graph: placed.graph, options: options, file: file)
             let progress = ProgressLine(total: limit, label: "recordings", enabled: !quiet && !json)
-            let s = try NIRPricing.priceRecordings(program: program, dataDirectory: nirDataDirectory(data),
+            var s = try NIRPricing.priceRecordings(program: program, dataDirectory: nirDataDirectory(data),
                                                    options: .init(run: options, bin: bin, limit: limit, labelFile: labels, threads: threads, exact: exact),
-                                                   mapping: m, tiles: (tileRows, tileCols), progress: { progress.update($0) })
+                                                   mapping: m, tiles: geometry, device: placed.device, prices: placed.prices,
+                                                   progress: { progress.update($0) })
+            s.device = placed.report
             progress.finish()
             if json { try printJSON(s); return }
-            print("\(file), \(m.rawValue) mapping, \(s.mode) mode: \(s.recordings) recordings (\(s.correct) correct), \(s.tiles) tiles of \(tileRows)×\(tileCols) (\(s.cells) cells)")
+            print("\(file), \(m.rawValue) mapping, \(s.mode) mode: \(s.recordings) recordings (\(s.correct) correct), \(s.tiles) tiles of \(geometry.0)×\(geometry.1) (\(s.cells) cells)")
+            if let d = s.device, let path = deviceArguments.device {
+                print("weights programmed on the device of \(path) (its tiles and price lists), chip sample \(d.chipSample): \(d.cells) cells, \(d.stuckCells) stuck, RMS weight error \(Units.fixed(100 * d.relativeRMSError, significant: 3)) % of each node's largest weight")
+            }
             print("per inference: \(Units.fixed(s.steps, significant: 4)) steps, \(Units.fixed(s.spikes, significant: 4)) spikes (input included), \(Units.fixed(s.rowReads, significant: 4)) row reads, \(Units.fixed(s.cellReads, significant: 4)) cell reads, \(Units.fixed(s.synapticEvents, significant: 4)) synaptic events")
             func pad(_ x: String, _ n: Int) -> String { x.count >= n ? x : x + String(repeating: " ", count: n - x.count) }
             print(pad("architecture", 14) + pad("energy", 14) + pad("latency", 14) + pad("compute lat.", 14) + "area")
