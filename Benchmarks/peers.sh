@@ -60,7 +60,7 @@ install_peer() {
     python3 -m venv "$venv" || { echo "cannot create $venv: install python3-venv" >&2; exit 1; }
     "$venv/bin/pip" install -q --upgrade pip >/dev/null
   fi
-  if ! "$py" -c "import $module" 2>/dev/null; then
+  if ! "$py" -c "import $module" >/dev/null 2>&1; then     # quietly: NEST prints a banner on import
     echo "installing $* into $venv (PyPI)" >&2
     "$venv/bin/pip" install -q "$@" || { echo "pip install $* failed: check the network / disk (df -h .)" >&2; exit 1; }
   fi
