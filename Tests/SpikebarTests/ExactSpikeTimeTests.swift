@@ -131,22 +131,51 @@ import SpikebarScenario
         return out
     }
 
+    /// An input in the very tick of a crossing (`⌈t_c⌉`, after `t_c`): the crossing goes first, so the
+    /// neuron resets at `t_c` and the input's current arrives after the reset — the closed form's order.
+    /// (Were the input first, the neuron would fire at the tick from its state there, reset up to 1 ps
+    /// late, and every later spike of the burst would carry that shift.)
+    @Test func inputInTheTickOfACrossingComesAfterIt() throws {
+        let chip = try chip(gain: 2000, refractory: 0)
+        let kick: Int64 = 1_000_000_000
+        // The closed form's first crossing after the kick; an input at its tick and one every 97 µs.
+        let tc = try #require(closedForm(chip: chip, inputs: [kick], window: 0.01).first).time
+        let tick = Int64((tc * 1e12).rounded(.up))
+        #expect(Double(tick) * 1e-12 > tc)       // strictly after: the case under test
+        let inputs = [kick, tick] + (1...40).map { tick + Int64($0) * 97_000_000 }
+        var input = SpikeList()
+        for t in inputs { input.append(time: t, channel: 0) }
+        let first = EventKernel(chip: chip, timing: .exact, readNoise: false)
+            .run(input: input, options: RunOptions(window: 0.01, recordSpikes: true)).spikes[1].times.first
+        #expect(first == tick)
+        let (count, worst, _) = compare(chip: chip, inputs: inputs, window: 0.01, name: "input in the tick of a crossing")
+        #expect(count > 20)
+        print("ExactSpikeTimeTests[input in the tick of a crossing]: \(count) spikes, max |t_kernel − t_closed form| = \(String(format: "%.4f", worst * 1e12)) ps")
+    }
+
     @Test(arguments: cases)
     func spikeTimesAreTheClosedFormRoundedUp(_ c: Case) throws {
         let chip = try chip(gain: c.gain, refractory: c.refractory)
+        let (count, worst, maxEps) = compare(chip: chip, inputs: c.inputs, window: c.window, name: c.name)
+        #expect(count > 20, "the case should burst: \(count) spikes")
+        print("ExactSpikeTimeTests[\(c.name)]: \(count) spikes, max |t_kernel − t_closed form| = \(String(format: "%.4f", worst * 1e12)) ps, largest allowance ε \(String(format: "%.4f", maxEps * 1e12)) ps")
+    }
+
+    /// Runs the kernel on `inputs` and checks every spike against the closed form with the bound above;
+    /// returns the spike count, the largest |error| and the largest allowance ε (s).
+    func compare(chip: Chip, inputs all: [Int64], window: Double, name: String) -> (Int, Double, Double) {
         var input = SpikeList()
-        for t in c.inputs { input.append(time: t, channel: 0) }
+        for t in all { input.append(time: t, channel: 0) }
         let r = EventKernel(chip: chip, timing: .exact, readNoise: false)
-            .run(input: input, options: RunOptions(window: c.window, recordSpikes: true))
+            .run(input: input, options: RunOptions(window: window, recordSpikes: true))
         let kernel = r.spikes[1].times
-        let ref = closedForm(chip: chip, inputs: c.inputs.filter { Double($0) * 1e-12 < c.window }, window: c.window)
-        #expect(ref.count > 20, "the case should burst: \(ref.count) spikes")
-        #expect(kernel.count == ref.count, "\(kernel.count) spikes vs \(ref.count) in the closed form")
+        let inputs = all.filter { Double($0) * 1e-12 < window }
+        let ref = closedForm(chip: chip, inputs: inputs, window: window)
+        #expect(kernel.count == ref.count, "\(name): \(kernel.count) spikes vs \(ref.count) in the closed form")
         // Each spike's conditioning: the local term, and how much an error of 1 fs in the time of every
         // earlier reset (the root search's tolerance) moves it — a burst's grazing tail amplifies those.
-        let inputs = c.inputs.filter { Double($0) * 1e-12 < c.window }
-        let later = closedForm(chip: chip, inputs: inputs, window: c.window, perturb: 1e-15)
-        let earlier = closedForm(chip: chip, inputs: inputs, window: c.window, perturb: -1e-15)
+        let later = closedForm(chip: chip, inputs: inputs, window: window, perturb: 1e-15)
+        let earlier = closedForm(chip: chip, inputs: inputs, window: window, perturb: -1e-15)
         #expect(later.count == ref.count && earlier.count == ref.count)
         let ulp = NeuronConstants(chip.neurons[0][0]).threshold.ulp
         var worst = 0.0, outside = 0, maxEps = 0.0
@@ -162,7 +191,7 @@ import SpikebarScenario
                 if first == nil { first = "spike \(n) at \(tk) ps, closed form \(s.time) s: error \(err * 1e12) ps (ε \(eps * 1e12) ps)" }
             }
         }
-        #expect(outside == 0, "\(c.name): \(outside) spikes outside the bound; first: \(first ?? "-")")
-        print("ExactSpikeTimeTests[\(c.name)]: \(kernel.count) spikes, max |t_kernel − t_closed form| = \(String(format: "%.4f", worst * 1e12)) ps, largest allowance ε \(String(format: "%.4f", maxEps * 1e12)) ps")
+        #expect(outside == 0, "\(name): \(outside) spikes outside the bound; first: \(first ?? "-")")
+        return (kernel.count, worst, maxEps)
     }
 }
