@@ -24,8 +24,9 @@ import SpikebarDevices
 /// tick, before them.
 extension RunState {
     mutating func runExact(input: SpikeList) {
-        // Probes are queued first, so at equal times a probe sees the state before any queued event at
-        // that time (input spikes, merged from the input list, come before it).
+        // Probes are queued first, so at equal times a probe sees the state before any check at that
+        // time; the crossings of that tick (they happened at or before it) and the input spikes, merged
+        // from the input list, come before it.
         for (k, probe) in options.probes.enumerated() {
             for t in probe.times where t.picoseconds < windowPs {
                 schedule(Event(time: t.picoseconds, seq: 0, kind: .probe, population: Int32(probe.population),
