@@ -57,6 +57,15 @@ extension RunState {
                     next += 1
                 }
                 let horizon = next < times.count ? min(times[next], windowPs) : windowPs
+                // The next input's rows, requested now: on a network whose charges exceed the caches they
+                // come from DRAM at a random place, and this spike's delivery hides that latency.
+                if next < times.count {
+                    let row = Int(channels[next])
+                    for k in fromInput {
+                        let c = connectionViews[k]
+                        if let charge = c.charge { prefetch(charge + row * c.outputs, count: c.outputs) }
+                    }
+                }
                 for k in fromInput { deliverExact(k, row: ch, at: t, horizon: horizon) }
             } else {
                 guard let e = heap.popMin() else { break }  // invariant: nextQueued < Int64.max implies non-empty
