@@ -5,6 +5,11 @@ import SpikebarCore
 import SpikebarDevices
 import SpikebarKernel
 import SpikebarScenario
+// main moves the neuron equations (LIFDynamics, NeuronConstants) into SpikebarNeurons: this file then
+// needs it, and compiles on either side of that merge.
+#if canImport(SpikebarNeurons)
+import SpikebarNeurons
+#endif
 
 /// Exact mode's spike times against the closed form of one LIF + DPI neuron over whole bursts (issue #19,
 /// point 2): the kernel keeps each crossing's exact time for the neuron's own state (reset, refractory
