@@ -6,8 +6,10 @@
 #
 #   kernel    the quickstart 784-128-10 chip, Poisson input (--rate, default 20 Hz ≈ 2 % of inputs per ms)
 #             for --duration of model time (default 1 s): Spikebar exact and grid(0.1 ms) vs Brian2 2.9
-#             (runtime/Cython and C++ standalone, dt 0.1 ms, code generation and compilation excluded), the
-#             same chip and the same input spikes (`spikebar bench kernel --export`); synaptic events/s.
+#             (runtime/Cython and C++ standalone, dt 0.1 ms, code generation and compilation excluded) and
+#             NEST 3.10 (iaf_psc_exp_ps precise and iaf_psc_exp grid, 0.1 ms, 1 and 2 threads, network
+#             construction excluded; Benchmarks/nest_kernel.py), the same chip and the same input spikes
+#             (`spikebar bench kernel --export`); synaptic events/s, and NEST's spike times vs the exact mode's.
 #   sanafe    one inference of that chip (the quickstart window, 0.1 s, same export, 1 ms steps as SANA-FE's
 #             and the quickstart's) simulated by SANA-FE 2.2.9 on its bundled Loihi description
 #             (Benchmarks/sanafe_bench.py) vs Spikebar's kernel: wall time per inference; energy / latency per
@@ -58,7 +60,7 @@ install_peer() {
     python3 -m venv "$venv" || { echo "cannot create $venv: install python3-venv" >&2; exit 1; }
     "$venv/bin/pip" install -q --upgrade pip >/dev/null
   fi
-  if ! "$py" -c "import $module" 2>/dev/null; then
+  if ! "$py" -c "import $module" >/dev/null 2>&1; then     # quietly: NEST prints a banner on import
     echo "installing $* into $venv (PyPI)" >&2
     "$venv/bin/pip" install -q "$@" || { echo "pip install $* failed: check the network / disk (df -h .)" >&2; exit 1; }
   fi
@@ -67,9 +69,13 @@ install_peer() {
 peer_brian2() { install_peer brian2 "brian2==2.9.0" "numpy<2.3" cython; }
 peer_torch() { install_peer snntorch "numpy<2.3" "torch==2.9.1" "snntorch==0.9.4"; }
 peer_sanafe() { install_peer sanafe "numpy<2.3" "sanafe==2.2.9"; }
+peer_nest() { install_peer nest "nest-simulator==3.10.0" "numpy<2.3"; }
 
-make -s build >/dev/null
-bin=$(swift build -c release --show-bin-path)/spikebar
+# The baseline release build (`make build`), for the benchmarks that use it (kernel uses `make build-native`).
+bin=""
+need_bin() {
+  if [ -z "$bin" ]; then make -s build >/dev/null; bin=$(swift build -c release --show-bin-path)/spikebar; fi
+}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 summary=$work/summary.txt
@@ -79,7 +85,8 @@ echo "machine: $(nproc) cores, $(uptime | sed 's/.*load average/load average/')"
 # ---------------------------------------------------------------------------------------------------
 run_kernel() {
   peer_brian2
-  echo "== kernel: Spikebar vs Brian2 (duration $duration s, rate $rate Hz, median of $repeat)"
+  peer_nest
+  echo "== kernel: Spikebar vs Brian2 and NEST (duration $duration s, rate $rate Hz, median of $repeat)"
   # Brian2's C++ standalone is compiled with its default `-march=native` (codegen.cpp.extra_compile_args_gcc),
   # so Spikebar's side is the build for this machine's vector units too (`make build-native`, as `make bench`);
   # the outputs of the two Spikebar builds are bit-identical (Docs/performance.md, Event kernel).
@@ -89,6 +96,16 @@ run_kernel() {
     "$py" Benchmarks/brian2_kernel.py "$work/kernel" --target "$target" --build-dir "$work/b2" \
       2>"$work/brian2-$target.log" | tail -1 > "$work/brian2-$target.json" \
       || { echo "Brian2 $target failed; its log:" >&2; tail -20 "$work/brian2-$target.log" >&2; exit 1; }
+  done
+  # NEST: precise (iaf_psc_exp_ps) and grid (iaf_psc_exp) at 0.1 ms, 1 and 2 threads; the network is built
+  # before the clock starts (Benchmarks/nest_kernel.py). Fewer repeats: each rebuilds the network.
+  local nrep=$(( repeat < 3 ? repeat : 3 ))
+  for model in iaf_psc_exp_ps iaf_psc_exp; do
+    for t in 1 2; do
+      "$py" Benchmarks/nest_kernel.py "$work/kernel" --model "$model" --threads "$t" --repeat "$nrep" \
+        2>"$work/nest-$model-$t.log" | tail -1 > "$work/nest-$model-$t.json" \
+        || { echo "NEST $model ($t threads) failed; its log:" >&2; tail -20 "$work/nest-$model-$t.log" >&2; exit 1; }
+    done
   done
   python3 - "$work" <<'EOF' | tee -a "$summary"
 import json, re, sys
@@ -114,11 +131,31 @@ for k, v in spikebar.items():
     print(f"  Spikebar {k}: {ratio:.2f}x Brian2 C++ standalone (target >= {target}x: {'met' if ratio >= target else 'NOT met'}), {v[1] / v[0] / runtime:.1f}x Brian2 runtime")
 if peers[0]["dropped_input_spikes"]:
     print(f"  (Brian2 dropped {peers[0]['dropped_input_spikes']} input spikes that fell in the same 0.1 ms bin as another of their channel)")
+nest = [json.load(open(f"{work}/nest-{m}-{t}.json")) for m in ("iaf_psc_exp_ps", "iaf_psc_exp") for t in (1, 2)]
+print(f"\nNEST {nest[0]['nest']} (resolution = delay = {nest[0]['resolution_ms']:g} ms; median of {nest[0]['repeat']}, network construction excluded)")
+print(f"  {'simulator':34} {'time':>10} {'synaptic events/s':>18}  spikes per population   Spikebar exact / grid is ... x faster")
+for p in nest:
+    r = p["synaptic_events"] / p["seconds"]
+    ratios = " / ".join(f"{v[1] / v[0] / r:.1f}" for v in spikebar.values())
+    print(f"  {'NEST ' + p['model'] + ', ' + str(p['threads']) + ' thread' + ('s' if p['threads'] > 1 else ''):34} {p['seconds']*1e3:8.2f} ms {r/1e6:14.1f} M/s  {'/'.join(map(str, p['spikes'])):22} {ratios}")
+    if "exact" in spikebar and p["model"] == "iaf_psc_exp_ps" and p["threads"] == 1:
+        ratio = spikebar["exact"][1] / spikebar["exact"][0] / r
+        print(f"  Spikebar exact: {ratio:.1f}x NEST iaf_psc_exp_ps, 1 thread (target >= 50x: {'met' if ratio >= 50 else 'NOT met'})")
+print("  spike times vs Spikebar exact (NEST's delay shift taken out; neurons with the same spike count as Spikebar's):")
+def span(us):
+    return f"{us * 1e6:.3g} ps" if us < 1e-3 else f"{us:.3g} us"
+for p in nest:
+    if p["threads"] != 1 or not p.get("agreement"):
+        continue
+    for a in p["agreement"]:
+        print(f"    {p['model']:15} {a['layer']:8} {a['neurons_same_count']}/{a['neurons']} neurons, {a['spikes_compared']} spikes: "
+              f"|dt| median {span(a['median_abs_us'])}, 99 % {span(a['p99_abs_us'])}, max {span(a['max_abs_us'])}")
 EOF
 }
 
 # ---------------------------------------------------------------------------------------------------
 run_sanafe() {
+  need_bin
   peer_sanafe
   # Step 1 ms: SANA-FE's time step and the quickstart's, so that Spikebar's time-stepped estimates (loihi,
   # adc-cim) count the same 100 steps as SANA-FE, and the grid mode runs the same discretisation.
@@ -253,6 +290,7 @@ EOF
 
 # ---------------------------------------------------------------------------------------------------
 run_trace() {
+  need_bin
   echo "== trace: spikebar bench trace (zstd -19 / xz -9 measured in the same run)"
   local args=(--json)
   [ "$smoke" = 1 ] && args+=(--events 20000 --nmnist-files 5 --run-samples 2 --repeats 1)
@@ -281,6 +319,7 @@ EOF
 
 # ---------------------------------------------------------------------------------------------------
 run_accuracy() {
+  need_bin
   peer_torch
   local data=${SPIKEBAR_DATA:-../shared/data}/mnist
   for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do

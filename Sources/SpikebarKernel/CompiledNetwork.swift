@@ -208,14 +208,14 @@ struct CompiledNetwork {
 final class LayerState {
     let size: Int
     let v: UnsafeMutablePointer<Double>, cur: UnsafeMutablePointer<Double>
-    /// End of the refractory period (ps; `Int64.min` for "never refractory").
-    let refEnd: UnsafeMutablePointer<Int64>
-    /// Time of the last update (ps) as a `Double` — exact, since kernel times stay below 2⁵³ ps — the
-    /// only copy (the hot loop stores one value per neuron, not an integer and a double); `Int64(tLastPs[i])`
-    /// gives the integer time back. `refEndPs` is `refEnd` as a `Double` (−∞ for "never refractory"),
-    /// kept equal to it by every writer. Both let the exact-mode loop do its time arithmetic in vector
-    /// registers (64-bit integer SIMD compares are emulated on baseline x86-64).
+    /// Exact mode: the time of the neuron's state (ps, `Double`): a whole number after an update by an
+    /// event, or the exact (continuous) time of its last threshold crossing after a spike — the neuron
+    /// resets there, not at the spike's tick (issue #19). `refEndPs`: the end of its refractory period,
+    /// that crossing time + t_ref (−∞ for "never refractory"). Doubles let the exact-mode loop do its time
+    /// arithmetic in vector registers (64-bit integer SIMD compares are emulated on baseline x86-64).
     let tLastPs: UnsafeMutablePointer<Double>, refEndPs: UnsafeMutablePointer<Double>
+    /// Exact time (ps) of the pending crossing (`pendingKind == 2`), whose tick `pendingTime` is it rounded up.
+    let crossingPs: UnsafeMutablePointer<Double>
     /// Prediction version (lazy invalidation) and what is pending: 0 nothing, 1 a check (lower bound
     /// of the crossing time), 2 an exact crossing; `pendingTime` is when.
     let version: UnsafeMutablePointer<UInt32>, pendingKind: UnsafeMutablePointer<UInt8>
@@ -236,7 +236,7 @@ final class LayerState {
         let m = max(n, 1) + 4
         v = .allocate(capacity: m); v.initialize(repeating: 0, count: m)
         cur = .allocate(capacity: m); cur.initialize(repeating: 0, count: m)
-        refEnd = .allocate(capacity: m); refEnd.initialize(repeating: Int64.min, count: m)
+        crossingPs = .allocate(capacity: m); crossingPs.initialize(repeating: 0, count: m)
         tLastPs = .allocate(capacity: m); tLastPs.initialize(repeating: 0, count: m)
         refEndPs = .allocate(capacity: m); refEndPs.initialize(repeating: -.infinity, count: m)
         version = .allocate(capacity: m); version.initialize(repeating: 0, count: m)
@@ -256,13 +256,13 @@ final class LayerState {
 
     /// The state's buffers and the layer's constants as one trivial value for the exact-mode hot paths.
     func view(_ soa: NeuronSoA) -> LayerView {
-        LayerView(size: size, v: v, cur: cur, refEnd: refEnd, tLastPs: tLastPs, refEndPs: refEndPs, version: version,
+        LayerView(size: size, v: v, cur: cur, tLastPs: tLastPs, refEndPs: refEndPs, crossingPs: crossingPs, version: version,
                   pendingKind: pendingKind, pendingTime: pendingTime, soa: soa, candidates: candidates,
                   savedT: savedT, savedI: savedI, savedQ: savedQ, laneFlags: laneFlags)
     }
 
     deinit {
-        v.deallocate(); cur.deallocate(); refEnd.deallocate(); version.deallocate()
+        v.deallocate(); cur.deallocate(); crossingPs.deallocate(); version.deallocate()
         candidates.deallocate(); laneFlags.deallocate()
         savedT.deallocate(); savedI.deallocate(); savedQ.deallocate()
         tLastPs.deallocate(); refEndPs.deallocate()
@@ -277,8 +277,7 @@ final class LayerState {
 struct LayerView {
     let size: Int
     let v: UnsafeMutablePointer<Double>, cur: UnsafeMutablePointer<Double>
-    let refEnd: UnsafeMutablePointer<Int64>
-    let tLastPs: UnsafeMutablePointer<Double>, refEndPs: UnsafeMutablePointer<Double>
+    let tLastPs: UnsafeMutablePointer<Double>, refEndPs: UnsafeMutablePointer<Double>, crossingPs: UnsafeMutablePointer<Double>
     let version: UnsafeMutablePointer<UInt32>, pendingKind: UnsafeMutablePointer<UInt8>
     let pendingTime: UnsafeMutablePointer<Int64>
     let soa: NeuronSoA
@@ -286,6 +285,4 @@ struct LayerView {
     let savedT: UnsafeMutablePointer<Double>, savedI: UnsafeMutablePointer<Double>, savedQ: UnsafeMutablePointer<Double>
     let laneFlags: UnsafeMutablePointer<Int64>
 
-    /// Time of neuron i's last update (ps).
-    @inline(__always) func tLast(_ i: Int) -> Int64 { Int64(tLastPs[i]) }
 }

@@ -37,8 +37,10 @@ import SpikebarNeurons
 ///
 /// Invariants (checked by `RunState+Invariants.swift`): the connection's `charge` has `inputs × outputs`
 /// entries and `noise` is empty or the same size; layer `to` has `outputs` neurons; `t ≥ tLast[i]` for
-/// every neuron, because events are processed in time order, and `t − tLast[i] < 2⁵³` ps (exact in a
-/// `Double`). With Δt = 0 the decay factors are exactly 1 and 0 is added, so a neuron updated twice at
+/// every neuron, because events are processed in time order (a neuron's time is a whole number of ps,
+/// or after a spike its crossing's exact time, at most the spike's tick). Times are `Double` ps below 2⁵³:
+/// `t − tLast` is exact when both are whole (Sterbenz otherwise: t and tLast are within a factor 2 of
+/// each other except near 0, where both are exact anyway). With Δt = 0 the decay factors are exactly 1 and 0 is added, so a neuron updated twice at
 /// the same time is unchanged by the second update. `Tests/SpikebarTests/ExactReferenceTests.swift`
 /// checks the whole scheme against an eager reference that searches every neuron's crossing after
 /// every update.
@@ -169,8 +171,8 @@ private func deliverPasses<Noise: DeliveryNoise, Horizon: DeliveryHorizon>(
     // Pass 1: no branch on the data. Each lane's state before the update is saved, and its flag
     // (refractory-held in this update, or may cross) stored for pass 2. Two groups per iteration, stage
     // by stage, so that their dependency chains (exponentials, then the prediction test) overlap.
-    // Times in picoseconds as exact doubles (`tLastPs`, `refEndPs`): differences of integers below 2⁵³
-    // are exact, so each lane equals the scalar path's integer arithmetic converted once.
+    // Times in picoseconds as doubles (`tLastPs`, `refEndPs`: whole numbers, or a spike's exact crossing
+    // time and its refractory end), with the same expressions as the scalar path, lane for lane.
     let stage = Pass1(V: V, I: I, lastPs: lastPs, holdPs: holdPs, savedT: savedT, savedI: savedI,
                       flags: flags, K: K, tD: tD, horizonD: horizonD, hasHorizon: hasHorizon)
     while i + 8 <= vectorEnd {
@@ -229,10 +231,10 @@ private func deliverPasses<Noise: DeliveryNoise, Horizon: DeliveryHorizon>(
     var k = vectorEnd
     while k < n {
         var vv = V[k], ii = I[k]
-        let tl = layer.tLast(k), hold = layer.refEnd[k]
-        let held = hold > tl && t != tl ? Double(Swift.min(t, hold) &- tl) * 1e-12 : 0
-        (vv, ii) = LIFDynamics.propagate(v: vv, i: ii, t: Double(t &- tl) * 1e-12, held: held, K.constants[k])
-        lastPs[k] = Double(t)
+        let now = Double(t), tl = lastPs[k], hold = holdPs[k]
+        let held = hold > tl && now != tl ? (Swift.min(now, hold) - tl) * 1e-12 : 0
+        (vv, ii) = LIFDynamics.propagate(v: vv, i: ii, t: (now - tl) * 1e-12, held: held, K.constants[k])
+        lastPs[k] = now
         var dq = q[k]
         noise.add(to: &dq, at: k)
         ii += dq * K.chargeToCurrent[k]

@@ -11,14 +11,23 @@ import SpikebarNeurons
 ///    `t₀ + (θ − V₀)·τ_mem/(R·I₀ − min(V₀, 0))`. Each layer keeps one *layer check* queued at the
 ///    earliest bound of its neurons, so an input queues at most one event per layer;
 /// 2. when a layer check comes due, the neurons whose bound has come (no input changed them since) get
-///    their exact crossing by root search (`LIFDynamics.firstCrossing`), queued as a per-neuron event
+///    their exact crossing by root search (`LIFDynamics.crossing`), queued as a per-neuron event
 ///    that any later input invalidates (version number); the layer check moves to the next bound.
 ///    A layer check never comes later than any of its neurons' bounds, so no crossing is missed.
 /// The spike times are those of the closed form, to the 1 ps resolution, as without the checks.
+///
+/// Exact times (issue #19): a crossing's continuous time `t_c` (a `Double` in ps, `crossingPs`) is the
+/// neuron's own time — its reset, the start of its refractory period and the origin of its later
+/// integration — while the spike itself is ordered, counted and delivered at the picosecond tick
+/// `⌈t_c⌉`. Rounding therefore never feeds back into the neuron's trajectory: each reported time is its
+/// closed-form crossing rounded up, however many spikes came before (`ExactSpikeTimeTests`). A crossing
+/// is queued ahead of the inputs and other events of its tick (`schedule`): it happened at `t_c ≤` that
+/// tick, before them.
 extension RunState {
     mutating func runExact(input: SpikeList) {
-        // Probes are queued first, so at equal times a probe sees the state before any queued event at
-        // that time (input spikes, merged from the input list, come before it).
+        // Probes are queued first, so at equal times a probe sees the state before any check at that
+        // time; the crossings of that tick (they happened at or before it) and the input spikes, merged
+        // from the input list, come before it.
         for (k, probe) in options.probes.enumerated() {
             for t in probe.times where t.picoseconds < windowPs {
                 schedule(Event(time: t.picoseconds, seq: 0, kind: .probe, population: Int32(probe.population),
@@ -29,13 +38,15 @@ extension RunState {
         let inputSize = net.populations[0].size
         let fromInput = net.outgoing[0]
         var p = 0
-        // Inputs count as scheduled before every queued event: at equal times they go first.
+        // Inputs count as scheduled before every queued event of their time except crossings, which
+        // happened at or before the tick they are queued at (`schedule`).
         while true {
             let nextInput = p < times.count ? times[p] : Int64.max
-            let nextQueued = heap.min?.time ?? Int64.max
+            let top = heap.min
+            let nextQueued = top?.time ?? Int64.max
             let t = min(nextInput, nextQueued)
             if t >= windowPs || runaway != nil { break }
-            if nextInput <= nextQueued {
+            if nextInput < nextQueued || (nextInput == nextQueued && top?.kind != .crossing) {
                 let ch = Int(channels[p]); p += 1
                 // Spikes before the window or on a channel the network lacks are ignored (both modes).
                 guard t >= 0, ch >= 0, ch < inputSize else { continue }
@@ -47,6 +58,15 @@ extension RunState {
                     next += 1
                 }
                 let horizon = next < times.count ? min(times[next], windowPs) : windowPs
+                // The next input's rows, requested now: on a network whose charges exceed the caches they
+                // come from DRAM at a random place, and this spike's delivery hides that latency.
+                if next < times.count {
+                    let row = Int(channels[next])
+                    for k in fromInput {
+                        let c = connectionViews[k]
+                        if let charge = c.charge { prefetch(charge + row * c.outputs, count: c.outputs) }
+                    }
+                }
                 for k in fromInput { deliverExact(k, row: ch, at: t, horizon: horizon) }
             } else {
                 guard let e = heap.popMin() else { break }  // invariant: nextQueued < Int64.max implies non-empty
@@ -60,47 +80,54 @@ extension RunState {
                     if e.tag != layerCheckVersion[l] { staleEvents += 1; continue }
                     layerCheck(l, at: e.time)
                 case .probe:
-                    let s = stateAt(l, i, e.time)
+                    let s = stateAt(l, i, Double(e.time))
                     probeSamples[Int(e.tag)].append(ProbeSample(time: SimTime(picoseconds: e.time), v: s.v, i: s.i))
                 }
             }
         }
     }
 
+    /// Queues `e` with the next sequence number. A crossing's key has the top bit of `seq` clear and
+    /// every other event's set, so at equal times crossings come first (among themselves, and the others
+    /// among themselves, in scheduling order): a crossing queued at tick `t` happened at `t_c ∈ (t − 1, t]`,
+    /// before whatever else is due at `t`.
     mutating func schedule(_ e: Event) {
         var e = e
         seq &+= 1
-        e.seq = seq
+        e.seq = e.kind == .crossing ? seq : seq | Event.afterCrossings
         heap.insert(e)
     }
 
-    /// State of neuron (l, i) at `t ≥ tLast`, without changing it: closed form, with the refractory
-    /// hold (V pinned to reset until `refEnd`, I decaying meanwhile).
-    func stateAt(_ l: Int, _ i: Int, _ t: Int64) -> (v: Double, i: Double) {
+    /// State of neuron (l, i) at `t ≥ tLast` (ps, a whole number or a crossing's exact time), without
+    /// changing it: closed form, with the refractory hold (V pinned to reset until `refEndPs`, I decaying
+    /// meanwhile). The same expressions as the delivery loop's, so the two agree bit for bit.
+    func stateAt(_ l: Int, _ i: Int, _ t: Double) -> (v: Double, i: Double) {
         let st = views[l]
         let k = st.soa.constants[i]
-        let last = st.tLast(i), hold = st.refEnd[i]
+        let last = st.tLastPs[i], hold = st.refEndPs[i]
         if t <= last { return (st.v[i], st.cur[i]) }
-        return LIFDynamics.propagate(v: st.v[i], i: st.cur[i], t: Double(t - last) * 1e-12,
-                                     held: Double(max(last, min(t, hold)) - last) * 1e-12, k)
+        let held = hold > last ? (min(t, hold) - last) * 1e-12 : 0
+        return LIFDynamics.propagate(v: st.v[i], i: st.cur[i], t: (t - last) * 1e-12, held: held, k)
     }
 
-    /// Brings neuron (l, i)'s stored state to `t`.
-    mutating func advance(_ l: Int, _ i: Int, to t: Int64) {
+    /// Brings neuron (l, i)'s stored state to `t` (ps).
+    mutating func advance(_ l: Int, _ i: Int, to t: Double) {
         let s = stateAt(l, i, t)
         let st = views[l]
         st.v[i] = s.v; st.cur[i] = s.i
-        if t > st.tLast(i) { st.tLastPs[i] = Double(t) }
+        if t > st.tLastPs[i] { st.tLastPs[i] = t }
     }
 
-    /// A predicted crossing came due: the neuron spikes, resets, and its spike reads its rows.
+    /// A predicted crossing came due at tick `t`: the neuron resets at its exact crossing time
+    /// (`crossingPs`, in `(t − 1, t]`), its refractory period runs from there, and its spike, at `t`,
+    /// reads its rows.
     mutating func fire(_ l: Int, _ i: Int, at t: Int64) {
-        advance(l, i, to: t)
         let st = views[l]
+        let tc = st.crossingPs[i]
+        advance(l, i, to: tc)
         let k = st.soa.constants[i]
         st.v[i] = k.reset
-        st.refEnd[i] = t + k.refractoryPicoseconds
-        st.refEndPs[i] = Double(st.refEnd[i])
+        st.refEndPs[i] = tc + Double(k.refractoryPicoseconds)
         st.pendingKind[i] = 0
         st.version[i] &+= 1
         updates[l] += 1
@@ -145,42 +172,49 @@ extension RunState {
 
     /// Neuron (l, i)'s bound has come with no input since: find the exact crossing, if any.
     mutating func check(_ l: Int, _ i: Int, at t: Int64) {
-        advance(l, i, to: t)
+        let now = Double(t)
+        advance(l, i, to: now)
         let st = views[l]
         let k = st.soa.constants[i]
         // Search from the end of the refractory period when the neuron is still in it.
-        let t0 = max(t, st.refEnd[i])
-        let (vv, ii) = LIFDynamics.propagate(v: st.v[i], i: st.cur[i], t: Double(t0 - t) * 1e-12,
-                                             held: Double(t0 - t) * 1e-12, k)
+        let t0 = max(now, st.refEndPs[i])
+        let (vv, ii) = LIFDynamics.propagate(v: st.v[i], i: st.cur[i], t: (t0 - now) * 1e-12,
+                                             held: (t0 - now) * 1e-12, k)
         st.version[i] &+= 1
-        if let dt = LIFDynamics.firstCrossing(v: vv, i: ii, k) {
-            let tc = t0 + Int64((dt * 1e12).rounded(.up))
+        if let c = LIFDynamics.crossing(v: vv, i: ii, k) {
+            // The root is the neuron's time; the tick (never early, rounded up) orders the spike.
+            let tc = t0 + c.root * 1e12, late = t0 + c.notBefore * 1e12
+            let tick = late < Double(windowPs) ? Int64(late.rounded(.up)) : windowPs
             st.pendingKind[i] = 2
-            st.pendingTime[i] = tc
-            if tc < windowPs {
-                schedule(Event(time: tc, seq: 0, kind: .crossing, population: Int32(l), neuron: Int32(i), tag: st.version[i]))
+            st.pendingTime[i] = tick
+            st.crossingPs[i] = tc
+            if tick < windowPs {
+                schedule(Event(time: tick, seq: 0, kind: .crossing, population: Int32(l), neuron: Int32(i), tag: st.version[i]))
             }
         } else {
             st.pendingKind[i] = 0
         }
     }
 
-    /// After neuron (l, i) changed at `t` (= its tLast): store a lower bound of its next crossing (and
-    /// make sure the layer check comes no later), or drop what is pending when it cannot fire.
+    /// After neuron (l, i) changed — its state is at `tLastPs` (`t`, or the exact time of the spike it
+    /// just fired at tick `t`) — store a lower bound of its next crossing (and make sure the layer check
+    /// comes no later), or drop what is pending when it cannot fire.
     mutating func schedulePrediction(_ l: Int, _ i: Int, at t: Int64) {
         let st = views[l]
         let k = st.soa
-        let hold = st.refEnd[i]
-        let refractory = hold > t
+        let last = st.tLastPs[i], hold = st.refEndPs[i]
+        let refractory = hold > last
         let v0 = refractory ? k.reset[i] : st.v[i]
-        let t0 = refractory ? hold : t
+        let t0 = refractory ? hold : last
         let threshold = k.threshold[i]
         let drive = k.resistance[i] * st.cur[i]
         if !refractory && v0 >= threshold {
-            // Already at threshold: fire now (after the events already queued for this time).
+            // Already at threshold: fire now (after the crossings already queued for this time), from
+            // the state's own time.
             st.version[i] &+= 1
             st.pendingKind[i] = 2
             st.pendingTime[i] = t
+            st.crossingPs[i] = last
             schedule(Event(time: t, seq: 0, kind: .crossing, population: Int32(l), neuron: Int32(i), tag: st.version[i]))
             return
         }
@@ -191,7 +225,10 @@ extension RunState {
             return
         }
         let slope = LIFDynamics.riseRateBound(v: v0, drive: drive, rateMem: k.rateMem[i])
-        let bound = t0 + Int64(((threshold - v0) / slope * 1e12).rounded(.down))
+        // Rounded down: still a lower bound; never before now (the state is valid from `last ≤ t`, and V
+        // stays below θ until t₀ + (θ − V₀)/slope); past the window it needs no precision.
+        let b = min((t0 + (threshold - v0) / slope * 1e12).rounded(.down), Double(windowPs))
+        let bound = max(Int64(b), t)
         st.pendingKind[i] = 1
         st.pendingTime[i] = bound
         requestLayerCheck(l, at: bound)

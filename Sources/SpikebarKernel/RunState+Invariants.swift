@@ -19,9 +19,13 @@ extension RunState {
             for i in 0..<st.size {
                 if st.tLastPs[i] > Double(t) { out.append("layer \(l) neuron \(i): last update \(st.tLastPs[i]) after now \(t)") }
                 if !st.v[i].isFinite || !st.cur[i].isFinite { out.append("layer \(l) neuron \(i): non-finite state") }
-                if st.tLastPs[i] != st.tLastPs[i].rounded() || st.tLastPs[i] < 0 { out.append("layer \(l) neuron \(i): tLastPs \(st.tLastPs[i]) is not a whole number of ps ≥ 0") }
-                if st.refEnd[i] != Int64.min ? st.refEndPs[i] != Double(st.refEnd[i]) : st.refEndPs[i] != -.infinity {
-                    out.append("layer \(l) neuron \(i): refEndPs \(st.refEndPs[i]) ≠ refEnd \(st.refEnd[i])")
+                if !(st.tLastPs[i] >= 0) || !st.tLastPs[i].isFinite { out.append("layer \(l) neuron \(i): tLastPs \(st.tLastPs[i]) is not a time ≥ 0") }
+                // The refractory end is −∞ (never fired) or a spike's exact time + t_ref, at or after it.
+                if st.refEndPs[i] != -.infinity && (!st.refEndPs[i].isFinite || st.refEndPs[i] < 0) {
+                    out.append("layer \(l) neuron \(i): refEndPs \(st.refEndPs[i]) is not −∞ or a time ≥ 0")
+                }
+                if st.pendingKind[i] == 2 && st.pendingTime[i] < windowPs && !(st.crossingPs[i] <= Double(st.pendingTime[i]) && st.crossingPs[i] > Double(st.pendingTime[i]) - 1) {
+                    out.append("layer \(l) neuron \(i): crossing tick \(st.pendingTime[i]) is not its exact time \(st.crossingPs[i]) rounded up")
                 }
                 if st.pendingKind[i] == 1 { earliestBound = min(earliestBound, st.pendingTime[i]) }
             }

@@ -94,9 +94,21 @@ public enum LIFDynamics {
     /// `a₀ = c·I₀`, `b₀ = V₀ − c·I₀`; the crossing, if V(t_peak) ≥ θ, is bracketed by [0, t_peak] and
     /// refined by safeguarded Newton iteration to 10⁻¹⁵ s (far below the kernel's 1 ps resolution) —
     /// precise event timing as in NEST's `iaf_psc_exp_ps` (Morrison et al., Neural Comput. 19, 2007).
+    /// Never early: `crossing(v:i:_:).notBefore`.
     public static func firstCrossing(v: Double, i: Double, _ k: NeuronConstants) -> Double? {
+        crossing(v: v, i: i, k)?.notBefore
+    }
+
+    /// The first crossing (see `firstCrossing`) as two times (s from now): `root`, the search's best
+    /// estimate of the root (the converged Newton iterate, within ≈ 10⁻¹⁵ s of it and not biased either
+    /// way beyond that), and `notBefore ≥ root`, a time at which V ≥ θ for certain — `root` itself when V
+    /// has reached θ there, else 10 fs later when converged (Newton approaches the root from below on the
+    /// rising flank, so a converged iterate may sit a rounding error short of it), capped at the bracket's
+    /// end. The event kernel orders the spike by `notBefore` (never early) and resets the neuron at `root`,
+    /// so that the 10 fs allowance does not accumulate over a burst (issue #19).
+    public static func crossing(v: Double, i: Double, _ k: NeuronConstants) -> (root: Double, notBefore: Double)? {
         let theta = k.threshold
-        if v >= theta { return 0 }
+        if v >= theta { return (0, 0) }
         if !mayCross(v: v, i: i, k) { return nil }
         let a0 = k.coupling * i          // coefficient of e^{−t/τ_syn}
         let b0 = v - a0                  // coefficient of e^{−t/τ_mem}
@@ -125,9 +137,7 @@ public enum LIFDynamics {
             if abs(next - t) <= 1e-15 || hi - lo <= 1e-15 { t = next; converged = true; break }
             t = next
         }
-        // Never early: Newton approaches the root from below on the rising flank, so a converged iterate
-        // may sit a rounding error short of it; step 10 fs past (far below the kernel's 1 ps).
-        if f(t) >= 0 { return t }
-        return converged ? min(hi, t + 1e-14) : hi
+        if f(t) >= 0 { return (t, t) }
+        return converged ? (t, min(hi, t + 1e-14)) : (hi, hi)
     }
 }

@@ -98,6 +98,11 @@ struct KernelBench: ParsableCommand {
                                      staleEvents: r.staleEvents, targetSynapticEventsPerSecond: name == "exact" ? 100e6 : 200e6, speedupOverDensePeer: nil))
                 progress.finish()
                 say("\(name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(Units.fixed(med * 1e3, significant: 4)) ms  \(Units.fixed(events / med / 1e6, significant: 4)) M events/s  \(Units.fixed(syn / med / 1e6, significant: 4)) M synaptic events/s  (\(Int(syn)) synaptic events, \(r.rowReads) row reads, spikes per population \(r.activity.layers.map { String($0.spikes) }.joined(separator: "/")), \(r.staleEvents) stale queue events)")
+                if let export, timing == .exact {
+                    // The exact mode's spikes, for the peers' spike-time agreement (Benchmarks/nest_kernel.py):
+                    // one more run, recording, outside the timed ones.
+                    try writeSpikes(kernel.run(input: input, options: recording(opts)), to: export + "/spikes-exact.csv")
+                }
                 if let export { try PeerWorkload.writeCosts(Simulation.costModels(for: loaded.scenario).map { $0.price(r.activity) } + [PeerWorkload.loihiSpread(r.activity, prices: loaded.scenario.architectures.loihi)], mode: name, seconds: med, to: export) }
             }
             // Peer measured in the same run: a dense clock-driven loop over the same chip and input.
@@ -126,6 +131,25 @@ struct KernelBench: ParsableCommand {
         } catch let e as SpikebarError {
             fail(e)
         }
+    }
+}
+
+/// `opts` with every spike recorded.
+private func recording(_ opts: RunOptions) -> RunOptions {
+    var o = opts
+    o.recordSpikes = true
+    return o
+}
+
+/// Writes a run's recorded spikes as `time_ps,population,neuron` (population 0: the input), in time
+/// order within each population; integer picoseconds, so nothing is rounded on the way.
+private func writeSpikes(_ r: KernelResult, to path: String) throws {
+    var csv = "time_ps,population,neuron\n"
+    for (p, list) in r.spikes.enumerated() {
+        for (t, ch) in zip(list.times, list.channels) { csv += "\(t),\(p),\(ch)\n" }
+    }
+    do { try Data(csv.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+        throw SpikebarError.invalidInput(SourceLocation(file: path), "cannot write: \(error.localizedDescription)")
     }
 }
 

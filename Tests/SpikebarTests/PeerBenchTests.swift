@@ -33,6 +33,11 @@ import SpikebarPipeline
             guard f.count == 2, let t = Double(f[0]), let ch = Int(f[1]) else { Issue.record("bad line \(line)"); break }
             #expect(t >= 0 && t < manifest.durationS && (0..<manifest.inputSize).contains(ch))
         }
+        // spikes-exact.csv: the exact mode's spikes (read by Benchmarks/nest_kernel.py), integer ps; the input's
+        // are the exported input spikes.
+        let spikes = try String(contentsOf: dir.appendingPathComponent("spikes-exact.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(spikes.first == "time_ps,population,neuron")
+        #expect(spikes.dropFirst().filter { $0.split(separator: ",").dropFirst().first == "0" }.count == manifest.inputSpikes)
         // costs.json: wall time and the cost models for each mode (read by peers.sh sanafe), plus the loihi
         // model spread over the mesh, each with an energy breakdown that adds up to its total (the Loihi
         // cross-check compares it with SANA-FE's).
@@ -91,7 +96,8 @@ import SpikebarPipeline
         guard let python else { return }   // no Python on this machine: nothing to check
         let bench = packageRoot().appendingPathComponent("Benchmarks")
         let scripts = try FileManager.default.contentsOfDirectory(atPath: bench.path).filter { $0.hasSuffix(".py") }.sorted()
-        #expect(scripts.contains("snntorch_bench.py") && scripts.contains("sanafe_bench.py") && scripts.contains("brian2_kernel.py"))
+        #expect(scripts.contains("snntorch_bench.py") && scripts.contains("sanafe_bench.py") && scripts.contains("brian2_kernel.py")
+                && scripts.contains("nest_kernel.py"))
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("spikebar-pyc-\(getpid())")
         for s in scripts {
             let p = Process()
