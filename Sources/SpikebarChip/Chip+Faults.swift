@@ -52,6 +52,7 @@ extension Chip {
             connections[c].rowTiles = rowTiles
             tiles += connTiles
         }
+        _checkInvariants()
     }
 
     /// The stuck map of every connection (`Connection.stuck` codes, all 0 where nothing is stuck), in

@@ -44,6 +44,7 @@ extension Chip {
         }
         neurons = Chip.sampleNeurons(spec: spec, gains: gains, chipSample: chipSample)
         injectStuckCells(fraction: device.faults.bitErrorRate, highFraction: device.faults.highFraction, seed: spec.seed)
+        _checkInvariants()
     }
 
     /// Programs one weight matrix the way the chip programs connection `c` — levels, programming error

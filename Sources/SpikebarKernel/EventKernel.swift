@@ -37,6 +37,11 @@ public struct EventKernel: Sendable {
         case let .grid(dt):
             state.runGrid(input: input, dt: dt)
         }
+        #if DEBUG
+        // The run's invariants (RunState+Invariants), after every run in debug builds.
+        let violations = state.invariantViolations(now: state.windowPs)
+        assert(violations.isEmpty, "event kernel invariants: \(violations.prefix(3).joined(separator: "; "))")
+        #endif
         return state.result(timing: timing)
     }
 }

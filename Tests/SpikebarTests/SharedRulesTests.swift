@@ -60,3 +60,22 @@ import SpikebarPipeline
         #expect(FNV1a64.hex(of: "foobar") == "85944171f73967e8")
     }
 }
+
+/// The chip's invariants hold after programming and after stuck cells, and catch a corrupted chip.
+@Suite struct ChipInvariantTests {
+    @Test func programmedChipsHoldTheirInvariantsAndCorruptionIsCaught() throws {
+        var (chip, _) = try twoLayerTestChip(hidden: 24, out: 6, recurrent: true)
+        #expect(chip.invariantViolations() == [])
+        chip.injectStuckCells(fraction: 0.05, seed: 3)
+        #expect(chip.invariantViolations() == [])
+        var broken = chip
+        broken.tiles[0].rowConductance[0] += 1e-6
+        #expect(broken.invariantViolations().contains { $0.contains("Σ G") })
+        broken = chip
+        broken.connections[0].gPlus.removeLast()
+        #expect(!broken.invariantViolations().isEmpty)
+        broken = chip
+        broken.neurons[0].removeLast()
+        #expect(broken.invariantViolations().contains { $0.contains("neuron parameter sets") })
+    }
+}
