@@ -72,6 +72,7 @@ let package = Package(
         .testTarget(name: "SpikebarTraceTests", dependencies: ["SpikebarTrace", "SpikebarCore", "CZstd"]),
         .testTarget(name: "SpikebarNIRTests", dependencies: [
             "SpikebarNIR", "SpikebarCore", "SpikebarPipeline", "SpikebarActivity", "SpikebarCost", "SpikebarTrace",
+            "SpikebarScenario", "SpikebarChip", "SpikebarKernel",
         ]),
     ],
     swiftLanguageModes: [.v5]
