@@ -41,9 +41,11 @@ struct ExportNIRCommand: ParsableCommand {
 
     func run() throws {
         do {
-            var loaded = try overrides.load(path: scenario, requireWeightsFile: weights == nil)
-            try overrides.apply(to: &loaded)
+            // The neuron model first: a MIF scenario is refused for what it is, not for a missing weights file.
+            var loaded = try overrides.load(path: scenario, requireWeightsFile: false)
             try loaded.scenario.requireNeuronModel([.lifDPI], for: "export nir")
+            if weights == nil && loaded.scenario.weights.source == .file { loaded = try overrides.load(path: scenario) }
+            try overrides.apply(to: &loaded)
             guard chipSample >= 0 else { throw ValidationError("--chip-sample must be ≥ 0") }
             if let weights {
                 loaded.weightsFile = weights

@@ -224,3 +224,35 @@ struct NIRExportTests {
         #expect(again.metadata == exported.metadata)
     }
 }
+
+/// `spikebar export nir` through the executable: writes a file our reader reads, programs the chip
+/// sample asked for, refuses a MIF scenario by its neuron model and an output that is an input, before
+/// any work.
+struct NIRExportCLITests {
+    @Test func exportCommand() throws {
+        let cli = NIRCLITests()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spikebar-nir-export-cli-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let scenario = dir + "/export.yaml"
+        try NIRExportTests.scenarioYAML().write(toFile: scenario, atomically: true, encoding: .utf8)
+        guard let r0 = try cli.spikebar(["export", "nir", scenario, "--out", dir + "/chip0.nir"]) else { return }
+        #expect(r0.status == 0, "\(r0.err)")
+        #expect(r0.out.contains("wrote \(dir)/chip0.nir"), "\(r0.out)")
+        let r1 = try cli.spikebar(["export", "nir", scenario, "--chip-sample", "1", "--out", dir + "/chip1.nir", "--quiet"])
+        #expect(r1?.status == 0, "\(r1?.err ?? "")")
+        let g0 = try NIRGraph.read(path: dir + "/chip0.nir"), g1 = try NIRGraph.read(path: dir + "/chip1.nir")
+        #expect(g0.nodes["w_input_hidden"] != nil && g0.nodes["w_input_hidden"] != g1.nodes["w_input_hidden"],
+                "chip samples 0 and 1 differ by their programming errors")
+        #expect(g1.metadata["w_input_hidden"]?["chip_sample"] == .number(1))
+        // The same chip as the library programs: CLI and `NIRExport` agree.
+        let sim = try NIRExportTests.simulation()
+        #expect(g0.nodes == (try NIRExport.graph(chip: sim.chip, dt: 1e-4)).nodes)
+        // Refusals: the output names the scenario itself; a MIF scenario.
+        let overwrite = try cli.spikebar(["export", "nir", scenario, "--out", scenario])
+        #expect(overwrite?.status != 0 && overwrite?.err.contains("input") == true, "\(overwrite?.err ?? "")")
+        let mif = try cli.spikebar(["export", "nir", packageRoot() + "/Scenarios/mif-mnist.yaml", "--out", dir + "/mif.nir"])
+        #expect(mif?.status != 0 && mif?.err.contains("export nir") == true, "\(mif?.err ?? "")")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/mif.nir"))
+    }
+}
