@@ -19,4 +19,5 @@ static inline hid_t spikebar_h5_native_int64(void) { return H5T_NATIVE_INT64; }
 static inline hid_t spikebar_h5t_ieee_f64le(void) { return H5T_IEEE_F64LE; }
 static inline hid_t spikebar_h5t_ieee_f32le(void) { return H5T_IEEE_F32LE; }
 static inline hid_t spikebar_h5t_std_i64le(void) { return H5T_STD_I64LE; }
+static inline hid_t spikebar_h5p_dataset_create(void) { return H5P_DATASET_CREATE; }
 #endif

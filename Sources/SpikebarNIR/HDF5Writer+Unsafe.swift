@@ -7,12 +7,15 @@ import Foundation
 /// (`float64`, `float32`, `int64`), scalars as HDF5 scalar dataspaces. This file holds every unsafe
 /// call of the writer; `NIRGraph.write(path:)` builds the tree in plain Swift.
 ///
-/// Datasets are written uncompressed: `nir.write` gzips arrays by default, but HDF5 decodes either
-/// transparently, so readers (ours, h5py, `nir.read`) see the same values.
+/// Numeric arrays are gzip-compressed (deflate level 4 in one chunk, h5py's `compression="gzip"`, which
+/// `nir.write` uses by default) unless `compress` is false; HDF5 decodes either transparently.
 public enum HDF5Writer {
+    /// Deflate level of compressed arrays (h5py's default for `compression="gzip"`).
+    public static let gzipLevel: UInt32 = 4
+
     /// Writes `root` to `path`, replacing any file there (callers write to a temporary path and move
     /// it into place durably: `NIRGraph.write(path:)`). Throws `NIRError` naming the HDF5 path at fault.
-    public static func write(_ root: HDF5Group, path: String) throws {
+    public static func write(_ root: HDF5Group, path: String, compress: Bool = true) throws {
         // libhdf5's serial build is not thread-safe: the reader's process-wide lock covers writes too.
         HDF5Reader.lock.lock(); defer { HDF5Reader.lock.unlock() }
         H5Eset_auto2(spikebar_h5e_default(), nil, nil)
@@ -20,7 +23,7 @@ public enum HDF5Writer {
         guard fid >= 0 else { throw NIRError(file: path, "HDF5 cannot create the file (folder missing or not writable?)") }
         var closed = false
         defer { if !closed { H5Fclose(fid) } }
-        try writeGroup(root, into: fid, hdfPath: "/", file: path)
+        try writeGroup(root, into: fid, hdfPath: "/", file: path, compress: compress)
         closed = true
         guard H5Fclose(fid) >= 0 else { throw NIRError(file: path, "HDF5 cannot finish the file (disk full?)") }
     }
@@ -32,10 +35,10 @@ public enum HDF5Writer {
         }
     }
 
-    private static func writeGroup(_ group: HDF5Group, into gid: hid_t, hdfPath: String, file: String) throws {
+    private static func writeGroup(_ group: HDF5Group, into gid: hid_t, hdfPath: String, file: String, compress: Bool) throws {
         for (name, dataset) in group.datasets.sorted(by: { $0.key < $1.key }) {
             try checkName(name, hdfPath: hdfPath, file: file)
-            try writeDataset(dataset, name: name, into: gid, hdfPath: hdfPath == "/" ? "/" + name : hdfPath + "/" + name, file: file)
+            try writeDataset(dataset, name: name, into: gid, hdfPath: hdfPath == "/" ? "/" + name : hdfPath + "/" + name, file: file, compress: compress)
         }
         for (name, child) in group.groups.sorted(by: { $0.key < $1.key }) {
             try checkName(name, hdfPath: hdfPath, file: file)
@@ -44,11 +47,11 @@ public enum HDF5Writer {
             let cid = H5Gcreate2(gid, name, spikebar_h5p_default(), spikebar_h5p_default(), spikebar_h5p_default())
             guard cid >= 0 else { throw NIRError(file: file, key: childPath, "HDF5 cannot create the group") }
             defer { H5Gclose(cid) }
-            try writeGroup(child, into: cid, hdfPath: childPath, file: file)
+            try writeGroup(child, into: cid, hdfPath: childPath, file: file, compress: compress)
         }
     }
 
-    private static func writeDataset(_ d: HDF5Dataset, name: String, into gid: hid_t, hdfPath: String, file: String) throws {
+    private static func writeDataset(_ d: HDF5Dataset, name: String, into gid: hid_t, hdfPath: String, file: String, compress: Bool) throws {
         let count = d.shape.reduce(1, *)
         guard d.shape.allSatisfy({ $0 >= 0 }) else { throw NIRError(file: file, key: hdfPath, "negative dimension in shape \(d.shape)") }
         let sid: hid_t
@@ -94,7 +97,19 @@ public enum HDF5Writer {
             }
             fileType = spikebar_h5t_std_i64le()
         }
-        let did = H5Dcreate2(gid, name, fileType, sid, spikebar_h5p_default(), spikebar_h5p_default(), spikebar_h5p_default())
+        // Chunked layout needs every dimension ≥ 1; scalars and empty arrays stay contiguous, as in h5py.
+        var dcpl = spikebar_h5p_default()
+        if compress, !d.shape.isEmpty, count > 0 {
+            dcpl = H5Pcreate(spikebar_h5p_dataset_create())
+            guard dcpl >= 0 else { throw NIRError(file: file, key: hdfPath, "HDF5 cannot make a dataset-creation list") }
+            let chunk = d.shape.map { hsize_t($0) }
+            guard H5Pset_chunk(dcpl, Int32(chunk.count), chunk) >= 0, H5Pset_deflate(dcpl, gzipLevel) >= 0 else {
+                H5Pclose(dcpl)
+                throw NIRError(file: file, key: hdfPath, "HDF5 cannot set up gzip compression (libhdf5 without zlib?)")
+            }
+        }
+        defer { if dcpl != spikebar_h5p_default() { H5Pclose(dcpl) } }
+        let did = H5Dcreate2(gid, name, fileType, sid, spikebar_h5p_default(), dcpl, spikebar_h5p_default())
         guard did >= 0 else { throw NIRError(file: file, key: hdfPath, "HDF5 cannot create the dataset") }
         defer { H5Dclose(did) }
         guard count > 0 else { return }

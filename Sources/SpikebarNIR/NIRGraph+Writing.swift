@@ -10,12 +10,13 @@ extension NIRGraph {
     /// `DurableFile` (fsync, atomic rename), so `path` is either the old file or the whole new one.
     /// Every node kind `read(path:)` reads is written so that `read(path:)` gives this graph back
     /// (nodes, edges, metadata; `version` becomes `writtenVersion`). Throws `NIRError` or `SpikebarError`.
-    public func write(path: String) throws {
+    /// `compress`: gzip the numeric arrays, as `nir.write` does by default.
+    public func write(path: String, compress: Bool = true) throws {
         let tree = try hdf5Tree(file: path)
         let temporary = FileManager.default.temporaryDirectory
             .appendingPathComponent("spikebar-nir-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString).nir").path
         defer { try? FileManager.default.removeItem(atPath: temporary) }
-        try HDF5Writer.write(tree, path: temporary)
+        try HDF5Writer.write(tree, path: temporary, compress: compress)
         let bytes = try Data(contentsOf: URL(fileURLWithPath: temporary))
         try DurableFile.write(bytes, to: path)
     }

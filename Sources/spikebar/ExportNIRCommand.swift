@@ -36,6 +36,9 @@ struct ExportNIRCommand: ParsableCommand {
 
     @OptionGroup var overrides: ScenarioOverrides
 
+    @Flag(help: "Write the arrays uncompressed (default: gzip, as Python's nir.write).")
+    var uncompressed = false
+
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
@@ -59,7 +62,7 @@ struct ExportNIRCommand: ParsableCommand {
             let sim = try Simulation(loaded: loaded, chipSample: chipSample)
             let s = loaded.scenario
             let graph = try NIRExport.graph(chip: sim.chip, dt: s.simulation.dt, scenarioName: s.name, weightSource: sim.weightSource)
-            try graph.write(path: out)
+            try graph.write(path: out, compress: !uncompressed)
             if !quiet {
                 let sizes = sim.chip.populations.map { "\($0.size)" }.joined(separator: "-")
                 print("\(s.name): \(sizes), chip sample \(chipSample), weights \(sim.weightSource); DPI gains \(sim.gainSource)")

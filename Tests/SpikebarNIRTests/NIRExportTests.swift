@@ -60,6 +60,9 @@ struct NIRExportTests {
             #expect(again.edges == original.edges, "\(name)")
             #expect(again.metadata == original.metadata, "\(name)")
             #expect(try again.hdf5Tree() == original.hdf5Tree(), "\(name)")
+            // Uncompressed, the same graph.
+            try original.write(path: out, compress: false)
+            #expect(try NIRGraph.read(path: out).nodes == original.nodes, "\(name) uncompressed")
         }
     }
 
