@@ -71,7 +71,8 @@ let package = Package(
         ]),
         .testTarget(name: "SpikebarTraceTests", dependencies: ["SpikebarTrace", "SpikebarCore", "CZstd"]),
         .testTarget(name: "SpikebarNIRTests", dependencies: [
-            "SpikebarNIR", "SpikebarCore", "SpikebarPipeline", "SpikebarActivity", "SpikebarCost", "SpikebarTrace", "SpikebarChip", "SpikebarDevices",
+            "SpikebarNIR", "SpikebarCore", "SpikebarPipeline", "SpikebarActivity", "SpikebarCost", "SpikebarTrace",
+            "SpikebarScenario", "SpikebarChip", "SpikebarKernel", "SpikebarDevices",
         ]),
     ],
     swiftLanguageModes: [.v5]

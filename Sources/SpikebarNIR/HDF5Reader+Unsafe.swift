@@ -16,7 +16,8 @@ public enum HDF5Reader {
     /// Most links read in one group.
     public static let maxLinks = 100_000
 
-    private static let lock = NSLock()
+    /// One process-wide lock for every libhdf5 call, reads and writes (`HDF5Writer` takes it too).
+    static let lock = NSLock()
 
     /// The whole file as a tree; throws `NIRError` naming the file and the HDF5 path at fault.
     public static func read(path: String) throws -> HDF5Group {
@@ -88,7 +89,8 @@ public enum HDF5Reader {
                 }
                 guard rc >= 0 else { throw NIRError(file: file, key: hdfPath, "HDF5 cannot read the values (damaged data or an unavailable filter)") }
             }
-            return HDF5Dataset(shape: shape, numbers: values)
+            let type: HDF5NumberType = cls == H5T_INTEGER ? .int64 : H5Tget_size(tid) <= 4 ? .float32 : .float64
+            return HDF5Dataset(shape: shape, numbers: values, numberType: type)
         }
         if cls == H5T_STRING {
             let mem = H5Tcopy(spikebar_h5_c_s1())

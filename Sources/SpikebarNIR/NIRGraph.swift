@@ -11,9 +11,12 @@ public struct NIRGraph: Sendable, Equatable {
     public var edges: [NIREdge]
     /// NIR format version of the file (`/version`), e.g. `0.1.1`, `0.2.0`, `1.0.8`; empty for nested graphs.
     public var version: String
+    /// Each node's `metadata` entries by node name (absent when the node has none). Spikebar runs
+    /// nothing from them; they travel through import and export unchanged.
+    public var metadata: [String: [String: NIRMetadataValue]]
 
-    public init(nodes: [String: NIRNode], edges: [NIREdge], version: String = "") {
-        self.nodes = nodes; self.edges = edges; self.version = version
+    public init(nodes: [String: NIRNode], edges: [NIREdge], version: String = "", metadata: [String: [String: NIRMetadataValue]] = [:]) {
+        self.nodes = nodes; self.edges = edges; self.version = version; self.metadata = metadata
     }
 
     /// Node names, sorted (numerically where names are numbers, as Sinabs names them), for reports.

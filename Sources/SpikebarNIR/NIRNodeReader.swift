@@ -75,8 +75,10 @@ struct NIRNodeReader {
             throw fail("nodes", group.datasets["nodes"] != nil ? "is a dataset, expected a group" : "missing group")
         }
         var nodes: [String: NIRNode] = [:]
+        var metadata: [String: [String: NIRMetadataValue]] = [:]
         for (name, g) in nodesGroup.groups.sorted(by: { $0.key < $1.key }) {
             nodes[name] = try child(name, g).node()
+            if let m = g.groups["metadata"], !m.datasets.isEmpty { metadata[name] = Self.metadata(m) }
         }
         if let stray = nodesGroup.datasets.keys.sorted().first {
             throw fail("nodes/\(stray)", "is a dataset, expected a node group")
@@ -88,7 +90,18 @@ struct NIRNodeReader {
             guard e.shape.count == 2, e.shape[1] == 2 else { throw fail("edges", "shape \(e.shape), expected N×2 (source, target)") }
             for k in 0..<e.shape[0] { edges.append(NIREdge(s[2 * k], s[2 * k + 1])) }
         }
-        return NIRGraph(nodes: nodes, edges: edges)
+        return NIRGraph(nodes: nodes, edges: edges, metadata: metadata)
+    }
+
+    /// A node's `metadata` group: strings, scalar numbers and numeric arrays (flattened); entries of
+    /// other types and nested groups are skipped (informative only, Spikebar runs nothing from them).
+    static func metadata(_ g: HDF5Group) -> [String: NIRMetadataValue] {
+        var out: [String: NIRMetadataValue] = [:]
+        for (key, d) in g.datasets {
+            if let s = d.strings, s.count == 1 { out[key] = .string(s[0]) }
+            else if let v = d.numbers { out[key] = d.shape.isEmpty ? .number(v.first ?? 0) : .numbers(v) }
+        }
+        return out
     }
 
     /// The declared shape of an Input or Output node: `shape` (0.1–1.x), or `input_type`/`output_type`

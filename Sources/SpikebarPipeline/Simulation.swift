@@ -26,7 +26,9 @@ public struct Simulation: Sendable {
     /// Programs the chip. Generated weights get their DPI gains calibrated to the scenario's target
     /// rates (so that architecture comparisons see realistic activity) unless `target_rate` is 0.
     /// `calibrationProgress(layer, layers)` is called as the DPI-gain calibration starts each layer.
-    public init(loaded: LoadedScenario, timing: Timing? = nil, readNoise: Bool = true,
+    /// `chipSample` picks the Monte-Carlo chip programmed (programming errors, heterogeneity); the DPI
+    /// gains are calibrated as for any sample, so sample K differs from sample 0 only by its draws.
+    public init(loaded: LoadedScenario, timing: Timing? = nil, readNoise: Bool = true, chipSample: Int = 0,
                 calibrationProgress: ((_ layer: Int, _ layers: Int) -> Void)? = nil) throws {
         self.loaded = loaded
         let s = loaded.scenario
@@ -57,7 +59,7 @@ public struct Simulation: Sendable {
         }
         self.gains = gains
         self.gainSource = gainSource
-        chip = try Chip(scenario: s, weights: weights, gains: gains)
+        chip = try Chip(scenario: s, weights: weights, gains: gains, chipSample: chipSample)
         kernel = EventKernel(chip: chip, timing: timing, readNoise: readNoise)
         costModels = Simulation.costModels(for: s)
     }

@@ -2,7 +2,7 @@ import ArgumentParser
 
 extension Spikebar {
     /// Subcommands contributed by other modules' command files.
-    static var extraSubcommands: [ParsableCommand.Type] { [TraceCommand.self, TrainCommand.self, EvaluateCommand.self, SweepGroup.self, RetrainCommand.self, InSituCommand.self, DataCommand.self, NIRCommand.self] }
+    static var extraSubcommands: [ParsableCommand.Type] { [TraceCommand.self, TrainCommand.self, EvaluateCommand.self, SweepGroup.self, RetrainCommand.self, InSituCommand.self, DataCommand.self, NIRCommand.self, ExportCommand.self] }
 }
 
 extension BenchCommand {
