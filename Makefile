@@ -6,7 +6,7 @@
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test deps build build-native bench bench-native bench-portable bench-train report-png docs-check clean fuzz sanitize
+.PHONY: format lint demo test deps build build-native bench bench-native bench-portable bench-train report-png docs-check clean fuzz sanitize
 
 deps:
 	@if ! pkg-config --exists libzstd 2>/dev/null || [ ! -f /usr/include/zstd.h ]; then \
@@ -70,3 +70,10 @@ sanitize: deps
 
 clean:
 	rm -rf .build spikebar-out
+
+# House format (.swift-format: 4 spaces, 150 columns; swift-format ships with the toolchain).
+format:
+	$(SWIFT) format -i -r Sources Tests Package.swift
+
+lint:
+	$(SWIFT) format lint -r Sources Tests Package.swift

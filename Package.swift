@@ -8,11 +8,13 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "spikebar", targets: ["spikebar"]),
-        .library(name: "Spikebar", targets: [
-            "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
-            "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTrace", "SpikebarPipeline",
-            "SpikebarTwin",
-        ]),
+        .library(
+            name: "Spikebar",
+            targets: [
+                "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
+                "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTrace", "SpikebarPipeline",
+                "SpikebarTwin",
+            ]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -36,44 +38,56 @@ let package = Package(
         .target(name: "SpikebarData", dependencies: ["SpikebarCore", "CZlib"]),
         // The chip and its specs (network, tiles, neurons' spread): no scenario schema, no YAML, no prices.
         .target(name: "SpikebarChip", dependencies: ["SpikebarCore", "SpikebarDevices", "SpikebarNeurons"]),
-        .target(name: "SpikebarKernel", dependencies: [
-            "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarChip", "SpikebarActivity",
-            .product(name: "HeapModule", package: "swift-collections"),
-        ]),
+        .target(
+            name: "SpikebarKernel",
+            dependencies: [
+                "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarChip", "SpikebarActivity",
+                .product(name: "HeapModule", package: "swift-collections"),
+            ]),
         .target(name: "SpikebarTrace", dependencies: ["SpikebarCore", "CZstd"]),
         // NIR graphs (Docs/nir.md): reader and time-stepped reference execution.
         .target(name: "SpikebarNIR", dependencies: ["SpikebarCore", "CHDF5"]),
         // The differentiable time-stepped twin and its trainer (Docs/twin.md): never imports the kernel.
         .target(name: "SpikebarTwin", dependencies: ["SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarChip"]),
         // The scenario schema: composes the chip's, the twin's and the cost models' specs; the only YAML reader.
-        .target(name: "SpikebarScenario", dependencies: [
-            "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarChip", "SpikebarTwin", "SpikebarCost",
-            .product(name: "Yams", package: "Yams"),
-        ]),
+        .target(
+            name: "SpikebarScenario",
+            dependencies: [
+                "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarChip", "SpikebarTwin", "SpikebarCost",
+                .product(name: "Yams", package: "Yams"),
+            ]),
         .target(name: "SpikebarReport", dependencies: ["SpikebarCore", "SpikebarActivity", "SpikebarCost"]),
         // Wiring of the data flow: scenario → chip → kernel → activity → cost models → report.
-        .target(name: "SpikebarPipeline", dependencies: [
-            "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
-            "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTwin", "SpikebarTrace",
-            "SpikebarNIR",
-        ]),
-        .executableTarget(name: "spikebar", dependencies: [
-            "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
-            "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTrace", "SpikebarPipeline",
-            "SpikebarTwin", "SpikebarNIR",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
-        .testTarget(name: "SpikebarTests", dependencies: [
-            "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
-            "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarPipeline", "SpikebarTrace",
-            "SpikebarTwin",
-            "spikebar",  // built so that CLI tests can run it
-        ]),
+        .target(
+            name: "SpikebarPipeline",
+            dependencies: [
+                "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
+                "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTwin", "SpikebarTrace",
+                "SpikebarNIR",
+            ]),
+        .executableTarget(
+            name: "spikebar",
+            dependencies: [
+                "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
+                "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTrace", "SpikebarPipeline",
+                "SpikebarTwin", "SpikebarNIR",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(
+            name: "SpikebarTests",
+            dependencies: [
+                "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
+                "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarPipeline", "SpikebarTrace",
+                "SpikebarTwin",
+                "spikebar",  // built so that CLI tests can run it
+            ]),
         .testTarget(name: "SpikebarTraceTests", dependencies: ["SpikebarTrace", "SpikebarCore", "CZstd"]),
-        .testTarget(name: "SpikebarNIRTests", dependencies: [
-            "SpikebarNIR", "SpikebarCore", "SpikebarPipeline", "SpikebarActivity", "SpikebarCost", "SpikebarTrace",
-            "SpikebarScenario", "SpikebarChip", "SpikebarKernel", "SpikebarDevices",
-        ]),
+        .testTarget(
+            name: "SpikebarNIRTests",
+            dependencies: [
+                "SpikebarNIR", "SpikebarCore", "SpikebarPipeline", "SpikebarActivity", "SpikebarCost", "SpikebarTrace",
+                "SpikebarScenario", "SpikebarChip", "SpikebarKernel", "SpikebarDevices",
+            ]),
     ],
     swiftLanguageModes: [.v5]
 )

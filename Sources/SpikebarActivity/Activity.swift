@@ -29,9 +29,11 @@ public struct Activity: Codable, Sendable, Equatable {
     /// which stopped the inference early; nil for every normal run. Its figures are not results.
     public var runaway: String?
 
-    public init(window: Seconds, dt: Seconds, steps: Int, layers: [LayerActivity], tiles: [TileActivity],
-                outputSpikeCounts: [Int], firstOutputSpike: Seconds?, decisionTime: Seconds?,
-                predictedClass: Int?, runaway: String? = nil) {
+    public init(
+        window: Seconds, dt: Seconds, steps: Int, layers: [LayerActivity], tiles: [TileActivity],
+        outputSpikeCounts: [Int], firstOutputSpike: Seconds?, decisionTime: Seconds?,
+        predictedClass: Int?, runaway: String? = nil
+    ) {
         self.runaway = runaway
         self.window = window; self.dt = dt; self.steps = steps; self.layers = layers; self.tiles = tiles
         self.outputSpikeCounts = outputSpikeCounts; self.firstOutputSpike = firstOutputSpike
@@ -76,8 +78,10 @@ public struct LayerActivity: Codable, Sendable, Equatable {
     /// Spike count of each neuron.
     public var spikeCounts: [Int]
 
-    public init(name: String, size: Int, spikes: Int, synapticEventsIn: Int, neuronUpdates: Int,
-                meanRate: Hertz, spikeCounts: [Int]) {
+    public init(
+        name: String, size: Int, spikes: Int, synapticEventsIn: Int, neuronUpdates: Int,
+        meanRate: Hertz, spikeCounts: [Int]
+    ) {
         self.name = name; self.size = size; self.spikes = spikes; self.synapticEventsIn = synapticEventsIn
         self.neuronUpdates = neuronUpdates; self.meanRate = meanRate; self.spikeCounts = spikeCounts
     }
@@ -104,8 +108,10 @@ public struct TileActivity: Codable, Sendable, Equatable {
     /// Largest number of rows active at once.
     public var peakConcurrentRows: Int
 
-    public init(layer: Int, rows: Int, cols: Int, usedRows: Int, usedCols: Int, rowReads: Int, cellReads: Int,
-                conductanceRead: Siemens, conductanceTotal: Siemens, concurrency: [Int], peakConcurrentRows: Int) {
+    public init(
+        layer: Int, rows: Int, cols: Int, usedRows: Int, usedCols: Int, rowReads: Int, cellReads: Int,
+        conductanceRead: Siemens, conductanceTotal: Siemens, concurrency: [Int], peakConcurrentRows: Int
+    ) {
         self.layer = layer; self.rows = rows; self.cols = cols; self.usedRows = usedRows; self.usedCols = usedCols
         self.rowReads = rowReads; self.cellReads = cellReads; self.conductanceRead = conductanceRead
         self.conductanceTotal = conductanceTotal; self.concurrency = concurrency

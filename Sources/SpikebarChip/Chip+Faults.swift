@@ -11,16 +11,19 @@ extension Chip {
     public mutating func injectStuckCells(fraction: Double, highFraction: Double = 0.5, seed: UInt64) {
         guard fraction > 0 else { return }
         for c in connections.indices {
-            Chip.injectStuckCells(into: &connections[c], index: c, fraction: fraction, highFraction: highFraction,
-                                  device: device, seed: seed, chipSample: chipSample)
+            Chip.injectStuckCells(
+                into: &connections[c], index: c, fraction: fraction, highFraction: highFraction,
+                device: device, seed: seed, chipSample: chipSample)
         }
         rebuildTiles()
     }
 
     /// `injectStuckCells` on one connection (index `c` keys its draws): the same cells stick whether the
     /// connection belongs to a chain network or to an imported graph (`programConnection`).
-    public static func injectStuckCells(into conn: inout Connection, index c: Int, fraction: Double, highFraction: Double,
-                                        device: RRAMDevice, seed: UInt64, chipSample: Int) {
+    public static func injectStuckCells(
+        into conn: inout Connection, index c: Int, fraction: Double, highFraction: Double,
+        device: RRAMDevice, seed: UInt64, chipSample: Int
+    ) {
         guard fraction > 0 else { return }
         let top = device.levels - 1
         if conn.stuck.isEmpty { conn.stuck = [UInt8](repeating: 0, count: conn.inputs * conn.outputs) }

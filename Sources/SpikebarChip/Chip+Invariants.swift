@@ -19,27 +19,42 @@ extension Chip {
             if c.inputs != populations[c.from].size || c.outputs != populations[c.to].size {
                 out.append("connection \(k): \(c.inputs)×\(c.outputs), populations hold \(populations[c.from].size)×\(populations[c.to].size)")
             }
-            if c.gPlus.count != n || c.gMinus.count != n { out.append("connection \(k): \(c.gPlus.count)/\(c.gMinus.count) conductances for \(n) synapses") }
-            if !c.levelPlus.isEmpty && (c.levelPlus.count != n || c.levelMinus.count != n) { out.append("connection \(k): level arrays of the wrong size") }
+            if c.gPlus.count != n || c.gMinus.count != n {
+                out.append("connection \(k): \(c.gPlus.count)/\(c.gMinus.count) conductances for \(n) synapses")
+            }
+            if !c.levelPlus.isEmpty && (c.levelPlus.count != n || c.levelMinus.count != n) {
+                out.append("connection \(k): level arrays of the wrong size")
+            }
             if !c.stuck.isEmpty && c.stuck.count != n { out.append("connection \(k): \(c.stuck.count) stuck codes for \(n) synapses") }
             if c.gPlus.contains(where: { !$0.isFinite || $0 < 0 }) || c.gMinus.contains(where: { !$0.isFinite || $0 < 0 }) {
                 out.append("connection \(k): a conductance is negative or not finite")
             }
             let blocks = (c.inputs + tileSpec.rows - 1) / tileSpec.rows
             if c.rowTiles.count != blocks { out.append("connection \(k): \(c.rowTiles.count) row blocks mapped, the tile rows give \(blocks)") }
-            for ids in c.rowTiles { for t in ids where t < 0 || t >= tiles.count || tiles[t].connection != k {
-                out.append("connection \(k): row block names tile \(t), which is not one of its tiles")
-            } }
+            for ids in c.rowTiles {
+                for t in ids where t < 0 || t >= tiles.count || tiles[t].connection != k {
+                    out.append("connection \(k): row block names tile \(t), which is not one of its tiles")
+                }
+            }
         }
         for (t, tile) in tiles.enumerated() {
-            guard tile.connection >= 0, tile.connection < connections.count else { out.append("tile \(t): connection \(tile.connection) out of range"); continue }
+            guard tile.connection >= 0, tile.connection < connections.count else {
+                out.append("tile \(t): connection \(tile.connection) out of range"); continue
+            }
             let c = connections[tile.connection]
-            if tile.usedRows > tile.rows || tile.usedCols > tile.cols { out.append("tile \(t): uses \(tile.usedRows)×\(tile.usedCols) of \(tile.rows)×\(tile.cols)") }
-            if tile.rowStart + tile.usedRows > c.inputs || tile.neuronStart + tile.neurons > c.outputs { out.append("tile \(t): block beyond its connection") }
-            guard tile.rowConductance.count == tile.usedRows else { out.append("tile \(t): \(tile.rowConductance.count) row sums for \(tile.usedRows) rows"); continue }
+            if tile.usedRows > tile.rows || tile.usedCols > tile.cols {
+                out.append("tile \(t): uses \(tile.usedRows)×\(tile.usedCols) of \(tile.rows)×\(tile.cols)")
+            }
+            if tile.rowStart + tile.usedRows > c.inputs || tile.neuronStart + tile.neurons > c.outputs {
+                out.append("tile \(t): block beyond its connection")
+            }
+            guard tile.rowConductance.count == tile.usedRows else {
+                out.append("tile \(t): \(tile.rowConductance.count) row sums for \(tile.usedRows) rows"); continue
+            }
             // Sizes already reported above: the sums below would read out of range.
             guard c.gPlus.count == c.inputs * c.outputs, c.gMinus.count == c.inputs * c.outputs,
-                  tile.rowStart + tile.usedRows <= c.inputs, tile.neuronStart + tile.neurons <= c.outputs else { continue }
+                tile.rowStart + tile.usedRows <= c.inputs, tile.neuronStart + tile.neurons <= c.outputs
+            else { continue }
             // Σ G per row as `mapOntoTiles` sums it (same order: exactly equal).
             for r in 0..<tile.usedRows {
                 let base = (tile.rowStart + r) * c.outputs + tile.neuronStart

@@ -23,8 +23,9 @@ extension Chip {
         var plus: [[Double]] = [], minus: [[Double]] = []
         var meanPlus = [[Double]](repeating: [], count: tiles.count), meanMinus = meanPlus
         for (index, c) in connections.enumerated() {
-            let a = Chip.parasiticAttenuation(gPlus: c.gPlus, gMinus: c.gMinus, inputs: c.inputs, outputs: c.outputs,
-                                              spec: tileSpec, model: p)
+            let a = Chip.parasiticAttenuation(
+                gPlus: c.gPlus, gMinus: c.gMinus, inputs: c.inputs, outputs: c.outputs,
+                spec: tileSpec, model: p)
             plus.append(a.plus); minus.append(a.minus)
             // The tiles of this connection, in the order `mapOntoTiles` created them.
             for (k, t) in tiles.indices.filter({ tiles[$0].connection == index }).enumerated() {
@@ -41,13 +42,17 @@ extension Chip {
     /// (G⁻), with differential arrays column `n` of the plus or minus tile; unused rows and columns hold no
     /// conducting cell. Shared by the kernel (per-read charges) and the twin (effective weights).
     /// Cost O(sweeps · rows · cols · usedRows) per tile.
-    public static func parasiticAttenuation(gPlus: [Siemens], gMinus: [Siemens], inputs: Int, outputs: Int,
-                                            spec: TileSpec, model p: CrossbarParasitics)
-        -> (plus: [Double], minus: [Double], meanPlus: [[Double]], meanMinus: [[Double]]) {
+    public static func parasiticAttenuation(
+        gPlus: [Siemens], gMinus: [Siemens], inputs: Int, outputs: Int,
+        spec: TileSpec, model p: CrossbarParasitics
+    )
+        -> (plus: [Double], minus: [Double], meanPlus: [[Double]], meanMinus: [[Double]])
+    {
         var plus = [Double](repeating: 1, count: gPlus.count), minus = plus
         var meanPlus: [[Double]] = [], meanMinus: [[Double]] = []
-        let conn = Connection(from: 0, to: 1, recurrent: false, inputs: inputs, outputs: outputs, gPlus: gPlus, gMinus: gMinus,
-                              levelPlus: [], levelMinus: [], rowTiles: [], tileRows: spec.rows)
+        let conn = Connection(
+            from: 0, to: 1, recurrent: false, inputs: inputs, outputs: outputs, gPlus: gPlus, gMinus: gMinus,
+            levelPlus: [], levelMinus: [], rowTiles: [], tileRows: spec.rows)
         let (tiles, _) = mapOntoTiles(conn, index: 0, spec: spec, firstTile: 0)
         for tile in tiles {
             let R = tile.rows, C = tile.cols

@@ -50,8 +50,10 @@ extension Chip {
     /// target is its level's conductance; tuning error, V/3 disturbance from the writes that follow it
     /// in its crossbar, and failures (recorded in `Connection.stuck`) are drawn from the device's own
     /// keyed stream (seed, connection, crossbar position, chip sample).
-    static func programPassive(_ w: WeightMatrix, from: Int, to: Int, recurrent: Bool, device: RRAMDevice, passive: PassiveArraySpec,
-                               tiles: TileSpec, seed: UInt64, connection: Int, chipSample: Int) -> (Connection, ProgrammingStats) {
+    static func programPassive(
+        _ w: WeightMatrix, from: Int, to: Int, recurrent: Bool, device: RRAMDevice, passive: PassiveArraySpec,
+        tiles: TileSpec, seed: UInt64, connection: Int, chipSample: Int
+    ) -> (Connection, ProgrammingStats) {
         let n = w.inputs * w.outputs
         let layout = PassiveLayout(inputs: w.inputs, outputs: w.outputs, tiles: tiles, order: passive.order)
         var gPlus = [Double](repeating: 0, count: n), gMinus = gPlus
@@ -76,8 +78,9 @@ extension Chip {
         // Pulse count is the model's (one tuning per cell, no verify loop counted); its energy uses the same
         // assumed per-pulse energy as the 1T1R single-pulse case (`WriteVerify.pulseEnergy`, Docs/devices.md).
         stats.energy = Double(stats.pulses) * WriteVerify().pulseEnergy
-        var conn = Connection(from: from, to: to, recurrent: recurrent, inputs: w.inputs, outputs: w.outputs,
-                              gPlus: gPlus, gMinus: gMinus, levelPlus: lPlus, levelMinus: lMinus, rowTiles: [], tileRows: 1)
+        var conn = Connection(
+            from: from, to: to, recurrent: recurrent, inputs: w.inputs, outputs: w.outputs,
+            gPlus: gPlus, gMinus: gMinus, levelPlus: lPlus, levelMinus: lMinus, rowTiles: [], tileRows: 1)
         if failures > 0 { conn.stuck = stuck }
         return (conn, stats)
     }

@@ -27,13 +27,18 @@ extension Chip {
             let w = weights[c]
             let inputs = populations[from].size, outputs = populations[to].size
             guard w.inputs == inputs, w.outputs == outputs else {
-                throw SpikebarError.mismatch("weights of connection \(populations[from].name)→\(populations[to].name) are \(w.inputs)×\(w.outputs), the network needs \(inputs)×\(outputs)")
+                throw SpikebarError.mismatch(
+                    "weights of connection \(populations[from].name)→\(populations[to].name) are \(w.inputs)×\(w.outputs), the network needs \(inputs)×\(outputs)"
+                )
             }
-            var (conn, stats) = device.array == .passive
-                ? Chip.programPassive(w, from: from, to: to, recurrent: recurrent, device: device, passive: device.passive ?? PassiveArraySpec(),
-                                      tiles: tileSpec, seed: spec.seed, connection: c, chipSample: chipSample)
-                : Chip.program(w, from: from, to: to, recurrent: recurrent, device: device,
-                               seed: spec.seed, connection: c, chipSample: chipSample)
+            var (conn, stats) =
+                device.array == .passive
+                ? Chip.programPassive(
+                    w, from: from, to: to, recurrent: recurrent, device: device, passive: device.passive ?? PassiveArraySpec(),
+                    tiles: tileSpec, seed: spec.seed, connection: c, chipSample: chipSample)
+                : Chip.program(
+                    w, from: from, to: to, recurrent: recurrent, device: device,
+                    seed: spec.seed, connection: c, chipSample: chipSample)
             programming.add(stats)
             Chip.age(&conn, device: device, seed: spec.seed, connection: c, chipSample: chipSample)
             conn.tileRows = tileSpec.rows
@@ -51,15 +56,20 @@ extension Chip {
     /// (or write-verify), passive-array physics, ageing to `device.timeSinceProgramming`, stuck cells at
     /// `device.faults` — with every draw keyed by (seed, c, row, chip sample). For networks the chain plan
     /// does not describe (imported NIR graphs): one programming path for both.
-    public static func programConnection(_ w: WeightMatrix, index c: Int, device: RRAMDevice, tiles: TileSpec,
-                                         seed: UInt64, chipSample: Int = 0) -> (Connection, ProgrammingStats) {
-        var (conn, stats) = device.array == .passive
-            ? Chip.programPassive(w, from: 0, to: 1, recurrent: false, device: device, passive: device.passive ?? PassiveArraySpec(),
-                                  tiles: tiles, seed: seed, connection: c, chipSample: chipSample)
+    public static func programConnection(
+        _ w: WeightMatrix, index c: Int, device: RRAMDevice, tiles: TileSpec,
+        seed: UInt64, chipSample: Int = 0
+    ) -> (Connection, ProgrammingStats) {
+        var (conn, stats) =
+            device.array == .passive
+            ? Chip.programPassive(
+                w, from: 0, to: 1, recurrent: false, device: device, passive: device.passive ?? PassiveArraySpec(),
+                tiles: tiles, seed: seed, connection: c, chipSample: chipSample)
             : Chip.program(w, from: 0, to: 1, recurrent: false, device: device, seed: seed, connection: c, chipSample: chipSample)
         Chip.age(&conn, device: device, seed: seed, connection: c, chipSample: chipSample)
-        injectStuckCells(into: &conn, index: c, fraction: device.faults.bitErrorRate, highFraction: device.faults.highFraction,
-                         device: device, seed: seed, chipSample: chipSample)
+        injectStuckCells(
+            into: &conn, index: c, fraction: device.faults.bitErrorRate, highFraction: device.faults.highFraction,
+            device: device, seed: seed, chipSample: chipSample)
         conn.tileRows = tiles.rows
         return (conn, stats)
     }
@@ -107,8 +117,10 @@ extension Chip {
     /// `G⁻` at level 0, `w < 0` the reverse, so `G⁺ − G⁻ ≈ w·(G_max − G_min)`. With `device.physics`
     /// and write-verify, each cell is programmed by `WriteVerify` (pulses counted); otherwise with one
     /// pulse of Gaussian error.
-    static func program(_ w: WeightMatrix, from: Int, to: Int, recurrent: Bool, device: RRAMDevice,
-                        seed: UInt64, connection: Int, chipSample: Int) -> (Connection, ProgrammingStats) {
+    static func program(
+        _ w: WeightMatrix, from: Int, to: Int, recurrent: Bool, device: RRAMDevice,
+        seed: UInt64, connection: Int, chipSample: Int
+    ) -> (Connection, ProgrammingStats) {
         let n = w.inputs * w.outputs
         var gPlus = [Double](repeating: 0, count: n), gMinus = gPlus
         var lPlus = [UInt16](repeating: 0, count: n), lMinus = lPlus
@@ -129,8 +141,9 @@ extension Chip {
         }
         // One stream per presynaptic row so that rows can later be programmed in parallel.
         for j in 0..<w.inputs {
-            var rng = RandomStream(seed: seed, purpose: .programming, index: UInt64(connection) << 32 | UInt64(j),
-                                   sample: UInt64(chipSample))
+            var rng = RandomStream(
+                seed: seed, purpose: .programming, index: UInt64(connection) << 32 | UInt64(j),
+                sample: UInt64(chipSample))
             for i in 0..<w.outputs {
                 let k = j * w.outputs + i
                 let (lp, lm) = device.pairLevels(weight: Double(w.values[k]))
@@ -142,8 +155,11 @@ extension Chip {
         // Without write-verify each cell takes one pulse of the same (assumed, documented) energy as a
         // write-verify pulse: `WriteVerify.pulseEnergy`, 10 pJ by default (Docs/devices.md#write-verify).
         stats.energy = Double(stats.pulses) * ((table != nil ? writeVerify : nil) ?? WriteVerify()).pulseEnergy
-        return (Connection(from: from, to: to, recurrent: recurrent, inputs: w.inputs, outputs: w.outputs,
-                           gPlus: gPlus, gMinus: gMinus, levelPlus: lPlus, levelMinus: lMinus, rowTiles: [], tileRows: 1), stats)
+        return (
+            Connection(
+                from: from, to: to, recurrent: recurrent, inputs: w.inputs, outputs: w.outputs,
+                gPlus: gPlus, gMinus: gMinus, levelPlus: lPlus, levelMinus: lMinus, rowTiles: [], tileRows: 1), stats
+        )
     }
 
     /// Evolves a programmed connection to `device.timeSinceProgramming` (relaxation and retention drift,
@@ -186,10 +202,12 @@ extension Chip {
                     rowG[r] = s
                 }
                 rowTiles[rowTiles.count - 1].append(firstTile + tiles.count)
-                tiles.append(Tile(connection: index, rowStart: block.rowStart, usedRows: usedRows, neuronStart: block.neuronStart,
-                                  neurons: n, polarity: polarity, rows: spec.rows, cols: spec.cols,
-                                  usedCols: spec.usedColumns(neurons: n), rowConductance: rowG,
-                                  totalConductance: rowG.reduce(0, +)))
+                tiles.append(
+                    Tile(
+                        connection: index, rowStart: block.rowStart, usedRows: usedRows, neuronStart: block.neuronStart,
+                        neurons: n, polarity: polarity, rows: spec.rows, cols: spec.cols,
+                        usedCols: spec.usedColumns(neurons: n), rowConductance: rowG,
+                        totalConductance: rowG.reduce(0, +)))
             }
         }
         return (tiles, rowTiles)

@@ -22,8 +22,10 @@ public struct ChipSpec: Sendable, Equatable {
     /// Trained per-neuron time-constant settings (nil: the chip's τ are its own draws).
     public var tunedTimeConstants: TunedTimeConstants?
 
-    public init(seed: UInt64, network: NetworkSpec, neurons: NeuronParameters, heterogeneity: Heterogeneity,
-                device: RRAMDevice, tiles: TileSpec, tunedTimeConstants: TunedTimeConstants? = nil) {
+    public init(
+        seed: UInt64, network: NetworkSpec, neurons: NeuronParameters, heterogeneity: Heterogeneity,
+        device: RRAMDevice, tiles: TileSpec, tunedTimeConstants: TunedTimeConstants? = nil
+    ) {
         self.seed = seed; self.network = network; self.neurons = neurons; self.heterogeneity = heterogeneity
         self.device = device; self.tiles = tiles; self.tunedTimeConstants = tunedTimeConstants
     }

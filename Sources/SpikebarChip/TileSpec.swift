@@ -53,8 +53,10 @@ extension TileSpec {
         var out: [TileBlock] = []
         for rowStart in stride(from: 0, to: inputs, by: rows) {
             for neuronStart in stride(from: 0, to: outputs, by: neuronsPerTile) {
-                out.append(TileBlock(rowStart: rowStart, usedRows: Swift.min(rows, inputs - rowStart),
-                                     neuronStart: neuronStart, neurons: Swift.min(neuronsPerTile, outputs - neuronStart)))
+                out.append(
+                    TileBlock(
+                        rowStart: rowStart, usedRows: Swift.min(rows, inputs - rowStart),
+                        neuronStart: neuronStart, neurons: Swift.min(neuronsPerTile, outputs - neuronStart)))
             }
         }
         return out

@@ -58,7 +58,8 @@ public struct WeightFile: Codable, Sendable {
             throw SpikebarError.invalidInput(SourceLocation(file: path, keyPath: "format"), "expected 'spikebar-weights', found '\(file.format)'")
         }
         guard file.version == 1 else {
-            throw SpikebarError.invalidInput(SourceLocation(file: path, keyPath: "version"), "version \(file.version) is newer than this Spikebar reads (1)")
+            throw SpikebarError.invalidInput(
+                SourceLocation(file: path, keyPath: "version"), "version \(file.version) is newer than this Spikebar reads (1)")
         }
         let sizes = [network.input] + network.layers.map(\.size)
         let plan = Chip.connectionPlan(network: network)
@@ -71,12 +72,17 @@ public struct WeightFile: Codable, Sendable {
         let names = ["input"] + network.layers.map(\.name)
         for (k, (e, p)) in zip(file.connections, plan).enumerated() {
             guard e.from == names[p.from], e.to == names[p.to] else {
-                throw SpikebarError.invalidInput(SourceLocation(file: path, keyPath: "connections[\(k)]"),
-                                                 "connects '\(e.from)' → '\(e.to)', the scenario's network connects '\(names[p.from])' → '\(names[p.to])' (rename the layers, or use the weights trained for this network)")
+                throw SpikebarError.invalidInput(
+                    SourceLocation(file: path, keyPath: "connections[\(k)]"),
+                    "connects '\(e.from)' → '\(e.to)', the scenario's network connects '\(names[p.from])' → '\(names[p.to])' (rename the layers, or use the weights trained for this network)"
+                )
             }
             guard e.inputs == sizes[p.from], e.outputs == sizes[p.to], e.recurrent == p.recurrent,
-                  e.values.count == e.inputs * e.outputs else {
-                throw SpikebarError.mismatch("\(path): connections[\(k)] is \(e.inputs)×\(e.outputs)\(e.recurrent ? " recurrent" : "") with \(e.values.count) values; the network needs \(sizes[p.from])×\(sizes[p.to])\(p.recurrent ? " recurrent" : "")")
+                e.values.count == e.inputs * e.outputs
+            else {
+                throw SpikebarError.mismatch(
+                    "\(path): connections[\(k)] is \(e.inputs)×\(e.outputs)\(e.recurrent ? " recurrent" : "") with \(e.values.count) values; the network needs \(sizes[p.from])×\(sizes[p.to])\(p.recurrent ? " recurrent" : "")"
+                )
             }
             guard e.values.allSatisfy({ $0.isFinite }) else {
                 throw SpikebarError.invalidInput(SourceLocation(file: path, keyPath: "connections[\(k)].values"), "contains NaN or infinity")
@@ -84,7 +90,8 @@ public struct WeightFile: Codable, Sendable {
             out.append(WeightMatrix(inputs: e.inputs, outputs: e.outputs, values: e.values))
         }
         if let g = file.synapseGains, g.count != network.layers.count || !g.allSatisfy({ $0 > 0 && $0.isFinite }) {
-            throw SpikebarError.invalidInput(SourceLocation(file: path, keyPath: "synapse_gains"), "needs one positive gain per layer (\(network.layers.count))")
+            throw SpikebarError.invalidInput(
+                SourceLocation(file: path, keyPath: "synapse_gains"), "needs one positive gain per layer (\(network.layers.count))")
         }
         return (out, file.synapseGains)
     }
@@ -94,4 +101,3 @@ public struct WeightFile: Codable, Sendable {
         try DurableFile.write(enc.encode(self), to: path)
     }
 }
-

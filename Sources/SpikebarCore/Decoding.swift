@@ -20,9 +20,10 @@ extension Decoder {
         let present = try container(keyedBy: AnyCodingKey.self)
         for key in present.allKeys where !known.contains(key.stringValue) {
             let expected = K.allCases.map(\.stringValue).sorted().joined(separator: ", ")
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: codingPath + [key],
-                debugDescription: "unknown key '\(key.stringValue)' (expected one of: \(expected))"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: codingPath + [key],
+                    debugDescription: "unknown key '\(key.stringValue)' (expected one of: \(expected))"))
         }
     }
 }
@@ -34,8 +35,10 @@ extension KeyedDecodingContainer {
     }
 
     /// A `Double` that must lie in `range` (inclusive), or `fallback` when absent.
-    public func decode(_ key: Key, default fallback: Double, in range: ClosedRange<Double>,
-                       unit: String = "") throws -> Double {
+    public func decode(
+        _ key: Key, default fallback: Double, in range: ClosedRange<Double>,
+        unit: String = ""
+    ) throws -> Double {
         let value = try quantity(key, unit: unit) ?? fallback
         guard value.isFinite, range.contains(value) else {
             throw outOfRange(key, value: "\(value)", expected: describe(range, unit: unit))
@@ -132,16 +135,16 @@ public enum PhysicalRange {
     /// Range of a value > 0 in `unit` (a value ≥ 0 uses 0 … the same upper end).
     public static func positive(unit: String) -> ClosedRange<Double> {
         switch unit {
-        case "s": return 1e-15...1e5      // 1 fs … 27.8 h: kernel times, ps integers with 92× headroom to Int64
-        case "S": return 1e-15...1e3      // 1 fS … 1 kS: conductances (devices, wires)
-        case "Ω": return 1e-3...1e15      // 1 mΩ … 1 PΩ
-        case "V": return 1e-6...1e3       // 1 µV … 1 kV
-        case "F": return 1e-21...1        // 1 zF … 1 F
-        case "Hz": return 1e-6...1e12     // rates and clocks up to 1 THz
-        case "J": return 1e-24...1        // energy per event: 1 yJ … 1 J
-        case "W": return 1e-15...1e3      // static power
-        case "m²": return 1e-24...1       // areas up to a square metre
-        default: return 1e-12...1e12      // dimensionless gains and factors
+        case "s": return 1e-15...1e5  // 1 fs … 27.8 h: kernel times, ps integers with 92× headroom to Int64
+        case "S": return 1e-15...1e3  // 1 fS … 1 kS: conductances (devices, wires)
+        case "Ω": return 1e-3...1e15  // 1 mΩ … 1 PΩ
+        case "V": return 1e-6...1e3  // 1 µV … 1 kV
+        case "F": return 1e-21...1  // 1 zF … 1 F
+        case "Hz": return 1e-6...1e12  // rates and clocks up to 1 THz
+        case "J": return 1e-24...1  // energy per event: 1 yJ … 1 J
+        case "W": return 1e-15...1e3  // static power
+        case "m²": return 1e-24...1  // areas up to a square metre
+        default: return 1e-12...1e12  // dimensionless gains and factors
         }
     }
 

@@ -10,12 +10,18 @@ public enum FiniteResults {
     public static func nonFiniteKeys<T: Encodable>(_ value: T) -> [String] {
         let enc = JSONEncoder()
         enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: marker, negativeInfinity: marker, nan: marker)
-        guard let data = try? enc.encode(value), let root = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return [] }
+        guard let data = try? enc.encode(value), let root = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
+            return []
+        }
         var out: [String] = []
         func walk(_ node: Any, _ path: String) {
-            if let s = node as? String, s == marker { out.append(path.isEmpty ? "(the result)" : path) }
-            else if let d = node as? [String: Any] { for k in d.keys.sorted() { walk(d[k] as Any, path.isEmpty ? k : "\(path).\(k)") } }
-            else if let a = node as? [Any] { for (i, x) in a.enumerated() { walk(x, "\(path)[\(i)]") } }
+            if let s = node as? String, s == marker {
+                out.append(path.isEmpty ? "(the result)" : path)
+            } else if let d = node as? [String: Any] {
+                for k in d.keys.sorted() { walk(d[k] as Any, path.isEmpty ? k : "\(path).\(k)") }
+            } else if let a = node as? [Any] {
+                for (i, x) in a.enumerated() { walk(x, "\(path)[\(i)]") }
+            }
         }
         walk(root, "")
         return out
@@ -27,6 +33,7 @@ public enum FiniteResults {
         let keys = nonFiniteKeys(value)
         guard !keys.isEmpty else { return }
         let shown = keys.prefix(8).joined(separator: ", ") + (keys.count > 8 ? " and \(keys.count - 8) more" : "")
-        throw SpikebarError.mismatch("\(what): \(keys.count) quantit\(keys.count == 1 ? "y is" : "ies are") not finite (inf or NaN): \(shown). \(cause)")
+        throw SpikebarError.mismatch(
+            "\(what): \(keys.count) quantit\(keys.count == 1 ? "y is" : "ies are") not finite (inf or NaN): \(shown). \(cause)")
     }
 }

@@ -18,16 +18,20 @@ public enum InputFile {
 
     /// The file's bytes. Throws `missingFile` when nothing is there, `invalidInput` for a directory,
     /// device, FIFO or socket, and `resourceLimit` above `limit` bytes.
-    public static func read(_ path: String, hint: String, referencedFrom: SourceLocation? = nil,
-                            limit: Int = InputFile.defaultLimit) throws -> Data {
+    public static func read(
+        _ path: String, hint: String, referencedFrom: SourceLocation? = nil,
+        limit: Int = InputFile.defaultLimit
+    ) throws -> Data {
         var st = stat()
         guard stat(path, &st) == 0 else {
             throw SpikebarError.missingFile(path: path, referencedFrom: referencedFrom, hint: hint)
         }
         let kind = st.st_mode & S_IFMT
         guard kind == S_IFREG else {
-            let what = kind == S_IFDIR ? "a directory" : kind == S_IFCHR || kind == S_IFBLK ? "a device" :
-                       kind == S_IFIFO ? "a FIFO" : kind == S_IFSOCK ? "a socket" : "not a regular file"
+            let what =
+                kind == S_IFDIR
+                ? "a directory"
+                : kind == S_IFCHR || kind == S_IFBLK ? "a device" : kind == S_IFIFO ? "a FIFO" : kind == S_IFSOCK ? "a socket" : "not a regular file"
             throw SpikebarError.invalidInput(SourceLocation(file: path), "\(what), not a regular file; expected \(hint)")
         }
         guard Int(st.st_size) <= limit else {

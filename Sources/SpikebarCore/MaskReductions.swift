@@ -7,7 +7,7 @@ extension SIMDMask where Storage == SIMD4<Int64> {
     /// True when at least one lane is set.
     @inlinable @inline(__always)
     public var anyLane: Bool {
-        let bits = unsafeBitCast(self, to: SIMD4<Int64>.self)   // lanes are 0 or −1
+        let bits = unsafeBitCast(self, to: SIMD4<Int64>.self)  // lanes are 0 or −1
         let half = bits.lowHalf | bits.highHalf
         return (half[0] | half[1]) != 0
     }

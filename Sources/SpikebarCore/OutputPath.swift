@@ -38,11 +38,13 @@ public enum OutputPath {
         guard !path.isEmpty else { throw SpikebarError.invalidInput(SourceLocation(file: what), "empty output path") }
         guard !path.utf8.contains(0) else { throw SpikebarError.invalidInput(SourceLocation(file: what), "output path contains a NUL byte") }
         if let kind = nonRegularKind(path) {
-            throw SpikebarError.invalidInput(SourceLocation(file: path),
+            throw SpikebarError.invalidInput(
+                SourceLocation(file: path),
                 "\(what): \(kind), not a regular file; outputs are regular files that spikebar creates (refusing to replace it)")
         }
         for input in inputs where input == path || sameFile(input, path) {
-            throw SpikebarError.invalidInput(SourceLocation(file: path),
+            throw SpikebarError.invalidInput(
+                SourceLocation(file: path),
                 "\(what) names an input of this command (\(input)); refusing to overwrite an input")
         }
         let folder = (path as NSString).deletingLastPathComponent

@@ -30,8 +30,10 @@ public struct ResultFolder: Sendable {
         guard !existing.isEmpty, !force else { return }
         let stored = (try? String(contentsOfFile: keyFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
         guard stored != runKey else { return }
-        throw SpikebarError.invalidInput(SourceLocation(file: path),
-            "already holds \(existing.joined(separator: ", ")) of another \(command) (\(stored.map { "run key \($0)" } ?? "no run key") ≠ this run's \(runKey)); refusing to overwrite them: pass --force to replace them, or choose another --out")
+        throw SpikebarError.invalidInput(
+            SourceLocation(file: path),
+            "already holds \(existing.joined(separator: ", ")) of another \(command) (\(stored.map { "run key \($0)" } ?? "no run key") ≠ this run's \(runKey)); refusing to overwrite them: pass --force to replace them, or choose another --out"
+        )
     }
 
     /// Records that the folder's results are this run's (after they are written).

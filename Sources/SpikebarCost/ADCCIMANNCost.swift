@@ -81,22 +81,28 @@ public struct ADCCIMANNCost: CostModel {
         let conversions = values * conversionsPerVMM
         let neurons = Double(a.neuronCount)
         let arrayEnergy = v * v * t * a.tiles.reduce(0.0) { $0 + $1.conductanceTotal } * bits
-        let energy: [CostComponent] = [
-            CostComponent(name: Component.dac, value: drives * p.dacEnergyPerDrive, count: drives,
-                          confidence: .of(p.dacEnergyPerDrive, default: d.dacEnergyPerDrive, .high)),
-            CostComponent(name: Component.array, value: arrayEnergy, count: drives, confidence: .physics),
-            CostComponent(name: Component.adc, value: conversions * perConversion, count: conversions,
-                          confidence: .of(p.adcEnergyPerConversion, default: d.adcEnergyPerConversion, .high)),
-            CostComponent(name: Component.shiftAdd, value: conversions * p.shiftAddEnergy, count: conversions,
-                          confidence: .of(p.shiftAddEnergy, default: d.shiftAddEnergy, .high)),
-            CostComponent(name: Component.activation, value: neurons * p.neuronUpdateEnergy, count: neurons,
-                          confidence: .of(p.neuronUpdateEnergy, default: d.neuronUpdateEnergy, .medium)),
-        ] + base.staticEnergy(a)
+        let energy: [CostComponent] =
+            [
+                CostComponent(
+                    name: Component.dac, value: drives * p.dacEnergyPerDrive, count: drives,
+                    confidence: .of(p.dacEnergyPerDrive, default: d.dacEnergyPerDrive, .high)),
+                CostComponent(name: Component.array, value: arrayEnergy, count: drives, confidence: .physics),
+                CostComponent(
+                    name: Component.adc, value: conversions * perConversion, count: conversions,
+                    confidence: .of(p.adcEnergyPerConversion, default: d.adcEnergyPerConversion, .high)),
+                CostComponent(
+                    name: Component.shiftAdd, value: conversions * p.shiftAddEnergy, count: conversions,
+                    confidence: .of(p.shiftAddEnergy, default: d.shiftAddEnergy, .high)),
+                CostComponent(
+                    name: Component.activation, value: neurons * p.neuronUpdateEnergy, count: neurons,
+                    confidence: .of(p.neuronUpdateEnergy, default: d.neuronUpdateEnergy, .medium)),
+            ] + base.staticEnergy(a)
 
         let path = base.vmmPath(a, bits: bits)
         let compute: [CostComponent] = [
-            CostComponent(name: ADCCIMCost.Component.inputLatency, value: p.inputLatency, count: 1,
-                          confidence: .of(p.inputLatency, default: d.inputLatency, .assumption)),
+            CostComponent(
+                name: ADCCIMCost.Component.inputLatency, value: p.inputLatency, count: 1,
+                confidence: .of(p.inputLatency, default: d.inputLatency, .assumption)),
             CostComponent(name: Component.dacSerialization, value: path.dac, count: path.groups),
             CostComponent(name: Component.adcSerialization, value: path.adc, count: path.rounds),
             CostComponent(name: Component.update, value: path.update, count: Double(a.neuronLayerCount)),
@@ -108,12 +114,15 @@ public struct ADCCIMANNCost: CostModel {
             "Streaming latency includes the whole \(fmt(a.window, "s")) window: a rate needs all of its input.",
         ]
         if adcBits > 10 {
-            notes.append("\(adcBits)-bit ADC energy extrapolated beyond the 10-bit ISAAC table (× \(Units.fixed(Self.resolutionFactor(11) / Self.resolutionFactor(10), significant: 3)) per bit).")
+            notes.append(
+                "\(adcBits)-bit ADC energy extrapolated beyond the 10-bit ISAAC table (× \(Units.fixed(Self.resolutionFactor(11) / Self.resolutionFactor(10), significant: 3)) per bit)."
+            )
         }
-        return CostEstimate(architecture: architecture, energy: energy, latency: streaming, area: base.area(a), notes: notes,
-                            computeLatency: compute,
-                            latencyBasisNote: "Rate-coded ANN: streaming waits for the whole input window, compute runs one VMM per layer on buffered rates.",
-                            window: a.window)
+        return CostEstimate(
+            architecture: architecture, energy: energy, latency: streaming, area: base.area(a), notes: notes,
+            computeLatency: compute,
+            latencyBasisNote: "Rate-coded ANN: streaming waits for the whole input window, compute runs one VMM per layer on buffered rates.",
+            window: a.window)
     }
 }
 
@@ -121,8 +130,10 @@ extension ADCCIMANNCost: NodeAnnotatedCostModel {
     /// As `ADCCIMCost`: ADC, DAC, shift-and-add at 32 nm; the activation update at 14 nm.
     public var sourceNodes: [String: SourceNode] {
         let n32 = SourceNode(.hp32, 0.9), n14 = SourceNode(.hp14, 0.8)
-        return [Component.dac: n32, Component.adc: n32, Component.shiftAdd: n32, Component.dacSerialization: n32,
-                Component.adcSerialization: n32, Component.activation: n14, Component.update: n14,
-                ADCCIMCost.Component.adcs: n32, ADCCIMCost.Component.dacs: n32]
+        return [
+            Component.dac: n32, Component.adc: n32, Component.shiftAdd: n32, Component.dacSerialization: n32,
+            Component.adcSerialization: n32, Component.activation: n14, Component.update: n14,
+            ADCCIMCost.Component.adcs: n32, ADCCIMCost.Component.dacs: n32,
+        ]
     }
 }

@@ -89,15 +89,17 @@ public struct ADCCIMPrices: Codable, Sendable, Equatable {
     /// are credited) or after every step of the window (`window`, as seed 001 Table IV's 1,000 VMMs).
     public var readOut: ADCReadOut
 
-    public init(inputBits: Int = 1, arrayRead: ADCArrayRead = .allRows, rowsPerDAC: Int = 1,
-                dacEnergyPerDrive: Double = 0.41667e-12, dacArea: Double = 0.166015625e-12,
-                columnsPerADC: Int = 8, adcEnergyPerConversion: Double = 1.67e-12,
-                adcSampleRate: Double = 1.2e9, adcArea: Double = 1200e-12, shiftAddEnergy: Double = 0.021e-12,
-                neuronUpdateEnergy: Double = 21.6e-12, neuronUpdateLatency: Double = 1e-9,
-                cellArea: Double = 1.0e-12, conversionUnit: ADCConversionUnit = .pair, adcPerInputBit: Bool = true,
-                readPulse: Double? = nil, layerPipelining: Bool = false, inputLatency: Double = 0,
-                adcIdlePower: Double = 1e-7, neuronStaticPower: Double = 1e-9, annInputBits: Int = 8,
-                annADCBits: Int? = nil, readOut: ADCReadOut = .decision) {
+    public init(
+        inputBits: Int = 1, arrayRead: ADCArrayRead = .allRows, rowsPerDAC: Int = 1,
+        dacEnergyPerDrive: Double = 0.41667e-12, dacArea: Double = 0.166015625e-12,
+        columnsPerADC: Int = 8, adcEnergyPerConversion: Double = 1.67e-12,
+        adcSampleRate: Double = 1.2e9, adcArea: Double = 1200e-12, shiftAddEnergy: Double = 0.021e-12,
+        neuronUpdateEnergy: Double = 21.6e-12, neuronUpdateLatency: Double = 1e-9,
+        cellArea: Double = 1.0e-12, conversionUnit: ADCConversionUnit = .pair, adcPerInputBit: Bool = true,
+        readPulse: Double? = nil, layerPipelining: Bool = false, inputLatency: Double = 0,
+        adcIdlePower: Double = 1e-7, neuronStaticPower: Double = 1e-9, annInputBits: Int = 8,
+        annADCBits: Int? = nil, readOut: ADCReadOut = .decision
+    ) {
         self.readOut = readOut
         self.conversionUnit = conversionUnit; self.adcPerInputBit = adcPerInputBit; self.readPulse = readPulse
         self.layerPipelining = layerPipelining; self.inputLatency = inputLatency; self.adcIdlePower = adcIdlePower
@@ -277,8 +279,10 @@ public struct ADCCIMCost: CostModel {
             }
             if p.layerPipelining {
                 if worst.dac + worst.adc + p.neuronUpdateLatency > path.dac + path.adc + path.update {
-                    path = (worst.dac, worst.adc, Double(worst.groups) * bits, Double(worst.rounds) * conversionsPerVMM,
-                            p.neuronUpdateLatency)
+                    path = (
+                        worst.dac, worst.adc, Double(worst.groups) * bits, Double(worst.rounds) * conversionsPerVMM,
+                        p.neuronUpdateLatency
+                    )
                 }
             } else {
                 path.dac += worst.dac; path.adc += worst.adc; path.update += p.neuronUpdateLatency
@@ -302,10 +306,12 @@ public struct ADCCIMCost: CostModel {
         let adcCount = Double(a.tiles.reduce(0) { $0 + adcs($1) })
         let neurons = Double(a.neuronCount)
         return [
-            CostComponent(name: Component.adcIdle, value: p.adcIdlePower * adcCount * a.window, count: adcCount,
-                          kind: .static, confidence: .of(p.adcIdlePower, default: d.adcIdlePower, .assumption)),
-            CostComponent(name: Component.neuronStatic, value: p.neuronStaticPower * neurons * a.window, count: neurons,
-                          kind: .static, confidence: .of(p.neuronStaticPower, default: d.neuronStaticPower, .assumption)),
+            CostComponent(
+                name: Component.adcIdle, value: p.adcIdlePower * adcCount * a.window, count: adcCount,
+                kind: .static, confidence: .of(p.adcIdlePower, default: d.adcIdlePower, .assumption)),
+            CostComponent(
+                name: Component.neuronStatic, value: p.neuronStaticPower * neurons * a.window, count: neurons,
+                kind: .static, confidence: .of(p.neuronStaticPower, default: d.neuronStaticPower, .assumption)),
         ]
     }
 
@@ -316,12 +322,15 @@ public struct ADCCIMCost: CostModel {
         let adcCount = Double(a.tiles.reduce(0) { $0 + adcs($1) })
         let dacCount = Double(a.tiles.reduce(0) { $0 + dacs($1) })
         return [
-            CostComponent(name: Component.cells, value: cellCount * p.cellArea, count: cellCount,
-                          confidence: .of(p.cellArea, default: d.cellArea, .assumption)),
-            CostComponent(name: Component.adcs, value: adcCount * p.adcArea, count: adcCount,
-                          confidence: .of(p.adcArea, default: d.adcArea, .high)),
-            CostComponent(name: Component.dacs, value: dacCount * p.dacArea, count: dacCount,
-                          confidence: .of(p.dacArea, default: d.dacArea, .high)),
+            CostComponent(
+                name: Component.cells, value: cellCount * p.cellArea, count: cellCount,
+                confidence: .of(p.cellArea, default: d.cellArea, .assumption)),
+            CostComponent(
+                name: Component.adcs, value: adcCount * p.adcArea, count: adcCount,
+                confidence: .of(p.adcArea, default: d.adcArea, .high)),
+            CostComponent(
+                name: Component.dacs, value: dacCount * p.dacArea, count: dacCount,
+                confidence: .of(p.dacArea, default: d.dacArea, .high)),
         ]
     }
 
@@ -349,28 +358,35 @@ public struct ADCCIMCost: CostModel {
         }
         let conversions = values * steps * conversionsPerVMM
         let updates = neurons * steps
-        let energy: [CostComponent] = [
-            CostComponent(name: Component.dac, value: drives * p.dacEnergyPerDrive, count: drives,
-                          confidence: .of(p.dacEnergyPerDrive, default: d.dacEnergyPerDrive, .high)),
-            CostComponent(name: Component.array, value: arrayEnergy, count: drives,
-                          confidence: assumedArray == nil ? .physics : .scenario),
-            CostComponent(name: Component.adc, value: conversions * p.adcEnergyPerConversion, count: conversions,
-                          confidence: .of(p.adcEnergyPerConversion, default: d.adcEnergyPerConversion, .high)),
-            CostComponent(name: Component.shiftAdd, value: conversions * p.shiftAddEnergy, count: conversions,
-                          confidence: .of(p.shiftAddEnergy, default: d.shiftAddEnergy, .high)),
-            CostComponent(name: Component.neuronUpdate, value: updates * p.neuronUpdateEnergy, count: updates,
-                          confidence: .of(p.neuronUpdateEnergy, default: d.neuronUpdateEnergy, .medium)),
-        ] + staticEnergy(a)
+        let energy: [CostComponent] =
+            [
+                CostComponent(
+                    name: Component.dac, value: drives * p.dacEnergyPerDrive, count: drives,
+                    confidence: .of(p.dacEnergyPerDrive, default: d.dacEnergyPerDrive, .high)),
+                CostComponent(
+                    name: Component.array, value: arrayEnergy, count: drives,
+                    confidence: assumedArray == nil ? .physics : .scenario),
+                CostComponent(
+                    name: Component.adc, value: conversions * p.adcEnergyPerConversion, count: conversions,
+                    confidence: .of(p.adcEnergyPerConversion, default: d.adcEnergyPerConversion, .high)),
+                CostComponent(
+                    name: Component.shiftAdd, value: conversions * p.shiftAddEnergy, count: conversions,
+                    confidence: .of(p.shiftAddEnergy, default: d.shiftAddEnergy, .high)),
+                CostComponent(
+                    name: Component.neuronUpdate, value: updates * p.neuronUpdateEnergy, count: updates,
+                    confidence: .of(p.neuronUpdateEnergy, default: d.neuronUpdateEnergy, .medium)),
+            ] + staticEnergy(a)
 
         // One step's critical path c; n steps up to the decision. Streaming: step k's input is complete at
         // (k + 1)·dt, so the last of n steps finishes at dt + c + (n − 1)·max(dt, c). Compute: n · c.
         let path = vmmPath(a, bits: bits)
         let c = path.dac + path.adc + path.update
         let n = Double(stepsToDecision(a))
-        let steps1 = n > 0 ? 1.0 : 0.0          // no step, nothing to wait for or compute
+        let steps1 = n > 0 ? 1.0 : 0.0  // no step, nothing to wait for or compute
         let wait = n > 0 ? a.dt + (n - 1) * Swift.max(a.dt, c) : 0
-        let inputLatency = CostComponent(name: Component.inputLatency, value: p.inputLatency, count: 1,
-                                         confidence: .of(p.inputLatency, default: d.inputLatency, .assumption))
+        let inputLatency = CostComponent(
+            name: Component.inputLatency, value: p.inputLatency, count: 1,
+            confidence: .of(p.inputLatency, default: d.inputLatency, .assumption))
         let computeLatency: [CostComponent] = [
             inputLatency,
             CostComponent(name: Component.dacSerialization, value: n * path.dac, count: n * path.groups),
@@ -398,10 +414,12 @@ public struct ADCCIMCost: CostModel {
         if steps * c > a.window, a.window > 0 {
             notes.append("Slower than real time: \(fmt(steps * c, "s")) of compute for a \(fmt(a.window, "s")) window.")
         }
-        return CostEstimate(architecture: architecture, energy: energy, latency: latency, area: area(a), notes: notes,
-                            computeLatency: computeLatency,
-                            latencyBasisNote: "Time-stepped: streaming waits for each step's input (k·dt) before computing it; compute has the whole input buffered and runs the steps back to back.",
-                            window: a.window)
+        return CostEstimate(
+            architecture: architecture, energy: energy, latency: latency, area: area(a), notes: notes,
+            computeLatency: computeLatency,
+            latencyBasisNote:
+                "Time-stepped: streaming waits for each step's input (k·dt) before computing it; compute has the whole input buffered and runs the steps back to back.",
+            window: a.window)
     }
 }
 
@@ -412,8 +430,10 @@ extension ADCCIMCost: NodeAnnotatedCostModel {
     /// array read (physics), idle ADC and state leakage (static), the cells, the input's arrival.
     public var sourceNodes: [String: SourceNode] {
         let n32 = SourceNode(.hp32, 0.9), n14 = SourceNode(.hp14, 0.8)
-        return [Component.dac: n32, Component.adc: n32, Component.shiftAdd: n32, Component.dacSerialization: n32,
-                Component.adcSerialization: n32, Component.adcs: n32, Component.dacs: n32,
-                Component.neuronUpdate: n14, Component.neuronUpdateLatency: n14]
+        return [
+            Component.dac: n32, Component.adc: n32, Component.shiftAdd: n32, Component.dacSerialization: n32,
+            Component.adcSerialization: n32, Component.adcs: n32, Component.dacs: n32,
+            Component.neuronUpdate: n14, Component.neuronUpdateLatency: n14,
+        ]
     }
 }

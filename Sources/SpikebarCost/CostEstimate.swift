@@ -29,8 +29,10 @@ public struct CostComponent: Codable, Sendable, Equatable {
     /// How well the price behind `value` is known (H / M / U / A, or physics).
     public var confidence: PriceConfidence
 
-    public init(name: String, value: Double, count: Double, kind: EnergyKind = .dynamic,
-                confidence: PriceConfidence = .assumption) {
+    public init(
+        name: String, value: Double, count: Double, kind: EnergyKind = .dynamic,
+        confidence: PriceConfidence = .assumption
+    ) {
         self.name = name; self.value = value; self.count = count; self.kind = kind; self.confidence = confidence
     }
 }
@@ -75,9 +77,11 @@ public struct CostEstimate: Codable, Sendable, Equatable {
     /// as infeasible, never as a bare number.
     public var feasible: Bool
 
-    public init(architecture: String, energy: [CostComponent], latency: [CostComponent],
-                area: [CostComponent], notes: [String], computeLatency: [CostComponent]? = nil,
-                latencyBasisNote: String = "", window: Seconds = 0, feasible: Bool = true) {
+    public init(
+        architecture: String, energy: [CostComponent], latency: [CostComponent],
+        area: [CostComponent], notes: [String], computeLatency: [CostComponent]? = nil,
+        latencyBasisNote: String = "", window: Seconds = 0, feasible: Bool = true
+    ) {
         self.architecture = architecture; self.energy = energy; self.latency = latency
         self.area = area; self.notes = notes
         self.computeLatency = computeLatency ?? latency

@@ -52,12 +52,14 @@ public struct DynapPrices: Codable, Sendable, Equatable {
     /// DPI + LIF circuits, seed 000 §VII; assumption A).
     public var staticPowerPerNeuron: Double
 
-    public init(neuronsPerCore: Int = 256, coresPerChip: Int = 4, camWordsPerNeuron: Int = 64,
-                sramWordsPerNeuron: Int = 4, spikeGenerationEnergy: Double = 883e-12, encodingEnergy: Double = 0,
-                r2HopEnergy: Double = 360e-12, r3HopEnergy: Double = 360e-12, broadcastEnergy: Double = 6.84e-9,
-                pulseExtenderEnergy: Double = 324e-12, encodingLatency: Double = 20e-9,
-                r2HopLatency: Double = 20e-9, r3HopLatency: Double = 40e-9, broadcastLatency: Double = 30e-9,
-                chipArea: Double = 98e-6, staticPowerPerNeuron: Double = 5e-9) {
+    public init(
+        neuronsPerCore: Int = 256, coresPerChip: Int = 4, camWordsPerNeuron: Int = 64,
+        sramWordsPerNeuron: Int = 4, spikeGenerationEnergy: Double = 883e-12, encodingEnergy: Double = 0,
+        r2HopEnergy: Double = 360e-12, r3HopEnergy: Double = 360e-12, broadcastEnergy: Double = 6.84e-9,
+        pulseExtenderEnergy: Double = 324e-12, encodingLatency: Double = 20e-9,
+        r2HopLatency: Double = 20e-9, r3HopLatency: Double = 40e-9, broadcastLatency: Double = 30e-9,
+        chipArea: Double = 98e-6, staticPowerPerNeuron: Double = 5e-9
+    ) {
         self.staticPowerPerNeuron = staticPowerPerNeuron
         self.neuronsPerCore = neuronsPerCore; self.coresPerChip = coresPerChip
         self.camWordsPerNeuron = camWordsPerNeuron; self.sramWordsPerNeuron = sramWordsPerNeuron
@@ -263,7 +265,8 @@ public struct DynapCost: CostModel {
     public func price(_ a: Activity) -> CostEstimate {
         let p = prices
         let placement = place(a)
-        let entryChip = placement.cores.count > 1
+        let entryChip =
+            placement.cores.count > 1
             ? placement.chip(ofCore: placement.cores[1].first ?? 0, coresPerChip: p.coresPerChip) : 0
         var notes: [String] = []
 
@@ -282,7 +285,8 @@ public struct DynapCost: CostModel {
         var fanOutWarned = false
         for (l, layer) in a.layers.enumerated() {
             let targets = destinations(of: l)
-            let sources: [(core: Int?, spikes: Double)] = l == 0
+            let sources: [(core: Int?, spikes: Double)] =
+                l == 0
                 ? [(nil, Double(layer.spikes))]
                 : spikesPerCore(layer, cores: placement.cores[l]).map { ($0.core, $0.spikes) }
             if l >= 1 { onChipSpikes += Double(layer.spikes) }
@@ -294,7 +298,9 @@ public struct DynapCost: CostModel {
                 worstPath = Swift.max(worstPath, r.pathLatency)
                 if r.destinationChips > p.sramWordsPerNeuron, !fanOutWarned {
                     fanOutWarned = true
-                    notes.append("Layer '\(layer.name)' targets \(r.destinationChips) chips per spike but a neuron has \(p.sramWordsPerNeuron) SRAM destination words: infeasible without relay neurons.")
+                    notes.append(
+                        "Layer '\(layer.name)' targets \(r.destinationChips) chips per spike but a neuron has \(p.sramWordsPerNeuron) SRAM destination words: infeasible without relay neurons."
+                    )
                 }
             }
             if !targets.isEmpty, l + 1 < a.layers.count {
@@ -306,21 +312,28 @@ public struct DynapCost: CostModel {
         let d = DynapPrices.default
         let biasedNeurons = Double(placement.cores.reduce(0) { $0 + $1.count } * p.neuronsPerCore)
         let energy: [CostComponent] = [
-            CostComponent(name: Component.spikeGeneration, value: onChipSpikes * p.spikeGenerationEnergy,
-                          count: onChipSpikes, confidence: .of(p.spikeGenerationEnergy, default: d.spikeGenerationEnergy, .unverified)),
-            CostComponent(name: Component.encoding, value: onChipSpikes * p.encodingEnergy, count: onChipSpikes,
-                          confidence: .of(p.encodingEnergy, default: d.encodingEnergy, .assumption)),
-            CostComponent(name: Component.r2, value: r2 * p.r2HopEnergy, count: r2,
-                          confidence: .of(p.r2HopEnergy, default: d.r2HopEnergy, .unverified)),
-            CostComponent(name: Component.r3, value: r3 * p.r3HopEnergy, count: r3,
-                          confidence: .of(p.r3HopEnergy, default: d.r3HopEnergy, .assumption)),
-            CostComponent(name: Component.broadcast, value: broadcasts * p.broadcastEnergy, count: broadcasts,
-                          confidence: .of(p.broadcastEnergy, default: d.broadcastEnergy, .unverified)),
-            CostComponent(name: Component.pulseExtender, value: synapticEvents * p.pulseExtenderEnergy,
-                          count: synapticEvents, confidence: .of(p.pulseExtenderEnergy, default: d.pulseExtenderEnergy, .unverified)),
-            CostComponent(name: Component.neuronStatic, value: p.staticPowerPerNeuron * biasedNeurons * a.window,
-                          count: biasedNeurons, kind: .static,
-                          confidence: .of(p.staticPowerPerNeuron, default: d.staticPowerPerNeuron, .assumption)),
+            CostComponent(
+                name: Component.spikeGeneration, value: onChipSpikes * p.spikeGenerationEnergy,
+                count: onChipSpikes, confidence: .of(p.spikeGenerationEnergy, default: d.spikeGenerationEnergy, .unverified)),
+            CostComponent(
+                name: Component.encoding, value: onChipSpikes * p.encodingEnergy, count: onChipSpikes,
+                confidence: .of(p.encodingEnergy, default: d.encodingEnergy, .assumption)),
+            CostComponent(
+                name: Component.r2, value: r2 * p.r2HopEnergy, count: r2,
+                confidence: .of(p.r2HopEnergy, default: d.r2HopEnergy, .unverified)),
+            CostComponent(
+                name: Component.r3, value: r3 * p.r3HopEnergy, count: r3,
+                confidence: .of(p.r3HopEnergy, default: d.r3HopEnergy, .assumption)),
+            CostComponent(
+                name: Component.broadcast, value: broadcasts * p.broadcastEnergy, count: broadcasts,
+                confidence: .of(p.broadcastEnergy, default: d.broadcastEnergy, .unverified)),
+            CostComponent(
+                name: Component.pulseExtender, value: synapticEvents * p.pulseExtenderEnergy,
+                count: synapticEvents, confidence: .of(p.pulseExtenderEnergy, default: d.pulseExtenderEnergy, .unverified)),
+            CostComponent(
+                name: Component.neuronStatic, value: p.staticPowerPerNeuron * biasedNeurons * a.window,
+                count: biasedNeurons, kind: .static,
+                confidence: .of(p.staticPowerPerNeuron, default: d.staticPowerPerNeuron, .assumption)),
         ]
 
         let transitions = Double(a.neuronLayerCount)
@@ -330,8 +343,11 @@ public struct DynapCost: CostModel {
             CostComponent(name: Component.routing, value: routingLatency, count: transitions),
             CostComponent(name: Component.camMatch, value: matchLatency, count: transitions),
         ]
-        let area = [CostComponent(name: Component.chips, value: Double(placement.chips) * p.chipArea,
-                                  count: Double(placement.chips), confidence: .of(p.chipArea, default: d.chipArea, .medium))]
+        let area = [
+            CostComponent(
+                name: Component.chips, value: Double(placement.chips) * p.chipArea,
+                count: Double(placement.chips), confidence: .of(p.chipArea, default: d.chipArea, .medium))
+        ]
         var feasible = true
 
         // Feasibility: CAM fan-in.
@@ -346,19 +362,26 @@ public struct DynapCost: CostModel {
             let totalCores = placement.cores.reduce(0) { $0 + $1.count }
             let extraChips = ceilDiv(totalCores + extraCores, p.coresPerChip) - ceilDiv(totalCores, p.coresPerChip)
             feasible = false
-            notes.append("INFEASIBLE as mapped: layer '\(layer.name)' has fan-in \(fanIn) > \(p.camWordsPerNeuron) CAM words per neuron. It needs \(split) CAM banks per neuron: splitting each neuron into \(split) sub-neurons of ≤ \(p.camWordsPerNeuron) inputs costs \(layer.size * (split - 1)) extra neurons (\(extraCores) extra cores, \(extraChips) extra chip(s) with this layer alone split) plus a summing stage the analog neurons do not compute exactly. Energies here price the ideal mapping.")
+            notes.append(
+                "INFEASIBLE as mapped: layer '\(layer.name)' has fan-in \(fanIn) > \(p.camWordsPerNeuron) CAM words per neuron. It needs \(split) CAM banks per neuron: splitting each neuron into \(split) sub-neurons of ≤ \(p.camWordsPerNeuron) inputs costs \(layer.size * (split - 1)) extra neurons (\(extraCores) extra cores, \(extraChips) extra chip(s) with this layer alone split) plus a summing stage the analog neurons do not compute exactly. Energies here price the ideal mapping."
+            )
         }
-        notes.append("Placement: \(placement.cores.dropFirst().map { "\($0.count)" }.joined(separator: " + ")) cores on \(placement.chips) chip(s) (\(p.coresPerChip) cores × \(p.neuronsPerCore) neurons per chip), \(placement.meshWidth)-wide mesh; input injected at chip \(entryChip).")
+        notes.append(
+            "Placement: \(placement.cores.dropFirst().map { "\($0.count)" }.joined(separator: " + ")) cores on \(placement.chips) chip(s) (\(p.coresPerChip) cores × \(p.neuronsPerCore) neurons per chip), \(placement.meshWidth)-wide mesh; input injected at chip \(entryChip)."
+        )
         if p.usesUnverifiedEnergies {
-            notes.append("DYNAP per-operation energies (Moradi et al. 2018: 883 pJ generation, 324 pJ pulse extension, 6.84 nJ broadcast, 360 pJ R2) are UNVERIFIED recollections; R3 = R2 and all latencies are placeholders (Docs/cost-models.md).")
+            notes.append(
+                "DYNAP per-operation energies (Moradi et al. 2018: 883 pJ generation, 324 pJ pulse extension, 6.84 nJ broadcast, 360 pJ R2) are UNVERIFIED recollections; R3 = R2 and all latencies are placeholders (Docs/cost-models.md)."
+            )
         }
         if a.decisionTime == nil {
             notes.append("No decision time (output silent or still changing): latency uses the full window.")
         }
         notes.append("Not priced: bias generators, off-chip read-out of output spikes, FPGA/host injection of inputs.")
-        return CostEstimate(architecture: architecture, energy: energy, latency: latency, area: area, notes: notes,
-                            computeLatency: latency, latencyBasisNote: RRAMCrossbarCost.realTimeLatencyNote,
-                            window: a.window, feasible: feasible)
+        return CostEstimate(
+            architecture: architecture, energy: energy, latency: latency, area: area, notes: notes,
+            computeLatency: latency, latencyBasisNote: RRAMCrossbarCost.realTimeLatencyNote,
+            window: a.window, feasible: feasible)
     }
 }
 
@@ -369,7 +392,9 @@ extension DynapCost: NodeAnnotatedCostModel {
     /// analog synapses and capacitors).
     public var sourceNodes: [String: SourceNode] {
         let n = SourceNode(.n180, 1.8)
-        return [Component.spikeGeneration: n, Component.encoding: n, Component.r2: n, Component.r3: n, Component.broadcast: n,
-                Component.routing: n, Component.camMatch: n]
+        return [
+            Component.spikeGeneration: n, Component.encoding: n, Component.r2: n, Component.r3: n, Component.broadcast: n,
+            Component.routing: n, Component.camMatch: n,
+        ]
     }
 }

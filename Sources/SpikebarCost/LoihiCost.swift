@@ -109,8 +109,9 @@ public struct LoihiCost: CostModel {
             next += n
         }
         let tiles = Set((0..<next).map { $0 / p.coresPerTile }).count
-        return Placement(cores: cores, perCore: perCore, coreCount: next,
-                         chips: Swift.max(1, ceilDiv(next, p.coresPerChip)), tiles: tiles, overfull: overfull)
+        return Placement(
+            cores: cores, perCore: perCore, coreCount: next,
+            chips: Swift.max(1, ceilDiv(next, p.coresPerChip)), tiles: tiles, overfull: overfull)
     }
 
     /// Mesh position of the tile holding core `c`.
@@ -192,25 +193,34 @@ public struct LoihiCost: CostModel {
             p.confidence(key, value, default: fallback)
         }
         let energy = [
-            CostComponent(name: Component.synapticOps, value: synapticEvents * p.synapseEnergy, count: synapticEvents,
-                          confidence: conf("synapse_energy", p.synapseEnergy, d.synapseEnergy)),
-            CostComponent(name: Component.neuronAccess, value: neuronSteps * p.neuronAccessEnergy, count: neuronSteps,
-                          confidence: conf("neuron_access_energy", p.neuronAccessEnergy, d.neuronAccessEnergy)),
-            CostComponent(name: Component.neuronUpdate, value: neuronSteps * p.neuronUpdateEnergy, count: neuronSteps,
-                          confidence: conf("neuron_update_energy", p.neuronUpdateEnergy, d.neuronUpdateEnergy)),
-            CostComponent(name: Component.spikeOut, value: spikesOut * p.spikeOutEnergy, count: spikesOut,
-                          confidence: conf("spike_out_energy", p.spikeOutEnergy, d.spikeOutEnergy)),
-            CostComponent(name: Component.messagesOut, value: messages * p.messageOutEnergy, count: messages,
-                          confidence: conf("message_out_energy", p.messageOutEnergy, d.messageOutEnergy)),
-            CostComponent(name: Component.messagesIn, value: messages * p.messageInEnergy, count: messages,
-                          confidence: conf("message_in_energy", p.messageInEnergy, d.messageInEnergy)),
-            CostComponent(name: Component.hopsEastWest, value: hopsEW * p.hopEnergyEastWest, count: hopsEW,
-                          confidence: conf("hop_energy_east_west", p.hopEnergyEastWest, d.hopEnergyEastWest)),
-            CostComponent(name: Component.hopsNorthSouth, value: hopsNS * p.hopEnergyNorthSouth, count: hopsNS,
-                          confidence: conf("hop_energy_north_south", p.hopEnergyNorthSouth, d.hopEnergyNorthSouth)),
-            CostComponent(name: Component.staticPower, value: p.staticPowerPerCore * coresInUse * a.window,
-                          count: coresInUse, kind: .static,
-                          confidence: conf("static_power_per_core", p.staticPowerPerCore, d.staticPowerPerCore)),
+            CostComponent(
+                name: Component.synapticOps, value: synapticEvents * p.synapseEnergy, count: synapticEvents,
+                confidence: conf("synapse_energy", p.synapseEnergy, d.synapseEnergy)),
+            CostComponent(
+                name: Component.neuronAccess, value: neuronSteps * p.neuronAccessEnergy, count: neuronSteps,
+                confidence: conf("neuron_access_energy", p.neuronAccessEnergy, d.neuronAccessEnergy)),
+            CostComponent(
+                name: Component.neuronUpdate, value: neuronSteps * p.neuronUpdateEnergy, count: neuronSteps,
+                confidence: conf("neuron_update_energy", p.neuronUpdateEnergy, d.neuronUpdateEnergy)),
+            CostComponent(
+                name: Component.spikeOut, value: spikesOut * p.spikeOutEnergy, count: spikesOut,
+                confidence: conf("spike_out_energy", p.spikeOutEnergy, d.spikeOutEnergy)),
+            CostComponent(
+                name: Component.messagesOut, value: messages * p.messageOutEnergy, count: messages,
+                confidence: conf("message_out_energy", p.messageOutEnergy, d.messageOutEnergy)),
+            CostComponent(
+                name: Component.messagesIn, value: messages * p.messageInEnergy, count: messages,
+                confidence: conf("message_in_energy", p.messageInEnergy, d.messageInEnergy)),
+            CostComponent(
+                name: Component.hopsEastWest, value: hopsEW * p.hopEnergyEastWest, count: hopsEW,
+                confidence: conf("hop_energy_east_west", p.hopEnergyEastWest, d.hopEnergyEastWest)),
+            CostComponent(
+                name: Component.hopsNorthSouth, value: hopsNS * p.hopEnergyNorthSouth, count: hopsNS,
+                confidence: conf("hop_energy_north_south", p.hopEnergyNorthSouth, d.hopEnergyNorthSouth)),
+            CostComponent(
+                name: Component.staticPower, value: p.staticPowerPerCore * coresInUse * a.window,
+                count: coresInUse, kind: .static,
+                confidence: conf("static_power_per_core", p.staticPowerPerCore, d.staticPowerPerCore)),
         ]
 
         // One step's critical path c = busiest core + barrier; n steps up to the read-out. Streaming: step k's
@@ -234,33 +244,50 @@ public struct LoihiCost: CostModel {
             CostComponent(name: Component.stepSync, value: last * sync, count: last, confidence: syncConfidence),
         ]
         let chips = Double(placement.chips)
-        let area = [CostComponent(name: Component.chips, value: chips * p.chipArea, count: chips,
-                                  confidence: conf("chip_area", p.chipArea, d.chipArea))]
+        let area = [
+            CostComponent(
+                name: Component.chips, value: chips * p.chipArea, count: chips,
+                confidence: conf("chip_area", p.chipArea, d.chipArea))
+        ]
 
         var notes: [String] = []
         let layout = placement.cores.dropFirst().map { "\($0.count)" }.joined(separator: " + ")
         let limits = a.layers.indices.dropFirst().map { "\(placement.perCore[$0])" }.joined(separator: "/")
-        notes.append("Placement: input on \(placement.cores.first?.count ?? 0) core(s), layers on \(layout) core(s) (≤ \(limits) neurons per core: \(p.neuronsPerCore) compartments or \(p.synapsesPerCore) synapses ÷ fan-in), \(placement.tiles) tile(s), \(placement.chips) chip(s) of \(p.coresPerChip) cores.")
+        notes.append(
+            "Placement: input on \(placement.cores.first?.count ?? 0) core(s), layers on \(layout) core(s) (≤ \(limits) neurons per core: \(p.neuronsPerCore) compartments or \(p.synapsesPerCore) synapses ÷ fan-in), \(placement.tiles) tile(s), \(placement.chips) chip(s) of \(p.coresPerChip) cores."
+        )
         for name in placement.overfull {
-            notes.append("Infeasible as mapped: layer '\(name)' has a fan-in above one core's synapse memory (\(p.synapsesPerCore) synapses); priced at one neuron per core. Loihi would need its fan-in split over several compartments (dendritic tree), not priced.")
+            notes.append(
+                "Infeasible as mapped: layer '\(name)' has a fan-in above one core's synapse memory (\(p.synapsesPerCore) synapses); priced at one neuron per core. Loihi would need its fan-in split over several compartments (dendritic tree), not priced."
+            )
         }
         let perStepEnergy = neurons * (p.neuronAccessEnergy + p.neuronUpdateEnergy)
         let total = energy.reduce(0.0) { $0 + $1.value }
         if total > 0 {
-            notes.append("Time-stepped: \(a.steps) steps of \(fmt(a.dt, "s")); every neuron's state is read and updated every step (\(fmt(perStepEnergy, "J")) per step, \(Units.fixed(100 * perStepEnergy * steps / total, significant: 3)) % of the energy) even with no input spike. SANA-FE charges the \(fmt(p.neuronUpdateEnergy, "J")) update only on steps where a neuron's potential is non-zero or it receives input.")
+            notes.append(
+                "Time-stepped: \(a.steps) steps of \(fmt(a.dt, "s")); every neuron's state is read and updated every step (\(fmt(perStepEnergy, "J")) per step, \(Units.fixed(100 * perStepEnergy * steps / total, significant: 3)) % of the energy) even with no input spike. SANA-FE charges the \(fmt(p.neuronUpdateEnergy, "J")) update only on steps where a neuron's potential is non-zero or it receives input."
+            )
         }
-        notes.append("Output read after \(Int(n)) of \(a.steps) steps (\(p.readOut == .decision && a.decisionTime != nil ? "the step holding the decision time, as credited to every architecture" : "the whole window")); \(fmt(stepTime, "s")) per step (busiest core + barrier, SANA-FE's simple timing model on per-step means). Energy is priced over all \(a.steps) steps.")
-        notes.append("Per-operation prices: SANA-FE arch/loihi.yaml after Davies et al. 2018 (Intel 14 nm); the other architectures are priced at their own nodes.")
+        notes.append(
+            "Output read after \(Int(n)) of \(a.steps) steps (\(p.readOut == .decision && a.decisionTime != nil ? "the step holding the decision time, as credited to every architecture" : "the whole window")); \(fmt(stepTime, "s")) per step (busiest core + barrier, SANA-FE's simple timing model on per-step means). Energy is priced over all \(a.steps) steps."
+        )
+        notes.append(
+            "Per-operation prices: SANA-FE arch/loihi.yaml after Davies et al. 2018 (Intel 14 nm); the other architectures are priced at their own nodes."
+        )
         if placement.chips > 1 {
             notes.append("\(placement.chips) chips: chip-to-chip links are priced as more hops of one mesh (an underestimate).")
         }
         if p.staticPowerPerCore == 0 {
-            notes.append("Not priced: static/leakage power (static_power_per_core = 0: no sourced figure, and SANA-FE prices none), the embedded x86 cores / host that inject inputs and read outputs.")
+            notes.append(
+                "Not priced: static/leakage power (static_power_per_core = 0: no sourced figure, and SANA-FE prices none), the embedded x86 cores / host that inject inputs and read outputs."
+            )
         }
-        return CostEstimate(architecture: architecture, energy: energy, latency: latency, area: area, notes: notes,
-                            computeLatency: computeLatency,
-                            latencyBasisNote: "Time-stepped: streaming waits for each step's input (k·dt) before computing it; compute has the whole input buffered and runs the steps back to back.",
-                            window: a.window, feasible: placement.overfull.isEmpty)
+        return CostEstimate(
+            architecture: architecture, energy: energy, latency: latency, area: area, notes: notes,
+            computeLatency: computeLatency,
+            latencyBasisNote:
+                "Time-stepped: streaming waits for each step's input (k·dt) before computing it; compute has the whole input buffered and runs the steps back to back.",
+            window: a.window, feasible: placement.overfull.isEmpty)
     }
 
     /// Steps run before the output is read: up to the step holding the decision time (`read_out: decision`,
@@ -277,8 +304,10 @@ extension LoihiCost: NodeAnnotatedCostModel {
     /// taken at 0.8 V (the nominal supply assumed for HP 14 nm). Not scaled: static power, input arrival.
     public var sourceNodes: [String: SourceNode] {
         let n = SourceNode(.hp14, 0.8)
-        return [Component.synapticOps: n, Component.neuronAccess: n, Component.neuronUpdate: n, Component.spikeOut: n,
-                Component.messagesOut: n, Component.messagesIn: n, Component.hopsEastWest: n, Component.hopsNorthSouth: n,
-                Component.stepProcessing: n, Component.stepSync: n, Component.chips: n]
+        return [
+            Component.synapticOps: n, Component.neuronAccess: n, Component.neuronUpdate: n, Component.spikeOut: n,
+            Component.messagesOut: n, Component.messagesIn: n, Component.hopsEastWest: n, Component.hopsNorthSouth: n,
+            Component.stepProcessing: n, Component.stepSync: n, Component.chips: n,
+        ]
     }
 }

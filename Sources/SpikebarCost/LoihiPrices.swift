@@ -31,8 +31,10 @@ public struct LoihiPrices: Codable, Sendable, Equatable {
             try decoder.rejectUnknownKeys(CodingKeys.self)
             let c = try decoder.container(keyedBy: CodingKeys.self)
             guard c.contains(.tiles), c.contains(.latency) else {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                        debugDescription: "a sync step needs both 'tiles' and 'latency'"))
+                throw DecodingError.dataCorrupted(
+                    .init(
+                        codingPath: decoder.codingPath,
+                        debugDescription: "a sync step needs both 'tiles' and 'latency'"))
             }
             tiles = try c.decode(.tiles, default: 1, in: 1...Int.max)
             latency = try c.nonNegative(.latency, default: 0, unit: "s")
@@ -106,18 +108,20 @@ public struct LoihiPrices: Codable, Sendable, Equatable {
     /// and the spiking chips are credited) or after every step of the window (what SANA-FE simulates).
     public var readOut: ADCReadOut
 
-    public init(neuronsPerCore: Int = 1024, synapsesPerCore: Int = 131_072, inputsPerCore: Int = 1024,
-                coresPerTile: Int = 4, meshWidth: Int = 8, meshHeight: Int = 4,
-                synapseEnergy: Double = 35.5e-12, synapseLatency: Double = 3.8e-9,
-                neuronAccessEnergy: Double = 51.2e-12, neuronAccessLatency: Double = 6.0e-9,
-                neuronUpdateEnergy: Double = 21.6e-12, neuronUpdateLatency: Double = 3.7e-9,
-                spikeOutEnergy: Double = 69.3e-12, spikeOutLatency: Double = 30e-9,
-                messageOutEnergy: Double = 111e-12, messageOutLatency: Double = 5.1e-9,
-                messageInEnergy: Double = 0, messageInLatency: Double = 16e-9,
-                hopEnergyEastWest: Double = 3.0e-12, hopLatencyEastWest: Double = 4.1e-9,
-                hopEnergyNorthSouth: Double = 4.2e-12, hopLatencyNorthSouth: Double = 6.5e-9,
-                timestepSyncLatency: [SyncStep] = LoihiPrices.sanafeSyncTable,
-                staticPowerPerCore: Double = 0, chipArea: Double = 60e-6, readOut: ADCReadOut = .decision) {
+    public init(
+        neuronsPerCore: Int = 1024, synapsesPerCore: Int = 131_072, inputsPerCore: Int = 1024,
+        coresPerTile: Int = 4, meshWidth: Int = 8, meshHeight: Int = 4,
+        synapseEnergy: Double = 35.5e-12, synapseLatency: Double = 3.8e-9,
+        neuronAccessEnergy: Double = 51.2e-12, neuronAccessLatency: Double = 6.0e-9,
+        neuronUpdateEnergy: Double = 21.6e-12, neuronUpdateLatency: Double = 3.7e-9,
+        spikeOutEnergy: Double = 69.3e-12, spikeOutLatency: Double = 30e-9,
+        messageOutEnergy: Double = 111e-12, messageOutLatency: Double = 5.1e-9,
+        messageInEnergy: Double = 0, messageInLatency: Double = 16e-9,
+        hopEnergyEastWest: Double = 3.0e-12, hopLatencyEastWest: Double = 4.1e-9,
+        hopEnergyNorthSouth: Double = 4.2e-12, hopLatencyNorthSouth: Double = 6.5e-9,
+        timestepSyncLatency: [SyncStep] = LoihiPrices.sanafeSyncTable,
+        staticPowerPerCore: Double = 0, chipArea: Double = 60e-6, readOut: ADCReadOut = .decision
+    ) {
         self.neuronsPerCore = neuronsPerCore; self.synapsesPerCore = synapsesPerCore
         self.inputsPerCore = inputsPerCore; self.coresPerTile = coresPerTile
         self.meshWidth = meshWidth; self.meshHeight = meshHeight
@@ -134,8 +138,10 @@ public struct LoihiPrices: Codable, Sendable, Equatable {
     }
 
     /// SANA-FE's `latency_sync` table (`loihi.yaml` l. 16).
-    public static let sanafeSyncTable = [SyncStep(tiles: 1, latency: 0.6e-6), SyncStep(tiles: 2, latency: 1.0e-6),
-                                         SyncStep(tiles: 4, latency: 1.4e-6), SyncStep(tiles: 29, latency: 1.8e-6)]
+    public static let sanafeSyncTable = [
+        SyncStep(tiles: 1, latency: 0.6e-6), SyncStep(tiles: 2, latency: 1.0e-6),
+        SyncStep(tiles: 4, latency: 1.4e-6), SyncStep(tiles: 29, latency: 1.8e-6),
+    ]
 
     /// The documented defaults.
     public static let `default` = LoihiPrices()
@@ -233,8 +239,14 @@ public struct LoihiPrices: Codable, Sendable, Equatable {
     /// Where each default comes from, with its confidence mark — the table of Docs/cost-models.md §5 as
     /// data (one row per YAML key, in key order). "loihi.yaml l. N" is SANA-FE's `arch/loihi.yaml`.
     public static let sources: [Source] = [
-        Source(key: "neurons_per_core", confidence: .high, source: "SANA-FE loihi.yaml l. 33 (max_neurons_supported); Davies 2018: 1024 compartments per core"),
-        Source(key: "synapses_per_core", confidence: .assumption, source: "128 KB per core (16 MB synaptic memory / 128 cores, Davies 2018 via IEEE CAS Mag. 2022 Q2, M) at 8 bits per weight, no per-axon overhead"),
+        Source(
+            key: "neurons_per_core", confidence: .high,
+            source: "SANA-FE loihi.yaml l. 33 (max_neurons_supported); Davies 2018: 1024 compartments per core"),
+        Source(
+            key: "synapses_per_core", confidence: .assumption,
+            source:
+                "128 KB per core (16 MB synaptic memory / 128 cores, Davies 2018 via IEEE CAS Mag. 2022 Q2, M) at 8 bits per weight, no per-axon overhead"
+        ),
         Source(key: "inputs_per_core", confidence: .high, source: "SANA-FE loihi.yaml l. 49 (loihi_inputs[0..1023])"),
         Source(key: "cores_per_tile", confidence: .high, source: "SANA-FE loihi.yaml l. 29 (loihi_core[0..3])"),
         Source(key: "mesh_width", confidence: .high, source: "SANA-FE loihi.yaml l. 9"),
@@ -258,6 +270,8 @@ public struct LoihiPrices: Codable, Sendable, Equatable {
         Source(key: "timestep_sync_latency", confidence: .high, source: "SANA-FE loihi.yaml l. 15-16 (sync_model: table)"),
         Source(key: "static_power_per_core", confidence: .assumption, source: "not priced by SANA-FE's Loihi description; no figure found"),
         Source(key: "chip_area", confidence: .high, source: "Davies et al., IEEE Micro 2018, abstract: 60 mm², Intel 14 nm, 128 cores"),
-        Source(key: "read_out", confidence: .assumption, source: "decision: the read-out credited to every architecture (ADC-CIM read_out); window: SANA-FE's full run"),
+        Source(
+            key: "read_out", confidence: .assumption,
+            source: "decision: the read-out credited to every architecture (ADC-CIM read_out); window: SANA-FE's full run"),
     ]
 }

@@ -21,8 +21,10 @@ public enum MIFNeuronCost {
 
     /// The RRAM-SNN estimate of `activity` with `neuronEnergy` (J, from `MIFKernelResult`) as the
     /// neurons' energy and MIF neurons of capacitance `capacitance` (F) in the area.
-    public static func price(_ activity: Activity, neuronEnergy: Joules, capacitance: Double,
-                             prices: RRAMCrossbarPrices, read: ReadConditions) -> CostEstimate {
+    public static func price(
+        _ activity: Activity, neuronEnergy: Joules, capacitance: Double,
+        prices: RRAMCrossbarPrices, read: ReadConditions
+    ) -> CostEstimate {
         var p = prices
         p.neuronEnergyPerSpike = 0
         // The scenario's `neuron_area` wins over the circuit estimate (seed 001 Table IV leaves it out: 0).
@@ -40,7 +42,9 @@ public enum MIFNeuronCost {
             e.area[k].name = neuronArea
         }
         e.architecture = "rram-snn-mif"
-        e.notes.append("MIF neurons: energy measured from the circuit (\(fmt(neuronEnergy, "J")) over the window), area = C/(\(fmt(capacitanceDensity * 1e-12, "F"))/µm²) + 2 cells")
+        e.notes.append(
+            "MIF neurons: energy measured from the circuit (\(fmt(neuronEnergy, "J")) over the window), area = C/(\(fmt(capacitanceDensity * 1e-12, "F"))/µm²) + 2 cells"
+        )
         return e
     }
 }

@@ -54,9 +54,11 @@ public struct NodeEqualisation: Codable, Sendable, Equatable {
         scale(&e.computeLatency, { TechnologyScaling.delayFactor(from: $0.node, $0.vdd, to: node, vdd) }, energy: false)
         scale(&e.area, { TechnologyScaling.areaFactor(from: $0.node, to: node) }, energy: false)
         let from = Set(sourceNodes.values.map { "\($0.node) at \(Units.fixed($0.vdd, significant: 3)) V" }).sorted().joined(separator: ", ")
-        e.notes.append(scaled.isEmpty
-            ? "Same node (\(node) at \(Units.fixed(vdd, significant: 3)) V): nothing here is CMOS logic at a known node, no value scaled."
-            : "Same node: \(scaled.joined(separator: ", ")) scaled from \(from) to \(node) at \(Units.fixed(vdd, significant: 3)) V (Stillmaker & Baas 2017 logic fits, confidence M); device physics, static and bias power, analog circuits and prices set in the scenario are not scaled.")
+        e.notes.append(
+            scaled.isEmpty
+                ? "Same node (\(node) at \(Units.fixed(vdd, significant: 3)) V): nothing here is CMOS logic at a known node, no value scaled."
+                : "Same node: \(scaled.joined(separator: ", ")) scaled from \(from) to \(node) at \(Units.fixed(vdd, significant: 3)) V (Stillmaker & Baas 2017 logic fits, confidence M); device physics, static and bias power, analog circuits and prices set in the scenario are not scaled."
+        )
         return e
     }
 }

@@ -71,8 +71,10 @@ public struct ConfidenceShares: Codable, Sendable, Equatable {
 
     /// "physics 12 % · H 40 % · M 3 % · A 45 % · U 0 %" (shares ≥ 0.5 % only).
     public var summary: String {
-        let parts: [(String, Double)] = [("physics", physics), ("H", high), ("M", medium), ("S", scenario),
-                                         ("A", assumption), ("U", unverified)]
+        let parts: [(String, Double)] = [
+            ("physics", physics), ("H", high), ("M", medium), ("S", scenario),
+            ("A", assumption), ("U", unverified),
+        ]
         let shown = parts.filter { $0.1 >= 0.005 }
         guard !shown.isEmpty else { return "—" }
         return shown.map { "\($0.0) \(Units.fixed($0.1 * 100, significant: 2)) %" }.joined(separator: " · ")

@@ -31,8 +31,10 @@ public struct PriceLists: Codable, Sendable, Equatable {
     /// `NodeEqualisation`); nil (default) = each at the node its prices were sourced at.
     public var sameNode: NodeEqualisation?
 
-    public init(rram: RRAMCrossbarPrices = .default, dynap: DynapPrices = .default, adcCIM: ADCCIMPrices = .default,
-                overheads: Bool = true, assumedArrayPower: AssumedArrayPower? = nil, loihi: LoihiPrices = .default) {
+    public init(
+        rram: RRAMCrossbarPrices = .default, dynap: DynapPrices = .default, adcCIM: ADCCIMPrices = .default,
+        overheads: Bool = true, assumedArrayPower: AssumedArrayPower? = nil, loihi: LoihiPrices = .default
+    ) {
         self.rram = rram; self.dynap = dynap; self.adcCIM = adcCIM; self.overheads = overheads
         self.assumedArrayPower = assumedArrayPower
         self.loihi = loihi
@@ -75,8 +77,10 @@ public struct PriceLists: Codable, Sendable, Equatable {
         var stepped = ADCCIMCost(prices: adc, read: read)
         stepped.assumedArray = assumedArrayPower
         let loihi = overheads ? self.loihi : self.loihi.withoutOverheads
-        let models: [any NodeAnnotatedCostModel] = [crossbar, DynapCost(prices: dynap), stepped,
-                                                     ADCCIMANNCost(prices: adc, read: read, cellLevels: cellLevels), LoihiCost(prices: loihi)]
+        let models: [any NodeAnnotatedCostModel] = [
+            crossbar, DynapCost(prices: dynap), stepped,
+            ADCCIMANNCost(prices: adc, read: read, cellLevels: cellLevels), LoihiCost(prices: loihi),
+        ]
         guard let sameNode else { return models }
         return models.map { NodeEqualisedCostModel(base: $0, target: sameNode) }
     }

@@ -49,12 +49,14 @@ public struct RRAMCrossbarPrices: Codable, Sendable, Equatable {
     /// Periphery per tile: word-line drivers, decoders, column routing (m²). Default 0.01 mm² (assumption).
     public var tilePeripheryArea: Double
 
-    public init(wordLineCapacitance: Double = 100e-15, wordLineVoltage: Double = 1.2,
-                bitLineCapacitance: Double = 30e-15, neuronEnergyPerSpike: Double = 3.6e-12,
-                inputSpikeEnergy: Double = 1e-12, staticPowerPerNeuron: Double = 5e-9,
-                readSupplyVoltage: Double = 1.2, columnClampPower: Double = 1.2e-6, inputLatency: Double = 0,
-                readLatencyOverhead: Double = 0, cellArea: Double = 1.0e-12,
-                neuronArea: Double = 250e-12, tilePeripheryArea: Double = 1e-8) {
+    public init(
+        wordLineCapacitance: Double = 100e-15, wordLineVoltage: Double = 1.2,
+        bitLineCapacitance: Double = 30e-15, neuronEnergyPerSpike: Double = 3.6e-12,
+        inputSpikeEnergy: Double = 1e-12, staticPowerPerNeuron: Double = 5e-9,
+        readSupplyVoltage: Double = 1.2, columnClampPower: Double = 1.2e-6, inputLatency: Double = 0,
+        readLatencyOverhead: Double = 0, cellArea: Double = 1.0e-12,
+        neuronArea: Double = 250e-12, tilePeripheryArea: Double = 1e-8
+    ) {
         self.readSupplyVoltage = readSupplyVoltage; self.columnClampPower = columnClampPower
         self.inputLatency = inputLatency
         self.wordLineCapacitance = wordLineCapacitance; self.wordLineVoltage = wordLineVoltage
@@ -166,7 +168,8 @@ public struct RRAMCrossbarCost: CostModel {
     }
 
     /// Why both latency bases are equal for analog neurons integrating in real time.
-    public static let realTimeLatencyNote = "Analog neurons integrate in real time: buffered input cannot be replayed faster, so the compute latency equals the streaming latency (start of input → decision)."
+    public static let realTimeLatencyNote =
+        "Analog neurons integrate in real time: buffered input cannot be replayed faster, so the compute latency equals the streaming latency (start of input → decision)."
 
     public func price(_ a: Activity) -> CostEstimate {
         let p = prices
@@ -197,32 +200,41 @@ public struct RRAMCrossbarCost: CostModel {
         let supplyLoss = Swift.max(0, p.readSupplyVoltage * charge - heat)
         let energy: [CostComponent] = [
             heatComponent,
-            CostComponent(name: Component.readSupplyLoss, value: supplyLoss, count: rowReads,
-                          confidence: .of(p.readSupplyVoltage, default: d.readSupplyVoltage, .assumption)),
-            CostComponent(name: Component.columnClamp, value: cellReads * (p.columnClampPower * t), count: cellReads,
-                          confidence: .of(p.columnClampPower, default: d.columnClampPower, .assumption)),
-            CostComponent(name: Component.wordLineDrivers,
-                          value: rowReads * (p.wordLineCapacitance * p.wordLineVoltage * p.wordLineVoltage),
-                          count: rowReads, confidence: .of(p.wordLineCapacitance, default: d.wordLineCapacitance, .assumption)),
-            CostComponent(name: Component.bitLineCharge, value: cellReads * (p.bitLineCapacitance * v * v),
-                          count: cellReads, confidence: .of(p.bitLineCapacitance, default: d.bitLineCapacitance, .assumption)),
-            CostComponent(name: Component.neuronSpikes, value: neuronSpikes * p.neuronEnergyPerSpike,
-                          count: neuronSpikes, confidence: .of(p.neuronEnergyPerSpike, default: d.neuronEnergyPerSpike, .medium)),
-            CostComponent(name: Component.inputSpikes, value: inputSpikes * p.inputSpikeEnergy, count: inputSpikes,
-                          confidence: .of(p.inputSpikeEnergy, default: d.inputSpikeEnergy, .assumption)),
-            CostComponent(name: Component.neuronStatic, value: p.staticPowerPerNeuron * neurons * a.window,
-                          count: neurons, kind: .static,
-                          confidence: .of(p.staticPowerPerNeuron, default: d.staticPowerPerNeuron, .assumption)),
+            CostComponent(
+                name: Component.readSupplyLoss, value: supplyLoss, count: rowReads,
+                confidence: .of(p.readSupplyVoltage, default: d.readSupplyVoltage, .assumption)),
+            CostComponent(
+                name: Component.columnClamp, value: cellReads * (p.columnClampPower * t), count: cellReads,
+                confidence: .of(p.columnClampPower, default: d.columnClampPower, .assumption)),
+            CostComponent(
+                name: Component.wordLineDrivers,
+                value: rowReads * (p.wordLineCapacitance * p.wordLineVoltage * p.wordLineVoltage),
+                count: rowReads, confidence: .of(p.wordLineCapacitance, default: d.wordLineCapacitance, .assumption)),
+            CostComponent(
+                name: Component.bitLineCharge, value: cellReads * (p.bitLineCapacitance * v * v),
+                count: cellReads, confidence: .of(p.bitLineCapacitance, default: d.bitLineCapacitance, .assumption)),
+            CostComponent(
+                name: Component.neuronSpikes, value: neuronSpikes * p.neuronEnergyPerSpike,
+                count: neuronSpikes, confidence: .of(p.neuronEnergyPerSpike, default: d.neuronEnergyPerSpike, .medium)),
+            CostComponent(
+                name: Component.inputSpikes, value: inputSpikes * p.inputSpikeEnergy, count: inputSpikes,
+                confidence: .of(p.inputSpikeEnergy, default: d.inputSpikeEnergy, .assumption)),
+            CostComponent(
+                name: Component.neuronStatic, value: p.staticPowerPerNeuron * neurons * a.window,
+                count: neurons, kind: .static,
+                confidence: .of(p.staticPowerPerNeuron, default: d.staticPowerPerNeuron, .assumption)),
         ]
 
         let layersOnPath = Double(a.neuronLayerCount)
         let latency: [CostComponent] = [
-            CostComponent(name: Component.inputLatency, value: p.inputLatency, count: 1,
-                          confidence: .of(p.inputLatency, default: d.inputLatency, .assumption)),
+            CostComponent(
+                name: Component.inputLatency, value: p.inputLatency, count: 1,
+                confidence: .of(p.inputLatency, default: d.inputLatency, .assumption)),
             a.decisionTime.map { CostComponent(name: Component.decisionTime, value: $0, count: 1, confidence: .physics) }
                 ?? CostComponent(name: Component.window, value: a.window, count: 1, confidence: .physics),
-            CostComponent(name: Component.criticalPathReads, value: layersOnPath * (t + p.readLatencyOverhead),
-                          count: layersOnPath, confidence: .physics),
+            CostComponent(
+                name: Component.criticalPathReads, value: layersOnPath * (t + p.readLatencyOverhead),
+                count: layersOnPath, confidence: .physics),
         ]
 
         let cellCount = Double(a.tiles.reduce(0) { $0 + $1.rows * $1.cols })
@@ -246,17 +258,22 @@ public struct RRAMCrossbarCost: CostModel {
         if p.staticPowerPerNeuron == 0 {
             notes.append("Static power not priced (static_power_per_neuron = 0).")
         } else {
-            notes.append("Neuron bias power \(fmt(p.staticPowerPerNeuron, "W")) per neuron over the \(fmt(a.window, "s")) window (assumption A, Docs/cost-models.md).")
+            notes.append(
+                "Neuron bias power \(fmt(p.staticPowerPerNeuron, "W")) per neuron over the \(fmt(a.window, "s")) window (assumption A, Docs/cost-models.md)."
+            )
         }
         if let assumed = assumedArray { notes.insert(assumed.note, at: 0) }
         if supplyDrop > 0 {
-            notes.append("Read current drawn from a \(fmt(p.readSupplyVoltage, "V")) supply: \(Units.fixed(p.readSupplyVoltage / v, significant: 3))× the cells' own heat at V_read = \(fmt(v, "V")) (drivers, clamp, DPI input mirror; assumption A).")
+            notes.append(
+                "Read current drawn from a \(fmt(p.readSupplyVoltage, "V")) supply: \(Units.fixed(p.readSupplyVoltage / v, significant: 3))× the cells' own heat at V_read = \(fmt(v, "V")) (drivers, clamp, DPI input mirror; assumption A)."
+            )
         }
         if a.peakConcurrentRows > 1 {
             notes.append("Up to \(a.peakConcurrentRows) rows read concurrently on one tile: IR drop and the summed column current are not priced.")
         }
-        return CostEstimate(architecture: architecture, energy: energy, latency: latency, area: area, notes: notes,
-                            computeLatency: latency, latencyBasisNote: Self.realTimeLatencyNote, window: a.window)
+        return CostEstimate(
+            architecture: architecture, energy: energy, latency: latency, area: area, notes: notes,
+            computeLatency: latency, latencyBasisNote: Self.realTimeLatencyNote, window: a.window)
     }
 }
 

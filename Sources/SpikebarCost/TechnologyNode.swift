@@ -42,8 +42,11 @@ public struct TechnologyNode: Hashable, Sendable, Codable, CustomStringConvertib
     public init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let n = TechnologyNode(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription:
-                "unknown technology node '\(text)' (expected 180, 130, 90, 65, or HP/LP 45, 32, 20, 16, 14, 10, 7)"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription:
+                        "unknown technology node '\(text)' (expected 180, 130, 90, 65, or HP/LP 45, 32, 20, 16, 14, 10, 7)"))
         }
         self = n
     }

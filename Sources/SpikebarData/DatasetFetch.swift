@@ -17,15 +17,19 @@ public enum DatasetFetch {
     ]
 
     /// The four official MNIST files.
-    public static let mnistFiles = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
-                                    "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
+    public static let mnistFiles = [
+        "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+        "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz",
+    ]
 
     /// Fetches MNIST into `<directory>/mnist/` from `baseURLs` (first that serves each file; `file://`
     /// URLs are copied) and verifies it. Files already present and loadable are kept. Returns the files
     /// written.
     @discardableResult
-    public static func mnist(into directory: String, baseURLs: [String] = mnistMirrors,
-                             log: (String) -> Void = { _ in }) throws -> [String] {
+    public static func mnist(
+        into directory: String, baseURLs: [String] = mnistMirrors,
+        log: (String) -> Void = { _ in }
+    ) throws -> [String] {
         let dir = directory + "/mnist"
         if (try? MNIST(directory: directory, split: .train)) != nil, (try? MNIST(directory: directory, split: .test)) != nil {
             log("\(dir): all four MNIST files present and valid")
@@ -56,8 +60,9 @@ public enum DatasetFetch {
                 }
             }
             if !done {
-                throw SpikebarError.missingFile(path: target, referencedFrom: nil,
-                                                hint: "no mirror served it (\(failures.joined(separator: "; "))); " + MNIST.howToObtain)
+                throw SpikebarError.missingFile(
+                    path: target, referencedFrom: nil,
+                    hint: "no mirror served it (\(failures.joined(separator: "; "))); " + MNIST.howToObtain)
             }
         }
         // The same loaders training uses: magic numbers, counts, image size, gzip integrity.
@@ -75,10 +80,13 @@ public enum DatasetFetch {
         final class Box: @unchecked Sendable { var data: Data?; var error: Error? }
         let box = Box()
         let task = URLSession.shared.dataTask(with: u) { data, response, error in
-            if let error { box.error = error }
-            else if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
+            if let error {
+                box.error = error
+            } else if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
                 box.error = SpikebarError.invalidInput(SourceLocation(file: url), "HTTP status \(http.statusCode)")
-            } else { box.data = data }
+            } else {
+                box.data = data
+            }
             semaphore.signal()
         }
         task.resume()

@@ -48,7 +48,8 @@ public enum Gzip {
                     break
                 }
                 if stream.avail_in == 0 {
-                    throw SpikebarError.corruptFile(path: path, offset: input.count, "truncated gzip file (the compressed stream ends early); download it again")
+                    throw SpikebarError.corruptFile(
+                        path: path, offset: input.count, "truncated gzip file (the compressed stream ends early); download it again")
                 }
                 if status == Z_BUF_ERROR {
                     throw SpikebarError.corruptFile(path: path, offset: consumed, "corrupt gzip data")

@@ -29,7 +29,8 @@ public struct IDXImages: Sendable {
         count = IDXFile.u32(data, 4); rows = IDXFile.u32(data, 8); cols = IDXFile.u32(data, 12)
         let needed = 16 + count * rows * cols
         guard data.count >= needed else {
-            throw SpikebarError.corruptFile(path: path, offset: data.count,
+            throw SpikebarError.corruptFile(
+                path: path, offset: data.count,
                 "truncated: header announces \(count) images of \(rows)×\(cols), which needs \(needed) bytes")
         }
         pixels = Array(data[16..<needed])
@@ -56,7 +57,8 @@ public struct IDXLabels: Sendable {
 
 enum IDXFile {
     static func read(_ path: String) throws -> [UInt8] {
-        let d = try InputFile.read(path,
+        let d = try InputFile.read(
+            path,
             hint: "MNIST IDX files: ../shared/data/mnist/ next to a checkout, or the official files from yann.lecun.com/exdb/mnist/")
         let bytes = [UInt8](d)
         if bytes.count >= 2, bytes[0] == 0x1f, bytes[1] == 0x8b {

@@ -29,8 +29,10 @@ public struct PoissonEncoder: Sendable {
             var rng = RandomStream(seed: seed, purpose: .input, index: UInt64(c), sample: UInt64(sample))
             var t = rng.nextExponential(rate: rate)
             while t < window {
-                let ps = resolution == 1 ? Int64((t * 1e12).rounded())
-                                         : Int64((t * 1e12 / Double(resolution)).rounded()) * resolution
+                let ps =
+                    resolution == 1
+                    ? Int64((t * 1e12).rounded())
+                    : Int64((t * 1e12 / Double(resolution)).rounded()) * resolution
                 if ps < windowPs { spikes.append((ps, Int32(c))) }
                 t += rng.nextExponential(rate: rate)
             }

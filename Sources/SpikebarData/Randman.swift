@@ -33,11 +33,14 @@ public struct Randman: Sendable {
 
         /// The reference's `make_spiking_dataset` defaults where they exist (10 classes, 100 units, D = 2,
         /// α = 2, 1 spike per unit), no jitter, 99 ms span (100 steps of 1 ms).
-        public static let reference = Parameters(classes: 10, units: 100, manifoldDimension: 2, alpha: 2, spikesPerUnit: 1,
-                                                 seed: 0, jitter: 0, span: 0.099)
+        public static let reference = Parameters(
+            classes: 10, units: 100, manifoldDimension: 2, alpha: 2, spikesPerUnit: 1,
+            seed: 0, jitter: 0, span: 0.099)
 
-        public init(classes: Int, units: Int, manifoldDimension: Int, alpha: Double, spikesPerUnit: Int, seed: UInt64,
-                    jitter: Seconds, span: Seconds) {
+        public init(
+            classes: Int, units: Int, manifoldDimension: Int, alpha: Double, spikesPerUnit: Int, seed: UInt64,
+            jitter: Seconds, span: Seconds
+        ) {
             self.classes = classes; self.units = units; self.manifoldDimension = manifoldDimension; self.alpha = alpha
             self.spikesPerUnit = spikesPerUnit; self.seed = seed; self.jitter = jitter; self.span = span
         }
@@ -62,10 +65,13 @@ public struct Randman: Sendable {
             throw SpikebarError.mismatch("randman: needs α > 0, span > 0 and jitter ≥ 0")
         }
         // Memory: three Doubles per (manifold, unit, dimension, component).
-        let count = Double(p.classes * p.spikesPerUnit) * Double(p.units) * Double(p.manifoldDimension)
+        let count =
+            Double(p.classes * p.spikesPerUnit) * Double(p.units) * Double(p.manifoldDimension)
             * Double(RandmanManifold.cutoff(alpha: p.alpha))
         guard count <= Randman.maxParameters else {
-            throw SpikebarError.mismatch("randman: \(Int(count)) Fourier parameters per kind (classes × spikes per unit × units × D × F) exceed \(Int(Randman.maxParameters)); lower classes, units, manifold dimension or raise α")
+            throw SpikebarError.mismatch(
+                "randman: \(Int(count)) Fourier parameters per kind (classes × spikes per unit × units × D × F) exceed \(Int(Randman.maxParameters)); lower classes, units, manifold dimension or raise α"
+            )
         }
         parameters = p
         var ms: [RandmanManifold] = [], lo: [[Double]] = [], hi: [[Double]] = []

@@ -58,7 +58,7 @@ public struct RandmanManifold: Sendable {
         for d in 0..<dimension {
             let base = (u * dimension + d) * cutoff
             var sum = 0.0
-            for j in 1..<max(1, cutoff) {   // j = 0 has A = 0
+            for j in 1..<max(1, cutoff) {  // j = 0 has A = 0
                 let k = base + j
                 sum += amplitude[k] * spectrum[j] * sin(2 * Double.pi * (Double(j) * x[d] * frequency[k] + phase[k]))
             }

@@ -34,8 +34,10 @@ public struct CrossbarParasitics: Sendable, Equatable, Codable {
     /// ranges in Docs/circuits.md (r_w ≤ 1 Ω, R_s and R_n 10–200 Ω, tiles ≤ 128×128).
     public var sweeps: Int
 
-    public init(sourceResistance: Ohms = 0, neuronResistance: Ohms = 0, wireResistance: Ohms = 0,
-                cornerK: Double = 0, cornerSigma: Double = 0, sweeps: Int = 4) {
+    public init(
+        sourceResistance: Ohms = 0, neuronResistance: Ohms = 0, wireResistance: Ohms = 0,
+        cornerK: Double = 0, cornerSigma: Double = 0, sweeps: Int = 4
+    ) {
         self.sourceResistance = sourceResistance; self.neuronResistance = neuronResistance
         self.wireResistance = wireResistance; self.cornerK = cornerK; self.cornerSigma = cornerSigma
         self.sweeps = sweeps
@@ -76,8 +78,9 @@ public struct CrossbarParasitics: Sendable, Equatable, Codable {
             }
         }
         guard cornerSigma.isFinite, cornerK.isFinite, cornerSigma >= 0, cornerScale > 0 else {
-            throw SpikebarError.invalidInput(SourceLocation(file: "crossbar", keyPath: "corner"),
-                                             "1 + k·σ must be > 0 with σ ≥ 0 (k = \(cornerK), σ = \(cornerSigma))")
+            throw SpikebarError.invalidInput(
+                SourceLocation(file: "crossbar", keyPath: "corner"),
+                "1 + k·σ must be > 0 with σ ≥ 0 (k = \(cornerK), σ = \(cornerSigma))")
         }
         guard sweeps >= 1 else {
             throw SpikebarError.invalidInput(SourceLocation(file: "crossbar", keyPath: "sweeps"), "must be ≥ 1, got \(sweeps)")
@@ -111,8 +114,8 @@ public struct CrossbarParasitics: Sendable, Equatable, Codable {
         // Compacted active rows: conductances (corner applied), and the per-cell drop d + e.
         var G = [Double](repeating: 0, count: na * cols)
         for (a, i) in active.enumerated() { for j in 0..<cols { G[a * cols + j] = s * g[i * cols + j] } }
-        var cur = [Double](repeating: 0, count: na * cols)      // I_ij
-        var drop = [Double](repeating: 0, count: na * cols)     // d_ij + e_ij
+        var cur = [Double](repeating: 0, count: na * cols)  // I_ij
+        var drop = [Double](repeating: 0, count: na * cols)  // d_ij + e_ij
         var u = active.map { voltages[$0] }
         var w = [Double](repeating: 0, count: cols)
         var rowG = [Double](repeating: 0, count: na), colG = [Double](repeating: 0, count: cols)
@@ -217,7 +220,7 @@ public struct CrossbarParasitics: Sendable, Equatable, Codable {
             var t = total, d = 0.0
             drop[base] = 0
             for j in 1..<max(cols, 1) {
-                t -= cur[base + j - 1]            // T_j = Σ_{m≥j} I_m
+                t -= cur[base + j - 1]  // T_j = Σ_{m≥j} I_m
                 d += rw * t
                 drop[base + j] = d
             }
@@ -229,11 +232,11 @@ public struct CrossbarParasitics: Sendable, Equatable, Codable {
             for a in 0..<na { total += cur[a * cols + j] }
             // From the bottom (row R−1, e = 0) upwards: between active rows the segment current is constant.
             var e = 0.0
-            var b = total                          // current in segments below the lowest remaining active row
+            var b = total  // current in segments below the lowest remaining active row
             var prevRow = rows - 1
             for a in stride(from: na - 1, through: 0, by: -1) {
                 let i = active[a]
-                e += rw * b * Double(prevRow - i)   // segments i..prevRow−1 each carry b
+                e += rw * b * Double(prevRow - i)  // segments i..prevRow−1 each carry b
                 drop[a * cols + j] += e
                 b -= cur[a * cols + j]
                 prevRow = i

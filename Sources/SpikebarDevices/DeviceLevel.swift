@@ -26,8 +26,10 @@ public struct DeviceLevel: Sendable, Equatable, Codable {
     /// Mean dwell time of the RTN trap in its "up" state (+ΔG) and in its "down" state (s).
     public var rtnTauUp: Seconds, rtnTauDown: Seconds
 
-    public init(conductance: Siemens, programmingStd: Siemens, relaxationStd: Siemens, driftPerDecade: Double,
-                spreadPerDecade: Siemens, flickerNoise: Double, rtnAmplitude: Siemens, rtnTauUp: Seconds, rtnTauDown: Seconds) {
+    public init(
+        conductance: Siemens, programmingStd: Siemens, relaxationStd: Siemens, driftPerDecade: Double,
+        spreadPerDecade: Siemens, flickerNoise: Double, rtnAmplitude: Siemens, rtnTauUp: Seconds, rtnTauDown: Seconds
+    ) {
         self.conductance = conductance; self.programmingStd = programmingStd; self.relaxationStd = relaxationStd
         self.driftPerDecade = driftPerDecade; self.spreadPerDecade = spreadPerDecade; self.flickerNoise = flickerNoise
         self.rtnAmplitude = rtnAmplitude; self.rtnTauUp = rtnTauUp; self.rtnTauDown = rtnTauDown
@@ -56,9 +58,10 @@ public struct DeviceLevel: Sendable, Equatable, Codable {
         let x = gMax > gMin ? Swift.max(0, Swift.min(1, (g - gMin) / (gMax - gMin))) : 0
         let ref = 10e-6
         let gg = Swift.max(g, 1e-9)
-        return DeviceLevel(conductance: g, programmingStd: programmingStd, relaxationStd: 1.5e-6 + 0.02 * g,
-                           driftPerDecade: 0.02 * (1 - x), spreadPerDecade: 0.5e-6,
-                           flickerNoise: 0.02 * (ref / gg).squareRoot(),
-                           rtnAmplitude: 0.03 * g * (ref / gg).squareRoot(), rtnTauUp: 2e-3, rtnTauDown: 5e-3)
+        return DeviceLevel(
+            conductance: g, programmingStd: programmingStd, relaxationStd: 1.5e-6 + 0.02 * g,
+            driftPerDecade: 0.02 * (1 - x), spreadPerDecade: 0.5e-6,
+            flickerNoise: 0.02 * (ref / gg).squareRoot(),
+            rtnAmplitude: 0.03 * g * (ref / gg).squareRoot(), rtnTauUp: 2e-3, rtnTauDown: 5e-3)
     }
 }

@@ -23,8 +23,10 @@ public struct DevicePhysics: Sendable, Equatable, Codable {
     /// Write-verify programming; nil programs each cell with one pulse (Gaussian error).
     public var writeVerify: WriteVerify?
 
-    public init(model: Model = .hfo2, tableFile: String? = nil, table: [DeviceLevel]? = nil,
-                time: DeviceTimeModel = DeviceTimeModel(), writeVerify: WriteVerify? = WriteVerify()) {
+    public init(
+        model: Model = .hfo2, tableFile: String? = nil, table: [DeviceLevel]? = nil,
+        time: DeviceTimeModel = DeviceTimeModel(), writeVerify: WriteVerify? = WriteVerify()
+    ) {
         self.model = model; self.tableFile = tableFile; self.table = table; self.time = time; self.writeVerify = writeVerify
     }
 
@@ -41,8 +43,9 @@ public struct DevicePhysics: Sendable, Equatable, Codable {
         if model == .hfo2, tableFile != nil { throw c.invalid(.table, "a table file needs model: table (or no model key)") }
         table = nil
         let d = DeviceTimeModel()
-        time = DeviceTimeModel(relaxationTime: try c.positive(.relaxationTime, default: d.relaxationTime, unit: "s", in: 1e-12...1e10),
-                               driftOnset: try c.positive(.driftOnset, default: d.driftOnset, unit: "s", in: 1e-12...1e10))
+        time = DeviceTimeModel(
+            relaxationTime: try c.positive(.relaxationTime, default: d.relaxationTime, unit: "s", in: 1e-12...1e10),
+            driftOnset: try c.positive(.driftOnset, default: d.driftOnset, unit: "s", in: 1e-12...1e10))
         if let on = try? c.decodeIfPresent(Bool.self, forKey: .writeVerify) {
             writeVerify = on ? WriteVerify() : nil
         } else {

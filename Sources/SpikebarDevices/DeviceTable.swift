@@ -15,8 +15,10 @@ import SpikebarCore
 /// `g_mean` does not increase strictly with the level, a malformed number, a wrong column count or header.
 public enum DeviceTable {
     /// The columns, in the order the header must list them.
-    public static let columns = ["level", "g_mean", "g_std", "relax_std", "drift_per_decade", "spread_per_decade",
-                                 "flicker", "rtn_amplitude", "rtn_tau_up", "rtn_tau_down"]
+    public static let columns = [
+        "level", "g_mean", "g_std", "relax_std", "drift_per_decade", "spread_per_decade",
+        "flicker", "rtn_amplitude", "rtn_tau_up", "rtn_tau_down",
+    ]
 
     /// Reads a device CSV file.
     public static func load(path: String) throws -> [DeviceLevel] {
@@ -73,7 +75,8 @@ public enum DeviceTable {
         var byLevel = [Int: (line: Int, values: [Double])]()
         for r in rows {
             if let previous = byLevel[r.level] {
-                throw SpikebarError.invalidInput(SourceLocation(file: path, line: r.line), "level \(r.level) repeated (first at line \(previous.line))")
+                throw SpikebarError.invalidInput(
+                    SourceLocation(file: path, line: r.line), "level \(r.level) repeated (first at line \(previous.line))")
             }
             byLevel[r.level] = (r.line, r.values)
         }
@@ -81,16 +84,20 @@ public enum DeviceTable {
         for k in 0..<rows.count {
             guard let r = byLevel[k] else {
                 let beyond = rows.first { $0.level >= rows.count }
-                throw SpikebarError.invalidInput(SourceLocation(file: path, line: beyond?.line),
-                                                 "level \(k) is missing (levels must be 0…\(rows.count - 1), each once)")
+                throw SpikebarError.invalidInput(
+                    SourceLocation(file: path, line: beyond?.line),
+                    "level \(k) is missing (levels must be 0…\(rows.count - 1), each once)")
             }
             let v = r.values
             if let last = levels.last, v[0] <= last.conductance {
-                throw SpikebarError.invalidInput(SourceLocation(file: path, line: r.line),
+                throw SpikebarError.invalidInput(
+                    SourceLocation(file: path, line: r.line),
                     "g_mean of level \(k) (\(v[0]) S) must exceed that of level \(k - 1) (\(last.conductance) S): the table is not monotonic")
             }
-            levels.append(DeviceLevel(conductance: v[0], programmingStd: v[1], relaxationStd: v[2], driftPerDecade: v[3],
-                                      spreadPerDecade: v[4], flickerNoise: v[5], rtnAmplitude: v[6], rtnTauUp: v[7], rtnTauDown: v[8]))
+            levels.append(
+                DeviceLevel(
+                    conductance: v[0], programmingStd: v[1], relaxationStd: v[2], driftPerDecade: v[3],
+                    spreadPerDecade: v[4], flickerNoise: v[5], rtnAmplitude: v[6], rtnTauUp: v[7], rtnTauDown: v[8]))
         }
         return levels
     }
@@ -99,8 +106,10 @@ public enum DeviceTable {
     public static func csv(_ levels: [DeviceLevel]) -> String {
         var s = columns.joined(separator: ",") + "\n"
         for (k, l) in levels.enumerated() {
-            let v = [l.conductance, l.programmingStd, l.relaxationStd, l.driftPerDecade, l.spreadPerDecade,
-                     l.flickerNoise, l.rtnAmplitude, l.rtnTauUp, l.rtnTauDown]
+            let v = [
+                l.conductance, l.programmingStd, l.relaxationStd, l.driftPerDecade, l.spreadPerDecade,
+                l.flickerNoise, l.rtnAmplitude, l.rtnTauUp, l.rtnTauDown,
+            ]
             s += "\(k)," + v.map { "\($0)" }.joined(separator: ",") + "\n"
         }
         return s

@@ -36,20 +36,31 @@ public enum NodalSolver {
     /// use the fast model for ideal drivers), `r_w` ≥ 0 (0: ideal wires, one node per line), or `.infinity`
     /// for `R_n` to model an open column (its bit line must then reach ground through nothing: floating,
     /// reported). Corner scale applied to every conductance.
-    public static func solve(conductance g: [Siemens], rows: Int, cols: Int, voltages: [Volts],
-                             parasitics p: CrossbarParasitics, tolerance: Double = 1e-10,
-                             maxIterations: Int = 2000) throws -> Solution {
+    public static func solve(
+        conductance g: [Siemens], rows: Int, cols: Int, voltages: [Volts],
+        parasitics p: CrossbarParasitics, tolerance: Double = 1e-10,
+        maxIterations: Int = 2000
+    ) throws -> Solution {
         func bad(_ key: String, _ msg: String) -> SpikebarError {
             .invalidInput(SourceLocation(file: "nodal solver", keyPath: key), msg)
         }
         guard rows > 0, cols > 0, g.count == rows * cols, voltages.count == rows else {
-            throw bad("tile", "needs rows × cols conductances and one voltage per row (rows \(rows), cols \(cols), \(g.count) conductances, \(voltages.count) voltages)")
+            throw bad(
+                "tile",
+                "needs rows × cols conductances and one voltage per row (rows \(rows), cols \(cols), \(g.count) conductances, \(voltages.count) voltages)"
+            )
         }
         guard p.sourceResistance > 0, p.sourceResistance.isFinite else {
-            throw bad("r_source", "must be > 0 and finite for the nodal solve (got \(p.sourceResistance) Ω): a zero resistance shorts the node to its source and makes the system singular")
+            throw bad(
+                "r_source",
+                "must be > 0 and finite for the nodal solve (got \(p.sourceResistance) Ω): a zero resistance shorts the node to its source and makes the system singular"
+            )
         }
         guard p.neuronResistance > 0, !p.neuronResistance.isNaN else {
-            throw bad("r_neuron", "must be > 0 for the nodal solve (got \(p.neuronResistance) Ω): a zero resistance shorts the node to ground and makes the system singular")
+            throw bad(
+                "r_neuron",
+                "must be > 0 for the nodal solve (got \(p.neuronResistance) Ω): a zero resistance shorts the node to ground and makes the system singular"
+            )
         }
         guard p.wireResistance >= 0, p.wireResistance.isFinite else {
             throw bad("r_wire", "must be finite and ≥ 0 (got \(p.wireResistance) Ω)")
@@ -75,8 +86,9 @@ public enum NodalSolver {
                 throw bad("column[\(j)]", "bit line is floating: open neuron input (r_neuron = ∞) and no conducting cell on a selected row")
             }
         }
-        var op = TileOperator(g: g, rows: rows, cols: cols, active: active, scale: s, gs: gs, gn: gn,
-                              gw: p.wireResistance > 0 ? 1 / p.wireResistance : .infinity)
+        var op = TileOperator(
+            g: g, rows: rows, cols: cols, active: active, scale: s, gs: gs, gn: gn,
+            gw: p.wireResistance > 0 ? 1 / p.wireResistance : .infinity)
         var b = [Double](repeating: 0, count: op.n)
         op.sourceVector(voltages: voltages, into: &b)
         var x = [Double](repeating: 0, count: op.n)
@@ -86,8 +98,10 @@ public enum NodalSolver {
 
     /// Preconditioned conjugate gradients (Saad 2003, Alg. 9.1) on `op`; throws when the residual does not
     /// reach `tolerance` (relative) within `maxIterations` or breaks down (not SPD).
-    static func conjugateGradient(_ op: inout TileOperator, b: [Double], x: inout [Double], tolerance: Double,
-                                  maxIterations: Int) throws -> (Int, Double) {
+    static func conjugateGradient(
+        _ op: inout TileOperator, b: [Double], x: inout [Double], tolerance: Double,
+        maxIterations: Int
+    ) throws -> (Int, Double) {
         let n = b.count
         var r = b, z = [Double](repeating: 0, count: n), q = [Double](repeating: 0, count: n)
         func dot(_ a: [Double], _ c: [Double]) -> Double {
@@ -105,25 +119,34 @@ public enum NodalSolver {
             op.apply(d, into: &q)
             let dq = dot(d, q)
             guard dq > 0, dq.isFinite else {
-                throw SpikebarError.mismatch("nodal solver: conductance matrix not positive definite (dᵀGd = \(dq) at iteration \(it)): singular or ill-conditioned circuit")
+                throw SpikebarError.mismatch(
+                    "nodal solver: conductance matrix not positive definite (dᵀGd = \(dq) at iteration \(it)): singular or ill-conditioned circuit")
             }
             let alpha = rz / dq
-            x.withUnsafeMutableBufferPointer { px in r.withUnsafeMutableBufferPointer { pr in
-                d.withUnsafeBufferPointer { pd in q.withUnsafeBufferPointer { pq in
-                    for k in 0..<n { px[k] += alpha * pd[k]; pr[k] -= alpha * pq[k] }
-                }}
-            }}
+            x.withUnsafeMutableBufferPointer { px in
+                r.withUnsafeMutableBufferPointer { pr in
+                    d.withUnsafeBufferPointer { pd in
+                        q.withUnsafeBufferPointer { pq in
+                            for k in 0..<n { px[k] += alpha * pd[k]; pr[k] -= alpha * pq[k] }
+                        }
+                    }
+                }
+            }
             res = dot(r, r).squareRoot() / bnorm
             if res <= tolerance { return (it, res) }
             op.precondition(r, into: &z)
             let rzNew = dot(r, z)
             let beta = rzNew / rz
             rz = rzNew
-            d.withUnsafeMutableBufferPointer { pd in z.withUnsafeBufferPointer { pz in
-                for k in 0..<n { pd[k] = pz[k] + beta * pd[k] }
-            }}
+            d.withUnsafeMutableBufferPointer { pd in
+                z.withUnsafeBufferPointer { pz in
+                    for k in 0..<n { pd[k] = pz[k] + beta * pd[k] }
+                }
+            }
         }
-        throw SpikebarError.resourceLimit("nodal solver: no convergence in \(maxIterations) CG iterations (relative residual \(res), tolerance \(tolerance)): ill-conditioned circuit")
+        throw SpikebarError.resourceLimit(
+            "nodal solver: no convergence in \(maxIterations) CG iterations (relative residual \(res), tolerance \(tolerance)): ill-conditioned circuit"
+        )
     }
 }
 
@@ -134,7 +157,7 @@ public enum NodalSolver {
 struct TileOperator {
     let rows: Int, cols: Int, na: Int, n: Int
     let active: [Int]
-    let G: [Double]            // selected rows' conductances, compact, corner applied
+    let G: [Double]  // selected rows' conductances, compact, corner applied
     let isActive: [Bool]
     let gs: Double, gn: Double, gw: Double
     let lumped: Bool
@@ -163,20 +186,26 @@ struct TileOperator {
     private mutating func factorLines() {
         wlPivot = [Double](repeating: 0, count: na * cols); wlC = wlPivot
         for a in 0..<na {
-            Self.factorLine(count: cols, coupling: gw,
-                            diagonal: { j in G[a * cols + j] + (j > 0 ? gw : 0) + (j < cols - 1 ? gw : 0) + (j == 0 ? gs : 0) },
-                            store: { j, inversePivot, c in wlPivot[a * cols + j] = inversePivot; wlC[a * cols + j] = c })
+            Self.factorLine(
+                count: cols, coupling: gw,
+                diagonal: { j in G[a * cols + j] + (j > 0 ? gw : 0) + (j < cols - 1 ? gw : 0) + (j == 0 ? gs : 0) },
+                store: { j, inversePivot, c in
+                    wlPivot[a * cols + j] = inversePivot; wlC[a * cols + j] = c
+                })
         }
         blPivot = [Double](repeating: 0, count: rows * cols); blC = blPivot
         var compact = [Int](repeating: -1, count: rows)
         for (a, i) in active.enumerated() { compact[i] = a }
         for j in 0..<cols {
-            Self.factorLine(count: rows, coupling: gw,
-                            diagonal: { i in
-                                let gc = compact[i] >= 0 ? G[compact[i] * cols + j] : 0
-                                return gc + (i > 0 ? gw : 0) + (i < rows - 1 ? gw : 0) + (i == rows - 1 ? gn : 0)
-                            },
-                            store: { i, inversePivot, c in blPivot[i * cols + j] = inversePivot; blC[i * cols + j] = c })
+            Self.factorLine(
+                count: rows, coupling: gw,
+                diagonal: { i in
+                    let gc = compact[i] >= 0 ? G[compact[i] * cols + j] : 0
+                    return gc + (i > 0 ? gw : 0) + (i < rows - 1 ? gw : 0) + (i == rows - 1 ? gn : 0)
+                },
+                store: { i, inversePivot, c in
+                    blPivot[i * cols + j] = inversePivot; blC[i * cols + j] = c
+                })
         }
     }
 
@@ -184,8 +213,10 @@ struct TileOperator {
     /// −`coupling`): hands each position its inverse pivot and its modified super-diagonal coefficient
     /// (the Thomas algorithm; Golub & Van Loan, *Matrix Computations*, §4.3). Word and bit lines differ
     /// only in their diagonals.
-    private static func factorLine(count n: Int, coupling gw: Double, diagonal: (Int) -> Double,
-                                   store: (Int, Double, Double) -> Void) {
+    private static func factorLine(
+        count n: Int, coupling gw: Double, diagonal: (Int) -> Double,
+        store: (Int, Double, Double) -> Void
+    ) {
         var cPrev = 0.0
         for k in 0..<n {
             let sub = k > 0 ? -gw : 0
@@ -203,81 +234,91 @@ struct TileOperator {
     /// `y = G·x`.
     func apply(_ x: [Double], into y: inout [Double]) {
         let C = cols, R = rows, W = lumped ? na : na * C
-        x.withUnsafeBufferPointer { x in y.withUnsafeMutableBufferPointer { y in G.withUnsafeBufferPointer { G in
-            if lumped {
-                for j in 0..<C { y[W + j] = (gn + colG[j]) * x[W + j] }
-                for a in 0..<na {
-                    var s = (gs + rowG[a]) * x[a]
-                    for j in 0..<C {
-                        let gc = G[a * C + j]
-                        s -= gc * x[W + j]
-                        y[W + j] -= gc * x[a]
+        x.withUnsafeBufferPointer { x in
+            y.withUnsafeMutableBufferPointer { y in
+                G.withUnsafeBufferPointer { G in
+                    if lumped {
+                        for j in 0..<C { y[W + j] = (gn + colG[j]) * x[W + j] }
+                        for a in 0..<na {
+                            var s = (gs + rowG[a]) * x[a]
+                            for j in 0..<C {
+                                let gc = G[a * C + j]
+                                s -= gc * x[W + j]
+                                y[W + j] -= gc * x[a]
+                            }
+                            y[a] = s
+                        }
+                        return
                     }
-                    y[a] = s
-                }
-                return
-            }
-            // Bit lines: wire Laplacian + ground at the foot.
-            for i in 0..<R {
-                for j in 0..<C {
-                    let k = W + i * C + j
-                    var s = 0.0
-                    if i > 0 { s += gw * (x[k] - x[k - C]) }
-                    if i < R - 1 { s += gw * (x[k] - x[k + C]) }
-                    if i == R - 1 { s += gn * x[k] }
-                    y[k] = s
-                }
-            }
-            for (a, i) in active.enumerated() {
-                let wb = a * C, bb = W + i * C
-                for j in 0..<C {
-                    let k = wb + j
-                    var s = 0.0
-                    if j > 0 { s += gw * (x[k] - x[k - 1]) }
-                    if j < C - 1 { s += gw * (x[k] - x[k + 1]) }
-                    if j == 0 { s += gs * x[k] }
-                    let gc = G[k]
-                    let cell = gc * (x[k] - x[bb + j])
-                    y[k] = s + cell
-                    y[bb + j] -= cell
+                    // Bit lines: wire Laplacian + ground at the foot.
+                    for i in 0..<R {
+                        for j in 0..<C {
+                            let k = W + i * C + j
+                            var s = 0.0
+                            if i > 0 { s += gw * (x[k] - x[k - C]) }
+                            if i < R - 1 { s += gw * (x[k] - x[k + C]) }
+                            if i == R - 1 { s += gn * x[k] }
+                            y[k] = s
+                        }
+                    }
+                    for (a, i) in active.enumerated() {
+                        let wb = a * C, bb = W + i * C
+                        for j in 0..<C {
+                            let k = wb + j
+                            var s = 0.0
+                            if j > 0 { s += gw * (x[k] - x[k - 1]) }
+                            if j < C - 1 { s += gw * (x[k] - x[k + 1]) }
+                            if j == 0 { s += gs * x[k] }
+                            let gc = G[k]
+                            let cell = gc * (x[k] - x[bb + j])
+                            y[k] = s + cell
+                            y[bb + j] -= cell
+                        }
+                    }
                 }
             }
-        }}}
+        }
     }
 
     /// `z = M⁻¹ r`, M = the line blocks (Thomas algorithm), or the diagonal with ideal wires.
     func precondition(_ r: [Double], into z: inout [Double]) {
         let C = cols, R = rows, W = lumped ? na : na * C
-        r.withUnsafeBufferPointer { r in z.withUnsafeMutableBufferPointer { z in
-            if lumped {
-                for a in 0..<na { z[a] = r[a] / (gs + rowG[a]) }
-                for j in 0..<C { z[W + j] = r[W + j] / (gn + colG[j]) }
-                return
+        r.withUnsafeBufferPointer { r in
+            z.withUnsafeMutableBufferPointer { z in
+                if lumped {
+                    for a in 0..<na { z[a] = r[a] / (gs + rowG[a]) }
+                    for j in 0..<C { z[W + j] = r[W + j] / (gn + colG[j]) }
+                    return
+                }
+                wlPivot.withUnsafeBufferPointer { wp in
+                    wlC.withUnsafeBufferPointer { wc in
+                        for a in 0..<na {
+                            let o = a * C
+                            // Forward: z_j = (r_j − sub·z_{j−1}) / piv_j with sub = −gw.
+                            z[o] = r[o] * wp[o]
+                            if C > 1 { for j in 1..<C { z[o + j] = (r[o + j] + gw * z[o + j - 1]) * wp[o + j] } }
+                            if C > 1 { for j in stride(from: C - 2, through: 0, by: -1) { z[o + j] -= wc[o + j] * z[o + j + 1] } }
+                        }
+                    }
+                }
+                blPivot.withUnsafeBufferPointer { bp in
+                    blC.withUnsafeBufferPointer { bc in
+                        // All columns at once, row by row (contiguous inner loop).
+                        for j in 0..<C { z[W + j] = r[W + j] * bp[j] }
+                        if R > 1 {
+                            for i in 1..<R {
+                                let o = W + i * C, po = W + (i - 1) * C
+                                for j in 0..<C { z[o + j] = (r[o + j] + gw * z[po + j]) * bp[i * C + j] }
+                            }
+                            for i in stride(from: R - 2, through: 0, by: -1) {
+                                let o = W + i * C, no = W + (i + 1) * C
+                                for j in 0..<C { z[o + j] -= bc[i * C + j] * z[no + j] }
+                            }
+                        }
+                    }
+                }
             }
-            wlPivot.withUnsafeBufferPointer { wp in wlC.withUnsafeBufferPointer { wc in
-                for a in 0..<na {
-                    let o = a * C
-                    // Forward: z_j = (r_j − sub·z_{j−1}) / piv_j with sub = −gw.
-                    z[o] = r[o] * wp[o]
-                    if C > 1 { for j in 1..<C { z[o + j] = (r[o + j] + gw * z[o + j - 1]) * wp[o + j] } }
-                    if C > 1 { for j in stride(from: C - 2, through: 0, by: -1) { z[o + j] -= wc[o + j] * z[o + j + 1] } }
-                }
-            }}
-            blPivot.withUnsafeBufferPointer { bp in blC.withUnsafeBufferPointer { bc in
-                // All columns at once, row by row (contiguous inner loop).
-                for j in 0..<C { z[W + j] = r[W + j] * bp[j] }
-                if R > 1 {
-                    for i in 1..<R {
-                        let o = W + i * C, po = W + (i - 1) * C
-                        for j in 0..<C { z[o + j] = (r[o + j] + gw * z[po + j]) * bp[i * C + j] }
-                    }
-                    for i in stride(from: R - 2, through: 0, by: -1) {
-                        let o = W + i * C, no = W + (i + 1) * C
-                        for j in 0..<C { z[o + j] -= bc[i * C + j] * z[no + j] }
-                    }
-                }
-            }}
-        }}
+        }
     }
 
     /// Current (A) through each `R_n`: `g_n · v` of the bit line's foot node.

@@ -29,8 +29,9 @@ public struct NonlinearUpdateModel: Sendable, Equatable, Codable {
     }
 
     /// The Mo/TiOₓ device (parameters from the issue).
-    public static let moTiOx = NonlinearUpdateModel(gMax: 674e-9, gMin: 32.95e-9, alphaP: 0.03058, betaP: 626.8e-9,
-                                                    alphaD: 0.3534, betaD: 921.9e-9)
+    public static let moTiOx = NonlinearUpdateModel(
+        gMax: 674e-9, gMin: 32.95e-9, alphaP: 0.03058, betaP: 626.8e-9,
+        alphaD: 0.3534, betaD: 921.9e-9)
 
     /// Conductance after `n` potentiation pulses (S).
     public func potentiation(_ n: Double) -> Siemens { gMax - betaP * exp(-alphaP * n) }

@@ -117,8 +117,10 @@ public struct PassiveArraySpec: Sendable, Equatable, Codable {
         switch effectiveDisturbance {
         case .off: return (0, 0)
         case .parametric:
-            return (Self.disturbanceMeanLimit * (1 - exp(-Double(k) / Self.disturbanceMeanScale)),
-                    Self.disturbanceStd1 * pow(Double(k), Self.disturbanceStdExponent))
+            return (
+                Self.disturbanceMeanLimit * (1 - exp(-Double(k) / Self.disturbanceMeanScale)),
+                Self.disturbanceStd1 * pow(Double(k), Self.disturbanceStdExponent)
+            )
         case .stats:
             let st = statsEntry(k)
             return (st.mean, st.std)
@@ -169,8 +171,9 @@ public struct PassiveArraySpec: Sendable, Equatable, Codable {
                 let pool = lrs ? db.lrsFailureConductances : db.hrsFailureConductances
                 if !pool.isEmpty { return (pool[min(pool.count - 1, Int(u2 * Double(pool.count)))], true) }
             }
-            return lrs ? (max(0, Self.lrsFailureMean + Self.lrsFailureStd * z), true)
-                       : (Self.hrsFailureFloor + u2 * max(0, gHRS - Self.hrsFailureFloor), true)
+            return lrs
+                ? (max(0, Self.lrsFailureMean + Self.lrsFailureStd * z), true)
+                : (Self.hrsFailureFloor + u2 * max(0, gHRS - Self.hrsFailureFloor), true)
         }
         var g = target
         if tuning {
@@ -187,7 +190,8 @@ public struct PassiveArraySpec: Sendable, Equatable, Codable {
         case .samples, .stats:
             return "V/3 disturbance from the measured \(disturbance == .samples ? "samples" : "statistics") in \(database?.directory ?? "?")"
         case .parametric:
-            return disturbance == .parametric ? "V/3 disturbance from the parametric fit (Docs/passive-arrays.md)"
+            return disturbance == .parametric
+                ? "V/3 disturbance from the parametric fit (Docs/passive-arrays.md)"
                 : "TiO₂ database not found: parametric V/3 disturbance fallback (get the data from \(TiO2Database.origin))"
         case .off: return "V/3 disturbance off"
         }

@@ -32,8 +32,10 @@ public struct RRAMDevice: Sendable, Equatable, Codable {
     public var array: ArrayKind = .active
     public var passive: PassiveArraySpec? = nil
 
-    public init(levels: Int, gMin: Siemens, gMax: Siemens, programmingError: [Siemens], readVoltage: Volts,
-                readPulse: Seconds, readNoise: Double) {
+    public init(
+        levels: Int, gMin: Siemens, gMax: Siemens, programmingError: [Siemens], readVoltage: Volts,
+        readPulse: Seconds, readNoise: Double
+    ) {
         self.levels = levels; self.gMin = gMin; self.gMax = gMax; self.programmingError = programmingError
         self.readVoltage = readVoltage; self.readPulse = readPulse; self.readNoise = readNoise
     }
@@ -42,9 +44,10 @@ public struct RRAMDevice: Sendable, Equatable, Codable {
     /// window, 2 µS programming error per level (≈ 2 % of the window, the order of write-verify
     /// tolerances), read at 0.1 V for 100 ns (the example of shared/reference/energy-constants.md),
     /// 1 % read-to-read noise.
-    public static let `default` = RRAMDevice(levels: 8, gMin: 10e-6, gMax: 100e-6,
-                                             programmingError: Array(repeating: 2e-6, count: 8),
-                                             readVoltage: 0.1, readPulse: 100e-9, readNoise: 0.01)
+    public static let `default` = RRAMDevice(
+        levels: 8, gMin: 10e-6, gMax: 100e-6,
+        programmingError: Array(repeating: 2e-6, count: 8),
+        readVoltage: 0.1, readPulse: 100e-9, readNoise: 0.01)
 
     /// Target conductance of level `k` (S): evenly spaced, or the device table's mean when one is loaded.
     @inlinable public func conductance(level k: Int) -> Siemens {
@@ -58,8 +61,9 @@ public struct RRAMDevice: Sendable, Equatable, Codable {
         guard let physics else { return nil }
         if let table = physics.table { return table }
         return (0..<levels).map { k in
-            DeviceLevel.hfo2(conductance: conductance(level: k), gMin: gMin, gMax: gMax,
-                             programmingStd: k < programmingError.count ? programmingError[k] : 0)
+            DeviceLevel.hfo2(
+                conductance: conductance(level: k), gMin: gMin, gMax: gMax,
+                programmingStd: k < programmingError.count ? programmingError[k] : 0)
         }
     }
 
@@ -134,11 +138,12 @@ public struct RRAMDevice: Sendable, Equatable, Codable {
         physics = try c.decodeIfPresent(DevicePhysics.self, forKey: .physics)
         if let text = try? c.decodeIfPresent(String.self, forKey: .timeSinceProgramming) {
             guard let t = parseDuration(text), t.isFinite, (0...1e10).contains(t) else {
-                throw c.invalid(.timeSinceProgramming, "'\(text)' is not a duration in 0 … 1e10 s (seconds, or a number with ps/ns/us/ms/s/min/h/d/y)")
+                throw c.invalid(
+                    .timeSinceProgramming, "'\(text)' is not a duration in 0 … 1e10 s (seconds, or a number with ps/ns/us/ms/s/min/h/d/y)")
             }
             timeSinceProgramming = t
         } else {
-            timeSinceProgramming = try c.nonNegative(.timeSinceProgramming, default: 0, unit: "s", in: 0...1e10) // up to 317 years of retention
+            timeSinceProgramming = try c.nonNegative(.timeSinceProgramming, default: 0, unit: "s", in: 0...1e10)  // up to 317 years of retention
         }
         if timeSinceProgramming > 0 && physics == nil {
             throw c.invalid(.timeSinceProgramming, "needs device.physics (the relaxation and drift model)")

@@ -53,7 +53,8 @@ public struct TiO2Database: Sendable, Equatable {
     }
 
     /// Where the data comes from, for messages when it is missing.
-    public static let origin = "the public repository of Drolet et al. (arXiv 2305.18495), converted as described in shared/data/README.md; put it in ../shared/data/tio2-passive-crossbar/ or set device.passive.data"
+    public static let origin =
+        "the public repository of Drolet et al. (arXiv 2305.18495), converted as described in shared/data/README.md; put it in ../shared/data/tio2-passive-crossbar/ or set device.passive.data"
 
     public static let folderName = "tio2-passive-crossbar"
 
@@ -102,11 +103,15 @@ public struct TiO2Database: Sendable, Equatable {
                 sawHeader = true; continue
             }
             guard f.count == header.count else {
-                throw SpikebarError.invalidInput(SourceLocation(file: path, line: n + 1), "\(f.count) values, expected \(header.count) (\(header.joined(separator: ",")))")
+                throw SpikebarError.invalidInput(
+                    SourceLocation(file: path, line: n + 1), "\(f.count) values, expected \(header.count) (\(header.joined(separator: ",")))")
             }
             out.append((n + 1, f))
         }
-        guard sawHeader else { throw SpikebarError.invalidInput(SourceLocation(file: path, line: 1), "empty file: expected the header '\(header.joined(separator: ","))'") }
+        guard sawHeader else {
+            throw SpikebarError.invalidInput(
+                SourceLocation(file: path, line: 1), "empty file: expected the header '\(header.joined(separator: ","))'")
+        }
         return out
     }
 
@@ -114,7 +119,9 @@ public struct TiO2Database: Sendable, Equatable {
         guard let k = Int(text), k >= 1 else {
             throw SpikebarError.invalidInput(SourceLocation(file: path, line: line), "devices_programmed_after: '\(text)' is not a positive integer")
         }
-        guard k <= 1_000_000 else { throw SpikebarError.invalidInput(SourceLocation(file: path, line: line), "devices_programmed_after: \(k) is implausibly large") }
+        guard k <= 1_000_000 else {
+            throw SpikebarError.invalidInput(SourceLocation(file: path, line: line), "devices_programmed_after: \(k) is implausibly large")
+        }
         return k
     }
 
@@ -133,7 +140,8 @@ public struct TiO2Database: Sendable, Equatable {
             let d = try number(f[1], field: "delta_conductance_S", path: path, line: line)
             // A change larger than 1 mS exceeds the whole 100–500 µS window twice: a unit error.
             guard abs(d) < 1e-3 else {
-                throw SpikebarError.invalidInput(SourceLocation(file: path, line: line), "delta_conductance_S: \(d) S is larger than 1 mS (is it in µS?)")
+                throw SpikebarError.invalidInput(
+                    SourceLocation(file: path, line: line), "delta_conductance_S: \(d) S is larger than 1 mS (is it in µS?)")
             }
             if out.count <= kk { out += Array(repeating: [], count: kk + 1 - out.count) }
             out[kk].append(d)
@@ -148,13 +156,18 @@ public struct TiO2Database: Sendable, Equatable {
         for (line, f) in try rows(text, path: path, header: ["devices_programmed_after", "mean_S", "std_S"]) {
             let kk = try k(f[0], path: path, line: line)
             guard kk == out.count else {
-                throw SpikebarError.invalidInput(SourceLocation(file: path, line: line),
-                    kk < out.count ? "devices_programmed_after \(kk) repeated or out of order" : "devices_programmed_after jumps to \(kk): k = \(out.count) is missing")
+                throw SpikebarError.invalidInput(
+                    SourceLocation(file: path, line: line),
+                    kk < out.count
+                        ? "devices_programmed_after \(kk) repeated or out of order"
+                        : "devices_programmed_after jumps to \(kk): k = \(out.count) is missing")
             }
             if f[1].lowercased() == "nan" && f[2].lowercased() == "nan" { out.append(nil); continue }
             let mean = try number(f[1], field: "mean_S", path: path, line: line)
             let std = try number(f[2], field: "std_S", path: path, line: line)
-            guard std >= 0 else { throw SpikebarError.invalidInput(SourceLocation(file: path, line: line), "std_S: negative standard deviation \(std)") }
+            guard std >= 0 else {
+                throw SpikebarError.invalidInput(SourceLocation(file: path, line: line), "std_S: negative standard deviation \(std)")
+            }
             out.append(Stats(mean: mean, std: std))
         }
         guard out.count > 1 else { throw SpikebarError.invalidInput(SourceLocation(file: path), "no statistics") }
@@ -168,18 +181,23 @@ public struct TiO2Database: Sendable, Equatable {
             lines[n].split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
         guard lines.count >= 3 else {
-            throw SpikebarError.invalidInput(SourceLocation(file: path, line: lines.count), "expected 3 lines (settings header, settings, resistances)")
+            throw SpikebarError.invalidInput(
+                SourceLocation(file: path, line: lines.count), "expected 3 lines (settings header, settings, resistances)")
         }
         let settings = fields(1)
-        guard settings.count >= 2 else { throw SpikebarError.invalidInput(SourceLocation(file: path, line: 2), "expected the rows and columns first") }
-        let rowsN = try number(settings[0], field: "n_rows", path: path, line: 2), colsN = try number(settings[1], field: "n_columns", path: path, line: 2)
+        guard settings.count >= 2 else {
+            throw SpikebarError.invalidInput(SourceLocation(file: path, line: 2), "expected the rows and columns first")
+        }
+        let rowsN = try number(settings[0], field: "n_rows", path: path, line: 2),
+            colsN = try number(settings[1], field: "n_columns", path: path, line: 2)
         guard rowsN >= 1, colsN >= 1, rowsN == rowsN.rounded(), colsN == colsN.rounded(), rowsN * colsN <= 1_000_000 else {
             throw SpikebarError.invalidInput(SourceLocation(file: path, line: 2), "n_rows and n_columns must be positive integers")
         }
         let values = fields(2)
         let count = Int(rowsN) * Int(colsN)
         guard values.count == count else {
-            throw SpikebarError.invalidInput(SourceLocation(file: path, line: 3), "\(values.count) resistances, expected \(Int(rowsN)) × \(Int(colsN)) = \(count)")
+            throw SpikebarError.invalidInput(
+                SourceLocation(file: path, line: 3), "\(values.count) resistances, expected \(Int(rowsN)) × \(Int(colsN)) = \(count)")
         }
         let r = try values.enumerated().map { i, t -> Double in
             let x = try number(t, field: "resistance \(i + 1)", path: path, line: 3)
@@ -201,8 +219,9 @@ public struct TiO2Database: Sendable, Equatable {
 
     public func deadMapSummary() -> DeadMapSummary {
         let hrs = hrsFailureConductances, lrs = lrsFailureConductances
-        return DeadMapSummary(devices: deadMaps.reduce(0) { $0 + $1.resistances.count }, hrsFailures: hrs.count, lrsFailures: lrs.count,
-                              hrsMedianG: hrs.isEmpty ? 0 : hrs[hrs.count / 2], lrsMedianG: lrs.isEmpty ? 0 : lrs[lrs.count / 2])
+        return DeadMapSummary(
+            devices: deadMaps.reduce(0) { $0 + $1.resistances.count }, hrsFailures: hrs.count, lrsFailures: lrs.count,
+            hrsMedianG: hrs.isEmpty ? 0 : hrs[hrs.count / 2], lrsMedianG: lrs.isEmpty ? 0 : lrs[lrs.count / 2])
     }
 
     /// The database folder: `explicit` (relative to the scenario's folder), else
@@ -220,7 +239,10 @@ public struct TiO2Database: Sendable, Equatable {
         if let env = ProcessInfo.processInfo.environment["SPIKEBAR_DATA"], !env.isEmpty { candidates.append(env + "/" + folderName) }
         for start in [URL(fileURLWithPath: fm.currentDirectoryPath), base] {
             var dir = start
-            for _ in 0..<4 { candidates.append(dir.appendingPathComponent("../shared/data/" + folderName).standardizedFileURL.path); dir = dir.deletingLastPathComponent() }
+            for _ in 0..<4 {
+                candidates.append(dir.appendingPathComponent("../shared/data/" + folderName).standardizedFileURL.path);
+                dir = dir.deletingLastPathComponent()
+            }
         }
         return candidates.first(where: isDir)
     }

@@ -21,12 +21,14 @@ public enum ClockDrivenReference {
         let dtPs = max(1, Int64((dt * 1e12).rounded()))
         let scale = chip.device.readVoltage * chip.device.readPulse
         let connections = chip.connections.map { c in
-            DenseGridEngine<LIFDPIModel>.Connection(from: c.from, to: c.to, recurrent: c.recurrent, inputs: c.inputs, outputs: c.outputs,
-                                                    q: zip(c.gPlus, c.gMinus).map { scale * ($0 - $1) })
+            DenseGridEngine<LIFDPIModel>.Connection(
+                from: c.from, to: c.to, recurrent: c.recurrent, inputs: c.inputs, outputs: c.outputs,
+                q: zip(c.gPlus, c.gMinus).map { scale * ($0 - $1) })
         }
-        let engine = DenseGridEngine<LIFDPIModel>(sizes: chip.populations.map(\.size),
-                                                  constants: [[]] + chip.neurons.map { $0.map { LIFDPIModel.constants($0, dt: dt) } },
-                                                  connections: connections)
+        let engine = DenseGridEngine<LIFDPIModel>(
+            sizes: chip.populations.map(\.size),
+            constants: [[]] + chip.neurons.map { $0.map { LIFDPIModel.constants($0, dt: dt) } },
+            connections: connections)
         let r = engine.run(input: input, steps: steps, dtPs: dtPs)
         return Result(spikes: r.spikes, synapseUpdates: r.synapseUpdates)
     }

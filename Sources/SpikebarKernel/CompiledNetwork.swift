@@ -49,8 +49,9 @@ final class CompiledConnection: @unchecked Sendable {
             for tile in tiles { list[at] = Int32(tile); at += 1 }
         }
         start[rowTiles.count] = Int32(at)
-        view = ConnectionView(to: to, outputs: outputs, charge: copy(charge), noise: copy(noise), rtn: copy(rtn),
-                              tileRows: tileRows, rowTileStart: start, rowTileList: list)
+        view = ConnectionView(
+            to: to, outputs: outputs, charge: copy(charge), noise: copy(noise), rtn: copy(rtn),
+            tileRows: tileRows, rowTileStart: start, rowTileList: list)
     }
 
     deinit {
@@ -101,8 +102,9 @@ final class CompiledLayer: @unchecked Sendable {
         coupling = constants.map(\.coupling); chargeToCurrent = constants.map(\.chargeToCurrent)
         resistance = constants.map(\.resistance); threshold = constants.map(\.threshold)
         reset = constants.map(\.reset)
-        soa = NeuronSoA(constants: constants, rateSyn: rateSyn, rateMem: rateMem, coupling: coupling,
-                        chargeToCurrent: chargeToCurrent, resistance: resistance, threshold: threshold, reset: reset)
+        soa = NeuronSoA(
+            constants: constants, rateSyn: rateSyn, rateMem: rateMem, coupling: coupling,
+            chargeToCurrent: chargeToCurrent, resistance: resistance, threshold: threshold, reset: reset)
     }
 
     deinit { soa.deallocate() }
@@ -115,8 +117,10 @@ struct NeuronSoA {
     /// The layer's `NeuronConstants` (the scalar paths take them whole).
     let constants: UnsafeMutablePointer<NeuronConstants>
 
-    init(constants: [NeuronConstants], rateSyn: [Double], rateMem: [Double], coupling: [Double], chargeToCurrent: [Double],
-         resistance: [Double], threshold: [Double], reset: [Double]) {
+    init(
+        constants: [NeuronConstants], rateSyn: [Double], rateMem: [Double], coupling: [Double], chargeToCurrent: [Double],
+        resistance: [Double], threshold: [Double], reset: [Double]
+    ) {
         self.constants = .allocate(capacity: max(constants.count, 1))
         self.constants.initialize(from: constants, count: constants.count)
         func copy(_ a: [Double]) -> UnsafeMutablePointer<Double> {
@@ -138,7 +142,7 @@ struct NeuronSoA {
 
 struct CompiledNetwork {
     let populations: [Population]
-    let layers: [CompiledLayer]          // index = population index; [0] is the input (empty)
+    let layers: [CompiledLayer]  // index = population index; [0] is the input (empty)
     let connections: [CompiledConnection]
     /// Outgoing connections of each population.
     let outgoing: [[Int]]
@@ -172,12 +176,14 @@ struct CompiledNetwork {
                     rtn[4 * k] = scale * a.rtnAmplitude; rtn[4 * k + 1] = a.rtnOccupancy
                     rtn[4 * k + 2] = scale * b.rtnAmplitude; rtn[4 * k + 3] = b.rtnOccupancy
                 }
-                return CompiledConnection(from: c.from, to: c.to, outputs: c.outputs, charge: charge, noise: noise, rtn: rtn,
-                                          rowTiles: c.rowTiles, tileRows: c.tileRows)
+                return CompiledConnection(
+                    from: c.from, to: c.to, outputs: c.outputs, charge: charge, noise: noise, rtn: rtn,
+                    rowTiles: c.rowTiles, tileRows: c.tileRows)
             }
             let noise = sigma > 0 ? zip(c.gPlus, c.gMinus).map { sigma * scale * ($0 * $0 + $1 * $1).squareRoot() } : []
-            return CompiledConnection(from: c.from, to: c.to, outputs: c.outputs, charge: charge, noise: noise,
-                                      rowTiles: c.rowTiles, tileRows: c.tileRows)
+            return CompiledConnection(
+                from: c.from, to: c.to, outputs: c.outputs, charge: charge, noise: noise,
+                rowTiles: c.rowTiles, tileRows: c.tileRows)
         }
         connections = chip.connections.enumerated().map { index, c in
             // Single-row read factors folded in at compile time: the hot loop pays nothing for them.
@@ -256,9 +262,10 @@ final class LayerState {
 
     /// The state's buffers and the layer's constants as one trivial value for the exact-mode hot paths.
     func view(_ soa: NeuronSoA) -> LayerView {
-        LayerView(size: size, v: v, cur: cur, tLastPs: tLastPs, refEndPs: refEndPs, crossingPs: crossingPs, version: version,
-                  pendingKind: pendingKind, pendingTime: pendingTime, soa: soa, candidates: candidates,
-                  savedT: savedT, savedI: savedI, savedQ: savedQ, laneFlags: laneFlags)
+        LayerView(
+            size: size, v: v, cur: cur, tLastPs: tLastPs, refEndPs: refEndPs, crossingPs: crossingPs, version: version,
+            pendingKind: pendingKind, pendingTime: pendingTime, soa: soa, candidates: candidates,
+            savedT: savedT, savedI: savedI, savedQ: savedQ, laneFlags: laneFlags)
     }
 
     deinit {

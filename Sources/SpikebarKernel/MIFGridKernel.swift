@@ -45,8 +45,10 @@ public struct MIFGridKernel: Sendable {
     /// Programmed weights `(G⁺ − G⁻)/(G_max − G_min)` per connection (window units, as the twin's).
     public var weights: [[Double]]
 
-    public init(chip: Chip, parameters: MIFParameters, currentPerUnit: [Double], dt: Seconds, steps: Int,
-                readoutScale: Double) throws {
+    public init(
+        chip: Chip, parameters: MIFParameters, currentPerUnit: [Double], dt: Seconds, steps: Int,
+        readoutScale: Double
+    ) throws {
         guard chip.connections.allSatisfy({ !$0.recurrent }), currentPerUnit.count == chip.connections.count else {
             throw SpikebarError.mismatch("MIF kernel: needs a feed-forward chip with one gain per layer")
         }
@@ -100,8 +102,9 @@ public struct MIFGridKernel: Sendable {
                 } else {
                     for i in 0..<sizes[l - 1] where signal[l - 1][i] != 0 { active.append(i) }
                 }
-                record(rows: active, connection: conn, amplitude: { l == 1 ? x[$0] * alpha[n] : signal[l - 1][$0] },
-                       reads: &tileReads, cells: &tileCells, g: &tileG, concurrency: &tileConcurrency, peak: &tilePeak)
+                record(
+                    rows: active, connection: conn, amplitude: { l == 1 ? x[$0] * alpha[n] : signal[l - 1][$0] },
+                    reads: &tileReads, cells: &tileCells, g: &tileG, concurrency: &tileConcurrency, peak: &tilePeak)
                 synapticIn[l] += active.count * size
                 if l == 1 {
                     let drive = c * alpha[n]
@@ -137,32 +140,42 @@ public struct MIFGridKernel: Sendable {
         let scale = readoutScale / Double(T)
         let logits = readout.map { $0 * scale }
         let window = Double(T) * dt
-        var layers = [LayerActivity(name: chip.populations[0].name, size: sizes[0], spikes: 0, synapticEventsIn: 0,
-                                    neuronUpdates: 0, meanRate: 0, spikeCounts: [Int](repeating: 0, count: sizes[0]))]
+        var layers = [
+            LayerActivity(
+                name: chip.populations[0].name, size: sizes[0], spikes: 0, synapticEventsIn: 0,
+                neuronUpdates: 0, meanRate: 0, spikeCounts: [Int](repeating: 0, count: sizes[0]))
+        ]
         for l in 1...L {
             let total = spikeCounts[l - 1].reduce(0, +)
-            layers.append(LayerActivity(name: chip.populations[l].name, size: sizes[l], spikes: total, synapticEventsIn: synapticIn[l],
-                                        neuronUpdates: sizes[l] * T, meanRate: Double(total) / Double(sizes[l]) / window,
-                                        spikeCounts: spikeCounts[l - 1]))
+            layers.append(
+                LayerActivity(
+                    name: chip.populations[l].name, size: sizes[l], spikes: total, synapticEventsIn: synapticIn[l],
+                    neuronUpdates: sizes[l] * T, meanRate: Double(total) / Double(sizes[l]) / window,
+                    spikeCounts: spikeCounts[l - 1]))
         }
         let tiles = chip.tiles.enumerated().map { t, tile in
-            TileActivity(layer: chip.connections[tile.connection].to, rows: tile.rows, cols: tile.cols, usedRows: tile.usedRows,
-                         usedCols: tile.usedCols, rowReads: tileReads[t], cellReads: tileCells[t], conductanceRead: tileG[t],
-                         conductanceTotal: tile.totalConductance, concurrency: tileConcurrency[t], peakConcurrentRows: tilePeak[t])
+            TileActivity(
+                layer: chip.connections[tile.connection].to, rows: tile.rows, cols: tile.cols, usedRows: tile.usedRows,
+                usedCols: tile.usedCols, rowReads: tileReads[t], cellReads: tileCells[t], conductanceRead: tileG[t],
+                conductanceTotal: tile.totalConductance, concurrency: tileConcurrency[t], peakConcurrentRows: tilePeak[t])
         }
         let best = argmaxLowestIndex(logits)
-        let activity = Activity(window: window, dt: dt, steps: T, layers: layers, tiles: tiles,
-                                outputSpikeCounts: spikeCounts[L - 1],
-                                firstOutputSpike: firstOutput.map { Double($0 + 1) * dt },
-                                decisionTime: decisionStep.map { Double($0 + 1) * dt }, predictedClass: best)
-        return MIFKernelResult(activity: activity, logits: logits, spikeCounts: spikeCounts, outputSpikes: outputSpikes,
-                               neuronEnergy: energy)
+        let activity = Activity(
+            window: window, dt: dt, steps: T, layers: layers, tiles: tiles,
+            outputSpikeCounts: spikeCounts[L - 1],
+            firstOutputSpike: firstOutput.map { Double($0 + 1) * dt },
+            decisionTime: decisionStep.map { Double($0 + 1) * dt }, predictedClass: best)
+        return MIFKernelResult(
+            activity: activity, logits: logits, spikeCounts: spikeCounts, outputSpikes: outputSpikes,
+            neuronEnergy: energy)
     }
 
     /// Books the reads of `rows` (all in the same step, so concurrent on their tile) with their drive
     /// amplitudes: Σ G of a read row is weighted by amplitude², so `V_read²·t_read·ΣG` is its energy.
-    private func record(rows: [Int], connection conn: Connection, amplitude: (Int) -> Double,
-                        reads: inout [Int], cells: inout [Int], g: inout [Double], concurrency: inout [[Int]], peak: inout [Int]) {
+    private func record(
+        rows: [Int], connection conn: Connection, amplitude: (Int) -> Double,
+        reads: inout [Int], cells: inout [Int], g: inout [Double], concurrency: inout [[Int]], peak: inout [Int]
+    ) {
         guard !rows.isEmpty else { return }
         var perTile: [Int: Int] = [:]
         for j in rows { for t in conn.rowTiles[j / conn.tileRows] { perTile[t, default: 0] += 1 } }

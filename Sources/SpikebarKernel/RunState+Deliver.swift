@@ -80,8 +80,10 @@ extension RunState {
 /// Picks the compiled copy of the loop for the case (generic specialisation): with the noise path's
 /// calls in the loop, the compiler would keep every vector in memory across iterations, and the horizon
 /// test is decided at compile time. `noise`: the row's read-noise std (C) at `noise[i]`, nil when off.
-private func deliverLayer(_ layer: LayerView, n: Int, q: UnsafePointer<Double>, noise sd: UnsafePointer<Double>?,
-                          rtn: UnsafePointer<Double>?, base: Int, t: Int64, horizon: Int64?, rng: inout RandomStream) -> Int {
+private func deliverLayer(
+    _ layer: LayerView, n: Int, q: UnsafePointer<Double>, noise sd: UnsafePointer<Double>?,
+    rtn: UnsafePointer<Double>?, base: Int, t: Int64, horizon: Int64?, rng: inout RandomStream
+) -> Int {
     if let sd {
         var noise = DrawnReadNoise(sd: sd, rtn: rtn, base: base, rng: rng)
         defer { rng = noise.rng }
@@ -173,8 +175,9 @@ private func deliverPasses<Noise: DeliveryNoise, Horizon: DeliveryHorizon>(
     // by stage, so that their dependency chains (exponentials, then the prediction test) overlap.
     // Times in picoseconds as doubles (`tLastPs`, `refEndPs`: whole numbers, or a spike's exact crossing
     // time and its refractory end), with the same expressions as the scalar path, lane for lane.
-    let stage = Pass1(V: V, I: I, lastPs: lastPs, holdPs: holdPs, savedT: savedT, savedI: savedI,
-                      flags: flags, K: K, tD: tD, horizonD: horizonD, hasHorizon: hasHorizon)
+    let stage = Pass1(
+        V: V, I: I, lastPs: lastPs, holdPs: holdPs, savedT: savedT, savedI: savedI,
+        flags: flags, K: K, tD: tD, horizonD: horizonD, hasHorizon: hasHorizon)
     while i + 8 <= vectorEnd {
         var qa = load(q, i), qb = load(q, i + 4)
         if Noise.isOn {
@@ -215,9 +218,10 @@ private func deliverPasses<Noise: DeliveryNoise, Horizon: DeliveryHorizon>(
             // Only the partly held lanes are taken: the others keep pass 1's values (the same), so their
             // V before the update need not be saved — a held lane restarts from reset.
             let partly = partlyHeld(hold: h, last: tl, now: tD)
-            var (vv, ii) = LIFDynamics.propagate(v: load(V, i), i: load(savedI, i), t: dt, held: held,
-                                                 reset: load(K.reset, i), rateSyn: load(K.rateSyn, i),
-                                                 rateMem: load(K.rateMem, i), coupling: load(K.coupling, i))
+            var (vv, ii) = LIFDynamics.propagate(
+                v: load(V, i), i: load(savedI, i), t: dt, held: held,
+                reset: load(K.reset, i), rateSyn: load(K.rateSyn, i),
+                rateMem: load(K.rateMem, i), coupling: load(K.coupling, i))
             ii += (Noise.isOn ? load(savedQ, i) : load(q, i)) * load(K.chargeToCurrent, i)
             store(load(V, i).replacing(with: vv, where: partly), V, i)
             store(load(I, i).replacing(with: ii, where: partly), I, i)
@@ -239,8 +243,9 @@ private func deliverPasses<Noise: DeliveryNoise, Horizon: DeliveryHorizon>(
         noise.add(to: &dq, at: k)
         ii += dq * K.chargeToCurrent[k]
         V[k] = vv; I[k] = ii
-        settle(k, mayCross: vv >= K.threshold[k] || K.resistance[k] * ii >= K.threshold[k],
-               kind: kind, version: ver, candidates: layer.candidates, count: &count)
+        settle(
+            k, mayCross: vv >= K.threshold[k] || K.resistance[k] * ii >= K.threshold[k],
+            kind: kind, version: ver, candidates: layer.candidates, count: &count)
         k += 1
     }
     return count
@@ -252,8 +257,10 @@ private func deliverPasses<Noise: DeliveryNoise, Horizon: DeliveryHorizon>(
 /// running refractory period) and V₀ (V, or reset), V rises at most at slope (R·I − min(V₀, 0))/τ_mem,
 /// so V₀ + (horizon − t₀)·slope < θ (with a relative margin of 10⁻⁹ for rounding) proves it.
 @inline(__always)
-private func predictionTest(_ vv: SIMD4<Double>, _ ii: SIMD4<Double>, hold h: SIMD4<Double>, tD: SIMD4<Double>,
-                            horizonD: SIMD4<Double>, hasHorizon: Bool, _ K: NeuronSoA, _ i: Int) -> SIMDMask<SIMD4<Int64>> {
+private func predictionTest(
+    _ vv: SIMD4<Double>, _ ii: SIMD4<Double>, hold h: SIMD4<Double>, tD: SIMD4<Double>,
+    horizonD: SIMD4<Double>, hasHorizon: Bool, _ K: NeuronSoA, _ i: Int
+) -> SIMDMask<SIMD4<Int64>> {
     let t0 = h.replacing(with: tD, where: tD .> h)
     let th = load(K.threshold, i)
     let drive = load(K.resistance, i) * ii
@@ -274,8 +281,10 @@ private func predictionTest(_ vv: SIMD4<Double>, _ ii: SIMD4<Double>, hold h: SI
 /// Prediction bookkeeping of neuron i after its update: a neuron that may reach θ is collected for
 /// `schedulePrediction`; one that cannot drops its bound and voids a queued crossing.
 @inline(__always)
-private func settle(_ i: Int, mayCross: Bool, kind: UnsafeMutablePointer<UInt8>, version: UnsafeMutablePointer<UInt32>,
-                    candidates: UnsafeMutablePointer<Int32>, count: inout Int) {
+private func settle(
+    _ i: Int, mayCross: Bool, kind: UnsafeMutablePointer<UInt8>, version: UnsafeMutablePointer<UInt32>,
+    candidates: UnsafeMutablePointer<Int32>, count: inout Int
+) {
     if mayCross {
         candidates[count] = Int32(truncatingIfNeeded: i)
         count += 1
@@ -314,8 +323,9 @@ private struct Pass1 {
 
     @_transparent func propagate(_ g: GroupStart, _ i: Int) -> (v: SIMD4<Double>, i: SIMD4<Double>) {
         let c = load(K.coupling, i)
-        var (vv, ii) = LIFDynamics.propagate(v: g.v, i: g.i, t: (tD - g.tl) * 1e-12, rateSyn: load(K.rateSyn, i),
-                                             rateMem: load(K.rateMem, i), coupling: c)
+        var (vv, ii) = LIFDynamics.propagate(
+            v: g.v, i: g.i, t: (tD - g.tl) * 1e-12, rateSyn: load(K.rateSyn, i),
+            rateMem: load(K.rateMem, i), coupling: c)
         // A lane held at reset over the whole interval (its hold ends at or after t) is the refractory
         // closed form with held = Δt: I decays by the same factor as computed (`ii`), and V restarts from
         // reset with no free time left (decay factors exactly 1) — `propagate(…held…)` evaluates exactly

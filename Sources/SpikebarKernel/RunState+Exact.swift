@@ -30,8 +30,10 @@ extension RunState {
         // from the input list, come before it.
         for (k, probe) in options.probes.enumerated() {
             for t in probe.times where t.picoseconds < windowPs {
-                schedule(Event(time: t.picoseconds, seq: 0, kind: .probe, population: Int32(probe.population),
-                               neuron: Int32(probe.neuron), tag: UInt32(k)))
+                schedule(
+                    Event(
+                        time: t.picoseconds, seq: 0, kind: .probe, population: Int32(probe.population),
+                        neuron: Int32(probe.neuron), tag: UInt32(k)))
             }
         }
         let times = input.times, channels = input.channels
@@ -178,8 +180,9 @@ extension RunState {
         let k = st.soa.constants[i]
         // Search from the end of the refractory period when the neuron is still in it.
         let t0 = max(now, st.refEndPs[i])
-        let (vv, ii) = LIFDynamics.propagate(v: st.v[i], i: st.cur[i], t: (t0 - now) * 1e-12,
-                                             held: (t0 - now) * 1e-12, k)
+        let (vv, ii) = LIFDynamics.propagate(
+            v: st.v[i], i: st.cur[i], t: (t0 - now) * 1e-12,
+            held: (t0 - now) * 1e-12, k)
         st.version[i] &+= 1
         if let c = LIFDynamics.crossing(v: vv, i: ii, k) {
             // The root is the neuron's time; the tick (never early, rounded up) orders the spike.

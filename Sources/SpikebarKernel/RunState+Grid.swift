@@ -32,16 +32,17 @@ extension RunState {
                     let st = states[l]
                     let V = st.v, I = st.cur, ref = st.refSteps
                     props[l].withUnsafeBufferPointer { prop in
-                    net.layers[l].reset.withUnsafeBufferPointer { reset in
-                        for i in 0..<size {
-                            if ref[i] > 0 {
-                                ref[i] -= 1
-                                StepPropagator.heldStep(v: &V[i], i: &I[i], alpha: prop[i].alpha, reset: reset[i])
-                            } else {
-                                prop[i].step(v: &V[i], i: &I[i])
+                        net.layers[l].reset.withUnsafeBufferPointer { reset in
+                            for i in 0..<size {
+                                if ref[i] > 0 {
+                                    ref[i] -= 1
+                                    StepPropagator.heldStep(v: &V[i], i: &I[i], alpha: prop[i].alpha, reset: reset[i])
+                                } else {
+                                    prop[i].step(v: &V[i], i: &I[i])
+                                }
                             }
                         }
-                    }}
+                    }
                 }
             }
             // 2. Inputs of this step.
@@ -58,13 +59,14 @@ extension RunState {
                 let st = states[l]
                 let V = st.v, ref = st.refSteps
                 net.layers[l].threshold.withUnsafeBufferPointer { th in
-                net.layers[l].reset.withUnsafeBufferPointer { reset in
-                    for i in 0..<net.populations[l].size where V[i] >= th[i] {
-                        V[i] = reset[i]
-                        ref[i] = Int32(clamping: props[l][i].refractorySteps)
-                        spikedNow[l].append(Int32(i))
+                    net.layers[l].reset.withUnsafeBufferPointer { reset in
+                        for i in 0..<net.populations[l].size where V[i] >= th[i] {
+                            V[i] = reset[i]
+                            ref[i] = Int32(clamping: props[l][i].refractorySteps)
+                            spikedNow[l].append(Int32(i))
+                        }
                     }
-                }}
+                }
                 for i in spikedNow[l] {
                     countSpike(l, Int(i), t)
                     for k in net.outgoing[l] { deliverGrid(k, row: Int(i), at: t, touched: &touched, stepReads: &stepReads) }
@@ -100,18 +102,21 @@ extension RunState {
         let noisy = self.noisy
         let I = states[l].cur
         c.charge.withUnsafeBufferPointer { q in
-        c.noise.withUnsafeBufferPointer { sd in
-        c.rtn.withUnsafeBufferPointer { rtn in
-        net.layers[l].chargeToCurrent.withUnsafeBufferPointer { g in
-            if noisy, !rtn.isEmpty, let r = rtn.baseAddress {
-                // Device physics: white + 1/f noise (in `sd`) and RTN.
-                for i in 0..<n { I[i] += (q[base + i] + sd[base + i] * rng.nextGaussian() + rtnCharge(r, base + i, &rng)) * g[i] }
-            } else if noisy {
-                for i in 0..<n { I[i] += (q[base + i] + sd[base + i] * rng.nextGaussian()) * g[i] }
-            } else {
-                for i in 0..<n { I[i] += q[base + i] * g[i] }
+            c.noise.withUnsafeBufferPointer { sd in
+                c.rtn.withUnsafeBufferPointer { rtn in
+                    net.layers[l].chargeToCurrent.withUnsafeBufferPointer { g in
+                        if noisy, !rtn.isEmpty, let r = rtn.baseAddress {
+                            // Device physics: white + 1/f noise (in `sd`) and RTN.
+                            for i in 0..<n { I[i] += (q[base + i] + sd[base + i] * rng.nextGaussian() + rtnCharge(r, base + i, &rng)) * g[i] }
+                        } else if noisy {
+                            for i in 0..<n { I[i] += (q[base + i] + sd[base + i] * rng.nextGaussian()) * g[i] }
+                        } else {
+                            for i in 0..<n { I[i] += q[base + i] * g[i] }
+                        }
+                    }
+                }
             }
-        }}}}
+        }
         self.rng = rng
     }
 }

@@ -8,10 +8,16 @@ extension RunState {
         var out: [String] = []
         for (k, c) in net.connections.enumerated() {
             let inputs = net.populations[c.from].size
-            if c.charge.count != inputs * c.outputs { out.append("connection \(k): charge has \(c.charge.count) entries, expected \(inputs * c.outputs)") }
+            if c.charge.count != inputs * c.outputs {
+                out.append("connection \(k): charge has \(c.charge.count) entries, expected \(inputs * c.outputs)")
+            }
             if !c.noise.isEmpty && c.noise.count != c.charge.count { out.append("connection \(k): noise size differs from charge") }
-            if !c.rtn.isEmpty && (c.rtn.count != 4 * c.charge.count || c.noise.isEmpty) { out.append("connection \(k): RTN table must have 4 entries per synapse, with read noise") }
-            if net.layers[c.to].size != c.outputs { out.append("connection \(k): layer \(c.to) has \(net.layers[c.to].size) neurons, connection \(c.outputs) outputs") }
+            if !c.rtn.isEmpty && (c.rtn.count != 4 * c.charge.count || c.noise.isEmpty) {
+                out.append("connection \(k): RTN table must have 4 entries per synapse, with read noise")
+            }
+            if net.layers[c.to].size != c.outputs {
+                out.append("connection \(k): layer \(c.to) has \(net.layers[c.to].size) neurons, connection \(c.outputs) outputs")
+            }
         }
         for l in 1..<states.count {
             let st = states[l]
@@ -19,12 +25,16 @@ extension RunState {
             for i in 0..<st.size {
                 if st.tLastPs[i] > Double(t) { out.append("layer \(l) neuron \(i): last update \(st.tLastPs[i]) after now \(t)") }
                 if !st.v[i].isFinite || !st.cur[i].isFinite { out.append("layer \(l) neuron \(i): non-finite state") }
-                if !(st.tLastPs[i] >= 0) || !st.tLastPs[i].isFinite { out.append("layer \(l) neuron \(i): tLastPs \(st.tLastPs[i]) is not a time ≥ 0") }
+                if !(st.tLastPs[i] >= 0) || !st.tLastPs[i].isFinite {
+                    out.append("layer \(l) neuron \(i): tLastPs \(st.tLastPs[i]) is not a time ≥ 0")
+                }
                 // The refractory end is −∞ (never fired) or a spike's exact time + t_ref, at or after it.
                 if st.refEndPs[i] != -.infinity && (!st.refEndPs[i].isFinite || st.refEndPs[i] < 0) {
                     out.append("layer \(l) neuron \(i): refEndPs \(st.refEndPs[i]) is not −∞ or a time ≥ 0")
                 }
-                if st.pendingKind[i] == 2 && st.pendingTime[i] < windowPs && !(st.crossingPs[i] <= Double(st.pendingTime[i]) && st.crossingPs[i] > Double(st.pendingTime[i]) - 1) {
+                if st.pendingKind[i] == 2 && st.pendingTime[i] < windowPs
+                    && !(st.crossingPs[i] <= Double(st.pendingTime[i]) && st.crossingPs[i] > Double(st.pendingTime[i]) - 1)
+                {
                     out.append("layer \(l) neuron \(i): crossing tick \(st.pendingTime[i]) is not its exact time \(st.crossingPs[i]) rounded up")
                 }
                 if st.pendingKind[i] == 1 { earliestBound = min(earliestBound, st.pendingTime[i]) }

@@ -141,25 +141,29 @@ struct RunState {
         }
         let steps = max(1, Int((options.window / dt).rounded()))
         let layers = net.populations.enumerated().map { p, pop in
-            LayerActivity(name: pop.name, size: pop.size, spikes: spikeCounts[p].reduce(0, +),
-                          synapticEventsIn: synapticIn[p], neuronUpdates: updates[p],
-                          meanRate: pop.size > 0 ? Double(spikeCounts[p].reduce(0, +)) / Double(pop.size) / options.window : 0,
-                          spikeCounts: spikeCounts[p])
+            LayerActivity(
+                name: pop.name, size: pop.size, spikes: spikeCounts[p].reduce(0, +),
+                synapticEventsIn: synapticIn[p], neuronUpdates: updates[p],
+                meanRate: pop.size > 0 ? Double(spikeCounts[p].reduce(0, +)) / Double(pop.size) / options.window : 0,
+                spikeCounts: spikeCounts[p])
         }
         let tiles = net.tiles.enumerated().map { k, t in
-            TileActivity(layer: net.connections[t.connection].to, rows: t.rows, cols: t.cols, usedRows: t.usedRows,
-                         usedCols: t.usedCols, rowReads: tileCount.reads[k], cellReads: tileCount.cells[k],
-                         conductanceRead: tileCount.conductance[k], conductanceTotal: t.totalConductance,
-                         concurrency: tileCounters.histogram(k), peakConcurrentRows: tileCount.peak[k])
+            TileActivity(
+                layer: net.connections[t.connection].to, rows: t.rows, cols: t.cols, usedRows: t.usedRows,
+                usedCols: t.usedCols, rowReads: tileCount.reads[k], cellReads: tileCount.cells[k],
+                conductanceRead: tileCount.conductance[k], conductanceTotal: t.totalConductance,
+                concurrency: tileCounters.histogram(k), peakConcurrentRows: tileCount.peak[k])
         }
         let silent = outputCounts.allSatisfy { $0 == 0 }
-        let activity = Activity(window: options.window, dt: dt, steps: steps, layers: layers, tiles: tiles,
-                                outputSpikeCounts: outputCounts,
-                                firstOutputSpike: firstOutput.map { Double($0) * 1e-12 },
-                                decisionTime: decision.map { Double($0) * 1e-12 },
-                                predictedClass: silent ? nil : leader,
-                                runaway: runaway.map { net.populations[$0].name })
-        return KernelResult(activity: activity, spikes: recorded, probes: probeSamples,
-                            queueEvents: queueEvents, staleEvents: staleEvents, rowReads: rowReads)
+        let activity = Activity(
+            window: options.window, dt: dt, steps: steps, layers: layers, tiles: tiles,
+            outputSpikeCounts: outputCounts,
+            firstOutputSpike: firstOutput.map { Double($0) * 1e-12 },
+            decisionTime: decision.map { Double($0) * 1e-12 },
+            predictedClass: silent ? nil : leader,
+            runaway: runaway.map { net.populations[$0].name })
+        return KernelResult(
+            activity: activity, spikes: recorded, probes: probeSamples,
+            queueEvents: queueEvents, staleEvents: staleEvents, rowReads: rowReads)
     }
 }

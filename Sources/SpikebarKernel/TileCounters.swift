@@ -49,8 +49,9 @@ final class TileCounters {
         histogram.initialize(repeating: nil, count: m)
         let fifo = UnsafeMutablePointer<UnsafeMutablePointer<Int64>?>.allocate(capacity: m)
         fifo.initialize(repeating: nil, count: m)
-        view = TileCountersView(reads: ints(), cells: ints(), peak: ints(), conductance: g, histogram: histogram,
-                                histogramCapacity: ints(), fifo: fifo, fifoCapacity: ints(), fifoHead: ints(), fifoCount: ints())
+        view = TileCountersView(
+            reads: ints(), cells: ints(), peak: ints(), conductance: g, histogram: histogram,
+            histogramCapacity: ints(), fifo: fifo, fifoCapacity: ints(), fifoHead: ints(), fifoCount: ints())
         count = n
     }
 

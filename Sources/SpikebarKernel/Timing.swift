@@ -51,8 +51,10 @@ public struct RunOptions: Sendable {
     /// running for minutes and gigabytes.
     public var maxRatePerNeuron: Double = 1e5
 
-    public init(window: Seconds, sample: Int = 0, seed: UInt64 = 1, recordSpikes: Bool = false,
-                probes: [Probe] = [], reportingStep: Seconds = 1e-3) {
+    public init(
+        window: Seconds, sample: Int = 0, seed: UInt64 = 1, recordSpikes: Bool = false,
+        probes: [Probe] = [], reportingStep: Seconds = 1e-3
+    ) {
         self.window = window; self.sample = sample; self.seed = seed; self.recordSpikes = recordSpikes
         self.probes = probes; self.reportingStep = reportingStep
     }

@@ -35,7 +35,9 @@ struct FlatGraph {
             if case let .graph(sub) = node {
                 let port = asSource ? sub.names(ofType: "Output") : sub.names(ofType: "Input")
                 guard port.count == 1 else {
-                    throw NIRError(file: file, node: q, "an edge names the subgraph, which needs exactly one \(asSource ? "Output" : "Input") node (has \(port.count))")
+                    throw NIRError(
+                        file: file, node: q,
+                        "an edge names the subgraph, which needs exactly one \(asSource ? "Output" : "Input") node (has \(port.count))")
                 }
                 return try resolve(port[0], in: sub, prefix: q, asSource: asSource)
             }

@@ -121,9 +121,11 @@ public enum HDF5Reader {
             }
             return HDF5Dataset(shape: shape, strings: strings)
         }
-        let names: [(H5T_class_t, String)] = [(H5T_ENUM, "enum"), (H5T_COMPOUND, "compound"), (H5T_OPAQUE, "opaque"),
-                                             (H5T_ARRAY, "array"), (H5T_VLEN, "vlen"), (H5T_REFERENCE, "reference"),
-                                             (H5T_BITFIELD, "bitfield"), (H5T_TIME, "time")]
+        let names: [(H5T_class_t, String)] = [
+            (H5T_ENUM, "enum"), (H5T_COMPOUND, "compound"), (H5T_OPAQUE, "opaque"),
+            (H5T_ARRAY, "array"), (H5T_VLEN, "vlen"), (H5T_REFERENCE, "reference"),
+            (H5T_BITFIELD, "bitfield"), (H5T_TIME, "time"),
+        ]
         return HDF5Dataset(shape: shape, unsupportedClass: names.first { $0.0 == cls }?.1 ?? "unknown")
     }
 }

@@ -28,8 +28,10 @@ public struct HDF5Dataset: Sendable, Equatable {
     /// File type of `numbers` (read from the file; what `HDF5Writer` stores). Ignored for strings.
     public var numberType: HDF5NumberType
 
-    public init(shape: [Int], numbers: [Double]? = nil, strings: [String]? = nil, unsupportedClass: String? = nil,
-                numberType: HDF5NumberType = .float64) {
+    public init(
+        shape: [Int], numbers: [Double]? = nil, strings: [String]? = nil, unsupportedClass: String? = nil,
+        numberType: HDF5NumberType = .float64
+    ) {
         self.shape = shape; self.numbers = numbers; self.strings = strings; self.unsupportedClass = unsupportedClass
         self.numberType = numberType
     }

@@ -38,7 +38,8 @@ public enum HDF5Writer {
     private static func writeGroup(_ group: HDF5Group, into gid: hid_t, hdfPath: String, file: String, compress: Bool) throws {
         for (name, dataset) in group.datasets.sorted(by: { $0.key < $1.key }) {
             try checkName(name, hdfPath: hdfPath, file: file)
-            try writeDataset(dataset, name: name, into: gid, hdfPath: hdfPath == "/" ? "/" + name : hdfPath + "/" + name, file: file, compress: compress)
+            try writeDataset(
+                dataset, name: name, into: gid, hdfPath: hdfPath == "/" ? "/" + name : hdfPath + "/" + name, file: file, compress: compress)
         }
         for (name, child) in group.groups.sorted(by: { $0.key < $1.key }) {
             try checkName(name, hdfPath: hdfPath, file: file)
@@ -77,9 +78,12 @@ public enum HDF5Writer {
             let pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
             defer { pointers.forEach { free($0) } }
             guard pointers.allSatisfy({ $0 != nil }) else { throw NIRError(file: file, key: hdfPath, "out of memory copying strings") }
-            let rc = count == 0 ? 0 : pointers.withUnsafeBytes {
-                H5Dwrite(did, tid, spikebar_h5s_all(), spikebar_h5s_all(), spikebar_h5p_default(), $0.baseAddress)
-            }
+            let rc =
+                count == 0
+                ? 0
+                : pointers.withUnsafeBytes {
+                    H5Dwrite(did, tid, spikebar_h5s_all(), spikebar_h5s_all(), spikebar_h5p_default(), $0.baseAddress)
+                }
             guard rc >= 0 else { throw NIRError(file: file, key: hdfPath, "HDF5 cannot write the strings") }
             return
         }
@@ -117,13 +121,19 @@ public enum HDF5Writer {
         let rc: herr_t
         switch d.numberType {
         case .float64:
-            rc = numbers.withUnsafeBytes { H5Dwrite(did, spikebar_h5_native_double(), spikebar_h5s_all(), spikebar_h5s_all(), spikebar_h5p_default(), $0.baseAddress) }
+            rc = numbers.withUnsafeBytes {
+                H5Dwrite(did, spikebar_h5_native_double(), spikebar_h5s_all(), spikebar_h5s_all(), spikebar_h5p_default(), $0.baseAddress)
+            }
         case .float32:
             let single = numbers.map { Float($0) }
-            rc = single.withUnsafeBytes { H5Dwrite(did, spikebar_h5_native_float(), spikebar_h5s_all(), spikebar_h5s_all(), spikebar_h5p_default(), $0.baseAddress) }
+            rc = single.withUnsafeBytes {
+                H5Dwrite(did, spikebar_h5_native_float(), spikebar_h5s_all(), spikebar_h5s_all(), spikebar_h5p_default(), $0.baseAddress)
+            }
         case .int64:
             let integers = numbers.map { Int64($0) }
-            rc = integers.withUnsafeBytes { H5Dwrite(did, spikebar_h5_native_int64(), spikebar_h5s_all(), spikebar_h5s_all(), spikebar_h5p_default(), $0.baseAddress) }
+            rc = integers.withUnsafeBytes {
+                H5Dwrite(did, spikebar_h5_native_int64(), spikebar_h5s_all(), spikebar_h5s_all(), spikebar_h5p_default(), $0.baseAddress)
+            }
         }
         guard rc >= 0 else { throw NIRError(file: file, key: hdfPath, "HDF5 cannot write the values (disk full?)") }
     }

@@ -20,8 +20,10 @@ public struct NIRConvolution: Sendable, Equatable {
     /// Spatial input size `[H, W]` or `[L]` when the file gives it (`input_shape`); nil otherwise.
     public var inputSpatial: [Int]?
 
-    public init(weight: NIRTensor, bias: [Double], stride: [Int], padding: [Int], paddingAfter: [Int], dilation: [Int],
-                groups: Int, inputSpatial: [Int]?) {
+    public init(
+        weight: NIRTensor, bias: [Double], stride: [Int], padding: [Int], paddingAfter: [Int], dilation: [Int],
+        groups: Int, inputSpatial: [Int]?
+    ) {
         self.weight = weight; self.bias = bias; self.stride = stride; self.padding = padding
         self.paddingAfter = paddingAfter; self.dilation = dilation; self.groups = groups; self.inputSpatial = inputSpatial
     }

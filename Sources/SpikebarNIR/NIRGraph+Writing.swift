@@ -34,7 +34,7 @@ extension NIRGraph {
         g.datasets["type"] = HDF5Dataset(shape: [], strings: ["NIRGraph"])
         var nodesGroup = HDF5Group()
         for name in sortedNames {
-            guard let node = nodes[name] else { continue } // invariant: sortedNames lists nodes' keys
+            guard let node = nodes[name] else { continue }  // invariant: sortedNames lists nodes' keys
             let qualified = path.isEmpty ? name : path + "." + name
             guard !name.isEmpty, !name.contains("/") else {
                 throw NIRError(file: file, node: qualified, "a node name cannot be empty or contain '/' (HDF5 path separator)")

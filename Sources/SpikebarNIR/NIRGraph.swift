@@ -52,8 +52,10 @@ public struct NIRGraph: Sendable, Equatable {
         func qualified(_ n: String) -> String { path.isEmpty ? n : path + "." + n }
         for e in edges {
             for end in [e.source, e.target] where !resolves(end) {
-                throw NIRError(file: file, node: qualified(end), key: "edges",
-                               "edge \(e.source) → \(e.target) names a node that does not exist (dangling edge; nodes here: \(sortedNames.joined(separator: ", ")))")
+                throw NIRError(
+                    file: file, node: qualified(end), key: "edges",
+                    "edge \(e.source) → \(e.target) names a node that does not exist (dangling edge; nodes here: \(sortedNames.joined(separator: ", ")))"
+                )
             }
         }
         for name in sortedNames {
@@ -61,10 +63,14 @@ public struct NIRGraph: Sendable, Equatable {
             try g.validate(file: file, path: qualified(name))
             let ins = g.names(ofType: "Input"), outs = g.names(ofType: "Output")
             if edges.contains(where: { $0.target == name }), ins.count != 1 {
-                throw NIRError(file: file, node: qualified(name), "an edge enters the subgraph by its name, but it has \(ins.count) Input nodes (need exactly 1)")
+                throw NIRError(
+                    file: file, node: qualified(name), "an edge enters the subgraph by its name, but it has \(ins.count) Input nodes (need exactly 1)"
+                )
             }
             if edges.contains(where: { $0.source == name }), outs.count != 1 {
-                throw NIRError(file: file, node: qualified(name), "an edge leaves the subgraph by its name, but it has \(outs.count) Output nodes (need exactly 1)")
+                throw NIRError(
+                    file: file, node: qualified(name),
+                    "an edge leaves the subgraph by its name, but it has \(outs.count) Output nodes (need exactly 1)")
             }
         }
     }

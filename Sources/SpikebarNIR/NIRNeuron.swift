@@ -37,8 +37,10 @@ public struct NIRNeuron: Sendable, Equatable {
     /// Input weight of the synaptic current (CubaLIF, CubaLI); 1 when absent.
     public var wIn: [Double]
 
-    public init(model: Model, shape: [Int], tauMem: [Double]?, tauSyn: [Double]?, r: [Double], vLeak: [Double],
-                vThreshold: [Double]?, vReset: [Double], wIn: [Double]) {
+    public init(
+        model: Model, shape: [Int], tauMem: [Double]?, tauSyn: [Double]?, r: [Double], vLeak: [Double],
+        vThreshold: [Double]?, vReset: [Double], wIn: [Double]
+    ) {
         self.model = model; self.shape = shape; self.tauMem = tauMem; self.tauSyn = tauSyn; self.r = r
         self.vLeak = vLeak; self.vThreshold = vThreshold; self.vReset = vReset; self.wIn = wIn
     }

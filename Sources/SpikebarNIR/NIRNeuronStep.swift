@@ -32,7 +32,9 @@ public struct NIRNeuronStep: Sendable, Equatable {
             }
         }
         model = n.model; count = n.count
-        if let tau = n.tauMem { (vDecay, vGain) = coefficients(tau) } else {
+        if let tau = n.tauMem {
+            (vDecay, vGain) = coefficients(tau)
+        } else {
             vDecay = Array(repeating: 1, count: n.count); vGain = Array(repeating: dt, count: n.count)
         }
         if let tau = n.tauSyn { (synDecay, synGain) = coefficients(tau) } else { synDecay = []; synGain = [] }

@@ -98,8 +98,11 @@ struct NIRNodeReader {
     static func metadata(_ g: HDF5Group) -> [String: NIRMetadataValue] {
         var out: [String: NIRMetadataValue] = [:]
         for (key, d) in g.datasets {
-            if let s = d.strings, s.count == 1 { out[key] = .string(s[0]) }
-            else if let v = d.numbers { out[key] = d.shape.isEmpty ? .number(v.first ?? 0) : .numbers(v) }
+            if let s = d.strings, s.count == 1 {
+                out[key] = .string(s[0])
+            } else if let v = d.numbers {
+                out[key] = d.shape.isEmpty ? .number(v.first ?? 0) : .numbers(v)
+            }
         }
         return out
     }
@@ -151,7 +154,10 @@ struct NIRNodeReader {
             return .delay(d)
         case "NIRGraph": return .graph(try graph())
         default:
-            throw fail("type", "unsupported node type '\(type)' (supported: Input, Output, Affine, Linear, Scale, Conv1d, Conv2d, SumPool2d, AvgPool2d, Flatten, LIF, CubaLIF, CubaLI, IF, LI, I, Threshold, Delay, NIRGraph)")
+            throw fail(
+                "type",
+                "unsupported node type '\(type)' (supported: Input, Output, Affine, Linear, Scale, Conv1d, Conv2d, SumPool2d, AvgPool2d, Flatten, LIF, CubaLIF, CubaLI, IF, LI, I, Threshold, Delay, NIRGraph)"
+            )
         }
     }
 
@@ -182,8 +188,9 @@ struct NIRNodeReader {
             before = try integers("padding", rank: rank); after = before
         }
         let spatial: [Int]? = has("input_shape") ? try integers("input_shape", rank: rank, minimum: 1) : nil
-        let conv = NIRConvolution(weight: w, bias: bias, stride: stride, padding: before, paddingAfter: after,
-                                  dilation: dilation, groups: groups, inputSpatial: spatial)
+        let conv = NIRConvolution(
+            weight: w, bias: bias, stride: stride, padding: before, paddingAfter: after,
+            dilation: dilation, groups: groups, inputSpatial: spatial)
         if let spatial, conv.outputSpatial(spatial).contains(where: { $0 < 1 }) {
             throw fail("input_shape", "input \(spatial) is smaller than the dilated kernel \(kernel)")
         }
@@ -207,7 +214,8 @@ struct NIRNodeReader {
         let vThreshold: [Double]? = spiking ? try vector("v_threshold", count: n) : nil
         let vReset = spiking && has("v_reset") ? try vector("v_reset", count: n) : Array(repeating: 0, count: n)
         let wIn = hasSyn && has("w_in") ? try vector("w_in", count: n) : Array(repeating: 1, count: n)
-        return NIRNeuron(model: model, shape: shape, tauMem: tauMem, tauSyn: tauSyn, r: rT.values, vLeak: vLeak,
-                         vThreshold: vThreshold, vReset: vReset, wIn: wIn)
+        return NIRNeuron(
+            model: model, shape: shape, tauMem: tauMem, tauSyn: tauSyn, r: rT.values, vLeak: vLeak,
+            vThreshold: vThreshold, vReset: vReset, wIn: wIn)
     }
 }

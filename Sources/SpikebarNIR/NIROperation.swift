@@ -39,7 +39,9 @@ public enum NIROperation: Sendable {
     static func compile(_ node: NIRNode, inputShape: [Int], options: NIRRunOptions, file: String, node name: String) throws -> (NIROperation, [Int]) {
         let count = inputShape.reduce(1, *)
         func need(_ n: Int, _ what: String) throws {
-            guard count == n else { throw NIRError(file: file, node: name, "its input has \(count) values (shape \(inputShape)), \(what) takes \(n)") }
+            guard count == n else {
+                throw NIRError(file: file, node: name, "its input has \(count) values (shape \(inputShape)), \(what) takes \(n)")
+            }
         }
         switch node {
         case .input, .output: return (.identity, inputShape)
@@ -73,7 +75,9 @@ public enum NIROperation: Sendable {
         case let .pooling(p):
             guard inputShape.count == 3 else { throw NIRError(file: file, node: name, "pooling needs a [C, H, W] input, got \(inputShape)") }
             let o = p.outputSpatial([inputShape[1], inputShape[2]])
-            guard o.allSatisfy({ $0 >= 1 }) else { throw NIRError(file: file, node: name, "input \(inputShape) is smaller than the window \(p.kernel)") }
+            guard o.allSatisfy({ $0 >= 1 }) else {
+                throw NIRError(file: file, node: name, "input \(inputShape) is smaller than the window \(p.kernel)")
+            }
             return (.pooling(p, input: inputShape, output: [inputShape[0]] + o), [inputShape[0]] + o)
         case let .convolution(c):
             let rank = c.spatialRank
@@ -85,12 +89,17 @@ public enum NIROperation: Sendable {
                 }
                 shape = [cin] + s
             }
-            guard shape[0] == cin else { throw NIRError(file: file, node: name, "its input has \(shape[0]) channels, the weight \(c.weight.shape) with \(c.groups) groups takes \(cin)") }
+            guard shape[0] == cin else {
+                throw NIRError(
+                    file: file, node: name, "its input has \(shape[0]) channels, the weight \(c.weight.shape) with \(c.groups) groups takes \(cin)")
+            }
             if let s = c.inputSpatial, s != Array(shape.dropFirst()) {
                 throw NIRError(file: file, node: name, key: "input_shape", "declares \(s), the graph delivers \(Array(shape.dropFirst()))")
             }
             let spatial = c.outputSpatial(Array(shape.dropFirst()))
-            guard spatial.allSatisfy({ $0 >= 1 }) else { throw NIRError(file: file, node: name, "input \(shape) is smaller than the dilated kernel \(c.kernel)") }
+            guard spatial.allSatisfy({ $0 >= 1 }) else {
+                throw NIRError(file: file, node: name, "input \(shape) is smaller than the dilated kernel \(c.kernel)")
+            }
             let conv = NIRConvolution2D(c, input: shape)
             return (.convolution(conv), [c.outChannels] + spatial)
         case .graph:

@@ -12,22 +12,29 @@ extension NIRProgram {
 
     /// Runs the program on sparse steps: `steps[t]` lists `(index, value)` pairs of the input (values of
     /// one index add up; every other input is 0). Same semantics as `run(frames:)`, without dense frames.
-    public func run(sparse steps: [[(index: Int, value: Double)]], observe: ((_ node: Int, _ step: Int, _ input: [Double]) -> Void)? = nil) throws -> NIRRunResult {
+    public func run(
+        sparse steps: [[(index: Int, value: Double)]], observe: ((_ node: Int, _ step: Int, _ input: [Double]) -> Void)? = nil
+    ) throws -> NIRRunResult {
         for (t, s) in steps.enumerated() {
             if let bad = s.first(where: { $0.index < 0 || $0.index >= inputCount }) {
-                throw NIRError(file: file, node: nodes[inputIndex].name, "input step \(t) addresses element \(bad.index), the Input has \(inputCount)")
+                throw NIRError(
+                    file: file, node: nodes[inputIndex].name, "input step \(t) addresses element \(bad.index), the Input has \(inputCount)")
             }
         }
-        return execute(steps: steps.count, fill: { t, buffer in
-            if t > 0 { for e in steps[t - 1] { buffer[e.index] = 0 } }
-            for e in steps[t] { buffer[e.index] += e.value }
-        }, observe: observe)
+        return execute(
+            steps: steps.count,
+            fill: { t, buffer in
+                if t > 0 { for e in steps[t - 1] { buffer[e.index] = 0 } }
+                for e in steps[t] { buffer[e.index] += e.value }
+            }, observe: observe)
     }
 
     /// The step loop: `fill(t, &input)` writes step `t`'s input into the Input's buffer (which holds the
     /// previous step's input, zeros at t = 0).
-    func execute(steps stepCount: Int, fill: (Int, inout [Double]) -> Void,
-                 observe: ((_ node: Int, _ step: Int, _ input: [Double]) -> Void)?) -> NIRRunResult {
+    func execute(
+        steps stepCount: Int, fill: (Int, inout [Double]) -> Void,
+        observe: ((_ node: Int, _ step: Int, _ input: [Double]) -> Void)?
+    ) -> NIRRunResult {
         let n = nodes.count
         let sizes = nodes.map { $0.outputShape.reduce(1, *) }
         let inSizes = nodes.map { $0.inputShape.reduce(1, *) }
@@ -44,8 +51,11 @@ extension NIRProgram {
             if case let .delay(d) = node.operation { return Array(repeating: Array(repeating: 0, count: inSizes[j]), count: (d.max() ?? 0) + 1) }
             return []
         }
-        var activity = nodes.map { NIRNodeActivity(name: $0.name, typeName: $0.typeName, outputTotals: Array(repeating: 0, count: $0.outputShape.reduce(1, *)),
-                                                   nonzeroOutputs: 0, nonzeroInputs: 0, inputSum: 0) }
+        var activity = nodes.map {
+            NIRNodeActivity(
+                name: $0.name, typeName: $0.typeName, outputTotals: Array(repeating: 0, count: $0.outputShape.reduce(1, *)),
+                nonzeroOutputs: 0, nonzeroInputs: 0, inputSum: 0)
+        }
         var outputCounts = [Double](repeating: 0, count: outputCount)
         var firstOutput: Int? = nil, decision: Int? = nil, leader: Int? = nil
         var active: [Int] = []
@@ -58,7 +68,11 @@ extension NIRProgram {
                 } else {
                     for k in 0..<inSizes[j] { inbuf[j][k] = 0 }
                     for i in node.inputs {
-                        if i.delayed { for k in 0..<inSizes[j] { inbuf[j][k] += prev[i.source][k] } } else { for k in 0..<inSizes[j] { inbuf[j][k] += cur[i.source][k] } }
+                        if i.delayed {
+                            for k in 0..<inSizes[j] { inbuf[j][k] += prev[i.source][k] }
+                        } else {
+                            for k in 0..<inSizes[j] { inbuf[j][k] += cur[i.source][k] }
+                        }
                     }
                 }
                 active.removeAll(keepingCapacity: true)
@@ -137,7 +151,8 @@ extension NIRProgram {
                 if lead != leader { leader = lead; decision = t }
             }
         }
-        return NIRRunResult(steps: stepCount, outputCounts: outputCounts, firstOutputStep: firstOutput,
-                            decisionStep: decision, nodes: activity)
+        return NIRRunResult(
+            steps: stepCount, outputCounts: outputCounts, firstOutputStep: firstOutput,
+            decisionStep: decision, nodes: activity)
     }
 }

@@ -45,7 +45,9 @@ public struct NIRProgram: Sendable {
         var flat = FlatGraph(file: file)
         try flat.inline(graph, prefix: "")
         let topInputs = graph.names(ofType: "Input"), topOutputs = graph.names(ofType: "Output")
-        guard topInputs.count == 1 else { throw NIRError(file: file, "the graph has \(topInputs.count) Input nodes; Spikebar runs graphs with exactly one") }
+        guard topInputs.count == 1 else {
+            throw NIRError(file: file, "the graph has \(topInputs.count) Input nodes; Spikebar runs graphs with exactly one")
+        }
         guard let out = topOutputs.first else { throw NIRError(file: file, "the graph has no Output node") }
         // Order: depth-first from the Input (edges in file order), then from every node not reached, by name.
         let n = flat.names.count
@@ -94,20 +96,28 @@ public struct NIRProgram: Sendable {
             for i in ins where !i.delayed {
                 let s = shapes[order[i.source]]
                 guard s.reduce(1, *) == inShape.reduce(1, *) else {
-                    throw NIRError(file: file, node: name, "its inputs disagree in size: \(flat.names[order[ins[0].source]]) gives \(inShape), \(flat.names[order[i.source]]) gives \(s)")
+                    throw NIRError(
+                        file: file, node: name,
+                        "its inputs disagree in size: \(flat.names[order[ins[0].source]]) gives \(inShape), \(flat.names[order[i.source]]) gives \(s)"
+                    )
                 }
             }
             let (op, outShape) = try NIROperation.compile(flat.nodes[k], inputShape: inShape, options: options, file: file, node: name)
             shapes[k] = outShape
-            nodes.append(Node(name: name, operation: op, inputs: ins, inputShape: inShape, outputShape: outShape,
-                              typeName: flat.nodes[k].typeName))
+            nodes.append(
+                Node(
+                    name: name, operation: op, inputs: ins, inputShape: inShape, outputShape: outShape,
+                    typeName: flat.nodes[k].typeName))
         }
         // Delayed edges: their source's size is known only now.
         for node in nodes {
             for i in node.inputs where i.delayed {
                 let s = nodes[i.source].outputShape
                 guard s.reduce(1, *) == node.inputShape.reduce(1, *) else {
-                    throw NIRError(file: file, node: node.name, "the recurrent edge from \(nodes[i.source].name) brings \(s.reduce(1, *)) values, the node takes \(node.inputShape.reduce(1, *))")
+                    throw NIRError(
+                        file: file, node: node.name,
+                        "the recurrent edge from \(nodes[i.source].name) brings \(s.reduce(1, *)) values, the node takes \(node.inputShape.reduce(1, *))"
+                    )
                 }
             }
         }

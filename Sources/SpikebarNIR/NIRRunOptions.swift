@@ -35,8 +35,10 @@ public struct NIRRunOptions: Sendable, Equatable {
     public var reset: Reset
     public var comparison: Comparison
 
-    public init(dt: Double, discretisation: Discretisation = .forwardEuler, reset: Reset = .toResetPotential,
-                comparison: Comparison = .greater) {
+    public init(
+        dt: Double, discretisation: Discretisation = .forwardEuler, reset: Reset = .toResetPotential,
+        comparison: Comparison = .greater
+    ) {
         self.dt = dt; self.discretisation = discretisation; self.reset = reset; self.comparison = comparison
     }
 

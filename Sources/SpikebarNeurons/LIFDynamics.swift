@@ -9,8 +9,9 @@ public enum LIFDynamics {
     /// State after `t` seconds without input and outside the refractory period.
     @inlinable @inline(__always)
     public static func propagate(v: Double, i: Double, t: Double, _ k: NeuronConstants) -> (v: Double, i: Double) {
-        apply(v: v, i: i, decaySyn: FastMath.expNonPositive(-t * k.rateSyn),
-              decayMem: FastMath.expNonPositive(-t * k.rateMem), coupling: k.coupling)
+        apply(
+            v: v, i: i, decaySyn: FastMath.expNonPositive(-t * k.rateSyn),
+            decayMem: FastMath.expNonPositive(-t * k.rateMem), coupling: k.coupling)
     }
 
     /// The closed form with its decay factors `a = e^{−t/τ_syn}`, `b = e^{−t/τ_mem}` already computed
@@ -23,8 +24,10 @@ public enum LIFDynamics {
     /// `apply` on four neurons at once (the exact-mode delivery loop): the same expression, evaluated in
     /// the same order lane by lane, so each lane is bit-identical to the scalar `apply`.
     @inlinable @inline(__always)
-    public static func apply(v: SIMD4<Double>, i: SIMD4<Double>, decaySyn a: SIMD4<Double>, decayMem b: SIMD4<Double>,
-                             coupling c: SIMD4<Double>) -> (v: SIMD4<Double>, i: SIMD4<Double>) {
+    public static func apply(
+        v: SIMD4<Double>, i: SIMD4<Double>, decaySyn a: SIMD4<Double>, decayMem b: SIMD4<Double>,
+        coupling c: SIMD4<Double>
+    ) -> (v: SIMD4<Double>, i: SIMD4<Double>) {
         (v * b + c * i * (a - b), i * a)
     }
 
@@ -40,10 +43,13 @@ public enum LIFDynamics {
 
     /// `propagate(v:i:t:)` on four neurons at once (no lane refractory), lane-for-lane identical to it.
     @inlinable @inline(__always)
-    public static func propagate(v: SIMD4<Double>, i: SIMD4<Double>, t: SIMD4<Double>, rateSyn: SIMD4<Double>,
-                                 rateMem: SIMD4<Double>, coupling: SIMD4<Double>) -> (v: SIMD4<Double>, i: SIMD4<Double>) {
-        apply(v: v, i: i, decaySyn: FastMath.expNonPositive(-t * rateSyn),
-              decayMem: FastMath.expNonPositive(-t * rateMem), coupling: coupling)
+    public static func propagate(
+        v: SIMD4<Double>, i: SIMD4<Double>, t: SIMD4<Double>, rateSyn: SIMD4<Double>,
+        rateMem: SIMD4<Double>, coupling: SIMD4<Double>
+    ) -> (v: SIMD4<Double>, i: SIMD4<Double>) {
+        apply(
+            v: v, i: i, decaySyn: FastMath.expNonPositive(-t * rateSyn),
+            decayMem: FastMath.expNonPositive(-t * rateMem), coupling: coupling)
     }
 
     /// `propagate(v:i:t:held:)` on four neurons at once, with the decay over the whole interval `t` and
@@ -51,9 +57,11 @@ public enum LIFDynamics {
     /// A refractory lane's V restarts from `reset` after its hold while I decays throughout; the
     /// remaining `t − held` is evaluated as in the scalar function, so every lane is bit-identical to it.
     @inlinable @inline(__always)
-    public static func propagate(v: SIMD4<Double>, i: SIMD4<Double>, t: SIMD4<Double>, held: SIMD4<Double>,
-                                 reset: SIMD4<Double>, rateSyn: SIMD4<Double>, rateMem: SIMD4<Double>,
-                                 coupling: SIMD4<Double>) -> (v: SIMD4<Double>, i: SIMD4<Double>) {
+    public static func propagate(
+        v: SIMD4<Double>, i: SIMD4<Double>, t: SIMD4<Double>, held: SIMD4<Double>,
+        reset: SIMD4<Double>, rateSyn: SIMD4<Double>, rateMem: SIMD4<Double>,
+        coupling: SIMD4<Double>
+    ) -> (v: SIMD4<Double>, i: SIMD4<Double>) {
         let refractory = held .> 0
         if !refractory.anyLane {
             return propagate(v: v, i: i, t: t, rateSyn: rateSyn, rateMem: rateMem, coupling: coupling)
@@ -61,8 +69,9 @@ public enum LIFDynamics {
         let i1 = i.replacing(with: i * FastMath.expNonPositive(-held * rateSyn), where: refractory)
         let v0 = v.replacing(with: reset, where: refractory)
         let free = (t - held).replacing(with: t, where: .!refractory)
-        return apply(v: v0, i: i1, decaySyn: FastMath.expNonPositive(-free * rateSyn),
-                     decayMem: FastMath.expNonPositive(-free * rateMem), coupling: coupling)
+        return apply(
+            v: v0, i: i1, decaySyn: FastMath.expNonPositive(-free * rateSyn),
+            decayMem: FastMath.expNonPositive(-free * rateMem), coupling: coupling)
     }
 
     /// Upper bound of dV/dt (V/s) from now on without further input, given V₀ and the drive R·I₀: with
@@ -110,8 +119,8 @@ public enum LIFDynamics {
         let theta = k.threshold
         if v >= theta { return (0, 0) }
         if !mayCross(v: v, i: i, k) { return nil }
-        let a0 = k.coupling * i          // coefficient of e^{−t/τ_syn}
-        let b0 = v - a0                  // coefficient of e^{−t/τ_mem}
+        let a0 = k.coupling * i  // coefficient of e^{−t/τ_syn}
+        let b0 = v - a0  // coefficient of e^{−t/τ_mem}
         // dV/dt at 0 = −b0/τ_mem − a0/τ_syn
         let slope0 = -b0 * k.rateMem - a0 * k.rateSyn
         if slope0 <= 0 { return nil }

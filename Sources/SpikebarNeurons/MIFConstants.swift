@@ -88,20 +88,26 @@ public struct MIFConstants: Sendable, Equatable {
     /// Partial derivatives of one step at state `s` (the state the step starts from): rows V', x₁', x₂';
     /// `dVdI = dt/C` is the derivative with respect to the input current.
     @inlinable @inline(__always)
-    public func jacobian(_ s: MIFState) -> (vv: Double, vx1: Double, vx2: Double, x1v: Double, x1x1: Double,
-                                            x2v: Double, x2x2: Double) {
+    public func jacobian(
+        _ s: MIFState
+    ) -> (
+        vv: Double, vx1: Double, vx2: Double, x1v: Double, x1x1: Double,
+        x2v: Double, x2x2: Double
+    ) {
         let (a1, b1, a2, b2) = rates(s.v)
         let g1 = gOff1 + dG1 * s.x1, g2 = gOff2 + dG2 * s.x2
         // dα/dV = α(1 − α)/V_T, dβ/dV = −β(1 − β)/V_T
         let da1 = a1 * (1 - a1) * invVT, db1 = -b1 * (1 - b1) * invVT
         let da2 = a2 * (1 - a2) * invVT, db2 = -b2 * (1 - b2) * invVT
-        return (vv: 1 - dtOverC * (g1 + g2),
-                vx1: -dtOverC * dG1 * (s.v - e1),
-                vx2: -dtOverC * dG2 * (s.v - e2),
-                x1v: r1 * ((1 - s.x1) * da1 - s.x1 * db1),
-                x1x1: 1 - r1 * (a1 + b1) - rv1,
-                x2v: r2 * ((1 - s.x2) * da2 - s.x2 * db2),
-                x2x2: 1 - r2 * (a2 + b2) - rv2)
+        return (
+            vv: 1 - dtOverC * (g1 + g2),
+            vx1: -dtOverC * dG1 * (s.v - e1),
+            vx2: -dtOverC * dG2 * (s.v - e2),
+            x1v: r1 * ((1 - s.x1) * da1 - s.x1 * db1),
+            x1x1: 1 - r1 * (a1 + b1) - rv1,
+            x2v: r2 * ((1 - s.x2) * da2 - s.x2 * db2),
+            x2x2: 1 - r2 * (a2 + b2) - rv2
+        )
     }
 
     /// Energy (J) the neuron dissipates over one step: Joule heat in both memristors

@@ -48,13 +48,14 @@ public struct MIFMemristor: Sendable, Equatable, Codable {
     static func decode(_ decoder: Decoder, fallback d: MIFMemristor) throws -> MIFMemristor {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        let m = MIFMemristor(rOn: try c.positive(.rOn, default: d.rOn, unit: "Ω"),
-                             rOff: try c.positive(.rOff, default: d.rOff, unit: "Ω"),
-                             reversal: try c.decode(.reversal, default: d.reversal, in: -10...10, unit: "V"),
-                             vOn: try c.decode(.vOn, default: d.vOn, in: -10...10, unit: "V"),
-                             vOff: try c.decode(.vOff, default: d.vOff, in: -10...10, unit: "V"),
-                             tau: try c.positive(.tau, default: d.tau, unit: "s"),
-                             tauVolatile: try c.positive(.tauVolatile, default: d.tauVolatile, unit: "s"))
+        let m = MIFMemristor(
+            rOn: try c.positive(.rOn, default: d.rOn, unit: "Ω"),
+            rOff: try c.positive(.rOff, default: d.rOff, unit: "Ω"),
+            reversal: try c.decode(.reversal, default: d.reversal, in: -10...10, unit: "V"),
+            vOn: try c.decode(.vOn, default: d.vOn, in: -10...10, unit: "V"),
+            vOff: try c.decode(.vOff, default: d.vOff, in: -10...10, unit: "V"),
+            tau: try c.positive(.tau, default: d.tau, unit: "s"),
+            tauVolatile: try c.positive(.tauVolatile, default: d.tauVolatile, unit: "s"))
         guard m.rOff > m.rOn else { throw c.invalid(.rOff, "r_off (\(m.rOff) Ω) must exceed r_on (\(m.rOn) Ω)") }
         return m
     }

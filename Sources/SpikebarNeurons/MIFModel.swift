@@ -30,8 +30,12 @@ public enum MIFModel: DifferentiableNeuronModel {
         return NeuronOutput(spiked: before < k.spikeThreshold && after >= k.spikeThreshold, signal: k.signal(after))
     }
 
-    public static func jacobian(_ s: State, _ k: MIFConstants) -> (vv: Double, vx1: Double, vx2: Double, x1v: Double, x1x1: Double,
-                                                                  x2v: Double, x2x2: Double) {
+    public static func jacobian(
+        _ s: State, _ k: MIFConstants
+    ) -> (
+        vv: Double, vx1: Double, vx2: Double, x1v: Double, x1x1: Double,
+        x2v: Double, x2x2: Double
+    ) {
         k.jacobian(s.neuron)
     }
 }

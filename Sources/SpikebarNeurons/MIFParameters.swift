@@ -44,8 +44,10 @@ public struct MIFParameters: Sendable, Equatable, Codable {
     /// What the class scores read from the output neurons (a smooth function of the dynamics).
     public var readout: MIFReadout
 
-    public init(capacitance: Double, spike: MIFMemristor, reset: MIFMemristor, thermalVoltage: Volts,
-                spikeThreshold: Double, signalFloor: Double, alphaTau: Seconds, gains: [Double], readout: MIFReadout = .membrane) {
+    public init(
+        capacitance: Double, spike: MIFMemristor, reset: MIFMemristor, thermalVoltage: Volts,
+        spikeThreshold: Double, signalFloor: Double, alphaTau: Seconds, gains: [Double], readout: MIFReadout = .membrane
+    ) {
         self.capacitance = capacitance; self.spike = spike; self.reset = reset; self.thermalVoltage = thermalVoltage
         self.spikeThreshold = spikeThreshold; self.signalFloor = signalFloor; self.alphaTau = alphaTau; self.gains = gains
         self.readout = readout

@@ -25,8 +25,10 @@ public struct NeuronParameters: Sendable, Equatable, Codable {
     /// DPI gain (dimensionless): scales the charge a read delivers into synaptic current.
     public var synapseGain: Double
 
-    public init(tauMem: Seconds, tauSyn: Seconds, threshold: Volts, reset: Volts, refractory: Seconds,
-                resistance: Ohms, synapseGain: Double) {
+    public init(
+        tauMem: Seconds, tauSyn: Seconds, threshold: Volts, reset: Volts, refractory: Seconds,
+        resistance: Ohms, synapseGain: Double
+    ) {
         self.tauMem = tauMem; self.tauSyn = tauSyn; self.threshold = threshold; self.reset = reset
         self.refractory = refractory; self.resistance = resistance; self.synapseGain = synapseGain
     }
@@ -35,8 +37,9 @@ public struct NeuronParameters: Sendable, Equatable, Codable {
     /// Time constants in the range of the analog neurons of DYNAP-SE and the NHC SNN chip
     /// (milliseconds, biologically plausible); R and θ are model units chosen so that one full-window
     /// conductance pair read at 0.1 V for 100 ns moves V by a few percent of θ (see Docs/neurons.md).
-    public static let `default` = NeuronParameters(tauMem: 20e-3, tauSyn: 5e-3, threshold: 1.0, reset: 0.0,
-                                                   refractory: 2e-3, resistance: 2e9, synapseGain: 1.0)
+    public static let `default` = NeuronParameters(
+        tauMem: 20e-3, tauSyn: 5e-3, threshold: 1.0, reset: 0.0,
+        refractory: 2e-3, resistance: 2e9, synapseGain: 1.0)
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case model, tauMem = "tau_mem", tauSyn = "tau_syn", threshold, reset, refractory

@@ -23,22 +23,29 @@ public enum Comparison {
             if x.network.input != y.network.input {
                 diffs.append("network.input (\(x.network.input) vs \(y.network.input) input channels)")
             }
-            if x.seed != y.seed { diffs.append("seed (\(x.seed) vs \(y.seed); the seed draws the input spikes and weights — pass --seed to set both)") }
+            if x.seed != y.seed {
+                diffs.append("seed (\(x.seed) vs \(y.seed); the seed draws the input spikes and weights — pass --seed to set both)")
+            }
             if x.input.source != y.input.source { diffs.append("input.source (\(x.input.source.rawValue) vs \(y.input.source.rawValue))") }
             if a.inputImages != b.inputImages || a.inputLabels != b.inputLabels || a.inputTrace != b.inputTrace {
                 diffs.append("input.file / input.labels (\(a.inputImages ?? a.inputTrace ?? "none") vs \(b.inputImages ?? b.inputTrace ?? "none"))")
             }
             if x.input.window != y.input.window { diffs.append("input.window (\(x.input.window) s vs \(y.input.window) s)") }
             if x.input.timeResolution != y.input.timeResolution {
-                diffs.append("input.time_resolution (\(x.input.timeResolution) s vs \(y.input.timeResolution) s: the input spikes are stamped on another clock)")
+                diffs.append(
+                    "input.time_resolution (\(x.input.timeResolution) s vs \(y.input.timeResolution) s: the input spikes are stamped on another clock)"
+                )
             }
             if x.input.maxRate != y.input.maxRate { diffs.append("input.max_rate (\(x.input.maxRate) Hz vs \(y.input.maxRate) Hz)") }
             if x.input.samples != y.input.samples || x.input.firstSample != y.input.firstSample {
-                diffs.append("input.samples / first_sample (\(x.input.samples) from \(x.input.firstSample) vs \(y.input.samples) from \(y.input.firstSample); pass --samples to set both)")
+                diffs.append(
+                    "input.samples / first_sample (\(x.input.samples) from \(x.input.firstSample) vs \(y.input.samples) from \(y.input.firstSample); pass --samples to set both)"
+                )
             }
             if x.input.encoder != y.input.encoder || x.input.classes != y.input.classes { diffs.append("input.encoder / classes") }
             if !diffs.isEmpty {
-                throw SpikebarError.mismatch("\(b.path) cannot be compared with \(a.path): they must see the same input, but differ in " + diffs.joined(separator: "; "))
+                throw SpikebarError.mismatch(
+                    "\(b.path) cannot be compared with \(a.path): they must see the same input, but differ in " + diffs.joined(separator: "; "))
             }
         }
     }
@@ -49,11 +56,17 @@ public enum Comparison {
 
     /// The chip settings a comparison shows for a scenario.
     public static func chipSettings(_ s: Scenario) -> [CompareReport.Setting] {
-        [.init(key: "tile size", value: "\(s.tiles.rows)×\(s.tiles.cols) \(s.tiles.mapping.rawValue)"),
-         .init(key: "levels", value: "\(s.device.levels)"),
-         .init(key: "conductance range", value: "\(Units.format(s.device.gMin, "S")) … \(Units.format(s.device.gMax, "S"))"),
-         .init(key: "read", value: "\(Units.format(s.device.readVoltage, "V")), \(Units.format(s.device.readPulse, "s")), noise \(Units.fixed(s.device.readNoise * 100, significant: 3)) %"),
-         .init(key: "timing", value: s.simulation.timing.rawValue)]
+        [
+            .init(key: "tile size", value: "\(s.tiles.rows)×\(s.tiles.cols) \(s.tiles.mapping.rawValue)"),
+            .init(key: "levels", value: "\(s.device.levels)"),
+            .init(key: "conductance range", value: "\(Units.format(s.device.gMin, "S")) … \(Units.format(s.device.gMax, "S"))"),
+            .init(
+                key: "read",
+                value:
+                    "\(Units.format(s.device.readVoltage, "V")), \(Units.format(s.device.readPulse, "s")), noise \(Units.fixed(s.device.readNoise * 100, significant: 3)) %"
+            ),
+            .init(key: "timing", value: s.simulation.timing.rawValue),
+        ]
     }
 
     /// What differs between the resolved scenarios (after defaults, device tables and command-line
@@ -71,8 +84,10 @@ public enum Comparison {
         if reports.count == loaded.count {
             let gains = reports.map { $0.synapseGains.map { Units.fixed($0, significant: 4) }.joined(separator: ", ") }
             if Set(gains).count > 1 || Set(reports.map(\.gainSource)).count > 1 {
-                out.append(.init(key: "DPI synapse gains (per layer)", values: gains,
-                                 note: "recalibrated: " + reports.map(\.gainSource).joined(separator: " | ")))
+                out.append(
+                    .init(
+                        key: "DPI synapse gains (per layer)", values: gains,
+                        note: "recalibrated: " + reports.map(\.gainSource).joined(separator: " | ")))
             }
             let weights = reports.map(\.weightSource)
             if Set(weights).count > 1 { out.append(.init(key: "weights (resolved)", values: weights, note: "")) }

@@ -15,26 +15,34 @@ public enum KernelAccuracy {
     /// `keys[k]`, so the same inputs and read-noise streams whatever the chip or thread count) and
     /// returns the accuracy, the mean RRAM-SNN energy per inference (J) and the chip (programming stats,
     /// stuck fraction).
-    public static func measure(scenario s: Scenario, weights: [WeightMatrix], gains: [Double], chipSample: Int,
-                               timing: Timing, inputs: [SpikeList], keys: [Int], labels: [Int],
-                               threads: Int = 1) throws -> (accuracy: Double, energy: Joules, chip: Chip) {
-        let m = try measureDesign(scenario: s, weights: weights, gains: gains, chipSample: chipSample, timing: timing,
-                                  inputs: inputs, keys: keys, labels: labels, threads: threads)
+    public static func measure(
+        scenario s: Scenario, weights: [WeightMatrix], gains: [Double], chipSample: Int,
+        timing: Timing, inputs: [SpikeList], keys: [Int], labels: [Int],
+        threads: Int = 1
+    ) throws -> (accuracy: Double, energy: Joules, chip: Chip) {
+        let m = try measureDesign(
+            scenario: s, weights: weights, gains: gains, chipSample: chipSample, timing: timing,
+            inputs: inputs, keys: keys, labels: labels, threads: threads)
         return (m.accuracy ?? 0, m.metrics.first?.energy ?? 0, m.chip)
     }
 
     /// `measure` on every architecture: the accuracy (nil without labels) and the `DesignMetrics`
     /// (energy, latency, area, power, EDP per inference, means over the inputs) of each cost model.
-    public static func measureDesign(scenario s: Scenario, weights: [WeightMatrix], gains: [Double], chipSample: Int,
-                                     timing: Timing, inputs: [SpikeList], keys: [Int], labels: [Int]?,
-                                     threads: Int = 1) throws -> (accuracy: Double?, metrics: [DesignMetrics], chip: Chip) {
+    public static func measureDesign(
+        scenario s: Scenario, weights: [WeightMatrix], gains: [Double], chipSample: Int,
+        timing: Timing, inputs: [SpikeList], keys: [Int], labels: [Int]?,
+        threads: Int = 1
+    ) throws -> (accuracy: Double?, metrics: [DesignMetrics], chip: Chip) {
         let chip = try Chip(scenario: s, weights: weights, gains: gains, chipSample: chipSample)
         let kernel = EventKernel(chip: chip, timing: timing, readNoise: true)
         let models = Simulation.costModels(for: s)
         let window = s.input.window, seed = s.seed, dt = s.simulation.dt
         let per: [(Int?, [CostEstimate])] = ParallelMap.map(count: inputs.count, threads: threads) { k in
-            let r = kernel.run(input: inputs[k], options: RunOptions(window: window, sample: keys[k], seed: seed,
-                                                                     recordSpikes: false, reportingStep: dt))
+            let r = kernel.run(
+                input: inputs[k],
+                options: RunOptions(
+                    window: window, sample: keys[k], seed: seed,
+                    recordSpikes: false, reportingStep: dt))
             return (r.activity.predictedClass, models.map { $0.price(r.activity) })
         }
         let n = Double(max(1, inputs.count))
@@ -119,8 +127,10 @@ public struct DeviceSweep: Codable, Sendable {
     public var stem: String { SweepSpec(keys: keys, points: [], mode: mode).stem }
 
     /// Runs every unit of `work` in this process, then `aggregate`.
-    public static func run(work: SweepWork, scenario: String, seed: UInt64, threads: Int = 0,
-                           progress: (@Sendable (Int, Int) -> Void)? = nil) -> DeviceSweep {
+    public static func run(
+        work: SweepWork, scenario: String, seed: UInt64, threads: Int = 0,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) -> DeviceSweep {
         let start = Date()
         let counter = Counter()
         let units: [SweepUnit] = ParallelMap.map(count: work.unitCount, threads: threads) { t in
@@ -137,8 +147,10 @@ public struct DeviceSweep: Codable, Sendable {
     /// architecture's metrics averaged over the chips, the programming figures; a point with a failed
     /// chip reports the first chip's error; then each architecture's Pareto fronts. The result depends
     /// only on the units, so a resumed or merged sweep equals an uninterrupted one.
-    public static func aggregate(scenario: String, spec: SweepSpec, chips: Int, samples: Int, seed: UInt64,
-                                 units: [SweepUnit]) -> DeviceSweep {
+    public static func aggregate(
+        scenario: String, spec: SweepSpec, chips: Int, samples: Int, seed: UInt64,
+        units: [SweepUnit]
+    ) -> DeviceSweep {
         let byIndex = Dictionary(units.map { ($0.unit, $0) }, uniquingKeysWith: { a, _ in a })
         var points: [Point] = []
         for (p, values) in spec.points.enumerated() {
@@ -152,7 +164,8 @@ public struct DeviceSweep: Codable, Sendable {
             let accs = mine.compactMap(\.accuracy)
             let labelled = accs.count == mine.count && !accs.isEmpty
             let mean = labelled ? accs.reduce(0, +) / n : nil
-            let std = labelled && mine.count > 1 ? (accs.map { ($0 - mean!) * ($0 - mean!) }.reduce(0, +) / (n - 1)).squareRoot() : (labelled ? 0 : nil)
+            let std =
+                labelled && mine.count > 1 ? (accs.map { ($0 - mean!) * ($0 - mean!) }.reduce(0, +) / (n - 1)).squareRoot() : (labelled ? 0 : nil)
             let energy: Double = mine.map { $0.energy ?? 0 }.reduce(0, +) / n
             let pulses: Double = Double(mine.map { $0.pulses ?? 0 }.reduce(0, +)) / n
             let programmingEnergy: Double = mine.map { $0.programmingEnergy ?? 0 }.reduce(0, +) / n
@@ -160,13 +173,16 @@ public struct DeviceSweep: Codable, Sendable {
             let failures: Double = Double(mine.map { $0.failures ?? 0 }.reduce(0, +)) / n
             let archCount = mine.map { $0.architectures?.count ?? 0 }.min() ?? 0
             let archs = (0..<archCount).compactMap { m in DesignMetrics.mean(mine.compactMap { $0.architectures?[m] }) }
-            points.append(Point(values: values, value: number, accuracies: labelled ? accs : [], meanAccuracy: mean, stdAccuracy: std,
-                                worstAccuracy: labelled ? accs.min() : nil, meanEnergy: energy, architectures: archs,
-                                programmingPulses: pulses, programmingEnergy: programmingEnergy,
-                                stuckFraction: stuck, programmingFailures: failures, error: nil))
+            points.append(
+                Point(
+                    values: values, value: number, accuracies: labelled ? accs : [], meanAccuracy: mean, stdAccuracy: std,
+                    worstAccuracy: labelled ? accs.min() : nil, meanEnergy: energy, architectures: archs,
+                    programmingPulses: pulses, programmingEnergy: programmingEnergy,
+                    stuckFraction: stuck, programmingFailures: failures, error: nil))
         }
-        return DeviceSweep(scenario: scenario, keys: spec.keys, mode: spec.mode, chips: chips, samples: samples, seed: seed,
-                           points: points, pareto: fronts(points))
+        return DeviceSweep(
+            scenario: scenario, keys: spec.keys, mode: spec.mode, chips: chips, samples: samples, seed: seed,
+            points: points, pareto: fronts(points))
     }
 
     /// Each architecture's Pareto fronts over the points that ran.
@@ -175,10 +191,14 @@ public struct DeviceSweep: Codable, Sendable {
         return names.enumerated().map { m, name in
             let ok = points.indices.filter { points[$0].error == nil && m < points[$0].architectures.count }
             let ea = ok.filter { points[$0].meanAccuracy != nil }
-            let energyAccuracy = ParetoFront.indices(ea.map { (points[$0].architectures[m].energy, points[$0].meanAccuracy ?? 0) },
-                                                     x: .minimize, y: .maximize).map { ea[$0] }
-            let energyLatency = ParetoFront.indices(ok.map { (points[$0].architectures[m].energy, points[$0].architectures[m].latency) },
-                                                    x: .minimize, y: .minimize).map { ok[$0] }
+            let energyAccuracy = ParetoFront.indices(
+                ea.map { (points[$0].architectures[m].energy, points[$0].meanAccuracy ?? 0) },
+                x: .minimize, y: .maximize
+            ).map { ea[$0] }
+            let energyLatency = ParetoFront.indices(
+                ok.map { (points[$0].architectures[m].energy, points[$0].architectures[m].latency) },
+                x: .minimize, y: .minimize
+            ).map { ok[$0] }
             return Front(architecture: name, energyAccuracy: energyAccuracy, energyLatency: energyLatency)
         }
     }
@@ -187,14 +207,20 @@ public struct DeviceSweep: Codable, Sendable {
     /// architecture's energy, latency, area, power and EDP, whether the point is on its Pareto fronts,
     /// programming figures, error.
     public func csv() -> String {
-        func q(_ text: String) -> String { text.contains(where: { ",\"\n".contains($0) }) ? "\"" + text.replacingOccurrences(of: "\"", with: "'") + "\"" : text }
-        var s = keys.map(q).joined(separator: ",") + ",architecture,chips,samples,mean_accuracy,std_accuracy,worst_accuracy,energy_per_inference_J,latency_streaming_s,latency_compute_s,area_m2,power_W,edp_Js,pareto_energy_accuracy,pareto_energy_latency,programming_pulses,programming_energy_J,programming_failures,stuck_fraction,error\n"
+        func q(_ text: String) -> String {
+            text.contains(where: { ",\"\n".contains($0) }) ? "\"" + text.replacingOccurrences(of: "\"", with: "'") + "\"" : text
+        }
+        var s =
+            keys.map(q).joined(separator: ",")
+            + ",architecture,chips,samples,mean_accuracy,std_accuracy,worst_accuracy,energy_per_inference_J,latency_streaming_s,latency_compute_s,area_m2,power_W,edp_Js,pareto_energy_accuracy,pareto_energy_latency,programming_pulses,programming_energy_J,programming_failures,stuck_fraction,error\n"
         func f(_ x: Double?) -> String { x.map { "\($0)" } ?? "" }
         for (k, p) in points.enumerated() {
             let head = p.values.map(q).joined(separator: ",")
             let err = (p.error ?? "").replacingOccurrences(of: "\"", with: "'")
-            let tail = "\(f(p.programmingPulses)),\(f(p.programmingEnergy)),\(f(p.programmingFailures)),\(f(p.stuckFraction)),\(err.isEmpty ? "" : "\"\(err)\"")\n"
-            let acc = "\(p.accuracies.count > 0 ? p.accuracies.count : (p.error == nil ? chips : 0)),\(samples),\(f(p.meanAccuracy)),\(f(p.stdAccuracy)),\(f(p.worstAccuracy))"
+            let tail =
+                "\(f(p.programmingPulses)),\(f(p.programmingEnergy)),\(f(p.programmingFailures)),\(f(p.stuckFraction)),\(err.isEmpty ? "" : "\"\(err)\"")\n"
+            let acc =
+                "\(p.accuracies.count > 0 ? p.accuracies.count : (p.error == nil ? chips : 0)),\(samples),\(f(p.meanAccuracy)),\(f(p.stdAccuracy)),\(f(p.worstAccuracy))"
             if p.architectures.isEmpty {
                 s += "\(head),,\(acc),,,,,,,,,\(tail)"
             }
@@ -217,8 +243,9 @@ extension DeviceSweep {
         }
         let sizes = [s.network.input] + s.network.layers.map(\.size)
         return Chip.connectionPlan(network: s.network).enumerated().map { k, p in
-            WeightMatrix.generated(inputs: sizes[p.from], outputs: sizes[p.to], mean: s.weights.mean,
-                                   std: s.weights.std, seed: s.seed, connection: k)
+            WeightMatrix.generated(
+                inputs: sizes[p.from], outputs: sizes[p.to], mean: s.weights.mean,
+                std: s.weights.std, seed: s.seed, connection: k)
         }
     }
 }

@@ -39,9 +39,11 @@ public struct FaultAwareRetraining: Codable, Sendable {
 
     /// Retrains `weights` for `epochs` epochs on the first `trainSamples` training samples, at learning
     /// rate `lr`, against chip sample `chipSample` of the scenario with `device.faults` as given.
-    public static func run(setup: TrainingSetup, weights: [WeightMatrix], gains: [Double]?, faults: DeviceFaults,
-                           chipSample: Int = 0, epochs: Int = 2, trainSamples: Int = 10_000, lr: Double = 1e-3,
-                           testSamples: Int? = nil, threads: Int = 0) throws -> (FaultAwareRetraining, [WeightMatrix]) {
+    public static func run(
+        setup: TrainingSetup, weights: [WeightMatrix], gains: [Double]?, faults: DeviceFaults,
+        chipSample: Int = 0, epochs: Int = 2, trainSamples: Int = 10_000, lr: Double = 1e-3,
+        testSamples: Int? = nil, threads: Int = 0
+    ) throws -> (FaultAwareRetraining, [WeightMatrix]) {
         let start = Date()
         var s = setup.scenario
         s.device.faults = faults
@@ -54,28 +56,35 @@ public struct FaultAwareRetraining: Codable, Sendable {
         let timing: Timing = .grid(dt: setup.dt)
         var clean = s
         clean.device.faults.bitErrorRate = 0
-        let fault0 = try KernelAccuracy.measure(scenario: clean, weights: weights, gains: g, chipSample: chipSample, timing: timing,
-                                                inputs: inputs, keys: keys, labels: labels, threads: threads)
-        let before = try KernelAccuracy.measure(scenario: s, weights: weights, gains: g, chipSample: chipSample, timing: timing,
-                                                inputs: inputs, keys: keys, labels: labels, threads: threads)
+        let fault0 = try KernelAccuracy.measure(
+            scenario: clean, weights: weights, gains: g, chipSample: chipSample, timing: timing,
+            inputs: inputs, keys: keys, labels: labels, threads: threads)
+        let before = try KernelAccuracy.measure(
+            scenario: s, weights: weights, gains: g, chipSample: chipSample, timing: timing,
+            inputs: inputs, keys: keys, labels: labels, threads: threads)
         // Retrain with the chip's own stuck map and time constants.
         let neurons = Chip.sampleNeurons(scenario: s, gains: g, chipSample: chipSample)
         let twin = try setup.twin(neurons: neurons, weights: weights)
         let cal = calibration(setup: setup, device: s.device, stuckMap: before.chip.stuckMap)
         let spec = setup.spec
-        let config = TrainerConfig(epochs: epochs, batch: spec.batch, lr: lr, schedule: .cosine, patience: 0,
-                                   threads: threads, seed: s.seed &+ 0x5EED)
+        let config = TrainerConfig(
+            epochs: epochs, batch: spec.batch, lr: lr, schedule: .cosine, patience: 0,
+            threads: threads, seed: s.seed &+ 0x5EED)
         let trainer = Trainer(twin: twin, config: config, calibration: cal)
         let m = min(trainSamples, setup.train.count)
         let full = setup.train
         let subset = TwinDataset(labels: Array(full.labels[0..<m]), encode: full.encode)
         let (ck, _) = try trainer.train(subset, validation: nil, from: trainer.start())
         let retrained = zip(trainer.twin.plan, ck.weights).map { WeightMatrix(inputs: $0.inputs, outputs: $0.outputs, values: $1.map { Float($0) }) }
-        let after = try KernelAccuracy.measure(scenario: s, weights: retrained, gains: g, chipSample: chipSample, timing: timing,
-                                               inputs: inputs, keys: keys, labels: labels, threads: threads)
-        return (FaultAwareRetraining(bitErrorRate: faults.bitErrorRate, highFraction: faults.highFraction, chipSample: chipSample,
-                                     epochs: epochs, trainSamples: m, testSamples: n, stuckFraction: before.chip.stuckFraction,
-                                     accuracyBefore: before.accuracy, accuracyAfter: after.accuracy,
-                                     accuracyFaultFree: fault0.accuracy, seconds: Date().timeIntervalSince(start)), retrained)
+        let after = try KernelAccuracy.measure(
+            scenario: s, weights: retrained, gains: g, chipSample: chipSample, timing: timing,
+            inputs: inputs, keys: keys, labels: labels, threads: threads)
+        return (
+            FaultAwareRetraining(
+                bitErrorRate: faults.bitErrorRate, highFraction: faults.highFraction, chipSample: chipSample,
+                epochs: epochs, trainSamples: m, testSamples: n, stuckFraction: before.chip.stuckFraction,
+                accuracyBefore: before.accuracy, accuracyAfter: after.accuracy,
+                accuracyFaultFree: fault0.accuracy, seconds: Date().timeIntervalSince(start)), retrained
+        )
     }
 }

@@ -38,15 +38,17 @@ public struct InputSet: Sendable {
                 throw SpikebarError.mismatch("\(path): images have \(images.pixelsPerImage) pixels, network.input is \(channels)")
             }
             guard first + n <= images.count else {
-                throw SpikebarError.invalidInput(SourceLocation(file: loaded.path, keyPath: "input.samples"),
+                throw SpikebarError.invalidInput(
+                    SourceLocation(file: loaded.path, keyPath: "input.samples"),
                     "asks for samples \(first)…\(first + n - 1) but \(path) holds \(images.count) images")
             }
             intensities = (first..<(first + n)).map { images.image($0) }
             if let lp = loaded.inputLabels {
                 let l = try IDXLabels(path: lp)
                 guard first + n <= l.labels.count else {
-                    throw SpikebarError.invalidInput(SourceLocation(file: loaded.path, keyPath: "input.labels"),
-                                                     "\(lp) holds \(l.labels.count) labels, fewer than the samples asked for")
+                    throw SpikebarError.invalidInput(
+                        SourceLocation(file: loaded.path, keyPath: "input.labels"),
+                        "\(lp) holds \(l.labels.count) labels, fewer than the samples asked for")
                 }
                 labels = (first..<(first + n)).map { Int(l.labels[$0]) }
             } else {

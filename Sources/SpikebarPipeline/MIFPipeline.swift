@@ -28,34 +28,40 @@ public struct MIFSetup: Sendable {
         self.loaded = loaded
         let s = loaded.scenario
         guard let m = s.mif else {
-            throw SpikebarError.invalidInput(SourceLocation(file: loaded.path, keyPath: "neurons.model"), "not a MIF scenario (neurons: { model: mif })")
+            throw SpikebarError.invalidInput(
+                SourceLocation(file: loaded.path, keyPath: "neurons.model"), "not a MIF scenario (neurons: { model: mif })")
         }
         parameters = m
         spec = s.training ?? .default
         sizes = [s.network.input] + s.network.layers.map(\.size)
         dt = s.simulation.dt
         steps = max(1, Int((s.input.window / dt).rounded()))
-        currentPerUnit = MIFNetwork.currentPerUnit(parameters: m, readVoltage: s.device.readVoltage,
-                                                   conductanceWindow: s.device.conductanceWindow,
-                                                   readPulse: s.device.readPulse, dt: dt)
+        currentPerUnit = MIFNetwork.currentPerUnit(
+            parameters: m, readVoltage: s.device.readVoltage,
+            conductanceWindow: s.device.conductanceWindow,
+            readPulse: s.device.readPulse, dt: dt)
         dataDirectory = DataLocation.resolve(explicit: s.training?.data, scenarioPath: loaded.path)
         if sizes[0] != 784 || (sizes.last ?? 0) < 10 {
-            throw SpikebarError.invalidInput(SourceLocation(file: loaded.path, keyPath: "network"), "MIF MNIST needs 784 inputs and ≥ 10 output neurons")
+            throw SpikebarError.invalidInput(
+                SourceLocation(file: loaded.path, keyPath: "network"), "MIF MNIST needs 784 inputs and ≥ 10 output neurons")
         }
     }
 
     /// The twin with the given weights (window units).
     public func network(weights: [[Double]]) throws -> MIFNetwork {
-        try MIFNetwork(sizes: sizes, weights: weights, parameters: parameters, currentPerUnit: currentPerUnit, dt: dt,
-                       steps: steps, readoutScale: spec.readoutScale)
+        try MIFNetwork(
+            sizes: sizes, weights: weights, parameters: parameters, currentPerUnit: currentPerUnit, dt: dt,
+            steps: steps, readoutScale: spec.readoutScale)
     }
 
     /// Initial weights N(0, init_scale/√fan_in), clipped to the window, keyed by (seed, weights, layer).
     public func initialWeights() -> [[Double]] {
         (0..<(sizes.count - 1)).map { l in
-            WeightMatrix.generated(inputs: sizes[l], outputs: sizes[l + 1], mean: 0,
-                                   std: spec.initScale / Double(sizes[l]).squareRoot(), seed: scenario.seed, connection: l)
-                .values.map(Double.init)
+            WeightMatrix.generated(
+                inputs: sizes[l], outputs: sizes[l + 1], mean: 0,
+                std: spec.initScale / Double(sizes[l]).squareRoot(), seed: scenario.seed, connection: l
+            )
+            .values.map(Double.init)
         }
     }
 
@@ -87,8 +93,9 @@ public struct MIFSetup: Sendable {
 
     /// The grid kernel of a programmed chip.
     public func kernel(_ chip: Chip) throws -> MIFGridKernel {
-        try MIFGridKernel(chip: chip, parameters: parameters, currentPerUnit: currentPerUnit, dt: dt, steps: steps,
-                          readoutScale: spec.readoutScale)
+        try MIFGridKernel(
+            chip: chip, parameters: parameters, currentPerUnit: currentPerUnit, dt: dt, steps: steps,
+            readoutScale: spec.readoutScale)
     }
 
     /// The twin of a programmed chip: its weights `(G⁺ − G⁻)/(G_max − G_min)` (the kernel's own).
@@ -100,14 +107,19 @@ public struct MIFSetup: Sendable {
 
     /// RRAM-SNN (MIF neurons) and ADC-CIM estimates of one kernel run.
     public func price(_ r: MIFKernelResult) -> [CostEstimate] {
-        [MIFNeuronCost.price(r.activity, neuronEnergy: r.neuronEnergy, capacitance: parameters.capacitance,
-                             prices: scenario.architectures.rram, read: read),
-         ADCCIMCost(prices: scenario.architectures.adcCIM, read: read).price(r.activity)]
+        [
+            MIFNeuronCost.price(
+                r.activity, neuronEnergy: r.neuronEnergy, capacitance: parameters.capacitance,
+                prices: scenario.architectures.rram, read: read),
+            ADCCIMCost(prices: scenario.architectures.adcCIM, read: read).price(r.activity),
+        ]
     }
 
     /// Runs `images` through `kernel` on up to `threads` workers (results in sample order).
-    public func runKernel(_ kernel: MIFGridKernel, images: [[Double]], threads: Int,
-                          progress: @escaping @Sendable (Int) -> Void = { _ in }) -> [MIFKernelResult] {
+    public func runKernel(
+        _ kernel: MIFGridKernel, images: [[Double]], threads: Int,
+        progress: @escaping @Sendable (Int) -> Void = { _ in }
+    ) -> [MIFKernelResult] {
         ParallelMap.map(count: images.count, threads: threads, progress: progress) { kernel.run(images[$0]) }
     }
 }
@@ -136,8 +148,10 @@ public struct MIFEvaluation: Codable, Sendable {
     public var seconds: Double
 
     /// Evaluates `weights` on the first `samples` test digits.
-    public static func run(setup: MIFSetup, weights: [WeightMatrix], weightsName: String, samples: Int?, threads: Int,
-                           progress: @escaping @Sendable (Int) -> Void = { _ in }) throws -> MIFEvaluation {
+    public static func run(
+        setup: MIFSetup, weights: [WeightMatrix], weightsName: String, samples: Int?, threads: Int,
+        progress: @escaping @Sendable (Int) -> Void = { _ in }
+    ) throws -> MIFEvaluation {
         let started = Date()
         let test = try setup.testSet(samples: samples)
         let n = test.labels.count
@@ -155,10 +169,11 @@ public struct MIFEvaluation: Codable, Sendable {
         }
         let priced = runs.map(setup.price)
         let costs = (0..<(priced.first?.count ?? 0)).map { a in
-            Cost(architecture: priced[0][a].architecture,
-                 meanEnergy: priced.reduce(0) { $0 + $1[a].totalEnergy } / Double(max(n, 1)),
-                 meanLatency: priced.reduce(0) { $0 + $1[a].totalLatency } / Double(max(n, 1)),
-                 area: priced[0][a].totalArea)
+            Cost(
+                architecture: priced[0][a].architecture,
+                meanEnergy: priced.reduce(0) { $0 + $1[a].totalEnergy } / Double(max(n, 1)),
+                meanLatency: priced.reduce(0) { $0 + $1[a].totalLatency } / Double(max(n, 1)),
+                area: priced[0][a].totalArea)
         }
         let L = setup.sizes.count - 1
         return MIFEvaluation(
@@ -179,12 +194,15 @@ public struct MIFEvaluation: Codable, Sendable {
         s += "| engine | accuracy |\n|---|---|\n"
         s += "| twin, trained weights | \(pct(twinAccuracy)) |\n| twin, programmed chip | \(pct(chipTwinAccuracy)) |\n"
         s += "| kernel (grid), programmed chip | \(pct(kernelAccuracy)) |\n\n"
-        s += "Kernel vs twin on the same chip: identical output spikes on \(pct(identicalOutputSpikes)) of samples, same class on \(pct(sameClass)).\n"
-        s += String(format: "Mean spikes per inference: hidden %.1f, output %.1f; MIF neuron energy %@ per inference.\n\n",
-                    meanHiddenSpikes, meanOutputSpikes, Units.format(meanNeuronEnergy, "J"))
+        s +=
+            "Kernel vs twin on the same chip: identical output spikes on \(pct(identicalOutputSpikes)) of samples, same class on \(pct(sameClass)).\n"
+        s += String(
+            format: "Mean spikes per inference: hidden %.1f, output %.1f; MIF neuron energy %@ per inference.\n\n",
+            meanHiddenSpikes, meanOutputSpikes, Units.format(meanNeuronEnergy, "J"))
         s += "| architecture | energy / inference | latency / inference | area |\n|---|---|---|---|\n"
         for c in costs {
-            s += "| \(c.architecture) | \(Units.format(c.meanEnergy, "J")) | \(Units.format(seconds: c.meanLatency)) | \(String(format: "%.3f mm²", c.area * 1e6)) |\n"
+            s +=
+                "| \(c.architecture) | \(Units.format(c.meanEnergy, "J")) | \(Units.format(seconds: c.meanLatency)) | \(String(format: "%.3f mm²", c.area * 1e6)) |\n"
         }
         return s
     }

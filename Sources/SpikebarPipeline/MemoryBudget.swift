@@ -71,18 +71,30 @@ public struct MemoryEstimate: Sendable, Equatable {
         let synapses = Chip.connectionPlan(network: s.network).reduce(0.0) { $0 + Double(sizes[$1.from]) * Double(sizes[$1.to]) }
         let neurons = s.network.layers.reduce(0.0) { $0 + Double($1.size) }
         let n = Double(max(1, chips))
-        var items = [Item(what: "\(chips > 1 ? "\(chips) chips at once × " : "")chip and compiled kernel: \(Int(synapses)) synapses × \(Int(bytesPerSynapse)) B + \(Int(neurons)) neurons × \(Int(bytesPerNeuron)) B",
-                          bytes: n * (synapses * bytesPerSynapse + neurons * bytesPerNeuron))]
+        var items = [
+            Item(
+                what:
+                    "\(chips > 1 ? "\(chips) chips at once × " : "")chip and compiled kernel: \(Int(synapses)) synapses × \(Int(bytesPerSynapse)) B + \(Int(neurons)) neurons × \(Int(bytesPerNeuron)) B",
+                bytes: n * (synapses * bytesPerSynapse + neurons * bytesPerNeuron))
+        ]
         if training, let t = s.training {
             let workers = Double(threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount)
             let steps = max(1, (s.input.window / s.simulation.dt).rounded())
             let units = Double((t.batch + 7) / 8)
-            items.append(Item(what: "twin weights, Adam and gradients: \(Int(synapses)) synapses × (\(Int(twinBytesPerSynapse)) + 8 × \(Int(workers)) threads + 8 × \(Int(units)) batch units) B",
-                              bytes: synapses * (twinBytesPerSynapse + 8 * workers + 8 * units)))
-            items.append(Item(what: "checkpoint JSON encoding: \(Int(synapses)) synapses × \(Int(checkpointBytesPerSynapse)) B",
-                              bytes: synapses * checkpointBytesPerSynapse))
-            items.append(Item(what: "BPTT workspace: \(Int(workers)) threads × \(Int(steps)) steps × \(Int(neurons) + s.network.input) neurons × \(Int(twinBytesPerNeuronStep)) B",
-                              bytes: workers * steps * (neurons + Double(s.network.input)) * twinBytesPerNeuronStep))
+            items.append(
+                Item(
+                    what:
+                        "twin weights, Adam and gradients: \(Int(synapses)) synapses × (\(Int(twinBytesPerSynapse)) + 8 × \(Int(workers)) threads + 8 × \(Int(units)) batch units) B",
+                    bytes: synapses * (twinBytesPerSynapse + 8 * workers + 8 * units)))
+            items.append(
+                Item(
+                    what: "checkpoint JSON encoding: \(Int(synapses)) synapses × \(Int(checkpointBytesPerSynapse)) B",
+                    bytes: synapses * checkpointBytesPerSynapse))
+            items.append(
+                Item(
+                    what:
+                        "BPTT workspace: \(Int(workers)) threads × \(Int(steps)) steps × \(Int(neurons) + s.network.input) neurons × \(Int(twinBytesPerNeuronStep)) B",
+                    bytes: workers * steps * (neurons + Double(s.network.input)) * twinBytesPerNeuronStep))
         }
         // Size-driven allocations of a run (issue #22, class 5): every inference's input spikes and results
         // are held until the report, so `input.samples` and `input.window` scale memory linearly.
@@ -90,23 +102,32 @@ public struct MemoryEstimate: Sendable, Equatable {
         let total = neurons + Double(s.network.input)
         if loaded.inputTrace == nil {
             let spikes = Double(s.network.input) * s.input.maxRate * s.input.window
-            items.append(Item(what: "input spikes: \(Int(samples)) inferences × \(s.network.input) channels × \(s.input.maxRate) Hz × \(s.input.window) s × \(Int(bytesPerInputSpike)) B",
-                              bytes: samples * spikes * bytesPerInputSpike))
+            items.append(
+                Item(
+                    what:
+                        "input spikes: \(Int(samples)) inferences × \(s.network.input) channels × \(s.input.maxRate) Hz × \(s.input.window) s × \(Int(bytesPerInputSpike)) B",
+                    bytes: samples * spikes * bytesPerInputSpike))
         }
-        items.append(Item(what: "results kept for the report: \(Int(samples)) inferences × \(Int(total)) neurons × \(Int(bytesPerInferenceNeuron)) B",
-                          bytes: samples * total * bytesPerInferenceNeuron))
+        items.append(
+            Item(
+                what: "results kept for the report: \(Int(samples)) inferences × \(Int(total)) neurons × \(Int(bytesPerInferenceNeuron)) B",
+                bytes: samples * total * bytesPerInferenceNeuron))
         if s.mif != nil {
             let workers = Double(threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount)
             let steps = max(1, (s.input.window / s.simulation.dt).rounded())
-            items.append(Item(what: "MIF time grid: \(Int(workers)) threads × \(steps) steps × \(Int(total)) neurons × \(Int(mifBytesPerNeuronStep)) B",
-                              bytes: workers * steps * total * mifBytesPerNeuronStep))
+            items.append(
+                Item(
+                    what: "MIF time grid: \(Int(workers)) threads × \(steps) steps × \(Int(total)) neurons × \(Int(mifBytesPerNeuronStep)) B",
+                    bytes: workers * steps * total * mifBytesPerNeuronStep))
         }
         if sweepUnits > 0 {
             items.append(Item(what: "sweep units: \(sweepUnits) × \(Int(bytesPerSweepUnit)) B", bytes: Double(sweepUnits) * bytesPerSweepUnit))
         }
         if let trace = loaded.inputTrace, let reader = try? TraceReader(path: trace) {
-            items.append(Item(what: "input trace \(trace): \(reader.eventCount) events × \(Int(bytesPerTraceEvent)) B",
-                              bytes: Double(reader.eventCount) * bytesPerTraceEvent))
+            items.append(
+                Item(
+                    what: "input trace \(trace): \(reader.eventCount) events × \(Int(bytesPerTraceEvent)) B",
+                    bytes: Double(reader.eventCount) * bytesPerTraceEvent))
         }
         return MemoryEstimate(items: items)
     }
@@ -123,8 +144,10 @@ public enum MemoryBudget {
     /// Parses a budget; `source` names where it came from in errors.
     public static func parse(_ text: String, source: String) throws -> Double {
         let t = text.trimmingCharacters(in: .whitespaces)
-        let units: [(String, Double)] = [("KiB", 1024), ("MiB", 1_048_576), ("GiB", 1_073_741_824), ("TiB", 1_099_511_627_776),
-                                         ("KB", 1e3), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12), ("%", -1), ("B", 1), ("", 1)]
+        let units: [(String, Double)] = [
+            ("KiB", 1024), ("MiB", 1_048_576), ("GiB", 1_073_741_824), ("TiB", 1_099_511_627_776),
+            ("KB", 1e3), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12), ("%", -1), ("B", 1), ("", 1),
+        ]
         for (suffix, scale) in units where t.hasSuffix(suffix) {
             guard let x = Double(t.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), x.isFinite, x > 0 else { continue }
             if scale < 0 {
@@ -150,7 +173,8 @@ public enum MemoryBudget {
     public static func check(_ estimate: MemoryEstimate, budget: Double, source: String, what: String) throws {
         guard estimate.total > budget else { return }
         let lines = estimate.items.map { "  \($0.what) = \(Units.format($0.bytes, "B"))" }.joined(separator: "\n")
-        throw SpikebarError.resourceLimit("""
+        throw SpikebarError.resourceLimit(
+            """
             \(what) needs an estimated \(Units.format(estimate.total, "B")) of memory, over the budget of \(Units.format(budget, "B")) (\(source)):
             \(lines)
             Make the network or trace smaller, or raise the budget with --memory-budget (e.g. --memory-budget 64GiB or 90%) \

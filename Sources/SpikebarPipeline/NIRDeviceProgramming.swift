@@ -32,8 +32,10 @@ public enum NIRDeviceProgramming {
         public var chipSample: Int
     }
 
-    public static func program(_ graph: NIRGraph, device: RRAMDevice, tiles: TileSpec, seed: UInt64,
-                               chipSample: Int = 0) -> (NIRGraph, Report) {
+    public static func program(
+        _ graph: NIRGraph, device: RRAMDevice, tiles: TileSpec, seed: UInt64,
+        chipSample: Int = 0
+    ) -> (NIRGraph, Report) {
         var report = Report(weightNodes: 0, cells: 0, pulses: 0, failures: 0, stuckCells: 0, relativeRMSError: 0, chipSample: chipSample)
         var squares = 0.0, count = 0
         var index = 0
@@ -45,8 +47,9 @@ public enum NIRDeviceProgramming {
             guard out > 0, inputs > 0, s > 0, s.isFinite else { return w }
             var values = [Float](repeating: 0, count: w.count)
             for o in 0..<out { for j in 0..<inputs { values[j * out + o] = Float(w.values[o * inputs + j] / s) } }
-            let (conn, stats) = Chip.programConnection(WeightMatrix(inputs: inputs, outputs: out, values: values), index: index,
-                                                       device: device, tiles: tiles, seed: seed, chipSample: chipSample)
+            let (conn, stats) = Chip.programConnection(
+                WeightMatrix(inputs: inputs, outputs: out, values: values), index: index,
+                device: device, tiles: tiles, seed: seed, chipSample: chipSample)
             report.weightNodes += 1; report.cells += stats.cells; report.pulses += stats.pulses; report.failures += stats.failures
             report.stuckCells += conn.stuck.reduce(0) { $0 + StuckCellCode.stuckCells($1) }
             let effective = conn.effectiveWeights(window: device.conductanceWindow)

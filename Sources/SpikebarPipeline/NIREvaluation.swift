@@ -24,8 +24,10 @@ public enum NIREvaluation {
         /// Exact (event-driven) mode: one step per distinct event time (µs) instead of per `bin`; graphs
         /// without time constants or delays only (their state does not change between events).
         public var exact: Bool
-        public init(run: NIRRunOptions, bin: Seconds = 1e-3, limit: Int = 100, labelFile: String = "test100.txt", threads: Int = 0,
-                    exact: Bool = false) {
+        public init(
+            run: NIRRunOptions, bin: Seconds = 1e-3, limit: Int = 100, labelFile: String = "test100.txt", threads: Int = 0,
+            exact: Bool = false
+        ) {
             self.run = run; self.bin = bin; self.limit = limit; self.labelFile = labelFile; self.threads = threads; self.exact = exact
         }
     }
@@ -92,30 +94,43 @@ public enum NIREvaluation {
 
     /// Loads the recordings (`<data>/nmnist-subset/<labelFile>`, `NMNISTSubset`) and runs them in
     /// parallel (`ParallelMap`: results do not depend on the thread count).
-    public static func evaluate(program: NIRProgram, dataDirectory: String, options: Options,
-                                progress: (@Sendable (Int) -> Void)? = nil) throws -> Result {
+    public static func evaluate(
+        program: NIRProgram, dataDirectory: String, options: Options,
+        progress: (@Sendable (Int) -> Void)? = nil
+    ) throws -> Result {
         if options.exact, hasDynamics(program) {
-            throw NIRError(file: program.file, "exact (event-driven) mode runs graphs without time constants or delays only (IF, I, weights, pooling): this graph's state changes between events")
+            throw NIRError(
+                file: program.file,
+                "exact (event-driven) mode runs graphs without time constants or delays only (IF, I, weights, pooling): this graph's state changes between events"
+            )
         }
         let channels = frameShape.reduce(1, *)
         guard program.inputCount == channels else {
-            throw NIRError(file: program.file, node: program.nodes[program.inputIndex].name,
-                           "the Input takes \(program.nodes[program.inputIndex].outputShape) = \(program.inputCount) values; N-MNIST frames are [2, 34, 34] = \(channels)")
+            throw NIRError(
+                file: program.file, node: program.nodes[program.inputIndex].name,
+                "the Input takes \(program.nodes[program.inputIndex].outputShape) = \(program.inputCount) values; N-MNIST frames are [2, 34, 34] = \(channels)"
+            )
         }
         let data = try NMNISTSubset.load(directory: dataDirectory, labelFile: options.labelFile, limit: options.limit)
-        let outcomes = ParallelMap.map(count: data.spikes.count, threads: options.threads, progress: progress) { k -> Swift.Result<Sample, NIRError> in
+        let outcomes = ParallelMap.map(count: data.spikes.count, threads: options.threads, progress: progress) {
+            k -> Swift.Result<Sample, NIRError> in
             do {
-                let r = options.exact ? try program.run(sparse: eventSteps(data.spikes[k], channels: channels))
+                let r =
+                    options.exact
+                    ? try program.run(sparse: eventSteps(data.spikes[k], channels: channels))
                     : try program.run(frames: frames(data.spikes[k], bin: options.bin, channels: channels))
-                return .success(Sample(label: data.labels[k], predicted: r.predictedClass, outputCounts: r.outputCounts,
-                                       frames: r.steps, inputEvents: data.spikes[k].count))
+                return .success(
+                    Sample(
+                        label: data.labels[k], predicted: r.predictedClass, outputCounts: r.outputCounts,
+                        frames: r.steps, inputEvents: data.spikes[k].count))
             } catch let e as NIRError { return .failure(e) } catch { return .failure(NIRError(file: program.file, "\(error)")) }
         }
         let samples = try outcomes.map { try $0.get() }
         let correct = samples.filter { $0.predicted == $0.label }.count
-        return Result(file: program.file, recordings: samples.count, correct: correct,
-                      accuracy: samples.isEmpty ? 0 : Double(correct) / Double(samples.count),
-                      dt: program.options.dt, bin: options.bin, mode: options.exact ? "exact" : "grid", discretisation: program.options.discretisation.rawValue,
-                      reset: program.options.reset.rawValue, comparison: program.options.comparison.rawValue, samples: samples)
+        return Result(
+            file: program.file, recordings: samples.count, correct: correct,
+            accuracy: samples.isEmpty ? 0 : Double(correct) / Double(samples.count),
+            dt: program.options.dt, bin: options.bin, mode: options.exact ? "exact" : "grid", discretisation: program.options.discretisation.rawValue,
+            reset: program.options.reset.rawValue, comparison: program.options.comparison.rawValue, samples: samples)
     }
 }

@@ -44,16 +44,20 @@ public enum NIRExport {
         for l in 1...chip.layerCount {
             let p = chip.neurons[l - 1]
             let n = p.count
-            let neuron = NIRNeuron(model: .cubaLIF, shape: [n], tauMem: p.map(\.tauMem), tauSyn: p.map(\.tauSyn),
-                                   r: p.map(\.resistance), vLeak: Array(repeating: 0, count: n),
-                                   vThreshold: p.map(\.threshold), vReset: p.map(\.reset),
-                                   wIn: p.map { $0.synapseGain * q / dt })
+            let neuron = NIRNeuron(
+                model: .cubaLIF, shape: [n], tauMem: p.map(\.tauMem), tauSyn: p.map(\.tauSyn),
+                r: p.map(\.resistance), vLeak: Array(repeating: 0, count: n),
+                vThreshold: p.map(\.threshold), vReset: p.map(\.reset),
+                wIn: p.map { $0.synapseGain * q / dt })
             nodes[names[l]] = .neuron(neuron)
             metadata[names[l]] = [
                 "population": .string(chip.populations[l].name),
-                "spikebar_model": .string("LIF with DPI synapse (Docs/neurons.md): tau_syn dI/dt = -I, a read adds gain*Q/tau_syn; tau_mem dV/dt = -V + R*I"),
+                "spikebar_model": .string(
+                    "LIF with DPI synapse (Docs/neurons.md): tau_syn dI/dt = -I, a read adds gain*Q/tau_syn; tau_mem dV/dt = -V + R*I"),
                 "dt_s": .number(dt),
-                "w_in_rule": .string("w_in = dpi_gain * charge_per_unit_weight_C / dt_s (A): a spike is the value 1 held for one step of dt_s; multiply w_in by dt_s for spikes as unit-area impulses"),
+                "w_in_rule": .string(
+                    "w_in = dpi_gain * charge_per_unit_weight_C / dt_s (A): a spike is the value 1 held for one step of dt_s; multiply w_in by dt_s for spikes as unit-area impulses"
+                ),
                 "units": .string("tau_mem, tau_syn: s; r: ohm; v_threshold, v_reset, v_leak: V; w_in: A; synaptic current: A"),
                 "threshold_rule": .string(">= (Spikebar spikes when V >= theta; NIR specifies >)"),
                 "reset_rule": .string("V <- v_reset, then held at v_reset for refractory_s (not expressible in NIR)"),

@@ -39,14 +39,17 @@ extension NIRPricing {
 
     /// Prices the first `options.limit` recordings of `<data>/nmnist-subset/<labelFile>` (1 ms frames, as
     /// `NIREvaluation`) under `mapping`; recordings run in parallel, results independent of the thread count.
-    public static func priceRecordings(program: NIRProgram, dataDirectory: String, options: NIREvaluation.Options,
-                                       mapping: NIRConvMapping, tiles: (rows: Int, cols: Int) = (128, 128),
-                                       device: RRAMDevice = .default, prices: PriceLists = .default,
-                                       progress: (@Sendable (Int) -> Void)? = nil) throws -> Summary {
+    public static func priceRecordings(
+        program: NIRProgram, dataDirectory: String, options: NIREvaluation.Options,
+        mapping: NIRConvMapping, tiles: (rows: Int, cols: Int) = (128, 128),
+        device: RRAMDevice = .default, prices: PriceLists = .default,
+        progress: (@Sendable (Int) -> Void)? = nil
+    ) throws -> Summary {
         let channels = NIREvaluation.frameShape.reduce(1, *)
         guard program.inputCount == channels else {
-            throw NIRError(file: program.file, node: program.nodes[program.inputIndex].name,
-                           "the Input takes \(program.inputCount) values; pricing runs N-MNIST frames of [2, 34, 34] = \(channels)")
+            throw NIRError(
+                file: program.file, node: program.nodes[program.inputIndex].name,
+                "the Input takes \(program.inputCount) values; pricing runs N-MNIST frames of [2, 34, 34] = \(channels)")
         }
         if options.exact, NIREvaluation.hasDynamics(program) {
             throw NIRError(file: program.file, "exact (event-driven) mode runs graphs without time constants or delays only")
@@ -55,9 +58,11 @@ extension NIRPricing {
         let results = ParallelMap.map(count: data.spikes.count, threads: options.threads, progress: progress) { k -> Swift.Result<Result, Error> in
             Swift.Result {
                 options.exact
-                    ? try price(program: program, events: data.spikes[k], bin: options.bin, mapping: mapping, tiles: tiles, device: device, prices: prices)
-                    : try price(program: program, frames: NIREvaluation.frames(data.spikes[k], bin: options.bin, channels: channels),
-                                bin: options.bin, mapping: mapping, tiles: tiles, device: device, prices: prices)
+                    ? try price(
+                        program: program, events: data.spikes[k], bin: options.bin, mapping: mapping, tiles: tiles, device: device, prices: prices)
+                    : try price(
+                        program: program, frames: NIREvaluation.frames(data.spikes[k], bin: options.bin, channels: channels),
+                        bin: options.bin, mapping: mapping, tiles: tiles, device: device, prices: prices)
             }
         }
         let priced = try results.map { try $0.get() }
@@ -67,17 +72,19 @@ extension NIRPricing {
         var layerSpikes: [String: Double] = [:]
         for (i, layer) in (first?.activity.layers ?? []).enumerated() { layerSpikes[layer.name] = mean { Double($0.activity.layers[i].spikes) } }
         let archs = (first?.estimates ?? []).indices.map { i in
-            Summary.Architecture(architecture: priced[0].estimates[i].architecture,
-                                 energy: mean { $0.estimates[i].totalEnergy }, latency: mean { $0.estimates[i].totalLatency },
-                                 computeLatency: mean { $0.estimates[i].totalComputeLatency },
-                                 area: priced[0].estimates[i].totalArea, feasible: priced.allSatisfy { $0.estimates[i].feasible })
+            Summary.Architecture(
+                architecture: priced[0].estimates[i].architecture,
+                energy: mean { $0.estimates[i].totalEnergy }, latency: mean { $0.estimates[i].totalLatency },
+                computeLatency: mean { $0.estimates[i].totalComputeLatency },
+                area: priced[0].estimates[i].totalArea, feasible: priced.allSatisfy { $0.estimates[i].feasible })
         }
         let correct = zip(priced, data.labels).filter { $0.0.run.predictedClass == $0.1 }.count
-        return Summary(file: program.file, mapping: mapping.rawValue, mode: options.exact ? "exact" : "grid", recordings: priced.count, correct: correct,
-                       tiles: first?.activity.tiles.count ?? 0, cells: first?.activity.tiles.reduce(0) { $0 + $1.rows * $1.cols } ?? 0,
-                       rowReads: mean { Double($0.activity.totalRowReads) }, cellReads: mean { Double($0.activity.totalCellReads) },
-                       synapticEvents: mean { Double($0.activity.totalSynapticEvents) },
-                       spikes: mean { Double($0.activity.totalSpikes) }, steps: mean { Double($0.activity.steps) },
-                       layerSpikes: layerSpikes, architectures: archs)
+        return Summary(
+            file: program.file, mapping: mapping.rawValue, mode: options.exact ? "exact" : "grid", recordings: priced.count, correct: correct,
+            tiles: first?.activity.tiles.count ?? 0, cells: first?.activity.tiles.reduce(0) { $0 + $1.rows * $1.cols } ?? 0,
+            rowReads: mean { Double($0.activity.totalRowReads) }, cellReads: mean { Double($0.activity.totalCellReads) },
+            synapticEvents: mean { Double($0.activity.totalSynapticEvents) },
+            spikes: mean { Double($0.activity.totalSpikes) }, steps: mean { Double($0.activity.steps) },
+            layerSpikes: layerSpikes, architectures: archs)
     }
 }

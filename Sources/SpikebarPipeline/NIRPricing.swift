@@ -25,12 +25,16 @@ public enum NIRPricing {
     }
 
     /// Runs `frames` (one per `bin` seconds, grid mode) and prices the run; `device` gives g_min, g_max and the read pulse.
-    public static func price(program: NIRProgram, frames: [[Double]], bin: Seconds, mapping: NIRConvMapping,
-                             tiles: (rows: Int, cols: Int) = (128, 128), device: RRAMDevice = .default,
-                             prices: PriceLists = .default) throws -> Result {
+    public static func price(
+        program: NIRProgram, frames: [[Double]], bin: Seconds, mapping: NIRConvMapping,
+        tiles: (rows: Int, cols: Int) = (128, 128), device: RRAMDevice = .default,
+        prices: PriceLists = .default
+    ) throws -> Result {
         let inputSpikes = frames.reduce(0) { acc, f in acc + f.reduce(0) { $0 + ($1 == $1.rounded() && $1 > 0 ? Int($1) : ($1 != 0 ? 1 : 0)) } }
-        return try price(program: program, steps: frames.count, stepEnd: { Double($0 + 1) * bin }, window: Double(frames.count) * bin,
-                         bin: bin, inputSpikes: inputSpikes, mapping: mapping, tiles: tiles, device: device, prices: prices) {
+        return try price(
+            program: program, steps: frames.count, stepEnd: { Double($0 + 1) * bin }, window: Double(frames.count) * bin,
+            bin: bin, inputSpikes: inputSpikes, mapping: mapping, tiles: tiles, device: device, prices: prices
+        ) {
             try program.run(frames: frames, observe: $0)
         }
     }
@@ -39,9 +43,11 @@ public enum NIRPricing {
     /// without leak or delay) and prices the run. Decision and first-spike times are the event times
     /// (µs resolution); reads of one tile at the same event time count as concurrent; the time-stepped
     /// architectures still step at `bin` over the same window (up to the last event).
-    public static func price(program: NIRProgram, events: SpikeList, bin: Seconds, mapping: NIRConvMapping,
-                             tiles: (rows: Int, cols: Int) = (128, 128), device: RRAMDevice = .default,
-                             prices: PriceLists = .default) throws -> Result {
+    public static func price(
+        program: NIRProgram, events: SpikeList, bin: Seconds, mapping: NIRConvMapping,
+        tiles: (rows: Int, cols: Int) = (128, 128), device: RRAMDevice = .default,
+        prices: PriceLists = .default
+    ) throws -> Result {
         if NIREvaluation.hasDynamics(program) {
             throw NIRError(file: program.file, "exact (event-driven) mode runs graphs without time constants or delays only")
         }
@@ -53,20 +59,26 @@ public enum NIRPricing {
         }
         let window = max(bin, times.last ?? 0)
         let inputSpikes = steps.reduce(0) { $0 + $1.count }
-        return try price(program: program, steps: steps.count, stepEnd: { times[$0] }, window: window, bin: bin,
-                         gridSteps: Int((window / bin).rounded(.up)), inputSpikes: inputSpikes, mapping: mapping, tiles: tiles,
-                         device: device, prices: prices) {
+        return try price(
+            program: program, steps: steps.count, stepEnd: { times[$0] }, window: window, bin: bin,
+            gridSteps: Int((window / bin).rounded(.up)), inputSpikes: inputSpikes, mapping: mapping, tiles: tiles,
+            device: device, prices: prices
+        ) {
             try program.run(sparse: steps, observe: $0)
         }
     }
 
     /// The pricing of one run: `execute(observe)` runs it; `stepEnd(t)` is the time (s) at which step t's
     /// output is known; `gridSteps` the steps a time-stepped architecture runs (default: `steps`).
-    static func price(program: NIRProgram, steps stepCount: Int, stepEnd: (Int) -> Seconds, window: Seconds, bin: Seconds,
-                      gridSteps: Int? = nil, inputSpikes: Int, mapping: NIRConvMapping, tiles: (rows: Int, cols: Int),
-                      device: RRAMDevice, prices: PriceLists,
-                      execute: (((_ node: Int, _ step: Int, _ input: [Double]) -> Void)?) throws -> NIRRunResult) throws -> Result {
-        guard tiles.rows >= 1, tiles.cols >= 2 else { throw SpikebarError.mismatch("tiles must have ≥ 1 row and ≥ 2 columns (got \(tiles.rows)×\(tiles.cols))") }
+    static func price(
+        program: NIRProgram, steps stepCount: Int, stepEnd: (Int) -> Seconds, window: Seconds, bin: Seconds,
+        gridSteps: Int? = nil, inputSpikes: Int, mapping: NIRConvMapping, tiles: (rows: Int, cols: Int),
+        device: RRAMDevice, prices: PriceLists,
+        execute: (((_ node: Int, _ step: Int, _ input: [Double]) -> Void)?) throws -> NIRRunResult
+    ) throws -> Result {
+        guard tiles.rows >= 1, tiles.cols >= 2 else {
+            throw SpikebarError.mismatch("tiles must have ≥ 1 row and ≥ 2 columns (got \(tiles.rows)×\(tiles.cols))")
+        }
         let nodes = program.nodes
         // Populations: the Input, then every neuron node.
         var population: [Int: Int] = [program.inputIndex: 0]
@@ -87,7 +99,9 @@ public enum NIRPricing {
         var layouts: [Int: (layout: NIRTileLayout, firstTile: Int, layer: Int)] = [:]
         var tileList: [NIRTileLayout.Tile] = [], tileLayer: [Int] = []
         for (j, n) in nodes.enumerated() {
-            guard let layout = NIRTileLayout(n.operation, mapping: mapping, tileRows: tiles.rows, tileCols: tiles.cols, device: device) else { continue }
+            guard let layout = NIRTileLayout(n.operation, mapping: mapping, tileRows: tiles.rows, tileCols: tiles.cols, device: device) else {
+                continue
+            }
             let layer = layerReached(from: j)
             layouts[j] = (layout, tileList.count, layer)
             tileList += layout.tiles
@@ -130,8 +144,10 @@ public enum NIRPricing {
         for (p, j) in populationNodes.enumerated() {
             let size = nodes[j].outputShape.reduce(1, *)
             if p == 0 {
-                layers.append(LayerActivity(name: nodes[j].name, size: size, spikes: inputSpikes, synapticEventsIn: 0, neuronUpdates: 0,
-                                            meanRate: window > 0 ? Double(inputSpikes) / Double(size) / window : 0, spikeCounts: []))
+                layers.append(
+                    LayerActivity(
+                        name: nodes[j].name, size: size, spikes: inputSpikes, synapticEventsIn: 0, neuronUpdates: 0,
+                        meanRate: window > 0 ? Double(inputSpikes) / Double(size) / window : 0, spikeCounts: []))
                 continue
             }
             let a = run.nodes[j]
@@ -139,19 +155,23 @@ public enum NIRPricing {
             if case let .neuron(s) = nodes[j].operation { spiking = s.threshold != nil } else { spiking = false }
             let counts = spiking ? a.outputTotals.map { Int($0.rounded()) } : Array(repeating: 0, count: size)
             let spikes = counts.reduce(0, +)
-            layers.append(LayerActivity(name: nodes[j].name, size: size, spikes: spikes, synapticEventsIn: synapticIn[p],
-                                        neuronUpdates: size * stepCount,
-                                        meanRate: window > 0 ? Double(spikes) / Double(size) / window : 0, spikeCounts: counts))
+            layers.append(
+                LayerActivity(
+                    name: nodes[j].name, size: size, spikes: spikes, synapticEventsIn: synapticIn[p],
+                    neuronUpdates: size * stepCount,
+                    meanRate: window > 0 ? Double(spikes) / Double(size) / window : 0, spikeCounts: counts))
         }
         let tileActivity = tileList.indices.map { t in
-            TileActivity(layer: tileLayer[t], rows: tileList[t].rows, cols: tileList[t].cols, usedRows: tileList[t].usedRows,
-                         usedCols: tileList[t].usedCols, rowReads: reads[t], cellReads: cells[t], conductanceRead: conductance[t],
-                         conductanceTotal: tileList[t].conductanceTotal, concurrency: histogram[t], peakConcurrentRows: histogram[t].count)
+            TileActivity(
+                layer: tileLayer[t], rows: tileList[t].rows, cols: tileList[t].cols, usedRows: tileList[t].usedRows,
+                usedCols: tileList[t].usedCols, rowReads: reads[t], cellReads: cells[t], conductanceRead: conductance[t],
+                conductanceTotal: tileList[t].conductanceTotal, concurrency: histogram[t], peakConcurrentRows: histogram[t].count)
         }
-        let activity = Activity(window: window, dt: bin, steps: gridSteps ?? stepCount, layers: layers, tiles: tileActivity,
-                                outputSpikeCounts: run.outputCounts.map { Int($0.rounded()) },
-                                firstOutputSpike: run.firstOutputStep.map(stepEnd),
-                                decisionTime: run.decisionStep.map(stepEnd), predictedClass: run.predictedClass)
+        let activity = Activity(
+            window: window, dt: bin, steps: gridSteps ?? stepCount, layers: layers, tiles: tileActivity,
+            outputSpikeCounts: run.outputCounts.map { Int($0.rounded()) },
+            firstOutputSpike: run.firstOutputStep.map(stepEnd),
+            decisionTime: run.decisionStep.map(stepEnd), predictedClass: run.predictedClass)
         let models = prices.models(read: ReadConditions(readVoltage: device.readVoltage, readPulse: device.readPulse), cellLevels: device.levels)
         return Result(activity: activity, estimates: models.map { $0.price(activity) }, run: run)
     }

@@ -30,8 +30,10 @@ struct NIRTileLayout {
             for rb in 0..<rowBlocks {
                 for cb in 0..<colBlocks {
                     index[rb * colBlocks + cb] = tiles.count
-                    tiles.append(Tile(rows: tileRows, cols: tileCols, usedRows: min(tileRows, inputs - rb * tileRows),
-                                      usedCols: 2 * min(neuronsPerTile, outputs - cb * neuronsPerTile), conductanceTotal: 0))
+                    tiles.append(
+                        Tile(
+                            rows: tileRows, cols: tileCols, usedRows: min(tileRows, inputs - rb * tileRows),
+                            usedCols: 2 * min(neuronsPerTile, outputs - cb * neuronsPerTile), conductanceTotal: 0))
                 }
             }
             for m in 0..<inputs {
@@ -77,8 +79,10 @@ struct NIRTileLayout {
                     for cb in used.sorted() {
                         let rows = min(tileRows, inputs - rb * tileRows)
                         index[rb * colBlocks + cb] = tiles.count
-                        tiles.append(Tile(rows: tileRows, cols: tileCols, usedRows: rows, usedCols: 2 * neurons(cb),
-                                          conductanceTotal: Double(rows * 2 * neurons(cb)) * device.gMin))
+                        tiles.append(
+                            Tile(
+                                rows: tileRows, cols: tileCols, usedRows: rows, usedCols: 2 * neurons(cb),
+                                conductanceTotal: Double(rows * 2 * neurons(cb)) * device.gMin))
                     }
                 }
                 for m in 0..<inputs {
@@ -113,15 +117,19 @@ struct NIRTileLayout {
                     for cb in 0..<colBlocks {
                         let rows = min(tileRows, matrixRows - rb * tileRows)
                         let total = (rb * tileRows..<(rb * tileRows + rows)).reduce(0.0) { $0 + rowG[$1][cb] }
-                        tiles.append(Tile(rows: tileRows, cols: tileCols, usedRows: rows,
-                                          usedCols: 2 * (min(c.outChannels, (cb + 1) * neuronsPerTile) - cb * neuronsPerTile), conductanceTotal: total))
+                        tiles.append(
+                            Tile(
+                                rows: tileRows, cols: tileCols, usedRows: rows,
+                                usedCols: 2 * (min(c.outChannels, (cb + 1) * neuronsPerTile) - cb * neuronsPerTile), conductanceTotal: total))
                     }
                 }
                 for m in 0..<inputs {
                     let ch = m / (c.inHeight * c.inWidth), y = (m / c.inWidth) % c.inHeight, x = m % c.inWidth
                     var offsets = Set<Int>()
                     var fan = 0
-                    c.forEachTarget(channel: ch, y: y, x: x) { _, w in offsets.insert(w % k); fan += 1 }
+                    c.forEachTarget(channel: ch, y: y, x: x) { _, w in
+                        offsets.insert(w % k); fan += 1
+                    }
                     var row: [Read] = []
                     for off in offsets.sorted() {
                         let r = ch * k + off

@@ -21,7 +21,8 @@ enum NMNISTSubset {
             throw SpikebarError.missingFile(path: listPath, referencedFrom: nil, hint: howToObtain)
         }
         var entries: [(id: Int, label: Int)] = []
-        for (n, line) in text.split(whereSeparator: \.isNewline).enumerated() where !line.hasPrefix("#") && !line.trimmingCharacters(in: .whitespaces).isEmpty {
+        for (n, line) in text.split(whereSeparator: \.isNewline).enumerated()
+        where !line.hasPrefix("#") && !line.trimmingCharacters(in: .whitespaces).isEmpty {
             let parts = line.split(whereSeparator: { $0 == "\t" || $0 == " " })
             guard parts.count >= 2, let id = Int(parts[0]), let label = Int(parts[1]), (0...9).contains(label) else {
                 throw SpikebarError.invalidInput(SourceLocation(file: listPath, line: n + 1), "expected '<id> <label 0…9>', found '\(line)'")
@@ -37,9 +38,11 @@ enum NMNISTSubset {
             do { events = try NMNISTImporter.decodeRaw(data: [UInt8](data), path: path) } catch {
                 throw SpikebarError.corruptFile(path: path, offset: 0, "\(error); download the recording again")
             }
-            spikes.append(SpikeList(unsorted: events.map {
-                (Int64($0.timestampMicroseconds) * 1_000_000, Int32(NMNISTImporter.index(x: $0.x, y: $0.y, polarity: $0.polarity)))
-            }))
+            spikes.append(
+                SpikeList(
+                    unsorted: events.map {
+                        (Int64($0.timestampMicroseconds) * 1_000_000, Int32(NMNISTImporter.index(x: $0.x, y: $0.y, polarity: $0.polarity)))
+                    }))
         }
         return (spikes, entries.map(\.label))
     }

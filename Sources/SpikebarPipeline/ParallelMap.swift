@@ -3,8 +3,10 @@ import Foundation
 /// Deterministic parallel map: item `k`'s result lands at index `k` whatever the number of threads,
 /// and each item must depend only on `k` (Spikebar's keyed random streams make inferences so).
 public enum ParallelMap {
-    public static func map<T: Sendable>(count: Int, threads: Int = 0, progress: (@Sendable (Int) -> Void)? = nil,
-                                        _ body: @Sendable @escaping (Int) -> T) -> [T] {
+    public static func map<T: Sendable>(
+        count: Int, threads: Int = 0, progress: (@Sendable (Int) -> Void)? = nil,
+        _ body: @Sendable @escaping (Int) -> T
+    ) -> [T] {
         let workers = max(1, min(count, threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount))
         let box = ResultBox<T>(count: count)
         if workers == 1 {

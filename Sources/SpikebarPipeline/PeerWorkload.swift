@@ -57,9 +57,10 @@ public enum PeerWorkload {
         }
         let scale = chip.device.readVoltage * chip.device.readPulse
         let layers: [Layer] = chip.neurons.enumerated().map { l, ps in
-            Layer(name: chip.populations[l + 1].name, size: ps.count, tauMemS: ps.map(\.tauMem), tauSynS: ps.map(\.tauSyn),
-                  resistanceOhm: ps.map(\.resistance), thresholdV: ps.map(\.threshold), resetV: ps.map(\.reset),
-                  refractoryS: ps.map(\.refractory))
+            Layer(
+                name: chip.populations[l + 1].name, size: ps.count, tauMemS: ps.map(\.tauMem), tauSynS: ps.map(\.tauSyn),
+                resistanceOhm: ps.map(\.resistance), thresholdV: ps.map(\.threshold), resetV: ps.map(\.reset),
+                refractoryS: ps.map(\.refractory))
         }
         var connections: [Connection] = []
         for (k, c) in chip.connections.enumerated() {
@@ -69,7 +70,7 @@ public enum PeerWorkload {
                 for i in 0..<c.outputs { steps[j * c.outputs + i] = scale * (c.gPlus[j * c.outputs + i] - c.gMinus[j * c.outputs + i]) * gain[i] }
             }
             let file = "w\(k).f64"
-            let data = steps.withUnsafeBufferPointer { Data(buffer: $0) }   // little-endian on every supported host
+            let data = steps.withUnsafeBufferPointer { Data(buffer: $0) }  // little-endian on every supported host
             try write(data, to: directory + "/" + file)
             connections.append(Connection(from: c.from, to: c.to, inputs: c.inputs, outputs: c.outputs, recurrent: c.recurrent, file: file))
         }
@@ -77,8 +78,9 @@ public enum PeerWorkload {
         csv.reserveCapacity(input.count * 24)
         for (t, ch) in zip(input.times, input.channels) { csv += "\(Double(t) * 1e-12),\(ch)\n" }
         try write(Data(csv.utf8), to: directory + "/input.csv")
-        let manifest = Manifest(durationS: duration, inputSize: chip.populations[0].size, inputSpikes: input.count,
-                                layers: layers, connections: connections)
+        let manifest = Manifest(
+            durationS: duration, inputSize: chip.populations[0].size, inputSpikes: input.count,
+            layers: layers, connections: connections)
         let enc = JSONEncoder.spikebar(pretty: true)
         try write(try enc.encode(manifest), to: directory + "/workload.json")
     }
@@ -114,11 +116,17 @@ extension PeerWorkload {
     public static func writeCosts(_ estimates: [CostEstimate], mode: String, seconds: Double, to directory: String) throws {
         let path = directory + "/costs.json"
         var all = (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path)))) as? [String: Any] ?? [:]
-        all[mode] = ["seconds": seconds,
-                     "architectures": estimates.map { ["architecture": $0.architecture, "energy_j": $0.totalEnergy, "latency_s": $0.totalLatency,
-                                                        "compute_latency_s": $0.totalComputeLatency,
-                                                        "energy_components": $0.energy.map { ["name": $0.name, "energy_j": $0.value, "count": $0.count] },
-                                                        "compute_latency_components": $0.computeLatency.map { ["name": $0.name, "seconds": $0.value, "count": $0.count] }] }]
+        all[mode] = [
+            "seconds": seconds,
+            "architectures": estimates.map {
+                [
+                    "architecture": $0.architecture, "energy_j": $0.totalEnergy, "latency_s": $0.totalLatency,
+                    "compute_latency_s": $0.totalComputeLatency,
+                    "energy_components": $0.energy.map { ["name": $0.name, "energy_j": $0.value, "count": $0.count] },
+                    "compute_latency_components": $0.computeLatency.map { ["name": $0.name, "seconds": $0.value, "count": $0.count] },
+                ]
+            },
+        ]
         let data = try JSONSerialization.data(withJSONObject: all, options: [.sortedKeys, .prettyPrinted])
         try write(data, to: path)
     }

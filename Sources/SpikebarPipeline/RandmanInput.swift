@@ -15,9 +15,12 @@ public enum RandmanInput {
         }
         let span = s.input.window - s.simulation.dt
         guard span > 0 else {
-            throw SpikebarError.mismatch("\(s.name): randman needs input.window (\(s.input.window) s) longer than simulation.dt (\(s.simulation.dt) s)")
+            throw SpikebarError.mismatch(
+                "\(s.name): randman needs input.window (\(s.input.window) s) longer than simulation.dt (\(s.simulation.dt) s)")
         }
-        return try Randman(.init(classes: r.classes, units: s.network.input, manifoldDimension: r.manifoldDimension, alpha: r.alpha,
-                                 spikesPerUnit: r.spikesPerUnit, seed: r.seed ?? s.seed, jitter: r.jitter, span: span))
+        return try Randman(
+            .init(
+                classes: r.classes, units: s.network.input, manifoldDimension: r.manifoldDimension, alpha: r.alpha,
+                spikesPerUnit: r.spikesPerUnit, seed: r.seed ?? s.seed, jitter: r.jitter, span: span))
     }
 }

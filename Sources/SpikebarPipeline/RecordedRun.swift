@@ -53,7 +53,8 @@ public struct RecordedRun: Codable, Sendable, Equatable {
     /// Parses a trace header's metadata; nil when it is not a recorded run.
     public static func decode(metadata: String) -> RecordedRun? {
         guard let data = metadata.data(using: .utf8),
-              let run = try? JSONDecoder().decode(RecordedRun.self, from: data), run.kind == kindValue else { return nil }
+            let run = try? JSONDecoder().decode(RecordedRun.self, from: data), run.kind == kindValue
+        else { return nil }
         return run
     }
 
@@ -62,10 +63,18 @@ public struct RecordedRun: Codable, Sendable, Equatable {
     /// 2⁶³−1 ps must be an error, not a trap in the arithmetic that uses them).
     public func validationProblem() -> String? {
         let times = PhysicalRange.positive(unit: "s")
-        guard dtSeconds.isFinite, times.contains(dtSeconds) else { return "dtSeconds \(dtSeconds) is not in \(times.lowerBound) … \(times.upperBound) s" }
-        guard windowSeconds.isFinite, times.contains(windowSeconds) else { return "windowSeconds \(windowSeconds) is not in \(times.lowerBound) … \(times.upperBound) s" }
-        guard windowPicoseconds == SimTime.nearest(seconds: windowSeconds).picoseconds else { return "windowPicoseconds \(windowPicoseconds) disagrees with windowSeconds \(windowSeconds)" }
-        guard stridePicoseconds >= windowPicoseconds, stridePicoseconds > 0 else { return "stridePicoseconds \(stridePicoseconds) is shorter than the window" }
+        guard dtSeconds.isFinite, times.contains(dtSeconds) else {
+            return "dtSeconds \(dtSeconds) is not in \(times.lowerBound) … \(times.upperBound) s"
+        }
+        guard windowSeconds.isFinite, times.contains(windowSeconds) else {
+            return "windowSeconds \(windowSeconds) is not in \(times.lowerBound) … \(times.upperBound) s"
+        }
+        guard windowPicoseconds == SimTime.nearest(seconds: windowSeconds).picoseconds else {
+            return "windowPicoseconds \(windowPicoseconds) disagrees with windowSeconds \(windowSeconds)"
+        }
+        guard stridePicoseconds >= windowPicoseconds, stridePicoseconds > 0 else {
+            return "stridePicoseconds \(stridePicoseconds) is shorter than the window"
+        }
         guard (0...10_000_000).contains(firstSample) else { return "firstSample \(firstSample) is not in 0 … 10000000" }
         guard inferences.count <= 10_000_000 else { return "\(inferences.count) inferences (at most 10000000)" }
         guard gains.allSatisfy({ $0.isFinite }) else { return "a gain is not finite" }

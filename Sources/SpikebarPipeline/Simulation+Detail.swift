@@ -21,9 +21,10 @@ extension Simulation {
         let raster = chip.populations.enumerated().map { p, pop -> PopulationRaster in
             let s = p < result.spikes.count ? result.spikes[p] : SpikeList()
             let n = min(s.count, PopulationRaster.limit)
-            return PopulationRaster(name: pop.name, size: pop.size, spikes: s.count,
-                                    times: s.times.prefix(n).map { Double($0) * 1e-12 },
-                                    neurons: s.channels.prefix(n).map { Int($0) })
+            return PopulationRaster(
+                name: pop.name, size: pop.size, spikes: s.count,
+                times: s.times.prefix(n).map { Double($0) * 1e-12 },
+                neurons: s.channels.prefix(n).map { Int($0) })
         }
         let bins = Simulation.rateBins
         let width = window / Double(bins)
@@ -56,10 +57,11 @@ extension Simulation {
         var histogram = ColumnCurrents(values: currents.values, readVoltage: chip.device.readVoltage)
         histogram.samples = result.activity.totalCellReads
         histogram.stride = stride
-        return InferenceDetail(sample: inputs.sampleIDs[k], raster: raster,
-                               rates: RateOverTime(binWidth: width, rates: rates, populations: chip.populations.map(\.name)),
-                               tileConcurrency: tiles,
-                               columnCurrents: histogram)
+        return InferenceDetail(
+            sample: inputs.sampleIDs[k], raster: raster,
+            rates: RateOverTime(binWidth: width, rates: rates, populations: chip.populations.map(\.name)),
+            tileConcurrency: tiles,
+            columnCurrents: histogram)
     }
 
     /// Column currents at the onset of every row read caused by `spikes` (one list per population), and
@@ -82,7 +84,10 @@ extension Simulation {
         let v = chip.device.readVoltage
         let pulse = max(1, Int64((chip.device.readPulse * 1e12).rounded()))
         let grid: Bool
-        switch kernel.timing { case .exact: grid = false; case .grid: grid = true }
+        switch kernel.timing {
+        case .exact: grid = false;
+        case .grid: grid = true
+        }
         var active = [[Int]](repeating: [], count: chip.tiles.count)
         for c in chip.connections {
             guard c.from < spikes.count else { continue }

@@ -14,25 +14,31 @@ extension Simulation {
     public func recordedRunMetadata() -> RecordedRun {
         let grid = kernel.timeGrid(window: scenario.input.window)
         let timing: String
-        switch kernel.timing { case .exact: timing = "exact"; case .grid: timing = "grid" }
+        switch kernel.timing {
+        case .exact: timing = "exact";
+        case .grid: timing = "grid"
+        }
         let file = URL(fileURLWithPath: loaded.path).standardizedFileURL.path
         let infs = (0..<inputs.count).map { k in
             RecordedRun.Inference(sample: inputs.sampleIDs[k], label: inputs.labels?[k], startPicoseconds: Int64(k) * grid.span)
         }
-        return RecordedRun(kind: RecordedRun.kindValue, version: RecordedRun.currentVersion, scenarioFile: file,
-                           scenarioName: scenario.name, scenarioDigest: loaded.digest, seed: scenario.seed, timing: timing,
-                           dtSeconds: scenario.simulation.dt, windowSeconds: scenario.input.window,
-                           windowPicoseconds: Int64((scenario.input.window * 1e12).rounded()),
-                           stridePicoseconds: grid.span, firstSample: scenario.input.firstSample, readNoise: kernel.readNoise,
-                           gains: gains, inferences: infs)
+        return RecordedRun(
+            kind: RecordedRun.kindValue, version: RecordedRun.currentVersion, scenarioFile: file,
+            scenarioName: scenario.name, scenarioDigest: loaded.digest, seed: scenario.seed, timing: timing,
+            dtSeconds: scenario.simulation.dt, windowSeconds: scenario.input.window,
+            windowPicoseconds: Int64((scenario.input.window * 1e12).rounded()),
+            stridePicoseconds: grid.span, firstSample: scenario.input.firstSample, readNoise: kernel.readNoise,
+            gains: gains, inferences: infs)
     }
 
     /// Runs every inference like `runAll` and records the input spikes and every layer's spikes into a
     /// `.sbt` trace at `path` (Docs/trace-format.md, "Recorded runs"). Inferences run in batches on
     /// `threads` workers and are written in order, so memory holds one batch of spikes and the file does
     /// not depend on the thread count. Returns the activities, identical to `runAll`'s.
-    public func record(to path: String, threads: Int = 0, chunkEvents: Int = TraceWriter.defaultChunkEvents,
-                       progress: (@Sendable (Int) -> Void)? = nil) throws -> [Activity] {
+    public func record(
+        to path: String, threads: Int = 0, chunkEvents: Int = TraceWriter.defaultChunkEvents,
+        progress: (@Sendable (Int) -> Void)? = nil
+    ) throws -> [Activity] {
         let run = recordedRunMetadata()
         let grid = kernel.timeGrid(window: scenario.input.window)
         let header = TraceHeader(populations: tracePopulations, scenarioDigest: loaded.digest, metadata: try run.json(), timeUnit: grid.unit)

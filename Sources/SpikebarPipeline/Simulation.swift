@@ -28,8 +28,10 @@ public struct Simulation: Sendable {
     /// `calibrationProgress(layer, layers)` is called as the DPI-gain calibration starts each layer.
     /// `chipSample` picks the Monte-Carlo chip programmed (programming errors, heterogeneity); the DPI
     /// gains are calibrated as for any sample, so sample K differs from sample 0 only by its draws.
-    public init(loaded: LoadedScenario, timing: Timing? = nil, readNoise: Bool = true, chipSample: Int = 0,
-                calibrationProgress: ((_ layer: Int, _ layers: Int) -> Void)? = nil) throws {
+    public init(
+        loaded: LoadedScenario, timing: Timing? = nil, readNoise: Bool = true, chipSample: Int = 0,
+        calibrationProgress: ((_ layer: Int, _ layers: Int) -> Void)? = nil
+    ) throws {
         self.loaded = loaded
         let s = loaded.scenario
         let plan = Chip.connectionPlan(network: s.network)
@@ -44,8 +46,9 @@ public struct Simulation: Sendable {
             weightSource = "file \(path)"
         } else {
             weights = plan.enumerated().map { k, p in
-                WeightMatrix.generated(inputs: sizes[p.from], outputs: sizes[p.to], mean: s.weights.mean,
-                                       std: s.weights.std, seed: s.seed, connection: k)
+                WeightMatrix.generated(
+                    inputs: sizes[p.from], outputs: sizes[p.to], mean: s.weights.mean,
+                    std: s.weights.std, seed: s.seed, connection: k)
             }
             weightSource = "generated N(\(s.weights.mean), \(s.weights.std)) clipped to [−1, 1], untrained"
         }
@@ -53,8 +56,9 @@ public struct Simulation: Sendable {
         inputs = try InputSet(loaded: loaded)
         encoder = PoissonEncoder(maxRate: s.input.maxRate, window: s.input.window, seed: s.seed, resolution: s.input.timeResolution)
         if s.weights.source == .generated && s.weights.targetRate > 0 {
-            gains = try Simulation.calibrateGains(scenario: s, weights: weights, initial: gains, timing: timing,
-                                                  inputs: inputs, encoder: encoder, progress: calibrationProgress)
+            gains = try Simulation.calibrateGains(
+                scenario: s, weights: weights, initial: gains, timing: timing,
+                inputs: inputs, encoder: encoder, progress: calibrationProgress)
             gainSource = "calibrated to \(s.weights.targetRate) Hz hidden / \(s.weights.targetOutputRate) Hz output"
         }
         self.gains = gains
@@ -76,8 +80,9 @@ public struct Simulation: Sendable {
     }
 
     public func runOptions(_ k: Int, recordSpikes: Bool = false) -> RunOptions {
-        RunOptions(window: scenario.input.window, sample: inputs.sampleIDs[k], seed: scenario.seed,
-                   recordSpikes: recordSpikes, reportingStep: scenario.simulation.dt)
+        RunOptions(
+            window: scenario.input.window, sample: inputs.sampleIDs[k], seed: scenario.seed,
+            recordSpikes: recordSpikes, reportingStep: scenario.simulation.dt)
     }
 
     /// Runs inference `k`.
@@ -98,8 +103,10 @@ public struct Simulation: Sendable {
         guard let k = activities.firstIndex(where: { $0.runaway != nil }), let name = activities[k].runaway else { return }
         let layer = activities[k].layers.first { $0.name == name }
         let limit = RunOptions(window: scenario.input.window).maxRatePerNeuron
-        throw SpikebarError.invalidInput(SourceLocation(file: loaded.path, keyPath: "neurons.refractory"),
-            "inference \(k) (sample \(inputs.sampleIDs[k])): population '\(name)' fired more than \(Units.format(limit, "Hz")) per neuron (\(layer?.spikes ?? 0) spikes from \(layer?.size ?? 0) neurons) and the kernel stopped it: the network runs away, typically neurons.refractory 0 with a large neurons.synapse_gain. Raise neurons.refractory (real neurons: ≥ 1 ms) or lower the synapse gain")
+        throw SpikebarError.invalidInput(
+            SourceLocation(file: loaded.path, keyPath: "neurons.refractory"),
+            "inference \(k) (sample \(inputs.sampleIDs[k])): population '\(name)' fired more than \(Units.format(limit, "Hz")) per neuron (\(layer?.spikes ?? 0) spikes from \(layer?.size ?? 0) neurons) and the kernel stopped it: the network runs away, typically neurons.refractory 0 with a large neurons.synapse_gain. Raise neurons.refractory (real neurons: ≥ 1 ms) or lower the synapse gain"
+        )
     }
 
     /// Prices activities and assembles the report. With `detail` (the default) it also re-runs the first
@@ -113,9 +120,11 @@ public struct Simulation: Sendable {
         for (k, a) in activities.enumerated() {
             let label = inputs.labels?[k]
             if let label, a.predictedClass == label { correct += 1 }
-            inferences.append(InferenceSummary(sample: inputs.sampleIDs[k], label: label, predictedClass: a.predictedClass,
-                                               outputSpikeCounts: a.outputSpikeCounts, activity: ActivitySummary(a),
-                                               energy: estimates[k].map(\.totalEnergy), latency: estimates[k].map(\.totalLatency)))
+            inferences.append(
+                InferenceSummary(
+                    sample: inputs.sampleIDs[k], label: label, predictedClass: a.predictedClass,
+                    outputSpikeCounts: a.outputSpikeCounts, activity: ActivitySummary(a),
+                    energy: estimates[k].map(\.totalEnergy), latency: estimates[k].map(\.totalLatency)))
         }
         let rramEnergy = activities.indices.map { estimates[$0][0].totalEnergy }
         let rramLatency = activities.indices.map { estimates[$0][0].totalLatency }
@@ -125,13 +134,14 @@ public struct Simulation: Sendable {
             let per = estimates.map { $0[m] }
             let e = Statistics(per.map(\.totalEnergy)), l = Statistics(per.map(\.totalLatency))
             let c = Statistics(per.map(\.totalComputeLatency))
-            return ArchitectureSummary(architecture: name, firstInference: per[0], meanBreakdown: Simulation.mean(per),
-                                       energy: e, latency: l, area: per[0].totalArea,
-                                       energyRatioToRRAM: meanRRAM > 0 ? e.mean / meanRRAM : .nan,
-                                       latencyRatioToRRAM: meanRRAMLatency > 0 ? l.mean / meanRRAMLatency : .nan,
-                                       computeLatency: c,
-                                       computeLatencyRatioToRRAM: meanRRAMCompute > 0 ? c.mean / meanRRAMCompute : .nan,
-                                       window: s.input.window)
+            return ArchitectureSummary(
+                architecture: name, firstInference: per[0], meanBreakdown: Simulation.mean(per),
+                energy: e, latency: l, area: per[0].totalArea,
+                energyRatioToRRAM: meanRRAM > 0 ? e.mean / meanRRAM : .nan,
+                latencyRatioToRRAM: meanRRAMLatency > 0 ? l.mean / meanRRAMLatency : .nan,
+                computeLatency: c,
+                computeLatencyRatioToRRAM: meanRRAMCompute > 0 ? c.mean / meanRRAMCompute : .nan,
+                window: s.input.window)
         }
         let timingText: String
         switch kernel.timing {
@@ -139,20 +149,24 @@ public struct Simulation: Sendable {
         case let .grid(dt): timingText = "grid(\(Units.format(seconds: dt)))"
         }
         let prog = chip.programming
-        let programming = prog.cells > 0
-            ? ProgrammingSummary(cells: prog.cells, pulses: prog.pulses, energy: prog.energy, failures: prog.failures,
-                                 breakEvenInferences: meanRRAM > 0 ? prog.energy / meanRRAM : nil)
+        let programming =
+            prog.cells > 0
+            ? ProgrammingSummary(
+                cells: prog.cells, pulses: prog.pulses, energy: prog.energy, failures: prog.failures,
+                breakEvenInferences: meanRRAM > 0 ? prog.energy / meanRRAM : nil)
             : nil
-        var report = RunReport(scenario: s.name, scenarioFile: loaded.path, scenarioDigest: loaded.digest, seed: s.seed,
-                         timing: timingText, window: s.input.window, dt: s.simulation.dt,
-                         populations: chip.populations.map { PopulationSummary(name: $0.name, size: $0.size) },
-                         tiles: chip.tiles.count, synapseGains: gains, gainSource: gainSource, weightSource: weightSource,
-                         inferences: inferences, meanActivity: ActivitySummary.mean(inferences.map(\.activity)),
-                         accuracy: inputs.labels == nil ? nil : Double(correct) / Double(max(1, activities.count)),
-                         architectures: archs, detail: withDetail ? detail(activities, inference: Simulation.shownInference(activities)) : nil)
+        var report = RunReport(
+            scenario: s.name, scenarioFile: loaded.path, scenarioDigest: loaded.digest, seed: s.seed,
+            timing: timingText, window: s.input.window, dt: s.simulation.dt,
+            populations: chip.populations.map { PopulationSummary(name: $0.name, size: $0.size) },
+            tiles: chip.tiles.count, synapseGains: gains, gainSource: gainSource, weightSource: weightSource,
+            inferences: inferences, meanActivity: ActivitySummary.mean(inferences.map(\.activity)),
+            accuracy: inputs.labels == nil ? nil : Double(correct) / Double(max(1, activities.count)),
+            architectures: archs, detail: withDetail ? detail(activities, inference: Simulation.shownInference(activities)) : nil)
         report.programming = programming
-        report.assumptions = ComparisonAssumptions.lines(scenario: s, weightSource: weightSource, architectures: archs,
-                                                         accuracy: report.accuracy)
+        report.assumptions = ComparisonAssumptions.lines(
+            scenario: s, weightSource: weightSource, architectures: archs,
+            accuracy: report.accuracy)
         return report
     }
 

@@ -15,7 +15,8 @@ public struct SweepShard: Codable, Sendable, Equatable, CustomStringConvertible 
     public init(parsing text: String) throws {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let k = Int(parts[0].trimmingCharacters(in: .whitespaces)),
-              let n = Int(parts[1].trimmingCharacters(in: .whitespaces)), n >= 1, (0..<n).contains(k) else {
+            let n = Int(parts[1].trimmingCharacters(in: .whitespaces)), n >= 1, (0..<n).contains(k)
+        else {
             throw SpikebarError.invalidInput(SourceLocation(file: "--shard"), "expected k/N with 0 ≤ k < N (0-based, e.g. 0/4 … 3/4), got '\(text)'")
         }
         self.init(index: k, count: n)
@@ -47,8 +48,10 @@ public struct SweepLogHeader: Codable, Sendable, Equatable {
     /// The slice this log holds (nil: all units).
     public var shard: SweepShard?
 
-    public init(digest: String, scenario: String, scenarioFile: String, scenarioDigest: String, sweep: SweepSpec,
-                chips: Int, samples: Int, inputs: String, seed: UInt64, shard: SweepShard?) {
+    public init(
+        digest: String, scenario: String, scenarioFile: String, scenarioDigest: String, sweep: SweepSpec,
+        chips: Int, samples: Int, inputs: String, seed: UInt64, shard: SweepShard?
+    ) {
         self.digest = digest; self.scenario = scenario; self.scenarioFile = scenarioFile; self.scenarioDigest = scenarioDigest
         self.sweep = sweep; self.chips = chips; self.samples = samples; self.inputs = inputs
         self.seed = seed; self.shard = shard
@@ -94,7 +97,8 @@ public enum SweepLog {
         let decoder = JSONDecoder()
         struct Version: Decodable { var format: String?; var version: Int? }
         if let v = try? decoder.decode(Version.self, from: Data(first.text.utf8)), v.format == "spikebar-sweep-log", v.version == 1 {
-            throw SpikebarError.corruptFile(path: path, offset: 0, "a sweep log of an older spikebar (version 1, one device parameter); rerun the sweep without --resume")
+            throw SpikebarError.corruptFile(
+                path: path, offset: 0, "a sweep log of an older spikebar (version 1, one device parameter); rerun the sweep without --resume")
         }
         let header: SweepLogHeader
         do { header = try decoder.decode(SweepLogHeader.self, from: Data(first.text.utf8)) } catch {
@@ -110,7 +114,9 @@ public enum SweepLog {
                 throw SpikebarError.corruptFile(path: path, offset: line.offset, "not a sweep unit line (\(error))")
             }
             guard (0..<header.unitCount).contains(u.unit), u.point == u.unit / header.chips, u.chip == u.unit % header.chips else {
-                throw SpikebarError.corruptFile(path: path, offset: line.offset, "unit \(u.unit) (point \(u.point), chip \(u.chip)) does not belong to this sweep of \(header.unitCount) units")
+                throw SpikebarError.corruptFile(
+                    path: path, offset: line.offset,
+                    "unit \(u.unit) (point \(u.point), chip \(u.chip)) does not belong to this sweep of \(header.unitCount) units")
             }
             // Every value read back is checked like user input (issue #22): a line a resume trusts must hold
             // a result this sweep could have produced.
@@ -156,8 +162,10 @@ public enum SweepLog {
     /// Runs the units of `header`'s slice with results log `path`. Without `resume` the log starts
     /// afresh; with it, an existing log must carry the same digest and shard, its torn last line is cut
     /// off and only the missing units run (no log: start afresh). `progress(done, todo)` after each unit.
-    public static func run(work: SweepWork, header: SweepLogHeader, path: String, resume: Bool, threads: Int,
-                           progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Outcome {
+    public static func run(
+        work: SweepWork, header: SweepLogHeader, path: String, resume: Bool, threads: Int,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) throws -> Outcome {
         var finished: [SweepUnit] = []
         let log: DurableLog
         // A log without one complete line (emptied, or cut inside its header) holds no result: start afresh.
@@ -165,10 +173,13 @@ public enum SweepLog {
         if resume, hasHeader {
             let old = try read(path: path)
             guard old.header.digest == header.digest else {
-                throw SpikebarError.mismatch("\(path) belongs to a different sweep (digest \(old.header.digest): \(old.header.sweep.keys.joined(separator: ", ")) over \(old.header.sweep.points.count) points × \(old.header.chips) chips, seed \(old.header.seed)); this one has digest \(header.digest). Resume with the same scenario, weights, --set (or --param/--values), --chips and --samples, or start again without --resume")
+                throw SpikebarError.mismatch(
+                    "\(path) belongs to a different sweep (digest \(old.header.digest): \(old.header.sweep.keys.joined(separator: ", ")) over \(old.header.sweep.points.count) points × \(old.header.chips) chips, seed \(old.header.seed)); this one has digest \(header.digest). Resume with the same scenario, weights, --set (or --param/--values), --chips and --samples, or start again without --resume"
+                )
             }
             guard old.header.shard == header.shard else {
-                throw SpikebarError.mismatch("\(path) holds shard \(old.header.shard?.description ?? "none"), this run is shard \(header.shard?.description ?? "none")")
+                throw SpikebarError.mismatch(
+                    "\(path) holds shard \(old.header.shard?.description ?? "none"), this run is shard \(header.shard?.description ?? "none")")
             }
             let mine = Set(header.units)
             finished = old.units.filter { mine.contains($0.unit) }
@@ -220,18 +231,23 @@ public enum SweepLog {
         var logs = try files.map { (file: $0, contents: try read(path: $0)) }
         if let stem { logs = logs.filter { $0.contents.header.sweep.stem == stem } }
         guard let first = logs.first else {
-            throw SpikebarError.missingFile(path: paths.joined(separator: " "), referencedFrom: nil,
-                                            hint: "no \(stem ?? "sweep-*").*.jsonl results log found")
+            throw SpikebarError.missingFile(
+                path: paths.joined(separator: " "), referencedFrom: nil,
+                hint: "no \(stem ?? "sweep-*").*.jsonl results log found")
         }
         var byUnit: [Int: SweepUnit] = [:], duplicates = 0
         for (file, c) in logs {
             guard c.header.digest == first.contents.header.digest else {
-                throw SpikebarError.mismatch("\(file) (digest \(c.header.digest), \(c.header.scenario), \(c.header.sweep.stem), \(c.header.sweep.points.count) points × \(c.header.chips) chips) and \(first.file) (digest \(first.contents.header.digest), \(first.contents.header.scenario), \(first.contents.header.sweep.stem), \(first.contents.header.sweep.points.count) points × \(first.contents.header.chips) chips) are slices of different sweeps; merge only the shards of one sweep (--stem picks one)")
+                throw SpikebarError.mismatch(
+                    "\(file) (digest \(c.header.digest), \(c.header.scenario), \(c.header.sweep.stem), \(c.header.sweep.points.count) points × \(c.header.chips) chips) and \(first.file) (digest \(first.contents.header.digest), \(first.contents.header.scenario), \(first.contents.header.sweep.stem), \(first.contents.header.sweep.points.count) points × \(first.contents.header.chips) chips) are slices of different sweeps; merge only the shards of one sweep (--stem picks one)"
+                )
             }
             for u in c.units {
                 if let old = byUnit[u.unit] {
                     guard old == u else {
-                        throw SpikebarError.mismatch("unit \(u.unit) (point \(u.point), chip \(u.chip)) has different results in \(file) and another log: the runs were not deterministic or the inputs changed; rerun that shard")
+                        throw SpikebarError.mismatch(
+                            "unit \(u.unit) (point \(u.point), chip \(u.chip)) has different results in \(file) and another log: the runs were not deterministic or the inputs changed; rerun that shard"
+                        )
                     }
                     duplicates += 1
                 } else {
@@ -245,9 +261,13 @@ public enum SweepLog {
         let missing = (0..<header.unitCount).filter { byUnit[$0] == nil }
         if !missing.isEmpty {
             let shardCounts = Set(logs.compactMap { $0.contents.header.shard?.count })
-            let owners = shardCounts.count == 1 ? " — shards \(Set(missing.map { $0 % shardCounts.first! }).sorted().map { "\($0)/\(shardCounts.first!)" }.joined(separator: ", ")) are incomplete; run them (again) with --resume" : ""
+            let owners =
+                shardCounts.count == 1
+                ? " — shards \(Set(missing.map { $0 % shardCounts.first! }).sorted().map { "\($0)/\(shardCounts.first!)" }.joined(separator: ", ")) are incomplete; run them (again) with --resume"
+                : ""
             let list = missing.prefix(10).map { "\($0) (point \($0 / header.chips), chip \($0 % header.chips))" }.joined(separator: ", ")
-            throw SpikebarError.mismatch("\(missing.count) of \(header.unitCount) units are missing: \(list)\(missing.count > 10 ? ", …" : "")\(owners)")
+            throw SpikebarError.mismatch(
+                "\(missing.count) of \(header.unitCount) units are missing: \(list)\(missing.count > 10 ? ", …" : "")\(owners)")
         }
         return Merged(header: header, units: (0..<header.unitCount).compactMap { byUnit[$0] }, files: logs.map(\.file), duplicates: duplicates)
     }
@@ -256,8 +276,9 @@ public enum SweepLog {
 extension DeviceSweep {
     /// The sweep of a complete set of units described by `header`.
     public static func aggregate(header: SweepLogHeader, units: [SweepUnit]) -> DeviceSweep {
-        aggregate(scenario: header.scenario, spec: header.sweep, chips: header.chips, samples: header.samples, seed: header.seed,
-                  units: units)
+        aggregate(
+            scenario: header.scenario, spec: header.sweep, chips: header.chips, samples: header.samples, seed: header.seed,
+            units: units)
     }
 }
 

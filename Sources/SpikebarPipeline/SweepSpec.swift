@@ -27,7 +27,8 @@ public struct SweepSpec: Codable, Sendable, Equatable {
                 throw SpikebarError.invalidInput(SourceLocation(file: "--set \(text)"), "give one or more comma-separated values (key.path=v1,v2,…)")
             }
             guard !axes.contains(where: { $0.key == setting.keyPath }) else {
-                throw SpikebarError.invalidInput(SourceLocation(file: "--set \(text)"), "\(setting.keyPath) is set twice; give its values in one --set")
+                throw SpikebarError.invalidInput(
+                    SourceLocation(file: "--set \(text)"), "\(setting.keyPath) is set twice; give its values in one --set")
             }
             axes.append((setting.keyPath, values))
         }
@@ -36,7 +37,9 @@ public struct SweepSpec: Codable, Sendable, Equatable {
         if zip {
             let n = axes[0].values.count
             if let other = axes.first(where: { $0.values.count != n }) {
-                throw SpikebarError.invalidInput(SourceLocation(file: "--zip"), "paired values need lists of the same length: \(axes[0].key) has \(n), \(other.key) has \(other.values.count)")
+                throw SpikebarError.invalidInput(
+                    SourceLocation(file: "--zip"),
+                    "paired values need lists of the same length: \(axes[0].key) has \(n), \(other.key) has \(other.values.count)")
             }
             points = (0..<n).map { k in axes.map { $0.values[k] } }
             mode = "zip"

@@ -27,8 +27,10 @@ public struct SweepUnit: Codable, Sendable, Equatable {
     /// Why the unit failed (a chip that could not be built); nil when it ran.
     public var error: String?
 
-    public init(unit: Int, point: Int, chip: Int, accuracy: Double? = nil, energy: Double? = nil, architectures: [DesignMetrics]? = nil,
-                pulses: Int? = nil, programmingEnergy: Double? = nil, stuckFraction: Double? = nil, failures: Int? = nil, error: String? = nil) {
+    public init(
+        unit: Int, point: Int, chip: Int, accuracy: Double? = nil, energy: Double? = nil, architectures: [DesignMetrics]? = nil,
+        pulses: Int? = nil, programmingEnergy: Double? = nil, stuckFraction: Double? = nil, failures: Int? = nil, error: String? = nil
+    ) {
         self.unit = unit; self.point = point; self.chip = chip; self.accuracy = accuracy; self.energy = energy
         self.architectures = architectures; self.pulses = pulses; self.programmingEnergy = programmingEnergy
         self.stuckFraction = stuckFraction; self.failures = failures; self.error = error
@@ -83,8 +85,10 @@ public struct SweepWork: Sendable {
         guard s.device.physics?.table != nil else { return }
         let fixed = ["device.levels", "device.g_min", "device.g_max", "device.programming_error"]
         if let bad = settings.first(where: { fixed.contains($0.keyPath) }) {
-            throw SpikebarError.invalidInput(SourceLocation(file: "--set \(bad)", keyPath: bad.keyPath),
-                                             "the device table (device.physics.table) fixes the levels, conductance window and programming errors; sweep device.physics.table instead")
+            throw SpikebarError.invalidInput(
+                SourceLocation(file: "--set \(bad)", keyPath: bad.keyPath),
+                "the device table (device.physics.table) fixes the levels, conductance window and programming errors; sweep device.physics.table instead"
+            )
         }
     }
 
@@ -103,8 +107,10 @@ public struct SweepWork: Sendable {
             let s = loaded.scenario
             try SweepWork.checkNotOverridden(settings, s)
             // Inputs: shared by the points whose input-defining settings agree.
-            let inputKey = settings.filter { $0.keyPath.hasPrefix("input") || $0.keyPath == "seed" || $0.keyPath.hasPrefix("network.input") || $0.keyPath.hasPrefix("training") }
-                .map(\.description).joined(separator: "|")
+            let inputKey = settings.filter {
+                $0.keyPath.hasPrefix("input") || $0.keyPath == "seed" || $0.keyPath.hasPrefix("network.input") || $0.keyPath.hasPrefix("training")
+            }
+            .map(\.description).joined(separator: "|")
             let setIndex: Int
             if let k = inputKeys.firstIndex(of: inputKey) {
                 setIndex = k
@@ -137,15 +143,19 @@ public struct SweepWork: Sendable {
                         c.device.faults = base.scenario.device.faults
                         c.device.readNoise = base.scenario.device.readNoise
                         let inputs = try InputSet(loaded: loaded)
-                        let encoder = PoissonEncoder(maxRate: s.input.maxRate, window: s.input.window, seed: s.seed, resolution: s.input.timeResolution)
-                        gains = try Simulation.calibrateGains(scenario: c, weights: weights, initial: gains, timing: timing, inputs: inputs, encoder: encoder)
+                        let encoder = PoissonEncoder(
+                            maxRate: s.input.maxRate, window: s.input.window, seed: s.seed, resolution: s.input.timeResolution)
+                        gains = try Simulation.calibrateGains(
+                            scenario: c, weights: weights, initial: gains, timing: timing, inputs: inputs, encoder: encoder)
                         calibrated[design] = gains
                     }
                     gainSource = "calibrated for this point to \(s.weights.targetRate) Hz hidden / \(s.weights.targetOutputRate) Hz output"
                 }
             }
-            points.append(SweepPoint(settings: settings, scenario: s, weights: weights, gains: gains, gainSource: gainSource,
-                                     timing: timing, inputSet: setIndex))
+            points.append(
+                SweepPoint(
+                    settings: settings, scenario: s, weights: weights, gains: gains, gainSource: gainSource,
+                    timing: timing, inputSet: setIndex))
         }
         self.init(spec: spec, points: points, inputSets: sets, chips: chips)
     }
@@ -153,22 +163,31 @@ public struct SweepWork: Sendable {
     /// The sweep of `spec` on the first `samples` test samples of the scenario's training data set, grid
     /// mode at the twin's step (the inputs and timing of `spikebar evaluate`), with the trained weights.
     /// A setting may not change what the weights were trained for (the network, the training section).
-    public init(setup: TrainingSetup, path: String, spec: SweepSpec, weights: [WeightMatrix], gains: [Double]?, chips: Int,
-                samples: Int, threads: Int = 0) throws {
+    public init(
+        setup: TrainingSetup, path: String, spec: SweepSpec, weights: [WeightMatrix], gains: [Double]?, chips: Int,
+        samples: Int, threads: Int = 0
+    ) throws {
         let n = min(samples, setup.testLabels.count)
-        let inputs = SweepInputs(spikes: ParallelMap.map(count: n, threads: threads) { setup.testSpikes($0) },
-                                 keys: (0..<n).map(TrainingSetup.testKey), labels: Array(setup.testLabels[0..<n]))
+        let inputs = SweepInputs(
+            spikes: ParallelMap.map(count: n, threads: threads) { setup.testSpikes($0) },
+            keys: (0..<n).map(TrainingSetup.testKey), labels: Array(setup.testLabels[0..<n]))
         var points: [SweepPoint] = []
         for p in spec.points.indices {
             let settings = spec.settings(p)
-            if let bad = settings.first(where: { $0.keyPath.hasPrefix("network") || $0.keyPath.hasPrefix("training") || $0.keyPath.hasPrefix("weights") }) {
-                throw SpikebarError.invalidInput(SourceLocation(file: "--set \(bad)"), "--test-samples runs the trained weights of the scenario's network; a sweep of \(bad.keyPath) needs its own training")
+            if let bad = settings.first(where: {
+                $0.keyPath.hasPrefix("network") || $0.keyPath.hasPrefix("training") || $0.keyPath.hasPrefix("weights")
+            }) {
+                throw SpikebarError.invalidInput(
+                    SourceLocation(file: "--set \(bad)"),
+                    "--test-samples runs the trained weights of the scenario's network; a sweep of \(bad.keyPath) needs its own training")
             }
             var s = try ScenarioLoader.load(path: path, settings: settings, requireWeightsFile: false).scenario
             try SweepWork.checkNotOverridden(settings, s)
             s.input.window = Double(setup.steps) * setup.dt
-            points.append(SweepPoint(settings: settings, scenario: s, weights: weights, gains: gains ?? setup.gains,
-                                     gainSource: gains == nil ? "training.gains" : "weights file", timing: .grid(dt: setup.dt), inputSet: 0))
+            points.append(
+                SweepPoint(
+                    settings: settings, scenario: s, weights: weights, gains: gains ?? setup.gains,
+                    gainSource: gains == nil ? "training.gains" : "weights file", timing: .grid(dt: setup.dt), inputSet: 0))
         }
         self.init(spec: spec, points: points, inputSets: [inputs], chips: chips)
     }
@@ -186,9 +205,10 @@ public struct SweepWork: Sendable {
         let point = points[p], inputs = inputSets[point.inputSet]
         var u = SweepUnit(unit: t, point: p, chip: c)
         do {
-            let m = try KernelAccuracy.measureDesign(scenario: point.scenario, weights: point.weights, gains: point.gains, chipSample: c,
-                                                     timing: point.timing, inputs: inputs.spikes, keys: inputs.keys, labels: inputs.labels,
-                                                     threads: 1)
+            let m = try KernelAccuracy.measureDesign(
+                scenario: point.scenario, weights: point.weights, gains: point.gains, chipSample: c,
+                timing: point.timing, inputs: inputs.spikes, keys: inputs.keys, labels: inputs.labels,
+                threads: 1)
             u.accuracy = m.accuracy; u.architectures = m.metrics; u.energy = m.metrics.first?.energy
             u.pulses = m.chip.programming.pulses; u.programmingEnergy = m.chip.programming.energy
             u.stuckFraction = m.chip.stuckFraction; u.failures = m.chip.programming.failures

@@ -45,7 +45,9 @@ enum TraceInput {
             let reader = try TraceReader(path: path)
             guard let input = reader.header.populations.first else { throw bad("the trace has no populations") }
             guard input.size == s.network.input else {
-                throw bad("the trace's first population '\(input.name)' has \(input.size) addresses but network.input is \(s.network.input); the first population drives the input channels")
+                throw bad(
+                    "the trace's first population '\(input.name)' has \(input.size) addresses but network.input is \(s.network.input); the first population drives the input channels"
+                )
             }
             let all = try slices(reader: reader, window: s.input.window)
             let first = s.input.firstSample
@@ -61,12 +63,16 @@ enum TraceInput {
             let lost = reader.lostSpans()
             for (k, slice) in chosen.enumerated() {
                 guard let span = lost.first(where: { $0.overlaps(start: slice.start, end: slice.end ?? .max) }) else { continue }
-                throw SpikebarError.damaged(path: path, offset: span.offset,
-                    "sample \(slice.id) (input \(k) of this run) lies in a damaged part of the trace (\(span)); repair it with `spikebar trace repair` and choose undamaged samples with input.first_sample / input.samples")
+                throw SpikebarError.damaged(
+                    path: path, offset: span.offset,
+                    "sample \(slice.id) (input \(k) of this run) lies in a damaged part of the trace (\(span)); repair it with `spikebar trace repair` and choose undamaged samples with input.first_sample / input.samples"
+                )
             }
             let spikes: [SpikeList]
             do { spikes = try read(reader: reader, slices: chosen) } catch let e as TraceError where e.kind != .invalidArgument {
-                throw SpikebarError.damaged(path: path, offset: e.offset, "\(e.message) (chunk \(e.chunk.map(String.init) ?? "?")); the samples after it would miss their input")
+                throw SpikebarError.damaged(
+                    path: path, offset: e.offset,
+                    "\(e.message) (chunk \(e.chunk.map(String.init) ?? "?")); the samples after it would miss their input")
             }
             let labels = chosen.compactMap(\.label)
             return Samples(spikes: spikes, labels: labels.count == chosen.count ? labels : nil, sampleIDs: chosen.map(\.id))
@@ -80,20 +86,27 @@ enum TraceInput {
         let meta = reader.header.metadata
         if let run = RecordedRun.decode(metadata: meta) {
             if let why = run.validationProblem() { throw TraceError(.corruptHeader, path: reader.path, "recorded-run metadata: \(why)") }
-            return run.inferences.map { Slice(start: $0.startPicoseconds, end: $0.startPicoseconds + run.stridePicoseconds, id: $0.sample, label: $0.label) }
+            return run.inferences.map {
+                Slice(start: $0.startPicoseconds, end: $0.startPicoseconds + run.stridePicoseconds, id: $0.sample, label: $0.label)
+            }
         }
         if let data = meta.data(using: .utf8), let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-           let entries = obj["samples"] as? [[String: Any]], !entries.isEmpty {
+            let entries = obj["samples"] as? [[String: Any]], !entries.isEmpty
+        {
             var out: [Slice] = []
             for (k, e) in entries.enumerated() {
                 let start: Int64
-                if let ps = (e["startPicoseconds"] as? NSNumber)?.int64Value { start = ps }
-                else if let us = (e["startMicroseconds"] as? NSNumber)?.int64Value {
-                    let (ps, overflow) = us.multipliedReportingOverflow(by: 1_000_000)
-                    guard !overflow else { throw TraceError(.corruptHeader, path: reader.path, "metadata sample \(k) starts at \(us) µs, beyond 2⁶³ ps") }
+                if let ps = (e["startPicoseconds"] as? NSNumber)?.int64Value {
                     start = ps
+                } else if let us = (e["startMicroseconds"] as? NSNumber)?.int64Value {
+                    let (ps, overflow) = us.multipliedReportingOverflow(by: 1_000_000)
+                    guard !overflow else {
+                        throw TraceError(.corruptHeader, path: reader.path, "metadata sample \(k) starts at \(us) µs, beyond 2⁶³ ps")
+                    }
+                    start = ps
+                } else {
+                    out = []; break
                 }
-                else { out = []; break }
                 if let last = out.last, start < last.start {
                     throw TraceError(.invalidArgument, path: reader.path, "metadata sample \(k) starts before sample \(k - 1)")
                 }
@@ -105,7 +118,9 @@ enum TraceInput {
         let w = max(1, Int64((window * 1e12).rounded()))
         guard let last = reader.chunks.last?.lastTime, last >= 0 else { return [] }
         guard last / w < Int64(maxWindows) else {
-            throw TraceError(.invalidArgument, path: reader.path, "the trace spans \(last / w + 1) windows of input.window; at most \(maxWindows) samples are supported")
+            throw TraceError(
+                .invalidArgument, path: reader.path,
+                "the trace spans \(last / w + 1) windows of input.window; at most \(maxWindows) samples are supported")
         }
         // k·w ≤ last fits in Int64; (k + 1)·w may not (the last window then runs to the end).
         return (0...(last / w)).map { k in

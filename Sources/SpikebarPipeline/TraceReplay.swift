@@ -61,11 +61,14 @@ public enum TraceReplay {
     public static func open(_ path: String) throws -> (TraceReader, RecordedRun) {
         let reader = try TraceReader(path: path)
         guard let run = RecordedRun.decode(metadata: reader.header.metadata) else {
-            throw SpikebarError.invalidInput(SourceLocation(file: path),
-                "not a recorded run: its metadata has no \"kind\":\"\(RecordedRun.kindValue)\" record (replay needs a trace written by `spikebar run --record`)")
+            throw SpikebarError.invalidInput(
+                SourceLocation(file: path),
+                "not a recorded run: its metadata has no \"kind\":\"\(RecordedRun.kindValue)\" record (replay needs a trace written by `spikebar run --record`)"
+            )
         }
         guard run.version <= RecordedRun.currentVersion else {
-            throw SpikebarError.invalidInput(SourceLocation(file: path),
+            throw SpikebarError.invalidInput(
+                SourceLocation(file: path),
                 "recorded-run metadata version \(run.version) is newer than this spikebar (\(RecordedRun.currentVersion)); upgrade to replay it")
         }
         guard run.timing == "exact" || run.timing == "grid" else {
@@ -112,7 +115,8 @@ public enum TraceReplay {
             for base in bases {
                 let candidate = base.isEmpty ? suffix : (base as NSString).appendingPathComponent(suffix)
                 guard FileManager.default.fileExists(atPath: candidate),
-                      let loaded = try? ScenarioLoader.load(path: candidate), loaded.digest == run.scenarioDigest else { continue }
+                    let loaded = try? ScenarioLoader.load(path: candidate), loaded.digest == run.scenarioDigest
+                else { continue }
                 return candidate
             }
         }
@@ -122,21 +126,27 @@ public enum TraceReplay {
     /// Replays `tracePath` on the scenario at `scenarioPath` (default: the one named in the trace).
     /// Throws when the scenario's digest differs from the recording's unless `force`, and when the
     /// trace's address space is not the chip's. A divergence is not an error: it is in the report.
-    public static func replay(tracePath: String, scenarioPath: String? = nil, force: Bool = false, threads: Int = 0,
-                              progress: (@Sendable (Int) -> Void)? = nil) throws -> ReplayReport {
+    public static func replay(
+        tracePath: String, scenarioPath: String? = nil, force: Bool = false, threads: Int = 0,
+        progress: (@Sendable (Int) -> Void)? = nil
+    ) throws -> ReplayReport {
         let (reader, run) = try open(tracePath)
         let (loaded, matches) = try scenario(for: run, path: scenarioPath, tracePath: tracePath)
         if !matches && !force {
-            throw SpikebarError.mismatch("\(loaded.path): scenario digest \(loaded.digest) differs from the one the trace was recorded with (\(run.scenarioDigest)): the scenario changed since \(tracePath) was recorded. Pass --force to replay on it anyway")
+            throw SpikebarError.mismatch(
+                "\(loaded.path): scenario digest \(loaded.digest) differs from the one the trace was recorded with (\(run.scenarioDigest)): the scenario changed since \(tracePath) was recorded. Pass --force to replay on it anyway"
+            )
         }
         let sim = try Simulation(loaded: loaded, readNoise: run.readNoise)
         guard sim.tracePopulations == reader.header.populations else {
             let have = sim.tracePopulations.map { "\($0.name)[\($0.size)]" }.joined(separator: ", ")
             let want = reader.header.populations.map { "\($0.name)[\($0.size)]" }.joined(separator: ", ")
-            throw SpikebarError.mismatch("\(tracePath): the trace's populations (\(want)) are not the chip's (\(have)) programmed from \(loaded.path)")
+            throw SpikebarError.mismatch(
+                "\(tracePath): the trace's populations (\(want)) are not the chip's (\(have)) programmed from \(loaded.path)")
         }
-        var report = ReplayReport(trace: tracePath, scenario: loaded.path, scenarioDigestMatches: matches,
-                                  gainsMatch: sim.gains == run.gains, inferences: 0, eventsCompared: 0, identical: true, divergence: nil)
+        var report = ReplayReport(
+            trace: tracePath, scenario: loaded.path, scenarioDigestMatches: matches,
+            gainsMatch: sim.gains == run.gains, inferences: 0, eventsCompared: 0, identical: true, divergence: nil)
         let pops = reader.header.populations.count
         let names = reader.header.populations.map(\.name)
         let stride = run.stridePicoseconds
@@ -158,17 +168,19 @@ public enum TraceReplay {
             let found = ParallelMap.map(count: recorded.count, threads: threads) { j -> ReplayDivergence? in
                 if skip[j] { return nil }
                 let inf = run.inferences[base + j]
-                let opts = RunOptions(window: run.windowSeconds, sample: inf.sample, seed: run.seed, recordSpikes: true,
-                                      reportingStep: run.dtSeconds)
+                let opts = RunOptions(
+                    window: run.windowSeconds, sample: inf.sample, seed: run.seed, recordSpikes: true,
+                    reportingStep: run.dtSeconds)
                 let replayed = sim.kernel.run(input: recorded[j][0], options: opts).spikes
                 return firstDifference(recorded: recorded[j], replayed: replayed).map { p, i in
                     let r = recorded[j][p], q = replayed[p]
-                    return ReplayDivergence(inference: base + j, sample: inf.sample, population: p,
-                                            populationName: names[p], position: i,
-                                            recordedNeuron: i < r.count ? Int(r.channels[i]) : nil,
-                                            recordedTimePicoseconds: i < r.count ? r.times[i] : nil,
-                                            replayedNeuron: i < q.count ? Int(q.channels[i]) : nil,
-                                            replayedTimePicoseconds: i < q.count ? q.times[i] : nil)
+                    return ReplayDivergence(
+                        inference: base + j, sample: inf.sample, population: p,
+                        populationName: names[p], position: i,
+                        recordedNeuron: i < r.count ? Int(r.channels[i]) : nil,
+                        recordedTimePicoseconds: i < r.count ? r.times[i] : nil,
+                        replayedNeuron: i < q.count ? Int(q.channels[i]) : nil,
+                        replayedTimePicoseconds: i < q.count ? q.times[i] : nil)
                 }
             }
             for (j, d) in found.enumerated() {
@@ -207,8 +219,10 @@ public enum TraceReplay {
         }
         while let e = it.next() {
             guard e.time >= 0, e.time / stride < Int64(total) else {
-                throw SpikebarError.corruptFile(path: tracePath, offset: 0,
-                    "event at \(e.time) ps (\(reader.header.populations[e.population].name) neuron \(e.index)) lies outside the \(total) recorded inferences of \(stride) ps each")
+                throw SpikebarError.corruptFile(
+                    path: tracePath, offset: 0,
+                    "event at \(e.time) ps (\(reader.header.populations[e.population].name) neuron \(e.index)) lies outside the \(total) recorded inferences of \(stride) ps each"
+                )
             }
             let target = Int(e.time / stride)
             if target > k, !advance(to: target) { return finish() }

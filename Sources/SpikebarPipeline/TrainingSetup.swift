@@ -32,12 +32,14 @@ public struct TrainingSetup: Sendable {
         // The twin trains LIF + DPI networks here (MIF networks: `MIFPipeline`).
         try s.requireNeuronModel([.lifDPI], for: "training the twin")
         guard let spec = s.training else {
-            throw SpikebarError.invalidInput(SourceLocation(file: loaded.path, keyPath: "training"),
-                                             "this scenario has no training: section (see Docs/twin.md and Scenarios/nhc-mnist.yaml)")
+            throw SpikebarError.invalidInput(
+                SourceLocation(file: loaded.path, keyPath: "training"),
+                "this scenario has no training: section (see Docs/twin.md and Scenarios/nhc-mnist.yaml)")
         }
         self.spec = spec
         if spec.calibration.passive && s.device.array != .passive {
-            throw SpikebarError.invalidInput(SourceLocation(file: loaded.path, keyPath: "training.calibration.passive"), "needs device.array: passive")
+            throw SpikebarError.invalidInput(
+                SourceLocation(file: loaded.path, keyPath: "training.calibration.passive"), "needs device.array: passive")
         }
         gains = spec.gains ?? Array(repeating: s.lifNeurons.synapseGain, count: s.network.layers.count)
         dt = s.simulation.dt
@@ -55,10 +57,12 @@ public struct TrainingSetup: Sendable {
         switch spec.dataset {
         case .mnist:
             guard channels == 784 else {
-                throw SpikebarError.invalidInput(SourceLocation(file: loaded.path, keyPath: "network.input"), "MNIST needs 784 input channels, the network has \(channels)")
+                throw SpikebarError.invalidInput(
+                    SourceLocation(file: loaded.path, keyPath: "network.input"), "MNIST needs 784 input channels, the network has \(channels)")
             }
             guard classes >= 10 else {
-                throw SpikebarError.invalidInput(SourceLocation(file: loaded.path, keyPath: "network.layers"), "MNIST has 10 classes, the output layer has \(classes) neurons")
+                throw SpikebarError.invalidInput(
+                    SourceLocation(file: loaded.path, keyPath: "network.layers"), "MNIST has 10 classes, the output layer has \(classes) neurons")
             }
             let tr = try MNIST(directory: dir, split: .train), te = try MNIST(directory: dir, split: .test)
             let n = min(spec.trainSamples, tr.images.count), m = min(spec.testSamples, te.images.count)
@@ -69,10 +73,13 @@ public struct TrainingSetup: Sendable {
             testY = (0..<m).map { Int(te.labels[$0]) }
         case .nmnist:
             guard channels == 2312 else {
-                throw SpikebarError.invalidInput(SourceLocation(file: loaded.path, keyPath: "network.input"), "N-MNIST needs 2312 input channels (34 × 34 pixels × 2 polarities), the network has \(channels)")
+                throw SpikebarError.invalidInput(
+                    SourceLocation(file: loaded.path, keyPath: "network.input"),
+                    "N-MNIST needs 2312 input channels (34 × 34 pixels × 2 polarities), the network has \(channels)")
             }
             guard classes >= 10 else {
-                throw SpikebarError.invalidInput(SourceLocation(file: loaded.path, keyPath: "network.layers"), "N-MNIST has 10 classes, the output layer has \(classes) neurons")
+                throw SpikebarError.invalidInput(
+                    SourceLocation(file: loaded.path, keyPath: "network.layers"), "N-MNIST has 10 classes, the output layer has \(classes) neurons")
             }
             let tr = try NMNISTSubset.load(directory: dir, labelFile: "train1K.txt", limit: spec.trainSamples)
             let te = try NMNISTSubset.load(directory: dir, labelFile: "test100.txt", limit: spec.testSamples)
@@ -83,7 +90,9 @@ public struct TrainingSetup: Sendable {
         case .randman:
             let gen = try RandmanInput.generator(s)
             guard classes >= gen.parameters.classes else {
-                throw SpikebarError.invalidInput(SourceLocation(file: loaded.path, keyPath: "network.layers"), "randman has \(gen.parameters.classes) classes, the output layer has \(classes) neurons")
+                throw SpikebarError.invalidInput(
+                    SourceLocation(file: loaded.path, keyPath: "network.layers"),
+                    "randman has \(gen.parameters.classes) classes, the output layer has \(classes) neurons")
             }
             let n = spec.trainSamples, m = spec.testSamples
             trainEvents = (0..<n).map(gen.spikes)
@@ -94,10 +103,13 @@ public struct TrainingSetup: Sendable {
             testX = Array(repeating: [], count: m)
         case .twoMoons:
             guard channels >= 2, channels % 2 == 0 else {
-                throw SpikebarError.invalidInput(SourceLocation(file: loaded.path, keyPath: "network.input"), "two moons needs an even number of input channels (a population code per coordinate), the network has \(channels)")
+                throw SpikebarError.invalidInput(
+                    SourceLocation(file: loaded.path, keyPath: "network.input"),
+                    "two moons needs an even number of input channels (a population code per coordinate), the network has \(channels)")
             }
             guard classes >= 2 else {
-                throw SpikebarError.invalidInput(SourceLocation(file: loaded.path, keyPath: "network.layers"), "two moons has 2 classes, the output layer has \(classes) neuron")
+                throw SpikebarError.invalidInput(
+                    SourceLocation(file: loaded.path, keyPath: "network.layers"), "two moons has 2 classes, the output layer has \(classes) neuron")
             }
             let per = channels / 2
             let tr = TwoMoons(count: spec.trainSamples, noise: spec.moonsNoise, seed: s.seed)
@@ -121,14 +133,18 @@ public struct TrainingSetup: Sendable {
             let trE = Array(ev[0..<nTrain]), vaE = Array(ev[nTrain...])
             let (dt, steps) = (dt, steps)
             train = TwinDataset(labels: Array(trainY[0..<nTrain])) { k, _ in StepSpikes(trE[k], dt: dt, steps: steps, channels: channels) }
-            validation = nVal > 0 ? TwinDataset(labels: Array(trainY[nTrain...])) { k, _ in StepSpikes(vaE[k], dt: dt, steps: steps, channels: channels) } : nil
+            validation =
+                nVal > 0
+                ? TwinDataset(labels: Array(trainY[nTrain...])) { k, _ in StepSpikes(vaE[k], dt: dt, steps: steps, channels: channels) } : nil
         } else {
             train = TwinDataset(labels: Array(trainY[0..<nTrain])) { k, presentation in
                 encode(convert(trX[k]), UInt64(presentation + 1) << 32 | UInt64(k))
             }
-            validation = nVal > 0 ? TwinDataset(labels: Array(trainY[nTrain...])) { k, _ in
-                encode(convert(vaX[k]), 1 << 48 | UInt64(k))
-            } : nil
+            validation =
+                nVal > 0
+                ? TwinDataset(labels: Array(trainY[nTrain...])) { k, _ in
+                    encode(convert(vaX[k]), 1 << 48 | UInt64(k))
+                } : nil
         }
         testIntensities = testX
         testLabels = testY
@@ -154,7 +170,8 @@ public struct TrainingSetup: Sendable {
     static func spikeList(_ s: Scenario, spec: TrainingSpec, intensities: [Double], key: UInt64) -> SpikeList {
         switch spec.encoder {
         case .poisson:
-            return PoissonEncoder(maxRate: s.input.maxRate, window: s.input.window, seed: s.seed, resolution: s.input.timeResolution).encode(intensities, sample: Int(truncatingIfNeeded: key))
+            return PoissonEncoder(maxRate: s.input.maxRate, window: s.input.window, seed: s.seed, resolution: s.input.timeResolution).encode(
+                intensities, sample: Int(truncatingIfNeeded: key))
         case .latency:
             return LatencyEncoder(span: s.input.window - s.simulation.dt).encode(intensities)
         }
@@ -188,9 +205,10 @@ public struct TrainingSetup: Sendable {
     /// The weights file's `time_constants` for trained neurons: their τ and the factors over chip sample 0's.
     public func tunedTimeConstants(_ trained: [[NeuronParameters]]) -> TunedTimeConstants {
         let measured = Chip.sampleNeurons(scenario: scenario, gains: gains, chipSample: 0)
-        return TunedTimeConstants(tauMem: trained.map { $0.map(\.tauMem) }, tauSyn: trained.map { $0.map(\.tauSyn) },
-                                  memFactor: zip(trained, measured).map { zip($0, $1).map { $0.tauMem / $1.tauMem } },
-                                  synFactor: zip(trained, measured).map { zip($0, $1).map { $0.tauSyn / $1.tauSyn } })
+        return TunedTimeConstants(
+            tauMem: trained.map { $0.map(\.tauMem) }, tauSyn: trained.map { $0.map(\.tauSyn) },
+            memFactor: zip(trained, measured).map { zip($0, $1).map { $0.tauMem / $1.tauMem } },
+            synFactor: zip(trained, measured).map { zip($0, $1).map { $0.tauSyn / $1.tauSyn } })
     }
 
     /// Every neuron at the scenario's mean τ_mem, τ_syn (no heterogeneity), with the given gains.
@@ -207,16 +225,18 @@ public struct TrainingSetup: Sendable {
         let s = scenario
         let sizes = [s.network.input] + s.network.layers.map(\.size)
         return Chip.connectionPlan(network: s.network).enumerated().map { k, p in
-            WeightMatrix.generated(inputs: sizes[p.from], outputs: sizes[p.to], mean: 0,
-                                   std: spec.initScale / Double(sizes[p.from]).squareRoot(), seed: s.seed, connection: k)
+            WeightMatrix.generated(
+                inputs: sizes[p.from], outputs: sizes[p.to], mean: 0,
+                std: spec.initScale / Double(sizes[p.from]).squareRoot(), seed: s.seed, connection: k)
         }
     }
 
     /// A twin with the given neurons and weights (window units) at the scenario's step.
     public func twin(neurons: [[NeuronParameters]], weights: [WeightMatrix]) throws -> TwinNetwork {
-        try TwinNetwork(network: scenario.network, neurons: neurons, device: scenario.device, weights: weights, dt: dt, steps: steps,
-                        readout: spec.readout == .spikeCount ? .spikeCount : .maxMembrane, readoutScale: spec.readoutScale,
-                        surrogateSlope: spec.surrogateSlope)
+        try TwinNetwork(
+            network: scenario.network, neurons: neurons, device: scenario.device, weights: weights, dt: dt, steps: steps,
+            readout: spec.readout == .spikeCount ? .spikeCount : .maxMembrane, readoutScale: spec.readoutScale,
+            surrogateSlope: spec.surrogateSlope)
     }
 
     public func calibration() -> WeightCalibration {
@@ -230,8 +250,9 @@ public struct TrainingSetup: Sendable {
         }
         if spec.calibration.parasitics, let p = scenario.tiles.parasitics {
             let sizes = [scenario.network.input] + scenario.network.layers.map(\.size)
-            cal.parasitics = .init(model: p, tiles: scenario.tiles,
-                                   shapes: Chip.connectionPlan(network: scenario.network).map { (inputs: sizes[$0.from], outputs: sizes[$0.to]) })
+            cal.parasitics = .init(
+                model: p, tiles: scenario.tiles,
+                shapes: Chip.connectionPlan(network: scenario.network).map { (inputs: sizes[$0.from], outputs: sizes[$0.to]) })
         }
         return cal
     }

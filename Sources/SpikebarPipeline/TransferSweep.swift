@@ -49,14 +49,18 @@ public struct TransferSweep: Codable, Sendable {
 
     /// Runs `transfers` programmings of `weights`; `kernelChips × kernelSamples` pairs are replayed in the
     /// event kernel as a cross-check (0 skips it).
-    public static func run(setup: TrainingSetup, weights: [WeightMatrix], gains: [Double]?, weightsName: String, transfers: Int,
-                           samples: Int? = nil, kernelChips: Int = 4, kernelSamples: Int = 50, threads: Int = 0,
-                           progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> TransferSweep {
+    public static func run(
+        setup: TrainingSetup, weights: [WeightMatrix], gains: [Double]?, weightsName: String, transfers: Int,
+        samples: Int? = nil, kernelChips: Int = 4, kernelSamples: Int = 50, threads: Int = 0,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) throws -> TransferSweep {
         let start = Date()
         guard transfers >= 1 else { throw SpikebarError.invalidInput(SourceLocation(file: setup.loaded.path), "--transfers must be ≥ 1") }
         var s = setup.scenario
         let n = min(samples ?? setup.testLabels.count, setup.testLabels.count)
-        guard n >= 1 else { throw SpikebarError.invalidInput(SourceLocation(file: setup.loaded.path, keyPath: "training.test_samples"), "no test samples") }
+        guard n >= 1 else {
+            throw SpikebarError.invalidInput(SourceLocation(file: setup.loaded.path, keyPath: "training.test_samples"), "no test samples")
+        }
         s.input.window = Double(setup.steps) * setup.dt
         let g = gains ?? setup.gains
         let labels = Array(setup.testLabels[0..<n])
@@ -91,8 +95,9 @@ public struct TransferSweep: Codable, Sendable {
             coords = te.points.map { ($0.x, $0.y) }
         }
         let points = (0..<n).map { k in
-            Point(index: k, x: coords.map { $0[k].0 }, y: coords.map { $0[k].1 }, label: labels[k],
-                  fractionCorrect: Double(correct[k]) / Double(transfers))
+            Point(
+                index: k, x: coords.map { $0[k].0 }, y: coords.map { $0[k].1 }, label: labels[k],
+                fractionCorrect: Double(correct[k]) / Double(transfers))
         }
         // Cross-check: the event kernel on the programmed chip (grid mode at the twin's step, read noise
         // off) against the twin, on the first chips and points.
@@ -107,8 +112,9 @@ public struct TransferSweep: Codable, Sendable {
                     let kernel = EventKernel(chip: chip, timing: .grid(dt: dt), readNoise: false)
                     var same = 0
                     for k in 0..<ks {
-                        let opts = RunOptions(window: scenario.input.window, sample: TrainingSetup.testKey(k), seed: scenario.seed,
-                                              recordSpikes: false, reportingStep: dt)
+                        let opts = RunOptions(
+                            window: scenario.input.window, sample: TrainingSetup.testKey(k), seed: scenario.seed,
+                            recordSpikes: false, reportingStep: dt)
                         if kernel.run(input: lists[k], options: opts).activity.predictedClass == out[k].predictedClass { same += 1 }
                     }
                     return same
@@ -116,12 +122,15 @@ public struct TransferSweep: Codable, Sendable {
             }.map { try $0.get() }
             check = KernelCheck(chips: kc, samples: ks, agreement: Double(agree.reduce(0, +)) / Double(kc * ks))
         }
-        let model = s.device.array == .passive ? (s.device.passive ?? PassiveArraySpec()).sourceNote
+        let model =
+            s.device.array == .passive
+            ? (s.device.passive ?? PassiveArraySpec()).sourceNote
             : "active 1T1R levels, programming error per level"
-        return TransferSweep(scenario: s.name, weights: weightsName, seed: s.seed, array: s.device.array.rawValue, model: model,
-                             transfers: transfers, samples: n, fraction95: f95, fraction90: f90, meanAccuracy: mean,
-                             stdAccuracy: variance.squareRoot(), worstAccuracy: accs.min() ?? 0, bestAccuracy: accs.max() ?? 0,
-                             kernelCheck: check, deadMaps: s.device.passive?.database?.deadMapSummary(), points: points, seconds: Date().timeIntervalSince(start))
+        return TransferSweep(
+            scenario: s.name, weights: weightsName, seed: s.seed, array: s.device.array.rawValue, model: model,
+            transfers: transfers, samples: n, fraction95: f95, fraction90: f90, meanAccuracy: mean,
+            stdAccuracy: variance.squareRoot(), worstAccuracy: accs.min() ?? 0, bestAccuracy: accs.max() ?? 0,
+            kernelCheck: check, deadMaps: s.device.passive?.database?.deadMapSummary(), points: points, seconds: Date().timeIntervalSince(start))
     }
 
     /// One row per test point: `index,x,y,label,fraction_correct`.

@@ -40,15 +40,19 @@ public struct TwinEvaluation: Codable, Sendable {
     public var seconds: Double
 
     /// Evaluates `weights` (a weights file's matrices and gains) on the first `samples` test samples.
-    public static func run(setup: TrainingSetup, weights: [WeightMatrix], gains: [Double]?, weightsName: String,
-                           samples: Int? = nil, exact: Bool = true, threads: Int = 0, chipSample: Int = 0,
-                           stuckFraction: Double? = nil,
-                           progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> TwinEvaluation {
+    public static func run(
+        setup: TrainingSetup, weights: [WeightMatrix], gains: [Double]?, weightsName: String,
+        samples: Int? = nil, exact: Bool = true, threads: Int = 0, chipSample: Int = 0,
+        stuckFraction: Double? = nil,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) throws -> TwinEvaluation {
         let stuck = stuckFraction ?? setup.spec.calibration.stuckFraction
         let start = Date()
         var s = setup.scenario
         let n = min(samples ?? setup.testLabels.count, setup.testLabels.count)
-        guard n >= 1 else { throw SpikebarError.invalidInput(SourceLocation(file: setup.loaded.path, keyPath: "training.test_samples"), "no test samples") }
+        guard n >= 1 else {
+            throw SpikebarError.invalidInput(SourceLocation(file: setup.loaded.path, keyPath: "training.test_samples"), "no test samples")
+        }
         let g = gains ?? setup.gains
         s.input.window = Double(setup.steps) * setup.dt
         let labels = Array(setup.testLabels[0..<n])
@@ -92,9 +96,10 @@ public struct TwinEvaluation: Codable, Sendable {
             let rg = grid.run(input: lists[k], options: opts)
             let re = exact ? exactKernel.run(input: lists[k], options: opts) : rg
             progress?(counter.increment(), n)
-            return PerSample(grid: rg.activity.predictedClass, exact: exact ? re.activity.predictedClass : nil,
-                             identical: kernelSpikes.intersection(twinSpikes).count, total: max(kernelSpikes.count, twinSpikes.count),
-                             same: rq.activity.predictedClass == chipTwinOut[k].predictedClass, activity: re.activity)
+            return PerSample(
+                grid: rg.activity.predictedClass, exact: exact ? re.activity.predictedClass : nil,
+                identical: kernelSpikes.intersection(twinSpikes).count, total: max(kernelSpikes.count, twinSpikes.count),
+                same: rq.activity.predictedClass == chipTwinOut[k].predictedClass, activity: re.activity)
         }
         var gridOK = 0, exactOK = 0, identical = 0, total = 0, same = 0
         for (p, l) in zip(per, labels) {
@@ -107,30 +112,42 @@ public struct TwinEvaluation: Codable, Sendable {
             Accuracy(name: "ideal twin", accuracy: idealAcc, note: "float weights, homogeneous time constants (no chip)"),
             Accuracy(name: "float twin", accuracy: floatAcc, note: "trained weights, chip sample \(chipSample)'s time constants"),
             Accuracy(name: "quantised twin", accuracy: quantAcc, note: "weights on the \(s.device.levels) levels, no programming error"),
-            Accuracy(name: "programmed chip, kernel grid(\(Units.format(seconds: dt)))", accuracy: Double(gridOK) / Double(n), note: "programming error\(stuck > 0 ? ", \(stuck) stuck cells" : ""), read noise \(s.device.readNoise)"),
+            Accuracy(
+                name: "programmed chip, kernel grid(\(Units.format(seconds: dt)))", accuracy: Double(gridOK) / Double(n),
+                note: "programming error\(stuck > 0 ? ", \(stuck) stuck cells" : ""), read noise \(s.device.readNoise)"),
         ]
         if s.tiles.parasitics != nil {
             // Tile parasitics: the twin of the programmed chip reads through them too (Docs/circuits.md §6).
             var ok = 0
             for (r, l) in zip(chipTwinOut, labels) where (readout == .spikeCount ? r.predictedClass : r.logitClass) == l { ok += 1 }
-            accs.append(Accuracy(name: "programmed chip, twin with parasitics", accuracy: Double(ok) / Double(n),
-                                 note: "single-row read attenuation of every cell (fast model), no read noise"))
+            accs.append(
+                Accuracy(
+                    name: "programmed chip, twin with parasitics", accuracy: Double(ok) / Double(n),
+                    note: "single-row read attenuation of every cell (fast model), no read noise"))
         }
         if exact {
-            accs.append(Accuracy(name: "programmed chip, kernel exact", accuracy: Double(exactOK) / Double(n), note: "continuous time, read noise \(s.device.readNoise)"))
+            accs.append(
+                Accuracy(
+                    name: "programmed chip, kernel exact", accuracy: Double(exactOK) / Double(n),
+                    note: "continuous time, read noise \(s.device.readNoise)"))
         }
-        accs.append(Accuracy(name: "quantised ideal twin", accuracy: idealQuantAcc,
-                             note: "weights on the \(s.device.levels) levels, homogeneous time constants (no chip)"))
+        accs.append(
+            Accuracy(
+                name: "quantised ideal twin", accuracy: idealQuantAcc,
+                note: "weights on the \(s.device.levels) levels, homogeneous time constants (no chip)"))
         let models = Simulation.costModels(for: s)
         let costs = models.map { m -> Cost in
             let est = per.map { m.price($0.activity) }
-            return Cost(architecture: m.architecture, meanEnergy: est.reduce(0) { $0 + $1.totalEnergy } / Double(n),
-                        meanLatency: est.reduce(0) { $0 + $1.totalLatency } / Double(n))
+            return Cost(
+                architecture: m.architecture, meanEnergy: est.reduce(0) { $0 + $1.totalEnergy } / Double(n),
+                meanLatency: est.reduce(0) { $0 + $1.totalLatency } / Double(n))
         }
-        return TwinEvaluation(scenario: s.name, weights: weightsName, samples: n, chipSample: chipSample, accuracies: accs,
-                              replay: Replay(identicalOutputSpikes: total > 0 ? Double(identical) / Double(total) : 1,
-                                             sameClass: Double(same) / Double(n), outputSpikes: total),
-                              costs: costs, seconds: Date().timeIntervalSince(start))
+        return TwinEvaluation(
+            scenario: s.name, weights: weightsName, samples: n, chipSample: chipSample, accuracies: accs,
+            replay: Replay(
+                identicalOutputSpikes: total > 0 ? Double(identical) / Double(total) : 1,
+                sameClass: Double(same) / Double(n), outputSpikes: total),
+            costs: costs, seconds: Date().timeIntervalSince(start))
     }
 }
 
@@ -152,9 +169,11 @@ public struct ChipMonteCarlo: Codable, Sendable {
     /// Fraction of test points classified correctly by at least 95 % of the chips.
     public var robustFraction: Double
 
-    public static func run(setup: TrainingSetup, weights: [WeightMatrix], gains: [Double]?, chips: Int, samples: Int? = nil,
-                           threads: Int = 0, stuckFraction: Double? = nil,
-                           progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> ChipMonteCarlo {
+    public static func run(
+        setup: TrainingSetup, weights: [WeightMatrix], gains: [Double]?, chips: Int, samples: Int? = nil,
+        threads: Int = 0, stuckFraction: Double? = nil,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) throws -> ChipMonteCarlo {
         let stuck = stuckFraction ?? setup.spec.calibration.stuckFraction
         let s = setup.scenario
         let n = min(samples ?? setup.testLabels.count, setup.testLabels.count)
@@ -175,7 +194,8 @@ public struct ChipMonteCarlo: Codable, Sendable {
         }.map { try $0.get() }
         let accs = perChip.map { Double($0.filter { $0 }.count) / Double(n) }
         let correct = (0..<n).map { k in perChip.filter { $0[k] }.count }
-        return ChipMonteCarlo(chips: chips, samples: n, meanAccuracy: accs.reduce(0, +) / Double(max(1, chips)),
-                              worstAccuracy: accs.min() ?? 0, robustFraction: RobustnessRule.fraction(95, correct: correct, of: chips))
+        return ChipMonteCarlo(
+            chips: chips, samples: n, meanAccuracy: accs.reduce(0, +) / Double(max(1, chips)),
+            worstAccuracy: accs.min() ?? 0, robustFraction: RobustnessRule.fraction(95, correct: correct, of: chips))
     }
 }

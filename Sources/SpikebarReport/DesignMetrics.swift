@@ -24,8 +24,10 @@ public struct DesignMetrics: Codable, Sendable, Equatable {
     /// Energy-delay product (J·s): mean energy × mean latency.
     public var edp: Double
 
-    public init(architecture: String, energy: Joules, latency: Seconds, area: SquareMetres, window: Seconds,
-                computeLatency: Seconds? = nil) {
+    public init(
+        architecture: String, energy: Joules, latency: Seconds, area: SquareMetres, window: Seconds,
+        computeLatency: Seconds? = nil
+    ) {
         self.architecture = architecture; self.energy = energy; self.latency = latency; self.area = area
         self.computeLatency = computeLatency ?? latency
         power = window > 0 ? energy / window : 0
@@ -62,8 +64,9 @@ public struct DesignMetrics: Codable, Sendable, Equatable {
                 let x = of(row[m])
                 e += x.energy; l += x.latency; c += x.computeLatency
             }
-            return DesignMetrics(architecture: first[m].architecture, energy: e / n, latency: l / n,
-                                 area: of(first[m]).area, window: window, computeLatency: c / n)
+            return DesignMetrics(
+                architecture: first[m].architecture, energy: e / n, latency: l / n,
+                area: of(first[m]).area, window: window, computeLatency: c / n)
         }
     }
 
@@ -72,9 +75,10 @@ public struct DesignMetrics: Codable, Sendable, Equatable {
     public static func mean(_ xs: [DesignMetrics]) -> DesignMetrics? {
         guard let first = xs.first else { return nil }
         let n = Double(xs.count)
-        var m = DesignMetrics(architecture: first.architecture, energy: xs.reduce(0) { $0 + $1.energy } / n,
-                              latency: xs.reduce(0) { $0 + $1.latency } / n, area: xs.reduce(0) { $0 + $1.area } / n, window: 0,
-                              computeLatency: xs.reduce(0) { $0 + $1.computeLatency } / n)
+        var m = DesignMetrics(
+            architecture: first.architecture, energy: xs.reduce(0) { $0 + $1.energy } / n,
+            latency: xs.reduce(0) { $0 + $1.latency } / n, area: xs.reduce(0) { $0 + $1.area } / n, window: 0,
+            computeLatency: xs.reduce(0) { $0 + $1.computeLatency } / n)
         m.power = xs.reduce(0) { $0 + $1.power } / n
         return m
     }

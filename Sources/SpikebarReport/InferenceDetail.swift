@@ -19,8 +19,10 @@ public struct InferenceDetail: Codable, Sendable, Equatable {
     /// Column currents at the onset of every row read of that inference (definition in `ColumnCurrents`).
     public var columnCurrents: ColumnCurrents
 
-    public init(sample: Int, raster: [PopulationRaster], rates: RateOverTime, tileConcurrency: [TileConcurrency],
-                columnCurrents: ColumnCurrents) {
+    public init(
+        sample: Int, raster: [PopulationRaster], rates: RateOverTime, tileConcurrency: [TileConcurrency],
+        columnCurrents: ColumnCurrents
+    ) {
         self.sample = sample; self.raster = raster; self.rates = rates; self.tileConcurrency = tileConcurrency
         self.columnCurrents = columnCurrents
     }
@@ -96,8 +98,10 @@ public struct ColumnCurrents: Codable, Sendable, Equatable {
     /// Read voltage the currents were computed with (V).
     public var readVoltage: Double
 
-    public init(samples: Int, binEdges: [Double], counts: [Int], mean: Double, p50: Double, p95: Double, max: Double,
-                readVoltage: Double) {
+    public init(
+        samples: Int, binEdges: [Double], counts: [Int], mean: Double, p50: Double, p95: Double, max: Double,
+        readVoltage: Double
+    ) {
         self.samples = samples; self.binEdges = binEdges; self.counts = counts; self.mean = mean; self.p50 = p50
         self.p95 = p95; self.max = max; self.readVoltage = readVoltage
     }

@@ -19,8 +19,10 @@ extension SVGChart {
     /// values span more than a factor 30 (the axis title says so).
     /// With `annotate`, each front point is labelled with its settings (for one architecture's chart).
     /// `colorOffset` keeps an architecture's colour when its series is drawn alone.
-    public static func paretoScatter(id: String, title: String, series: [ScatterSeries], xLabel: String, xUnit: String,
-                                     yLabel: String, yUnit: String, annotate: Bool = false, colorOffset: Int = 0) -> String {
+    public static func paretoScatter(
+        id: String, title: String, series: [ScatterSeries], xLabel: String, xUnit: String,
+        yLabel: String, yUnit: String, annotate: Bool = false, colorOffset: Int = 0
+    ) -> String {
         var p = Plot(id: id, title: title, width: 720, height: 400)
         let xsAll = series.flatMap(\.x).filter(\.isFinite), ysAll = series.flatMap(\.y).filter(\.isFinite)
         let logX = needsLog(xsAll), logY = needsLog(ysAll)
@@ -42,14 +44,17 @@ extension SVGChart {
             let front = s.front.filter { $0 < s.x.count && $0 < s.y.count }.sorted { s.x[$0] < s.x[$1] }
             if front.count > 1 {
                 let pts = front.map { "\(f(px(s.x[$0]))),\(f(py(s.y[$0])))" }.joined(separator: " ")
-                p.body += "<polyline points=\"\(pts)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\"\(k % 2 == 1 ? " stroke-dasharray=\"6 3\"" : "")/>"
+                p.body +=
+                    "<polyline points=\"\(pts)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\"\(k % 2 == 1 ? " stroke-dasharray=\"6 3\"" : "")/>"
             }
             for n in s.x.indices where n < s.y.count && s.x[n].isFinite && s.y[n].isFinite {
                 let label = n < s.labels.count ? s.labels[n] : ""
                 let onFront = front.contains(n)
-                p.body += "<circle cx=\"\(f(px(s.x[n])))\" cy=\"\(f(py(s.y[n])))\" r=\"3.5\" fill=\"\(color)\"\(onFront ? " class=\"pareto\"" : "")><title>\(esc(s.name)) \(esc(label)): \(esc(value(s.x[n], xUnit))), \(esc(value(s.y[n], yUnit)))\(onFront ? " (Pareto front)" : "")</title></circle>"
+                p.body +=
+                    "<circle cx=\"\(f(px(s.x[n])))\" cy=\"\(f(py(s.y[n])))\" r=\"3.5\" fill=\"\(color)\"\(onFront ? " class=\"pareto\"" : "")><title>\(esc(s.name)) \(esc(label)): \(esc(value(s.x[n], xUnit))), \(esc(value(s.y[n], yUnit)))\(onFront ? " (Pareto front)" : "")</title></circle>"
                 if onFront {
-                    p.body += "<circle cx=\"\(f(px(s.x[n])))\" cy=\"\(f(py(s.y[n])))\" r=\"7\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\"/>"
+                    p.body +=
+                        "<circle cx=\"\(f(px(s.x[n])))\" cy=\"\(f(py(s.y[n])))\" r=\"7\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\"/>"
                     // One label per position: front points that coincide (equal figures) share it.
                     let same = front.filter { f(px(s.x[$0])) == f(px(s.x[n])) && f(py(s.y[$0])) == f(py(s.y[n])) }
                     if annotate, same.first == n, !label.isEmpty {

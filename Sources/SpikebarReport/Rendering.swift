@@ -39,12 +39,14 @@ public enum ReportRenderer {
             out += "What this comparison assumes:\n" + r.assumptions.map { "  - \($0)\n" }.joined() + "\n"
         }
         out += format(rows)
-        out += "\nEnergy breakdown (mean per inference; confidence of each price: physics, H read in source, M second-hand, S scenario, A assumption, U unverified):\n"
+        out +=
+            "\nEnergy breakdown (mean per inference; confidence of each price: physics, H read in source, M second-hand, S scenario, A assumption, U unverified):\n"
         for a in r.architectures {
             out += "  \(a.architecture):\n"
             for c in a.meanBreakdown.energy where c.value > 0 || c.count > 0 {
                 let share = a.meanBreakdown.totalEnergy > 0 ? c.value / a.meanBreakdown.totalEnergy * 100 : 0
-                out += "    \(pad(c.name, 42)) \(pad(Units.format(c.value, "J"), 12)) \(pad(Units.fixed(share, significant: 3) + " %", 9)) \(pad(c.confidence.rawValue, 8)) \(c.kind == .static ? "static" : "")\n"
+                out +=
+                    "    \(pad(c.name, 42)) \(pad(Units.format(c.value, "J"), 12)) \(pad(Units.fixed(share, significant: 3) + " %", 9)) \(pad(c.confidence.rawValue, 8)) \(c.kind == .static ? "static" : "")\n"
             }
             out += "    \(pad("energy by confidence", 42)) \(a.confidence.summary)\n"
             out += "    latency bases: \(a.latencyBasisNote)\n"
@@ -56,22 +58,29 @@ public enum ReportRenderer {
         let f = first.activity
         act.append(["spikes (all populations)", Units.fixed(m.spikes, significant: 4), "\(Int(f.spikes))"])
         for (k, p) in r.populations.enumerated() {
-            act.append(["  \(p.name) (\(p.size)) rate", Units.fixed(m.meanRatePerLayer[k], significant: 3) + " Hz",
-                        Units.fixed(f.meanRatePerLayer[k], significant: 3) + " Hz"])
+            act.append([
+                "  \(p.name) (\(p.size)) rate", Units.fixed(m.meanRatePerLayer[k], significant: 3) + " Hz",
+                Units.fixed(f.meanRatePerLayer[k], significant: 3) + " Hz",
+            ])
         }
         act.append(["row reads", Units.fixed(m.rowReads, significant: 4), "\(Int(f.rowReads))"])
-        act.append(["rows active per step", Units.fixed(m.rowActivityPerStep * 100, significant: 3) + " %",
-                    Units.fixed(f.rowActivityPerStep * 100, significant: 3) + " %"])
+        act.append([
+            "rows active per step", Units.fixed(m.rowActivityPerStep * 100, significant: 3) + " %",
+            Units.fixed(f.rowActivityPerStep * 100, significant: 3) + " %",
+        ])
         act.append(["synaptic events", Units.fixed(m.synapticEvents, significant: 4), "\(Int(f.synapticEvents))"])
         act.append(["cells read", Units.fixed(m.cellReads, significant: 4), "\(Int(f.cellReads))"])
         act.append(["peak concurrent rows / tile", Units.fixed(m.peakConcurrentRows, significant: 3), "\(Int(f.peakConcurrentRows))"])
-        act.append(["decision time", m.decisionTime.map { Units.format(seconds: $0) } ?? "—", f.decisionTime.map { Units.format(seconds: $0) } ?? "—"])
+        act.append([
+            "decision time", m.decisionTime.map { Units.format(seconds: $0) } ?? "—", f.decisionTime.map { Units.format(seconds: $0) } ?? "—",
+        ])
         out += format(act)
         if let p = r.programming {
             out += "\n" + programmingLine(p) + "\n"
         }
         if let acc = r.accuracy {
-            out += "\nAccuracy over \(r.inferences.count) labelled inferences: \(Units.fixed(acc * 100, significant: 3)) % (weights: \(r.weightSource))\n"
+            out +=
+                "\nAccuracy over \(r.inferences.count) labelled inferences: \(Units.fixed(acc * 100, significant: 3)) % (weights: \(r.weightSource))\n"
         }
         return out
     }
@@ -82,7 +91,9 @@ public enum ReportRenderer {
         s += "- scenario file: `\(r.scenarioFile)` (digest `\(r.scenarioDigest)`), seed \(r.seed)\n"
         s += "- timing: \(r.timing), window \(Units.format(seconds: r.window)), step for time-stepped baselines \(Units.format(seconds: r.dt))\n"
         s += "- network: " + r.populations.map { "\($0.name) \($0.size)" }.joined(separator: " → ") + ", on \(r.tiles) crossbar tiles\n"
-        s += "- weights: \(r.weightSource); DPI gain per layer: " + r.synapseGains.map { Units.fixed($0, significant: 4) }.joined(separator: ", ") + " (\(r.gainSource))\n"
+        s +=
+            "- weights: \(r.weightSource); DPI gain per layer: " + r.synapseGains.map { Units.fixed($0, significant: 4) }.joined(separator: ", ")
+            + " (\(r.gainSource))\n"
         s += "- inferences: \(r.inferences.count)\n"
         if let p = r.programming { s += "- " + programmingLine(p) + "\n" }
         s += "\n"
@@ -94,7 +105,8 @@ public enum ReportRenderer {
         for a in r.architectures {
             s += "### \(a.label)\n\n| component | kind | confidence | events | energy |\n|---|---|---|---:|---:|\n"
             for c in a.firstInference.energy {
-                s += "| \(c.name) | \(c.kind.rawValue) | \(c.confidence.rawValue) | \(Units.fixed(c.count, significant: 6)) | \(Units.format(c.value, "J")) |\n"
+                s +=
+                    "| \(c.name) | \(c.kind.rawValue) | \(c.confidence.rawValue) | \(Units.fixed(c.count, significant: 6)) | \(Units.format(c.value, "J")) |\n"
             }
             s += "| **total** | | \(a.firstInference.confidence.summary) | | **\(Units.format(a.firstInference.totalEnergy, "J"))** |\n\n"
             s += "Latency bases: \(a.latencyBasisNote)\n\n"
@@ -109,10 +121,13 @@ public enum ReportRenderer {
             }
             s += "\n"
         }
-        s += "## Inferences\n\n| sample | label | predicted | spikes | row reads | " + r.architectures.map { "\($0.architecture) energy" }.joined(separator: " | ") + " |\n"
+        s +=
+            "## Inferences\n\n| sample | label | predicted | spikes | row reads | "
+            + r.architectures.map { "\($0.architecture) energy" }.joined(separator: " | ") + " |\n"
         s += "|---:|---:|---:|---:|---:|" + r.architectures.map { _ in "---:|" }.joined() + "\n"
         for i in r.inferences {
-            s += "| \(i.sample) | \(i.label.map(String.init) ?? "—") | \(i.predictedClass.map(String.init) ?? "—") | \(Int(i.activity.spikes)) | \(Int(i.activity.rowReads)) | "
+            s +=
+                "| \(i.sample) | \(i.label.map(String.init) ?? "—") | \(i.predictedClass.map(String.init) ?? "—") | \(Int(i.activity.spikes)) | \(Int(i.activity.rowReads)) | "
             s += i.energy.map { Units.format($0, "J") }.joined(separator: " | ") + " |\n"
         }
         return s

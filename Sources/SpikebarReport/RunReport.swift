@@ -39,10 +39,12 @@ public struct RunReport: Codable, Sendable, Equatable {
     /// What the comparison assumes, in the words shown at the top of every rendering (console, md, html).
     public var assumptions: [String] = []
 
-    public init(scenario: String, scenarioFile: String, scenarioDigest: String, seed: UInt64, timing: String,
-                window: Seconds, dt: Seconds, populations: [PopulationSummary], tiles: Int, synapseGains: [Double],
-                gainSource: String, weightSource: String, inferences: [InferenceSummary], meanActivity: ActivitySummary,
-                accuracy: Double?, architectures: [ArchitectureSummary], detail: InferenceDetail? = nil) {
+    public init(
+        scenario: String, scenarioFile: String, scenarioDigest: String, seed: UInt64, timing: String,
+        window: Seconds, dt: Seconds, populations: [PopulationSummary], tiles: Int, synapseGains: [Double],
+        gainSource: String, weightSource: String, inferences: [InferenceSummary], meanActivity: ActivitySummary,
+        accuracy: Double?, architectures: [ArchitectureSummary], detail: InferenceDetail? = nil
+    ) {
         self.scenario = scenario; self.scenarioFile = scenarioFile; self.scenarioDigest = scenarioDigest
         self.seed = seed; self.timing = timing; self.window = window; self.dt = dt; self.populations = populations
         self.tiles = tiles; self.synapseGains = synapseGains; self.gainSource = gainSource
@@ -106,7 +108,12 @@ public struct ActivitySummary: Codable, Sendable, Equatable {
 
     /// Element-wise mean (decision time over the inferences that reached one).
     public static func mean(_ xs: [ActivitySummary]) -> ActivitySummary {
-        guard var m = xs.first else { return ActivitySummary(Activity(window: 0, dt: 1, steps: 1, layers: [], tiles: [], outputSpikeCounts: [], firstOutputSpike: nil, decisionTime: nil, predictedClass: nil)) }
+        guard var m = xs.first else {
+            return ActivitySummary(
+                Activity(
+                    window: 0, dt: 1, steps: 1, layers: [], tiles: [], outputSpikeCounts: [], firstOutputSpike: nil, decisionTime: nil,
+                    predictedClass: nil))
+        }
         let n = Double(xs.count)
         func avg(_ f: (ActivitySummary) -> Double) -> Double { xs.reduce(0) { $0 + f($1) } / n }
         m.spikes = avg(\.spikes); m.rowReads = avg(\.rowReads); m.synapticEvents = avg(\.synapticEvents)
@@ -131,8 +138,10 @@ public struct InferenceSummary: Codable, Sendable, Equatable {
     public var energy: [Double]
     public var latency: [Double]
 
-    public init(sample: Int, label: Int?, predictedClass: Int?, outputSpikeCounts: [Int], activity: ActivitySummary,
-                energy: [Double], latency: [Double]) {
+    public init(
+        sample: Int, label: Int?, predictedClass: Int?, outputSpikeCounts: [Int], activity: ActivitySummary,
+        energy: [Double], latency: [Double]
+    ) {
         self.sample = sample; self.label = label; self.predictedClass = predictedClass
         self.outputSpikeCounts = outputSpikeCounts; self.activity = activity; self.energy = energy; self.latency = latency
     }
@@ -216,9 +225,11 @@ public struct ArchitectureSummary: Codable, Sendable, Equatable {
         try c.encode(feasible, forKey: .feasible)
     }
 
-    public init(architecture: String, firstInference: CostEstimate, meanBreakdown: CostEstimate, energy: Statistics,
-                latency: Statistics, area: SquareMetres, energyRatioToRRAM: Double, latencyRatioToRRAM: Double,
-                computeLatency: Statistics? = nil, computeLatencyRatioToRRAM: Double? = nil, window: Seconds = 0) {
+    public init(
+        architecture: String, firstInference: CostEstimate, meanBreakdown: CostEstimate, energy: Statistics,
+        latency: Statistics, area: SquareMetres, energyRatioToRRAM: Double, latencyRatioToRRAM: Double,
+        computeLatency: Statistics? = nil, computeLatencyRatioToRRAM: Double? = nil, window: Seconds = 0
+    ) {
         self.architecture = architecture; self.firstInference = firstInference; self.meanBreakdown = meanBreakdown
         self.energy = energy; self.latency = latency; self.area = area
         self.energyRatioToRRAM = energyRatioToRRAM; self.latencyRatioToRRAM = latencyRatioToRRAM

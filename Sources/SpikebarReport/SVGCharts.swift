@@ -53,8 +53,10 @@ public enum SVGChart {
 
         /// Fraction of the axis at which `v` sits (clamped to [0, 1]).
         public func fraction(_ v: Double) -> Double {
-            let f = log ? (Foundation.log10(Swift.max(v, lo)) - Foundation.log10(lo)) / (Foundation.log10(hi) - Foundation.log10(lo))
-                        : (v - lo) / (hi - lo)
+            let f =
+                log
+                ? (Foundation.log10(Swift.max(v, lo)) - Foundation.log10(lo)) / (Foundation.log10(hi) - Foundation.log10(lo))
+                : (v - lo) / (hi - lo)
             return Swift.min(1, Swift.max(0, f.isFinite ? f : 0))
         }
 
@@ -112,9 +114,11 @@ public enum SVGChart {
     /// Vertical bars, one per category, each stacked from its segments; `labels` are written above the
     /// bars. On a log axis a bar's length is its total and its segments split that length in proportion
     /// to their values (stacking in log space would misstate shares); the axis title says so.
-    public static func stackedBars(id: String, title: String, categories: [String], segments: [[Segment]],
-                                   unit: String, quantity: String, labels: [String], log: Bool? = nil,
-                                   legendNames: [String: String] = [:]) -> String {
+    public static func stackedBars(
+        id: String, title: String, categories: [String], segments: [[Segment]],
+        unit: String, quantity: String, labels: [String], log: Bool? = nil,
+        legendNames: [String: String] = [:]
+    ) -> String {
         let totals = segments.map { $0.reduce(0) { $0 + Swift.max(0, $1.value) } }
         let useLog = log ?? needsLog(totals)
         // Headroom above the tallest bar for its label.
@@ -132,10 +136,12 @@ public enum SVGChart {
             for s in segments[k] where s.value > 0 && total > 0 {
                 let h = barH * s.value / total
                 y -= h
-                p.body += "<rect x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(barW))\" height=\"\(f(h))\" fill=\"\(s.color)\" stroke=\"#fff\" stroke-width=\"0.5\"><title>\(esc(cat)): \(esc(s.name)) \(esc(Units.format(s.value, unit))) (\(Units.fixed(s.value / total * 100, significant: 3)) %)</title></rect>"
+                p.body +=
+                    "<rect x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(barW))\" height=\"\(f(h))\" fill=\"\(s.color)\" stroke=\"#fff\" stroke-width=\"0.5\"><title>\(esc(cat)): \(esc(s.name)) \(esc(Units.format(s.value, unit))) (\(Units.fixed(s.value / total * 100, significant: 3)) %)</title></rect>"
             }
             if k < labels.count {
-                p.body += "<text x=\"\(f(x + barW / 2))\" y=\"\(f(p.top + p.plotH - barH - 6))\" text-anchor=\"middle\" class=\"barlabel\">\(esc(labels[k]))</text>"
+                p.body +=
+                    "<text x=\"\(f(x + barW / 2))\" y=\"\(f(p.top + p.plotH - barH - 6))\" text-anchor=\"middle\" class=\"barlabel\">\(esc(labels[k]))</text>"
             }
             p.xCategory(cat, at: x + barW / 2)
         }
@@ -152,8 +158,10 @@ public enum SVGChart {
     }
 
     /// Groups of side-by-side bars: `values[g][s]` is series `s` in group `g`; `labels[g][s]` above each bar.
-    public static func groupedBars(id: String, title: String, groups: [String], series: [String], values: [[Double]],
-                                   unit: String, quantity: String, labels: [[String]], log: Bool? = nil) -> String {
+    public static func groupedBars(
+        id: String, title: String, groups: [String], series: [String], values: [[Double]],
+        unit: String, quantity: String, labels: [[String]], log: Bool? = nil
+    ) -> String {
         let all = values.flatMap { $0 }
         let useLog = log ?? needsLog(all)
         let scale = Scale.covering(all + [(all.max() ?? 0) * (useLog ? 4 : 1.15)], log: useLog)
@@ -167,9 +175,11 @@ public enum SVGChart {
                 let v = values[g][s]
                 let h = p.plotH * scale.fraction(v)
                 let x = x0 + barW * Double(s)
-                p.body += "<rect x=\"\(f(x))\" y=\"\(f(p.top + p.plotH - h))\" width=\"\(f(barW * 0.92))\" height=\"\(f(h))\" fill=\"\(palette[s % palette.count])\"><title>\(esc(name)) / \(esc(series[s])): \(esc(Units.format(v, unit)))</title></rect>"
+                p.body +=
+                    "<rect x=\"\(f(x))\" y=\"\(f(p.top + p.plotH - h))\" width=\"\(f(barW * 0.92))\" height=\"\(f(h))\" fill=\"\(palette[s % palette.count])\"><title>\(esc(name)) / \(esc(series[s])): \(esc(Units.format(v, unit)))</title></rect>"
                 if g < labels.count, s < labels[g].count {
-                    p.body += "<text x=\"\(f(x + barW * 0.46))\" y=\"\(f(p.top + p.plotH - h - 5))\" text-anchor=\"middle\" class=\"small\">\(esc(labels[g][s]))</text>"
+                    p.body +=
+                        "<text x=\"\(f(x + barW * 0.46))\" y=\"\(f(p.top + p.plotH - h - 5))\" text-anchor=\"middle\" class=\"small\">\(esc(labels[g][s]))</text>"
                 }
             }
             p.xCategory(name, at: p.left + slot * (Double(g) + 0.5))
@@ -179,8 +189,10 @@ public enum SVGChart {
     }
 
     /// Histogram of counts over `edges` (`counts.count + 1` bin edges).
-    public static func histogram(id: String, title: String, edges: [Double], counts: [Int], xLabel: String, xUnit: String,
-                                 yLabel: String, logX: Bool = false, color: String = palette[0]) -> String {
+    public static func histogram(
+        id: String, title: String, edges: [Double], counts: [Int], xLabel: String, xUnit: String,
+        yLabel: String, logX: Bool = false, color: String = palette[0]
+    ) -> String {
         var p = Plot(id: id, title: title, width: 720, height: 320)
         guard edges.count == counts.count + 1, let first = edges.first, let last = edges.last else {
             p.body += "<text x=\"\(f(p.left + 10))\" y=\"\(f(p.top + 30))\" class=\"small\">no data</text>"
@@ -193,15 +205,18 @@ public enum SVGChart {
         for (k, c) in counts.enumerated() where c > 0 {
             let x0 = p.left + p.plotW * xs.fraction(edges[k]), x1 = p.left + p.plotW * xs.fraction(edges[k + 1])
             let h = p.plotH * ys.fraction(Double(c))
-            p.body += "<rect x=\"\(f(x0))\" y=\"\(f(p.top + p.plotH - h))\" width=\"\(f(Swift.max(0.5, x1 - x0 - 0.5)))\" height=\"\(f(h))\" fill=\"\(color)\"><title>\(esc(Units.format(edges[k], xUnit))) … \(esc(Units.format(edges[k + 1], xUnit))): \(c)</title></rect>"
+            p.body +=
+                "<rect x=\"\(f(x0))\" y=\"\(f(p.top + p.plotH - h))\" width=\"\(f(Swift.max(0.5, x1 - x0 - 0.5)))\" height=\"\(f(h))\" fill=\"\(color)\"><title>\(esc(Units.format(edges[k], xUnit))) … \(esc(Units.format(edges[k + 1], xUnit))): \(c)</title></rect>"
         }
         return p.render()
     }
 
     /// A heat map: `counts[r][c]` with row and column labels, shaded by the fraction of the row's total
     /// (one sequential hue, readable in grey scale), each cell printing its count.
-    public static func heatMap(id: String, title: String, rows: [String], columns: [String], counts: [[Int]],
-                               xLabel: String, yLabel: String) -> String {
+    public static func heatMap(
+        id: String, title: String, rows: [String], columns: [String], counts: [[Int]],
+        xLabel: String, yLabel: String
+    ) -> String {
         let cellH = 18.0
         let height = 90 + cellH * Double(rows.count)
         var p = Plot(id: id, title: title, width: 720, height: height, left: 110)
@@ -216,23 +231,29 @@ public enum SVGChart {
                 // Light to dark blue; white text on the darker half.
                 let light = Int((1 - share) * 200 + 40)
                 let fill = String(format: "#%02x%02x%02x", Swift.min(255, light), Swift.min(255, light + 20), 255 - Int(share * 80))
-                p.body += "<rect x=\"\(f(p.left + cellW * Double(c)))\" y=\"\(f(y))\" width=\"\(f(cellW - 1))\" height=\"\(f(cellH - 1))\" fill=\"\(v == 0 ? "#f4f4f4" : fill)\"><title>\(esc(name)), \(esc(columns[c])): \(v) (\(Units.fixed(share * 100, significant: 3)) %)</title></rect>"
+                p.body +=
+                    "<rect x=\"\(f(p.left + cellW * Double(c)))\" y=\"\(f(y))\" width=\"\(f(cellW - 1))\" height=\"\(f(cellH - 1))\" fill=\"\(v == 0 ? "#f4f4f4" : fill)\"><title>\(esc(name)), \(esc(columns[c])): \(v) (\(Units.fixed(share * 100, significant: 3)) %)</title></rect>"
                 if v > 0 && cellW > 26 {
-                    p.body += "<text x=\"\(f(p.left + cellW * (Double(c) + 0.5)))\" y=\"\(f(y + cellH * 0.7))\" text-anchor=\"middle\" class=\"tiny\" fill=\"\(share > 0.5 ? "#fff" : "#000")\">\(v)</text>"
+                    p.body +=
+                        "<text x=\"\(f(p.left + cellW * (Double(c) + 0.5)))\" y=\"\(f(y + cellH * 0.7))\" text-anchor=\"middle\" class=\"tiny\" fill=\"\(share > 0.5 ? "#fff" : "#000")\">\(v)</text>"
                 }
             }
         }
         for (c, name) in columns.enumerated() {
-            p.body += "<text x=\"\(f(p.left + cellW * (Double(c) + 0.5)))\" y=\"\(f(p.top + cellH * Double(rows.count) + 14))\" text-anchor=\"middle\" class=\"small\">\(esc(name))</text>"
+            p.body +=
+                "<text x=\"\(f(p.left + cellW * (Double(c) + 0.5)))\" y=\"\(f(p.top + cellH * Double(rows.count) + 14))\" text-anchor=\"middle\" class=\"small\">\(esc(name))</text>"
         }
-        p.body += "<text x=\"\(f(p.left + p.plotW / 2))\" y=\"\(f(p.top + cellH * Double(rows.count) + 34))\" text-anchor=\"middle\" class=\"axis\">\(esc(xLabel))</text>"
+        p.body +=
+            "<text x=\"\(f(p.left + p.plotW / 2))\" y=\"\(f(p.top + cellH * Double(rows.count) + 34))\" text-anchor=\"middle\" class=\"axis\">\(esc(xLabel))</text>"
         p.body += "<text x=\"14\" y=\"\(f(p.top - 10))\" class=\"axis\">\(esc(yLabel))</text>"
         return p.render()
     }
 
     /// Spike raster: one panel per population (neuron index against time), `window` seconds wide.
-    public static func raster(id: String, title: String, populations: [(name: String, size: Int, times: [Double], neurons: [Int])],
-                              window: Double) -> String {
+    public static func raster(
+        id: String, title: String, populations: [(name: String, size: Int, times: [Double], neurons: [Int])],
+        window: Double
+    ) -> String {
         let heights = populations.map { Swift.min(160, Swift.max(40, 20 * Foundation.log2(Double(Swift.max(2, $0.size))))) }
         let gap = 14.0
         let total = heights.reduce(0, +) + gap * Double(Swift.max(0, populations.count - 1))
@@ -253,7 +274,8 @@ public enum SVGChart {
                 d += "M\(f(x)) \(f(yy))h2.4"
             }
             if !d.isEmpty {
-                p.body += "<path d=\"\(d)\" stroke=\"\(palette[k % palette.count])\" stroke-width=\"\(f(Swift.max(2.2, rowH)))\" fill=\"none\"><title>\(esc(pop.name)): \(pop.times.count) spikes</title></path>"
+                p.body +=
+                    "<path d=\"\(d)\" stroke=\"\(palette[k % palette.count])\" stroke-width=\"\(f(Swift.max(2.2, rowH)))\" fill=\"none\"><title>\(esc(pop.name)): \(pop.times.count) spikes</title></path>"
             }
             y += h + gap
         }
@@ -262,8 +284,10 @@ public enum SVGChart {
     }
 
     /// Lines (optionally with markers and error bars) on linear or log axes.
-    public static func lines(id: String, title: String, series: [Series], xLabel: String, xUnit: String, yLabel: String,
-                             yUnit: String, logX: Bool = false, logY: Bool = false, markers: Bool = false) -> String {
+    public static func lines(
+        id: String, title: String, series: [Series], xLabel: String, xUnit: String, yLabel: String,
+        yUnit: String, logX: Bool = false, logY: Bool = false, markers: Bool = false
+    ) -> String {
         var p = Plot(id: id, title: title, width: 720, height: 340)
         let xsAll = series.flatMap(\.x), ysAll = series.flatMap { $0.y + $0.low + $0.high }
         let xs = logX ? Scale.covering(xsAll, log: true) : Scale(lo: xsAll.min() ?? 0, hi: xsAll.max() ?? 1, log: false)
@@ -275,16 +299,20 @@ public enum SVGChart {
             func px(_ v: Double) -> Double { p.left + p.plotW * xs.fraction(v) }
             func py(_ v: Double) -> Double { p.top + p.plotH * (1 - ys.fraction(v)) }
             let pts = zip(s.x, s.y).map { "\(f(px($0))),\(f(py($1)))" }.joined(separator: " ")
-            p.body += "<polyline points=\"\(pts)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"\(k % 2 == 1 ? " stroke-dasharray=\"6 3\"" : "")/>"
+            p.body +=
+                "<polyline points=\"\(pts)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"\(k % 2 == 1 ? " stroke-dasharray=\"6 3\"" : "")/>"
             for n in s.x.indices where n < s.y.count {
                 if n < s.low.count, n < s.high.count {
-                    p.body += "<line x1=\"\(f(px(s.x[n])))\" x2=\"\(f(px(s.x[n])))\" y1=\"\(f(py(s.low[n])))\" y2=\"\(f(py(s.high[n])))\" stroke=\"\(color)\" stroke-width=\"1.5\"/>"
+                    p.body +=
+                        "<line x1=\"\(f(px(s.x[n])))\" x2=\"\(f(px(s.x[n])))\" y1=\"\(f(py(s.low[n])))\" y2=\"\(f(py(s.high[n])))\" stroke=\"\(color)\" stroke-width=\"1.5\"/>"
                     for e in [s.low[n], s.high[n]] {
-                        p.body += "<line x1=\"\(f(px(s.x[n]) - 4))\" x2=\"\(f(px(s.x[n]) + 4))\" y1=\"\(f(py(e)))\" y2=\"\(f(py(e)))\" stroke=\"\(color)\" stroke-width=\"1.5\"/>"
+                        p.body +=
+                            "<line x1=\"\(f(px(s.x[n]) - 4))\" x2=\"\(f(px(s.x[n]) + 4))\" y1=\"\(f(py(e)))\" y2=\"\(f(py(e)))\" stroke=\"\(color)\" stroke-width=\"1.5\"/>"
                     }
                 }
                 if markers {
-                    p.body += "<circle cx=\"\(f(px(s.x[n])))\" cy=\"\(f(py(s.y[n])))\" r=\"3.5\" fill=\"\(color)\"><title>\(esc(s.name)): \(esc(Units.format(s.x[n], xUnit))) → \(esc(Units.format(s.y[n], yUnit)))</title></circle>"
+                    p.body +=
+                        "<circle cx=\"\(f(px(s.x[n])))\" cy=\"\(f(py(s.y[n])))\" r=\"3.5\" fill=\"\(color)\"><title>\(esc(s.name)): \(esc(Units.format(s.x[n], xUnit))) → \(esc(Units.format(s.y[n], yUnit)))</title></circle>"
                 }
             }
         }
@@ -294,11 +322,14 @@ public enum SVGChart {
 
     /// Accuracy (or any score) against a swept parameter: mean per point with an error bar from the
     /// spread over chip samples (`low`/`high`, e.g. min–max or mean ± std; say which in `yLabel`).
-    public static func accuracyVsParameter(id: String, title: String, series: [Series], parameter: String, unit: String,
-                                           yLabel: String = "accuracy (%, mean; bars: spread over chip samples)",
-                                           logX: Bool = false) -> String {
-        lines(id: id, title: title, series: series, xLabel: parameter, xUnit: unit, yLabel: yLabel, yUnit: "",
-              logX: logX, markers: true)
+    public static func accuracyVsParameter(
+        id: String, title: String, series: [Series], parameter: String, unit: String,
+        yLabel: String = "accuracy (%, mean; bars: spread over chip samples)",
+        logX: Bool = false
+    ) -> String {
+        lines(
+            id: id, title: title, series: series, xLabel: parameter, xUnit: unit, yLabel: yLabel, yUnit: "",
+            logX: logX, markers: true)
     }
 
     // MARK: - Helpers
@@ -366,14 +397,16 @@ public enum SVGChart {
             }
             body += "<line x1=\"\(f(left))\" x2=\"\(f(left))\" y1=\"\(f(top))\" y2=\"\(f(top + plotH))\" class=\"axisline\"/>"
             body += "<line x1=\"\(f(left))\" x2=\"\(f(left + plotW))\" y1=\"\(f(top + plotH))\" y2=\"\(f(top + plotH))\" class=\"axisline\"/>"
-            body += "<text x=\"14\" y=\"\(f(top + plotH / 2))\" transform=\"rotate(-90 14 \(f(top + plotH / 2)))\" text-anchor=\"middle\" class=\"axis\">\(esc(label))</text>"
+            body +=
+                "<text x=\"14\" y=\"\(f(top + plotH / 2))\" transform=\"rotate(-90 14 \(f(top + plotH / 2)))\" text-anchor=\"middle\" class=\"axis\">\(esc(label))</text>"
         }
 
         mutating func xAxis(_ s: Scale, label: String, unit: String) {
             for t in s.ticks(8) {
                 let x = left + plotW * s.fraction(t)
                 body += "<line x1=\"\(f(x))\" x2=\"\(f(x))\" y1=\"\(f(top + plotH))\" y2=\"\(f(top + plotH + 5))\" class=\"axisline\"/>"
-                body += "<text x=\"\(f(x))\" y=\"\(f(top + plotH + 18))\" text-anchor=\"middle\" class=\"small\">\(esc(tickText(t, unit: unit)))</text>"
+                body +=
+                    "<text x=\"\(f(x))\" y=\"\(f(top + plotH + 18))\" text-anchor=\"middle\" class=\"small\">\(esc(tickText(t, unit: unit)))</text>"
             }
             body += "<line x1=\"\(f(left))\" x2=\"\(f(left + plotW))\" y1=\"\(f(top + plotH))\" y2=\"\(f(top + plotH))\" class=\"axisline\"/>"
             body += "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(top + plotH + 40))\" text-anchor=\"middle\" class=\"axis\">\(esc(label))</text>"
@@ -404,7 +437,8 @@ public enum SVGChart {
             let room = width - left - 8
             let fit = Double(title.count) * 8.3 > room ? " textLength=\"\(f(room))\" lengthAdjust=\"spacingAndGlyphs\"" : ""
             let noteText = note.isEmpty ? "" : "<text x=\"\(f(left))\" y=\"38\" class=\"small\">\(esc(note))</text>"
-            return "<figure><svg id=\"\(esc(id))\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" width=\"\(f(width))\" height=\"\(f(height))\" role=\"img\" aria-label=\"\(esc(title))\"><text x=\"\(f(left))\" y=\"22\" class=\"title\"\(fit)>\(esc(title))</text>\(noteText)\(body)</svg></figure>"
+            return
+                "<figure><svg id=\"\(esc(id))\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" width=\"\(f(width))\" height=\"\(f(height))\" role=\"img\" aria-label=\"\(esc(title))\"><text x=\"\(f(left))\" y=\"22\" class=\"title\"\(fit)>\(esc(title))</text>\(noteText)\(body)</svg></figure>"
         }
     }
 }

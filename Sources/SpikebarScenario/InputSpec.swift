@@ -46,7 +46,7 @@ public struct InputSpec: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case source, encoder, file, labels, maxRate = "max_rate", window, timeResolution = "time_resolution", samples,
-             firstSample = "first_sample", classes
+            firstSample = "first_sample", classes
     }
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)

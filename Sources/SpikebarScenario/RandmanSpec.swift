@@ -21,11 +21,14 @@ public struct RandmanSpec: Sendable, Codable, Equatable {
     /// Standard deviation of Gaussian jitter on every spike time (s).
     public var jitter: Double
 
-    public static let `default` = RandmanSpec(classes: 10, manifoldDimension: 2, alpha: 2, spikesPerUnit: 1,
-                                              samplesPerClass: 1000, seed: nil, jitter: 0)
+    public static let `default` = RandmanSpec(
+        classes: 10, manifoldDimension: 2, alpha: 2, spikesPerUnit: 1,
+        samplesPerClass: 1000, seed: nil, jitter: 0)
 
-    public init(classes: Int, manifoldDimension: Int, alpha: Double, spikesPerUnit: Int, samplesPerClass: Int,
-                seed: UInt64?, jitter: Double) {
+    public init(
+        classes: Int, manifoldDimension: Int, alpha: Double, spikesPerUnit: Int, samplesPerClass: Int,
+        seed: UInt64?, jitter: Double
+    ) {
         self.classes = classes; self.manifoldDimension = manifoldDimension; self.alpha = alpha
         self.spikesPerUnit = spikesPerUnit; self.samplesPerClass = samplesPerClass; self.seed = seed; self.jitter = jitter
     }

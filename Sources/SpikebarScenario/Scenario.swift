@@ -94,8 +94,9 @@ extension Scenario {
 
     /// What the chip is programmed from (`Chip(spec:weights:)`).
     public var chipSpec: ChipSpec {
-        ChipSpec(seed: seed, network: network, neurons: lifNeurons, heterogeneity: heterogeneity, device: device,
-                 tiles: tiles, tunedTimeConstants: tunedTimeConstants)
+        ChipSpec(
+            seed: seed, network: network, neurons: lifNeurons, heterogeneity: heterogeneity, device: device,
+            tiles: tiles, tunedTimeConstants: tunedTimeConstants)
     }
 
     /// Refuses, before any work, a scenario whose neuron model `command` cannot simulate.

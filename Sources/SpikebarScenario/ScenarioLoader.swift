@@ -48,8 +48,10 @@ public enum ScenarioLoader {
     /// `settings` replace (or add) keys before decoding, so a set value is checked exactly like one in
     /// the file; an error at a set key names the setting (`--set tiles.rows=0: tiles.rows: …`), any
     /// other error says which settings were applied. The digest covers the text and the settings.
-    public static func load(text: String, path: String, settings: [ScenarioSetting] = [],
-                            requireWeightsFile: Bool = true) throws -> LoadedScenario {
+    public static func load(
+        text: String, path: String, settings: [ScenarioSetting] = [],
+        requireWeightsFile: Bool = true
+    ) throws -> LoadedScenario {
         guard !settings.isEmpty else { return try decode(text: text, path: path, settings: [], requireWeightsFile: requireWeightsFile) }
         do {
             return try decode(text: text, path: path, settings: settings, requireWeightsFile: requireWeightsFile)
@@ -74,7 +76,8 @@ public enum ScenarioLoader {
         }
         if let line = firstComplexKey(in: node) {
             // `? [a, b]: x` decodes as nothing at all (Yams keys a mapping by strings): refused, not ignored.
-            throw SpikebarError.invalidInput(SourceLocation(file: path, line: line), "a mapping key must be a plain name, not a list or a mapping (`? [a, b]` / `? {a: b}`)")
+            throw SpikebarError.invalidInput(
+                SourceLocation(file: path, line: line), "a mapping key must be a plain name, not a list or a mapping (`? [a, b]` / `? {a: b}`)")
         }
         for setting in settings { node = try setting.apply(to: node) }
         var scenario: Scenario
@@ -88,16 +91,20 @@ public enum ScenarioLoader {
         if scenario.name.isEmpty {
             scenario.name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
             if let why = OutputPath.componentProblem(scenario.name) {
-                throw SpikebarError.invalidInput(SourceLocation(file: path, keyPath: "name"), "no name given, and the file name \(why); give the scenario a name")
+                throw SpikebarError.invalidInput(
+                    SourceLocation(file: path, keyPath: "name"), "no name given, and the file name \(why); give the scenario a name")
             }
         }
         let steps = scenario.input.window / scenario.simulation.dt
         if steps > 1e9 {
-            throw SpikebarError.invalidInput(location(of: ["simulation", "dt"], in: node, path: path),
-                "dt (\(scenario.simulation.dt) s) cuts the input window (\(scenario.input.window) s) into \(steps) steps; at most 1e9 (time-stepped models allocate per step)")
+            throw SpikebarError.invalidInput(
+                location(of: ["simulation", "dt"], in: node, path: path),
+                "dt (\(scenario.simulation.dt) s) cuts the input window (\(scenario.input.window) s) into \(steps) steps; at most 1e9 (time-stepped models allocate per step)"
+            )
         }
         if steps < 1 || abs(steps - steps.rounded()) > 1e-6 * steps {
-            throw SpikebarError.invalidInput(location(of: ["simulation", "dt"], in: node, path: path),
+            throw SpikebarError.invalidInput(
+                location(of: ["simulation", "dt"], in: node, path: path),
                 "dt (\(scenario.simulation.dt) s) must divide the input window (\(scenario.input.window) s) into a whole number of steps")
         }
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
@@ -106,8 +113,9 @@ public enum ScenarioLoader {
             let url = file.hasPrefix("/") ? URL(fileURLWithPath: file) : base.appendingPathComponent(file)
             let resolved = url.standardizedFileURL.path
             guard FileManager.default.isReadableFile(atPath: resolved) else {
-                throw SpikebarError.missingFile(path: resolved, referencedFrom: location(of: keyPath, in: node, path: path),
-                                                hint: hint)
+                throw SpikebarError.missingFile(
+                    path: resolved, referencedFrom: location(of: keyPath, in: node, path: path),
+                    hint: hint)
             }
             return resolved
         }
@@ -128,12 +136,16 @@ public enum ScenarioLoader {
             if let dir = TiO2Database.locate(explicit: passive.data, scenarioPath: path) {
                 passive.database = try TiO2Database.load(directory: dir)
             } else if let given = passive.data {
-                throw SpikebarError.missingFile(path: given, referencedFrom: location(of: ["device", "passive", "data"], in: node, path: path),
-                                                hint: "the TiO₂ passive-crossbar database folder: \(TiO2Database.origin)")
+                throw SpikebarError.missingFile(
+                    path: given, referencedFrom: location(of: ["device", "passive", "data"], in: node, path: path),
+                    hint: "the TiO₂ passive-crossbar database folder: \(TiO2Database.origin)")
             }
             scenario.device.passive = passive
             if passive.database == nil {
-                FileHandle.standardError.write(Data("note: TiO₂ passive-crossbar database not found: parametric V/3 disturbance and failure-value fits instead (get the data from \(TiO2Database.origin))\n".utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        "note: TiO₂ passive-crossbar database not found: parametric V/3 disturbance and failure-value fits instead (get the data from \(TiO2Database.origin))\n"
+                            .utf8))
             }
         }
         let s = scenario
@@ -141,7 +153,10 @@ public enum ScenarioLoader {
             scenario: s, path: path,
             inputImages: s.input.source == .mnist ? try resolve(s.input.file, ["input", "file"]) : nil,
             inputLabels: s.input.source == .mnist ? try resolve(s.input.labels, ["input", "labels"]) : nil,
-            weightsFile: s.weights.source == .file ? (requireWeightsFile ? try resolve(s.weights.file, ["weights", "file"], hint: weightsHint(s, path: path)) : (try? resolve(s.weights.file, ["weights", "file"])) ?? nil) : nil,
+            weightsFile: s.weights.source == .file
+                ? (requireWeightsFile
+                    ? try resolve(s.weights.file, ["weights", "file"], hint: weightsHint(s, path: path))
+                    : (try? resolve(s.weights.file, ["weights", "file"])) ?? nil) : nil,
             inputTrace: s.input.source == .trace ? try resolve(s.input.file, ["input", "file"]) : nil,
             inputTraceLocation: s.input.source == .trace ? location(of: ["input", "file"], in: node, path: path) : nil,
             digest: fnv1a(settings.isEmpty ? text : text + settings.map { "\n# --set \($0)" }.joined()))
@@ -154,8 +169,9 @@ public enum ScenarioLoader {
 
     /// What to do about a missing weights file: train it when the scenario says how.
     static func weightsHint(_ s: Scenario, path: String) -> String {
-        s.training != nil ? "written by `spikebar train \(path)`: train first (paths are relative to the scenario file)"
-                          : "paths are relative to the scenario file; `spikebar train` writes weights files"
+        s.training != nil
+            ? "written by `spikebar train \(path)`: train first (paths are relative to the scenario file)"
+            : "paths are relative to the scenario file; `spikebar train` writes weights files"
     }
 
     static func fnv1a(_ text: String) -> String { FNV1a64.hex(of: text) }
@@ -177,8 +193,9 @@ public enum ScenarioLoader {
                 if l.prefix(while: { $0 == " " }).count == indent, l.dropFirst(indent).hasPrefix("\(key):") { again = n + 1; break }
             }
             let more = duplicates.count > 1 ? " (also repeated: \(duplicates.dropFirst().prefix(5).joined(separator: ", ")))" : ""
-            return .invalidInput(SourceLocation(file: path, line: again ?? first, keyPath: key),
-                                 "duplicate key '\(key)' (first at line \(first))\(more)")
+            return .invalidInput(
+                SourceLocation(file: path, line: again ?? first, keyPath: key),
+                "duplicate key '\(key)' (first at line \(first))\(more)")
         default:
             let text = "\(error)"
             return .invalidInput(SourceLocation(file: path), "YAML: \(text.count > 400 ? String(text.prefix(400)) + "…" : text)")
@@ -244,16 +261,18 @@ public enum ScenarioLoader {
                 node = seq[index]
                 mark = seq[index].mark ?? mark
             } else if let map = current.mapping,
-                      let pair = map.first(where: { $0.key.string == key }) {
+                let pair = map.first(where: { $0.key.string == key })
+            {
                 mark = pair.key.mark ?? mark
                 node = pair.value
             } else {
                 break
             }
         }
-        return SourceLocation(file: path, line: mark?.line, column: mark?.column,
-                              keyPath: keys.map { $0.hasPrefix("#") ? "[\($0.dropFirst())]" : $0 }
-                                  .joined(separator: ".").replacingOccurrences(of: ".[", with: "["))
+        return SourceLocation(
+            file: path, line: mark?.line, column: mark?.column,
+            keyPath: keys.map { $0.hasPrefix("#") ? "[\($0.dropFirst())]" : $0 }
+                .joined(separator: ".").replacingOccurrences(of: ".[", with: "["))
     }
 
     static func keyPathString(_ path: [CodingKey]) -> String {

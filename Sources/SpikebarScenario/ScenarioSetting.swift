@@ -19,8 +19,9 @@ public struct ScenarioSetting: Sendable, Equatable, Codable, CustomStringConvert
         guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
             throw SpikebarError.invalidInput(SourceLocation(file: option), "expected key.path=value, got '\(text)'")
         }
-        self.init(keyPath: String(text[..<eq]).trimmingCharacters(in: .whitespaces),
-                  value: String(text[text.index(after: eq)...]).trimmingCharacters(in: .whitespaces))
+        self.init(
+            keyPath: String(text[..<eq]).trimmingCharacters(in: .whitespaces),
+            value: String(text[text.index(after: eq)...]).trimmingCharacters(in: .whitespaces))
         _ = try components()
     }
 
@@ -69,7 +70,10 @@ public struct ScenarioSetting: Sendable, Equatable, Codable, CustomStringConvert
 
     private func set(_ node: Node, _ path: ArraySlice<String>, _ value: Node, walked: [String]) throws -> Node {
         guard let key = path.first else { return value }
-        let here = walked.isEmpty ? "the scenario" : walked.joined(separator: ".").replacingOccurrences(of: ".#", with: "[") + (walked.last?.hasPrefix("#") == true ? "]" : "")
+        let here =
+            walked.isEmpty
+            ? "the scenario"
+            : walked.joined(separator: ".").replacingOccurrences(of: ".#", with: "[") + (walked.last?.hasPrefix("#") == true ? "]" : "")
         if key.hasPrefix("#"), let index = Int(key.dropFirst()) {
             guard var seq = node.sequence else { throw bad("\(here) is not a list") }
             guard index < seq.count else { throw bad("\(here) has \(seq.count) elements; [\(index)] does not exist") }

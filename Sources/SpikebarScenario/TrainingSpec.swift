@@ -52,10 +52,12 @@ public struct TrainingSpec: Sendable, Codable, Equatable {
         surrogateSlope: 10, readout: .spikeCount, readoutScale: 1, initScale: 1, gains: nil, moonsNoise: 0.1,
         calibration: .default)
 
-    public init(dataset: Dataset, data: String?, trainSamples: Int, testSamples: Int, validation: Double, encoder: Encoder,
-                epochs: Int, batch: Int, lr: Double, schedule: Schedule, lrDecayEvery: Int, lrDecayFactor: Double,
-                patience: Int, surrogateSlope: Double, readout: Readout, readoutScale: Double, initScale: Double,
-                gains: [Double]?, moonsNoise: Double, calibration: CalibrationSpec) {
+    public init(
+        dataset: Dataset, data: String?, trainSamples: Int, testSamples: Int, validation: Double, encoder: Encoder,
+        epochs: Int, batch: Int, lr: Double, schedule: Schedule, lrDecayEvery: Int, lrDecayFactor: Double,
+        patience: Int, surrogateSlope: Double, readout: Readout, readoutScale: Double, initScale: Double,
+        gains: [Double]?, moonsNoise: Double, calibration: CalibrationSpec
+    ) {
         self.dataset = dataset; self.data = data; self.trainSamples = trainSamples; self.testSamples = testSamples
         self.validation = validation; self.encoder = encoder; self.epochs = epochs; self.batch = batch; self.lr = lr
         self.schedule = schedule; self.lrDecayEvery = lrDecayEvery; self.lrDecayFactor = lrDecayFactor

@@ -50,7 +50,9 @@ public enum CSVImporter {
                 if ch == "\"" {
                     var peek = it
                     if peek.next() == "\"" { field.append("\""); it = peek } else { quoted = false }
-                } else { field.append(ch) }
+                } else {
+                    field.append(ch)
+                }
             } else if ch == "\"" && field.trimmingCharacters(in: .whitespaces).isEmpty {
                 quoted = true; wasQuoted = true; field = ""
             } else if ch == "," {
@@ -84,7 +86,8 @@ public enum CSVImporter {
                 // A column header: only before the first event, and only a word (`time_s`), never a
                 // number the parser refuses (-1, nan, -0), which is an error on its line.
                 if raw.isEmpty, !sawHeader, f[0].first?.isLetter == true, Double(f[0]) == nil { sawHeader = true; continue }
-                throw SpikebarError.invalidInput(loc, "time \"\(f[0])\" is not a non-negative number of \(options.timeColumn.rawValue) that is a whole number of picoseconds")
+                throw SpikebarError.invalidInput(
+                    loc, "time \"\(f[0])\" is not a non-negative number of \(options.timeColumn.rawValue) that is a whole number of picoseconds")
             }
             guard let idx = Int(f[2]), idx >= 0 else {
                 throw SpikebarError.invalidInput(loc, "index \"\(f[2])\" is not a non-negative integer")
@@ -99,8 +102,12 @@ public enum CSVImporter {
             pops = given
             for (k, p) in given.enumerated() { popOf[Substring(p.name)] = k }
             for r in raw where popOf[r.pop] == nil {
-                if let k = Int(r.pop), k >= 0, k < given.count { popOf[r.pop] = k } else {
-                    throw SpikebarError.invalidInput(SourceLocation(file: file, line: r.line), "unknown population \"\(r.pop)\" (known: \(given.map(\.name).joined(separator: ", ")))")
+                if let k = Int(r.pop), k >= 0, k < given.count {
+                    popOf[r.pop] = k
+                } else {
+                    throw SpikebarError.invalidInput(
+                        SourceLocation(file: file, line: r.line),
+                        "unknown population \"\(r.pop)\" (known: \(given.map(\.name).joined(separator: ", ")))")
                 }
             }
         } else {
@@ -120,9 +127,10 @@ public enum CSVImporter {
         var events: [TraceEvent] = []
         events.reserveCapacity(raw.count)
         for r in raw {
-            let k = popOf[r.pop] ?? 0 // invariant: every population was mapped above
+            let k = popOf[r.pop] ?? 0  // invariant: every population was mapped above
             guard r.index < pops[k].size else {
-                throw SpikebarError.invalidInput(SourceLocation(file: file, line: r.line), "index \(r.index) outside population \(pops[k].name) (size \(pops[k].size))")
+                throw SpikebarError.invalidInput(
+                    SourceLocation(file: file, line: r.line), "index \(r.index) outside population \(pops[k].name) (size \(pops[k].size))")
             }
             events.append(TraceEvent(time: r.time, population: k, index: r.index))
         }
@@ -166,7 +174,7 @@ public enum CSVImporter {
         guard u == 1 else { return nil }
         var p = exp - fracDigits + unitExp
         var d = Substring(digits)
-        while p < 0 { guard d.last == "0" else { return nil }; d = d.dropLast(); p += 1 } // must be whole ps
+        while p < 0 { guard d.last == "0" else { return nil }; d = d.dropLast(); p += 1 }  // must be whole ps
         guard var v = d.isEmpty ? 0 : Int64(d) else { return nil }
         while p > 0 {
             let (m, o) = v.multipliedReportingOverflow(by: 10); guard !o else { return nil }

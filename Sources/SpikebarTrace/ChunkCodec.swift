@@ -48,13 +48,18 @@ final class ChunkEncoder {
     /// Encodes `n` deltas and addresses; returns (time width, address width, time layout); the bytes
     /// are in `payload`. Layout 1 (one time stream per population, `PopulationTimeStreams.swift`) is
     /// used when `lookup` is given and it is smaller by its width estimate; otherwise layout 0.
-    func encode(deltas: UnsafeBufferPointer<UInt64>, deltaOr: UInt64,
-                addresses: UnsafeBufferPointer<UInt32>, addressOr: UInt32,
-                firstTick: Int64 = 0, lookup: PopulationLookup? = nil) throws -> (Int, Int, UInt8) {
+    func encode(
+        deltas: UnsafeBufferPointer<UInt64>, deltaOr: UInt64,
+        addresses: UnsafeBufferPointer<UInt32>, addressOr: UInt32,
+        firstTick: Int64 = 0, lookup: PopulationLookup? = nil
+    ) throws -> (Int, Int, UInt8) {
         let n = deltas.count
         let wt = Self.width(deltaOr), wa = Self.width(addressOr)
-        if let lookup, try encodeByPopulation(deltas: deltas, addresses: addresses, addressOr: addressOr, firstTick: firstTick,
-                                               lookup: lookup, mergedTimeWidth: wt, addressWidth: wa) {
+        if let lookup,
+            try encodeByPopulation(
+                deltas: deltas, addresses: addresses, addressOr: addressOr, firstTick: firstTick,
+                lookup: lookup, mergedTimeWidth: wt, addressWidth: wa)
+        {
             return (widthOfStreams, wa, TraceFormat.timeLayoutPerPopulationPacked)
         }
         let frames = wt + wa
@@ -65,7 +70,7 @@ final class ChunkEncoder {
         var used = 4 * frames
         try payload.withUnsafeMutableBytes { out in
             try plane.withUnsafeMutableBufferPointer { pl in
-                let p = pl.baseAddress! // invariant: plane.count ≥ n ≥ 1
+                let p = pl.baseAddress!  // invariant: plane.count ≥ n ≥ 1
                 for f in 0..<frames {
                     if f < wt {
                         let shift = UInt64(8 * f)
@@ -74,7 +79,7 @@ final class ChunkEncoder {
                         let shift = UInt32(8 * (f - wt))
                         for i in 0..<n { p[i] = UInt8(truncatingIfNeeded: addresses[i] &>> shift) }
                     }
-                    let r = try PlaneCompressor.compress(cctx, level: level, p, n, into: out.baseAddress! + used, capacity: bound) // invariant: out has capacity ≥ 4·frames + frames·bound
+                    let r = try PlaneCompressor.compress(cctx, level: level, p, n, into: out.baseAddress! + used, capacity: bound)  // invariant: out has capacity ≥ 4·frames + frames·bound
                     out.storeBytes(of: UInt32(r).littleEndian, toByteOffset: 4 * f, as: UInt32.self)
                     used += r
                 }
@@ -133,11 +138,14 @@ final class ChunkDecoder {
 
     /// Decodes a checksum-verified payload into `times` (picoseconds) and `addresses`.
     /// Throws a message (the caller adds path, offset and chunk) when the payload is inconsistent.
-    func decode(_ h: ChunkHeader, payload: UnsafeRawBufferPointer, timeUnit: Int64, addressCount: Int,
-                lookup: PopulationLookup, times: inout [Int64], addresses: inout [UInt32]) throws {
+    func decode(
+        _ h: ChunkHeader, payload: UnsafeRawBufferPointer, timeUnit: Int64, addressCount: Int,
+        lookup: PopulationLookup, times: inout [Int64], addresses: inout [UInt32]
+    ) throws {
         if h.timeLayout == TraceFormat.timeLayoutPerPopulation || h.timeLayout == TraceFormat.timeLayoutPerPopulationPacked {
-            return try decodeByPopulation(h, payload: payload, timeUnit: timeUnit, lookup: lookup, addressCount: addressCount,
-                                          packed: h.timeLayout == TraceFormat.timeLayoutPerPopulationPacked, times: &times, addresses: &addresses)
+            return try decodeByPopulation(
+                h, payload: payload, timeUnit: timeUnit, lookup: lookup, addressCount: addressCount,
+                packed: h.timeLayout == TraceFormat.timeLayoutPerPopulationPacked, times: &times, addresses: &addresses)
         }
         let n = Int(h.count), wt = Int(h.timeWidth), wa = Int(h.addressWidth)
         let frames = wt + wa
@@ -157,7 +165,7 @@ final class ChunkDecoder {
         // (allowed by RFC 8878) is still checked when it decompresses.
         var at = 4 * frames
         for f in 0..<frames {
-            let declared = ZSTD_getFrameContentSize(payload.baseAddress! + at, lengths[f]) // invariant: payload.count ≥ 4·frames ≥ 8
+            let declared = ZSTD_getFrameContentSize(payload.baseAddress! + at, lengths[f])  // invariant: payload.count ≥ 4·frames ≥ 8
             if declared == ChunkDecoder.contentSizeError {
                 throw ChunkProblem("zstd frame \(f) at payload byte \(at) is not a valid zstd frame")
             }
@@ -168,15 +176,15 @@ final class ChunkDecoder {
         }
         if plane.count < n { plane = [UInt8](repeating: 0, count: n) }
         if acc.count < n { acc = [UInt64](repeating: 0, count: n) }
-        times = uninitializedArray(n) // every element is written below before any is read
+        times = uninitializedArray(n)  // every element is written below before any is read
         addresses = uninitializedArray(n)
         var pos = 4 * frames
         try plane.withUnsafeMutableBufferPointer { pl in
-            let p = pl.baseAddress! // invariant: plane.count ≥ n ≥ 1
+            let p = pl.baseAddress!  // invariant: plane.count ≥ n ≥ 1
             try acc.withUnsafeMutableBufferPointer { ac in
                 try addresses.withUnsafeMutableBufferPointer { ad in
                     for f in 0..<frames {
-                        let src = payload.baseAddress! + pos // invariant: payload.count ≥ 4·frames ≥ 8
+                        let src = payload.baseAddress! + pos  // invariant: payload.count ≥ 4·frames ≥ 8
                         let r = ZSTD_decompressDCtx(dctx, p, n, src, lengths[f])
                         if ZSTD_isError(r) != 0 {
                             throw ChunkProblem("zstd frame \(f) at payload byte \(pos): \(String(cString: ZSTD_getErrorName(r)))")

@@ -61,7 +61,7 @@ enum HeaderMetadataScan {
             case UInt8(ascii: "{"), UInt8(ascii: "["):
                 depth += 1
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                if depth == 0 { return i } // end of the enclosing object: the caller sees it
+                if depth == 0 { return i }  // end of the enclosing object: the caller sees it
                 depth -= 1
                 if depth == 0 { return i + 1 }
             case UInt8(ascii: ","):
@@ -107,7 +107,8 @@ enum HeaderMetadataScan {
                 guard var u = hex4(b, i) else { throw Malformed(message: "header JSON: bad \\u escape at byte \(i - 2)") }
                 i += 4
                 if (0xD800..<0xDC00).contains(u), i + 6 <= b.count, b[i] == UInt8(ascii: "\\"), b[i + 1] == UInt8(ascii: "u"),
-                   let low = hex4(b, i + 2), (0xDC00..<0xE000).contains(low) {
+                    let low = hex4(b, i + 2), (0xDC00..<0xE000).contains(low)
+                {
                     u = 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00)
                     i += 6
                 }

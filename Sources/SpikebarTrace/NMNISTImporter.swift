@@ -33,8 +33,9 @@ public enum NMNISTImporter {
     /// Parses the 5-byte records; errors name the byte offset of the bad record.
     public static func decodeRaw(data: [UInt8], path: String = "<data>") throws -> [RawEvent] {
         guard data.count % 5 == 0 else {
-            throw TraceError(.truncated, path: path, offset: data.count - data.count % 5,
-                             "N-MNIST file length \(data.count) is not a multiple of 5 bytes (last event incomplete)")
+            throw TraceError(
+                .truncated, path: path, offset: data.count - data.count % 5,
+                "N-MNIST file length \(data.count) is not a multiple of 5 bytes (last event incomplete)")
         }
         var out: [RawEvent] = []
         out.reserveCapacity(data.count / 5)
@@ -56,8 +57,9 @@ public enum NMNISTImporter {
     /// are already sorted, the sort only guards against stray out-of-order records).
     public static func decode(data: [UInt8], path: String = "<data>", offsetMicroseconds: Int64 = 0) throws -> [TraceEvent] {
         var ev = try decodeRaw(data: data, path: path).map {
-            TraceEvent(time: (Int64($0.timestampMicroseconds) + offsetMicroseconds) * timeUnit, population: 0,
-                       index: index(x: $0.x, y: $0.y, polarity: $0.polarity))
+            TraceEvent(
+                time: (Int64($0.timestampMicroseconds) + offsetMicroseconds) * timeUnit, population: 0,
+                index: index(x: $0.x, y: $0.y, polarity: $0.polarity))
         }
         if !zip(ev, ev.dropFirst()).allSatisfy({ $0.time <= $1.time }) {
             ev = ev.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
@@ -94,9 +96,11 @@ public enum NMNISTImporter {
     /// sample's start and the next sample's start returns exactly that sample. The metadata JSON lists the samples:
     /// `{"source":"N-MNIST","samples":[{"file":…,"startMicroseconds":…,"events":…},…]}`.
     @discardableResult
-    public static func writeTrace(files: [String], output: String, chunkEvents: Int = TraceWriter.defaultChunkEvents,
-                                  level: Int = TraceWriter.defaultLevel, scenarioDigest: String = "",
-                                  progress: ((Int) -> Void)? = nil) throws -> [Sample] {
+    public static func writeTrace(
+        files: [String], output: String, chunkEvents: Int = TraceWriter.defaultChunkEvents,
+        level: Int = TraceWriter.defaultLevel, scenarioDigest: String = "",
+        progress: ((Int) -> Void)? = nil
+    ) throws -> [Sample] {
         var samples: [Sample] = []
         var all: [[TraceEvent]] = []
         // Metadata goes in the header, written first, so samples are decoded before writing.
@@ -112,9 +116,12 @@ public enum NMNISTImporter {
         struct Meta: Codable { var source: String; var samples: [Sample] }
         let enc = JSONEncoder.spikebar()
         let meta = String(decoding: try enc.encode(Meta(source: "N-MNIST", samples: samples)), as: UTF8.self)
-        let w = try TraceWriter(path: output, header: TraceHeader(populations: [population], scenarioDigest: scenarioDigest,
-                                                                  metadata: meta, timeUnit: timeUnit),
-                                chunkEvents: chunkEvents, level: level)
+        let w = try TraceWriter(
+            path: output,
+            header: TraceHeader(
+                populations: [population], scenarioDigest: scenarioDigest,
+                metadata: meta, timeUnit: timeUnit),
+            chunkEvents: chunkEvents, level: level)
         do {
             for ev in all { try w.append(contentsOf: ev) }
             try w.close()

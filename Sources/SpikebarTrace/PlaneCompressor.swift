@@ -27,7 +27,7 @@ enum PlaneCompressor {
         guard n > 0 else { return 0 }
         var h = [UInt32](repeating: 0, count: 1024)
         h.withUnsafeMutableBufferPointer { hb in
-            let c = hb.baseAddress! // invariant: 1024 entries
+            let c = hb.baseAddress!  // invariant: 1024 entries
             var i = 0
             while i + 4 <= n {
                 c[Int(p[i])] &+= 1; c[256 + Int(p[i + 1])] &+= 1
@@ -57,7 +57,7 @@ enum PlaneCompressor {
         sample.withUnsafeMutableBufferPointer { b in
             for i in 0..<b.count { b[i] = p[i * stride] }
         }
-        return sample.withUnsafeBufferPointer { entropy($0.baseAddress!, $0.count) } // invariant: n ≥ 2·sampleSize here
+        return sample.withUnsafeBufferPointer { entropy($0.baseAddress!, $0.count) }  // invariant: n ≥ 2·sampleSize here
     }
 
     /// Bytes of a raw frame holding `n` bytes: magic, header descriptor, 4-byte content size, blocks.
@@ -65,8 +65,10 @@ enum PlaneCompressor {
 
     /// Writes plane `p[0..<n]` as one zstd frame at `dst` (capacity ≥ `ZSTD_compressBound(n)`, which is
     /// ≥ `rawFrameSize(n)` for every n ≤ 2²⁴); returns its length.
-    static func compress(_ cctx: OpaquePointer, level: Int32, _ p: UnsafePointer<UInt8>, _ n: Int,
-                         into dst: UnsafeMutableRawPointer, capacity: Int) throws -> Int {
+    static func compress(
+        _ cctx: OpaquePointer, level: Int32, _ p: UnsafePointer<UInt8>, _ n: Int,
+        into dst: UnsafeMutableRawPointer, capacity: Int
+    ) throws -> Int {
         if n >= 256, sampledEntropy(p, n) >= rawEntropyBits, rawFrameSize(n) <= capacity {
             return writeRawFrame(p, n, into: dst)
         }
@@ -81,7 +83,7 @@ enum PlaneCompressor {
     /// checksum, no dictionary; each block header is Last_Block | Block_Type 0 (raw) << 1 | size << 3.
     static func writeRawFrame(_ p: UnsafePointer<UInt8>, _ n: Int, into dst: UnsafeMutableRawPointer) -> Int {
         dst.storeBytes(of: UInt32(0xFD2F_B528).littleEndian, toByteOffset: 0, as: UInt32.self)
-        dst.storeBytes(of: UInt8(0xA0), toByteOffset: 4, as: UInt8.self) // FCS_Field_Size 2 (4 bytes), Single_Segment
+        dst.storeBytes(of: UInt8(0xA0), toByteOffset: 4, as: UInt8.self)  // FCS_Field_Size 2 (4 bytes), Single_Segment
         dst.storeBytes(of: UInt32(truncatingIfNeeded: n).littleEndian, toByteOffset: 5, as: UInt32.self)
         var at = 9, done = 0
         repeat {

@@ -9,8 +9,10 @@ extension PopulationStreamKernels {
     /// event; `cursor` (P entries) moves once per block. With more than 8 populations (more than the
     /// lanes of one register) the cursors move per event.
     @inline(never)
-    static func scatterTimes(deltas: UnsafePointer<UInt64>, pops: UnsafePointer<UInt8>, _ n: Int, _ P: Int, firstTick: Int64,
-                             starts: UnsafePointer<Int>, cursor: UnsafeMutablePointer<Int>, into seg: UnsafeMutablePointer<UInt64>) {
+    static func scatterTimes(
+        deltas: UnsafePointer<UInt64>, pops: UnsafePointer<UInt8>, _ n: Int, _ P: Int, firstTick: Int64,
+        starts: UnsafePointer<Int>, cursor: UnsafeMutablePointer<Int>, into seg: UnsafeMutablePointer<UInt64>
+    ) {
         for k in 0..<P { cursor[k] = starts[k] }
         var t = UInt64(bitPattern: firstTick)
         guard P <= 8 else {
@@ -71,7 +73,7 @@ extension PopulationStreamKernels {
                 let d = ts[k] &- ts[k - 1]
                 let q = (d &>> s) &* inv
                 if d & low != 0 || q > limit {
-                    for m in (k + 1)..<c { ts[m] = ts[m - 1] &+ ts[m] &* g } // back to times: q·Q is the difference
+                    for m in (k + 1)..<c { ts[m] = ts[m - 1] &+ ts[m] &* g }  // back to times: q·Q is the difference
                     return quantiseExhaustively(ts, c, firstTick: firstTick)
                 }
                 ts[k] = q; or |= q

@@ -19,9 +19,11 @@ enum PopulationStreamKernels {
     /// outside the space still reads inside the table: the caller rejects it from the returned maximum),
     /// and the per-population counts to `counts[0..<P]`. Returns the largest address.
     @inline(never)
-    static func addresses(planes: UnsafePointer<UInt8>, width: Int, _ n: Int, into addresses: UnsafeMutablePointer<UInt32>,
-                          table: UnsafePointer<UInt8>, tableCount: Int, pops: UnsafeMutablePointer<UInt8>, _ P: Int,
-                          counts: UnsafeMutablePointer<Int>) -> UInt32 {
+    static func addresses(
+        planes: UnsafePointer<UInt8>, width: Int, _ n: Int, into addresses: UnsafeMutablePointer<UInt32>,
+        table: UnsafePointer<UInt8>, tableCount: Int, pops: UnsafeMutablePointer<UInt8>, _ P: Int,
+        counts: UnsafeMutablePointer<Int>
+    ) -> UInt32 {
         let p0 = planes
         switch width {
         case 1:
@@ -49,9 +51,11 @@ enum PopulationStreamKernels {
 
     /// Shared body of `addresses`: `address(i)` is specialised into each caller (always inlined).
     @inline(__always)
-    private static func classifyBlockwise(_ n: Int, _ P: Int, table t: UnsafePointer<UInt8>, tableCount: Int,
-                                          addresses: UnsafeMutablePointer<UInt32>, pops: UnsafeMutablePointer<UInt8>,
-                                          counts: UnsafeMutablePointer<Int>, address: (Int) -> UInt32) -> UInt32 {
+    private static func classifyBlockwise(
+        _ n: Int, _ P: Int, table t: UnsafePointer<UInt8>, tableCount: Int,
+        addresses: UnsafeMutablePointer<UInt32>, pops: UnsafeMutablePointer<UInt8>,
+        counts: UnsafeMutablePointer<Int>, address: (Int) -> UInt32
+    ) -> UInt32 {
         for k in 0..<P { counts[k] = 0 }
         let last = UInt32(truncatingIfNeeded: tableCount - 1)
         var mx: UInt32 = 0
@@ -80,8 +84,10 @@ enum PopulationStreamKernels {
     /// two checks per population cover every event). With `width` ≥ 4 the lower planes are first
     /// assembled in `times` itself.
     @inline(never)
-    static func populationTimes(planes: UnsafePointer<UInt8>, width: Int, _ c: Int, q0: Int64, quantum: Int64,
-                                into times: UnsafeMutablePointer<UInt64>) -> (sum: UInt64, carried: Bool) {
+    static func populationTimes(
+        planes: UnsafePointer<UInt8>, width: Int, _ c: Int, q0: Int64, quantum: Int64,
+        into times: UnsafeMutablePointer<UInt64>
+    ) -> (sum: UInt64, carried: Bool) {
         let p0 = planes
         switch width {
         case 1:
@@ -119,8 +125,10 @@ enum PopulationStreamKernels {
     /// `canCarry` is a constant at each (inlined) call site: false when c deltas of the width cannot sum
     /// past 2⁶⁴, and the loop then keeps only the running value Q (the sum is Q − Q₀, exact).
     @inline(__always)
-    private static func prefixTimes(_ c: Int, q0: Int64, quantum dk: Int64, into times: UnsafeMutablePointer<UInt64>,
-                                    canCarry: Bool, delta: (Int) -> UInt64) -> (sum: UInt64, carried: Bool) {
+    private static func prefixTimes(
+        _ c: Int, q0: Int64, quantum dk: Int64, into times: UnsafeMutablePointer<UInt64>,
+        canCarry: Bool, delta: (Int) -> UInt64
+    ) -> (sum: UInt64, carried: Bool) {
         if !canCarry {
             var q = UInt64(bitPattern: q0)
             let d = UInt64(bitPattern: dk)
@@ -149,9 +157,11 @@ enum PopulationStreamKernels {
     /// read from the byte lanes of one register (`lanes += 1 << 8·pop`), and the cursors (`cursor`, P
     /// entries, set from `starts` here) move once per block.
     @inline(never)
-    static func gather(pops: UnsafePointer<UInt8>, _ n: Int, _ P: Int, streams a: UnsafePointer<UInt64>,
-                       starts: UnsafePointer<Int>, cursor: UnsafeMutablePointer<Int>, first: Int64,
-                       into out: UnsafeMutablePointer<Int64>) -> Bool {
+    static func gather(
+        pops: UnsafePointer<UInt8>, _ n: Int, _ P: Int, streams a: UnsafePointer<UInt64>,
+        starts: UnsafePointer<Int>, cursor: UnsafeMutablePointer<Int>, first: Int64,
+        into out: UnsafeMutablePointer<Int64>
+    ) -> Bool {
         for k in 0..<P { cursor[k] = starts[k] }
         var previous = first
         var bad: UInt64 = 0

@@ -46,7 +46,7 @@ struct PopulationLookup {
     func classify(_ addresses: UnsafePointer<UInt32>, _ n: Int, into out: UnsafeMutablePointer<UInt8>) {
         if !table.isEmpty {
             table.withUnsafeBufferPointer { tb in
-                let t = tb.baseAddress! // invariant: non-empty
+                let t = tb.baseAddress!  // invariant: non-empty
                 for i in 0..<n { out[i] = t[Int(addresses[i])] }
             }
             return
@@ -103,8 +103,10 @@ func floorDivide(_ a: Int64, _ d: Int64) -> Int64 {
 extension ChunkEncoder {
     /// Tries layout 1 for one chunk: returns false (payload untouched) when it would not be smaller by
     /// the byte-width estimate Σ_k n_k·w_k < n·w_merged, or when the chunk cannot use it.
-    func encodeByPopulation(deltas: UnsafeBufferPointer<UInt64>, addresses: UnsafeBufferPointer<UInt32>, addressOr: UInt32,
-                            firstTick: Int64, lookup: PopulationLookup, mergedTimeWidth: Int, addressWidth wa: Int) throws -> Bool {
+    func encodeByPopulation(
+        deltas: UnsafeBufferPointer<UInt64>, addresses: UnsafeBufferPointer<UInt32>, addressOr: UInt32,
+        firstTick: Int64, lookup: PopulationLookup, mergedTimeWidth: Int, addressWidth wa: Int
+    ) throws -> Bool {
         let n = deltas.count, P = lookup.count
         guard P >= 2, P <= maxLayoutPopulations, n > 0 else { return false }
         if popScratch.count < n { popScratch = [UInt8](repeating: 0, count: n) }
@@ -117,17 +119,18 @@ extension ChunkEncoder {
         var starts = [Int](repeating: 0, count: P)
         var widths = [Int](repeating: 0, count: P)
         popScratch.withUnsafeMutableBufferPointer { pp in
-            let pops = pp.baseAddress! // invariant: popScratch.count ≥ n ≥ 1
-            lookup.classify(addresses.baseAddress!, n, into: pops) // invariant: n ≥ 1
+            let pops = pp.baseAddress!  // invariant: popScratch.count ≥ n ≥ 1
+            lookup.classify(addresses.baseAddress!, n, into: pops)  // invariant: n ≥ 1
             PopulationLookup.countPopulations(pops, n, P, into: counts)
             for k in 1..<P { starts[k] = starts[k - 1] + counts[k - 1] }
             streamScratch.withUnsafeMutableBufferPointer { sp in
-                let seg = sp.baseAddress! // invariant: streamScratch.count ≥ n ≥ 1
+                let seg = sp.baseAddress!  // invariant: streamScratch.count ≥ n ≥ 1
                 // (1) Absolute times into each population's slice, (2) each slice quantised in place
                 // (`PopulationStreamKernels`).
                 starts.withUnsafeBufferPointer { st in
-                    PopulationStreamKernels.scatterTimes(deltas: deltas.baseAddress!, pops: pops, n, P, firstTick: firstTick, // invariant: n ≥ 1
-                                                        starts: st.baseAddress!, cursor: cursor, into: seg) // invariant: P ≥ 2
+                    PopulationStreamKernels.scatterTimes(
+                        deltas: deltas.baseAddress!, pops: pops, n, P, firstTick: firstTick,  // invariant: n ≥ 1
+                        starts: st.baseAddress!, cursor: cursor, into: seg)  // invariant: P ≥ 2
                 }
                 for k in 0..<P where counts[k] > 0 {
                     (quanta[k], ors[k]) = PopulationStreamKernels.quantise(seg + starts[k], counts[k], firstTick: firstTick)
@@ -144,7 +147,7 @@ extension ChunkEncoder {
         guard estimate < n * mergedTimeWidth else { return false }
 
         let frames = widths.reduce(0, +) + wa
-        let table = 9 * P + 5 * frames // stream table, frame lengths, bits per value (layout 2)
+        let table = 9 * P + 5 * frames  // stream table, frame lengths, bits per value (layout 2)
         let bound = ZSTD_compressBound(n)
         let capacity = table + frames * bound
         if payload.count < capacity { payload = [UInt8](repeating: 0, count: capacity) }
@@ -160,9 +163,9 @@ extension ChunkEncoder {
                 out[9 * k + 8] = UInt8(widths[k])
             }
             try plane.withUnsafeMutableBufferPointer { pl in
-                let p = pl.baseAddress! // invariant: plane.count ≥ wa·n ≥ 1
+                let p = pl.baseAddress!  // invariant: plane.count ≥ wa·n ≥ 1
                 try packScratch.withUnsafeMutableBufferPointer { pk in
-                    let packed = pk.baseAddress! // invariant: packScratch.count ≥ n/2 + 1 ≥ 1
+                    let packed = pk.baseAddress!  // invariant: packScratch.count ≥ n/2 + 1 ≥ 1
                     try streamScratch.withUnsafeBufferPointer { sp in
                         /// Compresses one plane; `or` is the OR of its bytes for a stream's top plane (the
                         /// top byte of the OR of its values), which decides its packing; lower planes are
@@ -174,7 +177,7 @@ extension ChunkEncoder {
                                 PlanePacking.pack(plane, count, bits: bits, into: packed)
                                 src = packed; length = PlanePacking.packedCount(count, bits: bits)
                             }
-                            let r = try PlaneCompressor.compress(cctx, level: level, src, length, into: out.baseAddress! + used, capacity: bound) // invariant: capacity covers frames·bound
+                            let r = try PlaneCompressor.compress(cctx, level: level, src, length, into: out.baseAddress! + used, capacity: bound)  // invariant: capacity covers frames·bound
                             out.storeBytes(of: UInt32(r).littleEndian, toByteOffset: 9 * P + 4 * frame, as: UInt32.self)
                             out[9 * P + 4 * frames + frame] = UInt8(bits)
                             used += r; frame += 1
@@ -182,12 +185,12 @@ extension ChunkEncoder {
                         // Every plane of a stream split in one pass, then compressed one by one.
                         for k in 0..<P where widths[k] > 0 {
                             let c = counts[k], w = widths[k]
-                            PopulationStreamKernels.splitPlanes(sp.baseAddress! + starts[k], c, width: w, into: p) // invariant: n ≥ 1
+                            PopulationStreamKernels.splitPlanes(sp.baseAddress! + starts[k], c, width: w, into: p)  // invariant: n ≥ 1
                             for f in 0..<w {
                                 try emit(p + f * c, c, or: f == w - 1 ? UInt8(truncatingIfNeeded: ors[k] &>> UInt64(8 * f)) : nil)
                             }
                         }
-                        PopulationStreamKernels.splitPlanes(addresses.baseAddress!, n, width: wa, into: p) // invariant: n ≥ 1
+                        PopulationStreamKernels.splitPlanes(addresses.baseAddress!, n, width: wa, into: p)  // invariant: n ≥ 1
                         for f in 0..<wa {
                             try emit(p + f * n, n, or: f == wa - 1 ? UInt8(truncatingIfNeeded: addressOr &>> UInt32(8 * f)) : nil)
                         }
@@ -205,8 +208,10 @@ extension ChunkDecoder {
     /// Decodes a layout-1 payload (see `encodeByPopulation`); same contract as `decode`.
     /// Decodes a layout-1 or (`packed`) layout-2 payload; layout 2 adds a bits-per-value byte per frame
     /// after the frame lengths (`PlanePacking`).
-    func decodeByPopulation(_ h: ChunkHeader, payload: UnsafeRawBufferPointer, timeUnit: Int64, lookup: PopulationLookup,
-                            addressCount: Int, packed: Bool, times: inout [Int64], addresses: inout [UInt32]) throws {
+    func decodeByPopulation(
+        _ h: ChunkHeader, payload: UnsafeRawBufferPointer, timeUnit: Int64, lookup: PopulationLookup,
+        addressCount: Int, packed: Bool, times: inout [Int64], addresses: inout [UInt32]
+    ) throws {
         let n = Int(h.count), wa = Int(h.addressWidth), P = lookup.count
         guard P >= 2, P <= maxLayoutPopulations else {
             throw ChunkProblem("layout 1 (per-population times) needs 2…\(maxLayoutPopulations) populations; the header has \(P)")
@@ -243,7 +248,7 @@ extension ChunkDecoder {
         guard total == payload.count else {
             throw ChunkProblem("frame lengths add up to \(total) bytes but the payload has \(payload.count)")
         }
-        let base = payload.baseAddress! // invariant: payload.count ≥ 9·P ≥ 18
+        let base = payload.baseAddress!  // invariant: payload.count ≥ 9·P ≥ 18
         // Declared sizes first (bounds the allocations, as in layout 0): address frames hold n bytes;
         // time frames hold their population's count, checked once the addresses are known.
         var declared = [UInt64](repeating: 0, count: frames)
@@ -254,7 +259,9 @@ extension ChunkDecoder {
             }
             let expected = PlanePacking.packedCount(n, bits: bits[f])
             if f >= timeFrames && declared[f] != ChunkDecoder.contentSizeUnknown && declared[f] != UInt64(expected) {
-                throw ChunkProblem("zstd frame \(f) at payload byte \(starts[f]) declares \(declared[f]) bytes, expected \(expected) (the event count at \(bits[f]) bits each)")
+                throw ChunkProblem(
+                    "zstd frame \(f) at payload byte \(starts[f]) declares \(declared[f]) bytes, expected \(expected) (the event count at \(bits[f]) bits each)"
+                )
             }
         }
         if pops.count < n { pops = [UInt8](repeating: 0, count: n) }
@@ -262,7 +269,7 @@ extension ChunkDecoder {
         if plane.count < wa * n { plane = [UInt8](repeating: 0, count: wa * n) }
         let scratch = packed ? packedScratch(n / 2 + 1) : nil
         addresses = uninitializedArray(n)
-        times = uninitializedArray(n) // every element is written below before any is read
+        times = uninitializedArray(n)  // every element is written below before any is read
         let dctx = self.dctx
         func inflate(_ f: Int, into p: UnsafeMutablePointer<UInt8>, expected: Int) throws {
             let r = ZSTD_decompressDCtx(dctx, p, expected, base + starts[f], lengths[f])
@@ -279,21 +286,22 @@ extension ChunkDecoder {
             try inflate(f, into: scratch, expected: PlanePacking.packedCount(count, bits: b))
             PlanePacking.unpack(scratch, count, bits: b, into: target)
         }
-        let counts = mergeCursor // P entries; the gather below resets it from the stream starts
+        let counts = mergeCursor  // P entries; the gather below resets it from the stream starts
         // (1) Addresses: every plane decoded into its own n bytes, then one pass completes each address
         // and, with a population table and ≤ 8 populations, takes the largest, each event's population
         // and the per-population counts (`PopulationStreamKernels.addresses`).
         try plane.withUnsafeMutableBufferPointer { pl in
-            let p = pl.baseAddress! // invariant: plane.count ≥ wa·n ≥ 1
+            let p = pl.baseAddress!  // invariant: plane.count ≥ wa·n ≥ 1
             for f in 0..<wa { try readPlane(timeFrames + f, into: p + f * n, count: n) }
             try addresses.withUnsafeMutableBufferPointer { ad in
-                let a = ad.baseAddress! // invariant: addresses.count == n ≥ 1
+                let a = ad.baseAddress!  // invariant: addresses.count == n ≥ 1
                 try pops.withUnsafeMutableBufferPointer { pp in
                     let maxAddress: UInt32
                     if !lookup.table.isEmpty && P <= 8 {
                         maxAddress = lookup.table.withUnsafeBufferPointer { tb in
-                            PopulationStreamKernels.addresses(planes: p, width: wa, n, into: a, table: tb.baseAddress!, tableCount: tb.count,
-                                                              pops: pp.baseAddress!, P, counts: counts) // invariant: the table is non-empty
+                            PopulationStreamKernels.addresses(
+                                planes: p, width: wa, n, into: a, table: tb.baseAddress!, tableCount: tb.count,
+                                pops: pp.baseAddress!, P, counts: counts)  // invariant: the table is non-empty
                         }
                     } else {
                         for i in 0..<n { a[i] = UInt32(p[i]) }
@@ -309,7 +317,7 @@ extension ChunkDecoder {
                         throw ChunkProblem("address \(maxAddress) outside the address space (\(addressCount) addresses)")
                     }
                     if lookup.table.isEmpty || P > 8 {
-                        lookup.classify(a, n, into: pp.baseAddress!) // invariant: n ≥ 1, addresses checked above
+                        lookup.classify(a, n, into: pp.baseAddress!)  // invariant: n ≥ 1, addresses checked above
                         PopulationLookup.countPopulations(pp.baseAddress!, n, P, into: counts)
                     }
                 }
@@ -332,23 +340,26 @@ extension ChunkDecoder {
         // population, not per event (`PopulationStreamKernels.populationTimes`).
         var bad = false
         try plane.withUnsafeMutableBufferPointer { pl in
-            let p = pl.baseAddress! // invariant: plane.count ≥ n ≥ 1
+            let p = pl.baseAddress!  // invariant: plane.count ≥ n ≥ 1
             try acc.withUnsafeMutableBufferPointer { ac in
-                let a = ac.baseAddress! // invariant: acc.count ≥ n ≥ 1
+                let a = ac.baseAddress!  // invariant: acc.count ≥ n ≥ 1
                 var f = 0
                 for k in 0..<P where widths[k] > 0 {
                     let c = counts[k], w = widths[k]
                     for b in 0..<w {
                         let expected = PlanePacking.packedCount(c, bits: bits[f])
                         if declared[f] != ChunkDecoder.contentSizeUnknown && declared[f] != UInt64(expected) {
-                            throw ChunkProblem("zstd frame \(f) at payload byte \(starts[f]) declares \(declared[f]) bytes, expected \(expected) (population \(k)'s events at \(bits[f]) bits each)")
+                            throw ChunkProblem(
+                                "zstd frame \(f) at payload byte \(starts[f]) declares \(declared[f]) bytes, expected \(expected) (population \(k)'s events at \(bits[f]) bits each)"
+                            )
                         }
                         try readPlane(f, into: p + b * c, count: c)
                         f += 1
                     }
                     let q0 = floorDivide(h.firstTick, quanta[k]), dk = quanta[k]
-                    let (sum, carried) = PopulationStreamKernels.populationTimes(planes: p, width: w, c, q0: q0, quantum: dk,
-                                                                                 into: a + streamStart[k])
+                    let (sum, carried) = PopulationStreamKernels.populationTimes(
+                        planes: p, width: w, c, q0: q0, quantum: dk,
+                        into: a + streamStart[k])
                     // Q = Q₀ + sum stays in i64 iff nothing carried and the sum fits in Int64.max − Q₀ (≥ 0, exact
                     // as u64); Q is then non-decreasing, so Q·d fits iff it does at both ends.
                     let room = UInt64(bitPattern: Int64.max) &- UInt64(bitPattern: q0)
@@ -361,10 +372,11 @@ extension ChunkDecoder {
                 // header's first to its last time.
                 try pops.withUnsafeBufferPointer { pp in
                     try times.withUnsafeMutableBufferPointer { tm in
-                        let out = tm.baseAddress! // invariant: times.count == n ≥ 1
+                        let out = tm.baseAddress!  // invariant: times.count == n ≥ 1
                         let ordered = streamStart.withUnsafeBufferPointer { ss in
-                            PopulationStreamKernels.gather(pops: pp.baseAddress!, n, P, streams: a, starts: ss.baseAddress!, // invariant: P ≥ 2, n ≥ 1
-                                                           cursor: counts, first: h.firstTick, into: out)
+                            PopulationStreamKernels.gather(
+                                pops: pp.baseAddress!, n, P, streams: a, starts: ss.baseAddress!,  // invariant: P ≥ 2, n ≥ 1
+                                cursor: counts, first: h.firstTick, into: out)
                         }
                         guard !bad, ordered, out[0] == h.firstTick, out[n - 1] == h.lastTick else {
                             throw ChunkProblem("per-population time deltas do not give non-decreasing times from the chunk's first to its last time")

@@ -39,7 +39,8 @@ final class PosixFile {
         if fd < 0 { throw TraceError(.io, path: path, "cannot create: \(errnoText())") }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             _ = Glibc_close(fd)
-            throw TraceError(.invalidArgument, path: path, "another process is writing this trace (the file is locked); refusing to interleave with it")
+            throw TraceError(
+                .invalidArgument, path: path, "another process is writing this trace (the file is locked); refusing to interleave with it")
         }
         if ftruncate(fd, 0) != 0 {
             let e = TraceError(.io, path: path, "cannot truncate: \(errnoText())")
@@ -64,7 +65,7 @@ final class PosixFile {
             let n = min(count, memory.count - offset)
             buffer.withUnsafeMutableBufferPointer { dst in
                 memory.withUnsafeBufferPointer { src in
-                    dst.baseAddress!.update(from: src.baseAddress! + offset, count: n) // invariant: n ≥ 1, both non-empty
+                    dst.baseAddress!.update(from: src.baseAddress! + offset, count: n)  // invariant: n ≥ 1, both non-empty
                 }
             }
             return n
@@ -72,7 +73,7 @@ final class PosixFile {
         var done = 0
         try buffer.withUnsafeMutableBytes { raw in
             while done < count {
-                let r = pread(fd, raw.baseAddress! + done, count - done, off_t(offset + done)) // invariant: count > done ≥ 0, so the buffer is non-empty
+                let r = pread(fd, raw.baseAddress! + done, count - done, off_t(offset + done))  // invariant: count > done ≥ 0, so the buffer is non-empty
                 if r < 0 {
                     if errno == EINTR { continue }
                     throw TraceError(.io, path: path, offset: offset + done, "read failed: \(PosixFile.errnoText())")
@@ -93,7 +94,7 @@ final class PosixFile {
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         var done = 0
         while done < bytes.count {
-            let r = Glibc_write(fd, bytes.baseAddress! + done, bytes.count - done) // invariant: count > done ≥ 0
+            let r = Glibc_write(fd, bytes.baseAddress! + done, bytes.count - done)  // invariant: count > done ≥ 0
             if r < 0 {
                 if errno == EINTR { continue }
                 throw TraceError(.io, path: path, "write failed: \(PosixFile.errnoText())")

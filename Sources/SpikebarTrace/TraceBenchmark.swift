@@ -124,7 +124,7 @@ public enum TraceBenchmark {
     /// after a few terms for μ ≪ 1; ≈ log₂(e/μ) as μ → 0).
     public static func poissonEntropyBitsPerEvent(rateHz: Double, resolutionSeconds: Double) -> Double {
         let mu = rateHz * resolutionSeconds
-        var h = 0.0, logp = -mu // ln p₀
+        var h = 0.0, logp = -mu  // ln p₀
         for k in 0..<200 {
             if k > 0 { logp += log(mu) - log(Double(k)) }
             let p = exp(logp)
@@ -182,8 +182,11 @@ public enum TraceBenchmark {
             _ = check; _ = m
         }
         let bpe = events.isEmpty ? 0 : Double(size) / Double(events.count)
-        return (Measurement(codec: "sbt (zstd \(options.level), \(options.chunkEvents)-event chunks)", bytesPerEvent: bpe,
-                            encodeEventsPerSecond: median(enc), decodeEventsPerSecond: median(dec)), median(iter), median(synced))
+        return (
+            Measurement(
+                codec: "sbt (zstd \(options.level), \(options.chunkEvents)-event chunks)", bytesPerEvent: bpe,
+                encodeEventsPerSecond: median(enc), decodeEventsPerSecond: median(dec)), median(iter), median(synced)
+        )
     }
 
     /// Runs a shell tool; returns wall seconds, or nil when it fails or is absent.
@@ -217,14 +220,18 @@ public enum TraceBenchmark {
         var out: [Measurement] = [], notes: [String] = []
         let n = Double(max(events.count, 1))
         out.append(Measurement(codec: "plain dump (12 B/event)", bytesPerEvent: 12))
-        for (name, exe, cargs, dargs) in [("zstd -19", "zstd", ["-19", "-T1", "-q", "-c", raw], ["-d", "-q", "-c", dir + "/dump.zst"]),
-                                          ("xz -9", "xz", ["-9", "-T1", "-c", raw], ["-d", "-c", dir + "/dump.xz"])] {
+        for (name, exe, cargs, dargs) in [
+            ("zstd -19", "zstd", ["-19", "-T1", "-q", "-c", raw], ["-d", "-q", "-c", dir + "/dump.zst"]),
+            ("xz -9", "xz", ["-9", "-T1", "-c", raw], ["-d", "-c", dir + "/dump.xz"]),
+        ] {
             let packed = dir + (exe == "zstd" ? "/dump.zst" : "/dump.xz")
             guard let te = runTool(exe, cargs, stdoutTo: packed) else { notes.append("\(exe) unavailable or failed: \(name) skipped"); continue }
             let td = runTool(exe, dargs, stdoutTo: nil)
             let size = (try? FileManager.default.attributesOfItem(atPath: packed)[.size] as? Int) ?? 0
-            out.append(Measurement(codec: "\(name) of dump", bytesPerEvent: Double(size) / n,
-                                   encodeEventsPerSecond: n / te, decodeEventsPerSecond: td.map { n / $0 }))
+            out.append(
+                Measurement(
+                    codec: "\(name) of dump", bytesPerEvent: Double(size) / n,
+                    encodeEventsPerSecond: n / te, decodeEventsPerSecond: td.map { n / $0 }))
         }
         return (out, notes)
     }
@@ -241,8 +248,10 @@ public enum TraceBenchmark {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var results: [WorkloadResult] = []
 
-        func measure(_ name: String, _ desc: String, _ header: TraceHeader, _ ev: [TraceEvent],
-                     entropy: Double?, extra: [Measurement] = [], notes: [String] = []) throws {
+        func measure(
+            _ name: String, _ desc: String, _ header: TraceHeader, _ ev: [TraceEvent],
+            entropy: Double?, extra: [Measurement] = [], notes: [String] = []
+        ) throws {
             log("\(name): \(ev.count) events — measuring sbt (\(runs(ev.count, options)) runs)…")
             // Flush the previous workload's baseline files (a 12 MB dump and its zstd/xz outputs) first:
             // their write-back otherwise lands on this workload's writes and renames (measured: the
@@ -255,14 +264,17 @@ public enum TraceBenchmark {
                 let (b, bn) = try baselines(header: header, events: ev, dir: dir)
                 base += b; n += bn
             }
-            results.append(WorkloadResult(name: name, events: ev.count, description: desc, sbt: m, sbtEventIterationPerSecond: iter, sbtEncodeWithFsyncPerSecond: synced,
-                                          baselines: base, entropyBitsPerEvent: entropy, notes: n))
+            results.append(
+                WorkloadResult(
+                    name: name, events: ev.count, description: desc, sbt: m, sbtEventIterationPerSecond: iter, sbtEncodeWithFsyncPerSecond: synced,
+                    baselines: base, entropyBitsPerEvent: entropy, notes: n))
         }
 
         // (a) N-MNIST
         if let d = options.nmnistDirectory, let (h, ev, original, files) = try nmnistWorkload(directory: d, files: options.nmnistFiles) {
-            try measure("nmnist", "\(files) N-MNIST recordings from \(d), concatenated (1 µs unit)", h, ev, entropy: nil,
-                        extra: [Measurement(codec: "original N-MNIST .bin (5 B/event)", bytesPerEvent: Double(original) / Double(max(ev.count, 1)))])
+            try measure(
+                "nmnist", "\(files) N-MNIST recordings from \(d), concatenated (1 µs unit)", h, ev, entropy: nil,
+                extra: [Measurement(codec: "original N-MNIST .bin (5 B/event)", bytesPerEvent: Double(original) / Double(max(ev.count, 1)))])
         } else {
             log("nmnist: skipped (no N-MNIST .bin files at \(options.nmnistDirectory ?? "<none>"); see ../shared/data/README.md)")
         }
@@ -274,10 +286,13 @@ public enum TraceBenchmark {
             log("recorded-run: skipped (no trace given; `spikebar bench trace` records the quickstart scenario)")
         }
         // (c) Poisson
-        let (h, ev) = poissonEvents(neurons: options.poissonNeurons, rateHz: options.poissonRateHz,
-                                    resolution: options.poissonResolution, events: options.events, seed: options.seed)
+        let (h, ev) = poissonEvents(
+            neurons: options.poissonNeurons, rateHz: options.poissonRateHz,
+            resolution: options.poissonResolution, events: options.events, seed: options.seed)
         let hbits = poissonEntropyBitsPerEvent(rateHz: options.poissonRateHz, resolutionSeconds: Double(options.poissonResolution) * 1e-12)
-        try measure("poisson", "\(options.poissonNeurons) neurons × \(options.poissonRateHz) Hz, resolution \(options.poissonResolution) ps", h, ev, entropy: hbits)
+        try measure(
+            "poisson", "\(options.poissonNeurons) neurons × \(options.poissonRateHz) Hz, resolution \(options.poissonResolution) ps", h, ev,
+            entropy: hbits)
         return results
     }
 }
@@ -292,21 +307,26 @@ extension TraceBenchmark {
             s += "  " + m.codec.padding(toLength: 44, withPad: " ", startingAt: 0)
             s += String(format: " %7.3f ", m.bytesPerEvent) + rate(m.encodeEventsPerSecond) + "  " + rate(m.decodeEventsPerSecond) + "\n"
         }
-        s += String(format: "  sbt decode into TraceEvent values: %.1f M events/s; encode including fsync: %.1f M events/s\n",
-                    r.sbtEventIterationPerSecond / 1e6, r.sbtEncodeWithFsyncPerSecond / 1e6)
+        s += String(
+            format: "  sbt decode into TraceEvent values: %.1f M events/s; encode including fsync: %.1f M events/s\n",
+            r.sbtEventIterationPerSecond / 1e6, r.sbtEncodeWithFsyncPerSecond / 1e6)
         if let z = r.zstd19 {
             let ratio = r.sbt.bytesPerEvent / z.bytesPerEvent
-            s += String(format: "  size vs zstd -19 of dump: %.3f× (target ≤ %.2f×) %@\n", ratio, targetRatioVsZstd19, ratio <= targetRatioVsZstd19 ? "OK" : "MISSED")
+            s += String(
+                format: "  size vs zstd -19 of dump: %.3f× (target ≤ %.2f×) %@\n", ratio, targetRatioVsZstd19,
+                ratio <= targetRatioVsZstd19 ? "OK" : "MISSED")
         }
         if let h = r.entropyBitsPerEvent {
             let over = r.sbt.bytesPerEvent * 8 / h - 1
-            s += String(format: "  Shannon bound %.3f bits/event; sbt %.3f bits/event = +%.1f%% (target ≤ +%.0f%%) %@\n",
-                        h, r.sbt.bytesPerEvent * 8, over * 100, targetEntropyOverhead * 100, over <= targetEntropyOverhead ? "OK" : "MISSED")
+            s += String(
+                format: "  Shannon bound %.3f bits/event; sbt %.3f bits/event = +%.1f%% (target ≤ +%.0f%%) %@\n",
+                h, r.sbt.bytesPerEvent * 8, over * 100, targetEntropyOverhead * 100, over <= targetEntropyOverhead ? "OK" : "MISSED")
         }
         let enc = r.sbt.encodeEventsPerSecond ?? 0, dec = r.sbt.decodeEventsPerSecond ?? 0
-        s += String(format: "  encode %.1f M/s (target ≥ %.0f) %@, decode %.1f M/s (target ≥ %.0f) %@\n",
-                    enc / 1e6, targetEncodeRate / 1e6, enc >= targetEncodeRate ? "OK" : "MISSED",
-                    dec / 1e6, targetDecodeRate / 1e6, dec >= targetDecodeRate ? "OK" : "MISSED")
+        s += String(
+            format: "  encode %.1f M/s (target ≥ %.0f) %@, decode %.1f M/s (target ≥ %.0f) %@\n",
+            enc / 1e6, targetEncodeRate / 1e6, enc >= targetEncodeRate ? "OK" : "MISSED",
+            dec / 1e6, targetDecodeRate / 1e6, dec >= targetDecodeRate ? "OK" : "MISSED")
         for n in r.notes { s += "  note: \(n)\n" }
         return s
     }

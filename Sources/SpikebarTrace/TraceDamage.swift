@@ -40,21 +40,26 @@ extension TraceReader {
         for issue in openIssues {
             let at = issue.offset ?? fileSize
             if issue.kind == .missingIndex {
-                spans.append(LostSpan(fromPicoseconds: chunks.last?.lastTime ?? .min, toPicoseconds: nil, offset: at,
-                                      problem: "no valid index: the writer did not finish, later events may be missing"))
+                spans.append(
+                    LostSpan(
+                        fromPicoseconds: chunks.last?.lastTime ?? .min, toPicoseconds: nil, offset: at,
+                        problem: "no valid index: the writer did not finish, later events may be missing"))
                 continue
             }
             let before = chunks.last { $0.offset < at }, after = chunks.first { $0.offset > at }
-            spans.append(LostSpan(fromPicoseconds: before?.lastTime ?? .min, toPicoseconds: after?.firstTime,
-                                  offset: at, problem: issue.message))
+            spans.append(
+                LostSpan(
+                    fromPicoseconds: before?.lastTime ?? .min, toPicoseconds: after?.firstTime,
+                    offset: at, problem: issue.message))
         }
         return spans
     }
 
     /// The span lost when chunk `i` of the table cannot be decoded.
     public func lostSpan(chunk i: Int, error: TraceError) -> LostSpan {
-        LostSpan(fromPicoseconds: i > 0 ? chunks[i - 1].lastTime : .min,
-                 toPicoseconds: i + 1 < chunks.count ? chunks[i + 1].firstTime : nil,
-                 offset: error.offset ?? chunks[i].offset, problem: error.message)
+        LostSpan(
+            fromPicoseconds: i > 0 ? chunks[i - 1].lastTime : .min,
+            toPicoseconds: i + 1 < chunks.count ? chunks[i + 1].firstTime : nil,
+            offset: error.offset ?? chunks[i].offset, problem: error.message)
     }
 }

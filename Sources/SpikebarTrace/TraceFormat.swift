@@ -79,12 +79,17 @@ struct HeaderJSONFields: Decodable {
 enum FileHeaderCodec {
     static func encode(_ h: TraceHeader) throws -> [UInt8] {
         let enc = JSONEncoder.spikebar()
-        let json = try enc.encode(HeaderJSON(timeUnitPicoseconds: h.timeUnit, populations: h.populations,
-                                             scenarioDigest: h.scenarioDigest, metadata: h.metadata,
-                                             lostSpans: h.lostSpans.isEmpty ? nil : h.lostSpans))
+        let json = try enc.encode(
+            HeaderJSON(
+                timeUnitPicoseconds: h.timeUnit, populations: h.populations,
+                scenarioDigest: h.scenarioDigest, metadata: h.metadata,
+                lostSpans: h.lostSpans.isEmpty ? nil : h.lostSpans))
         // The writer never writes a header its own reader refuses (issue #22: a 67 MB layer name).
         guard json.count <= TraceFormat.maxHeaderJSON else {
-            throw TraceError(.invalidArgument, path: "", "the header (population names, metadata) takes \(json.count) bytes of JSON, more than the \(TraceFormat.maxHeaderJSON)-byte limit readers accept")
+            throw TraceError(
+                .invalidArgument, path: "",
+                "the header (population names, metadata) takes \(json.count) bytes of JSON, more than the \(TraceFormat.maxHeaderJSON)-byte limit readers accept"
+            )
         }
         var b = TraceFormat.magic
         b.appendLE(TraceFormat.majorVersion)
@@ -110,8 +115,9 @@ enum FileHeaderCodec {
         }
         let major = fixed.le(8, UInt16.self), minor = fixed.le(10, UInt16.self)
         if major > TraceFormat.majorVersion {
-            throw TraceError(.unsupportedVersion, path: path, offset: 8,
-                             "trace format version \(major).\(minor) is newer than this reader (\(TraceFormat.majorVersion).x); upgrade spikebar to read it")
+            throw TraceError(
+                .unsupportedVersion, path: path, offset: 8,
+                "trace format version \(major).\(minor) is newer than this reader (\(TraceFormat.majorVersion).x); upgrade spikebar to read it")
         }
         if major == 0 {
             throw TraceError(.unsupportedVersion, path: path, offset: 8, "invalid format version \(major).\(minor)")
@@ -146,8 +152,9 @@ enum FileHeaderCodec {
         guard let metadata else {
             throw TraceError(.corruptHeader, path: path, offset: TraceFormat.fileHeaderFixed, "header JSON is invalid: it has no \"metadata\" member")
         }
-        let header = TraceHeader(populations: hj.populations, scenarioDigest: hj.scenarioDigest,
-                                 metadata: metadata, timeUnit: hj.timeUnitPicoseconds, lostSpans: hj.lostSpans ?? [])
+        let header = TraceHeader(
+            populations: hj.populations, scenarioDigest: hj.scenarioDigest,
+            metadata: metadata, timeUnit: hj.timeUnitPicoseconds, lostSpans: hj.lostSpans ?? [])
         if let p = header.validationProblem() {
             throw TraceError(.corruptHeader, path: path, offset: TraceFormat.fileHeaderFixed, p)
         }
@@ -190,14 +197,19 @@ struct ChunkHeader: Equatable {
         let stored = b.le(at + 48, UInt64.self)
         let actual = b.withUnsafeBytes { XXH64.hash(UnsafeRawBufferPointer(rebasing: $0[at..<(at + 48)])) }
         guard stored == actual else { return .failure(ChunkProblem("chunk header checksum mismatch")) }
-        let h = ChunkHeader(number: b.le(at + 4, UInt32.self), count: b.le(at + 8, UInt32.self),
-                            timeWidth: b[at + 12], addressWidth: b[at + 13], addressMode: b[at + 14], timeLayout: b[at + 15],
-                            firstTick: b.le(at + 16, Int64.self), lastTick: b.le(at + 24, Int64.self),
-                            payloadLength: b.le(at + 32, UInt32.self), payloadHash: b.le(at + 40, UInt64.self))
+        let h = ChunkHeader(
+            number: b.le(at + 4, UInt32.self), count: b.le(at + 8, UInt32.self),
+            timeWidth: b[at + 12], addressWidth: b[at + 13], addressMode: b[at + 14], timeLayout: b[at + 15],
+            firstTick: b.le(at + 16, Int64.self), lastTick: b.le(at + 24, Int64.self),
+            payloadLength: b.le(at + 32, UInt32.self), payloadHash: b.le(at + 40, UInt64.self))
         if h.count == 0 || Int(h.count) > TraceFormat.maxChunkEvents { return .failure(ChunkProblem("implausible event count \(h.count)")) }
         if !(1...8).contains(h.timeWidth) || !(1...4).contains(h.addressWidth) || h.addressMode != TraceFormat.addressModeAbsolute
-            || h.timeLayout > TraceFormat.timeLayoutPerPopulationPacked {
-            return .failure(ChunkProblem("unknown chunk encoding (time width \(h.timeWidth), address width \(h.addressWidth), mode \(h.addressMode), time layout \(h.timeLayout))"))
+            || h.timeLayout > TraceFormat.timeLayoutPerPopulationPacked
+        {
+            return .failure(
+                ChunkProblem(
+                    "unknown chunk encoding (time width \(h.timeWidth), address width \(h.addressWidth), mode \(h.addressMode), time layout \(h.timeLayout))"
+                ))
         }
         if h.lastTick < h.firstTick { return .failure(ChunkProblem("last time \(h.lastTick) precedes first time \(h.firstTick)")) }
         return .success(h)

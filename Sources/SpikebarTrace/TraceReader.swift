@@ -79,10 +79,12 @@ public final class TraceReader {
         let indexOffset = Int(clamping: trailer.le(0, UInt64.self))
         let indexLength = size - TraceFormat.trailerSize - indexOffset
         guard indexOffset >= chunksStart, indexLength >= TraceFormat.indexFixed,
-              (indexLength - TraceFormat.indexFixed) % TraceFormat.indexEntrySize == 0 else { return nil }
+            (indexLength - TraceFormat.indexFixed) % TraceFormat.indexEntrySize == 0
+        else { return nil }
         let idx = try f.read(at: indexOffset, count: indexLength)
         guard idx.count == indexLength, idx.hasPrefix(TraceFormat.indexSync, at: 0),
-              XXH64.hash(idx) == trailer.le(8, UInt64.self) else { return nil }
+            XXH64.hash(idx) == trailer.le(8, UInt64.self)
+        else { return nil }
         let count = Int(idx.le(4, UInt32.self))
         guard count == (indexLength - TraceFormat.indexFixed) / TraceFormat.indexEntrySize else { return nil }
         var table: [TraceChunkInfo] = []
@@ -110,8 +112,11 @@ public final class TraceReader {
     /// the next valid chunk header (its sync marker plus a matching header checksum).
     static func scan(_ f: PosixFile, size: Int, chunksStart: Int, unit: Int64) throws -> ([TraceChunkInfo], [TraceError]) {
         var table: [TraceChunkInfo] = []
-        var issues: [TraceError] = [TraceError(.missingIndex, path: f.path, offset: size,
-                                               "no valid index at the end of the file (writer interrupted or file truncated); chunks were located by scanning")]
+        var issues: [TraceError] = [
+            TraceError(
+                .missingIndex, path: f.path, offset: size,
+                "no valid index at the end of the file (writer interrupted or file truncated); chunks were located by scanning")
+        ]
         var pos = chunksStart
         var buf: [UInt8] = []
         var nextNumber = 0
@@ -120,44 +125,59 @@ public final class TraceReader {
             let got = try f.read(at: pos, count: hsize, into: &buf)
             let head = Array(buf[0..<got])
             if head.hasPrefix(TraceFormat.indexSync, at: 0) || (got < 4 && TraceFormat.indexSync.starts(with: head)) {
-                break // start of a (damaged or truncated) index: no more chunks
+                break  // start of a (damaged or truncated) index: no more chunks
             }
             switch ChunkHeader.decode(head) {
             case .success(let h):
                 let end = pos + hsize + Int(h.payloadLength)
                 if end > size {
-                    issues.append(TraceError(.truncated, path: f.path, offset: pos, chunk: Int(h.number),
-                                             "chunk needs \(end - pos) bytes but the file ends after \(size - pos) (truncated)"))
+                    issues.append(
+                        TraceError(
+                            .truncated, path: f.path, offset: pos, chunk: Int(h.number),
+                            "chunk needs \(end - pos) bytes but the file ends after \(size - pos) (truncated)"))
                     return (table, issues)
                 }
                 let (f0, o0) = h.firstTick.multipliedReportingOverflow(by: unit)
                 let (l0, o1) = h.lastTick.multipliedReportingOverflow(by: unit)
                 if o0 || o1 || (table.last.map { $0.lastTime > f0 } ?? false) {
-                    issues.append(TraceError(.corruptChunk, path: f.path, offset: pos, chunk: Int(h.number),
-                                             "chunk times are out of order or overflow; chunk skipped"))
+                    issues.append(
+                        TraceError(
+                            .corruptChunk, path: f.path, offset: pos, chunk: Int(h.number),
+                            "chunk times are out of order or overflow; chunk skipped"))
                 } else if Int(h.number) < nextNumber {
                     // A chunk number seen before (a duplicated or moved chunk): the writer numbers 0, 1, 2…
-                    issues.append(TraceError(.corruptChunk, path: f.path, offset: pos, chunk: Int(h.number),
-                                             "chunk number \(h.number) comes after chunk \(nextNumber - 1) (duplicated or reordered chunk); chunk skipped"))
+                    issues.append(
+                        TraceError(
+                            .corruptChunk, path: f.path, offset: pos, chunk: Int(h.number),
+                            "chunk number \(h.number) comes after chunk \(nextNumber - 1) (duplicated or reordered chunk); chunk skipped"))
                 } else {
                     if Int(h.number) > nextNumber {
-                        issues.append(TraceError(.truncated, path: f.path, offset: pos, chunk: nextNumber,
-                                                 "chunk(s) \(nextNumber)…\(Int(h.number) - 1) are missing before byte \(pos)"))
+                        issues.append(
+                            TraceError(
+                                .truncated, path: f.path, offset: pos, chunk: nextNumber,
+                                "chunk(s) \(nextNumber)…\(Int(h.number) - 1) are missing before byte \(pos)"))
                     }
-                    table.append(TraceChunkInfo(number: Int(h.number), offset: pos, eventCount: Int(h.count),
-                                                firstTime: f0, lastTime: l0, payloadLength: Int(h.payloadLength)))
+                    table.append(
+                        TraceChunkInfo(
+                            number: Int(h.number), offset: pos, eventCount: Int(h.count),
+                            firstTime: f0, lastTime: l0, payloadLength: Int(h.payloadLength)))
                 }
                 nextNumber = max(nextNumber, Int(h.number) + 1)
                 pos = end
             case .failure(let why):
                 if got < hsize && (got < 4 || head.hasPrefix(TraceFormat.chunkSync, at: 0) || TraceFormat.chunkSync.starts(with: head.prefix(4))) {
-                    issues.append(TraceError(.truncated, path: f.path, offset: pos, chunk: nextNumber,
-                                             "file ends inside a chunk header (\(got) of \(hsize) bytes; truncated)"))
+                    issues.append(
+                        TraceError(
+                            .truncated, path: f.path, offset: pos, chunk: nextNumber,
+                            "file ends inside a chunk header (\(got) of \(hsize) bytes; truncated)"))
                     return (table, issues)
                 }
                 let next = try resync(f, from: pos + 1, size: size, buf: &buf)
-                issues.append(TraceError(.corruptChunk, path: f.path, offset: pos, chunk: nextNumber,
-                                         "\(why.message); skipped \((next ?? size) - pos) bytes to \(next.map { "the next valid chunk at byte \($0)" } ?? "the end of the file")"))
+                issues.append(
+                    TraceError(
+                        .corruptChunk, path: f.path, offset: pos, chunk: nextNumber,
+                        "\(why.message); skipped \((next ?? size) - pos) bytes to \(next.map { "the next valid chunk at byte \($0)" } ?? "the end of the file")"
+                    ))
                 guard let next else { return (table, issues) }
                 pos = next
             }
@@ -174,7 +194,7 @@ public final class TraceReader {
             let b = Array(buf[0..<got])
             var i = 0
             while i + 4 <= got && i < block {
-                if b[i] == 0x53, b[i + 1] == 0x42 { // "SB": cheap prefilter for "SBCK"/"SBIX"
+                if b[i] == 0x53, b[i + 1] == 0x42 {  // "SB": cheap prefilter for "SBCK"/"SBIX"
                     if b.hasPrefix(TraceFormat.chunkSync, at: i) {
                         if case .success = ChunkHeader.decode(b, at: i) { return start + i }
                     } else if b.hasPrefix(TraceFormat.indexSync, at: i) {
@@ -209,23 +229,27 @@ public final class TraceReader {
         case .failure(let why): throw TraceError(.corruptChunk, path: path, offset: info.offset, chunk: info.number, why.message)
         }
         guard Int(h.payloadLength) == info.payloadLength, Int(h.count) == info.eventCount,
-              h.firstTick &* header.timeUnit == info.firstTime else {
+            h.firstTick &* header.timeUnit == info.firstTime
+        else {
             throw TraceError(.corruptChunk, path: path, offset: info.offset, chunk: info.number, "chunk header disagrees with the index")
         }
         guard Int(h.number) == info.number else {
-            throw TraceError(.outOfOrder, path: path, offset: info.offset, chunk: info.number,
-                             "chunk header says chunk \(h.number) where chunk \(info.number) belongs (chunks reordered or duplicated)")
+            throw TraceError(
+                .outOfOrder, path: path, offset: info.offset, chunk: info.number,
+                "chunk header says chunk \(h.number) where chunk \(info.number) belongs (chunks reordered or duplicated)")
         }
         var times: [Int64] = [], addresses: [UInt32] = []
         try decoder.chunkBytes.withUnsafeBytes { raw in
             let payload = UnsafeRawBufferPointer(rebasing: raw[TraceFormat.chunkHeaderSize..<total])
             guard XXH64.hash(payload) == h.payloadHash else {
-                throw TraceError(.checksumMismatch, path: path, offset: info.offset + TraceFormat.chunkHeaderSize, chunk: info.number,
-                                 "chunk payload checksum mismatch (bytes \(info.offset + TraceFormat.chunkHeaderSize)..<\(info.offset + total) are corrupt)")
+                throw TraceError(
+                    .checksumMismatch, path: path, offset: info.offset + TraceFormat.chunkHeaderSize, chunk: info.number,
+                    "chunk payload checksum mismatch (bytes \(info.offset + TraceFormat.chunkHeaderSize)..<\(info.offset + total) are corrupt)")
             }
             do {
-                try decoder.decode(h, payload: payload, timeUnit: header.timeUnit, addressCount: offsets[offsets.count - 1],
-                                   lookup: lookup, times: &times, addresses: &addresses)
+                try decoder.decode(
+                    h, payload: payload, timeUnit: header.timeUnit, addressCount: offsets[offsets.count - 1],
+                    lookup: lookup, times: &times, addresses: &addresses)
             } catch let p as ChunkProblem {
                 throw TraceError(.corruptChunk, path: path, offset: info.offset + TraceFormat.chunkHeaderSize, chunk: info.number, p.message)
             }
@@ -317,8 +341,11 @@ public struct TraceRecovery: Sendable {
     public var errors: [TraceError]
     /// The events of the intact chunks, with (population, index) resolved by `reader`.
     public func events(using reader: TraceReader) -> [TraceEvent] {
-        chunks.flatMap { c in zip(c.times, c.addresses).map { t, a in
-            let l = reader.location(of: a); return TraceEvent(time: t, population: l.population, index: l.index) } }
+        chunks.flatMap { c in
+            zip(c.times, c.addresses).map { t, a in
+                let l = reader.location(of: a); return TraceEvent(time: t, population: l.population, index: l.index)
+            }
+        }
     }
 }
 

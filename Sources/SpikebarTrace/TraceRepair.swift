@@ -41,7 +41,9 @@ public enum TraceRepair {
         let suffix = sameFile(input, output + ".partial") ? ".repair-partial" : ".partial"
         // Nothing lost: the damaged original stays where it is (issue #22).
         guard input != output, !sameFile(input, output) else {
-            throw TraceError(.invalidArgument, path: output, "the output is the input itself; write the repaired trace to another file (the damaged original is kept)")
+            throw TraceError(
+                .invalidArgument, path: output,
+                "the output is the input itself; write the repaired trace to another file (the damaged original is kept)")
         }
         // What the damage took is written into the repaired trace's header (`TraceHeader.lostSpans`), so
         // that a replay of it still reports those inferences as damaged instead of calling them divergent.
@@ -64,7 +66,8 @@ public enum TraceRepair {
         }
         do { try writer.close() } catch { writer.discard(); throw error }
         problems.sort { ($0.offset ?? 0) < ($1.offset ?? 0) }
-        return TraceRepairReport(input: input, output: output, inputHadIndex: reader.hasIndex,
-                                 chunksRecovered: chunks, eventsRecovered: events, problems: problems)
+        return TraceRepairReport(
+            input: input, output: output, inputHadIndex: reader.hasIndex,
+            chunksRecovered: chunks, eventsRecovered: events, problems: problems)
     }
 }

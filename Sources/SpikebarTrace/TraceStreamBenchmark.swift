@@ -21,11 +21,14 @@ public enum TraceStreamBenchmark {
         public var identical: Bool
     }
 
-    public static func run(events: Int, neurons: Int = 1000, rateHz: Double = 20, resolution: Int64 = 1_000_000,
-                           path: String, seed: UInt64 = 1, progress: (Int) -> Void = { _ in }) throws -> Result {
+    public static func run(
+        events: Int, neurons: Int = 1000, rateHz: Double = 20, resolution: Int64 = 1_000_000,
+        path: String, seed: UInt64 = 1, progress: (Int) -> Void = { _ in }
+    ) throws -> Result {
         let before = TraceBenchmark.peakRSSBytes()
-        let header = TraceHeader(populations: [TracePopulation(name: "poisson", size: neurons)],
-                                 metadata: "{\"source\":\"TraceStreamBenchmark\"}", timeUnit: resolution)
+        let header = TraceHeader(
+            populations: [TracePopulation(name: "poisson", size: neurons)],
+            metadata: "{\"source\":\"TraceStreamBenchmark\"}", timeUnit: resolution)
         var rng = RandomStream(seed: seed, purpose: .benchmark)
         let total = Double(neurons) * rateHz
         let ticksPerSecond = 1e12 / Double(resolution)
@@ -36,7 +39,7 @@ public enum TraceStreamBenchmark {
         }
         let writer = try TraceWriter(path: path, header: header)
         writer.syncOnClose = false
-        var group: [UInt32] = []          // addresses of the current tick, sorted before writing
+        var group: [UInt32] = []  // addresses of the current tick, sorted before writing
         var groupTick: Int64 = -1
         var t = 0.0
         func flushGroup() throws {
@@ -70,10 +73,11 @@ public enum TraceStreamBenchmark {
         }
         let decode = Double(DispatchTime.now().uptimeNanoseconds - t1) * 1e-9
         let size = reader.fileSize
-        return Result(events: events, fileBytes: size, bytesPerEvent: Double(size) / Double(max(1, events)),
-                      encodeSeconds: encode, decodeSeconds: decode,
-                      encodeEventsPerSecond: Double(events) / encode, decodeEventsPerSecond: Double(read) / decode,
-                      peakRSSBefore: before, peakRSSAfterWrite: afterWrite, peakRSSAfterRead: TraceBenchmark.peakRSSBytes(),
-                      identical: read == events && readDigest == writeDigest)
+        return Result(
+            events: events, fileBytes: size, bytesPerEvent: Double(size) / Double(max(1, events)),
+            encodeSeconds: encode, decodeSeconds: decode,
+            encodeEventsPerSecond: Double(events) / encode, decodeEventsPerSecond: Double(read) / decode,
+            peakRSSBefore: before, peakRSSAfterWrite: afterWrite, peakRSSAfterRead: TraceBenchmark.peakRSSBytes(),
+            identical: read == events && readDigest == writeDigest)
     }
 }

@@ -47,8 +47,10 @@ public struct TraceHeader: Sendable, Equatable {
     /// readers of a repaired trace still know which times are incomplete (issue #22).
     public var lostSpans: [LostSpan] = []
 
-    public init(populations: [TracePopulation], scenarioDigest: String = "", metadata: String = "{}",
-                timeUnit: Int64 = 1, lostSpans: [LostSpan] = []) {
+    public init(
+        populations: [TracePopulation], scenarioDigest: String = "", metadata: String = "{}",
+        timeUnit: Int64 = 1, lostSpans: [LostSpan] = []
+    ) {
         self.populations = populations; self.scenarioDigest = scenarioDigest
         self.metadata = metadata; self.timeUnit = timeUnit; self.lostSpans = lostSpans
     }

@@ -55,8 +55,10 @@ public final class TraceWriter {
     ///   - chunkEvents: events per chunk (1 … 2^24): the unit of memory, seeking and loss on corruption.
     ///   - level: zstd level (negative … 22). 1 is the default: on byte planes almost all the gain is
     ///     Huffman coding of literals, which every positive level does; higher levels only cost speed.
-    public init(path: String, header: TraceHeader, chunkEvents: Int = TraceWriter.defaultChunkEvents,
-                level: Int = TraceWriter.defaultLevel, temporarySuffix: String = ".partial") throws {
+    public init(
+        path: String, header: TraceHeader, chunkEvents: Int = TraceWriter.defaultChunkEvents,
+        level: Int = TraceWriter.defaultLevel, temporarySuffix: String = ".partial"
+    ) throws {
         self.path = path
         self.temporarySuffix = temporarySuffix
         self.header = header
@@ -112,11 +114,15 @@ public final class TraceWriter {
     @usableFromInline @inline(never)
     func appendChecked(_ e: TraceEvent) throws {
         guard e.population >= 0, e.population < offsets.count - 1 else {
-            throw TraceError(.invalidEvent, path: path, "event \(eventCount): population \(e.population) does not exist (trace has \(offsets.count - 1))")
+            throw TraceError(
+                .invalidEvent, path: path, "event \(eventCount): population \(e.population) does not exist (trace has \(offsets.count - 1))")
         }
         let base = offsets[e.population]
         guard e.index >= 0, e.index < offsets[e.population + 1] - base else {
-            throw TraceError(.invalidEvent, path: path, "event \(eventCount): index \(e.index) outside population \(e.population) (\(header.populations[e.population].name), size \(offsets[e.population + 1] - base))")
+            throw TraceError(
+                .invalidEvent, path: path,
+                "event \(eventCount): index \(e.index) outside population \(e.population) (\(header.populations[e.population].name), size \(offsets[e.population + 1] - base))"
+            )
         }
         try appendAddress(time: e.time, address: UInt32(truncatingIfNeeded: base + e.index))
     }
@@ -136,7 +142,8 @@ public final class TraceWriter {
         let fill = s.pointee.fill
         let last = s.pointee.lastTime
         if s.pointee.open, Int(address) < s.pointee.addressCount, fill > 0, fill &+ 1 < chunkEvents, time >= last,
-           let d = unitDivider.divide(UInt64(bitPattern: time) &- UInt64(bitPattern: last)) {
+            let d = unitDivider.divide(UInt64(bitPattern: time) &- UInt64(bitPattern: last))
+        {
             deltas[fill] = d
             addresses[fill] = address
             s.pointee.fill = fill &+ 1
@@ -153,7 +160,8 @@ public final class TraceWriter {
         guard s.pointee.open else { throw failed ?? TraceError(.invalidArgument, path: path, "append after close()") }
         let n = s.pointee.eventsBeforeChunk + s.pointee.fill
         guard Int(address) < s.pointee.addressCount else {
-            throw TraceError(.invalidEvent, path: path, "event \(n): address \(address) outside the address space (\(s.pointee.addressCount) addresses)")
+            throw TraceError(
+                .invalidEvent, path: path, "event \(n): address \(address) outside the address space (\(s.pointee.addressCount) addresses)")
         }
         var dTicks: UInt64 = 0
         if n == 0 {
@@ -163,7 +171,9 @@ public final class TraceWriter {
         } else {
             let last = s.pointee.lastTime
             guard time >= last else {
-                throw TraceError(.outOfOrder, path: path, "event \(n): time \(time) ps is earlier than the previous event's \(last) ps; events must be appended in non-decreasing time")
+                throw TraceError(
+                    .outOfOrder, path: path,
+                    "event \(n): time \(time) ps is earlier than the previous event's \(last) ps; events must be appended in non-decreasing time")
             }
             // Exact even when the difference exceeds Int64.max: it is < 2^64 and computed mod 2^64.
             let dps = UInt64(bitPattern: time) &- UInt64(bitPattern: last)
@@ -200,16 +210,18 @@ public final class TraceWriter {
             var deltaOr: UInt64 = 0, addressOr: UInt32 = 0
             for i in 0..<fill { deltaOr |= deltas[i] }
             for i in 0..<fill { addressOr |= addresses[i] }
-            let lastTick = unitDivider.divideSigned(st.pointee.lastTime) ?? 0 // exact: see appendAddress
-            let (wt, wa, layout) = try encoder.encode(deltas: UnsafeBufferPointer(start: deltas, count: fill), deltaOr: deltaOr,
-                                                      addresses: UnsafeBufferPointer(start: addresses, count: fill), addressOr: addressOr,
-                                                      firstTick: st.pointee.chunkFirstTick, lookup: lookup)
+            let lastTick = unitDivider.divideSigned(st.pointee.lastTime) ?? 0  // exact: see appendAddress
+            let (wt, wa, layout) = try encoder.encode(
+                deltas: UnsafeBufferPointer(start: deltas, count: fill), deltaOr: deltaOr,
+                addresses: UnsafeBufferPointer(start: addresses, count: fill), addressOr: addressOr,
+                firstTick: st.pointee.chunkFirstTick, lookup: lookup)
             let len = encoder.payloadLength
             let hash = encoder.payload.withUnsafeBytes { XXH64.hash(UnsafeRawBufferPointer(rebasing: $0[0..<len])) }
-            let h = ChunkHeader(number: UInt32(index.count), count: UInt32(fill), timeWidth: UInt8(wt),
-                                addressWidth: UInt8(wa), addressMode: TraceFormat.addressModeAbsolute, timeLayout: layout,
-                                firstTick: st.pointee.chunkFirstTick, lastTick: lastTick, payloadLength: UInt32(len),
-                                payloadHash: hash)
+            let h = ChunkHeader(
+                number: UInt32(index.count), count: UInt32(fill), timeWidth: UInt8(wt),
+                addressWidth: UInt8(wa), addressMode: TraceFormat.addressModeAbsolute, timeLayout: layout,
+                firstTick: st.pointee.chunkFirstTick, lastTick: lastTick, payloadLength: UInt32(len),
+                payloadHash: hash)
             guard index.count < Int(UInt32.max) else { throw TraceError(.invalidArgument, path: path, "more than 2^32 chunks") }
             try f.write(h.encode())
             try encoder.payload.withUnsafeBytes { try f.write(UnsafeRawBufferPointer(rebasing: $0[0..<len])) }
@@ -281,7 +293,7 @@ struct ExactDivider {
         let s = UInt64(u.trailingZeroBitCount)
         shift = s
         let m = u >> s
-        var x = m // Newton iteration doubles the correct low bits each step: 3 → 6 → … → 96 ≥ 64.
+        var x = m  // Newton iteration doubles the correct low bits each step: 3 → 6 → … → 96 ≥ 64.
         for _ in 0..<5 { x = x &* (2 &- m &* x) }
         inverse = x
         limit = UInt64.max / m
@@ -295,7 +307,7 @@ struct ExactDivider {
     }
 
     func divideSigned(_ x: Int64) -> Int64? {
-        let d = Int64(divisor) // invariant: built from a positive Int64 by the writer
+        let d = Int64(divisor)  // invariant: built from a positive Int64 by the writer
         return x % d == 0 ? x / d : nil
     }
 }

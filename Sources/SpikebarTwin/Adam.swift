@@ -22,7 +22,8 @@ public struct Adam: Sendable, Codable, Equatable {
 
     /// One update of `params` with `grads` at learning rate `lr`; `mask` (per connection, optional)
     /// zeroes the gradient of entries it marks 0 (stuck devices).
-    public mutating func update(_ params: inout [[Double]], grads: [[Double]], lr: Double, mask: [[UInt8]]? = nil, clip: ClosedRange<Double> = -1...1) {
+    public mutating func update(_ params: inout [[Double]], grads: [[Double]], lr: Double, mask: [[UInt8]]? = nil, clip: ClosedRange<Double> = -1...1)
+    {
         step += 1
         let c1 = 1 - pow(beta1, Double(step)), c2 = 1 - pow(beta2, Double(step))
         let b1 = beta1, b2 = beta2, eps = epsilon, lo = clip.lowerBound, hi = clip.upperBound
@@ -30,18 +31,21 @@ public struct Adam: Sendable, Codable, Equatable {
             let n = params[c].count
             let mk = mask?[c]
             params[c].withUnsafeMutableBufferPointer { p in
-            m[c].withUnsafeMutableBufferPointer { mm in
-            v[c].withUnsafeMutableBufferPointer { vv in
-            grads[c].withUnsafeBufferPointer { g in
-                for i in 0..<n {
-                    var gi = g[i]
-                    if let mk, mk[i] == 0 { gi = 0 }
-                    mm[i] = b1 * mm[i] + (1 - b1) * gi
-                    vv[i] = b2 * vv[i] + (1 - b2) * gi * gi
-                    let mhat = mm[i] / c1, vhat = vv[i] / c2
-                    p[i] = min(hi, max(lo, p[i] - lr * mhat / (vhat.squareRoot() + eps)))
+                m[c].withUnsafeMutableBufferPointer { mm in
+                    v[c].withUnsafeMutableBufferPointer { vv in
+                        grads[c].withUnsafeBufferPointer { g in
+                            for i in 0..<n {
+                                var gi = g[i]
+                                if let mk, mk[i] == 0 { gi = 0 }
+                                mm[i] = b1 * mm[i] + (1 - b1) * gi
+                                vv[i] = b2 * vv[i] + (1 - b2) * gi * gi
+                                let mhat = mm[i] / c1, vhat = vv[i] / c2
+                                p[i] = min(hi, max(lo, p[i] - lr * mhat / (vhat.squareRoot() + eps)))
+                            }
+                        }
+                    }
                 }
-            }}}}
+            }
         }
     }
 }

@@ -94,14 +94,16 @@ public struct WeightCalibration: Sendable {
     /// at their stuck levels when `stuckMap` is set).
     public func quantized(_ weights: [[Double]]) -> [[Double]] {
         let top = device.levels - 1
-        return weights.enumerated().map { c, ws in ws.enumerated().map { k, w in
-            var (p, m) = device.pairLevels(weight: w)
-            if let code = stuckMap?[c][k], code != 0 {
-                if let high = StuckCellCode.plusStuckHigh(code) { p = high ? top : 0 }
-                if let high = StuckCellCode.minusStuckHigh(code) { m = high ? top : 0 }
+        return weights.enumerated().map { c, ws in
+            ws.enumerated().map { k, w in
+                var (p, m) = device.pairLevels(weight: w)
+                if let code = stuckMap?[c][k], code != 0 {
+                    if let high = StuckCellCode.plusStuckHigh(code) { p = high ? top : 0 }
+                    if let high = StuckCellCode.minusStuckHigh(code) { m = high ? top : 0 }
+                }
+                return device.weight(levelPlus: p, levelMinus: m)
             }
-            return device.weight(levelPlus: p, levelMinus: m)
-        } }.enumerated().map { c, w in
+        }.enumerated().map { c, w in
             guard parasitics != nil else { return w }
             let pm = weights[c].enumerated().map { k, x -> (Double, Double) in
                 var (p, m) = device.pairLevels(weight: x)
@@ -124,19 +126,24 @@ public struct WeightCalibration: Sendable {
         guard let par = parasitics, c < par.shapes.count else { return zip(p, m).map { $0 - $1 } }
         let span = device.conductanceWindow
         let gp = p.map { device.gMin + max(0, $0) * span }, gm = m.map { device.gMin + max(0, $0) * span }
-        let a = Chip.parasiticAttenuation(gPlus: gp, gMinus: gm, inputs: par.shapes[c].inputs, outputs: par.shapes[c].outputs,
-                                          spec: par.tiles, model: par.model)
+        let a = Chip.parasiticAttenuation(
+            gPlus: gp, gMinus: gm, inputs: par.shapes[c].inputs, outputs: par.shapes[c].outputs,
+            spec: par.tiles, model: par.model)
         return gp.indices.map { (gp[$0] * a.plus[$0] - gm[$0] * a.minus[$0]) / span }
     }
 
     /// Whether any effect changes the weights.
-    public var isActive: Bool { spec.quantize || spec.programmingNoise || spec.stuckFraction > 0 || stuckMap != nil || passiveLayouts != nil || parasitics != nil }
+    public var isActive: Bool {
+        spec.quantize || spec.programmingNoise || spec.stuckFraction > 0 || stuckMap != nil || passiveLayouts != nil || parasitics != nil
+    }
 
     /// Reparametrised passive transfer: `w → (G⁺, G⁻)` targets (levels when `quantize`), one sampled
     /// passive programming of each cell, back to window units. The backward pass treats the map as the
     /// identity (the perturbations are additive or within ±1 % multiplicative), so the gradient reaches
     /// the ideal weights; synapses with a failed cell are masked.
-    func passiveEffective(_ weights: [[Double]], batch: Int, layouts: [PassiveLayout], model: PassiveArraySpec) -> (weights: [[Double]], mask: [[UInt8]]?) {
+    func passiveEffective(
+        _ weights: [[Double]], batch: Int, layouts: [PassiveLayout], model: PassiveArraySpec
+    ) -> (weights: [[Double]], mask: [[UInt8]]?) {
         let top = Double(device.levels - 1), span = device.conductanceWindow, g0 = device.gMin
         var out = weights
         var mask = weights.map { [UInt8](repeating: 1, count: $0.count) }
@@ -145,7 +152,11 @@ public struct WeightCalibration: Sendable {
             for k in weights[c].indices {
                 let w = weights[c][k]
                 var p: Double, m: Double
-                if spec.quantize { let (lp, lm) = device.pairLevels(weight: w); p = Double(lp) / top; m = Double(lm) / top } else { p = max(0, min(1, w)); m = max(0, min(1, -w)) }
+                if spec.quantize {
+                    let (lp, lm) = device.pairLevels(weight: w); p = Double(lp) / top; m = Double(lm) / top
+                } else {
+                    p = max(0, min(1, w)); m = max(0, min(1, -w))
+                }
                 var rp = PassiveLayout.stream(seed: seed, purpose: .training, connection: c, key: layout.keyPlus[k], sample: batch)
                 let a = model.program(target: g0 + p * span, after: Int(layout.afterPlus[k]), gHRS: g0, using: &rp)
                 var rm = PassiveLayout.stream(seed: seed, purpose: .training, connection: c, key: layout.keyMinus[k], sample: batch)

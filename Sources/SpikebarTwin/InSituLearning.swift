@@ -34,9 +34,11 @@ public struct InSituConfig: Sendable, Equatable {
     /// smaller one above `G_min + refreshLow·ΔG` (so a refresh frees at least `refreshLow` of the window).
     public var refreshHigh: Double, refreshLow: Double
 
-    public init(device: NonlinearUpdateModel = .moTiOx, variation: Double = 0, scaleP: Double, scaleD: Double, lr: Double,
-                batch: Int, pulseEnergy: Joules = 1e-12, threads: Int = 0, seed: UInt64 = 1, rule: InSituRule = .ternary,
-                maxPulsesPerBatch: Int = 16, refreshHigh: Double = 0.6, refreshLow: Double = 0.1) {
+    public init(
+        device: NonlinearUpdateModel = .moTiOx, variation: Double = 0, scaleP: Double, scaleD: Double, lr: Double,
+        batch: Int, pulseEnergy: Joules = 1e-12, threads: Int = 0, seed: UInt64 = 1, rule: InSituRule = .ternary,
+        maxPulsesPerBatch: Int = 16, refreshHigh: Double = 0.6, refreshLow: Double = 0.1
+    ) {
         self.device = device; self.variation = variation; self.scaleP = scaleP; self.scaleD = scaleD; self.lr = lr
         self.batch = batch; self.pulseEnergy = pulseEnergy; self.threads = threads; self.seed = seed
         self.rule = rule; self.maxPulsesPerBatch = maxPulsesPerBatch; self.refreshHigh = refreshHigh; self.refreshLow = refreshLow
@@ -153,9 +155,10 @@ public final class InSituTrainer {
             pulsesP += p; pulsesD += d
         }
         let all = pulsesP + pulsesD + refreshCount.p + refreshCount.d
-        return InSituEpoch(epoch: epoch + 1, trainLoss: loss / Double(max(1, n)), trainAccuracy: Double(correct) / Double(max(1, n)),
-                           potentiationPulses: pulsesP, depressionPulses: pulsesD,
-                           writeEnergy: Double(all) * config.pulseEnergy, seconds: Date().timeIntervalSince(start),
-                           refreshes: refreshCount.n, refreshPotentiationPulses: refreshCount.p, refreshDepressionPulses: refreshCount.d)
+        return InSituEpoch(
+            epoch: epoch + 1, trainLoss: loss / Double(max(1, n)), trainAccuracy: Double(correct) / Double(max(1, n)),
+            potentiationPulses: pulsesP, depressionPulses: pulsesD,
+            writeEnergy: Double(all) * config.pulseEnergy, seconds: Date().timeIntervalSince(start),
+            refreshes: refreshCount.n, refreshPotentiationPulses: refreshCount.p, refreshDepressionPulses: refreshCount.d)
     }
 }

@@ -122,10 +122,12 @@ public struct MIFTrainer: Sendable {
     /// Trains `net` in place on samples `image(0..<labels.count)` with `labels`; after each epoch
     /// evaluates `validation` (if any) and calls `progress(epoch, batchesDone, batches, runningLoss)` after
     /// every batch. Images come through a closure so that a caller can keep 60,000 digits as bytes.
-    public func train(_ net: inout MIFNetwork, image: (Int) -> [Double], labels: [Int],
-                      validation: (images: [[Double]], labels: [Int])?,
-                      progress: (Int, Int, Int, Double) -> Void = { _, _, _, _ in },
-                      epochDone: (MIFEpochRecord, [[Double]]) -> Void = { _, _ in }) -> [MIFEpochRecord] {
+    public func train(
+        _ net: inout MIFNetwork, image: (Int) -> [Double], labels: [Int],
+        validation: (images: [[Double]], labels: [Int])?,
+        progress: (Int, Int, Int, Double) -> Void = { _, _, _, _ in },
+        epochDone: (MIFEpochRecord, [[Double]]) -> Void = { _, _ in }
+    ) -> [MIFEpochRecord] {
         var adam = Adam(shapes: net.weights.map(\.count))
         let n = labels.count, b = config.batch
         let batches = (n + b - 1) / b
@@ -151,8 +153,9 @@ public struct MIFTrainer: Sendable {
                 let r = net.infer(v.images, threads: config.threads)
                 va = Double(zip(r, v.labels).filter { $0.predictedClass == $1 }.count) / Double(v.images.count)
             }
-            let rec = MIFEpochRecord(epoch: epoch + 1, loss: lossSum / Double(max(n, 1)), trainAccuracy: Double(correct) / Double(max(n, 1)),
-                                     validationAccuracy: va, seconds: Date().timeIntervalSince(started))
+            let rec = MIFEpochRecord(
+                epoch: epoch + 1, loss: lossSum / Double(max(n, 1)), trainAccuracy: Double(correct) / Double(max(n, 1)),
+                validationAccuracy: va, seconds: Date().timeIntervalSince(started))
             history.append(rec)
             epochDone(rec, net.weights)
         }

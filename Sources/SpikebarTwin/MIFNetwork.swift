@@ -44,8 +44,10 @@ public struct MIFNetwork: Sendable {
     /// Training: clip each sample's gradient to the median norm of its group of 8 (`clippedSum`).
     public var clipPerSample = true
 
-    public init(sizes: [Int], weights: [[Double]], parameters: MIFParameters, currentPerUnit: [Double],
-                dt: Seconds, steps: Int, readoutScale: Double) throws {
+    public init(
+        sizes: [Int], weights: [[Double]], parameters: MIFParameters, currentPerUnit: [Double],
+        dt: Seconds, steps: Int, readoutScale: Double
+    ) throws {
         guard sizes.count >= 2, weights.count == sizes.count - 1, currentPerUnit.count == sizes.count - 1 else {
             throw SpikebarError.mismatch("MIF twin: \(weights.count) weight matrices and \(currentPerUnit.count) gains for \(sizes.count - 1) layers")
         }
@@ -61,8 +63,10 @@ public struct MIFNetwork: Sendable {
     }
 
     /// `c_l` for each layer from the device's read pulse (Docs/mif-neurons.md, "Input").
-    public static func currentPerUnit(parameters: MIFParameters, readVoltage: Volts, conductanceWindow: Siemens,
-                                      readPulse: Seconds, dt: Seconds) -> [Double] {
+    public static func currentPerUnit(
+        parameters: MIFParameters, readVoltage: Volts, conductanceWindow: Siemens,
+        readPulse: Seconds, dt: Seconds
+    ) -> [Double] {
         parameters.gains.map { $0 * readVoltage * conductanceWindow * readPulse / dt }
     }
 
@@ -220,20 +224,21 @@ extension MIFNetwork {
                 } else {
                     let prev = sizes[l - 1], base = (n + 1) * prev
                     weights[l - 1].withUnsafeBufferPointer { w in
-                    ws.grads[l - 1].withUnsafeMutableBufferPointer { g in
-                        for i in 0..<prev {
-                            let u = k.signal(ws.x1[l - 1][base + i])
-                            if u == 0 { continue }
-                            let row = i * size
-                            var back = 0.0
-                            for j in 0..<size {
-                                let gj = c * gI[j]
-                                g[row + j] += u * gj
-                                back += w[row + j] * gj
+                        ws.grads[l - 1].withUnsafeMutableBufferPointer { g in
+                            for i in 0..<prev {
+                                let u = k.signal(ws.x1[l - 1][base + i])
+                                if u == 0 { continue }
+                                let row = i * size
+                                var back = 0.0
+                                for j in 0..<size {
+                                    let gj = c * gI[j]
+                                    g[row + j] += u * gj
+                                    back += w[row + j] * gj
+                                }
+                                lx1[l - 1][i] += back
                             }
-                            lx1[l - 1][i] += back
                         }
-                    }}
+                    }
                 }
             }
         }

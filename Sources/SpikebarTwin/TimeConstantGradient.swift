@@ -28,7 +28,7 @@ extension BatchGradient {
             for i in 0..<n {
                 let ts = layer.tauSyn[i], tm = layer.tauMem[i], c = layer.coupling[i]
                 let a = layer.alpha[i], b = layer.beta[i]
-                let r = c * (ts - tm) / ts           // R
+                let r = c * (ts - tm) / ts  // R
                 let d = ts - tm
                 let dAdTs = a * dt / (ts * ts), dBdTm = b * dt / (tm * tm)
                 let dKdTs = -r * tm / (d * d) * (a - b) + c * dAdTs

@@ -22,8 +22,10 @@ public struct TrainerConfig: Sendable, Codable, Equatable {
     public var patience: Int
     public var threads: Int
     public var seed: UInt64
-    public init(epochs: Int, batch: Int, lr: Double, schedule: LearningRateSchedule, lrDecayEvery: Int = 5,
-                lrDecayFactor: Double = 0.5, patience: Int = 0, threads: Int = 0, seed: UInt64 = 1) {
+    public init(
+        epochs: Int, batch: Int, lr: Double, schedule: LearningRateSchedule, lrDecayEvery: Int = 5,
+        lrDecayFactor: Double = 0.5, patience: Int = 0, threads: Int = 0, seed: UInt64 = 1
+    ) {
         self.epochs = epochs; self.batch = batch; self.lr = lr; self.schedule = schedule
         self.lrDecayEvery = lrDecayEvery; self.lrDecayFactor = lrDecayFactor; self.patience = patience
         self.threads = threads; self.seed = seed
@@ -89,7 +91,8 @@ public struct TrainingCheckpoint: Sendable, Codable {
             if let k = list.firstIndex(where: { !$0.allSatisfy(\.isFinite) }) { return "\(name)[\(k)] holds a value that is not finite" }
         }
         if epoch < 0 || batchInEpoch < 0 || staleEpochs < 0 || adam.step < 0 || epochSeen < 0 || !(0...max(0, epochSeen)).contains(epochCorrect) {
-            return "negative or inconsistent counters (epoch \(epoch), batch \(batchInEpoch), stale epochs \(staleEpochs), Adam step \(adam.step), seen \(epochSeen), correct \(epochCorrect))"
+            return
+                "negative or inconsistent counters (epoch \(epoch), batch \(batchInEpoch), stale epochs \(staleEpochs), Adam step \(adam.step), seen \(epochSeen), correct \(epochCorrect))"
         }
         if !epochLoss.isFinite || !bestValidation.isFinite { return "epochLoss or bestValidation is not finite" }
         return nil
@@ -129,9 +132,11 @@ public final class Trainer {
     /// realisable range; nil keeps the twin's τ fixed.
     public let trainableTimeConstants: (base: [[NeuronParameters]], bounds: TimeConstantBounds)?
 
-    public init(twin: TwinNetwork, config: TrainerConfig, calibration: WeightCalibration,
-                neuronsForBatch: (@Sendable (Int) -> [[NeuronParameters]])? = nil,
-                trainableTimeConstants: (base: [[NeuronParameters]], bounds: TimeConstantBounds)? = nil) {
+    public init(
+        twin: TwinNetwork, config: TrainerConfig, calibration: WeightCalibration,
+        neuronsForBatch: (@Sendable (Int) -> [[NeuronParameters]])? = nil,
+        trainableTimeConstants: (base: [[NeuronParameters]], bounds: TimeConstantBounds)? = nil
+    ) {
         self.twin = twin; self.config = config; self.calibration = calibration
         self.neuronsForBatch = neuronsForBatch; self.device = calibration.device
         self.trainableTimeConstants = trainableTimeConstants
@@ -146,9 +151,10 @@ public final class Trainer {
     /// A fresh checkpoint: the twin's current weights, Adam at rest.
     public func start() -> TrainingCheckpoint {
         let shapes = twin.weights.map(\.count)
-        var ck = TrainingCheckpoint(shapes: shapes, weights: twin.weights, adam: Adam(shapes: shapes), epoch: 0, batchInEpoch: 0,
-                                    bestWeights: twin.weights, bestValidation: -1, bestEpoch: -1, staleEpochs: 0, history: [],
-                                    epochLoss: 0, epochCorrect: 0, epochSeen: 0, finished: false)
+        var ck = TrainingCheckpoint(
+            shapes: shapes, weights: twin.weights, adam: Adam(shapes: shapes), epoch: 0, batchInEpoch: 0,
+            bestWeights: twin.weights, bestValidation: -1, bestEpoch: -1, staleEpochs: 0, history: [],
+            epochLoss: 0, epochCorrect: 0, epochSeen: 0, finished: false)
         if let t = trainableTimeConstants {
             let lt = t.bounds.logTau(t.base)
             ck.logTau = lt; ck.bestLogTau = lt; ck.tauAdam = Adam(shapes: lt.map(\.count))
@@ -176,12 +182,15 @@ public final class Trainer {
     /// Runs (or continues) training from `checkpoint`. Calls `progress` after every batch, `save` at the
     /// end of every epoch and when stopping; returns when the epochs are done, early stopping triggers, or
     /// `shouldStop()` turns true (Ctrl-C). Throws when the loss is not finite (diverged training).
-    public func train(_ train: TwinDataset, validation: TwinDataset?, from checkpoint: TrainingCheckpoint,
-                      progress: (TrainingProgress) -> Void = { _ in }, shouldStop: () -> Bool = { false },
-                      save: (TrainingCheckpoint) throws -> Void = { _ in }) throws -> (TrainingCheckpoint, TrainingEnd) {
+    public func train(
+        _ train: TwinDataset, validation: TwinDataset?, from checkpoint: TrainingCheckpoint,
+        progress: (TrainingProgress) -> Void = { _ in }, shouldStop: () -> Bool = { false },
+        save: (TrainingCheckpoint) throws -> Void = { _ in }
+    ) throws -> (TrainingCheckpoint, TrainingEnd) {
         var ck = checkpoint
         guard ck.shapes == twin.weights.map(\.count) else {
-            throw SpikebarError.mismatch("checkpoint weights have shapes \(ck.shapes), the network needs \(twin.weights.map(\.count)); start without --resume")
+            throw SpikebarError.mismatch(
+                "checkpoint weights have shapes \(ck.shapes), the network needs \(twin.weights.map(\.count)); start without --resume")
         }
         if ck.finished { return (ck, .completed) }
         let n = train.count, B = config.batch
@@ -211,7 +220,9 @@ public final class Trainer {
                 let g = twin.gradient(inputs, labels: labels, effective: eff, threads: config.threads, timeConstants: tuned)
                 guard g.loss.isFinite else {
                     try save(ck)
-                    throw SpikebarError.resourceLimit("training diverged: the loss is \(g.loss) at epoch \(epoch + 1), batch \(b + 1); lower the learning rate (--lr) or the gains and start again (the checkpoint holds the weights before this batch)")
+                    throw SpikebarError.resourceLimit(
+                        "training diverged: the loss is \(g.loss) at epoch \(epoch + 1), batch \(b + 1); lower the learning rate (--lr) or the gains and start again (the checkpoint holds the weights before this batch)"
+                    )
                 }
                 let lr = config.learningRate(batch: global, of: total, epoch: epoch)
                 ck.adam.update(&ck.weights, grads: g.gradients, lr: lr, mask: mask)
@@ -228,10 +239,12 @@ public final class Trainer {
                 ck.batchInEpoch += 1
                 seenSince += idx.count
                 let elapsed = Date().timeIntervalSince(windowStart)
-                progress(TrainingProgress(epoch: epoch, epochs: config.epochs, batch: ck.batchInEpoch, batches: batches,
-                                          loss: ck.epochLoss / Double(max(1, ck.epochSeen)),
-                                          accuracy: Double(ck.epochCorrect) / Double(max(1, ck.epochSeen)),
-                                          examplesPerSecond: elapsed > 0 ? Double(seenSince) / elapsed : 0, lr: lr))
+                progress(
+                    TrainingProgress(
+                        epoch: epoch, epochs: config.epochs, batch: ck.batchInEpoch, batches: batches,
+                        loss: ck.epochLoss / Double(max(1, ck.epochSeen)),
+                        accuracy: Double(ck.epochCorrect) / Double(max(1, ck.epochSeen)),
+                        examplesPerSecond: elapsed > 0 ? Double(seenSince) / elapsed : 0, lr: lr))
                 if elapsed > 10 { windowStart = Date(); seenSince = 0 }
                 if checkpointInterval > 0, ck.batchInEpoch < batches, Date().timeIntervalSince(lastSave) >= checkpointInterval {
                     try save(ck)
@@ -241,11 +254,12 @@ public final class Trainer {
             if neuronsForBatch != nil { twin.setNeurons(neuronsForBatch!(-1 - epoch), device: device) }
             if let n = trainedNeurons(ck, best: false) { twin.setNeurons(n, device: device) }
             let val = validation.map { accuracy(validationWeights(ck.weights), on: $0) }
-            let record = EpochRecord(epoch: epoch + 1, trainLoss: ck.epochLoss / Double(max(1, ck.epochSeen)),
-                                     trainAccuracy: Double(ck.epochCorrect) / Double(max(1, ck.epochSeen)),
-                                     validationAccuracy: val,
-                                     lr: config.learningRate(batch: (epoch + 1) * batches - 1, of: total, epoch: epoch),
-                                     seconds: Date().timeIntervalSince(epochStart))
+            let record = EpochRecord(
+                epoch: epoch + 1, trainLoss: ck.epochLoss / Double(max(1, ck.epochSeen)),
+                trainAccuracy: Double(ck.epochCorrect) / Double(max(1, ck.epochSeen)),
+                validationAccuracy: val,
+                lr: config.learningRate(batch: (epoch + 1) * batches - 1, of: total, epoch: epoch),
+                seconds: Date().timeIntervalSince(epochStart))
             ck.history.append(record)
             let score = val ?? record.trainAccuracy
             // Ties go to the later epoch (trained longer at the same score); only a better score resets patience.

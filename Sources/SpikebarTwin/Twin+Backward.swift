@@ -21,94 +21,93 @@ extension PreparedTwin {
         }
         let k = slope
         x.offsets.withUnsafeBufferPointer { off in
-        x.channels.withUnsafeBufferPointer { chans in
-        for n in stride(from: T - 1, through: 0, by: -1) {
-            // Adjoints arriving from step n + 1.
-            for l in 1...L {
-                let size = sizes[l]
-                let gIe = ws.gIe[l], gVp = ws.gVp[l], gVe = ws.gVend[l], u = ws.u[l]
-                let a = alpha[l], b = beta[l], c = kappa[l], sc = scale[l]
-                if n == T - 1 {
-                    for i in 0..<size { gIe[i] = 0; gVe[i] = 0; u[i] = 0 }
-                    continue
-                }
-                let rm = ws.refm[l] + (n + 1) * size
-                if decayGradients {
-                    // Step n + 1 advanced I' = α·I_n and (outside refractoriness) V' = β·V_n + κ·I_n; gIe and
-                    // gVp still hold the adjoints of step n + 1 here.
-                    let ie = ws.iEnd[l] + n * size, ve = ws.vEnd[l] + n * size
-                    let gA = ws.gAlpha[l], gB = ws.gBeta[l], gK = ws.gKappa[l]
-                    for i in 0..<size {
-                        gA[i] += gIe[i] * ie[i]
-                        if rm[i] == 0 {
-                            gB[i] += gVp[i] * ve[i]
-                            gK[i] += gVp[i] * ie[i]
+            x.channels.withUnsafeBufferPointer { chans in
+                for n in stride(from: T - 1, through: 0, by: -1) {
+                    // Adjoints arriving from step n + 1.
+                    for l in 1...L {
+                        let size = sizes[l]
+                        let gIe = ws.gIe[l], gVp = ws.gVp[l], gVe = ws.gVend[l], u = ws.u[l]
+                        let a = alpha[l], b = beta[l], c = kappa[l], sc = scale[l]
+                        if n == T - 1 {
+                            for i in 0..<size { gIe[i] = 0; gVe[i] = 0; u[i] = 0 }
+                            continue
+                        }
+                        let rm = ws.refm[l] + (n + 1) * size
+                        if decayGradients {
+                            // Step n + 1 advanced I' = α·I_n and (outside refractoriness) V' = β·V_n + κ·I_n; gIe and
+                            // gVp still hold the adjoints of step n + 1 here.
+                            let ie = ws.iEnd[l] + n * size, ve = ws.vEnd[l] + n * size
+                            let gA = ws.gAlpha[l], gB = ws.gBeta[l], gK = ws.gKappa[l]
+                            for i in 0..<size {
+                                gA[i] += gIe[i] * ie[i]
+                                if rm[i] == 0 {
+                                    gB[i] += gVp[i] * ve[i]
+                                    gK[i] += gVp[i] * ie[i]
+                                }
+                            }
+                        }
+                        for i in 0..<size {
+                            let keep: Double = rm[i] == 0 ? 1 : 0
+                            gIe[i] = a[i] * gIe[i] + keep * c[i] * gVp[i]
+                            gVe[i] = keep * b[i] * gVp[i]
+                            u[i] = sc[i] * gIe[i]
                         }
                     }
-                }
-                for i in 0..<size {
-                    let keep: Double = rm[i] == 0 ? 1 : 0
-                    gIe[i] = a[i] * gIe[i] + keep * c[i] * gVp[i]
-                    gVe[i] = keep * b[i] * gVp[i]
-                    u[i] = sc[i] * gIe[i]
-                }
-            }
-            // Gradients of the spikes of step n, then of the pre-threshold potentials.
-            for l in 1...L {
-                let size = sizes[l]
-                let gs = ws.gs[l]
-                gs.update(repeating: 0, count: size)
-                if l == L, readout == .spikeCount {
-                    for c in 0..<size { gs[c] = gLogits[c] * readoutScale }
-                }
-                if l < L { accumulateRows(gs, wt[ff[l + 1]], ws.u[l + 1], rows: sizes[l + 1], length: size) }
-                let r = rec[l]
-                if r >= 0 { accumulateRows(gs, wt[r], ws.u[l], rows: size, length: size) }
-                let vp = ws.vPre[l] + n * size, sp = ws.spk[l] + n * size
-                let th = threshold[l], rs = reset[l], gVp = ws.gVp[l], gVe = ws.gVend[l]
-                for i in 0..<size {
-                    let xv = vp[i] - th[i]
-                    let d = 1 + k * abs(xv)
-                    let surrogate = 1 / (d * d)
-                    var g = gs[i]
-                    if !detachReset { g += gVe[i] * (rs[i] - vp[i]) }
-                    gVp[i] = gVe[i] * (1 - sp[i]) + g * surrogate
-                }
-                if l == L, readout == .maxMembrane {
-                    for c in 0..<size where ws.argmaxStep[c] == n { gVp[c] += gLogits[c] * readoutScale }
-                }
-            }
-            // Weight gradients: rows of the presynaptic neurons that spiked at step n.
-            for l in 1...L {
-                let size = sizes[l], ul = ws.u[l]
-                let f = ff[l], G = ws.grad[f]
-                if l == 1 {
-                    if n < x.steps {
-                        for p in Int(off[n])..<Int(off[n + 1]) {
-                            let row = G + Int(chans[p]) * size
-                            for i in 0..<size { row[i] += ul[i] }
+                    // Gradients of the spikes of step n, then of the pre-threshold potentials.
+                    for l in 1...L {
+                        let size = sizes[l]
+                        let gs = ws.gs[l]
+                        gs.update(repeating: 0, count: size)
+                        if l == L, readout == .spikeCount {
+                            for c in 0..<size { gs[c] = gLogits[c] * readoutScale }
+                        }
+                        if l < L { accumulateRows(gs, wt[ff[l + 1]], ws.u[l + 1], rows: sizes[l + 1], length: size) }
+                        let r = rec[l]
+                        if r >= 0 { accumulateRows(gs, wt[r], ws.u[l], rows: size, length: size) }
+                        let vp = ws.vPre[l] + n * size, sp = ws.spk[l] + n * size
+                        let th = threshold[l], rs = reset[l], gVp = ws.gVp[l], gVe = ws.gVend[l]
+                        for i in 0..<size {
+                            let xv = vp[i] - th[i]
+                            let d = 1 + k * abs(xv)
+                            let surrogate = 1 / (d * d)
+                            var g = gs[i]
+                            if !detachReset { g += gVe[i] * (rs[i] - vp[i]) }
+                            gVp[i] = gVe[i] * (1 - sp[i]) + g * surrogate
+                        }
+                        if l == L, readout == .maxMembrane {
+                            for c in 0..<size where ws.argmaxStep[c] == n { gVp[c] += gLogits[c] * readoutScale }
                         }
                     }
-                } else {
-                    let prev = sizes[l - 1], sp = ws.spk[l - 1] + n * prev
-                    for j in 0..<prev where sp[j] != 0 {
-                        let row = G + j * size, s = sp[j]
-                        if smooth { for i in 0..<size { row[i] += s * ul[i] } }
-                        else { for i in 0..<size { row[i] += ul[i] } }
-                    }
-                }
-                let r = rec[l]
-                if r >= 0 {
-                    let G = ws.grad[r], sp = ws.spk[l] + n * size
-                    for j in 0..<size where sp[j] != 0 {
-                        let row = G + j * size, s = sp[j]
-                        if smooth { for i in 0..<size { row[i] += s * ul[i] } }
-                        else { for i in 0..<size { row[i] += ul[i] } }
+                    // Weight gradients: rows of the presynaptic neurons that spiked at step n.
+                    for l in 1...L {
+                        let size = sizes[l], ul = ws.u[l]
+                        let f = ff[l], G = ws.grad[f]
+                        if l == 1 {
+                            if n < x.steps {
+                                for p in Int(off[n])..<Int(off[n + 1]) {
+                                    let row = G + Int(chans[p]) * size
+                                    for i in 0..<size { row[i] += ul[i] }
+                                }
+                            }
+                        } else {
+                            let prev = sizes[l - 1], sp = ws.spk[l - 1] + n * prev
+                            for j in 0..<prev where sp[j] != 0 {
+                                let row = G + j * size, s = sp[j]
+                                if smooth { for i in 0..<size { row[i] += s * ul[i] } } else { for i in 0..<size { row[i] += ul[i] } }
+                            }
+                        }
+                        let r = rec[l]
+                        if r >= 0 {
+                            let G = ws.grad[r], sp = ws.spk[l] + n * size
+                            for j in 0..<size where sp[j] != 0 {
+                                let row = G + j * size, s = sp[j]
+                                if smooth { for i in 0..<size { row[i] += s * ul[i] } } else { for i in 0..<size { row[i] += ul[i] } }
+                            }
+                        }
                     }
                 }
             }
         }
-        }}
     }
 }
 

@@ -65,8 +65,10 @@ extension TwinNetwork {
 
     /// Forward and backward passes of a mini-batch with the given effective weights: mean softmax
     /// cross-entropy of the logits against `labels`, and its gradient with respect to those weights.
-    public func gradient(_ inputs: [StepSpikes], labels: [Int], effective: [[Double]]? = nil, threads: Int = 0,
-                         timeConstants: Bool = false) -> BatchGradient {
+    public func gradient(
+        _ inputs: [StepSpikes], labels: [Int], effective: [[Double]]? = nil, threads: Int = 0,
+        timeConstants: Bool = false
+    ) -> BatchGradient {
         let prepared = PreparedTwin(self, weights: effective ?? weights, decayGradients: timeConstants)
         let out = outputSize, b = inputs.count
         let units = (b + samplesPerUnit - 1) / samplesPerUnit
@@ -78,11 +80,12 @@ extension TwinNetwork {
             var logits = [Double](repeating: 0, count: out), g = logits
             for k in (u * samplesPerUnit)..<min(b, (u + 1) * samplesPerUnit) {
                 logits.withUnsafeMutableBufferPointer { lp in
-                g.withUnsafeMutableBufferPointer { gp in
-                    prepared.forward(inputs[k], ws, logits: lp.baseAddress!)
-                    loss += softmaxCrossEntropy(lp.baseAddress!, out, label: labels[k], grad: gp.baseAddress!, scale: scale)
-                    prepared.backward(inputs[k], ws, gLogits: gp.baseAddress!)
-                }}
+                    g.withUnsafeMutableBufferPointer { gp in
+                        prepared.forward(inputs[k], ws, logits: lp.baseAddress!)
+                        loss += softmaxCrossEntropy(lp.baseAddress!, out, label: labels[k], grad: gp.baseAddress!, scale: scale)
+                        prepared.backward(inputs[k], ws, gLogits: gp.baseAddress!)
+                    }
+                }
                 var best = 0
                 for c in 0..<out where logits[c] > logits[best] { best = c }
                 if best == labels[k] { correct += 1 }
@@ -125,15 +128,18 @@ extension TwinNetwork {
 /// Runs `body(workspace, k)` for k in 0..<count on up to `threads` workers (0: all cores), each with
 /// its own workspace; result k lands at index k.
 func parallelUnits<R>(count: Int, threads: Int, prepared: PreparedTwin, _ body: @escaping (TwinWorkspace, Int) -> R) -> [R] {
-    parallelWithWorkspaces(count: count, threads: threads, workspace: { TwinScratchPool.shared.workspace(prepared) },
-                           release: { TwinScratchPool.shared.give($0) }, body)
+    parallelWithWorkspaces(
+        count: count, threads: threads, workspace: { TwinScratchPool.shared.workspace(prepared) },
+        release: { TwinScratchPool.shared.give($0) }, body)
 }
 
 /// The scheduling both twins share: `count` units on up to `threads` workers (0: all cores), worker `w`
 /// taking units `w, w + workers, …` with one workspace of its own (made by `workspace`); result k lands at
 /// index k, so the caller's reduction order never depends on the thread count.
-func parallelWithWorkspaces<W, R>(count: Int, threads: Int, workspace: @escaping () -> W, release: ((W) -> Void)? = nil,
-                                  _ body: @escaping (W, Int) -> R) -> [R] {
+func parallelWithWorkspaces<W, R>(
+    count: Int, threads: Int, workspace: @escaping () -> W, release: ((W) -> Void)? = nil,
+    _ body: @escaping (W, Int) -> R
+) -> [R] {
     let workers = max(1, min(count, threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount))
     let box = SlotBox<R>(count)
     if workers == 1 {

@@ -12,83 +12,82 @@ extension PreparedTwin {
         }
         let k = slope
         x.offsets.withUnsafeBufferPointer { off in
-        x.channels.withUnsafeBufferPointer { chans in
-        for n in 0..<T {
-            // 1. Advance every neuron from the previous step (the shared propagator).
-            for l in 1...L {
-                let size = sizes[l]
-                let V = ws.v[l], I = ws.cur[l], ref = ws.ref[l], rm = ws.refm[l] + n * size
-                let a = alpha[l], b = beta[l], c = kappa[l], rs = reset[l]
-                if n == 0 { rm.update(repeating: 0, count: size); continue }
-                for i in 0..<size {
-                    if ref[i] > 0 {
-                        ref[i] -= 1
-                        StepPropagator.heldStep(v: &V[i], i: &I[i], alpha: a[i], reset: rs[i])
-                        rm[i] = 1
-                    } else {
-                        StepPropagator.step(v: &V[i], i: &I[i], alpha: a[i], beta: b[i], kappa: c[i])
-                        rm[i] = 0
+            x.channels.withUnsafeBufferPointer { chans in
+                for n in 0..<T {
+                    // 1. Advance every neuron from the previous step (the shared propagator).
+                    for l in 1...L {
+                        let size = sizes[l]
+                        let V = ws.v[l], I = ws.cur[l], ref = ws.ref[l], rm = ws.refm[l] + n * size
+                        let a = alpha[l], b = beta[l], c = kappa[l], rs = reset[l]
+                        if n == 0 { rm.update(repeating: 0, count: size); continue }
+                        for i in 0..<size {
+                            if ref[i] > 0 {
+                                ref[i] -= 1
+                                StepPropagator.heldStep(v: &V[i], i: &I[i], alpha: a[i], reset: rs[i])
+                                rm[i] = 1
+                            } else {
+                                StepPropagator.step(v: &V[i], i: &I[i], alpha: a[i], beta: b[i], kappa: c[i])
+                                rm[i] = 0
+                            }
+                        }
                     }
-                }
-            }
-            // 2. Input spikes of this step: only the rows of spiking channels.
-            if n < x.steps {
-                let f = ff[1], n1 = sizes[1], W = w[f], sc = scale[1], I = ws.cur[1]
-                for p in Int(off[n])..<Int(off[n + 1]) {
-                    let row = W + Int(chans[p]) * n1
-                    for i in 0..<n1 { I[i] += row[i] * sc[i] }
-                }
-            }
-            // 3. Thresholds layer by layer; spikes feed the next layer (and their own, if recurrent) now.
-            for l in 1...L {
-                let size = sizes[l]
-                let V = ws.v[l], vp = ws.vPre[l] + n * size, sp = ws.spk[l] + n * size
-                let th = threshold[l], rs = reset[l], rsteps = refSteps[l], ref = ws.ref[l]
-                if smooth {
-                    for i in 0..<size {
-                        let xv = V[i] - th[i]
-                        let s = xv / (1 + k * abs(xv)) + 1 / k
-                        vp[i] = V[i]
-                        sp[i] = s
-                        V[i] = V[i] * (1 - s) + rs[i] * s
+                    // 2. Input spikes of this step: only the rows of spiking channels.
+                    if n < x.steps {
+                        let f = ff[1], n1 = sizes[1], W = w[f], sc = scale[1], I = ws.cur[1]
+                        for p in Int(off[n])..<Int(off[n + 1]) {
+                            let row = W + Int(chans[p]) * n1
+                            for i in 0..<n1 { I[i] += row[i] * sc[i] }
+                        }
                     }
-                } else {
-                    for i in 0..<size {
-                        vp[i] = V[i]
-                        if V[i] >= th[i] {
-                            sp[i] = 1
-                            V[i] = rs[i]
-                            ref[i] = rsteps[i]
+                    // 3. Thresholds layer by layer; spikes feed the next layer (and their own, if recurrent) now.
+                    for l in 1...L {
+                        let size = sizes[l]
+                        let V = ws.v[l], vp = ws.vPre[l] + n * size, sp = ws.spk[l] + n * size
+                        let th = threshold[l], rs = reset[l], rsteps = refSteps[l], ref = ws.ref[l]
+                        if smooth {
+                            for i in 0..<size {
+                                let xv = V[i] - th[i]
+                                let s = xv / (1 + k * abs(xv)) + 1 / k
+                                vp[i] = V[i]
+                                sp[i] = s
+                                V[i] = V[i] * (1 - s) + rs[i] * s
+                            }
                         } else {
-                            sp[i] = 0
+                            for i in 0..<size {
+                                vp[i] = V[i]
+                                if V[i] >= th[i] {
+                                    sp[i] = 1
+                                    V[i] = rs[i]
+                                    ref[i] = rsteps[i]
+                                } else {
+                                    sp[i] = 0
+                                }
+                            }
+                        }
+                        let r = rec[l], next = l < L ? ff[l + 1] : -1
+                        for j in 0..<size where sp[j] != 0 {
+                            let s = sp[j]
+                            if r >= 0 {
+                                let row = w[r] + j * size, sc = scale[l], I = ws.cur[l]
+                                if smooth { for i in 0..<size { I[i] += s * row[i] * sc[i] } } else { for i in 0..<size { I[i] += row[i] * sc[i] } }
+                            }
+                            if next >= 0 {
+                                let m = sizes[l + 1], row = w[next] + j * m, sc = scale[l + 1], I = ws.cur[l + 1]
+                                if smooth { for i in 0..<m { I[i] += s * row[i] * sc[i] } } else { for i in 0..<m { I[i] += row[i] * sc[i] } }
+                            }
+                        }
+                    }
+                    if decayGradients {
+                        // The state every neuron carries into step n + 1 (what α, β, κ multiply there).
+                        for l in 1...L {
+                            let size = sizes[l]
+                            (ws.iEnd[l] + n * size).update(from: ws.cur[l], count: size)
+                            (ws.vEnd[l] + n * size).update(from: ws.v[l], count: size)
                         }
                     }
                 }
-                let r = rec[l], next = l < L ? ff[l + 1] : -1
-                for j in 0..<size where sp[j] != 0 {
-                    let s = sp[j]
-                    if r >= 0 {
-                        let row = w[r] + j * size, sc = scale[l], I = ws.cur[l]
-                        if smooth { for i in 0..<size { I[i] += s * row[i] * sc[i] } }
-                        else { for i in 0..<size { I[i] += row[i] * sc[i] } }
-                    }
-                    if next >= 0 {
-                        let m = sizes[l + 1], row = w[next] + j * m, sc = scale[l + 1], I = ws.cur[l + 1]
-                        if smooth { for i in 0..<m { I[i] += s * row[i] * sc[i] } }
-                        else { for i in 0..<m { I[i] += row[i] * sc[i] } }
-                    }
-                }
-            }
-            if decayGradients {
-                // The state every neuron carries into step n + 1 (what α, β, κ multiply there).
-                for l in 1...L {
-                    let size = sizes[l]
-                    (ws.iEnd[l] + n * size).update(from: ws.cur[l], count: size)
-                    (ws.vEnd[l] + n * size).update(from: ws.v[l], count: size)
-                }
             }
         }
-        }}
         // Readout.
         let out = sizes[L]
         switch readout {

@@ -95,9 +95,11 @@ public struct TwinNetwork: Sendable {
 
     /// A twin of `network` with per-neuron parameters `neurons` (`neurons[l − 1]` for layer l, e.g.
     /// `Chip.sampleNeurons`) and weights in window units.
-    public init(network: NetworkSpec, neurons: [[NeuronParameters]], device: RRAMDevice, weights: [WeightMatrix],
-                dt: Seconds, steps: Int, readout: Readout = .spikeCount, readoutScale: Double = 1,
-                surrogateSlope: Double = 10) throws {
+    public init(
+        network: NetworkSpec, neurons: [[NeuronParameters]], device: RRAMDevice, weights: [WeightMatrix],
+        dt: Seconds, steps: Int, readout: Readout = .spikeCount, readoutScale: Double = 1,
+        surrogateSlope: Double = 10
+    ) throws {
         guard neurons.count == network.layers.count else {
             throw SpikebarError.mismatch("twin: \(neurons.count) layers of neuron parameters for a network of \(network.layers.count) layers")
         }
@@ -129,8 +131,9 @@ public struct TwinNetwork: Sendable {
         let span = chip.conductanceWindow
         let programmed = chip.connections.map { $0.effectiveWeights(window: span) }
         let w = zip(chip.connections, programmed).map { c, v in WeightMatrix(inputs: c.inputs, outputs: c.outputs, values: v.map(Float.init)) }
-        try self.init(network: network, neurons: chip.neurons, device: chip.device, weights: w, dt: dt, steps: steps,
-                      readout: readout)
+        try self.init(
+            network: network, neurons: chip.neurons, device: chip.device, weights: w, dt: dt, steps: steps,
+            readout: readout)
         // Float storage of WeightMatrix would round the programmed values: keep them in Double.
         weights = programmed
         // Tile parasitics: the single-row read of each cell attenuated as in the kernel (Chip+Parasitics).

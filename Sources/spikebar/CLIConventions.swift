@@ -76,7 +76,8 @@ enum CLIConventions {
             if command.configuration.defaultSubcommand != nil {
                 let close = suggestions(for: word, among: names).filter { distance(word, $0) <= 2 }
                 if close.isEmpty || FileManager.default.fileExists(atPath: word) { return nil }
-                return "unknown command '\(path.joined(separator: " ")) \(word)': did you mean \(close.map { "\(path.dropFirst().joined(separator: " ")) \($0)".trimmingCharacters(in: .whitespaces) }.joined(separator: " or "))? (`\(path.joined(separator: " ")) --help` lists them)"
+                return
+                    "unknown command '\(path.joined(separator: " ")) \(word)': did you mean \(close.map { "\(path.dropFirst().joined(separator: " ")) \($0)".trimmingCharacters(in: .whitespaces) }.joined(separator: " or "))? (`\(path.joined(separator: " ")) --help` lists them)"
             }
             let close = suggestions(for: word, among: names)
             let hint = close.isEmpty ? "commands: \(names.joined(separator: ", "))" : "did you mean \(close.prefix(3).joined(separator: " or "))?"

@@ -38,7 +38,8 @@ final class ProgressLine: @unchecked Sendable {
         let width = 30, filled = total > 0 ? width * min(done, total) / total : width
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
         let text = "\(bar) \(done)/\(total) \(label)  \(Units.fixed(rate, significant: 3))/s  ETA \(eta)"
-        FileHandle.standardError.write(Data((tty ? "\r\(text)\u{1B}[K" : "\(label): \(done)/\(total), \(Units.fixed(rate, significant: 3))/s, ETA \(eta)\n").utf8))
+        FileHandle.standardError.write(
+            Data((tty ? "\r\(text)\u{1B}[K" : "\(label): \(done)/\(total), \(Units.fixed(rate, significant: 3))/s, ETA \(eta)\n").utf8))
     }
 
     /// Time left for `total - done` units at the rate since `first` (set on the first call that sees
@@ -100,13 +101,18 @@ struct ScenarioOverrides: ParsableArguments {
     @Option(help: "Worker threads (0 = all cores). Results do not depend on it.")
     var threads: Int?
 
-    @Option(name: .customLong("set"), help: "key.path=value: set one scenario key before decoding (repeatable), checked like the file's own keys, e.g. --set architectures.same_node.node=HP45.")
+    @Option(
+        name: .customLong("set"),
+        help:
+            "key.path=value: set one scenario key before decoding (repeatable), checked like the file's own keys, e.g. --set architectures.same_node.node=HP45."
+    )
     var sets: [String] = []
 
     /// Loads `path` with the `--set` settings applied (they are part of the scenario's digest).
     func load(path: String, requireWeightsFile: Bool = true) throws -> LoadedScenario {
         let settings = try sets.map { try ScenarioSetting(parsing: $0) }
-        return settings.isEmpty ? try ScenarioLoader.load(path: path, requireWeightsFile: requireWeightsFile)
+        return settings.isEmpty
+            ? try ScenarioLoader.load(path: path, requireWeightsFile: requireWeightsFile)
             : try ScenarioLoader.load(path: path, settings: settings, requireWeightsFile: requireWeightsFile)
     }
 

@@ -9,10 +9,10 @@ struct CircuitsBench: ParsableCommand {
         commandName: "circuits",
         abstract: "Nodal solve vs fast model of one crossbar tile read, every row driven.",
         discussion: """
-        Random conductances uniform in [10, 100] µS, every row at 0.1 V, R_s = --rs, R_n = --rn, r_w = --rw. \
-        Prints the median over --repeat runs of the exact nodal solve (PCG, line-block preconditioner, \
-        relative residual 1e-10) and of the fast model (4 sweeps), with CG iterations, residual and the ratio.
-        """)
+            Random conductances uniform in [10, 100] µS, every row at 0.1 V, R_s = --rs, R_n = --rn, r_w = --rw. \
+            Prints the median over --repeat runs of the exact nodal solve (PCG, line-block preconditioner, \
+            relative residual 1e-10) and of the fast model (4 sweeps), with CG iterations, residual and the ratio.
+            """)
 
     @Option(help: "Tile sizes (square), comma-separated.") var sizes = "64,128"
     @Option(help: "R_s (Ω).") var rs = 100.0
@@ -37,7 +37,7 @@ struct CircuitsBench: ParsableCommand {
                 let v = [Double](repeating: 0.1, count: n)
                 func median(_ body: () throws -> Void) rethrows -> Double {
                     var t: [Double] = []
-                    try body()                                // warm-up
+                    try body()  // warm-up
                     for _ in 0..<max(1, self.repeat) {
                         let c = DispatchTime.now().uptimeNanoseconds
                         try body()
@@ -50,14 +50,19 @@ struct CircuitsBench: ParsableCommand {
                 var fast: [Double] = []
                 let fastMs = median { fast = p.columnCurrents(conductance: g, rows: n, cols: n, voltages: v) }
                 guard let s = sol else { continue }
-                rows.append(Row(size: n, unknowns: s.unknowns, nodalMs: nodal, cgIterations: s.iterations, relativeResidual: s.relativeResidual,
-                                fastMs: fastMs, speedup: nodal / fastMs, fastNRMSD: normalisedRMSDeviation(fast, s.columnCurrents)))
+                rows.append(
+                    Row(
+                        size: n, unknowns: s.unknowns, nodalMs: nodal, cgIterations: s.iterations, relativeResidual: s.relativeResidual,
+                        fastMs: fastMs, speedup: nodal / fastMs, fastNRMSD: normalisedRMSDeviation(fast, s.columnCurrents)))
             }
             if json { try printJSON(rows); return }
             print("tile read, every row driven, R_s = \(rs) Ω, R_n = \(rn) Ω, r_w = \(rw) Ω, median of \(self.repeat)")
             for r in rows {
-                print(String(format: "%4d×%-4d nodal solve %8.2f ms (%d unknowns, %d CG iterations, residual %.1e) | fast model %7.3f ms | %.0f× faster | fast NRMSD %.3f %%",
-                             r.size, r.size, r.nodalMs, r.unknowns, r.cgIterations, r.relativeResidual, r.fastMs, r.speedup, 100 * r.fastNRMSD))
+                print(
+                    String(
+                        format:
+                            "%4d×%-4d nodal solve %8.2f ms (%d unknowns, %d CG iterations, residual %.1e) | fast model %7.3f ms | %.0f× faster | fast NRMSD %.3f %%",
+                        r.size, r.size, r.nodalMs, r.unknowns, r.cgIterations, r.relativeResidual, r.fastMs, r.speedup, 100 * r.fastNRMSD))
             }
         } catch let e as SpikebarError { fail(e) }
     }

@@ -12,14 +12,14 @@ struct CompareCommand: ParsableCommand {
         commandName: "compare",
         abstract: "Run the same input through several scenarios (tile sizes, levels, devices…) and compare them side by side.",
         discussion: """
-        Every scenario must see the same input and seed (input source, files, window, rate, samples, \
-        number of input channels); anything else — network sizes, weights, tiles, device, neurons, timing, \
-        price lists — may differ, and compare.md/json/html open with the list of resolved-scenario keys that \
-        differ (and recalibrated DPI gains). Otherwise the command stops with an error naming what differs. Each scenario is run like `spikebar run` (its report.md/json/html go to \
-        --out/<k>-<name>/), then compare.md, compare.json and compare.html go to --out (default \
-        ./spikebar-out/compare/). Ratios are to the same architecture in the first scenario. \
-        Example: spikebar compare Scenarios/quickstart.yaml Scenarios/quickstart-64x64-tiles.yaml
-        """)
+            Every scenario must see the same input and seed (input source, files, window, rate, samples, \
+            number of input channels); anything else — network sizes, weights, tiles, device, neurons, timing, \
+            price lists — may differ, and compare.md/json/html open with the list of resolved-scenario keys that \
+            differ (and recalibrated DPI gains). Otherwise the command stops with an error naming what differs. Each scenario is run like `spikebar run` (its report.md/json/html go to \
+            --out/<k>-<name>/), then compare.md, compare.json and compare.html go to --out (default \
+            ./spikebar-out/compare/). Ratios are to the same architecture in the first scenario. \
+            Example: spikebar compare Scenarios/quickstart.yaml Scenarios/quickstart-64x64-tiles.yaml
+            """)
 
     @Argument(help: "Two or more scenario files (YAML); the first is the reference of the ratios.")
     var scenarios: [String]
@@ -51,7 +51,7 @@ struct CompareCommand: ParsableCommand {
                 loaded.append(l)
             }
             try Comparison.checkCompatible(loaded)
-            try OutputPath.checkFolder(out ?? "spikebar-out/compare", what: "--out") // before any work (issue #22)
+            try OutputPath.checkFolder(out ?? "spikebar-out/compare", what: "--out")  // before any work (issue #22)
             let started = Date()
             let dir = out ?? "spikebar-out/compare"
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -70,8 +70,11 @@ struct CompareCommand: ParsableCommand {
                 try FileManager.default.createDirectory(atPath: sub, withIntermediateDirectories: true)
                 try DurableFile.write(ReportRenderer.json(report), to: sub + "/report.json")
                 try DurableFile.write(ReportRenderer.markdown(report), to: sub + "/report.md")
-                let html = HTMLReport.render(report, context: .init(commandLine: commandLineText(),
-                                                                    scenarioText: try? String(contentsOfFile: l.path, encoding: .utf8)))
+                let html = HTMLReport.render(
+                    report,
+                    context: .init(
+                        commandLine: commandLineText(),
+                        scenarioText: try? String(contentsOfFile: l.path, encoding: .utf8)))
                 try DurableFile.write(html, to: sub + "/report.html")
                 reports.append(report)
             }
@@ -81,7 +84,10 @@ struct CompareCommand: ParsableCommand {
             let data = try CompareRenderer.json(cmp)
             try DurableFile.write(data, to: dir + "/compare.json")
             try DurableFile.write(CompareRenderer.markdown(cmp), to: dir + "/compare.md")
-            try DurableFile.write(CompareRenderer.html(cmp, commandLine: commandLineText(), reports: loaded.enumerated().map { "\(CompareCommand.folder($0, $1))/report.html" }), to: dir + "/compare.html")
+            try DurableFile.write(
+                CompareRenderer.html(
+                    cmp, commandLine: commandLineText(), reports: loaded.enumerated().map { "\(CompareCommand.folder($0, $1))/report.html" }),
+                to: dir + "/compare.html")
             if json {
                 FileHandle.standardOutput.write(data)
                 print()
@@ -89,7 +95,9 @@ struct CompareCommand: ParsableCommand {
                 print("what differs:")
                 print(CompareRenderer.differencesText(cmp))
                 print(CompareRenderer.table(cmp))
-                print("wrote \(dir)/compare.md, compare.json and compare.html, and each scenario's report in \(dir)/<k>-<name>/ (\(Units.fixed(Date().timeIntervalSince(started), significant: 3)) s)")
+                print(
+                    "wrote \(dir)/compare.md, compare.json and compare.html, and each scenario's report in \(dir)/<k>-<name>/ (\(Units.fixed(Date().timeIntervalSince(started), significant: 3)) s)"
+                )
             }
         } catch let e as SpikebarError {
             fail(e)

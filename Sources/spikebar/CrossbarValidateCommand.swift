@@ -9,12 +9,12 @@ struct CrossbarValidateCommand: ParsableCommand {
         commandName: "crossbar",
         abstract: "NRMSD of the fast crossbar-parasitics model against the exact nodal solve.",
         discussion: """
-        For every tile size × R_s × R_n × r_w: --inputs random tiles (conductances uniform in \
-        [--gmin, --gmax]), each read with every row driven (ADC-CIM read) and with --sparse-rows random rows \
-        (spike-driven read) at --vread. Prints the NRMSD (RMS-normalised) of the fast model's column currents \
-        against the nodal solve, of the ideal Σ V·G (how large the parasitic effect is) and of the kernel's \
-        model (exact single-row factors × mean-field concurrency factor), and the mean CG iterations. Exit status 1 when a fast-model NRMSD exceeds --limit (default 0.02).
-        """)
+            For every tile size × R_s × R_n × r_w: --inputs random tiles (conductances uniform in \
+            [--gmin, --gmax]), each read with every row driven (ADC-CIM read) and with --sparse-rows random rows \
+            (spike-driven read) at --vread. Prints the NRMSD (RMS-normalised) of the fast model's column currents \
+            against the nodal solve, of the ideal Σ V·G (how large the parasitic effect is) and of the kernel's \
+            model (exact single-row factors × mean-field concurrency factor), and the mean CG iterations. Exit status 1 when a fast-model NRMSD exceeds --limit (default 0.02).
+            """)
 
     @Option(help: "Tile sizes (square), comma-separated.") var sizes = "64,128"
     @Option(help: "Source resistances R_s (Ω), comma-separated.") var rs = "10,50,100,200"
@@ -30,14 +30,17 @@ struct CrossbarValidateCommand: ParsableCommand {
     @Option(help: "Seed of the random tiles.") var seed: UInt64 = 1
     @Flag(help: "Print the table as JSON.") var json = false
 
-    struct Output: Codable { var limit: Double; var sweeps: Int; var inputs: Int; var sparseRows: Int; var pass: Bool; var cases: [CrossbarValidation.Case] }
+    struct Output: Codable {
+        var limit: Double; var sweeps: Int; var inputs: Int; var sparseRows: Int; var pass: Bool; var cases: [CrossbarValidation.Case]
+    }
 
     func run() throws {
         do {
             func list(_ s: String, _ flag: String, in range: ClosedRange<Double> = 0...1e6) throws -> [Double] {
                 try s.split(separator: ",").map {
                     guard let x = Double($0.trimmingCharacters(in: .whitespaces)), x.isFinite, range.contains(x) else {
-                        throw SpikebarError.invalidInput(SourceLocation(file: "command line", keyPath: flag), "not a number in \(range.lowerBound) … \(range.upperBound): \($0)")
+                        throw SpikebarError.invalidInput(
+                            SourceLocation(file: "command line", keyPath: flag), "not a number in \(range.lowerBound) … \(range.upperBound): \($0)")
                     }
                     return x
                 }
@@ -46,22 +49,30 @@ struct CrossbarValidateCommand: ParsableCommand {
             // (the largest any scenario maps) instead of a trap or hours on `--sizes 100000` (issue #22).
             let tileSizes = try list(sizes, "--sizes", in: 2...1024).map { Int($0) }
             guard gmin.isFinite, gmax.isFinite, gmin > 0, gmax > gmin, gmax <= 1e3, vread.isFinite, vread > 0, vread <= 1e3 else {
-                throw SpikebarError.invalidInput(SourceLocation(file: "command line", keyPath: "--gmin/--gmax/--vread"), "need 0 < gmin < gmax ≤ 1e3 S and 0 < vread ≤ 1e3 V")
+                throw SpikebarError.invalidInput(
+                    SourceLocation(file: "command line", keyPath: "--gmin/--gmax/--vread"), "need 0 < gmin < gmax ≤ 1e3 S and 0 < vread ≤ 1e3 V")
             }
-            let cases = try CrossbarValidation.run(sizes: tileSizes, rSource: try list(rs, "--rs"),
-                                                   rNeuron: try list(rn, "--rn"), rWire: try list(rw, "--rw"), inputs: inputs,
-                                                   sparseRows: sparseRows, gMin: gmin, gMax: gmax, readVoltage: vread,
-                                                   sweeps: sweeps, seed: seed)
+            let cases = try CrossbarValidation.run(
+                sizes: tileSizes, rSource: try list(rs, "--rs"),
+                rNeuron: try list(rn, "--rn"), rWire: try list(rw, "--rw"), inputs: inputs,
+                sparseRows: sparseRows, gMin: gmin, gMax: gmax, readVoltage: vread,
+                sweeps: sweeps, seed: seed)
             let pass = cases.allSatisfy { $0.fastNRMSDAllRows < limit && $0.fastNRMSDSparse < limit }
             if json {
                 try printJSON(Output(limit: limit, sweeps: sweeps, inputs: inputs, sparseRows: sparseRows, pass: pass, cases: cases))
             } else {
-                print("fast model (\(sweeps) sweeps) vs nodal solve, \(inputs) random tiles per case, G ∈ [\(gmin), \(gmax)] S, V = \(vread) V; sparse = \(sparseRows) row(s)")
-                print("| tile | R_s (Ω) | R_n (Ω) | r_w (Ω) | fast NRMSD all rows | fast NRMSD sparse | ideal NRMSD all rows | ideal NRMSD sparse | kernel NRMSD all rows | kernel NRMSD sparse | CG it. |")
+                print(
+                    "fast model (\(sweeps) sweeps) vs nodal solve, \(inputs) random tiles per case, G ∈ [\(gmin), \(gmax)] S, V = \(vread) V; sparse = \(sparseRows) row(s)"
+                )
+                print(
+                    "| tile | R_s (Ω) | R_n (Ω) | r_w (Ω) | fast NRMSD all rows | fast NRMSD sparse | ideal NRMSD all rows | ideal NRMSD sparse | kernel NRMSD all rows | kernel NRMSD sparse | CG it. |"
+                )
                 print("|---|---|---|---|---|---|---|---|---|---|---|")
                 func pc(_ x: Double) -> String { String(format: "%.3f %%", 100 * x) }
                 for c in cases {
-                    print("| \(c.size)×\(c.size) | \(c.rSource) | \(c.rNeuron) | \(c.rWire) | \(pc(c.fastNRMSDAllRows)) | \(pc(c.fastNRMSDSparse)) | \(pc(c.idealNRMSDAllRows)) | \(pc(c.idealNRMSDSparse)) | \(pc(c.kernelNRMSDAllRows)) | \(pc(c.kernelNRMSDSparse)) | \(String(format: "%.0f", c.cgIterations)) |")
+                    print(
+                        "| \(c.size)×\(c.size) | \(c.rSource) | \(c.rNeuron) | \(c.rWire) | \(pc(c.fastNRMSDAllRows)) | \(pc(c.fastNRMSDSparse)) | \(pc(c.idealNRMSDAllRows)) | \(pc(c.idealNRMSDSparse)) | \(pc(c.kernelNRMSDAllRows)) | \(pc(c.kernelNRMSDSparse)) | \(String(format: "%.0f", c.cgIterations)) |"
+                    )
                 }
                 print(pass ? "pass: every fast-model NRMSD < \(pc(limit))" : "FAIL: some fast-model NRMSD ≥ \(pc(limit))")
             }

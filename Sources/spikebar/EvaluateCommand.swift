@@ -11,17 +11,18 @@ struct EvaluateCommand: ParsableCommand {
         commandName: "evaluate",
         abstract: "Test accuracy of trained weights: float twin, quantised twin, programmed chip (grid, exact); replay contract; cost.",
         discussion: """
-        Loads the weights (default: <out>/weights.json of `spikebar train`), programs chip sample 0 (levels, \
-        programming error and stuck cells drawn from the seed) and runs the scenario's test samples through \
-        the twin and the event kernel. Prints the accuracy table, the grid-vs-twin replay agreement (identical \
-        output spikes, same class; read noise off) and energy / latency per inference from the cost models. \
-        Writes evaluate.md, evaluate.json and evaluate.html (charts) to --out (default ./spikebar-out/<scenario>/).
-        """)
+            Loads the weights (default: <out>/weights.json of `spikebar train`), programs chip sample 0 (levels, \
+            programming error and stuck cells drawn from the seed) and runs the scenario's test samples through \
+            the twin and the event kernel. Prints the accuracy table, the grid-vs-twin replay agreement (identical \
+            output spikes, same class; read noise off) and energy / latency per inference from the cost models. \
+            Writes evaluate.md, evaluate.json and evaluate.html (charts) to --out (default ./spikebar-out/<scenario>/).
+            """)
 
     @Argument(help: "Scenario file with a training: section.") var scenario: String
     @Option(help: "Weights file (default: ./spikebar-out/<scenario>/weights.json).") var weights: String?
     @Option(help: "Evaluate only the first N test samples.") var samples: Int?
-    @Option(help: "Override the scenario's seed (initial weights, chip sample draws, read noise; a Randman task keeps training.randman.seed).") var seed: UInt64?
+    @Option(help: "Override the scenario's seed (initial weights, chip sample draws, read noise; a Randman task keeps training.randman.seed).")
+    var seed: UInt64?
     @Flag(help: "Skip the exact-mode kernel run (faster; no exact accuracy, costs from grid mode).") var noExact = false
     @Option(help: "Worker threads (0 = all cores). Results do not depend on it.") var threads: Int?
     @Option(help: "Fraction of stuck cells on the programmed chips (default: training.calibration.stuck_fraction).") var stuckFraction: Double?
@@ -40,26 +41,30 @@ struct EvaluateCommand: ParsableCommand {
                 return
             }
             let path = weights ?? loaded.weightsFile ?? "spikebar-out/\(loaded.scenario.name)/weights.json"
-            if weights != nil { loaded.scenario.tunedTimeConstants = try TunedTimeConstants.read(weightsFile: path, network: loaded.scenario.network) }
+            if weights != nil {
+                loaded.scenario.tunedTimeConstants = try TunedTimeConstants.read(weightsFile: path, network: loaded.scenario.network)
+            }
             let setup = try TrainingSetup(loaded: loaded)
             let w = try WeightFile.load(path: path, network: loaded.scenario.network)
-            try OutputPath.checkFolder(out ?? "spikebar-out/\(loaded.scenario.name)", what: "--out") // before any work (issue #22)
+            try OutputPath.checkFolder(out ?? "spikebar-out/\(loaded.scenario.name)", what: "--out")  // before any work (issue #22)
             if let samples { guard samples >= 1 else { throw ValidationError("--samples must be ≥ 1") } }
             if let stuckFraction { guard (0...0.5).contains(stuckFraction) else { throw ValidationError("--stuck-fraction must be in 0 … 0.5") } }
             let show = !quiet && !json
             let n = min(samples ?? setup.testLabels.count, setup.testLabels.count)
             let progress = ProgressLine(total: n, label: "test samples", enabled: show)
-            let r = try TwinEvaluation.run(setup: setup, weights: w.weights, gains: w.gains, weightsName: path, samples: samples,
-                                           exact: !noExact, threads: threads ?? loaded.scenario.simulation.threads, stuckFraction: stuckFraction,
-                                           progress: { done, _ in progress.update(done) })
+            let r = try TwinEvaluation.run(
+                setup: setup, weights: w.weights, gains: w.gains, weightsName: path, samples: samples,
+                exact: !noExact, threads: threads ?? loaded.scenario.simulation.threads, stuckFraction: stuckFraction,
+                progress: { done, _ in progress.update(done) })
             progress.finish()
             var mc: ChipMonteCarlo?
             if let chips {
                 guard chips >= 1 else { throw ValidationError("--chips must be ≥ 1") }
                 let p = ProgressLine(total: chips, label: "chips", enabled: show)
-                mc = try ChipMonteCarlo.run(setup: setup, weights: w.weights, gains: w.gains, chips: chips, samples: samples,
-                                            threads: threads ?? loaded.scenario.simulation.threads, stuckFraction: stuckFraction,
-                                            progress: { d, _ in p.update(d) })
+                mc = try ChipMonteCarlo.run(
+                    setup: setup, weights: w.weights, gains: w.gains, chips: chips, samples: samples,
+                    threads: threads ?? loaded.scenario.simulation.threads, stuckFraction: stuckFraction,
+                    progress: { d, _ in p.update(d) })
                 p.finish()
             }
             struct Output: Encodable { var evaluation: TwinEvaluation; var monteCarlo: ChipMonteCarlo? }
@@ -71,9 +76,10 @@ struct EvaluateCommand: ParsableCommand {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
                 try DurableFile.write(jsonData, to: dir + "/evaluate.json")
                 try DurableFile.write(EvaluationReport.markdown(r, monteCarlo: mc), to: dir + "/evaluate.md")
-                let html = EvaluationReport.html(r, monteCarlo: mc, commandLine: commandLineText(),
-                                                 scenarioText: try? String(contentsOfFile: scenario, encoding: .utf8),
-                                                 scenarioFile: loaded.path, digest: loaded.digest)
+                let html = EvaluationReport.html(
+                    r, monteCarlo: mc, commandLine: commandLineText(),
+                    scenarioText: try? String(contentsOfFile: scenario, encoding: .utf8),
+                    scenarioFile: loaded.path, digest: loaded.digest)
                 try DurableFile.write(html, to: dir + "/evaluate.html")
             } catch {
                 throw SpikebarError.invalidInput(SourceLocation(file: dir), "cannot write the evaluation files: \(error.localizedDescription)")
@@ -87,11 +93,19 @@ struct EvaluateCommand: ParsableCommand {
             print("| model | test accuracy | note |")
             print("|---|---:|---|")
             for a in r.accuracies { print("| \(a.name) | \(Units.fixed(100 * a.accuracy, significant: 4)) % | \(a.note) |") }
-            print("\nreplay contract (kernel grid vs twin, same programmed chip, read noise off): \(Units.fixed(100 * r.replay.identicalOutputSpikes, significant: 5)) % of \(r.replay.outputSpikes) output spikes identical (≥ 99.5 % required), same class on \(Units.fixed(100 * r.replay.sameClass, significant: 5)) % of samples (≥ 99.9 %)")
+            print(
+                "\nreplay contract (kernel grid vs twin, same programmed chip, read noise off): \(Units.fixed(100 * r.replay.identicalOutputSpikes, significant: 5)) % of \(r.replay.outputSpikes) output spikes identical (≥ 99.5 % required), same class on \(Units.fixed(100 * r.replay.sameClass, significant: 5)) % of samples (≥ 99.9 %)"
+            )
             print("\nper inference (\(noExact ? "grid" : "exact")-mode activity):")
-            for c in r.costs { print("  \(c.architecture.padding(toLength: 9, withPad: " ", startingAt: 0)) energy \(Units.format(c.meanEnergy, "J")), latency \(Units.format(c.meanLatency, "s"))") }
+            for c in r.costs {
+                print(
+                    "  \(c.architecture.padding(toLength: 9, withPad: " ", startingAt: 0)) energy \(Units.format(c.meanEnergy, "J")), latency \(Units.format(c.meanLatency, "s"))"
+                )
+            }
             if let mc {
-                print("\nover \(mc.chips) programmed chips (programming error, stuck cells, time constants drawn per chip): mean accuracy \(Units.fixed(100 * mc.meanAccuracy, significant: 4)) %, worst \(Units.fixed(100 * mc.worstAccuracy, significant: 4)) %; \(Units.fixed(100 * mc.robustFraction, significant: 4)) % of test points right on ≥ 95 % of the chips")
+                print(
+                    "\nover \(mc.chips) programmed chips (programming error, stuck cells, time constants drawn per chip): mean accuracy \(Units.fixed(100 * mc.meanAccuracy, significant: 4)) %, worst \(Units.fixed(100 * mc.worstAccuracy, significant: 4)) %; \(Units.fixed(100 * mc.robustFraction, significant: 4)) % of test points right on ≥ 95 % of the chips"
+                )
             }
             print("wrote \(dir)/evaluate.md, evaluate.json and evaluate.html (\(Units.fixed(r.seconds, significant: 3)) s)")
         } catch let e as SpikebarError {

@@ -13,14 +13,14 @@ struct ExportNIRCommand: ParsableCommand {
         commandName: "nir",
         abstract: "Export a LIF (+DPI) scenario's network as programmed to an NIR file (HDF5, nir 1.0.x layout).",
         discussion: """
-        Programs the chip as `spikebar run` does (weights from the scenario's weights file or --weights; \
-        generated, untrained weights with calibrated DPI gains otherwise), then writes each connection as an \
-        NIR Linear node of effective weights (G⁺ − G⁻)/(G_max − G_min) of chip sample --chip-sample, and each \
-        layer as a CubaLIF node with every neuron's own τ_mem, τ_syn, R, θ, V_reset and w_in = gain·Q₁/dt \
-        (dt = the scenario's simulation.dt). Device, tiles, refractory period and the ≥ threshold rule go to \
-        node metadata. Read it back with `spikebar nir inspect` or Python's `nir.read`; run it with \
-        `spikebar nir evaluate --dt <simulation.dt> --threshold '>='`.
-        """)
+            Programs the chip as `spikebar run` does (weights from the scenario's weights file or --weights; \
+            generated, untrained weights with calibrated DPI gains otherwise), then writes each connection as an \
+            NIR Linear node of effective weights (G⁺ − G⁻)/(G_max − G_min) of chip sample --chip-sample, and each \
+            layer as a CubaLIF node with every neuron's own τ_mem, τ_syn, R, θ, V_reset and w_in = gain·Q₁/dt \
+            (dt = the scenario's simulation.dt). Device, tiles, refractory period and the ≥ threshold rule go to \
+            node metadata. Read it back with `spikebar nir inspect` or Python's `nir.read`; run it with \
+            `spikebar nir evaluate --dt <simulation.dt> --threshold '>='`.
+            """)
 
     @Argument(help: "Scenario file (YAML) with LIF (+DPI) neurons.")
     var scenario: String
@@ -56,8 +56,10 @@ struct ExportNIRCommand: ParsableCommand {
                 loaded.scenario.tunedTimeConstants = try TunedTimeConstants.read(weightsFile: weights, network: loaded.scenario.network)
             }
             // The output is checked before any work (issue #22): never an input, in a writable folder.
-            let inputs = [scenario, loaded.inputImages, loaded.inputLabels, loaded.weightsFile, loaded.inputTrace,
-                          loaded.scenario.device.physics?.tableFile].compactMap { $0 }
+            let inputs = [
+                scenario, loaded.inputImages, loaded.inputLabels, loaded.weightsFile, loaded.inputTrace,
+                loaded.scenario.device.physics?.tableFile,
+            ].compactMap { $0 }
             try OutputPath.checkFile(out, what: "--out", inputs: inputs)
             let sim = try Simulation(loaded: loaded, chipSample: chipSample)
             let s = loaded.scenario
@@ -66,12 +68,16 @@ struct ExportNIRCommand: ParsableCommand {
             if !quiet {
                 let sizes = sim.chip.populations.map { "\($0.size)" }.joined(separator: "-")
                 print("\(s.name): \(sizes), chip sample \(chipSample), weights \(sim.weightSource); DPI gains \(sim.gainSource)")
-                print("wrote \(out): \(graph.nodes.count) nodes, \(graph.edges.count) edges, \(graph.nodes.values.reduce(0) { $0 + $1.parameterCount }) parameters; run it with dt = \(s.simulation.dt) s")
+                print(
+                    "wrote \(out): \(graph.nodes.count) nodes, \(graph.edges.count) edges, \(graph.nodes.values.reduce(0) { $0 + $1.parameterCount }) parameters; run it with dt = \(s.simulation.dt) s"
+                )
             }
         } catch let e as SpikebarError {
             fail(e)
         } catch let e as NIRError {
-            fail(SpikebarError.invalidInput(SourceLocation(file: e.file, keyPath: [e.node, e.key].filter { !$0.isEmpty }.joined(separator: ": ")), e.reason))
+            fail(
+                SpikebarError.invalidInput(
+                    SourceLocation(file: e.file, keyPath: [e.node, e.key].filter { !$0.isEmpty }.joined(separator: ": ")), e.reason))
         }
     }
 }

@@ -25,8 +25,9 @@ enum MIFCommands {
                     previous = try JSONDecoder().decode([MIFEpochRecord].self, from: d)
                 } catch {
                     // Resuming without the history would renumber the epochs and lose the record.
-                    throw SpikebarError.corruptFile(path: dir + "/mif-training.json", offset: 0,
-                                                    "not a MIF training history (\(error)); move it away to resume without it")
+                    throw SpikebarError.corruptFile(
+                        path: dir + "/mif-training.json", offset: 0,
+                        "not a MIF training history (\(error)); move it away to resume without it")
                 }
             }
         }
@@ -38,34 +39,49 @@ enum MIFCommands {
         let image: (Int) -> [Double] = { pixels[$0].map { Double($0) / 255 } }
         let validation = nVal > 0 ? ((nTrain..<data.labels.count).map(image), Array(data.labels[nTrain...])) : nil
         var net = try setup.network(weights: initial)
-        let config = MIFTrainerConfig(epochs: spec.epochs, batch: spec.batch, lr: spec.lr, cosine: spec.schedule == .cosine,
-                                      threads: threads ?? s.simulation.threads, seed: s.seed)
+        let config = MIFTrainerConfig(
+            epochs: spec.epochs, batch: spec.batch, lr: spec.lr, cosine: spec.schedule == .cosine,
+            threads: threads ?? s.simulation.threads, seed: s.seed)
         if !quiet {
-            print("\(s.name): MIF \(setup.sizes.map(String.init).joined(separator: "-")), T = \(setup.steps) × \(Units.format(seconds: setup.dt)), MNIST \(nTrain) train / \(nVal) validation, \(spec.epochs) epochs of batch \(spec.batch), lr \(spec.lr) (\(config.cosine ? "cosine" : "constant")); BPTT through the MIF dynamics, no surrogate")
+            print(
+                "\(s.name): MIF \(setup.sizes.map(String.init).joined(separator: "-")), T = \(setup.steps) × \(Units.format(seconds: setup.dt)), MNIST \(nTrain) train / \(nVal) validation, \(spec.epochs) epochs of batch \(spec.batch), lr \(spec.lr) (\(config.cosine ? "cosine" : "constant")); BPTT through the MIF dynamics, no surrogate"
+            )
         }
         let started = Date()
         var last = Date.distantPast
         let offset = previous.count
-        let history = previous + MIFTrainer(config: config).train(
-            &net, image: image, labels: Array(data.labels[..<nTrain]), validation: validation,
-            progress: { epoch, done, batches, loss in
-                guard !quiet, Date().timeIntervalSince(last) > 10 || done == batches else { return }
-                last = Date()
-                let rate = Double(epoch * batches + done) * Double(spec.batch) / max(Date().timeIntervalSince(started), 1e-9)
-                FileHandle.standardError.write(Data("epoch \(epoch + 1)/\(spec.epochs) batch \(done)/\(batches) loss \(Units.fixed(loss, significant: 4)) \(Units.fixed(rate, significant: 3)) ex/s\n".utf8))
-            },
-            epochDone: { e, weights in
-                if !quiet { print("epoch \(e.epoch + offset): loss \(Units.fixed(e.loss, significant: 4)), train accuracy \(Units.fixed(100 * e.trainAccuracy, significant: 4)) %\(e.validationAccuracy.map { ", validation \(Units.fixed(100 * $0, significant: 4)) %" } ?? ""), \(Units.fixed(e.seconds, significant: 3)) s") }
-                // Weights after every epoch: a long run that is stopped keeps its last epoch.
-                let enc = JSONEncoder.spikebar()
-                do {
-                    try DurableFile.write(enc.encode(setup.weightFile(weights)), to: dir + "/weights.json")
-                } catch {
-                    // Training goes on (its final write is checked), but the user learns the checkpoint is missing.
-                    FileHandle.standardError.write(Data("warning: epoch \(e.epoch + offset) weights not saved: \(error)\n".utf8))
+        let history =
+            previous
+            + MIFTrainer(config: config).train(
+                &net, image: image, labels: Array(data.labels[..<nTrain]), validation: validation,
+                progress: { epoch, done, batches, loss in
+                    guard !quiet, Date().timeIntervalSince(last) > 10 || done == batches else { return }
+                    last = Date()
+                    let rate = Double(epoch * batches + done) * Double(spec.batch) / max(Date().timeIntervalSince(started), 1e-9)
+                    FileHandle.standardError.write(
+                        Data(
+                            "epoch \(epoch + 1)/\(spec.epochs) batch \(done)/\(batches) loss \(Units.fixed(loss, significant: 4)) \(Units.fixed(rate, significant: 3)) ex/s\n"
+                                .utf8))
+                },
+                epochDone: { e, weights in
+                    if !quiet {
+                        print(
+                            "epoch \(e.epoch + offset): loss \(Units.fixed(e.loss, significant: 4)), train accuracy \(Units.fixed(100 * e.trainAccuracy, significant: 4)) %\(e.validationAccuracy.map { ", validation \(Units.fixed(100 * $0, significant: 4)) %" } ?? ""), \(Units.fixed(e.seconds, significant: 3)) s"
+                        )
+                    }
+                    // Weights after every epoch: a long run that is stopped keeps its last epoch.
+                    let enc = JSONEncoder.spikebar()
+                    do {
+                        try DurableFile.write(enc.encode(setup.weightFile(weights)), to: dir + "/weights.json")
+                    } catch {
+                        // Training goes on (its final write is checked), but the user learns the checkpoint is missing.
+                        FileHandle.standardError.write(Data("warning: epoch \(e.epoch + offset) weights not saved: \(error)\n".utf8))
+                    }
+                    fflush(stdout)
                 }
-                fflush(stdout)
-            }).map { e -> MIFEpochRecord in var e = e; e.epoch += offset; return e }
+            ).map { e -> MIFEpochRecord in
+                var e = e; e.epoch += offset; return e
+            }
         let enc = JSONEncoder.spikebar()
         try DurableFile.write(enc.encode(setup.weightFile(net.weights)), to: dir + "/weights.json")
         let pretty = JSONEncoder.spikebar(pretty: true)
@@ -84,8 +100,9 @@ enum MIFCommands {
         let n = min(samples ?? setup.spec.testSamples, 10_000)
         let show = !quiet && !json
         let progress = ProgressLine(total: n, label: "test samples (kernel)", enabled: show)
-        let r = try MIFEvaluation.run(setup: setup, weights: w.weights, weightsName: path, samples: samples,
-                                      threads: threads ?? loaded.scenario.simulation.threads, progress: { progress.update($0) })
+        let r = try MIFEvaluation.run(
+            setup: setup, weights: w.weights, weightsName: path, samples: samples,
+            threads: threads ?? loaded.scenario.simulation.threads, progress: { progress.update($0) })
         progress.finish()
         let dir = out ?? "spikebar-out/\(loaded.scenario.name)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -93,8 +110,9 @@ enum MIFCommands {
         // The readable result first, then the JSON, refused naming the quantities that went non-finite
         // (issue #22: a NaN used to fail inside the encoder after the run, writing nothing).
         try DurableFile.write(r.markdown, to: dir + "/evaluate.md")
-        try FiniteResults.check(r, what: "\(loaded.path): the MIF evaluation (\(dir)/evaluate.md written; evaluate.json not)",
-                                cause: "The MIF dynamics diverged: check simulation.dt and the neurons' time constants (Docs/mif-neurons.md)")
+        try FiniteResults.check(
+            r, what: "\(loaded.path): the MIF evaluation (\(dir)/evaluate.md written; evaluate.json not)",
+            cause: "The MIF dynamics diverged: check simulation.dt and the neurons' time constants (Docs/mif-neurons.md)")
         let data = try pretty.encode(r)
         try DurableFile.write(data, to: dir + "/evaluate.json")
         if json { FileHandle.standardOutput.write(data); print() } else if !quiet { print(r.markdown) }
@@ -104,10 +122,12 @@ enum MIFCommands {
     /// through the kernel and prints the architecture comparison per inference.
     static func run(_ loaded: LoadedScenario, out: String?, json: Bool, quiet: Bool) throws {
         guard loaded.weightsFile != nil else {
-            throw SpikebarError.invalidInput(SourceLocation(file: loaded.path, keyPath: "weights.file"),
-                                             "a MIF scenario runs trained weights: set weights: { file: … } (write one with `spikebar train`)")
+            throw SpikebarError.invalidInput(
+                SourceLocation(file: loaded.path, keyPath: "weights.file"),
+                "a MIF scenario runs trained weights: set weights: { file: … } (write one with `spikebar train`)")
         }
-        try evaluate(loaded, weights: loaded.weightsFile, samples: loaded.scenario.input.samples,
-                     threads: loaded.scenario.simulation.threads, out: out, json: json, quiet: quiet)
+        try evaluate(
+            loaded, weights: loaded.weightsFile, samples: loaded.scenario.input.samples,
+            threads: loaded.scenario.simulation.threads, out: out, json: json, quiet: quiet)
     }
 }

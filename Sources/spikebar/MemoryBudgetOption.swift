@@ -6,7 +6,8 @@ import SpikebarScenario
 /// `--memory-budget` of `run`, `sweep` and `train`: the scenario's memory estimate is checked against it
 /// before anything big is allocated (Docs/scaling.md, "Memory budget").
 enum MemoryBudgetOption {
-    static let help: ArgumentHelp = "Refuse up front inputs whose estimated memory exceeds this (512MiB, 8GiB, 2e9, 50%; default $SPIKEBAR_MEMORY_BUDGET or 80% of physical memory)."
+    static let help: ArgumentHelp =
+        "Refuse up front inputs whose estimated memory exceeds this (512MiB, 8GiB, 2e9, 50%; default $SPIKEBAR_MEMORY_BUDGET or 80% of physical memory)."
 
     static func check(loaded: LoadedScenario, option: String?, training: Bool = false, threads: Int = 0, chips: Int = 1, units: Int = 0) throws {
         let budget = try MemoryBudget.resolve(option: option)

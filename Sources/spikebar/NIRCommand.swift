@@ -19,7 +19,10 @@ struct NIRCommand: ParsableCommand {
 
 /// Options shared by the commands that run a graph.
 struct NIRRunArguments: ParsableArguments {
-    @Option(help: "Time step in the unit of the file's time constants (default: 1 for graphs without time constants or delays — Sinabs counts time in frames —, else 1e-4 s, snnTorch's braille export).")
+    @Option(
+        help:
+            "Time step in the unit of the file's time constants (default: 1 for graphs without time constants or delays — Sinabs counts time in frames —, else 1e-4 s, snnTorch's braille export)."
+    )
     var dt: Double?
     @Option(help: "Discretisation: euler (forward Euler, the NIR paper's simulators) or exact (exponential, input held over the step).")
     var discretisation: String = NIRRunOptions.Discretisation.forwardEuler.rawValue
@@ -49,15 +52,22 @@ func nirDataDirectory(_ given: String?) -> String {
 
 /// `--device SCENARIO`: the graph on a real device (`NIRDeviceProgramming`).
 struct NIRDeviceArguments: ParsableArguments {
-    @Option(help: "Program the graph's weights on the device of this scenario (levels, programming error, drift, faults; its tiles, price lists and seed too; its network is not used). Default: the graph's weights exactly (ideal device).")
+    @Option(
+        help:
+            "Program the graph's weights on the device of this scenario (levels, programming error, drift, faults; its tiles, price lists and seed too; its network is not used). Default: the graph's weights exactly (ideal device)."
+    )
     var device: String?
     @Option(help: "Chip sample with --device (Monte-Carlo index of the programming error and the stuck cells).")
     var chipSample: Int = 0
 
     /// The graph as programmed (or as read), the device, tiles and price lists to price it with, and the
     /// programming report (nil on the ideal device).
-    func apply(to graph: NIRGraph) throws -> (graph: NIRGraph, device: RRAMDevice, tiles: TileSpec?, prices: PriceLists,
-                                              report: NIRDeviceProgramming.Report?) {
+    func apply(
+        to graph: NIRGraph
+    ) throws -> (
+        graph: NIRGraph, device: RRAMDevice, tiles: TileSpec?, prices: PriceLists,
+        report: NIRDeviceProgramming.Report?
+    ) {
         guard chipSample >= 0 else { throw ValidationError("--chip-sample must be ≥ 0") }
         guard let path = device else {
             guard chipSample == 0 else { throw ValidationError("--chip-sample needs --device (the ideal device has one sample)") }

@@ -10,12 +10,12 @@ struct NIRPriceCommand: ParsableCommand {
         commandName: "price",
         abstract: "Energy, latency and area per inference of an NIR graph's run on N-MNIST, on every architecture, for a convolution mapping.",
         discussion: """
-        Runs the graph (ideal weights, 1 ms frames, as `nir evaluate`) on the first --limit test recordings, turns \
-        each run into the architecture-agnostic activity under --mapping (unrolled: a spike reads its pixel's row of \
-        the full convolution matrix; kernel-stationary: the C_in·k·k × C_out kernel on tiles, a spike reads up to \
-        k² rows) and prices it with every cost model at their default price lists (RRAMDevice.default: 10–100 µS, \
-        0.1 V, 100 ns reads). Docs/nir.md.
-        """)
+            Runs the graph (ideal weights, 1 ms frames, as `nir evaluate`) on the first --limit test recordings, turns \
+            each run into the architecture-agnostic activity under --mapping (unrolled: a spike reads its pixel's row of \
+            the full convolution matrix; kernel-stationary: the C_in·k·k × C_out kernel on tiles, a spike reads up to \
+            k² rows) and prices it with every cost model at their default price lists (RRAMDevice.default: 10–100 µS, \
+            0.1 V, 100 ns reads). Docs/nir.md.
+            """)
 
     @Argument(help: "The .nir file (its Input must be 2×34×34).") var file: String
     @Option(help: "Convolution mapping: unrolled or kernel-stationary.") var mapping: String = NIRConvMapping.unrolled.rawValue
@@ -49,26 +49,36 @@ struct NIRPriceCommand: ParsableCommand {
             let geometry = placed.tiles.map { ($0.rows, $0.cols) } ?? (tileRows ?? 128, tileCols ?? 128)
             let program = try NIRProgram(graph: placed.graph, options: options, file: file)
             let progress = ProgressLine(total: limit, label: "recordings", enabled: !quiet && !json)
-            var s = try NIRPricing.priceRecordings(program: program, dataDirectory: nirDataDirectory(data),
-                                                   options: .init(run: options, bin: bin, limit: limit, labelFile: labels, threads: threads, exact: exact),
-                                                   mapping: m, tiles: geometry, device: placed.device, prices: placed.prices,
-                                                   progress: { progress.update($0) })
+            var s = try NIRPricing.priceRecordings(
+                program: program, dataDirectory: nirDataDirectory(data),
+                options: .init(run: options, bin: bin, limit: limit, labelFile: labels, threads: threads, exact: exact),
+                mapping: m, tiles: geometry, device: placed.device, prices: placed.prices,
+                progress: { progress.update($0) })
             s.device = placed.report
             progress.finish()
             if json { try printJSON(s); return }
-            print("\(file), \(m.rawValue) mapping, \(s.mode) mode: \(s.recordings) recordings (\(s.correct) correct), \(s.tiles) tiles of \(geometry.0)×\(geometry.1) (\(s.cells) cells)")
+            print(
+                "\(file), \(m.rawValue) mapping, \(s.mode) mode: \(s.recordings) recordings (\(s.correct) correct), \(s.tiles) tiles of \(geometry.0)×\(geometry.1) (\(s.cells) cells)"
+            )
             if let d = s.device, let path = deviceArguments.device {
-                print("weights programmed on the device of \(path) (its tiles and price lists), chip sample \(d.chipSample): \(d.cells) cells, \(d.stuckCells) stuck, RMS weight error \(Units.fixed(100 * d.relativeRMSError, significant: 3)) % of each node's largest weight")
+                print(
+                    "weights programmed on the device of \(path) (its tiles and price lists), chip sample \(d.chipSample): \(d.cells) cells, \(d.stuckCells) stuck, RMS weight error \(Units.fixed(100 * d.relativeRMSError, significant: 3)) % of each node's largest weight"
+                )
             }
-            print("per inference: \(Units.fixed(s.steps, significant: 4)) steps, \(Units.fixed(s.spikes, significant: 4)) spikes (input included), \(Units.fixed(s.rowReads, significant: 4)) row reads, \(Units.fixed(s.cellReads, significant: 4)) cell reads, \(Units.fixed(s.synapticEvents, significant: 4)) synaptic events")
+            print(
+                "per inference: \(Units.fixed(s.steps, significant: 4)) steps, \(Units.fixed(s.spikes, significant: 4)) spikes (input included), \(Units.fixed(s.rowReads, significant: 4)) row reads, \(Units.fixed(s.cellReads, significant: 4)) cell reads, \(Units.fixed(s.synapticEvents, significant: 4)) synaptic events"
+            )
             func pad(_ x: String, _ n: Int) -> String { x.count >= n ? x : x + String(repeating: " ", count: n - x.count) }
             print(pad("architecture", 14) + pad("energy", 14) + pad("latency", 14) + pad("compute lat.", 14) + "area")
             for a in s.architectures {
-                print(pad(a.architecture, 14) + pad(Units.format(a.energy, "J"), 14) + pad(Units.format(a.latency, "s"), 14)
-                      + pad(Units.format(a.computeLatency, "s"), 14) + Units.format(area: a.area) + (a.feasible ? "" : "  (infeasible as priced)"))
+                print(
+                    pad(a.architecture, 14) + pad(Units.format(a.energy, "J"), 14) + pad(Units.format(a.latency, "s"), 14)
+                        + pad(Units.format(a.computeLatency, "s"), 14) + Units.format(area: a.area) + (a.feasible ? "" : "  (infeasible as priced)"))
             }
         } catch let e as NIRError {
-            fail(SpikebarError.invalidInput(SourceLocation(file: e.file, keyPath: [e.node, e.key].filter { !$0.isEmpty }.joined(separator: ": ")), e.reason))
+            fail(
+                SpikebarError.invalidInput(
+                    SourceLocation(file: e.file, keyPath: [e.node, e.key].filter { !$0.isEmpty }.joined(separator: ": ")), e.reason))
         }
     }
 }

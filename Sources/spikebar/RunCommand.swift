@@ -12,13 +12,13 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run a scenario and compare the architectures per inference.",
         discussion: """
-        Programs the chip, runs every inference through the event kernel, prices the activity on each \
-        architecture and prints a side-by-side table. Writes report.md, report.json and report.html (charts: \
-        energy and latency by component, decision times, spike raster, rates over time, row concurrency per \
-        tile, column currents; Docs/getting-started.md) to --out (default ./spikebar-out/<scenario>/). With --record FILE.sbt it also writes every spike of every \
-        inference (input and every layer) to a compressed trace that `spikebar trace replay` checks \
-        bit for bit (Docs/trace-format.md, "Recorded runs").
-        """)
+            Programs the chip, runs every inference through the event kernel, prices the activity on each \
+            architecture and prints a side-by-side table. Writes report.md, report.json and report.html (charts: \
+            energy and latency by component, decision times, spike raster, rates over time, row concurrency per \
+            tile, column currents; Docs/getting-started.md) to --out (default ./spikebar-out/<scenario>/). With --record FILE.sbt it also writes every spike of every \
+            inference (input and every layer) to a compressed trace that `spikebar trace replay` checks \
+            bit for bit (Docs/trace-format.md, "Recorded runs").
+            """)
 
     @Argument(help: "Scenario file (YAML), e.g. Scenarios/quickstart.yaml.")
     var scenario: String
@@ -54,8 +54,10 @@ struct RunCommand: ParsableCommand {
             try MemoryBudgetOption.check(loaded: loaded, option: memoryBudget, threads: loaded.scenario.simulation.threads)
             // Every output is checked before any work (issue #22): a long run is never lost to an output
             // that cannot be written, and never replaces an input or another run's results.
-            let inputs = [scenario, loaded.inputImages, loaded.inputLabels, loaded.weightsFile, loaded.inputTrace,
-                          loaded.scenario.device.physics?.tableFile].compactMap { $0 }
+            let inputs = [
+                scenario, loaded.inputImages, loaded.inputLabels, loaded.weightsFile, loaded.inputTrace,
+                loaded.scenario.device.physics?.tableFile,
+            ].compactMap { $0 }
             let dir = out ?? "spikebar-out/\(loaded.scenario.name)"
             let s = loaded.scenario
             let runKey = ResultFolder.key([loaded.digest, "\(s.input.samples)", "\(s.input.samplesGiven)", "\(s.seed)", s.simulation.timing.rawValue])
@@ -73,7 +75,9 @@ struct RunCommand: ParsableCommand {
             }
             let started = Date()
             if loaded.scenario.weights.source == .generated && loaded.scenario.weights.targetRate > 0 {
-                note("calibrating the DPI gains to \(loaded.scenario.weights.targetRate) Hz hidden / \(loaded.scenario.weights.targetOutputRate) Hz output…", quiet: quiet || json)
+                note(
+                    "calibrating the DPI gains to \(loaded.scenario.weights.targetRate) Hz hidden / \(loaded.scenario.weights.targetOutputRate) Hz output…",
+                    quiet: quiet || json)
             }
             let sim = try Simulation(loaded: loaded) { layer, layers in
                 if layers > 1 { note("  calibrating layer \(layer) of \(layers)", quiet: quiet || json) }
@@ -81,7 +85,8 @@ struct RunCommand: ParsableCommand {
             let n = sim.inputs.count
             let progress = ProgressLine(total: n, label: "inferences", enabled: !quiet && !json)
             let threads = loaded.scenario.simulation.threads
-            let activities = try record.map { try sim.record(to: $0, threads: threads) { done in progress.update(done) } }
+            let activities =
+                try record.map { try sim.record(to: $0, threads: threads) { done in progress.update(done) } }
                 ?? sim.runAll(threads: threads) { done in progress.update(done) }
             progress.finish()
             try sim.checkRunaway(activities)
@@ -89,22 +94,32 @@ struct RunCommand: ParsableCommand {
             // The readable reports first (they show what went non-finite), then the JSON, refused if a
             // quantity is inf or NaN (issue #22): report.json never carries "inf"/"nan" as results.
             try DurableFile.write(ReportRenderer.markdown(report), to: dir + "/report.md")
-            let html = HTMLReport.render(report, context: .init(commandLine: commandLineText(),
-                                                                scenarioText: try? String(contentsOfFile: scenario, encoding: .utf8)))
+            let html = HTMLReport.render(
+                report,
+                context: .init(
+                    commandLine: commandLineText(),
+                    scenarioText: try? String(contentsOfFile: scenario, encoding: .utf8)))
             try DurableFile.write(html, to: dir + "/report.html")
             try folder.claim()
-            try FiniteResults.check(report, what: "\(scenario): the run's results (\(dir)/report.md and report.html written; report.json not)",
-                                    cause: "Usually a scenario or price-list value at the edge of its range; see Docs/scenario-reference.md, \"Physical ranges\"")
+            try FiniteResults.check(
+                report, what: "\(scenario): the run's results (\(dir)/report.md and report.html written; report.json not)",
+                cause: "Usually a scenario or price-list value at the edge of its range; see Docs/scenario-reference.md, \"Physical ranges\"")
             let jsonData = try ReportRenderer.json(report)
             try DurableFile.write(jsonData, to: dir + "/report.json")
             if json {
                 FileHandle.standardOutput.write(jsonData)
                 print()
             } else if !quiet {
-                print("\(loaded.scenario.name): \(report.populations.map { "\($0.size)" }.joined(separator: "-")) on \(report.tiles) tiles, \(report.timing), \(n) inferences of \(Units.format(seconds: report.window)), seed \(report.seed)")
-                print(report.weightSource.hasPrefix("generated") ? "weights: \(report.weightSource); DPI gains \(report.gainSource)\n" : "weights: \(report.weightSource)\n")
+                print(
+                    "\(loaded.scenario.name): \(report.populations.map { "\($0.size)" }.joined(separator: "-")) on \(report.tiles) tiles, \(report.timing), \(n) inferences of \(Units.format(seconds: report.window)), seed \(report.seed)"
+                )
+                print(
+                    report.weightSource.hasPrefix("generated")
+                        ? "weights: \(report.weightSource); DPI gains \(report.gainSource)\n" : "weights: \(report.weightSource)\n")
                 print(ReportRenderer.table(report))
-                print("wrote \(dir)/report.md, report.json and report.html\(record.map { " and the trace \($0)" } ?? "") (\(Units.fixed(Date().timeIntervalSince(started), significant: 3)) s)")
+                print(
+                    "wrote \(dir)/report.md, report.json and report.html\(record.map { " and the trace \($0)" } ?? "") (\(Units.fixed(Date().timeIntervalSince(started), significant: 3)) s)"
+                )
             }
         } catch let e as SpikebarError {
             fail(e)
@@ -120,12 +135,16 @@ extension RunCommand {
     static func checkRecording(at path: String, digest: String, inferences: Int, force: Bool) throws {
         guard !force, FileManager.default.fileExists(atPath: path) else { return }
         guard let reader = try? TraceReader(path: path) else {
-            throw SpikebarError.invalidInput(SourceLocation(file: path), "--record: the file exists and is not a trace; refusing to replace it (pass --force, or choose another path)")
+            throw SpikebarError.invalidInput(
+                SourceLocation(file: path),
+                "--record: the file exists and is not a trace; refusing to replace it (pass --force, or choose another path)")
         }
         let recorded = RecordedRun.decode(metadata: reader.header.metadata)
         guard reader.header.scenarioDigest == digest, recorded?.inferences.count == inferences else {
-            throw SpikebarError.invalidInput(SourceLocation(file: path),
-                "--record: the file holds another recording (\(recorded.map { "\($0.inferences.count) inferences of \($0.scenarioName)" } ?? "not a recorded run"), scenario digest \(reader.header.scenarioDigest)); refusing to replace it (pass --force, or choose another path)")
+            throw SpikebarError.invalidInput(
+                SourceLocation(file: path),
+                "--record: the file holds another recording (\(recorded.map { "\($0.inferences.count) inferences of \($0.scenarioName)" } ?? "not a recorded run"), scenario digest \(reader.header.scenarioDigest)); refusing to replace it (pass --force, or choose another path)"
+            )
         }
     }
 }

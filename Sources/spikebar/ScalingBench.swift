@@ -54,15 +54,17 @@ struct ScalingBench: ParsableCommand {
             let sizes = [inputs] + s.network.layers.map(\.size)
             let t0 = DispatchTime.now().uptimeNanoseconds
             let weights = Chip.connectionPlan(network: s.network).enumerated().map { k, p in
-                WeightMatrix.generated(inputs: sizes[p.from], outputs: sizes[p.to], mean: s.weights.mean,
-                                       std: s.weights.std, seed: s.seed, connection: k)
+                WeightMatrix.generated(
+                    inputs: sizes[p.from], outputs: sizes[p.to], mean: s.weights.mean,
+                    std: s.weights.std, seed: s.seed, connection: k)
             }
             let chip = try Chip(scenario: s, weights: weights, gains: gains)
             let setup = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
             let neurons = sizes.reduce(0, +)
             let synapses = chip.connections.reduce(0) { $0 + $1.inputs * $1.outputs }
             let encoder = PoissonEncoder(maxRate: rate, window: duration, seed: s.seed)
-            let head = "neurons=\(neurons) inputs=\(inputs) synapses=\(synapses) tiles=\(chip.tiles.count) rate_hz=\(rate) active_per_ms=\(Units.fixed(rate * 1e-3 * 100, significant: 4))% duration_s=\(duration) setup_s=\(Units.fixed(setup, significant: 4))"
+            let head =
+                "neurons=\(neurons) inputs=\(inputs) synapses=\(synapses) tiles=\(chip.tiles.count) rate_hz=\(rate) active_per_ms=\(Units.fixed(rate * 1e-3 * 100, significant: 4))% duration_s=\(duration) setup_s=\(Units.fixed(setup, significant: 4))"
 
             if samples > 0 {
                 let spikes = (0..<samples).map { encoder.encode(Array(repeating: 1.0, count: inputs), sample: $0) }
@@ -79,7 +81,9 @@ struct ScalingBench: ParsableCommand {
                     syn = results.reduce(0, +)
                 }
                 let med = times.sorted()[times.count / 2]
-                print("scaling kind=threads mode=\(mode == "exact" ? "exact" : "grid") threads=\(threads) samples=\(samples) \(head) seconds=\(med) syn_events=\(syn) syn_per_s=\(Double(syn) / med) rss_mib=\(Double(peakRSSKiB()) / 1024)")
+                print(
+                    "scaling kind=threads mode=\(mode == "exact" ? "exact" : "grid") threads=\(threads) samples=\(samples) \(head) seconds=\(med) syn_events=\(syn) syn_per_s=\(Double(syn) / med) rss_mib=\(Double(peakRSSKiB()) / 1024)"
+                )
                 return
             }
 
@@ -99,7 +103,9 @@ struct ScalingBench: ParsableCommand {
                 let med = times.sorted()[times.count / 2]
                 let syn = r.activity.totalSynapticEvents
                 let rates = r.activity.layers.dropFirst().map { Units.fixed($0.meanRate, significant: 3) }.joined(separator: "/")
-                print("scaling kind=run mode=\(name) \(head) input_spikes=\(input.count) seconds=\(med) syn_events=\(syn) syn_per_s=\(Double(syn) / med) layer_rates_hz=\(rates) rss_mib=\(Double(peakRSSKiB()) / 1024)")
+                print(
+                    "scaling kind=run mode=\(name) \(head) input_spikes=\(input.count) seconds=\(med) syn_events=\(syn) syn_per_s=\(Double(syn) / med) layer_rates_hz=\(rates) rss_mib=\(Double(peakRSSKiB()) / 1024)"
+                )
             }
             if dense {
                 var times: [Double] = []
@@ -110,7 +116,9 @@ struct ScalingBench: ParsableCommand {
                     times.append(Double(DispatchTime.now().uptimeNanoseconds - t1) * 1e-9)
                 }
                 let med = times.sorted()[times.count / 2]
-                print("scaling kind=run mode=dense \(head) input_spikes=\(input.count) seconds=\(med) synapse_updates=\(Int(work)) rss_mib=\(Double(peakRSSKiB()) / 1024)")
+                print(
+                    "scaling kind=run mode=dense \(head) input_spikes=\(input.count) seconds=\(med) synapse_updates=\(Int(work)) rss_mib=\(Double(peakRSSKiB()) / 1024)"
+                )
             }
         } catch let e as SpikebarError {
             fail(e)

@@ -10,18 +10,18 @@ struct Spikebar: ParsableCommand {
         commandName: "spikebar",
         abstract: "Event-driven simulator of spiking neural networks on RRAM crossbar tiles.",
         discussion: """
-        Runs a scenario (YAML) through the event kernel and prices the same activity on three \
-        architectures: a spike-driven RRAM crossbar, a DYNAP-style mixed-signal chip and an ADC-based \
-        compute-in-memory accelerator. Start with: spikebar run Scenarios/quickstart.yaml \
-        (writes report.md, report.json and the charts of report.html), then follow Docs/getting-started.md.
+            Runs a scenario (YAML) through the event kernel and prices the same activity on three \
+            architectures: a spike-driven RRAM crossbar, a DYNAP-style mixed-signal chip and an ADC-based \
+            compute-in-memory accelerator. Start with: spikebar run Scenarios/quickstart.yaml \
+            (writes report.md, report.json and the charts of report.html), then follow Docs/getting-started.md.
 
-        Every command takes --json (machine-readable output on standard output, nothing else) and shows \
-        progress on standard error when it runs longer than a second: a bar with rate and ETA on a \
-        terminal, a plain line every few seconds otherwise, nothing with --quiet. Errors name the file, \
-        line and key. Exit status: 0 success, 1 a result check failed (trace replay, validate crossbar), \
-        2 bad input (usage, scenario, file; refused before any work), 130 interrupted. Scenario keys: \
-        Docs/scenario-reference.md.
-        """,
+            Every command takes --json (machine-readable output on standard output, nothing else) and shows \
+            progress on standard error when it runs longer than a second: a bar with rate and ETA on a \
+            terminal, a plain line every few seconds otherwise, nothing with --quiet. Errors name the file, \
+            line and key. Exit status: 0 success, 1 a result check failed (trace replay, validate crossbar), \
+            2 bad input (usage, scenario, file; refused before any work), 130 interrupted. Scenario keys: \
+            Docs/scenario-reference.md.
+            """,
         subcommands: Spikebar.allSubcommands)
 
     /// Parses and runs the command with the conventions of `CLIConventions` (exit statuses, command

@@ -11,8 +11,10 @@ import SpikebarScenario
 struct SweepGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sweep",
-        abstract: "Design-space sweep: accuracy, energy, latency, area, power and EDP of the programmed chip against any scenario keys (run, or merge shards).",
-        discussion: "spikebar sweep SCENARIO --set key.path=v1,v2… runs a sweep (the `run` subcommand); spikebar sweep merge DIR… combines shards. Docs/design-space.md, Docs/scaling.md.",
+        abstract:
+            "Design-space sweep: accuracy, energy, latency, area, power and EDP of the programmed chip against any scenario keys (run, or merge shards).",
+        discussion:
+            "spikebar sweep SCENARIO --set key.path=v1,v2… runs a sweep (the `run` subcommand); spikebar sweep merge DIR… combines shards. Docs/design-space.md, Docs/scaling.md.",
         subcommands: [SweepCommand.self, SweepMergeCommand.self],
         defaultSubcommand: SweepCommand.self)
 }
@@ -20,41 +22,49 @@ struct SweepGroup: ParsableCommand {
 struct SweepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Accuracy, energy, latency, area, power and EDP per inference of the programmed chip against any scenario keys, N chip samples per point.",
+        abstract:
+            "Accuracy, energy, latency, area, power and EDP per inference of the programmed chip against any scenario keys, N chip samples per point.",
         discussion: """
-        --set key.path=v1,v2,… sweeps a scenario key (tiles.rows=64,128, device.g_max=50uS,100uS, \
-        architectures.adc_cim.columns_per_adc=4,8, network.layers[0].size=64,128); several --set make a grid \
-        (every combination), --zip pairs them. Values take units where the key has one (100ns, 0.1V, 1y). \
-        Every point is loaded and checked like a scenario file before anything runs: a bad key or value, or a \
-        combination the scenario rules refuse, stops the sweep with exit status 2 naming the setting. \
-        --param P --values V,… is the older spelling of --set for P = time_since_programming, bit_error_rate, \
-        levels, read_noise.
+            --set key.path=v1,v2,… sweeps a scenario key (tiles.rows=64,128, device.g_max=50uS,100uS, \
+            architectures.adc_cim.columns_per_adc=4,8, network.layers[0].size=64,128); several --set make a grid \
+            (every combination), --zip pairs them. Values take units where the key has one (100ns, 0.1V, 1y). \
+            Every point is loaded and checked like a scenario file before anything runs: a bad key or value, or a \
+            combination the scenario rules refuse, stops the sweep with exit status 2 naming the setting. \
+            --param P --values V,… is the older spelling of --set for P = time_since_programming, bit_error_rate, \
+            levels, read_noise.
 
-        Programs N chip samples per point, runs the scenario's inputs through the event kernel with read noise \
-        on and prices every inference on every architecture; writes <out>/<stem>.csv (one row per point and \
-        architecture), .json and .html (Pareto charts of energy against accuracy and latency, fronts marked; \
-        stem: sweep-<keys>). Deterministic for a seed whatever --threads. Generated weights with a target \
-        rate get their DPI gains calibrated per design point (not per aging or fault setting). Docs/design-space.md.
+            Programs N chip samples per point, runs the scenario's inputs through the event kernel with read noise \
+            on and prices every inference on every architecture; writes <out>/<stem>.csv (one row per point and \
+            architecture), .json and .html (Pareto charts of energy against accuracy and latency, fronts marked; \
+            stem: sweep-<keys>). Deterministic for a seed whatever --threads. Generated weights with a target \
+            rate get their DPI gains calibrated per design point (not per aging or fault setting). Docs/design-space.md.
 
-        Crash-safe: every finished (point, chip) unit is appended to <out>/<stem>.partial.jsonl (fsync'd) and \
-        the outputs are renamed into place; after a kill, --resume runs only the missing units and writes the \
-        same CSV and JSON bytes as an uninterrupted run. --shard k/N (0-based) runs units t with t mod N = k \
-        into <out>/<stem>.shard-k-of-N.jsonl; `spikebar sweep merge` combines the shards. Docs/scaling.md.
+            Crash-safe: every finished (point, chip) unit is appended to <out>/<stem>.partial.jsonl (fsync'd) and \
+            the outputs are renamed into place; after a kill, --resume runs only the missing units and writes the \
+            same CSV and JSON bytes as an uninterrupted run. --shard k/N (0-based) runs units t with t mod N = k \
+            into <out>/<stem>.shard-k-of-N.jsonl; `spikebar sweep merge` combines the shards. Docs/scaling.md.
 
-        Also: spikebar sweep merge DIR… (spikebar help sweep merge).
-        """)
+            Also: spikebar sweep merge DIR… (spikebar help sweep merge).
+            """)
 
     @Argument(help: "Scenario file.") var scenario: String
     @Option(name: .customLong("set"), help: "key.path=v1,v2,… : a scenario key and its values (repeat for a grid).") var sets: [String] = []
     @Flag(help: "Pair the --set lists (k-th value of each) instead of taking every combination.") var zip = false
     @Option(help: "time_since_programming | bit_error_rate | levels | read_noise (older spelling of --set device.…).") var param: String?
     @Option(help: "Comma-separated values of --param (times may carry units: 5s, 1h, 1d, 1y).") var values: String?
-    @Option(help: "Instead of a parameter sweep: program the trained weights onto N chips and report per test point the fraction of transfers that classify it correctly (Docs/passive-arrays.md).") var transfers: Int?
+    @Option(
+        help:
+            "Instead of a parameter sweep: program the trained weights onto N chips and report per test point the fraction of transfers that classify it correctly (Docs/passive-arrays.md)."
+    ) var transfers: Int?
     @Option(help: "Chip samples per point.") var chips: Int = 4
-    @Option(help: "Override the scenario's seed (initial weights, chip sample draws, read noise; a Randman task keeps training.randman.seed).") var seed: UInt64?
+    @Option(help: "Override the scenario's seed (initial weights, chip sample draws, read noise; a Randman task keeps training.randman.seed).")
+    var seed: UInt64?
     @Option(help: "With --test-samples: weights file (default: the scenario's weights.file).") var weights: String?
     @Option(help: "Use only the first N inputs of the scenario.") var samples: Int?
-    @Option(help: "Instead of the scenario's inputs, the first N test samples of its training data set (official MNIST test split), grid mode at the twin's step.") var testSamples: Int?
+    @Option(
+        help:
+            "Instead of the scenario's inputs, the first N test samples of its training data set (official MNIST test split), grid mode at the twin's step."
+    ) var testSamples: Int?
     @Option(help: "Output folder (default: ./spikebar-out/<scenario name>/).") var out: String?
     @Option(help: "Worker threads (0 = all cores). Results do not depend on it.") var threads: Int?
     @Flag(help: "Continue from <out>'s results log: run only the units not in it (refused if the log is of another sweep).") var resume = false
@@ -69,7 +79,8 @@ struct SweepCommand: ParsableCommand {
         if param != nil || values != nil {
             guard let param, let values else { throw ValidationError("--param and --values go together") }
             guard let parameter = DeviceSweep.Parameter(rawValue: param) else {
-                throw ValidationError("--param must be one of \(DeviceSweep.Parameter.allCases.map(\.rawValue).joined(separator: ", ")) (or use --set key.path=values)")
+                throw ValidationError(
+                    "--param must be one of \(DeviceSweep.Parameter.allCases.map(\.rawValue).joined(separator: ", ")) (or use --set key.path=values)")
             }
             all.append("\(parameter.keyPath)=\(values)")
         }
@@ -87,8 +98,12 @@ struct SweepCommand: ParsableCommand {
             var loaded = try ScenarioLoader.load(path: scenario, requireWeightsFile: weights == nil)
             try loaded.scenario.requireNeuronModel([.lifDPI], for: "spikebar sweep")
             if let seed { loaded.scenario.seed = seed }
-            if weights != nil, testSamples == nil { throw ValidationError("--weights needs --test-samples (the scenario's own inputs run its weights.file)") }
-            if let weights { loaded.scenario.tunedTimeConstants = try TunedTimeConstants.read(weightsFile: weights, network: loaded.scenario.network) }
+            if weights != nil, testSamples == nil {
+                throw ValidationError("--weights needs --test-samples (the scenario's own inputs run its weights.file)")
+            }
+            if let weights {
+                loaded.scenario.tunedTimeConstants = try TunedTimeConstants.read(weightsFile: weights, network: loaded.scenario.network)
+            }
             let show = !quiet && !json
             let workers = threads ?? loaded.scenario.simulation.threads
             // One programmed chip per worker is alive at once.
@@ -102,12 +117,13 @@ struct SweepCommand: ParsableCommand {
             for p in spec.points.indices {
                 let point = try ScenarioLoader.load(path: scenario, settings: spec.settings(p), requireWeightsFile: testSamples == nil)
                 do {
-                    try MemoryBudgetOption.check(loaded: point, option: memoryBudget, threads: workers, chips: max(1, min(units, cores)), units: units)
+                    try MemoryBudgetOption.check(
+                        loaded: point, option: memoryBudget, threads: workers, chips: max(1, min(units, cores)), units: units)
                 } catch let SpikebarError.resourceLimit(message) {
                     throw SpikebarError.resourceLimit("point \(spec.label(p)): \(message)")
                 }
             }
-            try OutputPath.checkFolder(out ?? "spikebar-out/\(loaded.scenario.name)", what: "--out") // before any work (issue #22)
+            try OutputPath.checkFolder(out ?? "spikebar-out/\(loaded.scenario.name)", what: "--out")  // before any work (issue #22)
             let start = Date()
             note("checking \(spec.points.count) points (\(spec.keys.joined(separator: " × ")))…", quiet: !show)
             let work: SweepWork
@@ -116,28 +132,33 @@ struct SweepCommand: ParsableCommand {
                 let setup = try TrainingSetup(loaded: loaded)
                 let path = weights ?? loaded.weightsFile ?? "spikebar-out/\(loaded.scenario.name)/weights.json"
                 let w = try WeightFile.load(path: path, network: loaded.scenario.network)
-                work = try SweepWork(setup: setup, path: scenario, spec: spec, weights: w.weights, gains: w.gains, chips: chips,
-                                     samples: testSamples, threads: workers)
+                work = try SweepWork(
+                    setup: setup, path: scenario, spec: spec, weights: w.weights, gains: w.gains, chips: chips,
+                    samples: testSamples, threads: workers)
             } else {
                 work = try SweepWork(path: scenario, spec: spec, chips: chips, samples: samples, threads: workers)
             }
             let dir = out ?? "spikebar-out/\(loaded.scenario.name)"
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            let header = SweepLogHeader(digest: work.fingerprint(scenarioDigest: loaded.digest), scenario: loaded.scenario.name,
-                                        scenarioFile: loaded.path, scenarioDigest: loaded.digest, sweep: spec,
-                                        chips: chips, samples: work.samples, inputs: testSamples == nil ? "scenario" : "test",
-                                        seed: loaded.scenario.seed, shard: slice)
+            let header = SweepLogHeader(
+                digest: work.fingerprint(scenarioDigest: loaded.digest), scenario: loaded.scenario.name,
+                scenarioFile: loaded.path, scenarioDigest: loaded.digest, sweep: spec,
+                chips: chips, samples: work.samples, inputs: testSamples == nil ? "scenario" : "test",
+                seed: loaded.scenario.seed, shard: slice)
             let logPath = "\(dir)/\(SweepLog.fileName(spec.stem, shard: slice))"
             let progress = ProgressLine(total: header.units.count, label: "chips", enabled: show)
-            let outcome = try SweepLog.run(work: work, header: header, path: logPath, resume: resume, threads: workers,
-                                           progress: { done, _ in progress.update(done) })
+            let outcome = try SweepLog.run(
+                work: work, header: header, path: logPath, resume: resume, threads: workers,
+                progress: { done, _ in progress.update(done) })
             progress.finish()
             if let slice {
                 if json {
                     let enc = JSONEncoder.spikebar(pretty: true)
                     FileHandle.standardOutput.write(try enc.encode(outcome.units)); print()
                 } else if show {
-                    print("shard \(slice): \(outcome.units.count) of \(header.unitCount) units (\(outcome.reused) from the log, \(outcome.computed) computed) in \(logPath) (\(Units.fixed(Date().timeIntervalSince(start), significant: 3)) s)")
+                    print(
+                        "shard \(slice): \(outcome.units.count) of \(header.unitCount) units (\(outcome.reused) from the log, \(outcome.computed) computed) in \(logPath) (\(Units.fixed(Date().timeIntervalSince(start), significant: 3)) s)"
+                    )
                     print("next, when every shard is done: spikebar sweep merge \(dir) [other shard folders…]")
                 }
                 return
@@ -162,14 +183,15 @@ struct SweepMergeCommand: ParsableCommand {
         commandName: "merge",
         abstract: "Combine the shards of a sweep (--shard k/N runs) into <stem>.csv, .json and .html.",
         discussion: """
-        Reads every sweep-*.jsonl results log in the given folders (or the given .jsonl files), checks that \
-        they belong to the same sweep (digest of scenario, weights, inputs, --set values, --chips, \
-        --samples, seed), that no unit has two different results and that no unit is missing (naming the \
-        incomplete shards), and writes the same CSV and JSON bytes as a single-machine run. Docs/scaling.md.
-        """)
+            Reads every sweep-*.jsonl results log in the given folders (or the given .jsonl files), checks that \
+            they belong to the same sweep (digest of scenario, weights, inputs, --set values, --chips, \
+            --samples, seed), that no unit has two different results and that no unit is missing (naming the \
+            incomplete shards), and writes the same CSV and JSON bytes as a single-machine run. Docs/scaling.md.
+            """)
 
     @Argument(help: "Folders the shards wrote (their --out), or their .jsonl logs.") var paths: [String]
-    @Option(help: "Merge only the logs of this sweep (output stem, e.g. sweep-rows or sweep-time_since_programming) when a folder holds several.") var stem: String?
+    @Option(help: "Merge only the logs of this sweep (output stem, e.g. sweep-rows or sweep-time_since_programming) when a folder holds several.")
+    var stem: String?
     @Option(help: "Older spelling of --stem for the four device parameters (time_since_programming …).") var param: String?
     @Option(help: "Output folder (default: the first folder given).") var out: String?
     @Flag(help: "Print the sweep as JSON.") var json = false
@@ -178,26 +200,32 @@ struct SweepMergeCommand: ParsableCommand {
     func run() throws {
         do {
             guard !paths.isEmpty else { throw ValidationError("give at least one folder or .jsonl log") }
-            let pick = try stem ?? param.map { p -> String in
-                guard DeviceSweep.Parameter(rawValue: p) != nil else {
-                    throw ValidationError("--param must be one of \(DeviceSweep.Parameter.allCases.map(\.rawValue).joined(separator: ", "))")
+            let pick =
+                try stem
+                ?? param.map { p -> String in
+                    guard DeviceSweep.Parameter(rawValue: p) != nil else {
+                        throw ValidationError("--param must be one of \(DeviceSweep.Parameter.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    return "sweep-\(p)"
                 }
-                return "sweep-\(p)"
-            }
             let start = Date()
             let merged = try SweepLog.merge(paths: paths, stem: pick)
             var sweep = DeviceSweep.aggregate(header: merged.header, units: merged.units)
             sweep.seconds = Date().timeIntervalSince(start)
             var isDir: ObjCBool = false
-            let firstDir = FileManager.default.fileExists(atPath: paths[0], isDirectory: &isDir) && isDir.boolValue
+            let firstDir =
+                FileManager.default.fileExists(atPath: paths[0], isDirectory: &isDir) && isDir.boolValue
                 ? paths[0] : (paths[0] as NSString).deletingLastPathComponent
             let dir = out ?? (firstDir.isEmpty ? "." : firstDir)
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            let data = try SweepOutput.write(sweep, dir: dir, commandLine: commandLineText(), scenarioFile: merged.header.scenarioFile,
-                                             digest: merged.header.scenarioDigest)
+            let data = try SweepOutput.write(
+                sweep, dir: dir, commandLine: commandLineText(), scenarioFile: merged.header.scenarioFile,
+                digest: merged.header.scenarioDigest)
             if json { FileHandle.standardOutput.write(data); print(); return }
             guard !quiet else { return }
-            print("merged \(merged.files.count) logs, \(merged.units.count) units\(merged.duplicates > 0 ? " (\(merged.duplicates) duplicates, identical, ignored)" : "")")
+            print(
+                "merged \(merged.files.count) logs, \(merged.units.count) units\(merged.duplicates > 0 ? " (\(merged.duplicates) duplicates, identical, ignored)" : "")"
+            )
             SweepOutput.printTable(sweep)
             print("wrote \(dir)/\(sweep.stem).csv, .json and .html")
         } catch let e as SpikebarError {
@@ -215,14 +243,16 @@ enum SweepOutput {
         let data = try enc.encode(sweep)
         try DurableFile.write(data, to: name + ".json")
         try DurableFile.write(sweep.csv(), to: name + ".csv")
-        let html = SweepReport.html(sweep, commandLine: commandLine, scenarioText: try? String(contentsOfFile: scenarioFile, encoding: .utf8),
-                                    scenarioFile: scenarioFile, digest: digest)
+        let html = SweepReport.html(
+            sweep, commandLine: commandLine, scenarioText: try? String(contentsOfFile: scenarioFile, encoding: .utf8),
+            scenarioFile: scenarioFile, digest: digest)
         try DurableFile.write(html, to: name + ".html")
         return data
     }
 
     static func printTable(_ sweep: DeviceSweep) {
-        print("\(sweep.scenario): \(sweep.keys.joined(separator: " × ")), \(sweep.chips) chips × \(sweep.samples) inputs per point, seed \(sweep.seed)")
+        print(
+            "\(sweep.scenario): \(sweep.keys.joined(separator: " × ")), \(sweep.chips) chips × \(sweep.samples) inputs per point, seed \(sweep.seed)")
         let short = SweepSpec(keys: sweep.keys, points: [], mode: sweep.mode).shortKeys
         let widths = short.indices.map { k in max(short[k].count, sweep.points.map { $0.values[k].count }.max() ?? 0) + 2 }
         let archs = sweep.pareto.map(\.architecture)
@@ -233,7 +263,10 @@ enum SweepOutput {
         for (k, p) in sweep.points.enumerated() {
             let v = p.values.indices.map { column(p.values[$0], widths[$0]) }.joined()
             if let e = p.error { print(v + "FAILED: \(e)"); continue }
-            let a = p.meanAccuracy.map { "\(Units.fixed(100 * $0, significant: 4)) ± \(Units.fixed(100 * (p.stdAccuracy ?? 0), significant: 2)) %, \(Units.fixed(100 * (p.worstAccuracy ?? 0), significant: 4)) %" } ?? "— (unlabelled)"
+            let a =
+                p.meanAccuracy.map {
+                    "\(Units.fixed(100 * $0, significant: 4)) ± \(Units.fixed(100 * (p.stdAccuracy ?? 0), significant: 2)) %, \(Units.fixed(100 * (p.worstAccuracy ?? 0), significant: 4)) %"
+                } ?? "— (unlabelled)"
             var line = v + column(a, 34)
             for (m, x) in p.architectures.enumerated() {
                 let front = m < sweep.pareto.count && (sweep.pareto[m].energyAccuracy.contains(k) || sweep.pareto[m].energyLatency.contains(k))
@@ -256,11 +289,11 @@ struct RetrainCommand: ParsableCommand {
         commandName: "retrain",
         abstract: "Fault-aware retraining: retrain the twin with a chip sample's known stuck map, program the same chip, compare.",
         discussion: """
-        Programs chip sample --chip with stuck cells at --bit-error-rate (default: device.faults), measures its \
-        accuracy in the event kernel (grid mode, read noise on), retrains the twin for --epochs epochs with \
-        that stuck map fixed and the stuck synapses' gradients masked, programs the new weights onto the same \
-        chip and measures again. Writes <out>/retrained-weights.json.
-        """)
+            Programs chip sample --chip with stuck cells at --bit-error-rate (default: device.faults), measures its \
+            accuracy in the event kernel (grid mode, read noise on), retrains the twin for --epochs epochs with \
+            that stuck map fixed and the stuck synapses' gradients masked, programs the new weights onto the same \
+            chip and measures again. Writes <out>/retrained-weights.json.
+            """)
 
     @Argument(help: "Scenario file with a training: section.") var scenario: String
     @Option(help: "Weights file (default: the scenario's weights.file).") var weights: String?
@@ -277,19 +310,28 @@ struct RetrainCommand: ParsableCommand {
 
     func run() throws {
         do {
-            guard epochs >= 1, trainSamples >= 1, samples >= 1, lr > 0 else { throw ValidationError("--epochs, --train-samples, --samples and --lr must be positive") }
+            guard epochs >= 1, trainSamples >= 1, samples >= 1, lr > 0 else {
+                throw ValidationError("--epochs, --train-samples, --samples and --lr must be positive")
+            }
             let loaded = try ScenarioLoader.load(path: scenario, requireWeightsFile: false)
             try loaded.scenario.requireNeuronModel([.lifDPI], for: "spikebar retrain")
             let setup = try TrainingSetup(loaded: loaded)
             let path = weights ?? loaded.weightsFile ?? "spikebar-out/\(loaded.scenario.name)/weights.json"
             let w = try WeightFile.load(path: path, network: loaded.scenario.network)
-            try OutputPath.checkFolder(out ?? "spikebar-out/\(loaded.scenario.name)", what: "--out") // before any work (issue #22)
+            try OutputPath.checkFolder(out ?? "spikebar-out/\(loaded.scenario.name)", what: "--out")  // before any work (issue #22)
             var faults = loaded.scenario.device.faults
-            if let bitErrorRate { guard (0...1).contains(bitErrorRate) else { throw ValidationError("--bit-error-rate must be in 0 … 1") }; faults.bitErrorRate = bitErrorRate }
-            if let highFraction { guard (0...1).contains(highFraction) else { throw ValidationError("--high-fraction must be in 0 … 1") }; faults.highFraction = highFraction }
-            let (r, retrained) = try FaultAwareRetraining.run(setup: setup, weights: w.weights, gains: w.gains, faults: faults, chipSample: chip,
-                                                              epochs: epochs, trainSamples: trainSamples, lr: lr, testSamples: samples,
-                                                              threads: threads ?? loaded.scenario.simulation.threads)
+            if let bitErrorRate {
+                guard (0...1).contains(bitErrorRate) else { throw ValidationError("--bit-error-rate must be in 0 … 1") };
+                faults.bitErrorRate = bitErrorRate
+            }
+            if let highFraction {
+                guard (0...1).contains(highFraction) else { throw ValidationError("--high-fraction must be in 0 … 1") };
+                faults.highFraction = highFraction
+            }
+            let (r, retrained) = try FaultAwareRetraining.run(
+                setup: setup, weights: w.weights, gains: w.gains, faults: faults, chipSample: chip,
+                epochs: epochs, trainSamples: trainSamples, lr: lr, testSamples: samples,
+                threads: threads ?? loaded.scenario.simulation.threads)
             let dir = out ?? "spikebar-out/\(loaded.scenario.name)"
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let enc = JSONEncoder.spikebar()
@@ -297,10 +339,14 @@ struct RetrainCommand: ParsableCommand {
             let pretty = JSONEncoder.spikebar(pretty: true)
             let data = try pretty.encode(r)
             if json { FileHandle.standardOutput.write(data); print(); return }
-            print("chip \(r.chipSample): bit error rate \(r.bitErrorRate) (\(Units.fixed(100 * r.stuckFraction, significant: 3)) % of cells stuck, \(Units.fixed(100 * r.highFraction, significant: 3)) % high), \(r.testSamples) test samples")
+            print(
+                "chip \(r.chipSample): bit error rate \(r.bitErrorRate) (\(Units.fixed(100 * r.stuckFraction, significant: 3)) % of cells stuck, \(Units.fixed(100 * r.highFraction, significant: 3)) % high), \(r.testSamples) test samples"
+            )
             print("  no faults:                 \(Units.fixed(100 * r.accuracyFaultFree, significant: 4)) %")
             print("  faults, original weights:  \(Units.fixed(100 * r.accuracyBefore, significant: 4)) %")
-            print("  faults, retrained \(r.epochs) ep:   \(Units.fixed(100 * r.accuracyAfter, significant: 4)) % (\(r.trainSamples) training samples per epoch)")
+            print(
+                "  faults, retrained \(r.epochs) ep:   \(Units.fixed(100 * r.accuracyAfter, significant: 4)) % (\(r.trainSamples) training samples per epoch)"
+            )
             print("wrote \(dir)/retrained-weights.json (\(Units.fixed(r.seconds, significant: 3)) s)")
         } catch let e as SpikebarError {
             fail(e)

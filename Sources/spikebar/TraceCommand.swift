@@ -38,7 +38,8 @@ struct TraceCommand: ParsableCommand {
     static func picoseconds(_ s: Double?, option: String) throws -> Int64? {
         guard let s else { return nil }
         guard s.isFinite, abs(s) < 9.2e6 else {
-            throw SpikebarError.invalidInput(SourceLocation(file: option), "\(s) s is not a trace time (expected a finite number of seconds, |t| < 9.2e6 s)")
+            throw SpikebarError.invalidInput(
+                SourceLocation(file: option), "\(s) s is not a trace time (expected a finite number of seconds, |t| < 9.2e6 s)")
         }
         return SimTime.nearest(seconds: s).picoseconds
     }
@@ -91,42 +92,54 @@ struct TraceCommand: ParsableCommand {
                 for a in c.addresses { counts[r.location(of: a).population] += 1 }
             }
             let first = r.chunks.first?.firstTime, last = r.chunks.last?.lastTime
-            let duration = first.map { (Double(last ?? $0) - Double($0)) * 1e-12 } ?? 0 // Double: a crafted first time −2⁶³ must not overflow
+            let duration = first.map { (Double(last ?? $0) - Double($0)) * 1e-12 } ?? 0  // Double: a crafted first time −2⁶³ must not overflow
             let n = r.eventCount
             let pops = r.header.populations.enumerated().map { k, p in
-                Summary.Population(name: p.name, size: p.size, events: counts[k],
-                                   rateHzPerNeuron: duration > 0 && p.size > 0 ? Double(counts[k]) / duration / Double(p.size) : 0)
+                Summary.Population(
+                    name: p.name, size: p.size, events: counts[k],
+                    rateHzPerNeuron: duration > 0 && p.size > 0 ? Double(counts[k]) / duration / Double(p.size) : 0)
             }
-            let s = Summary(file: file, formatVersion: "\(r.version.major).\(r.version.minor)", fileBytes: r.fileSize, events: n,
-                            firstTimePs: first, lastTimePs: last, durationSeconds: duration,
-                            bytesPerEvent: n > 0 ? Double(r.fileSize) / Double(n) : 0, timeUnitPs: r.header.timeUnit,
-                            scenarioDigest: r.header.scenarioDigest, metadata: r.header.metadata, hasIndex: r.hasIndex,
-                            populations: pops,
-                            chunks: noChunks ? nil : r.chunks.map { .init(number: $0.number, offset: $0.offset, events: $0.eventCount,
-                                                                          firstTimePs: $0.firstTime, lastTimePs: $0.lastTime, bytes: $0.byteLength) },
-                            problems: problems.map(\.description))
+            let s = Summary(
+                file: file, formatVersion: "\(r.version.major).\(r.version.minor)", fileBytes: r.fileSize, events: n,
+                firstTimePs: first, lastTimePs: last, durationSeconds: duration,
+                bytesPerEvent: n > 0 ? Double(r.fileSize) / Double(n) : 0, timeUnitPs: r.header.timeUnit,
+                scenarioDigest: r.header.scenarioDigest, metadata: r.header.metadata, hasIndex: r.hasIndex,
+                populations: pops,
+                chunks: noChunks
+                    ? nil
+                    : r.chunks.map {
+                        .init(
+                            number: $0.number, offset: $0.offset, events: $0.eventCount,
+                            firstTimePs: $0.firstTime, lastTimePs: $0.lastTime, bytes: $0.byteLength)
+                    },
+                problems: problems.map(\.description))
             if json {
                 try printJSON(s)
                 return
             }
             print("\(file): .sbt \(s.formatVersion), \(s.fileBytes) bytes, \(n) events, \(String(format: "%.3f", s.bytesPerEvent)) B/event")
-            print("time: \(first.map(TraceCommand.seconds) ?? "—") … \(last.map(TraceCommand.seconds) ?? "—") s (duration \(String(format: "%.6g", duration)) s, unit \(s.timeUnitPs) ps)")
+            print(
+                "time: \(first.map(TraceCommand.seconds) ?? "—") … \(last.map(TraceCommand.seconds) ?? "—") s (duration \(String(format: "%.6g", duration)) s, unit \(s.timeUnitPs) ps)"
+            )
             if !s.scenarioDigest.isEmpty { print("scenario digest: \(s.scenarioDigest)") }
             let meta = s.metadata.count > 200 ? String(s.metadata.prefix(200)) + "… (\(s.metadata.count) chars)" : s.metadata
             print("metadata: \(meta)")
             print("index: \(s.hasIndex ? "present" : "MISSING (chunks found by scanning; run `spikebar trace repair`)")")
             print("populations:")
             for p in pops {
-                print("  \(p.name.padding(toLength: 16, withPad: " ", startingAt: 0)) size \(p.size)  events \(p.events)  rate \(String(format: "%.4g", p.rateHzPerNeuron)) Hz/neuron")
+                print(
+                    "  \(p.name.padding(toLength: 16, withPad: " ", startingAt: 0)) size \(p.size)  events \(p.events)  rate \(String(format: "%.4g", p.rateHzPerNeuron)) Hz/neuron"
+                )
             }
             if let chunks = s.chunks {
                 print("chunks: \(chunks.count)")
                 print("   #        offset     events   first (s)          last (s)           bytes   B/event")
                 for c in chunks {
-                    print(String(format: "%4d %13d %10d   ", c.number, c.offset, c.events)
-                          + TraceCommand.seconds(c.firstTimePs).padding(toLength: 18, withPad: " ", startingAt: 0) + " "
-                          + TraceCommand.seconds(c.lastTimePs).padding(toLength: 18, withPad: " ", startingAt: 0)
-                          + String(format: " %8d %8.3f", c.bytes, Double(c.bytes) / Double(max(c.events, 1))))
+                    print(
+                        String(format: "%4d %13d %10d   ", c.number, c.offset, c.events)
+                            + TraceCommand.seconds(c.firstTimePs).padding(toLength: 18, withPad: " ", startingAt: 0) + " "
+                            + TraceCommand.seconds(c.lastTimePs).padding(toLength: 18, withPad: " ", startingAt: 0)
+                            + String(format: " %8d %8.3f", c.bytes, Double(c.bytes) / Double(max(c.events, 1))))
                 }
             }
             if !problems.isEmpty {
@@ -154,7 +167,9 @@ struct TraceCommand: ParsableCommand {
             var keep = [Bool](repeating: population.isEmpty, count: names.count)
             for p in population {
                 guard let k = names.firstIndex(of: p) ?? Int(p).flatMap({ names.indices.contains($0) ? $0 : nil }) else {
-                    throw ValidationError("--population \(p): \(file) has populations \(names.enumerated().map { "\($0.offset) \($0.element)" }.joined(separator: ", "))")
+                    throw ValidationError(
+                        "--population \(p): \(file) has populations \(names.enumerated().map { "\($0.offset) \($0.element)" }.joined(separator: ", "))"
+                    )
                 }
                 keep[k] = true
             }
@@ -187,10 +202,10 @@ struct TraceCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Convert event files to .sbt.",
             discussion: """
-            nmnist: one or more N-MNIST .bin recordings, concatenated in the order given (sample k+1 starts 1 µs \
-            after the last event of sample k; the sample table is in the trace metadata).
-            csv: one file of `time,population,index` lines (see Docs/trace-format.md; SHD via Traces/tools/shd_to_csv.py).
-            """)
+                nmnist: one or more N-MNIST .bin recordings, concatenated in the order given (sample k+1 starts 1 µs \
+                after the last event of sample k; the sample table is in the trace metadata).
+                csv: one file of `time,population,index` lines (see Docs/trace-format.md; SHD via Traces/tools/shd_to_csv.py).
+                """)
         enum Format: String, ExpressibleByArgument, CaseIterable { case nmnist, csv }
         @Option(help: "Input format: nmnist or csv.") var format: Format
         @Argument(help: "Input files.") var files: [String]
@@ -224,10 +239,14 @@ struct TraceCommand: ParsableCommand {
                 let w = try TraceWriter(path: out, header: header, chunkEvents: chunkEvents, level: level)
                 do { try w.append(contentsOf: events); try w.close() } catch { w.discard(); throw error }
                 if json {
-                    return try printJSON(Result(output: out, events: events.count, populations: header.populations.map { "\($0.name)[\($0.size)]" },
-                                                timeUnitPs: header.timeUnit))
+                    return try printJSON(
+                        Result(
+                            output: out, events: events.count, populations: header.populations.map { "\($0.name)[\($0.size)]" },
+                            timeUnitPs: header.timeUnit))
                 }
-                print("\(out): \(events.count) events, populations \(header.populations.map { "\($0.name)[\($0.size)]" }.joined(separator: ", ")), unit \(header.timeUnit) ps")
+                print(
+                    "\(out): \(events.count) events, populations \(header.populations.map { "\($0.name)[\($0.size)]" }.joined(separator: ", ")), unit \(header.timeUnit) ps"
+                )
             }
         }
     }
@@ -239,7 +258,9 @@ struct TraceCommand: ParsableCommand {
         @Option(help: "Output .sbt file.") var out: String
         @Flag(help: "Print the result as JSON ({input, output, inputHadIndex, chunksRecovered, eventsRecovered, problems}).") var json = false
 
-        struct Result: Codable { var input: String; var output: String; var inputHadIndex: Bool; var chunksRecovered: Int; var eventsRecovered: Int; var problems: [String] }
+        struct Result: Codable {
+            var input: String; var output: String; var inputHadIndex: Bool; var chunksRecovered: Int; var eventsRecovered: Int; var problems: [String]
+        }
 
         func run() throws { try reportingInputErrors { try work() } }
 
@@ -247,8 +268,10 @@ struct TraceCommand: ParsableCommand {
             try OutputPath.checkFile(out, what: "--out", inputs: [input])
             let r = try TraceRepair.repair(input: input, output: out)
             if json {
-                try printJSON(Result(input: r.input, output: r.output, inputHadIndex: r.inputHadIndex, chunksRecovered: r.chunksRecovered,
-                                     eventsRecovered: r.eventsRecovered, problems: r.problems.map(\.description)))
+                try printJSON(
+                    Result(
+                        input: r.input, output: r.output, inputHadIndex: r.inputHadIndex, chunksRecovered: r.chunksRecovered,
+                        eventsRecovered: r.eventsRecovered, problems: r.problems.map(\.description)))
             } else {
                 print(r)
             }
@@ -268,13 +291,13 @@ struct TraceBenchCommand: ParsableCommand {
         commandName: "trace",
         abstract: "Benchmark the .sbt trace format on N-MNIST, a recorded quickstart run and Poisson traces.",
         discussion: """
-        Workloads: (a) N-MNIST event-camera recordings; (b) a run of --scenario (default the quickstart) \
-        recorded with `spikebar run --record` semantics: input spikes and every layer's spikes of \
-        --run-samples inferences, 1 ps unit; the quickstart stamps its input spikes on a 1 µs AER clock \
-        (input.time_resolution) (or --trace FILE, an existing recording); (c) Poisson \
-        traces with a known entropy bound. For each: .sbt bytes/event, encode and decode events/s, and \
-        zstd -19 / xz -9 on a plain 12-byte/event dump measured in the same run.
-        """)
+            Workloads: (a) N-MNIST event-camera recordings; (b) a run of --scenario (default the quickstart) \
+            recorded with `spikebar run --record` semantics: input spikes and every layer's spikes of \
+            --run-samples inferences, 1 ps unit; the quickstart stamps its input spikes on a 1 µs AER clock \
+            (input.time_resolution) (or --trace FILE, an existing recording); (c) Poisson \
+            traces with a known entropy bound. For each: .sbt bytes/event, encode and decode events/s, and \
+            zstd -19 / xz -9 on a plain 12-byte/event dump measured in the same run.
+            """)
     @Option(help: "Events of the Poisson workload.") var events: Int = 1_000_000
     @Option(help: "N-MNIST recordings to use (0 = all 1,100; the default keeps the run near a minute).") var nmnistFiles: Int = 250
     @Option(help: "Directory of N-MNIST .bin files (default: ../shared/data/nmnist-subset or $SPIKEBAR_DATA/nmnist-subset).") var nmnist: String?
@@ -282,7 +305,10 @@ struct TraceBenchCommand: ParsableCommand {
     @Option(help: "Scenario recorded for workload (b).") var scenario = "Scenarios/untrained-784-128-10.yaml"
     @Option(help: "Inferences recorded for workload (b) (200 = every bundled MNIST digit).") var runSamples = 200
     @Option(help: "Runs per measurement at least (median reported); a small workload gets more (--min-events).") var repeats: Int = 5
-    @Option(help: "Events each workload encodes and decodes in all, at least: more runs for a small workload, so that a burst of other load cannot move its median (0: exactly --repeats runs).") var minEvents: Int = 10_000_000
+    @Option(
+        help:
+            "Events each workload encodes and decodes in all, at least: more runs for a small workload, so that a burst of other load cannot move its median (0: exactly --repeats runs)."
+    ) var minEvents: Int = 10_000_000
     @Option(help: "zstd level of .sbt.") var level: Int = TraceWriter.defaultLevel
     @Option(help: "Events per chunk.") var chunkEvents: Int = TraceWriter.defaultChunkEvents
     @Option(help: "Poisson workload: neuron count.") var poissonNeurons: Int = 1000
@@ -300,7 +326,9 @@ struct TraceBenchCommand: ParsableCommand {
         guard events > 0, repeats > 0, poissonNeurons > 0, poissonRate > 0, poissonResolutionPs > 0 else {
             throw ValidationError("--events, --repeats and the Poisson parameters must be positive")
         }
-        if let nmnist { o.nmnistDirectory = nmnist } else {
+        if let nmnist {
+            o.nmnistDirectory = nmnist
+        } else {
             let base = ProcessInfo.processInfo.environment["SPIKEBAR_DATA"] ?? "../shared/data"
             o.nmnistDirectory = base + "/nmnist-subset"
         }
@@ -320,7 +348,8 @@ struct TraceBenchCommand: ParsableCommand {
                 recorded = path
                 _ = try sim.record(to: path)
                 o.tracePath = path
-                o.traceDescription = "\(scenario) recorded with --samples \(runSamples) (input + every layer, \(loaded.scenario.simulation.timing.rawValue) timing, 1 ps unit, input clock \(Int64((loaded.scenario.input.timeResolution * 1e12).rounded())) ps)"
+                o.traceDescription =
+                    "\(scenario) recorded with --samples \(runSamples) (input + every layer, \(loaded.scenario.simulation.timing.rawValue) timing, 1 ps unit, input clock \(Int64((loaded.scenario.input.timeResolution * 1e12).rounded())) ps)"
             } catch let e as SpikebarError {
                 fail(e)
             }

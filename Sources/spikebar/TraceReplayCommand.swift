@@ -10,15 +10,15 @@ extension TraceCommand {
         static let configuration = CommandConfiguration(
             abstract: "Replay a recorded run and check that every layer's spikes are identical.",
             discussion: """
-            Re-programs the chip from the scenario (default: the scenario file named in the trace), feeds each \
-            recorded inference's input spikes into the kernel with the recorded seed, timing and sample ids, and \
-            compares every population's spikes with the recorded ones: same neurons, same picosecond times, same \
-            order. Refuses a scenario whose digest differs from the recording's unless --force. Exit status: 0 \
-            identical, 1 divergence (the first differing event is printed), 2 error, 3 damaged trace (truncated, \
-            unfinished or repaired: the inferences it lost are listed with the byte offset of the damage and \
-            are not compared; the others are). \
-            Record with: spikebar run SCENARIO --record FILE.sbt
-            """)
+                Re-programs the chip from the scenario (default: the scenario file named in the trace), feeds each \
+                recorded inference's input spikes into the kernel with the recorded seed, timing and sample ids, and \
+                compares every population's spikes with the recorded ones: same neurons, same picosecond times, same \
+                order. Refuses a scenario whose digest differs from the recording's unless --force. Exit status: 0 \
+                identical, 1 divergence (the first differing event is printed), 2 error, 3 damaged trace (truncated, \
+                unfinished or repaired: the inferences it lost are listed with the byte offset of the damage and \
+                are not compared; the others are). \
+                Record with: spikebar run SCENARIO --record FILE.sbt
+                """)
 
         @Argument(help: "A trace written by `spikebar run --record`.") var file: String
         @Argument(help: "Scenario to program the chip from (default: the path stored in the trace).") var scenario: String?

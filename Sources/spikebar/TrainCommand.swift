@@ -17,25 +17,27 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train the twin of a scenario's network (surrogate-gradient BPTT, hardware-calibrated).",
         discussion: """
-        Reads the scenario's training: section (Docs/twin.md), trains with Adam on mini-batches with the \
-        learning-rate schedule and early stopping on the validation split, and writes to --out \
-        (default ./spikebar-out/<scenario>/): weights.json (the weights-file format `weights: {file:}` reads, \
-        with the DPI gains), calibration.json (the calibration used and the epoch history) and \
-        checkpoint.json (at every epoch end and every --checkpoint-every seconds, written to a temporary file, \
-        fsync'd and renamed). Ctrl-C stops after the current batch with a checkpoint; after Ctrl-C or a kill, \
-        --resume continues from it to the same weights as an uninterrupted run (Docs/scaling.md).
-        """)
+            Reads the scenario's training: section (Docs/twin.md), trains with Adam on mini-batches with the \
+            learning-rate schedule and early stopping on the validation split, and writes to --out \
+            (default ./spikebar-out/<scenario>/): weights.json (the weights-file format `weights: {file:}` reads, \
+            with the DPI gains), calibration.json (the calibration used and the epoch history) and \
+            checkpoint.json (at every epoch end and every --checkpoint-every seconds, written to a temporary file, \
+            fsync'd and renamed). Ctrl-C stops after the current batch with a checkpoint; after Ctrl-C or a kill, \
+            --resume continues from it to the same weights as an uninterrupted run (Docs/scaling.md).
+            """)
 
     @Argument(help: "Scenario file with a training: section, e.g. Scenarios/nhc-mnist.yaml.") var scenario: String
     @Option(help: "Override training.epochs.") var epochs: Int?
-    @Option(help: "Override the scenario's seed (initial weights, chip sample draws, read noise; a Randman task keeps training.randman.seed).") var seed: UInt64?
+    @Option(help: "Override the scenario's seed (initial weights, chip sample draws, read noise; a Randman task keeps training.randman.seed).")
+    var seed: UInt64?
     @Option(help: "Override training.batch.") var batch: Int?
     @Option(help: "Override training.lr.") var lr: Double?
     @Option(help: "Override training.train_samples (a subset, for quick runs).") var trainSamples: Int?
     @Option(help: "Output folder (default: ./spikebar-out/<scenario name>/).") var out: String?
     @Flag(help: "Continue from <out>/checkpoint.json.") var resume = false
     @Option(help: "Worker threads (0 = all cores). Results do not depend on it.") var threads: Int?
-    @Option(help: "Also write checkpoint.json inside an epoch every this many seconds (0: only at epoch ends); a kill loses at most this much work.") var checkpointEvery: Double = 300
+    @Option(help: "Also write checkpoint.json inside an epoch every this many seconds (0: only at epoch ends); a kill loses at most this much work.")
+    var checkpointEvery: Double = 300
     @Option(help: MemoryBudgetOption.help) var memoryBudget: String?
     @Flag(help: "Print nothing but errors.") var quiet = false
     @Flag(help: "Print the calibration record (JSON) to standard output at the end.") var json = false
@@ -44,13 +46,17 @@ struct TrainCommand: ParsableCommand {
         do {
             var loaded = try ScenarioLoader.load(path: scenario, requireWeightsFile: false)
             guard loaded.scenario.training != nil else {
-                throw SpikebarError.invalidInput(SourceLocation(file: scenario, keyPath: "training"), "this scenario has no training: section (see Docs/twin.md)")
+                throw SpikebarError.invalidInput(
+                    SourceLocation(file: scenario, keyPath: "training"), "this scenario has no training: section (see Docs/twin.md)")
             }
             if let seed { loaded.scenario.seed = seed }
             if let epochs { guard epochs >= 1 else { throw ValidationError("--epochs must be ≥ 1") }; loaded.scenario.training?.epochs = epochs }
             if let batch { guard batch >= 1 else { throw ValidationError("--batch must be ≥ 1") }; loaded.scenario.training?.batch = batch }
             if let lr { guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be > 0") }; loaded.scenario.training?.lr = lr }
-            if let trainSamples { guard trainSamples >= 1 else { throw ValidationError("--train-samples must be ≥ 1") }; loaded.scenario.training?.trainSamples = trainSamples }
+            if let trainSamples {
+                guard trainSamples >= 1 else { throw ValidationError("--train-samples must be ≥ 1") };
+                loaded.scenario.training?.trainSamples = trainSamples
+            }
             try MemoryBudgetOption.check(loaded: loaded, option: memoryBudget, training: true, threads: threads ?? loaded.scenario.simulation.threads)
             if loaded.scenario.mif != nil {
                 try MIFCommands.train(loaded, out: out, threads: threads, quiet: quiet || json, resume: resume)
@@ -65,11 +71,13 @@ struct TrainCommand: ParsableCommand {
             let ckPath = dir + "/checkpoint.json"
             let neurons = setup.trainingNeurons()
             let twin = try setup.twin(neurons: neurons, weights: setup.initialWeights())
-            let config = TrainerConfig(epochs: spec.epochs, batch: spec.batch, lr: spec.lr, schedule: spec.schedule,
-                                       lrDecayEvery: spec.lrDecayEvery, lrDecayFactor: spec.lrDecayFactor, patience: spec.patience,
-                                       threads: threads ?? s.simulation.threads, seed: s.seed)
-            let trainer = Trainer(twin: twin, config: config, calibration: setup.calibration(), neuronsForBatch: setup.neuronsForBatch,
-                                  trainableTimeConstants: setup.trainableTimeConstants(neurons))
+            let config = TrainerConfig(
+                epochs: spec.epochs, batch: spec.batch, lr: spec.lr, schedule: spec.schedule,
+                lrDecayEvery: spec.lrDecayEvery, lrDecayFactor: spec.lrDecayFactor, patience: spec.patience,
+                threads: threads ?? s.simulation.threads, seed: s.seed)
+            let trainer = Trainer(
+                twin: twin, config: config, calibration: setup.calibration(), neuronsForBatch: setup.neuronsForBatch,
+                trainableTimeConstants: setup.trainableTimeConstants(neurons))
             guard checkpointEvery >= 0, checkpointEvery.isFinite else { throw ValidationError("--checkpoint-every must be ≥ 0 s") }
             trainer.checkpointInterval = checkpointEvery
             var checkpoint = trainer.start()
@@ -77,7 +85,8 @@ struct TrainCommand: ParsableCommand {
             let trainingDigest = ResultFolder.key([loaded.digest, "\(spec.batch)", "\(spec.lr)", "\(spec.trainSamples)", "\(s.seed)"])
             if resume {
                 guard let data = FileManager.default.contents(atPath: ckPath) else {
-                    throw SpikebarError.missingFile(path: ckPath, referencedFrom: nil, hint: "no checkpoint to resume; run without --resume (or give the same --out)")
+                    throw SpikebarError.missingFile(
+                        path: ckPath, referencedFrom: nil, hint: "no checkpoint to resume; run without --resume (or give the same --out)")
                 }
                 do { checkpoint = try JSONDecoder().decode(TrainingCheckpoint.self, from: data) } catch {
                     throw SpikebarError.invalidInput(SourceLocation(file: ckPath), "not a training checkpoint (\(error)); delete it and train again")
@@ -86,17 +95,24 @@ struct TrainCommand: ParsableCommand {
                     throw SpikebarError.invalidInput(SourceLocation(file: ckPath), "cannot resume: \(why); delete it and train again")
                 }
                 guard checkpoint.digest == trainingDigest else {
-                    throw SpikebarError.invalidInput(SourceLocation(file: ckPath),
-                        "cannot resume: the checkpoint belongs to another training (digest \(checkpoint.digest ?? "none") ≠ \(trainingDigest) of this scenario text, --batch, --lr, --train-samples and seed); resume with the options it was started with, or give another --out")
+                    throw SpikebarError.invalidInput(
+                        SourceLocation(file: ckPath),
+                        "cannot resume: the checkpoint belongs to another training (digest \(checkpoint.digest ?? "none") ≠ \(trainingDigest) of this scenario text, --batch, --lr, --train-samples and seed); resume with the options it was started with, or give another --out"
+                    )
                 }
             }
             checkpoint.digest = trainingDigest
             let show = !quiet && !json
             if show {
-                let sizes = [s.network.input] + s.network.layers.map { "\($0.size)\($0.recurrent ? "(rec)" : "")" }.map { $0 as CustomStringConvertible }
-                print("\(s.name): \(sizes.map(\.description).joined(separator: "-")), T = \(setup.steps) × \(Units.format(seconds: setup.dt)), \(spec.dataset.rawValue) \(setup.train.count) train / \(setup.validation?.count ?? 0) validation, \(spec.epochs) epochs of batch \(spec.batch), lr \(spec.lr) (\(spec.schedule.rawValue))")
+                let sizes =
+                    [s.network.input] + s.network.layers.map { "\($0.size)\($0.recurrent ? "(rec)" : "")" }.map { $0 as CustomStringConvertible }
+                print(
+                    "\(s.name): \(sizes.map(\.description).joined(separator: "-")), T = \(setup.steps) × \(Units.format(seconds: setup.dt)), \(spec.dataset.rawValue) \(setup.train.count) train / \(setup.validation?.count ?? 0) validation, \(spec.epochs) epochs of batch \(spec.batch), lr \(spec.lr) (\(spec.schedule.rawValue))"
+                )
                 let c = spec.calibration
-                print("calibration: time constants \(c.timeConstants.rawValue), quantise \(c.quantize ? "\(s.device.levels) levels" : "off"), programming noise \(c.programmingNoise ? "on" : "off"), stuck cells \(c.stuckFraction); gains \(setup.gains)\(resume ? "; resuming at epoch \(checkpoint.epoch + 1), batch \(checkpoint.batchInEpoch + 1)" : "")")
+                print(
+                    "calibration: time constants \(c.timeConstants.rawValue), quantise \(c.quantize ? "\(s.device.levels) levels" : "off"), programming noise \(c.programmingNoise ? "on" : "off"), stuck cells \(c.stuckFraction); gains \(setup.gains)\(resume ? "; resuming at epoch \(checkpoint.epoch + 1), batch \(checkpoint.batchInEpoch + 1)" : "")"
+                )
             }
             signal(SIGINT) { _ in interruptRequested = 1 }
             // A parent may have blocked SIGINT (test runners do); children inherit the mask.
@@ -108,11 +124,16 @@ struct TrainCommand: ParsableCommand {
                 // Temporary file, fsync, rename: a SIGKILL or power cut leaves the previous checkpoint or this one.
                 try DurableFile.write(try JSONEncoder().encode(ck), to: ckPath)
             }
-            let (final, end) = try trainer.train(setup.train, validation: setup.validation, from: checkpoint,
-                                                 progress: { line.update($0) }, shouldStop: { interruptRequested != 0 }, save: save)
+            let (final, end) = try trainer.train(
+                setup.train, validation: setup.validation, from: checkpoint,
+                progress: { line.update($0) }, shouldStop: { interruptRequested != 0 }, save: save)
             signal(SIGINT, SIG_DFL)
             if end == .interrupted {
-                if show { print("interrupted: checkpoint written to \(ckPath) (epoch \(final.epoch + 1), batch \(final.batchInEpoch)); continue with --resume") }
+                if show {
+                    print(
+                        "interrupted: checkpoint written to \(ckPath) (epoch \(final.epoch + 1), batch \(final.batchInEpoch)); continue with --resume"
+                    )
+                }
                 throw ExitCode(130)
             }
             let best = final.bestEpoch > 0 ? final.bestWeights : final.weights
@@ -128,9 +149,13 @@ struct TrainCommand: ParsableCommand {
             if json { FileHandle.standardOutput.write(recordData); print() }
             if show {
                 for e in final.history {
-                    print("epoch \(e.epoch): loss \(Units.fixed(e.trainLoss, significant: 4)), train accuracy \(Units.fixed(100 * e.trainAccuracy, significant: 4)) %\(e.validationAccuracy.map { ", validation \(Units.fixed(100 * $0, significant: 4)) %" } ?? ""), \(Units.fixed(e.seconds, significant: 3)) s")
+                    print(
+                        "epoch \(e.epoch): loss \(Units.fixed(e.trainLoss, significant: 4)), train accuracy \(Units.fixed(100 * e.trainAccuracy, significant: 4)) %\(e.validationAccuracy.map { ", validation \(Units.fixed(100 * $0, significant: 4)) %" } ?? ""), \(Units.fixed(e.seconds, significant: 3)) s"
+                    )
                 }
-                print("\(end == .earlyStopped ? "early stopped" : "done"); best epoch \(final.bestEpoch). Wrote \(dir)/weights.json, \(dir)/calibration.json")
+                print(
+                    "\(end == .earlyStopped ? "early stopped" : "done"); best epoch \(final.bestEpoch). Wrote \(dir)/weights.json, \(dir)/calibration.json"
+                )
                 print("next: spikebar evaluate \(scenario) --weights \(dir)/weights.json")
             }
         } catch let e as SpikebarError {
@@ -159,7 +184,8 @@ final class TrainProgressLine {
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
         let done = p.epoch * p.batches + p.batch, total = p.epochs * p.batches
         let eta = ProgressLine.eta(done: done, total: total, now: now, first: &first)
-        let text = "epoch \(p.epoch + 1)/\(p.epochs) \(bar) \(p.batch)/\(p.batches)  loss \(Units.fixed(p.loss, significant: 4))  acc \(Units.fixed(100 * p.accuracy, significant: 3)) %  \(Units.fixed(p.examplesPerSecond, significant: 3)) ex/s  lr \(Units.fixed(p.lr, significant: 3))  ETA \(eta) (all epochs)"
+        let text =
+            "epoch \(p.epoch + 1)/\(p.epochs) \(bar) \(p.batch)/\(p.batches)  loss \(Units.fixed(p.loss, significant: 4))  acc \(Units.fixed(100 * p.accuracy, significant: 3)) %  \(Units.fixed(p.examplesPerSecond, significant: 3)) ex/s  lr \(Units.fixed(p.lr, significant: 3))  ETA \(eta) (all epochs)"
         FileHandle.standardError.write(Data((tty ? "\r\(text)\u{1B}[K" : "\(text)\n").utf8))
         if tty && p.batch == p.batches { FileHandle.standardError.write(Data("\n".utf8)) }
     }

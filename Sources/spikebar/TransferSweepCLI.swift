@@ -18,9 +18,10 @@ extension SweepCommand {
         let w = try WeightFile.load(path: path, network: loaded.scenario.network)
         let show = !quiet && !json
         let progress = ProgressLine(total: transfers, label: "transfers", enabled: show)
-        let r = try TransferSweep.run(setup: setup, weights: w.weights, gains: w.gains, weightsName: path, transfers: transfers,
-                                      samples: testSamples, threads: threads ?? loaded.scenario.simulation.threads,
-                                      progress: { done, _ in progress.update(done) })
+        let r = try TransferSweep.run(
+            setup: setup, weights: w.weights, gains: w.gains, weightsName: path, transfers: transfers,
+            samples: testSamples, threads: threads ?? loaded.scenario.simulation.threads,
+            progress: { done, _ in progress.update(done) })
         progress.finish()
         let dir = out ?? "spikebar-out/\(loaded.scenario.name)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -35,7 +36,9 @@ extension SweepCommand {
         print("  model: \(r.model)")
         print("  points correct in ≥ 95 % of transfers: \(pct(r.fraction95))")
         print("  points correct in ≥ 90 % of transfers: \(pct(r.fraction90))")
-        print("  accuracy over transfers: mean \(pct(r.meanAccuracy)) ± \(pct(r.stdAccuracy)), worst \(pct(r.worstAccuracy)), best \(pct(r.bestAccuracy))")
+        print(
+            "  accuracy over transfers: mean \(pct(r.meanAccuracy)) ± \(pct(r.stdAccuracy)), worst \(pct(r.worstAccuracy)), best \(pct(r.bestAccuracy))"
+        )
         if let k = r.kernelCheck {
             print("  event kernel vs twin (grid, read noise off), \(k.chips) chips × \(k.samples) points: \(pct(k.agreement)) same class")
         }

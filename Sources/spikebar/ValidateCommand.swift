@@ -18,10 +18,10 @@ struct ValidateScenarios: ParsableCommand {
         commandName: "scenario",
         abstract: "Check a scenario file without running it.",
         discussion: """
-        Decodes and validates every key; errors name file:line and the key path (Docs/scenario-reference.md \
-        lists every key, unit, default and range). Exit status 0 when every file is valid, 2 otherwise. \
-        With --json, prints one object per file: {file, valid, error?, name?, network?, tiles?, levels?, timing?, seed?}.
-        """)
+            Decodes and validates every key; errors name file:line and the key path (Docs/scenario-reference.md \
+            lists every key, unit, default and range). Exit status 0 when every file is valid, 2 otherwise. \
+            With --json, prints one object per file: {file, valid, error?, name?, network?, tiles?, levels?, timing?, seed?}.
+            """)
 
     @Argument(help: "Scenario files (YAML).")
     var scenarios: [String]
@@ -44,16 +44,20 @@ struct ValidateScenarios: ParsableCommand {
                 let l = try ScenarioLoader.load(path: path, requireWeightsFile: false)
                 let s = l.scenario
                 if s.weights.source == .file, l.weightsFile == nil {
-                    if s.training == nil { _ = try ScenarioLoader.load(path: path) }   // the usual error
+                    if s.training == nil { _ = try ScenarioLoader.load(path: path) }  // the usual error
                     print("\(path): note — weights file \(s.weights.file ?? "") not written yet (spikebar train \(path))")
                 }
                 let plan = Chip.connectionPlan(network: s.network)
                 let shape = ([s.network.input] + s.network.layers.map(\.size)).map(String.init).joined(separator: "-")
-                results.append(Result(file: path, valid: true, name: s.name, network: shape, connections: plan.count,
-                                      tiles: "\(s.tiles.rows)×\(s.tiles.cols)", levels: s.device.levels,
-                                      timing: s.simulation.timing.rawValue, seed: s.seed))
+                results.append(
+                    Result(
+                        file: path, valid: true, name: s.name, network: shape, connections: plan.count,
+                        tiles: "\(s.tiles.rows)×\(s.tiles.cols)", levels: s.device.levels,
+                        timing: s.simulation.timing.rawValue, seed: s.seed))
                 if !json {
-                    print("\(path): ok — \(s.name), \(shape), \(plan.count) connections, \(s.tiles.rows)×\(s.tiles.cols) tiles, \(s.device.levels) levels, \(s.simulation.timing.rawValue) timing, seed \(s.seed)")
+                    print(
+                        "\(path): ok — \(s.name), \(shape), \(plan.count) connections, \(s.tiles.rows)×\(s.tiles.cols) tiles, \(s.device.levels) levels, \(s.simulation.timing.rawValue) timing, seed \(s.seed)"
+                    )
                 }
             } catch {
                 let message = (error as? SpikebarError)?.description ?? "\(error)"

@@ -4,11 +4,15 @@ import Testing
 
 /// The time-stepped reference execution, node by node, against closed forms and hand-computed steps.
 struct NIRExecutionTests {
-    func neuron(_ model: NIRNeuron.Model, count: Int = 1, tau: Double? = nil, tauSyn: Double? = nil, r: Double = 1,
-                vLeak: Double = 0, threshold: Double? = nil, vReset: Double = 0, wIn: Double = 1) -> NIRNode {
+    func neuron(
+        _ model: NIRNeuron.Model, count: Int = 1, tau: Double? = nil, tauSyn: Double? = nil, r: Double = 1,
+        vLeak: Double = 0, threshold: Double? = nil, vReset: Double = 0, wIn: Double = 1
+    ) -> NIRNode {
         let v = { (x: Double) in Array(repeating: x, count: count) }
-        return .neuron(NIRNeuron(model: model, shape: [count], tauMem: tau.map(v), tauSyn: tauSyn.map(v), r: v(r), vLeak: v(vLeak),
-                                 vThreshold: threshold.map(v), vReset: v(vReset), wIn: v(wIn)))
+        return .neuron(
+            NIRNeuron(
+                model: model, shape: [count], tauMem: tau.map(v), tauSyn: tauSyn.map(v), r: v(r), vLeak: v(vLeak),
+                vThreshold: threshold.map(v), vReset: v(vReset), wIn: v(wIn)))
     }
 
     func outputs(_ g: NIRGraph, _ frames: [[Double]], _ options: NIRRunOptions) throws -> [[Double]] {
@@ -90,29 +94,39 @@ struct NIRExecutionTests {
         let (cin, cout, h, wd, k, groups) = (4, 6, 7, 6, 3, 2)
         let weight = NIRTensor(shape: [cout, cin / groups, k, k], values: (0..<(cout * cin / groups * k * k)).map { _ in rng.unit() })
         let bias = (0..<cout).map { _ in rng.unit() }
-        let conv = NIRConvolution(weight: weight, bias: bias, stride: [2, 1], padding: [1, 2], paddingAfter: [1, 2], dilation: [1, 2],
-                                  groups: groups, inputSpatial: [h, wd])
+        let conv = NIRConvolution(
+            weight: weight, bias: bias, stride: [2, 1], padding: [1, 2], paddingAfter: [1, 2], dilation: [1, 2],
+            groups: groups, inputSpatial: [h, wd])
         let x = (0..<(cin * h * wd)).map { _ in rng.count() }
         let g = chain([("conv", .convolution(conv))], input: [cin, h, wd])
         let got = try NIRProgram(graph: g, options: NIRRunOptions(dt: 1)).run(frames: [x]).outputCounts
         let (oh, ow) = ((h + 2 - 2 - 1) / 2 + 1, (wd + 4 - 4 - 1) / 1 + 1)
         #expect(got.count == cout * oh * ow)
-        for o in 0..<cout { for i in 0..<oh { for j in 0..<ow {
-            var s = bias[o]
-            let g0 = o / (cout / groups)
-            for cl in 0..<(cin / groups) { for u in 0..<k { for v in 0..<k {
-                let y = i * 2 - 1 + u, xx = j - 2 + v * 2
-                if y < 0 || y >= h || xx < 0 || xx >= wd { continue }
-                s += weight.values[((o * (cin / groups) + cl) * k + u) * k + v] * x[((g0 * (cin / groups) + cl) * h + y) * wd + xx]
-            } } }
-            #expect(abs(got[(o * oh + i) * ow + j] - s) < 1e-12)
-        } } }
+        for o in 0..<cout {
+            for i in 0..<oh {
+                for j in 0..<ow {
+                    var s = bias[o]
+                    let g0 = o / (cout / groups)
+                    for cl in 0..<(cin / groups) {
+                        for u in 0..<k {
+                            for v in 0..<k {
+                                let y = i * 2 - 1 + u, xx = j - 2 + v * 2
+                                if y < 0 || y >= h || xx < 0 || xx >= wd { continue }
+                                s += weight.values[((o * (cin / groups) + cl) * k + u) * k + v] * x[((g0 * (cin / groups) + cl) * h + y) * wd + xx]
+                            }
+                        }
+                    }
+                    #expect(abs(got[(o * oh + i) * ow + j] - s) < 1e-12)
+                }
+            }
+        }
     }
 
     @Test func conv1dSamePaddingAndPooling() throws {
         // Conv1d 'same' (k = 3): y[i] = Σ_u w[u]·x[i − 1 + u].
-        let c = NIRConvolution(weight: NIRTensor(shape: [1, 1, 3], values: [1, 10, 100]), bias: [0], stride: [1], padding: [1], paddingAfter: [1],
-                               dilation: [1], groups: 1, inputSpatial: nil)
+        let c = NIRConvolution(
+            weight: NIRTensor(shape: [1, 1, 3], values: [1, 10, 100]), bias: [0], stride: [1], padding: [1], paddingAfter: [1],
+            dilation: [1], groups: 1, inputSpatial: nil)
         let out = try NIRProgram(graph: chain([("c", .convolution(c))], input: [1, 4]), options: NIRRunOptions(dt: 1)).run(frames: [[1, 2, 3, 4]])
         let expected: [Double] = [210, 321, 432, 43]  // [10·1 + 100·2, 1 + 10·2 + 100·3, 2 + 30 + 400, 3 + 40]
         #expect(out.outputCounts == expected)
@@ -122,8 +136,10 @@ struct NIRExecutionTests {
         let sums: [Double] = [14, 22, 46, 54]  // 1+2+5+6, 3+4+7+8, 9+10+13+14, 11+12+15+16
         #expect(s.outputCounts == sums)
         var avg = sum; avg.average = true
-        let a = try NIRProgram(graph: chain([("p", .pooling(avg)), ("f", .flatten(startDim: 0, endDim: -1, inputShape: [1, 2, 2]))], input: [1, 4, 4]),
-                               options: NIRRunOptions(dt: 1)).run(frames: [frame])
+        let a = try NIRProgram(
+            graph: chain([("p", .pooling(avg)), ("f", .flatten(startDim: 0, endDim: -1, inputShape: [1, 2, 2]))], input: [1, 4, 4]),
+            options: NIRRunOptions(dt: 1)
+        ).run(frames: [frame])
         #expect(a.outputCounts == [3.5, 5.5, 11.5, 13.5])
     }
 
@@ -134,7 +150,8 @@ struct NIRExecutionTests {
         let out = try outputs(g, frames, NIRRunOptions(dt: 1e-3))
         // threshold element 1 passes whenever its input is 0 > −1.5.
         #expect(out == [[0, 1], [0, 0], [1, 1], [0, 1]])
-        let affine = chain([("a", .affine(weight: NIRTensor(shape: [1, 2], values: [1, 1]), bias: [0.5])), ("i", neuron(.integrator, r: 3))], input: [2])
+        let affine = chain(
+            [("a", .affine(weight: NIRTensor(shape: [1, 2], values: [1, 1]), bias: [0.5])), ("i", neuron(.integrator, r: 3))], input: [2])
         // I: v += dt·r·(x₀ + x₁ + 0.5), dt = 0.1 → 0.3·(1.5), then 0.3·(0.5): v = 0.45, 0.6
         let iv = try outputs(affine, [[1, 0], [0, 0]], NIRRunOptions(dt: 0.1))
         #expect(abs(iv[0][0] - 0.45) < 1e-12 && abs(iv[1][0] - 0.6) < 1e-12)
@@ -168,7 +185,8 @@ struct NIRExecutionTests {
         }
         #expect(result.outputCounts == [count])
         #expect(count > 0)
-        let plain = try NIRProgram(graph: try NIRGraph.read(path: fixture("nested_cycle_plain.nir")), options: NIRRunOptions(dt: dt)).run(frames: frames)
+        let plain = try NIRProgram(graph: try NIRGraph.read(path: fixture("nested_cycle_plain.nir")), options: NIRRunOptions(dt: dt)).run(
+            frames: frames)
         #expect(plain == result)
     }
 

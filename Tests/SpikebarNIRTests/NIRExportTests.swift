@@ -69,9 +69,15 @@ struct NIRExportTests {
     /// The writer's types: int64 shapes and integers, float64 parameters, UTF-8 strings, scalars; and an
     /// invalid node name is an error, not a crash.
     @Test func writerTypesAndErrors() throws {
-        let g = chain([("fc", .affine(weight: NIRTensor(shape: [2, 3], values: [1, 2, 3, 4, 5, 6]), bias: [0.5, -0.5])),
-                       ("p", .flatten(startDim: 0, endDim: -1, inputShape: [2]))], input: [3])
-        let tree = try HDF5Reader.read(path: { let p = Self.temporaryFile("t.nir"); try? g.write(path: p); return p }())
+        let g = chain(
+            [
+                ("fc", .affine(weight: NIRTensor(shape: [2, 3], values: [1, 2, 3, 4, 5, 6]), bias: [0.5, -0.5])),
+                ("p", .flatten(startDim: 0, endDim: -1, inputShape: [2])),
+            ], input: [3])
+        let tree = try HDF5Reader.read(
+            path: {
+                let p = Self.temporaryFile("t.nir"); try? g.write(path: p); return p
+            }())
         let nodes = tree.groups["node"]?.groups["nodes"]
         #expect(nodes?.groups["input"]?.datasets["shape"]?.numberType == .int64)
         #expect(nodes?.groups["fc"]?.datasets["weight"]?.numberType == .float64)
@@ -129,7 +135,9 @@ struct NIRExportTests {
     /// reads the previous step's. With dt/τ_syn ≤ 0.03 the spike counts per layer agree within 5 %.
     @Test func exportedGraphRunsLikeTheGridKernel() throws {
         let counts = try Self.spikeCounts(Self.simulation())
-        print("export vs grid kernel (refractory 0), spikes per layer (hidden, out): kernel \(counts.kernel[1]), \(counts.kernel[2]); NIRProgram \(Int(counts.nir[1])), \(Int(counts.nir[2]))")
+        print(
+            "export vs grid kernel (refractory 0), spikes per layer (hidden, out): kernel \(counts.kernel[1]), \(counts.kernel[2]); NIRProgram \(Int(counts.nir[1])), \(Int(counts.nir[2]))"
+        )
         for l in 1...2 {
             #expect(counts.kernel[l] > 20, "layer \(l) must be active for the comparison to mean something")
             let rel = abs(counts.nir[l] - Double(counts.kernel[l])) / Double(max(1, counts.kernel[l]))
@@ -137,7 +145,9 @@ struct NIRExportTests {
         }
         // With the chip's 2 ms refractory period, which NIR cannot express, the graph fires more than the chip.
         let held = try Self.spikeCounts(Self.simulation(Self.scenarioYAML(refractory: 2e-3)))
-        print("export vs grid kernel (refractory 2 ms), spikes per layer (hidden, out): kernel \(held.kernel[1]), \(held.kernel[2]); NIRProgram \(Int(held.nir[1])), \(Int(held.nir[2]))")
+        print(
+            "export vs grid kernel (refractory 2 ms), spikes per layer (hidden, out): kernel \(held.kernel[1]), \(held.kernel[2]); NIRProgram \(Int(held.nir[1])), \(Int(held.nir[2]))"
+        )
         #expect(held.nir[1] > Double(held.kernel[1]))
     }
 
@@ -146,8 +156,11 @@ struct NIRExportTests {
     static func spikeCounts(_ sim: Simulation) throws -> (kernel: [Int], nir: [Double]) {
         let dt = sim.scenario.simulation.dt
         let graph = try NIRExport.graph(chip: sim.chip, dt: dt)
-        let program = try NIRProgram(graph: graph, options: NIRRunOptions(dt: dt, discretisation: .forwardEuler,
-                                                                          reset: .toResetPotential, comparison: .greaterOrEqual))
+        let program = try NIRProgram(
+            graph: graph,
+            options: NIRRunOptions(
+                dt: dt, discretisation: .forwardEuler,
+                reset: .toResetPotential, comparison: .greaterOrEqual))
         let steps = Int((sim.scenario.input.window / dt).rounded())
         let dtPs = Int64((dt * 1e12).rounded())
         var kernelCounts = [0, 0, 0], nirCounts = [0.0, 0.0, 0.0]
@@ -173,9 +186,10 @@ struct NIRExportTests {
     /// writes back from what it read is, for our reader, the same graph node for node. Skipped, with the
     /// reason printed, only when python3 (with venv) is missing or PyPI cannot be reached.
     @Test func pythonNIRReadsTheExport() throws {
-        let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        let python =
+            ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
             ?? ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":").map { "\($0)/python3" }
-                .first { FileManager.default.isExecutableFile(atPath: $0) }
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
         guard let python else { print("skipped: python3 not found"); return }
         func sh(_ args: [String]) throws -> (Int32, String) {
             let p = Process()
@@ -203,18 +217,18 @@ struct NIRExportTests {
         defer { for f in [file, back] { try? FileManager.default.removeItem(atPath: f) } }
         try exported.write(path: file)
         let script = """
-        import sys, nir
-        g = nir.read(sys.argv[1])
-        assert type(g.nodes["hidden"]).__name__ == "CubaLIF", type(g.nodes["hidden"])
-        assert g.nodes["hidden"].tau_mem.shape == (16,)
-        assert g.nodes["w_input_hidden"].weight.shape == (16, 20)
-        assert type(g.nodes["w_hidden_hidden"]).__name__ == "Linear"
-        assert ("w_hidden_hidden", "hidden") in g.edges
-        assert g.nodes["hidden"].metadata["refractory_s"].shape == (16,)
-        assert g.nodes["w_input_hidden"].metadata["tile_mapping"] in (b"differential_columns", "differential_columns")
-        nir.write(sys.argv[2], g)
-        print("nir.read: ok", nir.__version__ if hasattr(nir, "__version__") else "")
-        """
+            import sys, nir
+            g = nir.read(sys.argv[1])
+            assert type(g.nodes["hidden"]).__name__ == "CubaLIF", type(g.nodes["hidden"])
+            assert g.nodes["hidden"].tau_mem.shape == (16,)
+            assert g.nodes["w_input_hidden"].weight.shape == (16, 20)
+            assert type(g.nodes["w_hidden_hidden"]).__name__ == "Linear"
+            assert ("w_hidden_hidden", "hidden") in g.edges
+            assert g.nodes["hidden"].metadata["refractory_s"].shape == (16,)
+            assert g.nodes["w_input_hidden"].metadata["tile_mapping"] in (b"differential_columns", "differential_columns")
+            nir.write(sys.argv[2], g)
+            print("nir.read: ok", nir.__version__ if hasattr(nir, "__version__") else "")
+            """
         let (status, out) = try sh([venv + "/bin/python", "-c", script, file, back])
         #expect(status == 0, "\(out.suffix(2000))")
         #expect(out.contains("nir.read: ok"), "\(out.suffix(2000))")
@@ -245,8 +259,9 @@ struct NIRExportCLITests {
         let r1 = try cli.spikebar(["export", "nir", scenario, "--chip-sample", "1", "--out", dir + "/chip1.nir", "--quiet"])
         #expect(r1?.status == 0, "\(r1?.err ?? "")")
         let g0 = try NIRGraph.read(path: dir + "/chip0.nir"), g1 = try NIRGraph.read(path: dir + "/chip1.nir")
-        #expect(g0.nodes["w_input_hidden"] != nil && g0.nodes["w_input_hidden"] != g1.nodes["w_input_hidden"],
-                "chip samples 0 and 1 differ by their programming errors")
+        #expect(
+            g0.nodes["w_input_hidden"] != nil && g0.nodes["w_input_hidden"] != g1.nodes["w_input_hidden"],
+            "chip samples 0 and 1 differ by their programming errors")
         #expect(g1.metadata["w_input_hidden"]?["chip_sample"] == .number(1))
         // The same chip as the library programs: CLI and `NIRExport` agree.
         let sim = try NIRExportTests.simulation()

@@ -10,10 +10,13 @@ import Testing
 struct NIRPricingTests {
     /// input [1, 3, 3] → Conv2d(1→1, 2×2, stride 1) → IF(θ = 0.5) → output.
     func tinyConv() throws -> NIRProgram {
-        let conv = NIRConvolution(weight: NIRTensor(shape: [1, 1, 2, 2], values: [1, -1, 0.5, 2]), bias: [0], stride: [1, 1], padding: [0, 0],
-                                  paddingAfter: [0, 0], dilation: [1, 1], groups: 1, inputSpatial: [3, 3])
-        let ifNode = NIRNode.neuron(NIRNeuron(model: .integrateAndFire, shape: [1, 2, 2], tauMem: nil, tauSyn: nil, r: [1, 1, 1, 1],
-                                              vLeak: [0, 0, 0, 0], vThreshold: [0.5, 0.5, 0.5, 0.5], vReset: [0, 0, 0, 0], wIn: [1, 1, 1, 1]))
+        let conv = NIRConvolution(
+            weight: NIRTensor(shape: [1, 1, 2, 2], values: [1, -1, 0.5, 2]), bias: [0], stride: [1, 1], padding: [0, 0],
+            paddingAfter: [0, 0], dilation: [1, 1], groups: 1, inputSpatial: [3, 3])
+        let ifNode = NIRNode.neuron(
+            NIRNeuron(
+                model: .integrateAndFire, shape: [1, 2, 2], tauMem: nil, tauSyn: nil, r: [1, 1, 1, 1],
+                vLeak: [0, 0, 0, 0], vThreshold: [0.5, 0.5, 0.5, 0.5], vReset: [0, 0, 0, 0], wIn: [1, 1, 1, 1]))
         return try NIRProgram(graph: chain([("conv", .convolution(conv)), ("if", ifNode)], input: [1, 3, 3]), options: NIRRunOptions(dt: 1))
     }
 
@@ -89,12 +92,16 @@ struct NIRPricingTests {
         let p = try tinyConv()
         var rng = TestRandom(9)
         let sparse = (0..<30).map { _ in (0..<2).map { _ in (index: Int(rng.next() % 9), value: 1.0) } }
-        let dense = sparse.map { s -> [Double] in var f = Array(repeating: 0.0, count: 9); for e in s { f[e.index] += e.value }; return f }
+        let dense = sparse.map { s -> [Double] in
+            var f = Array(repeating: 0.0, count: 9); for e in s { f[e.index] += e.value }; return f
+        }
         #expect(try p.run(sparse: sparse) == p.run(frames: dense))
         // Exact mode refuses a graph whose state changes between events.
         let lif = try NIRProgram(graph: NIRGraph.read(path: fixture("lif_norse.nir")), options: NIRRunOptions(dt: 1e-4))
         #expect(NIREvaluation.hasDynamics(lif) && !NIREvaluation.hasDynamics(p))
-        let e = expectError { _ = try NIREvaluation.evaluate(program: lif, dataDirectory: "/nonexistent", options: .init(run: lif.options, exact: true)) }
+        let e = expectError {
+            _ = try NIREvaluation.evaluate(program: lif, dataDirectory: "/nonexistent", options: .init(run: lif.options, exact: true))
+        }
         #expect(e?.reason.contains("exact") == true)
     }
 

@@ -10,8 +10,9 @@ struct NIRReadingTests {
         #expect(g.version == "0.2.0")
         #expect(g.nodes.count == 15 && g.edges.count == 14)
         guard case let .convolution(c0)? = g.nodes["0"], case let .neuron(if1)? = g.nodes["1"],
-              case let .pooling(p4)? = g.nodes["4"], case let .flatten(s, e, shape)? = g.nodes["8"],
-              case let .affine(w9, b9)? = g.nodes["9"], case let .input(inShape)? = g.nodes["input"] else {
+            case let .pooling(p4)? = g.nodes["4"], case let .flatten(s, e, shape)? = g.nodes["8"],
+            case let .affine(w9, b9)? = g.nodes["9"], case let .input(inShape)? = g.nodes["input"]
+        else {
             Issue.record("node kinds: \(g.nodes.mapValues(\.typeName))"); return
         }
         #expect(c0.weight.shape == [16, 2, 5, 5] && c0.stride == [2, 2] && c0.padding == [1, 1] && c0.inputSpatial == [34, 34])
@@ -37,7 +38,8 @@ struct NIRReadingTests {
     @Test func shippedSubgraphHasDanglingEdges() {
         // snnTorch's export names the inner node `lif` in the edges and `lif1` in the nodes (nir 1.0.8 rejects it too).
         let e = expectError { _ = try NIRGraph.read(path: fixture("braille_noDelay_bias_zero_subgraph.nir")) }
-        #expect(e?.node == "lif1.lif" && e?.reason.contains("dangling edge") == true && e?.reason.contains("lif1") == true, "\(String(describing: e))")
+        #expect(
+            e?.node == "lif1.lif" && e?.reason.contains("dangling edge") == true && e?.reason.contains("lif1") == true, "\(String(describing: e))")
     }
 
     @Test func nestedSubgraphWithCycle() throws {
@@ -61,11 +63,12 @@ struct NIRReadingTests {
     @Test func everyNodeKind() throws {
         let g = try NIRGraph.read(path: fixture("kinds_gzip.nir"))
         guard case let .convolution(c1)? = g.nodes["conv1"], case let .convolution(c2)? = g.nodes["conv2"],
-              case let .pooling(avg)? = g.nodes["avg"], case let .pooling(sum)? = g.nodes["sum"],
-              case let .flatten(s, e, fshape)? = g.nodes["flat"], case let .scale(scale)? = g.nodes["scale"],
-              case let .threshold(thr)? = g.nodes["thr"], case let .delay(delay)? = g.nodes["delay"],
-              case let .neuron(li)? = g.nodes["li"], case let .neuron(integ)? = g.nodes["integ"],
-              case let .neuron(lif)? = g.nodes["lif"], case let .neuron(culi)? = g.nodes["culi"] else {
+            case let .pooling(avg)? = g.nodes["avg"], case let .pooling(sum)? = g.nodes["sum"],
+            case let .flatten(s, e, fshape)? = g.nodes["flat"], case let .scale(scale)? = g.nodes["scale"],
+            case let .threshold(thr)? = g.nodes["thr"], case let .delay(delay)? = g.nodes["delay"],
+            case let .neuron(li)? = g.nodes["li"], case let .neuron(integ)? = g.nodes["integ"],
+            case let .neuron(lif)? = g.nodes["lif"], case let .neuron(culi)? = g.nodes["culi"]
+        else {
             Issue.record("kinds: \(g.nodes.mapValues(\.typeName))"); return
         }
         #expect(c1.spatialRank == 1 && c1.padding == [1] && c1.paddingAfter == [1] && c1.bias == [0.1, 0.2] && c1.weight.values[5] == 5)
@@ -78,7 +81,10 @@ struct NIRReadingTests {
         #expect(integ.model == .integrator && integ.r == [3, 4])
         #expect(lif.vReset == [-0.5, 0])
         #expect(culi.model == .cubaLI && culi.wIn == [2, 2] && culi.tauSyn == [1e-3, 1e-3])
-        #expect(g.nodes.values.map(\.typeName).sorted() == ["AvgPool2d", "Conv1d", "Conv2d", "CubaLI", "Delay", "Flatten", "I", "Input", "LI", "LIF", "Output", "Scale", "SumPool2d", "Threshold"])
+        #expect(
+            g.nodes.values.map(\.typeName).sorted() == [
+                "AvgPool2d", "Conv1d", "Conv2d", "CubaLI", "Delay", "Flatten", "I", "Input", "LI", "LIF", "Output", "Scale", "SumPool2d", "Threshold",
+            ])
     }
 
     @Test func malformedFilesGiveClearErrors() {

@@ -6,27 +6,38 @@ import SpikebarCost
 // Issue #16: idle and supply energy, the two latency bases, the single-pass ANN mode and the confidence of
 // each price — each against a closed form on a hand-built `Activity`, through the public API.
 
-private func tile(layer: Int, rows: Int = 128, cols: Int = 128, usedRows: Int, usedCols: Int, rowReads: Int = 0,
-                  conductanceRead: Double = 0, conductanceTotal: Double = 0) -> TileActivity {
-    TileActivity(layer: layer, rows: rows, cols: cols, usedRows: usedRows, usedCols: usedCols, rowReads: rowReads,
-                 cellReads: rowReads * usedCols, conductanceRead: conductanceRead, conductanceTotal: conductanceTotal,
-                 concurrency: rowReads > 0 ? [rowReads] : [], peakConcurrentRows: rowReads > 0 ? 1 : 0)
+private func tile(
+    layer: Int, rows: Int = 128, cols: Int = 128, usedRows: Int, usedCols: Int, rowReads: Int = 0,
+    conductanceRead: Double = 0, conductanceTotal: Double = 0
+) -> TileActivity {
+    TileActivity(
+        layer: layer, rows: rows, cols: cols, usedRows: usedRows, usedCols: usedCols, rowReads: rowReads,
+        cellReads: rowReads * usedCols, conductanceRead: conductanceRead, conductanceTotal: conductanceTotal,
+        concurrency: rowReads > 0 ? [rowReads] : [], peakConcurrentRows: rowReads > 0 ? 1 : 0)
 }
 
 private func population(_ name: String, size: Int, spikes: Int = 0, synapticEventsIn: Int = 0) -> LayerActivity {
-    LayerActivity(name: name, size: size, spikes: spikes, synapticEventsIn: synapticEventsIn, neuronUpdates: 0,
-                  meanRate: 0, spikeCounts: [Int](repeating: 0, count: size))
+    LayerActivity(
+        name: name, size: size, spikes: spikes, synapticEventsIn: synapticEventsIn, neuronUpdates: 0,
+        meanRate: 0, spikeCounts: [Int](repeating: 0, count: size))
 }
 
 /// 10 inputs → 4 hidden → 2 outputs, two tiles, `reads` row reads on the first.
-private func twoLayers(reads: Int = 3, inputSpikes: Int = 3, decisionTime: Double? = 0.02, window: Double = 0.1,
-                       steps: Int = 100) -> Activity {
-    Activity(window: window, dt: window / Double(steps), steps: steps,
-             layers: [population("input", size: 10, spikes: inputSpikes), population("hidden", size: 4, spikes: 2, synapticEventsIn: 12),
-                      population("output", size: 2, spikes: 1, synapticEventsIn: 4)],
-             tiles: [tile(layer: 1, usedRows: 10, usedCols: 8, rowReads: reads, conductanceRead: 3e-4, conductanceTotal: 4e-3),
-                     tile(layer: 2, usedRows: 4, usedCols: 4, rowReads: 2, conductanceRead: 1e-4, conductanceTotal: 8e-4)],
-             outputSpikeCounts: [1, 0], firstOutputSpike: decisionTime, decisionTime: decisionTime, predictedClass: 0)
+private func twoLayers(
+    reads: Int = 3, inputSpikes: Int = 3, decisionTime: Double? = 0.02, window: Double = 0.1,
+    steps: Int = 100
+) -> Activity {
+    Activity(
+        window: window, dt: window / Double(steps), steps: steps,
+        layers: [
+            population("input", size: 10, spikes: inputSpikes), population("hidden", size: 4, spikes: 2, synapticEventsIn: 12),
+            population("output", size: 2, spikes: 1, synapticEventsIn: 4),
+        ],
+        tiles: [
+            tile(layer: 1, usedRows: 10, usedCols: 8, rowReads: reads, conductanceRead: 3e-4, conductanceTotal: 4e-3),
+            tile(layer: 2, usedRows: 4, usedCols: 4, rowReads: 2, conductanceRead: 1e-4, conductanceTotal: 8e-4),
+        ],
+        outputSpikeCounts: [1, 0], firstOutputSpike: decisionTime, decisionTime: decisionTime, predictedClass: 0)
 }
 
 private func close(_ a: Double, _ b: Double, rel: Double = 1e-12) -> Bool { abs(a - b) <= rel * max(abs(a), abs(b)) }
@@ -54,8 +65,11 @@ struct CostOverheadTests {
         let bare = RRAMCrossbarCost(prices: p.withoutOverheads, read: read).price(a)
         #expect(bare.staticEnergy == 0)
         #expect(bare.energy(named: RRAMCrossbarCost.Component.readSupplyLoss)?.value == 0)
-        #expect(close(e.totalEnergy - bare.totalEnergy, loss.value + cellReads * p.columnClampPower * 100e-9
-                      + 3 * p.inputSpikeEnergy + bias.value, rel: 1e-9))
+        #expect(
+            close(
+                e.totalEnergy - bare.totalEnergy,
+                loss.value + cellReads * p.columnClampPower * 100e-9
+                    + 3 * p.inputSpikeEnergy + bias.value, rel: 1e-9))
         // Analog real time: the two latency bases are the same list.
         #expect(e.computeLatency == e.latency)
         #expect(close(e.meanPower ?? -1, e.totalEnergy / 0.1))
@@ -66,8 +80,12 @@ struct CostOverheadTests {
     func zeroActivityIsStatic() {
         let a = twoLayers(reads: 0, inputSpikes: 0, decisionTime: nil)
         var idle = a
-        idle.tiles = idle.tiles.map { var t = $0; t.rowReads = 0; t.cellReads = 0; t.conductanceRead = 0; return t }
-        idle.layers = idle.layers.map { var l = $0; l.spikes = 0; l.synapticEventsIn = 0; return l }
+        idle.tiles = idle.tiles.map {
+            var t = $0; t.rowReads = 0; t.cellReads = 0; t.conductanceRead = 0; return t
+        }
+        idle.layers = idle.layers.map {
+            var l = $0; l.spikes = 0; l.synapticEventsIn = 0; return l
+        }
         let rram = RRAMCrossbarCost(prices: .default, read: .default).price(idle)
         let dynap = DynapCost(prices: .default).price(idle)
         #expect(rram.dynamicEnergy == 0 && rram.totalEnergy == rram.staticEnergy && rram.staticEnergy > 0)
@@ -161,10 +179,14 @@ struct CostOverheadTests {
         let on = PriceLists.default.models(read: .default)
         // Every model but Loihi (no sourced static power: 0 by default, said in the report's assumptions).
         #expect(on.filter { $0.architecture != "loihi" }.allSatisfy { $0.price(a).staticEnergy > 0 })
-        let p = try decoder.decode(PriceLists.self, from: Data(#"{"adc_cim": {"conversion_unit": "column", "ann_adc_bits": 6, "read_pulse": 25e-9, "layer_pipelining": true}}"#.utf8))
+        let p = try decoder.decode(
+            PriceLists.self,
+            from: Data(#"{"adc_cim": {"conversion_unit": "column", "ann_adc_bits": 6, "read_pulse": 25e-9, "layer_pipelining": true}}"#.utf8))
         #expect(p.adcCIM.conversionUnit == .column && p.adcCIM.annADCBits == 6 && p.adcCIM.readPulse == 25e-9 && p.adcCIM.layerPipelining)
-        for bad in [#"{"adc_cim": {"conversion_unit": "row"}}"#, #"{"adc_cim": {"ann_adc_bits": 0}}"#,
-                    #"{"adc_cim": {"read_pulse": 0}}"#, #"{"rram_snn": {"read_supply_voltage": -1}}"#, #"{"overheads": "yes"}"#] {
+        for bad in [
+            #"{"adc_cim": {"conversion_unit": "row"}}"#, #"{"adc_cim": {"ann_adc_bits": 0}}"#,
+            #"{"adc_cim": {"read_pulse": 0}}"#, #"{"rram_snn": {"read_supply_voltage": -1}}"#, #"{"overheads": "yes"}"#,
+        ] {
             #expect(throws: DecodingError.self) { try decoder.decode(PriceLists.self, from: Data(bad.utf8)) }
         }
     }

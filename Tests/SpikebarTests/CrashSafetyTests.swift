@@ -10,10 +10,13 @@ import Glibc
 /// A sweep scenario small enough for debug builds (16-8-2 network, 40 two-moons inputs of 30 ms, exact
 /// timing; ≈ 0.2 s per (point, chip) unit).
 func sweepTestYAML(samples: Int = 40) -> String {
-    tinyScenarioYAML(input: 16, layers: "[{name: hidden, size: 8}, {name: out, size: 2}]", gain: 20,
-                     device: "programming_error: 2e-6, read_noise: 0.01, physics: {model: hfo2}")
-        .replacingOccurrences(of: "input: {source: uniform, max_rate: 0, window: 0.05, samples: 1}",
-                              with: "input: {source: two_moons, max_rate: 200, window: 0.03, samples: \(samples)}")
+    tinyScenarioYAML(
+        input: 16, layers: "[{name: hidden, size: 8}, {name: out, size: 2}]", gain: 20,
+        device: "programming_error: 2e-6, read_noise: 0.01, physics: {model: hfo2}"
+    )
+    .replacingOccurrences(
+        of: "input: {source: uniform, max_rate: 0, window: 0.05, samples: 1}",
+        with: "input: {source: two_moons, max_rate: 200, window: 0.03, samples: \(samples)}")
 }
 
 /// Starts the real `spikebar` binary, waits until `ready()` holds (or it exits), then SIGKILLs it.
@@ -39,8 +42,10 @@ func killWhen(_ args: [String], timeout: TimeInterval = 60, ready: () -> Bool) t
     let sweepArgs = ["--param", "bit_error_rate", "--values", "0,0.01,0.05,0.1", "--chips", "3", "--quiet"]
 
     func files(_ dir: URL) throws -> (csv: Data, json: Data) {
-        (try Data(contentsOf: dir.appendingPathComponent("sweep-bit_error_rate.csv")),
-         try Data(contentsOf: dir.appendingPathComponent("sweep-bit_error_rate.json")))
+        (
+            try Data(contentsOf: dir.appendingPathComponent("sweep-bit_error_rate.csv")),
+            try Data(contentsOf: dir.appendingPathComponent("sweep-bit_error_rate.json"))
+        )
     }
 
     func unitLines(_ log: String) -> Int {
@@ -77,7 +82,9 @@ func killWhen(_ args: [String], timeout: TimeInterval = 60, ready: () -> Bool) t
         #expect(contents.completeBytes == (try Data(contentsOf: URL(fileURLWithPath: log))).count)
 
         // Resuming with other values is refused (the digest differs), and leaves the log alone.
-        let other = try runCLI(["sweep", scenario, "--param", "bit_error_rate", "--values", "0,0.2", "--chips", "3", "--out", killed.path, "--resume"])
+        let other = try runCLI([
+            "sweep", scenario, "--param", "bit_error_rate", "--values", "0,0.2", "--chips", "3", "--out", killed.path, "--resume",
+        ])
         #expect(other.status == 2 && other.stderr.contains("different sweep"), "\(other.stderr)")
         #expect(try SweepLog.read(path: log).units.count == 12)
     }
@@ -110,8 +117,11 @@ func killWhen(_ args: [String], timeout: TimeInterval = 60, ready: () -> Bool) t
         }
         // A shard of another sweep (other chips) is refused.
         let stranger = dir.appendingPathComponent("stranger").path
-        #expect(try runCLI(["sweep", scenario, "--param", "bit_error_rate", "--values", "0,0.01,0.05,0.1", "--chips", "2", "--quiet",
-                            "--out", stranger, "--shard", "1/2"]).status == 0)
+        #expect(
+            try runCLI([
+                "sweep", scenario, "--param", "bit_error_rate", "--values", "0,0.01,0.05,0.1", "--chips", "2", "--quiet",
+                "--out", stranger, "--shard", "1/2",
+            ]).status == 0)
         let mixed = try runCLI(["sweep", "merge", dir.appendingPathComponent("n2-0").path, stranger, "--out", dir.appendingPathComponent("bad").path])
         #expect(mixed.status == 2 && mixed.stderr.contains("different sweeps"), "\(mixed.stderr)")
         let badShard = try runCLI(["sweep", scenario] + sweepArgs + ["--shard", "2/2"])

@@ -31,7 +31,7 @@ import SpikebarDevices
         let h0 = 1 / (1 / g0 + rn), h1 = 1 / (1 / g1 + rn)
         // Node u1 hangs off u0 through rw: branch from u0 = h0 + 1/(rw + 1/h1).
         let load = h0 + 1 / (rw + 1 / h1)
-        let u0Exact = v / (1 + rs * load)             // current balance at u0: (v − u0)/rs = load · u0
+        let u0Exact = v / (1 + rs * load)  // current balance at u0: (v − u0)/rs = load · u0
         let u1 = u0Exact / (1 + rw * h1)
         #expect(abs(s.columnCurrents[0] - h0 * u0Exact) / (h0 * u0Exact) < 1e-9)
         #expect(abs(s.columnCurrents[1] - h1 * u1) / (h1 * u1) < 1e-9)
@@ -73,10 +73,12 @@ import SpikebarDevices
         let p = CrossbarParasitics(sourceResistance: 10, neuronResistance: 100, wireResistance: 0.5)
         var one = [Double](repeating: 0, count: n); one[5] = 0.1
         let all = [Double](repeating: 0.1, count: n)
-        let e1 = normalisedRMSDeviation(CrossbarParasitics.idealColumnCurrents(conductance: g, rows: n, cols: n, voltages: one),
-                                        try NodalSolver.solve(conductance: g, rows: n, cols: n, voltages: one, parasitics: p).columnCurrents)
-        let eAll = normalisedRMSDeviation(CrossbarParasitics.idealColumnCurrents(conductance: g, rows: n, cols: n, voltages: all),
-                                          try NodalSolver.solve(conductance: g, rows: n, cols: n, voltages: all, parasitics: p).columnCurrents)
+        let e1 = normalisedRMSDeviation(
+            CrossbarParasitics.idealColumnCurrents(conductance: g, rows: n, cols: n, voltages: one),
+            try NodalSolver.solve(conductance: g, rows: n, cols: n, voltages: one, parasitics: p).columnCurrents)
+        let eAll = normalisedRMSDeviation(
+            CrossbarParasitics.idealColumnCurrents(conductance: g, rows: n, cols: n, voltages: all),
+            try NodalSolver.solve(conductance: g, rows: n, cols: n, voltages: all, parasitics: p).columnCurrents)
         #expect(e1 < eAll / 3)
     }
 
@@ -84,20 +86,25 @@ import SpikebarDevices
         let g = Self.tile(4, 4, seed: 1)
         let v = [Double](repeating: 0.1, count: 4)
         #expect(throws: SpikebarError.self) {
-            try NodalSolver.solve(conductance: g, rows: 4, cols: 4, voltages: v, parasitics: .init(sourceResistance: 0, neuronResistance: 100, wireResistance: 1))
+            try NodalSolver.solve(
+                conductance: g, rows: 4, cols: 4, voltages: v, parasitics: .init(sourceResistance: 0, neuronResistance: 100, wireResistance: 1))
         }
         #expect(throws: SpikebarError.self) {
-            try NodalSolver.solve(conductance: g, rows: 4, cols: 4, voltages: v, parasitics: .init(sourceResistance: 100, neuronResistance: 100, wireResistance: -1))
+            try NodalSolver.solve(
+                conductance: g, rows: 4, cols: 4, voltages: v, parasitics: .init(sourceResistance: 100, neuronResistance: 100, wireResistance: -1))
         }
         // Open neuron input and a column with no conducting cell: floating bit line.
         var h = g; for i in 0..<4 { h[i * 4 + 2] = 0 }
         #expect(throws: SpikebarError.self) {
-            try NodalSolver.solve(conductance: h, rows: 4, cols: 4, voltages: v, parasitics: .init(sourceResistance: 100, neuronResistance: .infinity, wireResistance: 1))
+            try NodalSolver.solve(
+                conductance: h, rows: 4, cols: 4, voltages: v,
+                parasitics: .init(sourceResistance: 100, neuronResistance: .infinity, wireResistance: 1))
         }
         // Iteration cap: reported with the residual, not looped on.
         #expect(throws: SpikebarError.self) {
-            try NodalSolver.solve(conductance: Self.tile(32, 32, seed: 2), rows: 32, cols: 32, voltages: [Double](repeating: 0.1, count: 32),
-                                  parasitics: .init(sourceResistance: 100, neuronResistance: 100, wireResistance: 1), maxIterations: 1)
+            try NodalSolver.solve(
+                conductance: Self.tile(32, 32, seed: 2), rows: 32, cols: 32, voltages: [Double](repeating: 0.1, count: 32),
+                parasitics: .init(sourceResistance: 100, neuronResistance: 100, wireResistance: 1), maxIterations: 1)
         }
     }
 }
@@ -114,7 +121,8 @@ import SpikebarDevices
             #expect(normalisedRMSDeviation(f, s.columnCurrents) < 1e-8)
         }
         // Attenuation ≤ 1 without a corner, and farther cells (larger j, smaller i) attenuate more.
-        let a = CrossbarParasitics(sourceResistance: 40, neuronResistance: 30, wireResistance: 2).singleRowAttenuation(conductance: g, rows: 24, cols: 20)
+        let a = CrossbarParasitics(sourceResistance: 40, neuronResistance: 30, wireResistance: 2).singleRowAttenuation(
+            conductance: g, rows: 24, cols: 20)
         #expect(a.allSatisfy { $0 > 0 && $0 <= 1 })
         #expect(a[0 * 20 + 19] < a[0 * 20 + 0])
         #expect(a[0 * 20 + 5] < a[23 * 20 + 5])

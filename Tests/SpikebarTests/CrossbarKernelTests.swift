@@ -30,8 +30,9 @@ import SpikebarTwin
         let c = try Self.chip(parasitics: "r_source: 200, r_neuron: 100, r_wire: 4")
         let net = CompiledNetwork(chip: c, readNoise: false)
         let k = c.connections[0]
-        let a = Chip.parasiticAttenuation(gPlus: k.gPlus, gMinus: k.gMinus, inputs: 32, outputs: 16, spec: c.tileSpec,
-                                          model: c.tileSpec.parasitics!)
+        let a = Chip.parasiticAttenuation(
+            gPlus: k.gPlus, gMinus: k.gMinus, inputs: 32, outputs: 16, spec: c.tileSpec,
+            model: c.tileSpec.parasitics!)
         let scale = c.device.readVoltage * c.device.readPulse
         for i in k.gPlus.indices {
             let expected = scale * (k.gPlus[i] * a.plus[i] - k.gMinus[i] * a.minus[i])
@@ -39,8 +40,9 @@ import SpikebarTwin
             #expect(a.plus[i] < 1 && a.plus[i] > 0.3)
         }
         // The twin of the programmed chip reads the same effective weights.
-        let twin = try TwinNetwork(chip: c, network: try scenario(tinyScenarioYAML(input: 32, layers: "[{name: out, size: 16}]")).scenario.network,
-                                   dt: 1e-3, steps: 10)
+        let twin = try TwinNetwork(
+            chip: c, network: try scenario(tinyScenarioYAML(input: 32, layers: "[{name: out, size: 16}]")).scenario.network,
+            dt: 1e-3, steps: 10)
         let span = c.device.gMax - c.device.gMin
         for i in k.gPlus.indices { #expect(abs(twin.weights[0][i] * span * scale - net.connections[0].charge[i]) < 1e-9 * scale * span) }
     }
@@ -51,10 +53,10 @@ import SpikebarTwin
         var st = RunState(net: net, options: RunOptions(window: 0.01), noise: false)
         st.readTilesExact(0, row: 3, at: 1_000)
         let alone = st.concurrentCharges(0, row: 3)
-        #expect(!alone)                                       // alone on its tile: the compiled charges apply
+        #expect(!alone)  // alone on its tile: the compiled charges apply
         for j in 0..<8 { st.readTilesExact(0, row: j + 4, at: 1_000) }
         let together = st.concurrentCharges(0, row: 11)
-        #expect(together)                                     // 9 rows of the tile at once
+        #expect(together)  // 9 rows of the tile at once
         let base = 11 * 16
         let par = try #require(net.parasitics)
         // 16 neurons on 16-column tiles with differential columns: 8 per tile, tiles 0 and 1.
@@ -73,7 +75,9 @@ import SpikebarTwin
         #expect(throws: (any Error).self) { try scenario(bad) }
         let negative = tinyScenarioYAML() + "\ntiles: {rows: 16, cols: 16, parasitics: {r_source: -1}}\n"
         #expect(throws: (any Error).self) { try scenario(negative) }
-        let ok = try scenario(tinyScenarioYAML() + "\ntiles: {rows: 16, cols: 16, parasitics: {r_source: 10, r_neuron: 5, r_wire: 0.5, corner_k: -3, corner_sigma: 0.05}}\n")
+        let ok = try scenario(
+            tinyScenarioYAML()
+                + "\ntiles: {rows: 16, cols: 16, parasitics: {r_source: 10, r_neuron: 5, r_wire: 0.5, corner_k: -3, corner_sigma: 0.05}}\n")
         #expect(ok.scenario.tiles.parasitics?.cornerScale == 1 - 3 * 0.05)
     }
 }

@@ -24,7 +24,7 @@ import SpikebarData
         let dir = NSTemporaryDirectory() + "spikebar-fetch-dst-\(getpid())"
         defer { for d in [src, dir, dir + "-none"] { try? FileManager.default.removeItem(atPath: d) } }
         try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
-        for name in DatasetFetch.mnistFiles {   // gzip magic, then nothing: a download cut short
+        for name in DatasetFetch.mnistFiles {  // gzip magic, then nothing: a download cut short
             try Data([0x1f, 0x8b, 0x08, 0x00]).write(to: URL(fileURLWithPath: src + "/" + name))
         }
         #expect(throws: SpikebarError.self) { try DatasetFetch.mnist(into: dir, baseURLs: ["file://" + src + "/"]) }

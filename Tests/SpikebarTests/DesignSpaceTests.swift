@@ -72,18 +72,23 @@ import SpikebarScenario
 
     @Test func settingsApplyToTheYAMLTreeAndNameThemselvesInErrors() throws {
         let yaml = smallReportYAML()
-        let l = try ScenarioLoader.load(text: yaml, path: "/tmp/s.yaml",
-                                        settings: [ScenarioSetting(keyPath: "tiles.rows", value: "32"),
-                                                   ScenarioSetting(keyPath: "network.layers[0].size", value: "64"),
-                                                   ScenarioSetting(keyPath: "architectures.adc_cim.columns_per_adc", value: "4"),
-                                                   ScenarioSetting(keyPath: "device.read_pulse", value: "50ns")])
+        let l = try ScenarioLoader.load(
+            text: yaml, path: "/tmp/s.yaml",
+            settings: [
+                ScenarioSetting(keyPath: "tiles.rows", value: "32"),
+                ScenarioSetting(keyPath: "network.layers[0].size", value: "64"),
+                ScenarioSetting(keyPath: "architectures.adc_cim.columns_per_adc", value: "4"),
+                ScenarioSetting(keyPath: "device.read_pulse", value: "50ns"),
+            ])
         #expect(l.scenario.tiles.rows == 32 && l.scenario.network.layers[0].size == 64 && l.scenario.device.readPulse == 50e-9)
         #expect(l.scenario.architectures.adcCIM.columnsPerADC == 4)
         #expect(l.digest != (try ScenarioLoader.load(text: yaml, path: "/tmp/s.yaml")).digest)
-        for (key, value, expected) in [("tiles.rowz", "4", "--set tiles.rowz=4: tiles.rowz: unknown key 'rowz'"),
-                                       ("tiles.rows", "0", "--set tiles.rows=0: tiles.rows: value 0 out of range"),
-                                       ("network.layers[5].size", "4", "network.layers has 2 elements"),
-                                       ("device.levels.x", "4", "device.levels holds a value")] {
+        for (key, value, expected) in [
+            ("tiles.rowz", "4", "--set tiles.rowz=4: tiles.rowz: unknown key 'rowz'"),
+            ("tiles.rows", "0", "--set tiles.rows=0: tiles.rows: value 0 out of range"),
+            ("network.layers[5].size", "4", "network.layers has 2 elements"),
+            ("device.levels.x", "4", "device.levels holds a value"),
+        ] {
             do {
                 _ = try ScenarioLoader.load(text: yaml, path: "/tmp/s.yaml", settings: [ScenarioSetting(keyPath: key, value: value)])
                 Issue.record("\(key)=\(value) accepted")
@@ -101,7 +106,8 @@ import SpikebarScenario
         #expect(zip.points == [["32", "16"], ["64", "8"]])
         #expect(throws: SpikebarError.self) { try SweepSpec(sets: ["tiles.rows=32,64", "tiles.cols=16"], zip: true) }
         #expect(throws: SpikebarError.self) { try SweepSpec(sets: ["tiles.rows"], zip: false) }
-        #expect(try SweepSpec(sets: ["architectures.rram_snn.x=1", "architectures.dynap.x=2"], zip: false).shortKeys
+        #expect(
+            try SweepSpec(sets: ["architectures.rram_snn.x=1", "architectures.dynap.x=2"], zip: false).shortKeys
                 == ["architectures.rram_snn.x", "architectures.dynap.x"])
         #expect(SweepSpec.number("100uS") == 100e-6 && SweepSpec.number("1h") == 3600 && SweepSpec.number("abc") == nil)
     }
@@ -122,7 +128,9 @@ import SpikebarScenario
         let sub = try runCLI(["trace", "inpsect", "x.sbt"])
         #expect(sub.status == 2 && sub.stderr.contains("did you mean inspect?"), "\(sub.stderr)")
         let help = try runCLI(["help", "sweep"])
-        #expect(help.status == 0 && help.stdout.contains("--param") && help.stdout.contains("--values") && help.stdout.contains("--set"), "\(help.stdout)")
+        #expect(
+            help.status == 0 && help.stdout.contains("--param") && help.stdout.contains("--values") && help.stdout.contains("--set"), "\(help.stdout)"
+        )
         let flag = try runCLI(["sweep", "--help"])
         #expect(flag.status == 0 && flag.stdout.contains("--zip"))
         let top = try runCLI(["--help"])
@@ -136,17 +144,22 @@ import SpikebarScenario
         // The issue's case: a time sweep of a scenario without a drift model is refused before any work.
         let noPhysics = try write(sweepTestYAML(samples: 4).replacingOccurrences(of: ", physics: {model: hfo2}", with: ""), "np.yaml", in: dir)
         let r = try runCLI(["sweep", noPhysics, "--param", "time_since_programming", "--values", "0,1h", "--chips", "1", "--out", out])
-        #expect(r.status == 2 && r.stderr.contains("--set device.time_since_programming=1h") && r.stderr.contains("needs device.physics"), "\(r.stderr)")
+        #expect(
+            r.status == 2 && r.stderr.contains("--set device.time_since_programming=1h") && r.stderr.contains("needs device.physics"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out), "refused before creating any output")
         // A point that grows the network past the memory budget is refused up front, naming the point.
         let huge = try runCLI(["sweep", s, "--set", "network.layers[0].size=8,1000000", "--memory-budget", "200MiB", "--out", out])
-        #expect(huge.status == 2 && huge.stderr.contains("point network.layers[0].size=1000000") && huge.stderr.contains("over the budget"), "\(huge.stderr)")
+        #expect(
+            huge.status == 2 && huge.stderr.contains("point network.layers[0].size=1000000") && huge.stderr.contains("over the budget"),
+            "\(huge.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out))
         let badKey = try runCLI(["sweep", s, "--set", "tiles.rowz=4,8", "--out", out + "2"])
         #expect(badKey.status == 2 && badKey.stderr.contains("unknown key 'rowz'"), "\(badKey.stderr)")
         // A 2 × 2 grid: one CSV row per point and architecture, Pareto charts in the HTML.
-        let grid = try runCLI(["sweep", s, "--set", "tiles.rows=4,16", "--set", "device.read_pulse=50ns,100ns", "--chips", "1",
-                               "--out", out + "3", "--quiet"])
+        let grid = try runCLI([
+            "sweep", s, "--set", "tiles.rows=4,16", "--set", "device.read_pulse=50ns,100ns", "--chips", "1",
+            "--out", out + "3", "--quiet",
+        ])
         #expect(grid.status == 0, "\(grid.stderr)")
         let csv = try String(contentsOfFile: out + "3/sweep-rows+read_pulse.csv", encoding: .utf8)
         let rows = csv.split(separator: "\n")
@@ -158,7 +171,8 @@ import SpikebarScenario
         #expect(try doc.nodes(forXPath: "//*[@id='chart-pareto-energy-accuracy']").count == 1)
         #expect(try doc.nodes(forXPath: "//*[@id='chart-pareto-energy-latency']").count == 1)
         #expect(try doc.nodes(forXPath: "//*[@id='table-pareto']").count == 1)
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "3/sweep-rows+read_pulse.json"))) as? [String: Any]
+        let json =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "3/sweep-rows+read_pulse.json"))) as? [String: Any]
         #expect((json?["pareto"] as? [Any])?.count == PriceLists.default.models(read: .default).count)
     }
 
@@ -166,9 +180,10 @@ import SpikebarScenario
         let dir = try freshTemporaryDirectory("dse-compare")
         let a = try write(smallReportYAML(name: "a"), "a.yaml", in: dir)
         // Another hidden size, another read voltage, gains calibrated to a rate: recalibrated gains.
-        let b = try write(smallReportYAML(name: "b", hidden: 24)
-            .replacingOccurrences(of: "read_voltage: 0.1", with: "read_voltage: 50mV")
-            .replacingOccurrences(of: "target_rate: 0", with: "target_rate: 20, target_output_rate: 10"), "b.yaml", in: dir)
+        let b = try write(
+            smallReportYAML(name: "b", hidden: 24)
+                .replacingOccurrences(of: "read_voltage: 0.1", with: "read_voltage: 50mV")
+                .replacingOccurrences(of: "target_rate: 0", with: "target_rate: 20, target_output_rate: 10"), "b.yaml", in: dir)
         let out = dir.appendingPathComponent("cmp").path
         let r = try runCLI(["compare", a, b, "--samples", "2", "--out", out, "--quiet"])
         #expect(r.status == 0, "\(r.stderr)")

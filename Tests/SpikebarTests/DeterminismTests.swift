@@ -56,7 +56,7 @@ import SpikebarScenario
     @Test func boundedAndMatching() {
         let pool = ReusePool<Box>(capacity: 3)
         let a = Box(1), b = Box(2), c = Box(1), d = Box(3)
-        for x in [a, b, c, d] { pool.give(x) }               // d is dropped: the pool holds 3
+        for x in [a, b, c, d] { pool.give(x) }  // d is dropped: the pool holds 3
         #expect(pool.take { $0.size == 3 } == nil)
         #expect(pool.take { $0.size == 1 } === c)
         #expect(pool.take { $0.size == 1 } === a)

@@ -41,7 +41,9 @@ import SpikebarNeurons
     /// The model's reads reproduce its parameters at every level of the HfO₂ table: mean, std, and the
     /// RTN jump histogram (jumps up / down / none between consecutive reads), within sampling error.
     @Test func readNoiseStatisticsMatchParameters() {
-        let device = { var d = RRAMDevice.default; d.physics = DevicePhysics(); return d }()
+        let device = {
+            var d = RRAMDevice.default; d.physics = DevicePhysics(); return d
+        }()
         guard let table = device.levelStatistics else { Issue.record("no table"); return }
         #expect(table.count == 8)
         for (k, level) in table.enumerated() {
@@ -84,7 +86,9 @@ import SpikebarNeurons
     // MARK: Time since programming
 
     @Test func driftLowersLowLevelsAndBroadens() {
-        let device = { var d = RRAMDevice.default; d.physics = DevicePhysics(); return d }()
+        let device = {
+            var d = RRAMDevice.default; d.physics = DevicePhysics(); return d
+        }()
         let table = device.levelStatistics!
         let time = DeviceTimeModel()
         let day = 86_400.0
@@ -101,8 +105,9 @@ import SpikebarNeurons
     }
 
     static func physicsYAML(time: String = "0", faults: String = "", extra: String = "") -> String {
-        tinyScenarioYAML(input: 32, layers: "[{name: out, size: 16}]",
-                         device: "programming_error: 2e-6, read_noise: 0, physics: {model: hfo2\(extra)}, time_since_programming: \(time)\(faults)")
+        tinyScenarioYAML(
+            input: 32, layers: "[{name: out, size: 16}]",
+            device: "programming_error: 2e-6, read_noise: 0, physics: {model: hfo2\(extra)}, time_since_programming: \(time)\(faults)")
     }
 
     @Test func chipConductancesFollowTimeSinceProgramming() throws {
@@ -120,7 +125,9 @@ import SpikebarNeurons
         // Write-verify: every cell within tolerance at t = 0, pulses and energy counted.
         let wv = WriteVerify()
         let t = s0.device.levelStatistics!
-        for (g, l) in zip(a.connections[0].gPlus, a.connections[0].levelPlus) { #expect(abs(g - t[Int(l)].conductance) <= wv.tolerance || a.programming.failures > 0) }
+        for (g, l) in zip(a.connections[0].gPlus, a.connections[0].levelPlus) {
+            #expect(abs(g - t[Int(l)].conductance) <= wv.tolerance || a.programming.failures > 0)
+        }
         #expect(a.programming.pulses >= 2 * 512)
         #expect(abs(a.programming.energy - Double(a.programming.pulses) * wv.pulseEnergy) < 1e-18)
         // The same chip sample read later is the same chip (deterministic).
@@ -164,22 +171,24 @@ import SpikebarNeurons
         #expect(t.count == 4 && t[3].conductance == 50e-6 && t[1].rtnTauDown == 5e-3)
         #expect(try DeviceTable.parse(DeviceTable.csv(t), path: "x") == t)
         func error(_ replace: String, _ with: String) -> String {
-            do { _ = try DeviceTable.parse(Self.goodCSV.replacingOccurrences(of: replace, with: with), path: "dev.csv"); return "" }
-            catch { return "\(error)" }
+            do { _ = try DeviceTable.parse(Self.goodCSV.replacingOccurrences(of: replace, with: with), path: "dev.csv"); return "" } catch {
+                return "\(error)"
+            }
         }
-        #expect(error("2,35e-6", "4,35e-6").contains("dev.csv:"))                 // missing level 2
+        #expect(error("2,35e-6", "4,35e-6").contains("dev.csv:"))  // missing level 2
         #expect(error("2,35e-6", "4,35e-6").contains("level 2 is missing"))
-        #expect(error("1,20e-6", "1,-20e-6").hasPrefix("dev.csv:4:"))            // negative conductance
-        #expect(error("2,35e-6", "2,15e-6").hasPrefix("dev.csv:5:"))             // not monotonic
-        #expect(error("3,50e-6,1e-6", "3,50e-6,1x-6").hasPrefix("dev.csv:6:"))   // malformed number
-        #expect(error("3,50e-6,1e-6,1e-6", "1,50e-6,1e-6,1e-6").hasPrefix("dev.csv:6:")) // repeated level
+        #expect(error("1,20e-6", "1,-20e-6").hasPrefix("dev.csv:4:"))  // negative conductance
+        #expect(error("2,35e-6", "2,15e-6").hasPrefix("dev.csv:5:"))  // not monotonic
+        #expect(error("3,50e-6,1e-6", "3,50e-6,1x-6").hasPrefix("dev.csv:6:"))  // malformed number
+        #expect(error("3,50e-6,1e-6,1e-6", "1,50e-6,1e-6,1e-6").hasPrefix("dev.csv:6:"))  // repeated level
     }
 
     @Test func scenarioLoadsADeviceTable() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spikebar-devtable-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try Data(Self.goodCSV.utf8).write(to: dir.appendingPathComponent("dev.csv"))
-        let yaml = tinyScenarioYAML(input: 8, layers: "[{name: out, size: 4}]", device: "read_noise: 0, physics: {table: dev.csv}, time_since_programming: 1h")
+        let yaml = tinyScenarioYAML(
+            input: 8, layers: "[{name: out, size: 4}]", device: "read_noise: 0, physics: {table: dev.csv}, time_since_programming: 1h")
         let s = try ScenarioLoader.load(text: yaml, path: dir.appendingPathComponent("s.yaml").path).scenario
         #expect(s.device.levels == 4 && s.device.gMin == 5e-6 && s.device.gMax == 50e-6)
         #expect(s.device.conductance(level: 1) == 20e-6)
@@ -190,8 +199,11 @@ import SpikebarNeurons
     // MARK: Faults
 
     @Test func stuckCellsFollowTheBitErrorRateAndSplit() throws {
-        let s = try scenario(tinyScenarioYAML(input: 64, layers: "[{name: out, size: 64}]",
-                                              device: "programming_error: 0, read_noise: 0, faults: {bit_error_rate: 0.1, high_fraction: 0.25}")).scenario
+        let s = try scenario(
+            tinyScenarioYAML(
+                input: 64, layers: "[{name: out, size: 64}]",
+                device: "programming_error: 0, read_noise: 0, faults: {bit_error_rate: 0.1, high_fraction: 0.25}")
+        ).scenario
         let w = [WeightMatrix(inputs: 64, outputs: 64, values: [Float](repeating: 0.5, count: 4096))]
         let chip = try Chip(scenario: s, weights: w)
         let f = chip.stuckFraction
@@ -222,11 +234,16 @@ import SpikebarNeurons
     // MARK: Sweep
 
     @Test func sweepIsDeterministicAndRefusesBadPointsUpFront() throws {
-        let yaml = tinyScenarioYAML(input: 16, layers: "[{name: hidden, size: 8}, {name: out, size: 2}]", gain: 20,
-                                    device: "programming_error: 2e-6, read_noise: 0.01, physics: {model: hfo2}")
-            .replacingOccurrences(of: "input: {source: uniform, max_rate: 0, window: 0.05, samples: 1}",
-                                  with: "input: {source: two_moons, max_rate: 200, window: 0.03, samples: 6}")
-            .replacingOccurrences(of: "weights: {source: generated, target_rate: 0}", with: "weights: {source: generated, mean: 0.2, std: 0.5, target_rate: 0}")
+        let yaml = tinyScenarioYAML(
+            input: 16, layers: "[{name: hidden, size: 8}, {name: out, size: 2}]", gain: 20,
+            device: "programming_error: 2e-6, read_noise: 0.01, physics: {model: hfo2}"
+        )
+        .replacingOccurrences(
+            of: "input: {source: uniform, max_rate: 0, window: 0.05, samples: 1}",
+            with: "input: {source: two_moons, max_rate: 200, window: 0.03, samples: 6}"
+        )
+        .replacingOccurrences(
+            of: "weights: {source: generated, target_rate: 0}", with: "weights: {source: generated, mean: 0.2, std: 0.5, target_rate: 0}")
         let path = try freshTemporaryDirectory("sweep-unit").appendingPathComponent("s.yaml").path
         try yaml.write(toFile: path, atomically: true, encoding: .utf8)
         let spec = try SweepSpec(sets: ["device.faults.bit_error_rate=0,0.05"], zip: false)
@@ -257,15 +274,17 @@ import SpikebarNeurons
     /// Retraining with a chip's stuck map leaves the stuck synapses' weights alone (masked gradients),
     /// moves the others, and reports the kernel accuracy of the same chip before and after.
     @Test func retrainingMasksStuckSynapses() throws {
-        var l = try ScenarioLoader.load(path: packageRoot().appendingPathComponent("Scenarios/two-moons-hardware-aware.yaml").path,
-                                        requireWeightsFile: false)
+        var l = try ScenarioLoader.load(
+            path: packageRoot().appendingPathComponent("Scenarios/two-moons-hardware-aware.yaml").path,
+            requireWeightsFile: false)
         l.scenario.training?.trainSamples = 200
         l.scenario.training?.testSamples = 40
         let setup = try TrainingSetup(loaded: l)
         let w = setup.initialWeights()
-        let (r, retrained) = try FaultAwareRetraining.run(setup: setup, weights: w, gains: nil,
-                                                          faults: DeviceFaults(bitErrorRate: 0.2, highFraction: 0.5),
-                                                          epochs: 1, trainSamples: 100, lr: 1e-2, testSamples: 40, threads: 2)
+        let (r, retrained) = try FaultAwareRetraining.run(
+            setup: setup, weights: w, gains: nil,
+            faults: DeviceFaults(bitErrorRate: 0.2, highFraction: 0.5),
+            epochs: 1, trainSamples: 100, lr: 1e-2, testSamples: 40, threads: 2)
         #expect(r.stuckFraction > 0.1 && r.stuckFraction < 0.3)
         #expect((0...1).contains(r.accuracyBefore) && (0...1).contains(r.accuracyAfter))
         var s = setup.scenario
@@ -274,8 +293,11 @@ import SpikebarNeurons
         var moved = 0
         for c in w.indices {
             for k in w[c].values.indices {
-                if chip.stuckMap[c][k] != 0 { #expect(retrained[c].values[k] == w[c].values[k]) }
-                else if retrained[c].values[k] != w[c].values[k] { moved += 1 }
+                if chip.stuckMap[c][k] != 0 {
+                    #expect(retrained[c].values[k] == w[c].values[k])
+                } else if retrained[c].values[k] != w[c].values[k] {
+                    moved += 1
+                }
             }
         }
         #expect(moved > 0)
@@ -287,8 +309,9 @@ extension FaultAwareRetrainingTests {
     /// the parasitics as `train` does: its effective weights are the attenuated ones (|w_eff| < |w| for
     /// the non-zero weights of a connection), and without the block they are the weights themselves.
     @Test func retrainingKeepsTheTileParasitics() throws {
-        var l = try ScenarioLoader.load(path: packageRoot().appendingPathComponent("Scenarios/two-moons-hardware-aware.yaml").path,
-                                        requireWeightsFile: false)
+        var l = try ScenarioLoader.load(
+            path: packageRoot().appendingPathComponent("Scenarios/two-moons-hardware-aware.yaml").path,
+            requireWeightsFile: false)
         l.scenario.training?.trainSamples = 50
         l.scenario.training?.testSamples = 10
         l.scenario.training?.calibration = CalibrationSpec.none
@@ -317,9 +340,12 @@ extension FaultAwareRetrainingTests {
     /// Without device physics, the noisy branch adds only the white read noise: a vanishing `read_noise`
     /// gives the noise-off result in both timing modes (no stray RTN term from an empty table).
     @Test func vanishingReadNoiseEqualsNoiseOff() throws {
-        let yaml = tinyScenarioYAML(input: 64, layers: "[{name: h, size: 32}, {name: out, size: 10}]", gain: 30,
-                                    device: "programming_error: 0, read_noise: 1e-12")
-            .replacingOccurrences(of: "weights: {source: generated, target_rate: 0}", with: "weights: {source: generated, mean: 0.3, std: 0.5, target_rate: 0}")
+        let yaml = tinyScenarioYAML(
+            input: 64, layers: "[{name: h, size: 32}, {name: out, size: 10}]", gain: 30,
+            device: "programming_error: 0, read_noise: 1e-12"
+        )
+        .replacingOccurrences(
+            of: "weights: {source: generated, target_rate: 0}", with: "weights: {source: generated, mean: 0.3, std: 0.5, target_rate: 0}")
         let s = try scenario(yaml).scenario
         let sizes = [64, 32, 10]
         let w = (0..<2).map { WeightMatrix.generated(inputs: sizes[$0], outputs: sizes[$0 + 1], mean: 0.3, std: 0.5, seed: 3, connection: $0) }
@@ -344,7 +370,7 @@ extension FaultAwareRetrainingTests {
         let s = try setup()
         let twin = try s.twin(neurons: s.trainingNeurons(), weights: s.initialWeights())
         let (sp, sd) = InSituConfig.deviceScales(.moTiOx, pulses: 94)
-        #expect(sd > 5 * sp)   // the Mo/TiOₓ device depresses in far fewer, larger steps
+        #expect(sd > 5 * sp)  // the Mo/TiOₓ device depresses in far fewer, larger steps
         let t = InSituTrainer(twin: twin, config: InSituConfig(scaleP: sp, scaleD: sd, lr: 1, batch: 8))
         let sizes = twin.weights.map(\.count)
         let (p, d) = t.applyGradient(sizes.map { [Double](repeating: -0.25 * sp, count: $0) }, batch: 0)
@@ -378,14 +404,19 @@ extension FaultAwareRetrainingTests {
     @Test func sweepWritesCSVAndJSONAndRefusesBadValuesUpFront() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spikebar-sweep-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let yaml = tinyScenarioYAML(input: 16, layers: "[{name: hidden, size: 8}, {name: out, size: 2}]", gain: 20,
-                                    device: "programming_error: 2e-6, read_noise: 0.01, physics: {model: hfo2}")
-            .replacingOccurrences(of: "input: {source: uniform, max_rate: 0, window: 0.05, samples: 1}",
-                                  with: "input: {source: two_moons, max_rate: 200, window: 0.03, samples: 4}")
+        let yaml = tinyScenarioYAML(
+            input: 16, layers: "[{name: hidden, size: 8}, {name: out, size: 2}]", gain: 20,
+            device: "programming_error: 2e-6, read_noise: 0.01, physics: {model: hfo2}"
+        )
+        .replacingOccurrences(
+            of: "input: {source: uniform, max_rate: 0, window: 0.05, samples: 1}",
+            with: "input: {source: two_moons, max_rate: 200, window: 0.03, samples: 4}")
         let path = dir.appendingPathComponent("s.yaml").path
         try Data(yaml.utf8).write(to: URL(fileURLWithPath: path))
         let bad = try runCLI(["sweep", path, "--param", "bit_error_rate", "--values", "0,x", "--out", dir.path])
-        #expect(bad.status == 2 && bad.stderr.contains("--set device.faults.bit_error_rate=x") && bad.stderr.contains("expected a number"), "\(bad.stderr)")
+        #expect(
+            bad.status == 2 && bad.stderr.contains("--set device.faults.bit_error_rate=x") && bad.stderr.contains("expected a number"),
+            "\(bad.stderr)")
         let unknown = try runCLI(["sweep", path, "--param", "temperature", "--values", "1", "--out", dir.path])
         #expect(unknown.status == 2 && unknown.stderr.contains("time_since_programming"))
         // A negative time is refused before any point runs (no results log, no CSV).
@@ -396,13 +427,18 @@ extension FaultAwareRetrainingTests {
         #expect(r.status == 0, "\(r.stderr)")
         let csv = try String(contentsOfFile: dir.appendingPathComponent("sweep-time_since_programming.csv").path, encoding: .utf8)
         // One row per point and architecture.
-        #expect(csv.split(separator: "\n").count == 1 + 2 * PriceLists.default.models(read: .default).count && csv.contains("\n1h,rram-snn,2,4,"), "\(csv)")
+        #expect(
+            csv.split(separator: "\n").count == 1 + 2 * PriceLists.default.models(read: .default).count && csv.contains("\n1h,rram-snn,2,4,"),
+            "\(csv)")
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("sweep-time_since_programming.json").path))
         // The HTML page: well-formed, with the Pareto and accuracy-vs-parameter charts.
         let html = try Data(contentsOf: dir.appendingPathComponent("sweep-time_since_programming.html"))
         let doc = try XMLDocument(data: html)
         let ids = Set(try doc.nodes(forXPath: "//@id").compactMap(\.stringValue))
-        #expect(ids.isSuperset(of: ["chart-pareto-energy-accuracy", "chart-pareto-energy-latency", "table-pareto",
-                                    "chart-sweep-accuracy", "chart-sweep-energy", "table-sweep", "command-line"]))
+        #expect(
+            ids.isSuperset(of: [
+                "chart-pareto-energy-accuracy", "chart-pareto-energy-latency", "table-pareto",
+                "chart-sweep-accuracy", "chart-sweep-energy", "table-sweep", "command-line",
+            ]))
     }
 }

@@ -56,7 +56,11 @@ import SpikebarCore
                         m.setup.append(split(String(l.dropFirst("setup:".count))))
                     } else if !l.isEmpty {
                         let parts = l.components(separatedBy: " | ")
-                        if parts.count == 3 { m.checks.append((parts[0], parts[1], parts[2])) } else { Issue.record("docs-check line \(k + 1): '\(l)' is not 'path | format | text'") }
+                        if parts.count == 3 {
+                            m.checks.append((parts[0], parts[1], parts[2]))
+                        } else {
+                            Issue.record("docs-check line \(k + 1): '\(l)' is not 'path | format | text'")
+                        }
                     }
                     k += 1
                 }
@@ -99,7 +103,8 @@ import SpikebarCore
             let marked = markers.flatMap { $0.checks.map(\.text) }
             for block in blocks {
                 for figure in Self.figures(in: block) where figure != "1.00×" {
-                    #expect(marked.contains { $0.contains(figure) || figure.contains($0) }, "\(name): '\(figure)' is quoted without a docs-check marker")
+                    #expect(
+                        marked.contains { $0.contains(figure) || figure.contains($0) }, "\(name): '\(figure)' is quoted without a docs-check marker")
                 }
             }
             for m in markers {
@@ -131,7 +136,8 @@ import SpikebarCore
         while !rest.isEmpty {
             if rest.hasPrefix("[") {
                 guard let close = rest.firstIndex(of: "]"), let i = Int(rest[rest.index(after: rest.startIndex)..<close]),
-                      let a = x as? [Any], i < a.count else { return nil }
+                    let a = x as? [Any], i < a.count
+                else { return nil }
                 x = a[i]; rest = rest[rest.index(after: close)...]
             } else {
                 if rest.hasPrefix(".") { rest = rest.dropFirst() }
@@ -166,7 +172,8 @@ import SpikebarCore
             let p = Process()
             p.executableURL = URL(fileURLWithPath: exe)
             p.currentDirectoryURL = packageRoot()
-            p.arguments = args.map { $0.hasSuffix(".sbt") ? work.appendingPathComponent($0).path : $0 }
+            p.arguments =
+                args.map { $0.hasSuffix(".sbt") ? work.appendingPathComponent($0).path : $0 }
                 + (["run", "compare"].contains(args.first ?? "") ? ["--out", work.appendingPathComponent("out-\(args.count)").path] : [])
             let out = Pipe(), err = Pipe()
             p.standardOutput = out; p.standardError = err
@@ -183,7 +190,9 @@ import SpikebarCore
                 for s in m.setup { _ = try run(s) }
                 let key = m.command.joined(separator: " ")
                 let json: Any
-                if let c = cache[key] { json = c } else {
+                if let c = cache[key] {
+                    json = c
+                } else {
                     json = try JSONSerialization.jsonObject(with: Data(try run(m.command + ["--json"]).utf8))
                     cache[key] = json
                 }
@@ -191,8 +200,9 @@ import SpikebarCore
                     guard let v = Self.value(json, c.path) as? NSNumber else {
                         Issue.record("\(name):\(m.line): no number at \(c.path) in `spikebar \(key) --json`"); continue
                     }
-                    #expect(Self.format(v.doubleValue, c.format) == c.text,
-                            "\(name):\(m.line): `spikebar \(key)` gives \(Self.format(v.doubleValue, c.format)) at \(c.path); the doc quotes \(c.text)")
+                    #expect(
+                        Self.format(v.doubleValue, c.format) == c.text,
+                        "\(name):\(m.line): `spikebar \(key)` gives \(Self.format(v.doubleValue, c.format)) at \(c.path); the doc quotes \(c.text)")
                 }
             }
         }

@@ -102,7 +102,7 @@ import SpikebarNeurons
                 break
             }
         }
-        #expect(r.spikes[1].count > 50)   // real activity, refractory periods included
+        #expect(r.spikes[1].count > 50)  // real activity, refractory periods included
         #expect(r.spikes[2].count > 5)
     }
 }

@@ -33,15 +33,15 @@ import SpikebarNeurons
     /// A 1-input, 1-neuron chip with weight 1 (G⁺ = 100 µS, G⁻ = 10 µS), no programming error or read noise.
     func chip(gain: Double, refractory: Double) throws -> Chip {
         let yaml = """
-        seed: 7
-        network: {input: 1, layers: [{name: out, size: 1}]}
-        neurons: {tau_mem: 20e-3, tau_syn: 5e-3, threshold: 1.0, reset: 0.0, refractory: \(refractory), membrane_resistance: 2e9, synapse_gain: \(gain)}
-        heterogeneity: {tau_cv: 0}
-        device: {levels: 8, g_min: 10e-6, g_max: 100e-6, read_voltage: 0.1, read_pulse: 100e-9, programming_error: 0, read_noise: 0}
-        weights: {source: generated, target_rate: 0}
-        input: {source: uniform, max_rate: 0, window: 0.05, samples: 1}
-        simulation: {timing: exact, dt: 1e-3}
-        """
+            seed: 7
+            network: {input: 1, layers: [{name: out, size: 1}]}
+            neurons: {tau_mem: 20e-3, tau_syn: 5e-3, threshold: 1.0, reset: 0.0, refractory: \(refractory), membrane_resistance: 2e9, synapse_gain: \(gain)}
+            heterogeneity: {tau_cv: 0}
+            device: {levels: 8, g_min: 10e-6, g_max: 100e-6, read_voltage: 0.1, read_pulse: 100e-9, programming_error: 0, read_noise: 0}
+            weights: {source: generated, target_rate: 0}
+            input: {source: uniform, max_rate: 0, window: 0.05, samples: 1}
+            simulation: {timing: exact, dt: 1e-3}
+            """
         let loaded = try scenario(yaml)
         return try Chip(scenario: loaded.scenario, weights: [WeightMatrix(inputs: 1, outputs: 1, values: [1])])
     }
@@ -79,7 +79,9 @@ import SpikebarNeurons
                 let i0 = i * exp(-(t0 - last) / tauS)
                 let span = tEnd - t0
                 var hi: Double
-                if v0 >= theta { hi = 0 } else {
+                if v0 >= theta {
+                    hi = 0
+                } else {
                     // V rises until its peak (if it rises at all), then falls: the crossing lies before it.
                     let a0 = coupling * i0, b0 = v0 - a0
                     let ratio = -(b0 / tauM) / (a0 / tauS)
@@ -119,11 +121,13 @@ import SpikebarNeurons
         Case(name: "one kick, burst, refractory 0.3 ms", gain: 2000, refractory: 0.3e-3, inputs: [1_000_000_000], window: 0.1),
         // A periodic drive just above threshold (R·I ≈ 1.2 θ on average): slow crossings riding the
         // current's ripple, inputs landing in every phase of the inter-spike interval.
-        Case(name: "periodic drive 1.2 θ, refractory 0", gain: 0.0667, refractory: 0,
-             inputs: (0..<10_000).map { Int64($0) * 100_000_000 + 1_000_000 }, window: 1),
+        Case(
+            name: "periodic drive 1.2 θ, refractory 0", gain: 0.0667, refractory: 0,
+            inputs: (0..<10_000).map { Int64($0) * 100_000_000 + 1_000_000 }, window: 1),
         // Irregular input (fixed LCG), stronger drive, 1 ms refractory period.
-        Case(name: "irregular drive, refractory 1 ms", gain: 0.15, refractory: 1e-3,
-             inputs: irregularTimes(count: 3_000, meanGapPs: 66_000_000), window: 0.2),
+        Case(
+            name: "irregular drive, refractory 1 ms", gain: 0.15, refractory: 1e-3,
+            inputs: irregularTimes(count: 3_000, meanGapPs: 66_000_000), window: 0.2),
     ]
 
     static func irregularTimes(count: Int, meanGapPs: Int64) -> [Int64] {
@@ -146,7 +150,7 @@ import SpikebarNeurons
         // The closed form's first crossing after the kick; an input at its tick and one every 97 µs.
         let tc = try #require(closedForm(chip: chip, inputs: [kick], window: 0.01).first).time
         let tick = Int64((tc * 1e12).rounded(.up))
-        #expect(Double(tick) * 1e-12 > tc)       // strictly after: the case under test
+        #expect(Double(tick) * 1e-12 > tc)  // strictly after: the case under test
         let inputs = [kick, tick] + (1...40).map { tick + Int64($0) * 97_000_000 }
         var input = SpikeList()
         for t in inputs { input.append(time: t, channel: 0) }
@@ -155,7 +159,9 @@ import SpikebarNeurons
         #expect(first == tick)
         let (count, worst, _) = compare(chip: chip, inputs: inputs, window: 0.01, name: "input in the tick of a crossing")
         #expect(count > 20)
-        print("ExactSpikeTimeTests[input in the tick of a crossing]: \(count) spikes, max |t_kernel − t_closed form| = \(String(format: "%.4f", worst * 1e12)) ps")
+        print(
+            "ExactSpikeTimeTests[input in the tick of a crossing]: \(count) spikes, max |t_kernel − t_closed form| = \(String(format: "%.4f", worst * 1e12)) ps"
+        )
     }
 
     @Test(arguments: cases)
@@ -163,7 +169,9 @@ import SpikebarNeurons
         let chip = try chip(gain: c.gain, refractory: c.refractory)
         let (count, worst, maxEps) = compare(chip: chip, inputs: c.inputs, window: c.window, name: c.name)
         #expect(count > 20, "the case should burst: \(count) spikes")
-        print("ExactSpikeTimeTests[\(c.name)]: \(count) spikes, max |t_kernel − t_closed form| = \(String(format: "%.4f", worst * 1e12)) ps, largest allowance ε \(String(format: "%.4f", maxEps * 1e12)) ps")
+        print(
+            "ExactSpikeTimeTests[\(c.name)]: \(count) spikes, max |t_kernel − t_closed form| = \(String(format: "%.4f", worst * 1e12)) ps, largest allowance ε \(String(format: "%.4f", maxEps * 1e12)) ps"
+        )
     }
 
     /// Runs the kernel on `inputs` and checks every spike against the closed form with the bound above;

@@ -34,8 +34,11 @@ import SpikebarNeurons
             if n > 0 {
                 for l in 1...L {
                     for i in 0..<sizes[l] {
-                        if ref[l][i] > 0 { ref[l][i] -= 1; I[l][i] *= prop[l][i].alpha; v[l][i] = k[l][i].reset }
-                        else { prop[l][i].step(v: &v[l][i], i: &I[l][i]) }
+                        if ref[l][i] > 0 {
+                            ref[l][i] -= 1; I[l][i] *= prop[l][i].alpha; v[l][i] = k[l][i].reset
+                        } else {
+                            prop[l][i].step(v: &v[l][i], i: &I[l][i])
+                        }
                     }
                 }
             }
@@ -74,17 +77,20 @@ import SpikebarNeurons
             let same = kernel.count == expected.count && zip(kernel, expected).allSatisfy { a, b in a.0 == b.0 && a.1 == b.1 }
             #expect(same, "population \(l) differs")
         }
-        #expect(r.spikes[1].count > 20)   // the test exercises real activity
+        #expect(r.spikes[1].count > 20)  // the test exercises real activity
         #expect(r.spikes[2].count > 0)
     }
 
     /// Exact mode converges to grid mode as dt → 0 (DESIGN §2): spike counts agree within a few percent at 10 µs.
     @Test func exactAndFineGridAgree() throws {
-        let yaml = tinyScenarioYAML(input: 40, layers: "[{name: hidden, size: 24}, {name: out, size: 6}]",
-                                    gain: 30, device: "programming_error: 2e-6, read_noise: 0", tauCV: 0.3)
+        let yaml = tinyScenarioYAML(
+            input: 40, layers: "[{name: hidden, size: 24}, {name: out, size: 6}]",
+            gain: 30, device: "programming_error: 2e-6, read_noise: 0", tauCV: 0.3)
         let s = try scenario(yaml).scenario
-        let w = [WeightMatrix.generated(inputs: 40, outputs: 24, mean: 0.25, std: 0.5, seed: 11, connection: 0),
-                 WeightMatrix.generated(inputs: 24, outputs: 6, mean: 0.25, std: 0.5, seed: 11, connection: 1)]
+        let w = [
+            WeightMatrix.generated(inputs: 40, outputs: 24, mean: 0.25, std: 0.5, seed: 11, connection: 0),
+            WeightMatrix.generated(inputs: 24, outputs: 6, mean: 0.25, std: 0.5, seed: 11, connection: 1),
+        ]
         let chip = try Chip(scenario: s, weights: w)
         // Inputs on the 10 µs grid, so both modes see identical input times.
         let raw = PoissonEncoder(maxRate: 150, window: 0.2, seed: 5).encode(Array(repeating: 1, count: 40), sample: 0)
@@ -101,8 +107,9 @@ import SpikebarNeurons
 @Suite struct KernelInvariantTests {
     @Test(arguments: [true, false])
     func invariantsHoldAfterARun(exact: Bool) throws {
-        let yaml = tinyScenarioYAML(input: 40, layers: "[{name: hidden, size: 24, recurrent: true}, {name: out, size: 6}]",
-                                    gain: 30, device: "programming_error: 2e-6, read_noise: 0.02", tauCV: 0.3)
+        let yaml = tinyScenarioYAML(
+            input: 40, layers: "[{name: hidden, size: 24, recurrent: true}, {name: out, size: 6}]",
+            gain: 30, device: "programming_error: 2e-6, read_noise: 0.02", tauCV: 0.3)
         let s = try scenario(yaml).scenario
         let sizes = [40, 24, 6]
         let w = Chip.connectionPlan(network: s.network).enumerated().map { k, p in

@@ -32,8 +32,10 @@ func smallRun(_ yaml: String = smallReportYAML(), path: String = "/tmp/spikebar-
 }
 
 @Suite struct HTMLReportTests {
-    static let chartIDs = ["chart-energy", "chart-latency", "chart-decision-time", "chart-raster", "chart-rate",
-                           "chart-concurrency", "chart-column-current", "table-summary", "scenario", "command-line"]
+    static let chartIDs = [
+        "chart-energy", "chart-latency", "chart-decision-time", "chart-raster", "chart-rate",
+        "chart-concurrency", "chart-column-current", "table-summary", "scenario", "command-line",
+    ]
 
     @Test func htmlIsWellFormedWithTheChartsAndTheNumbersOfReportJSON() throws {
         let (_, report) = try smallRun()

@@ -20,7 +20,7 @@ import SpikebarScenario
         let (sp, sd) = InSituConfig.deviceScales(.moTiOx)
         let t = try trainer(s, InSituConfig(scaleP: sp, scaleD: sd, lr: 1, batch: 8, rule: .mixed, maxPulsesPerBatch: 16))
         let sizes = t.weights.map(\.count), n = sizes.reduce(0, +)
-        func grad(_ dw: Double) -> [[Double]] { sizes.map { [Double](repeating: -dw, count: $0) } }   // Δw = −lr·g
+        func grad(_ dw: Double) -> [[Double]] { sizes.map { [Double](repeating: -dw, count: $0) } }  // Δw = −lr·g
         let g0 = t.conductance
         // χ = 2.5 s_P → 2 pulses each, χ = 0.5 s_P left.
         var r = t.applyGradient(grad(2.5 * sp), batch: 0)
@@ -35,7 +35,7 @@ import SpikebarScenario
         r = t.applyGradient(grad(-(0.2 * sp + 2.3 * sd)), batch: 2)
         #expect(r.p == 0 && r.d == 2 * n)
         #expect(t.accumulator.joined().allSatisfy { abs($0 + 0.3 * sd) < 1e-9 })
-        r = t.applyGradient(grad(0.3 * sd + 0.5 * sp), batch: 3)   // χ = 0.5 s_P: below one step, nothing
+        r = t.applyGradient(grad(0.3 * sd + 0.5 * sp), batch: 3)  // χ = 0.5 s_P: below one step, nothing
         #expect(r.p == 0 && r.d == 0)
         // The cap: 100 s_P wanted, 16 applied.
         let capped = try trainer(s, InSituConfig(scaleP: sp, scaleD: sd, lr: 1, batch: 8, rule: .mixed, maxPulsesPerBatch: 16))
@@ -47,8 +47,11 @@ import SpikebarScenario
     @Test func differentialNeverDepressesOutsideRefresh() throws {
         let s = try setup()
         let (sp, _) = InSituConfig.deviceScales(.moTiOx)
-        let t = try trainer(s, InSituConfig(variation: 0.05, scaleP: sp, scaleD: sp, lr: 1, batch: 8, rule: .differential,
-                                            maxPulsesPerBatch: 16, refreshHigh: 0.3, refreshLow: 0.05))
+        let t = try trainer(
+            s,
+            InSituConfig(
+                variation: 0.05, scaleP: sp, scaleD: sp, lr: 1, batch: 8, rule: .differential,
+                maxPulsesPerBatch: 16, refreshHigh: 0.3, refreshLow: 0.05))
         let sizes = t.weights.map(\.count)
         var depressions = 0, potentiations = 0
         var previous = (plus: t.conductance, minus: t.conductanceMinus)

@@ -7,22 +7,25 @@ import SpikebarCost
 
 private func layer(_ name: String, size: Int, spikeCounts: [Int]? = nil, synapticEventsIn: Int = 0) -> LayerActivity {
     let counts = spikeCounts ?? [Int](repeating: 0, count: size)
-    return LayerActivity(name: name, size: size, spikes: counts.reduce(0, +), synapticEventsIn: synapticEventsIn,
-                         neuronUpdates: 0, meanRate: 0, spikeCounts: counts)
+    return LayerActivity(
+        name: name, size: size, spikes: counts.reduce(0, +), synapticEventsIn: synapticEventsIn,
+        neuronUpdates: 0, meanRate: 0, spikeCounts: counts)
 }
 
 /// A dense tile feeding `layer` (fan-in = the previous population's size).
 private func denseTile(layer: Int, inputs: Int, outputs: Int) -> TileActivity {
-    TileActivity(layer: layer, rows: inputs, cols: 2 * outputs, usedRows: inputs, usedCols: 2 * outputs, rowReads: 0,
-                 cellReads: 0, conductanceRead: 0, conductanceTotal: 0, concurrency: [], peakConcurrentRows: 0)
+    TileActivity(
+        layer: layer, rows: inputs, cols: 2 * outputs, usedRows: inputs, usedCols: 2 * outputs, rowReads: 0,
+        cellReads: 0, conductanceRead: 0, conductanceTotal: 0, concurrency: [], peakConcurrentRows: 0)
 }
 
 /// `sizes[0]` inputs, then dense layers; `steps` steps of 1 ms.
 private func network(_ layers: [LayerActivity], steps: Int = 100, decisionTime: Double? = nil) -> Activity {
     let tiles = (1..<layers.count).map { denseTile(layer: $0, inputs: layers[$0 - 1].size, outputs: layers[$0].size) }
-    return Activity(window: Double(steps) * 1e-3, dt: 1e-3, steps: steps, layers: layers, tiles: tiles,
-                    outputSpikeCounts: layers.last?.spikeCounts ?? [], firstOutputSpike: nil, decisionTime: decisionTime,
-                    predictedClass: nil)
+    return Activity(
+        window: Double(steps) * 1e-3, dt: 1e-3, steps: steps, layers: layers, tiles: tiles,
+        outputSpikeCounts: layers.last?.spikeCounts ?? [], firstOutputSpike: nil, decisionTime: decisionTime,
+        predictedClass: nil)
 }
 
 /// 10 inputs → 3 hidden → 2 output, silent.
@@ -43,8 +46,10 @@ struct LoihiCostTests {
         // 5 neurons × 100 steps; every other term is a product with a zero count.
         #expect(e.totalEnergy == 500 * p.neuronAccessEnergy + 500 * p.neuronUpdateEnergy)
         #expect(e.staticEnergy == 0)
-        for name in [LoihiCost.Component.synapticOps, LoihiCost.Component.spikeOut, LoihiCost.Component.messagesOut,
-                     LoihiCost.Component.hopsEastWest, LoihiCost.Component.hopsNorthSouth] {
+        for name in [
+            LoihiCost.Component.synapticOps, LoihiCost.Component.spikeOut, LoihiCost.Component.messagesOut,
+            LoihiCost.Component.hopsEastWest, LoihiCost.Component.hopsNorthSouth,
+        ] {
             #expect(e.energy(named: name)?.value == 0, "\(name)")
         }
         // Static power: P × cores in use (input, hidden, output: 3) × window, kind static.
@@ -64,8 +69,10 @@ struct LoihiCostTests {
     @Test("one input spike and one hidden spike add exactly the sum of their operations")
     func oneSpike() throws {
         let base = LoihiCost().price(silent()).totalEnergy
-        let input = network([layer("input", size: 10, spikeCounts: [1] + [Int](repeating: 0, count: 9)),
-                             layer("hidden", size: 3, synapticEventsIn: 3), layer("output", size: 2)])
+        let input = network([
+            layer("input", size: 10, spikeCounts: [1] + [Int](repeating: 0, count: 9)),
+            layer("hidden", size: 3, synapticEventsIn: 3), layer("output", size: 2),
+        ])
         let e = LoihiCost().price(input)
         // One message to the hidden core (same tile: no hop), three synaptic operations, no soma cost for inputs.
         #expect(e.energy(named: LoihiCost.Component.messagesOut)?.count == 1)
@@ -73,15 +80,22 @@ struct LoihiCostTests {
         #expect(e.energy(named: LoihiCost.Component.spikeOut)?.count == 0)
         #expect(close(e.totalEnergy, base + 3 * p.synapseEnergy + p.messageOutEnergy + p.messageInEnergy))
 
-        let hidden = network([layer("input", size: 10, spikeCounts: [1] + [Int](repeating: 0, count: 9)),
-                              layer("hidden", size: 3, spikeCounts: [0, 1, 0], synapticEventsIn: 3),
-                              layer("output", size: 2, synapticEventsIn: 2)])
+        let hidden = network([
+            layer("input", size: 10, spikeCounts: [1] + [Int](repeating: 0, count: 9)),
+            layer("hidden", size: 3, spikeCounts: [0, 1, 0], synapticEventsIn: 3),
+            layer("output", size: 2, synapticEventsIn: 2),
+        ])
         let h = LoihiCost().price(hidden)
-        #expect(close(h.totalEnergy, e.totalEnergy + p.spikeOutEnergy + p.messageOutEnergy + p.messageInEnergy
-                      + 2 * p.synapseEnergy))
+        #expect(
+            close(
+                h.totalEnergy,
+                e.totalEnergy + p.spikeOutEnergy + p.messageOutEnergy + p.messageInEnergy
+                    + 2 * p.synapseEnergy))
         // An output spike pays its spike out only (no destination core).
-        let output = network([layer("input", size: 10), layer("hidden", size: 3),
-                              layer("output", size: 2, spikeCounts: [1, 0])])
+        let output = network([
+            layer("input", size: 10), layer("hidden", size: 3),
+            layer("output", size: 2, spikeCounts: [1, 0]),
+        ])
         #expect(close(LoihiCost().price(output).totalEnergy, base + p.spikeOutEnergy))
     }
 
@@ -93,9 +107,11 @@ struct LoihiCostTests {
         // Core c → tile c: tile 0 (0,0) input, tile 1 (0,1) hidden, tile 2 (1,0) output; tile 4 is chip 1's first.
         #expect(cost.position(ofCore: 1) == (0, 1) && cost.position(ofCore: 2) == (1, 0))
         #expect(cost.position(ofCore: 4) == (2, 0) && cost.position(ofCore: 7) == (3, 1))
-        let a = network([layer("input", size: 10, spikeCounts: [2] + [Int](repeating: 0, count: 9)),
-                         layer("hidden", size: 3, spikeCounts: [0, 0, 1], synapticEventsIn: 6),
-                         layer("output", size: 2, synapticEventsIn: 2)])
+        let a = network([
+            layer("input", size: 10, spikeCounts: [2] + [Int](repeating: 0, count: 9)),
+            layer("hidden", size: 3, spikeCounts: [0, 0, 1], synapticEventsIn: 6),
+            layer("output", size: 2, synapticEventsIn: 2),
+        ])
         let e = cost.price(a)
         // Inputs: 2 × (0,0)→(0,1) = 2 N-S hops; hidden: (0,1)→(1,0) = 1 E-W + 1 N-S.
         #expect(e.energy(named: LoihiCost.Component.hopsEastWest)?.count == 1)
@@ -138,15 +154,21 @@ struct LoihiCostTests {
     @Test("latency per step is the busiest core (neuron or message side) plus the barrier")
     func stepLatency() throws {
         // 10 input spikes over 10 steps into 3 hidden neurons: per step 1 message + 3 synaptic operations.
-        let light = network([layer("input", size: 10, spikeCounts: [Int](repeating: 1, count: 10)),
-                             layer("hidden", size: 3, synapticEventsIn: 30), layer("output", size: 2)], steps: 10)
-        let neuronSide = 3 * (p.neuronAccessLatency + p.neuronUpdateLatency)            // 29.1 ns
-        let messageSide = p.messageInLatency + 3 * p.synapseLatency                     // 27.4 ns
+        let light = network(
+            [
+                layer("input", size: 10, spikeCounts: [Int](repeating: 1, count: 10)),
+                layer("hidden", size: 3, synapticEventsIn: 30), layer("output", size: 2),
+            ], steps: 10)
+        let neuronSide = 3 * (p.neuronAccessLatency + p.neuronUpdateLatency)  // 29.1 ns
+        let messageSide = p.messageInLatency + 3 * p.synapseLatency  // 27.4 ns
         #expect(neuronSide > messageSide)
         #expect(close(LoihiCost().price(light).totalComputeLatency, 10 * (neuronSide + 0.6e-6)))
         // Ten times the input: the message side of the hidden core is now the busiest.
-        let heavy = network([layer("input", size: 10, spikeCounts: [Int](repeating: 10, count: 10)),
-                             layer("hidden", size: 3, synapticEventsIn: 300), layer("output", size: 2)], steps: 10)
+        let heavy = network(
+            [
+                layer("input", size: 10, spikeCounts: [Int](repeating: 10, count: 10)),
+                layer("hidden", size: 3, synapticEventsIn: 300), layer("output", size: 2),
+            ], steps: 10)
         #expect(close(LoihiCost().price(heavy).totalComputeLatency, 10 * (10 * messageSide + 0.6e-6)))
         #expect(p.syncLatency(tiles: 0) == 0.6e-6 && p.syncLatency(tiles: 3) == 1.0e-6)
         #expect(p.syncLatency(tiles: 28) == 1.4e-6 && p.syncLatency(tiles: 29) == 1.8e-6 && p.syncLatency(tiles: 500) == 1.8e-6)
@@ -155,7 +177,7 @@ struct LoihiCostTests {
     @Test("read-out at the decision step: compute n·c, streaming waits for each step's input; energy covers every step")
     func readOut() throws {
         var a = silent()
-        a.decisionTime = 0.0205                                    // inside step 21
+        a.decisionTime = 0.0205  // inside step 21
         let c = 3 * (p.neuronAccessLatency + p.neuronUpdateLatency) + 0.6e-6
         let e = LoihiCost().price(a)
         #expect(close(e.totalComputeLatency, 21 * c))
@@ -186,10 +208,13 @@ struct LoihiCostTests {
     @Test("the loihi price list decodes strictly, and every key has a source with a confidence mark")
     func decoding() throws {
         let decoder = JSONDecoder()
-        let lists = try decoder.decode(PriceLists.self, from: Data(#"""
-            {"loihi": {"synapse_energy": 24e-12, "neurons_per_core": 512,
-                       "timestep_sync_latency": [{"tiles": 1, "latency": 1e-6}, {"tiles": 8, "latency": 2e-6}]}}
-            """#.utf8))
+        let lists = try decoder.decode(
+            PriceLists.self,
+            from: Data(
+                #"""
+                {"loihi": {"synapse_energy": 24e-12, "neurons_per_core": 512,
+                           "timestep_sync_latency": [{"tiles": 1, "latency": 1e-6}, {"tiles": 8, "latency": 2e-6}]}}
+                """#.utf8))
         #expect(lists.loihi.synapseEnergy == 24e-12 && lists.loihi.neuronsPerCore == 512)
         #expect(lists.loihi.messageOutEnergy == 111e-12)
         #expect(lists.loihi.syncLatency(tiles: 9) == 2e-6)
@@ -200,11 +225,13 @@ struct LoihiCostTests {
         } catch let DecodingError.dataCorrupted(context) {
             #expect(context.codingPath.map(\.stringValue) == ["loihi", "synaps_energy"])
         }
-        for bad in [#"{"loihi": {"synapse_energy": -1}}"#, #"{"loihi": {"neurons_per_core": 0}}"#,
-                    #"{"loihi": {"timestep_sync_latency": []}}"#,
-                    #"{"loihi": {"timestep_sync_latency": [{"tiles": 4, "latency": 1e-6}, {"tiles": 2, "latency": 2e-6}]}}"#,
-                    #"{"loihi": {"timestep_sync_latency": [{"tiles": 1}]}}"#,
-                    #"{"loihi": {"timestep_sync_latency": [{"tiles": 1, "latency": 1e-6, "jitter": 0}]}}"#] {
+        for bad in [
+            #"{"loihi": {"synapse_energy": -1}}"#, #"{"loihi": {"neurons_per_core": 0}}"#,
+            #"{"loihi": {"timestep_sync_latency": []}}"#,
+            #"{"loihi": {"timestep_sync_latency": [{"tiles": 4, "latency": 1e-6}, {"tiles": 2, "latency": 2e-6}]}}"#,
+            #"{"loihi": {"timestep_sync_latency": [{"tiles": 1}]}}"#,
+            #"{"loihi": {"timestep_sync_latency": [{"tiles": 1, "latency": 1e-6, "jitter": 0}]}}"#,
+        ] {
             #expect(throws: DecodingError.self, "\(bad)") { try decoder.decode(PriceLists.self, from: Data(bad.utf8)) }
         }
         // The provenance table lists every YAML key once, each with an H / M / U / A mark.

@@ -94,15 +94,16 @@ import SpikebarNeurons
         var rng = RandomStream(seed: 3, purpose: .training)
         let sizes = [6, 5, 3]
         let w = (0..<2).map { l in (0..<(sizes[l] * sizes[l + 1])).map { _ in 0.2 + 0.5 * rng.nextGaussian() } }
-        let net = try MIFNetwork(sizes: sizes, weights: w, parameters: p, currentPerUnit: [8e-9, 30e-9],
-                                 dt: 10e-6, steps: steps, readoutScale: 20)
+        let net = try MIFNetwork(
+            sizes: sizes, weights: w, parameters: p, currentPerUnit: [8e-9, 30e-9],
+            dt: 10e-6, steps: steps, readoutScale: 20)
         let x = (0..<3).map { _ in (0..<6).map { _ in rng.nextUniform() } }
         return (net, x, [0, 2, 1])
     }
 
     @Test func bpttGradientMatchesFiniteDifferences() throws {
         var (net, x, y) = try tinyNetwork()
-        net.clipPerSample = false      // the exact gradient of the mean loss
+        net.clipPerSample = false  // the exact gradient of the mean loss
         let r = net.infer(x, threads: 1)
         #expect(r.contains { $0.spikeCounts[0].reduce(0, +) > 0 }, "the hidden layer must spike for the check to mean anything")
         let g = net.gradient(x, labels: y, threads: 1)
@@ -131,29 +132,32 @@ import SpikebarNeurons
     }
 
     static let yaml = """
-    seed: 5
-    network: {input: 16, layers: [{name: hidden, size: 8}, {name: output, size: 4}]}
-    neurons: {model: mif, gains: [0.3, 0.5], alpha_tau: 0.5e-3}
-    device: {levels: 16, g_min: 10e-6, g_max: 100e-6, programming_error: 1e-6, read_voltage: 0.1, read_pulse: 100e-9, read_noise: 0}
-    tiles: {rows: 8, cols: 8}
-    weights: {source: generated, target_rate: 0}
-    input: {source: uniform, max_rate: 0, window: 3e-3, samples: 1}
-    simulation: {timing: grid, dt: 10e-6}
-    """
+        seed: 5
+        network: {input: 16, layers: [{name: hidden, size: 8}, {name: output, size: 4}]}
+        neurons: {model: mif, gains: [0.3, 0.5], alpha_tau: 0.5e-3}
+        device: {levels: 16, g_min: 10e-6, g_max: 100e-6, programming_error: 1e-6, read_voltage: 0.1, read_pulse: 100e-9, read_noise: 0}
+        tiles: {rows: 8, cols: 8}
+        weights: {source: generated, target_rate: 0}
+        input: {source: uniform, max_rate: 0, window: 3e-3, samples: 1}
+        simulation: {timing: grid, dt: 10e-6}
+        """
 
     @Test func kernelAndTwinAgreeOnSpikesForTheSameChip() throws {
         let loaded = try scenario(Self.yaml)
         let s = loaded.scenario
         let m = try #require(s.mif)
         var rng = RandomStream(seed: 11, purpose: .weights)
-        let w = [WeightMatrix(inputs: 16, outputs: 8, values: (0..<128).map { _ in Float(0.3 + 0.4 * rng.nextGaussian()).clamped }),
-                 WeightMatrix(inputs: 8, outputs: 4, values: (0..<32).map { _ in Float(0.3 + 0.4 * rng.nextGaussian()).clamped })]
+        let w = [
+            WeightMatrix(inputs: 16, outputs: 8, values: (0..<128).map { _ in Float(0.3 + 0.4 * rng.nextGaussian()).clamped }),
+            WeightMatrix(inputs: 8, outputs: 4, values: (0..<32).map { _ in Float(0.3 + 0.4 * rng.nextGaussian()).clamped }),
+        ]
         let chip = try Chip(spec: s.chipSpec, weights: w)
         let c = MIFNetwork.currentPerUnit(parameters: m, readVoltage: 0.1, conductanceWindow: 90e-6, readPulse: 100e-9, dt: 10e-6)
         let kernel = try MIFGridKernel(chip: chip, parameters: m, currentPerUnit: c, dt: 10e-6, steps: 300, readoutScale: 10)
         let span = chip.device.gMax - chip.device.gMin
-        let twin = try MIFNetwork(sizes: [16, 8, 4], weights: chip.connections.map { c in zip(c.gPlus, c.gMinus).map { ($0 - $1) / span } },
-                                  parameters: m, currentPerUnit: c, dt: 10e-6, steps: 300, readoutScale: 10)
+        let twin = try MIFNetwork(
+            sizes: [16, 8, 4], weights: chip.connections.map { c in zip(c.gPlus, c.gMinus).map { ($0 - $1) / span } },
+            parameters: m, currentPerUnit: c, dt: 10e-6, steps: 300, readoutScale: 10)
         let inputs = (0..<4).map { _ in (0..<16).map { _ in rng.nextUniform() < 0.5 ? 0 : rng.nextUniform() } }
         let t = twin.infer(inputs, threads: 1)
         var outputSpikes = 0
@@ -178,8 +182,10 @@ import SpikebarNeurons
     @Test func silentNetworkDissipatesTheRestingPowerInClosedForm() throws {
         let s = try scenario(Self.yaml).scenario
         let m = try #require(s.mif)
-        let w = [WeightMatrix(inputs: 16, outputs: 8, values: [Float](repeating: 0.5, count: 128)),
-                 WeightMatrix(inputs: 8, outputs: 4, values: [Float](repeating: 0.5, count: 32))]
+        let w = [
+            WeightMatrix(inputs: 16, outputs: 8, values: [Float](repeating: 0.5, count: 128)),
+            WeightMatrix(inputs: 8, outputs: 4, values: [Float](repeating: 0.5, count: 32)),
+        ]
         let chip = try Chip(spec: s.chipSpec, weights: w)
         let c = MIFNetwork.currentPerUnit(parameters: m, readVoltage: 0.1, conductanceWindow: 90e-6, readPulse: 100e-9, dt: 10e-6)
         let steps = 300
@@ -199,7 +205,8 @@ import SpikebarNeurons
         #expect(s.mif?.gains == [0.3, 0.5])
         #expect(s.mif?.capacitance == MIFParameters.default.capacitance)
         #expect(abs(MIFParameters.default.restingPotential) < 1e-12)
-        let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Scenarios/mif-mnist.yaml").standardizedFileURL.path
+        let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Scenarios/mif-mnist.yaml")
+            .standardizedFileURL.path
         let mnist = try ScenarioLoader.load(path: shipped, requireWeightsFile: false).scenario
         #expect(mnist.mif != nil && mnist.network.layers.map(\.size) == [100, 10] && mnist.simulation.dt == 10e-6 && mnist.input.window == 10e-3)
         func rejects(_ yaml: String, _ fragment: String) {

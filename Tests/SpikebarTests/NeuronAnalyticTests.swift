@@ -13,11 +13,11 @@ import SpikebarScenario
     /// One neuron, one input spike at t₀: I jumps by ΔI = gain·ΔQ/τ_syn with ΔQ = V_read·t_read·(G⁺ − G⁻),
     /// then V(t) = R·ΔI·τ_s/(τ_s − τ_m)·(e^{−(t−t₀)/τ_s} − e^{−(t−t₀)/τ_m}) until it reaches θ.
     @Test func singleInputSpikeMatchesClosedForm() throws {
-        let gain = 20.0   // one spike: the current left after the refractory period cannot reach θ again
+        let gain = 20.0  // one spike: the current left after the refractory period cannot reach θ again
         let loaded = try scenario(tinyScenarioYAML(gain: gain))
         let chip = try Chip(scenario: loaded.scenario, weights: [WeightMatrix(inputs: 1, outputs: 1, values: [1])])
         let gPlus = chip.connections[0].gPlus[0], gMinus = chip.connections[0].gMinus[0]
-        #expect(gPlus == 100e-6 && gMinus == 10e-6)   // no programming error: exactly the level targets
+        #expect(gPlus == 100e-6 && gMinus == 10e-6)  // no programming error: exactly the level targets
 
         let tauS = 5e-3, tauM = 20e-3, R = 2e9, theta = 1.0
         let t0 = 1e-3
@@ -27,7 +27,7 @@ import SpikebarScenario
             return s < 0 ? 0 : R * dI * tauS / (tauS - tauM) * (exp(-s / tauS) - exp(-s / tauM))
         }
         // Reference crossing by bisection on the closed form, to 1e-16 s.
-        var lo = t0, hi = t0 + tauS * log(tauM / tauS) * tauM / (tauM - tauS) // t of the peak
+        var lo = t0, hi = t0 + tauS * log(tauM / tauS) * tauM / (tauM - tauS)  // t of the peak
         #expect(V(hi) > theta)
         for _ in 0..<200 { let mid = (lo + hi) / 2; if V(mid) >= theta { hi = mid } else { lo = mid } }
         let tSpike = hi
@@ -36,8 +36,11 @@ import SpikebarScenario
         input.append(time: Int64((t0 * 1e12).rounded()), channel: 0)
         let probeTimes = stride(from: 0.5e-3, to: 2.9e-3, by: 0.1e-3).map { SimTime.nearest(seconds: $0) }
         let kernel = EventKernel(chip: chip, timing: .exact)
-        let result = kernel.run(input: input, options: RunOptions(window: 0.05, recordSpikes: true,
-                                                                 probes: [Probe(population: 1, neuron: 0, times: probeTimes)]))
+        let result = kernel.run(
+            input: input,
+            options: RunOptions(
+                window: 0.05, recordSpikes: true,
+                probes: [Probe(population: 1, neuron: 0, times: probeTimes)]))
         let out = result.spikes[1]
         #expect(out.count == 1)
         let measured = Double(out.times[0]) * 1e-12
@@ -46,7 +49,9 @@ import SpikebarScenario
         // Membrane trajectory before the spike.
         for s in result.probes[0] where s.time.seconds < tSpike {
             let expected = V(s.time.seconds)
-            if expected == 0 { #expect(s.v == 0) } else {
+            if expected == 0 {
+                #expect(s.v == 0)
+            } else {
                 #expect(abs(s.v - expected) / abs(expected) < 1e-9, "V(\(s.time.seconds)) = \(s.v), closed form \(expected)")
             }
         }
@@ -113,8 +118,12 @@ import SpikebarScenario
         let bl = try #require(est.energy(named: RRAMCrossbarCost.Component.bitLineCharge)).value
         #expect(wl == prices.wordLineCapacitance * prices.wordLineVoltage * prices.wordLineVoltage)
         #expect(bl == 10 * prices.bitLineCapacitance * v * v)
-        let neuronEnergy = est.energy.filter { ![RRAMCrossbarCost.Component.arrayRead, RRAMCrossbarCost.Component.wordLineDrivers,
-                                                   RRAMCrossbarCost.Component.bitLineCharge].contains($0.name) }
+        let neuronEnergy = est.energy.filter {
+            ![
+                RRAMCrossbarCost.Component.arrayRead, RRAMCrossbarCost.Component.wordLineDrivers,
+                RRAMCrossbarCost.Component.bitLineCharge,
+            ].contains($0.name)
+        }
         #expect(est.dynamicEnergy == est.energy.filter { $0.kind == .dynamic }.reduce(0) { $0 + $1.value })
         #expect(abs(est.totalEnergy - (v * v * sumG * t + wl + bl + neuronEnergy.reduce(0) { $0 + $1.value })) <= 1e-15 * est.totalEnergy)
     }

@@ -14,8 +14,10 @@ import SpikebarScenario
         let lif = try scenario(tinyScenarioYAML()).scenario
         #expect(lif.neurons.kind == .lifDPI)
         #expect(lif.mif == nil)
-        let mif = try ScenarioLoader.load(path: packageRoot().appendingPathComponent("Scenarios/mif-mnist.yaml").path,
-                                          requireWeightsFile: false).scenario
+        let mif = try ScenarioLoader.load(
+            path: packageRoot().appendingPathComponent("Scenarios/mif-mnist.yaml").path,
+            requireWeightsFile: false
+        ).scenario
         #expect(mif.neurons.kind == .mif)
         #expect(mif.neurons.lifDPI == nil)
     }
@@ -23,8 +25,9 @@ import SpikebarScenario
     /// A MIF scenario on a command that programs a LIF event-kernel chip is refused by type, naming the
     /// model, instead of being simulated with default LIF neurons (the bug this sum type removes).
     @Test func lifOnlyPathsRefuseMIFScenarios() throws {
-        let loaded = try ScenarioLoader.load(path: packageRoot().appendingPathComponent("Scenarios/mif-mnist.yaml").path,
-                                             requireWeightsFile: false)
+        let loaded = try ScenarioLoader.load(
+            path: packageRoot().appendingPathComponent("Scenarios/mif-mnist.yaml").path,
+            requireWeightsFile: false)
         let s = loaded.scenario
         #expect(throws: SpikebarError.self) { try s.requireNeuronModel([.lifDPI], for: "spikebar sweep") }
         do {
@@ -34,8 +37,9 @@ import SpikebarScenario
             #expect("\(error)".contains("spikebar sweep"))
         }
         let w = Chip.connectionPlan(network: s.network).map { p in
-            WeightMatrix.generated(inputs: p.from == 0 ? s.network.input : s.network.layers[p.from - 1].size,
-                                   outputs: s.network.layers[p.to - 1].size, mean: 0, std: 0.1, seed: 1, connection: 0)
+            WeightMatrix.generated(
+                inputs: p.from == 0 ? s.network.input : s.network.layers[p.from - 1].size,
+                outputs: s.network.layers[p.to - 1].size, mean: 0, std: 0.1, seed: 1, connection: 0)
         }
         #expect(throws: SpikebarError.self) { _ = try Chip(scenario: s, weights: w) }
         // The MIF pipeline programs the crossbars from the spec, without LIF neurons.

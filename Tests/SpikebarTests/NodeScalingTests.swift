@@ -8,14 +8,17 @@ import SpikebarScenario
 // equalised estimates component by component.
 
 private func activity() -> Activity {
-    let tile = TileActivity(layer: 1, rows: 128, cols: 128, usedRows: 10, usedCols: 8, rowReads: 5, cellReads: 40,
-                            conductanceRead: 3e-4, conductanceTotal: 4e-3, concurrency: [5], peakConcurrentRows: 1)
+    let tile = TileActivity(
+        layer: 1, rows: 128, cols: 128, usedRows: 10, usedCols: 8, rowReads: 5, cellReads: 40,
+        conductanceRead: 3e-4, conductanceTotal: 4e-3, concurrency: [5], peakConcurrentRows: 1)
     func pop(_ n: String, _ size: Int, _ spikes: Int, _ syn: Int) -> LayerActivity {
-        LayerActivity(name: n, size: size, spikes: spikes, synapticEventsIn: syn, neuronUpdates: 0, meanRate: 0,
-                      spikeCounts: [Int](repeating: 0, count: size))
+        LayerActivity(
+            name: n, size: size, spikes: spikes, synapticEventsIn: syn, neuronUpdates: 0, meanRate: 0,
+            spikeCounts: [Int](repeating: 0, count: size))
     }
-    return Activity(window: 0.1, dt: 1e-3, steps: 100, layers: [pop("input", 10, 5, 0), pop("out", 4, 2, 20)], tiles: [tile],
-                    outputSpikeCounts: [1, 1, 0, 0], firstOutputSpike: 0.02, decisionTime: 0.02, predictedClass: 0)
+    return Activity(
+        window: 0.1, dt: 1e-3, steps: 100, layers: [pop("input", 10, 5, 0), pop("out", 4, 2, 20)], tiles: [tile],
+        outputSpikeCounts: [1, 1, 0, 0], firstOutputSpike: 0.02, decisionTime: 0.02, predictedClass: 0)
 }
 
 @Suite("Same technology node (issue #16)")
@@ -68,7 +71,9 @@ struct NodeScalingTests {
         let dynapBefore = plain[1].price(a), dynapAfter = same[1].price(a)
         #expect(dynapAfter.totalEnergy < dynapBefore.totalEnergy)
         let rramBefore = plain[0].price(a), rramAfter = same[0].price(a)
-        #expect(rramAfter.energy(named: RRAMCrossbarCost.Component.arrayRead)?.value == rramBefore.energy(named: RRAMCrossbarCost.Component.arrayRead)?.value)
+        #expect(
+            rramAfter.energy(named: RRAMCrossbarCost.Component.arrayRead)?.value
+                == rramBefore.energy(named: RRAMCrossbarCost.Component.arrayRead)?.value)
     }
 
     @Test("same_node decodes strictly and names a bad node")

@@ -55,8 +55,8 @@ import SpikebarTwin
             let expected = (0..<after).reduce(0.0) { $0 - Double($1 + 1) * 1e-6 }
             #expect(abs(means[position] - expected) < 5 * 1e-6 / Double(draws).squareRoot(), "position \(position)")
         }
-        #expect(means[0] == means.min())     // the first-programmed device drifts most (all changes negative)
-        #expect(abs(means[7]) < 1e-12)       // the last one is not disturbed
+        #expect(means[0] == means.min())  // the first-programmed device drifts most (all changes negative)
+        #expect(abs(means[7]) < 1e-12)  // the last one is not disturbed
     }
 
     /// Tuning error follows the measured linear law: at 100 µS and 500 µS the relative error has mean
@@ -106,9 +106,15 @@ import SpikebarTwin
     /// The loader rejects malformed files with file:line and accepts the real layout (nan = not measured).
     @Test func loaderValidatesWithFileAndLine() throws {
         let header = "devices_programmed_after,mean_S,std_S\n"
-        #expect { _ = try TiO2Database.parseStats(header + "1,-1e-6,1e-6\n3,-2e-6,1e-6\n", path: "s.csv") } throws: { "\($0)".contains("s.csv:3") && "\($0)".contains("k = 2 is missing") }
-        #expect { _ = try TiO2Database.parseStats(header + "1,-1e-6,-1e-6\n", path: "s.csv") } throws: { "\($0)".contains("s.csv:2") && "\($0)".contains("negative") }
-        #expect { _ = try TiO2Database.parseStats(header + "1,-1e-6,1e-6\n2,abc,1e-6\n", path: "s.csv") } throws: { "\($0)".contains("s.csv:3") && "\($0)".contains("malformed") }
+        #expect { _ = try TiO2Database.parseStats(header + "1,-1e-6,1e-6\n3,-2e-6,1e-6\n", path: "s.csv") } throws: {
+            "\($0)".contains("s.csv:3") && "\($0)".contains("k = 2 is missing")
+        }
+        #expect { _ = try TiO2Database.parseStats(header + "1,-1e-6,-1e-6\n", path: "s.csv") } throws: {
+            "\($0)".contains("s.csv:2") && "\($0)".contains("negative")
+        }
+        #expect { _ = try TiO2Database.parseStats(header + "1,-1e-6,1e-6\n2,abc,1e-6\n", path: "s.csv") } throws: {
+            "\($0)".contains("s.csv:3") && "\($0)".contains("malformed")
+        }
         let sh = "devices_programmed_after,delta_conductance_S\n"
         #expect { _ = try TiO2Database.parseSamples(sh + "1,1e-6\n-2,1e-6\n", path: "d.csv") } throws: { "\($0)".contains("d.csv:3") }
         #expect { _ = try TiO2Database.parseSamples("k,delta\n1,1e-6\n", path: "d.csv") } throws: { "\($0)".contains("d.csv:1") }
@@ -119,9 +125,11 @@ import SpikebarTwin
         try (header + "1,-1e-6,1e-6\n").write(to: dir.appendingPathComponent("bias-disturbance-stats.csv"), atomically: true, encoding: .utf8)
         try (sh + "1,1e-6\n1,-2e-6\n").write(to: dir.appendingPathComponent("bias-disturbance-samples.csv"), atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("stuck-devices"), withIntermediateDirectories: true)
-        try "n_rows; n_columns\n2; 2\n100; 200; x; 400\n".write(to: dir.appendingPathComponent("stuck-devices/bad.csv"), atomically: true, encoding: .utf8)
+        try "n_rows; n_columns\n2; 2\n100; 200; x; 400\n".write(
+            to: dir.appendingPathComponent("stuck-devices/bad.csv"), atomically: true, encoding: .utf8)
         #expect { _ = try TiO2Database.load(directory: dir.path) } throws: { "\($0)".contains("bad.csv:3") && "\($0)".contains("malformed") }
-        try "n_rows; n_columns\n2; 2\n100; 200; 20000; 400\n".write(to: dir.appendingPathComponent("stuck-devices/bad.csv"), atomically: true, encoding: .utf8)
+        try "n_rows; n_columns\n2; 2\n100; 200; 20000; 400\n".write(
+            to: dir.appendingPathComponent("stuck-devices/bad.csv"), atomically: true, encoding: .utf8)
         let db = try TiO2Database.load(directory: dir.path)
         #expect(db.samples[1] == [1e-6, -2e-6] && db.deadMapSummary().hrsFailures == 1 && db.deadMapSummary().lrsFailures == 3)
         // failure_values: maps draws failed devices' conductances from the maps' failures.
@@ -174,8 +182,12 @@ import SpikebarTwin
         // The calibration needs a passive array.
         let active = Self.moonsYAML(passive: true).replacingOccurrences(of: "array: passive", with: "array: active")
             .replacingOccurrences(of: ",\n         passive: {disturbance: parametric, lrs_failure: 0.05, hrs_failure: 0.05}", with: "")
-        #expect { _ = try TrainingSetup(loaded: try scenario(active, path: "/tmp/passive-cal.yaml")) } throws: { "\($0)".contains("training.calibration.passive") }
-        #expect { _ = try scenario(Self.moonsYAML(passive: false).replacingOccurrences(of: "array: passive", with: "array: active")) } throws: { "\($0)".contains("passive") }
+        #expect { _ = try TrainingSetup(loaded: try scenario(active, path: "/tmp/passive-cal.yaml")) } throws: {
+            "\($0)".contains("training.calibration.passive")
+        }
+        #expect { _ = try scenario(Self.moonsYAML(passive: false).replacingOccurrences(of: "array: passive", with: "array: active")) } throws: {
+            "\($0)".contains("passive")
+        }
     }
 
     /// The transfer sweep is deterministic across thread counts, and the event kernel agrees with the
@@ -183,8 +195,10 @@ import SpikebarTwin
     @Test func transferSweepDeterministicAcrossThreads() throws {
         let setup = try TrainingSetup(loaded: try scenario(Self.moonsYAML(passive: false), path: "/tmp/passive-sweep.yaml"))
         let w = setup.initialWeights()
-        let one = try TransferSweep.run(setup: setup, weights: w, gains: nil, weightsName: "init", transfers: 6, kernelChips: 2, kernelSamples: 4, threads: 1)
-        let three = try TransferSweep.run(setup: setup, weights: w, gains: nil, weightsName: "init", transfers: 6, kernelChips: 2, kernelSamples: 4, threads: 3)
+        let one = try TransferSweep.run(
+            setup: setup, weights: w, gains: nil, weightsName: "init", transfers: 6, kernelChips: 2, kernelSamples: 4, threads: 1)
+        let three = try TransferSweep.run(
+            setup: setup, weights: w, gains: nil, weightsName: "init", transfers: 6, kernelChips: 2, kernelSamples: 4, threads: 3)
         #expect(one.points == three.points && one.fraction95 == three.fraction95 && one.meanAccuracy == three.meanAccuracy)
         #expect(one.points.count == 12 && one.points.allSatisfy { $0.x != nil })
         #expect(one.kernelCheck == three.kernelCheck && one.kernelCheck?.agreement == 1)
@@ -200,8 +214,9 @@ import SpikebarTwin
     /// written; a malformed database named by `device.passive.data` stops with file:line.
     @Test func transfersCLIWritesCSVAndJSON() throws {
         let dir = try freshTemporaryDirectory("passive-cli")
-        let yaml = Self.moonsYAML(passive: true).replacingOccurrences(of: "weights: {source: generated, target_rate: 0}",
-                                                                     with: "weights: {source: file, file: out/weights.json}")
+        let yaml = Self.moonsYAML(passive: true).replacingOccurrences(
+            of: "weights: {source: generated, target_rate: 0}",
+            with: "weights: {source: file, file: out/weights.json}")
         let path = dir.appendingPathComponent("p.yaml").path
         try Data(yaml.utf8).write(to: URL(fileURLWithPath: path))
         let train = try runCLI(["train", path, "--out", dir.appendingPathComponent("out").path, "--quiet", "--threads", "1"])
@@ -217,8 +232,10 @@ import SpikebarTwin
         // A database folder with a malformed stats line.
         let db = dir.appendingPathComponent("db")
         try FileManager.default.createDirectory(at: db, withIntermediateDirectories: true)
-        try "devices_programmed_after,delta_conductance_S\n1,1e-6\n".write(to: db.appendingPathComponent("bias-disturbance-samples.csv"), atomically: true, encoding: .utf8)
-        try "devices_programmed_after,mean_S,std_S\n1,1e-6,2e-6\n2,1e-6\n".write(to: db.appendingPathComponent("bias-disturbance-stats.csv"), atomically: true, encoding: .utf8)
+        try "devices_programmed_after,delta_conductance_S\n1,1e-6\n".write(
+            to: db.appendingPathComponent("bias-disturbance-samples.csv"), atomically: true, encoding: .utf8)
+        try "devices_programmed_after,mean_S,std_S\n1,1e-6,2e-6\n2,1e-6\n".write(
+            to: db.appendingPathComponent("bias-disturbance-stats.csv"), atomically: true, encoding: .utf8)
         let badYAML = yaml.replacingOccurrences(of: "disturbance: parametric", with: "disturbance: samples, data: db")
         try Data(badYAML.utf8).write(to: URL(fileURLWithPath: path))
         let bad = try runCLI(["sweep", path, "--transfers", "5", "--out", dir.path])

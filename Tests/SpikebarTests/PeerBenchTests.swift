@@ -16,8 +16,9 @@ import SpikebarPipeline
         let r = try cli(["bench", "kernel", "--duration", "0.005", "--repeat", "1", "--export", dir.path])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("synaptic events/s") && r.stdout.contains("exact") && r.stdout.contains("grid("))
-        let manifest = try JSONDecoder().decode(PeerWorkload.Manifest.self,
-                                                from: Data(contentsOf: dir.appendingPathComponent("workload.json")))
+        let manifest = try JSONDecoder().decode(
+            PeerWorkload.Manifest.self,
+            from: Data(contentsOf: dir.appendingPathComponent("workload.json")))
         #expect(manifest.format == "spikebar-peer-workload")
         #expect(manifest.inputSize == 784 && manifest.layers.map(\.size) == [128, 10])
         #expect(manifest.layers.allSatisfy { $0.tauMemS.count == $0.size && $0.thresholdV.count == $0.size })
@@ -82,8 +83,10 @@ import SpikebarPipeline
     }
 
     @Test func traceBenchRunsTiny() throws {
-        let r = try cli(["bench", "trace", "--events", "2000", "--nmnist-files", "1", "--run-samples", "1", "--repeats", "1",
-                         "--min-events", "0", "--no-baselines", "--json"])
+        let r = try cli([
+            "bench", "trace", "--events", "2000", "--nmnist-files", "1", "--run-samples", "1", "--repeats", "1",
+            "--min-events", "0", "--no-baselines", "--json",
+        ])
         // N-MNIST is optional data (../shared/data): the benchmark must still measure the other workloads.
         #expect(r.status == 0, "\(r.stderr)")
         let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
@@ -93,18 +96,21 @@ import SpikebarPipeline
 
     @Test func peerScriptsCompile() throws {
         let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
-        guard let python else { return }   // no Python on this machine: nothing to check
+        guard let python else { return }  // no Python on this machine: nothing to check
         let bench = packageRoot().appendingPathComponent("Benchmarks")
         let scripts = try FileManager.default.contentsOfDirectory(atPath: bench.path).filter { $0.hasSuffix(".py") }.sorted()
-        #expect(scripts.contains("snntorch_bench.py") && scripts.contains("sanafe_bench.py") && scripts.contains("brian2_kernel.py")
+        #expect(
+            scripts.contains("snntorch_bench.py") && scripts.contains("sanafe_bench.py") && scripts.contains("brian2_kernel.py")
                 && scripts.contains("nest_kernel.py"))
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("spikebar-pyc-\(getpid())")
         for s in scripts {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: python)
             // compile to a temporary file: nothing is written next to the sources
-            p.arguments = ["-c", "import py_compile, sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True)",
-                           bench.appendingPathComponent(s).path, out.path]
+            p.arguments = [
+                "-c", "import py_compile, sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True)",
+                bench.appendingPathComponent(s).path, out.path,
+            ]
             let err = Pipe()
             p.standardError = err
             try p.run()

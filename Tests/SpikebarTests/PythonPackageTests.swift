@@ -7,9 +7,10 @@ import Testing
 @Suite struct PythonPackageTests {
     @Test func pythonEntryPointCallsTheCLI() throws {
         guard let binary = spikebarExecutable() else { print("skipped: no spikebar binary built"); return }
-        let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        let python =
+            ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
             ?? ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":").map { "\($0)/python3" }
-                .first { FileManager.default.isExecutableFile(atPath: $0) }
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
         guard let python else { print("skipped: python3 not found"); return }
         let dir = try freshTemporaryDirectory("python-package")
         let venv = dir.appendingPathComponent("venv").path

@@ -9,20 +9,27 @@ import SpikebarScenario
     @Test func trainEvaluateSweepAndRunOnRandman() throws {
         let dir = try freshTemporaryDirectory("randman-cli")
         let file = dir.appendingPathComponent("rm.yaml")
-        let yaml = randmanYAML(epochs: 1, train: 64, calibration: "{time_constants: trained, quantize: true, programming_noise: true}")
+        let yaml =
+            randmanYAML(epochs: 1, train: 64, calibration: "{time_constants: trained, quantize: true, programming_noise: true}")
             + "\nweights: {file: out/weights.json}\ndevice: {levels: 8, g_min: 10e-6, g_max: 100e-6, programming_error: 2e-6, read_noise: 0.01}\n"
         try yaml.write(to: file, atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("s7").path
         let t = try runCLI(["train", file.path, "--seed", "7", "--out", out, "--threads", "2"])
         #expect(t.status == 0, "\(t.stderr)")
-        let tuned = try #require(try TunedTimeConstants.read(weightsFile: out + "/weights.json",
-                                                             network: ScenarioLoader.load(path: file.path, requireWeightsFile: false).scenario.network))
+        let tuned = try #require(
+            try TunedTimeConstants.read(
+                weightsFile: out + "/weights.json",
+                network: ScenarioLoader.load(path: file.path, requireWeightsFile: false).scenario.network))
         #expect(tuned.tauMem.count == 2 && tuned.memFactor[0].contains { abs($0 - 1) > 1e-9 })
-        let e = try runCLI(["evaluate", file.path, "--seed", "7", "--weights", out + "/weights.json", "--samples", "20", "--no-exact", "--json", "--out", dir.path])
+        let e = try runCLI([
+            "evaluate", file.path, "--seed", "7", "--weights", out + "/weights.json", "--samples", "20", "--no-exact", "--json", "--out", dir.path,
+        ])
         #expect(e.status == 0, "\(e.stderr)")
         #expect(e.stdout.contains("quantised ideal twin"))
-        let s = try runCLI(["sweep", file.path, "--seed", "7", "--weights", out + "/weights.json", "--test-samples", "10", "--param", "read_noise",
-                            "--values", "0.01", "--chips", "1", "--json", "--quiet", "--out", dir.path])
+        let s = try runCLI([
+            "sweep", file.path, "--seed", "7", "--weights", out + "/weights.json", "--test-samples", "10", "--param", "read_noise",
+            "--values", "0.01", "--chips", "1", "--json", "--quiet", "--out", dir.path,
+        ])
         #expect(s.status == 0, "\(s.stderr)")
         let refused = try runCLI(["sweep", file.path, "--weights", out + "/weights.json", "--param", "read_noise", "--values", "0.01"])
         #expect(refused.status != 0 && refused.stderr.contains("--weights needs --test-samples"))

@@ -8,8 +8,11 @@ import SpikebarScenario
 import SpikebarTwin
 
 /// A small Randman scenario: `units` inputs, a recurrent hidden layer, `classes` outputs.
-func randmanYAML(units: Int = 20, hidden: Int = 32, classes: Int = 3, epochs: Int = 6, train: Int = 300,
-                 task: String = "{classes: 3, manifold_dimension: 1, alpha: 2, seed: 4}", calibration: String = "{time_constants: chip, quantize: false, programming_noise: false}") -> String {
+func randmanYAML(
+    units: Int = 20, hidden: Int = 32, classes: Int = 3, epochs: Int = 6, train: Int = 300,
+    task: String = "{classes: 3, manifold_dimension: 1, alpha: 2, seed: 4}",
+    calibration: String = "{time_constants: chip, quantize: false, programming_noise: false}"
+) -> String {
     """
     seed: 2
     network: {input: \(units), layers: [{name: hidden, size: \(hidden), recurrent: true}, {name: out, size: \(classes)}]}
@@ -33,8 +36,9 @@ func randmanYAML(units: Int = 20, hidden: Int = 32, classes: Int = 3, epochs: In
 }
 
 @Suite struct RandmanGeneratorTests {
-    let params = Randman.Parameters(classes: 4, units: 12, manifoldDimension: 2, alpha: 2, spikesPerUnit: 2, seed: 9,
-                                    jitter: 1e-3, span: 0.05)
+    let params = Randman.Parameters(
+        classes: 4, units: 12, manifoldDimension: 2, alpha: 2, spikesPerUnit: 2, seed: 9,
+        jitter: 1e-3, span: 0.05)
 
     /// Every unit fires exactly `spikesPerUnit` times in every sample of every class, inside the span:
     /// spike counts carry no class information.
@@ -142,8 +146,10 @@ func randmanYAML(units: Int = 20, hidden: Int = 32, classes: Int = 3, epochs: In
             #expect(inputs.spikeTrains?[k] == setup.testSpikes(k))
             #expect(inputs.labels?[k] == setup.testLabels[k])
         }
-        let d = try scenario(randmanYAML().replacingOccurrences(of: "  train_samples: 300\n", with: "")
-            .replacingOccurrences(of: "seed: 4}", with: "seed: 4, samples_per_class: 7}")).scenario
+        let d = try scenario(
+            randmanYAML().replacingOccurrences(of: "  train_samples: 300\n", with: "")
+                .replacingOccurrences(of: "seed: 4}", with: "seed: 4, samples_per_class: 7}")
+        ).scenario
         #expect(d.training?.trainSamples == 21)
     }
 
@@ -152,8 +158,9 @@ func randmanYAML(units: Int = 20, hidden: Int = 32, classes: Int = 3, epochs: In
         let setup = try TrainingSetup(loaded: try scenario(randmanYAML(), path: "/tmp/randman-test.yaml"))
         let twin = try setup.twin(neurons: setup.trainingNeurons(), weights: setup.initialWeights())
         let spec = setup.spec
-        let trainer = Trainer(twin: twin, config: TrainerConfig(epochs: spec.epochs, batch: spec.batch, lr: spec.lr, schedule: spec.schedule, threads: 2, seed: 2),
-                              calibration: setup.calibration(), neuronsForBatch: setup.neuronsForBatch)
+        let trainer = Trainer(
+            twin: twin, config: TrainerConfig(epochs: spec.epochs, batch: spec.batch, lr: spec.lr, schedule: spec.schedule, threads: 2, seed: 2),
+            calibration: setup.calibration(), neuronsForBatch: setup.neuronsForBatch)
         let (ck, _) = try trainer.train(setup.train, validation: setup.validation, from: trainer.start())
         let test = TwinDataset(labels: setup.testLabels) { k, _ in
             StepSpikes(setup.testSpikes(k), dt: setup.dt, steps: setup.steps, channels: 20)
@@ -174,8 +181,9 @@ func randmanYAML(units: Int = 20, hidden: Int = 32, classes: Int = 3, epochs: In
         let tt = try #require(setup.trainableTimeConstants(start))
         #expect(tt.bounds.tauMem == 10e-3...40e-3 && tt.bounds.tauSyn == 2e-3...10e-3)
         let twin = try setup.twin(neurons: start, weights: setup.initialWeights())
-        let trainer = Trainer(twin: twin, config: TrainerConfig(epochs: 2, batch: 16, lr: 1e-2, schedule: .constant, threads: 2, seed: 2),
-                              calibration: setup.calibration(), trainableTimeConstants: tt)
+        let trainer = Trainer(
+            twin: twin, config: TrainerConfig(epochs: 2, batch: 16, lr: 1e-2, schedule: .constant, threads: 2, seed: 2),
+            calibration: setup.calibration(), trainableTimeConstants: tt)
         let (ck, _) = try trainer.train(setup.train, validation: setup.validation, from: trainer.start())
         let trained = try #require(trainer.trainedNeurons(ck))
         var moved = 0
@@ -202,8 +210,9 @@ func randmanYAML(units: Int = 20, hidden: Int = 32, classes: Int = 3, epochs: In
 
     @Test func rangeKeysNeedTrainedTimeConstants() throws {
         let yaml = randmanYAML().replacingOccurrences(of: "  gains: [40, 20]", with: "  gains: [40, 20]\n  tau_mem_range: [10e-3, 40e-3]")
-        do { _ = try scenario(yaml, path: "rm.yaml"); Issue.record("accepted tau_mem_range without trained time constants") }
-        catch { #expect("\(error)".contains("training.tau_mem_range")) }
+        do { _ = try scenario(yaml, path: "rm.yaml"); Issue.record("accepted tau_mem_range without trained time constants") } catch {
+            #expect("\(error)".contains("training.tau_mem_range"))
+        }
     }
 }
 
@@ -211,7 +220,6 @@ func randmanYAML(units: Int = 20, hidden: Int = 32, classes: Int = 3, epochs: In
     /// A task too large to hold is refused before anything is allocated, with the knobs named.
     @Test func oversizedTaskIsRefused() {
         let p = Randman.Parameters(classes: 1000, units: 1000, manifoldDimension: 4, alpha: 1, spikesPerUnit: 1, seed: 1, jitter: 0, span: 0.1)
-        do { _ = try Randman(p); Issue.record("accepted a 4·10⁹-parameter task") }
-        catch { #expect("\(error)".contains("exceed")) }
+        do { _ = try Randman(p); Issue.record("accepted a 4·10⁹-parameter task") } catch { #expect("\(error)".contains("exceed")) }
     }
 }

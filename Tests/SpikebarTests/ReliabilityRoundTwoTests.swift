@@ -101,8 +101,10 @@ import Glibc
         #expect(rr.status == 3, "\(rr.stdout)\(rr.stderr)")
         // A run fed by the damaged trace refuses instead of running inferences with missing input.
         let input = dir.appendingPathComponent("input.yaml").path
-        try write(recordableYAML(samples: 6).replacingOccurrences(of: "input: {source: two_moons, max_rate: 200, window: 0.03, samples: 6}",
-                                                                  with: "input: {source: trace, file: cut.sbt, window: 0.03}"), input)
+        try write(
+            recordableYAML(samples: 6).replacingOccurrences(
+                of: "input: {source: two_moons, max_rate: 200, window: 0.03, samples: 6}",
+                with: "input: {source: trace, file: cut.sbt, window: 0.03}"), input)
         let t = try runCLI(["run", input, "--out", dir.path + "/o2", "--quiet"])
         #expect(t.status == 3 && t.stderr.contains("damaged"), "\(t.stderr)")
         // Chunks out of order: never read as a shorter, valid trace.
@@ -165,7 +167,8 @@ import Glibc
             "kind": RecordedRun.kindValue, "version": 1, "scenarioFile": "/x.yaml", "scenarioName": "x", "scenarioDigest": "0",
             "seed": 1, "timing": "exact", "dtSeconds": 0, "windowSeconds": 1e300, "windowPicoseconds": Int64.max,
             "stridePicoseconds": Int64.max, "firstSample": Int.max, "readNoise": false, "gains": [1.0],
-            "inferences": [["sample": 0, "startPicoseconds": Int64.max]]]
+            "inferences": [["sample": 0, "startPicoseconds": Int64.max]],
+        ]
         let run = try JSONDecoder().decode(RecordedRun.self, from: JSONSerialization.data(withJSONObject: fields))
         #expect(run.validationProblem() != nil)
         let crafted = dir.appendingPathComponent("crafted.sbt").path
@@ -180,9 +183,10 @@ import Glibc
     @Test func runawayNetworkStopsNamingThePopulation() throws {
         let dir = try freshTemporaryDirectory("r2-runaway")
         let s = dir.appendingPathComponent("s.yaml").path
-        try write(tinyScenarioYAML(input: 4, layers: "[{name: hidden, size: 30}, {name: out, size: 4}]", gain: 1e6)
-            .replacingOccurrences(of: "refractory: 2e-3", with: "refractory: 0")
-            .replacingOccurrences(of: "input: {source: uniform, max_rate: 0,", with: "input: {source: uniform, max_rate: 200,"), s)
+        try write(
+            tinyScenarioYAML(input: 4, layers: "[{name: hidden, size: 30}, {name: out, size: 4}]", gain: 1e6)
+                .replacingOccurrences(of: "refractory: 2e-3", with: "refractory: 0")
+                .replacingOccurrences(of: "input: {source: uniform, max_rate: 0,", with: "input: {source: uniform, max_rate: 200,"), s)
         let started = Date()
         let r = try runCLI(["run", s, "--out", dir.path + "/o", "--quiet"])
         #expect(r.status == 2 && r.stderr.contains("runs away") && (r.stderr.contains("'hidden'") || r.stderr.contains("'out'")), "\(r.stderr)")
@@ -216,8 +220,9 @@ import Glibc
         #expect(FiniteResults.nonFiniteKeys(Result(energy: [1, .infinity], ratio: .nan)) == ["energy[1]", "ratio"])
         #expect(throws: SpikebarError.self) { try FiniteResults.check(Result(energy: [.nan], ratio: 1), what: "x", cause: "") }
         let empty = CostEstimate(architecture: "a", energy: [], latency: [], area: [], notes: [])
-        let a = ArchitectureSummary(architecture: "a", firstInference: empty, meanBreakdown: empty, energy: Statistics([0]),
-                                    latency: Statistics([0]), area: 0, energyRatioToRRAM: .nan, latencyRatioToRRAM: .nan)
+        let a = ArchitectureSummary(
+            architecture: "a", firstInference: empty, meanBreakdown: empty, energy: Statistics([0]),
+            latency: Statistics([0]), area: 0, energyRatioToRRAM: .nan, latencyRatioToRRAM: .nan)
         let enc = JSONEncoder()
         enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let text = String(decoding: try enc.encode(a), as: UTF8.self)
@@ -280,7 +285,9 @@ import Glibc
         let dir = try freshTemporaryDirectory("r2-small")
         // Duplicate key: the repeated occurrence is cited, the file is not dumped.
         let dup = dir.appendingPathComponent("dup.yaml").path
-        try write("seed: 1\n" + String(repeating: "# padding\n", count: 20_000) + "seed: 2\n" + tinyScenarioYAML().replacingOccurrences(of: "seed: 7\n", with: ""), dup)
+        try write(
+            "seed: 1\n" + String(repeating: "# padding\n", count: 20_000) + "seed: 2\n"
+                + tinyScenarioYAML().replacingOccurrences(of: "seed: 7\n", with: ""), dup)
         let d = try runCLI(["run", dup, "--quiet"])
         #expect(d.status == 2 && d.stderr.contains(":20002") && d.stderr.count < 1000, "\(d.stderr.prefix(300))")
         // Duplicate layer names and a layer named `input`.
@@ -304,7 +311,9 @@ import Glibc
         let n = try runCLI(["trace", "import", "--format", "csv", neg, "--out", dir.path + "/neg.sbt"])
         #expect(n.status == 2 && n.stderr.contains(":1"), "\(n.stderr)")
         // Device tables with CRLF line ends.
-        let table = try DeviceTable.parse("level,g_mean,g_std,relax_std,drift_per_decade,spread_per_decade,flicker,rtn_amplitude,rtn_tau_up,rtn_tau_down\r\n0,1e-5,0,0,0,0,0,0,0,0\r\n1,2e-5,0,0,0,0,0,0,0,0\r\n", path: "t.csv")
+        let table = try DeviceTable.parse(
+            "level,g_mean,g_std,relax_std,drift_per_decade,spread_per_decade,flicker,rtn_amplitude,rtn_tau_up,rtn_tau_down\r\n0,1e-5,0,0,0,0,0,0,0,0\r\n1,2e-5,0,0,0,0,0,0,0,0\r\n",
+            path: "t.csv")
         #expect(table.count == 2)
         // Trace subcommands exit 2 on bad input, as documented.
         let notTrace = dir.appendingPathComponent("x.sbt").path

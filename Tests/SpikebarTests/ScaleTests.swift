@@ -14,7 +14,9 @@ import SpikebarScenario
         var reports: [Data] = [], traces: [Data] = []
         for threads in ["1", "0", "3"] {
             let out = dir.appendingPathComponent("t\(threads)").path
-            let r = try runCLI(["run", scenario, "--threads", threads, "--record", dir.appendingPathComponent("t\(threads).sbt").path, "--out", out, "--quiet"])
+            let r = try runCLI([
+                "run", scenario, "--threads", threads, "--record", dir.appendingPathComponent("t\(threads).sbt").path, "--out", out, "--quiet",
+            ])
             #expect(r.status == 0, "\(r.stderr)")
             reports.append(try Data(contentsOf: URL(fileURLWithPath: out + "/report.json")))
             traces.append(try Data(contentsOf: dir.appendingPathComponent("t\(threads).sbt")))

@@ -8,18 +8,18 @@ import SpikebarPipeline
 /// Malformed scenarios: an error naming file:line and the key path, never a crash.
 @Suite struct ScenarioTests {
     let base = """
-    seed: 3
-    network:
-      input: 4
-      layers:
-        - {name: out, size: 2}
-    neurons:
-      tau_mem: 20e-3
-      tau_syn: 5e-3
-    input:
-      source: uniform
-      window: 0.01
-    """
+        seed: 3
+        network:
+          input: 4
+          layers:
+            - {name: out, size: 2}
+        neurons:
+          tau_mem: 20e-3
+          tau_syn: 5e-3
+        input:
+          source: uniform
+          window: 0.01
+        """
 
     func error(_ text: String) -> SpikebarError? {
         do { _ = try ScenarioLoader.load(text: text, path: "bad.yaml"); return nil } catch let e as SpikebarError { return e } catch { return nil }
@@ -57,12 +57,16 @@ import SpikebarPipeline
     @Test func weightsFileNamesMustBeTheNetworks() throws {
         let dir = try freshTemporaryDirectory("weights-names")
         let file = dir.appendingPathComponent("w.json")
-        let json = #"{"format":"spikebar-weights","version":1,"connections":[{"from":"input","to":"hidden","recurrent":false,"inputs":4,"outputs":2,"values":[0,0,0,0,0,0,0,0]}]}"#
+        let json =
+            #"{"format":"spikebar-weights","version":1,"connections":[{"from":"input","to":"hidden","recurrent":false,"inputs":4,"outputs":2,"values":[0,0,0,0,0,0,0,0]}]}"#
         try json.write(to: file, atomically: true, encoding: .utf8)
         let text = base + "\nweights: {source: file, file: \(file.path)}\n"
-        let e = try #require(error(text).map { $0 } ?? {
-            do { _ = try Simulation(loaded: try ScenarioLoader.load(text: text, path: "bad.yaml")); return nil } catch let e as SpikebarError { return e } catch { return nil }
-        }())
+        let e = try #require(
+            error(text).map { $0 }
+                ?? {
+                    do { _ = try Simulation(loaded: try ScenarioLoader.load(text: text, path: "bad.yaml")); return nil } catch let e as SpikebarError
+                    { return e } catch { return nil }
+                }())
         #expect(e.description.contains("'hidden'") && e.description.contains("'out'"), "\(e)")
         // The same file with the network's names loads.
         try json.replacingOccurrences(of: "\"hidden\"", with: "\"out\"").write(to: file, atomically: true, encoding: .utf8)

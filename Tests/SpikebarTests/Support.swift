@@ -14,9 +14,11 @@ func scenario(_ yaml: String, path: String = "/tmp/spikebar-test.yaml") throws -
 
 /// A small network scenario with exact device behaviour (no programming error, no read noise,
 /// homogeneous neurons) unless overridden.
-func tinyScenarioYAML(input: Int = 1, layers: String = "[{name: out, size: 1}]", gain: Double = 1,
-                      extraNeurons: String = "", device: String = "programming_error: 0, read_noise: 0",
-                      tauCV: Double = 0) -> String {
+func tinyScenarioYAML(
+    input: Int = 1, layers: String = "[{name: out, size: 1}]", gain: Double = 1,
+    extraNeurons: String = "", device: String = "programming_error: 0, read_noise: 0",
+    tauCV: Double = 0
+) -> String {
     """
     seed: 7
     network: {input: \(input), layers: \(layers)}
@@ -71,8 +73,9 @@ func packageRoot() -> URL {
 /// generated weights that make it fire, and 0.2 s of 150 Hz Poisson input on every channel: the
 /// workload of the replay and reference tests.
 func twoLayerTestChip(hidden: Int, out: Int, recurrent: Bool) throws -> (chip: Chip, input: SpikeList) {
-    let yaml = tinyScenarioYAML(input: 40, layers: "[{name: hidden, size: \(hidden), recurrent: \(recurrent)}, {name: out, size: \(out)}]",
-                                gain: 30, device: "programming_error: 2e-6, read_noise: 0", tauCV: 0.3)
+    let yaml = tinyScenarioYAML(
+        input: 40, layers: "[{name: hidden, size: \(hidden), recurrent: \(recurrent)}, {name: out, size: \(out)}]",
+        gain: 30, device: "programming_error: 2e-6, read_noise: 0", tauCV: 0.3)
     let s = try scenario(yaml).scenario
     let plan = Chip.connectionPlan(network: s.network)
     let sizes = [40, hidden, out]
@@ -94,8 +97,9 @@ func freshTemporaryDirectory(_ name: String) throws -> URL {
 /// The two-moons training setup of the in-situ tests: the hardware-aware scenario cut to 128 training and
 /// 16 test points.
 func smallTwoMoonsTrainingSetup() throws -> TrainingSetup {
-    var l = try ScenarioLoader.load(path: packageRoot().appendingPathComponent("Scenarios/two-moons-hardware-aware.yaml").path,
-                                    requireWeightsFile: false)
+    var l = try ScenarioLoader.load(
+        path: packageRoot().appendingPathComponent("Scenarios/two-moons-hardware-aware.yaml").path,
+        requireWeightsFile: false)
     l.scenario.training?.trainSamples = 128
     l.scenario.training?.testSamples = 16
     return try TrainingSetup(loaded: l)
@@ -104,9 +108,11 @@ func smallTwoMoonsTrainingSetup() throws -> TrainingSetup {
 /// The 6-5-3 network (hidden layer optionally recurrent, heterogeneous τ, no refractory period, generated
 /// weights) the gradient checks differentiate through: the scenario and its weight matrices.
 func gradientCheckNetwork(recurrent: Bool) throws -> (Scenario, [WeightMatrix]) {
-    let yaml = tinyScenarioYAML(input: 6, layers: "[{name: hidden, size: 5, recurrent: \(recurrent)}, {name: out, size: 3}]",
-                                gain: 40, extraNeurons: "", tauCV: 0.3)
-        .replacingOccurrences(of: "refractory: 2e-3", with: "refractory: 0")
+    let yaml = tinyScenarioYAML(
+        input: 6, layers: "[{name: hidden, size: 5, recurrent: \(recurrent)}, {name: out, size: 3}]",
+        gain: 40, extraNeurons: "", tauCV: 0.3
+    )
+    .replacingOccurrences(of: "refractory: 2e-3", with: "refractory: 0")
     let s = try scenario(yaml).scenario
     let sizes = [6, 5, 3]
     let w = Chip.connectionPlan(network: s.network).enumerated().map { k, p in

@@ -15,8 +15,9 @@ import SpikebarNeurons
         let (s, w) = try gradientCheckNetwork(recurrent: recurrent)
         let neurons = Chip.sampleNeurons(scenario: s)
         func twin(_ n: [[NeuronParameters]]) throws -> TwinNetwork {
-            var t = try TwinNetwork(network: s.network, neurons: n, device: s.device, weights: w, dt: 1e-3, steps: 12,
-                                    readout: .spikeCount, readoutScale: 2, surrogateSlope: 4)
+            var t = try TwinNetwork(
+                network: s.network, neurons: n, device: s.device, weights: w, dt: 1e-3, steps: 12,
+                readout: .spikeCount, readoutScale: 2, surrogateSlope: 4)
             t.smoothSpikes = true; t.detachReset = false
             return t
         }
@@ -33,12 +34,14 @@ import SpikebarNeurons
                     let tau = syn ? neurons[l][i].tauSyn : neurons[l][i].tauMem
                     let h = 1e-7 * tau
                     if syn { plus[l][i].tauSyn += h; minus[l][i].tauSyn -= h } else { plus[l][i].tauMem += h; minus[l][i].tauMem -= h }
-                    let fd = (try twin(plus).gradient(xs, labels: labels, threads: 1).loss
-                              - twin(minus).gradient(xs, labels: labels, threads: 1).loss) / (2 * h)
+                    let fd =
+                        (try twin(plus).gradient(xs, labels: labels, threads: 1).loss
+                            - twin(minus).gradient(xs, labels: labels, threads: 1).loss) / (2 * h)
                     let analytic = syn ? gs[l][i] : gm[l][i]
                     largest = max(largest, abs(analytic) * tau)
-                    #expect(abs(fd - analytic) <= 1e-4 * max(abs(fd), abs(analytic)) + 1e-6 / tau,
-                            "layer \(l) neuron \(i) \(syn ? "τ_syn" : "τ_mem"): finite difference \(fd), backward \(analytic)")
+                    #expect(
+                        abs(fd - analytic) <= 1e-4 * max(abs(fd), abs(analytic)) + 1e-6 / tau,
+                        "layer \(l) neuron \(i) \(syn ? "τ_syn" : "τ_mem"): finite difference \(fd), backward \(analytic)")
                     checked += 1
                 }
             }

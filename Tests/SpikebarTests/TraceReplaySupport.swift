@@ -12,8 +12,10 @@ func temporaryDirectory(_ name: String) throws -> URL {
 /// The quickstart scenario (784-128-10, MNIST, read noise, programming error, heterogeneous τ) made
 /// fast for debug-build tests: short window, few samples, fixed DPI gain instead of the calibration.
 /// Written to `dir` with the MNIST paths made absolute, so it can be loaded (and replayed) from there.
-func fastQuickstart(in dir: URL, timing: String = "exact", samples: Int = 3, input: String? = nil,
-                    name: String = "qs.yaml") throws -> String {
+func fastQuickstart(
+    in dir: URL, timing: String = "exact", samples: Int = 3, input: String? = nil,
+    name: String = "qs.yaml"
+) throws -> String {
     let root = packageRoot().appendingPathComponent("Scenarios")
     var text = try String(contentsOf: root.appendingPathComponent("untrained-784-128-10.yaml"), encoding: .utf8)
     func replace(_ a: String, _ b: String) {
@@ -30,7 +32,9 @@ func fastQuickstart(in dir: URL, timing: String = "exact", samples: Int = 3, inp
     replace("labels: data/", "labels: \(root.path)/data/")
     if let input {
         // Replace the whole input block.
-        guard let a = text.range(of: "\ninput:\n"), let b = text.range(of: "\nsimulation:") else { throw SpikebarError.mismatch("quickstart layout changed") }
+        guard let a = text.range(of: "\ninput:\n"), let b = text.range(of: "\nsimulation:") else {
+            throw SpikebarError.mismatch("quickstart layout changed")
+        }
         text.replaceSubrange(a.lowerBound..<b.lowerBound, with: "\ninput: \(input)\n")
     }
     let path = dir.appendingPathComponent(name).path

@@ -24,7 +24,9 @@ import SpikebarTrace
         #expect(activities == sim.runAll(threads: 1), "recording must not change the run")
         let single = dir.appendingPathComponent("single-thread.sbt").path
         _ = try sim.record(to: single, threads: 1, chunkEvents: 500)
-        #expect(FileManager.default.contents(atPath: single) == FileManager.default.contents(atPath: path), "the file must not depend on the thread count")
+        #expect(
+            FileManager.default.contents(atPath: single) == FileManager.default.contents(atPath: path), "the file must not depend on the thread count"
+        )
 
         // The trace holds exactly the kernel's spikes of every inference, at k·stride + t.
         let (reader, run) = try TraceReplay.open(path)
@@ -43,7 +45,9 @@ import SpikebarTrace
             }
         }
         let layerSpikes = events.filter { $0.population > 0 }
-        #expect(layerSpikes.contains { $0.population == 1 } && layerSpikes.contains { $0.population == 2 }, "both layers must fire for the test to mean something")
+        #expect(
+            layerSpikes.contains { $0.population == 1 } && layerSpikes.contains { $0.population == 2 },
+            "both layers must fire for the test to mean something")
 
         let report = try TraceReplay.replay(tracePath: path, threads: 2)
         #expect(report.identical && report.divergence == nil)
@@ -130,18 +134,21 @@ import SpikebarTrace
         let dir = try temporaryDirectory("plain-trace")
         defer { try? FileManager.default.removeItem(at: dir) }
         let trace = dir.appendingPathComponent("plain.sbt").path
-        let w = try TraceWriter(path: trace, header: TraceHeader(populations: [.init(name: "sensor", size: 4), .init(name: "other", size: 2)], timeUnit: 1_000))
+        let w = try TraceWriter(
+            path: trace, header: TraceHeader(populations: [.init(name: "sensor", size: 4), .init(name: "other", size: 2)], timeUnit: 1_000))
         w.syncOnClose = false
         // 50 ms windows: events in windows 0, 0, 1, 2 (and one of another population, ignored).
-        for (t, p, i) in [(1_000_000_000, 0, 3), (2_000_000_000, 1, 1), (49_999_999_000, 0, 0), (50_000_000_000, 0, 2), (120_000_000_000, 0, 1)] as [(Int64, Int, Int)] {
+        for (t, p, i) in [(1_000_000_000, 0, 3), (2_000_000_000, 1, 1), (49_999_999_000, 0, 0), (50_000_000_000, 0, 2), (120_000_000_000, 0, 1)]
+            as [(Int64, Int, Int)]
+        {
             try w.append(TraceEvent(time: t, population: p, index: i))
         }
         try w.close()
         let yaml = """
-        network: {input: 4, layers: [{name: out, size: 2}]}
-        weights: {target_rate: 0}
-        input: {source: trace, file: plain.sbt, window: 0.05, first_sample: 1}
-        """
+            network: {input: 4, layers: [{name: out, size: 2}]}
+            weights: {target_rate: 0}
+            input: {source: trace, file: plain.sbt, window: 0.05, first_sample: 1}
+            """
         let path = dir.appendingPathComponent("plain.yaml").path
         try yaml.write(toFile: path, atomically: true, encoding: .utf8)
         let sim = try Simulation(loaded: ScenarioLoader.load(path: path))

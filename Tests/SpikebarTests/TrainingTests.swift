@@ -10,7 +10,10 @@ import SpikebarTwin
 import SpikebarNeurons
 
 /// A small two-moons scenario (16-8-2) for training tests.
-func moonsYAML(epochs: Int = 4, train: Int = 400, extraTraining: String = "", calibration: String = "{time_constants: chip, quantize: true, programming_noise: true}") -> String {
+func moonsYAML(
+    epochs: Int = 4, train: Int = 400, extraTraining: String = "",
+    calibration: String = "{time_constants: chip, quantize: true, programming_noise: true}"
+) -> String {
     """
     seed: 5
     network: {input: 16, layers: [{name: hidden, size: 8}, {name: out, size: 2}]}
@@ -57,8 +60,9 @@ func moonsYAML(epochs: Int = 4, train: Int = 400, extraTraining: String = "", ca
 }
 
 @Suite struct CalibrationTests {
-    let device = RRAMDevice(levels: 8, gMin: 10e-6, gMax: 100e-6, programmingError: Array(repeating: 3e-6, count: 8),
-                            readVoltage: 0.1, readPulse: 100e-9, readNoise: 0)
+    let device = RRAMDevice(
+        levels: 8, gMin: 10e-6, gMax: 100e-6, programmingError: Array(repeating: 3e-6, count: 8),
+        readVoltage: 0.1, readPulse: 100e-9, readNoise: 0)
 
     /// The quantised twin holds exactly what an error-free chip programs.
     @Test func quantisationMatchesChipProgramming() throws {
@@ -76,16 +80,18 @@ func moonsYAML(epochs: Int = 4, train: Int = 400, extraTraining: String = "", ca
     /// Programming noise has the device's spread; stuck cells appear at the asked rate and are masked.
     @Test func noiseAndStuckCellsHaveTheirStatistics() {
         let w = [[Double]](repeating: (0..<20_000).map { Double($0 % 15 - 7) / 7 }, count: 1)
-        let noisy = WeightCalibration(spec: CalibrationSpec(timeConstants: .chip, quantize: true, programmingNoise: true, stuckFraction: 0), device: device, seed: 3)
+        let noisy = WeightCalibration(
+            spec: CalibrationSpec(timeConstants: .chip, quantize: true, programmingNoise: true, stuckFraction: 0), device: device, seed: 3)
         let (e, mask) = noisy.effective(w, batch: 0)
         #expect(mask == nil)
         let d = zip(e[0], noisy.quantized(w)[0]).map { $0 - $1 }
         let sd = (d.map { $0 * $0 }.reduce(0, +) / Double(d.count)).squareRoot()
         let expected = (2 * 3e-6 * 3e-6).squareRoot() / 90e-6
         #expect(abs(sd / expected - 1) < 0.05, "noise std \(sd) vs \(expected)")
-        #expect(noisy.effective(w, batch: 1).weights != e)          // fresh draws per batch
-        #expect(noisy.effective(w, batch: 0).weights == e)          // keyed: reproducible
-        let stuck = WeightCalibration(spec: CalibrationSpec(timeConstants: .chip, quantize: true, programmingNoise: false, stuckFraction: 0.05), device: device, seed: 3)
+        #expect(noisy.effective(w, batch: 1).weights != e)  // fresh draws per batch
+        #expect(noisy.effective(w, batch: 0).weights == e)  // keyed: reproducible
+        let stuck = WeightCalibration(
+            spec: CalibrationSpec(timeConstants: .chip, quantize: true, programmingNoise: false, stuckFraction: 0.05), device: device, seed: 3)
         let (es, ms) = stuck.effective(w, batch: 0)
         let m = ms?[0] ?? []
         let rate = Double(m.filter { $0 == 0 }.count) / Double(m.count)
@@ -111,8 +117,9 @@ func moonsYAML(epochs: Int = 4, train: Int = 400, extraTraining: String = "", ca
         var twin = try setup.twin(neurons: setup.trainingNeurons(), weights: setup.initialWeights())
         if let readoutScale { twin.readoutScale = readoutScale }
         let spec = setup.spec
-        let trainer = Trainer(twin: twin, config: TrainerConfig(epochs: spec.epochs, batch: spec.batch, lr: spec.lr, schedule: spec.schedule, threads: 2, seed: 5),
-                              calibration: setup.calibration(), neuronsForBatch: setup.neuronsForBatch)
+        let trainer = Trainer(
+            twin: twin, config: TrainerConfig(epochs: spec.epochs, batch: spec.batch, lr: spec.lr, schedule: spec.schedule, threads: 2, seed: 5),
+            calibration: setup.calibration(), neuronsForBatch: setup.neuronsForBatch)
         return (setup, trainer)
     }
 
@@ -137,8 +144,9 @@ func moonsYAML(epochs: Int = 4, train: Int = 400, extraTraining: String = "", ca
         let (straight, _) = try trainer.train(setup.train, validation: setup.validation, from: trainer.start())
         let (_, trainer2) = try self.setup(yaml)
         var calls = 0
-        let (partial, end) = try trainer2.train(setup.train, validation: setup.validation, from: trainer2.start(),
-                                                progress: { _ in calls += 1 }, shouldStop: { calls >= 3 })
+        let (partial, end) = try trainer2.train(
+            setup.train, validation: setup.validation, from: trainer2.start(),
+            progress: { _ in calls += 1 }, shouldStop: { calls >= 3 })
         #expect(end == .interrupted && partial.epoch == 0 && partial.batchInEpoch == 3)
         let saved = try JSONDecoder().decode(TrainingCheckpoint.self, from: JSONEncoder().encode(partial))
         let (_, trainer3) = try self.setup(yaml)
@@ -182,8 +190,10 @@ func moonsYAML(epochs: Int = 4, train: Int = 400, extraTraining: String = "", ca
         let mnist = dir.appendingPathComponent("mnist")
         try FileManager.default.createDirectory(at: mnist, withIntermediateDirectories: true)
         let imgs: [[UInt8]] = (0..<3).map { (k: Int) -> [UInt8] in (0..<784).map { (i: Int) -> UInt8 in UInt8((i * 7 + k * 31) % 256) } }
-        for (name, bytes) in [("train-images-idx3-ubyte", idx(images: imgs)), ("train-labels-idx1-ubyte", idxLabels([4, 1, 9])),
-                              ("t10k-images-idx3-ubyte", idx(images: Array(imgs[0..<2]))), ("t10k-labels-idx1-ubyte", idxLabels([7, 2]))] {
+        for (name, bytes) in [
+            ("train-images-idx3-ubyte", idx(images: imgs)), ("train-labels-idx1-ubyte", idxLabels([4, 1, 9])),
+            ("t10k-images-idx3-ubyte", idx(images: Array(imgs[0..<2]))), ("t10k-labels-idx1-ubyte", idxLabels([7, 2])),
+        ] {
             let path = mnist.appendingPathComponent(name).path
             try Data(bytes).write(to: URL(fileURLWithPath: path))
             try gzip(path)
@@ -238,16 +248,16 @@ func moonsYAML(epochs: Int = 4, train: Int = 400, extraTraining: String = "", ca
         try "#sample #class\r\n1\t5\r\n2\t0\r\n".write(to: sub.appendingPathComponent("train1K.txt"), atomically: true, encoding: .utf8)
         try "#sample #class\r\n60001\t7\r\n".write(to: sub.appendingPathComponent("test100.txt"), atomically: true, encoding: .utf8)
         let yaml = """
-        network: {input: 2312, layers: [{name: h, size: 4}, {name: o, size: 10}]}
-        input: {source: uniform, window: 0.01}
-        simulation: {dt: 1e-3}
-        training: {dataset: nmnist, data: \(dir.path), validation: 0}
-        """
+            network: {input: 2312, layers: [{name: h, size: 4}, {name: o, size: 10}]}
+            input: {source: uniform, window: 0.01}
+            simulation: {dt: 1e-3}
+            training: {dataset: nmnist, data: \(dir.path), validation: 0}
+            """
         let setup = try TrainingSetup(loaded: try scenario(yaml))
         #expect(setup.train.labels == [5, 0] && setup.testLabels == [7])
         let first = setup.train.encode(0, 0)
         // Event (3, 2, ON) at 1.5 ms → step 1, channel (34 + 2)·34 + 3; (0, 0, OFF) at 2.6 ms → step 2, channel 0.
-        #expect(first.offsets == [0, 0, 1, 2] + Array(repeating: 2, count: 7))   // 10 steps: 11 offsets
+        #expect(first.offsets == [0, 0, 1, 2] + Array(repeating: 2, count: 7))  // 10 steps: 11 offsets
         #expect(first.channels == [Int32((34 + 2) * 34 + 3), 0])
         #expect(setup.testSpikes(0).channels == [Int32((34 + 1) * 34 + 1)])
         try FileManager.default.removeItem(at: sub.appendingPathComponent("2.bin"))

@@ -84,7 +84,10 @@ import SpikebarScenario
         let moons = dir.appendingPathComponent("moons.yaml")
         try moonsYAML().write(to: moons, atomically: true, encoding: .utf8)
         let other = dir.appendingPathComponent("other.json")
-        let w = [WeightMatrix(inputs: 16, outputs: 9, values: Array(repeating: 0, count: 144)), WeightMatrix(inputs: 9, outputs: 2, values: Array(repeating: 0, count: 18))]
+        let w = [
+            WeightMatrix(inputs: 16, outputs: 9, values: Array(repeating: 0, count: 144)),
+            WeightMatrix(inputs: 9, outputs: 2, values: Array(repeating: 0, count: 18)),
+        ]
         let plan = [(from: 0, to: 1, recurrent: false), (from: 1, to: 2, recurrent: false)]
         try JSONEncoder().encode(WeightFile(chipPopulations: ["input", "hidden", "out"], plan: plan, weights: w, gains: nil)).write(to: other)
         let e = try runCLI(["evaluate", moons.path, "--weights", other.path])

@@ -12,8 +12,9 @@ import SpikebarTwin
 @Suite struct TwinGradientTests {
     func tinyTwin(recurrent: Bool, readout: Readout) throws -> (TwinNetwork, [StepSpikes], [Int]) {
         let (s, w) = try gradientCheckNetwork(recurrent: recurrent)
-        var twin = try TwinNetwork(network: s.network, neurons: Chip.sampleNeurons(scenario: s), device: s.device,
-                                   weights: w, dt: 1e-3, steps: 12, readout: readout, readoutScale: 2, surrogateSlope: 4)
+        var twin = try TwinNetwork(
+            network: s.network, neurons: Chip.sampleNeurons(scenario: s), device: s.device,
+            weights: w, dt: 1e-3, steps: 12, readout: readout, readoutScale: 2, surrogateSlope: 4)
         twin.smoothSpikes = true
         twin.detachReset = false
         var rng = RandomStream(seed: 9, purpose: .training)
@@ -61,7 +62,7 @@ import SpikebarTwin
             }
         }
         #expect(checked > 20)
-        #expect(largest > 1e-4)   // the network is not saturated: gradients are not trivially zero
+        #expect(largest > 1e-4)  // the network is not saturated: gradients are not trivially zero
     }
 
     /// The gradient of a mini-batch does not depend on the number of threads (fixed work units summed in order).

@@ -12,8 +12,9 @@ import SpikebarTwin
 @Suite struct TwinReplayTests {
     @Test(arguments: [false, true])
     func gridKernelAndTwinAgree(recurrent: Bool) throws {
-        let yaml = tinyScenarioYAML(input: 40, layers: "[{name: hidden, size: 24, recurrent: \(recurrent)}, {name: out, size: 6}]",
-                                    gain: 30, device: "programming_error: 2e-6, read_noise: 0", tauCV: 0.3)
+        let yaml = tinyScenarioYAML(
+            input: 40, layers: "[{name: hidden, size: 24, recurrent: \(recurrent)}, {name: out, size: 6}]",
+            gain: 30, device: "programming_error: 2e-6, read_noise: 0", tauCV: 0.3)
         let s = try scenario(yaml).scenario
         let sizes = [40, 24, 6]
         let w = Chip.connectionPlan(network: s.network).enumerated().map { k, p in

@@ -63,8 +63,12 @@ import SpikebarCore
                 // Its second chunk repeats chunk number 0: since chunk order is enforced (issue #22) the scan
                 // skips it before decoding; `hugeEventCountOverSmallFramesIsRejectedBeforeAllocating` keeps
                 // the decoder's own check covered.
-                #expect(errors.contains { $0.kind == .corruptChunk && ($0.message.contains("declares 1000 bytes, expected 15204611")
-                                                                         || $0.message.contains("duplicated or reordered chunk")) })
+                #expect(
+                    errors.contains {
+                        $0.kind == .corruptChunk
+                            && ($0.message.contains("declares 1000 bytes, expected 15204611")
+                                || $0.message.contains("duplicated or reordered chunk"))
+                    })
             } else if f.hasSuffix("poisson-100x20Hz.sbt") || f.hasSuffix("nmnist-train-1-3.sbt") {
                 #expect(errors.isEmpty && reader.hasIndex, "\(f): \(errors)")
             }
@@ -76,10 +80,13 @@ import SpikebarCore
         #expect(bins.count >= 4)
         for f in bins {
             let b = bytes(f)
-            if b.count % 5 == 0 { #expect(try NMNISTImporter.decode(data: b, path: f).count == b.count / 5) }
-            else { #expect(throws: TraceError.self) { try NMNISTImporter.decode(data: b, path: f) } }
+            if b.count % 5 == 0 {
+                #expect(try NMNISTImporter.decode(data: b, path: f).count == b.count / 5)
+            } else {
+                #expect(throws: TraceError.self) { try NMNISTImporter.decode(data: b, path: f) }
+            }
         }
-        for f in corpusFiles("csv") {   // first byte: the fuzz target's option selector
+        for f in corpusFiles("csv") {  // first byte: the fuzz target's option selector
             let text = String(decoding: bytes(f).dropFirst(), as: UTF8.self)
             // `invalid-*` seeds (issue #22: a first time of -1 or nan) must be refused, not read as a header.
             if (f as NSString).lastPathComponent.hasPrefix("invalid-") {

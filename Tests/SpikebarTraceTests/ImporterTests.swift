@@ -18,7 +18,7 @@ func nmnistDirectory() -> String? {
         let big = dir.appendingPathComponent("big.bin")
         _ = FileManager.default.createFile(atPath: big.path, contents: nil)
         let h = try FileHandle(forWritingTo: big)
-        try h.truncate(atOffset: UInt64(NMNISTImporter.maxFileBytes + 5))   // sparse: nothing written
+        try h.truncate(atOffset: UInt64(NMNISTImporter.maxFileBytes + 5))  // sparse: nothing written
         try h.close()
         #expect(throws: TraceError.self) { _ = try NMNISTImporter.import(binPath: big.path) }
         let fifo = dir.appendingPathComponent("fifo.bin")
@@ -106,17 +106,17 @@ func nmnistDirectory() -> String? {
 
     @Test func csvParsesExactlyAndNamesLines() throws {
         let text = """
-        time_s,population,index
-        # comment
-        0.000001,input,3
-        1e-6,hidden,0
+            time_s,population,index
+            # comment
+            0.000001,input,3
+            1e-6,hidden,0
 
-        0.0000005,input,699
-        2.5,hidden,7
-        """
+            0.0000005,input,699
+            2.5,hidden,7
+            """
         let (h, ev) = try CSVImporter.parse(text: text, file: "x.csv")
         #expect(h.populations == [.init(name: "input", size: 700), .init(name: "hidden", size: 8)])
-        #expect(h.timeUnit == 1_000) // 0.5 µs is not a whole µs: the coarsest dividing unit is 1 ns
+        #expect(h.timeUnit == 1_000)  // 0.5 µs is not a whole µs: the coarsest dividing unit is 1 ns
         #expect(ev.map(\.time) == [500_000, 1_000_000, 1_000_000, 2_500_000_000_000])
         #expect(ev.map(\.index) == [699, 3, 0, 7])
         let e = #expect(throws: SpikebarError.self) { try CSVImporter.parse(text: "0.1,a,1\n0.2,a\n", file: "y.csv") }
@@ -126,7 +126,7 @@ func nmnistDirectory() -> String? {
         let (h3, ev3) = try CSVImporter.parse(text: "10,0,1\n12,1,4\n", options: .init(timeColumn: .microseconds))
         #expect(h3.populations.map(\.name) == ["0", "1"] && h3.timeUnit == 1_000_000)
         #expect(ev3 == [TraceEvent(time: 10_000_000, population: 0, index: 1), TraceEvent(time: 12_000_000, population: 1, index: 4)])
-        #expect(CSVImporter.exactPicoseconds("0.1234567891234", unit: 1_000_000_000_000) == nil) // below 1 ps
+        #expect(CSVImporter.exactPicoseconds("0.1234567891234", unit: 1_000_000_000_000) == nil)  // below 1 ps
         #expect(CSVImporter.exactPicoseconds("1.5E3", unit: 1) == 1500)
     }
 }

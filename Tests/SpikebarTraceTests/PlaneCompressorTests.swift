@@ -23,7 +23,9 @@ import SpikebarCore
         var frame = [UInt8](repeating: 0, count: capacity)
         let cctx = try #require(ZSTD_createCCtx()); defer { ZSTD_freeCCtx(cctx) }
         let length = try plane.withUnsafeBufferPointer { p in
-            try frame.withUnsafeMutableBytes { try PlaneCompressor.compress(cctx, level: 1, p.baseAddress!, size, into: $0.baseAddress!, capacity: capacity) }
+            try frame.withUnsafeMutableBytes {
+                try PlaneCompressor.compress(cctx, level: 1, p.baseAddress!, size, into: $0.baseAddress!, capacity: capacity)
+            }
         }
         if size >= 1000 { #expect(length == PlaneCompressor.rawFrameSize(size), "uniform random bytes are stored raw") }
         var back = [UInt8](repeating: 0, count: size)

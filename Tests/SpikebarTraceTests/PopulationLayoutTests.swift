@@ -6,8 +6,10 @@ import SpikebarCore
 /// Chunk time layouts 1 (format 2.0: one time stream per population on its own quantum) and 2 (3.0:
 /// the same with narrow planes packed, `PlanePacking`), which a 3.0 writer uses.
 @Suite struct PopulationLayoutTests {
-    let header = TraceHeader(populations: [.init(name: "input", size: 784), .init(name: "hidden", size: 128),
-                                           .init(name: "output", size: 10)])
+    let header = TraceHeader(populations: [
+        .init(name: "input", size: 784), .init(name: "hidden", size: 128),
+        .init(name: "output", size: 10),
+    ])
 
     /// A recording-like stream: input spikes on a 1 µs grid (rate `inputRate` per channel), layer spikes at
     /// arbitrary picoseconds, merged by time (stable), with runs of equal times; optionally starting at a
@@ -112,7 +114,7 @@ import SpikebarCore
         for i in 0..<400 {
             t += i < 100 ? 10_000_000 : 1_000_000 * Int64(1 + i % 7)
             ev.append(TraceEvent(time: t, population: 0, index: i % 10))
-            ev.append(TraceEvent(time: t + Int64(i % 3), population: 1, index: i % 10)) // b at picoseconds
+            ev.append(TraceEvent(time: t + Int64(i % 3), population: 1, index: i % 10))  // b at picoseconds
         }
         try writeTrace(dir.file("q.sbt"), h, ev, chunkEvents: 4096)
         #expect(try readAll(dir.file("q.sbt")) == ev)
@@ -121,7 +123,7 @@ import SpikebarCore
         #expect(b[chunk + 15] == TraceFormat.timeLayoutPerPopulationPacked)
         // The stream table opens the payload: population 0's quantum, 8 bytes little-endian.
         let quantumA = b.le(chunk + TraceFormat.chunkHeaderSize, UInt64.self)
-        #expect(quantumA == 1_000_000) // the GCD of every time, not the prefix's 10 µs
+        #expect(quantumA == 1_000_000)  // the GCD of every time, not the prefix's 10 µs
     }
 
     @Test func perPopulationQuantaBeatOneMergedStream() throws {
@@ -186,14 +188,20 @@ import SpikebarCore
                 let size = PlanePacking.packedCount(count, bits: bits)
                 #expect(size == (count * bits + 7) / 8)
                 var packed = [UInt8](repeating: 0xFF, count: size), back = [UInt8](repeating: 0xEE, count: count)
-                values.withUnsafeBufferPointer { v in packed.withUnsafeMutableBufferPointer { PlanePacking.pack(v.baseAddress!, count, bits: bits, into: $0.baseAddress!) } }
-                packed.withUnsafeBufferPointer { pk in back.withUnsafeMutableBufferPointer { PlanePacking.unpack(pk.baseAddress!, count, bits: bits, into: $0.baseAddress!) } }
+                values.withUnsafeBufferPointer { v in
+                    packed.withUnsafeMutableBufferPointer { PlanePacking.pack(v.baseAddress!, count, bits: bits, into: $0.baseAddress!) }
+                }
+                packed.withUnsafeBufferPointer { pk in
+                    back.withUnsafeMutableBufferPointer { PlanePacking.unpack(pk.baseAddress!, count, bits: bits, into: $0.baseAddress!) }
+                }
                 #expect(back == values, "bits \(bits), count \(count)")
                 let used = (count * bits) % 8
                 if used != 0 { #expect(packed[size - 1] >> UInt8(used) == 0, "bits \(bits), count \(count): padding") }
             }
         }
-        #expect(PlanePacking.bits(forOr: 0) == 1 && PlanePacking.bits(forOr: 3) == 2 && PlanePacking.bits(forOr: 15) == 4 && PlanePacking.bits(forOr: 16) == 8)
+        #expect(
+            PlanePacking.bits(forOr: 0) == 1 && PlanePacking.bits(forOr: 3) == 2 && PlanePacking.bits(forOr: 15) == 4
+                && PlanePacking.bits(forOr: 16) == 8)
     }
 
     @Test func damagedLayoutOnePayloadsAreRejectedOrValidNeverCrash() throws {

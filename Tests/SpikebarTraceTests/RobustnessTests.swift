@@ -38,7 +38,7 @@ import SpikebarCore
 
     @Test func flippedByteInAChunkLosesOnlyThatChunk() throws {
         let dir = TempDir(); defer { dir.cleanup() }
-        for close in [true, false] { // with the index, and scanning a writer's unfinished file
+        for close in [true, false] {  // with the index, and scanning a writer's unfinished file
             let (p, perChunk) = try smallTrace(dir, close: close)
             let full = bytes(p)
             let table = try TraceReader(path: p).chunks

@@ -4,8 +4,9 @@ import SpikebarCore
 @testable import SpikebarTrace
 
 @Suite struct RoundTripTests {
-    let header = TraceHeader(populations: [.init(name: "in", size: 700), .init(name: "hidden", size: 256), .init(name: "out", size: 20)],
-                             scenarioDigest: "abc123", metadata: "{\"k\":1}")
+    let header = TraceHeader(
+        populations: [.init(name: "in", size: 700), .init(name: "hidden", size: 256), .init(name: "out", size: 20)],
+        scenarioDigest: "abc123", metadata: "{\"k\":1}")
 
     @Test func xxh64MatchesReferenceVectors() {
         #expect(XXH64.hash([]) == 0xEF46_DB37_51D8_E999)
@@ -46,8 +47,10 @@ import SpikebarCore
         let dir = TempDir(); defer { dir.cleanup() }
         let big = TraceHeader(populations: [.init(name: "a", size: 1 << 31), .init(name: "b", size: 1 << 31)])
         #expect(big.addressCount == TraceHeader.maxAddressCount)
-        let ev = [TraceEvent(time: 0, population: 1, index: (1 << 31) - 1), TraceEvent(time: 1, population: 0, index: 0),
-                  TraceEvent(time: 1, population: 1, index: 0), TraceEvent(time: 9, population: 0, index: (1 << 31) - 1)]
+        let ev = [
+            TraceEvent(time: 0, population: 1, index: (1 << 31) - 1), TraceEvent(time: 1, population: 0, index: 0),
+            TraceEvent(time: 1, population: 1, index: 0), TraceEvent(time: 9, population: 0, index: (1 << 31) - 1),
+        ]
         try writeTrace(dir.file("big.sbt"), big, ev)
         #expect(try readAll(dir.file("big.sbt")) == ev)
         let tooBig = TraceHeader(populations: [.init(name: "a", size: 1 << 32), .init(name: "b", size: 1)])
@@ -77,7 +80,7 @@ import SpikebarCore
         #expect(throws: TraceError.self) { try w.append(TraceEvent(time: 100, population: 3, index: 0)) }
         #expect(throws: TraceError.self) { try w.append(TraceEvent(time: 100, population: 2, index: 20)) }
         #expect(throws: TraceError.self) { try w.append(TraceEvent(time: 100, population: 0, index: -1)) }
-        try w.append(TraceEvent(time: 100, population: 2, index: 19)) // the writer is still usable
+        try w.append(TraceEvent(time: 100, population: 2, index: 19))  // the writer is still usable
         try w.close()
         #expect(try readAll(dir.file("o.sbt")).count == 2)
         #expect(throws: TraceError.self) { try w.append(TraceEvent(time: 200, population: 0, index: 0)) }
@@ -111,7 +114,7 @@ import SpikebarCore
         put(dir.file("magic.sbt"), wrong)
         let e1 = #expect(throws: TraceError.self) { try TraceReader(path: dir.file("magic.sbt")) }
         #expect(e1?.kind == .badMagic && e1?.offset == 0)
-        b[8] = UInt8(TraceFormat.majorVersion + 1) // a major version newer than this reader
+        b[8] = UInt8(TraceFormat.majorVersion + 1)  // a major version newer than this reader
         put(dir.file("v2.sbt"), b)
         let e2 = #expect(throws: TraceError.self) { try TraceReader(path: dir.file("v2.sbt")) }
         #expect(e2?.kind == .unsupportedVersion)
