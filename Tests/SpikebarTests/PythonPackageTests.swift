@@ -27,7 +27,10 @@ import Testing
         let (venvStatus, venvOut) = try sh([python, "-m", "venv", venv])
         guard venvStatus == 0 else { print("skipped: python3 -m venv failed: \(venvOut.suffix(300))"); return }
         let root = packageRoot().path
-        let (pipStatus, pipOut) = try sh([venv + "/bin/pip", "install", "-q", "--disable-pip-version-check", root + "/python", "nir"])
+        // pip (setuptools) writes build/ and *.egg-info next to the sources: install a copy, never the checkout.
+        let source = dir.appendingPathComponent("python-src").path
+        try FileManager.default.copyItem(atPath: root + "/python", toPath: source)
+        let (pipStatus, pipOut) = try sh([venv + "/bin/pip", "install", "-q", "--disable-pip-version-check", source, "nir"])
         guard pipStatus == 0 else {
             // Offline machines cannot fetch nir/numpy from PyPI: that is the only other reason to skip.
             if pipOut.contains("Could not find a version") || pipOut.contains("NewConnectionError") || pipOut.contains("Temporary failure") {
