@@ -66,11 +66,13 @@ def family(seeds):
     o = "spikebar-out/family"
     print("| setting (D, α, jitter) | homogeneous τ | chip's fixed τ | trained τ |")
     print("|---|---:|---:|---:|")
-    for D, A, J in [("1", "2", "0"), ("2", "2", "0"), ("2", "1", "0"), ("2", "2", "4e-3"), ("3", "2", "0")]:
+    for D, A, J, W in [("1", "2", "0", ""), ("2", "2", "0", ""), ("2", "1", "0", ""), ("2", "2", "4e-3", ""), ("3", "2", "0", ""),
+                       ("2", "2", "0", "-w300ms")]:
         cells = []
         for tc, name in [("homogeneous", "ideal twin"), ("chip", "float twin"), ("trained", "float twin")]:
-            cells.append(cell([get(acc, "%s/D%s-a%s-j%s-%s-s%s/evaluate.json" % (o, D, A, J, tc, s), name) for s in seeds]))
-        print("| D = %s, α = %s, jitter %s | %s |" % (D, A, "0" if J == "0" else "%g ms" % (1e3 * float(J)), " | ".join(cells)))
+            cells.append(cell([get(acc, "%s/D%s-a%s-j%s%s-%s-s%s/evaluate.json" % (o, D, A, J, W, tc, s), name) for s in seeds]))
+        window = ", window 300 ms" if W else ""
+        print("| D = %s, α = %s, jitter %s%s | %s |" % (D, A, "0" if J == "0" else "%g ms" % (1e3 * float(J)), window, " | ".join(cells)))
 
 if __name__ == "__main__":
     what = sys.argv[1] if len(sys.argv) > 1 else "table"
