@@ -81,6 +81,10 @@ let package = Package(
                 "SpikebarTwin",
                 "spikebar",  // built so that CLI tests can run it
             ]),
+        // Test targets per module where it shortens the build: each links only what it tests.
+        .testTarget(name: "SpikebarCostTests", dependencies: ["SpikebarCost", "SpikebarActivity", "SpikebarCore"]),
+        .testTarget(name: "SpikebarDevicesTests", dependencies: ["SpikebarDevices", "SpikebarCore"]),
+        .testTarget(name: "SpikebarNeuronsTests", dependencies: ["SpikebarNeurons", "SpikebarDevices", "SpikebarCore"]),
         .testTarget(name: "SpikebarTraceTests", dependencies: ["SpikebarTrace", "SpikebarCore", "CZstd"]),
         .testTarget(
             name: "SpikebarNIRTests",

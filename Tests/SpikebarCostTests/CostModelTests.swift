@@ -37,7 +37,6 @@ private func activity(
 }
 
 /// |a − b| ≤ rel · max(|a|, |b|).
-private func close(_ a: Double, _ b: Double, rel: Double) -> Bool { abs(a - b) <= rel * max(abs(a), abs(b)) }
 
 /// 10 inputs → 2 neurons on one 128 × 128 tile, zero spikes: the idle chip.
 private func idleActivity(steps: Int) -> Activity {

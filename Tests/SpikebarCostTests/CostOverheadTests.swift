@@ -40,7 +40,6 @@ private func twoLayers(
         outputSpikeCounts: [1, 0], firstOutputSpike: decisionTime, decisionTime: decisionTime, predictedClass: 0)
 }
 
-private func close(_ a: Double, _ b: Double, rel: Double = 1e-12) -> Bool { abs(a - b) <= rel * max(abs(a), abs(b)) }
 
 @Suite("Cost overheads and latency bases (issue #16)")
 struct CostOverheadTests {

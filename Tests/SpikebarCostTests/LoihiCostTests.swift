@@ -33,7 +33,6 @@ private func silent(steps: Int = 100) -> Activity {
     network([layer("input", size: 10), layer("hidden", size: 3), layer("output", size: 2)], steps: steps)
 }
 
-private func close(_ a: Double, _ b: Double, rel: Double = 1e-12) -> Bool { abs(a - b) <= rel * max(abs(a), abs(b)) }
 
 @Suite("Loihi cost model")
 struct LoihiCostTests {
