@@ -10,13 +10,21 @@ extension Simulation {
     /// Most (read, column) samples kept for the column-current histogram of one inference.
     public static let columnCurrentSampleLimit = 2_000_000
 
-    /// The data behind the charts of `report.html`: re-runs inference `k` with `recordSpikes` (the kernel
-    /// is deterministic, so its activity equals the one in `activities`) and derives the raster, the
+    /// The data behind the charts of `report.html`: inference `k`'s spikes (kept from its run for k = 0,
+    /// `firstSpikes`; otherwise it is run again with `recordSpikes` — the kernel is deterministic, so its
+    /// activity equals the one in `activities`) and derives the raster, the
     /// rates over time and the column currents from its spikes; the concurrency histograms are the
     /// kernel's, summed over `activities`.
-    public func detail(_ activities: [Activity], inference k: Int = 0) -> InferenceDetail? {
+    public func detail(_ activities: [Activity], inference k: Int = 0, firstSpikes: [SpikeList]? = nil) -> InferenceDetail? {
         guard k >= 0, k < inputs.count else { return nil }
-        let result = infer(k, recordSpikes: true)
+        // Inference 0's spikes kept from its run (`runAllKeepingFirstSpikes`), else one more run of `k`.
+        let result: (spikes: [SpikeList], activity: Activity)
+        if k == 0, let spikes = firstSpikes, k < activities.count {
+            result = (spikes, activities[k])
+        } else {
+            let r = infer(k, recordSpikes: true)
+            result = (r.spikes, r.activity)
+        }
         let window = scenario.input.window
         let raster = chip.populations.enumerated().map { p, pop -> PopulationRaster in
             let s = p < result.spikes.count ? result.spikes[p] : SpikeList()

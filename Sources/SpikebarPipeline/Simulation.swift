@@ -97,6 +97,22 @@ public struct Simulation: Sendable {
         return ParallelMap.map(count: n, threads: threads, progress: progress) { k in infer(k).activity }
     }
 
+    /// `runAll` that also keeps inference 0's spikes, recorded during its one run, for the charts of
+    /// `report.html` (`report(_:detail:firstSpikes:)`): the report then runs nothing again when inference
+    /// 0 is the one it shows (the usual case). Recording spikes does not change the dynamics.
+    public func runAllKeepingFirstSpikes(
+        threads: Int = 0, progress: (@Sendable (Int) -> Void)? = nil
+    )
+        -> (activities: [Activity], firstSpikes: [SpikeList]?)
+    {
+        let runs = ParallelMap.map(count: inputs.count, threads: threads, progress: progress) { k -> (Activity, [SpikeList]?) in
+            guard k == 0 else { return (infer(k).activity, nil) }
+            let r = infer(k, recordSpikes: true)
+            return (r.activity, r.spikes)
+        }
+        return (runs.map(\.0), runs.first?.1)
+    }
+
     /// Throws when the kernel's runaway guard stopped an inference (issue #22, class 4), naming the
     /// population and the scenario keys that cause it; the activities of such a run are not results.
     public func checkRunaway(_ activities: [Activity]) throws {
@@ -111,7 +127,7 @@ public struct Simulation: Sendable {
 
     /// Prices activities and assembles the report. With `detail` (the default) it also re-runs the first
     /// inference with its spikes recorded for the charts of `report.html` (`detail(_:)`).
-    public func report(_ activities: [Activity], detail withDetail: Bool = true) -> RunReport {
+    public func report(_ activities: [Activity], detail withDetail: Bool = true, firstSpikes: [SpikeList]? = nil) -> RunReport {
         let s = scenario
         let estimates: [[CostEstimate]] = activities.map { a in costModels.map { $0.price(a) } }
         let archNames = costModels.map(\.architecture)
@@ -162,7 +178,8 @@ public struct Simulation: Sendable {
             tiles: chip.tiles.count, synapseGains: gains, gainSource: gainSource, weightSource: weightSource,
             inferences: inferences, meanActivity: ActivitySummary.mean(inferences.map(\.activity)),
             accuracy: inputs.labels == nil ? nil : Double(correct) / Double(max(1, activities.count)),
-            architectures: archs, detail: withDetail ? detail(activities, inference: Simulation.shownInference(activities)) : nil)
+            architectures: archs,
+            detail: withDetail ? detail(activities, inference: Simulation.shownInference(activities), firstSpikes: firstSpikes) : nil)
         report.programming = programming
         report.assumptions = ComparisonAssumptions.lines(
             scenario: s, weightSource: weightSource, architectures: archs,

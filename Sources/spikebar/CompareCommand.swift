@@ -63,9 +63,11 @@ struct CompareCommand: ParsableCommand {
                 note("[\(k + 1)/\(loaded.count)] \(l.scenario.name): programming the chip…", quiet: quiet || json)
                 let sim = try Simulation(loaded: l)
                 let base = done
-                let activities = sim.runAll(threads: l.scenario.simulation.threads) { d in progress.update(base + d) }
+                let (activities, firstSpikes) = sim.runAllKeepingFirstSpikes(threads: l.scenario.simulation.threads) { d in
+                    progress.update(base + d)
+                }
                 done += sim.inputs.count
-                let report = sim.report(activities)
+                let report = sim.report(activities, firstSpikes: firstSpikes)
                 let sub = "\(dir)/\(CompareCommand.folder(k, l))"
                 try FileManager.default.createDirectory(atPath: sub, withIntermediateDirectories: true)
                 try DurableFile.write(ReportRenderer.json(report), to: sub + "/report.json")

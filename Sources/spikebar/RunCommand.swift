@@ -85,12 +85,13 @@ struct RunCommand: ParsableCommand {
             let n = sim.inputs.count
             let progress = ProgressLine(total: n, label: "inferences", enabled: !quiet && !json)
             let threads = loaded.scenario.simulation.threads
-            let activities =
-                try record.map { try sim.record(to: $0, threads: threads) { done in progress.update(done) } }
-                ?? sim.runAll(threads: threads) { done in progress.update(done) }
+            // Inference 0's spikes are kept from its run for the report's charts (no second run).
+            let (activities, firstSpikes) =
+                try record.map { (try sim.record(to: $0, threads: threads) { done in progress.update(done) }, nil) }
+                ?? sim.runAllKeepingFirstSpikes(threads: threads) { done in progress.update(done) }
             progress.finish()
             try sim.checkRunaway(activities)
-            let report = sim.report(activities)
+            let report = sim.report(activities, firstSpikes: firstSpikes)
             // The readable reports first (they show what went non-finite), then the JSON, refused if a
             // quantity is inf or NaN (issue #22): report.json never carries "inf"/"nan" as results.
             try DurableFile.write(ReportRenderer.markdown(report), to: dir + "/report.md")

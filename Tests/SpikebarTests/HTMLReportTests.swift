@@ -141,6 +141,19 @@ func smallRun(_ yaml: String = smallReportYAML(), path: String = "/tmp/spikebar-
         #expect(values.count == r.activity.totalCellReads)
     }
 
+    /// Inference 0's spikes kept from its run give the same charts as running it again (the report then
+    /// runs nothing twice), and the same activities.
+    @Test(arguments: ["exact", "grid"])
+    func keptFirstSpikesEqualARerun(timing: String) throws {
+        let sim = try Simulation(loaded: try scenario(smallReportYAML(timing: timing)))
+        let (activities, first) = sim.runAllKeepingFirstSpikes(threads: 2)
+        #expect(activities == sim.runAll(threads: 1))
+        #expect(first != nil)
+        let kept = sim.detail(activities, inference: 0, firstSpikes: first)
+        let rerun = sim.detail(activities, inference: 0)
+        #expect(kept != nil && kept == rerun)
+    }
+
     /// Same scenario and seed ⇒ the same report.html bytes, whatever the thread count.
     @Test func htmlIsDeterministicWhateverTheThreads() throws {
         let sim = try Simulation(loaded: try scenario(smallReportYAML()))
