@@ -96,7 +96,7 @@ struct KernelBench: ParsableCommand {
                     runsDone += 1; progress.update(runsDone)
                 }
                 guard let r = last else { continue }
-                let med = times.sorted()[times.count / 2]
+                let med = WallClock.median(times)
                 let syn = Double(r.activity.totalSynapticEvents)
                 let events = Double(input.count + r.queueEvents)
                 figures.append((name, syn / med, med))
@@ -104,7 +104,8 @@ struct KernelBench: ParsableCommand {
                     .init(
                         mode: name, medianSeconds: med, eventsPerSecond: events / med, synapticEventsPerSecond: syn / med,
                         synapticEvents: Int(syn), rowReads: r.rowReads, spikesPerPopulation: r.activity.layers.map(\.spikes),
-                        staleEvents: r.staleEvents, targetSynapticEventsPerSecond: name == "exact" ? 100e6 : 200e6, speedupOverDensePeer: nil))
+                        staleEvents: r.staleEvents, targetSynapticEventsPerSecond: WallClock.kernelTarget(exact: name == "exact"),
+                        speedupOverDensePeer: nil))
                 progress.finish()
                 say(
                     "\(name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(Units.fixed(med * 1e3, significant: 4)) ms  \(Units.fixed(events / med / 1e6, significant: 4)) M events/s  \(Units.fixed(syn / med / 1e6, significant: 4)) M synaptic events/s  (\(Int(syn)) synaptic events, \(r.rowReads) row reads, spikes per population \(r.activity.layers.map { String($0.spikes) }.joined(separator: "/")), \(r.staleEvents) stale queue events)"
@@ -131,7 +132,7 @@ struct KernelBench: ParsableCommand {
                 runsDone += 1; progress.update(runsDone)
             }
             progress.finish()
-            let dense = times.isEmpty ? .nan : times.sorted()[times.count / 2]
+            let dense = WallClock.median(times)
             if dense.isFinite {
                 say(
                     "\("dense peer".padding(toLength: 14, withPad: " ", startingAt: 0)) \(Units.fixed(dense * 1e3, significant: 4)) ms  clock-driven, every synapse every step (dt \(Units.format(seconds: dt))): \(Units.fixed(work / dense / 1e6, significant: 4)) M synapse updates/s"
@@ -146,7 +147,7 @@ struct KernelBench: ParsableCommand {
                         densePeerSynapseUpdatesPerSecond: dense.isFinite ? work / dense : nil, peakRSSKiB: peakRSSKiB()))
             }
             for f in figures {
-                let target = f.name == "exact" ? 100e6 : 200e6
+                let target = WallClock.kernelTarget(exact: f.name == "exact")
                 print(
                     "  \(f.name): \(Units.fixed(f.synPerSecond / 1e6, significant: 4)) M synaptic events/s, target ≥ \(Int(target / 1e6)) M: \(f.synPerSecond >= target ? "met" : "NOT met") (\(Units.fixed(f.synPerSecond / target, significant: 3))× target)\(dense.isFinite ? "; \(Units.fixed(dense / f.seconds, significant: 3))× faster than the dense peer" : "")"
                 )

@@ -43,7 +43,7 @@ struct CircuitsBench: ParsableCommand {
                         try body()
                         t.append(Double(DispatchTime.now().uptimeNanoseconds - c) * 1e-6)
                     }
-                    return t.sorted()[t.count / 2]
+                    return WallClock.median(t)
                 }
                 var sol: NodalSolver.Solution?
                 let nodal = try median { sol = try NodalSolver.solve(conductance: g, rows: n, cols: n, voltages: v, parasitics: p) }

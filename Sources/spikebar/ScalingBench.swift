@@ -80,7 +80,7 @@ struct ScalingBench: ParsableCommand {
                     times.append(Double(DispatchTime.now().uptimeNanoseconds - t1) * 1e-9)
                     syn = results.reduce(0, +)
                 }
-                let med = times.sorted()[times.count / 2]
+                let med = WallClock.median(times)
                 print(
                     "scaling kind=threads mode=\(mode == "exact" ? "exact" : "grid") threads=\(threads) samples=\(samples) \(head) seconds=\(med) syn_events=\(syn) syn_per_s=\(Double(syn) / med) rss_mib=\(Double(peakRSSKiB()) / 1024)"
                 )
@@ -100,7 +100,7 @@ struct ScalingBench: ParsableCommand {
                     times.append(Double(DispatchTime.now().uptimeNanoseconds - t1) * 1e-9)
                 }
                 guard let r = last else { continue }
-                let med = times.sorted()[times.count / 2]
+                let med = WallClock.median(times)
                 let syn = r.activity.totalSynapticEvents
                 let rates = r.activity.layers.dropFirst().map { Units.fixed($0.meanRate, significant: 3) }.joined(separator: "/")
                 print(
@@ -115,7 +115,7 @@ struct ScalingBench: ParsableCommand {
                     work = ClockDrivenReference.run(chip: chip, input: input, window: duration, dt: dt).synapseUpdates
                     times.append(Double(DispatchTime.now().uptimeNanoseconds - t1) * 1e-9)
                 }
-                let med = times.sorted()[times.count / 2]
+                let med = WallClock.median(times)
                 print(
                     "scaling kind=run mode=dense \(head) input_spikes=\(input.count) seconds=\(med) synapse_updates=\(Int(work)) rss_mib=\(Double(peakRSSKiB()) / 1024)"
                 )

@@ -79,7 +79,7 @@ struct TrainBench: ParsableCommand {
                     hiddenSpikes = Double(out.map { $0.spikes[1].count }.reduce(0, +)) / Double(probe) / Double(hidden) / 0.1
                 }
             }
-            let med = times.sorted()[times.count / 2]
+            let med = WallClock.median(times)
             rows.append(
                 Row(
                     shape: name, msPerStep: med * 1e3, examplesPerSecond: Double(batch) / med, hiddenRateHz: hiddenSpikes,
