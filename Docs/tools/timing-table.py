@@ -66,7 +66,7 @@ def family(seeds):
     o = "spikebar-out/family"
     print("| setting (D, α, jitter) | homogeneous τ | chip's fixed τ | trained τ |")
     print("|---|---:|---:|---:|")
-    for D, A, J, W in [("1", "2", "0", ""), ("2", "2", "0", ""), ("2", "1", "0", ""), ("2", "2", "4e-3", ""), ("3", "2", "0", ""),
+    for D, A, J, W in [("1", "2", "0", ""), ("2", "2", "0", ""), ("2", "1", "0", ""), ("2", "2", "4e-3", ""), ("2", "2", "8e-3", ""), ("3", "2", "0", ""),
                        ("2", "2", "0", "-w300ms")]:
         cells = []
         for tc, name in [("homogeneous", "ideal twin"), ("chip", "float twin"), ("trained", "float twin")]:
