@@ -19,6 +19,7 @@ let package = Package(
         .executableTarget(name: "FuzzCSV", dependencies: [spikebar, "FuzzSupport"]),
         .executableTarget(name: "FuzzDeviceTable", dependencies: [spikebar, "FuzzSupport"]),
         .executableTarget(name: "FuzzCheckpoint", dependencies: [spikebar, "FuzzSupport"]),
+        .executableTarget(name: "FuzzNIR", dependencies: [spikebar, "FuzzSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

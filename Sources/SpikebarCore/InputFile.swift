@@ -22,21 +22,7 @@ public enum InputFile {
         _ path: String, hint: String, referencedFrom: SourceLocation? = nil,
         limit: Int = InputFile.defaultLimit
     ) throws -> Data {
-        var st = stat()
-        guard stat(path, &st) == 0 else {
-            throw SpikebarError.missingFile(path: path, referencedFrom: referencedFrom, hint: hint)
-        }
-        let kind = st.st_mode & S_IFMT
-        guard kind == S_IFREG else {
-            let what =
-                kind == S_IFDIR
-                ? "a directory"
-                : kind == S_IFCHR || kind == S_IFBLK ? "a device" : kind == S_IFIFO ? "a FIFO" : kind == S_IFSOCK ? "a socket" : "not a regular file"
-            throw SpikebarError.invalidInput(SourceLocation(file: path), "\(what), not a regular file; expected \(hint)")
-        }
-        guard Int(st.st_size) <= limit else {
-            throw SpikebarError.resourceLimit("\(path): \(st.st_size) bytes, more than the \(limit)-byte limit for an input file")
-        }
+        let st = try checkRegular(path, hint: hint, referencedFrom: referencedFrom, limit: limit)
         // Read with the bound, not by `st_size`: files of /proc and /sys report 0 bytes and then yield
         // any amount (issue #22: /proc/self/pagemap read as an input).
         guard let handle = FileHandle(forReadingAtPath: path) else {
@@ -53,5 +39,31 @@ public enum InputFile {
             throw SpikebarError.resourceLimit("\(path): more than \(bound) bytes, the limit for an input file that reports \(st.st_size) bytes")
         }
         return data
+    }
+
+    /// The checks of `read` without reading: the path is a regular file (not a directory, device, FIFO or
+    /// socket, which a library opening the path itself — libhdf5 — would block on or misread) of at most
+    /// `limit` bytes. Returns its `stat`.
+    @discardableResult
+    public static func checkRegular(
+        _ path: String, hint: String, referencedFrom: SourceLocation? = nil,
+        limit: Int = InputFile.defaultLimit
+    ) throws -> stat {
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            throw SpikebarError.missingFile(path: path, referencedFrom: referencedFrom, hint: hint)
+        }
+        let kind = st.st_mode & S_IFMT
+        guard kind == S_IFREG else {
+            let what =
+                kind == S_IFDIR
+                ? "a directory"
+                : kind == S_IFCHR || kind == S_IFBLK ? "a device" : kind == S_IFIFO ? "a FIFO" : kind == S_IFSOCK ? "a socket" : "not a regular file"
+            throw SpikebarError.invalidInput(SourceLocation(file: path), "\(what), not a regular file; expected \(hint)")
+        }
+        guard Int(st.st_size) <= limit else {
+            throw SpikebarError.resourceLimit("\(path): \(st.st_size) bytes, more than the \(limit)-byte limit for an input file")
+        }
+        return st
     }
 }

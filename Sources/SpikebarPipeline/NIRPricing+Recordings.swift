@@ -35,6 +35,8 @@ extension NIRPricing {
         public var architectures: [Architecture]
         /// The device the weights were programmed on (`--device`); nil: the graph's weights exactly.
         public var device: NIRDeviceProgramming.Report? = nil
+        /// What the figures assume, shown with them (console and JSON), as `report.json`'s `assumptions`.
+        public var assumptions: [String] = []
     }
 
     /// Prices the first `options.limit` recordings of `<data>/nmnist-subset/<labelFile>` (1 ms frames, as
@@ -85,6 +87,25 @@ extension NIRPricing {
             rowReads: mean { Double($0.activity.totalRowReads) }, cellReads: mean { Double($0.activity.totalCellReads) },
             synapticEvents: mean { Double($0.activity.totalSynapticEvents) },
             spikes: mean { Double($0.activity.totalSpikes) }, steps: mean { Double($0.activity.steps) },
-            layerSpikes: layerSpikes, architectures: archs)
+            layerSpikes: layerSpikes, architectures: archs,
+            assumptions: assumptions(mapping: mapping, prices: prices, exact: options.exact))
+    }
+
+    /// The assumption lines of a NIR pricing run.
+    static func assumptions(mapping: NIRConvMapping, prices: PriceLists, exact: Bool) -> [String] {
+        var out = [
+            "Activity from the NIR reference program (\(exact ? "one step per event time" : "1 ms frames")), priced per inference; latency on two bases (streaming: input in real time; compute: input buffered).",
+            "Convolutions \(mapping == .unrolled ? "unrolled: every output position's weights stored (cells and area counted), one row read per input spike" : "kernel-stationary: the C_in·k·k × C_out kernel stored once, an input spike reads up to k² rows"); pooling and flatten are address remapping (no array read).",
+            prices.overheads
+                ? "Idle, bias, leakage and supply energies priced on every architecture (defaults are assumptions A, Docs/cost-models.md)."
+                : "Idle, bias, leakage and supply energies NOT priced (architectures.overheads: false).",
+        ]
+        if let n = prices.sameNode {
+            out.append(
+                "CMOS logic of every architecture scaled to \(n.node) at \(n.vdd) V (architectures.same_node, Stillmaker & Baas 2017, confidence M).")
+        } else {
+            out.append("Technology nodes NOT equalised (RRAM 130 nm, DYNAP 180 nm, ADC/DAC 32 nm, Loihi 14 nm).")
+        }
+        return out
     }
 }

@@ -69,6 +69,8 @@ struct NIRPriceCommand: ParsableCommand {
                 "per inference: \(Units.fixed(s.steps, significant: 4)) steps, \(Units.fixed(s.spikes, significant: 4)) spikes (input included), \(Units.fixed(s.rowReads, significant: 4)) row reads, \(Units.fixed(s.cellReads, significant: 4)) cell reads, \(Units.fixed(s.synapticEvents, significant: 4)) synaptic events"
             )
             func pad(_ x: String, _ n: Int) -> String { x.count >= n ? x : x + String(repeating: " ", count: n - x.count) }
+            for line in s.assumptions { print("  - " + line) }
+            if s.device == nil { print("  - Weights: the graph's own, exactly (ideal device; --device SCENARIO programs them on a real one).") }
             print(pad("architecture", 14) + pad("energy", 14) + pad("latency", 14) + pad("compute lat.", 14) + "area")
             for a in s.architectures {
                 print(

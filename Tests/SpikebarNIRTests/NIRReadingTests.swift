@@ -5,6 +5,21 @@ import Testing
 /// Reading `.nir` files: the shipped graphs (0.1.1 and 0.2.0 layouts), the nir 1.0 gzip fixtures of
 /// `Tests/Fixtures/nir/make_fixtures.py`, and malformed files.
 struct NIRReadingTests {
+    /// libhdf5 opens the path itself: a FIFO (which would block it), a directory or a missing file is
+    /// refused by name before it is asked.
+    @Test func nonRegularFilesAreRefusedNotOpened() throws {
+        let dir = NSTemporaryDirectory() + "spikebar-nir-fifo-\(getpid())"
+        try? FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let fifo = dir + "/graph.nir"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        for (path, why) in [(fifo, "a FIFO"), (dir, "a directory"), (dir + "/missing.nir", "not found")] {
+            let e = #expect(throws: NIRError.self) { try NIRGraph.read(path: path) }
+            #expect(e?.description.contains(why) == true, "\(path): \(String(describing: e))")
+        }
+    }
+
     @Test func sinabsCNN() throws {
         let g = try NIRGraph.read(path: fixture("cnn_sinabs.nir"))
         #expect(g.version == "0.2.0")
