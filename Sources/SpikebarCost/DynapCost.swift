@@ -169,6 +169,10 @@ public struct DynapCost: CostModel {
         public static let camMatch = "CAM match on critical path"
         public static let chips = "chips"
         public static let neuronStatic = "neuron bias (all neurons of used cores)"
+        /// The asynchronous digital communication (seed 000 §VII's "communication protocol"): encoding,
+        /// routing and the CAM broadcasts that deliver each event (spike generation and the analog
+        /// synapse are not communication).
+        public static let communication = [encoding, r2, r3, broadcast]
     }
 
     /// The price list (from the scenario).

@@ -152,6 +152,9 @@ public struct RRAMCrossbarCost: CostModel {
         public static let cells = "1T1R cells"
         public static let neurons = "neurons"
         public static let periphery = "tile periphery"
+        /// What reading the array costs (seed 000 §VII's "RRAM associated energy"): the cells' heat, the
+        /// rest of the read current's supply energy, the column clamps and the word and bit lines.
+        public static let readEnergy = [arrayRead, readSupplyLoss, columnClamp, wordLineDrivers, bitLineCharge]
     }
 
     /// The price list (from the scenario).

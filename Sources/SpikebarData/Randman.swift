@@ -1,4 +1,9 @@
 import SpikebarCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The spiking Randman classification task (Zenke & Vogels, Neural Computation 33(4), 2021,
 /// doi:10.1162/neco_a_01367; reference implementation github.com/fzenke/randman, notebook "Spiking dataset
@@ -14,7 +19,12 @@ import SpikebarCore
 ///   depend on how many samples were asked for); values outside that range are clamped to [0, 1];
 /// - sample k has label k mod classes and its own point stream (the reference shuffles classes);
 /// - optional Gaussian jitter (std `jitter`, s) on every spike time, clamped to the span: the reference
-///   has none; it is this project's knob for harder tasks.
+///   has none; it is this project's knob for harder tasks;
+/// - optional time warp `w ≥ 1` (this project's addition, after the tempo changes of spoken digits that
+///   make SHD a multi-timescale task): sample k's spike times are multiplied by its own factor `s_k`,
+///   log-uniform in [1/w, w], and the span is shared so that the slowest sample still fits: a spike's
+///   time is `fraction · (span / w) · s_k`. The same class then arrives at tempos a factor w² apart;
+///   every unit still fires `spikesPerUnit` times.
 public struct Randman: Sendable {
     public struct Parameters: Sendable, Equatable {
         public var classes: Int
@@ -30,6 +40,8 @@ public struct Randman: Sendable {
         public var jitter: Seconds
         /// Spike times lie in [0, span] (s).
         public var span: Seconds
+        /// Time warp w ≥ 1 (dimensionless): each sample's tempo factor is log-uniform in [1/w, w]; 1 = none.
+        public var timeWarp: Double = 1
 
         /// The reference's `make_spiking_dataset` defaults where they exist (10 classes, 100 units, D = 2,
         /// α = 2, 1 spike per unit), no jitter, 99 ms span (100 steps of 1 ms).
@@ -61,8 +73,10 @@ public struct Randman: Sendable {
         guard p.classes >= 1, p.units >= 1, p.manifoldDimension >= 1, p.spikesPerUnit >= 1 else {
             throw SpikebarError.mismatch("randman: classes, units, manifold dimension and spikes per unit must be ≥ 1")
         }
-        guard p.alpha.isFinite, p.alpha > 0, p.span.isFinite, p.span > 0, p.jitter.isFinite, p.jitter >= 0 else {
-            throw SpikebarError.mismatch("randman: needs α > 0, span > 0 and jitter ≥ 0")
+        guard p.alpha.isFinite, p.alpha > 0, p.span.isFinite, p.span > 0, p.jitter.isFinite, p.jitter >= 0,
+            p.timeWarp.isFinite, p.timeWarp >= 1
+        else {
+            throw SpikebarError.mismatch("randman: needs α > 0, span > 0, jitter ≥ 0 and time warp ≥ 1")
         }
         // Memory: three Doubles per (manifold, unit, dimension, component).
         let count =
@@ -113,16 +127,26 @@ public struct Randman: Sendable {
         }
     }
 
-    /// Input spikes of sample k: unit u's i-th spike at `fraction · span` plus jitter, clamped to [0, span],
-    /// in ps. Exactly `spikesPerUnit` spikes per unit.
+    /// Tempo factor of sample k: log-uniform in [1/w, w] (its own stream, so w = 1 draws nothing and
+    /// leaves every other draw as it was); 1 without time warp.
+    public func tempo(_ k: Int) -> Double {
+        let w = parameters.timeWarp
+        guard w > 1 else { return 1 }
+        var rng = RandomStream(seed: parameters.seed, purpose: .dataset, index: 7, sample: UInt64(k))
+        return exp(log(w) * (2 * rng.nextUniform() - 1))
+    }
+
+    /// Input spikes of sample k: unit u's i-th spike at `fraction · (span / w) · tempo(k)` plus jitter,
+    /// clamped to [0, span], in ps. Exactly `spikesPerUnit` spikes per unit.
     public func spikes(_ k: Int) -> SpikeList {
         let p = parameters
         var jit = RandomStream(seed: p.seed, purpose: .dataset, index: 6, sample: UInt64(k))
         var out: [(time: Int64, channel: Int32)] = []
         out.reserveCapacity(p.units * p.spikesPerUnit)
+        let stretch = p.timeWarp > 1 ? min(p.span, p.span / p.timeWarp * tempo(k)) : p.span
         for row in spikeFractions(k) {
             for (u, f) in row.enumerated() {
-                var t = f * p.span
+                var t = f * stretch
                 if p.jitter > 0 { t = min(p.span, max(0, t + p.jitter * jit.nextGaussian())) }
                 out.append((Int64((t * 1e12).rounded()), Int32(u)))
             }

@@ -18,9 +18,10 @@ public enum RandmanInput {
             throw SpikebarError.mismatch(
                 "\(s.name): randman needs input.window (\(s.input.window) s) longer than simulation.dt (\(s.simulation.dt) s)")
         }
-        return try Randman(
-            .init(
-                classes: r.classes, units: s.network.input, manifoldDimension: r.manifoldDimension, alpha: r.alpha,
-                spikesPerUnit: r.spikesPerUnit, seed: r.seed ?? s.seed, jitter: r.jitter, span: span))
+        var p = Randman.Parameters(
+            classes: r.classes, units: s.network.input, manifoldDimension: r.manifoldDimension, alpha: r.alpha,
+            spikesPerUnit: r.spikesPerUnit, seed: r.seed ?? s.seed, jitter: r.jitter, span: span)
+        p.timeWarp = r.timeWarp
+        return try Randman(p)
     }
 }

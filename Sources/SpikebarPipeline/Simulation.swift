@@ -37,12 +37,11 @@ public struct Simulation: Sendable {
         let plan = Chip.connectionPlan(network: s.network)
         let sizes = [s.network.input] + s.network.layers.map(\.size)
         var weights: [WeightMatrix]
-        var gains = Array(repeating: s.lifNeurons.synapseGain, count: s.network.layers.count)
-        var gainSource = "scenario neurons.synapse_gain"
+        var fileGains: [Double]? = nil
         if s.weights.source == .file, let path = loaded.weightsFile {
             let w = try WeightFile.load(path: path, network: s.network)
             weights = w.weights
-            if let g = w.gains { gains = g; gainSource = "weights file" }
+            fileGains = w.gains
             weightSource = "file \(path)"
         } else {
             weights = plan.enumerated().map { k, p in
@@ -55,7 +54,8 @@ public struct Simulation: Sendable {
         let timing = timing ?? (s.simulation.timing == .exact ? .exact : .grid(dt: s.simulation.dt))
         inputs = try InputSet(loaded: loaded)
         encoder = PoissonEncoder(maxRate: s.input.maxRate, window: s.input.window, seed: s.seed, resolution: s.input.timeResolution)
-        if s.weights.source == .generated && s.weights.targetRate > 0 {
+        var (gains, gainSource) = s.synapseGains(file: fileGains)
+        if s.weights.synapseGains == nil && s.weights.source == .generated && s.weights.targetRate > 0 {
             gains = try Simulation.calibrateGains(
                 scenario: s, weights: weights, initial: gains, timing: timing,
                 inputs: inputs, encoder: encoder, progress: calibrationProgress)

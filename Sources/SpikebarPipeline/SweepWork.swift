@@ -124,16 +124,15 @@ public struct SweepWork: Sendable {
                 setIndex = sets.count - 1
             }
             let timing: Timing = s.simulation.timing == .exact ? .exact : .grid(dt: s.simulation.dt)
-            var gains = Array(repeating: s.lifNeurons.synapseGain, count: s.network.layers.count)
-            var gainSource = "scenario neurons.synapse_gain"
+            var (gains, gainSource) = s.synapseGains(file: nil)
             let weights: [WeightMatrix]
             if s.weights.source == .file, let file = loaded.weightsFile {
                 let w = try WeightFile.load(path: file, network: s.network)
                 weights = w.weights
-                if let g = w.gains { gains = g; gainSource = "weights file" }
+                (gains, gainSource) = s.synapseGains(file: w.gains)
             } else {
                 weights = try DeviceSweep.weights(for: loaded)
-                if s.weights.targetRate > 0 {
+                if s.weights.synapseGains == nil && s.weights.targetRate > 0 {
                     let design = settings.filter { !SweepWork.isAging($0.keyPath) }.map(\.description).joined(separator: "|")
                     if let g = calibrated[design] {
                         gains = g

@@ -20,6 +20,9 @@ public struct RandmanSpec: Sendable, Codable, Equatable {
     public var seed: UInt64?
     /// Standard deviation of Gaussian jitter on every spike time (s).
     public var jitter: Double
+    /// Time warp w ≥ 1: every sample's spike times scaled by its own tempo factor, log-uniform in
+    /// [1/w, w], within the span (`Randman.Parameters.timeWarp`); 1 = none (default).
+    public var timeWarp: Double = 1
 
     public static let `default` = RandmanSpec(
         classes: 10, manifoldDimension: 2, alpha: 2, spikesPerUnit: 1,
@@ -35,7 +38,7 @@ public struct RandmanSpec: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case classes, manifoldDimension = "manifold_dimension", alpha, spikesPerUnit = "spikes_per_unit"
-        case samplesPerClass = "samples_per_class", seed, jitter
+        case samplesPerClass = "samples_per_class", seed, jitter, timeWarp = "time_warp"
     }
 
     public init(from decoder: Decoder) throws {
@@ -49,5 +52,19 @@ public struct RandmanSpec: Sendable, Codable, Equatable {
         samplesPerClass = try c.decode(.samplesPerClass, default: d.samplesPerClass, in: 1...1_000_000)
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed)
         jitter = try c.decode(.jitter, default: d.jitter, in: 0...10, unit: "s")
+        timeWarp = try c.decode(.timeWarp, default: d.timeWarp, in: 1...100)
+    }
+
+    /// `time_warp` only when set, so that scenarios without it encode (and hash) as before.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(classes, forKey: .classes)
+        try c.encode(manifoldDimension, forKey: .manifoldDimension)
+        try c.encode(alpha, forKey: .alpha)
+        try c.encode(spikesPerUnit, forKey: .spikesPerUnit)
+        try c.encode(samplesPerClass, forKey: .samplesPerClass)
+        try c.encodeIfPresent(seed, forKey: .seed)
+        try c.encode(jitter, forKey: .jitter)
+        if timeWarp != 1 { try c.encode(timeWarp, forKey: .timeWarp) }
     }
 }

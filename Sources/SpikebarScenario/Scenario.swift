@@ -56,6 +56,9 @@ public struct Scenario: Sendable, Codable {
         if let g = training?.gains, g.count != network.layers.count {
             throw c.invalid(.training, "gains has \(g.count) values but the network has \(network.layers.count) layers of neurons")
         }
+        if let g = weights.synapseGains, g.count != network.layers.count {
+            throw c.invalid(.weights, "synapse_gains has \(g.count) values but the network has \(network.layers.count) layers of neurons")
+        }
         if let m = neurons.mif {
             if network.layers.contains(where: \.recurrent) { throw c.invalid(.network, "MIF neurons support feed-forward layers only") }
             if m.gains.count != network.layers.count {

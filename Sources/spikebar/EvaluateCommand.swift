@@ -45,7 +45,7 @@ struct EvaluateCommand: ParsableCommand {
                 loaded.scenario.tunedTimeConstants = try TunedTimeConstants.read(weightsFile: path, network: loaded.scenario.network)
             }
             let setup = try TrainingSetup(loaded: loaded)
-            let w = try WeightFile.load(path: path, network: loaded.scenario.network)
+            let w = try loaded.scenario.loadWeights(path: path)
             try OutputPath.checkFolder(out ?? "spikebar-out/\(loaded.scenario.name)", what: "--out")  // before any work (issue #22)
             if let samples { guard samples >= 1 else { throw ValidationError("--samples must be ≥ 1") } }
             if let stuckFraction { guard (0...0.5).contains(stuckFraction) else { throw ValidationError("--stuck-fraction must be in 0 … 0.5") } }

@@ -131,7 +131,7 @@ struct SweepCommand: ParsableCommand {
                 guard testSamples >= 1 else { throw ValidationError("--test-samples must be ≥ 1") }
                 let setup = try TrainingSetup(loaded: loaded)
                 let path = weights ?? loaded.weightsFile ?? "spikebar-out/\(loaded.scenario.name)/weights.json"
-                let w = try WeightFile.load(path: path, network: loaded.scenario.network)
+                let w = try loaded.scenario.loadWeights(path: path)
                 work = try SweepWork(
                     setup: setup, path: scenario, spec: spec, weights: w.weights, gains: w.gains, chips: chips,
                     samples: testSamples, threads: workers)
@@ -317,7 +317,7 @@ struct RetrainCommand: ParsableCommand {
             try loaded.scenario.requireNeuronModel([.lifDPI], for: "spikebar retrain")
             let setup = try TrainingSetup(loaded: loaded)
             let path = weights ?? loaded.weightsFile ?? "spikebar-out/\(loaded.scenario.name)/weights.json"
-            let w = try WeightFile.load(path: path, network: loaded.scenario.network)
+            let w = try loaded.scenario.loadWeights(path: path)
             try OutputPath.checkFolder(out ?? "spikebar-out/\(loaded.scenario.name)", what: "--out")  // before any work (issue #22)
             var faults = loaded.scenario.device.faults
             if let bitErrorRate {

@@ -15,7 +15,7 @@ extension SweepCommand {
         try loaded.scenario.requireNeuronModel([.lifDPI], for: "spikebar sweep --transfers")
         let setup = try TrainingSetup(loaded: loaded)
         let path = loaded.weightsFile ?? "spikebar-out/\(loaded.scenario.name)/weights.json"
-        let w = try WeightFile.load(path: path, network: loaded.scenario.network)
+        let w = try loaded.scenario.loadWeights(path: path)
         let show = !quiet && !json
         let progress = ProgressLine(total: transfers, label: "transfers", enabled: show)
         let r = try TransferSweep.run(

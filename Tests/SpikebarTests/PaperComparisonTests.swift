@@ -32,4 +32,34 @@ struct PaperComparisonTests {
         // The assumption travels with the number.
         #expect(rram.meanBreakdown.notes.contains { $0.contains("ASSUMED operating point") })
     }
+
+    @Test("seed 000 §VII: RRAM-SNN > 10× below DYNAP per inference, dominated by its reads, read energy ≈ 10× below DYNAP's communication")
+    func seed000SectionVII() throws {
+        let path = packageRoot().appendingPathComponent("Scenarios/seed000-vii.yaml").path
+        let loaded = try ScenarioLoader.load(path: path, settings: [try ScenarioSetting(parsing: "input.samples=20")])
+        let sim = try Simulation(loaded: loaded)
+        let report = sim.report(sim.runAll(threads: 1), detail: false)
+        let rram = try #require(report.architectures.first { $0.architecture == "rram-snn" }).meanBreakdown
+        let dynap = try #require(report.architectures.first { $0.architecture == "dynap" }).meanBreakdown
+        func sum(_ e: CostEstimate, _ names: [String]) -> Double { names.compactMap { e.energy(named: $0)?.value }.reduce(0, +) }
+        let read = sum(rram, RRAMCrossbarCost.Component.readEnergy)
+        let communication = sum(dynap, DynapCost.Component.communication)
+        #expect(dynap.totalEnergy / rram.totalEnergy > 10, "per inference \(dynap.totalEnergy / rram.totalEnergy)×")
+        #expect(read / rram.totalEnergy > 0.5, "read share \(read / rram.totalEnergy)")
+        // "About one order of magnitude": within half a decade of 10×.
+        let ratio = communication / read
+        #expect(ratio > 10.0.squareRoot() && ratio < 10 * 10.0.squareRoot(), "communication / read \(ratio)×")
+        // The same network as the quickstart's, spike for spike: the 10× longer pulse and the 10× lower
+        // gain deliver the trained charge per read.
+        var q = try ScenarioLoader.load(
+            path: packageRoot().appendingPathComponent("Scenarios/quickstart.yaml").path,
+            settings: [try ScenarioSetting(parsing: "input.samples=20")])
+        q.scenario.simulation.timing = loaded.scenario.simulation.timing
+        let quick = try Simulation(loaded: q)
+        let a = quick.runAll(threads: 1), b = sim.runAll(threads: 1)
+        #expect(a.map { $0.layers.map(\.spikes) } == b.map { $0.layers.map(\.spikes) })
+        #expect(a.map(\.predictedClass) == b.map(\.predictedClass))
+        // The assumption travels with the scenario.
+        #expect(try String(contentsOfFile: path, encoding: .utf8).contains("ASSUMED read pulse of 1 µs"))
+    }
 }

@@ -62,6 +62,34 @@ func randmanYAML(
         #expect(Set(means.map { ($0 * 1000).rounded() }).count > 1, "\(means)")
     }
 
+    /// Time warp: sample k's spikes are its unwarped fractions × (span / w) × tempo(k), the tempo
+    /// log-uniform in [1/w, w] (its log is uniform: mean ≈ 0, extremes near ±ln w); counts unchanged;
+    /// w = 1 leaves every sample exactly as it was.
+    @Test func timeWarpScalesEachSampleByItsTempo() throws {
+        var clean = params; clean.jitter = 0
+        var warped = clean; warped.timeWarp = 2
+        let plain = try Randman(clean), gen = try Randman(warped)
+        var logs: [Double] = []
+        for k in 0..<400 {
+            let tempo = gen.tempo(k)
+            #expect(tempo >= 0.5 && tempo <= 2)
+            logs.append(log(tempo))
+            let f = gen.spikeFractions(k), s = gen.spikes(k)
+            #expect(f == plain.spikeFractions(k))
+            #expect(s.count == 12 * 2)
+            for (t, ch) in zip(s.times, s.channels) {
+                #expect(f.contains { abs($0[Int(ch)] * 0.05 / 2 * tempo * 1e12 - Double(t)) <= 0.5 })
+            }
+        }
+        let mean = logs.reduce(0, +) / 400
+        #expect(abs(mean) < 0.1, "mean ln tempo \(mean)")
+        #expect(logs.min()! < -0.6 && logs.max()! > 0.6)  // invariant: 400 values
+        var unit = clean; unit.timeWarp = 1
+        #expect((0..<10).map(try Randman(unit).spikes) == (0..<10).map(plain.spikes))
+        var bad = clean; bad.timeWarp = 0.5
+        #expect(throws: SpikebarError.self) { try Randman(bad) }
+    }
+
     /// Same parameters ⇒ same spikes, whatever else was generated; another seed ⇒ other spikes.
     @Test func deterministicForASeed() throws {
         let a = try Randman(params), b = try Randman(params)

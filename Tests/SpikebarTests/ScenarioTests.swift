@@ -31,6 +31,21 @@ import SpikebarPipeline
         #expect(l.scenario.network.layers[0].size == 2)
     }
 
+    /// `weights.synapse_gains` replaces every other source of the DPI gains (one rule,
+    /// `Scenario.synapseGains(file:)`); a wrong count or a non-positive gain names the key.
+    @Test func synapseGainsOverrideAndAreChecked() throws {
+        let ok = try ScenarioLoader.load(text: base + "\nweights: { synapse_gains: [2.5] }", path: "ok.yaml").scenario
+        #expect(ok.synapseGains(file: [9]).gains == [2.5])
+        #expect(ok.synapseGains(file: [9]).source.contains("weights.synapse_gains"))
+        let plain = try ScenarioLoader.load(text: base, path: "ok.yaml").scenario
+        #expect(plain.synapseGains(file: [9]).gains == [9])
+        #expect(plain.synapseGains(file: nil).gains == [plain.lifNeurons.synapseGain])
+        for bad in ["[1, 2]", "[0]", "[]"] {
+            let e = try #require(error(base + "\nweights: { synapse_gains: \(bad) }"))
+            #expect(e.description.contains("synapse_gains") || e.description.contains("weights"), "\(e)")
+        }
+    }
+
     @Test func unknownKeyNamesLineAndPath() throws {
         let e = try #require(error(base.replacingOccurrences(of: "  tau_syn: 5e-3", with: "  tau_syn: 5e-3\n  tau_sin: 4e-3")))
         guard case let .invalidInput(loc, msg) = e else { Issue.record("\(e)"); return }
