@@ -6,7 +6,7 @@ import SpikebarNeurons
 /// A dense, clock-driven simulation of a chip: every step, every synapse of every connection is
 /// evaluated (Σ_j s_j·q_ji over all rows, spiking or not) — the work an every-row, every-step
 /// architecture does, and the peer `spikebar bench kernel` measures the event kernel against.
-/// `DenseGridEngine` with LIF + DPI neurons: the same neuron physics (`StepPropagator`) and update
+/// `GridEngine` (every row, every step) with LIF + DPI neurons: the same neuron physics (`StepPropagator`) and update
 /// order as grid mode; no read noise.
 public enum ClockDrivenReference {
     public struct Result: Sendable {
@@ -21,15 +21,17 @@ public enum ClockDrivenReference {
         let dtPs = max(1, Int64((dt * 1e12).rounded()))
         let scale = chip.device.readVoltage * chip.device.readPulse
         let connections = chip.connections.map { c in
-            DenseGridEngine<LIFDPIModel>.Connection(
+            GridEngine<LIFDPIModel>.Connection(
                 from: c.from, to: c.to, recurrent: c.recurrent, inputs: c.inputs, outputs: c.outputs,
-                q: zip(c.gPlus, c.gMinus).map { scale * ($0 - $1) })
+                w: zip(c.gPlus, c.gMinus).map { scale * ($0 - $1) })
         }
-        let engine = DenseGridEngine<LIFDPIModel>(
+        let engine = GridEngine<LIFDPIModel>(
             sizes: chip.populations.map(\.size),
             constants: [[]] + chip.neurons.map { $0.map { LIFDPIModel.constants($0, dt: dt) } },
-            connections: connections)
-        let r = engine.run(input: input, steps: steps, dtPs: dtPs)
+            connections: connections, routing: .everyRow)
+        var spikes = SpikeTrainInput(input, dtPs: dtPs)
+        var none = NoGridObserver<LIFDPIModel>()
+        let r = engine.run(&spikes, steps: steps, observer: &none)
         return Result(spikes: r.spikes, synapseUpdates: r.synapseUpdates)
     }
 }

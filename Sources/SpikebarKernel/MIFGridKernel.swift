@@ -61,84 +61,29 @@ public struct MIFGridKernel: Sendable {
         weights = chip.connections.map { $0.effectiveWeights(window: chip.conductanceWindow) }
     }
 
+    /// The engine of this kernel: `GridEngine` with MIF neurons, reading only the active rows, every
+    /// connection scaled by its layer's current per unit (`c · Σ_j u_j·w_ji`).
+    var engine: GridEngine<MIFModel> {
+        let sizes = chip.populations.map(\.size)
+        return GridEngine<MIFModel>(
+            sizes: sizes, constants: sizes.enumerated().map { l, n in l == 0 ? [] : Array(repeating: constants, count: n) },
+            connections: chip.connections.enumerated().map { k, c in
+                GridEngine<MIFModel>.Connection(
+                    from: c.from, to: c.to, recurrent: false, inputs: c.inputs, outputs: c.outputs, w: weights[k],
+                    scale: currentPerUnit[k])
+            }, routing: .activeRows)
+    }
+
     /// Runs one sample (pixel intensities in [0, 1] per input channel).
     public func run(_ x: [Double]) -> MIFKernelResult {
-        let k = constants, T = steps
         let sizes = chip.populations.map(\.size)
-        let L = sizes.count - 1
-        var tileReads = [Int](repeating: 0, count: chip.tiles.count), tileCells = tileReads
-        var tileG = [Double](repeating: 0, count: chip.tiles.count)
-        var tileConcurrency = chip.tiles.map { [Int](repeating: 0, count: $0.rows) }
-        var tilePeak = [Int](repeating: 0, count: chip.tiles.count)
-        var synapticIn = [Int](repeating: 0, count: sizes.count)
-        var spikeCounts = sizes.dropFirst().map { [Int](repeating: 0, count: $0) }
-        var outputSpikes: [(step: Int, neuron: Int)] = []
-        var energy = 0.0
-
-        // Layer-1 drive h = Wᵀx: the column charge of a read is linear in its amplitude x_p·a(t_n).
-        let n1 = sizes[1]
-        var h = [Double](repeating: 0, count: n1)
-        for p in 0..<sizes[0] where x[p] != 0 {
-            let xp = x[p], row = p * n1
-            for i in 0..<n1 { h[i] += xp * weights[0][row + i] }
-        }
-        let rest = k.rest
-        var state = sizes.map { [MIFState](repeating: rest, count: $0) }
-        var signal = sizes.map { [Double](repeating: 0, count: $0) }
-        let activePixels = (0..<sizes[0]).filter { x[$0] != 0 }
-        var readout = [Double](repeating: 0, count: sizes[L])
-        var leader = -1, decisionStep: Int?, firstOutput: Int?
-        var current = [Double](repeating: 0, count: sizes.max() ?? 0)
-        var active: [Int] = []
-
-        for n in 0..<T {
-            for l in 1...L {
-                let size = sizes[l], c = currentPerUnit[l - 1]
-                let conn = chip.connections[l - 1]
-                // The rows read this step and their drive amplitudes.
-                active.removeAll(keepingCapacity: true)
-                if l == 1 {
-                    if alpha[n] > 0 { active = activePixels }
-                } else {
-                    for i in 0..<sizes[l - 1] where signal[l - 1][i] != 0 { active.append(i) }
-                }
-                record(
-                    rows: active, connection: conn, amplitude: { l == 1 ? x[$0] * alpha[n] : signal[l - 1][$0] },
-                    reads: &tileReads, cells: &tileCells, g: &tileG, concurrency: &tileConcurrency, peak: &tilePeak)
-                synapticIn[l] += active.count * size
-                if l == 1 {
-                    let drive = c * alpha[n]
-                    for i in 0..<size { current[i] = drive * h[i] }
-                } else {
-                    for j in 0..<size { current[j] = 0 }
-                    for i in active {
-                        let u = signal[l - 1][i], row = i * size
-                        for j in 0..<size { current[j] += u * weights[l - 1][row + j] }
-                    }
-                    for j in 0..<size { current[j] *= c }
-                }
-                for i in 0..<size {
-                    energy += k.stepEnergy(state[l][i])
-                    let before = state[l][i].x1
-                    k.step(&state[l][i], current: current[i])
-                    let after = state[l][i].x1
-                    signal[l][i] = k.signal(after)
-                    if before < k.spikeThreshold && after >= k.spikeThreshold {
-                        spikeCounts[l - 1][i] += 1
-                        if l == L { outputSpikes.append((n, i)); if firstOutput == nil { firstOutput = n } }
-                    }
-                }
-            }
-            // Running readout; the decision time is when its argmax last changed.
-            var best = 0
-            for j in 0..<sizes[L] {
-                readout[j] += readoutKind == .membrane ? state[L][j].v : state[L][j].x1
-                if readout[j] > readout[best] { best = j }
-            }
-            if best != leader { leader = best; decisionStep = n }
-        }
+        let L = sizes.count - 1, T = steps
+        var input = MIFAlphaInput(x: x, alpha: alpha, weights: weights[0], outputs: sizes[1], currentPerUnit: currentPerUnit[0])
+        var observer = MIFKernelObserver(chip: chip, constants: constants, readout: readoutKind, outputs: sizes[L], outputLayer: L)
+        let r = engine.run(&input, steps: T, observer: &observer)
+        let spikeCounts = Array(r.spikeCounts.dropFirst())
         let scale = readoutScale / Double(T)
-        let logits = readout.map { $0 * scale }
+        let logits = observer.readout.map { $0 * scale }
         let window = Double(T) * dt
         var layers = [
             LayerActivity(
@@ -149,48 +94,91 @@ public struct MIFGridKernel: Sendable {
             let total = spikeCounts[l - 1].reduce(0, +)
             layers.append(
                 LayerActivity(
-                    name: chip.populations[l].name, size: sizes[l], spikes: total, synapticEventsIn: synapticIn[l],
+                    name: chip.populations[l].name, size: sizes[l], spikes: total,
+                    synapticEventsIn: observer.recorder.synapticEventsIn[l],
                     neuronUpdates: sizes[l] * T, meanRate: Double(total) / Double(sizes[l]) / window,
                     spikeCounts: spikeCounts[l - 1]))
         }
-        let tiles = chip.tiles.enumerated().map { t, tile in
-            TileActivity(
-                layer: chip.connections[tile.connection].to, rows: tile.rows, cols: tile.cols, usedRows: tile.usedRows,
-                usedCols: tile.usedCols, rowReads: tileReads[t], cellReads: tileCells[t], conductanceRead: tileG[t],
-                conductanceTotal: tile.totalConductance, concurrency: tileConcurrency[t], peakConcurrentRows: tilePeak[t])
-        }
         let best = argmaxLowestIndex(logits)
         let activity = Activity(
-            window: window, dt: dt, steps: T, layers: layers, tiles: tiles,
+            window: window, dt: dt, steps: T, layers: layers, tiles: observer.recorder.tiles,
             outputSpikeCounts: spikeCounts[L - 1],
-            firstOutputSpike: firstOutput.map { Double($0 + 1) * dt },
-            decisionTime: decisionStep.map { Double($0 + 1) * dt }, predictedClass: best)
+            firstOutputSpike: observer.firstOutput.map { Double($0 + 1) * dt },
+            decisionTime: observer.decisionStep.map { Double($0 + 1) * dt }, predictedClass: best)
         return MIFKernelResult(
-            activity: activity, logits: logits, spikeCounts: spikeCounts, outputSpikes: outputSpikes,
-            neuronEnergy: energy)
+            activity: activity, logits: logits, spikeCounts: spikeCounts, outputSpikes: observer.outputSpikes,
+            neuronEnergy: observer.energy)
+    }
+}
+
+/// The MIF network's input (Docs/mif-neurons.md): pixel p drives its row with `x_p·α(t_n)` (the alpha
+/// envelope), and layer 1's current is `c·α(t_n)·h` with `h = Wᵀx` computed once — the twin's order of
+/// operations (`MIFNetwork`), so kernel and twin stay bit-identical.
+struct MIFAlphaInput: GridInput {
+    let x: [Double], alpha: [Double]
+    let h: [Double]
+    let currentPerUnit: Double
+
+    init(x: [Double], alpha: [Double], weights: [Double], outputs n1: Int, currentPerUnit: Double) {
+        self.x = x; self.alpha = alpha; self.currentPerUnit = currentPerUnit
+        // Layer-1 drive h = Wᵀx: the column charge of a read is linear in its amplitude x_p·a(t_n).
+        var h = [Double](repeating: 0, count: n1)
+        for p in 0..<x.count where x[p] != 0 {
+            let xp = x[p], row = p * n1
+            for i in 0..<n1 { h[i] += xp * weights[row + i] }
+        }
+        self.h = h
     }
 
-    /// Books the reads of `rows` (all in the same step, so concurrent on their tile) with their drive
-    /// amplitudes: Σ G of a read row is weighted by amplitude², so `V_read²·t_read·ΣG` is its energy.
-    private func record(
-        rows: [Int], connection conn: Connection, amplitude: (Int) -> Double,
-        reads: inout [Int], cells: inout [Int], g: inout [Double], concurrency: inout [[Int]], peak: inout [Int]
-    ) {
-        guard !rows.isEmpty else { return }
-        var perTile: [Int: Int] = [:]
-        for j in rows { for t in conn.rowTiles[j / conn.tileRows] { perTile[t, default: 0] += 1 } }
-        for j in rows {
-            let a = amplitude(j)
-            for t in conn.rowTiles[j / conn.tileRows] {
-                let tile = chip.tiles[t]
-                reads[t] += 1
-                cells[t] += tile.usedCols
-                g[t] += tile.rowConductance[j - tile.rowStart] * a * a
-            }
+    func signals(step n: Int, into signal: inout [Double], spikes: inout [Int]) {
+        guard alpha[n] > 0 else { return }
+        for p in 0..<min(x.count, signal.count) where x[p] != 0 { signal[p] = x[p] * alpha[n] }
+    }
+
+    func firstLayerDrive<Model>(step n: Int, connection c: GridEngine<Model>.Connection, into drive: inout [Double]) -> Bool {
+        let d = currentPerUnit * alpha[n]
+        for i in 0..<min(h.count, drive.count) { drive[i] = d * h[i] }
+        return true
+    }
+}
+
+/// What the MIF kernel books: the tiles' reads, each neuron's dissipation `Σ G·(V − E)²·dt` before its
+/// step, output spikes, and the running readout (time sum of `v` or `x₁`) whose argmax's last change is
+/// the decision time.
+struct MIFKernelObserver: GridObserver {
+    typealias Model = MIFModel
+    var recorder: GridActivityRecorder
+    let constants: MIFConstants, readoutKind: MIFReadout, outputLayer: Int
+    var readout: [Double]
+    var energy = 0.0
+    var outputSpikes: [(step: Int, neuron: Int)] = []
+    var firstOutput: Int?, decisionStep: Int?
+    var leader = -1
+
+    init(chip: Chip, constants: MIFConstants, readout: MIFReadout, outputs: Int, outputLayer: Int) {
+        recorder = GridActivityRecorder(chip: chip)
+        self.constants = constants; readoutKind = readout; self.outputLayer = outputLayer
+        self.readout = [Double](repeating: 0, count: outputs)
+    }
+
+    mutating func read(connection k: Int, step n: Int, rows: [Int], amplitudes: [Double]) {
+        recorder.read(connection: k, rows: rows, amplitudes: amplitudes)
+    }
+    mutating func willEmit(layer l: Int, neuron i: Int, state: MIFModel.State, _ k: MIFConstants) {
+        energy += k.stepEnergy(state.neuron)
+    }
+    mutating func spiked(layer l: Int, neuron i: Int, step n: Int) {
+        guard l == outputLayer else { return }
+        outputSpikes.append((n, i))
+        if firstOutput == nil { firstOutput = n }
+    }
+    mutating func stepEnded(_ n: Int, output: [MIFModel.State]) {
+        // Running readout; the decision time is when its argmax last changed.
+        var best = 0
+        for j in readout.indices {
+            readout[j] += readoutKind == .membrane ? output[j].neuron.v : output[j].neuron.x1
+            if readout[j] > readout[best] { best = j }
         }
-        for (t, n) in perTile {
-            concurrency[t][min(n, concurrency[t].count) - 1] += n
-            if n > peak[t] { peak[t] = n }
-        }
+        if best != leader { leader = best; decisionStep = n }
     }
 }

@@ -10,7 +10,7 @@ import SpikebarCore
 ///    its own rows with (0: its rows are not read).
 ///
 /// As in NEST and Brian2, a model is its equations and parameters and the engine that steps it is
-/// generic (`DenseGridEngine`): adding a model is a conformance, never an engine change.
+/// generic (`GridEngine`): adding a model is a conformance, never an engine change.
 public protocol SpikingNeuronModel {
     associatedtype Parameters: Sendable & Equatable
     associatedtype State: Sendable & Equatable

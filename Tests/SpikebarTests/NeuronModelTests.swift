@@ -67,7 +67,7 @@ import SpikebarScenario
         }
     }
 
-    /// The dense reference (`DenseGridEngine` with `LIFDPIModel`, what `ClockDrivenReference` runs)
+    /// The dense reference (`GridEngine` with `LIFDPIModel`, what `ClockDrivenReference` runs)
     /// and the event kernel's grid mode agree spike count for spike count on a noise-free chip.
     @Test(arguments: [false, true])
     func denseEngineMatchesGridMode(recurrent: Bool) throws {
