@@ -250,6 +250,7 @@ public struct RRAMCrossbarCost: CostModel {
 
         var notes = [
             "No ADC/DAC: column charge integrates directly on the neurons' DPI synapses.",
+            "Every read: V_read = \(fmt(v, "V")) for t_read = \(fmt(t, "s")) per row (the scenario's device.read_pulse); each read-energy term (cells' heat, supply loss, column clamps) is proportional to t_read.",
             p.neuronEnergyPerSpike == RRAMCrossbarPrices.default.neuronEnergyPerSpike
                 ? "Neuron energy \(fmt(p.neuronEnergyPerSpike, "J"))/spike (Valentian et al. IEDM 2019, synapse + neuron, 130 nm) is charged per spike of every neuron layer; the array read is priced separately, so the synaptic share is counted twice (upper bound)."
                 : "Neuron energy \(fmt(p.neuronEnergyPerSpike, "J"))/spike (set in the scenario) is charged per spike of every neuron layer.",
