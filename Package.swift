@@ -35,7 +35,8 @@ let package = Package(
         .target(name: "SpikebarNeurons", dependencies: ["SpikebarCore"]),
         .target(name: "SpikebarActivity", dependencies: ["SpikebarCore"]),
         .target(name: "SpikebarCost", dependencies: ["SpikebarCore", "SpikebarActivity", "SpikebarNeurons"]),
-        .target(name: "SpikebarData", dependencies: ["SpikebarCore", "CZlib"]),
+        // Datasets and encoders; N-MNIST recordings are decoded by SpikebarTrace's importer (one copy of the format).
+        .target(name: "SpikebarData", dependencies: ["SpikebarCore", "SpikebarTrace", "CZlib"]),
         // The chip and its specs (network, tiles, neurons' spread): no scenario schema, no YAML, no prices.
         .target(name: "SpikebarChip", dependencies: ["SpikebarCore", "SpikebarDevices", "SpikebarNeurons"]),
         .target(
