@@ -13,7 +13,7 @@ let package = Package(
             targets: [
                 "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
                 "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTrace", "SpikebarPipeline",
-                "SpikebarTwin",
+                "SpikebarTwin", "SpikebarNIR", "SpikebarNIRMapping",
             ]),
     ],
     dependencies: [
@@ -64,14 +64,20 @@ let package = Package(
             dependencies: [
                 "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
                 "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTwin", "SpikebarTrace",
-                "SpikebarNIR",
+            ]),
+        // NIR graphs on the chip (Docs/nir.md): conv mappings and pricing, device programming, N-MNIST evaluation, export.
+        .target(
+            name: "SpikebarNIRMapping",
+            dependencies: [
+                "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarActivity", "SpikebarCost", "SpikebarChip",
+                "SpikebarData", "SpikebarTrace", "SpikebarNIR",
             ]),
         .executableTarget(
             name: "spikebar",
             dependencies: [
                 "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
                 "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTrace", "SpikebarPipeline",
-                "SpikebarTwin", "SpikebarNIR",
+                "SpikebarTwin", "SpikebarNIR", "SpikebarNIRMapping",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(
@@ -90,7 +96,8 @@ let package = Package(
         .testTarget(
             name: "SpikebarNIRTests",
             dependencies: [
-                "SpikebarNIR", "SpikebarCore", "SpikebarPipeline", "SpikebarActivity", "SpikebarCost", "SpikebarTrace",
+                "SpikebarNIR", "SpikebarNIRMapping", "SpikebarCore", "SpikebarPipeline", "SpikebarActivity", "SpikebarCost",
+                "SpikebarTrace",
                 "SpikebarScenario", "SpikebarChip", "SpikebarKernel", "SpikebarDevices",
             ]),
     ],
