@@ -13,7 +13,7 @@ let package = Package(
             targets: [
                 "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
                 "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTrace", "SpikebarPipeline",
-                "SpikebarTwin", "SpikebarNIR", "SpikebarNIRMapping",
+                "SpikebarTwin", "SpikebarExperiments", "SpikebarNIR", "SpikebarNIRMapping",
             ]),
     ],
     dependencies: [
@@ -65,6 +65,14 @@ let package = Package(
                 "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
                 "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTwin", "SpikebarTrace",
             ]),
+        // Experiments over the running path: design-space sweeps on the durable sweep log, transfers,
+        // fault-aware retraining, twin-vs-chip evaluation and Monte-Carlo, robustness, scenario comparison.
+        .target(
+            name: "SpikebarExperiments",
+            dependencies: [
+                "SpikebarCore", "SpikebarDevices", "SpikebarActivity", "SpikebarCost", "SpikebarScenario", "SpikebarChip",
+                "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTwin", "SpikebarPipeline",
+            ]),
         // NIR graphs on the chip (Docs/nir.md): conv mappings and pricing, device programming, N-MNIST evaluation, export.
         .target(
             name: "SpikebarNIRMapping",
@@ -77,7 +85,7 @@ let package = Package(
             dependencies: [
                 "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
                 "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTrace", "SpikebarPipeline",
-                "SpikebarTwin", "SpikebarNIR", "SpikebarNIRMapping",
+                "SpikebarTwin", "SpikebarExperiments", "SpikebarNIR", "SpikebarNIRMapping",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(
@@ -85,7 +93,7 @@ let package = Package(
             dependencies: [
                 "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
                 "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarPipeline", "SpikebarTrace",
-                "SpikebarTwin",
+                "SpikebarTwin", "SpikebarExperiments",
                 "spikebar",  // built so that CLI tests can run it
             ]),
         // Test targets per module where it shortens the build: each links only what it tests.
