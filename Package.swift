@@ -13,7 +13,7 @@ let package = Package(
             targets: [
                 "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
                 "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTrace", "SpikebarPipeline",
-                "SpikebarTwin", "SpikebarExperiments", "SpikebarNIR", "SpikebarNIRMapping",
+                "SpikebarTwin", "SpikebarExperiments", "SpikebarNIR", "SpikebarNIRMapping", "SpikebarBenchmarks",
             ]),
     ],
     dependencies: [
@@ -73,6 +73,13 @@ let package = Package(
                 "SpikebarCore", "SpikebarDevices", "SpikebarActivity", "SpikebarCost", "SpikebarScenario", "SpikebarChip",
                 "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTwin", "SpikebarPipeline",
             ]),
+        // The benchmarks' workloads and timing loops (`spikebar bench …`), and the peer workload export.
+        .target(
+            name: "SpikebarBenchmarks",
+            dependencies: [
+                "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
+                "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarTwin", "SpikebarPipeline",
+            ]),
         // NIR graphs on the chip (Docs/nir.md): conv mappings and pricing, device programming, N-MNIST evaluation, export.
         .target(
             name: "SpikebarNIRMapping",
@@ -85,7 +92,7 @@ let package = Package(
             dependencies: [
                 "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
                 "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTrace", "SpikebarPipeline",
-                "SpikebarTwin", "SpikebarExperiments", "SpikebarNIR", "SpikebarNIRMapping",
+                "SpikebarTwin", "SpikebarExperiments", "SpikebarNIR", "SpikebarNIRMapping", "SpikebarBenchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(
@@ -93,7 +100,7 @@ let package = Package(
             dependencies: [
                 "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
                 "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarPipeline", "SpikebarTrace",
-                "SpikebarTwin", "SpikebarExperiments",
+                "SpikebarTwin", "SpikebarExperiments", "SpikebarBenchmarks",
                 "spikebar",  // built so that CLI tests can run it
             ]),
         // Test targets per module where it shortens the build: each links only what it tests.
