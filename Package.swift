@@ -13,7 +13,7 @@ let package = Package(
             targets: [
                 "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
                 "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTrace", "SpikebarPipeline",
-                "SpikebarTwin",
+                "SpikebarTwin", "SpikebarExperiments", "SpikebarNIR", "SpikebarNIRMapping", "SpikebarBenchmarks",
             ]),
     ],
     dependencies: [
@@ -35,7 +35,8 @@ let package = Package(
         .target(name: "SpikebarNeurons", dependencies: ["SpikebarCore"]),
         .target(name: "SpikebarActivity", dependencies: ["SpikebarCore"]),
         .target(name: "SpikebarCost", dependencies: ["SpikebarCore", "SpikebarActivity", "SpikebarNeurons"]),
-        .target(name: "SpikebarData", dependencies: ["SpikebarCore", "CZlib"]),
+        // Datasets and encoders; N-MNIST recordings are decoded by SpikebarTrace's importer (one copy of the format).
+        .target(name: "SpikebarData", dependencies: ["SpikebarCore", "SpikebarTrace", "CZlib"]),
         // The chip and its specs (network, tiles, neurons' spread): no scenario schema, no YAML, no prices.
         .target(name: "SpikebarChip", dependencies: ["SpikebarCore", "SpikebarDevices", "SpikebarNeurons"]),
         .target(
@@ -63,14 +64,35 @@ let package = Package(
             dependencies: [
                 "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
                 "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTwin", "SpikebarTrace",
-                "SpikebarNIR",
+            ]),
+        // Experiments over the running path: design-space sweeps on the durable sweep log, transfers,
+        // fault-aware retraining, twin-vs-chip evaluation and Monte-Carlo, robustness, scenario comparison.
+        .target(
+            name: "SpikebarExperiments",
+            dependencies: [
+                "SpikebarCore", "SpikebarDevices", "SpikebarActivity", "SpikebarCost", "SpikebarScenario", "SpikebarChip",
+                "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTwin", "SpikebarPipeline",
+            ]),
+        // The benchmarks' workloads and timing loops (`spikebar bench …`), and the peer workload export.
+        .target(
+            name: "SpikebarBenchmarks",
+            dependencies: [
+                "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
+                "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarTwin", "SpikebarPipeline",
+            ]),
+        // NIR graphs on the chip (Docs/nir.md): conv mappings and pricing, device programming, N-MNIST evaluation, export.
+        .target(
+            name: "SpikebarNIRMapping",
+            dependencies: [
+                "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarActivity", "SpikebarCost", "SpikebarChip",
+                "SpikebarData", "SpikebarTrace", "SpikebarNIR",
             ]),
         .executableTarget(
             name: "spikebar",
             dependencies: [
                 "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
                 "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTrace", "SpikebarPipeline",
-                "SpikebarTwin", "SpikebarNIR",
+                "SpikebarTwin", "SpikebarExperiments", "SpikebarNIR", "SpikebarNIRMapping", "SpikebarBenchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(
@@ -78,7 +100,7 @@ let package = Package(
             dependencies: [
                 "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
                 "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarPipeline", "SpikebarTrace",
-                "SpikebarTwin",
+                "SpikebarTwin", "SpikebarExperiments", "SpikebarBenchmarks",
                 "spikebar",  // built so that CLI tests can run it
             ]),
         // Test targets per module where it shortens the build: each links only what it tests.
@@ -89,7 +111,8 @@ let package = Package(
         .testTarget(
             name: "SpikebarNIRTests",
             dependencies: [
-                "SpikebarNIR", "SpikebarCore", "SpikebarPipeline", "SpikebarActivity", "SpikebarCost", "SpikebarTrace",
+                "SpikebarNIR", "SpikebarNIRMapping", "SpikebarCore", "SpikebarPipeline", "SpikebarActivity", "SpikebarCost",
+                "SpikebarTrace",
                 "SpikebarScenario", "SpikebarChip", "SpikebarKernel", "SpikebarDevices",
             ]),
     ],

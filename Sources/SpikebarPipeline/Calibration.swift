@@ -12,7 +12,7 @@ extension Simulation {
     /// a fixed scale would give a silent or saturated chip. On silicon the same knob is the DPI gain
     /// bias, tuned per core. Layers are calibrated in order (a layer's rate depends only on the layers
     /// before it) by bisection on log(gain), 24 iterations, on up to 4 samples, read noise off.
-    static func calibrateGains(
+    public static func calibrateGains(
         scenario s: Scenario, weights: [WeightMatrix], initial: [Double], timing: Timing,
         inputs: InputSet, encoder: PoissonEncoder,
         progress: ((_ layer: Int, _ layers: Int) -> Void)? = nil

@@ -1,12 +1,10 @@
 import ArgumentParser
 import Foundation
+import SpikebarBenchmarks
 import SpikebarChip
 import SpikebarCore
-import SpikebarData
-import SpikebarDevices
 import SpikebarKernel
 import SpikebarPipeline
-import SpikebarScenario
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -59,44 +57,24 @@ struct KernelBench: ParsableCommand {
     func run() throws {
         func say(_ s: String) { if !json { print(s) } }
         do {
-            var loaded = try ScenarioLoader.load(path: scenario)
-            try loaded.scenario.requireNeuronModel([.lifDPI], for: "spikebar bench kernel")
-            loaded.scenario.input.source = .uniform
-            loaded.scenario.input.maxRate = rate
-            loaded.scenario.input.window = duration
-            loaded.scenario.input.samples = 1
-            loaded.scenario.input.firstSample = 0
-            loaded.scenario.weights.source = .generated
-            loaded.scenario.simulation.dt = dt
-            loaded.inputImages = nil
-            let sim = try Simulation(loaded: loaded, timing: .grid(dt: 1e-3), readNoise: readNoise)
-            let input = sim.inputSpikes(0)
-            let opts = RunOptions(window: duration, sample: 0, seed: loaded.scenario.seed, reportingStep: dt)
+            let w = try KernelBenchmark.workload(scenario: scenario, rate: rate, duration: duration, dt: dt, readNoise: readNoise)
+            let (sim, input, opts) = (w.simulation, w.input, w.options)
             if let export { try PeerWorkload.write(chip: sim.chip, input: input, duration: duration, to: export) }
-            let workload =
-                "\(sim.chip.populations.map { "\($0.size)" }.joined(separator: "-")) on \(sim.chip.tiles.count) tiles, Poisson \(rate) Hz per channel for \(duration) s"
             say(
                 "workload: \(sim.chip.populations.map { "\($0.size)" }.joined(separator: "-")) on \(sim.chip.tiles.count) tiles, \(input.count) input spikes (\(Units.fixed(Double(input.count) / Double(sim.chip.populations[0].size) / duration, significant: 3)) Hz/channel) over \(Units.format(seconds: duration)), read noise \(readNoise ? "on" : "off"), median of \(self.repeat)"
             )
             var figures: [(name: String, synPerSecond: Double, seconds: Double)] = []
             var results: [Result.Mode] = []
-            let modes = [("exact", Timing.exact), ("grid(\(Units.format(seconds: dt)))", Timing.grid(dt: dt))]
-                .filter { mode == "all" || $0.0.hasPrefix(mode) }
+            let modes = KernelBenchmark.modes(mode, dt: dt)
             let progress = ProgressLine(
                 total: (modes.count + (mode == "all" ? 1 : 0)) * self.repeat, label: "benchmark runs", enabled: !quiet && !json)
             var runsDone = 0
             for (name, timing) in modes {
                 let kernel = EventKernel(chip: sim.chip, timing: timing, readNoise: readNoise)
-                var times: [Double] = []
-                var last: KernelResult?
-                for _ in 0..<self.repeat {
-                    let t0 = DispatchTime.now().uptimeNanoseconds
-                    last = kernel.run(input: input, options: opts)
-                    times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9)
+                let (med, last) = KernelBenchmark.time(kernel, input: input, options: opts, repeats: self.repeat) {
                     runsDone += 1; progress.update(runsDone)
                 }
                 guard let r = last else { continue }
-                let med = WallClock.median(times)
                 let syn = Double(r.activity.totalSynapticEvents)
                 let events = Double(input.count + r.queueEvents)
                 figures.append((name, syn / med, med))
@@ -113,26 +91,21 @@ struct KernelBench: ParsableCommand {
                 if let export, timing == .exact {
                     // The exact mode's spikes, for the peers' spike-time agreement (Benchmarks/nest_kernel.py):
                     // one more run, recording, outside the timed ones.
-                    try writeSpikes(kernel.run(input: input, options: recording(opts)), to: export + "/spikes-exact.csv")
+                    try KernelBenchmark.writeSpikes(
+                        kernel.run(input: input, options: KernelBenchmark.recording(opts)), to: export + "/spikes-exact.csv")
                 }
                 if let export {
                     try PeerWorkload.writeCosts(
-                        Simulation.costModels(for: loaded.scenario).map { $0.price(r.activity) } + [
-                            PeerWorkload.loihiSpread(r.activity, prices: loaded.scenario.architectures.loihi)
-                        ], mode: name, seconds: med, to: export)
+                        KernelBenchmark.peerCosts(r.activity, scenario: w.scenario), mode: name, seconds: med, to: export)
                 }
             }
             // Peer measured in the same run: a dense clock-driven loop over the same chip and input.
-            var times: [Double] = []
-            var work = 0.0
-            for _ in 0..<(mode == "all" ? self.repeat : 0) {
-                let t0 = DispatchTime.now().uptimeNanoseconds
-                work = ClockDrivenReference.run(chip: sim.chip, input: input, window: duration, dt: dt).synapseUpdates
-                times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9)
+            let (dense, work) = KernelBenchmark.timeDense(
+                chip: sim.chip, input: input, window: duration, dt: dt, repeats: mode == "all" ? self.repeat : 0
+            ) {
                 runsDone += 1; progress.update(runsDone)
             }
             progress.finish()
-            let dense = WallClock.median(times)
             if dense.isFinite {
                 say(
                     "\("dense peer".padding(toLength: 14, withPad: " ", startingAt: 0)) \(Units.fixed(dense * 1e3, significant: 4)) ms  clock-driven, every synapse every step (dt \(Units.format(seconds: dt))): \(Units.fixed(work / dense / 1e6, significant: 4)) M synapse updates/s"
@@ -142,7 +115,7 @@ struct KernelBench: ParsableCommand {
                 for k in results.indices { results[k].speedupOverDensePeer = dense.isFinite ? dense / results[k].medianSeconds : nil }
                 return try printJSON(
                     Result(
-                        workload: workload, inputSpikes: input.count, repeats: self.repeat, readNoise: readNoise, modes: results,
+                        workload: w.description, inputSpikes: input.count, repeats: self.repeat, readNoise: readNoise, modes: results,
                         densePeerMedianSeconds: dense.isFinite ? dense : nil,
                         densePeerSynapseUpdatesPerSecond: dense.isFinite ? work / dense : nil, peakRSSKiB: peakRSSKiB()))
             }
@@ -157,32 +130,4 @@ struct KernelBench: ParsableCommand {
             fail(e)
         }
     }
-}
-
-/// `opts` with every spike recorded.
-private func recording(_ opts: RunOptions) -> RunOptions {
-    var o = opts
-    o.recordSpikes = true
-    return o
-}
-
-/// Writes a run's recorded spikes as `time_ps,population,neuron` (population 0: the input), in time
-/// order within each population; integer picoseconds, so nothing is rounded on the way.
-private func writeSpikes(_ r: KernelResult, to path: String) throws {
-    var csv = "time_ps,population,neuron\n"
-    for (p, list) in r.spikes.enumerated() {
-        for (t, ch) in zip(list.times, list.channels) { csv += "\(t),\(p),\(ch)\n" }
-    }
-    do { try Data(csv.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-        throw SpikebarError.invalidInput(SourceLocation(file: path), "cannot write: \(error.localizedDescription)")
-    }
-}
-
-/// Peak resident set size of this process (KiB), from /proc/self/status (VmHWM); 0 where unavailable.
-func peakRSSKiB() -> Int {
-    guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-    for line in s.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-        return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
-    }
-    return 0
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SpikebarBenchmarks
 import SpikebarCore
 import SpikebarDevices
 
@@ -21,40 +22,12 @@ struct CircuitsBench: ParsableCommand {
     @Option(help: "Timed runs; the median is reported.") var `repeat` = 9
     @Flag(help: "Print the figures as JSON.") var json = false
 
-    struct Row: Codable {
-        var size: Int; var unknowns: Int; var nodalMs: Double; var cgIterations: Int; var relativeResidual: Double
-        var fastMs: Double; var speedup: Double; var fastNRMSD: Double
-    }
-
     func run() throws {
         do {
-            var rows: [Row] = []
             let p = CrossbarParasitics(sourceResistance: rs, neuronResistance: rn, wireResistance: rw)
             try p.validate()
-            for n in sizes.split(separator: ",").compactMap({ Int($0) }) where n > 0 {
-                var rng = RandomStream(seed: 1, purpose: .benchmark, index: 0xBE_0C1C)
-                let g = (0..<(n * n)).map { _ in 10e-6 + 90e-6 * rng.nextUniform() }
-                let v = [Double](repeating: 0.1, count: n)
-                func median(_ body: () throws -> Void) rethrows -> Double {
-                    var t: [Double] = []
-                    try body()  // warm-up
-                    for _ in 0..<max(1, self.repeat) {
-                        let c = DispatchTime.now().uptimeNanoseconds
-                        try body()
-                        t.append(Double(DispatchTime.now().uptimeNanoseconds - c) * 1e-6)
-                    }
-                    return WallClock.median(t)
-                }
-                var sol: NodalSolver.Solution?
-                let nodal = try median { sol = try NodalSolver.solve(conductance: g, rows: n, cols: n, voltages: v, parasitics: p) }
-                var fast: [Double] = []
-                let fastMs = median { fast = p.columnCurrents(conductance: g, rows: n, cols: n, voltages: v) }
-                guard let s = sol else { continue }
-                rows.append(
-                    Row(
-                        size: n, unknowns: s.unknowns, nodalMs: nodal, cgIterations: s.iterations, relativeResidual: s.relativeResidual,
-                        fastMs: fastMs, speedup: nodal / fastMs, fastNRMSD: normalisedRMSDeviation(fast, s.columnCurrents)))
-            }
+            let rows = try CircuitsBenchmark.rows(
+                sizes: sizes.split(separator: ",").compactMap({ Int($0) }), parasitics: p, repeats: self.repeat)
             if json { try printJSON(rows); return }
             print("tile read, every row driven, R_s = \(rs) Ω, R_n = \(rn) Ω, r_w = \(rw) Ω, median of \(self.repeat)")
             for r in rows {

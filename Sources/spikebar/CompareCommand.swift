@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SpikebarCore
+import SpikebarExperiments
 import SpikebarPipeline
 import SpikebarReport
 import SpikebarScenario

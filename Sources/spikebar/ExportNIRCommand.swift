@@ -4,6 +4,7 @@ import SpikebarChip
 import SpikebarCore
 import SpikebarNIR
 import SpikebarPipeline
+import SpikebarNIRMapping
 import SpikebarScenario
 
 /// `spikebar export nir SCENARIO --out FILE.nir`: the chip sample's effective weights and per-neuron

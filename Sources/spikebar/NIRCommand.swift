@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SpikebarCore
 import SpikebarNIR
-import SpikebarPipeline
+import SpikebarNIRMapping
 import SpikebarChip
 import SpikebarCost
 import SpikebarDevices

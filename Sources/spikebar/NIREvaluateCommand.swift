@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SpikebarCore
 import SpikebarNIR
-import SpikebarPipeline
+import SpikebarNIRMapping
 
 /// `spikebar nir evaluate FILE`: accuracy of an NIR graph on the N-MNIST test recordings.
 struct NIREvaluateCommand: ParsableCommand {

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SpikebarCore
 import SpikebarNIR
-import SpikebarPipeline
+import SpikebarNIRMapping
 
 /// `spikebar nir price FILE --mapping unrolled|kernel-stationary`: energy, latency and area per inference.
 struct NIRPriceCommand: ParsableCommand {

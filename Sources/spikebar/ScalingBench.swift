@@ -1,11 +1,8 @@
 import ArgumentParser
 import Foundation
-import SpikebarChip
+import SpikebarBenchmarks
 import SpikebarCore
-import SpikebarData
 import SpikebarKernel
-import SpikebarPipeline
-import SpikebarScenario
 
 /// `spikebar bench scaling`: one point of the kernel's scaling curves (issue #9), printed as one
 /// `key=value` line that `Benchmarks/scaling.sh` collects and `Benchmarks/plot_scaling.py` charts.
@@ -37,50 +34,15 @@ struct ScalingBench: ParsableCommand {
 
     func run() throws {
         do {
-            var loaded = try ScenarioLoader.load(path: "Scenarios/untrained-784-128-10.yaml")
-            loaded.scenario.input.source = .uniform
-            loaded.scenario.input.maxRate = 20
-            loaded.scenario.input.window = 0.2
-            loaded.scenario.input.samples = 1
-            loaded.scenario.input.firstSample = 0
-            loaded.scenario.weights.source = .generated
-            loaded.inputImages = nil
-            // Gains calibrated once on the quickstart size (784 inputs, 20 Hz), then held.
-            let base = try Simulation(loaded: loaded, timing: .grid(dt: 1e-3), readNoise: false)
-            var s = loaded.scenario
-            s.network.input = inputs
-            var gains = base.gains
-            gains[0] *= 784 / Double(inputs)
-            let sizes = [inputs] + s.network.layers.map(\.size)
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            let weights = Chip.connectionPlan(network: s.network).enumerated().map { k, p in
-                WeightMatrix.generated(
-                    inputs: sizes[p.from], outputs: sizes[p.to], mean: s.weights.mean,
-                    std: s.weights.std, seed: s.seed, connection: k)
-            }
-            let chip = try Chip(scenario: s, weights: weights, gains: gains)
-            let setup = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
-            let neurons = sizes.reduce(0, +)
-            let synapses = chip.connections.reduce(0) { $0 + $1.inputs * $1.outputs }
-            let encoder = PoissonEncoder(maxRate: rate, window: duration, seed: s.seed)
+            let w = try ScalingBenchmark.workload(inputs: inputs, rate: rate, duration: duration)
+            let (s, chip, encoder) = (w.scenario, w.chip, w.encoder)
             let head =
-                "neurons=\(neurons) inputs=\(inputs) synapses=\(synapses) tiles=\(chip.tiles.count) rate_hz=\(rate) active_per_ms=\(Units.fixed(rate * 1e-3 * 100, significant: 4))% duration_s=\(duration) setup_s=\(Units.fixed(setup, significant: 4))"
+                "neurons=\(w.neurons) inputs=\(inputs) synapses=\(w.synapses) tiles=\(chip.tiles.count) rate_hz=\(rate) active_per_ms=\(Units.fixed(rate * 1e-3 * 100, significant: 4))% duration_s=\(duration) setup_s=\(Units.fixed(w.setupSeconds, significant: 4))"
 
             if samples > 0 {
-                let spikes = (0..<samples).map { encoder.encode(Array(repeating: 1.0, count: inputs), sample: $0) }
-                let kernel = EventKernel(chip: chip, timing: mode == "exact" ? .exact : .grid(dt: dt), readNoise: false)
-                var times: [Double] = []
-                var syn = 0
-                let seed = s.seed
-                for _ in 0..<self.repeat {
-                    let t1 = DispatchTime.now().uptimeNanoseconds
-                    let results = ParallelMap.map(count: samples, threads: threads) { k in
-                        kernel.run(input: spikes[k], options: RunOptions(window: duration, sample: k, seed: seed)).activity.totalSynapticEvents
-                    }
-                    times.append(Double(DispatchTime.now().uptimeNanoseconds - t1) * 1e-9)
-                    syn = results.reduce(0, +)
-                }
-                let med = WallClock.median(times)
+                let (med, syn) = ScalingBenchmark.timeThreads(
+                    w, samples: samples, threads: threads, timing: mode == "exact" ? .exact : .grid(dt: dt), duration: duration,
+                    repeats: self.repeat)
                 print(
                     "scaling kind=threads mode=\(mode == "exact" ? "exact" : "grid") threads=\(threads) samples=\(samples) \(head) seconds=\(med) syn_events=\(syn) syn_per_s=\(Double(syn) / med) rss_mib=\(Double(peakRSSKiB()) / 1024)"
                 )
@@ -92,15 +54,8 @@ struct ScalingBench: ParsableCommand {
             let modes = [("exact", Timing.exact), ("grid", Timing.grid(dt: dt))].filter { mode == "all" || $0.0 == mode }
             for (name, timing) in modes {
                 let kernel = EventKernel(chip: chip, timing: timing, readNoise: false)
-                var times: [Double] = []
-                var last: KernelResult?
-                for _ in 0..<self.repeat {
-                    let t1 = DispatchTime.now().uptimeNanoseconds
-                    last = kernel.run(input: input, options: opts)
-                    times.append(Double(DispatchTime.now().uptimeNanoseconds - t1) * 1e-9)
-                }
+                let (med, last) = KernelBenchmark.time(kernel, input: input, options: opts, repeats: self.repeat)
                 guard let r = last else { continue }
-                let med = WallClock.median(times)
                 let syn = r.activity.totalSynapticEvents
                 let rates = r.activity.layers.dropFirst().map { Units.fixed($0.meanRate, significant: 3) }.joined(separator: "/")
                 print(
@@ -108,14 +63,7 @@ struct ScalingBench: ParsableCommand {
                 )
             }
             if dense {
-                var times: [Double] = []
-                var work = 0.0
-                for _ in 0..<self.repeat {
-                    let t1 = DispatchTime.now().uptimeNanoseconds
-                    work = ClockDrivenReference.run(chip: chip, input: input, window: duration, dt: dt).synapseUpdates
-                    times.append(Double(DispatchTime.now().uptimeNanoseconds - t1) * 1e-9)
-                }
-                let med = WallClock.median(times)
+                let (med, work) = KernelBenchmark.timeDense(chip: chip, input: input, window: duration, dt: dt, repeats: self.repeat)
                 print(
                     "scaling kind=run mode=dense \(head) input_spikes=\(input.count) seconds=\(med) synapse_updates=\(Int(work)) rss_mib=\(Double(peakRSSKiB()) / 1024)"
                 )

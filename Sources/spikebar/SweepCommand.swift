@@ -3,6 +3,7 @@ import Foundation
 import SpikebarChip
 import SpikebarCore
 import SpikebarDevices
+import SpikebarExperiments
 import SpikebarPipeline
 import SpikebarScenario
 

@@ -4,7 +4,7 @@ import SpikebarChip
 import SpikebarCore
 import SpikebarDevices
 import SpikebarNIR
-import SpikebarPipeline
+import SpikebarNIRMapping
 
 /// An imported graph on a real device (`NIRDeviceProgramming`, `nir evaluate|price --device`).
 @Suite struct NIRDeviceTests {

@@ -4,6 +4,7 @@ import SpikebarCore
 import SpikebarKernel
 @testable import SpikebarNIR
 import SpikebarPipeline
+import SpikebarNIRMapping
 import SpikebarScenario
 import Testing
 

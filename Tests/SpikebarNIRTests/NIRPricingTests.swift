@@ -2,7 +2,7 @@ import Foundation
 import SpikebarActivity
 import SpikebarCore
 import SpikebarNIR
-@testable import SpikebarPipeline
+@testable import SpikebarNIRMapping
 import Testing
 
 /// `spikebar nir price` and `nir evaluate`: the two convolution mappings see the same spikes and cost

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SpikebarCore
+import SpikebarExperiments
 import SpikebarPipeline
 import SpikebarScenario
 #if canImport(Glibc)

@@ -6,6 +6,7 @@ import SpikebarDevices
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
+import SpikebarExperiments
 import SpikebarPipeline
 import SpikebarReport
 import SpikebarScenario

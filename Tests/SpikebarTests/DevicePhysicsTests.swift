@@ -7,6 +7,7 @@ import SpikebarCost
 import SpikebarChip
 import SpikebarCore
 import SpikebarDevices
+import SpikebarExperiments
 import SpikebarKernel
 import SpikebarPipeline
 import SpikebarScenario

@@ -4,6 +4,7 @@ import FoundationXML
 #endif
 import Testing
 import SpikebarCore
+import SpikebarExperiments
 import SpikebarKernel
 import SpikebarPipeline
 import SpikebarReport

@@ -3,6 +3,7 @@ import Testing
 import SpikebarChip
 import SpikebarCore
 import SpikebarDevices
+import SpikebarExperiments
 import SpikebarPipeline
 import SpikebarScenario
 import SpikebarTwin

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SpikebarBenchmarks
 import SpikebarPipeline
 
 /// The Spikebar side of `Benchmarks/peers.sh` (issue #9) on tiny sizes, through the CLI, and the peer

@@ -4,6 +4,7 @@ import SpikebarCore
 import SpikebarChip
 import SpikebarCost
 import SpikebarDevices
+import SpikebarExperiments
 import SpikebarPipeline
 import SpikebarReport
 import SpikebarScenario

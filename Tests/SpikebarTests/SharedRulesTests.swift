@@ -3,6 +3,7 @@ import Testing
 import SpikebarChip
 import SpikebarCore
 import SpikebarDevices
+import SpikebarExperiments
 import SpikebarPipeline
 
 /// The rules that live in one place (issue #17): tile layout, stuck-cell codes, the robustness count,

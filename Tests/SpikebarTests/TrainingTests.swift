@@ -4,6 +4,7 @@ import SpikebarChip
 import SpikebarCore
 import SpikebarData
 import SpikebarDevices
+import SpikebarExperiments
 import SpikebarPipeline
 import SpikebarScenario
 import SpikebarTwin

@@ -1,6 +1,6 @@
 import Foundation
 import FuzzSupport
-import SpikebarPipeline
+import SpikebarExperiments
 import SpikebarTwin
 
 /// Files `spikebar` reads back (issue #22, class 7): a training checkpoint (`checkpoint.json`) and a

@@ -1,5 +1,6 @@
 import Foundation
 import SpikebarCore
+import SpikebarData
 import SpikebarNIR
 import SpikebarTrace
 

@@ -4,6 +4,7 @@ import SpikebarCore
 import SpikebarData
 import SpikebarDevices
 import SpikebarKernel
+import SpikebarPipeline
 import SpikebarScenario
 import SpikebarTwin
 

@@ -6,6 +6,7 @@ import SpikebarCost
 import SpikebarData
 import SpikebarDevices
 import SpikebarKernel
+import SpikebarPipeline
 import SpikebarScenario
 import SpikebarTwin
 

@@ -7,14 +7,14 @@ import SpikebarTrace
 /// header), as in `../shared/data/nmnist-subset/` (`train1K.txt`: ids 1…1000, `test100.txt`: 60001…60100).
 /// Events are decoded by `SpikebarTrace.NMNISTImporter` (one copy of the format); channel =
 /// `(polarity · 34 + y) · 34 + x` (2312 channels), time = the recording's µs timestamps.
-enum NMNISTSubset {
-    static let howToObtain = """
+public enum NMNISTSubset {
+    public static let howToObtain = """
         N-MNIST recordings (<id>.bin) and label lists (train1K.txt, test100.txt) belong in <data>/nmnist-subset/, \
         where <data> is the scenario's training.data, else $SPIKEBAR_DATA, else ../shared/data next to the checkout; \
         the full dataset: https://www.garrickorchard.com/datasets/n-mnist (Orchard et al. 2015; `spikebar data fetch nmnist` explains the layout)
         """
 
-    static func load(directory: String, labelFile: String, limit: Int) throws -> (spikes: [SpikeList], labels: [Int]) {
+    public static func load(directory: String, labelFile: String, limit: Int) throws -> (spikes: [SpikeList], labels: [Int]) {
         let dir = directory + "/nmnist-subset"
         let listPath = dir + "/" + labelFile
         guard let text = try? String(contentsOfFile: listPath, encoding: .utf8) else {

@@ -3,6 +3,7 @@ import SpikebarChip
 import SpikebarCore
 import SpikebarDevices
 import SpikebarKernel
+import SpikebarPipeline
 import SpikebarScenario
 import SpikebarTwin
 

@@ -3,6 +3,7 @@ import SpikebarChip
 import SpikebarCore
 import SpikebarData
 import SpikebarKernel
+import SpikebarPipeline
 import SpikebarReport
 import SpikebarScenario
 

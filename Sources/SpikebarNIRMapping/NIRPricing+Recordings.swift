@@ -2,6 +2,7 @@ import Foundation
 import SpikebarActivity
 import SpikebarCore
 import SpikebarCost
+import SpikebarData
 import SpikebarDevices
 import SpikebarNIR
 

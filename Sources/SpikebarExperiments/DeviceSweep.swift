@@ -5,6 +5,7 @@ import SpikebarCore
 import SpikebarCost
 import SpikebarDevices
 import SpikebarKernel
+import SpikebarPipeline
 import SpikebarReport
 import SpikebarScenario
 
