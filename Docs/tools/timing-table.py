@@ -67,12 +67,14 @@ def family(seeds):
     print("| setting (D, α, jitter) | homogeneous τ | chip's fixed τ | trained τ |")
     print("|---|---:|---:|---:|")
     for D, A, J, W in [("1", "2", "0", ""), ("2", "2", "0", ""), ("2", "1", "0", ""), ("2", "2", "4e-3", ""), ("2", "2", "8e-3", ""), ("3", "2", "0", ""),
-                       ("2", "2", "0", "-w300ms"), ("2", "2", "0", "-w200ms-warp2")]:
+                       ("2", "2", "0", "-w300ms"), ("2", "2", "0", "-w200ms-warp2"),
+                       ("2", "2", "0", "-w300ms-warp3"), ("2", "2", "0", "-w200ms-spu4")]:
         cells = []
         for tc, name in [("homogeneous", "ideal twin"), ("chip", "float twin"), ("trained", "float twin")]:
             cells.append(cell([get(acc, "%s/D%s-a%s-j%s%s-%s-s%s/evaluate.json" % (o, D, A, J, W, tc, s), name) for s in seeds]))
         window = ", window %s ms" % W.split("-")[1][1:-2] if W else ""
         if "warp" in W: window += ", time warp %s" % W.split("warp")[1]
+        if "spu" in W: window += ", %s spikes per unit" % W.split("spu")[1]
         print("| D = %s, α = %s, jitter %s%s | %s |" % (D, A, "0" if J == "0" else "%g ms" % (1e3 * float(J)), window, " | ".join(cells)))
 
 if __name__ == "__main__":

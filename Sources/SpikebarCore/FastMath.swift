@@ -32,7 +32,7 @@ extension FastMath {
     /// e^x for x ∈ [−1/16, 0]: Taylor polynomial of degree 8 in Estrin's form (pairs of terms combined
     /// by powers x², x⁴, x⁸), whose dependency chain is about a third of Horner's: the kernel evaluates
     /// it for every synaptic event, and latency, not arithmetic, bounds it.
-    @inlinable @inline(__always) @usableFromInline
+    @inlinable @inline(__always)
     static func expSmall(_ x: SIMD4<Double>) -> SIMD4<Double> {
         let x2 = x * x, x4 = x2 * x2
         let p01 = x + 1.0
@@ -46,7 +46,7 @@ extension FastMath {
     }
 
     /// e^x for x ≤ 0 with Cody–Waite range reduction (any argument).
-    @inlinable @inline(__always) @usableFromInline
+    @inlinable @inline(__always)
     static func expReduced(_ x: SIMD4<Double>) -> SIMD4<Double> {
         let xc = x.replacing(with: -708.0, where: x .< -708.0)
         let shifter = SIMD4<Double>(repeating: 6755399441055744.0)

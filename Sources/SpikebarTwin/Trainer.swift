@@ -299,23 +299,8 @@ public final class Trainer {
     }
 }
 
-/// Deterministic parallel map: result k at index k whatever the number of threads (0: all cores).
-public func parallelMap<R>(count: Int, threads: Int, _ body: @escaping (Int) -> R) -> [R] {
-    let workers = max(1, min(count, threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount))
-    let box = SlotBox<R>(count)
-    if workers == 1 {
-        for k in 0..<count { box.slots[k] = body(k) }
-    } else {
-        let lock = NSLock()
-        nonisolated(unsafe) let f = body
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            var k = w
-            while k < count {
-                let r = f(k)
-                lock.lock(); box.slots[k] = r; lock.unlock()
-                k += workers
-            }
-        }
-    }
-    return box.slots.map { $0! }
+/// Deterministic parallel map: result k at index k whatever the number of threads (0: all cores);
+/// `ParallelMap.withWorkspaces` without a workspace.
+func parallelMap<R>(count: Int, threads: Int, _ body: @escaping (Int) -> R) -> [R] {
+    ParallelMap.withWorkspaces(count: count, threads: threads, workspace: {}) { _, k in body(k) }
 }

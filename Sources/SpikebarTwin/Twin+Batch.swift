@@ -133,42 +133,12 @@ func parallelUnits<R>(count: Int, threads: Int, prepared: PreparedTwin, _ body: 
         release: { TwinScratchPool.shared.give($0) }, body)
 }
 
-/// The scheduling both twins share: `count` units on up to `threads` workers (0: all cores), worker `w`
-/// taking units `w, w + workers, …` with one workspace of its own (made by `workspace`); result k lands at
-/// index k, so the caller's reduction order never depends on the thread count.
+/// The scheduling both twins share: `ParallelMap.withWorkspaces` (the project's one scheduler).
 func parallelWithWorkspaces<W, R>(
     count: Int, threads: Int, workspace: @escaping () -> W, release: ((W) -> Void)? = nil,
     _ body: @escaping (W, Int) -> R
 ) -> [R] {
-    let workers = max(1, min(count, threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount))
-    let box = SlotBox<R>(count)
-    if workers == 1 {
-        let ws = workspace()
-        for k in 0..<count { box.slots[k] = body(ws, k) }
-        release?(ws)
-    } else {
-        let lock = NSLock()
-        nonisolated(unsafe) let f = body
-        nonisolated(unsafe) let make = workspace
-        nonisolated(unsafe) let done = release
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            let ws = make()
-            var k = w
-            while k < count {
-                let r = f(ws, k)
-                lock.lock(); box.slots[k] = r; lock.unlock()
-                k += workers
-            }
-            done?(ws)
-        }
-    }
-    return box.slots.map { $0! }
-}
-
-/// Results written from several threads, each slot once (under a lock).
-final class SlotBox<R>: @unchecked Sendable {
-    var slots: [R?]
-    init(_ n: Int) { slots = Array(repeating: nil, count: n) }
+    ParallelMap.withWorkspaces(count: count, threads: threads, workspace: workspace, release: release, body)
 }
 
 /// Workspaces and per-unit gradient buffers kept from one mini-batch to the next.
@@ -205,6 +175,6 @@ final class TwinScratchPool: @unchecked Sendable {
     }
 
     func give(gradients g: [[Double]]) {
-        if 8 * g.reduce(0) { $0 + $1.count } <= Self.largestRetainedBytes { gradients.give(g) }
+        if 8 * g.reduce(0, { $0 + $1.count }) <= Self.largestRetainedBytes { gradients.give(g) }
     }
 }
