@@ -186,7 +186,7 @@ extension Chip {
     static func mapOntoTiles(_ conn: Connection, index: Int, spec: TileSpec, firstTile: Int) -> ([Tile], [[Int]]) {
         var tiles: [Tile] = []
         var rowTiles: [[Int]] = []
-        let polarities: [Tile.Polarity] = spec.mapping == .columns ? [.both] : [.plus, .minus]
+        let polarities = spec.polarities
         for block in spec.blocks(inputs: conn.inputs, outputs: conn.outputs) {
             if block.neuronStart == 0 { rowTiles.append([]) }
             let usedRows = block.usedRows, n = block.neurons

@@ -1,5 +1,6 @@
 import Foundation
 import SpikebarActivity
+import SpikebarChip
 import SpikebarCore
 import SpikebarCost
 import SpikebarData
@@ -44,7 +45,7 @@ extension NIRPricing {
     /// `NIREvaluation`) under `mapping`; recordings run in parallel, results independent of the thread count.
     public static func priceRecordings(
         program: NIRProgram, dataDirectory: String, options: NIREvaluation.Options,
-        mapping: NIRConvMapping, tiles: (rows: Int, cols: Int) = (128, 128),
+        mapping: NIRConvMapping, tiles: TileSpec = .default,
         device: RRAMDevice = .default, prices: PriceLists = .default,
         progress: (@Sendable (Int) -> Void)? = nil
     ) throws -> Summary {

@@ -1,5 +1,6 @@
 import Foundation
 import SpikebarActivity
+import SpikebarChip
 import SpikebarCore
 import SpikebarCost
 import SpikebarDevices
@@ -27,7 +28,7 @@ public enum NIRPricing {
     /// Runs `frames` (one per `bin` seconds, grid mode) and prices the run; `device` gives g_min, g_max and the read pulse.
     public static func price(
         program: NIRProgram, frames: [[Double]], bin: Seconds, mapping: NIRConvMapping,
-        tiles: (rows: Int, cols: Int) = (128, 128), device: RRAMDevice = .default,
+        tiles: TileSpec = .default, device: RRAMDevice = .default,
         prices: PriceLists = .default
     ) throws -> Result {
         let inputSpikes = frames.reduce(0) { acc, f in acc + f.reduce(0) { $0 + ($1 == $1.rounded() && $1 > 0 ? Int($1) : ($1 != 0 ? 1 : 0)) } }
@@ -45,7 +46,7 @@ public enum NIRPricing {
     /// architectures still step at `bin` over the same window (up to the last event).
     public static func price(
         program: NIRProgram, events: SpikeList, bin: Seconds, mapping: NIRConvMapping,
-        tiles: (rows: Int, cols: Int) = (128, 128), device: RRAMDevice = .default,
+        tiles: TileSpec = .default, device: RRAMDevice = .default,
         prices: PriceLists = .default
     ) throws -> Result {
         if NIREvaluation.hasDynamics(program) {
@@ -72,11 +73,11 @@ public enum NIRPricing {
     /// output is known; `gridSteps` the steps a time-stepped architecture runs (default: `steps`).
     static func price(
         program: NIRProgram, steps stepCount: Int, stepEnd: (Int) -> Seconds, window: Seconds, bin: Seconds,
-        gridSteps: Int? = nil, inputSpikes: Int, mapping: NIRConvMapping, tiles: (rows: Int, cols: Int),
+        gridSteps: Int? = nil, inputSpikes: Int, mapping: NIRConvMapping, tiles: TileSpec,
         device: RRAMDevice, prices: PriceLists,
         execute: (((_ node: Int, _ step: Int, _ input: [Double]) -> Void)?) throws -> NIRRunResult
     ) throws -> Result {
-        guard tiles.rows >= 1, tiles.cols >= 2 else {
+        guard tiles.rows >= 1, tiles.cols >= (tiles.mapping == .columns ? 2 : 1) else {
             throw SpikebarError.mismatch("tiles must have ≥ 1 row and ≥ 2 columns (got \(tiles.rows)×\(tiles.cols))")
         }
         let nodes = program.nodes
@@ -99,7 +100,7 @@ public enum NIRPricing {
         var layouts: [Int: (layout: NIRTileLayout, firstTile: Int, layer: Int)] = [:]
         var tileList: [NIRTileLayout.Tile] = [], tileLayer: [Int] = []
         for (j, n) in nodes.enumerated() {
-            guard let layout = NIRTileLayout(n.operation, mapping: mapping, tileRows: tiles.rows, tileCols: tiles.cols, device: device) else {
+            guard let layout = NIRTileLayout(n.operation, mapping: mapping, spec: tiles, device: device) else {
                 continue
             }
             let layer = layerReached(from: j)

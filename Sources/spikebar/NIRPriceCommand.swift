@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SpikebarChip
 import SpikebarCore
 import SpikebarNIR
 import SpikebarNIRMapping
@@ -46,7 +47,7 @@ struct NIRPriceCommand: ParsableCommand {
             if placed.tiles != nil, tileRows != nil || tileCols != nil {
                 throw ValidationError("--tile-rows/--tile-cols and --device both give the tiles: the scenario's tiles section is used with --device")
             }
-            let geometry = placed.tiles.map { ($0.rows, $0.cols) } ?? (tileRows ?? 128, tileCols ?? 128)
+            let geometry = placed.tiles ?? TileSpec(rows: tileRows ?? 128, cols: tileCols ?? 128, mapping: .columns)
             let program = try NIRProgram(graph: placed.graph, options: options, file: file)
             let progress = ProgressLine(total: limit, label: "recordings", enabled: !quiet && !json)
             var s = try NIRPricing.priceRecordings(
@@ -58,7 +59,7 @@ struct NIRPriceCommand: ParsableCommand {
             progress.finish()
             if json { try printJSON(s); return }
             print(
-                "\(file), \(m.rawValue) mapping, \(s.mode) mode: \(s.recordings) recordings (\(s.correct) correct), \(s.tiles) tiles of \(geometry.0)×\(geometry.1) (\(s.cells) cells)"
+                "\(file), \(m.rawValue) mapping, \(s.mode) mode: \(s.recordings) recordings (\(s.correct) correct), \(s.tiles) tiles of \(geometry.rows)×\(geometry.cols) \(geometry.mapping.rawValue) (\(s.cells) cells)"
             )
             if let d = s.device, let path = deviceArguments.device {
                 print(

@@ -1,5 +1,6 @@
 import Foundation
 import SpikebarActivity
+import SpikebarChip
 import SpikebarCore
 import SpikebarNIR
 @testable import SpikebarNIRMapping
@@ -18,6 +19,43 @@ struct NIRPricingTests {
                 model: .integrateAndFire, shape: [1, 2, 2], tauMem: nil, tauSyn: nil, r: [1, 1, 1, 1],
                 vLeak: [0, 0, 0, 0], vThreshold: [0.5, 0.5, 0.5, 0.5], vReset: [0, 0, 0, 0], wIn: [1, 1, 1, 1]))
         return try NIRProgram(graph: chain([("conv", .convolution(conv)), ("if", ifNode)], input: [1, 3, 3]), options: NIRRunOptions(dt: 1))
+    }
+
+    /// One tile-layout rule for the chip and NIR graphs (`CrossbarConnection`, `TileSpec.blocks(of:)`):
+    /// on 2-row, 4-column tiles, the unrolled convolution builds only the blocks that hold a synapse
+    /// (counted here by brute force), the kernel-stationary one every block of its kernel matrix; with
+    /// differential arrays every block is a plus and a minus tile, and an event reads both; the spikes
+    /// are the same whatever the tiles.
+    @Test func connectionKindsShareTheChipsTileRule() throws {
+        let p = try tinyConv()
+        guard
+            case let .convolution(c) = p.nodes.first(where: { if case .convolution = $0.operation { return true } else { return false } })?.operation
+        else { Issue.record("no convolution node"); return }
+        let spec = TileSpec(rows: 2, cols: 4, mapping: .columns)  // 2 neurons per tile
+        let unrolled = UnrolledConvolution(c), kernel = KernelStationaryConvolution(c)
+        var holding = 0
+        for b in spec.blocks(inputs: unrolled.matrixRows, outputs: unrolled.matrixColumns) {
+            var any = false
+            for m in b.rowStart..<(b.rowStart + b.usedRows) {
+                unrolled.forEachWeight(inRow: m) { col, _ in if col >= b.neuronStart && col < b.neuronStart + b.neurons { any = true } }
+            }
+            if any { holding += 1 }
+        }
+        #expect(spec.blocks(of: unrolled).count == holding && holding < spec.blocks(inputs: 9, outputs: 4).count)
+        #expect(spec.blocks(of: kernel).count == spec.blocks(inputs: 4, outputs: 1).count)
+        // Kernel-stationary: the centre pixel reads its 4 offsets, reaching the 4 outputs.
+        #expect(kernel.rowsRead(byInput: 4) == [0, 1, 2, 3] && kernel.synapsesReached(byInput: 4) == 4)
+        var centre = Array(repeating: 0.0, count: 9); centre[4] = 1
+        let columns = try NIRPricing.price(program: p, frames: [centre], bin: 1e-3, mapping: .unrolled, tiles: spec)
+        let arrays = try NIRPricing.price(
+            program: p, frames: [centre], bin: 1e-3, mapping: .unrolled, tiles: TileSpec(rows: 2, cols: 2, mapping: .arrays))
+        #expect(columns.activity.tiles.count == holding && arrays.activity.tiles.count == 2 * holding)
+        #expect(arrays.activity.totalRowReads == 2 * columns.activity.totalRowReads)
+        #expect(arrays.activity.layers.map(\.spikes) == columns.activity.layers.map(\.spikes))
+        // Both polarities together hold the pair's conductance: the same Σ G read.
+        let g = columns.activity.tiles.reduce(0) { $0 + $1.conductanceRead }
+        let ga = arrays.activity.tiles.reduce(0) { $0 + $1.conductanceRead }
+        #expect(abs(g - ga) <= 1e-12 * g)
     }
 
     @Test func rowReadsOfEachMappingByHand() throws {
