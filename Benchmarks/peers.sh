@@ -23,7 +23,13 @@
 #   accuracy  MNIST 784-128-10 with the twin's recipe (Scenarios/nhc-mnist.yaml): `spikebar train` +
 #             `spikebar evaluate --no-exact` vs snnTorch trained on the same data, network, batch, lr,
 #             schedule, T and --epochs (default: the scenario's 10). Data: ../shared/data/mnist/*.gz.
-#   all       every benchmark above, then one summary.
+#   scaling   the size points of `Benchmarks/scaling.sh` (the quickstart chip with its input layer grown to
+#             10^3, 10^4, 10^5 neurons; 20 Hz per input; 0.05 s) on Spikebar (exact, grid 0.1 ms) and NEST
+#             (iaf_psc_exp_ps and iaf_psc_exp, 1 and 2 threads) on the same chip and spikes
+#             (`spikebar bench scaling --export`); lines appended to Docs/figures/scaling-nest.txt (or
+#             $SCALING_OUT), which Benchmarks/plot_scaling.py draws next to Spikebar's curves. 10^6 is left
+#             out: NEST's network construction at 128 M synapses does not fit the time of one run here.
+#   all       every benchmark above but scaling, then one summary.
 #   --smoke   every benchmark on a tiny size (seconds each, accuracy about a minute): checks the
 #             pipeline, not the speed.
 # Options: --repeat N, --threads T, --epochs E, --rate HZ, --duration S.
@@ -34,9 +40,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage="usage: Benchmarks/peers.sh all|kernel|sanafe|train|trace|accuracy [--smoke] [--repeat N] [--threads T] [--epochs E] [--rate HZ] [--duration S]"
+usage="usage: Benchmarks/peers.sh all|kernel|sanafe|train|trace|accuracy|scaling [--smoke] [--repeat N] [--threads T] [--epochs E] [--rate HZ] [--duration S]"
 what=${1:-}; shift || true
-case "$what" in all|kernel|sanafe|train|trace|accuracy) ;; *) echo "$usage" >&2; exit 2 ;; esac
+case "$what" in all|kernel|sanafe|train|trace|accuracy|scaling) ;; *) echo "$usage" >&2; exit 2 ;; esac
 repeat=7; rate=20; duration=1; smoke=0; threads=2; epochs=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -365,6 +371,34 @@ for a in find(ev) or []:
 print(f"  {'snnTorch (float, homogeneous tau, best-validation epoch ' + str(pt['best_epoch']) + ')':69} {pt['test_accuracy'] * 100:6.2f} %")
 print(f"  training wall time: Spikebar {sb_secs:.0f} s (train command), snnTorch {pt['train_seconds']:.0f} s (epochs only)")
 EOF
+}
+
+# ---------------------------------------------------------------------------------------------------
+run_scaling() {
+  peer_nest
+  need_bin
+  local out=${SCALING_OUT:-Docs/figures/scaling-nest.txt} sizes="862 9862 99862" dur=0.05 nrep=$(( repeat < 3 ? repeat : 3 ))
+  [ "$smoke" = 1 ] && { sizes="862"; dur=0.005; out=$work/scaling-nest.txt; }
+  mkdir -p "$(dirname "$out")"
+  echo "# Benchmarks/peers.sh scaling, $(date -u +%FT%TZ), $(nproc) cores, $(uptime | sed 's/.*load average/load average/')" >> "$out"
+  echo "== scaling: Spikebar vs NEST on the size points (duration $dur s, 20 Hz per input)" | tee -a "$summary"
+  for n in $sizes; do
+    "$bin" bench scaling --inputs "$n" --duration "$dur" --repeat "$nrep" --export "$work/scaling-$n" | tee -a "$out" "$summary"
+    for model in iaf_psc_exp_ps iaf_psc_exp; do
+      for t in 1 2; do
+        "$py" Benchmarks/nest_kernel.py "$work/scaling-$n" --model "$model" --threads "$t" --repeat "$nrep" \
+          2>"$work/nest-scaling.log" | tail -1 > "$work/nest-scaling.json" \
+          || { echo "NEST $model ($t threads, $n inputs) failed; its log:" >&2; tail -20 "$work/nest-scaling.log" >&2; exit 1; }
+        python3 - "$work/nest-scaling.json" "$n" "$dur" <<'PY' | tee -a "$out" "$summary"
+import json, sys
+p = json.load(open(sys.argv[1])); n = int(sys.argv[2])
+print(f"scaling kind=nest model={p['model']} threads={p['threads']} inputs={n} neurons={n + 138} duration_s={sys.argv[3]} "
+      f"seconds={p['seconds']} syn_events={p['synaptic_events']} syn_per_s={p['synaptic_events'] / p['seconds']} "
+      f"spikes={'/'.join(map(str, p['spikes']))}")
+PY
+      done
+    done
+  done
 }
 
 case "$what" in

@@ -2,8 +2,11 @@
 """Charts of Benchmarks/scaling.sh's measurements (stdlib only, SVG): reads the `scaling key=value` lines
 of OUT_DIR/scaling.txt and writes scaling-size.svg (time per model second and peak RSS against network
 size), scaling-activity.svg (time against input activity, exact / grid / dense clock-driven loop) and
-prints the multi-thread speed-up. Nothing is computed but ratios of the measured figures."""
+prints the multi-thread speed-up. With OUT_DIR/scaling-nest.txt (`Benchmarks/peers.sh scaling`: NEST and
+Spikebar measured in the same run on the same chips and spikes) the size chart also draws NEST's curves
+and the same-run ratios are printed. Nothing is computed but ratios of the measured figures."""
 import math
+import os
 import sys
 
 
@@ -22,7 +25,8 @@ def parse(path):
     return rows
 
 
-COLORS = {"exact": "#1f77b4", "grid": "#2ca02c", "dense": "#d62728", "rss": "#9467bd"}
+COLORS = {"exact": "#1f77b4", "grid": "#2ca02c", "dense": "#d62728", "rss": "#9467bd",
+          "iaf_psc_exp_ps": "#ff7f0e", "iaf_psc_exp": "#8c564b"}
 
 
 def chart(path, title, xlabel, ylabel, series, note=""):
@@ -82,6 +86,13 @@ def main():
     for r in size:
         rss[r["neurons"]] = max(rss.get(r["neurons"], 0), r["rss_mib"] / 1024)
     series.append(("peak RSS (GiB)", COLORS["rss"], sorted(rss.items()), True))
+    nest_path = f"{out}/scaling-nest.txt"
+    nest = parse(nest_path) if os.path.exists(nest_path) else []
+    peer_runs = [r for r in nest if r.get("kind") == "run"]
+    for model in ("iaf_psc_exp_ps", "iaf_psc_exp"):
+        pts = [(r["neurons"], per_s(r)) for r in nest if r.get("kind") == "nest" and r.get("model") == model and r.get("threads") == 1.0]
+        if pts:
+            series.append((f"NEST {model.replace('iaf_psc_', '')}", COLORS[model], pts, False))
     chart(f"{out}/scaling-size.svg", "Kernel time and memory vs network size (20 Hz inputs)", "neurons (inputs + 138)",
           "seconds per model second / GiB", series, header)
     series = [(f"{m}", COLORS[m], [(r["active_per_ms"], per_s(r)) for r in act if r["mode"] == m], m == "dense") for m in ("exact", "grid", "dense")]
@@ -91,6 +102,15 @@ def main():
     for r in sorted(size, key=lambda r: (r["mode"], r["neurons"])):
         print(f"  {r['mode']:5} {int(r['neurons']):8d} neurons {int(r['synapses']):10d} synapses  {per_s(r):9.4f} s/model-s  "
               f"{r['syn_per_s']/1e6:7.1f} M syn ev/s  RSS {r['rss_mib']:8.1f} MiB  setup {r['setup_s']:.2f} s  layer rates {r.get('layer_rates_hz')}")
+    if nest:
+        print("size, same run as NEST (Benchmarks/peers.sh scaling; synaptic events/s, and Spikebar's ratio to NEST):")
+        for r in sorted(nest, key=lambda r: (r["neurons"], r.get("mode", r.get("model", "")), r.get("threads", 1))):
+            name = r["mode"] if r.get("kind") == "run" else f"NEST {r['model']} {int(r['threads'])} thr"
+            line = f"  {int(r['neurons']):8d} neurons  {name:28} {r['seconds']*1e3:10.2f} ms  {r['syn_per_s']/1e6:8.1f} M syn ev/s"
+            if r.get("kind") == "nest":
+                mine = {p["mode"]: p for p in peer_runs if p["neurons"] == r["neurons"]}
+                line += "  " + "  ".join(f"{m} {mine[m]['syn_per_s'] / r['syn_per_s']:.1f}x" for m in ("exact", "grid") if m in mine)
+            print(line)
     print("activity:")
     for r in sorted(act, key=lambda r: (r["mode"], r["active_per_ms"])):
         extra = f"{r['syn_per_s']/1e6:7.1f} M syn ev/s" if "syn_per_s" in r else f"{r['synapse_updates']:.3g} synapse updates"

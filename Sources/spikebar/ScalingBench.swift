@@ -31,6 +31,8 @@ struct ScalingBench: ParsableCommand {
     @Flag(help: "Also time the dense clock-driven loop (every synapse every step).") var dense = false
     @Option(help: "Independent inferences per run (threads measurement); 0 = single-run mode.") var samples = 0
     @Option(help: "Worker threads for --samples.") var threads = 1
+    @Option(help: "Also write the chip and its input for the peers (Benchmarks/peers.sh scaling: NEST on the same network and spikes).")
+    var export: String?
 
     func run() throws {
         do {
@@ -50,6 +52,7 @@ struct ScalingBench: ParsableCommand {
             }
 
             let input = encoder.encode(Array(repeating: 1.0, count: inputs), sample: 0)
+            if let export { try PeerWorkload.write(chip: chip, input: input, duration: duration, to: export) }
             let opts = RunOptions(window: duration, sample: 0, seed: s.seed, reportingStep: dt)
             let modes = [("exact", Timing.exact), ("grid", Timing.grid(dt: dt))].filter { mode == "all" || $0.0 == mode }
             for (name, timing) in modes {
