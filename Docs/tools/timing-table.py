@@ -67,7 +67,7 @@ def family(seeds):
     print("| setting (D, α, jitter) | homogeneous τ | chip's fixed τ | trained τ |")
     print("|---|---:|---:|---:|")
     for D, A, J, W in [("1", "2", "0", ""), ("2", "2", "0", ""), ("2", "1", "0", ""), ("2", "2", "4e-3", ""), ("2", "2", "8e-3", ""), ("3", "2", "0", ""),
-                       ("2", "2", "0", "-w300ms"), ("2", "2", "0", "-w200ms-warp2"),
+                       ("2", "2", "0", "-w300ms"), ("2", "2", "0", "-w200ms"), ("2", "2", "0", "-w200ms-warp2"),
                        ("2", "2", "0", "-w300ms-warp3"), ("2", "2", "0", "-w200ms-spu4")]:
         cells = []
         for tc, name in [("homogeneous", "ideal twin"), ("chip", "float twin"), ("trained", "float twin")]:
