@@ -101,8 +101,6 @@ final class MIFWorkspace {
     let T: Int, sizes: [Int]
     /// State of layer l (1-based; index 0 unused) at step boundary n (n = 0…T), `[n·size + i]`.
     let v: [UnsafeMutablePointer<Double>], x1: [UnsafeMutablePointer<Double>], x2: [UnsafeMutablePointer<Double>]
-    /// Layer-1 drive h = Wᵀx.
-    let h: UnsafeMutablePointer<Double>
     var grads: [[Double]]
     init(_ net: MIFNetwork) {
         T = net.steps; sizes = net.sizes
@@ -112,58 +110,37 @@ final class MIFWorkspace {
         v = net.sizes.map { alloc((net.steps + 1) * $0) }
         x1 = net.sizes.map { alloc((net.steps + 1) * $0) }
         x2 = net.sizes.map { alloc((net.steps + 1) * $0) }
-        h = alloc(net.sizes[1])
         grads = net.weights.map { [Double](repeating: 0, count: $0.count) }
     }
-    deinit { for p in v + x1 + x2 + [h] { p.deallocate() } }
+    deinit { for p in v + x1 + x2 { p.deallocate() } }
     func zeroGradients() { for c in grads.indices { grads[c].withUnsafeMutableBufferPointer { $0.update(repeating: 0) } } }
 }
 
 extension MIFNetwork {
-    /// Forward pass of one sample (pixel intensities in [0, 1]); fills `ws`, returns the logits.
+    /// The grid engine of this network (`GridEngine<MIFModel>`, active rows, each connection scaled by its
+    /// layer's current per unit): the kernel's `MIFGridKernel` runs the same engine on the programmed
+    /// chip's weights, so twin and kernel agree by construction.
+    var engine: GridEngine<MIFModel> {
+        GridEngine<MIFModel>(
+            sizes: sizes, constants: sizes.enumerated().map { l, n in l == 0 ? [] : Array(repeating: constants, count: n) },
+            connections: weights.indices.map { k in
+                GridEngine<MIFModel>.Connection(
+                    from: k, to: k + 1, recurrent: false, inputs: sizes[k], outputs: sizes[k + 1], w: weights[k],
+                    scale: currentPerUnit[k])
+            }, routing: .activeRows)
+    }
+
+    /// Forward pass of one sample (pixel intensities in [0, 1]) on the grid engine; records every
+    /// layer's state at every step boundary into `ws` (what BPTT needs), returns the logits.
     func forward(_ x: [Double], _ ws: MIFWorkspace) -> [Double] {
         let k = constants, T = steps, L = layerCount
-        let n1 = sizes[1], n0 = sizes[0]
-        for i in 0..<n1 { ws.h[i] = 0 }
-        weights[0].withUnsafeBufferPointer { w in
-            for p in 0..<n0 where x[p] != 0 {
-                let xp = x[p], row = p * n1
-                for i in 0..<n1 { ws.h[i] += xp * w[row + i] }
-            }
-        }
         let rest = k.rest
         for l in 1...L {
             for i in 0..<sizes[l] { ws.v[l][i] = rest.v; ws.x1[l][i] = rest.x1; ws.x2[l][i] = rest.x2 }
         }
-        var current = [Double](repeating: 0, count: sizes.max() ?? 0)
-        for n in 0..<T {
-            for l in 1...L {
-                let size = sizes[l], c = currentPerUnit[l - 1]
-                if l == 1 {
-                    let drive = c * alpha[n]
-                    for i in 0..<size { current[i] = drive * ws.h[i] }
-                } else {
-                    let prev = sizes[l - 1]
-                    for j in 0..<size { current[j] = 0 }
-                    let base = (n + 1) * prev
-                    weights[l - 1].withUnsafeBufferPointer { w in
-                        for i in 0..<prev {
-                            let u = k.signal(ws.x1[l - 1][base + i])
-                            if u == 0 { continue }
-                            let row = i * size
-                            for j in 0..<size { current[j] += u * w[row + j] }
-                        }
-                    }
-                    for j in 0..<size { current[j] *= c }
-                }
-                let from = n * size, to = (n + 1) * size
-                for i in 0..<size {
-                    var s = MIFState(v: ws.v[l][from + i], x1: ws.x1[l][from + i], x2: ws.x2[l][from + i])
-                    k.step(&s, current: current[i])
-                    ws.v[l][to + i] = s.v; ws.x1[l][to + i] = s.x1; ws.x2[l][to + i] = s.x2
-                }
-            }
-        }
+        var input = MIFAlphaInput(x: x, alpha: alpha, weights: weights[0], outputs: sizes[1], currentPerUnit: currentPerUnit[0])
+        var recorder = MIFTraceRecorder(sizes: sizes, v: ws.v, x1: ws.x1, x2: ws.x2)
+        _ = engine.run(&input, steps: T, observer: &recorder)
         let out = sizes[L]
         var logits = [Double](repeating: 0, count: out)
         let r = parameters.readout == .membrane ? ws.v[L] : ws.x1[L]
@@ -249,5 +226,19 @@ extension MIFNetwork {
                 for i in 0..<n1 { g[row + i] += xp * gh[i] }
             }
         }
+    }
+}
+
+/// The BPTT recorder of the MIF twin: every neuron's state at the end of step n, stored at boundary
+/// n + 1 of the workspace (boundary 0 is the rest state).
+struct MIFTraceRecorder: GridObserver {
+    typealias Model = MIFModel
+    let sizes: [Int]
+    let v: [UnsafeMutablePointer<Double>], x1: [UnsafeMutablePointer<Double>], x2: [UnsafeMutablePointer<Double>]
+
+    @inline(__always)
+    mutating func didEmit(layer l: Int, neuron i: Int, step n: Int, state: MIFModel.State) {
+        let at = (n + 1) * sizes[l] + i
+        v[l][at] = state.neuron.v; x1[l][at] = state.neuron.x1; x2[l][at] = state.neuron.x2
     }
 }

@@ -1,5 +1,4 @@
 import SpikebarCore
-import SpikebarNeurons
 
 /// The one clock-driven engine, generic over the neuron model, the input and an observer (issue #17):
 /// the dense clock-driven reference (`ClockDrivenReference`) and the MIF kernel (`MIFGridKernel`) are
@@ -43,6 +42,10 @@ public struct GridEngine<Model: SpikingNeuronModel>: Sendable {
         public var spikeCounts: [[Int]]
         /// Synapse evaluations performed (rows read × columns, summed over connections and steps).
         public var synapseUpdates: Double
+        @inlinable
+        public init(spikes: [Int], spikeCounts: [[Int]], synapseUpdates: Double) {
+            self.spikes = spikes; self.spikeCounts = spikeCounts; self.synapseUpdates = synapseUpdates
+        }
     }
 
     /// Population sizes, input first.
@@ -58,6 +61,7 @@ public struct GridEngine<Model: SpikingNeuronModel>: Sendable {
 
     /// Runs `steps` steps; `input` feeds the input population (and may drive layer 1 itself),
     /// `observer` sees every read, every emission and the output layer at the end of every step.
+    @inlinable
     public func run<Input: GridInput, Observer: GridObserver>(
         _ input: inout Input, steps: Int, observer: inout Observer
     ) -> Result where Observer.Model == Model {
@@ -84,6 +88,7 @@ public struct GridEngine<Model: SpikingNeuronModel>: Sendable {
                 for i in 0..<sizes[l] {
                     observer.willEmit(layer: l, neuron: i, state: state[l][i], constants[l][i])
                     let out = Model.emit(&state[l][i], constants[l][i])
+                    observer.didEmit(layer: l, neuron: i, step: n, state: state[l][i])
                     signal[l][i] = out.signal
                     if out.spiked {
                         counts[l][i] += 1
@@ -100,7 +105,7 @@ public struct GridEngine<Model: SpikingNeuronModel>: Sendable {
     }
 
     /// Connection k's drive at step n from amplitudes `s`; returns the synapse evaluations done.
-    @inline(__always)
+    @inlinable @inline(__always)
     func deliver<Input: GridInput, Observer: GridObserver>(
         _ k: Int, step n: Int, _ s: [Double], into state: inout [Model.State], _ acc: inout [Double], _ rows: inout [Int],
         input: inout Input, _ observer: inout Observer

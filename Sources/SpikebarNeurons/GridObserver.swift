@@ -1,5 +1,3 @@
-import SpikebarNeurons
-
 /// What a `GridEngine` run books besides spike counts: the reads (for the activity the cost models
 /// price), the neurons' states before each step (e.g. the MIF neurons' dissipation), spikes, and the
 /// output layer at the end of every step (readouts, decision times). Every method has a no-op default.
@@ -9,16 +7,19 @@ public protocol GridObserver {
     mutating func read(connection k: Int, step n: Int, rows: [Int], amplitudes: [Double])
     /// Neuron i of layer l is about to emit (its state after this step's drive).
     mutating func willEmit(layer l: Int, neuron i: Int, state: Model.State, _ constants: Model.Constants)
+    /// Neuron i of layer l has emitted at step n: its state at the end of the step (what BPTT stores).
+    mutating func didEmit(layer l: Int, neuron i: Int, step n: Int, state: Model.State)
     mutating func spiked(layer l: Int, neuron i: Int, step n: Int)
     /// End of step n, with the output layer's states.
     mutating func stepEnded(_ n: Int, output: [Model.State])
 }
 
 extension GridObserver {
-    public mutating func read(connection k: Int, step n: Int, rows: [Int], amplitudes: [Double]) {}
-    public mutating func willEmit(layer l: Int, neuron i: Int, state: Model.State, _ constants: Model.Constants) {}
-    public mutating func spiked(layer l: Int, neuron i: Int, step n: Int) {}
-    public mutating func stepEnded(_ n: Int, output: [Model.State]) {}
+    @inlinable public mutating func read(connection k: Int, step n: Int, rows: [Int], amplitudes: [Double]) {}
+    @inlinable public mutating func willEmit(layer l: Int, neuron i: Int, state: Model.State, _ constants: Model.Constants) {}
+    @inlinable public mutating func didEmit(layer l: Int, neuron i: Int, step n: Int, state: Model.State) {}
+    @inlinable public mutating func spiked(layer l: Int, neuron i: Int, step n: Int) {}
+    @inlinable public mutating func stepEnded(_ n: Int, output: [Model.State]) {}
 }
 
 /// Books nothing.

@@ -11,7 +11,7 @@ public protocol GridInput {
 }
 
 extension GridInput {
-    public func firstLayerDrive<Model>(step n: Int, connection c: GridEngine<Model>.Connection, into drive: inout [Double]) -> Bool {
+    @inlinable public func firstLayerDrive<Model>(step n: Int, connection c: GridEngine<Model>.Connection, into drive: inout [Double]) -> Bool {
         false
     }
 }
@@ -20,9 +20,10 @@ extension GridInput {
 public struct SpikeTrainInput: GridInput {
     public let spikes: SpikeList
     public let dtPs: Int64
-    var next = 0
+    @usableFromInline var next = 0
     public init(_ spikes: SpikeList, dtPs: Int64) { self.spikes = spikes; self.dtPs = dtPs }
 
+    @inlinable
     public mutating func signals(step n: Int, into signal: inout [Double], spikes counts: inout [Int]) {
         let end = Int64(n + 1) * dtPs
         while next < spikes.count && spikes.times[next] < end {
