@@ -5,15 +5,17 @@ public protocol GridInput {
     /// Amplitudes of the input rows at step n (0: not read), written into `signal` (zeroed by the
     /// engine); `spikes` counts the input events per channel.
     mutating func signals(step n: Int, into signal: inout [Double], spikes: inout [Int])
-    /// The drive of a connection from the input when the input computes it itself in its own operation
-    /// order (the MIF input's `c·α(t_n)·Wᵀx`, shared with the twin); false: the engine sums the rows.
-    func firstLayerDrive<Model>(step n: Int, connection c: GridEngine<Model>.Connection, into drive: inout [Double]) -> Bool
+    /// Whether the input computes the drive of its connections itself (`firstLayerDrive`), in its own
+    /// operation order (the MIF input's `c·α(t_n)·Wᵀx`, shared with the twin); false: the engine sums
+    /// the rows.
+    var drivesFirstLayer: Bool { get }
+    /// The drive of a connection from the input, when `drivesFirstLayer`.
+    func firstLayerDrive<Model>(step n: Int, connection c: GridEngine<Model>.Connection, into drive: inout [Double])
 }
 
 extension GridInput {
-    @inlinable public func firstLayerDrive<Model>(step n: Int, connection c: GridEngine<Model>.Connection, into drive: inout [Double]) -> Bool {
-        false
-    }
+    @inlinable public var drivesFirstLayer: Bool { false }
+    @inlinable public func firstLayerDrive<Model>(step n: Int, connection c: GridEngine<Model>.Connection, into drive: inout [Double]) {}
 }
 
 /// Spikes as input: each spike in `[t_n, t_{n+1})` adds a unit amplitude to its channel's row at step n.

@@ -3,6 +3,9 @@
 /// output layer at the end of every step (readouts, decision times). Every method has a no-op default.
 public protocol GridObserver {
     associatedtype Model: SpikingNeuronModel
+    /// Whether `read` needs the rows read (false lets the engine skip finding them when it does not
+    /// need them itself).
+    var booksReads: Bool { get }
     /// Connection k reads `rows` (amplitude ≠ 0, ascending) at step n, with `amplitudes[row]`.
     mutating func read(connection k: Int, step n: Int, rows: [Int], amplitudes: [Double])
     /// Neuron i of layer l is about to emit (its state after this step's drive).
@@ -15,6 +18,7 @@ public protocol GridObserver {
 }
 
 extension GridObserver {
+    @inlinable public var booksReads: Bool { true }
     @inlinable public mutating func read(connection k: Int, step n: Int, rows: [Int], amplitudes: [Double]) {}
     @inlinable public mutating func willEmit(layer l: Int, neuron i: Int, state: Model.State, _ constants: Model.Constants) {}
     @inlinable public mutating func didEmit(layer l: Int, neuron i: Int, step n: Int, state: Model.State) {}
@@ -25,4 +29,5 @@ extension GridObserver {
 /// Books nothing.
 public struct NoGridObserver<Model: SpikingNeuronModel>: GridObserver {
     public init() {}
+    @inlinable public var booksReads: Bool { false }
 }

@@ -23,13 +23,21 @@ public struct MIFAlphaInput: GridInput {
     @inlinable
     public func signals(step n: Int, into signal: inout [Double], spikes: inout [Int]) {
         guard alpha[n] > 0 else { return }
-        for p in 0..<min(x.count, signal.count) where x[p] != 0 { signal[p] = x[p] * alpha[n] }
+        let a = alpha[n]
+        x.withUnsafeBufferPointer { xp in
+            signal.withUnsafeMutableBufferPointer { sp in
+                for p in 0..<min(xp.count, sp.count) where xp[p] != 0 { sp[p] = xp[p] * a }
+            }
+        }
     }
 
+    @inlinable public var drivesFirstLayer: Bool { true }
+
     @inlinable
-    public func firstLayerDrive<Model>(step n: Int, connection c: GridEngine<Model>.Connection, into drive: inout [Double]) -> Bool {
+    public func firstLayerDrive<Model>(step n: Int, connection c: GridEngine<Model>.Connection, into drive: inout [Double]) {
         let d = currentPerUnit * alpha[n]
-        for i in 0..<min(h.count, drive.count) { drive[i] = d * h[i] }
-        return true
+        h.withUnsafeBufferPointer { hp in
+            drive.withUnsafeMutableBufferPointer { dp in for i in 0..<min(hp.count, dp.count) { dp[i] = d * hp[i] } }
+        }
     }
 }

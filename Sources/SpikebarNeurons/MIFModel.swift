@@ -12,16 +12,17 @@ public enum MIFModel: DifferentiableNeuronModel {
     public struct State: Sendable, Equatable {
         public var neuron: MIFState
         public var current: Double
-        public init(neuron: MIFState, current: Double = 0) { self.neuron = neuron; self.current = current }
+        @inlinable public init(neuron: MIFState, current: Double = 0) { self.neuron = neuron; self.current = current }
     }
 
     public static let kind = NeuronModelKind.mif
     public static let driveUnit = "A (membrane current)"
 
     public static func constants(_ p: MIFParameters, dt: Seconds) -> MIFConstants { MIFConstants(p, dt: dt) }
-    public static func rest(_ k: MIFConstants) -> State { State(neuron: k.rest) }
-    public static func advance(_ s: inout State, _ k: MIFConstants) {}
-    public static func receive(_ s: inout State, drive: Double, _ k: MIFConstants) { s.current += drive }
+    @inlinable public static func rest(_ k: MIFConstants) -> State { State(neuron: k.rest) }
+    @inlinable public static func advance(_ s: inout State, _ k: MIFConstants) {}
+    @inlinable @inline(__always) public static func receive(_ s: inout State, drive: Double, _ k: MIFConstants) { s.current += drive }
+    @inlinable @inline(__always)
     public static func emit(_ s: inout State, _ k: MIFConstants) -> NeuronOutput {
         let before = s.neuron.x1
         k.step(&s.neuron, current: s.current)

@@ -38,7 +38,7 @@ public struct NeuronOutput: Sendable, Equatable {
     /// Amplitude the neuron drives its crossbar rows with at this step (1 for a binary spike, 0 for no
     /// read, an analog value for MIF neurons).
     public var signal: Double
-    public init(spiked: Bool, signal: Double) { self.spiked = spiked; self.signal = signal }
+    @inlinable public init(spiked: Bool, signal: Double) { self.spiked = spiked; self.signal = signal }
     public static let silent = NeuronOutput(spiked: false, signal: 0)
     public static let spike = NeuronOutput(spiked: true, signal: 1)
 }

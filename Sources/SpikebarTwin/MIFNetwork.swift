@@ -233,6 +233,7 @@ extension MIFNetwork {
 /// n + 1 of the workspace (boundary 0 is the rest state).
 struct MIFTraceRecorder: GridObserver {
     typealias Model = MIFModel
+    var booksReads: Bool { false }
     let sizes: [Int]
     let v: [UnsafeMutablePointer<Double>], x1: [UnsafeMutablePointer<Double>], x2: [UnsafeMutablePointer<Double>]
 
