@@ -33,7 +33,7 @@ struct NIREvaluateCommand: ParsableCommand {
         guard limit >= 1 else { throw ValidationError("--limit must be ≥ 1") }
         guard bin > 0, bin.isFinite else { throw ValidationError("--bin must be > 0") }
         do {
-            let read = try NIRGraph.read(path: file)
+            let read = try readNIRGraphIsolated(path: file)
             let options = try runArguments.options(for: read)
             let placed = try deviceArguments.apply(to: read)
             let program = try NIRProgram(graph: placed.graph, options: options, file: file)

@@ -19,7 +19,7 @@ struct NIRInspectCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let graph = try NIRGraph.read(path: file)
+            let graph = try readNIRGraphIsolated(path: file)
             let options = NIRRunOptions(dt: NIRRunOptions.defaultStep(for: graph))
             let program = try NIRProgram(graph: graph, options: options, file: file)
             var params: [String: Int] = [:]

@@ -41,7 +41,7 @@ struct NIRPriceCommand: ParsableCommand {
         guard bin > 0, bin.isFinite else { throw ValidationError("--bin must be > 0") }
         guard (tileRows ?? 1) >= 1, (tileCols ?? 2) >= 2 else { throw ValidationError("--tile-rows must be ≥ 1 and --tile-cols ≥ 2") }
         do {
-            let read = try NIRGraph.read(path: file)
+            let read = try readNIRGraphIsolated(path: file)
             let options = try runArguments.options(for: read)
             let placed = try deviceArguments.apply(to: read)
             if placed.tiles != nil, tileRows != nil || tileCols != nil {

@@ -35,6 +35,19 @@ struct NIRCLITests {
         #expect(lif?["delayedInputs"] as? [String] == ["sub.rec"])
     }
 
+    /// Debian's libhdf5 dies with SIGSEGV on this fuzzed file (Fuzz/Known/README.md); the command reads
+    /// it in a child process first, so it refuses with exit status 2 naming the file instead of crashing.
+    @Test func libhdf5CrashOnADamagedFileIsAnError() throws {
+        let known = "Fuzz/Known/nir-libhdf5-H5HG_read.nir"
+        for command in [["nir", "inspect", known], ["nir", "evaluate", known, "--data", "/nonexistent"], ["nir", "price", known, "--mapping", "unrolled"]] {
+            guard let r = try spikebar(command) else { return }
+            #expect(r.status == 2 && r.err.contains(known) && r.err.contains("libhdf5 crashed"), "\(command): \(r.status) \(r.err)")
+        }
+        // A good file still reads (the child exits 0, the parent reads it).
+        guard let ok = try spikebar(["nir", "inspect", "Tests/Fixtures/nir/cnn_sinabs.nir"]) else { return }
+        #expect(ok.status == 0 && ok.out.contains("Conv2d"), "\(ok.err)")
+    }
+
     @Test func badInputExitsTwoNamingTheNode() throws {
         guard let r = try spikebar(["nir", "inspect", "Tests/Fixtures/nir/bad_unknown_node.nir"]) else { return }
         #expect(r.status == 2 && r.err.contains("bad_unknown_node.nir") && r.err.contains("if") && r.err.contains("Spiky"), "\(r.err)")
