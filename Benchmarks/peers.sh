@@ -25,7 +25,8 @@
 #             schedule, T and --epochs (default: the scenario's 10). Data: ../shared/data/mnist/*.gz.
 #   scaling   the size points of `Benchmarks/scaling.sh` (the quickstart chip with its input layer grown to
 #             10^3, 10^4, 10^5 neurons; 20 Hz per input; 0.05 s) on Spikebar (exact, grid 0.1 ms) and NEST
-#             (iaf_psc_exp_ps and iaf_psc_exp, 1 and 2 threads) on the same chip and spikes
+#             (iaf_psc_exp_ps and iaf_psc_exp, 1 and 2 threads) on the same chip and spikes, and
+#             Spikebar's grid mode with one inference on 2 threads (--inference-threads 2)
 #             (`spikebar bench scaling --export`); lines appended to Docs/figures/scaling-nest.txt (or
 #             $SCALING_OUT), which Benchmarks/plot_scaling.py draws next to Spikebar's curves. 10^6 is left
 #             out: NEST's network construction at 128 M synapses does not fit the time of one run here.
@@ -384,6 +385,8 @@ run_scaling() {
   echo "== scaling: Spikebar vs NEST on the size points (duration $dur s, 20 Hz per input)" | tee -a "$summary"
   for n in $sizes; do
     "$bin" bench scaling --inputs "$n" --duration "$dur" --repeat "$nrep" --export "$work/scaling-$n" | tee -a "$out" "$summary"
+    # One inference on two threads (grid mode), beside NEST's two threads.
+    "$bin" bench scaling --inputs "$n" --duration "$dur" --repeat "$nrep" --mode grid --inference-threads 2 | tee -a "$out" "$summary"
     for model in iaf_psc_exp_ps iaf_psc_exp; do
       for t in 1 2; do
         "$py" Benchmarks/nest_kernel.py "$work/scaling-$n" --model "$model" --threads "$t" --repeat "$nrep" \

@@ -88,6 +88,10 @@ def main():
     series.append(("peak RSS (GiB)", COLORS["rss"], sorted(rss.items()), True))
     nest_path = f"{out}/scaling-nest.txt"
     nest = parse(nest_path) if os.path.exists(nest_path) else []
+    # A run line with inference_threads > 1 is one inference on several threads: its own name.
+    for r in nest:
+        if r.get("kind") == "run" and r.get("inference_threads", 1) > 1:
+            r["mode"] = f"{r['mode']} {int(r['inference_threads'])} thr"
     peer_runs = [r for r in nest if r.get("kind") == "run"]
     for model in ("iaf_psc_exp_ps", "iaf_psc_exp"):
         pts = [(r["neurons"], per_s(r)) for r in nest if r.get("kind") == "nest" and r.get("model") == model and r.get("threads") == 1.0]
@@ -109,7 +113,7 @@ def main():
             line = f"  {int(r['neurons']):8d} neurons  {name:28} {r['seconds']*1e3:10.2f} ms  {r['syn_per_s']/1e6:8.1f} M syn ev/s"
             if r.get("kind") == "nest":
                 mine = {p["mode"]: p for p in peer_runs if p["neurons"] == r["neurons"]}
-                line += "  " + "  ".join(f"{m} {mine[m]['syn_per_s'] / r['syn_per_s']:.1f}x" for m in ("exact", "grid") if m in mine)
+                line += "  " + "  ".join(f"{m} {mine[m]['syn_per_s'] / r['syn_per_s']:.1f}x" for m in ("exact", "grid", "grid 2 thr") if m in mine)
             print(line)
     print("activity:")
     for r in sorted(act, key=lambda r: (r["mode"], r["active_per_ms"])):

@@ -12,13 +12,16 @@ final class CompiledConnection: @unchecked Sendable {
     let from: Int, to: Int
     let outputs: Int
     /// `V_read · t_read · (G⁺ − G⁻)` (C) of synapse j→i at `[j·outputs + i]`.
-    let charge: [Double]
+    var charge: UnsafeBufferPointer<Double> { UnsafeBufferPointer(start: view.charge, count: chargeCount) }
     /// Std of the delivered charge from read-to-read noise (C): `σ_read · V_read · t_read · √(G⁺² + G⁻²)`
     /// (the sum of the two cells' independent fluctuations). Empty when read noise is off.
-    let noise: [Double]
+    var noise: UnsafeBufferPointer<Double> { UnsafeBufferPointer(start: view.noise, count: noiseCount) }
     /// Random telegraph noise of the pair (device physics only; empty otherwise), four values per
     /// synapse at `[4k …]`: `G⁺`'s jump charge `V·t·ΔG` (C) and trap occupancy `p`, then `G⁻`'s.
-    let rtn: [Double]
+    var rtn: UnsafeBufferPointer<Double> { UnsafeBufferPointer(start: view.rtn, count: rtnCount) }
+    // The three are held once, as raw buffers (`view`), not also as arrays: at 10⁶ neurons a second
+    // copy of the charges was 1 GB (8 B per synapse).
+    private let chargeCount: Int, noiseCount: Int, rtnCount: Int
     /// Tiles read by a spike of row j: `rowTiles[j / tileRows]`.
     let rowTiles: [[Int]]
     let tileRows: Int
@@ -31,15 +34,15 @@ final class CompiledConnection: @unchecked Sendable {
     /// counting or closure nesting per row read.
     let view: ConnectionView
 
-    init(from: Int, to: Int, outputs: Int, charge: [Double], noise: [Double], rtn: [Double] = [], rowTiles: [[Int]], tileRows: Int) {
-        self.from = from; self.to = to; self.outputs = outputs; self.charge = charge; self.noise = noise
-        self.rtn = rtn; self.rowTiles = rowTiles; self.tileRows = tileRows
-        func copy(_ a: [Double]) -> UnsafeMutablePointer<Double>? {
-            guard !a.isEmpty else { return nil }
-            let p = UnsafeMutablePointer<Double>.allocate(capacity: a.count)
-            p.initialize(from: a, count: a.count)
-            return p
-        }
+    /// `charge` (`count` values, from `allocateMatrix`) becomes this connection's: built in place, so that
+    /// the charges never exist twice.
+    init(
+        from: Int, to: Int, outputs: Int, charge: UnsafeMutablePointer<Double>?, count: Int, noise: [Double], rtn: [Double] = [],
+        rowTiles: [[Int]], tileRows: Int
+    ) {
+        self.from = from; self.to = to; self.outputs = outputs
+        chargeCount = charge == nil ? 0 : count; noiseCount = noise.count; rtnCount = rtn.count
+        self.rowTiles = rowTiles; self.tileRows = tileRows
         // rowTiles flattened: block b's tiles are rowTileList[rowTileStart[b] ..< rowTileStart[b + 1]].
         let start = UnsafeMutablePointer<Int32>.allocate(capacity: rowTiles.count + 1)
         let list = UnsafeMutablePointer<Int32>.allocate(capacity: max(rowTiles.reduce(0) { $0 + $1.count }, 1))
@@ -50,12 +53,12 @@ final class CompiledConnection: @unchecked Sendable {
         }
         start[rowTiles.count] = Int32(at)
         view = ConnectionView(
-            to: to, outputs: outputs, charge: copy(charge), noise: copy(noise), rtn: copy(rtn),
+            to: to, outputs: outputs, charge: charge, noise: allocateMatrix(copying: noise), rtn: allocateMatrix(copying: rtn),
             tileRows: tileRows, rowTileStart: start, rowTileList: list)
     }
 
     deinit {
-        view.charge?.deallocate(); view.noise?.deallocate(); view.rtn?.deallocate()
+        freeMatrix(view.charge); freeMatrix(view.noise); freeMatrix(view.rtn)
         view.rowTileStart.deallocate(); view.rowTileList.deallocate()
     }
 }
@@ -162,13 +165,13 @@ struct CompiledNetwork {
         let stats = readNoise ? chip.device.levelStatistics : nil
         let par = chip.parasitics()
         parasitics = par
-        func build(_ c: Connection, _ charge: [Double]) -> CompiledConnection {
+        func build(_ c: Connection, _ charge: UnsafeMutablePointer<Double>?, _ count: Int) -> CompiledConnection {
             if let stats {
                 // Device physics (ReadNoiseModel): white `read_noise` + the level's 1/f noise as one
                 // Gaussian per synapse, RTN as two trap states drawn per read.
-                var noise = [Double](repeating: 0, count: charge.count)
-                var rtn = [Double](repeating: 0, count: 4 * charge.count)
-                for k in charge.indices {
+                var noise = [Double](repeating: 0, count: count)
+                var rtn = [Double](repeating: 0, count: 4 * count)
+                for k in 0..<count {
                     let a = stats[Int(c.levelPlus[k])], b = stats[Int(c.levelMinus[k])]
                     let gp = c.gPlus[k], gm = c.gMinus[k]
                     let fp = a.flickerNoise * gp, fm = b.flickerNoise * gm
@@ -177,12 +180,12 @@ struct CompiledNetwork {
                     rtn[4 * k + 2] = scale * b.rtnAmplitude; rtn[4 * k + 3] = b.rtnOccupancy
                 }
                 return CompiledConnection(
-                    from: c.from, to: c.to, outputs: c.outputs, charge: charge, noise: noise, rtn: rtn,
+                    from: c.from, to: c.to, outputs: c.outputs, charge: charge, count: count, noise: noise, rtn: rtn,
                     rowTiles: c.rowTiles, tileRows: c.tileRows)
             }
             let noise = sigma > 0 ? zip(c.gPlus, c.gMinus).map { sigma * scale * ($0 * $0 + $1 * $1).squareRoot() } : []
             return CompiledConnection(
-                from: c.from, to: c.to, outputs: c.outputs, charge: charge, noise: noise,
+                from: c.from, to: c.to, outputs: c.outputs, charge: charge, count: count, noise: noise,
                 rowTiles: c.rowTiles, tileRows: c.tileRows)
         }
         connections = chip.connections.enumerated().map { index, c in
@@ -192,8 +195,16 @@ struct CompiledNetwork {
                 cp = c.gPlus.indices.map { scale * c.gPlus[$0] * par.plus[index][$0] }
                 cm = c.gMinus.indices.map { scale * c.gMinus[$0] * par.minus[index][$0] }
             }
-            let charge = par == nil ? zip(c.gPlus, c.gMinus).map { scale * ($0 - $1) } : zip(cp, cm).map { $0 - $1 }
-            let compiled = build(c, charge)
+            let count = c.gPlus.count
+            let charge = allocateMatrix(count: count)
+            if let q = charge {
+                if par == nil {
+                    for k in 0..<count { q[k] = scale * (c.gPlus[k] - c.gMinus[k]) }
+                } else {
+                    for k in 0..<count { q[k] = cp[k] - cm[k] }
+                }
+            }
+            let compiled = build(c, charge, count)
             compiled.chargePlus = cp; compiled.chargeMinus = cm
             return compiled
         }

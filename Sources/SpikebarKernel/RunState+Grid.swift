@@ -22,6 +22,10 @@ extension RunState {
         var probeCursor = [Int](repeating: 0, count: options.probes.count)
         let times = input.times, channels = input.channels
         var p = 0
+        // Column blocks of one inference's input reads (`RunOptions.deliveryThreads`). Read noise draws
+        // one random number per synapse in row order, so a noisy run stays on one thread.
+        let columnParts = noisy ? 0 : max(1, options.deliveryThreads)
+        var batch: [Int32] = []
         for n in 0..<steps {
             let t = Int64(n) * dtPs
             // 1. Advance.
@@ -47,11 +51,23 @@ extension RunState {
             }
             // 2. Inputs of this step.
             let stepEnd = t + dtPs
-            while p < times.count && times[p] < stepEnd {
-                let ch = Int(channels[p]); let tin = times[p]; p += 1
-                guard tin >= 0, ch >= 0, ch < net.populations[0].size else { continue }
-                countSpike(0, ch, t)
-                for k in net.outgoing[0] { deliverGrid(k, row: ch, at: t, touched: &touched, stepReads: &stepReads) }
+            if columnParts > 0 {
+                // The step's input rows together (RunState+GridColumns+Unsafe.swift): the same additions
+                // in the same order as `deliverGrid`, on `deliveryThreads` threads.
+                batch.removeAll(keepingCapacity: true)
+                while p < times.count && times[p] < stepEnd {
+                    let ch = Int(channels[p]); let tin = times[p]; p += 1
+                    guard tin >= 0, ch >= 0, ch < net.populations[0].size else { continue }
+                    batch.append(Int32(ch))
+                }
+                deliverInputRows(batch, at: t, parts: columnParts, touched: &touched, stepReads: &stepReads)
+            } else {
+                while p < times.count && times[p] < stepEnd {
+                    let ch = Int(channels[p]); let tin = times[p]; p += 1
+                    guard tin >= 0, ch >= 0, ch < net.populations[0].size else { continue }
+                    countSpike(0, ch, t)
+                    for k in net.outgoing[0] { deliverGrid(k, row: ch, at: t, touched: &touched, stepReads: &stepReads) }
+                }
             }
             // 3. Thresholds, layer by layer.
             for l in 1...L {
@@ -89,32 +105,37 @@ extension RunState {
         }
     }
 
-    mutating func deliverGrid(_ k: Int, row j: Int, at t: Int64, touched: inout [Int], stepReads: inout [Int]) {
-        let c = net.connections[k]
-        for tile in c.rowTiles[j / c.tileRows] {
+    /// The counting half of a row read: tiles read, their concurrency in this step, synaptic events.
+    /// (Through the connection's raw view, as exact mode's `readTilesExact`: no reference counting per
+    /// row, which at 10⁶ neurons was a tenth of the step.)
+    mutating func readBookkeeping(_ k: Int, row j: Int, touched: inout [Int], stepReads: inout [Int]) {
+        let c = connectionViews[k]
+        let block = j / c.tileRows
+        for s in Int(c.rowTileStart[block])..<Int(c.rowTileStart[block + 1]) {
+            let tile = Int(c.rowTileList[s])
             tileBookkeeping(tile, row: j)
             if stepReads[tile] == 0 { touched.append(tile) }
             stepReads[tile] += 1
         }
+        synapticIn[c.to] += c.outputs
+    }
+
+    mutating func deliverGrid(_ k: Int, row j: Int, at t: Int64, touched: inout [Int], stepReads: inout [Int]) {
+        readBookkeeping(k, row: j, touched: &touched, stepReads: &stepReads)
+        let c = net.connections[k]
         let l = c.to, n = c.outputs, base = j * n
-        synapticIn[l] += n
         var rng = self.rng
         let noisy = self.noisy
         let I = states[l].cur
-        c.charge.withUnsafeBufferPointer { q in
-            c.noise.withUnsafeBufferPointer { sd in
-                c.rtn.withUnsafeBufferPointer { rtn in
-                    net.layers[l].chargeToCurrent.withUnsafeBufferPointer { g in
-                        if noisy, !rtn.isEmpty, let r = rtn.baseAddress {
-                            // Device physics: white + 1/f noise (in `sd`) and RTN.
-                            for i in 0..<n { I[i] += (q[base + i] + sd[base + i] * rng.nextGaussian() + rtnCharge(r, base + i, &rng)) * g[i] }
-                        } else if noisy {
-                            for i in 0..<n { I[i] += (q[base + i] + sd[base + i] * rng.nextGaussian()) * g[i] }
-                        } else {
-                            for i in 0..<n { I[i] += q[base + i] * g[i] }
-                        }
-                    }
-                }
+        let q = c.charge, sd = c.noise, rtn = c.rtn
+        net.layers[l].chargeToCurrent.withUnsafeBufferPointer { g in
+            if noisy, !rtn.isEmpty, let r = rtn.baseAddress {
+                // Device physics: white + 1/f noise (in `sd`) and RTN.
+                for i in 0..<n { I[i] += (q[base + i] + sd[base + i] * rng.nextGaussian() + rtnCharge(r, base + i, &rng)) * g[i] }
+            } else if noisy {
+                for i in 0..<n { I[i] += (q[base + i] + sd[base + i] * rng.nextGaussian()) * g[i] }
+            } else {
+                for i in 0..<n { I[i] += q[base + i] * g[i] }
             }
         }
         self.rng = rng

@@ -50,6 +50,15 @@ public struct RunOptions: Sendable {
     /// reaches it; each such inference then ends after ≈ 10⁵ · neurons · window spikes instead of
     /// running for minutes and gigabytes.
     public var maxRatePerNeuron: Double = 1e5
+    /// Threads that share one inference's input row reads in grid mode (issue #19, point 3): each step's
+    /// input spikes are read together, the target neurons split into `deliveryThreads` column blocks,
+    /// one per thread. Every neuron receives the same charges in the same order as on one thread, so
+    /// results are bit-identical for any count. Grid mode without read noise only (a noisy read draws its
+    /// random numbers in row order); exact mode and hidden-layer spikes run on one thread. 1: off.
+    public var deliveryThreads: Int = 1
+    /// Grid mode with `deliveryThreads` > 1: a step whose input reads update fewer synapses than this runs
+    /// on one thread (waking the others costs more than it saves: ≈ 5–20 µs against ≈ 4 ns per synapse).
+    public var deliveryGrain: Int = 32_768
 
     public init(
         window: Seconds, sample: Int = 0, seed: UInt64 = 1, recordSpikes: Bool = false,

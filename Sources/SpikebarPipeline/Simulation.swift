@@ -80,9 +80,11 @@ public struct Simulation: Sendable {
     }
 
     public func runOptions(_ k: Int, recordSpikes: Bool = false) -> RunOptions {
-        RunOptions(
+        var o = RunOptions(
             window: scenario.input.window, sample: inputs.sampleIDs[k], seed: scenario.seed,
             recordSpikes: recordSpikes, reportingStep: scenario.simulation.dt)
+        o.deliveryThreads = scenario.simulation.inferenceThreads
+        return o
     }
 
     /// Runs inference `k`.

@@ -31,8 +31,23 @@ struct ScalingBench: ParsableCommand {
     @Flag(help: "Also time the dense clock-driven loop (every synapse every step).") var dense = false
     @Option(help: "Independent inferences per run (threads measurement); 0 = single-run mode.") var samples = 0
     @Option(help: "Worker threads for --samples.") var threads = 1
+    @Option(
+        help:
+            "Threads sharing ONE inference's input row reads (grid mode only, --mode grid; results bit-identical to one thread, checked on every run and printed as identical_to_1_thread)."
+    )
+    var inferenceThreads = 1
+    @Option(help: "With --inference-threads: a grid step whose input reads update fewer synapses than this runs on one thread.")
+    var deliveryGrain = RunOptions(window: 1).deliveryGrain
     @Option(help: "Also write the chip and its input for the peers (Benchmarks/peers.sh scaling: NEST on the same network and spikes).")
     var export: String?
+
+    func validate() throws {
+        guard inferenceThreads >= 1 else { throw ValidationError("--inference-threads must be ≥ 1") }
+        guard deliveryGrain >= 0 else { throw ValidationError("--delivery-grain must be ≥ 0") }
+        if inferenceThreads > 1 && (mode != "grid" || samples > 0) {
+            throw ValidationError("--inference-threads shares one inference's grid steps: use it with --mode grid and without --samples")
+        }
+    }
 
     func run() throws {
         do {
@@ -53,7 +68,9 @@ struct ScalingBench: ParsableCommand {
 
             let input = encoder.encode(Array(repeating: 1.0, count: inputs), sample: 0)
             if let export { try PeerWorkload.write(chip: chip, input: input, duration: duration, to: export) }
-            let opts = RunOptions(window: duration, sample: 0, seed: s.seed, reportingStep: dt)
+            var opts = RunOptions(window: duration, sample: 0, seed: s.seed, reportingStep: dt)
+            opts.deliveryThreads = inferenceThreads
+            opts.deliveryGrain = deliveryGrain
             let modes = [("exact", Timing.exact), ("grid", Timing.grid(dt: dt))].filter { mode == "all" || $0.0 == mode }
             for (name, timing) in modes {
                 let kernel = EventKernel(chip: chip, timing: timing, readNoise: false)
@@ -61,8 +78,16 @@ struct ScalingBench: ParsableCommand {
                 guard let r = last else { continue }
                 let syn = r.activity.totalSynapticEvents
                 let rates = r.activity.layers.dropFirst().map { Units.fixed($0.meanRate, significant: 3) }.joined(separator: "/")
+                var threadsField = ""
+                if inferenceThreads > 1 {
+                    // The promise checked, not assumed: every spike of every population equal to one thread's.
+                    var one = opts, many = opts
+                    one.deliveryThreads = 1; one.recordSpikes = true; many.recordSpikes = true
+                    let same = kernel.run(input: input, options: one).spikes == kernel.run(input: input, options: many).spikes
+                    threadsField = " inference_threads=\(inferenceThreads) identical_to_1_thread=\(same)"
+                }
                 print(
-                    "scaling kind=run mode=\(name) \(head) input_spikes=\(input.count) seconds=\(med) syn_events=\(syn) syn_per_s=\(Double(syn) / med) layer_rates_hz=\(rates) rss_mib=\(Double(peakRSSKiB()) / 1024)"
+                    "scaling kind=run mode=\(name) \(head)\(threadsField) input_spikes=\(input.count) seconds=\(med) syn_events=\(syn) syn_per_s=\(Double(syn) / med) layer_rates_hz=\(rates) rss_mib=\(Double(peakRSSKiB()) / 1024)"
                 )
             }
             if dense {

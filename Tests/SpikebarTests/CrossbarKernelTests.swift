@@ -22,7 +22,7 @@ import SpikebarTwin
         let net = CompiledNetwork(chip: c, readNoise: false)
         let scale = c.device.readVoltage * c.device.readPulse
         #expect(net.parasitics == nil)
-        #expect(net.connections[0].charge == zip(c.connections[0].gPlus, c.connections[0].gMinus).map { scale * ($0 - $1) })
+        #expect(Array(net.connections[0].charge) == zip(c.connections[0].gPlus, c.connections[0].gMinus).map { scale * ($0 - $1) })
         #expect(net.connections[0].chargePlus.isEmpty)
     }
 
