@@ -4,12 +4,12 @@ import SpikebarCore
 // (`deliverGrid`) reads each input spike's row when it meets it: at 10⁵–10⁶ neurons every row is a
 // DRAM round trip at a random place, one after the other. Here the step's rows are first counted —
 // asking for each row as it is counted, so they load in parallel — and then added. With
-// `RunOptions.deliveryThreads` = T > 1 and a step large enough (`deliveryGrain`), T − 1 threads add
-// the charges, each a block of the target neurons' columns, while this thread does the counting.
-// Every neuron's current receives the additions of `deliverGrid` in the same order (rows in spike
-// order, connections in order, one multiply-add per synapse), and the counters are updated in spike
-// order on one thread: results are bit-identical for any T. The blocks write disjoint columns and read
-// only the compiled charges; the counting touches no current.
+// `RunOptions.deliveryThreads` = T > 1 and a step large enough (`deliveryGrain`), thread b adds the
+// charges of column block b and counts the reads of the tiles ≡ b (mod T) and the spikes of the input
+// channels ≡ b. Every neuron's current receives the additions of `deliverGrid` in the same order (rows
+// in spike order, connections in order, one multiply-add per synapse), and every tile's sums run in
+// spike order on one thread: results are bit-identical for any T. The blocks write disjoint columns,
+// tiles and channels, and read only the compiled charges and tables.
 
 extension RunState {
     /// Delivers the input spikes `rows` of the step at `t` (channels of population 0, in time order)
@@ -50,16 +50,104 @@ extension RunState {
                 }
                 ColumnBlockPlan(rows: r, targets: targets, gains: gains, currents: currents, blocks: 1, lookahead: 0).deliver(block: 0)
             } else {
-                let plan = ColumnBlockPlan(rows: r, targets: targets, gains: gains, currents: currents, blocks: parts - 1, lookahead: 4)
-                ParallelMap.overlapping(parts - 1, plan.deliver(block:)) {
-                    for (m, j) in r.enumerated() {
-                        askAhead(r, m)
-                        countSpike(0, Int(j), t)
-                        for k in outgoing { readBookkeeping(k, row: Int(j), touched: &touched, stepReads: &stepReads) }
+                // T threads, each the column block b of the adding and the counting of the tiles (and
+                // input channels) ≡ b mod T: every tile's sums still run in spike order on one thread.
+                let plan = ColumnBlockPlan(rows: r, targets: targets, gains: gains, currents: currents, blocks: parts, lookahead: 4)
+                let tables = tileTables, counters = tileCount
+                var firstRead: [Int] = [], reads = 0
+                spikeCounts[0].withUnsafeMutableBufferPointer { sc in
+                    stepReads.withUnsafeMutableBufferPointer { sr in
+                        let counting = SplitCounting(
+                            rows: r, targets: targets, parts: parts, tables: tables, counters: counters,
+                            spikeCounts: sc.baseAddress!, stepReads: sr.baseAddress!, tiles: sr.count)
+                        let work: @Sendable (Int) -> Void = { b in
+                            counting.count(part: b)
+                            plan.deliver(block: b)
+                        }
+                        ParallelMap.overlapping(parts - 1, { work($0 + 1) }) { work(0) }
+                        for b in 0..<parts { firstRead.append(contentsOf: counting.touched(part: b)) }
+                        reads = counting.totalReads()
+                        counting.release()
+                    }
+                }
+                // The order-free totals, and the tiles first read in this step (their order only orders
+                // independent per-tile histogram updates at the step's end).
+                touched.append(contentsOf: firstRead)
+                rowReads += reads
+                populationSpikes[0] += r.count
+                if options.recordSpikes { for j in r { recorded[0].append(time: t, channel: j) } }
+                for (k, c) in zip(outgoing, targets) { synapticIn[net.connections[k].to] += r.count * c.outputs }
+            }
+        }
+    }
+}
+
+/// The counting half of a step's input reads split by tile (and input channel) modulo the thread count:
+/// part b updates only tiles ≡ b and channels ≡ b, in spike order, so every per-tile sum (reads, cells,
+/// ΣG) and every count is the one-thread loop's. Each part lists the tiles it read first in this step.
+private struct SplitCounting: @unchecked Sendable {
+    let rows: UnsafeBufferPointer<Int32>
+    let targets: [ConnectionView]
+    let parts: Int
+    let tables: TileTablesView
+    let counters: TileCountersView
+    let spikeCounts: UnsafeMutablePointer<Int>
+    let stepReads: UnsafeMutablePointer<Int>
+    /// Per part: its first-read tiles (capacity `tiles`) and how many, and its row-tile reads.
+    let firstRead: [UnsafeMutablePointer<Int>]
+    let tally: UnsafeMutablePointer<Int>
+
+    init(
+        rows: UnsafeBufferPointer<Int32>, targets: [ConnectionView], parts: Int, tables: TileTablesView, counters: TileCountersView,
+        spikeCounts: UnsafeMutablePointer<Int>, stepReads: UnsafeMutablePointer<Int>, tiles: Int
+    ) {
+        self.rows = rows; self.targets = targets; self.parts = parts; self.tables = tables; self.counters = counters
+        self.spikeCounts = spikeCounts; self.stepReads = stepReads
+        firstRead = (0..<parts).map { _ in UnsafeMutablePointer<Int>.allocate(capacity: max(tiles, 1)) }
+        tally = .allocate(capacity: 2 * parts)
+        tally.initialize(repeating: 0, count: 2 * parts)
+    }
+
+    func count(part b: Int) {
+        var first = 0, reads = 0
+        let list = firstRead[b]
+        let T = tables, C = counters
+        let ahead = 8
+        for (m, j32) in rows.enumerated() {
+            let j = Int(j32)
+            if m + ahead < rows.count {
+                // This part's random reads of a spike `ahead` on (as the one-thread path's `askAhead`).
+                let a = Int(rows[m + ahead])
+                if a % parts == b { prefetchLine(UnsafeRawPointer(spikeCounts + a)) }
+                for c in targets {
+                    let block = a / c.tileRows
+                    for s in Int(c.rowTileStart[block])..<Int(c.rowTileStart[block + 1]) {
+                        let tile = Int(c.rowTileList[s])
+                        if tile % parts == b { prefetchLine(UnsafeRawPointer(T.rowConductance + (T.rowOffset[tile] + a - T.rowStart[tile]))) }
                     }
                 }
             }
+            if j % parts == b { spikeCounts[j] += 1 }
+            for c in targets {
+                let block = j / c.tileRows
+                for s in Int(c.rowTileStart[block])..<Int(c.rowTileStart[block + 1]) {
+                    let tile = Int(c.rowTileList[s])
+                    guard tile % parts == b else { continue }
+                    C.recordRead(tile, row: j, tables: T)
+                    reads += 1
+                    if stepReads[tile] == 0 { list[first] = tile; first += 1 }
+                    stepReads[tile] += 1
+                }
+            }
         }
+        tally[2 * b] = first; tally[2 * b + 1] = reads
+    }
+
+    func touched(part b: Int) -> [Int] { Array(UnsafeBufferPointer(start: firstRead[b], count: tally[2 * b])) }
+    func totalReads() -> Int { (0..<parts).reduce(0) { $0 + tally[2 * $1 + 1] } }
+    func release() {
+        for p in firstRead { p.deallocate() }
+        tally.deallocate()
     }
 }
 

@@ -120,10 +120,7 @@ struct RunState {
 
     @inline(__always)
     mutating func tileBookkeeping(_ tile: Int, row j: Int) {
-        let T = tileTables
-        tileCount.reads[tile] += 1
-        tileCount.cells[tile] += T.usedCols[tile]
-        tileCount.conductance[tile] += T.rowConductance[T.rowOffset[tile] + j - T.rowStart[tile]]
+        tileCount.recordRead(tile, row: j, tables: tileTables)
         rowReads += 1
     }
 

@@ -80,6 +80,15 @@ struct TileCountersView {
     let fifo: UnsafeMutablePointer<UnsafeMutablePointer<Int64>?>, fifoCapacity: UnsafeMutablePointer<Int>
     let fifoHead: UnsafeMutablePointer<Int>, fifoCount: UnsafeMutablePointer<Int>
 
+    /// One read of row `j` on `tile`: a read, its used cells, the row's Σ G. The per-read rule of both
+    /// modes (and of grid mode's split counting, one thread per tile).
+    @inline(__always)
+    func recordRead(_ tile: Int, row j: Int, tables T: TileTablesView) {
+        reads[tile] += 1
+        cells[tile] += T.usedCols[tile]
+        conductance[tile] += T.rowConductance[T.rowOffset[tile] + j - T.rowStart[tile]]
+    }
+
     /// Adds `weight` reads that found `active` (≥ 1) rows of tile k on.
     @inline(__always)
     func addConcurrency(_ k: Int, _ active: Int, weight: Int) {

@@ -86,7 +86,19 @@ import SpikebarNeurons
     /// bit) and every counter equal the one-thread run's. Grain 0 sends every step through the threads.
     @Test(arguments: [2, 3, 5])
     func deliveryThreadsGiveBitIdenticalRuns(threads: Int) throws {
-        let (chip, input) = try twoLayerTestChip(hidden: 24, out: 6, recurrent: true)
+        let (quick, input) = try twoLayerTestChip(hidden: 24, out: 6, recurrent: true)
+        // Small tiles (8 × 8: 4 neurons per tile, 5 row blocks of the 40 inputs) so that a row spans
+        // several tiles and the counting is split among the threads by tile.
+        let yaml = tinyScenarioYAML(
+            input: 40, layers: "[{name: hidden, size: 24, recurrent: true}, {name: out, size: 6}]",
+            gain: 30, device: "programming_error: 2e-6, read_noise: 0", tauCV: 0.3) + "\ntiles: {rows: 8, cols: 8}\n"
+        let s = try scenario(yaml).scenario
+        let sizes = [40, 24, 6]
+        let w = Chip.connectionPlan(network: s.network).enumerated().map { k, p in
+            WeightMatrix.generated(inputs: sizes[p.from], outputs: sizes[p.to], mean: p.recurrent ? -0.05 : 0.25, std: 0.5, seed: 11, connection: k)
+        }
+        let chip = try Chip(scenario: s, weights: w)
+        #expect(chip.tiles.count > quick.tiles.count && chip.tiles.count >= 2 * threads)
         let kernel = EventKernel(chip: chip, timing: .grid(dt: 1e-4))
         let times = stride(from: 0, to: 200, by: 7).map { SimTime(picoseconds: Int64($0) * 1_000_000_000) }
         var one = RunOptions(window: 0.2, recordSpikes: true, probes: [0, 5, 23].map { Probe(population: 1, neuron: $0, times: times) })
