@@ -20,6 +20,10 @@ extension NIRPricing {
             public var area: SquareMetres
             /// False when any recording's mapping was infeasible on this architecture as priced.
             public var feasible: Bool
+            /// The cost model's notes that hold for every recording (why a mapping is infeasible, unverified
+            /// prices, the node…; notes quoting one recording's own figures are left out of the mean): the
+            /// caveats travel with the numbers.
+            public var notes: [String]
         }
         public var file: String
         public var mapping: String
@@ -80,7 +84,8 @@ extension NIRPricing {
                 architecture: priced[0].estimates[i].architecture,
                 energy: mean { $0.estimates[i].totalEnergy }, latency: mean { $0.estimates[i].totalLatency },
                 computeLatency: mean { $0.estimates[i].totalComputeLatency },
-                area: priced[0].estimates[i].totalArea, feasible: priced.allSatisfy { $0.estimates[i].feasible })
+                area: priced[0].estimates[i].totalArea, feasible: priced.allSatisfy { $0.estimates[i].feasible },
+                notes: priced[0].estimates[i].notes.filter { note in priced.allSatisfy { $0.estimates[i].notes.contains(note) } })
         }
         let correct = zip(priced, data.labels).filter { $0.0.run.predictedClass == $0.1 }.count
         return Summary(

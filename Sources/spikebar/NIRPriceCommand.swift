@@ -76,8 +76,10 @@ struct NIRPriceCommand: ParsableCommand {
             for a in s.architectures {
                 print(
                     pad(a.architecture, 14) + pad(Units.format(a.energy, "J"), 14) + pad(Units.format(a.latency, "s"), 14)
-                        + pad(Units.format(a.computeLatency, "s"), 14) + Units.format(area: a.area) + (a.feasible ? "" : "  (infeasible as priced)"))
+                        + pad(Units.format(a.computeLatency, "s"), 14) + Units.format(area: a.area) + (a.feasible ? "" : "  (INFEASIBLE as priced: note below)"))
             }
+            // The cost models' notes under the table, as in `spikebar run`'s report.
+            for a in s.architectures { for note in a.notes { print("  \(a.architecture): \(note)") } }
         } catch let e as NIRError {
             fail(
                 SpikebarError.invalidInput(

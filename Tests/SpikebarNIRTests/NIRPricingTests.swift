@@ -21,6 +21,39 @@ struct NIRPricingTests {
         return try NIRProgram(graph: chain([("conv", .convolution(conv)), ("if", ifNode)], input: [1, 3, 3]), options: NIRRunOptions(dt: 1))
     }
 
+    /// The caveats travel with the numbers (`nir price`): every architecture priced over recordings
+    /// carries its cost model's notes that hold for every recording, and an infeasible mapping says why.
+    /// Two synthetic N-MNIST recordings (the `.bin` format) in a temporary data folder.
+    @Test func pricedRecordingsCarryTheCostModelsNotes() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sb-nir-notes-\(getpid())")
+        let sub = dir.appendingPathComponent("nmnist-subset")
+        try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var rng = SystemRandomNumberGenerator()
+        for id in [60001, 60002] {
+            var bytes: [UInt8] = []
+            for k in 0..<300 {
+                let t = k * 100  // µs
+                let x = UInt8.random(in: 0..<34, using: &rng), y = UInt8.random(in: 0..<34, using: &rng), p = UInt8(k % 2)
+                bytes += [x, y, p << 7 | UInt8((t >> 16) & 0x7F), UInt8((t >> 8) & 0xFF), UInt8(t & 0xFF)]
+            }
+            try Data(bytes).write(to: sub.appendingPathComponent("\(id).bin"))
+        }
+        try "# id label\n60001\t3\n60002\t5\n".write(to: sub.appendingPathComponent("test100.txt"), atomically: true, encoding: .utf8)
+        let g = try NIRGraph.read(path: fixture("cnn_sinabs.nir"))
+        let p = try NIRProgram(graph: g, options: NIRRunOptions(dt: 1, comparison: .greaterOrEqual))
+        let s = try NIRPricing.priceRecordings(
+            program: p, dataDirectory: dir.path,
+            options: .init(run: NIRRunOptions(dt: 1, comparison: .greaterOrEqual), bin: 1e-3, limit: 2, labelFile: "test100.txt", threads: 1, exact: false),
+            mapping: .unrolled)
+        #expect(s.recordings == 2)
+        for a in s.architectures {
+            #expect(!a.notes.isEmpty, "\(a.architecture) has no notes")
+            if !a.feasible { #expect(a.notes.contains { $0.contains("INFEASIBLE") }, "\(a.architecture): \(a.notes)") }
+        }
+        #expect(s.architectures.contains { $0.architecture == "dynap" && $0.notes.contains { $0.contains("UNVERIFIED") } })
+    }
+
     /// One tile-layout rule for the chip and NIR graphs (`CrossbarConnection`, `TileSpec.blocks(of:)`):
     /// on 2-row, 4-column tiles, the unrolled convolution builds only the blocks that hold a synapse
     /// (counted here by brute force), the kernel-stationary one every block of its kernel matrix; with
