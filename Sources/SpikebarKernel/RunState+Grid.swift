@@ -26,6 +26,9 @@ extension RunState {
         // one random number per synapse in row order, so a noisy run stays on one thread.
         let columnParts = noisy ? 0 : max(1, options.deliveryThreads)
         var batch: [Int32] = []
+        // The helper threads start with the first step large enough for them (`deliverInputRows`):
+        // a network whose steps all stay below the grain never has them spinning beside it.
+        defer { crew?.stop(); crew = nil }
         for n in 0..<steps {
             let t = Int64(n) * dtPs
             // 1. Advance.

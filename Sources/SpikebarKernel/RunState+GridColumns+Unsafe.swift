@@ -5,8 +5,8 @@ import SpikebarCore
 // DRAM round trip at a random place, one after the other. Here the step's rows are first counted —
 // asking for each row as it is counted, so they load in parallel — and then added. With
 // `RunOptions.deliveryThreads` = T > 1 and a step large enough (`deliveryGrain`), thread b adds the
-// charges of column block b and counts the reads of the tiles ≡ b (mod T) and the spikes of the input
-// channels ≡ b. Every neuron's current receives the additions of `deliverGrid` in the same order (rows
+// charges of column block b and counts the reads of the b-th range of tiles and the spikes of the b-th
+// range of input channels. Every neuron's current receives the additions of `deliverGrid` in the same order (rows
 // in spike order, connections in order, one multiply-add per synapse), and every tile's sums run in
 // spike order on one thread: results are bit-identical for any T. The blocks write disjoint columns,
 // tiles and channels, and read only the compiled charges and tables.
@@ -38,6 +38,8 @@ extension RunState {
                 }
             }
         }
+        if parts > 1, work >= options.deliveryGrain, crew == nil { crew = StepCrew(helpers: parts - 1) }
+        let crew = self.crew
         rows.withUnsafeBufferPointer { r in
             if parts == 1 || work < options.deliveryGrain {
                 for (m, j) in r.enumerated() {
@@ -50,8 +52,9 @@ extension RunState {
                 }
                 ColumnBlockPlan(rows: r, targets: targets, gains: gains, currents: currents, blocks: 1, lookahead: 0).deliver(block: 0)
             } else {
-                // T threads, each the column block b of the adding and the counting of the tiles (and
-                // input channels) ≡ b mod T: every tile's sums still run in spike order on one thread.
+                // T threads (this one and the inference's `StepCrew`), each the column block b of the
+                // adding and the counting of the b-th range of tiles (and of input channels): every
+                // tile's sums still run in spike order on one thread.
                 let plan = ColumnBlockPlan(rows: r, targets: targets, gains: gains, currents: currents, blocks: parts, lookahead: 4)
                 let tables = tileTables, counters = tileCount
                 var firstRead: [Int] = [], reads = 0
@@ -59,12 +62,12 @@ extension RunState {
                     stepReads.withUnsafeMutableBufferPointer { sr in
                         let counting = SplitCounting(
                             rows: r, targets: targets, parts: parts, tables: tables, counters: counters,
-                            spikeCounts: sc.baseAddress!, stepReads: sr.baseAddress!, tiles: sr.count)
+                            spikeCounts: sc.baseAddress!, stepReads: sr.baseAddress!, channels: sc.count, tiles: sr.count)
                         let work: @Sendable (Int) -> Void = { b in
                             counting.count(part: b)
                             plan.deliver(block: b)
                         }
-                        ParallelMap.overlapping(parts - 1, { work($0 + 1) }) { work(0) }
+                        if let crew { crew.run(work) } else { ParallelMap.overlapping(parts - 1, { work($0 + 1) }) { work(0) } }
                         for b in 0..<parts { firstRead.append(contentsOf: counting.touched(part: b)) }
                         reads = counting.totalReads()
                         counting.release()
@@ -83,7 +86,7 @@ extension RunState {
 }
 
 /// The counting half of a step's input reads split by tile (and input channel) modulo the thread count:
-/// part b updates only tiles ≡ b and channels ≡ b, in spike order, so every per-tile sum (reads, cells,
+/// part b updates only the b-th range of tiles and of channels (`owner`), in spike order, so every per-tile sum (reads, cells,
 /// ΣG) and every count is the one-thread loop's. Each part lists the tiles it read first in this step.
 private struct SplitCounting: @unchecked Sendable {
     let rows: UnsafeBufferPointer<Int32>
@@ -93,20 +96,29 @@ private struct SplitCounting: @unchecked Sendable {
     let counters: TileCountersView
     let spikeCounts: UnsafeMutablePointer<Int>
     let stepReads: UnsafeMutablePointer<Int>
+    /// Input channels and tiles (the ranges `owner` splits).
+    let channels: Int, tiles: Int
     /// Per part: its first-read tiles (capacity `tiles`) and how many, and its row-tile reads.
     let firstRead: [UnsafeMutablePointer<Int>]
     let tally: UnsafeMutablePointer<Int>
 
     init(
         rows: UnsafeBufferPointer<Int32>, targets: [ConnectionView], parts: Int, tables: TileTablesView, counters: TileCountersView,
-        spikeCounts: UnsafeMutablePointer<Int>, stepReads: UnsafeMutablePointer<Int>, tiles: Int
+        spikeCounts: UnsafeMutablePointer<Int>, stepReads: UnsafeMutablePointer<Int>, channels: Int, tiles: Int
     ) {
         self.rows = rows; self.targets = targets; self.parts = parts; self.tables = tables; self.counters = counters
         self.spikeCounts = spikeCounts; self.stepReads = stepReads
+        self.channels = max(channels, 1); self.tiles = max(tiles, 1)
         firstRead = (0..<parts).map { _ in UnsafeMutablePointer<Int>.allocate(capacity: max(tiles, 1)) }
         tally = .allocate(capacity: 2 * parts)
         tally.initialize(repeating: 0, count: 2 * parts)
     }
+
+    /// The part that counts item `i` of `n` (a tile, an input channel): contiguous ranges, so that two
+    /// threads never write the same cache line of the per-tile counters (an interleaved split — tile mod
+    /// T — made every line shared and cost more than the second thread saved).
+    @inline(__always)
+    func owner(_ i: Int, of n: Int) -> Int { i * parts / n }
 
     func count(part b: Int) {
         var first = 0, reads = 0
@@ -118,21 +130,21 @@ private struct SplitCounting: @unchecked Sendable {
             if m + ahead < rows.count {
                 // This part's random reads of a spike `ahead` on (as the one-thread path's `askAhead`).
                 let a = Int(rows[m + ahead])
-                if a % parts == b { prefetchLine(UnsafeRawPointer(spikeCounts + a)) }
+                if owner(a, of: channels) == b { prefetchLine(UnsafeRawPointer(spikeCounts + a)) }
                 for c in targets {
                     let block = a / c.tileRows
                     for s in Int(c.rowTileStart[block])..<Int(c.rowTileStart[block + 1]) {
                         let tile = Int(c.rowTileList[s])
-                        if tile % parts == b { prefetchLine(UnsafeRawPointer(T.rowConductance + (T.rowOffset[tile] + a - T.rowStart[tile]))) }
+                        if owner(tile, of: tiles) == b { prefetchLine(UnsafeRawPointer(T.rowConductance + (T.rowOffset[tile] + a - T.rowStart[tile]))) }
                     }
                 }
             }
-            if j % parts == b { spikeCounts[j] += 1 }
+            if owner(j, of: channels) == b { spikeCounts[j] += 1 }
             for c in targets {
                 let block = j / c.tileRows
                 for s in Int(c.rowTileStart[block])..<Int(c.rowTileStart[block + 1]) {
                     let tile = Int(c.rowTileList[s])
-                    guard tile % parts == b else { continue }
+                    guard owner(tile, of: tiles) == b else { continue }
                     C.recordRead(tile, row: j, tables: T)
                     reads += 1
                     if stepReads[tile] == 0 { list[first] = tile; first += 1 }

@@ -42,6 +42,8 @@ struct RunState {
     var queueEvents = 0, staleEvents = 0, rowReads = 0
     var rng: RandomStream
     let noisy: Bool
+    /// Grid mode with `deliveryThreads` > 1: the helper threads of this inference (`StepCrew`).
+    var crew: StepCrew? = nil
 
     var recorded: [SpikeList]
     var probeSamples: [[ProbeSample]]
