@@ -11,17 +11,6 @@ public enum ParallelMap {
         withWorkspaces(count: count, threads: threads, workspace: {}, progress: progress) { _, k in body(k) }
     }
 
-    /// Runs `background(0)`, …, `background(parts − 1)` on other threads while `foreground` runs on this
-    /// one, and returns when all are done: one unit of work split into disjoint parts (one inference's
-    /// grid step: column blocks of the row reads beside the counting, `RunOptions.deliveryThreads`).
-    /// The parts must touch memory disjoint from each other and from `foreground`'s.
-    public static func overlapping(_ parts: Int, _ background: @escaping @Sendable (Int) -> Void, foreground: () -> Void) {
-        let group = DispatchGroup()
-        for b in 0..<parts { DispatchQueue.global(qos: .userInitiated).async(group: group) { background(b) } }
-        foreground()
-        group.wait()
-    }
-
     /// The same scheduling with a workspace per worker: `count` units on up to `threads` workers (0: all
     /// cores), worker `w` taking units `w, w + workers, …` with one workspace of its own (made by
     /// `workspace`, handed to `release` when the worker is done); result k lands at index k, so a

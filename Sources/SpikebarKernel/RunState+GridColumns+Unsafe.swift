@@ -38,20 +38,15 @@ extension RunState {
                 }
             }
         }
-        if parts > 1, work >= options.deliveryGrain, crew == nil { crew = StepCrew(helpers: parts - 1) }
-        let crew = self.crew
+        // The step's helpers: none below the grain; else the inference's crew, started on first use.
+        var helpers: StepCrew? = nil
+        if parts > 1, work >= options.deliveryGrain {
+            let c = crew ?? StepCrew(helpers: parts - 1)
+            crew = c
+            helpers = c
+        }
         rows.withUnsafeBufferPointer { r in
-            if parts == 1 || work < options.deliveryGrain {
-                for (m, j) in r.enumerated() {
-                    askAhead(r, m)
-                    countSpike(0, Int(j), t)
-                    for (k, c) in zip(outgoing, targets) {
-                        readBookkeeping(k, row: Int(j), touched: &touched, stepReads: &stepReads)
-                        if let q = c.charge { prefetch(q + Int(j) * c.outputs, count: c.outputs) }
-                    }
-                }
-                ColumnBlockPlan(rows: r, targets: targets, gains: gains, currents: currents, blocks: 1, lookahead: 0).deliver(block: 0)
-            } else {
+            if let helpers {
                 // T threads (this one and the inference's `StepCrew`), each the column block b of the
                 // adding and the counting of the b-th range of tiles (and of input channels): every
                 // tile's sums still run in spike order on one thread.
@@ -67,7 +62,7 @@ extension RunState {
                             counting.count(part: b)
                             plan.deliver(block: b)
                         }
-                        if let crew { crew.run(work) } else { ParallelMap.overlapping(parts - 1, { work($0 + 1) }) { work(0) } }
+                        helpers.run(work)
                         for b in 0..<parts { firstRead.append(contentsOf: counting.touched(part: b)) }
                         reads = counting.totalReads()
                         counting.release()
@@ -80,14 +75,24 @@ extension RunState {
                 populationSpikes[0] += r.count
                 if options.recordSpikes { for j in r { recorded[0].append(time: t, channel: j) } }
                 for (k, c) in zip(outgoing, targets) { synapticIn[net.connections[k].to] += r.count * c.outputs }
+            } else {
+                for (m, j) in r.enumerated() {
+                    askAhead(r, m)
+                    countSpike(0, Int(j), t)
+                    for (k, c) in zip(outgoing, targets) {
+                        readBookkeeping(k, row: Int(j), touched: &touched, stepReads: &stepReads)
+                        if let q = c.charge { prefetch(q + Int(j) * c.outputs, count: c.outputs) }
+                    }
+                }
+                ColumnBlockPlan(rows: r, targets: targets, gains: gains, currents: currents, blocks: 1, lookahead: 0).deliver(block: 0)
             }
         }
     }
 }
 
-/// The counting half of a step's input reads split by tile (and input channel) modulo the thread count:
-/// part b updates only the b-th range of tiles and of channels (`owner`), in spike order, so every per-tile sum (reads, cells,
-/// ΣG) and every count is the one-thread loop's. Each part lists the tiles it read first in this step.
+/// The counting half of a step's input reads split in ranges of tiles (and of input channels): part b
+/// updates only the b-th range (`owner`), in spike order, so every per-tile sum (reads, cells, ΣG) and
+/// every count is the one-thread loop's. Each part lists the tiles it read first in this step.
 private struct SplitCounting: @unchecked Sendable {
     let rows: UnsafeBufferPointer<Int32>
     let targets: [ConnectionView]
