@@ -21,22 +21,11 @@ extension RunState {
         let gains = targets.map { views[$0.to].soa.chargeToCurrent }
         let currents = targets.map { views[$0.to].cur }
         let work = rows.count * targets.reduce(0) { $0 + $1.outputs }
-        // The counting's own random reads (the row's ΣG in the tile tables, the channel's spike count)
-        // are asked for `ahead` spikes early: at 10⁶ inputs they miss every cache level too.
+        // The counting's own random reads are asked for `ahead` spikes early (`askForCounters`).
         let ahead = 8
-        let counts = spikeCounts[0].withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
-        let T = tileTables
         func askAhead(_ r: UnsafeBufferPointer<Int32>, _ m: Int) {
             guard m + ahead < r.count else { return }
-            let j = Int(r[m + ahead])
-            if let counts { prefetchLine(counts + j * MemoryLayout<Int>.stride) }
-            for c in targets {
-                let block = j / c.tileRows
-                for s in Int(c.rowTileStart[block])..<Int(c.rowTileStart[block + 1]) {
-                    let tile = Int(c.rowTileList[s])
-                    prefetchLine(UnsafeRawPointer(T.rowConductance + (T.rowOffset[tile] + j - T.rowStart[tile])))
-                }
-            }
+            askForCounters(inputRow: Int(r[m + ahead]), of: targets)
         }
         // The step's helpers: none below the grain; else the inference's crew, started on first use.
         var helpers: StepCrew? = nil
@@ -165,6 +154,26 @@ private struct SplitCounting: @unchecked Sendable {
     func release() {
         for p in firstRead { p.deallocate() }
         tally.deallocate()
+    }
+}
+
+extension RunState {
+    /// Asks for the counters a read of input row `j` will update — the channel's spike count and, on
+    /// every tile the row is read on, the row's ΣG in the tile tables — ahead of the read (hints: see
+    /// `prefetchLine`). At 10⁶ inputs both miss every cache level, as the charge rows do; `perf` showed
+    /// them taking 35 % and 9 % of a grid step before they were asked for. (Tried in exact mode too, for
+    /// the next input spike: no measurable change at 10⁶ — 1.18–1.74 s either way —, not kept.)
+    @inline(__always)
+    func askForCounters(inputRow j: Int, of targets: [ConnectionView]) {
+        spikeCounts[0].withUnsafeBufferPointer { if let b = $0.baseAddress, j < $0.count { prefetchLine(UnsafeRawPointer(b + j)) } }
+        let T = tileTables
+        for c in targets {
+            let block = j / c.tileRows
+            for s in Int(c.rowTileStart[block])..<Int(c.rowTileStart[block + 1]) {
+                let tile = Int(c.rowTileList[s])
+                prefetchLine(UnsafeRawPointer(T.rowConductance + (T.rowOffset[tile] + j - T.rowStart[tile])))
+            }
+        }
     }
 }
 
