@@ -72,6 +72,14 @@ struct ConnectionView {
     /// b = j / tileRows.
     let tileRows: Int
     let rowTileStart: UnsafeMutablePointer<Int32>, rowTileList: UnsafeMutablePointer<Int32>
+
+    /// The tiles a read of row `j` reads (the one place the flattened table is indexed).
+    @inline(__always)
+    func tiles(ofRow j: Int) -> UnsafeBufferPointer<Int32> {
+        let b = j / tileRows
+        let start = Int(rowTileStart[b])
+        return UnsafeBufferPointer(start: rowTileList + start, count: Int(rowTileStart[b + 1]) - start)
+    }
 }
 
 /// Random telegraph noise of one synapse's read (C): each cell's trap is drawn from its stationary

@@ -113,9 +113,8 @@ extension RunState {
     /// row, which at 10⁶ neurons was a tenth of the step.)
     mutating func readBookkeeping(_ k: Int, row j: Int, touched: inout [Int], stepReads: inout [Int]) {
         let c = connectionViews[k]
-        let block = j / c.tileRows
-        for s in Int(c.rowTileStart[block])..<Int(c.rowTileStart[block + 1]) {
-            let tile = Int(c.rowTileList[s])
+        for tile32 in c.tiles(ofRow: j) {
+            let tile = Int(tile32)
             tileBookkeeping(tile, row: j)
             if stepReads[tile] == 0 { touched.append(tile) }
             stepReads[tile] += 1

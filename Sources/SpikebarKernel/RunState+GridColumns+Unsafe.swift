@@ -126,18 +126,16 @@ private struct SplitCounting: @unchecked Sendable {
                 let a = Int(rows[m + ahead])
                 if owner(a, of: channels) == b { prefetchLine(UnsafeRawPointer(spikeCounts + a)) }
                 for c in targets {
-                    let block = a / c.tileRows
-                    for s in Int(c.rowTileStart[block])..<Int(c.rowTileStart[block + 1]) {
-                        let tile = Int(c.rowTileList[s])
+                    for tile32 in c.tiles(ofRow: a) {
+                        let tile = Int(tile32)
                         if owner(tile, of: tiles) == b { prefetchLine(UnsafeRawPointer(T.rowConductance + (T.rowOffset[tile] + a - T.rowStart[tile]))) }
                     }
                 }
             }
             if owner(j, of: channels) == b { spikeCounts[j] += 1 }
             for c in targets {
-                let block = j / c.tileRows
-                for s in Int(c.rowTileStart[block])..<Int(c.rowTileStart[block + 1]) {
-                    let tile = Int(c.rowTileList[s])
+                for tile32 in c.tiles(ofRow: j) {
+                    let tile = Int(tile32)
                     guard owner(tile, of: tiles) == b else { continue }
                     C.recordRead(tile, row: j, tables: T)
                     reads += 1
@@ -168,9 +166,8 @@ extension RunState {
         spikeCounts[0].withUnsafeBufferPointer { if let b = $0.baseAddress, j < $0.count { prefetchLine(UnsafeRawPointer(b + j)) } }
         let T = tileTables
         for c in targets {
-            let block = j / c.tileRows
-            for s in Int(c.rowTileStart[block])..<Int(c.rowTileStart[block + 1]) {
-                let tile = Int(c.rowTileList[s])
+            for tile32 in c.tiles(ofRow: j) {
+                let tile = Int(tile32)
                 prefetchLine(UnsafeRawPointer(T.rowConductance + (T.rowOffset[tile] + j - T.rowStart[tile])))
             }
         }

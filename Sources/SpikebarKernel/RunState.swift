@@ -109,11 +109,9 @@ struct RunState {
     /// Records the read of row `j` on the tiles of connection `k` at `t` (exact mode: concurrency by
     /// overlap of `[t, t + t_read)` pulses).
     mutating func readTilesExact(_ k: Int, row j: Int, at t: Int64) {
-        let c = connectionViews[k]
-        let block = j / c.tileRows
         let end = t + net.readPulsePicoseconds
-        for s in Int(c.rowTileStart[block])..<Int(c.rowTileStart[block + 1]) {
-            let tile = Int(c.rowTileList[s])
+        for tile32 in connectionViews[k].tiles(ofRow: j) {
+            let tile = Int(tile32)
             tileBookkeeping(tile, row: j)
             let active = tileCount.startRead(tile, at: t, ending: end)
             tileCount.addConcurrency(tile, active, weight: 1)

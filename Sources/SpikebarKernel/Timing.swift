@@ -1,3 +1,4 @@
+import Foundation
 import SpikebarCore
 import SpikebarNeurons
 
@@ -54,11 +55,18 @@ public struct RunOptions: Sendable {
     /// input spikes are read together, the target neurons split into `deliveryThreads` column blocks,
     /// one per thread. Every neuron receives the same charges in the same order as on one thread, so
     /// results are bit-identical for any count. Grid mode without read noise only (a noisy read draws its
-    /// random numbers in row order); exact mode and hidden-layer spikes run on one thread. 1: off.
+    /// random numbers in row order); exact mode and hidden-layer spikes run on one thread. 1: off. The
+    /// kernel starts what is asked; the commands ask for at most one per core (`RunOptions.threadsPerCore`).
     public var deliveryThreads: Int = 1
     /// Grid mode with `deliveryThreads` > 1: a step whose input reads update fewer synapses than this runs
     /// on one thread (waking the others costs more than it saves: ≈ 5–20 µs against ≈ 4 ns per synapse).
     public var deliveryGrain: Int = 32_768
+
+    /// `threads` limited to the machine's cores: more would only wait for each other (and the scenario's
+    /// maximum, 4096, would be 4 GB of thread stacks). Results do not depend on it.
+    public static func threadsPerCore(_ threads: Int) -> Int {
+        min(max(1, threads), max(1, ProcessInfo.processInfo.activeProcessorCount))
+    }
 
     public init(
         window: Seconds, sample: Int = 0, seed: UInt64 = 1, recordSpikes: Bool = false,

@@ -83,7 +83,7 @@ public struct Simulation: Sendable {
         var o = RunOptions(
             window: scenario.input.window, sample: inputs.sampleIDs[k], seed: scenario.seed,
             recordSpikes: recordSpikes, reportingStep: scenario.simulation.dt)
-        o.deliveryThreads = scenario.simulation.inferenceThreads
+        o.deliveryThreads = RunOptions.threadsPerCore(scenario.simulation.inferenceThreads)
         return o
     }
 

@@ -69,7 +69,7 @@ struct ScalingBench: ParsableCommand {
             let input = encoder.encode(Array(repeating: 1.0, count: inputs), sample: 0)
             if let export { try PeerWorkload.write(chip: chip, input: input, duration: duration, to: export) }
             var opts = RunOptions(window: duration, sample: 0, seed: s.seed, reportingStep: dt)
-            opts.deliveryThreads = inferenceThreads
+            opts.deliveryThreads = RunOptions.threadsPerCore(inferenceThreads)
             opts.deliveryGrain = deliveryGrain
             let modes = [("exact", Timing.exact), ("grid", Timing.grid(dt: dt))].filter { mode == "all" || $0.0 == mode }
             for (name, timing) in modes {
@@ -84,7 +84,7 @@ struct ScalingBench: ParsableCommand {
                     var one = opts, many = opts
                     one.deliveryThreads = 1; one.recordSpikes = true; many.recordSpikes = true
                     let same = kernel.run(input: input, options: one).spikes == kernel.run(input: input, options: many).spikes
-                    threadsField = " inference_threads=\(inferenceThreads) identical_to_1_thread=\(same)"
+                    threadsField = " inference_threads=\(opts.deliveryThreads) identical_to_1_thread=\(same)"
                 }
                 print(
                     "scaling kind=run mode=\(name) \(head)\(threadsField) input_spikes=\(input.count) seconds=\(med) syn_events=\(syn) syn_per_s=\(Double(syn) / med) layer_rates_hz=\(rates) rss_mib=\(Double(peakRSSKiB()) / 1024)"
