@@ -54,7 +54,7 @@ let package = Package(
         .target(
             name: "SpikebarScenario",
             dependencies: [
-                "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarChip", "SpikebarTwin", "SpikebarCost",
+                "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarChip", "SpikebarTwin", "SpikebarCost", "SpikebarNIR",
                 .product(name: "Yams", package: "Yams"),
             ]),
         .target(name: "SpikebarReport", dependencies: ["SpikebarCore", "SpikebarActivity", "SpikebarCost"]),
@@ -64,6 +64,7 @@ let package = Package(
             dependencies: [
                 "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
                 "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTwin", "SpikebarTrace",
+                "SpikebarNIR", "SpikebarNIRMapping",
             ]),
         // Experiments over the running path: design-space sweeps on the durable sweep log, transfers,
         // fault-aware retraining, twin-vs-chip evaluation and Monte-Carlo, robustness, scenario comparison.

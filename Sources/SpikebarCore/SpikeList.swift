@@ -28,5 +28,14 @@ public struct SpikeList: Sendable, Equatable, Codable {
         return true
     }
 
+    /// The spikes earlier than `end` (ps): a window cut of a recording.
+    public func prefix(before end: Int64) -> SpikeList {
+        var k = times.count
+        while k > 0 && times[k - 1] >= end { k -= 1 }
+        var out = SpikeList()
+        out.times = Array(times[..<k]); out.channels = Array(channels[..<k])
+        return out
+    }
+
     public mutating func reserveCapacity(_ n: Int) { times.reserveCapacity(n); channels.reserveCapacity(n) }
 }

@@ -8,6 +8,8 @@ import SpikebarTrace
 /// Events are decoded by `SpikebarTrace.NMNISTImporter` (one copy of the format); channel =
 /// `(polarity · 34 + y) · 34 + x` (2312 channels), time = the recording's µs timestamps.
 public enum NMNISTSubset {
+    /// Input channels of a recording: 2 polarities × 34 × 34.
+    public static let channels = 2 * NMNISTImporter.height * NMNISTImporter.width
     public static let howToObtain = """
         N-MNIST recordings (<id>.bin) and label lists (train1K.txt, test100.txt) belong in <data>/nmnist-subset/, \
         where <data> is the scenario's training.data, else $SPIKEBAR_DATA, else ../shared/data next to the checkout; \

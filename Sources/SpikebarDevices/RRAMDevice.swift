@@ -31,6 +31,11 @@ public struct RRAMDevice: Sendable, Equatable, Codable {
     /// (`PassiveArray.swift`, `Docs/passive-arrays.md`).
     public var array: ArrayKind = .active
     public var passive: PassiveArraySpec? = nil
+    /// An ideal device (`device: { ideal: true }`): every weight exactly as given — no levels, no
+    /// programming error, no read noise, no drift, no faults. For an NIR scenario, to check an imported
+    /// network against its framework before putting it on a real device; `g_min`, `g_max` and the read
+    /// pulse still set the read energies.
+    public var ideal: Bool = false
 
     public init(
         levels: Int, gMin: Siemens, gMax: Siemens, programmingError: [Siemens], readVoltage: Volts,
@@ -107,7 +112,7 @@ public struct RRAMDevice: Sendable, Equatable, Codable {
         case levels, gMin = "g_min", gMax = "g_max", programmingError = "programming_error"
         case readVoltage = "read_voltage", readPulse = "read_pulse", readNoise = "read_noise"
         case physics, timeSinceProgramming = "time_since_programming", faults
-        case array, passive
+        case array, passive, ideal
     }
 
     public init(from decoder: Decoder) throws {
@@ -153,5 +158,14 @@ public struct RRAMDevice: Sendable, Equatable, Codable {
         passive = try c.decodeIfPresent(PassiveArraySpec.self, forKey: .passive)
         if array == .passive && passive == nil { passive = PassiveArraySpec() }
         if array == .active && passive != nil { throw c.invalid(.passive, "needs device.array: passive") }
+        ideal = try c.decode(.ideal, default: false)
+        if ideal {
+            // What an ideal device does not have cannot be set on it: refused rather than ignored.
+            for key in [CodingKeys.levels, .programmingError, .readNoise, .physics, .timeSinceProgramming, .faults, .array, .passive] where c.contains(key) {
+                throw c.invalid(key, "an ideal device (ideal: true) has no \(key.stringValue): it holds every weight exactly; remove one of the two")
+            }
+            programmingError = Array(repeating: 0, count: levels)
+            readNoise = 0
+        }
     }
 }

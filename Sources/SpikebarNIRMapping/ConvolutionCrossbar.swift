@@ -1,7 +1,7 @@
 import SpikebarChip
 import SpikebarNIR
 
-/// A convolution as its unrolled (Toeplitz) matrix on the crossbar (`NIRConvMapping.unrolled`): word line
+/// A convolution as its unrolled (Toeplitz) matrix on the crossbar (`ConvolutionMapping.unrolled`): word line
 /// m is input element m = (c, y, x); neuron column n = position · C_out + o (position-major, so that an
 /// input's targets are adjacent); an event reads its one row on every tile holding one of its targets.
 /// Only the blocks holding a synapse are built.
@@ -43,7 +43,7 @@ public struct UnrolledConvolution: CrossbarConnection, Sendable {
     }
 }
 
-/// A convolution as its kernel matrix on the crossbar (`NIRConvMapping.kernelStationary`): word line
+/// A convolution as its kernel matrix on the crossbar (`ConvolutionMapping.kernelStationary`): word line
 /// r = c · k_h·k_w + offset, neuron column o (the `C_out` kernels, zeros off the group blocks); an event at
 /// (c, y, x) reads one row per kernel offset that reaches an output position, each read delivering to the
 /// `C_out` neurons of that position. Weights are stored once.

@@ -60,12 +60,17 @@ public enum NIREvaluation {
         public var device: NIRDeviceProgramming.Report? = nil
     }
 
-    /// Frames of event counts per bin for one recording (times in ps, channels as `NMNISTImporter.index`).
-    public static func frames(_ spikes: SpikeList, bin: Seconds, channels: Int) -> [[Double]] {
+    /// Frames of event counts per bin for one recording (times in ps, channels as `NMNISTImporter.index`):
+    /// from t = 0 to the last event, or exactly `count` frames (a scenario's window; later events dropped).
+    public static func frames(_ spikes: SpikeList, bin: Seconds, channels: Int, count: Int? = nil) -> [[Double]] {
         let binPs = max(1, Int64((bin * 1e12).rounded()))
-        guard let last = spikes.times.max() else { return [] }
-        var frames = Array(repeating: [Double](repeating: 0, count: channels), count: Int(last / binPs) + 1)
-        for (t, c) in zip(spikes.times, spikes.channels) where c >= 0 && Int(c) < channels && t >= 0 {
+        let n: Int
+        if let count { n = count } else {
+            guard let last = spikes.times.max() else { return [] }
+            n = Int(last / binPs) + 1
+        }
+        var frames = Array(repeating: [Double](repeating: 0, count: channels), count: n)
+        for (t, c) in zip(spikes.times, spikes.channels) where c >= 0 && Int(c) < channels && t >= 0 && Int(t / binPs) < n {
             frames[Int(t / binPs)][Int(c)] += 1
         }
         return frames

@@ -49,7 +49,7 @@ extension NIRPricing {
     /// `NIREvaluation`) under `mapping`; recordings run in parallel, results independent of the thread count.
     public static func priceRecordings(
         program: NIRProgram, dataDirectory: String, options: NIREvaluation.Options,
-        mapping: NIRConvMapping, tiles: TileSpec = .default,
+        mapping: ConvolutionMapping, tiles: TileSpec = .default,
         device: RRAMDevice = .default, prices: PriceLists = .default,
         progress: (@Sendable (Int) -> Void)? = nil
     ) throws -> Summary {
@@ -99,7 +99,7 @@ extension NIRPricing {
     }
 
     /// The assumption lines of a NIR pricing run.
-    static func assumptions(mapping: NIRConvMapping, prices: PriceLists, exact: Bool) -> [String] {
+    static func assumptions(mapping: ConvolutionMapping, prices: PriceLists, exact: Bool) -> [String] {
         var out = [
             "Activity from the NIR reference program (\(exact ? "one step per event time" : "1 ms frames")), priced per inference; latency on two bases (streaming: input in real time; compute: input buffered).",
             "Convolutions \(mapping == .unrolled ? "unrolled: every output position's weights stored (cells and area counted), one row read per input spike" : "kernel-stationary: the C_in·k·k × C_out kernel stored once, an input spike reads up to k² rows"); pooling and flatten are address remapping (no array read).",

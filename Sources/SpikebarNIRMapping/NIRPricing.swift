@@ -7,7 +7,7 @@ import SpikebarDevices
 import SpikebarNIR
 
 /// `spikebar nir price`: one run of an NIR graph (`NIRProgram`, ideal weights) turned into the
-/// architecture-agnostic `Activity` under a convolution mapping (`NIRConvMapping`) and priced by every
+/// architecture-agnostic `Activity` under a convolution mapping (`ConvolutionMapping`) and priced by every
 /// cost model (`PriceLists.models`), as `spikebar run` prices a scenario.
 ///
 /// - Populations (`Activity.layers`): the graph's Input, then every neuron node in execution order.
@@ -27,7 +27,7 @@ public enum NIRPricing {
 
     /// Runs `frames` (one per `bin` seconds, grid mode) and prices the run; `device` gives g_min, g_max and the read pulse.
     public static func price(
-        program: NIRProgram, frames: [[Double]], bin: Seconds, mapping: NIRConvMapping,
+        program: NIRProgram, frames: [[Double]], bin: Seconds, mapping: ConvolutionMapping,
         tiles: TileSpec = .default, device: RRAMDevice = .default,
         prices: PriceLists = .default
     ) throws -> Result {
@@ -43,11 +43,11 @@ public enum NIRPricing {
     /// Exact mode: runs the events one step per distinct event time (`NIREvaluation.eventSteps`; graphs
     /// without leak or delay) and prices the run. Decision and first-spike times are the event times
     /// (µs resolution); reads of one tile at the same event time count as concurrent; the time-stepped
-    /// architectures still step at `bin` over the same window (up to the last event).
+    /// architectures still step at `bin` over the same window (up to the last event, or `window`).
     public static func price(
-        program: NIRProgram, events: SpikeList, bin: Seconds, mapping: NIRConvMapping,
+        program: NIRProgram, events: SpikeList, bin: Seconds, mapping: ConvolutionMapping,
         tiles: TileSpec = .default, device: RRAMDevice = .default,
-        prices: PriceLists = .default
+        prices: PriceLists = .default, window fixedWindow: Seconds? = nil
     ) throws -> Result {
         if NIREvaluation.hasDynamics(program) {
             throw NIRError(file: program.file, "exact (event-driven) mode runs graphs without time constants or delays only")
@@ -58,7 +58,7 @@ public enum NIRPricing {
         for (t, c) in zip(events.times, events.channels) where c >= 0 && Int(c) < program.inputCount {
             if t != last { times.append(Double(t) * 1e-12); last = t }
         }
-        let window = max(bin, times.last ?? 0)
+        let window = fixedWindow ?? max(bin, times.last ?? 0)
         let inputSpikes = steps.reduce(0) { $0 + $1.count }
         return try price(
             program: program, steps: steps.count, stepEnd: { times[$0] }, window: window, bin: bin,
@@ -73,7 +73,7 @@ public enum NIRPricing {
     /// output is known; `gridSteps` the steps a time-stepped architecture runs (default: `steps`).
     static func price(
         program: NIRProgram, steps stepCount: Int, stepEnd: (Int) -> Seconds, window: Seconds, bin: Seconds,
-        gridSteps: Int? = nil, inputSpikes: Int, mapping: NIRConvMapping, tiles: TileSpec,
+        gridSteps: Int? = nil, inputSpikes: Int, mapping: ConvolutionMapping, tiles: TileSpec,
         device: RRAMDevice, prices: PriceLists,
         execute: (((_ node: Int, _ step: Int, _ input: [Double]) -> Void)?) throws -> NIRRunResult
     ) throws -> Result {

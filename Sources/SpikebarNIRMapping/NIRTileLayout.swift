@@ -2,7 +2,7 @@ import SpikebarChip
 import SpikebarDevices
 import SpikebarNIR
 
-/// One weight node of an NIR graph laid out on crossbar tiles (`NIRConvMapping`), ideal weights as
+/// One weight node of an NIR graph laid out on crossbar tiles (`ConvolutionMapping`), ideal weights as
 /// conductances of differential pairs: `G± = g_min + (g_max − g_min)·max(±w, 0)/max|w|` per node (no
 /// levels, no programming error); a cell without a weight sits at `g_min`. The node is a
 /// `CrossbarConnection` (dense, unrolled or kernel-stationary convolution) and its tiles are the chip's
@@ -19,7 +19,7 @@ struct NIRTileLayout {
     var fanOut: [Int] = []
 
     /// Layout of a compiled weight node (`.dense` or `.convolution`); nil for other operations.
-    init?(_ op: NIROperation, mapping: NIRConvMapping, spec: TileSpec, device: RRAMDevice) {
+    init?(_ op: NIROperation, mapping: ConvolutionMapping, spec: TileSpec, device: RRAMDevice) {
         switch op {
         case let .dense(wt, inputs, outputs, _):
             self.init(

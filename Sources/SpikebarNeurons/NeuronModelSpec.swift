@@ -9,11 +9,15 @@ public enum NeuronModelSpec: Sendable, Equatable {
     case lifDPI(NeuronParameters)
     /// Memristive integrate-and-fire neurons (`MIFParameters`, Docs/mif-neurons.md).
     case mif(MIFParameters)
+    /// The neurons of an NIR graph (`network: { nir: … }`): each node's model and per-neuron parameters
+    /// come from the file (LIF, CubaLIF, IF, LI, I; Docs/nir.md), not from a `neurons:` section.
+    case nirGraph
 
     public var kind: NeuronModelKind {
         switch self {
         case .lifDPI: return .lifDPI
         case .mif: return .mif
+        case .nirGraph: return .nir
         }
     }
 
@@ -27,12 +31,14 @@ public enum NeuronModelSpec: Sendable, Equatable {
 public enum NeuronModelKind: String, Sendable, Codable, CaseIterable {
     case lifDPI = "lif"
     case mif
+    case nir
 
     /// What the model is, for messages.
     public var description: String {
         switch self {
         case .lifDPI: return "LIF neurons with DPI synapses (model: lif)"
         case .mif: return "memristive integrate-and-fire neurons (model: mif)"
+        case .nir: return "the neurons of an NIR graph (network.nir: LIF, CubaLIF, IF, LI, I with the file's parameters)"
         }
     }
 }
@@ -44,8 +50,15 @@ extension NeuronModelSpec: Codable {
     }
 
     public init(from decoder: Decoder) throws {
-        if (try? Probe(from: decoder))?.model == NeuronModelKind.mif.rawValue {
+        let model = (try? Probe(from: decoder))?.model
+        if model == NeuronModelKind.mif.rawValue {
             self = .mif(try MIFParameters(from: decoder))
+        } else if model == NeuronModelKind.nir.rawValue {
+            // Set by `network: { nir: … }`, never written: the graph's nodes are the neurons.
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath + [NeuronModelCodingKey.model],
+                    debugDescription: "'nir' is not a model a neurons section can give: a network with `nir: graph.nir` takes its neurons from the graph"))
         } else {
             self = .lifDPI(try NeuronParameters(from: decoder))
         }
@@ -55,6 +68,12 @@ extension NeuronModelSpec: Codable {
         switch self {
         case .lifDPI(let p): try p.encode(to: encoder)
         case .mif(let p): try p.encode(to: encoder)
+        case .nirGraph:
+            var c = encoder.container(keyedBy: NeuronModelCodingKey.self)
+            try c.encode(NeuronModelKind.nir.rawValue, forKey: .model)
         }
     }
 }
+
+/// The `model` key of a `neurons:` section.
+enum NeuronModelCodingKey: String, CodingKey { case model }

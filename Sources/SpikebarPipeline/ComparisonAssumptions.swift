@@ -27,7 +27,11 @@ public enum ComparisonAssumptions {
         } else {
             out.append("Idle, bias, leakage and supply/driver energies are NOT priced (architectures.overheads: false): event energies only.")
         }
-        if s.weights.source == .generated {
+        if s.nir != nil {
+            out.append(
+                "Weights: \(weightSource)\(accuracy.map { "; accuracy on the run's labelled inputs \(Units.fixed($0 * 100, significant: 3)) %" } ?? "")."
+            )
+        } else if s.weights.source == .generated {
             out.append(
                 "The network is UNTRAINED (\(weightSource)): activity, decision times and every ratio are those of calibrated random weights, not of a working classifier."
             )

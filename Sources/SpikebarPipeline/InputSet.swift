@@ -23,10 +23,11 @@ public struct InputSet: Sendable {
         return encoder.encode(intensities[k], sample: sampleIDs[k])
     }
 
-    public init(loaded: LoadedScenario) throws {
+    /// `channels`: the input population's size (default `network.input`; an NIR graph's Input otherwise).
+    public init(loaded: LoadedScenario, channels: Int? = nil) throws {
         let s = loaded.scenario
         let n = s.input.samples, first = s.input.firstSample
-        let channels = s.network.input
+        let channels = channels ?? s.network.input
         spikeTrains = nil
         switch s.input.source {
         case .mnist:
@@ -69,6 +70,24 @@ public struct InputSet: Sendable {
             intensities = []
             spikeTrains = (first..<(first + n)).map { gen.spikes(RandmanInput.testOffset + $0) }
             labels = (first..<(first + n)).map { gen.label(RandmanInput.testOffset + $0) }
+        case .nmnist:
+            guard channels == NMNISTSubset.channels else {
+                throw SpikebarError.mismatch(
+                    "\(loaded.path): N-MNIST recordings have \(NMNISTSubset.channels) channels (2 polarities × 34 × 34); the network's input has \(channels)")
+            }
+            let data = try NMNISTSubset.load(
+                directory: loaded.nmnistData ?? DataLocation.resolve(explicit: s.input.file, scenarioPath: loaded.path),
+                labelFile: s.input.labels ?? "test100.txt", limit: first + n)
+            guard data.spikes.count == first + n else {
+                throw SpikebarError.invalidInput(
+                    SourceLocation(file: loaded.path, keyPath: "input.samples"),
+                    "asks for recordings \(first)…\(first + n - 1) but the label list \(s.input.labels ?? "test100.txt") holds \(data.spikes.count)")
+            }
+            // The window is the run's: events at or after it are not presented.
+            let end = SimTime.ceiling(seconds: s.input.window).picoseconds
+            intensities = []
+            spikeTrains = data.spikes[first...].map { $0.prefix(before: end) }
+            labels = Array(data.labels[first...])
         case .uniform:
             intensities = Array(repeating: Array(repeating: 1.0, count: channels), count: n)
             labels = nil

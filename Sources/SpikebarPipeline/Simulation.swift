@@ -132,35 +132,10 @@ public struct Simulation: Sendable {
     public func report(_ activities: [Activity], detail withDetail: Bool = true, firstSpikes: [SpikeList]? = nil) -> RunReport {
         let s = scenario
         let estimates: [[CostEstimate]] = activities.map { a in costModels.map { $0.price(a) } }
-        let archNames = costModels.map(\.architecture)
-        var inferences: [InferenceSummary] = []
-        var correct = 0
-        for (k, a) in activities.enumerated() {
-            let label = inputs.labels?[k]
-            if let label, a.predictedClass == label { correct += 1 }
-            inferences.append(
-                InferenceSummary(
-                    sample: inputs.sampleIDs[k], label: label, predictedClass: a.predictedClass,
-                    outputSpikeCounts: a.outputSpikeCounts, activity: ActivitySummary(a),
-                    energy: estimates[k].map(\.totalEnergy), latency: estimates[k].map(\.totalLatency)))
-        }
-        let rramEnergy = activities.indices.map { estimates[$0][0].totalEnergy }
-        let rramLatency = activities.indices.map { estimates[$0][0].totalLatency }
-        let meanRRAM = Statistics(rramEnergy).mean, meanRRAMLatency = Statistics(rramLatency).mean
-        let meanRRAMCompute = Statistics(activities.indices.map { estimates[$0][0].totalComputeLatency }).mean
-        let archs: [ArchitectureSummary] = archNames.enumerated().map { m, name in
-            let per = estimates.map { $0[m] }
-            let e = Statistics(per.map(\.totalEnergy)), l = Statistics(per.map(\.totalLatency))
-            let c = Statistics(per.map(\.totalComputeLatency))
-            return ArchitectureSummary(
-                architecture: name, firstInference: per[0], meanBreakdown: Simulation.mean(per),
-                energy: e, latency: l, area: per[0].totalArea,
-                energyRatioToRRAM: meanRRAM > 0 ? e.mean / meanRRAM : .nan,
-                latencyRatioToRRAM: meanRRAMLatency > 0 ? l.mean / meanRRAMLatency : .nan,
-                computeLatency: c,
-                computeLatencyRatioToRRAM: meanRRAMCompute > 0 ? c.mean / meanRRAMCompute : .nan,
-                window: s.input.window)
-        }
+        let summary = RunSummary(
+            activities: activities, estimates: estimates, architectures: costModels.map(\.architecture), labels: inputs.labels,
+            sampleIDs: inputs.sampleIDs, window: s.input.window)
+        let archs = summary.architectures, meanRRAM = summary.meanRRAMEnergy
         let timingText: String
         switch kernel.timing {
         case .exact: timingText = "exact"
@@ -178,8 +153,8 @@ public struct Simulation: Sendable {
             timing: timingText, window: s.input.window, dt: s.simulation.dt,
             populations: chip.populations.map { PopulationSummary(name: $0.name, size: $0.size) },
             tiles: chip.tiles.count, synapseGains: gains, gainSource: gainSource, weightSource: weightSource,
-            inferences: inferences, meanActivity: ActivitySummary.mean(inferences.map(\.activity)),
-            accuracy: inputs.labels == nil ? nil : Double(correct) / Double(max(1, activities.count)),
+            inferences: summary.inferences, meanActivity: ActivitySummary.mean(summary.inferences.map(\.activity)),
+            accuracy: summary.accuracy,
             architectures: archs,
             detail: withDetail ? detail(activities, inference: Simulation.shownInference(activities), firstSpikes: firstSpikes) : nil)
         report.programming = programming
@@ -193,20 +168,5 @@ public struct Simulation: Sendable {
     /// with a silent output says little), else the first.
     public static func shownInference(_ activities: [Activity]) -> Int {
         activities.firstIndex { ($0.layers.last?.spikes ?? 0) > 0 } ?? 0
-    }
-
-    /// Component-wise mean of estimates with the same components.
-    static func mean(_ xs: [CostEstimate]) -> CostEstimate {
-        guard var m = xs.first else { return CostEstimate(architecture: "", energy: [], latency: [], area: [], notes: []) }
-        let n = Double(xs.count)
-        func avg(_ path: WritableKeyPath<CostEstimate, [CostComponent]>) {
-            for k in m[keyPath: path].indices {
-                m[keyPath: path][k].value = xs.reduce(0) { $0 + $1[keyPath: path][k].value } / n
-                m[keyPath: path][k].count = xs.reduce(0) { $0 + $1[keyPath: path][k].count } / n
-            }
-        }
-        avg(\.energy); avg(\.latency); avg(\.computeLatency)
-        m.feasible = xs.allSatisfy(\.feasible)
-        return m
     }
 }

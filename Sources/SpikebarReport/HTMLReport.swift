@@ -128,7 +128,7 @@ public enum HTMLReport {
     static func subtitle(_ r: RunReport) -> [String] {
         [
             "\(r.populations.map { "\($0.name) \($0.size)" }.joined(separator: " → ")) on \(r.tiles) crossbar tiles; \(r.timing) timing; \(r.inferences.count) inferences of \(Units.format(seconds: r.window)); seed \(r.seed)",
-            "weights: \(r.weightSource); DPI gains \(r.gainSource)",
+            r.synapseGains.isEmpty ? "weights: \(r.weightSource)" : "weights: \(r.weightSource); DPI gains \(r.gainSource)",
         ]
     }
 

@@ -92,8 +92,10 @@ public enum ReportRenderer {
         s += "- timing: \(r.timing), window \(Units.format(seconds: r.window)), step for time-stepped baselines \(Units.format(seconds: r.dt))\n"
         s += "- network: " + r.populations.map { "\($0.name) \($0.size)" }.joined(separator: " → ") + ", on \(r.tiles) crossbar tiles\n"
         s +=
-            "- weights: \(r.weightSource); DPI gain per layer: " + r.synapseGains.map { Units.fixed($0, significant: 4) }.joined(separator: ", ")
-            + " (\(r.gainSource))\n"
+            r.synapseGains.isEmpty
+            ? "- weights: \(r.weightSource)\n"
+            : "- weights: \(r.weightSource); DPI gain per layer: " + r.synapseGains.map { Units.fixed($0, significant: 4) }.joined(separator: ", ")
+                + " (\(r.gainSource))\n"
         s += "- inferences: \(r.inferences.count)\n"
         if let p = r.programming { s += "- " + programmingLine(p) + "\n" }
         s += "\n"

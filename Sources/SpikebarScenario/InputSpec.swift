@@ -19,11 +19,17 @@ public struct InputSpec: Sendable, Codable, Equatable {
         /// Randman test samples (`training.randman`, Docs/randman.md): one spike time per unit and spike,
         /// no encoder; the same samples `spikebar evaluate` tests on.
         case randman
+        /// N-MNIST recordings (Orchard et al. 2015) from `<data>/nmnist-subset/` (`file`: the data folder,
+        /// default `$SPIKEBAR_DATA`, else `../shared/data`; `labels`: the label list, default
+        /// `test100.txt`): each recording's events are the input spikes, channel (polarity · 34 + y) · 34 + x
+        /// with OFF as polarity 0 (2312 channels), no encoder; events after the window are dropped.
+        case nmnist
     }
     public enum Encoder: String, Sendable, Codable, CaseIterable { case poisson }
     public var source: Source
     public var encoder: Encoder
-    /// IDX image file (mnist) or `.sbt` trace (trace), and IDX label file, relative to the scenario file.
+    /// IDX image file (mnist), `.sbt` trace (trace) or data folder (nmnist), and IDX label file (mnist) or
+    /// label list in `<data>/nmnist-subset/` (nmnist), relative to the scenario file.
     public var file: String?
     public var labels: String?
     /// Firing rate of a fully-on channel (Hz).
@@ -58,6 +64,10 @@ public struct InputSpec: Sendable, Codable, Equatable {
         if source == .mnist, file == nil { throw c.invalid(.file, "source: mnist needs an IDX image file") }
         if source == .trace, file == nil { throw c.invalid(.file, "source: trace needs a .sbt trace file") }
         if source == .trace, labels != nil { throw c.invalid(.labels, "source: trace takes its labels from the trace metadata") }
+        if source == .nmnist {
+            if labels == nil { labels = "test100.txt" }
+            if let l = labels, let why = OutputPath.componentProblem(l) { throw c.invalid(.labels, "the label list is a file name in <data>/nmnist-subset/; this one \(why)") }
+        }
         maxRate = try c.decode(.maxRate, default: 100, in: 0...1e6, unit: "Hz")
         window = try c.positive(.window, default: 0.1, unit: "s")
         timeResolution = try c.positive(.timeResolution, default: 1e-12, unit: "s")

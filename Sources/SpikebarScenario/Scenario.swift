@@ -3,6 +3,7 @@ import SpikebarDevices
 import SpikebarNeurons
 import SpikebarChip
 import SpikebarCost
+import SpikebarNIR
 
 /// A scenario: everything one `spikebar run` needs, as data (DESIGN §7). Decoded from YAML by
 /// `ScenarioLoader`, which rejects unknown keys and reports errors as `file:line: key.path: message`.
@@ -12,7 +13,12 @@ public struct Scenario: Sendable, Codable {
     public var name: String
     /// Seed of every random draw (DESIGN §5): same seed ⇒ bit-identical outputs.
     public var seed: UInt64
+    /// The network as layers of neurons (`network: { input, layers }`). For an NIR scenario
+    /// (`nir` set) the graph is the network, and this is an empty placeholder no command reads: every
+    /// command that simulates layers refuses the scenario by its neuron model (`.nir`).
     public var network: NetworkSpec
+    /// The network taken from an NIR graph (`network: { nir: graph.nir, … }`); nil for layers.
+    public var nir: NIRNetworkSpec?
     /// The neuron model of every layer and its parameters (`neurons: { model: lif | mif, … }`).
     public var neurons: NeuronModelSpec
     public var heterogeneity: Heterogeneity
@@ -40,9 +46,20 @@ public struct Scenario: Sendable, Codable {
         // The name becomes a folder (`spikebar-out/<name>/`): no separators, `..`, control characters.
         if !name.isEmpty, let why = OutputPath.componentProblem(name) { throw c.invalid(.name, "the scenario name \(why)") }
         seed = try c.decode(.seed, default: 1)
-        network = try c.decode(NetworkSpec.self, forKey: .network)
-        neurons = try c.decode(.neurons, default: .lifDPI(.default))
-        heterogeneity = try c.decode(.heterogeneity, default: .default)
+        if c.contains(.network), try NIRNetworkSpec.Probe(from: c.superDecoder(forKey: .network)).namesGraph {
+            nir = try NIRNetworkSpec(from: c.superDecoder(forKey: .network))
+            network = NetworkSpec(input: 0, layers: [])
+            if c.contains(.neurons) {
+                throw c.invalid(.neurons, "the neurons come from the NIR graph (network.nir: every node's model and parameters); remove this section")
+            }
+            neurons = .nirGraph
+            // The graph's parameters exactly unless a spread is asked for on top.
+            heterogeneity = try c.decode(.heterogeneity, default: Heterogeneity(tauCV: 0))
+        } else {
+            network = try c.decode(NetworkSpec.self, forKey: .network)
+            neurons = try c.decode(.neurons, default: .lifDPI(.default))
+            heterogeneity = try c.decode(.heterogeneity, default: .default)
+        }
         device = try c.decode(.device, default: .default)
         tiles = try c.decode(.tiles, default: .default)
         weights = try c.decode(.weights, default: .default)
@@ -50,6 +67,22 @@ public struct Scenario: Sendable, Codable {
         simulation = try c.decode(.simulation, default: .default)
         architectures = try c.decode(.architectures, default: PriceLists())
         training = try c.decodeIfPresent(TrainingSpec.self, forKey: .training)
+        if device.ideal, nir == nil {
+            throw c.invalid(.device, "ideal: true is for networks from an NIR graph (network.nir): a network of layers is programmed on levels")
+        }
+        if nir != nil {
+            if c.contains(.weights) { throw c.invalid(.weights, "the weights come from the NIR graph (network.nir); remove this section") }
+            if c.contains(.training) {
+                throw c.invalid(.training, "networks from an NIR graph are not trained by Spikebar yet: train in the framework and export the graph")
+            }
+            if [.twoMoons, .randman].contains(input.source) {
+                throw c.invalid(.input, "source: \(input.source.rawValue) draws its samples from a training section; an NIR network takes nmnist, mnist, trace, uniform or synthetic input")
+            }
+            return  // the input's channel count is checked against the graph when it is read
+        }
+        if input.source == .nmnist, network.input != 2312 {
+            throw c.invalid(.network, "input has \(network.input) channels but N-MNIST recordings have 2312 (2 polarities × 34 × 34)")
+        }
         if training?.calibration.parasitics == true, tiles.parasitics == nil {
             throw c.invalid(.training, "calibration.parasitics needs a tiles.parasitics block (r_source, r_neuron, r_wire)")
         }
@@ -84,6 +117,22 @@ public struct Scenario: Sendable, Codable {
 }
 
 extension Scenario {
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(seed, forKey: .seed)
+        if let nir { try c.encode(nir, forKey: .network) } else { try c.encode(network, forKey: .network) }
+        try c.encode(neurons, forKey: .neurons)
+        try c.encode(heterogeneity, forKey: .heterogeneity)
+        try c.encode(device, forKey: .device)
+        try c.encode(tiles, forKey: .tiles)
+        try c.encode(weights, forKey: .weights)
+        try c.encode(input, forKey: .input)
+        try c.encode(simulation, forKey: .simulation)
+        try c.encode(architectures, forKey: .architectures)
+        try c.encodeIfPresent(training, forKey: .training)
+    }
+
     /// The MIF parameters when the layers are MIF neurons (nil for LIF + DPI).
     public var mif: MIFParameters? { neurons.mif }
 

@@ -16,6 +16,11 @@ public struct LoadedScenario: Sendable {
     public var inputTrace: String?, inputTraceLocation: SourceLocation?
     /// SHA-256-free digest of the scenario text (FNV-1a 64, hex): identifies the scenario in outputs.
     public var digest: String
+    /// Absolute path of the `.nir` graph of `network: { nir: … }` (nil for a network of layers).
+    public var nirGraph: String? = nil
+    /// The data folder holding `nmnist-subset/` for `input: { source: nmnist }` (not checked here: the
+    /// recordings' loader names what is missing and where to get it).
+    public var nmnistData: String? = nil
 }
 
 /// Reads `Scenarios/*.yaml` into a validated `Scenario` (DESIGN §7).
@@ -160,6 +165,12 @@ public enum ScenarioLoader {
             inputTrace: s.input.source == .trace ? try resolve(s.input.file, ["input", "file"]) : nil,
             inputTraceLocation: s.input.source == .trace ? location(of: ["input", "file"], in: node, path: path) : nil,
             digest: fnv1a(settings.isEmpty ? text : text + settings.map { "\n# --set \($0)" }.joined()))
+        if let nir = s.nir {
+            loaded.nirGraph = try resolve(nir.file, ["network", "nir"], hint: "the NIR graph (.nir, HDF5); paths are relative to the scenario file")
+        }
+        if s.input.source == .nmnist {
+            loaded.nmnistData = DataLocation.resolve(explicit: s.input.file, scenarioPath: path)
+        }
         // Trained time constants travel with the weights (`spikebar train`, time_constants: trained).
         if let wf = loaded.weightsFile, FileManager.default.fileExists(atPath: wf) {
             loaded.scenario.tunedTimeConstants = try TunedTimeConstants.read(weightsFile: wf, network: s.network)

@@ -41,6 +41,10 @@ struct EvaluateCommand: ParsableCommand {
                 try MIFCommands.evaluate(loaded, weights: weights, samples: samples, threads: threads, out: out, json: json, quiet: quiet)
                 return
             }
+            if loaded.scenario.nir != nil {
+                try evaluateNIR(loaded)
+                return
+            }
             let path = weights ?? loaded.weightsFile ?? "spikebar-out/\(loaded.scenario.name)/weights.json"
             if weights != nil {
                 loaded.scenario.tunedTimeConstants = try TunedTimeConstants.read(weightsFile: path, network: loaded.scenario.network)
@@ -111,6 +115,48 @@ struct EvaluateCommand: ParsableCommand {
             print("wrote \(dir)/evaluate.md, evaluate.json and evaluate.html (\(Units.fixed(r.seconds, significant: 3)) s)")
         } catch let e as SpikebarError {
             fail(e)
+        }
+    }
+}
+
+extension EvaluateCommand {
+    /// `evaluate` on an NIR scenario (`NIRScenarioEvaluation`): the graph's weights, then as programmed;
+    /// grid and (for graphs without leak or delay) exact timing; `--chips` over chip samples.
+    func evaluateNIR(_ given: LoadedScenario) throws {
+        // Refused before any work: what only a trained network of layers has.
+        if weights != nil { throw ValidationError("--weights: an NIR scenario's weights are the graph's (network.nir)") }
+        if stuckFraction != nil { throw ValidationError("--stuck-fraction: an NIR scenario's stuck cells are device.faults") }
+        var loaded = given
+        if let samples {
+            guard samples >= 1 else { throw ValidationError("--samples must be ≥ 1") }
+            loaded.scenario.input.samples = samples
+        }
+        if let chips { guard chips >= 1 else { throw ValidationError("--chips must be ≥ 1") } }
+        if chips != nil, loaded.scenario.device.ideal { throw ValidationError("--chips: an ideal device (device.ideal: true) has one chip") }
+        let dir = out ?? "spikebar-out/\(loaded.scenario.name)"
+        try OutputPath.checkFolder(dir, what: "--out")  // before any work (issue #22)
+        let show = !quiet && !json
+        var line: ProgressLine?
+        let r = try NIRScenarioEvaluation.run(
+            loaded: loaded, exact: !noExact, chips: chips, threads: threads ?? loaded.scenario.simulation.threads,
+            makeSimulation: { try nirSimulation($0, chipSample: $1) },
+            phase: { what, total in
+                line?.finish()
+                let p = ProgressLine(total: total, label: what, enabled: show)
+                line = p
+                return { p.update($0) }
+            })
+        line?.finish()
+        let enc = JSONEncoder.spikebar(pretty: true)
+        let jsonData = try enc.encode(r)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try DurableFile.write(jsonData, to: dir + "/evaluate.json")
+        try DurableFile.write(r.markdown, to: dir + "/evaluate.md")
+        if json {
+            FileHandle.standardOutput.write(jsonData); print()
+        } else if !quiet {
+            print(r.markdown)
+            print("wrote \(dir)/evaluate.md and evaluate.json (\(Units.fixed(r.seconds, significant: 3)) s)")
         }
     }
 }

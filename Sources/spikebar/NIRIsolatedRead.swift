@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
+import SpikebarCore
 import SpikebarNIR
+import SpikebarPipeline
+import SpikebarScenario
 
 /// Reads an NIR graph so that a crash of libhdf5 on a damaged file becomes an error naming the file.
 ///
@@ -51,4 +54,13 @@ struct NIRReadCheckCommand: ParsableCommand {
         _ = setrlimit(Int32(RLIMIT_CORE.rawValue), &none)
         do { _ = try NIRGraph.read(path: file) } catch { throw ExitCode(2) }
     }
+}
+
+/// The `NIRSimulation` of an NIR scenario (`network: { nir: … }`), its graph read in a child process
+/// first (`readNIRGraphIsolated`); an unreadable graph is an error naming the file, node and key.
+func nirSimulation(_ loaded: LoadedScenario, chipSample: Int = 0) throws -> NIRSimulation {
+    guard let path = loaded.nirGraph else { throw SpikebarError.mismatch("\(loaded.path): the network is not an NIR graph") }
+    do {
+        return try NIRSimulation(loaded: loaded, graph: readNIRGraphIsolated(path: path), chipSample: chipSample)
+    } catch let e as NIRError { throw e.spikebarError }
 }

@@ -19,7 +19,7 @@ struct NIRPriceCommand: ParsableCommand {
             """)
 
     @Argument(help: "The .nir file (its Input must be 2×34×34).") var file: String
-    @Option(help: "Convolution mapping: unrolled or kernel-stationary.") var mapping: String = NIRConvMapping.unrolled.rawValue
+    @Option(help: "Convolution mapping: unrolled or kernel-stationary.") var mapping: String = ConvolutionMapping.unrolled.rawValue
     @Option(help: "Data folder holding nmnist-subset/ (default: $SPIKEBAR_DATA, else ../shared/data).") var data: String?
     @Option(help: "Price the first N recordings of the label list (means per inference).") var limit: Int = 10
     @Option(help: "Label list in nmnist-subset/.") var labels: String = "test100.txt"
@@ -34,8 +34,8 @@ struct NIRPriceCommand: ParsableCommand {
     @Flag(help: "Print nothing but errors and the result.") var quiet = false
 
     func run() throws {
-        guard let m = NIRConvMapping(rawValue: mapping) else {
-            throw ValidationError("--mapping must be one of \(NIRConvMapping.allCases.map(\.rawValue).joined(separator: ", "))")
+        guard let m = ConvolutionMapping(rawValue: mapping) else {
+            throw ValidationError("--mapping must be one of \(ConvolutionMapping.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard limit >= 1 else { throw ValidationError("--limit must be ≥ 1") }
         guard bin > 0, bin.isFinite else { throw ValidationError("--bin must be > 0") }

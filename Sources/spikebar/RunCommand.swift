@@ -51,12 +51,19 @@ struct RunCommand: ParsableCommand {
             var loaded = try overrides.load(path: scenario)
             if let timing { loaded.scenario.simulation.timing = timing }
             try overrides.apply(to: &loaded)
-            try MemoryBudgetOption.check(loaded: loaded, option: memoryBudget, threads: loaded.scenario.simulation.threads)
+            if loaded.scenario.nir != nil {
+                // Before any work: what an NIR scenario's run cannot do yet.
+                if record != nil {
+                    throw ValidationError("--record: recording the spikes of an NIR scenario (network.nir) is not supported yet; run without --record")
+                }
+            } else {
+                try MemoryBudgetOption.check(loaded: loaded, option: memoryBudget, threads: loaded.scenario.simulation.threads)
+            }
             // Every output is checked before any work (issue #22): a long run is never lost to an output
             // that cannot be written, and never replaces an input or another run's results.
             let inputs = [
                 scenario, loaded.inputImages, loaded.inputLabels, loaded.weightsFile, loaded.inputTrace,
-                loaded.scenario.device.physics?.tableFile,
+                loaded.scenario.device.physics?.tableFile, loaded.nirGraph,
             ].compactMap { $0 }
             let dir = out ?? "spikebar-out/\(loaded.scenario.name)"
             let s = loaded.scenario
@@ -74,24 +81,35 @@ struct RunCommand: ParsableCommand {
                 return
             }
             let started = Date()
-            if loaded.scenario.weights.source == .generated && loaded.scenario.weights.targetRate > 0 {
-                note(
-                    "calibrating the DPI gains to \(loaded.scenario.weights.targetRate) Hz hidden / \(loaded.scenario.weights.targetOutputRate) Hz output…",
-                    quiet: quiet || json)
+            let n: Int
+            let report: RunReport
+            if loaded.scenario.nir != nil {
+                let sim = try nirSimulation(loaded)
+                n = sim.inputs.count
+                let progress = ProgressLine(total: n, label: "inferences", enabled: !quiet && !json)
+                let results = try sim.runAll(threads: loaded.scenario.simulation.threads) { done in progress.update(done) }
+                progress.finish()
+                report = sim.report(results)
+            } else {
+                if loaded.scenario.weights.source == .generated && loaded.scenario.weights.targetRate > 0 {
+                    note(
+                        "calibrating the DPI gains to \(loaded.scenario.weights.targetRate) Hz hidden / \(loaded.scenario.weights.targetOutputRate) Hz output…",
+                        quiet: quiet || json)
+                }
+                let sim = try Simulation(loaded: loaded) { layer, layers in
+                    if layers > 1 { note("  calibrating layer \(layer) of \(layers)", quiet: quiet || json) }
+                }
+                n = sim.inputs.count
+                let progress = ProgressLine(total: n, label: "inferences", enabled: !quiet && !json)
+                let threads = loaded.scenario.simulation.threads
+                // Inference 0's spikes are kept from its run for the report's charts (no second run).
+                let (activities, firstSpikes) =
+                    try record.map { (try sim.record(to: $0, threads: threads) { done in progress.update(done) }, nil) }
+                    ?? sim.runAllKeepingFirstSpikes(threads: threads) { done in progress.update(done) }
+                progress.finish()
+                try sim.checkRunaway(activities)
+                report = sim.report(activities, firstSpikes: firstSpikes)
             }
-            let sim = try Simulation(loaded: loaded) { layer, layers in
-                if layers > 1 { note("  calibrating layer \(layer) of \(layers)", quiet: quiet || json) }
-            }
-            let n = sim.inputs.count
-            let progress = ProgressLine(total: n, label: "inferences", enabled: !quiet && !json)
-            let threads = loaded.scenario.simulation.threads
-            // Inference 0's spikes are kept from its run for the report's charts (no second run).
-            let (activities, firstSpikes) =
-                try record.map { (try sim.record(to: $0, threads: threads) { done in progress.update(done) }, nil) }
-                ?? sim.runAllKeepingFirstSpikes(threads: threads) { done in progress.update(done) }
-            progress.finish()
-            try sim.checkRunaway(activities)
-            let report = sim.report(activities, firstSpikes: firstSpikes)
             // The readable reports first (they show what went non-finite), then the JSON, refused if a
             // quantity is inf or NaN (issue #22): report.json never carries "inf"/"nan" as results.
             try DurableFile.write(ReportRenderer.markdown(report), to: dir + "/report.md")

@@ -1,6 +1,6 @@
-/// How a convolution of an NIR graph is laid out on crossbar tiles (issue #18, point 3). Dense layers
+/// How a convolution is laid out on crossbar tiles (issue #18, point 3; used by NIR graphs, `network.mapping`). Dense layers
 /// (Affine, Linear) have one layout: inputs on rows, outputs on differential column pairs.
-public enum NIRConvMapping: String, Sendable, Codable, CaseIterable {
+public enum ConvolutionMapping: String, Sendable, Codable, CaseIterable {
     /// The convolution as its full (Toeplitz) matrix, input pixels × output neurons: an input pixel's row
     /// holds all its targets, so a spike reads that row once on each tile holding some of them (once when
     /// they fit in one tile's columns); weights are duplicated for every output position, and every
