@@ -114,7 +114,7 @@ let package = Package(
             dependencies: [
                 "SpikebarNIR", "SpikebarNIRMapping", "SpikebarCore", "SpikebarPipeline", "SpikebarActivity", "SpikebarCost",
                 "SpikebarTrace",
-                "SpikebarScenario", "SpikebarChip", "SpikebarKernel", "SpikebarDevices",
+                "SpikebarScenario", "SpikebarChip", "SpikebarKernel", "SpikebarDevices", "SpikebarExperiments",
             ]),
     ],
     swiftLanguageModes: [.v5]

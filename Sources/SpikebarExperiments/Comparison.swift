@@ -12,16 +12,22 @@ public enum Comparison {
     /// scenario in what must be shared: the input (source, files, window, rate, samples, encoder, the
     /// number of input channels) and the seed that draws its spikes. Anything else — network sizes,
     /// weights, device, tiles, neurons, timing, price lists — may differ: that is what is compared.
-    public static func checkCompatible(_ scenarios: [LoadedScenario]) throws {
+    /// `inputChannels[k]`: scenario k's input population size when it is not `network.input` (an NIR
+    /// graph's Input).
+    public static func checkCompatible(_ scenarios: [LoadedScenario], inputChannels: [Int?] = []) throws {
         guard scenarios.count >= 2 else {
             throw SpikebarError.mismatch("compare needs at least two scenarios (got \(scenarios.count))")
         }
+        func channels(_ k: Int) -> Int { (k < inputChannels.count ? inputChannels[k] : nil) ?? scenarios[k].scenario.network.input }
         let a = scenarios[0]
-        for b in scenarios.dropFirst() {
+        for (k, b) in scenarios.enumerated().dropFirst() {
             var diffs: [String] = []
             let x = a.scenario, y = b.scenario
-            if x.network.input != y.network.input {
-                diffs.append("network.input (\(x.network.input) vs \(y.network.input) input channels)")
+            if channels(0) != channels(k) {
+                diffs.append("the input population (\(channels(0)) vs \(channels(k)) input channels)")
+            }
+            if a.nmnistData != b.nmnistData || (x.input.source == .nmnist && x.input.labels != y.input.labels) {
+                diffs.append("input.file / input.labels of the N-MNIST recordings (\(a.nmnistData ?? "none") \(x.input.labels ?? "") vs \(b.nmnistData ?? "none") \(y.input.labels ?? ""))")
             }
             if x.seed != y.seed {
                 diffs.append("seed (\(x.seed) vs \(y.seed); the seed draws the input spikes and weights — pass --seed to set both)")
@@ -51,19 +57,21 @@ public enum Comparison {
     }
 
     static func shape(_ s: Scenario) -> String {
-        ([String(s.network.input)] + s.network.layers.map { "\($0.size)\($0.recurrent ? "r" : "")" }).joined(separator: "-")
+        if let nir = s.nir { return "NIR graph \((nir.file as NSString).lastPathComponent)" }
+        return ([String(s.network.input)] + s.network.layers.map { "\($0.size)\($0.recurrent ? "r" : "")" }).joined(separator: "-")
     }
 
     /// The chip settings a comparison shows for a scenario.
     public static func chipSettings(_ s: Scenario) -> [CompareReport.Setting] {
         [
             .init(key: "tile size", value: "\(s.tiles.rows)×\(s.tiles.cols) \(s.tiles.mapping.rawValue)"),
-            .init(key: "levels", value: "\(s.device.levels)"),
+            .init(key: "levels", value: s.device.ideal ? "ideal device (exact weights)" : "\(s.device.levels)"),
             .init(key: "conductance range", value: "\(Units.format(s.device.gMin, "S")) … \(Units.format(s.device.gMax, "S"))"),
             .init(
                 key: "read",
                 value:
-                    "\(Units.format(s.device.readVoltage, "V")), \(Units.format(s.device.readPulse, "s")), noise \(Units.fixed(s.device.readNoise * 100, significant: 3)) %"
+                    "\(Units.format(s.device.readVoltage, "V")), \(Units.format(s.device.readPulse, "s")), "
+                    + (s.nir != nil ? "noise not modelled (NIR graph)" : "noise \(Units.fixed(s.device.readNoise * 100, significant: 3)) %")
             ),
             .init(key: "timing", value: s.simulation.timing.rawValue),
         ]

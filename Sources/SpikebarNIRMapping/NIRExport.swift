@@ -128,4 +128,51 @@ public enum NIRExport {
         if !weightSource.isEmpty { m["weight_source"] = .string(weightSource) }
         return m
     }
+
+    /// An imported graph as programmed (an NIR scenario's `NIRSimulation.programmedGraph`), with the
+    /// device, the tiles and the chip sample in every weight node's metadata (subgraphs included); the
+    /// nodes themselves are the programmed ones. On an ideal device without heterogeneity the nodes are
+    /// the imported graph's, node for node.
+    public static func graph(
+        programmed graph: NIRGraph, device d: RRAMDevice, tiles t: TileSpec, mapping: ConvolutionMapping, chipSample: Int,
+        scenarioName: String, weightSource: String
+    ) -> NIRGraph {
+        func walk(_ g: NIRGraph) -> NIRGraph {
+            var out = g
+            for (name, node) in g.nodes {
+                switch node {
+                case .affine, .linear, .convolution:
+                    var m = out.metadata[name] ?? [:]
+                    m["weights"] = .string(
+                        d.ideal
+                            ? "the imported graph's weights exactly (ideal device)"
+                            : "effective weights of chip sample \(chipSample) as programmed, s·(G+ - G-)/(G_max - G_min) with s the node's largest |W| (biases exact)")
+                    m["chip_sample"] = .number(Double(chipSample))
+                    m["device_ideal"] = .string(d.ideal ? "true" : "false")
+                    if !d.ideal {
+                        m["device_levels"] = .number(Double(d.levels))
+                        m["device_programming_error_S"] = .numbers(d.programmingError)
+                        m["device_array"] = .string(d.array.rawValue)
+                    }
+                    m["device_g_min_S"] = .number(d.gMin)
+                    m["device_g_max_S"] = .number(d.gMax)
+                    m["device_read_voltage_V"] = .number(d.readVoltage)
+                    m["device_read_pulse_s"] = .number(d.readPulse)
+                    m["tile_rows"] = .number(Double(t.rows))
+                    m["tile_cols"] = .number(Double(t.cols))
+                    m["tile_mapping"] = .string(t.mapping.rawValue)
+                    if case .convolution = node { m["convolution_mapping"] = .string(mapping.rawValue) }
+                    m["scenario"] = .string(scenarioName)
+                    m["weight_source"] = .string(weightSource)
+                    out.metadata[name] = m
+                case let .graph(sub):
+                    out.nodes[name] = .graph(walk(sub))
+                default:
+                    break
+                }
+            }
+            return out
+        }
+        return walk(graph)
+    }
 }

@@ -26,7 +26,10 @@ public struct NIRSimulation: Sendable {
     public let spec: NIRNetworkSpec
     /// The graph as read from the file (before programming).
     public let graph: NIRGraph
-    /// The program run: the graph as programmed on chip sample `chipSample`.
+    /// The graph as programmed on chip sample `chipSample` (weights the cells hold, time constants with
+    /// the heterogeneity drawn): what `program` runs and `spikebar export nir` writes.
+    public let programmedGraph: NIRGraph
+    /// The program run.
     public let program: NIRProgram
     public let inputs: InputSet
     /// What programming did; nil on an ideal device.
@@ -66,6 +69,7 @@ public struct NIRSimulation: Sendable {
             )
         }
         self.loaded = loaded
+        self.programmedGraph = g
         self.spec = spec
         self.graph = graph
         self.chipSample = chipSample

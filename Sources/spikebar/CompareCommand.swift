@@ -47,11 +47,14 @@ struct CompareCommand: ParsableCommand {
             var loaded: [LoadedScenario] = []
             for path in scenarios {
                 var l = try overrides.load(path: path)
-                try l.scenario.requireNeuronModel([.lifDPI], for: "spikebar compare")
+                try l.scenario.requireNeuronModel([.lifDPI, .nir], for: "spikebar compare")
                 try overrides.apply(to: &l)
                 loaded.append(l)
             }
-            try Comparison.checkCompatible(loaded)
+            // NIR scenarios are programmed first: their input population is the graph's Input.
+            var nirSims: [Int: NIRSimulation] = [:]
+            for (k, l) in loaded.enumerated() where l.scenario.nir != nil { nirSims[k] = try nirSimulation(l) }
+            try Comparison.checkCompatible(loaded, inputChannels: loaded.indices.map { nirSims[$0]?.program.inputCount })
             try OutputPath.checkFolder(out ?? "spikebar-out/compare", what: "--out")  // before any work (issue #22)
             let started = Date()
             let dir = out ?? "spikebar-out/compare"
@@ -62,13 +65,20 @@ struct CompareCommand: ParsableCommand {
             var done = 0
             for (k, l) in loaded.enumerated() {
                 note("[\(k + 1)/\(loaded.count)] \(l.scenario.name): programming the chip…", quiet: quiet || json)
-                let sim = try Simulation(loaded: l)
                 let base = done
-                let (activities, firstSpikes) = sim.runAllKeepingFirstSpikes(threads: l.scenario.simulation.threads) { d in
-                    progress.update(base + d)
+                let report: RunReport
+                if let sim = nirSims[k] {
+                    let results = try sim.runAll(threads: l.scenario.simulation.threads) { d in progress.update(base + d) }
+                    done += sim.inputs.count
+                    report = sim.report(results)
+                } else {
+                    let sim = try Simulation(loaded: l)
+                    let (activities, firstSpikes) = sim.runAllKeepingFirstSpikes(threads: l.scenario.simulation.threads) { d in
+                        progress.update(base + d)
+                    }
+                    done += sim.inputs.count
+                    report = sim.report(activities, firstSpikes: firstSpikes)
                 }
-                done += sim.inputs.count
-                let report = sim.report(activities, firstSpikes: firstSpikes)
                 let sub = "\(dir)/\(CompareCommand.folder(k, l))"
                 try FileManager.default.createDirectory(atPath: sub, withIntermediateDirectories: true)
                 try DurableFile.write(ReportRenderer.json(report), to: sub + "/report.json")

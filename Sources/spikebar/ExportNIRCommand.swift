@@ -47,7 +47,11 @@ struct ExportNIRCommand: ParsableCommand {
         do {
             // The neuron model first: a MIF scenario is refused for what it is, not for a missing weights file.
             var loaded = try overrides.load(path: scenario, requireWeightsFile: false)
-            try loaded.scenario.requireNeuronModel([.lifDPI], for: "export nir")
+            try loaded.scenario.requireNeuronModel([.lifDPI, .nir], for: "export nir")
+            if loaded.scenario.nir != nil {
+                try exportImported(loaded)
+                return
+            }
             if weights == nil && loaded.scenario.weights.source == .file { loaded = try overrides.load(path: scenario) }
             try overrides.apply(to: &loaded)
             guard chipSample >= 0 else { throw ValidationError("--chip-sample must be ≥ 0") }
@@ -79,6 +83,28 @@ struct ExportNIRCommand: ParsableCommand {
             fail(
                 SpikebarError.invalidInput(
                     SourceLocation(file: e.file, keyPath: [e.node, e.key].filter { !$0.isEmpty }.joined(separator: ": ")), e.reason))
+        }
+    }
+
+    /// An NIR scenario's graph as programmed on chip sample `--chip-sample` (`NIRExport.graph(programmed:…)`).
+    func exportImported(_ given: LoadedScenario) throws {
+        if weights != nil { throw ValidationError("--weights: an NIR scenario's weights are the graph's (network.nir)") }
+        guard chipSample >= 0 else { throw ValidationError("--chip-sample must be ≥ 0") }
+        var loaded = given
+        try overrides.apply(to: &loaded)
+        let inputs = [scenario, loaded.nirGraph, loaded.scenario.device.physics?.tableFile].compactMap { $0 }
+        try OutputPath.checkFile(out, what: "--out", inputs: inputs)
+        let sim = try nirSimulation(loaded, chipSample: chipSample)
+        let s = loaded.scenario
+        let graph = NIRExport.graph(
+            programmed: sim.programmedGraph, device: s.device, tiles: s.tiles, mapping: sim.spec.mapping, chipSample: chipSample,
+            scenarioName: s.name, weightSource: sim.weightSource)
+        try graph.write(path: out, compress: !uncompressed)
+        if !quiet {
+            print("\(s.name): \(sim.weightSource)")
+            print(
+                "wrote \(out): \(graph.nodes.count) nodes, \(graph.edges.count) edges, \(graph.nodes.values.reduce(0) { $0 + $1.parameterCount }) parameters; run it with dt = \(sim.program.options.dt) (the graph's time unit), reset \(sim.program.options.reset.rawValue), threshold \(sim.program.options.comparison.rawValue)"
+            )
         }
     }
 }

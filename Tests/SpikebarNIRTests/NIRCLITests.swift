@@ -56,4 +56,33 @@ struct NIRCLITests {
         guard let s = try spikebar(["nir", "evaluate", "Tests/Fixtures/nir/lif_norse.nir", "--data", "/nonexistent"]) else { return }
         #expect(s.status == 2 && s.err.contains("[2, 34, 34]"), "\(s.err)")
     }
+
+    /// An NIR scenario through the commands (issue #18 points 2 and 4): `run` writes the report of every
+    /// architecture, `export nir` the graph as programmed; what cannot run a graph refuses, before any
+    /// work, naming the neuron model (`sweep`) or the option (`run --record`).
+    @Test func graphScenarioRunsExportsAndIsRefusedWhereUnsupported() throws {
+        let data = try NIRScenarioTests.syntheticRecordings(count: 2, tag: "cli")
+        defer { try? FileManager.default.removeItem(at: data) }
+        let scenario = data.appendingPathComponent("nir.yaml").path
+        try NIRScenarioTests.yaml(graph: fixture("cnn_sinabs.nir"), network: "threshold: '>='", data: data.path)
+            .write(toFile: scenario, atomically: true, encoding: .utf8)
+        let out = data.appendingPathComponent("out").path
+        guard let run = try spikebar(["run", scenario, "--out", out, "--json", "--quiet"]) else { return }
+        #expect(run.status == 0, "\(run.err)")
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/report.json"))) as? [String: Any]
+        let archs = (report?["architectures"] as? [[String: Any]])?.compactMap { $0["architecture"] as? String } ?? []
+        #expect(archs.contains("rram-snn") && archs.contains("adc-cim") && archs.contains("loihi"), "\(archs)")
+        #expect((report?["assumptions"] as? [String])?.contains { $0.contains("NIR reference program") } == true)
+        #expect(FileManager.default.fileExists(atPath: out + "/report.html"))
+        // The same scenario, same seed: byte-identical report.json.
+        guard let again = try spikebar(["run", scenario, "--out", out + "2", "--json", "--quiet"]) else { return }
+        #expect(again.status == 0 && (try? Data(contentsOf: URL(fileURLWithPath: out + "2/report.json"))) == (try? Data(contentsOf: URL(fileURLWithPath: out + "/report.json"))))
+        let nir = data.appendingPathComponent("again.nir").path
+        guard let export = try spikebar(["export", "nir", scenario, "--out", nir, "--quiet"]) else { return }
+        #expect(export.status == 0 && FileManager.default.fileExists(atPath: nir), "\(export.err)")
+        guard let sweep = try spikebar(["sweep", scenario, "--set", "device.g_max=1e-4"]) else { return }
+        #expect(sweep.status == 2 && sweep.err.contains("NIR graph"), "\(sweep.status) \(sweep.err)")
+        guard let record = try spikebar(["run", scenario, "--out", out + "3", "--record", data.appendingPathComponent("r.sbt").path]) else { return }
+        #expect(record.status != 0 && record.err.contains("--record") && !FileManager.default.fileExists(atPath: out + "3/report.json"), "\(record.err)")
+    }
 }
