@@ -58,6 +58,8 @@ public struct SweepPoint: Sendable {
     public var timing: Timing
     /// Index into `SweepWork.inputSets`.
     public var inputSet: Int
+    /// The graph and scenario of an NIR point (`network.nir`): its units run `NIRSimulation`.
+    public var nir: NIRSweepPoint? = nil
 }
 
 /// Everything one sweep computes on: per point the scenario, weights, gains and timing, the inputs and
@@ -196,7 +198,7 @@ public struct SweepWork: Sendable {
     public var unitCount: Int { points.count * chips }
 
     /// Inputs per chip (of the first input set).
-    public var samples: Int { inputSets.first?.spikes.count ?? 0 }
+    public var samples: Int { points.first?.nir.map { $0.loaded.scenario.input.samples } ?? inputSets.first?.spikes.count ?? 0 }
 
     /// Runs unit `t` (point `t / chips`, chip sample `t % chips`). A chip that cannot be built is a unit
     /// with `error` set, not a thrown error: the sweep goes on.
@@ -205,6 +207,10 @@ public struct SweepWork: Sendable {
         let point = points[p], inputs = inputSets[point.inputSet]
         var u = SweepUnit(unit: t, point: p, chip: c)
         do {
+            if let nir = point.nir {
+                try nirUnit(&u, nir, chip: c)
+                return u
+            }
             let m = try KernelAccuracy.measureDesign(
                 scenario: point.scenario, weights: point.weights, gains: point.gains, chipSample: c,
                 timing: point.timing, inputs: inputs.spikes, keys: inputs.keys, labels: inputs.labels,
@@ -232,6 +238,7 @@ public struct SweepWork: Sendable {
         h.add(UInt64(chips)); h.add(UInt64(points.count))
         for point in points {
             h.add(point.scenario.seed); h.add("\(point.timing)"); h.add(UInt64(point.inputSet))
+            if let nir = point.nir { h.add(nir.graphDigest); h.add(UInt64(nir.loaded.scenario.input.samples)) }
             for w in point.weights { h.add(UInt64(w.inputs)); h.add(UInt64(w.outputs)); for x in w.values { h.add(UInt64(x.bitPattern)) } }
             for g in point.gains { h.add(g.bitPattern) }
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SpikebarChip
 import SpikebarCore
+import SpikebarNIR
 import SpikebarDevices
 import SpikebarExperiments
 import SpikebarPipeline
@@ -97,8 +98,12 @@ struct SweepCommand: ParsableCommand {
             if let samples, samples < 1 { throw ValidationError("--samples must be ≥ 1") }
             let slice = try shard.map { try SweepShard(parsing: $0) }
             var loaded = try ScenarioLoader.load(path: scenario, requireWeightsFile: weights == nil)
-            try loaded.scenario.requireNeuronModel([.lifDPI], for: "spikebar sweep")
+            try loaded.scenario.requireNeuronModel([.lifDPI, .nir], for: "spikebar sweep")
             if let seed { loaded.scenario.seed = seed }
+            let isGraph = loaded.scenario.nir != nil
+            if isGraph, testSamples != nil || weights != nil {
+                throw ValidationError("--test-samples/--weights run trained weights of a network of layers; an NIR scenario sweeps its own inputs with the graph's weights")
+            }
             if weights != nil, testSamples == nil {
                 throw ValidationError("--weights needs --test-samples (the scenario's own inputs run its weights.file)")
             }
@@ -114,8 +119,10 @@ struct SweepCommand: ParsableCommand {
             let units = slice.map { s in all > s.index ? (all - s.index + s.count - 1) / s.count : 0 } ?? all
             let cores = workers > 0 ? workers : ProcessInfo.processInfo.activeProcessorCount
             // Every point against the memory budget (a point may grow the network or the tiles).
-            try MemoryBudgetOption.check(loaded: loaded, option: memoryBudget, threads: workers, chips: max(1, min(units, cores)), units: units)
-            for p in spec.points.indices {
+            if !isGraph {
+                try MemoryBudgetOption.check(loaded: loaded, option: memoryBudget, threads: workers, chips: max(1, min(units, cores)), units: units)
+            }
+            for p in spec.points.indices where !isGraph {
                 let point = try ScenarioLoader.load(path: scenario, settings: spec.settings(p), requireWeightsFile: testSamples == nil)
                 do {
                     try MemoryBudgetOption.check(
@@ -136,6 +143,10 @@ struct SweepCommand: ParsableCommand {
                 work = try SweepWork(
                     setup: setup, path: scenario, spec: spec, weights: w.weights, gains: w.gains, chips: chips,
                     samples: testSamples, threads: workers)
+            } else if isGraph {
+                work = try SweepWork(nirPath: scenario, spec: spec, chips: chips, samples: samples) { path in
+                    do { return try readNIRGraphIsolated(path: path) } catch let e as NIRError { throw e.spikebarError }
+                }
             } else {
                 work = try SweepWork(path: scenario, spec: spec, chips: chips, samples: samples, threads: workers)
             }

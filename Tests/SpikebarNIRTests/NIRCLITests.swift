@@ -59,7 +59,7 @@ struct NIRCLITests {
 
     /// An NIR scenario through the commands (issue #18 points 2 and 4): `run` writes the report of every
     /// architecture, `export nir` the graph as programmed; what cannot run a graph refuses, before any
-    /// work, naming the neuron model (`sweep`) or the option (`run --record`).
+    /// work, naming the neuron model (`insitu`) or the option (`run --record`).
     @Test func graphScenarioRunsExportsAndIsRefusedWhereUnsupported() throws {
         let data = try NIRScenarioTests.syntheticRecordings(count: 2, tag: "cli")
         defer { try? FileManager.default.removeItem(at: data) }
@@ -80,8 +80,8 @@ struct NIRCLITests {
         let nir = data.appendingPathComponent("again.nir").path
         guard let export = try spikebar(["export", "nir", scenario, "--out", nir, "--quiet"]) else { return }
         #expect(export.status == 0 && FileManager.default.fileExists(atPath: nir), "\(export.err)")
-        guard let sweep = try spikebar(["sweep", scenario, "--set", "device.g_max=1e-4"]) else { return }
-        #expect(sweep.status == 2 && sweep.err.contains("NIR graph"), "\(sweep.status) \(sweep.err)")
+        guard let insitu = try spikebar(["insitu", scenario]) else { return }
+        #expect(insitu.status == 2 && insitu.err.contains("NIR graph"), "\(insitu.status) \(insitu.err)")
         guard let record = try spikebar(["run", scenario, "--out", out + "3", "--record", data.appendingPathComponent("r.sbt").path]) else { return }
         #expect(record.status != 0 && record.err.contains("--record") && !FileManager.default.fileExists(atPath: out + "3/report.json"), "\(record.err)")
     }

@@ -215,4 +215,27 @@ struct NIRScenarioTests {
         #expect(e.rows.allSatisfy { $0.samples == 2 } && e.costs.count >= 4 && e.monteCarlo?.accuracies.count == 2)
         #expect(e.markdown.contains("| ideal device | exact |"))
     }
+
+    /// `sweep` on an NIR scenario: each point programs the graph on its device, each unit one chip
+    /// sample; the same unit twice gives the same numbers (units run in any order or process), fewer
+    /// levels move the weights further.
+    @Test func sweepProgramsTheGraphPerPointAndChip() throws {
+        let data = try Self.syntheticRecordings(count: 1, tag: "sweep")
+        defer { try? FileManager.default.removeItem(at: data) }
+        let scenario = data.appendingPathComponent("nir.yaml").path
+        try Self.yaml(graph: fixture("cnn_sinabs.nir"), device: "{ levels: 8 }", data: data.path, samples: 1)
+            .write(toFile: scenario, atomically: true, encoding: .utf8)
+        let spec = try SweepSpec(sets: ["device.levels=2,64"], zip: false)
+        let work = try SweepWork(nirPath: scenario, spec: spec, chips: 1, samples: 1) { try NIRGraph.read(path: $0) }
+        #expect(work.unitCount == 2 && work.samples == 1)
+        let a = work.unit(0), b = work.unit(1)
+        #expect(a.error == nil && b.error == nil && a.architectures?.count == b.architectures?.count)
+        #expect(work.unit(0) == a)
+        #expect(a.accuracy != nil && (a.architectures?.first?.energy ?? 0) > 0)
+        let coarse = NIRDeviceProgramming.program(
+            try NIRGraph.read(path: fixture("cnn_sinabs.nir")), device: work.points[0].scenario.device, tiles: work.points[0].scenario.tiles, seed: 3).1
+        let fine = NIRDeviceProgramming.program(
+            try NIRGraph.read(path: fixture("cnn_sinabs.nir")), device: work.points[1].scenario.device, tiles: work.points[1].scenario.tiles, seed: 3).1
+        #expect(coarse.relativeRMSError > fine.relativeRMSError)
+    }
 }
