@@ -55,7 +55,7 @@ public struct NIRSimulation: Sendable {
         }
         g = NIRHeterogeneity.apply(g, tauCV: s.heterogeneity.tauCV, seed: s.seed, chipSample: chipSample)
         do {
-            program = try NIRProgram(graph: g, options: spec.runOptions(for: graph), file: file)
+            program = try NIRProgram(graph: g, options: spec.runOptions(for: graph, frame: s.simulation.dt), file: file)
         } catch let e as NIRError { throw e.spikebarError }
         if s.simulation.timing == .exact, NIREvaluation.hasDynamics(program) {
             let node = program.nodes.first { n in
@@ -140,15 +140,25 @@ public struct NIRSimulation: Sendable {
     /// What an NIR scenario's figures assume beyond the comparison's common lines.
     public var assumptions: [String] {
         let s = scenario, o = program.options
+        let convolutions = program.nodes.contains { if case .convolution = $0.operation { return true } else { return false } }
         var out = [
             "Network from the NIR graph \((spec.file as NSString).lastPathComponent), run by the time-stepped NIR reference program (\(s.simulation.timing == .exact ? "one step per input event time" : "frames of event counts per \(Units.format(seconds: s.simulation.dt))"), not the event kernel): step dt = \(Units.fixed(o.dt, significant: 4)) in the graph's time unit, \(o.discretisation.rawValue) discretisation, reset \(o.reset.rawValue), spike when v \(o.comparison.rawValue) θ (network.dt, discretisation, reset, threshold; Docs/nir.md).",
-            "Convolutions \(spec.mapping == .unrolled ? "unrolled: every output position's weights stored (cells and area counted), one row read per input spike and column tile" : "kernel-stationary: the C_in·k·k × C_out kernel stored once, an input spike reads up to k² rows"); pooling and flatten are address remapping in the spike router (no array read) (network.mapping).",
+            !convolutions
+                ? "Dense layers (Affine, Linear): inputs on rows, outputs on differential column pairs, one row read per input spike and column tile (no convolution to map)."
+                : "Convolutions \(spec.mapping == .unrolled ? "unrolled: every output position's weights stored (cells and area counted), one row read per input spike and column tile" : "kernel-stationary: the C_in·k·k × C_out kernel stored once, an input spike reads up to k² rows"); pooling and flatten are address remapping in the spike router (no array read) (network.mapping).",
         ]
         if s.device.ideal {
             out.append("Ideal device (device.ideal: true): the graph's weights exactly, no levels, programming error, read noise, drift or faults; g_min, g_max and the read pulse set the read energies.")
         } else {
             out.append(
                 "Weights programmed on the scenario's device (levels, programming error\(s.device.physics != nil ? ", write-verify and drift" : "")\(s.device.faults.bitErrorRate > 0 ? ", stuck cells" : "")), each node scaled so its largest weight sits on the top level; biases exact; read noise is not modelled on this path (device.read_noise ignored).")
+        }
+        switch s.input.source {
+        case .uniform, .synthetic:
+            out.append(
+                "Input: \(s.input.source == .uniform ? "every channel" : "a synthetic band pattern") as Poisson spikes at up to \(Units.format(s.input.maxRate, "Hz")) — not the data the graph was trained on: activity, energies and ratios are those of this input\(s.input.source == .uniform ? ", and there is no accuracy" : "")."
+            )
+        default: break
         }
         if s.heterogeneity.tauCV > 0 {
             out.append("Time constants of the graph's leaky neurons spread by a lognormal factor with CV \(Units.fixed(s.heterogeneity.tauCV, significant: 3)) (heterogeneity.tau_cv).")

@@ -14,7 +14,8 @@ public struct NIRNetworkSpec: Sendable, Codable, Equatable {
     /// How convolutions are laid out on tiles (default kernel-stationary: weights stored once).
     public var mapping: ConvolutionMapping
     /// The graph's integration step, in the unit of its time constants (nil: 1 for graphs without time
-    /// constants or delays — Sinabs counts frames —, else 1e-4 s; `NIRRunOptions.defaultStep`).
+    /// constants or delays — Sinabs counts frames —, else the scenario's `simulation.dt` in seconds, the
+    /// unit snnTorch, Norse and Rockpool export time constants in: one step per input frame).
     public var dt: Double?
     public var discretisation: NIRRunOptions.Discretisation
     /// `zero` (v ← v_reset, NIR spec) or `subtract` (v ← v − θ, Sinabs, snnTorch's subtract).
@@ -46,9 +47,11 @@ public struct NIRNetworkSpec: Sendable, Codable, Equatable {
         try c.encode(threshold.rawValue, forKey: .threshold)
     }
 
-    /// How the graph is stepped (`dt` resolved against the graph when not given).
-    public func runOptions(for graph: NIRGraph) -> NIRRunOptions {
-        NIRRunOptions(dt: dt ?? NIRRunOptions.defaultStep(for: graph), discretisation: discretisation, reset: reset, comparison: threshold)
+    /// How the graph is stepped; `frame` (s) is the scenario's `simulation.dt`, the step of a graph with
+    /// time constants when `dt` is not given.
+    public func runOptions(for graph: NIRGraph, frame: Double) -> NIRRunOptions {
+        let step = dt ?? (NIRRunOptions.defaultStep(for: graph) == 1 ? 1 : frame)
+        return NIRRunOptions(dt: step, discretisation: discretisation, reset: reset, comparison: threshold)
     }
 
     /// Whether the network section names an NIR graph (a `nir` key), read before choosing its decoder.
