@@ -24,7 +24,8 @@ public enum Comparison {
             var diffs: [String] = []
             let x = a.scenario, y = b.scenario
             if channels(0) != channels(k) {
-                diffs.append("the input population (\(channels(0)) vs \(channels(k)) input channels)")
+                let graphs = x.nir != nil || y.nir != nil
+                diffs.append("\(graphs ? "the input population (an NIR graph's Input)" : "network.input") (\(channels(0)) vs \(channels(k)) input channels)")
             }
             if a.nmnistData != b.nmnistData || (x.input.source == .nmnist && x.input.labels != y.input.labels) {
                 diffs.append("input.file / input.labels of the N-MNIST recordings (\(a.nmnistData ?? "none") \(x.input.labels ?? "") vs \(b.nmnistData ?? "none") \(y.input.labels ?? ""))")
