@@ -3,17 +3,22 @@ extension NIRProgram {
     /// the Input's shape) from the zero state. Throws `NIRError` when a frame has the wrong size.
     /// `observe(node, step, input)` sees the summed input of every weight node (Affine, Linear, Conv) at
     /// every step, before the node computes (what `NIRPricing` turns into row reads).
-    public func run(frames: [[Double]], observe: ((_ node: Int, _ step: Int, _ input: [Double]) -> Void)? = nil) throws -> NIRRunResult {
+    /// `spikes(node, step, output)` sees every spiking neuron node's output (spike counts) at every step.
+    public func run(
+        frames: [[Double]], observe: ((_ node: Int, _ step: Int, _ input: [Double]) -> Void)? = nil,
+        spikes: ((_ node: Int, _ step: Int, _ output: [Double]) -> Void)? = nil
+    ) throws -> NIRRunResult {
         for (t, f) in frames.enumerated() where f.count != inputCount {
             throw NIRError(file: file, node: nodes[inputIndex].name, "input frame \(t) has \(f.count) values, the Input takes \(inputCount)")
         }
-        return execute(steps: frames.count, fill: { t, buffer in buffer = frames[t] }, observe: observe)
+        return execute(steps: frames.count, fill: { t, buffer in buffer = frames[t] }, observe: observe, spikes: spikes)
     }
 
     /// Runs the program on sparse steps: `steps[t]` lists `(index, value)` pairs of the input (values of
     /// one index add up; every other input is 0). Same semantics as `run(frames:)`, without dense frames.
     public func run(
-        sparse steps: [[(index: Int, value: Double)]], observe: ((_ node: Int, _ step: Int, _ input: [Double]) -> Void)? = nil
+        sparse steps: [[(index: Int, value: Double)]], observe: ((_ node: Int, _ step: Int, _ input: [Double]) -> Void)? = nil,
+        spikes: ((_ node: Int, _ step: Int, _ output: [Double]) -> Void)? = nil
     ) throws -> NIRRunResult {
         for (t, s) in steps.enumerated() {
             if let bad = s.first(where: { $0.index < 0 || $0.index >= inputCount }) {
@@ -26,14 +31,15 @@ extension NIRProgram {
             fill: { t, buffer in
                 if t > 0 { for e in steps[t - 1] { buffer[e.index] = 0 } }
                 for e in steps[t] { buffer[e.index] += e.value }
-            }, observe: observe)
+            }, observe: observe, spikes: spikes)
     }
 
     /// The step loop: `fill(t, &input)` writes step `t`'s input into the Input's buffer (which holds the
     /// previous step's input, zeros at t = 0).
     func execute(
         steps stepCount: Int, fill: (Int, inout [Double]) -> Void,
-        observe: ((_ node: Int, _ step: Int, _ input: [Double]) -> Void)?
+        observe: ((_ node: Int, _ step: Int, _ input: [Double]) -> Void)?,
+        spikes: ((_ node: Int, _ step: Int, _ output: [Double]) -> Void)? = nil
     ) -> NIRRunResult {
         let n = nodes.count
         let sizes = nodes.map { $0.outputShape.reduce(1, *) }
@@ -137,6 +143,7 @@ extension NIRProgram {
                     }
                 case let .neuron(s):
                     s.step(input: inbuf[j], v: &v[j], syn: &syn[j], output: &cur[j])
+                    if let spikes, s.threshold != nil { spikes(j, t, cur[j]) }
                 }
                 for k in 0..<sizes[j] where cur[j][k] != 0 {
                     activity[j].nonzeroOutputs += 1

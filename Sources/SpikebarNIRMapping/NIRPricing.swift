@@ -29,14 +29,14 @@ public enum NIRPricing {
     public static func price(
         program: NIRProgram, frames: [[Double]], bin: Seconds, mapping: ConvolutionMapping,
         tiles: TileSpec = .default, device: RRAMDevice = .default,
-        prices: PriceLists = .default
+        prices: PriceLists = .default, spikes: ((_ node: Int, _ step: Int, _ output: [Double]) -> Void)? = nil
     ) throws -> Result {
         let inputSpikes = frames.reduce(0) { acc, f in acc + f.reduce(0) { $0 + ($1 == $1.rounded() && $1 > 0 ? Int($1) : ($1 != 0 ? 1 : 0)) } }
         return try price(
             program: program, steps: frames.count, stepEnd: { Double($0 + 1) * bin }, window: Double(frames.count) * bin,
             bin: bin, inputSpikes: inputSpikes, mapping: mapping, tiles: tiles, device: device, prices: prices
         ) {
-            try program.run(frames: frames, observe: $0)
+            try program.run(frames: frames, observe: $0, spikes: spikes)
         }
     }
 
@@ -47,7 +47,8 @@ public enum NIRPricing {
     public static func price(
         program: NIRProgram, events: SpikeList, bin: Seconds, mapping: ConvolutionMapping,
         tiles: TileSpec = .default, device: RRAMDevice = .default,
-        prices: PriceLists = .default, window fixedWindow: Seconds? = nil
+        prices: PriceLists = .default, window fixedWindow: Seconds? = nil,
+        spikes: ((_ node: Int, _ step: Int, _ output: [Double]) -> Void)? = nil
     ) throws -> Result {
         if NIREvaluation.hasDynamics(program) {
             throw NIRError(file: program.file, "exact (event-driven) mode runs graphs without time constants or delays only")
@@ -65,7 +66,7 @@ public enum NIRPricing {
             gridSteps: Int((window / bin).rounded(.up)), inputSpikes: inputSpikes, mapping: mapping, tiles: tiles,
             device: device, prices: prices
         ) {
-            try program.run(sparse: steps, observe: $0)
+            try program.run(sparse: steps, observe: $0, spikes: spikes)
         }
     }
 

@@ -23,6 +23,9 @@ public struct InputSet: Sendable {
         return encoder.encode(intensities[k], sample: sampleIDs[k])
     }
 
+    /// No samples (a replay brings its own recorded input).
+    init(none: Void) { intensities = []; spikeTrains = []; labels = nil; sampleIDs = [] }
+
     /// `channels`: the input population's size (default `network.input`; an NIR graph's Input otherwise).
     public init(loaded: LoadedScenario, channels: Int? = nil) throws {
         let s = loaded.scenario

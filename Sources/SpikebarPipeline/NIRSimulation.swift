@@ -40,7 +40,8 @@ public struct NIRSimulation: Sendable {
     public var scenario: Scenario { loaded.scenario }
 
     /// Programs the graph and loads the input; refuses, before any inference, what it cannot run.
-    public init(loaded: LoadedScenario, graph: NIRGraph, chipSample: Int = 0) throws {
+    /// `loadInputs: false` skips the scenario's input (a replay brings the recorded input spikes).
+    public init(loaded: LoadedScenario, graph: NIRGraph, chipSample: Int = 0, loadInputs: Bool = true) throws {
         let s = loaded.scenario
         guard let spec = s.nir, let file = loaded.nirGraph else {
             throw SpikebarError.mismatch("\(loaded.path): the network is not an NIR graph (network.nir)")
@@ -73,7 +74,7 @@ public struct NIRSimulation: Sendable {
         self.spec = spec
         self.graph = graph
         self.chipSample = chipSample
-        inputs = try InputSet(loaded: loaded, channels: program.inputCount)
+        inputs = loadInputs ? try InputSet(loaded: loaded, channels: program.inputCount) : InputSet(none: ())
         costModels = Simulation.costModels(for: s)
     }
 
@@ -84,8 +85,7 @@ public struct NIRSimulation: Sendable {
     /// Runs inference `k` and prices it with every cost model.
     public func infer(_ k: Int) throws -> NIRPricing.Result {
         let s = scenario
-        let spikes = inputs.spikes(
-            k, encoder: PoissonEncoder(maxRate: s.input.maxRate, window: s.input.window, seed: s.seed, resolution: s.input.timeResolution))
+        let spikes = inputSpikes(k)
         do {
             switch s.simulation.timing {
             case .grid:

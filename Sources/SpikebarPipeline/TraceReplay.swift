@@ -1,5 +1,6 @@
 import Foundation
 import SpikebarCore
+import SpikebarNIR
 import SpikebarKernel
 import SpikebarScenario
 import SpikebarTrace
@@ -87,7 +88,7 @@ public enum TraceReplay {
     /// samples), and whether its text still has the recorded digest.
     public static func scenario(for run: RecordedRun, path: String?, tracePath: String? = nil) throws -> (LoadedScenario, digestMatches: Bool) {
         var loaded = try ScenarioLoader.load(path: path ?? recordedScenarioFile(run, tracePath: tracePath))
-        try loaded.scenario.requireNeuronModel([.lifDPI], for: "spikebar trace replay")
+        try loaded.scenario.requireNeuronModel([.lifDPI, .nir], for: "spikebar trace replay")
         let matches = loaded.digest == run.scenarioDigest
         loaded.scenario.seed = run.seed
         loaded.scenario.simulation.timing = run.timing == "grid" ? .grid : .exact
@@ -126,8 +127,11 @@ public enum TraceReplay {
     /// Replays `tracePath` on the scenario at `scenarioPath` (default: the one named in the trace).
     /// Throws when the scenario's digest differs from the recording's unless `force`, and when the
     /// trace's address space is not the chip's. A divergence is not an error: it is in the report.
+    /// An NIR scenario's graph is read by `readGraph` (default `NIRGraph.read`; the CLI reads it in a
+    /// child process first) and replayed by the NIR reference program (`NIRSimulation.run(input:)`).
     public static func replay(
         tracePath: String, scenarioPath: String? = nil, force: Bool = false, threads: Int = 0,
+        readGraph: ((String) throws -> NIRGraph)? = nil,
         progress: (@Sendable (Int) -> Void)? = nil
     ) throws -> ReplayReport {
         let (reader, run) = try open(tracePath)
@@ -137,16 +141,38 @@ public enum TraceReplay {
                 "\(loaded.path): scenario digest \(loaded.digest) differs from the one the trace was recorded with (\(run.scenarioDigest)): the scenario changed since \(tracePath) was recorded. Pass --force to replay on it anyway"
             )
         }
-        let sim = try Simulation(loaded: loaded, readNoise: run.readNoise)
-        guard sim.tracePopulations == reader.header.populations else {
-            let have = sim.tracePopulations.map { "\($0.name)[\($0.size)]" }.joined(separator: ", ")
+        // The engine that replays one inference from its recorded input: the event kernel on the chip, or
+        // the NIR reference program on an NIR scenario's programmed graph.
+        let populations: [TracePopulation]
+        let gainsMatch: Bool
+        let replayInference: @Sendable (SpikeList, RecordedRun.Inference) throws -> [SpikeList]
+        if let graphPath = loaded.nirGraph {
+            let graph: NIRGraph
+            do { graph = try (readGraph ?? { try NIRGraph.read(path: $0) })(graphPath) } catch let e as NIRError { throw e.spikebarError }
+            let sim = try NIRSimulation(loaded: loaded, graph: graph, loadInputs: false)
+            populations = sim.tracePopulations
+            gainsMatch = run.gains.isEmpty
+            replayInference = { input, _ in try sim.run(input: input).1 }
+        } else {
+            let sim = try Simulation(loaded: loaded, readNoise: run.readNoise)
+            populations = sim.tracePopulations
+            gainsMatch = sim.gains == run.gains
+            replayInference = { input, inf in
+                let opts = RunOptions(
+                    window: run.windowSeconds, sample: inf.sample, seed: run.seed, recordSpikes: true,
+                    reportingStep: run.dtSeconds)
+                return sim.kernel.run(input: input, options: opts).spikes
+            }
+        }
+        guard populations == reader.header.populations else {
+            let have = populations.map { "\($0.name)[\($0.size)]" }.joined(separator: ", ")
             let want = reader.header.populations.map { "\($0.name)[\($0.size)]" }.joined(separator: ", ")
             throw SpikebarError.mismatch(
                 "\(tracePath): the trace's populations (\(want)) are not the chip's (\(have)) programmed from \(loaded.path)")
         }
         var report = ReplayReport(
             trace: tracePath, scenario: loaded.path, scenarioDigestMatches: matches,
-            gainsMatch: sim.gains == run.gains, inferences: 0, eventsCompared: 0, identical: true, divergence: nil)
+            gainsMatch: gainsMatch, inferences: 0, eventsCompared: 0, identical: true, divergence: nil)
         let pops = reader.header.populations.count
         let names = reader.header.populations.map(\.name)
         let stride = run.stridePicoseconds
@@ -160,19 +186,19 @@ public enum TraceReplay {
         let batchSize = max(16, 4 * workers)
         var batch: [[SpikeList]] = []
         var batchStart = 0
+        /// An inference the engine could not replay (an NIR run that threw): stops the replay, rethrown.
+        var replayError: Result<ReplayDivergence?, Error>?
 
         /// Replays inferences `batchStart ..< batchStart + batch.count`; false once a divergence is found.
         func flush() -> Bool {
             let recorded = batch, base = batchStart
             let skip = (0..<recorded.count).map { damaged(base + $0) }
-            let found = ParallelMap.map(count: recorded.count, threads: threads) { j -> ReplayDivergence? in
-                if skip[j] { return nil }
+            let found = ParallelMap.map(count: recorded.count, threads: threads) { j -> Result<ReplayDivergence?, Error> in
+                if skip[j] { return .success(nil) }
                 let inf = run.inferences[base + j]
-                let opts = RunOptions(
-                    window: run.windowSeconds, sample: inf.sample, seed: run.seed, recordSpikes: true,
-                    reportingStep: run.dtSeconds)
-                let replayed = sim.kernel.run(input: recorded[j][0], options: opts).spikes
-                return firstDifference(recorded: recorded[j], replayed: replayed).map { p, i in
+                let replayed: [SpikeList]
+                do { replayed = try replayInference(recorded[j][0], inf) } catch { return .failure(error) }
+                return .success(firstDifference(recorded: recorded[j], replayed: replayed).map { p, i in
                     let r = recorded[j][p], q = replayed[p]
                     return ReplayDivergence(
                         inference: base + j, sample: inf.sample, population: p,
@@ -181,9 +207,10 @@ public enum TraceReplay {
                         recordedTimePicoseconds: i < r.count ? r.times[i] : nil,
                         replayedNeuron: i < q.count ? Int(q.channels[i]) : nil,
                         replayedTimePicoseconds: i < q.count ? q.times[i] : nil)
-                }
+                })
             }
-            for (j, d) in found.enumerated() {
+            for (j, outcome) in found.enumerated() {
+                guard case let .success(d) = outcome else { replayError = outcome; return false }
                 report.inferences = base + j + 1
                 if skip[j] {
                     report.damagedInferences.append(base + j)
@@ -199,7 +226,8 @@ public enum TraceReplay {
             return true
         }
 
-        func finish() -> ReplayReport {
+        func finish() throws -> ReplayReport {
+            if case let .failure(error)? = replayError { throw error }
             report.damage = lost
             if !report.damagedInferences.isEmpty { report.identical = false }
             return report
@@ -225,7 +253,7 @@ public enum TraceReplay {
                 )
             }
             let target = Int(e.time / stride)
-            if target > k, !advance(to: target) { return finish() }
+            if target > k, !advance(to: target) { return try finish() }
             current[e.population].append(time: e.time - Int64(k) * stride, channel: Int32(e.index))
         }
         if let error = it.error {
@@ -235,9 +263,9 @@ public enum TraceReplay {
             span.toPicoseconds = nil
             lost.append(span)
         }
-        if total > 0, !advance(to: total) { return finish() }
+        if total > 0, !advance(to: total) { return try finish() }
         if !batch.isEmpty { _ = flush() }
-        return finish()
+        return try finish()
     }
 
     /// The population and position of the earliest event where `replayed` differs from `recorded`

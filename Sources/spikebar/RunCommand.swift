@@ -51,12 +51,7 @@ struct RunCommand: ParsableCommand {
             var loaded = try overrides.load(path: scenario)
             if let timing { loaded.scenario.simulation.timing = timing }
             try overrides.apply(to: &loaded)
-            if loaded.scenario.nir != nil {
-                // Before any work: what an NIR scenario's run cannot do yet.
-                if record != nil {
-                    throw ValidationError("--record: recording the spikes of an NIR scenario (network.nir) is not supported yet; run without --record")
-                }
-            } else {
+            if loaded.scenario.nir == nil {
                 try MemoryBudgetOption.check(loaded: loaded, option: memoryBudget, threads: loaded.scenario.simulation.threads)
             }
             // Every output is checked before any work (issue #22): a long run is never lost to an output
@@ -87,7 +82,10 @@ struct RunCommand: ParsableCommand {
                 let sim = try nirSimulation(loaded)
                 n = sim.inputs.count
                 let progress = ProgressLine(total: n, label: "inferences", enabled: !quiet && !json)
-                let results = try sim.runAll(threads: loaded.scenario.simulation.threads) { done in progress.update(done) }
+                let threads = loaded.scenario.simulation.threads
+                let results =
+                    try record.map { try sim.record(to: $0, threads: threads) { done in progress.update(done) } }
+                    ?? sim.runAll(threads: threads) { done in progress.update(done) }
                 progress.finish()
                 report = sim.report(results)
             } else {

@@ -34,7 +34,9 @@ extension TraceCommand {
                 // The inference count, for the progress bar, is in the trace's metadata.
                 let total = (try? TraceReader(path: file)).flatMap { RecordedRun.decode(metadata: $0.header.metadata) }?.inferences.count ?? 0
                 let progress = ProgressLine(total: total, label: "inferences replayed", enabled: !quiet && !json && total > 0)
-                report = try TraceReplay.replay(tracePath: file, scenarioPath: scenario, force: force, threads: threads) { progress.update($0) }
+                report = try TraceReplay.replay(
+                    tracePath: file, scenarioPath: scenario, force: force, threads: threads, readGraph: { try readNIRGraphIsolated(path: $0) }
+                ) { progress.update($0) }
                 progress.finish()
             } catch let e as SpikebarError {
                 fail(e)

@@ -58,8 +58,8 @@ struct NIRCLITests {
     }
 
     /// An NIR scenario through the commands (issue #18 points 2 and 4): `run` writes the report of every
-    /// architecture, `export nir` the graph as programmed; what cannot run a graph refuses, before any
-    /// work, naming the neuron model (`insitu`) or the option (`run --record`).
+    /// architecture, `run --record` a trace that `trace replay` replays identically, `export nir` the graph
+    /// as programmed; what cannot run a graph refuses, before any work, naming the neuron model (`insitu`).
     @Test func graphScenarioRunsExportsAndIsRefusedWhereUnsupported() throws {
         let data = try NIRScenarioTests.syntheticRecordings(count: 2, tag: "cli")
         defer { try? FileManager.default.removeItem(at: data) }
@@ -82,7 +82,10 @@ struct NIRCLITests {
         #expect(export.status == 0 && FileManager.default.fileExists(atPath: nir), "\(export.err)")
         guard let insitu = try spikebar(["insitu", scenario]) else { return }
         #expect(insitu.status == 2 && insitu.err.contains("NIR graph"), "\(insitu.status) \(insitu.err)")
-        guard let record = try spikebar(["run", scenario, "--out", out + "3", "--record", data.appendingPathComponent("r.sbt").path]) else { return }
-        #expect(record.status != 0 && record.err.contains("--record") && !FileManager.default.fileExists(atPath: out + "3/report.json"), "\(record.err)")
+        let trace = data.appendingPathComponent("r.sbt").path
+        guard let record = try spikebar(["run", scenario, "--out", out + "3", "--record", trace, "--quiet"]) else { return }
+        #expect(record.status == 0, "\(record.err)")
+        guard let replay = try spikebar(["trace", "replay", trace, "--quiet"]) else { return }
+        #expect(replay.status == 0, "\(replay.status) \(replay.err)")
     }
 }

@@ -238,4 +238,40 @@ struct NIRScenarioTests {
             try NIRGraph.read(path: fixture("cnn_sinabs.nir")), device: work.points[1].scenario.device, tiles: work.points[1].scenario.tiles, seed: 3).1
         #expect(coarse.relativeRMSError > fine.relativeRMSError)
     }
+
+    /// `run --record` and `trace replay` on an NIR scenario: the recording replays bit-exactly in both
+    /// timings (grid stamps a step's spikes at its end, exact at its event time), and the same trace on a
+    /// chip programmed otherwise diverges and says where.
+    @Test func recordedGraphRunsReplayBitExactly() throws {
+        let data = try Self.syntheticRecordings(count: 2, tag: "replay")
+        defer { try? FileManager.default.removeItem(at: data) }
+        let graph = try NIRGraph.read(path: fixture("cnn_sinabs.nir"))
+        for timing in ["grid", "exact"] {
+            let scenario = data.appendingPathComponent("nir-\(timing).yaml").path
+            try Self.yaml(graph: fixture("cnn_sinabs.nir"), network: "threshold: '>='", device: "{ levels: 8 }", data: data.path, timing: timing)
+                .write(toFile: scenario, atomically: true, encoding: .utf8)
+            let sim = try NIRSimulation(loaded: ScenarioLoader.load(path: scenario), graph: graph)
+            let trace = data.appendingPathComponent("run-\(timing).sbt").path
+            let recorded = try sim.record(to: trace, threads: 2)
+            #expect(recorded.map(\.activity) == (try sim.runAll(threads: 1)).map(\.activity), "\(timing): recording changed the run")
+            let r = try TraceReplay.replay(tracePath: trace, threads: 1)
+            #expect(r.identical && r.inferences == 2 && r.eventsCompared > 0, "\(timing): \(r)")
+            // Another programming error: another chip, whose spikes differ from the recorded ones.
+            let other = data.appendingPathComponent("nir-\(timing)-other.yaml").path
+            try Self.yaml(graph: fixture("cnn_sinabs.nir"), network: "threshold: '>='", device: "{ levels: 3 }", data: data.path, timing: timing)
+                .write(toFile: other, atomically: true, encoding: .utf8)
+            #expect(throws: SpikebarError.self) { _ = try TraceReplay.replay(tracePath: trace, scenarioPath: other) }
+            let d = try TraceReplay.replay(tracePath: trace, scenarioPath: other, force: true, threads: 1)
+            #expect(!d.identical && d.divergence != nil && (d.divergence?.population ?? 0) >= 1, "\(timing): \(d)")
+        }
+    }
+
+    /// A graph with time constants steps at the scenario's frame when `network.dt` is not given.
+    @Test func aTimedGraphStepsAtTheScenariosFrame() throws {
+        let graph = try NIRGraph.read(path: fixture("lif_norse.nir"))
+        let spec = try Self.load(Self.yaml(graph: fixture("lif_norse.nir"), data: "/nonexistent")).scenario.nir
+        #expect(spec?.runOptions(for: graph, frame: 1e-3).dt == 1e-3)
+        let sinabs = try NIRGraph.read(path: fixture("cnn_sinabs.nir"))
+        #expect(spec?.runOptions(for: sinabs, frame: 1e-3).dt == 1)
+    }
 }

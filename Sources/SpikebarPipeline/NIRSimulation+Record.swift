@@ -1,0 +1,118 @@
+import Foundation
+import SpikebarCore
+import SpikebarData
+import SpikebarNIR
+import SpikebarNIRMapping
+import SpikebarTrace
+
+extension NIRSimulation {
+    /// The address space of a recording: the graph's Input, then every neuron node in execution order
+    /// (the populations of the run's `Activity`; a node that does not spike records nothing).
+    public var tracePopulations: [TracePopulation] {
+        var out = [TracePopulation(name: program.nodes[program.inputIndex].name, size: program.inputCount)]
+        for n in program.nodes { if case .neuron = n.operation { out.append(TracePopulation(name: n.name, size: n.outputShape.reduce(1, *))) } }
+        return out
+    }
+
+    /// The input spikes of inference `k` (the recording, or the rate code of its intensities).
+    public func inputSpikes(_ k: Int) -> SpikeList {
+        let s = scenario
+        return inputs.spikes(
+            k, encoder: PoissonEncoder(maxRate: s.input.maxRate, window: s.input.window, seed: s.seed, resolution: s.input.timeResolution))
+    }
+
+    /// Runs the program on `input` (ps times) and prices it, recording every neuron node's spikes.
+    public func run(input: SpikeList) throws -> (NIRPricing.Result, [SpikeList]) {
+        let s = scenario
+        var population: [Int: Int] = [:]
+        for (j, n) in program.nodes.enumerated() { if case .neuron = n.operation { population[j] = population.count + 1 } }
+        var spikes = Array(repeating: SpikeList(), count: population.count + 1)
+        spikes[0] = input
+        let stepTime: (Int) -> Int64
+        switch s.simulation.timing {
+        case .grid:
+            let dt = s.simulation.dt
+            stepTime = { SimTime.nearest(seconds: Double($0 + 1) * dt).picoseconds }
+        case .exact:
+            var times: [Int64] = []
+            for (t, c) in zip(input.times, input.channels) where c >= 0 && Int(c) < program.inputCount && times.last != t { times.append(t) }
+            stepTime = { times[$0] }
+        }
+        let record: (Int, Int, [Double]) -> Void = { node, step, output in
+            guard let p = population[node] else { return }
+            let t = stepTime(step)
+            for (n, x) in output.enumerated() where x != 0 {
+                let count = x == x.rounded() && x > 0 ? Int(x) : 1
+                for _ in 0..<count { spikes[p].append(time: t, channel: Int32(n)) }
+            }
+        }
+        do {
+            let result: NIRPricing.Result
+            switch s.simulation.timing {
+            case .grid:
+                let steps = Int((s.input.window / s.simulation.dt).rounded())
+                result = try NIRPricing.price(
+                    program: program, frames: NIREvaluation.frames(input, bin: s.simulation.dt, channels: program.inputCount, count: steps),
+                    bin: s.simulation.dt, mapping: spec.mapping, tiles: s.tiles, device: s.device, prices: s.architectures, spikes: record)
+            case .exact:
+                result = try NIRPricing.price(
+                    program: program, events: input, bin: s.simulation.dt, mapping: spec.mapping, tiles: s.tiles, device: s.device,
+                    prices: s.architectures, window: s.input.window, spikes: record)
+            }
+            return (result, spikes)
+        } catch let e as NIRError { throw e.spikebarError }
+    }
+
+    /// Distance between inference slices in a recording (ps): past the window, where grid timing stamps
+    /// the last step's spikes.
+    public var recordingStride: Int64 { SimTime.nearest(seconds: scenario.input.window).picoseconds + 1 }
+
+    /// The `RecordedRun` metadata of a recording of this run (time unit 1 ps; no DPI gains, no read noise).
+    public func recordedRunMetadata() -> RecordedRun {
+        let s = scenario
+        let file = URL(fileURLWithPath: loaded.path).standardizedFileURL.path
+        let infs = (0..<inputs.count).map { k in
+            RecordedRun.Inference(sample: inputs.sampleIDs[k], label: inputs.labels?[k], startPicoseconds: Int64(k) * recordingStride)
+        }
+        return RecordedRun(
+            kind: RecordedRun.kindValue, version: RecordedRun.currentVersion, scenarioFile: file,
+            scenarioName: s.name, scenarioDigest: loaded.digest, seed: s.seed, timing: s.simulation.timing.rawValue,
+            dtSeconds: s.simulation.dt, windowSeconds: s.input.window,
+            windowPicoseconds: SimTime.nearest(seconds: s.input.window).picoseconds,
+            stridePicoseconds: recordingStride, firstSample: s.input.firstSample, readNoise: false,
+            gains: [], inferences: infs)
+    }
+
+    /// Runs every inference and records the input's and every neuron node's spikes into a `.sbt` trace
+    /// at `path` (the format of `Simulation.record`; batches in order, so the file does not depend on
+    /// the thread count). Returns the priced runs, identical to `runAll`'s.
+    public func record(to path: String, threads: Int = 0, progress: (@Sendable (Int) -> Void)? = nil) throws -> [NIRPricing.Result] {
+        let header = TraceHeader(
+            populations: tracePopulations, scenarioDigest: loaded.digest, metadata: try recordedRunMetadata().json(), timeUnit: 1)
+        let writer = try TraceWriter(path: path, header: header, chunkEvents: TraceWriter.defaultChunkEvents)
+        let offsets = header.populationOffsets
+        let n = inputs.count
+        let workers = threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount
+        let batch = max(16, 4 * workers)
+        var results: [NIRPricing.Result] = []
+        do {
+            var start = 0
+            while start < n {
+                let count = min(batch, n - start), base = start
+                let runs = ParallelMap.map(count: count, threads: threads) { j in Result { try run(input: inputSpikes(base + j)) } }
+                for (j, r) in runs.enumerated() {
+                    let (result, spikes) = try r.get()
+                    try Simulation.write(spikes, offset: Int64(base + j) * recordingStride, addressOffsets: offsets, to: writer)
+                    results.append(result)
+                    progress?(base + j + 1)
+                }
+                start += count
+            }
+            try writer.close()
+        } catch {
+            writer.discard()
+            throw error
+        }
+        return results
+    }
+}
