@@ -88,4 +88,25 @@ struct NIRCLITests {
         guard let replay = try spikebar(["trace", "replay", trace, "--quiet"]) else { return }
         #expect(replay.status == 0, "\(replay.status) \(replay.err)")
     }
+
+    /// `nir import`: Spikebar's own export comes back as a scenario of layers and a weights file that the
+    /// event kernel runs (exact timing); existing outputs are not replaced without --force.
+    @Test func importedGraphRunsInTheEventKernel() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sb-nir-import-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let nir = dir.appendingPathComponent("qs.nir").path, yaml = dir.appendingPathComponent("qs-chip.yaml").path
+        guard let export = try spikebar(["export", "nir", "Scenarios/quickstart.yaml", "--out", nir, "--quiet"]) else { return }
+        #expect(export.status == 0, "\(export.err)")
+        guard let imported = try spikebar(["nir", "import", nir, "--like", "Scenarios/quickstart.yaml", "--out", yaml, "--quiet"]) else { return }
+        #expect(imported.status == 0, "\(imported.err)")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("qs-chip.weights.json").path))
+        guard let again = try spikebar(["nir", "import", nir, "--like", "Scenarios/quickstart.yaml", "--out", yaml]) else { return }
+        #expect(again.status != 0 && again.err.contains("--force"), "\(again.err)")
+        guard let run = try spikebar(["run", yaml, "--samples", "3", "--timing", "exact", "--out", dir.appendingPathComponent("out").path, "--json", "--quiet"])
+        else { return }
+        #expect(run.status == 0, "\(run.err)")
+        let report = try JSONSerialization.jsonObject(with: Data(run.out.utf8)) as? [String: Any]
+        #expect(report?["timing"] as? String == "exact" && report?["accuracy"] != nil)
+    }
 }
