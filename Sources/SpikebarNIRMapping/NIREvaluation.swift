@@ -76,6 +76,18 @@ public enum NIREvaluation {
         return frames
     }
 
+    /// The frames of `frames(_:bin:channels:count:)` as sparse steps — each event as `(channel, 1)` in its
+    /// bin's step — so that memory follows the events, not steps × channels (a fine `dt` over a long
+    /// window); `NIRProgram.run(sparse:)` adds them up to the same frame values, bit for bit.
+    public static func sparseFrames(_ spikes: SpikeList, bin: Seconds, channels: Int, count: Int) -> [[(index: Int, value: Double)]] {
+        let binPs = max(1, Int64((bin * 1e12).rounded()))
+        var steps = Array(repeating: [(index: Int, value: Double)](), count: count)
+        for (t, c) in zip(spikes.times, spikes.channels) where c >= 0 && Int(c) < channels && t >= 0 && Int(t / binPs) < count {
+            steps[Int(t / binPs)].append((Int(c), 1))
+        }
+        return steps
+    }
+
     /// Exact-mode steps of one recording: the events of each distinct time, as (channel, 1) pairs.
     public static func eventSteps(_ spikes: SpikeList, channels: Int) -> [[(index: Int, value: Double)]] {
         var steps: [[(index: Int, value: Double)]] = []

@@ -40,6 +40,22 @@ public enum NIRPricing {
         }
     }
 
+    /// Grid mode on sparse frames (`NIREvaluation.sparseFrames`): the same run and price as
+    /// `price(program:frames:…)` on the equivalent dense frames, with memory that follows the events.
+    public static func price(
+        program: NIRProgram, sparseFrames steps: [[(index: Int, value: Double)]], bin: Seconds, mapping: ConvolutionMapping,
+        tiles: TileSpec = .default, device: RRAMDevice = .default,
+        prices: PriceLists = .default, spikes: ((_ node: Int, _ step: Int, _ output: [Double]) -> Void)? = nil
+    ) throws -> Result {
+        let inputSpikes = steps.reduce(0) { $0 + $1.count }
+        return try price(
+            program: program, steps: steps.count, stepEnd: { Double($0 + 1) * bin }, window: Double(steps.count) * bin,
+            bin: bin, inputSpikes: inputSpikes, mapping: mapping, tiles: tiles, device: device, prices: prices
+        ) {
+            try program.run(sparse: steps, observe: $0, spikes: spikes)
+        }
+    }
+
     /// Exact mode: runs the events one step per distinct event time (`NIREvaluation.eventSteps`; graphs
     /// without leak or delay) and prices the run. Decision and first-spike times are the event times
     /// (µs resolution); reads of one tile at the same event time count as concurrent; the time-stepped

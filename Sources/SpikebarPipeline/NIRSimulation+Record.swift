@@ -52,7 +52,7 @@ extension NIRSimulation {
             case .grid:
                 let steps = Int((s.input.window / s.simulation.dt).rounded())
                 result = try NIRPricing.price(
-                    program: program, frames: NIREvaluation.frames(input, bin: s.simulation.dt, channels: program.inputCount, count: steps),
+                    program: program, sparseFrames: NIREvaluation.sparseFrames(input, bin: s.simulation.dt, channels: program.inputCount, count: steps),
                     bin: s.simulation.dt, mapping: spec.mapping, tiles: s.tiles, device: s.device, prices: s.architectures, spikes: record)
             case .exact:
                 result = try NIRPricing.price(

@@ -91,7 +91,7 @@ public struct NIRSimulation: Sendable {
             case .grid:
                 let steps = Int((s.input.window / s.simulation.dt).rounded())
                 return try NIRPricing.price(
-                    program: program, frames: NIREvaluation.frames(spikes, bin: s.simulation.dt, channels: program.inputCount, count: steps),
+                    program: program, sparseFrames: NIREvaluation.sparseFrames(spikes, bin: s.simulation.dt, channels: program.inputCount, count: steps),
                     bin: s.simulation.dt, mapping: spec.mapping, tiles: s.tiles, device: s.device, prices: s.architectures)
             case .exact:
                 return try NIRPricing.price(
