@@ -90,29 +90,8 @@ extension NIRSimulation {
         let header = TraceHeader(
             populations: tracePopulations, scenarioDigest: loaded.digest, metadata: try recordedRunMetadata().json(), timeUnit: 1)
         let writer = try TraceWriter(path: path, header: header, chunkEvents: TraceWriter.defaultChunkEvents)
-        let offsets = header.populationOffsets
-        let n = inputs.count
-        let workers = threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount
-        let batch = max(16, 4 * workers)
-        var results: [NIRPricing.Result] = []
-        do {
-            var start = 0
-            while start < n {
-                let count = min(batch, n - start), base = start
-                let runs = ParallelMap.map(count: count, threads: threads) { j in Result { try run(input: inputSpikes(base + j)) } }
-                for (j, r) in runs.enumerated() {
-                    let (result, spikes) = try r.get()
-                    try Simulation.write(spikes, offset: Int64(base + j) * recordingStride, addressOffsets: offsets, to: writer)
-                    results.append(result)
-                    progress?(base + j + 1)
-                }
-                start += count
-            }
-            try writer.close()
-        } catch {
-            writer.discard()
-            throw error
-        }
-        return results
+        return try Simulation.recordBatches(
+            count: inputs.count, threads: threads, stride: recordingStride, offsets: header.populationOffsets, writer: writer, progress: progress
+        ) { [self] k in try run(input: inputSpikes(k)) }
     }
 }

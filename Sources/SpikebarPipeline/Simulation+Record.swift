@@ -43,20 +43,35 @@ extension Simulation {
         let grid = kernel.timeGrid(window: scenario.input.window)
         let header = TraceHeader(populations: tracePopulations, scenarioDigest: loaded.digest, metadata: try run.json(), timeUnit: grid.unit)
         let writer = try TraceWriter(path: path, header: header, chunkEvents: chunkEvents)
-        let offsets = header.populationOffsets
-        let n = inputs.count
+        return try Simulation.recordBatches(
+            count: inputs.count, threads: threads, stride: grid.span, offsets: header.populationOffsets, writer: writer, progress: progress
+        ) { [self] k in
+            let r = infer(k, recordSpikes: true)
+            return (r.activity, r.spikes)
+        }
+    }
+
+    /// The recording loop of every engine: inferences run in batches on `threads` workers and are written
+    /// in order (inference `k` at `k · stride`), so memory holds one batch of spikes and the file does not
+    /// depend on the thread count. `run(k)` returns inference k's result and its spikes, one list per
+    /// population. The writer is closed, or discarded on an error.
+    static func recordBatches<R: Sendable>(
+        count n: Int, threads: Int, stride: Int64, offsets: [Int], writer: TraceWriter,
+        progress: (@Sendable (Int) -> Void)?, _ run: @escaping @Sendable (Int) throws -> (R, [SpikeList])
+    ) throws -> [R] {
         let workers = threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount
         let batch = max(16, 4 * workers)
-        var activities: [Activity] = []
-        activities.reserveCapacity(n)
+        var results: [R] = []
+        results.reserveCapacity(n)
         do {
             var start = 0
             while start < n {
                 let count = min(batch, n - start), base = start
-                let results = ParallelMap.map(count: count, threads: threads) { [self] j in infer(base + j, recordSpikes: true) }
-                for (j, r) in results.enumerated() {
-                    try Simulation.write(r.spikes, offset: Int64(base + j) * grid.span, addressOffsets: offsets, to: writer)
-                    activities.append(r.activity)
+                let runs = ParallelMap.map(count: count, threads: threads) { j in Result { try run(base + j) } }
+                for (j, r) in runs.enumerated() {
+                    let (result, spikes) = try r.get()
+                    try write(spikes, offset: Int64(base + j) * stride, addressOffsets: offsets, to: writer)
+                    results.append(result)
                     progress?(base + j + 1)
                 }
                 start += count
@@ -66,7 +81,7 @@ extension Simulation {
             writer.discard()
             throw error
         }
-        return activities
+        return results
     }
 
     /// Appends one inference's spikes (one list per population) in time order. Equal times are ordered
