@@ -31,6 +31,7 @@ struct NIRImportCommand: ParsableCommand {
     @Option(help: "The new scenario's name (default: the output file's name).") var name: String?
     @Flag(help: "Replace existing output files.") var force = false
     @Flag(help: "Print nothing but errors.") var quiet = false
+    @Flag(help: "Print what was written as JSON (scenario, weights, network, DPI gains, notes).") var json = false
 
     func run() throws {
         do {
@@ -95,7 +96,12 @@ struct NIRImportCommand: ParsableCommand {
             _ = try ScenarioLoader.load(text: yaml, path: out, requireWeightsFile: false)
             try wf.write(to: weightsPath)
             try DurableFile.write(yaml, to: out)
-            if !quiet {
+            if json {
+                struct Written: Encodable {
+                    var scenario: String, weights: String, dt: Double, network: NetworkSpec, gains: [Double], notes: [String]
+                }
+                try printJSON(Written(scenario: out, weights: weightsPath, dt: step, network: layered.network, gains: layered.gains, notes: layered.notes))
+            } else if !quiet {
                 print("\(file): \(layered.network.input)-\(layered.network.layers.map { "\($0.size)\($0.recurrent ? "r" : "")" }.joined(separator: "-")) CubaLIF layers, dt = \(step)")
                 for line in layered.notes { print("  " + line) }
                 print("wrote \(out) and \(weightsPath); run it with: spikebar run \(out)")

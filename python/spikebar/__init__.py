@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Union
 
-__all__ = ["SpikebarError", "executable", "run", "evaluate", "price", "inspect_nir", "evaluate_nir", "cli"]
+__all__ = ["SpikebarError", "executable", "run", "evaluate", "price", "inspect_nir", "evaluate_nir", "import_nir", "cli"]
 __version__ = "0.1.0"
 
 _HERE = Path(__file__).resolve().parent
@@ -127,3 +127,13 @@ def price(graph: Any, *, mapping: str = "unrolled", data: Optional[str] = None, 
         return cli(["nir", "price", _graph_path(graph, d),
                     *_options(mapping=mapping, data=data, limit=limit, tile_rows=tile_rows, tile_cols=tile_cols,
                               threads=threads, **run_options)])
+
+
+def import_nir(graph: Any, *, like: Union[str, os.PathLike], out: Union[str, os.PathLike], dt: Optional[float] = None,
+               name: Optional[str] = None, force: bool = False) -> Dict[str, Any]:
+    """`spikebar nir import`: a graph of dense CubaLIF layers (a path or a `nir.NIRGraph`) as a scenario of
+    the chip's own layers (`out`, a .yaml) and its weights file, taking device, tiles, input, timing and
+    prices from the scenario `like`; `run(out)` then runs it in the event kernel. Returns what was written."""
+    with tempfile.TemporaryDirectory() as d:
+        return cli(["nir", "import", _graph_path(graph, d), "--like", str(like), "--out", str(out),
+                    *_options(dt=dt, name=name, force=force)])
