@@ -115,7 +115,23 @@ public struct NIRSimulation: Sendable {
         return "NIR graph \(name) programmed on chip sample \(p.chipSample): \(p.cells) cells, \(p.stuckCells) stuck, RMS weight error \(Units.fixed(100 * p.relativeRMSError, significant: 3)) % of each node's largest weight"
     }
 
-    /// The run report, as `Simulation.report` assembles it (no spike charts: `detail` is nil).
+    /// The data behind `report.html`'s charts for inference `k` (run again with its spikes recorded; the
+    /// program is deterministic): raster, rates over time, the tiles' concurrency over every inference.
+    /// Column currents are not sampled on this path (the histogram is empty, `samples` 0).
+    public func detail(_ results: [NIRPricing.Result], inference k: Int) -> InferenceDetail? {
+        guard k >= 0, k < inputs.count, let (_, spikes) = try? run(input: inputSpikes(k)) else { return nil }
+        let pops = tracePopulations.map { (name: $0.name, size: $0.size) }
+        let (raster, rates) = Simulation.spikeCharts(populations: pops, spikes: spikes, window: scenario.input.window)
+        let activities = results.map(\.activity)
+        let tiles = Simulation.tileConcurrency(activities, tiles: activities.first?.tiles.count ?? 0) { activities[0].tiles[$0].layer }
+        var currents = ColumnCurrents(values: [], readVoltage: scenario.device.readVoltage)
+        currents.samples = 0
+        currents.notSampled = "not sampled on this path (the NIR reference program prices each read from its conductance sum, not column by column)."
+        return InferenceDetail(sample: inputs.sampleIDs[k], raster: raster, rates: rates, tileConcurrency: tiles, columnCurrents: currents)
+    }
+
+    /// The run report, as `Simulation.report` assembles it, with the charts of the first inference whose
+    /// output spiked.
     public func report(_ results: [NIRPricing.Result]) -> RunReport {
         let s = scenario
         let activities = results.map(\.activity)
@@ -130,7 +146,8 @@ public struct NIRSimulation: Sendable {
             populations: (first?.layers ?? []).map { PopulationSummary(name: $0.name, size: $0.size) },
             tiles: first?.tiles.count ?? 0, synapseGains: [], gainSource: "none (NIR graph)", weightSource: weightSource,
             inferences: summary.inferences, meanActivity: ActivitySummary.mean(summary.inferences.map(\.activity)),
-            accuracy: summary.accuracy, architectures: summary.architectures, detail: nil)
+            accuracy: summary.accuracy, architectures: summary.architectures,
+            detail: detail(results, inference: Simulation.shownInference(activities)))
         report.assumptions = ComparisonAssumptions.lines(
             scenario: s, weightSource: weightSource, architectures: summary.architectures, accuracy: summary.accuracy)
             + assumptions

@@ -25,39 +25,9 @@ extension Simulation {
             let r = infer(k, recordSpikes: true)
             result = (r.spikes, r.activity)
         }
-        let window = scenario.input.window
-        let raster = chip.populations.enumerated().map { p, pop -> PopulationRaster in
-            let s = p < result.spikes.count ? result.spikes[p] : SpikeList()
-            let n = min(s.count, PopulationRaster.limit)
-            return PopulationRaster(
-                name: pop.name, size: pop.size, spikes: s.count,
-                times: s.times.prefix(n).map { Double($0) * 1e-12 },
-                neurons: s.channels.prefix(n).map { Int($0) })
-        }
-        let bins = Simulation.rateBins
-        let width = window / Double(bins)
-        let rates = chip.populations.enumerated().map { p, pop -> [Double] in
-            var c = [Int](repeating: 0, count: bins)
-            if p < result.spikes.count {
-                for t in result.spikes[p].times {
-                    let b = Int(Double(t) * 1e-12 / width)
-                    if b >= 0 && b < bins { c[b] += 1 }
-                }
-            }
-            return c.map { pop.size > 0 ? Double($0) / Double(pop.size) / width : 0 }
-        }
-        var tiles: [TileConcurrency] = []
-        for (index, tile) in chip.tiles.enumerated() {
-            var counts: [Int] = []
-            var peak = 0
-            for a in activities where index < a.tiles.count {
-                let h = a.tiles[index].concurrency
-                if counts.count < h.count { counts += [Int](repeating: 0, count: h.count - counts.count) }
-                for (j, x) in h.enumerated() { counts[j] += x }
-                peak = max(peak, a.tiles[index].peakConcurrentRows)
-            }
-            tiles.append(TileConcurrency(tile: index, layer: chip.connections[tile.connection].to, counts: counts, peak: peak))
-        }
+        let (raster, rates) = Simulation.spikeCharts(
+            populations: chip.populations.map { ($0.name, $0.size) }, spikes: result.spikes, window: scenario.input.window)
+        let tiles = Simulation.tileConcurrency(activities, tiles: chip.tiles.count, layer: { chip.connections[chip.tiles[$0].connection].to })
         // Bounded memory on big chips: beyond `columnCurrentSampleLimit` (read, column) samples keep every
         // k-th one, k fixed in advance from the cell-read count, so the histogram stays deterministic.
         let stride = max(1, (result.activity.totalCellReads + Simulation.columnCurrentSampleLimit - 1) / Simulation.columnCurrentSampleLimit)
@@ -66,10 +36,51 @@ extension Simulation {
         histogram.samples = result.activity.totalCellReads
         histogram.stride = stride
         return InferenceDetail(
-            sample: inputs.sampleIDs[k], raster: raster,
-            rates: RateOverTime(binWidth: width, rates: rates, populations: chip.populations.map(\.name)),
-            tileConcurrency: tiles,
+            sample: inputs.sampleIDs[k], raster: raster, rates: rates, tileConcurrency: tiles,
             columnCurrents: histogram)
+    }
+
+    /// The raster (first `PopulationRaster.limit` spikes of each population) and the rates over
+    /// `rateBins` bins of the window, from one inference's spikes (one list per population, ps): the
+    /// charts every engine's report draws the same way.
+    static func spikeCharts(populations: [(name: String, size: Int)], spikes: [SpikeList], window: Seconds) -> ([PopulationRaster], RateOverTime) {
+        let raster = populations.enumerated().map { p, pop -> PopulationRaster in
+            let s = p < spikes.count ? spikes[p] : SpikeList()
+            let n = min(s.count, PopulationRaster.limit)
+            return PopulationRaster(
+                name: pop.name, size: pop.size, spikes: s.count,
+                times: s.times.prefix(n).map { Double($0) * 1e-12 },
+                neurons: s.channels.prefix(n).map { Int($0) })
+        }
+        let bins = Simulation.rateBins
+        let width = window / Double(bins)
+        let rates = populations.enumerated().map { p, pop -> [Double] in
+            var c = [Int](repeating: 0, count: bins)
+            if p < spikes.count {
+                for t in spikes[p].times {
+                    let b = Int(Double(t) * 1e-12 / width)
+                    if b >= 0 && b < bins { c[b] += 1 }
+                }
+            }
+            return c.map { pop.size > 0 ? Double($0) / Double(pop.size) / width : 0 }
+        }
+        return (raster, RateOverTime(binWidth: width, rates: rates, populations: populations.map(\.name)))
+    }
+
+    /// Each tile's concurrency histogram summed over `activities` and its peak; `layer(t)` is the
+    /// population tile t's reads deliver to.
+    static func tileConcurrency(_ activities: [Activity], tiles count: Int, layer: (Int) -> Int) -> [TileConcurrency] {
+        (0..<count).map { index in
+            var counts: [Int] = []
+            var peak = 0
+            for a in activities where index < a.tiles.count {
+                let h = a.tiles[index].concurrency
+                if counts.count < h.count { counts += [Int](repeating: 0, count: h.count - counts.count) }
+                for (j, x) in h.enumerated() { counts[j] += x }
+                peak = max(peak, a.tiles[index].peakConcurrentRows)
+            }
+            return TileConcurrency(tile: index, layer: layer(index), counts: counts, peak: peak)
+        }
     }
 
     /// Column currents at the onset of every row read caused by `spikes` (one list per population), and

@@ -410,6 +410,10 @@ public enum HTMLReport {
             body += "<p id=\"chart-concurrency\">No row was read.</p>\n"
         }
         let c = d.columnCurrents
+        if let why = c.notSampled {
+            body += "<p id=\"chart-column-current\">Column currents: \(SVGChart.esc(why))</p>\n"
+            return HTMLSection(id: "crossbar", title: "Crossbar activity", body: body)
+        }
         body += SVGChart.histogram(
             id: "chart-column-current", title: "Column currents of inference #\(d.sample): \(c.samples) (read, column) samples",
             edges: c.binEdges, counts: c.counts, xLabel: "column current at read onset", xUnit: "A",

@@ -96,6 +96,8 @@ public struct ColumnCurrents: Codable, Sendable, Equatable {
     /// Statistics of the samples (A).
     public var mean: Double, p50: Double, p95: Double, max: Double
     /// Read voltage the currents were computed with (V).
+    /// Why there are no samples, when the engine does not sample them (shown instead of the chart).
+    public var notSampled: String? = nil
     public var readVoltage: Double
 
     public init(
