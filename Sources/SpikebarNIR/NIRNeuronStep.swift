@@ -47,6 +47,12 @@ public struct NIRNeuronStep: Sendable, Equatable {
 
     /// Advances `v` (and `syn`) by one step under `input`, writing the output (spikes or `v`) to `output`.
     public func step(input: [Double], v: inout [Double], syn: inout [Double], output: inout [Double]) {
+        step(input: input, v: &v, syn: &syn, output: &output, preReset: nil)
+    }
+
+    /// `step`, also writing each neuron's membrane before the spike and reset to `preReset` (the BPTT
+    /// tape, `NIRProgram.gradient`).
+    public func step(input: [Double], v: inout [Double], syn: inout [Double], output: inout [Double], preReset: UnsafeMutablePointer<Double>?) {
         let hasSyn = !synDecay.isEmpty
         for k in 0..<count {
             var drive = input[k]
@@ -59,6 +65,7 @@ public struct NIRNeuronStep: Sendable, Equatable {
             } else {
                 v[k] += vGain[k] * r[k] * drive
             }
+            preReset?[k] = v[k]
             guard let threshold else { output[k] = v[k]; continue }
             let fires = comparison == .greater ? v[k] > threshold[k] : v[k] >= threshold[k]
             if fires {

@@ -39,7 +39,8 @@ extension NIRProgram {
     func execute(
         steps stepCount: Int, fill: (Int, inout [Double]) -> Void,
         observe: ((_ node: Int, _ step: Int, _ input: [Double]) -> Void)?,
-        spikes: ((_ node: Int, _ step: Int, _ output: [Double]) -> Void)? = nil
+        spikes: ((_ node: Int, _ step: Int, _ output: [Double]) -> Void)? = nil,
+        tape: NIRTape? = nil
     ) -> NIRRunResult {
         let n = nodes.count
         let sizes = nodes.map { $0.outputShape.reduce(1, *) }
@@ -86,6 +87,12 @@ extension NIRProgram {
                 for k in 0..<inSizes[j] where inbuf[j][k] != 0 { active.append(k); sum += abs(inbuf[j][k]) }
                 activity[j].nonzeroInputs += active.count
                 activity[j].inputSum += sum
+                if let tape {
+                    switch node.operation {
+                    case .dense, .convolution, .threshold: tape.inputs[t][j] = inbuf[j]
+                    default: break
+                    }
+                }
                 if let observe {
                     switch node.operation {
                     case .dense, .convolution: observe(j, t, inbuf[j])
@@ -142,7 +149,15 @@ extension NIRProgram {
                         }
                     }
                 case let .neuron(s):
-                    s.step(input: inbuf[j], v: &v[j], syn: &syn[j], output: &cur[j])
+                    if let tape {
+                        tape.inputs[t][j] = inbuf[j]
+                        tape.preReset[t][j] = [Double](repeating: 0, count: s.count)
+                        tape.preReset[t][j].withUnsafeMutableBufferPointer { p in
+                            s.step(input: inbuf[j], v: &v[j], syn: &syn[j], output: &cur[j], preReset: p.baseAddress)
+                        }
+                    } else {
+                        s.step(input: inbuf[j], v: &v[j], syn: &syn[j], output: &cur[j])
+                    }
                     if let spikes, s.threshold != nil { spikes(j, t, cur[j]) }
                 }
                 for k in 0..<sizes[j] where cur[j][k] != 0 {
