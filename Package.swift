@@ -86,7 +86,7 @@ let package = Package(
             name: "SpikebarNIRMapping",
             dependencies: [
                 "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarActivity", "SpikebarCost", "SpikebarChip",
-                "SpikebarData", "SpikebarTrace", "SpikebarNIR",
+                "SpikebarData", "SpikebarTrace", "SpikebarNIR", "SpikebarTwin",
             ]),
         .executableTarget(
             name: "spikebar",

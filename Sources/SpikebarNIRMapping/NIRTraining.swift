@@ -1,0 +1,162 @@
+import Foundation
+import SpikebarChip
+import SpikebarCore
+import SpikebarData
+import SpikebarDevices
+import SpikebarNIR
+import SpikebarTwin
+
+/// Training (or fine-tuning) an NIR graph's weights by backpropagation through time
+/// (`NIRProgram.gradient`) on N-MNIST recordings framed as in `NIREvaluation` — convolutions and pooling
+/// included (issue #18 point 5, in part). With `hardwareAware`, every batch runs on a freshly programmed
+/// chip sample of the device (levels, programming error, drift, stuck cells: `NIRDeviceProgramming`)
+/// and its gradient updates the float weights (straight-through): technology-aware training in the
+/// sense of seed 003, with the device's non-idealities in the forward pass. Adam (`SpikebarTwin.Adam`,
+/// no clipping); samples of a batch run in parallel and their gradients are summed in sample order, so
+/// the result does not depend on the thread count.
+public enum NIRTraining {
+    public struct Options: Sendable {
+        public var epochs: Int, batch: Int, lr: Double
+        /// Logit = `scale · output count`; surrogate slope of the spike derivative.
+        public var scale: Double, slope: Double
+        /// Recordings of the label list trained on (from the top of `labelFile`).
+        public var samples: Int, labelFile: String
+        /// Frame width (s).
+        public var bin: Seconds
+        public var threads: Int
+        public var hardwareAware: Bool
+        public var seed: UInt64
+        public init(
+            epochs: Int = 1, batch: Int = 16, lr: Double = 1e-4, scale: Double = 0.1, slope: Double = 5, samples: Int = 900,
+            labelFile: String = "train1K.txt", bin: Seconds = 1e-3, threads: Int = 0, hardwareAware: Bool = false, seed: UInt64 = 1
+        ) {
+            self.epochs = epochs; self.batch = batch; self.lr = lr; self.scale = scale; self.slope = slope; self.samples = samples
+            self.labelFile = labelFile; self.bin = bin; self.threads = threads; self.hardwareAware = hardwareAware; self.seed = seed
+        }
+    }
+
+    /// One epoch's figures.
+    public struct Epoch: Codable, Sendable, Equatable {
+        public var epoch: Int
+        public var loss: Double
+        /// Fraction right during the epoch (on the batch's weights, before each update).
+        public var trainAccuracy: Double
+        public var seconds: Double
+    }
+
+    /// Trains `graph`; `device`/`tiles`/`seed` program the chips of hardware-aware batches.
+    public static func train(
+        graph: NIRGraph, runOptions: NIRRunOptions, dataDirectory: String, device: RRAMDevice, tiles: TileSpec, seed: UInt64,
+        options o: Options, file: String = "<memory>", progress: ((_ epoch: Int, _ done: Int, _ total: Int) -> Void)? = nil
+    ) throws -> (graph: NIRGraph, epochs: [Epoch]) {
+        guard o.epochs >= 1, o.batch >= 1, o.lr > 0, o.samples >= 1 else { throw NIRError(file: file, "epochs, batch, lr and samples must be positive") }
+        let first = try NIRProgram(graph: graph, options: runOptions, file: file)
+        let channels = NIREvaluation.frameShape.reduce(1, *)
+        guard first.inputCount == channels else {
+            throw NIRError(file: file, node: first.nodes[first.inputIndex].name, "training runs N-MNIST frames of [2, 34, 34] = \(channels) inputs; the Input takes \(first.inputCount)")
+        }
+        let data = try NMNISTSubset.load(directory: dataDirectory, labelFile: o.labelFile, limit: o.samples)
+        let frames: [[[(index: Int, value: Double)]]] = data.spikes.map { s in
+            let count = (s.times.max().map { Int($0 / max(1, Int64((o.bin * 1e12).rounded()))) } ?? -1) + 1
+            return NIREvaluation.sparseFrames(s, bin: o.bin, channels: channels, count: max(1, count))
+        }
+        // The trainable tensors: every weight node's weights and (Affine, Conv) bias, by qualified name.
+        struct Parameter { var name: String; var hasBias: Bool }
+        var params: [Parameter] = []
+        var values: [[Double]] = []
+        for node in first.nodes {
+            guard let n = try? lookup(graph, node.name) else { continue }
+            switch n {
+            case let .affine(w, b): params.append(Parameter(name: node.name, hasBias: true)); values += [w.values, b]
+            case let .linear(w): params.append(Parameter(name: node.name, hasBias: false)); values += [w.values, []]
+            case let .convolution(c): params.append(Parameter(name: node.name, hasBias: true)); values += [c.weight.values, c.bias]
+            default: continue
+            }
+        }
+        var adam = Adam(shapes: values.map(\.count))
+        var current = graph
+        var epochs: [Epoch] = []
+        var rng = SplitMix64(state: o.seed)
+        var update = 0
+        for epoch in 1...o.epochs {
+            let started = Date()
+            var order = Array(0..<frames.count)
+            for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+            var lossSum = 0.0, right = 0, done = 0
+            var start = 0
+            while start < order.count {
+                let batch = Array(order[start..<min(start + o.batch, order.count)])
+                let forward =
+                    o.hardwareAware
+                    ? NIRDeviceProgramming.program(current, device: device, tiles: tiles, seed: seed, chipSample: 1_000_000 + update).0 : current
+                let program = try NIRProgram(graph: forward, options: runOptions, file: file)
+                let results = ParallelMap.map(count: batch.count, threads: o.threads) { b in
+                    Result { try program.gradient(sparse: frames[batch[b]], label: data.labels[batch[b]], scale: o.scale, slope: o.slope) }
+                }
+                var sum: NIRGradient?
+                for (b, r) in results.enumerated() {
+                    let g = try r.get()
+                    if g.predicted == data.labels[batch[b]] { right += 1 }
+                    if sum == nil { sum = g } else { sum?.add(g) }
+                }
+                guard let total = sum else { break }
+                lossSum += total.loss
+                // Gradients in the file's layouts, averaged over the batch.
+                let scaleBy = 1 / Double(batch.count)
+                var grads: [[Double]] = []
+                for p in params {
+                    guard let j = program.nodes.firstIndex(where: { $0.name == p.name }) else { grads += [[], []]; continue }
+                    let gw = total.weights[j] ?? [], gb = p.hasBias ? (total.biases[j] ?? []) : []
+                    if case let .dense(_, inputs, outputs, _) = program.nodes[j].operation, gw.count == inputs * outputs {
+                        var w = [Double](repeating: 0, count: gw.count)
+                        for o2 in 0..<outputs { for i in 0..<inputs { w[o2 * inputs + i] = gw[i * outputs + o2] * scaleBy } }
+                        grads += [w, gb.map { $0 * scaleBy }]
+                    } else {
+                        grads += [gw.map { $0 * scaleBy }, gb.map { $0 * scaleBy }]
+                    }
+                }
+                for k in grads.indices where grads[k].count != values[k].count { grads[k] = [Double](repeating: 0, count: values[k].count) }
+                adam.update(&values, grads: grads, lr: o.lr, clip: -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude)
+                update += 1
+                for (k, p) in params.enumerated() { current = try replace(current, p.name, weights: values[2 * k], bias: values[2 * k + 1], file: file) }
+                done += batch.count
+                start += o.batch
+                progress?(epoch, done, order.count)
+            }
+            epochs.append(
+                Epoch(
+                    epoch: epoch, loss: lossSum / Double(max(1, frames.count)), trainAccuracy: Double(right) / Double(max(1, frames.count)),
+                    seconds: Date().timeIntervalSince(started)))
+        }
+        return (current, epochs)
+    }
+
+    /// The node a qualified name names (`outer.inner` inside subgraph `outer`; a name with dots of its own first).
+    static func lookup(_ g: NIRGraph, _ name: String) throws -> NIRNode? {
+        if let n = g.nodes[name] { return n }
+        guard let dot = name.firstIndex(of: ".") else { return nil }
+        guard case let .graph(sub)? = g.nodes[String(name[..<dot])] else { return nil }
+        return try lookup(sub, String(name[name.index(after: dot)...]))
+    }
+
+    /// `g` with the weight node `name` holding `weights` (and `bias`).
+    static func replace(_ g: NIRGraph, _ name: String, weights: [Double], bias: [Double], file: String) throws -> NIRGraph {
+        var out = g
+        if let n = g.nodes[name] {
+            switch n {
+            case let .affine(w, _): out.nodes[name] = .affine(weight: NIRTensor(shape: w.shape, values: weights), bias: bias)
+            case let .linear(w): out.nodes[name] = .linear(weight: NIRTensor(shape: w.shape, values: weights))
+            case var .convolution(c):
+                c.weight = NIRTensor(shape: c.weight.shape, values: weights); c.bias = bias
+                out.nodes[name] = .convolution(c)
+            default: throw NIRError(file: file, node: name, "is not a weight node")
+            }
+            return out
+        }
+        guard let dot = name.firstIndex(of: "."), case let .graph(sub)? = g.nodes[String(name[..<dot])] else {
+            throw NIRError(file: file, node: name, "not found")
+        }
+        out.nodes[String(name[..<dot])] = .graph(try replace(sub, String(name[name.index(after: dot)...]), weights: weights, bias: bias, file: file))
+        return out
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import SpikebarChip
+import SpikebarDevices
+import SpikebarNIR
+import SpikebarNIRMapping
+import Testing
+
+/// `NIRTraining` (`spikebar nir train`): BPTT through a convolution, IF neurons, pooling and a dense
+/// readout lowers the training loss; the result does not depend on the thread count; hardware-aware
+/// batches run on programmed chips.
+struct NIRTrainingTests {
+    /// Input [2, 34, 34] → Conv2d(2→2, 4×4, stride 4) → IF → SumPool2d(2) → Flatten → Affine(32→10) → IF.
+    static func tinyCNN() -> NIRGraph {
+        var rng = TestRandom(21)
+        let conv = NIRConvolution(
+            weight: NIRTensor(shape: [2, 2, 4, 4], values: (0..<64).map { _ in 0.5 + 0.5 * rng.unit() }), bias: [0, 0], stride: [4, 4],
+            padding: [0, 0], paddingAfter: [0, 0], dilation: [1, 1], groups: 1, inputSpatial: [34, 34])
+        func ifNode(_ shape: [Int]) -> NIRNode {
+            let n = shape.reduce(1, *)
+            return .neuron(
+                NIRNeuron(
+                    model: .integrateAndFire, shape: shape, tauMem: nil, tauSyn: nil, r: Array(repeating: 1, count: n),
+                    vLeak: Array(repeating: 0, count: n), vThreshold: Array(repeating: 1, count: n), vReset: Array(repeating: 0, count: n),
+                    wIn: Array(repeating: 1, count: n)))
+        }
+        return chain(
+            [
+                ("conv", .convolution(conv)), ("if1", ifNode([2, 8, 8])),
+                ("pool", .pooling(NIRPooling(average: false, kernel: [2, 2], stride: [2, 2], padding: [0, 0]))),
+                ("flat", .flatten(startDim: 0, endDim: -1, inputShape: nil)),
+                ("fc", .affine(weight: NIRTensor(shape: [10, 32], values: (0..<320).map { _ in 0.3 * rng.unit() }), bias: Array(repeating: 0, count: 10))),
+                ("if2", ifNode([10])),
+            ], input: [2, 34, 34])
+    }
+
+    @Test func trainingLowersTheLossAndIsThreadIndependent() throws {
+        let data = try NIRScenarioTests.syntheticRecordings(count: 4, tag: "train")
+        defer { try? FileManager.default.removeItem(at: data) }
+        try "# id label\n60001\t0\n60002\t1\n60003\t2\n60004\t3\n".write(
+            to: data.appendingPathComponent("nmnist-subset/train1K.txt"), atomically: true, encoding: .utf8)
+        let options = NIRRunOptions(dt: 1)
+        func train(epochs: Int, threads: Int, hardwareAware: Bool = false) throws -> (NIRGraph, [NIRTraining.Epoch]) {
+            try NIRTraining.train(
+                graph: Self.tinyCNN(), runOptions: options, dataDirectory: data.path, device: .default, tiles: .default, seed: 3,
+                options: .init(epochs: epochs, batch: 2, lr: 0.05, scale: 0.5, samples: 4, threads: threads, hardwareAware: hardwareAware))
+        }
+        let (a, history) = try train(epochs: 6, threads: 1)
+        #expect(history.count == 6 && a != Self.tinyCNN())
+        #expect(history.last!.loss < history.first!.loss, "loss \(history.map(\.loss))")
+        let (b, _) = try train(epochs: 6, threads: 2)
+        #expect(a == b)
+        let (c, hw) = try train(epochs: 1, threads: 2, hardwareAware: true)
+        #expect(c != Self.tinyCNN() && hw.count == 1 && hw[0].loss.isFinite)
+    }
+}
