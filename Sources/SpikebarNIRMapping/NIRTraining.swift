@@ -49,7 +49,9 @@ public enum NIRTraining {
         graph: NIRGraph, runOptions: NIRRunOptions, dataDirectory: String, device: RRAMDevice, tiles: TileSpec, seed: UInt64,
         options o: Options, file: String = "<memory>", progress: ((_ epoch: Int, _ done: Int, _ total: Int) -> Void)? = nil
     ) throws -> (graph: NIRGraph, epochs: [Epoch]) {
-        guard o.epochs >= 1, o.batch >= 1, o.lr > 0, o.samples >= 1 else { throw NIRError(file: file, "epochs, batch, lr and samples must be positive") }
+        guard o.epochs >= 1, o.batch >= 1, o.lr > 0, o.lr.isFinite, o.samples >= 1, o.scale > 0, o.scale.isFinite, o.slope > 0, o.slope.isFinite else {
+            throw NIRError(file: file, "epochs, batch, lr, samples, scale and slope must be positive and finite")
+        }
         let first = try NIRProgram(graph: graph, options: runOptions, file: file)
         let channels = NIREvaluation.frameShape.reduce(1, *)
         guard first.inputCount == channels else {

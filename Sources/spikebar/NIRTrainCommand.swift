@@ -36,8 +36,8 @@ struct NIRTrainCommand: ParsableCommand {
 
     func run() throws {
         do {
-            guard epochs >= 1, batch >= 1, samples >= 1, lr > 0, lr.isFinite, readoutScale > 0, surrogateSlope > 0 else {
-                throw ValidationError("--epochs, --batch, --samples, --lr, --readout-scale and --surrogate-slope must be positive")
+            guard epochs >= 1, batch >= 1, samples >= 1, lr > 0, lr.isFinite, readoutScale > 0, readoutScale.isFinite, surrogateSlope > 0, surrogateSlope.isFinite else {
+                throw ValidationError("--epochs, --batch, --samples, --lr, --readout-scale and --surrogate-slope must be positive and finite")
             }
             let loaded = try ScenarioLoader.load(path: scenario)
             guard let spec = loaded.scenario.nir, let graphPath = loaded.nirGraph else {
