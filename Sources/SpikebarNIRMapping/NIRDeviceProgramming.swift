@@ -15,6 +15,9 @@ import SpikebarNIR
 /// - A convolution's kernel matrix (`C_in/groups · k… × C_out`) is programmed once, as the
 ///   kernel-stationary mapping stores it; the unrolled mapping's copies of each weight would each have
 ///   their own programming error, which is not modelled (every copy reads the same value).
+/// - With `tiles.parasitics` (R_s, R_n, wire resistance), each cell's conductance is attenuated as a
+///   single-row read on its tile sees it (`Chip.parasiticAttenuation`, the fast model the kernel and the
+///   twin use; Docs/circuits.md): seed 003's non-ideal crossbars.
 /// - Read noise per read is not modelled here (the NIR reference program reads the programmed values);
 ///   the event kernel's read-noise model applies to dense scenarios only.
 /// - Draws are keyed by (scenario seed, weight node index in `sortedNames` order with subgraphs in place,
@@ -52,7 +55,14 @@ public enum NIRDeviceProgramming {
                 device: device, tiles: tiles, seed: seed, chipSample: chipSample)
             report.weightNodes += 1; report.cells += stats.cells; report.pulses += stats.pulses; report.failures += stats.failures
             report.stuckCells += conn.stuck.reduce(0) { $0 + StuckCellCode.stuckCells($1) }
-            let effective = conn.effectiveWeights(window: device.conductanceWindow)
+            // Read-path parasitics of the tiles (`tiles.parasitics`: R_s, R_n, wire; seed 003's R_s/R_n), as the
+            // chip folds them into its reads: each cell's single-row-read attenuation (`Chip.parasiticAttenuation`).
+            let attenuation = tiles.parasitics.map { p in
+                let a = Chip.parasiticAttenuation(
+                    gPlus: conn.gPlus, gMinus: conn.gMinus, inputs: conn.inputs, outputs: conn.outputs, spec: tiles, model: p)
+                return (plus: a.plus, minus: a.minus)
+            }
+            let effective = conn.effectiveWeights(window: device.conductanceWindow, attenuation: attenuation)
             var programmed = w
             for o in 0..<out {
                 for j in 0..<inputs {
