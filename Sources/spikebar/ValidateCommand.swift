@@ -48,7 +48,10 @@ struct ValidateScenarios: ParsableCommand {
                     print("\(path): note — weights file \(s.weights.file ?? "") not written yet (spikebar train \(path))")
                 }
                 let plan = Chip.connectionPlan(network: s.network)
-                let shape = ([s.network.input] + s.network.layers.map(\.size)).map(String.init).joined(separator: "-")
+                // A graph's shape is read with the graph (`nir inspect`); here it is named, not read.
+                let shape =
+                    s.nir.map { "NIR graph \(l.nirGraph ?? $0.file)" }
+                    ?? ([s.network.input] + s.network.layers.map(\.size)).map(String.init).joined(separator: "-")
                 results.append(
                     Result(
                         file: path, valid: true, name: s.name, network: shape, connections: plan.count,
@@ -56,7 +59,7 @@ struct ValidateScenarios: ParsableCommand {
                         timing: s.simulation.timing.rawValue, seed: s.seed))
                 if !json {
                     print(
-                        "\(path): ok — \(s.name), \(shape), \(plan.count) connections, \(s.tiles.rows)×\(s.tiles.cols) tiles, \(s.device.levels) levels, \(s.simulation.timing.rawValue) timing, seed \(s.seed)"
+                        "\(path): ok — \(s.name), \(shape)\(s.nir == nil ? ", \(plan.count) connections" : ""), \(s.tiles.rows)×\(s.tiles.cols) tiles, \(s.device.ideal ? "ideal device" : "\(s.device.levels) levels"), \(s.simulation.timing.rawValue) timing, seed \(s.seed)"
                     )
                 }
             } catch {
