@@ -16,8 +16,9 @@ import SpikebarNIR
 ///   kernel-stationary mapping stores it; the unrolled mapping's copies of each weight would each have
 ///   their own programming error, which is not modelled (every copy reads the same value).
 /// - With `tiles.parasitics` (R_s, R_n, wire resistance), each cell's conductance is attenuated as a
-///   single-row read on its tile sees it (`Chip.parasiticAttenuation`, the fast model the kernel and the
-///   twin use; Docs/circuits.md): seed 003's non-ideal crossbars.
+///   single-row read on its tile sees it (`Chip.parasiticAttenuation`: the ladder solved exactly for one
+///   driven row, as the kernel and the twin use it; Docs/circuits.md): seed 003's non-ideal crossbars.
+///   The extra drop of rows read together (the kernel's mean-field concurrency factor) is not applied.
 /// - Read noise per read is not modelled here (the NIR reference program reads the programmed values);
 ///   the event kernel's read-noise model applies to dense scenarios only.
 /// - Draws are keyed by (scenario seed, weight node index in `sortedNames` order with subgraphs in place,

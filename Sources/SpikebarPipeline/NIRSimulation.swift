@@ -177,6 +177,11 @@ public struct NIRSimulation: Sendable {
             )
         default: break
         }
+        if s.tiles.parasitics != nil, !s.device.ideal {
+            out.append(
+                "Read-path parasitics (tiles.parasitics): every weight attenuated as a single-row read on its tile sees it (exact ladder); the extra drop of rows read together is NOT modelled on this path."
+            )
+        }
         if s.heterogeneity.tauCV > 0 {
             out.append("Time constants of the graph's leaky neurons spread by a lognormal factor with CV \(Units.fixed(s.heterogeneity.tauCV, significant: 3)) (heterogeneity.tau_cv).")
         }
