@@ -34,6 +34,8 @@ public enum NIRDeviceProgramming {
         /// RMS of `W' − W` over all weights, relative to each node's `max |W|` (dimensionless).
         public var relativeRMSError: Double
         public var chipSample: Int
+        /// Whether the tiles' read-path parasitics were folded in (single-row attenuation).
+        public var parasitics: Bool = false
     }
 
     public static func program(
@@ -41,6 +43,7 @@ public enum NIRDeviceProgramming {
         chipSample: Int = 0
     ) -> (NIRGraph, Report) {
         var report = Report(weightNodes: 0, cells: 0, pulses: 0, failures: 0, stuckCells: 0, relativeRMSError: 0, chipSample: chipSample)
+        report.parasitics = tiles.parasitics != nil
         var squares = 0.0, count = 0
         var index = 0
         func matrix(_ w: NIRTensor) -> NIRTensor {

@@ -53,7 +53,7 @@ struct NIREvaluateCommand: ParsableCommand {
             )
             if let d = r.device, let path = deviceArguments.device {
                 print(
-                    "weights programmed on the device of \(path), chip sample \(d.chipSample): \(d.weightNodes) weight nodes, \(d.cells) cells, \(d.stuckCells) stuck, RMS weight error \(Units.fixed(100 * d.relativeRMSError, significant: 3)) % of each node's largest weight (no read noise)"
+                    "weights programmed on the device of \(path), chip sample \(d.chipSample): \(d.weightNodes) weight nodes, \(d.cells) cells, \(d.stuckCells) stuck, RMS weight error \(Units.fixed(100 * d.relativeRMSError, significant: 3)) % of each node's largest weight (no read noise)\(d.parasitics ? "; read-path parasitics folded in as single-row reads (rows read together: not modelled)" : "")"
                 )
             }
             let silent = r.samples.filter { $0.predicted == nil }.count

@@ -63,7 +63,7 @@ struct NIRPriceCommand: ParsableCommand {
             )
             if let d = s.device, let path = deviceArguments.device {
                 print(
-                    "weights programmed on the device of \(path) (its tiles and price lists), chip sample \(d.chipSample): \(d.cells) cells, \(d.stuckCells) stuck, RMS weight error \(Units.fixed(100 * d.relativeRMSError, significant: 3)) % of each node's largest weight"
+                    "weights programmed on the device of \(path) (its tiles and price lists), chip sample \(d.chipSample): \(d.cells) cells, \(d.stuckCells) stuck, RMS weight error \(Units.fixed(100 * d.relativeRMSError, significant: 3)) % of each node's largest weight\(d.parasitics ? "; read-path parasitics folded in as single-row reads (rows read together: not modelled)" : "")"
                 )
             }
             print(

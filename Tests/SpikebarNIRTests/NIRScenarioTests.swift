@@ -1,6 +1,7 @@
 import Foundation
 import SpikebarChip
 import SpikebarCore
+import SpikebarDevices
 import SpikebarExperiments
 import SpikebarNIR
 import SpikebarNIRMapping
@@ -273,5 +274,33 @@ struct NIRScenarioTests {
         #expect(spec?.runOptions(for: graph, frame: 1e-3).dt == 1e-3)
         let sinabs = try NIRGraph.read(path: fixture("cnn_sinabs.nir"))
         #expect(spec?.runOptions(for: sinabs, frame: 1e-3).dt == 1)
+    }
+
+    /// Read-path parasitics on the NIR path: each cell attenuated (never amplified) as a single-row read
+    /// sees it, so the programmed weights move further; no resistance, no change.
+    @Test func parasiticsAttenuateTheProgrammedWeights() throws {
+        let graph = try NIRGraph.read(path: fixture("cnn_sinabs.nir"))
+        let device = RRAMDevice.default
+        let plain = TileSpec(rows: 128, cols: 128, mapping: .columns)
+        var lossy = plain
+        lossy.parasitics = CrossbarParasitics(sourceResistance: 200, neuronResistance: 100, wireResistance: 1)
+        var none = plain
+        none.parasitics = CrossbarParasitics()
+        let (a, ra) = NIRDeviceProgramming.program(graph, device: device, tiles: plain, seed: 1)
+        let (b, rb) = NIRDeviceProgramming.program(graph, device: device, tiles: lossy, seed: 1)
+        let (c, _) = NIRDeviceProgramming.program(graph, device: device, tiles: none, seed: 1)
+        #expect(rb.parasitics && !ra.parasitics && rb.relativeRMSError > ra.relativeRMSError)
+        #expect(a == c)
+        // Attenuation shrinks |G⁺ − G⁻| on average: the programmed weights' total magnitude drops.
+        func magnitude(_ g: NIRGraph) -> Double {
+            g.nodes.values.reduce(0.0) { acc, n in
+                switch n {
+                case let .affine(w, _), let .linear(w): return acc + w.values.reduce(0) { $0 + abs($1) }
+                case let .convolution(k): return acc + k.weight.values.reduce(0) { $0 + abs($1) }
+                default: return acc
+                }
+            }
+        }
+        #expect(magnitude(b) < magnitude(a))
     }
 }
