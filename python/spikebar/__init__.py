@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Union
 
-__all__ = ["SpikebarError", "executable", "run", "evaluate", "price", "inspect_nir", "evaluate_nir", "import_nir", "cli"]
+__all__ = ["SpikebarError", "executable", "run", "evaluate", "price", "inspect_nir", "evaluate_nir", "import_nir", "train_nir", "cli"]
 __version__ = "0.1.0"
 
 _HERE = Path(__file__).resolve().parent
@@ -137,3 +137,14 @@ def import_nir(graph: Any, *, like: Union[str, os.PathLike], out: Union[str, os.
     with tempfile.TemporaryDirectory() as d:
         return cli(["nir", "import", _graph_path(graph, d), "--like", str(like), "--out", str(out),
                     *_options(dt=dt, name=name, force=force)])
+
+
+def train_nir(scenario: Union[str, os.PathLike], *, out: Union[str, os.PathLike], hardware_aware: bool = False,
+              epochs: Optional[int] = None, lr: Optional[float] = None, samples: Optional[int] = None,
+              batch: Optional[int] = None, threads: Optional[int] = None, force: bool = False) -> Any:
+    """`spikebar nir train`: an NIR scenario's graph trained further by BPTT on the N-MNIST training
+    recordings (convolutions included), `hardware_aware` on freshly programmed chips of its device; writes
+    the trained graph to `out` and returns the epochs (loss, training accuracy, seconds)."""
+    return cli(["nir", "train", str(scenario), "--out", str(out),
+                *_options(hardware_aware=hardware_aware, epochs=epochs, lr=lr, samples=samples, batch=batch,
+                          threads=threads, force=force)])
