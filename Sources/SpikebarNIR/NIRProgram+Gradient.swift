@@ -112,24 +112,8 @@ extension NIRProgram {
                     }
                     weights[j] = gw; biases[j] = gb
                 case let .pooling(pool, input, output):
-                    let (h, w) = (input[1], input[2]), (oh, ow) = (output[1], output[2])
-                    let area = Double(pool.kernel[0] * pool.kernel[1])
-                    for ch in 0..<input[0] {
-                        for oy in 0..<oh {
-                            for ox in 0..<ow {
-                                let g = gy[(ch * oh + oy) * ow + ox] / (pool.average ? area : 1)
-                                for ky in 0..<pool.kernel[0] {
-                                    let y = oy * pool.stride[0] - pool.padding[0] + ky
-                                    if y < 0 || y >= h { continue }
-                                    for kx in 0..<pool.kernel[1] {
-                                        let xx = ox * pool.stride[1] - pool.padding[1] + kx
-                                        if xx < 0 || xx >= w { continue }
-                                        gin[(ch * h + y) * w + xx] += g
-                                    }
-                                }
-                            }
-                        }
-                    }
+                    let share = pool.average ? 1 / Double(pool.kernel[0] * pool.kernel[1]) : 1
+                    pool.forEachTap(input: input, output: output) { out, i in gin[i] += gy[out] * share }
                 case let .neuron(s):
                     let pre = tape.preReset[t][j]
                     let hasSyn = !s.synDecay.isEmpty

@@ -129,24 +129,11 @@ extension NIRProgram {
                         c.forEachTarget(channel: ch, y: y, x: xx) { out, w in cur[j][out] += c.weight[w] * x }
                     }
                 case let .pooling(p, input, output):
-                    let (h, w) = (input[1], input[2]), (oh, ow) = (output[1], output[2])
-                    let area = Double(p.kernel[0] * p.kernel[1])
-                    for ch in 0..<input[0] {
-                        for oy in 0..<oh {
-                            for ox in 0..<ow {
-                                var s = 0.0
-                                for ky in 0..<p.kernel[0] {
-                                    let y = oy * p.stride[0] - p.padding[0] + ky
-                                    if y < 0 || y >= h { continue }
-                                    for kx in 0..<p.kernel[1] {
-                                        let x = ox * p.stride[1] - p.padding[1] + kx
-                                        if x < 0 || x >= w { continue }
-                                        s += inbuf[j][(ch * h + y) * w + x]
-                                    }
-                                }
-                                cur[j][(ch * oh + oy) * ow + ox] = p.average ? s / area : s
-                            }
-                        }
+                    for k in 0..<sizes[j] { cur[j][k] = 0 }
+                    p.forEachTap(input: input, output: output) { out, i in cur[j][out] += inbuf[j][i] }
+                    if p.average {
+                        let area = Double(p.kernel[0] * p.kernel[1])
+                        for k in 0..<sizes[j] { cur[j][k] /= area }
                     }
                 case let .neuron(s):
                     if let tape {
