@@ -18,7 +18,7 @@ public struct NIRSweepPoint: Sendable {
 extension SweepWork {
     /// The sweep of `spec` over an NIR scenario's own inputs, the first `samples` of them: every point's
     /// scenario is loaded and its chip sample 0 programmed before any unit runs (a bad setting is refused
-    /// naming it). A setting may not change the graph file (`network.nir`): the points share one graph.
+    /// naming it). A setting of `network.nir` sweeps graphs (each file read once).
     /// `readGraph` reads a file (the CLI reads it in a child process first).
     public init(
         nirPath path: String, spec: SweepSpec, chips: Int, samples: Int?,

@@ -101,6 +101,9 @@ struct SweepCommand: ParsableCommand {
             try loaded.scenario.requireNeuronModel([.lifDPI, .nir], for: "spikebar sweep")
             if let seed { loaded.scenario.seed = seed }
             let isGraph = loaded.scenario.nir != nil
+            if isGraph, memoryBudget != nil {
+                throw ValidationError("--memory-budget: the memory estimate covers networks of layers, not NIR graphs")
+            }
             if isGraph, testSamples != nil || weights != nil {
                 throw ValidationError("--test-samples/--weights run trained weights of a network of layers; an NIR scenario sweeps its own inputs with the graph's weights")
             }
