@@ -40,4 +40,23 @@ if graph_path:
     assert "Affine" in text and "LIF" in text, text[:300]
     info_path = spikebar.inspect_nir(graph_path)
     assert json.dumps(info_path), "inspect of a shipped graph"
+    # import_nir(): a graph of dense CubaLIF layers becomes a scenario of the chip's own layers, which run() runs.
+    import tempfile
+    n1, n2 = 3, 2
+    layers = nir.NIRGraph(
+        nodes={"input": nir.Input(input_type=np.array([4])),
+               "w1": nir.Linear(weight=np.full((n1, 4), 0.5)),
+               "hidden": nir.CubaLIF(tau_syn=np.full(n1, 0.005), tau_mem=np.full(n1, 0.02), r=np.ones(n1), v_leak=np.zeros(n1),
+                                     v_threshold=np.ones(n1), v_reset=np.zeros(n1), w_in=np.full(n1, 2.0)),
+               "w2": nir.Linear(weight=np.full((n2, n1), -0.25)),
+               "out": nir.CubaLIF(tau_syn=np.full(n2, 0.005), tau_mem=np.full(n2, 0.02), r=np.ones(n2), v_leak=np.zeros(n2),
+                                  v_threshold=np.ones(n2), v_reset=np.zeros(n2), w_in=np.full(n2, 2.0)),
+               "output": nir.Output(output_type=np.array([n2]))},
+        edges=[("input", "w1"), ("w1", "hidden"), ("hidden", "w2"), ("w2", "out"), ("out", "output")])
+    with tempfile.TemporaryDirectory() as d:
+        written = spikebar.import_nir(layers, like=scenario, out=os.path.join(d, "imported.yaml"))
+        assert written["network"]["input"] == 4 and [l["size"] for l in written["network"]["layers"]] == [n1, n2], written
+        assert len(written["gains"]) == 2 and all(g > 0 for g in written["gains"]), written
+        report = spikebar.run(written["scenario"], samples=1, threads=1)
+        assert report["architectures"] and report["populations"][1]["size"] == n1, report.keys()
 print("python entry point: ok")
