@@ -47,7 +47,8 @@ public enum NIRTraining {
     /// Trains `graph`; `device`/`tiles`/`seed` program the chips of hardware-aware batches.
     public static func train(
         graph: NIRGraph, runOptions: NIRRunOptions, dataDirectory: String, device: RRAMDevice, tiles: TileSpec, seed: UInt64,
-        options o: Options, file: String = "<memory>", progress: ((_ epoch: Int, _ done: Int, _ total: Int) -> Void)? = nil
+        options o: Options, file: String = "<memory>", progress: ((_ epoch: Int, _ done: Int, _ total: Int) -> Void)? = nil,
+        epochDone: ((_ graph: NIRGraph, _ epoch: Epoch) throws -> Void)? = nil
     ) throws -> (graph: NIRGraph, epochs: [Epoch]) {
         guard o.epochs >= 1, o.batch >= 1, o.lr > 0, o.lr.isFinite, o.samples >= 1, o.scale > 0, o.scale.isFinite, o.slope > 0, o.slope.isFinite else {
             throw NIRError(file: file, "epochs, batch, lr, samples, scale and slope must be positive and finite")
@@ -129,6 +130,8 @@ public enum NIRTraining {
                 Epoch(
                     epoch: epoch, loss: lossSum / Double(max(1, frames.count)), trainAccuracy: Double(right) / Double(max(1, frames.count)),
                     seconds: Date().timeIntervalSince(started)))
+            // After every epoch, so that a long run stopped later keeps what it learned.
+            try epochDone?(current, epochs[epochs.count - 1])
         }
         return (current, epochs)
     }

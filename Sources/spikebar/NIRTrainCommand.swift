@@ -14,8 +14,8 @@ struct NIRTrainCommand: ParsableCommand {
         discussion: """
             The scenario must take its network from a graph (network: { nir: … }); its network.dt, reset and threshold \
             rules step the graph, its simulation.dt is the frame width, its input.file (or $SPIKEBAR_DATA, or \
-            ../shared/data) holds nmnist-subset/. Writes the trained graph to --out (the graph's nodes and metadata, \
-            trained weights); run it with `spikebar run SCENARIO --set network.nir=/absolute/F.nir` or `nir evaluate F.nir --device SCENARIO`. Docs/nir.md, "Training".
+            ../shared/data) holds nmnist-subset/. Writes the trained graph to --out after every epoch (the graph's \
+            nodes and metadata, trained weights); run it with `spikebar run SCENARIO --set network.nir=/absolute/F.nir` or `nir evaluate F.nir --device SCENARIO`. Docs/nir.md, "Training".
             """)
 
     @Argument(help: "An NIR scenario (network: { nir: … }).") var scenario: String
@@ -58,9 +58,10 @@ struct NIRTrainCommand: ParsableCommand {
                 options: .init(
                     epochs: epochs, batch: batch, lr: lr, scale: readoutScale, slope: surrogateSlope, samples: samples, labelFile: labels,
                     bin: s.simulation.dt, threads: threads, hardwareAware: hardwareAware, seed: seed),
-                file: graphPath, progress: { e, done, total in progress.update((e - 1) * total + done) })
+                file: graphPath, progress: { e, done, total in progress.update((e - 1) * total + done) },
+                epochDone: { graph, _ in try graph.write(path: out, compress: true) })
             progress.finish()
-            try trained.write(path: out, compress: true)
+            _ = trained  // written after its last epoch
             if json { try printJSON(history); return }
             if quiet { return }
             for e in history {

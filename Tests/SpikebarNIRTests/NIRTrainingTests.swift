@@ -44,6 +44,11 @@ struct NIRTrainingTests {
                 graph: Self.tinyCNN(), runOptions: options, dataDirectory: data.path, device: .default, tiles: .default, seed: 3,
                 options: .init(epochs: epochs, batch: 2, lr: 0.05, scale: 0.5, samples: 4, threads: threads, hardwareAware: hardwareAware))
         }
+        var written: [Int] = []
+        _ = try NIRTraining.train(
+            graph: Self.tinyCNN(), runOptions: options, dataDirectory: data.path, device: .default, tiles: .default, seed: 3,
+            options: .init(epochs: 2, batch: 2, lr: 0.05, scale: 0.5, samples: 4, threads: 1), epochDone: { _, e in written.append(e.epoch) })
+        #expect(written == [1, 2])
         let (a, history) = try train(epochs: 6, threads: 1)
         #expect(history.count == 6 && a != Self.tinyCNN())
         #expect(history.last!.loss < history.first!.loss, "loss \(history.map(\.loss))")
