@@ -79,6 +79,7 @@ public struct NIRLayering: Sendable {
                 throw fail(j, "is \(nodes[j].typeName); the event kernel's connections are Affine or Linear (convolutions run with engine: reference)")
             }
             if let b = bias.first(where: { $0 != 0 }) { throw fail(j, "has a bias (\(b)); the chip's crossbar rows carry no bias") }
+            if let bad = wt.first(where: { !$0.isFinite }) { throw fail(j, "has a weight \(bad); weights must be finite") }
             return (wt, inputs, outputs)
         }
         // Walk back from the Output: each layer is a CubaLIF fed by one dense node (+ one recurrent).
@@ -156,7 +157,11 @@ public struct NIRLayering: Sendable {
                 ws.append(WeightMatrix(inputs: n.count, outputs: n.count, values: rw.weights.map { Float($0 / scale) }))
                 recurrent = true
             }
-            gains.append(scale * dt * wIn * k * r / (r0 * q))
+            let gain = scale * dt * wIn * k * r / (r0 * q)
+            guard gain.isFinite, gain > 0 else {
+                throw fail(layer.neuron, "its DPI gain s·dt·w_in·k·r/(R₀·Q₁) = \(gain) is not a finite positive number (dt \(dt), w_in \(wIn)); check --dt and the graph's w_in")
+            }
+            gains.append(gain)
             // Spikebar's own exports say in metadata what NIR cannot: the population's name and the
             // refractory period (`NIRExport`); other graphs have neither (refractory 0).
             let meta = graph.metadata[nodes[layer.neuron].name] ?? [:]
