@@ -119,7 +119,7 @@ public struct SweepWork: Sendable {
                 setIndex = k
             } else {
                 let inputs = try InputSet(loaded: loaded)
-                let encoder = PoissonEncoder(maxRate: s.input.maxRate, window: s.input.window, seed: s.seed, resolution: s.input.timeResolution)
+                let encoder = s.inputEncoder
                 let n = min(samples ?? inputs.count, inputs.count)
                 let spikes = ParallelMap.map(count: n, threads: threads) { inputs.spikes($0, encoder: encoder) }
                 sets.append(SweepInputs(spikes: spikes, keys: Array(inputs.sampleIDs[0..<n]), labels: inputs.labels.map { Array($0[0..<n]) }))
@@ -145,8 +145,7 @@ public struct SweepWork: Sendable {
                         c.device.faults = base.scenario.device.faults
                         c.device.readNoise = base.scenario.device.readNoise
                         let inputs = try InputSet(loaded: loaded)
-                        let encoder = PoissonEncoder(
-                            maxRate: s.input.maxRate, window: s.input.window, seed: s.seed, resolution: s.input.timeResolution)
+                        let encoder = s.inputEncoder
                         gains = try Simulation.calibrateGains(
                             scenario: c, weights: weights, initial: gains, timing: timing, inputs: inputs, encoder: encoder)
                         calibrated[design] = gains

@@ -23,25 +23,34 @@ public struct NIRConvolution2D: Sendable, Equatable {
     }
 
     /// Output positions `(o, oy, ox)` an input at `(c, y, x)` reaches, with the weight index of each:
-    /// `body(outputIndex, weightIndex)`. `k²`-bounded per output channel of the input's group.
+    /// `body(outputIndex, weightIndex)`. `k²`-bounded per output channel of the input's group. The one
+    /// rule of which taps an input feeds: the forward scatter, the backward pass (`+Unsafe`) and the
+    /// crossbar mappings all go through it.
     @inline(__always)
     public func forEachTarget(channel c: Int, y: Int, x: Int, _ body: (Int, Int) -> Void) {
         let cinPG = inChannels / groups, coutPG = outChannels / groups
         let g = c / cinPG, cl = c % cinPG
         for ky in 0..<kernelHeight {
-            let ny = y + padY - ky * dilationY
+            let ny = y &+ padY &- ky &* dilationY
             if ny < 0 || ny % strideY != 0 { continue }
             let oy = ny / strideY
             if oy >= outHeight { continue }
             for kx in 0..<kernelWidth {
-                let nx = x + padX - kx * dilationX
+                let nx = x &+ padX &- kx &* dilationX
                 if nx < 0 || nx % strideX != 0 { continue }
                 let ox = nx / strideX
                 if ox >= outWidth { continue }
-                for o in (g * coutPG)..<((g + 1) * coutPG) {
-                    body((o * outHeight + oy) * outWidth + ox, ((o * cinPG + cl) * kernelHeight + ky) * kernelWidth + kx)
+                for o in (g &* coutPG)..<((g &+ 1) &* coutPG) {
+                    body((o &* outHeight &+ oy) &* outWidth &+ ox, ((o &* cinPG &+ cl) &* kernelHeight &+ ky) &* kernelWidth &+ kx)
                 }
             }
         }
+    }
+
+    /// `forEachTarget` for the flat input index `k` of `[C_in, H, W]`.
+    @inline(__always)
+    public func forEachTarget(input k: Int, _ body: (Int, Int) -> Void) {
+        let hw = inHeight &* inWidth
+        forEachTarget(channel: k / hw, y: (k % hw) / inWidth, x: k % inWidth, body)
     }
 }

@@ -63,7 +63,7 @@ extension NIRProgram {
         func surrogate(_ x: Double) -> Double { let d = 1 + slope * abs(x); return 1 / (d * d) }
         for t in stride(from: steps.count - 1, through: 0, by: -1) {
             var gcur = gNext
-            for j in 0..<n { for k in 0..<sizes[j] { gNext[j][k] = 0 } }
+            for j in 0..<n { gNext[j] = [Double](repeating: 0, count: sizes[j]) }
             for k in 0..<outputCount { gcur[outputIndex][k] += gOut[k] }
             for j in stride(from: n - 1, through: 0, by: -1) where j != inputIndex {
                 let gy = gcur[j]
@@ -98,18 +98,7 @@ extension NIRProgram {
                     var gb = biases[j] ?? [Double](repeating: 0, count: c.outChannels)
                     let plane = c.outHeight * c.outWidth
                     for o in 0..<c.outChannels { for q in 0..<plane { gb[o] += gy[o * plane + q] } }
-                    let hw = c.inHeight * c.inWidth
-                    for k in 0..<inSizes[j] {
-                        let xk = x[k]
-                        if xk == 0 && !needInput { continue }
-                        let ch = k / hw, y = (k % hw) / c.inWidth, xx = k % c.inWidth
-                        var acc = 0.0
-                        c.forEachTarget(channel: ch, y: y, x: xx) { out, w in
-                            if xk != 0 { gw[w] += xk * gy[out] }
-                            acc += c.weight[w] * gy[out]
-                        }
-                        gin[k] = acc
-                    }
+                    c.backward(input: x, outputGradient: gy, weightGradient: &gw, inputGradient: &gin, needInput: needInput)
                     weights[j] = gw; biases[j] = gb
                 case let .pooling(pool, input, output):
                     let share = pool.average ? 1 / Double(pool.kernel[0] * pool.kernel[1]) : 1
@@ -141,10 +130,17 @@ extension NIRProgram {
                 }
                 guard needInput || !nodes[j].inputs.isEmpty else { continue }
                 for i in nodes[j].inputs where i.source != inputIndex {
+                    // Taken out of the array and put back: one add per element, no copy-on-write check each.
                     if i.delayed {
-                        for k in 0..<inSizes[j] { gNext[i.source][k] += gin[k] }
+                        var target = gNext[i.source]
+                        gNext[i.source] = []
+                        for k in 0..<inSizes[j] { target[k] += gin[k] }
+                        gNext[i.source] = target
                     } else {
-                        for k in 0..<inSizes[j] { gcur[i.source][k] += gin[k] }
+                        var target = gcur[i.source]
+                        gcur[i.source] = []
+                        for k in 0..<inSizes[j] { target[k] += gin[k] }
+                        gcur[i.source] = target
                     }
                 }
             }

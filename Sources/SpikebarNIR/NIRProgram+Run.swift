@@ -73,18 +73,20 @@ extension NIRProgram {
                 if j == inputIndex {
                     fill(t, &inbuf[j])
                 } else {
-                    for k in 0..<inSizes[j] { inbuf[j][k] = 0 }
+                    // Taken out of the array and put back: no copy-on-write check per element.
+                    var input = inbuf[j]
+                    inbuf[j] = []
+                    for k in 0..<inSizes[j] { input[k] = 0 }
                     for i in node.inputs {
-                        if i.delayed {
-                            for k in 0..<inSizes[j] { inbuf[j][k] += prev[i.source][k] }
-                        } else {
-                            for k in 0..<inSizes[j] { inbuf[j][k] += cur[i.source][k] }
-                        }
+                        let source = i.delayed ? prev[i.source] : cur[i.source]
+                        for k in 0..<inSizes[j] { input[k] += source[k] }
                     }
+                    inbuf[j] = input
                 }
                 active.removeAll(keepingCapacity: true)
                 var sum = 0.0
-                for k in 0..<inSizes[j] where inbuf[j][k] != 0 { active.append(k); sum += abs(inbuf[j][k]) }
+                let given = inbuf[j]
+                for k in 0..<inSizes[j] where given[k] != 0 { active.append(k); sum += abs(given[k]) }
                 activity[j].nonzeroInputs += active.count
                 activity[j].inputSum += sum
                 if let tape {
@@ -122,19 +124,19 @@ extension NIRProgram {
                 case let .convolution(c):
                     let plane = c.outHeight * c.outWidth
                     for o in 0..<c.outChannels { for p in 0..<plane { cur[j][o * plane + p] = c.bias[o] } }
-                    let hw = c.inHeight * c.inWidth
-                    for k in active {
-                        let x = inbuf[j][k]
-                        let ch = k / hw, y = (k % hw) / c.inWidth, xx = k % c.inWidth
-                        c.forEachTarget(channel: ch, y: y, x: xx) { out, w in cur[j][out] += c.weight[w] * x }
-                    }
+                    var y = cur[j]
+                    cur[j] = []
+                    c.scatter(active: active, input: inbuf[j], into: &y)
+                    cur[j] = y
                 case let .pooling(p, input, output):
-                    for k in 0..<sizes[j] { cur[j][k] = 0 }
-                    p.forEachTap(input: input, output: output) { out, i in cur[j][out] += inbuf[j][i] }
+                    var y = [Double](repeating: 0, count: sizes[j])
+                    let x = inbuf[j]
+                    p.forEachTap(input: input, output: output) { out, i in y[out] += x[i] }
                     if p.average {
                         let area = Double(p.kernel[0] * p.kernel[1])
-                        for k in 0..<sizes[j] { cur[j][k] /= area }
+                        for k in 0..<sizes[j] { y[k] /= area }
                     }
+                    cur[j] = y
                 case let .neuron(s):
                     if let tape {
                         tape.inputs[t][j] = inbuf[j]
@@ -147,10 +149,16 @@ extension NIRProgram {
                     }
                     if let spikes, s.threshold != nil { spikes(j, t, cur[j]) }
                 }
-                for k in 0..<sizes[j] where cur[j][k] != 0 {
-                    activity[j].nonzeroOutputs += 1
-                    activity[j].outputTotals[k] += cur[j][k]
+                let output = cur[j]
+                var totals = activity[j].outputTotals
+                activity[j].outputTotals = []
+                var nonzero = 0
+                for k in 0..<sizes[j] where output[k] != 0 {
+                    nonzero += 1
+                    totals[k] += output[k]
                 }
+                activity[j].outputTotals = totals
+                activity[j].nonzeroOutputs += nonzero
             }
             let out = cur[outputIndex]
             if firstOutput == nil, out.contains(where: { $0 != 0 }) { firstOutput = t }

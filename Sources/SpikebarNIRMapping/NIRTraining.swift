@@ -7,8 +7,9 @@ import SpikebarNIR
 import SpikebarTwin
 
 /// Training (or fine-tuning) an NIR graph's weights by backpropagation through time
-/// (`NIRProgram.gradient`) on N-MNIST recordings framed as in `NIREvaluation` — convolutions and pooling
-/// included (issue #18 point 5, in part). With `hardwareAware`, every batch runs on a freshly programmed
+/// (`NIRProgram.gradient`) on labelled samples given as the program's input steps (`Samples`: N-MNIST
+/// recordings framed as in `NIREvaluation`, or MNIST digits rate-coded by the scenario's Poisson encoder
+/// and framed the way `NIRSimulation` frames them) — convolutions and pooling included (issue #18 point 5). With `hardwareAware`, every batch runs on a freshly programmed
 /// chip sample of the device (levels, programming error, drift, stuck cells: `NIRDeviceProgramming`)
 /// and its gradient updates the float weights (straight-through): technology-aware training in the
 /// sense of seed 003, with the device's non-idealities in the forward pass. Adam (`SpikebarTwin.Adam`,
@@ -19,20 +20,61 @@ public enum NIRTraining {
         public var epochs: Int, batch: Int, lr: Double
         /// Logit = `scale · output count`; surrogate slope of the spike derivative.
         public var scale: Double, slope: Double
-        /// Recordings of the label list trained on (from the top of `labelFile`).
-        public var samples: Int, labelFile: String
-        /// Frame width (s).
-        public var bin: Seconds
         public var threads: Int
         public var hardwareAware: Bool
         public var seed: UInt64
         public init(
-            epochs: Int = 1, batch: Int = 16, lr: Double = 1e-4, scale: Double = 0.1, slope: Double = 5, samples: Int = 900,
-            labelFile: String = "train1K.txt", bin: Seconds = 1e-3, threads: Int = 0, hardwareAware: Bool = false, seed: UInt64 = 1
+            epochs: Int = 1, batch: Int = 16, lr: Double = 1e-4, scale: Double = 0.1, slope: Double = 5, threads: Int = 0,
+            hardwareAware: Bool = false, seed: UInt64 = 1
         ) {
-            self.epochs = epochs; self.batch = batch; self.lr = lr; self.scale = scale; self.slope = slope; self.samples = samples
-            self.labelFile = labelFile; self.bin = bin; self.threads = threads; self.hardwareAware = hardwareAware; self.seed = seed
+            self.epochs = epochs; self.batch = batch; self.lr = lr; self.scale = scale; self.slope = slope
+            self.threads = threads; self.hardwareAware = hardwareAware; self.seed = seed
         }
+    }
+
+    /// Labelled training samples, each as the program's input steps (made on demand: a rate code is
+    /// cheap to redraw and costly to hold for 60,000 digits).
+    public struct Samples: Sendable {
+        public var labels: [Int]
+        /// Input channels the steps address (the graph's Input must take this many).
+        public var channels: Int
+        /// What the samples are, for errors and reports.
+        public var description: String
+        public var steps: @Sendable (Int) -> [[(index: Int, value: Double)]]
+        public var count: Int { labels.count }
+        public init(labels: [Int], channels: Int, description: String, steps: @escaping @Sendable (Int) -> [[(index: Int, value: Double)]]) {
+            self.labels = labels; self.channels = channels; self.description = description; self.steps = steps
+        }
+
+        /// The first `limit` recordings of `<directory>/nmnist-subset/<labelFile>`, framed per `bin` from
+        /// t = 0 to each recording's last event (as `nir evaluate` frames them).
+        public static func nmnist(directory: String, labelFile: String, limit: Int, bin: Seconds) throws -> Samples {
+            let data = try NMNISTSubset.load(directory: directory, labelFile: labelFile, limit: limit)
+            let channels = NIREvaluation.frameShape.reduce(1, *)
+            let binPs = max(1, Int64((bin * 1e12).rounded()))
+            let frames: [[[(index: Int, value: Double)]]] = data.spikes.map { s in
+                let count = (s.times.max().map { Int($0 / binPs) } ?? -1) + 1
+                return NIREvaluation.sparseFrames(s, bin: bin, channels: channels, count: max(1, count))
+            }
+            return Samples(labels: data.labels, channels: channels, description: "N-MNIST recordings of \(labelFile)") { frames[$0] }
+        }
+
+        /// The first `limit` digits of MNIST's training split (`MNIST`, in `directory` or its `mnist/`),
+        /// rate-coded by `encoder` — digit i on the keyed streams of sample `trainingKey(i)`, apart from
+        /// the test digits' — and framed per `bin` over `steps` frames: what `NIRSimulation` runs in grid
+        /// timing on a scenario with `input: { source: mnist }`.
+        public static func mnist(directory: String, limit: Int, encoder: PoissonEncoder, bin: Seconds, steps: Int) throws -> Samples {
+            let mnist = try MNIST(directory: directory, split: .train)
+            let n = min(limit, mnist.images.count)
+            let images = (0..<n).map { mnist.images.image($0) }
+            let labels = (0..<n).map { Int(mnist.labels[$0]) }
+            return Samples(labels: labels, channels: 784, description: "MNIST training digits (Poisson, \(Units.format(encoder.maxRate, "Hz")) peak)") { i in
+                NIREvaluation.sparseFrames(encoder.encode(images[i], sample: trainingKey(i)), bin: bin, channels: 784, count: steps)
+            }
+        }
+
+        /// The encoder's sample key of training digit `i` (test sample k uses k).
+        public static func trainingKey(_ i: Int) -> Int { 1 << 40 | i }
     }
 
     /// One epoch's figures.
@@ -46,22 +88,18 @@ public enum NIRTraining {
 
     /// Trains `graph`; `device`/`tiles`/`seed` program the chips of hardware-aware batches.
     public static func train(
-        graph: NIRGraph, runOptions: NIRRunOptions, dataDirectory: String, device: RRAMDevice, tiles: TileSpec, seed: UInt64,
+        graph: NIRGraph, runOptions: NIRRunOptions, samples data: Samples, device: RRAMDevice, tiles: TileSpec, seed: UInt64,
         options o: Options, file: String = "<memory>", progress: ((_ epoch: Int, _ done: Int, _ total: Int) -> Void)? = nil,
         epochDone: ((_ graph: NIRGraph, _ epoch: Epoch) throws -> Void)? = nil
     ) throws -> (graph: NIRGraph, epochs: [Epoch]) {
-        guard o.epochs >= 1, o.batch >= 1, o.lr > 0, o.lr.isFinite, o.samples >= 1, o.scale > 0, o.scale.isFinite, o.slope > 0, o.slope.isFinite else {
+        guard o.epochs >= 1, o.batch >= 1, o.lr > 0, o.lr.isFinite, data.count >= 1, o.scale > 0, o.scale.isFinite, o.slope > 0, o.slope.isFinite else {
             throw NIRError(file: file, "epochs, batch, lr, samples, scale and slope must be positive and finite")
         }
         let first = try NIRProgram(graph: graph, options: runOptions, file: file)
-        let channels = NIREvaluation.frameShape.reduce(1, *)
-        guard first.inputCount == channels else {
-            throw NIRError(file: file, node: first.nodes[first.inputIndex].name, "training runs N-MNIST frames of [2, 34, 34] = \(channels) inputs; the Input takes \(first.inputCount)")
-        }
-        let data = try NMNISTSubset.load(directory: dataDirectory, labelFile: o.labelFile, limit: o.samples)
-        let frames: [[[(index: Int, value: Double)]]] = data.spikes.map { s in
-            let count = (s.times.max().map { Int($0 / max(1, Int64((o.bin * 1e12).rounded()))) } ?? -1) + 1
-            return NIREvaluation.sparseFrames(s, bin: o.bin, channels: channels, count: max(1, count))
+        guard first.inputCount == data.channels else {
+            throw NIRError(
+                file: file, node: first.nodes[first.inputIndex].name,
+                "training runs \(data.description), \(data.channels) input channels; the Input takes \(first.inputCount)")
         }
         // The trainable tensors: every weight node's weights and (Affine, Conv) bias, by qualified name.
         struct Parameter { var name: String; var hasBias: Bool }
@@ -83,7 +121,7 @@ public enum NIRTraining {
         var update = 0
         for epoch in 1...o.epochs {
             let started = Date()
-            var order = Array(0..<frames.count)
+            var order = Array(0..<data.count)
             for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
             var lossSum = 0.0, right = 0, done = 0
             var start = 0
@@ -94,7 +132,7 @@ public enum NIRTraining {
                     ? NIRDeviceProgramming.program(current, device: device, tiles: tiles, seed: seed, chipSample: 1_000_000 + update).0 : current
                 let program = try NIRProgram(graph: forward, options: runOptions, file: file)
                 let results = ParallelMap.map(count: batch.count, threads: o.threads) { b in
-                    Result { try program.gradient(sparse: frames[batch[b]], label: data.labels[batch[b]], scale: o.scale, slope: o.slope) }
+                    Result { try program.gradient(sparse: data.steps(batch[b]), label: data.labels[batch[b]], scale: o.scale, slope: o.slope) }
                 }
                 var sum: NIRGradient?
                 for (b, r) in results.enumerated() {
@@ -128,7 +166,7 @@ public enum NIRTraining {
             }
             epochs.append(
                 Epoch(
-                    epoch: epoch, loss: lossSum / Double(max(1, frames.count)), trainAccuracy: Double(right) / Double(max(1, frames.count)),
+                    epoch: epoch, loss: lossSum / Double(max(1, data.count)), trainAccuracy: Double(right) / Double(max(1, data.count)),
                     seconds: Date().timeIntervalSince(started)))
             // After every epoch, so that a long run stopped later keeps what it learned.
             try epochDone?(current, epochs[epochs.count - 1])

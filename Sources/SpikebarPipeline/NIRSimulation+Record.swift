@@ -18,7 +18,7 @@ extension NIRSimulation {
     public func inputSpikes(_ k: Int) -> SpikeList {
         let s = scenario
         return inputs.spikes(
-            k, encoder: PoissonEncoder(maxRate: s.input.maxRate, window: s.input.window, seed: s.seed, resolution: s.input.timeResolution))
+            k, encoder: s.inputEncoder)
     }
 
     /// Runs the program on `input` (ps times) and prices it, recording every neuron node's spikes.

@@ -53,7 +53,7 @@ public struct Simulation: Sendable {
         }
         let timing = timing ?? (s.simulation.timing == .exact ? .exact : .grid(dt: s.simulation.dt))
         inputs = try InputSet(loaded: loaded)
-        encoder = PoissonEncoder(maxRate: s.input.maxRate, window: s.input.window, seed: s.seed, resolution: s.input.timeResolution)
+        encoder = s.inputEncoder
         var (gains, gainSource) = s.synapseGains(file: fileGains)
         if s.weights.synapseGains == nil && s.weights.source == .generated && s.weights.targetRate > 0 {
             gains = try Simulation.calibrateGains(

@@ -170,7 +170,7 @@ public struct TrainingSetup: Sendable {
     static func spikeList(_ s: Scenario, spec: TrainingSpec, intensities: [Double], key: UInt64) -> SpikeList {
         switch spec.encoder {
         case .poisson:
-            return PoissonEncoder(maxRate: s.input.maxRate, window: s.input.window, seed: s.seed, resolution: s.input.timeResolution).encode(
+            return s.inputEncoder.encode(
                 intensities, sample: Int(truncatingIfNeeded: key))
         case .latency:
             return LatencyEncoder(span: s.input.window - s.simulation.dt).encode(intensities)

@@ -3,6 +3,7 @@ import Foundation
 import SpikebarCore
 import SpikebarNIR
 import SpikebarNIRMapping
+import SpikebarPipeline
 import SpikebarScenario
 
 /// `spikebar nir train SCENARIO --out F.nir`: an NIR scenario's graph trained further by BPTT on the
@@ -10,11 +11,14 @@ import SpikebarScenario
 struct NIRTrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train (fine-tune) an NIR scenario's graph by BPTT on N-MNIST training recordings — convolutions included; --hardware-aware runs every batch on a freshly programmed chip of the scenario's device.",
+        abstract: "Train (or fine-tune) an NIR scenario's graph by BPTT on N-MNIST recordings or rate-coded MNIST digits — convolutions included; --hardware-aware runs every batch on a freshly programmed chip of the scenario's device.",
         discussion: """
-            The scenario must take its network from a graph (network: { nir: … }); its network.dt, reset and threshold \
-            rules step the graph, its simulation.dt is the frame width, its input.file (or $SPIKEBAR_DATA, or \
-            ../shared/data) holds nmnist-subset/. Writes the trained graph to --out after every epoch (the graph's \
+            The scenario must take its network from a graph (network: { nir: … }; a fresh one from `spikebar nir new`, \
+            passed with --set network.nir=F.nir); its network.dt, reset and threshold rules step the graph, its \
+            simulation.dt is the frame width. The training data follow the scenario's input: source: nmnist trains on \
+            the recordings of --labels in nmnist-subset/ (input.file, $SPIKEBAR_DATA or ../shared/data); source: mnist \
+            on the official training split in <--data>/mnist/ ($SPIKEBAR_DATA or ../shared/data), rate-coded by the scenario's encoder (input.max_rate, \
+            window, seed) and framed per simulation.dt over the window, as `run` presents the test digits. Writes the trained graph to --out after every epoch (the graph's \
             nodes and metadata, trained weights); run it with `spikebar run SCENARIO --set network.nir=/absolute/F.nir` or `nir evaluate F.nir --device SCENARIO`. Docs/nir.md, "Training".
             """)
 
@@ -23,8 +27,14 @@ struct NIRTrainCommand: ParsableCommand {
     @Option(help: "Epochs over the training recordings.") var epochs: Int = 1
     @Option(help: "Recordings per batch.") var batch: Int = 16
     @Option(help: "Adam learning rate.") var lr: Double = 1e-4
-    @Option(help: "Training recordings (from the top of --labels).") var samples: Int = 900
-    @Option(help: "Label list in nmnist-subset/.") var labels: String = "train1K.txt"
+    @Option(help: "Training samples, from the top of the list (default: 900 N-MNIST recordings, 10000 MNIST digits).") var samples: Int?
+    @Option(help: "Label list in nmnist-subset/ (N-MNIST scenarios).") var labels: String = "train1K.txt"
+    @Option(help: "Folder holding mnist/ with the official training split (MNIST scenarios; default $SPIKEBAR_DATA, else ../shared/data).")
+    var data: String?
+    @Option(
+        name: .customLong("set"),
+        help: "key.path=value: set one scenario key before decoding (repeatable), e.g. --set network.nir=fresh.nir.")
+    var sets: [String] = []
     @Option(help: "Logit per output spike (softmax cross-entropy of scale · spike count).") var readoutScale: Double = 0.1
     @Option(help: "Surrogate slope of the spike derivative, 1/(1 + slope·|v − θ|)².") var surrogateSlope: Double = 5
     @Flag(help: "Run every batch on a freshly programmed chip of the scenario's device (straight-through gradients).") var hardwareAware = false
@@ -36,10 +46,11 @@ struct NIRTrainCommand: ParsableCommand {
 
     func run() throws {
         do {
-            guard epochs >= 1, batch >= 1, samples >= 1, lr > 0, lr.isFinite, readoutScale > 0, readoutScale.isFinite, surrogateSlope > 0, surrogateSlope.isFinite else {
+            guard epochs >= 1, batch >= 1, (samples ?? 1) >= 1, lr > 0, lr.isFinite, readoutScale > 0, readoutScale.isFinite, surrogateSlope > 0, surrogateSlope.isFinite else {
                 throw ValidationError("--epochs, --batch, --samples, --lr, --readout-scale and --surrogate-slope must be positive and finite")
             }
-            let loaded = try ScenarioLoader.load(path: scenario)
+            let settings = try sets.map { try ScenarioSetting(parsing: $0) }
+            let loaded = try ScenarioLoader.load(path: scenario, settings: settings)
             guard let spec = loaded.scenario.nir, let graphPath = loaded.nirGraph else {
                 throw ValidationError("\(scenario): nir train takes a scenario whose network is an NIR graph (network: { nir: … })")
             }
@@ -50,14 +61,28 @@ struct NIRTrainCommand: ParsableCommand {
             if !force, FileManager.default.fileExists(atPath: out) { throw ValidationError("\(out) exists; pass --force to replace it") }
             let graph = try readNIRGraphIsolated(path: graphPath)
             let s = loaded.scenario
-            let data = loaded.nmnistData ?? DataLocation.resolve(explicit: s.input.file, scenarioPath: loaded.path)
-            let progress = ProgressLine(total: samples * epochs, label: "training recordings", enabled: !quiet && !json)
+            let training: NIRTraining.Samples
+            switch s.input.source {
+            case .nmnist:
+                training = try .nmnist(
+                    directory: loaded.nmnistData ?? DataLocation.resolve(explicit: s.input.file, scenarioPath: loaded.path), labelFile: labels,
+                    limit: samples ?? 900, bin: s.simulation.dt)
+            case .mnist:
+                training = try .mnist(
+                    directory: DataLocation.resolve(explicit: self.data.map { URL(fileURLWithPath: $0).standardizedFileURL.path }, scenarioPath: loaded.path), limit: samples ?? 10_000,
+                    encoder: s.inputEncoder,
+                    bin: s.simulation.dt, steps: Int((s.input.window / s.simulation.dt).rounded()))
+            default:
+                throw ValidationError(
+                    "\(scenario): nir train learns from the scenario's data, input.source nmnist or mnist; this one is \(s.input.source.rawValue)")
+            }
+            let progress = ProgressLine(total: training.count * epochs, label: "training samples", enabled: !quiet && !json)
             let (trained, history) = try NIRTraining.train(
-                graph: graph, runOptions: spec.runOptions(for: graph, frame: s.simulation.dt), dataDirectory: data, device: s.device,
+                graph: graph, runOptions: spec.runOptions(for: graph, frame: s.simulation.dt), samples: training, device: s.device,
                 tiles: s.tiles, seed: s.seed,
                 options: .init(
-                    epochs: epochs, batch: batch, lr: lr, scale: readoutScale, slope: surrogateSlope, samples: samples, labelFile: labels,
-                    bin: s.simulation.dt, threads: threads, hardwareAware: hardwareAware, seed: seed),
+                    epochs: epochs, batch: batch, lr: lr, scale: readoutScale, slope: surrogateSlope, threads: threads,
+                    hardwareAware: hardwareAware, seed: seed),
                 file: graphPath, progress: { e, done, total in progress.update((e - 1) * total + done) },
                 epochDone: { graph, _ in try graph.write(path: out, compress: true) })
             progress.finish()

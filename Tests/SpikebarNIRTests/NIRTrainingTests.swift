@@ -39,15 +39,17 @@ struct NIRTrainingTests {
         try "# id label\n60001\t0\n60002\t1\n60003\t2\n60004\t3\n".write(
             to: data.appendingPathComponent("nmnist-subset/train1K.txt"), atomically: true, encoding: .utf8)
         let options = NIRRunOptions(dt: 1)
+        let samples = try NIRTraining.Samples.nmnist(directory: data.path, labelFile: "train1K.txt", limit: 4, bin: 1e-3)
+        #expect(samples.count == 4 && samples.channels == 2 * 34 * 34)
         func train(epochs: Int, threads: Int, hardwareAware: Bool = false) throws -> (NIRGraph, [NIRTraining.Epoch]) {
             try NIRTraining.train(
-                graph: Self.tinyCNN(), runOptions: options, dataDirectory: data.path, device: .default, tiles: .default, seed: 3,
-                options: .init(epochs: epochs, batch: 2, lr: 0.05, scale: 0.5, samples: 4, threads: threads, hardwareAware: hardwareAware))
+                graph: Self.tinyCNN(), runOptions: options, samples: samples, device: .default, tiles: .default, seed: 3,
+                options: .init(epochs: epochs, batch: 2, lr: 0.05, scale: 0.5, threads: threads, hardwareAware: hardwareAware))
         }
         var written: [Int] = []
         _ = try NIRTraining.train(
-            graph: Self.tinyCNN(), runOptions: options, dataDirectory: data.path, device: .default, tiles: .default, seed: 3,
-            options: .init(epochs: 2, batch: 2, lr: 0.05, scale: 0.5, samples: 4, threads: 1), epochDone: { _, e in written.append(e.epoch) })
+            graph: Self.tinyCNN(), runOptions: options, samples: samples, device: .default, tiles: .default, seed: 3,
+            options: .init(epochs: 2, batch: 2, lr: 0.05, scale: 0.5, threads: 1), epochDone: { _, e in written.append(e.epoch) })
         #expect(written == [1, 2])
         let (a, history) = try train(epochs: 6, threads: 1)
         #expect(history.count == 6 && a != Self.tinyCNN())
