@@ -29,12 +29,17 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Fraction of stuck cells on the programmed chips (default: training.calibration.stuck_fraction).") var stuckFraction: Double?
     @Option(help: "Also program N chip samples and report the fraction of test points right on ≥ 95 % of them.") var chips: Int?
     @Option(help: "Output folder for evaluate.md/.json/.html (default: ./spikebar-out/<scenario name>/).") var out: String?
+    @Option(
+        name: .customLong("set"),
+        help: "key.path=value: set one scenario key before decoding (repeatable), e.g. --set network.nir=trained.nir.")
+    var sets: [String] = []
     @Flag(help: "Print the evaluation as JSON.") var json = false
     @Flag(help: "Print nothing but errors.") var quiet = false
 
     func run() throws {
         do {
-            var loaded = try ScenarioLoader.load(path: scenario, requireWeightsFile: false)
+            let settings = try sets.map { try ScenarioSetting(parsing: $0) }
+            var loaded = try ScenarioLoader.load(path: scenario, settings: settings, requireWeightsFile: false)
             if let seed { loaded.scenario.seed = seed }
             if loaded.scenario.mif != nil {
                 if let samples { guard samples >= 1 else { throw ValidationError("--samples must be ≥ 1") } }

@@ -109,4 +109,25 @@ struct NIRCLITests {
         let report = try JSONSerialization.jsonObject(with: Data(run.out.utf8)) as? [String: Any]
         #expect(report?["timing"] as? String == "exact" && report?["accuracy"] != nil)
     }
+
+    /// `nir new` writes a graph every NIR command reads; a malformed notation and a scenario without
+    /// training data are refused before any work.
+    @Test func newGraphAndTrainingRefusals() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spikebar-nir-new-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let graph = dir.appendingPathComponent("fresh.nir").path
+        guard let made = try spikebar(["nir", "new", "28x28x1-2c3-4s-3o", "--out", graph]) else { return }
+        #expect(made.status == 0 && made.out.contains("28x28x1-2c3-4s-3o"), "\(made.err)")
+        guard let seen = try spikebar(["nir", "inspect", graph]) else { return }
+        #expect(seen.status == 0 && seen.out.contains("Conv2d") && seen.out.contains("SumPool2d") && seen.out.contains("IF"), "\(seen.err)")
+        guard let again = try spikebar(["nir", "new", "28x28x1-2c3-4s-3o", "--out", graph]) else { return }
+        #expect(again.status != 0 && again.err.contains("--force"))
+        guard let bad = try spikebar(["nir", "new", "28x28x1-2c4-3o", "--out", dir.appendingPathComponent("bad.nir").path]) else { return }
+        #expect(bad.status == 2 && bad.err.contains("'2c4'") && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("bad.nir").path))
+        // The braille scenario presents uniform input: there is nothing to learn from.
+        let out = dir.appendingPathComponent("t.nir").path
+        guard let t = try spikebar(["nir", "train", "Scenarios/nir-braille.yaml", "--out", out]) else { return }
+        #expect(t.status != 0 && t.err.contains("nmnist or mnist") && !FileManager.default.fileExists(atPath: out), "\(t.err)")
+    }
 }
