@@ -1,6 +1,7 @@
 import Foundation
 import SpikebarCore
 import SpikebarNIR
+import SpikebarNIRMapping
 import SpikebarPipeline
 import SpikebarScenario
 
@@ -65,8 +66,11 @@ public struct NIRScenarioEvaluation: Codable, Sendable {
                 "evaluate needs labelled inputs (nmnist, mnist with labels, synthetic, or a trace with labels); \(s.input.source.rawValue) has none")
         }
         let other: SimulationSpec.Timing = s.simulation.timing == .grid ? .exact : .grid
+        var skipped: String?
         if exact, other == .grid || base.exactTimingIsExact {
             settings += settings.map { ($0.ideal, other) }
+        } else if exact, let o = NIREvaluation.eventDrivenObstacle(base.program) {
+            skipped = "Exact timing not evaluated: node '\(o.node)' (\(o.typeName)) \(o.why), so one step per input event would not be this graph's execution."
         }
         var rows: [Row] = []
         var costs: [Cost] = []
@@ -108,6 +112,7 @@ public struct NIRScenarioEvaluation: Codable, Sendable {
                 chips: chips, accuracies: accuracies, meanAccuracy: accuracies.reduce(0, +) / Double(chips),
                 worstAccuracy: accuracies.min() ?? 0, robustFraction: RobustnessRule.fraction(95, correct: correctPerInput, of: chips))
         }
+        if let skipped { assumptions.append(skipped) }
         return NIRScenarioEvaluation(
             scenario: s.name, scenarioFile: loaded.path, scenarioDigest: loaded.digest, graph: loaded.nirGraph ?? "",
             samples: base.inputs.count, rows: rows, costs: costs, monteCarlo: mc, assumptions: assumptions,

@@ -23,7 +23,7 @@ public enum NIREvaluation {
         public var labelFile: String
         public var threads: Int
         /// Exact (event-driven) mode: one step per distinct event time (µs) instead of per `bin`; graphs
-        /// without time constants or delays only (their state does not change between events).
+        /// without time constants, delays or biases only (their state does not change between events).
         public var exact: Bool
         public init(
             run: NIRRunOptions, bin: Seconds = 1e-3, limit: Int = 100, labelFile: String = "test100.txt", threads: Int = 0,
@@ -99,15 +99,35 @@ public enum NIREvaluation {
         return steps
     }
 
-    /// Whether the program's state evolves between inputs (a leak or a delay), which exact mode cannot step.
-    public static func hasDynamics(_ program: NIRProgram) -> Bool {
-        program.nodes.contains { node in
+    /// The first node whose state evolves between input events — a neuron with a time constant, a
+    /// Delay, or a weight node with a non-zero bias (a constant drive every step) — with why; nil when
+    /// the graph's state changes only at events, so that one step per distinct event time (exact
+    /// timing) is its event-driven execution. The one rule every exact-mode refusal names.
+    public static func eventDrivenObstacle(_ program: NIRProgram) -> (node: String, typeName: String, why: String)? {
+        for node in program.nodes {
             switch node.operation {
-            case let .neuron(s): return s.leaky
-            case .delay: return true
-            default: return false
+            case let .neuron(s) where s.leaky: return (node.name, node.typeName, "has a time constant (its state decays between events)")
+            case .delay: return (node.name, node.typeName, "delays its input (it acts between events)")
+            case let .dense(_, _, _, bias) where bias.contains { $0 != 0 }:
+                return (node.name, node.typeName, "has a non-zero bias (a constant drive added every step, between events too)")
+            case let .convolution(c) where c.bias.contains { $0 != 0 }:
+                return (node.name, node.typeName, "has a non-zero bias (a constant drive added every step, between events too)")
+            default: continue
             }
         }
+        return nil
+    }
+
+    /// Whether the program's state evolves between inputs (`eventDrivenObstacle`), which exact mode cannot step.
+    public static func hasDynamics(_ program: NIRProgram) -> Bool { eventDrivenObstacle(program) != nil }
+
+    /// The refusal of exact (event-driven) mode for `program`, naming the node and why; nil when it runs.
+    public static func exactModeRefusal(_ program: NIRProgram) -> NIRError? {
+        guard let o = eventDrivenObstacle(program) else { return nil }
+        return NIRError(
+            file: program.file, node: o.node,
+            "\(o.typeName) \(o.why): exact (event-driven) mode steps once per input event and runs graphs without time constants, delays or biases only; use grid mode (frames)"
+        )
     }
 
     /// Loads the recordings (`<data>/nmnist-subset/<labelFile>`, `NMNISTSubset`) and runs them in
@@ -116,12 +136,7 @@ public enum NIREvaluation {
         program: NIRProgram, dataDirectory: String, options: Options,
         progress: (@Sendable (Int) -> Void)? = nil
     ) throws -> Result {
-        if options.exact, hasDynamics(program) {
-            throw NIRError(
-                file: program.file,
-                "exact (event-driven) mode runs graphs without time constants or delays only (IF, I, weights, pooling): this graph's state changes between events"
-            )
-        }
+        if options.exact, let refusal = exactModeRefusal(program) { throw refusal }
         let channels = frameShape.reduce(1, *)
         guard program.inputCount == channels else {
             throw NIRError(

@@ -66,8 +66,8 @@ public enum NIRPricing {
         prices: PriceLists = .default, window fixedWindow: Seconds? = nil,
         spikes: ((_ node: Int, _ step: Int, _ output: [Double]) -> Void)? = nil
     ) throws -> Result {
-        if NIREvaluation.hasDynamics(program) {
-            throw NIRError(file: program.file, "exact (event-driven) mode runs graphs without time constants or delays only")
+        if let refusal = NIREvaluation.exactModeRefusal(program) {
+            throw refusal
         }
         let steps = NIREvaluation.eventSteps(events, channels: program.inputCount)
         var times: [Seconds] = []

@@ -22,13 +22,16 @@ public enum NIRTraining {
         public var scale: Double, slope: Double
         public var threads: Int
         public var hardwareAware: Bool
+        /// Keep every bias as the graph has it (zero for `nir new` graphs): crossbar rows carry no bias,
+        /// and a bias-free graph without leak runs in exact (event-driven) timing.
+        public var freezeBiases: Bool
         public var seed: UInt64
         public init(
             epochs: Int = 1, batch: Int = 16, lr: Double = 1e-4, scale: Double = 0.1, slope: Double = 5, threads: Int = 0,
-            hardwareAware: Bool = false, seed: UInt64 = 1
+            hardwareAware: Bool = false, freezeBiases: Bool = false, seed: UInt64 = 1
         ) {
             self.epochs = epochs; self.batch = batch; self.lr = lr; self.scale = scale; self.slope = slope
-            self.threads = threads; self.hardwareAware = hardwareAware; self.seed = seed
+            self.threads = threads; self.hardwareAware = hardwareAware; self.freezeBiases = freezeBiases; self.seed = seed
         }
     }
 
@@ -108,9 +111,9 @@ public enum NIRTraining {
         for node in first.nodes {
             guard let n = try? lookup(graph, node.name) else { continue }
             switch n {
-            case let .affine(w, b): params.append(Parameter(name: node.name, hasBias: true)); values += [w.values, b]
+            case let .affine(w, b): params.append(Parameter(name: node.name, hasBias: !o.freezeBiases)); values += [w.values, b]
             case let .linear(w): params.append(Parameter(name: node.name, hasBias: false)); values += [w.values, []]
-            case let .convolution(c): params.append(Parameter(name: node.name, hasBias: true)); values += [c.weight.values, c.bias]
+            case let .convolution(c): params.append(Parameter(name: node.name, hasBias: !o.freezeBiases)); values += [c.weight.values, c.bias]
             default: continue
             }
         }

@@ -19,7 +19,7 @@ import SpikebarScenario
 /// Timing: `grid` runs frames of event counts per `simulation.dt` over the input window (the NIR paper's
 /// simulators ran the Sinabs CNN on 1 ms frames); `exact` runs one step per distinct input event time,
 /// which is the event-driven execution for graphs whose state does not change between inputs (no leak,
-/// no delay) and is refused, before any work, for the others. Neither runs in the event kernel, whose
+/// no delay, no bias) and is refused, before any work, for the others. Neither runs in the event kernel, whose
 /// routing covers dense and recurrent layers of LIF + DPI neurons (`Simulation`).
 public struct NIRSimulation: Sendable {
     public let loaded: LoadedScenario
@@ -58,15 +58,10 @@ public struct NIRSimulation: Sendable {
         do {
             program = try NIRProgram(graph: g, options: spec.runOptions(for: graph, frame: s.simulation.dt), file: file)
         } catch let e as NIRError { throw e.spikebarError }
-        if s.simulation.timing == .exact, NIREvaluation.hasDynamics(program) {
-            let node = program.nodes.first { n in
-                if case let .neuron(x) = n.operation { return x.leaky }
-                if case .delay = n.operation { return true }
-                return false
-            }
+        if s.simulation.timing == .exact, let o = NIREvaluation.eventDrivenObstacle(program) {
             throw SpikebarError.invalidInput(
                 SourceLocation(file: loaded.path, keyPath: "simulation.timing"),
-                "exact timing steps an NIR graph once per input event, which is exact only when no state changes between events; node '\(node?.name ?? "?")' (\(node?.typeName ?? "?")) has a time constant or a delay. Use timing: grid (frames of simulation.dt)"
+                "exact timing steps an NIR graph once per input event, which is exact only when no state changes between events; node '\(o.node)' (\(o.typeName)) \(o.why). Use timing: grid (frames of simulation.dt)"
             )
         }
         self.loaded = loaded
@@ -79,7 +74,7 @@ public struct NIRSimulation: Sendable {
     }
 
     /// Whether exact timing (one step per input event) is the event-driven execution of this graph: no
-    /// leak, no delay, so no state changes between events.
+    /// leak, no delay, no bias, so no state changes between events.
     public var exactTimingIsExact: Bool { !NIREvaluation.hasDynamics(program) }
 
     /// Runs inference `k` and prices it with every cost model.

@@ -38,6 +38,7 @@ struct NIRTrainCommand: ParsableCommand {
     @Option(help: "Logit per output spike (softmax cross-entropy of scale · spike count).") var readoutScale: Double = 0.1
     @Option(help: "Surrogate slope of the spike derivative, 1/(1 + slope·|v − θ|)².") var surrogateSlope: Double = 5
     @Flag(help: "Run every batch on a freshly programmed chip of the scenario's device (straight-through gradients).") var hardwareAware = false
+    @Flag(help: "Keep every bias as the graph has it (zero for `nir new` graphs: bias-free, as crossbar rows are, and runnable in exact timing).") var freezeBiases = false
     @Option(help: "Worker threads (0 = all cores). Results do not depend on it.") var threads: Int = 0
     @Option(help: "Seed of the batch order.") var seed: UInt64 = 1
     @Flag(help: "Print the epochs as JSON.") var json = false
@@ -82,7 +83,7 @@ struct NIRTrainCommand: ParsableCommand {
                 tiles: s.tiles, seed: s.seed,
                 options: .init(
                     epochs: epochs, batch: batch, lr: lr, scale: readoutScale, slope: surrogateSlope, threads: threads,
-                    hardwareAware: hardwareAware, seed: seed),
+                    hardwareAware: hardwareAware, freezeBiases: freezeBiases, seed: seed),
                 file: graphPath, progress: { e, done, total in progress.update((e - 1) * total + done) },
                 epochDone: { graph, _ in try graph.write(path: out, compress: true) })
             progress.finish()

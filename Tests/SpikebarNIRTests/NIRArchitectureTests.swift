@@ -92,8 +92,20 @@ struct NIRArchitectureTests {
                 graph: fresh, runOptions: NIRRunOptions(dt: 1, reset: .subtract, comparison: .greaterOrEqual), samples: data, device: .default,
                 tiles: .default, seed: 1, options: .init(epochs: 5, batch: 4, lr: 0.02, scale: 0.3, threads: threads))
         }
+        // A fresh graph has no bias: it runs event-driven; frozen biases stay zero through training.
+        #expect(NIREvaluation.eventDrivenObstacle(try NIRProgram(graph: fresh, options: NIRRunOptions(dt: 1), file: "f")) == nil)
+        let (frozen, _) = try NIRTraining.train(
+            graph: fresh, runOptions: NIRRunOptions(dt: 1, reset: .subtract, comparison: .greaterOrEqual), samples: data, device: .default,
+            tiles: .default, seed: 1, options: .init(epochs: 1, batch: 4, lr: 0.02, scale: 0.3, threads: 2, freezeBiases: true))
+        guard case let .convolution(c)? = frozen.nodes["conv0"], case let .affine(w, b)? = frozen.nodes["fc2"] else { Issue.record("nodes"); return }
+        guard case let .convolution(c0)? = fresh.nodes["conv0"] else { return }
+        #expect(c.bias == [0, 0] && b == [0, 0, 0] && c.weight != c0.weight && w.count == 3 * 2 * 7 * 7)
         let (a, history) = try train(1)
         #expect(history.last!.loss < history.first!.loss && history.last!.trainAccuracy > history.first!.trainAccuracy, "\(history)")
         #expect(try train(2).0 == a)
+        // Trained biases make a drive between events: exact mode is refused, naming the node.
+        let program = try NIRProgram(graph: a, options: NIRRunOptions(dt: 1), file: "trained.nir")
+        let refusal = NIREvaluation.exactModeRefusal(program)
+        #expect(refusal.map { "\($0)".contains("bias") && ["conv0", "fc2"].contains($0.node) } == true, "\(String(describing: refusal))")
     }
 }
