@@ -20,4 +20,7 @@ static inline hid_t spikebar_h5t_ieee_f64le(void) { return H5T_IEEE_F64LE; }
 static inline hid_t spikebar_h5t_ieee_f32le(void) { return H5T_IEEE_F32LE; }
 static inline hid_t spikebar_h5t_std_i64le(void) { return H5T_STD_I64LE; }
 static inline hid_t spikebar_h5p_dataset_create(void) { return H5P_DATASET_CREATE; }
+// Creation lists of groups and of the file (its root group), for H5Pset_obj_track_times.
+static inline hid_t spikebar_h5p_group_create(void) { return H5P_GROUP_CREATE; }
+static inline hid_t spikebar_h5p_file_create(void) { return H5P_FILE_CREATE; }
 #endif

@@ -17,7 +17,7 @@ public struct IDXImages: Sendable {
         return pixels[(k * n)..<((k + 1) * n)].map { Double($0) / 255 }
     }
 
-    /// Reads an uncompressed IDX image file. Errors name the byte offset of the problem.
+    /// Reads an IDX image file, plain or gzip-compressed. Errors name the byte offset of the problem.
     public init(path: String) throws {
         let data = try IDXFile.read(path)
         try self.init(data: data, path: path)
@@ -57,14 +57,10 @@ public struct IDXLabels: Sendable {
 
 enum IDXFile {
     static func read(_ path: String) throws -> [UInt8] {
-        let d = try InputFile.read(
+        // The official files come gzip-compressed (`…-idx3-ubyte.gz`): inflated here, plain ones as they are.
+        try Gzip.readFile(
             path,
             hint: "MNIST IDX files: ../shared/data/mnist/ next to a checkout, or the official files from yann.lecun.com/exdb/mnist/")
-        let bytes = [UInt8](d)
-        if bytes.count >= 2, bytes[0] == 0x1f, bytes[1] == 0x8b {
-            throw SpikebarError.corruptFile(path: path, offset: 0, "gzip-compressed; decompress it first (gunzip -k \(path))")
-        }
-        return bytes
     }
     static func u32(_ d: [UInt8], _ o: Int) -> Int {
         Int(d[o]) << 24 | Int(d[o + 1]) << 16 | Int(d[o + 2]) << 8 | Int(d[o + 3])

@@ -19,13 +19,28 @@ public enum HDF5Writer {
         // libhdf5's serial build is not thread-safe: the reader's process-wide lock covers writes too.
         HDF5Reader.lock.lock(); defer { HDF5Reader.lock.unlock() }
         H5Eset_auto2(spikebar_h5e_default(), nil, nil)
-        let fid = H5Fcreate(path, spikebar_h5f_acc_trunc(), spikebar_h5p_default(), spikebar_h5p_default())
+        let fcpl = try untimed(spikebar_h5p_file_create(), file: path, key: "/")
+        defer { H5Pclose(fcpl) }
+        let fid = H5Fcreate(path, spikebar_h5f_acc_trunc(), fcpl, spikebar_h5p_default())
         guard fid >= 0 else { throw NIRError(file: path, "HDF5 cannot create the file (folder missing or not writable?)") }
         var closed = false
         defer { if !closed { H5Fclose(fid) } }
         try writeGroup(root, into: fid, hdfPath: "/", file: path, compress: compress)
         closed = true
         guard H5Fclose(fid) >= 0 else { throw NIRError(file: path, "HDF5 cannot finish the file (disk full?)") }
+    }
+
+    /// A creation list of class `cls` that stores no access, modification or change times in the object
+    /// headers (libhdf5 stores them by default): the same graph then gives the same bytes whenever it is
+    /// written (Spikebar's outputs are bit-identical for the same scenario and seed). The caller closes it.
+    private static func untimed(_ cls: hid_t, file: String, key: String) throws -> hid_t {
+        let list = H5Pcreate(cls)
+        guard list >= 0 else { throw NIRError(file: file, key: key, "HDF5 cannot make a creation property list") }
+        guard H5Pset_obj_track_times(list, false) >= 0 else {
+            H5Pclose(list)
+            throw NIRError(file: file, key: key, "HDF5 cannot turn off object time stamps")
+        }
+        return list
     }
 
     private static func checkName(_ name: String, hdfPath: String, file: String) throws {
@@ -45,7 +60,9 @@ public enum HDF5Writer {
             try checkName(name, hdfPath: hdfPath, file: file)
             let childPath = hdfPath == "/" ? "/" + name : hdfPath + "/" + name
             guard group.datasets[name] == nil else { throw NIRError(file: file, key: childPath, "both a group and a dataset") }
-            let cid = H5Gcreate2(gid, name, spikebar_h5p_default(), spikebar_h5p_default(), spikebar_h5p_default())
+            let gcpl = try untimed(spikebar_h5p_group_create(), file: file, key: childPath)
+            defer { H5Pclose(gcpl) }
+            let cid = H5Gcreate2(gid, name, spikebar_h5p_default(), gcpl, spikebar_h5p_default())
             guard cid >= 0 else { throw NIRError(file: file, key: childPath, "HDF5 cannot create the group") }
             defer { H5Gclose(cid) }
             try writeGroup(child, into: cid, hdfPath: childPath, file: file, compress: compress)
@@ -72,7 +89,9 @@ public enum HDF5Writer {
             defer { H5Tclose(tid) }
             H5Tset_size(tid, spikebar_h5t_variable())
             H5Tset_cset(tid, H5T_CSET_UTF8)
-            let did = H5Dcreate2(gid, name, tid, sid, spikebar_h5p_default(), spikebar_h5p_default(), spikebar_h5p_default())
+            let scpl = try untimed(spikebar_h5p_dataset_create(), file: file, key: hdfPath)
+            defer { H5Pclose(scpl) }
+            let did = H5Dcreate2(gid, name, tid, sid, spikebar_h5p_default(), scpl, spikebar_h5p_default())
             guard did >= 0 else { throw NIRError(file: file, key: hdfPath, "HDF5 cannot create the dataset") }
             defer { H5Dclose(did) }
             let pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
@@ -102,17 +121,14 @@ public enum HDF5Writer {
             fileType = spikebar_h5t_std_i64le()
         }
         // Chunked layout needs every dimension ≥ 1; scalars and empty arrays stay contiguous, as in h5py.
-        var dcpl = spikebar_h5p_default()
+        let dcpl = try untimed(spikebar_h5p_dataset_create(), file: file, key: hdfPath)
+        defer { H5Pclose(dcpl) }
         if compress, !d.shape.isEmpty, count > 0 {
-            dcpl = H5Pcreate(spikebar_h5p_dataset_create())
-            guard dcpl >= 0 else { throw NIRError(file: file, key: hdfPath, "HDF5 cannot make a dataset-creation list") }
             let chunk = d.shape.map { hsize_t($0) }
             guard H5Pset_chunk(dcpl, Int32(chunk.count), chunk) >= 0, H5Pset_deflate(dcpl, gzipLevel) >= 0 else {
-                H5Pclose(dcpl)
                 throw NIRError(file: file, key: hdfPath, "HDF5 cannot set up gzip compression (libhdf5 without zlib?)")
             }
         }
-        defer { if dcpl != spikebar_h5p_default() { H5Pclose(dcpl) } }
         let did = H5Dcreate2(gid, name, fileType, sid, spikebar_h5p_default(), dcpl, spikebar_h5p_default())
         guard did >= 0 else { throw NIRError(file: file, key: hdfPath, "HDF5 cannot create the dataset") }
         defer { H5Dclose(did) }

@@ -39,6 +39,12 @@ struct NIRArchitectureTests {
         var read = try NIRGraph.read(path: path)
         read.version = g.version
         #expect(read.nodes == g.nodes)
+        // The same graph gives the same bytes whenever it is written: no HDF5 object time stamps
+        // (their resolution is 1 s, hence the pause).
+        let first = try Data(contentsOf: URL(fileURLWithPath: path))
+        Thread.sleep(forTimeInterval: 1.1)
+        try g.write(path: path)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == first)
     }
 
     @Test func malformedNotationIsRefusedNamingTheToken() {

@@ -204,6 +204,10 @@ func moonsYAML(
         #expect(Array(train.images.pixels[784..<(784 + 10)]) == Array(imgs[1][0..<10]))
         let test = try MNIST(directory: dir.path, split: .test)
         #expect(test.labels == [7, 2])
+        // A scenario's input.file / input.labels may name the official gzip files directly.
+        let direct = try IDXImages(path: mnist.appendingPathComponent("t10k-images-idx3-ubyte.gz").path)
+        #expect(direct.count == 2 && direct.pixels == test.images.pixels)
+        #expect(try IDXLabels(path: mnist.appendingPathComponent("t10k-labels-idx1-ubyte.gz").path).labels == [7, 2])
         // Truncated gzip.
         let gz = mnist.appendingPathComponent("t10k-images-idx3-ubyte.gz").path
         let whole = try Data(contentsOf: URL(fileURLWithPath: gz))
