@@ -5,7 +5,7 @@ import SpikebarScenario
 /// What a design-space sweep varies: scenario key paths and, per point, the value of each
 /// (`spikebar sweep --set tiles.rows=64,128 --set device.g_max=50uS,100uS`). Several `--set` make a
 /// grid (every combination, the first key varying slowest); `--zip` pairs them (the k-th value of each
-/// key, all lists the same length). Values are YAML text, checked by the scenario loader exactly as in
+/// key, all lists the same length; a key with one value is held fixed). Values are YAML text, checked by the scenario loader exactly as in
 /// a file (`ScenarioSetting`).
 public struct SweepSpec: Codable, Sendable, Equatable {
     /// Key paths, in command-line order.
@@ -35,13 +35,15 @@ public struct SweepSpec: Codable, Sendable, Equatable {
         guard !axes.isEmpty else { throw SpikebarError.invalidInput(SourceLocation(file: "--set"), "nothing to sweep: give --set key.path=v1,v2,…") }
         keys = axes.map(\.key)
         if zip {
-            let n = axes[0].values.count
-            if let other = axes.first(where: { $0.values.count != n }) {
+            // A key with one value is held fixed at every point; the others pair up and share one length.
+            let n = axes.map(\.values.count).max() ?? 1
+            let paired = axes.filter { $0.values.count > 1 }
+            if let first = paired.first, let other = paired.first(where: { $0.values.count != first.values.count }) {
                 throw SpikebarError.invalidInput(
                     SourceLocation(file: "--zip"),
-                    "paired values need lists of the same length: \(axes[0].key) has \(n), \(other.key) has \(other.values.count)")
+                    "paired values need lists of the same length (or one value, held fixed): \(first.key) has \(first.values.count), \(other.key) has \(other.values.count)")
             }
-            points = (0..<n).map { k in axes.map { $0.values[k] } }
+            points = (0..<n).map { k in axes.map { $0.values.count == 1 ? $0.values[0] : $0.values[k] } }
             mode = "zip"
         } else {
             points = axes.reduce([[]]) { acc, axis in acc.flatMap { prefix in axis.values.map { prefix + [$0] } } }

@@ -51,7 +51,7 @@ struct SweepCommand: ParsableCommand {
 
     @Argument(help: "Scenario file.") var scenario: String
     @Option(name: .customLong("set"), help: "key.path=v1,v2,… : a scenario key and its values (repeat for a grid).") var sets: [String] = []
-    @Flag(help: "Pair the --set lists (k-th value of each) instead of taking every combination.") var zip = false
+    @Flag(help: "Pair the --set lists (k-th value of each; a key with one value is held fixed) instead of taking every combination.") var zip = false
     @Option(help: "time_since_programming | bit_error_rate | levels | read_noise (older spelling of --set device.…).") var param: String?
     @Option(help: "Comma-separated values of --param (times may carry units: 5s, 1h, 1d, 1y).") var values: String?
     @Option(

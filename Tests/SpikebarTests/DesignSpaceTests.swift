@@ -105,7 +105,10 @@ import SpikebarScenario
         #expect(grid.stem == "sweep-rows+g_max")
         let zip = try SweepSpec(sets: ["tiles.rows=32,64", "tiles.cols=16,8"], zip: true)
         #expect(zip.points == [["32", "16"], ["64", "8"]])
-        #expect(throws: SpikebarError.self) { try SweepSpec(sets: ["tiles.rows=32,64", "tiles.cols=16"], zip: true) }
+        #expect(throws: SpikebarError.self) { try SweepSpec(sets: ["tiles.rows=32,64", "tiles.cols=16,8,4"], zip: true) }
+        // One value is held fixed at every paired point.
+        let held = try SweepSpec(sets: ["tiles.rows=32,64", "tiles.cols=16"], zip: true)
+        #expect(held.points == [["32", "16"], ["64", "16"]])
         #expect(throws: SpikebarError.self) { try SweepSpec(sets: ["tiles.rows"], zip: false) }
         #expect(
             try SweepSpec(sets: ["architectures.rram_snn.x=1", "architectures.dynap.x=2"], zip: false).shortKeys
