@@ -22,7 +22,13 @@ struct NIRNewCommand: ParsableCommand {
     @Option(help: "Seed of the initial weights.") var seed: UInt64 = 1
     @Option(help: "Initial weight scale: uniform in ±gain·√(3/fan_in) (√2: He initialisation).") var gain: Double = 2.0.squareRoot()
     @Flag(help: "Replace an existing --out.") var force = false
+    @Flag(help: "Print what was written as JSON (file, architecture, nodes, parameters, seed, gain).") var json = false
     @Flag(help: "Print nothing but errors.") var quiet = false
+
+    /// What `--json` prints.
+    struct Written: Encodable {
+        var file: String, architecture: String, nodes: Int, parameters: Int, seed: UInt64, gain: Double
+    }
 
     func run() throws {
         do {
@@ -30,8 +36,12 @@ struct NIRNewCommand: ParsableCommand {
             if !force, FileManager.default.fileExists(atPath: out) { throw ValidationError("\(out) exists; pass --force to replace it") }
             let graph = try NIRGraph.architecture(architecture, seed: seed, gain: gain)
             try graph.write(path: out, compress: true)
-            if quiet { return }
             let weights = graph.nodes.values.reduce(0) { $0 + $1.parameterCount }
+            if json {
+                try printJSON(Written(file: out, architecture: architecture, nodes: graph.nodes.count, parameters: weights, seed: seed, gain: gain))
+                return
+            }
+            if quiet { return }
             print("wrote \(out): \(architecture), \(graph.nodes.count) nodes, \(weights) parameters (seed \(seed), gain \(Units.fixed(gain, significant: 4)))")
         } catch let e as NIRError {
             fail(e.spikebarError)

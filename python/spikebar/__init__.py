@@ -139,12 +139,27 @@ def import_nir(graph: Any, *, like: Union[str, os.PathLike], out: Union[str, os.
                     *_options(dt=dt, name=name, force=force)])
 
 
+def new_nir(architecture: str, *, out: Union[str, os.PathLike], seed: Optional[int] = None, gain: Optional[float] = None,
+            force: bool = False) -> Dict[str, Any]:
+    """`spikebar nir new`: a fresh spiking CNN or FCN of IF neurons in seed 003's layer notation (e.g.
+    `28x28x1-8c5-2s-16c5-2s-128o-10o`), written to `out`; returns what was written."""
+    return cli(["nir", "new", architecture, "--out", str(out), *_options(seed=seed, gain=gain, force=force)])
+
+
 def train_nir(scenario: Union[str, os.PathLike], *, out: Union[str, os.PathLike], hardware_aware: bool = False,
               epochs: Optional[int] = None, lr: Optional[float] = None, samples: Optional[int] = None,
-              batch: Optional[int] = None, threads: Optional[int] = None, force: bool = False) -> Any:
-    """`spikebar nir train`: an NIR scenario's graph trained further by BPTT on the N-MNIST training
-    recordings (convolutions included), `hardware_aware` on freshly programmed chips of its device; writes
-    the trained graph to `out` and returns the epochs (loss, training accuracy, seconds)."""
-    return cli(["nir", "train", str(scenario), "--out", str(out),
+              batch: Optional[int] = None, readout_scale: Optional[float] = None, freeze_biases: bool = False,
+              data: Optional[str] = None, settings: Optional[Dict[str, Any]] = None, threads: Optional[int] = None,
+              force: bool = False) -> Any:
+    """`spikebar nir train`: an NIR scenario's graph trained by BPTT on its data (N-MNIST recordings or
+    rate-coded MNIST digits, as its input says; convolutions included), `hardware_aware` on freshly
+    programmed chips of its device; `settings` are `--set key=value` pairs (e.g. `{"network.nir":
+    "/abs/fresh.nir"}`). Writes the trained graph to `out` and returns the epochs (loss, training
+    accuracy, seconds)."""
+    sets: List[str] = []
+    for key, value in (settings or {}).items():
+        sets += ["--set", f"{key}={value}"]
+    return cli(["nir", "train", str(scenario), "--out", str(out), *sets,
                 *_options(hardware_aware=hardware_aware, epochs=epochs, lr=lr, samples=samples, batch=batch,
-                          threads=threads, force=force)])
+                          readout_scale=readout_scale, freeze_biases=freeze_biases, data=data, threads=threads,
+                          force=force)])

@@ -57,6 +57,13 @@ if graph_path:
         written = spikebar.import_nir(layers, like=scenario, out=os.path.join(d, "imported.yaml"))
         assert written["network"]["input"] == 4 and [l["size"] for l in written["network"]["layers"]] == [n1, n2], written
         assert len(written["gains"]) == 2 and all(g > 0 for g in written["gains"]), written
-        report = spikebar.run(written["scenario"], samples=1, threads=1)
+        report = spikebar.run(written["scenario"], samples=1, threads=1, out=os.path.join(d, "report"))
         assert report["architectures"] and report["populations"][1]["size"] == n1, report.keys()
+    # new_nir(): a fresh CNN in seed 003's notation, which inspect_nir reads back.
+    with tempfile.TemporaryDirectory() as d:
+        made = spikebar.new_nir("12x12x1-2c3-2s-3o", out=os.path.join(d, "fresh.nir"), seed=3)
+        assert made["architecture"] == "12x12x1-2c3-2s-3o" and made["parameters"] > 0, made
+        back = nir.read(made["file"])
+        assert {"conv0", "if0", "pool1", "flatten", "fc2", "if2"} <= set(back.nodes), sorted(back.nodes)
+        assert np.all(back.nodes["conv0"].bias == 0) and back.nodes["conv0"].weight.shape == (2, 1, 3, 3)
 print("python entry point: ok")
