@@ -69,8 +69,8 @@ public struct NIRScenarioEvaluation: Codable, Sendable {
         var skipped: String?
         if exact, other == .grid || base.exactTimingIsExact {
             settings += settings.map { ($0.ideal, other) }
-        } else if exact, let o = NIREvaluation.eventDrivenObstacle(base.program) {
-            skipped = "Exact timing not evaluated: node '\(o.node)' (\(o.typeName)) \(o.why), so one step per input event would not be this graph's execution."
+        } else if exact, let refusal = NIREvaluation.exactModeRefusal(base.program) {
+            skipped = "Exact timing not evaluated: node '\(refusal.node)': \(refusal.reason)."
         }
         var rows: [Row] = []
         var costs: [Cost] = []

@@ -18,6 +18,9 @@ public struct NIRNeuronStep: Sendable, Equatable {
     /// Synaptic decay and gain (CubaLIF, CubaLI); empty otherwise.
     public var synDecay: [Double], synGain: [Double]
     public var r: [Double], vLeak: [Double], wIn: [Double], vReset: [Double]
+    /// The continuous time constants (unit of the graph's time base), for the event-driven run; nil
+    /// where the model has none.
+    public var tauMem: [Double]?, tauSyn: [Double]?
     /// Thresholds of spiking models; nil for LI, I, CubaLI (their output is `v`).
     public var threshold: [Double]?
     public var reset: NIRRunOptions.Reset
@@ -39,6 +42,7 @@ public struct NIRNeuronStep: Sendable, Equatable {
         }
         if let tau = n.tauSyn { (synDecay, synGain) = coefficients(tau) } else { synDecay = []; synGain = [] }
         r = n.r; vLeak = n.vLeak; wIn = n.wIn; vReset = n.vReset; threshold = n.vThreshold
+        tauMem = n.tauMem; tauSyn = n.tauSyn
         reset = options.reset; comparison = options.comparison
     }
 

@@ -58,13 +58,7 @@ extension NIRProgram {
             if case let .delay(d) = node.operation { return Array(repeating: Array(repeating: 0, count: inSizes[j]), count: (d.max() ?? 0) + 1) }
             return []
         }
-        var activity = nodes.map {
-            NIRNodeActivity(
-                name: $0.name, typeName: $0.typeName, outputTotals: Array(repeating: 0, count: $0.outputShape.reduce(1, *)),
-                nonzeroOutputs: 0, nonzeroInputs: 0, inputSum: 0)
-        }
-        var outputCounts = [Double](repeating: 0, count: outputCount)
-        var firstOutput: Int? = nil, decision: Int? = nil, leader: Int? = nil
+        var tally = NIRRunTally(self)
         var active: [Int] = []
         for t in 0..<stepCount {
             for s in needsPrev { prev[s] = cur[s] }
@@ -87,8 +81,8 @@ extension NIRProgram {
                 var sum = 0.0
                 let given = inbuf[j]
                 for k in 0..<inSizes[j] where given[k] != 0 { active.append(k); sum += abs(given[k]) }
-                activity[j].nonzeroInputs += active.count
-                activity[j].inputSum += sum
+                tally.activity[j].nonzeroInputs += active.count
+                tally.activity[j].inputSum += sum
                 if let tape {
                     switch node.operation {
                     case .dense, .convolution, .threshold: tape.inputs[t][j] = inbuf[j]
@@ -149,27 +143,10 @@ extension NIRProgram {
                     }
                     if let spikes, s.threshold != nil { spikes(j, t, cur[j]) }
                 }
-                let output = cur[j]
-                var totals = activity[j].outputTotals
-                activity[j].outputTotals = []
-                var nonzero = 0
-                for k in 0..<sizes[j] where output[k] != 0 {
-                    nonzero += 1
-                    totals[k] += output[k]
-                }
-                activity[j].outputTotals = totals
-                activity[j].nonzeroOutputs += nonzero
+                tally.output(j, cur[j])
             }
-            let out = cur[outputIndex]
-            if firstOutput == nil, out.contains(where: { $0 != 0 }) { firstOutput = t }
-            for k in 0..<outputCount { outputCounts[k] += out[k] }
-            if let m = outputCounts.max(), m > 0 {
-                let lead = outputCounts.firstIndex(of: m)
-                if lead != leader { leader = lead; decision = t }
-            }
+            tally.closeStep(t, output: cur[outputIndex])
         }
-        return NIRRunResult(
-            steps: stepCount, outputCounts: outputCounts, firstOutputStep: firstOutput,
-            decisionStep: decision, nodes: activity)
+        return tally.result(steps: stepCount)
     }
 }

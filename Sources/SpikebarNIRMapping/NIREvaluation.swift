@@ -22,8 +22,10 @@ public enum NIREvaluation {
         public var limit: Int
         public var labelFile: String
         public var threads: Int
-        /// Exact (event-driven) mode: one step per distinct event time (µs) instead of per `bin`; graphs
-        /// without time constants, delays or biases only (their state does not change between events).
+        /// Exact (event-driven) mode: one step per distinct event time (µs) instead of per `bin` for graphs
+        /// without time constants, delays or biases (their state does not change between events); the
+        /// continuous-time run (`NIRProgram.runEventDriven`) for dense graphs of LIF, CubaLIF and IF neurons
+        /// with leak or bias.
         public var exact: Bool
         public init(
             run: NIRRunOptions, bin: Seconds = 1e-3, limit: Int = 100, labelFile: String = "test100.txt", threads: Int = 0,
@@ -121,12 +123,14 @@ public enum NIREvaluation {
     /// Whether the program's state evolves between inputs (`eventDrivenObstacle`), which exact mode cannot step.
     public static func hasDynamics(_ program: NIRProgram) -> Bool { eventDrivenObstacle(program) != nil }
 
-    /// The refusal of exact (event-driven) mode for `program`, naming the node and why; nil when it runs.
+    /// The refusal of exact timing for `program`, naming the node and why; nil when it runs — one step
+    /// per input event (no state change between events), or in continuous time
+    /// (`NIRProgram.runEventDriven`: dense layers of LIF, CubaLIF and IF neurons with leak or bias).
     public static func exactModeRefusal(_ program: NIRProgram) -> NIRError? {
-        guard let o = eventDrivenObstacle(program) else { return nil }
+        guard let o = eventDrivenObstacle(program), let r = program.eventDrivenRefusal() else { return nil }
         return NIRError(
-            file: program.file, node: o.node,
-            "\(o.typeName) \(o.why): exact (event-driven) mode steps once per input event and runs graphs without time constants, delays or biases only; use grid mode (frames)"
+            file: program.file, node: r.node,
+            "\(r.typeName) \(r.why); node '\(o.node)' (\(o.typeName)) \(o.why), so exact timing needs the continuous-time run, which takes dense layers of LIF, CubaLIF and IF neurons only; use grid mode (frames)"
         )
     }
 
@@ -136,6 +140,8 @@ public enum NIREvaluation {
         program: NIRProgram, dataDirectory: String, options: Options,
         progress: (@Sendable (Int) -> Void)? = nil
     ) throws -> Result {
+        // A graph whose state changes between events runs in continuous time when it can.
+        let continuous = options.exact && hasDynamics(program)
         if options.exact, let refusal = exactModeRefusal(program) { throw refusal }
         let channels = frameShape.reduce(1, *)
         guard program.inputCount == channels else {
@@ -148,10 +154,16 @@ public enum NIREvaluation {
         let outcomes = ParallelMap.map(count: data.spikes.count, threads: options.threads, progress: progress) {
             k -> Swift.Result<Sample, NIRError> in
             do {
-                let r =
-                    options.exact
-                    ? try program.run(sparse: eventSteps(data.spikes[k], channels: channels))
-                    : try program.run(frames: frames(data.spikes[k], bin: options.bin, channels: channels))
+                let r: NIRRunResult
+                if continuous {
+                    let scale = program.options.dt / options.bin  // graph time units per second
+                    let events = zip(data.spikes[k].times, data.spikes[k].channels).map { (time: Double($0) * 1e-12 * scale, channel: Int($1)) }
+                    r = try program.runEventDriven(events: events, until: events.last?.time ?? 0).result
+                } else if options.exact {
+                    r = try program.run(sparse: eventSteps(data.spikes[k], channels: channels))
+                } else {
+                    r = try program.run(frames: frames(data.spikes[k], bin: options.bin, channels: channels))
+                }
                 return .success(
                     Sample(
                         label: data.labels[k], predicted: r.predictedClass, outputCounts: r.outputCounts,

@@ -59,9 +59,7 @@ extension NIRPricing {
                 file: program.file, node: program.nodes[program.inputIndex].name,
                 "the Input takes \(program.inputCount) values; pricing runs N-MNIST frames of [2, 34, 34] = \(channels)")
         }
-        if options.exact, let refusal = NIREvaluation.exactModeRefusal(program) {
-            throw refusal
-        }
+        if options.exact, let refusal = NIREvaluation.exactModeRefusal(program) { throw refusal }
         let data = try NMNISTSubset.load(directory: dataDirectory, labelFile: options.labelFile, limit: options.limit)
         let results = ParallelMap.map(count: data.spikes.count, threads: options.threads, progress: progress) { k -> Swift.Result<Result, Error> in
             Swift.Result {

@@ -23,6 +23,9 @@ public enum NIRPricing {
         public var activity: Activity
         public var estimates: [CostEstimate]
         public var run: NIRRunResult
+        /// Time (s) of each step of a continuous-time run (exact timing of a graph with leak or bias:
+        /// input events and threshold crossings); nil for runs whose steps are frames or input events.
+        public var stepTimes: [Seconds]? = nil
     }
 
     /// Runs `frames` (one per `bin` seconds, grid mode) and prices the run; `device` gives g_min, g_max and the read pulse.
@@ -66,8 +69,12 @@ public enum NIRPricing {
         prices: PriceLists = .default, window fixedWindow: Seconds? = nil,
         spikes: ((_ node: Int, _ step: Int, _ output: [Double]) -> Void)? = nil
     ) throws -> Result {
-        if let refusal = NIREvaluation.exactModeRefusal(program) {
-            throw refusal
+        if let refusal = NIREvaluation.exactModeRefusal(program) { throw refusal }
+        if NIREvaluation.hasDynamics(program) {
+            // State changes between events (leak, bias): the continuous-time run.
+            return try priceContinuous(
+                program: program, events: events, bin: bin, mapping: mapping, tiles: tiles, device: device, prices: prices,
+                window: fixedWindow, spikes: spikes)
         }
         let steps = NIREvaluation.eventSteps(events, channels: program.inputCount)
         var times: [Seconds] = []
@@ -84,6 +91,34 @@ public enum NIRPricing {
         ) {
             try program.run(sparse: steps, observe: $0, spikes: spikes)
         }
+    }
+
+    /// Exact timing of a graph with leak or bias (`NIRProgram.runEventDriven`): the run in continuous
+    /// time (graph time = seconds · `dt`/`bin`), then priced as the time-stepped runs are, one "step" per
+    /// event time.
+    static func priceContinuous(
+        program: NIRProgram, events: SpikeList, bin: Seconds, mapping: ConvolutionMapping, tiles: TileSpec, device: RRAMDevice,
+        prices: PriceLists, window fixedWindow: Seconds?, spikes: ((_ node: Int, _ step: Int, _ output: [Double]) -> Void)?
+    ) throws -> Result {
+        let scale = program.options.dt / bin  // graph time units per second
+        var input: [(time: Double, channel: Int)] = []
+        for (t, c) in zip(events.times, events.channels) where c >= 0 && Int(c) < program.inputCount {
+            input.append((Double(t) * 1e-12 * scale, Int(c)))
+        }
+        let window = fixedWindow ?? max(bin, (input.last?.time ?? 0) / scale)
+        var observed: [(node: Int, step: Int, input: [Double])] = []
+        let (run, times) = try program.runEventDriven(
+            events: input, until: window * scale, observe: { observed.append(($0, $1, $2)) }, spikes: spikes)
+        var result = try price(
+            program: program, steps: run.steps, stepEnd: { times[$0] / scale }, window: window, bin: bin,
+            gridSteps: Int((window / bin).rounded(.up)), inputSpikes: input.count, mapping: mapping, tiles: tiles,
+            device: device, prices: prices
+        ) { observe in
+            if let observe { for o in observed { observe(o.node, o.step, o.input) } }
+            return run
+        }
+        result.stepTimes = times.map { $0 / scale }
+        return result
     }
 
     /// The pricing of one run: `execute(observe)` runs it; `stepEnd(t)` is the time (s) at which step t's

@@ -38,12 +38,20 @@ extension NIRSimulation {
             for (t, c) in zip(input.times, input.channels) where c >= 0 && Int(c) < program.inputCount && times.last != t { times.append(t) }
             stepTime = { times[$0] }
         }
+        // Kept until the run is over: a continuous-time run's step times are known only then.
+        var recorded: [(node: Int, step: Int, output: [Double])] = []
         let record: (Int, Int, [Double]) -> Void = { node, step, output in
-            guard let p = population[node] else { return }
-            let t = stepTime(step)
-            for (n, x) in output.enumerated() where x != 0 {
-                let count = x == x.rounded() && x > 0 ? Int(x) : 1
-                for _ in 0..<count { spikes[p].append(time: t, channel: Int32(n)) }
+            guard population[node] != nil else { return }
+            recorded.append((node, step, output))
+        }
+        func stamp(_ stepTimes: [Seconds]?) {
+            for r in recorded {
+                guard let p = population[r.node] else { continue }
+                let t = stepTimes.map { SimTime.nearest(seconds: $0[r.step]).picoseconds } ?? stepTime(r.step)
+                for (n, x) in r.output.enumerated() where x != 0 {
+                    let count = x == x.rounded() && x > 0 ? Int(x) : 1
+                    for _ in 0..<count { spikes[p].append(time: t, channel: Int32(n)) }
+                }
             }
         }
         do {
@@ -59,6 +67,7 @@ extension NIRSimulation {
                     program: program, events: input, bin: s.simulation.dt, mapping: spec.mapping, tiles: s.tiles, device: s.device,
                     prices: s.architectures, window: s.input.window, spikes: record)
             }
+            stamp(result.stepTimes)
             return (result, spikes)
         } catch let e as NIRError { throw e.spikebarError }
     }

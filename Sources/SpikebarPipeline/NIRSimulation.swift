@@ -58,11 +58,9 @@ public struct NIRSimulation: Sendable {
         do {
             program = try NIRProgram(graph: g, options: spec.runOptions(for: graph, frame: s.simulation.dt), file: file)
         } catch let e as NIRError { throw e.spikebarError }
-        if s.simulation.timing == .exact, let o = NIREvaluation.eventDrivenObstacle(program) {
+        if s.simulation.timing == .exact, let refusal = NIREvaluation.exactModeRefusal(program) {
             throw SpikebarError.invalidInput(
-                SourceLocation(file: loaded.path, keyPath: "simulation.timing"),
-                "exact timing steps an NIR graph once per input event, which is exact only when no state changes between events; node '\(o.node)' (\(o.typeName)) \(o.why). Use timing: grid (frames of simulation.dt)"
-            )
+                SourceLocation(file: loaded.path, keyPath: "simulation.timing"), "node '\(refusal.node)': \(refusal.reason)")
         }
         self.loaded = loaded
         self.programmedGraph = g
@@ -73,9 +71,10 @@ public struct NIRSimulation: Sendable {
         costModels = Simulation.costModels(for: s)
     }
 
-    /// Whether exact timing (one step per input event) is the event-driven execution of this graph: no
-    /// leak, no delay, no bias, so no state changes between events.
-    public var exactTimingIsExact: Bool { !NIREvaluation.hasDynamics(program) }
+    /// Whether exact timing runs this graph event-driven: one step per input event (no leak, no delay, no
+    /// bias: no state changes between events), or in continuous time (`NIRProgram.runEventDriven`: dense
+    /// layers of LIF, CubaLIF and IF neurons with leak or bias).
+    public var exactTimingIsExact: Bool { NIREvaluation.exactModeRefusal(program) == nil }
 
     /// Runs inference `k` and prices it with every cost model.
     public func infer(_ k: Int) throws -> NIRPricing.Result {
@@ -154,7 +153,7 @@ public struct NIRSimulation: Sendable {
         let s = scenario, o = program.options
         let convolutions = program.nodes.contains { if case .convolution = $0.operation { return true } else { return false } }
         var out = [
-            "Network from the NIR graph \((spec.file as NSString).lastPathComponent), run by the time-stepped NIR reference program (\(s.simulation.timing == .exact ? "one step per input event time" : "frames of event counts per \(Units.format(seconds: s.simulation.dt))"), not the event kernel): step dt = \(Units.fixed(o.dt, significant: 4)) in the graph's time unit, \(o.discretisation.rawValue) discretisation, reset \(o.reset.rawValue), spike when v \(o.comparison.rawValue) θ (network.dt, discretisation, reset, threshold; Docs/nir.md).",
+            "Network from the NIR graph \((spec.file as NSString).lastPathComponent), run by the time-stepped NIR reference program (\(s.simulation.timing == .exact ? (NIREvaluation.hasDynamics(program) ? "continuous time: the ODEs in closed form between events, threshold crossings found as they happen, a spike an impulse of area network.dt, cycle-closing edges delayed by it" : "one step per input event time") : "frames of event counts per \(Units.format(seconds: s.simulation.dt))"), not the event kernel): step dt = \(Units.fixed(o.dt, significant: 4)) in the graph's time unit, \(o.discretisation.rawValue) discretisation, reset \(o.reset.rawValue), spike when v \(o.comparison.rawValue) θ (network.dt, discretisation, reset, threshold; Docs/nir.md).",
             !convolutions
                 ? "Dense layers (Affine, Linear): inputs on rows, outputs on differential column pairs, one row read per input spike and column tile (no convolution to map)."
                 : "Convolutions \(spec.mapping == .unrolled ? "unrolled: every output position's weights stored (cells and area counted), one row read per input spike and column tile" : "kernel-stationary: the C_in·k·k × C_out kernel stored once, an input spike reads up to k² rows"); pooling and flatten are address remapping in the spike router (no array read) (network.mapping).",

@@ -143,16 +143,31 @@ struct NIRScenarioTests {
         #expect(a.report(r).timing == "exact")
     }
 
-    /// Exact timing needs a graph whose state does not change between events: a leaky graph is refused
-    /// before any inference, naming the key and the node.
-    @Test func exactTimingRefusesALeakyGraph() throws {
+    /// Exact timing of a leaky graph runs in continuous time (`NIRProgram.runEventDriven`): the steps are
+    /// the input events and the threshold crossings, at their own times; a leaky graph with a node that
+    /// run cannot take (here a non-spiking LI readout) is refused before any inference, naming the key
+    /// and the node.
+    @Test func exactTimingRunsALeakyGraphInContinuousTimeOrRefuses() throws {
         let graph = try NIRGraph.read(path: fixture("lif_norse.nir"))
         let l = try Self.load(Self.yaml(graph: fixture("lif_norse.nir"), data: "/nonexistent", timing: "exact"))
+        let sim = try NIRSimulation(loaded: l, graph: graph, loadInputs: false)
+        #expect(sim.exactTimingIsExact)
+        let input = SpikeList(unsorted: (0..<20).map { (time: Int64($0) * 1_000_000_000, channel: Int32(0)) })
+        let (result, spikes) = try sim.run(input: input)
+        #expect(result.stepTimes?.count == result.run.steps && result.run.steps >= 20)
+        #expect(spikes.count == 2 && spikes[0].count == 20)
+        let readout = chain(
+            [("fc", .affine(weight: NIRTensor(shape: [1, 1], values: [1]), bias: [0])),
+             ("li", .neuron(NIRNeuron(model: .leakyIntegrator, shape: [1], tauMem: [0.01], tauSyn: nil, r: [1], vLeak: [0], vThreshold: nil, vReset: [0], wIn: [1])))],
+            input: [1])
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("li-\(getpid()).nir").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try readout.write(path: path)
         do {
-            _ = try NIRSimulation(loaded: l, graph: graph)
-            Issue.record("a leaky graph ran in exact timing")
+            _ = try NIRSimulation(loaded: Self.load(Self.yaml(graph: path, data: "/nonexistent", timing: "exact")), graph: readout, loadInputs: false)
+            Issue.record("a leaky graph with an LI readout ran in exact timing")
         } catch let e as SpikebarError {
-            #expect("\(e)".contains("simulation.timing") && "\(e)".contains("time constant"), "\(e)")
+            #expect("\(e)".contains("simulation.timing") && "\(e)".contains("'li'"), "\(e)")
         }
     }
 
