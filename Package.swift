@@ -49,7 +49,9 @@ let package = Package(
         // NIR graphs (Docs/nir.md): reader and time-stepped reference execution.
         // NIR graphs: the file, the time-stepped reference program and its event-driven exact run, whose
         // CubaLIF threshold crossings are the kernel's (LIFDynamics).
-        .target(name: "SpikebarNIR", dependencies: ["SpikebarCore", "SpikebarNeurons", "CHDF5"]),
+        .target(
+            name: "SpikebarNIR",
+            dependencies: ["SpikebarCore", "SpikebarNeurons", "CHDF5", .product(name: "HeapModule", package: "swift-collections")]),
         // The differentiable time-stepped twin and its trainer (Docs/twin.md): never imports the kernel.
         .target(name: "SpikebarTwin", dependencies: ["SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarChip"]),
         // The scenario schema: composes the chip's, the twin's and the cost models' specs; the only YAML reader.

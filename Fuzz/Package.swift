@@ -20,6 +20,7 @@ let package = Package(
         .executableTarget(name: "FuzzDeviceTable", dependencies: [spikebar, "FuzzSupport"]),
         .executableTarget(name: "FuzzCheckpoint", dependencies: [spikebar, "FuzzSupport"]),
         .executableTarget(name: "FuzzNIR", dependencies: [spikebar, "FuzzSupport"]),
+        .executableTarget(name: "FuzzArchitecture", dependencies: [spikebar, "FuzzSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

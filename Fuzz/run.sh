@@ -2,7 +2,7 @@
 # Builds the libFuzzer targets (libFuzzer + AddressSanitizer) and runs each for a bounded time.
 #   Fuzz/run.sh [seconds per target, default 60] [target …]
 #   FUZZ_JOBS=2 Fuzz/run.sh 600        # two targets at a time (each is one process on one core)
-# Targets: trace-reader scenario nmnist csv device-table checkpoint nir (all by default).
+# Targets: trace-reader scenario nmnist csv device-table checkpoint nir architecture (all by default).
 # Seeds: Fuzz/Corpus/<target>/ (read only); what the fuzzer adds goes to Fuzz/.work/<target>/; a crash
 # or a broken invariant is saved as Fuzz/Crashes/<target>/crash-… and makes the script exit 1.
 # Replay one input: Fuzz/.build/release/<Binary> Fuzz/Crashes/<target>/crash-…   (Docs/reliability.md)
@@ -10,7 +10,7 @@ set -u
 cd "$(dirname "$0")"
 SECONDS_PER_TARGET=${1:-60}
 shift || true
-ALL=(trace-reader scenario nmnist csv device-table checkpoint nir)
+ALL=(trace-reader scenario nmnist csv device-table checkpoint nir architecture)
 TARGETS=("${@:-${ALL[@]}}")
 [ $# -eq 0 ] && TARGETS=("${ALL[@]}")
 JOBS=${FUZZ_JOBS:-1}
@@ -18,7 +18,7 @@ JOBS=${FUZZ_JOBS:-1}
 binary() {
   case "$1" in
     trace-reader) echo FuzzTraceReader ;; scenario) echo FuzzScenario ;; nmnist) echo FuzzNMNIST ;;
-    csv) echo FuzzCSV ;; device-table) echo FuzzDeviceTable ;; checkpoint) echo FuzzCheckpoint ;; nir) echo FuzzNIR ;;
+    csv) echo FuzzCSV ;; device-table) echo FuzzDeviceTable ;; checkpoint) echo FuzzCheckpoint ;; nir) echo FuzzNIR ;; architecture) echo FuzzArchitecture ;;
     *) echo "unknown fuzz target '$1' (known: ${ALL[*]})" >&2; exit 2 ;;
   esac
 }

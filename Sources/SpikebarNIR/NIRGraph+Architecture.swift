@@ -58,12 +58,50 @@ extension NIRGraph {
         return (input, layers)
     }
 
+    /// Largest tensor (map or weights) `architecture` builds: 10⁸ values (800 MB as float64).
+    public static let maxElements = 100_000_000
+    /// Largest initial weight scale accepted.
+    public static let maxGain = 1_000.0
+
     /// The graph of `architecture`, initialised from `seed` with `gain` (see the type's comment).
     public static func architecture(_ text: String, seed: UInt64, gain: Double = 2.0.squareRoot()) throws -> NIRGraph {
-        guard gain > 0, gain.isFinite else {
-            throw SpikebarError.invalidInput(SourceLocation(file: "architecture '\(text)'", keyPath: "gain"), "must be positive and finite")
+        guard gain > 0, gain <= maxGain else {
+            throw SpikebarError.invalidInput(
+                SourceLocation(file: "architecture '\(text)'", keyPath: "gain"), "must be in (0, \(Int(maxGain))] (√2 is He initialisation)")
         }
         let (input, layers) = try parseArchitecture(text)
+        // Sizes checked before anything is allocated: every map and weight tensor at most `maxElements`
+        // (products computed with overflow detection: `99999x99999x99999` is an error, not a trap).
+        func product(_ xs: [Int], _ what: String) throws -> Int {
+            var p = 1
+            for x in xs {
+                let (q, overflow) = p.multipliedReportingOverflow(by: x)
+                guard !overflow, q <= maxElements else {
+                    throw SpikebarError.invalidInput(
+                        SourceLocation(file: "architecture '\(text)'", keyPath: "'\(what)'"),
+                        "\(xs.map(String.init).joined(separator: " × ")) values: more than \(maxElements) in one tensor")
+                }
+                p = q
+            }
+            return p
+        }
+        var check = input
+        _ = try product(check, "input")
+        for layer in layers {
+            switch layer {
+            case let .convolution(c, k):
+                guard check.count == 3 else { break }
+                _ = try product([c, check[0], k, k], "\(c)c\(k) weights")
+                check = [c, check[1], check[2]]
+                _ = try product(check, "\(c)c\(k) map")
+            case let .pooling(k):
+                if check.count == 3 { check = [check[0], check[1] / k, check[2] / k] }
+            case let .dense(n):
+                let fanIn = try product(check, "flatten")
+                _ = try product([n, fanIn], "\(n)o weights")
+                check = [n]
+            }
+        }
         var nodes: [String: NIRNode] = ["input": .input(shape: input)]
         var edges: [NIREdge] = []
         var shape = input

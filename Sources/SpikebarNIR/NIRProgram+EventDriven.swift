@@ -1,4 +1,5 @@
 import Foundation
+import HeapModule
 import SpikebarNeurons
 
 /// Exact timing for graphs whose state changes between events (leak, bias): NIR's ODEs integrated in
@@ -145,9 +146,9 @@ extension NIRProgram {
             }
         }
         // Pending times: input events, crossings (with the neuron's version), delayed deliveries.
-        var heap = NIREventHeap()
+        var heap = Heap<NIREvent>()
         for (e, x) in events.enumerated() where x.channel >= 0 && x.channel < inputCount && x.time <= until {
-            heap.push(NIREventHeap.Entry(time: x.time, order: e, kind: .input(x.channel)))
+            heap.insert(NIREvent(time: x.time, order: e, kind: .input(x.channel)))
         }
         var order = events.count
         var delayedPackets: [Int: [(target: Int, values: [Double])]] = [:]  // by order key
@@ -155,7 +156,7 @@ extension NIRProgram {
             version[j][k] += 1
             if let dtCross = nextCrossing(s, j, k), now + dtCross <= until {
                 order += 1
-                heap.push(NIREventHeap.Entry(time: now + dtCross, order: order, kind: .crossing(node: j, neuron: k, version: version[j][k])))
+                heap.insert(NIREvent(time: now + dtCross, order: order, kind: .crossing(node: j, neuron: k, version: version[j][k])))
             }
         }
         // Each neuron's first crossing from rest (a bias alone can make it fire).
@@ -167,15 +168,15 @@ extension NIRProgram {
         var tally = NIRRunTally(self)
         var times: [Double] = []
         var out = sizes.map { [Double](repeating: 0, count: $0) }
-        while let first = heap.peek() {
+        while let first = heap.min {
             let t = first.time
             // Everything due at t: input channels, neurons at their crossing, delayed packets.
             var inputNow = [Double](repeating: 0, count: inputCount)
             var due: [Int: Set<Int>] = [:]
             var arriving: [Int: [Double]] = [:]
             var any = false
-            while let e = heap.peek(), e.time == t {
-                _ = heap.pop()
+            while let e = heap.min, e.time == t {
+                _ = heap.popMin()
                 switch e.kind {
                 case let .input(c): inputNow[c] += 1; any = true
                 case let .crossing(j, k, v):
@@ -258,7 +259,7 @@ extension NIRProgram {
             if !packets.isEmpty, t + dt <= until {
                 order += 1
                 delayedPackets[order] = packets
-                heap.push(NIREventHeap.Entry(time: t + dt, order: order, kind: .delivery))
+                heap.insert(NIREvent(time: t + dt, order: order, kind: .delivery))
             }
             tally.closeStep(step, output: out[outputIndex])
             for j in 0..<n { for k in 0..<sizes[j] where out[j][k] != 0 { out[j][k] = 0 } }
@@ -267,35 +268,13 @@ extension NIRProgram {
     }
 }
 
-/// The pending events of `runEventDriven`, earliest first (ties in the order they were made).
-struct NIREventHeap {
+/// A pending event of `runEventDriven`, earliest first (ties in the order they were made), kept in
+/// swift-collections' `Heap`.
+struct NIREvent: Comparable {
     enum Kind { case input(Int), crossing(node: Int, neuron: Int, version: Int), delivery }
-    struct Entry { var time: Double; var order: Int; var kind: Kind }
-    private var items: [Entry] = []
-    private static func before(_ a: Entry, _ b: Entry) -> Bool { a.time < b.time || (a.time == b.time && a.order < b.order) }
-    func peek() -> Entry? { items.first }
-    mutating func push(_ e: Entry) {
-        items.append(e)
-        var c = items.count - 1
-        while c > 0 {
-            let p = (c - 1) / 2
-            guard NIREventHeap.before(items[c], items[p]) else { break }
-            items.swapAt(c, p); c = p
-        }
-    }
-    mutating func pop() -> Entry? {
-        guard !items.isEmpty else { return nil }
-        items.swapAt(0, items.count - 1)
-        let top = items.removeLast()
-        var p = 0
-        while true {
-            let l = 2 * p + 1, r = l + 1
-            var m = p
-            if l < items.count, NIREventHeap.before(items[l], items[m]) { m = l }
-            if r < items.count, NIREventHeap.before(items[r], items[m]) { m = r }
-            if m == p { break }
-            items.swapAt(p, m); p = m
-        }
-        return top
-    }
+    var time: Double
+    var order: Int
+    var kind: Kind
+    static func < (a: NIREvent, b: NIREvent) -> Bool { a.time < b.time || (a.time == b.time && a.order < b.order) }
+    static func == (a: NIREvent, b: NIREvent) -> Bool { a.time == b.time && a.order == b.order }
 }

@@ -52,6 +52,9 @@ struct NIRArchitectureTests {
             ("28x28x1-16c4-10o", "16c4", "odd kernel"), ("28x28x1-16c5-2s", "2s", "dense layer"), ("28x28-10o", "28x28", "H x W x C"),
             ("28x28x1-10o-4c3-10o", "4c3", "flat"), ("28x28x1-16x5-10o", "16x5", "a layer is"), ("4x4x1-8s-10o", "8s", "at least 8 x 8"),
             ("", "", "empty"), ("28x28x1-0o", "0o", "positive"),
+            // Sizes are checked before any allocation, overflow included.
+            ("99999999999x99999999999x9-10o", "input", "more than"), ("1000x1000x1-512c3-10o", "512c3 map", "more than"),
+            ("784-200000o-10o", "200000o weights", "more than"),
         ] {
             do {
                 _ = try NIRGraph.architecture(text, seed: 1)
@@ -60,6 +63,12 @@ struct NIRArchitectureTests {
                 let m = "\(error)"
                 #expect(m.contains("'\(token)'") && m.contains(why), "\(text): \(m)")
             }
+        }
+    }
+
+    @Test func anInitialScaleOutsideItsRangeIsRefused() {
+        for gain in [0, -1, .nan, .infinity, 1e308] {
+            #expect(throws: SpikebarError.self) { _ = try NIRGraph.architecture("4-2o", seed: 1, gain: gain) }
         }
     }
 
