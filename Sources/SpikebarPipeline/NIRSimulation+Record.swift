@@ -58,7 +58,7 @@ extension NIRSimulation {
             let result: NIRPricing.Result
             switch s.simulation.timing {
             case .grid:
-                let steps = Int((s.input.window / s.simulation.dt).rounded())
+                let steps = s.gridFrames
                 result = try NIRPricing.price(
                     program: program, sparseFrames: NIREvaluation.sparseFrames(input, bin: s.simulation.dt, channels: program.inputCount, count: steps),
                     bin: s.simulation.dt, mapping: spec.mapping, tiles: s.tiles, device: s.device, prices: s.architectures, spikes: record)

@@ -83,7 +83,7 @@ public struct NIRSimulation: Sendable {
         do {
             switch s.simulation.timing {
             case .grid:
-                let steps = Int((s.input.window / s.simulation.dt).rounded())
+                let steps = s.gridFrames
                 return try NIRPricing.price(
                     program: program, sparseFrames: NIREvaluation.sparseFrames(spikes, bin: s.simulation.dt, channels: program.inputCount, count: steps),
                     bin: s.simulation.dt, mapping: spec.mapping, tiles: s.tiles, device: s.device, prices: s.architectures)

@@ -7,4 +7,8 @@ extension Scenario {
     public var inputEncoder: PoissonEncoder {
         PoissonEncoder(maxRate: input.maxRate, window: input.window, seed: seed, resolution: input.timeResolution)
     }
+
+    /// Frames of `simulation.dt` over the input window: what an NIR graph runs in grid timing, and what
+    /// `nir train` frames its training digits into (one rule for both).
+    public var gridFrames: Int { Int((input.window / simulation.dt).rounded()) }
 }

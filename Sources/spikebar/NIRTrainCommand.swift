@@ -72,7 +72,7 @@ struct NIRTrainCommand: ParsableCommand {
                 training = try .mnist(
                     directory: DataLocation.resolve(explicit: self.data.map { URL(fileURLWithPath: $0).standardizedFileURL.path }, scenarioPath: loaded.path), limit: samples ?? 10_000,
                     encoder: s.inputEncoder,
-                    bin: s.simulation.dt, steps: Int((s.input.window / s.simulation.dt).rounded()))
+                    bin: s.simulation.dt, steps: s.gridFrames)
             default:
                 throw ValidationError(
                     "\(scenario): nir train learns from the scenario's data, input.source nmnist or mnist; this one is \(s.input.source.rawValue)")
