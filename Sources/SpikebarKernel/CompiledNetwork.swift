@@ -260,7 +260,11 @@ final class LayerState {
         size = n
         let m = max(n, 1) + 4
         v = .allocate(capacity: m); v.initialize(repeating: 0, count: m)
-        cur = .allocate(capacity: m); cur.initialize(repeating: 0, count: m)
+        // On a cache line of its own: one inference's threads add disjoint column blocks of it, whose
+        // bounds are whole lines (`ColumnBlockPlan.columns`), so no line is written by two threads.
+        cur = UnsafeMutableRawPointer.allocate(byteCount: m * MemoryLayout<Double>.stride, alignment: 64)
+            .bindMemory(to: Double.self, capacity: m)
+        cur.initialize(repeating: 0, count: m)
         crossingPs = .allocate(capacity: m); crossingPs.initialize(repeating: 0, count: m)
         tLastPs = .allocate(capacity: m); tLastPs.initialize(repeating: 0, count: m)
         refEndPs = .allocate(capacity: m); refEndPs.initialize(repeating: -.infinity, count: m)
@@ -288,7 +292,7 @@ final class LayerState {
     }
 
     deinit {
-        v.deallocate(); cur.deallocate(); crossingPs.deallocate(); version.deallocate()
+        v.deallocate(); UnsafeMutableRawPointer(cur).deallocate(); crossingPs.deallocate(); version.deallocate()
         candidates.deallocate(); laneFlags.deallocate()
         savedT.deallocate(); savedI.deallocate(); savedQ.deallocate()
         tLastPs.deallocate(); refEndPs.deallocate()

@@ -63,7 +63,7 @@ extension RunState {
                     guard tin >= 0, ch >= 0, ch < net.populations[0].size else { continue }
                     batch.append(Int32(ch))
                 }
-                deliverInputRows(batch, at: t, parts: columnParts, touched: &touched, stepReads: &stepReads)
+                deliverInputRows(batch, at: t, parts: columnParts, stepReads: &stepReads)
             } else {
                 while p < times.count && times[p] < stepEnd {
                     let ch = Int(channels[p]); let tin = times[p]; p += 1

@@ -1,32 +1,25 @@
 import SpikebarCore
 
-// Grid mode's input rows, a step at a time (issue #19, points 3 and 4). The one-thread loop
-// (`deliverGrid`) reads each input spike's row when it meets it: at 10⁵–10⁶ neurons every row is a
-// DRAM round trip at a random place, one after the other. Here the step's rows are first counted —
-// asking for each row as it is counted, so they load in parallel — and then added. With
+// Grid mode's input rows, a step at a time (issue #19, points 3 and 4). At 10⁵–10⁶ neurons every
+// input spike's row is a DRAM round trip at a random place; here the step's spikes are first counted
+// (tiles, spike counts; their counters asked for a few spikes ahead) and then their rows added, each
+// row asked for a few rows before it is added, so that rows load while others are added. With
 // `RunOptions.deliveryThreads` = T > 1 and a step large enough (`deliveryGrain`), thread b adds the
-// charges of column block b and counts the reads of the b-th range of tiles and the spikes of the b-th
-// range of input channels. Every neuron's current receives the additions of `deliverGrid` in the same order (rows
-// in spike order, connections in order, one multiply-add per synapse), and every tile's sums run in
-// spike order on one thread: results are bit-identical for any T. The blocks write disjoint columns,
-// tiles and channels, and read only the compiled charges and tables.
+// charges of column block b of every row and counts the spikes of the b-th range of input channels
+// (whole row blocks of tiles). Every neuron's current receives the additions of `deliverGrid` in the
+// same order (rows in spike order, connections in order, one multiply-add per synapse), and every
+// tile's sums run in spike order on one thread: results are bit-identical for any T. The parts write
+// disjoint columns (whole cache lines), tiles and channels, and read only the compiled charges and tables.
 
 extension RunState {
     /// Delivers the input spikes `rows` of the step at `t` (channels of population 0, in time order)
     /// through every connection leaving the input population.
-    mutating func deliverInputRows(_ rows: [Int32], at t: Int64, parts: Int, touched: inout [Int], stepReads: inout [Int]) {
+    mutating func deliverInputRows(_ rows: [Int32], at t: Int64, parts: Int, stepReads: inout [Int]) {
         guard !rows.isEmpty else { return }
         let outgoing = net.outgoing[0]
-        let targets = outgoing.map { connectionViews[$0] }
-        let gains = targets.map { views[$0.to].soa.chargeToCurrent }
-        let currents = targets.map { views[$0.to].cur }
-        let work = rows.count * targets.reduce(0) { $0 + $1.outputs }
-        // The counting's own random reads are asked for `ahead` spikes early (`askForCounters`).
-        let ahead = 8
-        func askAhead(_ r: UnsafeBufferPointer<Int32>, _ m: Int) {
-            guard m + ahead < r.count else { return }
-            askForCounters(inputRow: Int(r[m + ahead]), of: targets)
-        }
+        let targets = StepTargets(outgoing.map { connectionViews[$0] }, layers: views)
+        defer { targets.release() }
+        let work = rows.count * targets.synapsesPerRow
         // The step's helpers: none below the grain; else the inference's crew, started on first use.
         var helpers: StepCrew? = nil
         if parts > 1, work >= options.deliveryGrain {
@@ -34,168 +27,208 @@ extension RunState {
             crew = c
             helpers = c
         }
+        let blocks = helpers == nil ? 1 : parts
         rows.withUnsafeBufferPointer { r in
-            if let helpers {
-                // T threads (this one and the inference's `StepCrew`), each the column block b of the
-                // adding and the counting of the b-th range of tiles (and of input channels): every
-                // tile's sums still run in spike order on one thread.
-                let plan = ColumnBlockPlan(rows: r, targets: targets, gains: gains, currents: currents, blocks: parts, lookahead: 4)
-                let tables = tileTables, counters = tileCount
-                var firstRead: [Int] = [], reads = 0
-                spikeCounts[0].withUnsafeMutableBufferPointer { sc in
-                    stepReads.withUnsafeMutableBufferPointer { sr in
-                        let counting = SplitCounting(
-                            rows: r, targets: targets, parts: parts, tables: tables, counters: counters,
-                            spikeCounts: sc.baseAddress!, stepReads: sr.baseAddress!, channels: sc.count, tiles: sr.count)
+            // `blocks` parts (this thread and, when there are helpers, the inference's `StepCrew`), each
+            // the column block b of the adding and the counting of the b-th range of input channels:
+            // every tile's sums still run in spike order on one thread. One part is the
+            // one-thread loop: the same code, no reference counting per spike (a retain/release pair
+            // per spike and connection was a quarter of a 10⁵-neuron step).
+            let plan = ColumnBlockPlan(rows: r, targets: targets, blocks: blocks)
+            let tables = tileTables, counters = tileCount
+            var reads = 0
+            spikeCounts[0].withUnsafeMutableBufferPointer { sc in
+                stepReads.withUnsafeMutableBufferPointer { sr in
+                    let counting = SplitCounting(
+                        rows: r, targets: targets, parts: blocks, tables: tables, counters: counters,
+                        spikeCounts: sc.baseAddress!, stepReads: sr.baseAddress!, channels: sc.count)
+                    if let helpers {
                         let work: @Sendable (Int) -> Void = { b in
                             counting.count(part: b)
                             plan.deliver(block: b)
                         }
                         helpers.run(work)
-                        for b in 0..<parts { firstRead.append(contentsOf: counting.touched(part: b)) }
-                        reads = counting.totalReads()
-                        counting.release()
+                    } else {
+                        counting.count(part: 0)
+                        plan.deliver(block: 0)
                     }
+                    reads = counting.totalReads()
+                    counting.release()
                 }
-                // The order-free totals, and the tiles first read in this step (their order only orders
-                // independent per-tile histogram updates at the step's end).
-                touched.append(contentsOf: firstRead)
-                rowReads += reads
-                populationSpikes[0] += r.count
-                if options.recordSpikes { for j in r { recorded[0].append(time: t, channel: j) } }
-                for (k, c) in zip(outgoing, targets) { synapticIn[net.connections[k].to] += r.count * c.outputs }
-            } else {
-                for (m, j) in r.enumerated() {
-                    askAhead(r, m)
-                    countSpike(0, Int(j), t)
-                    for (k, c) in zip(outgoing, targets) {
-                        readBookkeeping(k, row: Int(j), touched: &touched, stepReads: &stepReads)
-                        if let q = c.charge { prefetch(q + Int(j) * c.outputs, count: c.outputs) }
-                    }
-                }
-                ColumnBlockPlan(rows: r, targets: targets, gains: gains, currents: currents, blocks: 1, lookahead: 0).deliver(block: 0)
             }
+            // The order-free totals (the parts booked their tiles' concurrency).
+            rowReads += reads
+            populationSpikes[0] += r.count
+            if options.recordSpikes { for j in r { recorded[0].append(time: t, channel: j) } }
+            for k in 0..<targets.count { synapticIn[targets.views[k].to] += r.count * targets.views[k].outputs }
         }
     }
 }
 
-/// The counting half of a step's input reads split in ranges of tiles (and of input channels): part b
-/// updates only the b-th range (`owner`), in spike order, so every per-tile sum (reads, cells, ΣG) and
-/// every count is the one-thread loop's. Each part lists the tiles it read first in this step.
+/// The connections leaving the input population, as raw buffers for one step: their views, and the
+/// target layers' charge-to-current gains and currents. Copied once per step, released at its end.
+private struct StepTargets: @unchecked Sendable {
+    let count: Int
+    let views: UnsafeMutablePointer<ConnectionView>
+    let gains: UnsafeMutablePointer<UnsafeMutablePointer<Double>>
+    let currents: UnsafeMutablePointer<UnsafeMutablePointer<Double>>
+
+    init(_ targets: [ConnectionView], layers: [LayerView]) {
+        count = targets.count
+        views = .allocate(capacity: max(count, 1))
+        views.initialize(from: targets, count: count)
+        gains = .allocate(capacity: max(count, 1))
+        currents = .allocate(capacity: max(count, 1))
+        for (k, c) in targets.enumerated() {
+            (gains + k).initialize(to: layers[c.to].soa.chargeToCurrent)
+            (currents + k).initialize(to: layers[c.to].cur)
+        }
+    }
+
+    var synapsesPerRow: Int { (0..<count).reduce(0) { $0 + views[$1].outputs } }
+
+    func release() {
+        views.deallocate(); gains.deallocate(); currents.deallocate()
+    }
+}
+
+/// The counting half of a step's input reads split in ranges of input channels: part b counts the
+/// spikes of its channels — their spike counts and their reads on every tile — in spike order. The
+/// ranges' bounds are whole row blocks of tiles (`tileRows`), so every tile's rows, hence every read of
+/// it in the step, belong to one part: every per-tile sum (reads, cells, ΣG) and every count is the
+/// one-thread loop's, and no cache line of the counters is written by two threads. A part visits every
+/// spike but skips the others' with one comparison. At the end it books its tiles' concurrency for the
+/// step (only input spikes read the tiles of connections from the input, and the histogram's counts do
+/// not depend on the order tiles are booked in).
 private struct SplitCounting: @unchecked Sendable {
     let rows: UnsafeBufferPointer<Int32>
-    let targets: [ConnectionView]
+    let targets: StepTargets
     let parts: Int
     let tables: TileTablesView
     let counters: TileCountersView
     let spikeCounts: UnsafeMutablePointer<Int>
     let stepReads: UnsafeMutablePointer<Int>
-    /// Input channels and tiles (the ranges `owner` splits).
-    let channels: Int, tiles: Int
-    /// Per part: its first-read tiles (capacity `tiles`) and how many, and its row-tile reads.
-    let firstRead: [UnsafeMutablePointer<Int>]
+    /// Input channels.
+    let channels: Int
+    /// Per part: its row-tile reads.
     let tally: UnsafeMutablePointer<Int>
 
     init(
-        rows: UnsafeBufferPointer<Int32>, targets: [ConnectionView], parts: Int, tables: TileTablesView, counters: TileCountersView,
-        spikeCounts: UnsafeMutablePointer<Int>, stepReads: UnsafeMutablePointer<Int>, channels: Int, tiles: Int
+        rows: UnsafeBufferPointer<Int32>, targets: StepTargets, parts: Int, tables: TileTablesView, counters: TileCountersView,
+        spikeCounts: UnsafeMutablePointer<Int>, stepReads: UnsafeMutablePointer<Int>, channels: Int
     ) {
         self.rows = rows; self.targets = targets; self.parts = parts; self.tables = tables; self.counters = counters
         self.spikeCounts = spikeCounts; self.stepReads = stepReads
-        self.channels = max(channels, 1); self.tiles = max(tiles, 1)
-        firstRead = (0..<parts).map { _ in UnsafeMutablePointer<Int>.allocate(capacity: max(tiles, 1)) }
-        tally = .allocate(capacity: 2 * parts)
-        tally.initialize(repeating: 0, count: 2 * parts)
+        self.channels = max(channels, 1)
+        tally = .allocate(capacity: parts)
+        tally.initialize(repeating: 0, count: parts)
     }
 
-    /// The part that counts item `i` of `n` (a tile, an input channel): contiguous ranges, so that two
-    /// threads never write the same cache line of the per-tile counters (an interleaved split — tile mod
-    /// T — made every line shared and cost more than the second thread saved).
-    @inline(__always)
-    func owner(_ i: Int, of n: Int) -> Int { i * parts / n }
+    /// The input channels part b counts: `[⌈b·B/parts⌉·g, ⌈(b+1)·B/parts⌉·g)` for B row blocks of g
+    /// channels, g the least common multiple of the targets' tile rows (a row block of every target).
+    func channels(part b: Int) -> Range<Int> {
+        var g = 1
+        for k in 0..<targets.count {
+            let r = max(targets.views[k].tileRows, 1)
+            var x = g, y = r
+            while y != 0 { (x, y) = (y, x % y) }
+            g = g / x * r
+            if g >= channels { return b == 0 ? 0..<channels : channels..<channels }
+        }
+        let blocks = (channels + g - 1) / g
+        let lo = min(channels, (b * blocks + parts - 1) / parts * g)
+        let hi = min(channels, ((b + 1) * blocks + parts - 1) / parts * g)
+        return lo..<hi
+    }
 
     func count(part b: Int) {
-        var first = 0, reads = 0
-        let list = firstRead[b]
+        var reads = 0
         let T = tables, C = counters
         let ahead = 8
+        let mine = channels(part: b)
         for (m, j32) in rows.enumerated() {
-            let j = Int(j32)
             if m + ahead < rows.count {
-                // This part's random reads of a spike `ahead` on (as the one-thread path's `askAhead`).
+                // The random reads of this part's spike `ahead` on — the channel's spike count and, on
+                // every tile the row is read on, the row's ΣG in the tile tables: at 10⁶ inputs both miss
+                // every cache level, as the charge rows do (`perf`: 35 % and 9 % of a grid step before
+                // they were asked for). Hints only (`prefetchLine`).
                 let a = Int(rows[m + ahead])
-                if owner(a, of: channels) == b { prefetchLine(UnsafeRawPointer(spikeCounts + a)) }
-                for c in targets {
-                    for tile32 in c.tiles(ofRow: a) {
-                        let tile = Int(tile32)
-                        if owner(tile, of: tiles) == b { prefetchLine(UnsafeRawPointer(T.rowConductance + (T.rowOffset[tile] + a - T.rowStart[tile]))) }
+                if mine.contains(a) {
+                    prefetchLine(UnsafeRawPointer(spikeCounts + a))
+                    for k in 0..<targets.count {
+                        for tile32 in targets.views[k].tiles(ofRow: a) {
+                            let tile = Int(tile32)
+                            prefetchLine(UnsafeRawPointer(T.rowConductance + (T.rowOffset[tile] + a - T.rowStart[tile])))
+                        }
                     }
                 }
             }
-            if owner(j, of: channels) == b { spikeCounts[j] += 1 }
-            for c in targets {
-                for tile32 in c.tiles(ofRow: j) {
+            let j = Int(j32)
+            guard mine.contains(j) else { continue }
+            spikeCounts[j] += 1
+            for k in 0..<targets.count {
+                for tile32 in targets.views[k].tiles(ofRow: j) {
                     let tile = Int(tile32)
-                    guard owner(tile, of: tiles) == b else { continue }
                     C.recordRead(tile, row: j, tables: T)
                     reads += 1
-                    if stepReads[tile] == 0 { list[first] = tile; first += 1 }
                     stepReads[tile] += 1
                 }
             }
         }
-        tally[2 * b] = first; tally[2 * b + 1] = reads
-    }
-
-    func touched(part b: Int) -> [Int] { Array(UnsafeBufferPointer(start: firstRead[b], count: tally[2 * b])) }
-    func totalReads() -> Int { (0..<parts).reduce(0) { $0 + tally[2 * $1 + 1] } }
-    func release() {
-        for p in firstRead { p.deallocate() }
-        tally.deallocate()
-    }
-}
-
-extension RunState {
-    /// Asks for the counters a read of input row `j` will update — the channel's spike count and, on
-    /// every tile the row is read on, the row's ΣG in the tile tables — ahead of the read (hints: see
-    /// `prefetchLine`). At 10⁶ inputs both miss every cache level, as the charge rows do; `perf` showed
-    /// them taking 35 % and 9 % of a grid step before they were asked for. (Tried in exact mode too, for
-    /// the next input spike: no measurable change at 10⁶ — 1.18–1.74 s either way —, not kept.)
-    @inline(__always)
-    func askForCounters(inputRow j: Int, of targets: [ConnectionView]) {
-        spikeCounts[0].withUnsafeBufferPointer { if let b = $0.baseAddress, j < $0.count { prefetchLine(UnsafeRawPointer(b + j)) } }
-        let T = tileTables
-        for c in targets {
-            for tile32 in c.tiles(ofRow: j) {
-                let tile = Int(tile32)
-                prefetchLine(UnsafeRawPointer(T.rowConductance + (T.rowOffset[tile] + j - T.rowStart[tile])))
+        // Concurrency: every read of the step overlaps the others on its tile (as `runGrid` books the
+        // tiles its layers' spikes read), once per tile read in this step.
+        for j32 in rows {
+            let j = Int(j32)
+            guard mine.contains(j) else { continue }
+            for k in 0..<targets.count {
+                for tile32 in targets.views[k].tiles(ofRow: j) {
+                    let tile = Int(tile32)
+                    let n = stepReads[tile]
+                    guard n > 0 else { continue }
+                    C.addConcurrency(tile, n, weight: n)
+                    stepReads[tile] = 0
+                }
             }
         }
+        tally[b] = reads
     }
+
+    func totalReads() -> Int { (0..<parts).reduce(0) { $0 + tally[$1] } }
+    func release() { tally.deallocate() }
 }
 
 /// The pointers one step's column-block delivery reads and writes; valid for the duration of
-/// `deliverInputRows` (the run state and the compiled network own them).
+/// `deliverInputRows` (the run state and the compiled network own them). The rows were asked for while
+/// they were counted (`SplitCounting.count`).
 private struct ColumnBlockPlan: @unchecked Sendable {
     let rows: UnsafeBufferPointer<Int32>
-    let targets: [ConnectionView]
-    let gains: [UnsafeMutablePointer<Double>]
-    let currents: [UnsafeMutablePointer<Double>]
+    let targets: StepTargets
     let blocks: Int
-    /// Rows ahead whose block segment the thread asks for while it adds the current one (0: none,
-    /// the rows were asked for while counted).
-    let lookahead: Int
+
+    /// The neurons (columns) block b of `blocks` adds: bounds on whole cache lines (multiples of 8
+    /// doubles; the layer's currents start on a line), so two threads never write one line.
+    @inline(__always)
+    static func columns(block b: Int, of blocks: Int, outputs n: Int) -> Range<Int> {
+        let lo = b == 0 ? 0 : (n * b / blocks) & ~7
+        let hi = b == blocks - 1 ? n : (n * (b + 1) / blocks) & ~7
+        return lo..<max(lo, hi)
+    }
 
     func deliver(block b: Int) {
+        // Each row's segment is asked for `ahead` rows before it is added (hints, `prefetch`): enough
+        // to cover a DRAM round trip at 10⁶ neurons, few enough to stay in L1 (measured: 2–8 alike, 16
+        // slower; asking for all the step's rows while counting was slower at 10⁵ and 10⁶).
+        let ahead = 4
         for (r, j) in rows.enumerated() {
-            for (k, c) in targets.enumerated() {
+            for k in 0..<targets.count {
+                let c = targets.views[k]
                 guard let q0 = c.charge else { continue }
                 let n = c.outputs
-                let lo = n * b / blocks, hi = n * (b + 1) / blocks
-                if lookahead > 0, r + lookahead < rows.count { prefetch(q0 + Int(rows[r + lookahead]) * n + lo, count: hi - lo) }
-                let q = q0 + Int(j) * n, g = gains[k], I = currents[k]
-                var i = lo
-                while i < hi {
+                let cols = ColumnBlockPlan.columns(block: b, of: blocks, outputs: n)
+                if r + ahead < rows.count { prefetch(q0 + Int(rows[r + ahead]) * n + cols.lowerBound, count: cols.count) }
+                let q = q0 + Int(j) * n, g = targets.gains[k], I = targets.currents[k]
+                var i = cols.lowerBound
+                while i < cols.upperBound {
                     I[i] += q[i] * g[i]
                     i += 1
                 }
