@@ -15,7 +15,12 @@ extension RunState {
         let dtPs = max(1, Int64((dt * 1e12).rounded()))
         let steps = max(1, Int((options.window / dt).rounded()))
         let L = net.populations.count - 1
-        let props: [[StepPropagator]] = net.layers.map { $0.constants.map { StepPropagator($0, dt: dt) } }
+        // Per layer: α, β, κ and the refractory steps as the vector loops read them (index 0: the input).
+        let layerSteps = net.layers.indices.map { l in
+            GridLayerSteps(net.layers[l].constants.map { StepPropagator($0, dt: dt) }, layer: views[l], refSteps: states[l].refSteps)
+        }
+        let stepViews = layerSteps.map(\.view)
+        let probes = options.probes
         var spikedNow: [[Int32]] = [[Int32]](repeating: [], count: L + 1)
         var touched: [Int] = []
         var stepReads = [Int](repeating: 0, count: net.tiles.count)
@@ -26,30 +31,18 @@ extension RunState {
         // one random number per synapse in row order, so a noisy run stays on one thread.
         let columnParts = noisy ? 0 : max(1, options.deliveryThreads)
         var batch: [Int32] = []
+        let inputTargets = StepTargets(net.outgoing[0].map { connectionViews[$0] }, layers: views, parts: max(columnParts, 1))
+        defer { inputTargets.release() }
         // The helper threads start with the first step large enough for them (`deliverInputRows`):
         // a network whose steps all stay below the grain never has them spinning beside it.
-        defer { crew?.stop(); crew = nil }
+        defer { crew?.stop(); crew = nil; withExtendedLifetime(layerSteps) {} }
         for n in 0..<steps {
             let t = Int64(n) * dtPs
             // 1. Advance.
             if n > 0 {
                 for l in 1...L {
-                    let size = net.populations[l].size
-                    updates[l] += size
-                    let st = states[l]
-                    let V = st.v, I = st.cur, ref = st.refSteps
-                    props[l].withUnsafeBufferPointer { prop in
-                        net.layers[l].reset.withUnsafeBufferPointer { reset in
-                            for i in 0..<size {
-                                if ref[i] > 0 {
-                                    ref[i] -= 1
-                                    StepPropagator.heldStep(v: &V[i], i: &I[i], alpha: prop[i].alpha, reset: reset[i])
-                                } else {
-                                    prop[i].step(v: &V[i], i: &I[i])
-                                }
-                            }
-                        }
-                    }
+                    updates[l] += net.populations[l].size
+                    stepViews[l].advance()
                 }
             }
             // 2. Inputs of this step.
@@ -63,7 +56,7 @@ extension RunState {
                     guard tin >= 0, ch >= 0, ch < net.populations[0].size else { continue }
                     batch.append(Int32(ch))
                 }
-                deliverInputRows(batch, at: t, parts: columnParts, stepReads: &stepReads)
+                deliverInputRows(batch, at: t, targets: inputTargets, parts: columnParts, stepReads: &stepReads)
             } else {
                 while p < times.count && times[p] < stepEnd {
                     let ch = Int(channels[p]); let tin = times[p]; p += 1
@@ -75,17 +68,7 @@ extension RunState {
             // 3. Thresholds, layer by layer.
             for l in 1...L {
                 spikedNow[l].removeAll(keepingCapacity: true)
-                let st = states[l]
-                let V = st.v, ref = st.refSteps
-                net.layers[l].threshold.withUnsafeBufferPointer { th in
-                    net.layers[l].reset.withUnsafeBufferPointer { reset in
-                        for i in 0..<net.populations[l].size where V[i] >= th[i] {
-                            V[i] = reset[i]
-                            ref[i] = Int32(clamping: props[l][i].refractorySteps)
-                            spikedNow[l].append(Int32(i))
-                        }
-                    }
-                }
+                stepViews[l].fire { spikedNow[l].append($0) }
                 for i in spikedNow[l] {
                     countSpike(l, Int(i), t)
                     for k in net.outgoing[l] { deliverGrid(k, row: Int(i), at: t, touched: &touched, stepReads: &stepReads) }
@@ -98,7 +81,7 @@ extension RunState {
             }
             touched.removeAll(keepingCapacity: true)
             // Probes: a time in [t_n, t_{n+1}) samples the state at the end of step n.
-            for (k, probe) in options.probes.enumerated() {
+            for (k, probe) in probes.enumerated() {
                 while probeCursor[k] < probe.times.count && probe.times[probeCursor[k]].picoseconds < stepEnd {
                     let st = states[probe.population]
                     probeSamples[k].append(ProbeSample(time: SimTime(picoseconds: t), v: st.v[probe.neuron], i: st.cur[probe.neuron]))

@@ -14,11 +14,9 @@ import SpikebarCore
 extension RunState {
     /// Delivers the input spikes `rows` of the step at `t` (channels of population 0, in time order)
     /// through every connection leaving the input population.
-    mutating func deliverInputRows(_ rows: [Int32], at t: Int64, parts: Int, stepReads: inout [Int]) {
+    /// `targets`: the connections leaving the input (`StepTargets`, made once per run).
+    mutating func deliverInputRows(_ rows: [Int32], at t: Int64, targets: StepTargets, parts: Int, stepReads: inout [Int]) {
         guard !rows.isEmpty else { return }
-        let outgoing = net.outgoing[0]
-        let targets = StepTargets(outgoing.map { connectionViews[$0] }, layers: views)
-        defer { targets.release() }
         let work = rows.count * targets.synapsesPerRow
         // The step's helpers: none below the grain; else the inference's crew, started on first use.
         var helpers: StepCrew? = nil
@@ -53,7 +51,6 @@ extension RunState {
                         plan.deliver(block: 0)
                     }
                     reads = counting.totalReads()
-                    counting.release()
                 }
             }
             // The order-free totals (the parts booked their tiles' concurrency).
@@ -65,20 +62,36 @@ extension RunState {
     }
 }
 
-/// The connections leaving the input population, as raw buffers for one step: their views, and the
-/// target layers' charge-to-current gains and currents. Copied once per step, released at its end.
-private struct StepTargets: @unchecked Sendable {
+/// The connections leaving the input population, as raw buffers for a run's steps: their views, the
+/// target layers' charge-to-current gains and currents, and the counting parts' tallies. Made once per
+/// run (`runGrid`), released at its end.
+struct StepTargets: @unchecked Sendable {
     let count: Int
     let views: UnsafeMutablePointer<ConnectionView>
     let gains: UnsafeMutablePointer<UnsafeMutablePointer<Double>>
     let currents: UnsafeMutablePointer<UnsafeMutablePointer<Double>>
+    /// One tally per part (`SplitCounting`), `parts` of them.
+    let tally: UnsafeMutablePointer<Int>
+    /// Input channels per row block of every target: the least common multiple of their tile rows
+    /// (`SplitCounting` splits the channels on its multiples).
+    let rowBlock: Int
 
-    init(_ targets: [ConnectionView], layers: [LayerView]) {
+    init(_ targets: [ConnectionView], layers: [LayerView], parts: Int) {
+        tally = .allocate(capacity: max(parts, 1))
+        tally.initialize(repeating: 0, count: max(parts, 1))
         count = targets.count
         views = .allocate(capacity: max(count, 1))
         views.initialize(from: targets, count: count)
         gains = .allocate(capacity: max(count, 1))
         currents = .allocate(capacity: max(count, 1))
+        var g = 1
+        for c in targets {
+            let r = max(c.tileRows, 1)
+            var x = g, y = r
+            while y != 0 { (x, y) = (y, x % y) }
+            g = min(g / x * r, Int(Int32.max))
+        }
+        rowBlock = g
         for (k, c) in targets.enumerated() {
             (gains + k).initialize(to: layers[c.to].soa.chargeToCurrent)
             (currents + k).initialize(to: layers[c.to].cur)
@@ -88,7 +101,7 @@ private struct StepTargets: @unchecked Sendable {
     var synapsesPerRow: Int { (0..<count).reduce(0) { $0 + views[$1].outputs } }
 
     func release() {
-        views.deallocate(); gains.deallocate(); currents.deallocate()
+        views.deallocate(); gains.deallocate(); currents.deallocate(); tally.deallocate()
     }
 }
 
@@ -110,7 +123,7 @@ private struct SplitCounting: @unchecked Sendable {
     let stepReads: UnsafeMutablePointer<Int>
     /// Input channels.
     let channels: Int
-    /// Per part: its row-tile reads.
+    /// Per part: its row-tile reads (the targets' tallies).
     let tally: UnsafeMutablePointer<Int>
 
     init(
@@ -120,21 +133,15 @@ private struct SplitCounting: @unchecked Sendable {
         self.rows = rows; self.targets = targets; self.parts = parts; self.tables = tables; self.counters = counters
         self.spikeCounts = spikeCounts; self.stepReads = stepReads
         self.channels = max(channels, 1)
-        tally = .allocate(capacity: parts)
-        tally.initialize(repeating: 0, count: parts)
+        tally = targets.tally
     }
 
     /// The input channels part b counts: `[⌈b·B/parts⌉·g, ⌈(b+1)·B/parts⌉·g)` for B row blocks of g
     /// channels, g the least common multiple of the targets' tile rows (a row block of every target).
     func channels(part b: Int) -> Range<Int> {
-        var g = 1
-        for k in 0..<targets.count {
-            let r = max(targets.views[k].tileRows, 1)
-            var x = g, y = r
-            while y != 0 { (x, y) = (y, x % y) }
-            g = g / x * r
-            if g >= channels { return b == 0 ? 0..<channels : channels..<channels }
-        }
+        if parts == 1 { return 0..<channels }
+        let g = targets.rowBlock
+        if g >= channels { return b == 0 ? 0..<channels : channels..<channels }
         let blocks = (channels + g - 1) / g
         let lo = min(channels, (b * blocks + parts - 1) / parts * g)
         let hi = min(channels, ((b + 1) * blocks + parts - 1) / parts * g)
@@ -194,7 +201,6 @@ private struct SplitCounting: @unchecked Sendable {
     }
 
     func totalReads() -> Int { (0..<parts).reduce(0) { $0 + tally[$1] } }
-    func release() { tally.deallocate() }
 }
 
 /// The pointers one step's column-block delivery reads and writes; valid for the duration of

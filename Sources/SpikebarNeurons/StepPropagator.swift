@@ -35,6 +35,17 @@ public struct StepPropagator: Sendable, Equatable {
         i = alpha * i
     }
 
+    /// `step` on four neurons at once, lane for lane the same operations in the same order (Swift never
+    /// fuses `a·b + c`), so a lane's result is the scalar step's bit for bit: grid mode advances a layer
+    /// four neurons at a time with it.
+    @inlinable @inline(__always)
+    public static func step(
+        v: inout SIMD4<Double>, i: inout SIMD4<Double>, alpha: SIMD4<Double>, beta: SIMD4<Double>, kappa: SIMD4<Double>
+    ) {
+        v = beta * v + kappa * i
+        i = alpha * i
+    }
+
     /// One step inside the refractory period: V held at `reset`, I decays (`I ← α·I`). Every stepped
     /// engine (grid mode, the dense reference, the twin) calls this, as it calls `step` outside it.
     @inlinable @inline(__always)
