@@ -5,19 +5,22 @@ import SpikebarChip
 /// tile its row reads, cells read, Σ G read (weighted by the squared drive amplitude, so that
 /// `V_read²·t_read·ΣG` is the read energy of analog drives), the concurrency histogram (every read of a
 /// step is concurrent with the other reads of its tile in that step) and its peak; per population the
-/// synaptic events it received (rows read × columns).
+/// synaptic events it received (rows read × columns). The counters and the per-read rule are the event
+/// kernel's (`TileCounters`, `TileCountersView.recordRead`); a tile's histogram is reported over all its
+/// rows (zeros past the peak), as the grid engines always have.
 public struct GridActivityRecorder {
     let chip: Chip
-    public private(set) var reads: [Int], cells: [Int], conductance: [Double]
-    public private(set) var concurrency: [[Int]], peak: [Int]
+    private let tables: TileTables
+    private let counters: TileCounters
     public private(set) var synapticEventsIn: [Int]
-    private var perTile: [Int: Int] = [:]
+    /// This read's reads per tile, and the tiles it touched (scratch).
+    private var stepReads: [Int], touched: [Int] = []
 
     public init(chip: Chip) {
         self.chip = chip
-        reads = [Int](repeating: 0, count: chip.tiles.count); cells = reads; peak = reads
-        conductance = [Double](repeating: 0, count: chip.tiles.count)
-        concurrency = chip.tiles.map { [Int](repeating: 0, count: $0.rows) }
+        tables = TileTables(chip.tiles)
+        counters = TileCounters(tiles: chip.tiles.count)
+        stepReads = [Int](repeating: 0, count: chip.tiles.count)
         synapticEventsIn = [Int](repeating: 0, count: chip.populations.count)
     }
 
@@ -27,30 +30,24 @@ public struct GridActivityRecorder {
         let conn = chip.connections[k]
         synapticEventsIn[conn.to] += rows.count * conn.outputs
         guard !rows.isEmpty else { return }
-        perTile.removeAll(keepingCapacity: true)
-        for j in rows { for t in conn.rowTiles[j / conn.tileRows] { perTile[t, default: 0] += 1 } }
+        let C = counters.view, T = tables.view
         for j in rows {
             let a = amplitudes[j]
             for t in conn.rowTiles[j / conn.tileRows] {
-                let tile = chip.tiles[t]
-                reads[t] += 1
-                cells[t] += tile.usedCols
-                conductance[t] += tile.rowConductance[j - tile.rowStart] * a * a
+                C.recordRead(t, row: j, tables: T, amplitude: a)
+                if stepReads[t] == 0 { touched.append(t) }
+                stepReads[t] += 1
             }
         }
-        for (t, n) in perTile {
-            concurrency[t][min(n, concurrency[t].count) - 1] += n
-            if n > peak[t] { peak[t] = n }
+        for t in touched {
+            C.addConcurrency(t, stepReads[t], weight: stepReads[t])
+            stepReads[t] = 0
         }
+        touched.removeAll(keepingCapacity: true)
     }
 
     /// The tiles' `TileActivity`.
     public var tiles: [TileActivity] {
-        chip.tiles.enumerated().map { t, tile in
-            TileActivity(
-                layer: chip.connections[tile.connection].to, rows: tile.rows, cols: tile.cols, usedRows: tile.usedRows,
-                usedCols: tile.usedCols, rowReads: reads[t], cellReads: cells[t], conductanceRead: conductance[t],
-                conductanceTotal: tile.totalConductance, concurrency: concurrency[t], peakConcurrentRows: peak[t])
-        }
+        counters.activities(of: chip.tiles, layer: { chip.connections[$0.connection].to }, padTo: { $0.rows })
     }
 }

@@ -144,13 +144,7 @@ struct RunState {
                 meanRate: pop.size > 0 ? Double(spikeCounts[p].reduce(0, +)) / Double(pop.size) / options.window : 0,
                 spikeCounts: spikeCounts[p])
         }
-        let tiles = net.tiles.enumerated().map { k, t in
-            TileActivity(
-                layer: net.connections[t.connection].to, rows: t.rows, cols: t.cols, usedRows: t.usedRows,
-                usedCols: t.usedCols, rowReads: tileCount.reads[k], cellReads: tileCount.cells[k],
-                conductanceRead: tileCount.conductance[k], conductanceTotal: t.totalConductance,
-                concurrency: tileCounters.histogram(k), peakConcurrentRows: tileCount.peak[k])
-        }
+        let tiles = tileCounters.activities(of: net.tiles) { net.connections[$0.connection].to }
         let silent = outputCounts.allSatisfy { $0 == 0 }
         let activity = Activity(
             window: options.window, dt: dt, steps: steps, layers: layers, tiles: tiles,

@@ -1,3 +1,4 @@
+import SpikebarActivity
 import SpikebarChip
 
 /// The tiles' static tables for the per-read bookkeeping, as raw buffers (built once per chip, owned by
@@ -70,6 +71,21 @@ final class TileCounters {
         guard let h = v.histogram[k] else { return [] }
         return Array(UnsafeBufferPointer(start: h, count: v.peak[k]))
     }
+
+    /// The tiles' `TileActivity` (tile k of `tiles` is counter k; `layer`: the population its connection
+    /// feeds; `padTo`: a histogram length to pad with zeros to, per tile, nil to keep its peak).
+    func activities(of tiles: [Tile], layer: (Tile) -> Int, padTo: ((Tile) -> Int)? = nil) -> [TileActivity] {
+        let v = view
+        return tiles.enumerated().map { k, t in
+            var h = histogram(k)
+            if let n = padTo?(t), n > h.count { h += [Int](repeating: 0, count: n - h.count) }
+            return TileActivity(
+                layer: layer(t), rows: t.rows, cols: t.cols, usedRows: t.usedRows,
+                usedCols: t.usedCols, rowReads: v.reads[k], cellReads: v.cells[k],
+                conductanceRead: v.conductance[k], conductanceTotal: t.totalConductance,
+                concurrency: h, peakConcurrentRows: v.peak[k])
+        }
+    }
 }
 
 /// Raw pointers of one run's `TileCounters`.
@@ -80,13 +96,22 @@ struct TileCountersView {
     let fifo: UnsafeMutablePointer<UnsafeMutablePointer<Int64>?>, fifoCapacity: UnsafeMutablePointer<Int>
     let fifoHead: UnsafeMutablePointer<Int>, fifoCount: UnsafeMutablePointer<Int>
 
-    /// One read of row `j` on `tile`: a read, its used cells, the row's Σ G. The per-read rule of both
-    /// modes (and of grid mode's split counting, one thread per tile).
+    /// One read of row `j` on `tile` by a binary spike (drive amplitude 1): the event kernel's reads in
+    /// both modes (and grid mode's split counting, one thread per tile).
     @inline(__always)
     func recordRead(_ tile: Int, row j: Int, tables T: TileTablesView) {
+        recordRead(tile, row: j, tables: T, amplitude: 1)
+    }
+
+    /// One read of row `j` on `tile` driven at `amplitude` a (a fraction of V_read): a read, its used
+    /// cells, and the row's Σ G weighted by a² (so that `V_read²·t_read·ΣG` is the read energy of analog
+    /// drives; a = 1 adds Σ G itself, bit for bit). The per-read rule of every engine on a chip: the event
+    /// kernel and the grid engines' `GridActivityRecorder`.
+    @inline(__always)
+    func recordRead(_ tile: Int, row j: Int, tables T: TileTablesView, amplitude a: Double) {
         reads[tile] += 1
         cells[tile] += T.usedCols[tile]
-        conductance[tile] += T.rowConductance[T.rowOffset[tile] + j - T.rowStart[tile]]
+        conductance[tile] += T.rowConductance[T.rowOffset[tile] + j - T.rowStart[tile]] * a * a
     }
 
     /// Adds `weight` reads that found `active` (≥ 1) rows of tile k on.
