@@ -109,8 +109,8 @@ struct StepTargets: @unchecked Sendable {
 /// spikes of its channels — their spike counts and their reads on every tile — in spike order. The
 /// ranges' bounds are whole row blocks of tiles (`tileRows`), so every tile's rows, hence every read of
 /// it in the step, belong to one part: every per-tile sum (reads, cells, ΣG) and every count is the
-/// one-thread loop's, and no cache line of the counters is written by two threads. A part visits every
-/// spike but skips the others' with one comparison. At the end it books its tiles' concurrency for the
+/// one-thread loop's, and no cache line of the counters is written by two threads. A part first gathers
+/// its own spikes (in spike order) from the step's. At the end it books its tiles' concurrency for the
 /// step (only input spikes read the tiles of connections from the input, and the histogram's counts do
 /// not depend on the order tiles are booked in).
 private struct SplitCounting: @unchecked Sendable {
@@ -149,29 +149,44 @@ private struct SplitCounting: @unchecked Sendable {
     }
 
     func count(part b: Int) {
+        // This part's spikes, in spike order. With several parts, which part owns a spike is random
+        // from spike to spike, so they are first gathered without a branch (a mispredicted ownership
+        // test per spike and loop cost more than the counting itself at 10⁵–10⁶ neurons).
+        let mine = channels(part: b)
+        let own: UnsafeBufferPointer<Int32>
+        var gathered: UnsafeMutablePointer<Int32>? = nil
+        if parts == 1 {
+            own = rows
+        } else {
+            let list = UnsafeMutablePointer<Int32>.allocate(capacity: max(rows.count, 1))
+            var n = 0
+            for j32 in rows {
+                list[n] = j32
+                n &+= mine.contains(Int(j32)) ? 1 : 0
+            }
+            gathered = list
+            own = UnsafeBufferPointer(start: list, count: n)
+        }
+        defer { gathered?.deallocate() }
         var reads = 0
         let T = tables, C = counters
         let ahead = 8
-        let mine = channels(part: b)
-        for (m, j32) in rows.enumerated() {
-            if m + ahead < rows.count {
+        for (m, j32) in own.enumerated() {
+            if m + ahead < own.count {
                 // The random reads of this part's spike `ahead` on — the channel's spike count and, on
                 // every tile the row is read on, the row's ΣG in the tile tables: at 10⁶ inputs both miss
                 // every cache level, as the charge rows do (`perf`: 35 % and 9 % of a grid step before
                 // they were asked for). Hints only (`prefetchLine`).
-                let a = Int(rows[m + ahead])
-                if mine.contains(a) {
-                    prefetchLine(UnsafeRawPointer(spikeCounts + a))
-                    for k in 0..<targets.count {
-                        for tile32 in targets.views[k].tiles(ofRow: a) {
-                            let tile = Int(tile32)
-                            prefetchLine(UnsafeRawPointer(T.rowConductance + (T.rowOffset[tile] + a - T.rowStart[tile])))
-                        }
+                let a = Int(own[m + ahead])
+                prefetchLine(UnsafeRawPointer(spikeCounts + a))
+                for k in 0..<targets.count {
+                    for tile32 in targets.views[k].tiles(ofRow: a) {
+                        let tile = Int(tile32)
+                        prefetchLine(UnsafeRawPointer(T.rowConductance + (T.rowOffset[tile] + a - T.rowStart[tile])))
                     }
                 }
             }
             let j = Int(j32)
-            guard mine.contains(j) else { continue }
             spikeCounts[j] += 1
             for k in 0..<targets.count {
                 for tile32 in targets.views[k].tiles(ofRow: j) {
@@ -184,9 +199,8 @@ private struct SplitCounting: @unchecked Sendable {
         }
         // Concurrency: every read of the step overlaps the others on its tile (as `runGrid` books the
         // tiles its layers' spikes read), once per tile read in this step.
-        for j32 in rows {
+        for j32 in own {
             let j = Int(j32)
-            guard mine.contains(j) else { continue }
             for k in 0..<targets.count {
                 for tile32 in targets.views[k].tiles(ofRow: j) {
                     let tile = Int(tile32)
