@@ -14,6 +14,14 @@ import SpikebarNeurons
     /// refractory), add the input of the step, then layer by layer threshold, reset, and feed the
     /// spikes to the next layer (and, for a recurrent layer, to itself) — all synapses, dense.
     func reference(chip: Chip, input: SpikeList, steps: Int, dt: Double) -> [[(step: Int, neuron: Int)]] {
+        referenceRun(chip: chip, input: input, steps: steps, dt: dt, probe: []).spikes
+    }
+
+    /// The reference run, also returning (V, I) of each `probe` (population, neuron) at the end of every step.
+    func referenceRun(chip: Chip, input: SpikeList, steps: Int, dt: Double, probe: [(Int, Int)])
+        -> (spikes: [[(step: Int, neuron: Int)]], states: [[(v: Double, i: Double)]])
+    {
+        var states = [[(v: Double, i: Double)]](repeating: [], count: probe.count)
         let sizes = chip.populations.map(\.size)
         let L = sizes.count - 1
         let k = [[]] + chip.neurons.map { $0.map(NeuronConstants.init) }
@@ -59,8 +67,32 @@ import SpikebarNeurons
                     feed(l, i, recurrent: true, into: l)
                 }
             }
+            for (k, (l, i)) in probe.enumerated() { states[k].append((v[l][i], I[l][i])) }
         }
-        return out
+        return (out, states)
+    }
+
+    /// Grid mode advances and tests its neurons four at a time (`RunState+GridNeurons+Unsafe.swift`);
+    /// every neuron's V and I must be the scalar step's bit for bit, at every step — including neurons in
+    /// a layer's last, partial group of four (the output layer has 6) and through refractory periods.
+    @Test(arguments: [false, true])
+    func gridModeStatesEqualTheScalarStepBitForBit(recurrent: Bool) throws {
+        let (chip, input) = try twoLayerTestChip(hidden: 24, out: 6, recurrent: recurrent)
+        let dt = 1e-3, steps = 200
+        let probed = [(1, 0), (1, 13), (1, 23), (2, 0), (2, 4), (2, 5)]
+        let times = (0..<steps).map { SimTime(picoseconds: Int64($0) * Int64(1e9) + 1) }
+        let options = RunOptions(
+            window: 0.2, recordSpikes: true, probes: probed.map { Probe(population: $0.0, neuron: $0.1, times: times) })
+        let r = EventKernel(chip: chip, timing: .grid(dt: dt)).run(input: input, options: options)
+        let ref = referenceRun(chip: chip, input: input, steps: steps, dt: dt, probe: probed)
+        #expect(chip.neurons.allSatisfy { $0.allSatisfy { $0.refractory > 0 } }, "the test needs refractory periods")
+        for (k, (l, i)) in probed.enumerated() {
+            #expect(r.probes[k].count == steps)
+            let same = zip(r.probes[k], ref.states[k]).allSatisfy { a, b in a.v.bitPattern == b.v.bitPattern && a.i.bitPattern == b.i.bitPattern }
+            #expect(same, "population \(l) neuron \(i): grid mode's state differs from the scalar step")
+        }
+        // Real activity in both layers, so that resets and refractory holds are exercised.
+        #expect(r.spikes[1].count > 20 && r.spikes[2].count > 0)
     }
 
     @Test(arguments: [false, true])
