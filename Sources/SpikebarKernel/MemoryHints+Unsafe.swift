@@ -25,6 +25,19 @@ func prefetch(_ base: UnsafePointer<Double>, count: Int) {
     llvmPrefetch(UnsafeRawPointer(base + count - 1), 0, 3, 1)
 }
 
+/// `prefetch` asking for the lines from the last down (for a loop that walks the row from its end).
+@inline(__always)
+func prefetchDescending(_ base: UnsafePointer<Double>, count: Int) {
+    guard count > 0 else { return }
+    var k = count - 1
+    while k >= 0 {
+        llvmPrefetch(UnsafeRawPointer(base + k), 0, 3, 1)
+        k -= 8
+    }
+    // The row need not start on a line: its first double may sit on one more.
+    llvmPrefetch(UnsafeRawPointer(base), 0, 3, 1)
+}
+
 /// Asks for the cache line holding `address` (a hint: it never faults, never changes a value, so a
 /// stale or out-of-range address costs a wasted request at most).
 @inline(__always)
