@@ -31,7 +31,8 @@ extension RunState {
         // one random number per synapse in row order, so a noisy run stays on one thread.
         let columnParts = noisy ? 0 : max(1, options.deliveryThreads)
         var batch: [Int32] = []
-        let inputTargets = StepTargets(net.outgoing[0].map { connectionViews[$0] }, layers: views, parts: max(columnParts, 1))
+        let inputTargets = StepTargets(
+            net.outgoing[0].map { connectionViews[$0] }, layers: views, parts: max(columnParts, 1), inputs: net.populations[0].size)
         defer { inputTargets.release() }
         // The helper threads start with the first step large enough for them (`deliverInputRows`):
         // a network whose steps all stay below the grain never has them spinning beside it.

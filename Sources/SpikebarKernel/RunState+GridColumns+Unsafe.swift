@@ -76,7 +76,22 @@ struct StepTargets: @unchecked Sendable {
     /// (`SplitCounting` splits the channels on its multiples).
     let rowBlock: Int
 
-    init(_ targets: [ConnectionView], layers: [LayerView], parts: Int) {
+    /// The most tiles one input row is read on (all targets together): a step's first-read list of a
+    /// part holds at most its spikes × this.
+    let tilesPerRow: Int
+
+    init(_ targets: [ConnectionView], layers: [LayerView], parts: Int, inputs: Int) {
+        var most = 0
+        for c in targets {
+            var blockMost = 0
+            var j = 0
+            while j < inputs {
+                blockMost = max(blockMost, c.tiles(ofRow: j).count)
+                j += max(c.tileRows, 1)
+            }
+            most += blockMost
+        }
+        tilesPerRow = max(most, 1)
         tally = .allocate(capacity: max(parts, 1))
         tally.initialize(repeating: 0, count: max(parts, 1))
         count = targets.count
@@ -171,6 +186,10 @@ private struct SplitCounting: @unchecked Sendable {
         var reads = 0
         let T = tables, C = counters
         let ahead = 8
+        // The tiles this part reads first in the step, to book their concurrency at its end.
+        let firstRead = UnsafeMutablePointer<Int>.allocate(capacity: max(own.count * targets.tilesPerRow, 1))
+        defer { firstRead.deallocate() }
+        var firsts = 0
         for (m, j32) in own.enumerated() {
             if m + ahead < own.count {
                 // The random reads of this part's spike `ahead` on — the channel's spike count and, on
@@ -193,23 +212,18 @@ private struct SplitCounting: @unchecked Sendable {
                     let tile = Int(tile32)
                     C.recordRead(tile, row: j, tables: T)
                     reads += 1
+                    if stepReads[tile] == 0 { firstRead[firsts] = tile; firsts += 1 }
                     stepReads[tile] += 1
                 }
             }
         }
         // Concurrency: every read of the step overlaps the others on its tile (as `runGrid` books the
         // tiles its layers' spikes read), once per tile read in this step.
-        for j32 in own {
-            let j = Int(j32)
-            for k in 0..<targets.count {
-                for tile32 in targets.views[k].tiles(ofRow: j) {
-                    let tile = Int(tile32)
-                    let n = stepReads[tile]
-                    guard n > 0 else { continue }
-                    C.addConcurrency(tile, n, weight: n)
-                    stepReads[tile] = 0
-                }
-            }
+        for f in 0..<firsts {
+            let tile = firstRead[f]
+            let n = stepReads[tile]
+            C.addConcurrency(tile, n, weight: n)
+            stepReads[tile] = 0
         }
         tally[b] = reads
     }
