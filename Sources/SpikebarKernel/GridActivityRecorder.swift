@@ -7,7 +7,8 @@ import SpikebarChip
 /// step is concurrent with the other reads of its tile in that step) and its peak; per population the
 /// synaptic events it received (rows read × columns). The counters and the per-read rule are the event
 /// kernel's (`TileCounters`, `TileCountersView.recordRead`); a tile's histogram is reported over all its
-/// rows (zeros past the peak), as the grid engines always have.
+/// rows (zeros past the peak), as the grid engines always have. The counters are raw buffers owned by
+/// a class, so copies of a recorder share them: make one recorder per run (as `MIFKernelObserver` does).
 public struct GridActivityRecorder {
     let chip: Chip
     private let tables: TileTables
