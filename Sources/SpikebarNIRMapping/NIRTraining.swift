@@ -87,9 +87,13 @@ public enum NIRTraining {
         /// Fraction right during the epoch (on the batch's weights, before each update).
         public var trainAccuracy: Double
         public var seconds: Double
+
+        init(_ e: EpochRecord) { epoch = e.epoch; loss = e.trainLoss; trainAccuracy = e.trainAccuracy; seconds = e.seconds }
     }
 
-    /// Trains `graph`; `device`/`tiles`/`seed` program the chips of hardware-aware batches.
+    /// Trains `graph`; `device`/`tiles`/`seed` program the chips of hardware-aware batches. The loop is the
+    /// project's one `Trainer` (constant learning rate, no projection, the NIR order
+    /// `TrainingOrder.splitMix`); `epochDone` receives the graph after every epoch.
     public static func train(
         graph: NIRGraph, runOptions: NIRRunOptions, samples data: Samples, device: RRAMDevice, tiles: TileSpec, seed: UInt64,
         options o: Options, file: String = "<memory>", progress: ((_ epoch: Int, _ done: Int, _ total: Int) -> Void)? = nil,
@@ -98,83 +102,101 @@ public enum NIRTraining {
         guard o.epochs >= 1, o.batch >= 1, o.lr > 0, o.lr.isFinite, data.count >= 1, o.scale > 0, o.scale.isFinite, o.slope > 0, o.slope.isFinite else {
             throw NIRError(file: file, "epochs, batch, lr, samples, scale and slope must be positive and finite")
         }
-        let first = try NIRProgram(graph: graph, options: runOptions, file: file)
-        guard first.inputCount == data.channels else {
-            throw NIRError(
-                file: file, node: first.nodes[first.inputIndex].name,
-                "training runs \(data.description), \(data.channels) input channels; the Input takes \(first.inputCount)")
-        }
-        // The trainable tensors: every weight node's weights and (Affine, Conv) bias, by qualified name.
+        let problem = try Problem(graph: graph, runOptions: runOptions, samples: data, device: device, tiles: tiles, seed: seed, options: o, file: file)
+        let trainer = Trainer(problem: problem, config: TrainerConfig(epochs: o.epochs, batch: o.batch, lr: o.lr, schedule: .constant, threads: o.threads, seed: o.seed))
+        let (final, _) = try trainer.train(
+            from: trainer.start(weights: problem.initial),
+            progress: { p in progress?(p.epoch + 1, p.samples, p.samplesPerEpoch) },
+            epochDone: { e, ck in try epochDone?(try problem.graph(ck.weights), Epoch(e)) })
+        return (try problem.graph(final.weights), final.history.map(Epoch.init))
+    }
+
+    /// An NIR graph as a `TrainingProblem`: the parameters are every weight node's weights and bias (in the
+    /// file's layouts), the gradient `NIRProgram.gradient` summed in sample order over the batch.
+    struct Problem: TrainingProblem {
+        /// A weight node and whether its bias trains.
         struct Parameter { var name: String; var hasBias: Bool }
-        var params: [Parameter] = []
-        var values: [[Double]] = []
-        for node in first.nodes {
-            guard let n = try? lookup(graph, node.name) else { continue }
-            switch n {
-            case let .affine(w, b): params.append(Parameter(name: node.name, hasBias: !o.freezeBiases)); values += [w.values, b]
-            case let .linear(w): params.append(Parameter(name: node.name, hasBias: false)); values += [w.values, []]
-            case let .convolution(c): params.append(Parameter(name: node.name, hasBias: !o.freezeBiases)); values += [c.weight.values, c.bias]
-            default: continue
+        let template: NIRGraph
+        let parameters: [Parameter]
+        /// The graph's own values, `[weights, bias]` per parameter.
+        let initial: [[Double]]
+        let runOptions: NIRRunOptions, data: Samples, device: RRAMDevice, tiles: TileSpec, seed: UInt64
+        let options: Options, file: String
+
+        init(graph: NIRGraph, runOptions: NIRRunOptions, samples: Samples, device: RRAMDevice, tiles: TileSpec, seed: UInt64, options o: Options, file: String) throws {
+            let first = try NIRProgram(graph: graph, options: runOptions, file: file)
+            guard first.inputCount == samples.channels else {
+                throw NIRError(
+                    file: file, node: first.nodes[first.inputIndex].name,
+                    "training runs \(samples.description), \(samples.channels) input channels; the Input takes \(first.inputCount)")
             }
-        }
-        var adam = Adam(shapes: values.map(\.count))
-        var current = graph
-        var epochs: [Epoch] = []
-        var rng = SplitMix64(state: o.seed)
-        var update = 0
-        for epoch in 1...o.epochs {
-            let started = Date()
-            var order = Array(0..<data.count)
-            for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
-            var lossSum = 0.0, right = 0, done = 0
-            var start = 0
-            while start < order.count {
-                let batch = Array(order[start..<min(start + o.batch, order.count)])
-                let forward =
-                    o.hardwareAware
-                    ? NIRDeviceProgramming.program(current, device: device, tiles: tiles, seed: seed, chipSample: 1_000_000 + update).0 : current
-                let program = try NIRProgram(graph: forward, options: runOptions, file: file)
-                let results = ParallelMap.map(count: batch.count, threads: o.threads) { b in
-                    Result { try program.gradient(sparse: data.steps(batch[b]), label: data.labels[batch[b]], scale: o.scale, slope: o.slope) }
+            // The trainable tensors: every weight node's weights and (Affine, Conv) bias, by qualified name.
+            var params: [Parameter] = []
+            var values: [[Double]] = []
+            for node in first.nodes {
+                guard let n = try? NIRTraining.lookup(graph, node.name) else { continue }
+                switch n {
+                case let .affine(w, b): params.append(Parameter(name: node.name, hasBias: !o.freezeBiases)); values += [w.values, b]
+                case let .linear(w): params.append(Parameter(name: node.name, hasBias: false)); values += [w.values, []]
+                case let .convolution(c): params.append(Parameter(name: node.name, hasBias: !o.freezeBiases)); values += [c.weight.values, c.bias]
+                default: continue
                 }
-                var sum: NIRGradient?
-                for (b, r) in results.enumerated() {
-                    let g = try r.get()
-                    if g.predicted == data.labels[batch[b]] { right += 1 }
-                    if sum == nil { sum = g } else { sum?.add(g) }
-                }
-                guard let total = sum else { break }
-                lossSum += total.loss
-                // Gradients in the file's layouts, averaged over the batch.
-                let scaleBy = 1 / Double(batch.count)
-                var grads: [[Double]] = []
-                for p in params {
-                    guard let j = program.nodes.firstIndex(where: { $0.name == p.name }) else { grads += [[], []]; continue }
-                    let gw = total.weights[j] ?? [], gb = p.hasBias ? (total.biases[j] ?? []) : []
-                    if case let .dense(_, inputs, outputs, _) = program.nodes[j].operation, gw.count == inputs * outputs {
-                        var w = [Double](repeating: 0, count: gw.count)
-                        for o2 in 0..<outputs { for i in 0..<inputs { w[o2 * inputs + i] = gw[i * outputs + o2] * scaleBy } }
-                        grads += [w, gb.map { $0 * scaleBy }]
-                    } else {
-                        grads += [gw.map { $0 * scaleBy }, gb.map { $0 * scaleBy }]
-                    }
-                }
-                for k in grads.indices where grads[k].count != values[k].count { grads[k] = [Double](repeating: 0, count: values[k].count) }
-                adam.update(&values, grads: grads, lr: o.lr, clip: -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude)
-                update += 1
-                for (k, p) in params.enumerated() { current = try replace(current, p.name, weights: values[2 * k], bias: values[2 * k + 1], file: file) }
-                done += batch.count
-                start += o.batch
-                progress?(epoch, done, order.count)
             }
-            epochs.append(
-                Epoch(
-                    epoch: epoch, loss: lossSum / Double(max(1, data.count)), trainAccuracy: Double(right) / Double(max(1, data.count)),
-                    seconds: Date().timeIntervalSince(started)))
-            // After every epoch, so that a long run stopped later keeps what it learned.
-            try epochDone?(current, epochs[epochs.count - 1])
+            template = graph; parameters = params; initial = values
+            self.runOptions = runOptions; data = samples; self.device = device; self.tiles = tiles; self.seed = seed
+            options = o; self.file = file
         }
-        return (current, epochs)
+
+        var parameterShapes: [Int] { initial.map(\.count) }
+        var sampleCount: Int { data.count }
+        /// Float weights: no window to project onto.
+        var parameterRange: ClosedRange<Double> { -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude }
+
+        /// The graph holding `values`.
+        func graph(_ values: [[Double]]) throws -> NIRGraph {
+            var g = template
+            for (k, p) in parameters.enumerated() { g = try NIRTraining.replace(g, p.name, weights: values[2 * k], bias: values[2 * k + 1], file: file) }
+            return g
+        }
+
+        func gradient(of batch: [Int], epoch: Int, step: Int, at ck: TrainingCheckpoint) throws -> TrainingBatch {
+            let current = try graph(ck.weights)
+            let forward =
+                options.hardwareAware
+                ? NIRDeviceProgramming.program(current, device: device, tiles: tiles, seed: seed, chipSample: 1_000_000 + step).0 : current
+            let program = try NIRProgram(graph: forward, options: runOptions, file: file)
+            let data = self.data, o = options
+            let results = ParallelMap.map(count: batch.count, threads: o.threads) { b in
+                Result { try program.gradient(sparse: data.steps(batch[b]), label: data.labels[batch[b]], scale: o.scale, slope: o.slope) }
+            }
+            var sum: NIRGradient?
+            var right = 0
+            for (b, r) in results.enumerated() {
+                let g = try r.get()
+                if g.predicted == data.labels[batch[b]] { right += 1 }
+                if sum == nil { sum = g } else { sum?.add(g) }
+            }
+            guard let total = sum else { throw NIRError(file: file, "an empty training batch") }
+            // Gradients in the file's layouts, averaged over the batch.
+            let scaleBy = 1 / Double(batch.count)
+            var grads: [[Double]] = []
+            for p in parameters {
+                guard let j = program.nodes.firstIndex(where: { $0.name == p.name }) else { grads += [[], []]; continue }
+                let gw = total.weights[j] ?? [], gb = p.hasBias ? (total.biases[j] ?? []) : []
+                if case let .dense(_, inputs, outputs, _) = program.nodes[j].operation, gw.count == inputs * outputs {
+                    var w = [Double](repeating: 0, count: gw.count)
+                    for o2 in 0..<outputs { for i in 0..<inputs { w[o2 * inputs + i] = gw[i * outputs + o2] * scaleBy } }
+                    grads += [w, gb.map { $0 * scaleBy }]
+                } else {
+                    grads += [gw.map { $0 * scaleBy }, gb.map { $0 * scaleBy }]
+                }
+            }
+            for k in grads.indices where grads[k].count != initial[k].count { grads[k] = [Double](repeating: 0, count: initial[k].count) }
+            return TrainingBatch(lossSum: total.loss, correct: right, gradients: grads)
+        }
+
+        /// The order the NIR trainer has always drawn (`TrainingOrder.splitMix`).
+        func order(epoch: Int, seed: UInt64) -> [Int] { TrainingOrder.splitMix(sampleCount, epoch: epoch, seed: seed) }
     }
 
     /// The node a qualified name names (`outer.inner` inside subgraph `outer`; a name with dots of its own first).

@@ -36,54 +36,57 @@ enum MIFCommands {
         let split = spec.split(count: data.labels.count)
         let nTrain = split.train.count, nVal = split.validation.count
         let pixels = data.pixels
-        let image: (Int) -> [Double] = { pixels[$0].map { Double($0) / 255 } }
+        let image: @Sendable (Int) -> [Double] = { pixels[$0].map { Double($0) / 255 } }
         let validation = nVal > 0 ? ((nTrain..<data.labels.count).map(image), Array(data.labels[nTrain...])) : nil
-        var net = try setup.network(weights: initial)
-        let config = MIFTrainerConfig(
-            epochs: spec.epochs, batch: spec.batch, lr: spec.lr, cosine: spec.schedule == .cosine,
-            threads: threads ?? s.simulation.threads, seed: s.seed)
+        let net = try setup.network(weights: initial)
+        let config = TrainerConfig(epochs: spec.epochs, batch: spec.batch, lr: spec.lr, schedule: spec.schedule, threads: threads ?? s.simulation.threads, seed: s.seed)
         if !quiet {
             print(
-                "\(s.name): MIF \(setup.sizes.map(String.init).joined(separator: "-")), T = \(setup.steps) × \(Units.format(seconds: setup.dt)), MNIST \(nTrain) train / \(nVal) validation, \(spec.epochs) epochs of batch \(spec.batch), lr \(spec.lr) (\(config.cosine ? "cosine" : "constant")); BPTT through the MIF dynamics, no surrogate"
+                "\(s.name): MIF \(setup.sizes.map(String.init).joined(separator: "-")), T = \(setup.steps) × \(Units.format(seconds: setup.dt)), MNIST \(nTrain) train / \(nVal) validation, \(spec.epochs) epochs of batch \(spec.batch), lr \(spec.lr) (\(spec.schedule.rawValue)); BPTT through the MIF dynamics, no surrogate"
             )
         }
         let started = Date()
         var last = Date.distantPast
         let offset = previous.count
+        // The project's one trainer (`Trainer`, Adam, the scenario's schedule); `--resume` continues from the
+        // weights of the last run with a fresh optimiser and schedule over the new epochs, and the file
+        // written is the last epoch's weights (`mif-training.json` keeps every epoch's validation figure).
+        let trainer = Trainer(
+            problem: MIFTraining(network: net, image: image, labels: Array(data.labels[..<nTrain]), validation: validation, threads: config.threads),
+            config: config)
+        let (final, _) = try trainer.train(
+            from: trainer.start(weights: net.weights),
+            progress: { p in
+                guard !quiet, Date().timeIntervalSince(last) > 10 || p.batch == p.batches else { return }
+                last = Date()
+                let rate = Double(p.epoch * p.batches + p.batch) * Double(spec.batch) / max(Date().timeIntervalSince(started), 1e-9)
+                FileHandle.standardError.write(
+                    Data(
+                        "epoch \(p.epoch + 1)/\(spec.epochs) batch \(p.batch)/\(p.batches) loss \(Units.fixed(p.loss, significant: 4)) \(Units.fixed(rate, significant: 3)) ex/s\n"
+                            .utf8))
+            },
+            epochDone: { e, ck in
+                if !quiet {
+                    print(
+                        "epoch \(e.epoch + offset): loss \(Units.fixed(e.trainLoss, significant: 4)), train accuracy \(Units.fixed(100 * e.trainAccuracy, significant: 4)) %\(e.validationAccuracy.map { ", validation \(Units.fixed(100 * $0, significant: 4)) %" } ?? ""), \(Units.fixed(e.seconds, significant: 3)) s"
+                    )
+                }
+                // Weights after every epoch: a long run that is stopped keeps its last epoch.
+                do {
+                    try DurableFile.write(JSONEncoder.spikebar().encode(setup.weightFile(ck.weights)), to: dir + "/weights.json")
+                } catch {
+                    // Training goes on (its final write is checked), but the user learns the checkpoint is missing.
+                    FileHandle.standardError.write(Data("warning: epoch \(e.epoch + offset) weights not saved: \(error)\n".utf8))
+                }
+                fflush(stdout)
+            })
         let history =
             previous
-            + MIFTrainer(config: config).train(
-                &net, image: image, labels: Array(data.labels[..<nTrain]), validation: validation,
-                progress: { epoch, done, batches, loss in
-                    guard !quiet, Date().timeIntervalSince(last) > 10 || done == batches else { return }
-                    last = Date()
-                    let rate = Double(epoch * batches + done) * Double(spec.batch) / max(Date().timeIntervalSince(started), 1e-9)
-                    FileHandle.standardError.write(
-                        Data(
-                            "epoch \(epoch + 1)/\(spec.epochs) batch \(done)/\(batches) loss \(Units.fixed(loss, significant: 4)) \(Units.fixed(rate, significant: 3)) ex/s\n"
-                                .utf8))
-                },
-                epochDone: { e, weights in
-                    if !quiet {
-                        print(
-                            "epoch \(e.epoch + offset): loss \(Units.fixed(e.loss, significant: 4)), train accuracy \(Units.fixed(100 * e.trainAccuracy, significant: 4)) %\(e.validationAccuracy.map { ", validation \(Units.fixed(100 * $0, significant: 4)) %" } ?? ""), \(Units.fixed(e.seconds, significant: 3)) s"
-                        )
-                    }
-                    // Weights after every epoch: a long run that is stopped keeps its last epoch.
-                    let enc = JSONEncoder.spikebar()
-                    do {
-                        try DurableFile.write(enc.encode(setup.weightFile(weights)), to: dir + "/weights.json")
-                    } catch {
-                        // Training goes on (its final write is checked), but the user learns the checkpoint is missing.
-                        FileHandle.standardError.write(Data("warning: epoch \(e.epoch + offset) weights not saved: \(error)\n".utf8))
-                    }
-                    fflush(stdout)
-                }
-            ).map { e -> MIFEpochRecord in
-                var e = e; e.epoch += offset; return e
+            + final.history.map { e -> MIFEpochRecord in
+                var e = MIFEpochRecord(e); e.epoch += offset; return e
             }
         let enc = JSONEncoder.spikebar()
-        try DurableFile.write(enc.encode(setup.weightFile(net.weights)), to: dir + "/weights.json")
+        try DurableFile.write(enc.encode(setup.weightFile(final.weights)), to: dir + "/weights.json")
         let pretty = JSONEncoder.spikebar(pretty: true)
         try DurableFile.write(pretty.encode(history), to: dir + "/mif-training.json")
         if !quiet {

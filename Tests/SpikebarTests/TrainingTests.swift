@@ -112,7 +112,7 @@ func moonsYAML(
 }
 
 @Suite struct TrainerTests {
-    func setup(_ yaml: String, readoutScale: Double? = nil) throws -> (TrainingSetup, Trainer) {
+    func setup(_ yaml: String, readoutScale: Double? = nil) throws -> (TrainingSetup, TwinTrainer) {
         let loaded = try scenario(yaml, path: "/tmp/moons-test.yaml")
         let setup = try TrainingSetup(loaded: loaded)
         var twin = try setup.twin(neurons: setup.trainingNeurons(), weights: setup.initialWeights())
