@@ -71,7 +71,8 @@ public enum NIRTraining {
             let n = min(limit, mnist.images.count)
             let images = (0..<n).map { mnist.images.image($0) }
             let labels = (0..<n).map { Int(mnist.labels[$0]) }
-            return Samples(labels: labels, channels: 784, description: "MNIST training digits (Poisson, \(Units.format(encoder.maxRate, "Hz")) peak)") { i in
+            return Samples(labels: labels, channels: 784, description: "MNIST training digits (Poisson, \(Units.format(encoder.maxRate, "Hz")) peak)")
+            { i in
                 NIREvaluation.sparseFrames(encoder.encode(images[i], sample: trainingKey(i)), bin: bin, channels: 784, count: steps)
             }
         }
@@ -99,11 +100,15 @@ public enum NIRTraining {
         options o: Options, file: String = "<memory>", progress: ((_ epoch: Int, _ done: Int, _ total: Int) -> Void)? = nil,
         epochDone: ((_ graph: NIRGraph, _ epoch: Epoch) throws -> Void)? = nil
     ) throws -> (graph: NIRGraph, epochs: [Epoch]) {
-        guard o.epochs >= 1, o.batch >= 1, o.lr > 0, o.lr.isFinite, data.count >= 1, o.scale > 0, o.scale.isFinite, o.slope > 0, o.slope.isFinite else {
+        guard o.epochs >= 1, o.batch >= 1, o.lr > 0, o.lr.isFinite, data.count >= 1, o.scale > 0, o.scale.isFinite, o.slope > 0, o.slope.isFinite
+        else {
             throw NIRError(file: file, "epochs, batch, lr, samples, scale and slope must be positive and finite")
         }
-        let problem = try Problem(graph: graph, runOptions: runOptions, samples: data, device: device, tiles: tiles, seed: seed, options: o, file: file)
-        let trainer = Trainer(problem: problem, config: TrainerConfig(epochs: o.epochs, batch: o.batch, lr: o.lr, schedule: .constant, threads: o.threads, seed: o.seed))
+        let problem = try Problem(
+            graph: graph, runOptions: runOptions, samples: data, device: device, tiles: tiles, seed: seed, options: o, file: file)
+        let trainer = Trainer(
+            problem: problem, config: TrainerConfig(epochs: o.epochs, batch: o.batch, lr: o.lr, schedule: .constant, threads: o.threads, seed: o.seed)
+        )
         let (final, _) = try trainer.train(
             from: trainer.start(weights: problem.initial),
             progress: { p in progress?(p.epoch + 1, p.samples, p.samplesPerEpoch) },
@@ -123,7 +128,10 @@ public enum NIRTraining {
         let runOptions: NIRRunOptions, data: Samples, device: RRAMDevice, tiles: TileSpec, seed: UInt64
         let options: Options, file: String
 
-        init(graph: NIRGraph, runOptions: NIRRunOptions, samples: Samples, device: RRAMDevice, tiles: TileSpec, seed: UInt64, options o: Options, file: String) throws {
+        init(
+            graph: NIRGraph, runOptions: NIRRunOptions, samples: Samples, device: RRAMDevice, tiles: TileSpec, seed: UInt64, options o: Options,
+            file: String
+        ) throws {
             let first = try NIRProgram(graph: graph, options: runOptions, file: file)
             guard first.inputCount == samples.channels else {
                 throw NIRError(
@@ -155,7 +163,9 @@ public enum NIRTraining {
         /// The graph holding `values`.
         func graph(_ values: [[Double]]) throws -> NIRGraph {
             var g = template
-            for (k, p) in parameters.enumerated() { g = try NIRTraining.replace(g, p.name, weights: values[2 * k], bias: values[2 * k + 1], file: file) }
+            for (k, p) in parameters.enumerated() {
+                g = try NIRTraining.replace(g, p.name, weights: values[2 * k], bias: values[2 * k + 1], file: file)
+            }
             return g
         }
 

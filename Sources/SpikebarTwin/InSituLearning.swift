@@ -82,6 +82,8 @@ public final class InSituTrainer {
     public internal(set) var accumulator: [[Double]] = []
     /// Refresh counts since the last `trainEpoch` started (refreshes, potentiation, depression pulses).
     public internal(set) var refreshCount = (n: 0, p: 0, d: 0)
+    /// Update pulses since the last `trainEpoch` started (potentiation, depression).
+    public internal(set) var pulseCount = (p: 0, d: 0)
 
     /// Programs the devices to hold `twin.weights` (clipped to [−1, 1]).
     public init(twin: TwinNetwork, config: InSituConfig) {
@@ -136,29 +138,41 @@ public final class InSituTrainer {
         return (p, d)
     }
 
-    /// One epoch over `data` (shuffled by (seed, epoch)).
-    public func trainEpoch(_ data: TwinDataset, epoch: Int) -> InSituEpoch {
+    /// One epoch over `data` (shuffled by the keyed stream (seed, training, 2⁴², epoch)): the project's one
+    /// `Trainer` with this trainer as its update rule (the LIF twin's BPTT gradient at the weights the devices
+    /// hold, `config.lr` constant). Throws when the loss is not finite.
+    public func trainEpoch(_ data: TwinDataset, epoch: Int) throws -> InSituEpoch {
         let start = Date()
-        let n = data.count, B = max(1, config.batch)
-        var order = Array(0..<n)
-        var rng = RandomStream(seed: config.seed, purpose: .training, index: 1 << 42, sample: UInt64(epoch))
-        if n > 1 { for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, Int(rng.next() % UInt64(i + 1))) } }
-        var loss = 0.0, correct = 0, pulsesP = 0, pulsesD = 0
+        pulseCount = (0, 0)
         refreshCount = (0, 0, 0)
-        let batches = (n + B - 1) / B
-        for b in 0..<batches {
-            let idx = Array(order[(b * B)..<Swift.min(n, (b + 1) * B)])
-            let inputs = parallelMap(count: idx.count, threads: config.threads) { data.encode(idx[$0], epoch) }
-            let g = twin.gradient(inputs, labels: idx.map { data.labels[$0] }, effective: weights, threads: config.threads)
-            loss += g.loss * Double(idx.count); correct += g.correct
-            let (p, d) = applyGradient(g.gradients, batch: epoch * batches + b)
-            pulsesP += p; pulsesD += d
-        }
-        let all = pulsesP + pulsesD + refreshCount.p + refreshCount.d
+        var problem = TwinTraining(
+            twin: twin, calibration: WeightCalibration(spec: .none, device: .default, seed: config.seed), threads: config.threads)
+        problem.orderStream = 1 << 42
+        problem.training = data
+        let trainer = Trainer(
+            problem: problem,
+            config: TrainerConfig(
+                epochs: epoch + 1, batch: max(1, config.batch), lr: config.lr, schedule: .constant, threads: config.threads, seed: config.seed),
+            rule: self)
+        var ck = trainer.start(weights: weights)
+        ck.epoch = epoch
+        let (done, _) = try trainer.train(from: ck)
+        let e = done.history[done.history.count - 1]
+        let all = pulseCount.p + pulseCount.d + refreshCount.p + refreshCount.d
         return InSituEpoch(
-            epoch: epoch + 1, trainLoss: loss / Double(max(1, n)), trainAccuracy: Double(correct) / Double(max(1, n)),
-            potentiationPulses: pulsesP, depressionPulses: pulsesD,
+            epoch: epoch + 1, trainLoss: e.trainLoss, trainAccuracy: e.trainAccuracy,
+            potentiationPulses: pulseCount.p, depressionPulses: pulseCount.d,
             writeEnergy: Double(all) * config.pulseEnergy, seconds: Date().timeIntervalSince(start),
             refreshes: refreshCount.n, refreshPotentiationPulses: refreshCount.p, refreshDepressionPulses: refreshCount.d)
+    }
+}
+
+/// In-situ learning as an update rule of the one trainer: the gradient becomes programming pulses
+/// (`applyGradient`, keyed by the batch's step), and the weights become what the devices now hold.
+extension InSituTrainer: UpdateRule {
+    public func apply(_ batch: TrainingBatch, to checkpoint: inout TrainingCheckpoint, lr: Double, step: Int, range: ClosedRange<Double>) {
+        let (p, d) = applyGradient(batch.gradients, batch: step)
+        pulseCount.p += p; pulseCount.d += d
+        checkpoint.weights = weights
     }
 }

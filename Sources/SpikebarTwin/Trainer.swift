@@ -6,8 +6,8 @@ import SpikebarCore
 /// on a validation split and checkpoints (issue #17, point 5: one trainer for every differentiable model).
 ///
 /// Per batch, in this order: the problem's gradient at the checkpoint's parameters, a divergence check
-/// (a non-finite loss stops the run with the checkpoint of the batch before), Adam (`Adam.update`,
-/// projected onto `parameterRange`, stuck entries masked), the problem's further parameters
+/// (a non-finite loss stops the run with the checkpoint of the batch before), the update rule (Adam,
+/// projected onto `parameterRange`, stuck entries masked; or in-situ device pulses), the problem's further parameters
 /// (`updateSecondary`). Every batch is keyed by (seed, epoch, batch), so a run resumed from any
 /// checkpoint gives the same parameters as an uninterrupted one, and the thread count changes nothing.
 public final class Trainer<Problem: TrainingProblem> {
@@ -19,8 +19,12 @@ public final class Trainer<Problem: TrainingProblem> {
     /// holds the epoch's running sums and the next batch.
     public var checkpointInterval: TimeInterval = 0
 
-    public init(problem: Problem, config: TrainerConfig) {
-        self.problem = problem; self.config = config
+    /// How a batch's gradient moves the parameters: Adam (`AdamUpdate`) unless another rule is given
+    /// (in-situ learning's device pulses, `InSituTrainer`).
+    public private(set) var rule: any UpdateRule
+
+    public init(problem: Problem, config: TrainerConfig, rule: any UpdateRule = AdamUpdate()) {
+        self.problem = problem; self.config = config; self.rule = rule
     }
 
     /// A fresh checkpoint at parameters `weights` (one tensor per `parameterShapes` entry), Adam at rest.
@@ -74,7 +78,7 @@ public final class Trainer<Problem: TrainingProblem> {
                     )
                 }
                 let lr = config.learningRate(batch: global, of: total, epoch: epoch)
-                ck.adam.update(&ck.weights, grads: g.gradients, lr: lr, mask: g.mask, clip: problem.parameterRange)
+                rule.apply(g, to: &ck, lr: lr, step: global, range: problem.parameterRange)
                 problem.updateSecondary(&ck, with: g, lr: lr)
                 ck.epochLoss += g.lossSum
                 ck.epochCorrect += g.correct

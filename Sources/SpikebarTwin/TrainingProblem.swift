@@ -70,10 +70,11 @@ public struct TrainingBatch: Sendable {
 /// the MIF and NIR trainers drew before they ran on `Trainer`, kept so that the trained weights quoted in
 /// Docs/results.md reproduce bit for bit.
 public enum TrainingOrder {
-    /// Fisher–Yates from the keyed stream (seed, training, 2⁴⁰, epoch): the LIF twin's order.
-    public static func keyed(_ n: Int, epoch: Int, seed: UInt64) -> [Int] {
+    /// Fisher–Yates from the keyed stream (seed, training, `stream`, epoch): the LIF twin's order (stream
+    /// 2⁴⁰; in-situ learning draws from stream 2⁴²).
+    public static func keyed(_ n: Int, epoch: Int, seed: UInt64, stream: UInt64 = 1 << 40) -> [Int] {
         var order = Array(0..<n)
-        var rng = RandomStream(seed: seed, purpose: .training, index: 1 << 40, sample: UInt64(epoch))
+        var rng = RandomStream(seed: seed, purpose: .training, index: stream, sample: UInt64(epoch))
         if n > 1 {
             for i in stride(from: n - 1, to: 0, by: -1) {
                 let j = Int(rng.next() % UInt64(i + 1))

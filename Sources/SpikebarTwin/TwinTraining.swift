@@ -31,6 +31,8 @@ public struct TwinTraining: TrainingProblem {
     public var validation: TwinDataset?
     /// Worker threads (0: all cores); results do not depend on it.
     public var threads: Int
+    /// The keyed stream of the sample order (`TrainingOrder.keyed`).
+    public var orderStream: UInt64 = 1 << 40
 
     public init(
         twin: TwinNetwork, calibration: WeightCalibration, neuronsForBatch: (@Sendable (Int) -> [[NeuronParameters]])? = nil,
@@ -96,6 +98,8 @@ public struct TwinTraining: TrainingProblem {
         for (r, label) in zip(results, data.labels) where decision(r) == label { correct += 1 }
         return Double(correct) / Double(data.count)
     }
+
+    public func order(epoch: Int, seed: UInt64) -> [Int] { TrainingOrder.keyed(sampleCount, epoch: epoch, seed: seed, stream: orderStream) }
 
     func decision(_ r: TwinResult) -> Int? { twin.readout == .spikeCount ? r.predictedClass : r.logitClass }
 }

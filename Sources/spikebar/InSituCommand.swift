@@ -67,7 +67,7 @@ struct InSituCommand: ParsableCommand {
                 "in-situ (\(updateRule.rawValue)), Mo/TiOx, s_P \(Units.fixed(sp, significant: 3)), s_D \(Units.fixed(config.scaleD, significant: 3)) (\(symmetric ? "symmetric" : "asymmetric")), \(setup.train.count) training samples"
             )
             for e in 0..<epochs {
-                let r = trainer.trainEpoch(setup.train, epoch: e)
+                let r = try trainer.trainEpoch(setup.train, epoch: e)
                 epochRecords.append(r)
                 say(
                     "epoch \(r.epoch): loss \(Units.fixed(r.trainLoss, significant: 4)), train accuracy \(Units.fixed(100 * r.trainAccuracy, significant: 4)) %, pulses P \(r.potentiationPulses) / D \(r.depressionPulses)\(updateRule == .differential ? ", \(r.refreshes) refreshes (P \(r.refreshPotentiationPulses) / D \(r.refreshDepressionPulses))" : ""), write energy \(Units.format(r.writeEnergy, "J")), \(Units.fixed(r.seconds, significant: 3)) s"

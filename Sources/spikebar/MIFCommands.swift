@@ -39,7 +39,8 @@ enum MIFCommands {
         let image: @Sendable (Int) -> [Double] = { pixels[$0].map { Double($0) / 255 } }
         let validation = nVal > 0 ? ((nTrain..<data.labels.count).map(image), Array(data.labels[nTrain...])) : nil
         let net = try setup.network(weights: initial)
-        let config = TrainerConfig(epochs: spec.epochs, batch: spec.batch, lr: spec.lr, schedule: spec.schedule, threads: threads ?? s.simulation.threads, seed: s.seed)
+        let config = TrainerConfig(
+            epochs: spec.epochs, batch: spec.batch, lr: spec.lr, schedule: spec.schedule, threads: threads ?? s.simulation.threads, seed: s.seed)
         if !quiet {
             print(
                 "\(s.name): MIF \(setup.sizes.map(String.init).joined(separator: "-")), T = \(setup.steps) × \(Units.format(seconds: setup.dt)), MNIST \(nTrain) train / \(nVal) validation, \(spec.epochs) epochs of batch \(spec.batch), lr \(spec.lr) (\(spec.schedule.rawValue)); BPTT through the MIF dynamics, no surrogate"

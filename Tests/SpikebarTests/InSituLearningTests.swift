@@ -40,7 +40,7 @@ import SpikebarNeurons
         func run(_ scaleD: Double) throws -> [InSituEpoch] {
             let twin = try s.twin(neurons: s.trainingNeurons(), weights: s.initialWeights())
             let t = InSituTrainer(twin: twin, config: InSituConfig(variation: 0.05, scaleP: sp, scaleD: scaleD, lr: 0.05, batch: 32, threads: 2))
-            let e = (0..<2).map { t.trainEpoch(s.train, epoch: $0) }
+            let e = try (0..<2).map { try t.trainEpoch(s.train, epoch: $0) }
             #expect(t.weights.allSatisfy { $0.allSatisfy { abs($0) <= 1 } })
             return e
         }

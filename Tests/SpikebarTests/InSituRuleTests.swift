@@ -95,7 +95,7 @@ import SpikebarScenario
         let (sp, sd) = InSituConfig.deviceScales(.moTiOx)
         func run(_ threads: Int) throws -> (InSituTrainer, [InSituEpoch]) {
             let t = try trainer(s, InSituConfig(variation: 0.05, scaleP: sp, scaleD: sd, lr: 0.2, batch: 32, threads: threads, rule: rule))
-            return (t, (0..<2).map { t.trainEpoch(s.train, epoch: $0) })
+            return (t, try (0..<2).map { try t.trainEpoch(s.train, epoch: $0) })
         }
         let (a, ea) = try run(1), (b, eb) = try run(3)
         #expect(a.weights == b.weights)

@@ -59,7 +59,10 @@ import Testing
         var calls = 0
         var saved: TrainingCheckpoint?
         let (stopped, why) = try first.train(
-            from: first.start(weights: [[0.1, -0.2]]), shouldStop: { calls += 1; return calls == 10 }, save: { saved = $0 })
+            from: first.start(weights: [[0.1, -0.2]]),
+            shouldStop: {
+                calls += 1; return calls == 10
+            }, save: { saved = $0 })
         #expect(why == .interrupted)
         #expect(stopped.epoch == 1 && stopped.batchInEpoch == 2)
         // Through the JSON a checkpoint file holds.
@@ -113,9 +116,14 @@ import Testing
         func run(threads: Int, stopAfter: Int? = nil, from: TrainingCheckpoint? = nil) throws -> (TrainingCheckpoint, TrainingEnd) {
             let problem = MIFTraining(
                 network: net, image: { images[$0] }, labels: labels, validation: (Array(images[0..<4]), Array(labels[0..<4])), threads: threads)
-            let trainer = Trainer(problem: problem, config: TrainerConfig(epochs: 3, batch: 4, lr: 0.05, schedule: .cosine, threads: threads, seed: 2))
+            let trainer = Trainer(
+                problem: problem, config: TrainerConfig(epochs: 3, batch: 4, lr: 0.05, schedule: .cosine, threads: threads, seed: 2))
             var calls = 0
-            return try trainer.train(from: from ?? trainer.start(weights: w), shouldStop: { calls += 1; return calls == stopAfter })
+            return try trainer.train(
+                from: from ?? trainer.start(weights: w),
+                shouldStop: {
+                    calls += 1; return calls == stopAfter
+                })
         }
         let (one, _) = try run(threads: 1)
         let (two, _) = try run(threads: 2)
