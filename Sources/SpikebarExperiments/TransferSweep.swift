@@ -63,33 +63,12 @@ public struct TransferSweep: Codable, Sendable {
             throw SpikebarError.invalidInput(SourceLocation(file: setup.loaded.path, keyPath: "training.test_samples"), "no test samples")
         }
         s.input.window = Double(setup.steps) * setup.dt
-        let g = gains ?? setup.gains
         let labels = Array(setup.testLabels[0..<n])
-        let steps = setup.steps, dt = setup.dt, channels = s.network.input
-        let lists = ParallelMap.map(count: n, threads: threads) { setup.testSpikes($0) }
-        let binned = lists.map { StepSpikes($0, dt: dt, steps: steps, channels: channels) }
-        let counter = Counter()
         let scenario = s
-        let perChip: [[Bool]] = try ParallelMap.map(count: transfers, threads: threads) { c -> Result<[Bool], Error> in
-            Result {
-                let chip = try Chip(scenario: scenario, weights: weights, gains: g, chipSample: c)
-                let twin = try TwinNetwork(chip: chip, network: scenario.network, dt: dt, steps: steps)
-                let out = twin.infer(binned, threads: 1)
-                progress?(counter.increment(), transfers)
-                return zip(out, labels).map { $0.predictedClass == $1 }
-            }
-        }.map { try $0.get() }
-        var correct = [Int](repeating: 0, count: n)
-        var accs: [Double] = []
-        for row in perChip {
-            var ok = 0
-            for k in 0..<n where row[k] { correct[k] += 1; ok += 1 }
-            accs.append(Double(ok) / Double(n))
-        }
-        let mean = accs.reduce(0, +) / Double(transfers)
-        let variance = accs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(1, transfers - 1))
-        let f95 = RobustnessRule.fraction(95, correct: correct, of: transfers)
-        let f90 = RobustnessRule.fraction(90, correct: correct, of: transfers)
+        let experiment = ChipTransfers(setup: setup, scenario: s, weights: weights, gains: gains, samples: n, stuckFraction: nil, threads: threads)
+        let stats = ChipTransfers.Statistics(units: try experiment.run(chips: transfers, threads: threads, progress: progress), points: n)
+        let correct = stats.correct, mean = stats.mean
+        let f95 = stats.robust(95), f90 = stats.robust(90)
         var coords: [(Double, Double)]? = nil
         if setup.spec.dataset == .twoMoons {
             let te = TwoMoons(count: setup.spec.testSamples, noise: setup.spec.moonsNoise, seed: s.seed, offset: 10_000_000)
@@ -107,16 +86,16 @@ public struct TransferSweep: Codable, Sendable {
         if kc > 0 && ks > 0 {
             let agree: [Int] = try ParallelMap.map(count: kc, threads: threads) { c -> Result<Int, Error> in
                 Result {
-                    let chip = try Chip(scenario: scenario, weights: weights, gains: g, chipSample: c)
-                    let twin = try TwinNetwork(chip: chip, network: scenario.network, dt: dt, steps: steps)
-                    let out = twin.infer(Array(binned[0..<ks]), threads: 1)
-                    let kernel = EventKernel(chip: chip, timing: .grid(dt: dt), readNoise: false)
+                    let chip = try experiment.chip(c)
+                    let twin = try TwinNetwork(chip: chip, network: scenario.network, dt: experiment.dt, steps: experiment.steps)
+                    let out = twin.infer(Array(experiment.inputs[0..<ks]), threads: 1)
+                    let kernel = EventKernel(chip: chip, timing: .grid(dt: experiment.dt), readNoise: false)
                     var same = 0
                     for k in 0..<ks {
                         let opts = RunOptions(
                             window: scenario.input.window, sample: TrainingSetup.testKey(k), seed: scenario.seed,
-                            recordSpikes: false, reportingStep: dt)
-                        if kernel.run(input: lists[k], options: opts).activity.predictedClass == out[k].predictedClass { same += 1 }
+                            recordSpikes: false, reportingStep: experiment.dt)
+                        if kernel.run(input: setup.testSpikes(k), options: opts).activity.predictedClass == out[k].predictedClass { same += 1 }
                     }
                     return same
                 }
@@ -130,7 +109,7 @@ public struct TransferSweep: Codable, Sendable {
         return TransferSweep(
             scenario: s.name, weights: weightsName, seed: s.seed, array: s.device.array.rawValue, model: model,
             transfers: transfers, samples: n, fraction95: f95, fraction90: f90, meanAccuracy: mean,
-            stdAccuracy: variance.squareRoot(), worstAccuracy: accs.min() ?? 0, bestAccuracy: accs.max() ?? 0,
+            stdAccuracy: stats.std, worstAccuracy: stats.worst, bestAccuracy: stats.best,
             kernelCheck: check, deadMaps: s.device.passive?.database?.deadMapSummary(), points: points, seconds: Date().timeIntervalSince(start))
     }
 

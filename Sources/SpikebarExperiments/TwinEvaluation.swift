@@ -159,9 +159,8 @@ final class Counter: @unchecked Sendable {
     func increment() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
 }
 
-/// Transfer robustness over many programmed chips: each chip sample draws its own programming errors,
-/// stuck cells and time constants; every test point is classified on every chip by the twin of that
-/// programmed chip (which, by the replay contract, is what the kernel's grid mode gives, read noise off).
+/// Transfer robustness over many programmed chips (`evaluate --chips`): the summary of a `ChipTransfers`
+/// run with the scenario's (or `--stuck-fraction`'s) stuck cells on every chip.
 public struct ChipMonteCarlo: Codable, Sendable {
     public var chips: Int
     public var samples: Int
@@ -175,28 +174,16 @@ public struct ChipMonteCarlo: Codable, Sendable {
         threads: Int = 0, stuckFraction: Double? = nil,
         progress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws -> ChipMonteCarlo {
-        let stuck = stuckFraction ?? setup.spec.calibration.stuckFraction
-        let s = setup.scenario
-        let n = min(samples ?? setup.testLabels.count, setup.testLabels.count)
-        let g = gains ?? setup.gains
-        let labels = Array(setup.testLabels[0..<n])
-        let steps = setup.steps, dt = setup.dt, channels = s.network.input
-        let binned = (0..<n).map { StepSpikes(setup.testSpikes($0), dt: dt, steps: steps, channels: channels) }
-        let counter = Counter()
-        let perChip: [[Bool]] = try ParallelMap.map(count: chips, threads: threads) { c -> Result<[Bool], Error> in
-            Result {
-                var chip = try Chip(scenario: s, weights: weights, gains: g, chipSample: c)
-                chip.injectStuckCells(fraction: stuck, seed: s.seed)
-                let twin = try TwinNetwork(chip: chip, network: s.network, dt: dt, steps: steps)
-                let out = twin.infer(binned, threads: 1)
-                progress?(counter.increment(), chips)
-                return zip(out, labels).map { $0.predictedClass == $1 }
-            }
-        }.map { try $0.get() }
-        let accs = perChip.map { Double($0.filter { $0 }.count) / Double(n) }
-        let correct = (0..<n).map { k in perChip.filter { $0[k] }.count }
-        return ChipMonteCarlo(
-            chips: chips, samples: n, meanAccuracy: accs.reduce(0, +) / Double(max(1, chips)),
-            worstAccuracy: accs.min() ?? 0, robustFraction: RobustnessRule.fraction(95, correct: correct, of: chips))
+        let experiment = ChipTransfers(
+            setup: setup, scenario: setup.scenario, weights: weights, gains: gains, samples: samples,
+            stuckFraction: stuckFraction ?? setup.spec.calibration.stuckFraction, threads: 1)
+        return ChipMonteCarlo(experiment: experiment, units: try experiment.run(chips: chips, threads: threads, progress: progress))
+    }
+
+    /// The summary of a finished `ChipTransfers` run.
+    public init(experiment: ChipTransfers, units: [ChipTransfers.Unit]) {
+        let stats = ChipTransfers.Statistics(units: units, points: experiment.labels.count)
+        chips = units.count; samples = experiment.labels.count
+        meanAccuracy = stats.mean; worstAccuracy = stats.worst; robustFraction = stats.robust(95)
     }
 }
