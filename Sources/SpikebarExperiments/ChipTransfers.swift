@@ -98,3 +98,91 @@ public struct ChipTransfers: Sendable {
         }
     }
 }
+
+extension ChipTransfers {
+    /// A fingerprint of what the units depend on besides the scenario text: weights, gains, stuck
+    /// fraction, seed, number of chips, the test points' labels and input spikes, the twin's steps.
+    /// FNV-1a 64 (hex).
+    public func fingerprint(scenarioDigest: String, chips: Int) -> String {
+        var h = FNV1a64()
+        h.add(scenarioDigest)
+        h.add(scenario.seed); h.add(UInt64(steps)); h.add(dt.bitPattern)
+        h.add((stuckFraction ?? -1).bitPattern); h.add(UInt64(chips))
+        for w in weights { h.add(UInt64(w.inputs)); h.add(UInt64(w.outputs)); for x in w.values { h.add(UInt64(x.bitPattern)) } }
+        for g in gains { h.add(g.bitPattern) }
+        h.add(UInt64(labels.count))
+        for (label, input) in zip(labels, inputs) {
+            h.add(UInt64(bitPattern: Int64(label))); h.add(UInt64(input.steps))
+            for o in input.offsets { h.add(UInt64(UInt32(bitPattern: o))) }
+            for c in input.channels { h.add(UInt64(UInt32(bitPattern: c))) }
+        }
+        return h.hex
+    }
+
+    /// Where a run keeps its results log (`run(chips:log:…)`).
+    public struct Log: Sendable {
+        public var path: String, resume: Bool, scenarioDigest: String, what: String
+        public init(path: String, resume: Bool, scenarioDigest: String, what: String) {
+            self.path = path; self.resume = resume; self.scenarioDigest = scenarioDigest; self.what = what
+        }
+    }
+
+    /// Chips `0..<chips`, on the results log `log` when given (else in memory only).
+    public func run(chips: Int, log: Log?, threads: Int, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> [Unit] {
+        guard let log else { return try run(chips: chips, threads: threads, progress: progress) }
+        return try run(
+            chips: chips, logPath: log.path, resume: log.resume, scenarioDigest: log.scenarioDigest, what: log.what, threads: threads,
+            progress: progress)
+    }
+
+    /// Chips `0..<chips` on the durable results log at `path` (`ChipTransfersLogHeader`): with `resume`, the
+    /// chips a killed run logged are read back and only the others run; the result is the same whatever
+    /// was resumed and whatever the thread count.
+    public func run(
+        chips: Int, logPath path: String, resume: Bool, scenarioDigest: String, what: String, threads: Int,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) throws -> [Unit] {
+        let header = ChipTransfersLogHeader(
+            digest: fingerprint(scenarioDigest: scenarioDigest, chips: chips), scenario: scenario.name, what: what, chips: chips,
+            samples: labels.count, seed: scenario.seed)
+        let experiment = self
+        return try ExperimentLog<ChipTransfersLogHeader>.run(header: header, path: path, resume: resume, threads: threads, progress: progress) {
+            try experiment.unit($0)
+        }.units
+    }
+}
+
+/// The header of a `ChipTransfers` results log (`transfers.partial.jsonl` of `sweep --transfers`,
+/// `chips.partial.jsonl` of `evaluate --chips`): one line per programmed chip follows.
+public struct ChipTransfersLogHeader: ExperimentLogHeader {
+    public typealias Unit = ChipTransfers.Unit
+    public static let logFormat = "spikebar-chip-transfers-log"
+    public static let logVersion = 1
+    public static let kind = "chip transfer run"
+    public var format = ChipTransfersLogHeader.logFormat
+    public var version = ChipTransfersLogHeader.logVersion
+    public var digest: String
+    public var scenario: String
+    /// Which command wrote it (`sweep --transfers`, `evaluate --chips`).
+    public var what: String
+    public var chips: Int, samples: Int
+    public var seed: UInt64
+    public var shard: SweepShard? = nil
+
+    public init(digest: String, scenario: String, what: String, chips: Int, samples: Int, seed: UInt64) {
+        self.digest = digest; self.scenario = scenario; self.what = what; self.chips = chips; self.samples = samples; self.seed = seed
+    }
+
+    public var unitCount: Int { chips }
+    public var summary: String { "\(what) of \(scenario): \(chips) chips × \(samples) test points, seed \(seed)" }
+    public var sameExperimentHint: String {
+        "Resume with the same scenario, weights, number of chips, --samples, --stuck-fraction and seed, or start again without --resume"
+    }
+    public static func index(of u: Unit) -> Int { u.unit }
+    public func describe(unit t: Int) -> String { "chip \(t)" }
+    public func problem(_ u: Unit) -> String? {
+        guard u.correct.count == samples else { return "\(u.correct.count) test points, the run has \(samples)" }
+        guard u.correct.allSatisfy({ $0 == "0" || $0 == "1" }) else { return "its results are not a string of 0 and 1" }
+        return nil
+    }
+}

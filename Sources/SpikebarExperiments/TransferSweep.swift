@@ -48,11 +48,11 @@ public struct TransferSweep: Codable, Sendable {
     public var points: [Point]
     public var seconds: Double
 
-    /// Runs `transfers` programmings of `weights`; `kernelChips × kernelSamples` pairs are replayed in the
-    /// event kernel as a cross-check (0 skips it).
+    /// Runs `transfers` programmings of `weights` (on the results log `log` when given: resumable);
+    /// `kernelChips × kernelSamples` pairs are replayed in the event kernel as a cross-check (0 skips it).
     public static func run(
         setup: TrainingSetup, weights: [WeightMatrix], gains: [Double]?, weightsName: String, transfers: Int,
-        samples: Int? = nil, kernelChips: Int = 4, kernelSamples: Int = 50, threads: Int = 0,
+        samples: Int? = nil, kernelChips: Int = 4, kernelSamples: Int = 50, threads: Int = 0, log: ChipTransfers.Log? = nil,
         progress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws -> TransferSweep {
         let start = Date()
@@ -66,7 +66,7 @@ public struct TransferSweep: Codable, Sendable {
         let labels = Array(setup.testLabels[0..<n])
         let scenario = s
         let experiment = ChipTransfers(setup: setup, scenario: s, weights: weights, gains: gains, samples: n, stuckFraction: nil, threads: threads)
-        let stats = ChipTransfers.Statistics(units: try experiment.run(chips: transfers, threads: threads, progress: progress), points: n)
+        let stats = ChipTransfers.Statistics(units: try experiment.run(chips: transfers, log: log, threads: threads, progress: progress), points: n)
         let correct = stats.correct, mean = stats.mean
         let f95 = stats.robust(95), f90 = stats.robust(90)
         var coords: [(Double, Double)]? = nil

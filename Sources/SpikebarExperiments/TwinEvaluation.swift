@@ -171,13 +171,13 @@ public struct ChipMonteCarlo: Codable, Sendable {
 
     public static func run(
         setup: TrainingSetup, weights: [WeightMatrix], gains: [Double]?, chips: Int, samples: Int? = nil,
-        threads: Int = 0, stuckFraction: Double? = nil,
+        threads: Int = 0, stuckFraction: Double? = nil, log: ChipTransfers.Log? = nil,
         progress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws -> ChipMonteCarlo {
         let experiment = ChipTransfers(
             setup: setup, scenario: setup.scenario, weights: weights, gains: gains, samples: samples,
             stuckFraction: stuckFraction ?? setup.spec.calibration.stuckFraction, threads: 1)
-        return ChipMonteCarlo(experiment: experiment, units: try experiment.run(chips: chips, threads: threads, progress: progress))
+        return ChipMonteCarlo(experiment: experiment, units: try experiment.run(chips: chips, log: log, threads: threads, progress: progress))
     }
 
     /// The summary of a finished `ChipTransfers` run.

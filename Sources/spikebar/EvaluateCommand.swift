@@ -33,6 +33,8 @@ struct EvaluateCommand: ParsableCommand {
         name: .customLong("set"),
         help: "key.path=value: set one scenario key before decoding (repeatable), e.g. --set network.nir=trained.nir.")
     var sets: [String] = []
+    @Flag(help: "With --chips: continue from <out>/chips.partial.jsonl, programming only the chips not in it (refused if the log is of another run).")
+    var resume = false
     @Flag(help: "Print the evaluation as JSON.") var json = false
     @Flag(help: "Print nothing but errors.") var quiet = false
 
@@ -41,6 +43,13 @@ struct EvaluateCommand: ParsableCommand {
             let settings = try sets.map { try ScenarioSetting(parsing: $0) }
             var loaded = try ScenarioLoader.load(path: scenario, settings: settings, requireWeightsFile: false)
             if let seed { loaded.scenario.seed = seed }
+            // Refused before any work: only the chip Monte-Carlo of a LIF network is logged.
+            if resume {
+                guard chips != nil else { throw ValidationError("--resume continues a --chips run; give --chips N") }
+                guard loaded.scenario.mif == nil, loaded.scenario.nir == nil else {
+                    throw ValidationError("--resume: only the chip Monte-Carlo of a LIF network keeps a results log; run without --resume")
+                }
+            }
             if loaded.scenario.mif != nil {
                 if let samples { guard samples >= 1 else { throw ValidationError("--samples must be ≥ 1") } }
                 try MIFCommands.evaluate(loaded, weights: weights, samples: samples, threads: threads, out: out, json: json, quiet: quiet)
@@ -71,9 +80,14 @@ struct EvaluateCommand: ParsableCommand {
             if let chips {
                 guard chips >= 1 else { throw ValidationError("--chips must be ≥ 1") }
                 let p = ProgressLine(total: chips, label: "chips", enabled: show)
+                let dir = out ?? "spikebar-out/\(loaded.scenario.name)"
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                // One line per programmed chip, fsync'd: after a kill, --resume programs only the chips not in it.
                 mc = try ChipMonteCarlo.run(
                     setup: setup, weights: w.weights, gains: w.gains, chips: chips, samples: samples,
                     threads: threads ?? loaded.scenario.simulation.threads, stuckFraction: stuckFraction,
+                    log: ChipTransfers.Log(
+                        path: dir + "/chips.partial.jsonl", resume: resume, scenarioDigest: loaded.digest, what: "evaluate --chips"),
                     progress: { d, _ in p.update(d) })
                 p.finish()
             }

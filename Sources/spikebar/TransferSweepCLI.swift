@@ -9,7 +9,8 @@ import SpikebarScenario
 extension SweepCommand {
     /// `spikebar sweep SCENARIO --transfers N`: programs the trained weights onto N chips and reports, per
     /// test point, the fraction of transfers that classify it correctly (`TransferSweep`,
-    /// `Docs/passive-arrays.md#transfer-sweep`). Writes <out>/transfers.csv (per point) and .json.
+    /// `Docs/passive-arrays.md#transfer-sweep`). Writes <out>/transfers.csv (per point) and .json, and keeps
+    /// the per-chip results log <out>/transfers.partial.jsonl that `--resume` continues.
     func runTransfers(_ transfers: Int) throws {
         guard transfers >= 1 else { throw ValidationError("--transfers must be ≥ 1") }
         let loaded = try ScenarioLoader.load(path: scenario, requireWeightsFile: false)
@@ -18,14 +19,17 @@ extension SweepCommand {
         let path = loaded.weightsFile ?? "spikebar-out/\(loaded.scenario.name)/weights.json"
         let w = try loaded.scenario.loadWeights(path: path)
         let show = !quiet && !json
+        let dir = out ?? "spikebar-out/\(loaded.scenario.name)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        // One line per programmed chip, fsync'd: after a kill, --resume programs only the chips not in it.
+        let logPath = "\(dir)/transfers.partial.jsonl"
         let progress = ProgressLine(total: transfers, label: "transfers", enabled: show)
         let r = try TransferSweep.run(
             setup: setup, weights: w.weights, gains: w.gains, weightsName: path, transfers: transfers,
             samples: testSamples, threads: threads ?? loaded.scenario.simulation.threads,
+            log: ChipTransfers.Log(path: logPath, resume: resume, scenarioDigest: loaded.digest, what: "sweep --transfers"),
             progress: { done, _ in progress.update(done) })
         progress.finish()
-        let dir = out ?? "spikebar-out/\(loaded.scenario.name)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let enc = JSONEncoder.spikebar(pretty: true)
         let data = try enc.encode(r)
         try DurableFile.write(data, to: "\(dir)/transfers.json")

@@ -1,0 +1,70 @@
+import Foundation
+import SpikebarCore
+import SpikebarExperiments
+import SpikebarPipeline
+import Testing
+
+/// Issue #17 point 7: `evaluate --chips` and `sweep --transfers` are one experiment (`ChipTransfers`) on
+/// the durable results log every unit-wise experiment uses (`ExperimentLog`).
+@Suite struct ChipTransfersLogTests {
+    func experiment() throws -> (ChipTransfers, TrainingSetup) {
+        let s = try smallTwoMoonsTrainingSetup()
+        let w = s.initialWeights()
+        return (ChipTransfers(setup: s, scenario: s.scenario, weights: w, gains: nil, samples: 30, stuckFraction: 0.02, threads: 2), s)
+    }
+
+    @Test func aKilledRunResumesToTheSameChipsAndTheSameSummary() throws {
+        let (e, _) = try experiment()
+        let dir = try freshTemporaryDirectory("chip-transfers")
+        let path = dir.appendingPathComponent("chips.partial.jsonl").path
+        let log = ChipTransfers.Log(path: path, resume: false, scenarioDigest: "d", what: "test")
+        let whole = try e.run(chips: 6, log: log, threads: 2)
+        #expect(whole == (try e.run(chips: 6, threads: 1)))  // the log changes nothing, nor the thread count
+        #expect(whole.map(\.unit) == Array(0..<6))
+        // A kill after three chips, in the middle of the fourth line.
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let lines = text.split(separator: "\n")
+        try (lines[0...3].joined(separator: "\n") + "\n" + lines[4].prefix(9)).write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try ExperimentLog<ChipTransfersLogHeader>.read(path: path).units.count == 3)
+        var resumeLog = log
+        resumeLog.resume = true
+        final class Todo: @unchecked Sendable { let lock = NSLock(); var counts: [Int] = [] }
+        let todo = Todo()
+        let resumed = try e.run(
+            chips: 6, log: resumeLog, threads: 2,
+            progress: { _, n in
+                todo.lock.lock(); todo.counts.append(n); todo.lock.unlock()
+            })
+        #expect(resumed == whole)
+        #expect(todo.counts == [3, 3, 3])  // only the chips missing from the log ran
+        let after = try ExperimentLog<ChipTransfersLogHeader>.read(path: path)
+        #expect(after.units.count == 6 && after.duplicates == 0)
+        let a = ChipTransfers.Statistics(units: whole, points: 30), b = ChipTransfers.Statistics(units: resumed, points: 30)
+        #expect(a == b)
+        #expect(a.correct.allSatisfy { (0...6).contains($0) })
+        #expect(abs(a.mean - a.accuracies.reduce(0, +) / 6) < 1e-15)
+    }
+
+    @Test func aLogOfAnotherRunOrADamagedLineIsRefusedNamingIt() throws {
+        let (e, _) = try experiment()
+        let dir = try freshTemporaryDirectory("chip-transfers-refused")
+        let path = dir.appendingPathComponent("chips.partial.jsonl").path
+        _ = try e.run(chips: 3, log: .init(path: path, resume: false, scenarioDigest: "d", what: "test"), threads: 1)
+        // Another number of chips is another run (its digest differs): refused, the log left alone.
+        #expect(throws: SpikebarError.self) {
+            try e.run(chips: 4, log: .init(path: path, resume: true, scenarioDigest: "d", what: "test"), threads: 1)
+        }
+        #expect(try ExperimentLog<ChipTransfersLogHeader>.read(path: path).units.count == 3)
+        // A unit line whose results do not fit the run: named with its byte offset.
+        var text = try String(contentsOfFile: path, encoding: .utf8)
+        let offset = text.utf8.count
+        text += "{\"correct\":\"10x\",\"unit\":2}\n"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        do {
+            _ = try ExperimentLog<ChipTransfersLogHeader>.read(path: path)
+            Issue.record("a damaged line was accepted")
+        } catch let error as SpikebarError {
+            #expect("\(error)".contains("\(offset)") && "\(error)".contains("chip 2"), "\(error)")
+        }
+    }
+}
