@@ -66,8 +66,9 @@ public enum PeerWorkload {
         for (k, c) in chip.connections.enumerated() {
             let gain = chip.neurons[c.to - 1].map { NeuronConstants($0).chargeToCurrent }
             var steps = [Double](repeating: 0, count: c.inputs * c.outputs)
+            let (gPlus, gMinus) = c.conductances
             for j in 0..<c.inputs {
-                for i in 0..<c.outputs { steps[j * c.outputs + i] = scale * (c.gPlus[j * c.outputs + i] - c.gMinus[j * c.outputs + i]) * gain[i] }
+                for i in 0..<c.outputs { steps[j * c.outputs + i] = scale * (gPlus[j * c.outputs + i] - gMinus[j * c.outputs + i]) * gain[i] }
             }
             let file = "w\(k).f64"
             let data = steps.withUnsafeBufferPointer { Data(buffer: $0) }  // little-endian on every supported host

@@ -25,6 +25,7 @@ extension Chip {
         device: RRAMDevice, seed: UInt64, chipSample: Int
     ) {
         guard fraction > 0 else { return }
+        conn.storeConductances()  // stuck cells change single cells
         let top = device.levels - 1
         if conn.stuck.isEmpty { conn.stuck = [UInt8](repeating: 0, count: conn.inputs * conn.outputs) }
         for j in 0..<conn.inputs {

@@ -19,8 +19,13 @@ extension Chip {
             if c.inputs != populations[c.from].size || c.outputs != populations[c.to].size {
                 out.append("connection \(k): \(c.inputs)×\(c.outputs), populations hold \(populations[c.from].size)×\(populations[c.to].size)")
             }
-            if c.gPlus.count != n || c.gMinus.count != n {
+            if c.storesConductances, c.gPlus.count != n || c.gMinus.count != n {
                 out.append("connection \(k): \(c.gPlus.count)/\(c.gMinus.count) conductances for \(n) synapses")
+            }
+            if let r = c.regeneration {
+                if !c.gPlus.isEmpty || !c.gMinus.isEmpty { out.append("connection \(k): regenerates its conductances and stores some") }
+                if r.connection != k { out.append("connection \(k): its conductances regenerate from connection \(r.connection)'s streams") }
+                if c.levelPlus.count != n || c.levelMinus.count != n { out.append("connection \(k): regenerates without a level per cell") }
             }
             if !c.levelPlus.isEmpty && (c.levelPlus.count != n || c.levelMinus.count != n) {
                 out.append("connection \(k): level arrays of the wrong size")
@@ -52,18 +57,24 @@ extension Chip {
                 out.append("tile \(t): \(tile.rowConductance.count) row sums for \(tile.usedRows) rows"); continue
             }
             // Sizes already reported above: the sums below would read out of range.
-            guard c.gPlus.count == c.inputs * c.outputs, c.gMinus.count == c.inputs * c.outputs,
+            let n = c.inputs * c.outputs
+            guard c.storesConductances ? c.gPlus.count == n && c.gMinus.count == n : c.levelPlus.count == n && c.levelMinus.count == n,
                 tile.rowStart + tile.usedRows <= c.inputs, tile.neuronStart + tile.neurons <= c.outputs
             else { continue }
-            // Σ G per row as `mapOntoTiles` sums it (same order: exactly equal).
-            for r in 0..<tile.usedRows {
-                let base = (tile.rowStart + r) * c.outputs + tile.neuronStart
-                var s = 0.0
-                for i in 0..<tile.neurons {
-                    if tile.polarity != .minus { s += c.gPlus[base + i] }
-                    if tile.polarity != .plus { s += c.gMinus[base + i] }
+            // Σ G per row as `mapOntoTiles` sums it (same order: exactly equal), rows as stored or regenerated.
+            var gp = [Double](repeating: 0, count: c.outputs), gm = gp
+            gp.withUnsafeMutableBufferPointer { p in
+                gm.withUnsafeMutableBufferPointer { m in
+                    for r in 0..<tile.usedRows {
+                        c.conductanceRow(tile.rowStart + r, plus: p, minus: m)
+                        var s = 0.0
+                        for i in tile.neuronStart..<(tile.neuronStart + tile.neurons) {
+                            if tile.polarity != .minus { s += p[i] }
+                            if tile.polarity != .plus { s += m[i] }
+                        }
+                        if s != tile.rowConductance[r] { out.append("tile \(t) row \(r): Σ G \(tile.rowConductance[r]) ≠ its cells' \(s)"); break }
+                    }
                 }
-                if s != tile.rowConductance[r] { out.append("tile \(t) row \(r): Σ G \(tile.rowConductance[r]) ≠ its cells' \(s)"); break }
             }
         }
         return out

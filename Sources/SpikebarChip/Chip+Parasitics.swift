@@ -23,8 +23,9 @@ extension Chip {
         var plus: [[Double]] = [], minus: [[Double]] = []
         var meanPlus = [[Double]](repeating: [], count: tiles.count), meanMinus = meanPlus
         for (index, c) in connections.enumerated() {
+            let (gPlus, gMinus) = c.conductances
             let a = Chip.parasiticAttenuation(
-                gPlus: c.gPlus, gMinus: c.gMinus, inputs: c.inputs, outputs: c.outputs,
+                gPlus: gPlus, gMinus: gMinus, inputs: c.inputs, outputs: c.outputs,
                 spec: tileSpec, model: p)
             plus.append(a.plus); minus.append(a.minus)
             // The tiles of this connection, in the order `mapOntoTiles` created them.

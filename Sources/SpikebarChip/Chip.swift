@@ -43,8 +43,12 @@ public struct Connection: Sendable {
     public var from: Int, to: Int
     public var recurrent: Bool
     public var inputs: Int, outputs: Int
-    /// Conductances (S) as programmed.
+    /// Conductances (S) as programmed; empty when the connection regenerates them (`regeneration`):
+    /// read them with `conductanceRow(_:plus:minus:)` or `conductances`, which serve both kinds.
     public var gPlus: [Siemens], gMinus: [Siemens]
+    /// How the conductances are regenerated when they are not stored (large connections,
+    /// `Chip.regenerationThreshold`); nil: `gPlus`/`gMinus` hold them.
+    public var regeneration: ConductanceRecipe? = nil
     /// Level each cell was programmed to.
     public var levelPlus: [UInt16], levelMinus: [UInt16]
     /// Tiles holding row `j`: `rowTiles[j / tileRows]` lists their indices in `Chip.tiles`.
@@ -55,15 +59,57 @@ public struct Connection: Sendable {
     /// bit 1 `G⁺` stuck high (LRS), bit 2 `G⁻` stuck, bit 3 `G⁻` stuck high.
     public var stuck: [UInt8] = []
 
-    /// Effective signed conductance `G⁺ − G⁻` (S) of synapse (j → i).
+    /// Effective signed conductance `G⁺ − G⁻` (S) of synapse (j → i) of a connection that stores its
+    /// conductances.
     @inlinable public func effective(_ j: Int, _ i: Int) -> Siemens {
         gPlus[j * outputs + i] - gMinus[j * outputs + i]
+    }
+
+    /// Whether `gPlus`/`gMinus` hold the conductances (else `regeneration` makes them on demand).
+    public var storesConductances: Bool { regeneration == nil }
+
+    /// Row `j`'s conductances (S) into `plus`/`minus` (`outputs` entries each): copied when stored,
+    /// regenerated (programmed and aged again from the keyed streams, the same bits) otherwise.
+    public func conductanceRow(_ j: Int, plus: UnsafeMutableBufferPointer<Siemens>, minus: UnsafeMutableBufferPointer<Siemens>) {
+        let row = j * outputs..<(j + 1) * outputs
+        guard let recipe = regeneration else {
+            _ = plus.update(fromContentsOf: gPlus[row])
+            _ = minus.update(fromContentsOf: gMinus[row])
+            return
+        }
+        var stats = ProgrammingStats()
+        recipe.program(row: j, levelsPlus: levelPlus[row], levelsMinus: levelMinus[row], plus: plus, minus: minus, stats: &stats)
+        if let a = recipe.ageing { recipe.age(row: j, a, levelsPlus: levelPlus[row], levelsMinus: levelMinus[row], plus: plus, minus: minus) }
+    }
+
+    /// Every conductance (S), row-major: the stored arrays, or all rows regenerated (16 B per synapse
+    /// for as long as the caller holds them).
+    public var conductances: (plus: [Siemens], minus: [Siemens]) {
+        guard regeneration != nil else { return (gPlus, gMinus) }
+        var gp = [Siemens](repeating: 0, count: inputs * outputs), gm = gp
+        gp.withUnsafeMutableBufferPointer { p in
+            gm.withUnsafeMutableBufferPointer { m in
+                for j in 0..<inputs {
+                    let row = j * outputs..<(j + 1) * outputs
+                    conductanceRow(j, plus: UnsafeMutableBufferPointer(rebasing: p[row]), minus: UnsafeMutableBufferPointer(rebasing: m[row]))
+                }
+            }
+        }
+        return (gp, gm)
+    }
+
+    /// Stores the conductances (regenerating them once) so that they can be changed cell by cell.
+    public mutating func storeConductances() {
+        guard regeneration != nil else { return }
+        (gPlus, gMinus) = conductances
+        regeneration = nil
     }
 
     /// The programmed weights `(G⁺ − G⁻)/window` in units of the conductance window (`window` =
     /// G_max − G_min, `Chip.conductanceWindow`), row-major like the cells: what the twins read back.
     /// `attenuation` (per cell, G⁺ and G⁻: the tiles' parasitic read factors) multiplies each cell first.
     public func effectiveWeights(window: Siemens, attenuation: (plus: [Double], minus: [Double])? = nil) -> [Double] {
+        let (gPlus, gMinus) = conductances
         guard let a = attenuation else { return zip(gPlus, gMinus).map { ($0 - $1) / window } }
         return gPlus.indices.map { (gPlus[$0] * a.plus[$0] - gMinus[$0] * a.minus[$0]) / window }
     }

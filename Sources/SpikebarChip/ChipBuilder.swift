@@ -3,6 +3,12 @@ import SpikebarDevices
 import SpikebarNeurons
 
 extension Chip {
+    /// Synapses from which a connection of an active chip without stuck cells keeps only its levels
+    /// and regenerates its conductances when read (`ConductanceRecipe`): 2²⁴ (16.8 M; 256 MiB of
+    /// conductance pairs). The 10⁶-neuron scaling chip (128 M synapses) is above it, the 10⁵ one (12.8 M)
+    /// and every shipped scenario below. Same bits either way (`ConductanceRecipeTests`).
+    public static let regenerationThreshold = 1 << 24
+
     /// Programs a chip: maps each connection's weights onto tiles, writes every cell to its level with
     /// the device's programming error, and samples every neuron's time constants.
     ///
@@ -11,7 +17,12 @@ extension Chip {
     ///     (units of the conductance window).
     ///   - gains: DPI gain per layer of neurons (defaults to `spec.neurons.synapseGain`).
     ///   - chipSample: Monte-Carlo index of this chip (programming errors, time constants).
-    public init(spec: ChipSpec, weights: [WeightMatrix], gains: [Double]? = nil, chipSample: Int = 0) throws {
+    ///   - regenerateFrom: connections of at least this many synapses regenerate their conductances
+    ///     instead of storing them (`regenerationThreshold`; `Int.max` stores all).
+    public init(
+        spec: ChipSpec, weights: [WeightMatrix], gains: [Double]? = nil, chipSample: Int = 0,
+        regenerateFrom: Int = Chip.regenerationThreshold
+    ) throws {
         let net = spec.network
         populations = [Population(name: "input", size: net.input)] + net.layers.map { Population(name: $0.name, size: $0.size) }
         device = spec.device
@@ -31,14 +42,19 @@ extension Chip {
                     "weights of connection \(populations[from].name)→\(populations[to].name) are \(w.inputs)×\(w.outputs), the network needs \(inputs)×\(outputs)"
                 )
             }
+            let regenerate =
+                device.array != .passive && device.faults.bitErrorRate == 0 && inputs * outputs >= regenerateFrom
             var (conn, stats) =
                 device.array == .passive
                 ? Chip.programPassive(
                     w, from: from, to: to, recurrent: recurrent, device: device, passive: device.passive ?? PassiveArraySpec(),
                     tiles: tileSpec, seed: spec.seed, connection: c, chipSample: chipSample)
-                : Chip.program(
-                    w, from: from, to: to, recurrent: recurrent, device: device,
-                    seed: spec.seed, connection: c, chipSample: chipSample)
+                : regenerate
+                    ? Chip.programRegenerable(
+                        w, from: from, to: to, recurrent: recurrent, device: device, seed: spec.seed, connection: c, chipSample: chipSample)
+                    : Chip.program(
+                        w, from: from, to: to, recurrent: recurrent, device: device,
+                        seed: spec.seed, connection: c, chipSample: chipSample)
             programming.add(stats)
             Chip.age(&conn, device: device, seed: spec.seed, connection: c, chipSample: chipSample)
             conn.tileRows = tileSpec.rows
@@ -123,38 +139,22 @@ extension Chip {
     ) -> (Connection, ProgrammingStats) {
         let n = w.inputs * w.outputs
         var gPlus = [Double](repeating: 0, count: n), gMinus = gPlus
-        var lPlus = [UInt16](repeating: 0, count: n), lMinus = lPlus
+        let (lPlus, lMinus) = levels(w, device: device)
+        let recipe = ConductanceRecipe(device: device, seed: seed, connection: connection, chipSample: chipSample)
         var stats = ProgrammingStats()
         stats.cells = 2 * n
-        // One cell: write-verify to the level's target (pulses and misses counted) with device physics,
-        // else one pulse with the level's Gaussian programming error.
-        let writeVerify = device.physics?.writeVerify, table = device.levelStatistics
-        func write(level: Int, using rng: inout RandomStream) -> Siemens {
-            guard let wv = writeVerify, let table else {
-                stats.pulses += 1
-                return device.program(level: level, using: &rng)
-            }
-            let r = wv.program(target: table[level].conductance, sigma: table[level].programmingStd, using: &rng)
-            stats.pulses += r.pulses
-            if abs(r.conductance - table[level].conductance) > wv.tolerance { stats.failures += 1 }
-            return r.conductance
-        }
-        // One stream per presynaptic row so that rows can later be programmed in parallel.
-        for j in 0..<w.inputs {
-            var rng = RandomStream(
-                seed: seed, purpose: .programming, index: UInt64(connection) << 32 | UInt64(j),
-                sample: UInt64(chipSample))
-            for i in 0..<w.outputs {
-                let k = j * w.outputs + i
-                let (lp, lm) = device.pairLevels(weight: Double(w.values[k]))
-                lPlus[k] = UInt16(lp); lMinus[k] = UInt16(lm)
-                gPlus[k] = write(level: lp, using: &rng)
-                gMinus[k] = write(level: lm, using: &rng)
+        gPlus.withUnsafeMutableBufferPointer { gp in
+            gMinus.withUnsafeMutableBufferPointer { gm in
+                for j in 0..<w.inputs {
+                    let row = j * w.outputs..<(j + 1) * w.outputs
+                    recipe.program(
+                        row: j, levelsPlus: lPlus[row], levelsMinus: lMinus[row],
+                        plus: UnsafeMutableBufferPointer(rebasing: gp[row]), minus: UnsafeMutableBufferPointer(rebasing: gm[row]),
+                        stats: &stats)
+                }
             }
         }
-        // Without write-verify each cell takes one pulse of the same (assumed, documented) energy as a
-        // write-verify pulse: `WriteVerify.pulseEnergy`, 10 pJ by default (Docs/devices.md#write-verify).
-        stats.energy = Double(stats.pulses) * ((table != nil ? writeVerify : nil) ?? WriteVerify()).pulseEnergy
+        stats.energy = recipe.programmingEnergy(pulses: stats.pulses)
         return (
             Connection(
                 from: from, to: to, recurrent: recurrent, inputs: w.inputs, outputs: w.outputs,
@@ -162,53 +162,120 @@ extension Chip {
         )
     }
 
+    /// The level pair of every weight (`RRAMDevice.pairLevels`), row-major.
+    static func levels(_ w: WeightMatrix, device: RRAMDevice) -> ([UInt16], [UInt16]) {
+        var lPlus = [UInt16](repeating: 0, count: w.inputs * w.outputs), lMinus = lPlus
+        for k in lPlus.indices {
+            let (lp, lm) = device.pairLevels(weight: Double(w.values[k]))
+            lPlus[k] = UInt16(lp); lMinus[k] = UInt16(lm)
+        }
+        return (lPlus, lMinus)
+    }
+
+    /// A connection whose conductances are not stored but regenerated row by row when read
+    /// (`ConductanceRecipe`: the same keyed streams, so the same bits): its levels, its programming
+    /// statistics and its tiles' Σ G are made here, one row at a time. Ageing included; no stuck cells
+    /// (a chip with faults stores its conductances).
+    static func programRegenerable(
+        _ w: WeightMatrix, from: Int, to: Int, recurrent: Bool, device: RRAMDevice,
+        seed: UInt64, connection: Int, chipSample: Int
+    ) -> (Connection, ProgrammingStats) {
+        let (lPlus, lMinus) = levels(w, device: device)
+        var conn = Connection(
+            from: from, to: to, recurrent: recurrent, inputs: w.inputs, outputs: w.outputs,
+            gPlus: [], gMinus: [], levelPlus: lPlus, levelMinus: lMinus, rowTiles: [], tileRows: 1)
+        let recipe = ConductanceRecipe(device: device, seed: seed, connection: connection, chipSample: chipSample)
+        conn.regeneration = recipe
+        var stats = ProgrammingStats()
+        stats.cells = 2 * w.inputs * w.outputs
+        guard device.physics?.writeVerify != nil, device.levelStatistics != nil else {
+            // One pulse per cell: the statistics need no conductance.
+            stats.pulses = stats.cells
+            stats.energy = recipe.programmingEnergy(pulses: stats.pulses)
+            return (conn, stats)
+        }
+        var gp = [Double](repeating: 0, count: w.outputs), gm = gp
+        gp.withUnsafeMutableBufferPointer { p in
+            gm.withUnsafeMutableBufferPointer { m in
+                for j in 0..<w.inputs {
+                    let row = j * w.outputs..<(j + 1) * w.outputs
+                    recipe.program(row: j, levelsPlus: lPlus[row], levelsMinus: lMinus[row], plus: p, minus: m, stats: &stats)
+                }
+            }
+        }
+        stats.energy = recipe.programmingEnergy(pulses: stats.pulses)
+        return (conn, stats)
+    }
+
     /// Evolves a programmed connection to `device.timeSinceProgramming` (relaxation and retention drift,
     /// `DeviceTimeModel.evolve`), one deviate per cell from the keyed stream `(seed, drift, connection
     /// << 32 | row, chip sample)`: the same chip sample at a later time is the same chip, drifted further.
+    /// A regenerable connection ages as it is regenerated (`ConductanceRecipe.row`).
     static func age(_ conn: inout Connection, device: RRAMDevice, seed: UInt64, connection: Int, chipSample: Int) {
-        guard let physics = device.physics, let table = device.levelStatistics, device.timeSinceProgramming > 0 else { return }
-        let t = device.timeSinceProgramming
-        let factor = table.map { physics.time.meanFactor($0, at: t) }
-        let added = table.map { physics.time.addedStd($0, at: t) }
-        for j in 0..<conn.inputs {
-            var rng = RandomStream(seed: seed, purpose: .drift, index: UInt64(connection) << 32 | UInt64(j), sample: UInt64(chipSample))
-            for i in 0..<conn.outputs {
-                let k = j * conn.outputs + i
-                let lp = Int(conn.levelPlus[k]), lm = Int(conn.levelMinus[k])
-                conn.gPlus[k] = Swift.max(0, conn.gPlus[k] * factor[lp] + added[lp] * rng.nextGaussian())
-                conn.gMinus[k] = Swift.max(0, conn.gMinus[k] * factor[lm] + added[lm] * rng.nextGaussian())
+        guard conn.regeneration == nil else { return }
+        let recipe = ConductanceRecipe(device: device, seed: seed, connection: connection, chipSample: chipSample)
+        guard let ageing = recipe.ageing else { return }
+        let outputs = conn.outputs
+        let lp = conn.levelPlus, lm = conn.levelMinus
+        conn.gPlus.withUnsafeMutableBufferPointer { gp in
+            conn.gMinus.withUnsafeMutableBufferPointer { gm in
+                for j in 0..<conn.inputs {
+                    let row = j * outputs..<(j + 1) * outputs
+                    recipe.age(
+                        row: j, ageing, levelsPlus: lp[row], levelsMinus: lm[row],
+                        plus: UnsafeMutableBufferPointer(rebasing: gp[row]), minus: UnsafeMutableBufferPointer(rebasing: gm[row]))
+                }
             }
         }
     }
 
     /// Splits a connection into tiles of `spec.rows` rows; columns hold `cols/2` neurons per tile with
-    /// differential columns, `cols` per tile pair with differential arrays.
+    /// differential columns, `cols` per tile pair with differential arrays. Each row's conductances are
+    /// read once (`conductanceRow`: stored or regenerated) and summed into every tile it crosses.
     static func mapOntoTiles(_ conn: Connection, index: Int, spec: TileSpec, firstTile: Int) -> ([Tile], [[Int]]) {
         var tiles: [Tile] = []
         var rowTiles: [[Int]] = []
         let polarities = spec.polarities
-        for block in spec.blocks(inputs: conn.inputs, outputs: conn.outputs) {
-            if block.neuronStart == 0 { rowTiles.append([]) }
-            let usedRows = block.usedRows, n = block.neurons
-            for polarity in polarities {
-                var rowG = [Double](repeating: 0, count: usedRows)
-                for r in 0..<usedRows {
-                    let base = (block.rowStart + r) * conn.outputs + block.neuronStart
-                    var s = 0.0
-                    for i in 0..<n {
-                        if polarity != .minus { s += conn.gPlus[base + i] }
-                        if polarity != .plus { s += conn.gMinus[base + i] }
+        let blocks = spec.blocks(inputs: conn.inputs, outputs: conn.outputs)
+        var gp = [Siemens](repeating: 0, count: conn.outputs), gm = gp
+        var b = 0
+        while b < blocks.count {
+            // The blocks of one row block (neuron blocks left to right), each with its polarities.
+            let rowStart = blocks[b].rowStart, usedRows = blocks[b].usedRows
+            var e = b
+            while e < blocks.count && blocks[e].rowStart == rowStart { e += 1 }
+            var sums = [[Double]](repeating: [Double](repeating: 0, count: usedRows), count: (e - b) * polarities.count)
+            gp.withUnsafeMutableBufferPointer { p in
+                gm.withUnsafeMutableBufferPointer { m in
+                    for r in 0..<usedRows {
+                        conn.conductanceRow(rowStart + r, plus: p, minus: m)
+                        for (t, block) in blocks[b..<e].enumerated() {
+                            for (q, polarity) in polarities.enumerated() {
+                                var s = 0.0
+                                for i in block.neuronStart..<(block.neuronStart + block.neurons) {
+                                    if polarity != .minus { s += p[i] }
+                                    if polarity != .plus { s += m[i] }
+                                }
+                                sums[t * polarities.count + q][r] = s
+                            }
+                        }
                     }
-                    rowG[r] = s
                 }
-                rowTiles[rowTiles.count - 1].append(firstTile + tiles.count)
-                tiles.append(
-                    Tile(
-                        connection: index, rowStart: block.rowStart, usedRows: usedRows, neuronStart: block.neuronStart,
-                        neurons: n, polarity: polarity, rows: spec.rows, cols: spec.cols,
-                        usedCols: spec.usedColumns(neurons: n), rowConductance: rowG,
-                        totalConductance: rowG.reduce(0, +)))
             }
+            rowTiles.append([])
+            for (t, block) in blocks[b..<e].enumerated() {
+                for (q, polarity) in polarities.enumerated() {
+                    let rowG = sums[t * polarities.count + q]
+                    rowTiles[rowTiles.count - 1].append(firstTile + tiles.count)
+                    tiles.append(
+                        Tile(
+                            connection: index, rowStart: block.rowStart, usedRows: usedRows, neuronStart: block.neuronStart,
+                            neurons: block.neurons, polarity: polarity, rows: spec.rows, cols: spec.cols,
+                            usedCols: spec.usedColumns(neurons: block.neurons), rowConductance: rowG,
+                            totalConductance: rowG.reduce(0, +)))
+                }
+            }
+            b = e
         }
         return (tiles, rowTiles)
     }

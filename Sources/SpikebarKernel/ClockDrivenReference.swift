@@ -21,9 +21,10 @@ public enum ClockDrivenReference {
         let dtPs = max(1, Int64((dt * 1e12).rounded()))
         let scale = chip.device.readVoltage * chip.device.readPulse
         let connections = chip.connections.map { c in
-            GridEngine<LIFDPIModel>.Connection(
+            let (gPlus, gMinus) = c.conductances
+            return GridEngine<LIFDPIModel>.Connection(
                 from: c.from, to: c.to, recurrent: c.recurrent, inputs: c.inputs, outputs: c.outputs,
-                w: zip(c.gPlus, c.gMinus).map { scale * ($0 - $1) })
+                w: zip(gPlus, gMinus).map { scale * ($0 - $1) })
         }
         let engine = GridEngine<LIFDPIModel>(
             sizes: chip.populations.map(\.size),

@@ -174,6 +174,8 @@ struct CompiledNetwork {
         let par = chip.parasitics()
         parasitics = par
         func build(_ c: Connection, _ charge: UnsafeMutablePointer<Double>?, _ count: Int) -> CompiledConnection {
+            // Per-synapse noise needs every conductance (regenerated once when the connection does not store them).
+            let g: (plus: [Siemens], minus: [Siemens]) = stats != nil || sigma > 0 ? c.conductances : ([], [])
             if let stats {
                 // Device physics (ReadNoiseModel): white `read_noise` + the level's 1/f noise as one
                 // Gaussian per synapse, RTN as two trap states drawn per read.
@@ -181,7 +183,7 @@ struct CompiledNetwork {
                 var rtn = [Double](repeating: 0, count: 4 * count)
                 for k in 0..<count {
                     let a = stats[Int(c.levelPlus[k])], b = stats[Int(c.levelMinus[k])]
-                    let gp = c.gPlus[k], gm = c.gMinus[k]
+                    let gp = g.plus[k], gm = g.minus[k]
                     let fp = a.flickerNoise * gp, fm = b.flickerNoise * gm
                     noise[k] = scale * ((sigma * gp) * (sigma * gp) + (sigma * gm) * (sigma * gm) + fp * fp + fm * fm).squareRoot()
                     rtn[4 * k] = scale * a.rtnAmplitude; rtn[4 * k + 1] = a.rtnOccupancy
@@ -191,7 +193,7 @@ struct CompiledNetwork {
                     from: c.from, to: c.to, outputs: c.outputs, charge: charge, count: count, noise: noise, rtn: rtn,
                     rowTiles: c.rowTiles, tileRows: c.tileRows)
             }
-            let noise = sigma > 0 ? zip(c.gPlus, c.gMinus).map { sigma * scale * ($0 * $0 + $1 * $1).squareRoot() } : []
+            let noise = sigma > 0 ? zip(g.plus, g.minus).map { sigma * scale * ($0 * $0 + $1 * $1).squareRoot() } : []
             return CompiledConnection(
                 from: c.from, to: c.to, outputs: c.outputs, charge: charge, count: count, noise: noise,
                 rowTiles: c.rowTiles, tileRows: c.tileRows)
@@ -200,14 +202,25 @@ struct CompiledNetwork {
             // Single-row read factors folded in at compile time: the hot loop pays nothing for them.
             var cp: [Double] = [], cm: [Double] = []
             if let par {
-                cp = c.gPlus.indices.map { scale * c.gPlus[$0] * par.plus[index][$0] }
-                cm = c.gMinus.indices.map { scale * c.gMinus[$0] * par.minus[index][$0] }
+                let (gPlus, gMinus) = c.conductances
+                cp = gPlus.indices.map { scale * gPlus[$0] * par.plus[index][$0] }
+                cm = gMinus.indices.map { scale * gMinus[$0] * par.minus[index][$0] }
             }
-            let count = c.gPlus.count
+            let count = c.inputs * c.outputs
             let charge = allocateMatrix(count: count)
             if let q = charge {
                 if par == nil {
-                    for k in 0..<count { q[k] = scale * (c.gPlus[k] - c.gMinus[k]) }
+                    // Row by row: a connection that regenerates its conductances never holds them all.
+                    var gp = [Double](repeating: 0, count: c.outputs), gm = gp
+                    gp.withUnsafeMutableBufferPointer { p in
+                        gm.withUnsafeMutableBufferPointer { m in
+                            for j in 0..<c.inputs {
+                                c.conductanceRow(j, plus: p, minus: m)
+                                let row = q + j * c.outputs
+                                for i in 0..<c.outputs { row[i] = scale * (p[i] - m[i]) }
+                            }
+                        }
+                    }
                 } else {
                     for k in 0..<count { q[k] = cp[k] - cm[k] }
                 }

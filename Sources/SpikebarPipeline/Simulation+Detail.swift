@@ -152,18 +152,27 @@ extension Simulation {
 
     /// Currents of the used columns of `tile` when `rows` (connection row indices) are active.
     func tileColumnCurrents(tile: Tile, connection c: Connection, rows: [Int], voltage: Double) -> [Double] {
+        // Row by row (`conductanceRow`: stored or regenerated); each column's sum still runs in row order.
+        var plus = [Double](repeating: 0, count: tile.neurons), minus = plus
+        var gp = [Double](repeating: 0, count: c.outputs), gm = gp
+        gp.withUnsafeMutableBufferPointer { p in
+            gm.withUnsafeMutableBufferPointer { m in
+                for j in rows {
+                    c.conductanceRow(j, plus: p, minus: m)
+                    for n in 0..<tile.neurons {
+                        plus[n] += p[tile.neuronStart + n]
+                        minus[n] += m[tile.neuronStart + n]
+                    }
+                }
+            }
+        }
         var out: [Double] = []
         out.reserveCapacity(tile.usedCols)
-        for i in tile.neuronStart..<(tile.neuronStart + tile.neurons) {
-            var plus = 0.0, minus = 0.0
-            for j in rows {
-                plus += c.gPlus[j * c.outputs + i]
-                minus += c.gMinus[j * c.outputs + i]
-            }
+        for n in 0..<tile.neurons {
             switch tile.polarity {
-            case .both: out.append(voltage * plus); out.append(voltage * minus)
-            case .plus: out.append(voltage * plus)
-            case .minus: out.append(voltage * minus)
+            case .both: out.append(voltage * plus[n]); out.append(voltage * minus[n])
+            case .plus: out.append(voltage * plus[n])
+            case .minus: out.append(voltage * minus[n])
             }
         }
         return out

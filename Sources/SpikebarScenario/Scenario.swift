@@ -76,7 +76,10 @@ public struct Scenario: Sendable, Codable {
                 throw c.invalid(.training, "networks from an NIR graph are not trained by Spikebar yet: train in the framework and export the graph")
             }
             if [.twoMoons, .randman].contains(input.source) {
-                throw c.invalid(.input, "source: \(input.source.rawValue) draws its samples from a training section; an NIR network takes nmnist, mnist, trace, uniform or synthetic input")
+                throw c.invalid(
+                    .input,
+                    "source: \(input.source.rawValue) draws its samples from a training section; an NIR network takes nmnist, mnist, trace, uniform or synthetic input"
+                )
             }
             return  // the input's channel count is checked against the graph when it is read
         }
@@ -163,9 +166,12 @@ extension Chip {
     /// Programs the chip a LIF + DPI scenario describes (`Chip(spec:weights:gains:chipSample:)` on
     /// `scenario.chipSpec`). A scenario of another neuron model is refused, by type: the chip's
     /// event kernel and twin step LIF + DPI neurons (MIF chips: `MIFPipeline`).
-    public init(scenario: Scenario, weights: [WeightMatrix], gains: [Double]? = nil, chipSample: Int = 0) throws {
+    public init(
+        scenario: Scenario, weights: [WeightMatrix], gains: [Double]? = nil, chipSample: Int = 0,
+        regenerateFrom: Int = Chip.regenerationThreshold
+    ) throws {
         try scenario.requireNeuronModel([.lifDPI], for: "programming an event-kernel chip")
-        try self.init(spec: scenario.chipSpec, weights: weights, gains: gains, chipSample: chipSample)
+        try self.init(spec: scenario.chipSpec, weights: weights, gains: gains, chipSample: chipSample, regenerateFrom: regenerateFrom)
     }
 
     /// `Chip.sampleNeurons(spec:)` for a scenario.
