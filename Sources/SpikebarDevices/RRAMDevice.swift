@@ -161,7 +161,8 @@ public struct RRAMDevice: Sendable, Equatable, Codable {
         ideal = try c.decode(.ideal, default: false)
         if ideal {
             // What an ideal device does not have cannot be set on it: refused rather than ignored.
-            for key in [CodingKeys.levels, .programmingError, .readNoise, .physics, .timeSinceProgramming, .faults, .array, .passive] where c.contains(key) {
+            for key in [CodingKeys.levels, .programmingError, .readNoise, .physics, .timeSinceProgramming, .faults, .array, .passive]
+            where c.contains(key) {
                 throw c.invalid(key, "an ideal device (ideal: true) has no \(key.stringValue): it holds every weight exactly; remove one of the two")
             }
             programmingError = Array(repeating: 0, count: levels)

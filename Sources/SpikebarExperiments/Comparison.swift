@@ -25,10 +25,13 @@ public enum Comparison {
             let x = a.scenario, y = b.scenario
             if channels(0) != channels(k) {
                 let graphs = x.nir != nil || y.nir != nil
-                diffs.append("\(graphs ? "the input population (an NIR graph's Input)" : "network.input") (\(channels(0)) vs \(channels(k)) input channels)")
+                diffs.append(
+                    "\(graphs ? "the input population (an NIR graph's Input)" : "network.input") (\(channels(0)) vs \(channels(k)) input channels)")
             }
             if a.nmnistData != b.nmnistData || (x.input.source == .nmnist && x.input.labels != y.input.labels) {
-                diffs.append("input.file / input.labels of the N-MNIST recordings (\(a.nmnistData ?? "none") \(x.input.labels ?? "") vs \(b.nmnistData ?? "none") \(y.input.labels ?? ""))")
+                diffs.append(
+                    "input.file / input.labels of the N-MNIST recordings (\(a.nmnistData ?? "none") \(x.input.labels ?? "") vs \(b.nmnistData ?? "none") \(y.input.labels ?? ""))"
+                )
             }
             if x.seed != y.seed {
                 diffs.append("seed (\(x.seed) vs \(y.seed); the seed draws the input spikes and weights — pass --seed to set both)")

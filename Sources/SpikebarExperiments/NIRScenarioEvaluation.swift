@@ -85,7 +85,10 @@ public struct NIRScenarioEvaluation: Codable, Sendable {
             let results = try sim.runAll(threads: threads, progress: phase?("\(label), \(timing)", sim.inputs.count))
             let labels = sim.inputs.labels ?? []
             let correct = zip(results, labels).filter { $0.0.run.predictedClass == $0.1 }.count
-            rows.append(Row(weights: label, timing: timing, correct: correct, samples: results.count, accuracy: Double(correct) / Double(max(1, results.count))))
+            rows.append(
+                Row(
+                    weights: label, timing: timing, correct: correct, samples: results.count,
+                    accuracy: Double(correct) / Double(max(1, results.count))))
             if setting.ideal == s.device.ideal, setting.timing == s.simulation.timing, costs.isEmpty {
                 let report = sim.report(results)
                 costs = report.architectures.map {
@@ -127,12 +130,15 @@ public struct NIRScenarioEvaluation: Codable, Sendable {
         s += "| weights | timing | correct | accuracy |\n|---|---|---:|---:|\n"
         for r in rows { s += "| \(r.weights) | \(r.timing) | \(r.correct) / \(r.samples) | \(Units.fixed(100 * r.accuracy, significant: 4)) % |\n" }
         if let mc = monteCarlo {
-            s += "\nOver \(mc.chips) programmed chip samples (the scenario's timing): mean accuracy \(Units.fixed(100 * mc.meanAccuracy, significant: 4)) %, worst \(Units.fixed(100 * mc.worstAccuracy, significant: 4)) %; \(Units.fixed(100 * mc.robustFraction, significant: 4)) % of inputs right on ≥ 95 % of the chips.\n"
+            s +=
+                "\nOver \(mc.chips) programmed chip samples (the scenario's timing): mean accuracy \(Units.fixed(100 * mc.meanAccuracy, significant: 4)) %, worst \(Units.fixed(100 * mc.worstAccuracy, significant: 4)) %; \(Units.fixed(100 * mc.robustFraction, significant: 4)) % of inputs right on ≥ 95 % of the chips.\n"
         }
         if !costs.isEmpty {
-            s += "\nPer inference (the scenario's device and timing):\n\n| architecture | energy | latency (streaming) | latency (compute) |\n|---|---:|---:|---:|\n"
+            s +=
+                "\nPer inference (the scenario's device and timing):\n\n| architecture | energy | latency (streaming) | latency (compute) |\n|---|---:|---:|---:|\n"
             for c in costs {
-                s += "| \(c.architecture)\(c.feasible ? "" : " (INFEASIBLE as priced)") | \(Units.format(c.meanEnergy, "J")) | \(Units.format(c.meanLatency, "s")) | \(Units.format(c.meanComputeLatency, "s")) |\n"
+                s +=
+                    "| \(c.architecture)\(c.feasible ? "" : " (INFEASIBLE as priced)") | \(Units.format(c.meanEnergy, "J")) | \(Units.format(c.meanLatency, "s")) | \(Units.format(c.meanComputeLatency, "s")) |\n"
             }
         }
         return s

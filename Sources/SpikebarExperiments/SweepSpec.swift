@@ -41,7 +41,8 @@ public struct SweepSpec: Codable, Sendable, Equatable {
             if let first = paired.first, let other = paired.first(where: { $0.values.count != first.values.count }) {
                 throw SpikebarError.invalidInput(
                     SourceLocation(file: "--zip"),
-                    "paired values need lists of the same length (or one value, held fixed): \(first.key) has \(first.values.count), \(other.key) has \(other.values.count)")
+                    "paired values need lists of the same length (or one value, held fixed): \(first.key) has \(first.values.count), \(other.key) has \(other.values.count)"
+                )
             }
             points = (0..<n).map { k in axes.map { $0.values.count == 1 ? $0.values[0] : $0.values[k] } }
             mode = "zip"

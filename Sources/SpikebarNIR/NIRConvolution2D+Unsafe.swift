@@ -21,7 +21,9 @@ extension NIRConvolution2D {
 
     /// One step of the backward pass: `gw[wi] += x[k]·gy[out]` and `gin[k] = Σ w[wi]·gy[out]` over the
     /// taps of every input `k` (a zero input is skipped when its gradient is not needed).
-    func backward(input x: [Double], outputGradient gy: [Double], weightGradient gw: inout [Double], inputGradient gin: inout [Double], needInput: Bool) {
+    func backward(
+        input x: [Double], outputGradient gy: [Double], weightGradient gw: inout [Double], inputGradient gin: inout [Double], needInput: Bool
+    ) {
         assertBuffers(input: x.count, output: gy.count)
         assert(gw.count == weight.count && gin.count == x.count, "gradient buffers")
         weight.withUnsafeBufferPointer { w in

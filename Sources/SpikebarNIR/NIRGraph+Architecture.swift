@@ -128,7 +128,8 @@ extension NIRGraph {
             switch layer {
             case let .convolution(c, k):
                 guard !flat, shape.count == 3 else {
-                    throw SpikebarError.invalidInput(SourceLocation(file: token, keyPath: "'\(c)c\(k)'"), "a convolution needs a C x H x W map; the input is flat here")
+                    throw SpikebarError.invalidInput(
+                        SourceLocation(file: token, keyPath: "'\(c)c\(k)'"), "a convolution needs a C x H x W map; the input is flat here")
                 }
                 let fanIn = shape[0] * k * k
                 let conv = NIRConvolution(
@@ -152,14 +153,20 @@ extension NIRGraph {
                     flat = true
                 }
                 let fanIn = shape[0]
-                connect("fc\(i)", .affine(weight: NIRTensor(shape: [n, fanIn], values: uniform(n * fanIn, fanIn: fanIn, layer: i)), bias: Array(repeating: 0, count: n)))
+                connect(
+                    "fc\(i)",
+                    .affine(
+                        weight: NIRTensor(shape: [n, fanIn], values: uniform(n * fanIn, fanIn: fanIn, layer: i)), bias: Array(repeating: 0, count: n))
+                )
                 shape = [n]
                 neurons(i, shape)
             }
         }
         connect("output", .output(shape: shape))
         var g = NIRGraph(nodes: nodes, edges: edges, version: "1.0.0")
-        g.metadata["input"] = ["spikebar_architecture": .string(text), "spikebar_init_seed": .string(String(seed)), "spikebar_init_gain": .number(gain)]
+        g.metadata["input"] = [
+            "spikebar_architecture": .string(text), "spikebar_init_seed": .string(String(seed)), "spikebar_init_gain": .number(gain),
+        ]
         return g
     }
 }

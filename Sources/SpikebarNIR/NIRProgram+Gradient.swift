@@ -55,7 +55,9 @@ extension NIRProgram {
         let sizes = nodes.map { $0.outputShape.reduce(1, *) }
         let inSizes = nodes.map { $0.inputShape.reduce(1, *) }
         var weights: [Int: [Double]] = [:], biases: [Int: [Double]] = [:]
-        var gv = nodes.map { node -> [Double] in if case let .neuron(s) = node.operation { return Array(repeating: 0, count: s.count) } else { return [] } }
+        var gv = nodes.map { node -> [Double] in
+            if case let .neuron(s) = node.operation { return Array(repeating: 0, count: s.count) } else { return [] }
+        }
         var gs = gv
         var gNext = sizes.map { [Double](repeating: 0, count: $0) }
         // A node whose every input is the graph's Input needs no input gradient.

@@ -67,7 +67,9 @@ public enum NIREvaluation {
     public static func frames(_ spikes: SpikeList, bin: Seconds, channels: Int, count: Int? = nil) -> [[Double]] {
         let binPs = max(1, Int64((bin * 1e12).rounded()))
         let n: Int
-        if let count { n = count } else {
+        if let count {
+            n = count
+        } else {
             guard let last = spikes.times.max() else { return [] }
             n = Int(last / binPs) + 1
         }

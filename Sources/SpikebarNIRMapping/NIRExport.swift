@@ -146,7 +146,8 @@ public enum NIRExport {
                     m["weights"] = .string(
                         d.ideal
                             ? "the imported graph's weights exactly (ideal device)"
-                            : "effective weights of chip sample \(chipSample) as programmed, s·(G+ - G-)/(G_max - G_min) with s the node's largest |W| (biases exact)")
+                            : "effective weights of chip sample \(chipSample) as programmed, s·(G+ - G-)/(G_max - G_min) with s the node's largest |W| (biases exact)"
+                    )
                     m["chip_sample"] = .number(Double(chipSample))
                     m["device_ideal"] = .string(d.ideal ? "true" : "false")
                     if !d.ideal {

@@ -56,7 +56,9 @@ public struct NIRLayering: Sendable {
         func through(_ j: Int) throws -> Int {
             var k = j
             while case .identity = nodes[k].operation, k != program.inputIndex {
-                guard nodes[k].inputs.count == 1 else { throw fail(k, "joins \(nodes[k].inputs.count) inputs; the chip's layers take one connection each") }
+                guard nodes[k].inputs.count == 1 else {
+                    throw fail(k, "joins \(nodes[k].inputs.count) inputs; the chip's layers take one connection each")
+                }
                 k = nodes[k].inputs[0].source
             }
             return k
@@ -76,7 +78,8 @@ public struct NIRLayering: Sendable {
         }
         func dense(_ j: Int) throws -> (weights: [Double], inputs: Int, outputs: Int) {
             guard case let .dense(wt, inputs, outputs, bias) = nodes[j].operation else {
-                throw fail(j, "is \(nodes[j].typeName); the event kernel's connections are Affine or Linear (convolutions run with engine: reference)")
+                throw fail(
+                    j, "is \(nodes[j].typeName); the event kernel's connections are Affine or Linear (convolutions run with engine: reference)")
             }
             if let b = bias.first(where: { $0 != 0 }) { throw fail(j, "has a bias (\(b)); the chip's crossbar rows carry no bias") }
             if let bad = wt.first(where: { !$0.isFinite }) { throw fail(j, "has a weight \(bad); weights must be finite") }
@@ -91,7 +94,10 @@ public struct NIRLayering: Sendable {
                 throw fail(j, "is \(nodes[j].typeName); the event kernel takes chains of Affine/Linear → CubaLIF layers")
             }
             guard n.model == .cubaLIF else {
-                throw fail(j, "is \(n.model.rawValue); the chip's neurons are LIF with a DPI synapse (NIR CubaLIF)\(n.model == .lif ? " — a LIF node has no synaptic time constant" : "")")
+                throw fail(
+                    j,
+                    "is \(n.model.rawValue); the chip's neurons are LIF with a DPI synapse (NIR CubaLIF)\(n.model == .lif ? " — a LIF node has no synaptic time constant" : "")"
+                )
             }
             var ff: Int?, rec: Int?
             for input in nodes[j].inputs {
@@ -139,38 +145,56 @@ public struct NIRLayering: Sendable {
             if l == 0 { theta0 = theta; r0 = r; reset0 = vReset; mem0 = tm[0]; syn0 = ts[0] }
             let k = theta0 / theta
             if abs(k * vReset - reset0) > 1e-9 * max(abs(reset0), theta0) {
-                throw fail(layer.neuron, "v_reset/v_threshold = \(vReset / theta) differs from the first layer's (\(reset0 / theta0)); the chip has one reset for every layer")
+                throw fail(
+                    layer.neuron,
+                    "v_reset/v_threshold = \(vReset / theta) differs from the first layer's (\(reset0 / theta0)); the chip has one reset for every layer"
+                )
             }
             let f = try dense(layer.ff)
-            guard f.inputs == inputs, f.outputs == n.count else { throw fail(layer.ff, "is \(f.inputs)→\(f.outputs), the layer needs \(inputs)→\(n.count)") }
+            guard f.inputs == inputs, f.outputs == n.count else {
+                throw fail(layer.ff, "is \(f.inputs)→\(f.outputs), the layer needs \(inputs)→\(n.count)")
+            }
             let s = f.weights.reduce(0) { max($0, abs($1)) }
             let scale = s > 0 ? s : 1
             ws.append(WeightMatrix(inputs: f.inputs, outputs: f.outputs, values: f.weights.map { Float($0 / scale) }))
             var recurrent = false
             if let rj = layer.rec {
                 let rw = try dense(rj)
-                guard rw.inputs == n.count, rw.outputs == n.count else { throw fail(rj, "is \(rw.inputs)→\(rw.outputs), a recurrent layer of \(n.count) needs \(n.count)→\(n.count)") }
+                guard rw.inputs == n.count, rw.outputs == n.count else {
+                    throw fail(rj, "is \(rw.inputs)→\(rw.outputs), a recurrent layer of \(n.count) needs \(n.count)→\(n.count)")
+                }
                 let sr = rw.weights.reduce(0) { max($0, abs($1)) }
                 if sr > scale {
-                    throw fail(rj, "its largest weight (\(sr)) exceeds the layer's feed-forward one (\(scale)); the chip's one DPI gain per layer cannot hold both within [−1, 1]")
+                    throw fail(
+                        rj,
+                        "its largest weight (\(sr)) exceeds the layer's feed-forward one (\(scale)); the chip's one DPI gain per layer cannot hold both within [−1, 1]"
+                    )
                 }
                 ws.append(WeightMatrix(inputs: n.count, outputs: n.count, values: rw.weights.map { Float($0 / scale) }))
                 recurrent = true
             }
             let gain = scale * dt * wIn * k * r / (r0 * q)
             guard gain.isFinite, gain > 0 else {
-                throw fail(layer.neuron, "its DPI gain s·dt·w_in·k·r/(R₀·Q₁) = \(gain) is not a finite positive number (dt \(dt), w_in \(wIn)); check --dt and the graph's w_in")
+                throw fail(
+                    layer.neuron,
+                    "its DPI gain s·dt·w_in·k·r/(R₀·Q₁) = \(gain) is not a finite positive number (dt \(dt), w_in \(wIn)); check --dt and the graph's w_in"
+                )
             }
             gains.append(gain)
             // Spikebar's own exports say in metadata what NIR cannot: the population's name and the
             // refractory period (`NIRExport`); other graphs have neither (refractory 0).
             let meta = graph.metadata[nodes[layer.neuron].name] ?? [:]
             var label = Self.populationName(nodes[layer.neuron].name, index: l, last: l == layers.count - 1)
-            if case let .string(p)? = meta["population"], !p.isEmpty, p != "input", p.allSatisfy({ $0.isLetter || $0.isNumber || "_-".contains($0) }) { label = p }
+            if case let .string(p)? = meta["population"], !p.isEmpty, p != "input", p.allSatisfy({ $0.isLetter || $0.isNumber || "_-".contains($0) })
+            {
+                label = p
+            }
             if case let .numbers(t)? = meta["refractory_s"] {
                 let value = try single(t, layer.neuron, "refractory_s (metadata)")
                 guard value >= 0, value.isFinite else { throw fail(layer.neuron, "refractory_s (metadata) is \(value)") }
-                if l == 0 { refractory = value } else if value != refractory {
+                if l == 0 {
+                    refractory = value
+                } else if value != refractory {
                     throw fail(layer.neuron, "refractory_s (metadata) differs from the first layer's; the chip has one refractory period")
                 }
             } else if l > 0, refractory != 0 {

@@ -58,7 +58,8 @@ extension NeuronModelSpec: Codable {
             throw DecodingError.dataCorrupted(
                 .init(
                     codingPath: decoder.codingPath + [NeuronModelCodingKey.model],
-                    debugDescription: "'nir' is not a model a neurons section can give: a network with `nir: graph.nir` takes its neurons from the graph"))
+                    debugDescription:
+                        "'nir' is not a model a neurons section can give: a network with `nir: graph.nir` takes its neurons from the graph"))
         } else {
             self = .lifDPI(try NeuronParameters(from: decoder))
         }

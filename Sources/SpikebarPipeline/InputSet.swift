@@ -76,7 +76,8 @@ public struct InputSet: Sendable {
         case .nmnist:
             guard channels == NMNISTSubset.channels else {
                 throw SpikebarError.mismatch(
-                    "\(loaded.path): N-MNIST recordings have \(NMNISTSubset.channels) channels (2 polarities × 34 × 34); the network's input has \(channels)")
+                    "\(loaded.path): N-MNIST recordings have \(NMNISTSubset.channels) channels (2 polarities × 34 × 34); the network's input has \(channels)"
+                )
             }
             let data = try NMNISTSubset.load(
                 directory: loaded.nmnistData ?? DataLocation.resolve(explicit: s.input.file, scenarioPath: loaded.path),

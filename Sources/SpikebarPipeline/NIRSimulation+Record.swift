@@ -60,7 +60,8 @@ extension NIRSimulation {
             case .grid:
                 let steps = s.gridFrames
                 result = try NIRPricing.price(
-                    program: program, sparseFrames: NIREvaluation.sparseFrames(input, bin: s.simulation.dt, channels: program.inputCount, count: steps),
+                    program: program,
+                    sparseFrames: NIREvaluation.sparseFrames(input, bin: s.simulation.dt, channels: program.inputCount, count: steps),
                     bin: s.simulation.dt, mapping: spec.mapping, tiles: s.tiles, device: s.device, prices: s.architectures, spikes: record)
             case .exact:
                 result = try NIRPricing.price(

@@ -85,7 +85,8 @@ public struct NIRSimulation: Sendable {
             case .grid:
                 let steps = s.gridFrames
                 return try NIRPricing.price(
-                    program: program, sparseFrames: NIREvaluation.sparseFrames(spikes, bin: s.simulation.dt, channels: program.inputCount, count: steps),
+                    program: program,
+                    sparseFrames: NIREvaluation.sparseFrames(spikes, bin: s.simulation.dt, channels: program.inputCount, count: steps),
                     bin: s.simulation.dt, mapping: spec.mapping, tiles: s.tiles, device: s.device, prices: s.architectures)
             case .exact:
                 return try NIRPricing.price(
@@ -106,7 +107,8 @@ public struct NIRSimulation: Sendable {
     public var weightSource: String {
         let name = (spec.file as NSString).lastPathComponent
         guard let p = programming else { return "NIR graph \(name), ideal device (the graph's weights exactly)" }
-        return "NIR graph \(name) programmed on chip sample \(p.chipSample): \(p.cells) cells, \(p.stuckCells) stuck, RMS weight error \(Units.fixed(100 * p.relativeRMSError, significant: 3)) % of each node's largest weight"
+        return
+            "NIR graph \(name) programmed on chip sample \(p.chipSample): \(p.cells) cells, \(p.stuckCells) stuck, RMS weight error \(Units.fixed(100 * p.relativeRMSError, significant: 3)) % of each node's largest weight"
     }
 
     /// The data behind `report.html`'s charts for inference `k` (run again with its spikes recorded; the
@@ -142,8 +144,9 @@ public struct NIRSimulation: Sendable {
             inferences: summary.inferences, meanActivity: ActivitySummary.mean(summary.inferences.map(\.activity)),
             accuracy: summary.accuracy, architectures: summary.architectures,
             detail: detail(results, inference: Simulation.shownInference(activities)))
-        report.assumptions = ComparisonAssumptions.lines(
-            scenario: s, weightSource: weightSource, architectures: summary.architectures, accuracy: summary.accuracy)
+        report.assumptions =
+            ComparisonAssumptions.lines(
+                scenario: s, weightSource: weightSource, architectures: summary.architectures, accuracy: summary.accuracy)
             + assumptions
         return report
     }
@@ -159,10 +162,13 @@ public struct NIRSimulation: Sendable {
                 : "Convolutions \(spec.mapping == .unrolled ? "unrolled: every output position's weights stored (cells and area counted), one row read per input spike and column tile" : "kernel-stationary: the C_in·k·k × C_out kernel stored once, an input spike reads up to k² rows"); pooling and flatten are address remapping in the spike router (no array read) (network.mapping).",
         ]
         if s.device.ideal {
-            out.append("Ideal device (device.ideal: true): the graph's weights exactly, no levels, programming error, read noise, drift or faults; g_min, g_max and the read pulse set the read energies.")
+            out.append(
+                "Ideal device (device.ideal: true): the graph's weights exactly, no levels, programming error, read noise, drift or faults; g_min, g_max and the read pulse set the read energies."
+            )
         } else {
             out.append(
-                "Weights programmed on the scenario's device (levels, programming error\(s.device.physics != nil ? ", write-verify and drift" : "")\(s.device.faults.bitErrorRate > 0 ? ", stuck cells" : "")), each node scaled so its largest weight sits on the top level; biases exact; read noise is not modelled on this path (device.read_noise ignored).")
+                "Weights programmed on the scenario's device (levels, programming error\(s.device.physics != nil ? ", write-verify and drift" : "")\(s.device.faults.bitErrorRate > 0 ? ", stuck cells" : "")), each node scaled so its largest weight sits on the top level; biases exact; read noise is not modelled on this path (device.read_noise ignored)."
+            )
         }
         switch s.input.source {
         case .uniform, .synthetic:
@@ -177,7 +183,9 @@ public struct NIRSimulation: Sendable {
             )
         }
         if s.heterogeneity.tauCV > 0 {
-            out.append("Time constants of the graph's leaky neurons spread by a lognormal factor with CV \(Units.fixed(s.heterogeneity.tauCV, significant: 3)) (heterogeneity.tau_cv).")
+            out.append(
+                "Time constants of the graph's leaky neurons spread by a lognormal factor with CV \(Units.fixed(s.heterogeneity.tauCV, significant: 3)) (heterogeneity.tau_cv)."
+            )
         }
         return out
     }

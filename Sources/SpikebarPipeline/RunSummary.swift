@@ -15,7 +15,8 @@ public struct RunSummary: Sendable {
     public var meanRRAMEnergy: Joules
 
     /// Prices nothing: `estimates[k][m]` is cost model `m`'s estimate of inference `k`.
-    public init(activities: [Activity], estimates: [[CostEstimate]], architectures names: [String], labels: [Int]?, sampleIDs: [Int], window: Seconds) {
+    public init(activities: [Activity], estimates: [[CostEstimate]], architectures names: [String], labels: [Int]?, sampleIDs: [Int], window: Seconds)
+    {
         var inferences: [InferenceSummary] = []
         var correct = 0
         for (k, a) in activities.enumerated() {

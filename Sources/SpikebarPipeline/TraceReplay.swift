@@ -198,16 +198,17 @@ public enum TraceReplay {
                 let inf = run.inferences[base + j]
                 let replayed: [SpikeList]
                 do { replayed = try replayInference(recorded[j][0], inf) } catch { return .failure(error) }
-                return .success(firstDifference(recorded: recorded[j], replayed: replayed).map { p, i in
-                    let r = recorded[j][p], q = replayed[p]
-                    return ReplayDivergence(
-                        inference: base + j, sample: inf.sample, population: p,
-                        populationName: names[p], position: i,
-                        recordedNeuron: i < r.count ? Int(r.channels[i]) : nil,
-                        recordedTimePicoseconds: i < r.count ? r.times[i] : nil,
-                        replayedNeuron: i < q.count ? Int(q.channels[i]) : nil,
-                        replayedTimePicoseconds: i < q.count ? q.times[i] : nil)
-                })
+                return .success(
+                    firstDifference(recorded: recorded[j], replayed: replayed).map { p, i in
+                        let r = recorded[j][p], q = replayed[p]
+                        return ReplayDivergence(
+                            inference: base + j, sample: inf.sample, population: p,
+                            populationName: names[p], position: i,
+                            recordedNeuron: i < r.count ? Int(r.channels[i]) : nil,
+                            recordedTimePicoseconds: i < r.count ? r.times[i] : nil,
+                            replayedNeuron: i < q.count ? Int(q.channels[i]) : nil,
+                            replayedTimePicoseconds: i < q.count ? q.times[i] : nil)
+                    })
             }
             for (j, outcome) in found.enumerated() {
                 guard case let .success(d) = outcome else { replayError = outcome; return false }

@@ -66,7 +66,9 @@ public struct InputSpec: Sendable, Codable, Equatable {
         if source == .trace, labels != nil { throw c.invalid(.labels, "source: trace takes its labels from the trace metadata") }
         if source == .nmnist {
             if labels == nil { labels = "test100.txt" }
-            if let l = labels, let why = OutputPath.componentProblem(l) { throw c.invalid(.labels, "the label list is a file name in <data>/nmnist-subset/; this one \(why)") }
+            if let l = labels, let why = OutputPath.componentProblem(l) {
+                throw c.invalid(.labels, "the label list is a file name in <data>/nmnist-subset/; this one \(why)")
+            }
         }
         maxRate = try c.decode(.maxRate, default: 100, in: 0...1e6, unit: "Hz")
         window = try c.positive(.window, default: 0.1, unit: "s")

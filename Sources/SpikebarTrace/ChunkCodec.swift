@@ -79,7 +79,8 @@ final class ChunkEncoder {
                         let shift = UInt32(8 * (f - wt))
                         for i in 0..<n { p[i] = UInt8(truncatingIfNeeded: addresses[i] &>> shift) }
                     }
-                    let r = try PlaneCompressor.compress(cctx, level: level, p, n, into: out.baseAddress! + used, capacity: bound)  // invariant: out has capacity ≥ 4·frames + frames·bound
+                    // invariant: out has capacity ≥ 4·frames + frames·bound
+                    let r = try PlaneCompressor.compress(cctx, level: level, p, n, into: out.baseAddress! + used, capacity: bound)
                     out.storeBytes(of: UInt32(r).littleEndian, toByteOffset: 4 * f, as: UInt32.self)
                     used += r
                 }

@@ -177,7 +177,8 @@ extension ChunkEncoder {
                                 PlanePacking.pack(plane, count, bits: bits, into: packed)
                                 src = packed; length = PlanePacking.packedCount(count, bits: bits)
                             }
-                            let r = try PlaneCompressor.compress(cctx, level: level, src, length, into: out.baseAddress! + used, capacity: bound)  // invariant: capacity covers frames·bound
+                            // invariant: capacity covers frames·bound
+                            let r = try PlaneCompressor.compress(cctx, level: level, src, length, into: out.baseAddress! + used, capacity: bound)
                             out.storeBytes(of: UInt32(r).littleEndian, toByteOffset: 9 * P + 4 * frame, as: UInt32.self)
                             out[9 * P + 4 * frames + frame] = UInt8(bits)
                             used += r; frame += 1

@@ -73,7 +73,8 @@ final class PosixFile {
         var done = 0
         try buffer.withUnsafeMutableBytes { raw in
             while done < count {
-                let r = pread(fd, raw.baseAddress! + done, count - done, off_t(offset + done))  // invariant: count > done ≥ 0, so the buffer is non-empty
+                // invariant: count > done ≥ 0, so the buffer is non-empty
+                let r = pread(fd, raw.baseAddress! + done, count - done, off_t(offset + done))
                 if r < 0 {
                     if errno == EINTR { continue }
                     throw TraceError(.io, path: path, offset: offset + done, "read failed: \(PosixFile.errnoText())")

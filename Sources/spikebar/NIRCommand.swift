@@ -14,7 +14,10 @@ struct NIRCommand: ParsableCommand {
         commandName: "nir",
         abstract: "NIR graphs (.nir, HDF5) exported by snnTorch, Norse, Sinabs, Rockpool…: inspect, evaluate, price, import, create, train.",
         discussion: "How each NIR node is read and run: Docs/nir.md.",
-        subcommands: [NIRInspectCommand.self, NIREvaluateCommand.self, NIRPriceCommand.self, NIRImportCommand.self, NIRNewCommand.self, NIRTrainCommand.self, NIRReadCheckCommand.self])
+        subcommands: [
+            NIRInspectCommand.self, NIREvaluateCommand.self, NIRPriceCommand.self, NIRImportCommand.self, NIRNewCommand.self, NIRTrainCommand.self,
+            NIRReadCheckCommand.self,
+        ])
 }
 
 /// Options shared by the commands that run a graph.

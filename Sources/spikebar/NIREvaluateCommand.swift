@@ -21,7 +21,8 @@ struct NIREvaluateCommand: ParsableCommand {
     @Option(help: "Label list in nmnist-subset/.") var labels: String = "test100.txt"
     @Option(help: "Frame width, s.") var bin: Double = 1e-3
     @Flag(
-        help: "Exact (event-driven) mode: one step per distinct event time (µs) instead of 1 ms frames for graphs without time constants, delays or biases; continuous time for dense graphs of LIF, CubaLIF and IF neurons with leak or bias; others refused."
+        help:
+            "Exact (event-driven) mode: one step per distinct event time (µs) instead of 1 ms frames for graphs without time constants, delays or biases; continuous time for dense graphs of LIF, CubaLIF and IF neurons with leak or bias; others refused."
     ) var exact = false
     @OptionGroup var runArguments: NIRRunArguments
     @OptionGroup var deviceArguments: NIRDeviceArguments

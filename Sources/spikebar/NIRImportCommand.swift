@@ -12,7 +12,8 @@ import SpikebarScenario
 struct NIRImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Turn an NIR graph of dense CubaLIF layers into a scenario of LIF + DPI layers and a weights file (the event kernel, the twin and every command then run it).",
+        abstract:
+            "Turn an NIR graph of dense CubaLIF layers into a scenario of LIF + DPI layers and a weights file (the event kernel, the twin and every command then run it).",
         discussion: """
             Writes NEW.yaml — the --like scenario with its network, neurons, weights and heterogeneity replaced and \
             its training section removed — and NEW.weights.json next to it (weights scaled into [−1, 1], one DPI gain \
@@ -26,7 +27,10 @@ struct NIRImportCommand: ParsableCommand {
     @Option(help: "The scenario whose device, tiles, input, timing and price lists the new one takes (an NIR scenario also gives its network.dt).")
     var like: String
     @Option(help: "The scenario to write (its weights go to the same name with .weights.json).") var out: String
-    @Option(help: "The graph's step in its time unit (default: the --like NIR scenario's network.dt, else 1 for graphs without time constants, else the --like scenario's simulation.dt).")
+    @Option(
+        help:
+            "The graph's step in its time unit (default: the --like NIR scenario's network.dt, else 1 for graphs without time constants, else the --like scenario's simulation.dt)."
+    )
     var dt: Double?
     @Option(help: "The new scenario's name (default: the output file's name).") var name: String?
     @Flag(help: "Replace existing output files.") var force = false
@@ -66,14 +70,18 @@ struct NIRImportCommand: ParsableCommand {
             let b = base.scenario
             var files: [ScenarioSetting] = []
             if let f = base.inputImages ?? base.inputTrace { files.append(ScenarioSetting(keyPath: "input.file", value: f)) }
-            if b.input.source == .nmnist, b.input.file != nil, let d = base.nmnistData { files.append(ScenarioSetting(keyPath: "input.file", value: d)) }
+            if b.input.source == .nmnist, b.input.file != nil, let d = base.nmnistData {
+                files.append(ScenarioSetting(keyPath: "input.file", value: d))
+            }
             if let f = base.inputLabels { files.append(ScenarioSetting(keyPath: "input.labels", value: f)) }
             if let f = b.device.physics?.tableFile {
-                let abs = f.hasPrefix("/") ? f : URL(fileURLWithPath: like).deletingLastPathComponent().appendingPathComponent(f).standardizedFileURL.path
+                let abs =
+                    f.hasPrefix("/") ? f : URL(fileURLWithPath: like).deletingLastPathComponent().appendingPathComponent(f).standardizedFileURL.path
                 files.append(ScenarioSetting(keyPath: "device.physics.table", value: abs))
             }
             if let f = b.device.passive?.data {
-                let abs = f.hasPrefix("/") ? f : URL(fileURLWithPath: like).deletingLastPathComponent().appendingPathComponent(f).standardizedFileURL.path
+                let abs =
+                    f.hasPrefix("/") ? f : URL(fileURLWithPath: like).deletingLastPathComponent().appendingPathComponent(f).standardizedFileURL.path
                 files.append(ScenarioSetting(keyPath: "device.passive.data", value: abs))
             }
             var yaml = try ScenarioText.replacing(
@@ -100,9 +108,12 @@ struct NIRImportCommand: ParsableCommand {
                 struct Written: Encodable {
                     var scenario: String, weights: String, dt: Double, network: NetworkSpec, gains: [Double], notes: [String]
                 }
-                try printJSON(Written(scenario: out, weights: weightsPath, dt: step, network: layered.network, gains: layered.gains, notes: layered.notes))
+                try printJSON(
+                    Written(scenario: out, weights: weightsPath, dt: step, network: layered.network, gains: layered.gains, notes: layered.notes))
             } else if !quiet {
-                print("\(file): \(layered.network.input)-\(layered.network.layers.map { "\($0.size)\($0.recurrent ? "r" : "")" }.joined(separator: "-")) CubaLIF layers, dt = \(step)")
+                print(
+                    "\(file): \(layered.network.input)-\(layered.network.layers.map { "\($0.size)\($0.recurrent ? "r" : "")" }.joined(separator: "-")) CubaLIF layers, dt = \(step)"
+                )
                 for line in layered.notes { print("  " + line) }
                 print("wrote \(out) and \(weightsPath); run it with: spikebar run \(out)")
             }

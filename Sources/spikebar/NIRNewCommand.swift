@@ -8,7 +8,8 @@ import SpikebarNIR
 struct NIRNewCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "new",
-        abstract: "Write a fresh (randomly initialised) spiking CNN or FCN as an NIR graph, in seed 003's layer notation, e.g. 28x28x1-16c5-2s-32c5-2s-128o-10o.",
+        abstract:
+            "Write a fresh (randomly initialised) spiking CNN or FCN as an NIR graph, in seed 003's layer notation, e.g. 28x28x1-16c5-2s-32c5-2s-128o-10o.",
         discussion: """
             HxWxC is the input (or a channel count N); Nc K a convolution of N channels with a K×K kernel (stride 1, \
             "same" padding, K odd) and IF neurons; Ks a K×K sum pooling of stride K; No a dense (Affine) layer of N IF \
@@ -42,7 +43,9 @@ struct NIRNewCommand: ParsableCommand {
                 return
             }
             if quiet { return }
-            print("wrote \(out): \(architecture), \(graph.nodes.count) nodes, \(weights) parameters (seed \(seed), gain \(Units.fixed(gain, significant: 4)))")
+            print(
+                "wrote \(out): \(architecture), \(graph.nodes.count) nodes, \(weights) parameters (seed \(seed), gain \(Units.fixed(gain, significant: 4)))"
+            )
         } catch let e as NIRError {
             fail(e.spikebarError)
         } catch let e as SpikebarError {

@@ -24,7 +24,10 @@ struct NIRPriceCommand: ParsableCommand {
     @Option(help: "Price the first N recordings of the label list (means per inference).") var limit: Int = 10
     @Option(help: "Label list in nmnist-subset/.") var labels: String = "test100.txt"
     @Option(help: "Frame width, s (grid mode; in exact mode the step of the time-stepped architectures).") var bin: Double = 1e-3
-    @Flag(help: "Exact (event-driven) mode: one step per distinct event time for graphs without time constants, delays or biases; continuous time for dense graphs of LIF, CubaLIF and IF neurons with leak or bias; others refused.") var exact = false
+    @Flag(
+        help:
+            "Exact (event-driven) mode: one step per distinct event time for graphs without time constants, delays or biases; continuous time for dense graphs of LIF, CubaLIF and IF neurons with leak or bias; others refused."
+    ) var exact = false
     @Option(help: "Tile rows (default 128; with --device, the scenario's).") var tileRows: Int?
     @Option(help: "Tile columns, two per neuron: differential pairs (default 128; with --device, the scenario's).") var tileCols: Int?
     @OptionGroup var runArguments: NIRRunArguments
@@ -76,7 +79,8 @@ struct NIRPriceCommand: ParsableCommand {
             for a in s.architectures {
                 print(
                     pad(a.architecture, 14) + pad(Units.format(a.energy, "J"), 14) + pad(Units.format(a.latency, "s"), 14)
-                        + pad(Units.format(a.computeLatency, "s"), 14) + Units.format(area: a.area) + (a.feasible ? "" : "  (INFEASIBLE as priced: note below)"))
+                        + pad(Units.format(a.computeLatency, "s"), 14) + Units.format(area: a.area)
+                        + (a.feasible ? "" : "  (INFEASIBLE as priced: note below)"))
             }
             // The cost models' notes under the table, as in `spikebar run`'s report.
             for a in s.architectures { for note in a.notes { print("  \(a.architecture): \(note)") } }

@@ -11,7 +11,8 @@ import SpikebarScenario
 struct NIRTrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train (or fine-tune) an NIR scenario's graph by BPTT on N-MNIST recordings or rate-coded MNIST digits — convolutions included; --hardware-aware runs every batch on a freshly programmed chip of the scenario's device.",
+        abstract:
+            "Train (or fine-tune) an NIR scenario's graph by BPTT on N-MNIST recordings or rate-coded MNIST digits — convolutions included; --hardware-aware runs every batch on a freshly programmed chip of the scenario's device.",
         discussion: """
             The scenario must take its network from a graph (network: { nir: … }; a fresh one from `spikebar nir new`, \
             passed with --set network.nir=F.nir); its network.dt, reset and threshold rules step the graph, its \
@@ -38,7 +39,8 @@ struct NIRTrainCommand: ParsableCommand {
     @Option(help: "Logit per output spike (softmax cross-entropy of scale · spike count).") var readoutScale: Double = 0.1
     @Option(help: "Surrogate slope of the spike derivative, 1/(1 + slope·|v − θ|)².") var surrogateSlope: Double = 5
     @Flag(help: "Run every batch on a freshly programmed chip of the scenario's device (straight-through gradients).") var hardwareAware = false
-    @Flag(help: "Keep every bias as the graph has it (zero for `nir new` graphs: bias-free, as crossbar rows are, and runnable in exact timing).") var freezeBiases = false
+    @Flag(help: "Keep every bias as the graph has it (zero for `nir new` graphs: bias-free, as crossbar rows are, and runnable in exact timing).")
+    var freezeBiases = false
     @Option(help: "Worker threads (0 = all cores). Results do not depend on it.") var threads: Int = 0
     @Option(help: "Seed of the batch order.") var seed: UInt64 = 1
     @Flag(help: "Print the epochs as JSON.") var json = false
@@ -47,7 +49,9 @@ struct NIRTrainCommand: ParsableCommand {
 
     func run() throws {
         do {
-            guard epochs >= 1, batch >= 1, (samples ?? 1) >= 1, lr > 0, lr.isFinite, readoutScale > 0, readoutScale.isFinite, surrogateSlope > 0, surrogateSlope.isFinite else {
+            guard epochs >= 1, batch >= 1, (samples ?? 1) >= 1, lr > 0, lr.isFinite, readoutScale > 0, readoutScale.isFinite, surrogateSlope > 0,
+                surrogateSlope.isFinite
+            else {
                 throw ValidationError("--epochs, --batch, --samples, --lr, --readout-scale and --surrogate-slope must be positive and finite")
             }
             let settings = try sets.map { try ScenarioSetting(parsing: $0) }
@@ -70,7 +74,9 @@ struct NIRTrainCommand: ParsableCommand {
                     limit: samples ?? 900, bin: s.simulation.dt)
             case .mnist:
                 training = try .mnist(
-                    directory: DataLocation.resolve(explicit: self.data.map { URL(fileURLWithPath: $0).standardizedFileURL.path }, scenarioPath: loaded.path), limit: samples ?? 10_000,
+                    directory: DataLocation.resolve(
+                        explicit: self.data.map { URL(fileURLWithPath: $0).standardizedFileURL.path }, scenarioPath: loaded.path),
+                    limit: samples ?? 10_000,
                     encoder: s.inputEncoder,
                     bin: s.simulation.dt, steps: s.gridFrames)
             default:
@@ -91,10 +97,14 @@ struct NIRTrainCommand: ParsableCommand {
             if json { try printJSON(history); return }
             if quiet { return }
             for e in history {
-                print("epoch \(e.epoch): loss \(Units.fixed(e.loss, significant: 4)), train accuracy \(Units.fixed(100 * e.trainAccuracy, significant: 4)) % (\(Units.fixed(e.seconds, significant: 3)) s)")
+                print(
+                    "epoch \(e.epoch): loss \(Units.fixed(e.loss, significant: 4)), train accuracy \(Units.fixed(100 * e.trainAccuracy, significant: 4)) % (\(Units.fixed(e.seconds, significant: 3)) s)"
+                )
             }
             let absolute = URL(fileURLWithPath: out).standardizedFileURL.path
-            print("wrote \(out)\(hardwareAware ? " (trained on programmed chips of \(scenario)'s device)" : ""); run it with: spikebar run \(scenario) --set network.nir=\(absolute)")
+            print(
+                "wrote \(out)\(hardwareAware ? " (trained on programmed chips of \(scenario)'s device)" : ""); run it with: spikebar run \(scenario) --set network.nir=\(absolute)"
+            )
         } catch let e as NIRError {
             fail(e.spikebarError)
         } catch let e as SpikebarError {

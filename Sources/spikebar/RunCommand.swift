@@ -54,7 +54,9 @@ struct RunCommand: ParsableCommand {
             if loaded.scenario.nir == nil {
                 try MemoryBudgetOption.check(loaded: loaded, option: memoryBudget, threads: loaded.scenario.simulation.threads)
             } else if memoryBudget != nil {
-                throw ValidationError("--memory-budget: the memory estimate covers networks of layers; an NIR scenario's run holds one graph and one inference's frames per thread")
+                throw ValidationError(
+                    "--memory-budget: the memory estimate covers networks of layers; an NIR scenario's run holds one graph and one inference's frames per thread"
+                )
             }
             // Every output is checked before any work (issue #22): a long run is never lost to an output
             // that cannot be written, and never replaces an input or another run's results.

@@ -105,7 +105,9 @@ struct SweepCommand: ParsableCommand {
                 throw ValidationError("--memory-budget: the memory estimate covers networks of layers, not NIR graphs")
             }
             if isGraph, testSamples != nil || weights != nil {
-                throw ValidationError("--test-samples/--weights run trained weights of a network of layers; an NIR scenario sweeps its own inputs with the graph's weights")
+                throw ValidationError(
+                    "--test-samples/--weights run trained weights of a network of layers; an NIR scenario sweeps its own inputs with the graph's weights"
+                )
             }
             if weights != nil, testSamples == nil {
                 throw ValidationError("--weights needs --test-samples (the scenario's own inputs run its weights.file)")

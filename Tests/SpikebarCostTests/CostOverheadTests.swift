@@ -40,7 +40,6 @@ private func twoLayers(
         outputSpikeCounts: [1, 0], firstOutputSpike: decisionTime, decisionTime: decisionTime, predictedClass: 0)
 }
 
-
 @Suite("Cost overheads and latency bases (issue #16)")
 struct CostOverheadTests {
     @Test("RRAM-SNN: supply loss, column clamp, input decoding and bias power match their closed forms")

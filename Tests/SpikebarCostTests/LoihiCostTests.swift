@@ -33,7 +33,6 @@ private func silent(steps: Int = 100) -> Activity {
     network([layer("input", size: 10), layer("hidden", size: 3), layer("output", size: 2)], steps: steps)
 }
 
-
 @Suite("Loihi cost model")
 struct LoihiCostTests {
     let p = LoihiPrices.default

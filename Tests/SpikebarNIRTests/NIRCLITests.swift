@@ -39,7 +39,9 @@ struct NIRCLITests {
     /// it in a child process first, so it refuses with exit status 2 naming the file instead of crashing.
     @Test func libhdf5CrashOnADamagedFileIsAnError() throws {
         let known = "Fuzz/Known/nir-libhdf5-H5HG_read.nir"
-        for command in [["nir", "inspect", known], ["nir", "evaluate", known, "--data", "/nonexistent"], ["nir", "price", known, "--mapping", "unrolled"]] {
+        for command in [
+            ["nir", "inspect", known], ["nir", "evaluate", known, "--data", "/nonexistent"], ["nir", "price", known, "--mapping", "unrolled"],
+        ] {
             guard let r = try spikebar(command) else { return }
             #expect(r.status == 2 && r.err.contains(known) && r.err.contains("libhdf5 crashed"), "\(command): \(r.status) \(r.err)")
         }
@@ -76,7 +78,11 @@ struct NIRCLITests {
         #expect(FileManager.default.fileExists(atPath: out + "/report.html"))
         // The same scenario, same seed: byte-identical report.json.
         guard let again = try spikebar(["run", scenario, "--out", out + "2", "--json", "--quiet"]) else { return }
-        #expect(again.status == 0 && (try? Data(contentsOf: URL(fileURLWithPath: out + "2/report.json"))) == (try? Data(contentsOf: URL(fileURLWithPath: out + "/report.json"))))
+        #expect(
+            again.status == 0
+                && (try? Data(contentsOf: URL(fileURLWithPath: out + "2/report.json")))
+                    == (try? Data(contentsOf: URL(fileURLWithPath: out + "/report.json")))
+        )
         let nir = data.appendingPathComponent("again.nir").path
         guard let export = try spikebar(["export", "nir", scenario, "--out", nir, "--quiet"]) else { return }
         #expect(export.status == 0 && FileManager.default.fileExists(atPath: nir), "\(export.err)")
@@ -103,7 +109,10 @@ struct NIRCLITests {
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("qs-chip.weights.json").path))
         guard let again = try spikebar(["nir", "import", nir, "--like", "Scenarios/quickstart.yaml", "--out", yaml]) else { return }
         #expect(again.status != 0 && again.err.contains("--force"), "\(again.err)")
-        guard let run = try spikebar(["run", yaml, "--samples", "3", "--timing", "exact", "--out", dir.appendingPathComponent("out").path, "--json", "--quiet"])
+        guard
+            let run = try spikebar([
+                "run", yaml, "--samples", "3", "--timing", "exact", "--out", dir.appendingPathComponent("out").path, "--json", "--quiet",
+            ])
         else { return }
         #expect(run.status == 0, "\(run.err)")
         let report = try JSONSerialization.jsonObject(with: Data(run.out.utf8)) as? [String: Any]

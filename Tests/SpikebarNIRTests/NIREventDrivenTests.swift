@@ -74,7 +74,9 @@ struct NIREventDrivenTests {
         } catch let e as NIRError {
             #expect(e.node == "n" && e.reason.contains("runs away"), "\(e)")
         }
-        let g = chain([("fc", .affine(weight: NIRTensor(shape: [1, 1], values: [1]), bias: [0])), ("li", Self.neuron(.leakyIntegrator, tauMem: 0.01))], input: [1])
+        let g = chain(
+            [("fc", .affine(weight: NIRTensor(shape: [1, 1], values: [1]), bias: [0])), ("li", Self.neuron(.leakyIntegrator, tauMem: 0.01))],
+            input: [1])
         let p = try NIRProgram(graph: g, options: NIRRunOptions(dt: 1e-3), file: "t")
         #expect(p.eventDrivenRefusal()?.node == "li")
         #expect(throws: NIRError.self) { _ = try p.runEventDriven(events: [], until: 1) }

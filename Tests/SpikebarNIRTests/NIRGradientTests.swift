@@ -34,7 +34,11 @@ struct NIRGradientTests {
 
     static func steps(_ count: Int, inputs: Int, seed: UInt64) -> [[(index: Int, value: Double)]] {
         var rng = TestRandom(seed)
-        return (0..<count).map { _ in (0..<inputs).compactMap { i in let c = rng.count(); return c > 0 ? (i, c) : nil } }
+        return (0..<count).map { _ in
+            (0..<inputs).compactMap { i in
+                let c = rng.count(); return c > 0 ? (i, c) : nil
+            }
+        }
     }
 
     func loss(_ g: NIRGraph, _ s: [[(index: Int, value: Double)]]) throws -> Double {

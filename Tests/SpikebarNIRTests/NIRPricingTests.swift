@@ -44,7 +44,8 @@ struct NIRPricingTests {
         let p = try NIRProgram(graph: g, options: NIRRunOptions(dt: 1, comparison: .greaterOrEqual))
         let s = try NIRPricing.priceRecordings(
             program: p, dataDirectory: dir.path,
-            options: .init(run: NIRRunOptions(dt: 1, comparison: .greaterOrEqual), bin: 1e-3, limit: 2, labelFile: "test100.txt", threads: 1, exact: false),
+            options: .init(
+                run: NIRRunOptions(dt: 1, comparison: .greaterOrEqual), bin: 1e-3, limit: 2, labelFile: "test100.txt", threads: 1, exact: false),
             mapping: .unrolled)
         #expect(s.recordings == 2)
         for a in s.architectures {

@@ -37,8 +37,10 @@ struct NIRScenarioTests {
     }
 
     /// The scenario text for `graph` with the given sections (YAML flow mappings).
-    static func yaml(graph: String, network: String = "", device: String = "{ ideal: true }", data: String, samples: Int = 2,
-                     timing: String = "grid", extra: String = "") -> String {
+    static func yaml(
+        graph: String, network: String = "", device: String = "{ ideal: true }", data: String, samples: Int = 2,
+        timing: String = "grid", extra: String = ""
+    ) -> String {
         """
         name: nir-test
         seed: 3
@@ -104,7 +106,8 @@ struct NIRScenarioTests {
         let data = try Self.syntheticRecordings(count: 2, tag: "ideal")
         defer { try? FileManager.default.removeItem(at: data) }
         let graph = try NIRGraph.read(path: fixture("cnn_sinabs.nir"))
-        let kernel = try NIRSimulation(loaded: Self.load(Self.yaml(graph: fixture("cnn_sinabs.nir"), network: "threshold: '>='", data: data.path)), graph: graph)
+        let kernel = try NIRSimulation(
+            loaded: Self.load(Self.yaml(graph: fixture("cnn_sinabs.nir"), network: "threshold: '>='", data: data.path)), graph: graph)
         let results = try kernel.runAll(threads: 1)
         #expect(results.count == 2 && kernel.programming == nil)
         let program = try NIRProgram(graph: graph, options: NIRRunOptions(dt: 1, comparison: .greaterOrEqual))
@@ -116,7 +119,8 @@ struct NIRScenarioTests {
         }
         #expect(try kernel.runAll(threads: 2).map(\.activity) == results.map(\.activity))
         let unrolled = try NIRSimulation(
-            loaded: Self.load(Self.yaml(graph: fixture("cnn_sinabs.nir"), network: "threshold: '>=', mapping: unrolled", data: data.path)), graph: graph)
+            loaded: Self.load(Self.yaml(graph: fixture("cnn_sinabs.nir"), network: "threshold: '>=', mapping: unrolled", data: data.path)),
+            graph: graph)
         let u = try unrolled.runAll(threads: 1)
         #expect(u.map { $0.activity.layers.map(\.spikeCounts) } == results.map { $0.activity.layers.map(\.spikeCounts) })
         #expect(u[0].activity.tiles.count > results[0].activity.tiles.count)
@@ -133,7 +137,8 @@ struct NIRScenarioTests {
         defer { try? FileManager.default.removeItem(at: data) }
         let graph = try NIRGraph.read(path: fixture("cnn_sinabs.nir"))
         let l = try Self.load(
-            Self.yaml(graph: fixture("cnn_sinabs.nir"), device: "{ levels: 8, programming_error: 2e-6 }", data: data.path, samples: 1, timing: "exact"))
+            Self.yaml(
+                graph: fixture("cnn_sinabs.nir"), device: "{ levels: 8, programming_error: 2e-6 }", data: data.path, samples: 1, timing: "exact"))
         let a = try NIRSimulation(loaded: l, graph: graph), b = try NIRSimulation(loaded: l, graph: graph)
         let c = try NIRSimulation(loaded: l, graph: graph, chipSample: 1)
         #expect(a.programmedGraph == b.programmedGraph && a.programmedGraph != c.programmedGraph && a.programmedGraph != graph)
@@ -157,8 +162,16 @@ struct NIRScenarioTests {
         #expect(result.stepTimes?.count == result.run.steps && result.run.steps >= 20)
         #expect(spikes.count == 2 && spikes[0].count == 20)
         let readout = chain(
-            [("fc", .affine(weight: NIRTensor(shape: [1, 1], values: [1]), bias: [0])),
-             ("li", .neuron(NIRNeuron(model: .leakyIntegrator, shape: [1], tauMem: [0.01], tauSyn: nil, r: [1], vLeak: [0], vThreshold: nil, vReset: [0], wIn: [1])))],
+            [
+                ("fc", .affine(weight: NIRTensor(shape: [1, 1], values: [1]), bias: [0])),
+                (
+                    "li",
+                    .neuron(
+                        NIRNeuron(
+                            model: .leakyIntegrator, shape: [1], tauMem: [0.01], tauSyn: nil, r: [1], vLeak: [0], vThreshold: nil, vReset: [0],
+                            wIn: [1]))
+                ),
+            ],
             input: [1])
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("li-\(getpid()).nir").path
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -225,7 +238,9 @@ struct NIRScenarioTests {
         defer { try? FileManager.default.removeItem(at: data) }
         let graph = try NIRGraph.read(path: fixture("cnn_sinabs.nir"))
         let l = try Self.load(Self.yaml(graph: fixture("cnn_sinabs.nir"), device: "{ levels: 8 }", data: data.path))
-        let e = try NIRScenarioEvaluation.run(loaded: l, exact: true, chips: 2, threads: 1) { try NIRSimulation(loaded: $0, graph: graph, chipSample: $1) }
+        let e = try NIRScenarioEvaluation.run(loaded: l, exact: true, chips: 2, threads: 1) {
+            try NIRSimulation(loaded: $0, graph: graph, chipSample: $1)
+        }
         #expect(e.rows.map(\.weights) == ["ideal device", "chip sample 0", "ideal device", "chip sample 0"])
         #expect(e.rows.map(\.timing) == ["grid(1.000 ms)", "grid(1.000 ms)", "exact", "exact"])
         #expect(e.rows.allSatisfy { $0.samples == 2 } && e.costs.count >= 4 && e.monteCarlo?.accuracies.count == 2)
@@ -249,9 +264,11 @@ struct NIRScenarioTests {
         #expect(work.unit(0) == a)
         #expect(a.accuracy != nil && (a.architectures?.first?.energy ?? 0) > 0)
         let coarse = NIRDeviceProgramming.program(
-            try NIRGraph.read(path: fixture("cnn_sinabs.nir")), device: work.points[0].scenario.device, tiles: work.points[0].scenario.tiles, seed: 3).1
+            try NIRGraph.read(path: fixture("cnn_sinabs.nir")), device: work.points[0].scenario.device, tiles: work.points[0].scenario.tiles, seed: 3
+        ).1
         let fine = NIRDeviceProgramming.program(
-            try NIRGraph.read(path: fixture("cnn_sinabs.nir")), device: work.points[1].scenario.device, tiles: work.points[1].scenario.tiles, seed: 3).1
+            try NIRGraph.read(path: fixture("cnn_sinabs.nir")), device: work.points[1].scenario.device, tiles: work.points[1].scenario.tiles, seed: 3
+        ).1
         #expect(coarse.relativeRMSError > fine.relativeRMSError)
     }
 

@@ -28,7 +28,11 @@ struct NIRTrainingTests {
                 ("conv", .convolution(conv)), ("if1", ifNode([2, 8, 8])),
                 ("pool", .pooling(NIRPooling(average: false, kernel: [2, 2], stride: [2, 2], padding: [0, 0]))),
                 ("flat", .flatten(startDim: 0, endDim: -1, inputShape: nil)),
-                ("fc", .affine(weight: NIRTensor(shape: [10, 32], values: (0..<320).map { _ in 0.3 * rng.unit() }), bias: Array(repeating: 0, count: 10))),
+                (
+                    "fc",
+                    .affine(
+                        weight: NIRTensor(shape: [10, 32], values: (0..<320).map { _ in 0.3 * rng.unit() }), bias: Array(repeating: 0, count: 10))
+                ),
                 ("if2", ifNode([10])),
             ], input: [2, 34, 34])
     }

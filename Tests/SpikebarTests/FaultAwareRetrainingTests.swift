@@ -14,7 +14,6 @@ import SpikebarScenario
 import SpikebarTwin
 import SpikebarNeurons
 
-
 /// Issue #8: fault-aware retraining of a programmed chip (`spikebar retrain`).
 @Suite struct FaultAwareRetrainingTests {
     /// Retraining with a chip's stuck map leaves the stuck synapses' weights alone (masked gradients),

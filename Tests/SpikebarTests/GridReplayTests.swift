@@ -18,7 +18,9 @@ import SpikebarNeurons
     }
 
     /// The reference run, also returning (V, I) of each `probe` (population, neuron) at the end of every step.
-    func referenceRun(chip: Chip, input: SpikeList, steps: Int, dt: Double, probe: [(Int, Int)])
+    func referenceRun(
+        chip: Chip, input: SpikeList, steps: Int, dt: Double, probe: [(Int, Int)]
+    )
         -> (spikes: [[(step: Int, neuron: Int)]], states: [[(v: Double, i: Double)]])
     {
         var states = [[(v: Double, i: Double)]](repeating: [], count: probe.count)
@@ -121,9 +123,10 @@ import SpikebarNeurons
         let (quick, input) = try twoLayerTestChip(hidden: 24, out: 6, recurrent: true)
         // Small tiles (8 × 8: 4 neurons per tile, 5 row blocks of the 40 inputs) so that a row spans
         // several tiles and the counting is split among the threads by tile.
-        let yaml = tinyScenarioYAML(
-            input: 40, layers: "[{name: hidden, size: 24, recurrent: true}, {name: out, size: 6}]",
-            gain: 30, device: "programming_error: 2e-6, read_noise: 0", tauCV: 0.3) + "\ntiles: {rows: 8, cols: 8}\n"
+        let yaml =
+            tinyScenarioYAML(
+                input: 40, layers: "[{name: hidden, size: 24, recurrent: true}, {name: out, size: 6}]",
+                gain: 30, device: "programming_error: 2e-6, read_noise: 0", tauCV: 0.3) + "\ntiles: {rows: 8, cols: 8}\n"
         let s = try scenario(yaml).scenario
         let sizes = [40, 24, 6]
         let w = Chip.connectionPlan(network: s.network).enumerated().map { k, p in

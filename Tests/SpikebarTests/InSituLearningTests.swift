@@ -14,7 +14,6 @@ import SpikebarScenario
 import SpikebarTwin
 import SpikebarNeurons
 
-
 /// Issue #8: in-situ learning (`spikebar insitu`).
 @Suite struct InSituLearningTests {
     func setup() throws -> TrainingSetup { try smallTwoMoonsTrainingSetup() }

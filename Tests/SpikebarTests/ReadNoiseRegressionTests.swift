@@ -14,7 +14,6 @@ import SpikebarScenario
 import SpikebarTwin
 import SpikebarNeurons
 
-
 /// Issue #8: read noise of the device physics, against its statistics.
 @Suite struct ReadNoiseRegressionTests {
     /// Without device physics, the noisy branch adds only the white read noise: a vanishing `read_noise`

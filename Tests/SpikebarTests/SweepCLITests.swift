@@ -14,7 +14,6 @@ import SpikebarScenario
 import SpikebarTwin
 import SpikebarNeurons
 
-
 /// `spikebar sweep` through the CLI.
 @Suite struct SweepCLITests {
     @Test func sweepWritesCSVAndJSONAndRefusesBadValuesUpFront() throws {
