@@ -118,7 +118,7 @@ let package = Package(
             dependencies: [
                 "SpikebarNIR", "SpikebarNIRMapping", "SpikebarCore", "SpikebarPipeline", "SpikebarActivity", "SpikebarCost",
                 "SpikebarTrace",
-                "SpikebarScenario", "SpikebarChip", "SpikebarKernel", "SpikebarDevices", "SpikebarExperiments",
+                "SpikebarScenario", "SpikebarChip", "SpikebarKernel", "SpikebarDevices", "SpikebarExperiments", "SpikebarTwin",
             ]),
     ],
     swiftLanguageModes: [.v5]

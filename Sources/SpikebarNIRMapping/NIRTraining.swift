@@ -89,7 +89,7 @@ public enum NIRTraining {
         public var trainAccuracy: Double
         public var seconds: Double
 
-        init(_ e: EpochRecord) { epoch = e.epoch; loss = e.trainLoss; trainAccuracy = e.trainAccuracy; seconds = e.seconds }
+        public init(_ e: EpochRecord) { epoch = e.epoch; loss = e.trainLoss; trainAccuracy = e.trainAccuracy; seconds = e.seconds }
     }
 
     /// Trains `graph`; `device`/`tiles`/`seed` program the chips of hardware-aware batches. The loop is the
@@ -100,25 +100,61 @@ public enum NIRTraining {
         options o: Options, file: String = "<memory>", progress: ((_ epoch: Int, _ done: Int, _ total: Int) -> Void)? = nil,
         epochDone: ((_ graph: NIRGraph, _ epoch: Epoch) throws -> Void)? = nil
     ) throws -> (graph: NIRGraph, epochs: [Epoch]) {
-        guard o.epochs >= 1, o.batch >= 1, o.lr > 0, o.lr.isFinite, data.count >= 1, o.scale > 0, o.scale.isFinite, o.slope > 0, o.slope.isFinite
-        else {
-            throw NIRError(file: file, "epochs, batch, lr, samples, scale and slope must be positive and finite")
+        let run = try Run(graph: graph, runOptions: runOptions, samples: data, device: device, tiles: tiles, seed: seed, options: o, file: file)
+        let (final, _) = try run.train(from: run.start(), progress: progress, epochDone: epochDone)
+        return (try run.graph(final), final.history.map(Epoch.init))
+    }
+
+    /// A training run of a graph on the project's one `Trainer` (constant learning rate, no projection,
+    /// the NIR order `TrainingOrder.splitMix`), resumable from any `TrainingCheckpoint` it saved:
+    /// every batch is keyed by (seed, epoch, batch), so a resumed run ends with the weights of an
+    /// uninterrupted one.
+    public struct Run {
+        let problem: Problem
+        public let trainer: Trainer<Problem>
+
+        public init(
+            graph: NIRGraph, runOptions: NIRRunOptions, samples data: Samples, device: RRAMDevice, tiles: TileSpec, seed: UInt64,
+            options o: Options, file: String = "<memory>"
+        ) throws {
+            guard o.epochs >= 1, o.batch >= 1, o.lr > 0, o.lr.isFinite, data.count >= 1, o.scale > 0, o.scale.isFinite, o.slope > 0,
+                o.slope.isFinite
+            else {
+                throw NIRError(file: file, "epochs, batch, lr, samples, scale and slope must be positive and finite")
+            }
+            problem = try Problem(
+                graph: graph, runOptions: runOptions, samples: data, device: device, tiles: tiles, seed: seed, options: o, file: file)
+            trainer = Trainer(
+                problem: problem,
+                config: TrainerConfig(epochs: o.epochs, batch: o.batch, lr: o.lr, schedule: .constant, threads: o.threads, seed: o.seed))
         }
-        let problem = try Problem(
-            graph: graph, runOptions: runOptions, samples: data, device: device, tiles: tiles, seed: seed, options: o, file: file)
-        let trainer = Trainer(
-            problem: problem, config: TrainerConfig(epochs: o.epochs, batch: o.batch, lr: o.lr, schedule: .constant, threads: o.threads, seed: o.seed)
-        )
-        let (final, _) = try trainer.train(
-            from: trainer.start(weights: problem.initial),
-            progress: { p in progress?(p.epoch + 1, p.samples, p.samplesPerEpoch) },
-            epochDone: { e, ck in try epochDone?(try problem.graph(ck.weights), Epoch(e)) })
-        return (try problem.graph(final.weights), final.history.map(Epoch.init))
+
+        /// A fresh checkpoint at the graph's own weights.
+        public func start() -> TrainingCheckpoint { trainer.start(weights: problem.initial) }
+
+        /// The trainable tensors' lengths (a checkpoint to resume must have them).
+        public var shapes: [Int] { problem.parameterShapes }
+
+        /// The graph holding a checkpoint's weights.
+        public func graph(_ ck: TrainingCheckpoint) throws -> NIRGraph { try problem.graph(ck.weights) }
+
+        /// Trains from `checkpoint` (`Trainer.train`); `epochDone` receives the graph after every epoch.
+        public func train(
+            from checkpoint: TrainingCheckpoint, progress: ((_ epoch: Int, _ done: Int, _ total: Int) -> Void)? = nil,
+            shouldStop: () -> Bool = { false }, save: (TrainingCheckpoint) throws -> Void = { _ in },
+            epochDone: ((_ graph: NIRGraph, _ epoch: Epoch) throws -> Void)? = nil
+        ) throws -> (TrainingCheckpoint, TrainingEnd) {
+            let problem = self.problem
+            return try trainer.train(
+                from: checkpoint,
+                progress: { p in progress?(p.epoch + 1, p.samples, p.samplesPerEpoch) }, shouldStop: shouldStop, save: save,
+                epochDone: { e, ck in try epochDone?(try problem.graph(ck.weights), Epoch(e)) })
+        }
     }
 
     /// An NIR graph as a `TrainingProblem`: the parameters are every weight node's weights and bias (in the
     /// file's layouts), the gradient `NIRProgram.gradient` summed in sample order over the batch.
-    struct Problem: TrainingProblem {
+    public struct Problem: TrainingProblem {
         /// A weight node and whether its bias trains.
         struct Parameter { var name: String; var hasBias: Bool }
         let template: NIRGraph
@@ -155,10 +191,10 @@ public enum NIRTraining {
             options = o; self.file = file
         }
 
-        var parameterShapes: [Int] { initial.map(\.count) }
-        var sampleCount: Int { data.count }
+        public var parameterShapes: [Int] { initial.map(\.count) }
+        public var sampleCount: Int { data.count }
         /// Float weights: no window to project onto.
-        var parameterRange: ClosedRange<Double> { -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude }
+        public var parameterRange: ClosedRange<Double> { -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude }
 
         /// The graph holding `values`.
         func graph(_ values: [[Double]]) throws -> NIRGraph {
@@ -169,7 +205,7 @@ public enum NIRTraining {
             return g
         }
 
-        func gradient(of batch: [Int], epoch: Int, step: Int, at ck: TrainingCheckpoint) throws -> TrainingBatch {
+        public func gradient(of batch: [Int], epoch: Int, step: Int, at ck: TrainingCheckpoint) throws -> TrainingBatch {
             let current = try graph(ck.weights)
             let forward =
                 options.hardwareAware
@@ -206,7 +242,7 @@ public enum NIRTraining {
         }
 
         /// The order the NIR trainer has always drawn (`TrainingOrder.splitMix`).
-        func order(epoch: Int, seed: UInt64) -> [Int] { TrainingOrder.splitMix(sampleCount, epoch: epoch, seed: seed) }
+        public func order(epoch: Int, seed: UInt64) -> [Int] { TrainingOrder.splitMix(sampleCount, epoch: epoch, seed: seed) }
     }
 
     /// The node a qualified name names (`outer.inner` inside subgraph `outer`; a name with dots of its own first).

@@ -5,6 +5,7 @@ import SpikebarNIR
 import SpikebarNIRMapping
 import SpikebarPipeline
 import SpikebarScenario
+import SpikebarTwin
 
 /// `spikebar nir train SCENARIO --out F.nir`: an NIR scenario's graph trained further by BPTT on the
 /// N-MNIST training recordings (`NIRTraining`), optionally on the scenario's device (hardware-aware).
@@ -46,6 +47,13 @@ struct NIRTrainCommand: ParsableCommand {
     @Flag(help: "Print the epochs as JSON.") var json = false
     @Flag(help: "Print nothing but errors.") var quiet = false
     @Flag(help: "Replace an existing --out.") var force = false
+    @Flag(
+        help:
+            "Continue from <out>.checkpoint.json (written at every epoch end, every --checkpoint-every seconds and on Ctrl-C; refused if it belongs to another training)."
+    )
+    var resume = false
+    @Option(help: "Also checkpoint inside an epoch when this many seconds have passed since the last save (0: only at epoch ends).")
+    var checkpointEvery: Double = 300
 
     func run() throws {
         do {
@@ -62,8 +70,15 @@ struct NIRTrainCommand: ParsableCommand {
             if loaded.scenario.device.ideal && hardwareAware {
                 throw ValidationError("--hardware-aware: the scenario's device is ideal (device.ideal: true): there is nothing to be aware of")
             }
+            guard checkpointEvery >= 0, checkpointEvery.isFinite else { throw ValidationError("--checkpoint-every must be ≥ 0 s") }
             try OutputPath.checkFile(out, what: "--out", inputs: [scenario, graphPath])
-            if !force, FileManager.default.fileExists(atPath: out) { throw ValidationError("\(out) exists; pass --force to replace it") }
+            if !force, !resume, FileManager.default.fileExists(atPath: out) {
+                throw ValidationError("\(out) exists; pass --force to replace it (or --resume to continue its training)")
+            }
+            let ckPath = out + ".checkpoint.json"
+            if resume, !FileManager.default.fileExists(atPath: ckPath) {
+                throw SpikebarError.missingFile(path: ckPath, referencedFrom: nil, hint: "no checkpoint to resume; run without --resume")
+            }
             let graph = try readNIRGraphIsolated(path: graphPath)
             let s = loaded.scenario
             let training: NIRTraining.Samples
@@ -83,17 +98,61 @@ struct NIRTrainCommand: ParsableCommand {
                 throw ValidationError(
                     "\(scenario): nir train learns from the scenario's data, input.source nmnist or mnist; this one is \(s.input.source.rawValue)")
             }
-            let progress = ProgressLine(total: training.count * epochs, label: "training samples", enabled: !quiet && !json)
-            let (trained, history) = try NIRTraining.train(
+            let run = try NIRTraining.Run(
                 graph: graph, runOptions: spec.runOptions(for: graph, frame: s.simulation.dt), samples: training, device: s.device,
                 tiles: s.tiles, seed: s.seed,
                 options: .init(
                     epochs: epochs, batch: batch, lr: lr, scale: readoutScale, slope: surrogateSlope, threads: threads,
                     hardwareAware: hardwareAware, freezeBiases: freezeBiases, seed: seed),
-                file: graphPath, progress: { e, done, total in progress.update((e - 1) * total + done) },
+                file: graphPath)
+            // What the weights depend on (not --epochs: resuming to train longer is the point of a checkpoint).
+            var graphHash = FNV1a64()
+            for b in try InputFile.read(graphPath, hint: "the NIR graph of network.nir") { graphHash.add(byte: b) }
+            let digest = ResultFolder.key(
+                [
+                    loaded.digest, graphHash.hex, training.description, "\(training.count)", "\(batch)", "\(lr)", "\(readoutScale)",
+                    "\(surrogateSlope)", "\(hardwareAware)", "\(freezeBiases)", "\(seed)",
+                ])
+            var checkpoint = run.start()
+            if resume {
+                do {
+                    checkpoint = try JSONDecoder().decode(TrainingCheckpoint.self, from: try InputFile.read(ckPath, hint: "the checkpoint"))
+                } catch let e as SpikebarError { throw e } catch {
+                    throw SpikebarError.invalidInput(SourceLocation(file: ckPath), "not a training checkpoint (\(error)); delete it and train again")
+                }
+                if let why = checkpoint.validationProblem(shapes: run.shapes) {
+                    throw SpikebarError.invalidInput(SourceLocation(file: ckPath), "cannot resume: \(why); delete it and train again")
+                }
+                guard checkpoint.digest == digest else {
+                    throw SpikebarError.invalidInput(
+                        SourceLocation(file: ckPath),
+                        "cannot resume: the checkpoint belongs to another training (digest \(checkpoint.digest ?? "none") ≠ \(digest) of this scenario, graph, samples, --batch, --lr, --readout-scale, --surrogate-slope, --hardware-aware, --freeze-biases and --seed); resume with the options it was started with, or start again without --resume"
+                    )
+                }
+            }
+            checkpoint.digest = digest
+            run.trainer.checkpointInterval = checkpointEvery
+            signal(SIGINT) { _ in interruptRequested = 1 }
+            var set = sigset_t()
+            sigemptyset(&set); sigaddset(&set, SIGINT)
+            sigprocmask(SIG_UNBLOCK, &set, nil)
+            let progress = ProgressLine(total: training.count * epochs, label: "training samples", enabled: !quiet && !json)
+            let (final, end) = try run.train(
+                from: checkpoint, progress: { e, done, total in progress.update((e - 1) * total + done) },
+                shouldStop: { interruptRequested != 0 },
+                save: { ck in try DurableFile.write(try JSONEncoder().encode(ck), to: ckPath) },
                 epochDone: { graph, _ in try graph.write(path: out, compress: true) })
+            signal(SIGINT, SIG_DFL)
             progress.finish()
-            _ = trained  // written after its last epoch
+            if end == .interrupted {
+                if !quiet {
+                    print(
+                        "interrupted: checkpoint written to \(ckPath) (epoch \(final.epoch + 1), batch \(final.batchInEpoch)); continue with --resume"
+                    )
+                }
+                throw ExitCode(130)
+            }
+            let history = final.history.map(NIRTraining.Epoch.init)
             if json { try printJSON(history); return }
             if quiet { return }
             for e in history {

@@ -3,6 +3,7 @@ import SpikebarChip
 import SpikebarDevices
 import SpikebarNIR
 import SpikebarNIRMapping
+import SpikebarTwin
 import Testing
 
 /// `NIRTraining` (`spikebar nir train`): BPTT through a convolution, IF neurons, pooling and a dense
@@ -62,5 +63,37 @@ struct NIRTrainingTests {
         #expect(a == b)
         let (c, hw) = try train(epochs: 1, threads: 2, hardwareAware: true)
         #expect(c != Self.tinyCNN() && hw.count == 1 && hw[0].loss.isFinite)
+    }
+
+    /// `nir train --resume`: a run stopped mid-epoch (Ctrl-C) and resumed from its checkpoint file ends
+    /// with the graph of the uninterrupted run, hardware-aware batches included (their chip samples are
+    /// keyed by the batch).
+    @Test func aRunStoppedMidEpochResumesToTheUninterruptedGraph() throws {
+        let data = try NIRScenarioTests.syntheticRecordings(count: 6, tag: "resume")
+        defer { try? FileManager.default.removeItem(at: data) }
+        try "# id label\n60001\t0\n60002\t1\n60003\t2\n60004\t3\n60005\t4\n60006\t5\n".write(
+            to: data.appendingPathComponent("nmnist-subset/train1K.txt"), atomically: true, encoding: .utf8)
+        let samples = try NIRTraining.Samples.nmnist(directory: data.path, labelFile: "train1K.txt", limit: 6, bin: 1e-3)
+        func run() throws -> NIRTraining.Run {
+            try NIRTraining.Run(
+                graph: Self.tinyCNN(), runOptions: NIRRunOptions(dt: 1), samples: samples, device: .default, tiles: .default, seed: 3,
+                options: .init(epochs: 2, batch: 2, lr: 0.05, scale: 0.5, threads: 2, hardwareAware: true, seed: 4))
+        }
+        let whole = try run()
+        let (a, end) = try whole.train(from: whole.start())
+        #expect(end == .completed && a.history.count == 2)
+        let first = try run()
+        var calls = 0
+        var saved: Data?
+        let (stopped, why) = try first.train(
+            from: first.start(),
+            shouldStop: {
+                calls += 1; return calls == 5
+            }, save: { saved = try JSONEncoder().encode($0) })
+        #expect(why == .interrupted && stopped.epoch == 1 && stopped.batchInEpoch == 1)
+        let second = try run()
+        let (b, _) = try second.train(from: try JSONDecoder().decode(TrainingCheckpoint.self, from: try #require(saved)))
+        #expect(try second.graph(b) == (try whole.graph(a)))
+        #expect(b.history.map(\.trainLoss) == a.history.map(\.trainLoss))
     }
 }
