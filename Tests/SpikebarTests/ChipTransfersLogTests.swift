@@ -67,4 +67,10 @@ import Testing
             #expect("\(error)".contains("\(offset)") && "\(error)".contains("chip 2"), "\(error)")
         }
     }
+
+    /// `evaluate --resume` continues a `--chips` run only: refused before any work otherwise.
+    @Test func evaluateRefusesResumeWithoutChips() throws {
+        let r = try runCLI(["evaluate", "Scenarios/randman-nhc.yaml", "--resume", "--out", try freshTemporaryDirectory("resume-refused").path])
+        #expect(r.status == 2 && r.stderr.contains("--resume continues a --chips run"), "\(r.status) \(r.stderr)")
+    }
 }
