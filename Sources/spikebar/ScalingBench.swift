@@ -54,7 +54,7 @@ struct ScalingBench: ParsableCommand {
             let w = try ScalingBenchmark.workload(inputs: inputs, rate: rate, duration: duration)
             let (s, chip, encoder) = (w.scenario, w.chip, w.encoder)
             let head =
-                "neurons=\(w.neurons) inputs=\(inputs) synapses=\(w.synapses) tiles=\(chip.tiles.count) rate_hz=\(rate) active_per_ms=\(Units.fixed(rate * 1e-3 * 100, significant: 4))% duration_s=\(duration) setup_s=\(Units.fixed(w.setupSeconds, significant: 4))"
+                "neurons=\(w.neurons) inputs=\(inputs) synapses=\(w.synapses) tiles=\(chip.tiles.count) rate_hz=\(rate) active_per_ms=\(Units.fixed(rate * 1e-3 * 100, significant: 4))% duration_s=\(duration) setup_s=\(Units.fixed(w.setupSeconds, significant: 4)) regenerated_synapses=\(chip.connections.filter { !$0.storesConductances }.reduce(0) { $0 + $1.inputs * $1.outputs })"
 
             if samples > 0 {
                 let (med, syn) = ScalingBenchmark.timeThreads(
