@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import SpikebarChip
 import SpikebarCore
@@ -8,27 +9,54 @@ import SpikebarTwin
 /// `spikebar train / evaluate / run` for scenarios with `neurons: { model: mif }` (Docs/mif-neurons.md).
 /// The subcommands hand over to these functions as soon as the scenario is loaded.
 enum MIFCommands {
-    /// Trains the MIF twin by BPTT (no surrogate) and writes `<out>/weights.json` and `<out>/mif-training.json`.
-    /// `resume`: start from the weights in `<out>/weights.json` (a fresh optimizer and schedule) and append
-    /// to the history.
-    static func train(_ loaded: LoadedScenario, out: String?, threads: Int?, quiet: Bool, resume: Bool) throws {
+    /// Trains the MIF twin by BPTT (no surrogate) and writes `<out>/weights.json` and `<out>/mif-training.json`
+    /// (after every epoch) and `<out>/checkpoint.json` (at epoch ends, every `checkpointEvery` seconds and on
+    /// Ctrl-C). `resume`: continue an interrupted run from its checkpoint when the checkpoint is unfinished and
+    /// belongs to this training (same scenario text, epochs, batch, lr, samples, seed) — the weights then
+    /// equal an uninterrupted run's; otherwise start a new stage from the weights in `<out>/weights.json`
+    /// (a fresh optimizer and schedule: the staged recipe of Docs/results.md) and append to the history.
+    static func train(
+        _ loaded: LoadedScenario, out: String?, threads: Int?, quiet: Bool, resume: Bool, checkpointEvery: Double = 300
+    ) throws {
         let setup = try MIFSetup(loaded: loaded)
         let spec = setup.spec, s = setup.scenario
         let dir = out ?? "spikebar-out/\(s.name)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let ckPath = dir + "/checkpoint.json", historyPath = dir + "/mif-training.json"
+        // What the weights of one stage depend on.
+        let digest = ResultFolder.key(
+            [loaded.digest, "mif", "\(spec.epochs)", "\(spec.batch)", "\(spec.lr)", "\(spec.trainSamples)", "\(s.seed)"])
         var previous: [MIFEpochRecord] = []
         var initial = setup.initialWeights()
+        var continued: TrainingCheckpoint?
         if resume {
-            initial = try WeightFile.load(path: dir + "/weights.json", network: s.network).weights.map { $0.values.map(Double.init) }
-            if let d = FileManager.default.contents(atPath: dir + "/mif-training.json") {
+            if let d = FileManager.default.contents(atPath: historyPath) {
                 do {
                     previous = try JSONDecoder().decode([MIFEpochRecord].self, from: d)
                 } catch {
                     // Resuming without the history would renumber the epochs and lose the record.
                     throw SpikebarError.corruptFile(
-                        path: dir + "/mif-training.json", offset: 0,
+                        path: historyPath, offset: 0,
                         "not a MIF training history (\(error)); move it away to resume without it")
                 }
+            }
+            if let d = FileManager.default.contents(atPath: ckPath), let ck = try? JSONDecoder().decode(TrainingCheckpoint.self, from: d),
+                !ck.finished, ck.digest == digest
+            {
+                let shapes = zip(setup.sizes, setup.sizes.dropFirst()).map { $0 * $1 }
+                if let why = ck.validationProblem(shapes: shapes) {
+                    throw SpikebarError.invalidInput(SourceLocation(file: ckPath), "cannot resume: \(why); delete it and train again")
+                }
+                // The history file holds the earlier stages and this stage's finished epochs (written after each).
+                guard previous.count >= ck.history.count else {
+                    throw SpikebarError.invalidInput(
+                        SourceLocation(file: historyPath), "holds \(previous.count) epochs, the checkpoint \(ck.history.count); move one of them away"
+                    )
+                }
+                previous = Array(previous.prefix(previous.count - ck.history.count))
+                continued = ck
+            } else {
+                initial = try WeightFile.load(path: dir + "/weights.json", network: s.network).weights.map { $0.values.map(Double.init) }
             }
         }
         let data = try setup.trainingSet()
@@ -43,55 +71,68 @@ enum MIFCommands {
             epochs: spec.epochs, batch: spec.batch, lr: spec.lr, schedule: spec.schedule, threads: threads ?? s.simulation.threads, seed: s.seed)
         if !quiet {
             print(
-                "\(s.name): MIF \(setup.sizes.map(String.init).joined(separator: "-")), T = \(setup.steps) × \(Units.format(seconds: setup.dt)), MNIST \(nTrain) train / \(nVal) validation, \(spec.epochs) epochs of batch \(spec.batch), lr \(spec.lr) (\(spec.schedule.rawValue)); BPTT through the MIF dynamics, no surrogate"
+                "\(s.name): MIF \(setup.sizes.map(String.init).joined(separator: "-")), T = \(setup.steps) × \(Units.format(seconds: setup.dt)), MNIST \(nTrain) train / \(nVal) validation, \(spec.epochs) epochs of batch \(spec.batch), lr \(spec.lr) (\(spec.schedule.rawValue)); BPTT through the MIF dynamics, no surrogate\(continued.map { "; continuing the interrupted run at epoch \($0.epoch + 1), batch \($0.batchInEpoch + 1)" } ?? (resume ? "; a new stage from \(dir)/weights.json" : ""))"
             )
         }
         let started = Date()
         var last = Date.distantPast
         let offset = previous.count
-        // The project's one trainer (`Trainer`, Adam, the scenario's schedule); `--resume` continues from the
-        // weights of the last run with a fresh optimiser and schedule over the new epochs, and the file
-        // written is the last epoch's weights (`mif-training.json` keeps every epoch's validation figure).
+        // The project's one trainer (`Trainer`, Adam, the scenario's schedule); the weights written are the
+        // last epoch's (`mif-training.json` keeps every epoch's validation figure).
         let trainer = Trainer(
-            problem: MIFTraining(network: net, image: image, labels: Array(data.labels[..<nTrain]), validation: validation, threads: config.threads),
+            problem: MIFTraining(
+                network: net, image: image, labels: Array(data.labels[..<nTrain]), validation: validation, threads: config.threads),
             config: config)
-        let (final, _) = try trainer.train(
-            from: trainer.start(weights: net.weights),
+        trainer.checkpointInterval = checkpointEvery
+        var checkpoint = continued ?? trainer.start(weights: net.weights)
+        checkpoint.digest = digest
+        let history = { (ck: TrainingCheckpoint) in
+            previous
+                + ck.history.map { e -> MIFEpochRecord in
+                    var e = MIFEpochRecord(e)
+                    e.epoch += offset
+                    return e
+                }
+        }
+        signal(SIGINT) { _ in interruptRequested = 1 }
+        var set = sigset_t()
+        sigemptyset(&set); sigaddset(&set, SIGINT)
+        sigprocmask(SIG_UNBLOCK, &set, nil)
+        let (final, end) = try trainer.train(
+            from: checkpoint,
             progress: { p in
                 guard !quiet, Date().timeIntervalSince(last) > 10 || p.batch == p.batches else { return }
                 last = Date()
-                let rate = Double(p.epoch * p.batches + p.batch) * Double(spec.batch) / max(Date().timeIntervalSince(started), 1e-9)
+                let rate = Double(p.samples) / max(Date().timeIntervalSince(started), 1e-9)
                 FileHandle.standardError.write(
                     Data(
                         "epoch \(p.epoch + 1)/\(spec.epochs) batch \(p.batch)/\(p.batches) loss \(Units.fixed(p.loss, significant: 4)) \(Units.fixed(rate, significant: 3)) ex/s\n"
                             .utf8))
             },
+            shouldStop: { interruptRequested != 0 },
+            save: { ck in try DurableFile.write(try JSONEncoder().encode(ck), to: ckPath) },
             epochDone: { e, ck in
                 if !quiet {
                     print(
                         "epoch \(e.epoch + offset): loss \(Units.fixed(e.trainLoss, significant: 4)), train accuracy \(Units.fixed(100 * e.trainAccuracy, significant: 4)) %\(e.validationAccuracy.map { ", validation \(Units.fixed(100 * $0, significant: 4)) %" } ?? ""), \(Units.fixed(e.seconds, significant: 3)) s"
                     )
                 }
-                // Weights after every epoch: a long run that is stopped keeps its last epoch.
-                do {
-                    try DurableFile.write(JSONEncoder.spikebar().encode(setup.weightFile(ck.weights)), to: dir + "/weights.json")
-                } catch {
-                    // Training goes on (its final write is checked), but the user learns the checkpoint is missing.
-                    FileHandle.standardError.write(Data("warning: epoch \(e.epoch + offset) weights not saved: \(error)\n".utf8))
-                }
+                // Weights and history after every epoch: a long run that is stopped keeps its last epoch.
+                try DurableFile.write(JSONEncoder.spikebar().encode(setup.weightFile(ck.weights)), to: dir + "/weights.json")
+                try DurableFile.write(JSONEncoder.spikebar(pretty: true).encode(history(ck)), to: historyPath)
                 fflush(stdout)
             })
-        let history =
-            previous
-            + final.history.map { e -> MIFEpochRecord in
-                var e = MIFEpochRecord(e); e.epoch += offset; return e
+        signal(SIGINT, SIG_DFL)
+        if end == .interrupted {
+            if !quiet {
+                print("interrupted: checkpoint written to \(ckPath) (epoch \(final.epoch + 1), batch \(final.batchInEpoch)); continue with --resume")
             }
-        let enc = JSONEncoder.spikebar()
-        try DurableFile.write(enc.encode(setup.weightFile(final.weights)), to: dir + "/weights.json")
-        let pretty = JSONEncoder.spikebar(pretty: true)
-        try DurableFile.write(pretty.encode(history), to: dir + "/mif-training.json")
+            throw ExitCode(130)
+        }
+        try DurableFile.write(JSONEncoder.spikebar().encode(setup.weightFile(final.weights)), to: dir + "/weights.json")
+        try DurableFile.write(JSONEncoder.spikebar(pretty: true).encode(history(final)), to: historyPath)
         if !quiet {
-            print("done in \(Units.fixed(Date().timeIntervalSince(started), significant: 3)) s. Wrote \(dir)/weights.json, \(dir)/mif-training.json")
+            print("done in \(Units.fixed(Date().timeIntervalSince(started), significant: 3)) s. Wrote \(dir)/weights.json, \(historyPath), \(ckPath)")
             print("next: spikebar evaluate \(loaded.path) --weights \(dir)/weights.json")
         }
     }

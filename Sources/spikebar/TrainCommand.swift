@@ -23,7 +23,9 @@ struct TrainCommand: ParsableCommand {
             with the DPI gains), calibration.json (the calibration used and the epoch history) and \
             checkpoint.json (at every epoch end and every --checkpoint-every seconds, written to a temporary file, \
             fsync'd and renamed). Ctrl-C stops after the current batch with a checkpoint; after Ctrl-C or a kill, \
-            --resume continues from it to the same weights as an uninterrupted run (Docs/scaling.md).
+            --resume continues from it to the same weights as an uninterrupted run (Docs/scaling.md). A MIF \
+            scenario writes weights.json, mif-training.json and checkpoint.json; its --resume continues an \
+            interrupted run, or after a finished one starts a new stage from weights.json (Docs/mif-neurons.md).
             """)
 
     @Argument(help: "Scenario file with a training: section, e.g. Scenarios/nhc-mnist.yaml.") var scenario: String
@@ -59,7 +61,8 @@ struct TrainCommand: ParsableCommand {
             }
             try MemoryBudgetOption.check(loaded: loaded, option: memoryBudget, training: true, threads: threads ?? loaded.scenario.simulation.threads)
             if loaded.scenario.mif != nil {
-                try MIFCommands.train(loaded, out: out, threads: threads, quiet: quiet || json, resume: resume)
+                guard checkpointEvery >= 0, checkpointEvery.isFinite else { throw ValidationError("--checkpoint-every must be ≥ 0 s") }
+                try MIFCommands.train(loaded, out: out, threads: threads, quiet: quiet || json, resume: resume, checkpointEvery: checkpointEvery)
                 return
             }
             // Training starts from the chip's own τ, not from a previous run's trained ones.
