@@ -40,9 +40,15 @@ enum MIFCommands {
                         "not a MIF training history (\(error)); move it away to resume without it")
                 }
             }
-            if let d = FileManager.default.contents(atPath: ckPath), let ck = try? JSONDecoder().decode(TrainingCheckpoint.self, from: d),
-                !ck.finished, ck.digest == digest
-            {
+            var saved: TrainingCheckpoint?
+            if let d = FileManager.default.contents(atPath: ckPath) {
+                // An unreadable checkpoint is not silently replaced by a new stage: the user may have meant to continue it.
+                do { saved = try JSONDecoder().decode(TrainingCheckpoint.self, from: d) } catch {
+                    throw SpikebarError.invalidInput(
+                        SourceLocation(file: ckPath), "not a training checkpoint (\(error)); move it away to start a new stage from weights.json")
+                }
+            }
+            if let ck = saved, !ck.finished, ck.digest == digest {
                 let shapes = zip(setup.sizes, setup.sizes.dropFirst()).map { $0 * $1 }
                 if let why = ck.validationProblem(shapes: shapes) {
                     throw SpikebarError.invalidInput(SourceLocation(file: ckPath), "cannot resume: \(why); delete it and train again")
