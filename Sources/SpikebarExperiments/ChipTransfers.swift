@@ -122,8 +122,15 @@ extension ChipTransfers {
     /// Where a run keeps its results log (`run(chips:log:…)`).
     public struct Log: Sendable {
         public var path: String, resume: Bool, scenarioDigest: String, what: String
-        public init(path: String, resume: Bool, scenarioDigest: String, what: String) {
+        /// Run only this slice of the chips (`--shard k/N`); nil: all.
+        public var shard: SweepShard?
+        /// With `resume`: logs of other slices of the same run whose chips count as done (`ExperimentLog.run`).
+        public var harvest: [String]
+        public init(
+            path: String, resume: Bool, scenarioDigest: String, what: String, shard: SweepShard? = nil, harvest: [String] = []
+        ) {
             self.path = path; self.resume = resume; self.scenarioDigest = scenarioDigest; self.what = what
+            self.shard = shard; self.harvest = harvest
         }
     }
 
@@ -131,22 +138,25 @@ extension ChipTransfers {
     public func run(chips: Int, log: Log?, threads: Int, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> [Unit] {
         guard let log else { return try run(chips: chips, threads: threads, progress: progress) }
         return try run(
-            chips: chips, logPath: log.path, resume: log.resume, scenarioDigest: log.scenarioDigest, what: log.what, threads: threads,
-            progress: progress)
+            chips: chips, logPath: log.path, resume: log.resume, scenarioDigest: log.scenarioDigest, what: log.what, shard: log.shard,
+            harvest: log.harvest, threads: threads, progress: progress)
     }
 
     /// Chips `0..<chips` on the durable results log at `path` (`ChipTransfersLogHeader`): with `resume`, the
     /// chips a killed run logged are read back and only the others run; the result is the same whatever
     /// was resumed and whatever the thread count.
     public func run(
-        chips: Int, logPath path: String, resume: Bool, scenarioDigest: String, what: String, threads: Int,
-        progress: (@Sendable (Int, Int) -> Void)? = nil
+        chips: Int, logPath path: String, resume: Bool, scenarioDigest: String, what: String, shard: SweepShard? = nil,
+        harvest: [String] = [], threads: Int, progress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws -> [Unit] {
-        let header = ChipTransfersLogHeader(
+        var header = ChipTransfersLogHeader(
             digest: fingerprint(scenarioDigest: scenarioDigest, chips: chips), scenario: scenario.name, what: what, chips: chips,
             samples: labels.count, seed: scenario.seed)
+        header.shard = shard
         let experiment = self
-        return try ExperimentLog<ChipTransfersLogHeader>.run(header: header, path: path, resume: resume, threads: threads, progress: progress) {
+        return try ExperimentLog<ChipTransfersLogHeader>.run(
+            header: header, path: path, resume: resume, harvest: harvest, threads: threads, progress: progress
+        ) {
             try experiment.unit($0)
         }.units
     }

@@ -108,10 +108,12 @@ public enum ExperimentLog<Header: ExperimentLogHeader> {
     /// Runs the units of `header`'s slice with results log `path`, unit t computed by `unit(t)` on up
     /// to `threads` workers. Without `resume` the log starts afresh; with it, an existing log must carry
     /// the same digest and shard, its torn last line is cut off and only the missing units run (no log:
-    /// start afresh). `progress(done, todo)` after each unit. The first error a unit throws stops the
-    /// run after the units in flight (their results are logged).
+    /// start afresh). With `resume`, the logs at `harvest` (other slices of the same experiment: shards run
+    /// elsewhere, their logs copied here) give their units too — each must carry the same digest — and
+    /// those units are appended to this log. `progress(done, todo)` after each unit. The first error a
+    /// unit throws stops the run after the units in flight (their results are logged).
     public static func run(
-        header: Header, path: String, resume: Bool, threads: Int,
+        header: Header, path: String, resume: Bool, harvest: [String] = [], threads: Int,
         progress: (@Sendable (Int, Int) -> Void)? = nil, unit: @escaping @Sendable (Int) throws -> Header.Unit
     ) throws -> Outcome {
         var finished: [Header.Unit] = []
@@ -135,6 +137,23 @@ public enum ExperimentLog<Header: ExperimentLogHeader> {
         } else {
             try DurableFile.write(try line(header) + "\n", to: path)
             log = try DurableLog(path: path)
+        }
+        if resume {
+            let mine = Set(header.units)
+            var have = Set(finished.map(Header.index(of:)))
+            for other in harvest where other != path {
+                let c = try read(path: other)
+                guard c.header.digest == header.digest else {
+                    throw SpikebarError.mismatch(
+                        "\(other) belongs to a different \(Header.kind) (digest \(c.header.digest): \(c.header.summary)); this one has digest \(header.digest). Move it away, or run with the options it was written with"
+                    )
+                }
+                for u in c.units where mine.contains(Header.index(of: u)) && !have.contains(Header.index(of: u)) {
+                    try log.append(try line(u))
+                    finished.append(u)
+                    have.insert(Header.index(of: u))
+                }
+            }
         }
         let done = Set(finished.map(Header.index(of:)))
         let todo = header.units.filter { !done.contains($0) }

@@ -65,7 +65,7 @@ public struct TransferSweep: Codable, Sendable {
         s.input.window = Double(setup.steps) * setup.dt
         let labels = Array(setup.testLabels[0..<n])
         let scenario = s
-        let experiment = ChipTransfers(setup: setup, scenario: s, weights: weights, gains: gains, samples: n, stuckFraction: nil, threads: threads)
+        let experiment = try Self.experiment(setup: setup, weights: weights, gains: gains, samples: samples, threads: threads)
         let stats = ChipTransfers.Statistics(units: try experiment.run(chips: transfers, log: log, threads: threads, progress: progress), points: n)
         let correct = stats.correct, mean = stats.mean
         let f95 = stats.robust(95), f90 = stats.robust(90)
@@ -111,6 +111,20 @@ public struct TransferSweep: Codable, Sendable {
             transfers: transfers, samples: n, fraction95: f95, fraction90: f90, meanAccuracy: mean,
             stdAccuracy: stats.std, worstAccuracy: stats.worst, bestAccuracy: stats.best,
             kernelCheck: check, deadMaps: s.device.passive?.database?.deadMapSummary(), points: points, seconds: Date().timeIntervalSince(start))
+    }
+
+    /// The transfers as a `ChipTransfers` experiment: the trained weights on chip samples 0, 1, …, no extra
+    /// stuck cells, the scenario's window set to the twin's steps (what `run` and a `--shard` slice compute).
+    public static func experiment(
+        setup: TrainingSetup, weights: [WeightMatrix], gains: [Double]?, samples: Int?, threads: Int
+    ) throws -> ChipTransfers {
+        var s = setup.scenario
+        let n = min(samples ?? setup.testLabels.count, setup.testLabels.count)
+        guard n >= 1 else {
+            throw SpikebarError.invalidInput(SourceLocation(file: setup.loaded.path, keyPath: "training.test_samples"), "no test samples")
+        }
+        s.input.window = Double(setup.steps) * setup.dt
+        return ChipTransfers(setup: setup, scenario: s, weights: weights, gains: gains, samples: n, stuckFraction: nil, threads: threads)
     }
 
     /// One row per test point: `index,x,y,label,fraction_correct`.

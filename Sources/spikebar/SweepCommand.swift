@@ -70,7 +70,11 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Output folder (default: ./spikebar-out/<scenario name>/).") var out: String?
     @Option(help: "Worker threads (0 = all cores). Results do not depend on it.") var threads: Int?
     @Flag(help: "Continue from <out>'s results log: run only the units not in it (refused if the log is of another sweep).") var resume = false
-    @Option(help: "Run only slice k/N of the units (0-based k: units t with t mod N = k); merge with `spikebar sweep merge`.") var shard: String?
+    @Option(
+        help:
+            "Run only slice k/N of the units (0-based k: units t with t mod N = k); merge with `spikebar sweep merge`. With --transfers: the chips c with c mod N = k; a --transfers N --resume run in a folder holding the shard logs combines them."
+    )
+    var shard: String?
     @Option(help: MemoryBudgetOption.help) var memoryBudget: String?
     @Flag(help: "Print the sweep as JSON.") var json = false
     @Flag(help: "Print nothing but errors.") var quiet = false

@@ -10,7 +10,9 @@ extension SweepCommand {
     /// `spikebar sweep SCENARIO --transfers N`: programs the trained weights onto N chips and reports, per
     /// test point, the fraction of transfers that classify it correctly (`TransferSweep`,
     /// `Docs/passive-arrays.md#transfer-sweep`). Writes <out>/transfers.csv (per point) and .json, and keeps
-    /// the per-chip results log <out>/transfers.partial.jsonl that `--resume` continues.
+    /// the per-chip results log <out>/transfers.partial.jsonl that `--resume` continues. `--shard k/N` programs
+    /// only chips c with c mod N = k into <out>/transfers.shard-k-of-N.jsonl; a `--resume` run in a folder
+    /// holding the shard logs takes their chips and writes the outputs.
     func runTransfers(_ transfers: Int) throws {
         guard transfers >= 1 else { throw ValidationError("--transfers must be ≥ 1") }
         let loaded = try ScenarioLoader.load(path: scenario, requireWeightsFile: false)
@@ -21,14 +23,36 @@ extension SweepCommand {
         let show = !quiet && !json
         let dir = out ?? "spikebar-out/\(loaded.scenario.name)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let slice = try shard.map { try SweepShard(parsing: $0) }
+        let workers = threads ?? loaded.scenario.simulation.threads
         // One line per programmed chip, fsync'd: after a kill, --resume programs only the chips not in it.
-        let logPath = "\(dir)/transfers.partial.jsonl"
-        let progress = ProgressLine(total: transfers, label: "transfers", enabled: show)
+        let logPath = "\(dir)/\(slice.map { "transfers.shard-\($0.index)-of-\($0.count).jsonl" } ?? "transfers.partial.jsonl")"
+        // Resuming the whole run also takes the chips of shard logs copied into the folder.
+        let shardLogs =
+            resume && slice == nil
+            ? ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter {
+                $0.hasPrefix("transfers.shard-") && $0.hasSuffix(".jsonl")
+            }
+            .sorted().map { "\(dir)/\($0)" } : []
+        let log = ChipTransfers.Log(
+            path: logPath, resume: resume, scenarioDigest: loaded.digest, what: "sweep --transfers", shard: slice, harvest: shardLogs)
+        let progress = ProgressLine(
+            total: slice.map { s in (0..<transfers).filter { s.contains($0) }.count } ?? transfers, label: "transfers", enabled: show)
+        if let slice {
+            let experiment = try TransferSweep.experiment(setup: setup, weights: w.weights, gains: w.gains, samples: testSamples, threads: workers)
+            let units = try experiment.run(chips: transfers, log: log, threads: workers, progress: { done, _ in progress.update(done) })
+            progress.finish()
+            if show {
+                print("shard \(slice): \(units.count) of \(transfers) transfers in \(logPath)")
+                print(
+                    "next, when every shard is done: copy the shard logs into one folder and run spikebar sweep \(scenario) --transfers \(transfers) --resume --out FOLDER (it programs only the chips no log holds)"
+                )
+            }
+            return
+        }
         let r = try TransferSweep.run(
             setup: setup, weights: w.weights, gains: w.gains, weightsName: path, transfers: transfers,
-            samples: testSamples, threads: threads ?? loaded.scenario.simulation.threads,
-            log: ChipTransfers.Log(path: logPath, resume: resume, scenarioDigest: loaded.digest, what: "sweep --transfers"),
-            progress: { done, _ in progress.update(done) })
+            samples: testSamples, threads: workers, log: log, progress: { done, _ in progress.update(done) })
         progress.finish()
         let enc = JSONEncoder.spikebar(pretty: true)
         let data = try enc.encode(r)
@@ -36,6 +60,9 @@ extension SweepCommand {
         try DurableFile.write(r.csv(), to: "\(dir)/transfers.csv")
         if json { FileHandle.standardOutput.write(data); print(); return }
         guard show else { return }
+        if !shardLogs.isEmpty {
+            print("took the chips of \(shardLogs.count) shard logs: \(shardLogs.map { ($0 as NSString).lastPathComponent }.joined(separator: ", "))")
+        }
         func pct(_ x: Double) -> String { Units.fixed(100 * x, significant: 4) + " %" }
         print("\(r.scenario): \(r.transfers) transfers (\(r.array) array) × \(r.samples) test points, seed \(r.seed)")
         print("  model: \(r.model)")

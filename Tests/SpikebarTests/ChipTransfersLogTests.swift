@@ -73,4 +73,34 @@ import Testing
         let r = try runCLI(["evaluate", "Scenarios/randman-nhc.yaml", "--resume", "--out", try freshTemporaryDirectory("resume-refused").path])
         #expect(r.status == 2 && r.stderr.contains("--resume continues a --chips run"), "\(r.status) \(r.stderr)")
     }
+
+    /// Shards run elsewhere: a resumed whole run in a folder holding their logs programs no chip again and
+    /// gives the unsplit result; a shard log of another run is refused.
+    @Test func shardLogsCombineIntoTheWholeRun() throws {
+        let (e, _) = try experiment()
+        let dir = try freshTemporaryDirectory("chip-transfers-shards")
+        func log(_ name: String, shard: SweepShard? = nil, resume: Bool = false, harvest: [String] = []) -> ChipTransfers.Log {
+            .init(path: dir.appendingPathComponent(name).path, resume: resume, scenarioDigest: "d", what: "test", shard: shard, harvest: harvest)
+        }
+        let a = try e.run(chips: 7, log: log("transfers.shard-0-of-2.jsonl", shard: SweepShard(index: 0, count: 2)), threads: 2)
+        let b = try e.run(chips: 7, log: log("transfers.shard-1-of-2.jsonl", shard: SweepShard(index: 1, count: 2)), threads: 1)
+        #expect(a.map(\.unit) == [0, 2, 4, 6] && b.map(\.unit) == [1, 3, 5])
+        let shards = ["transfers.shard-0-of-2.jsonl", "transfers.shard-1-of-2.jsonl"].map { dir.appendingPathComponent($0).path }
+        final class Todo: @unchecked Sendable { var calls = 0 }
+        let todo = Todo()
+        let whole = try e.run(
+            chips: 7, log: log("transfers.partial.jsonl", resume: true, harvest: shards), threads: 2, progress: { _, _ in todo.calls += 1 })
+        #expect(todo.calls == 0)  // every chip came from the shard logs
+        #expect(whole == (try e.run(chips: 7, threads: 2)))
+        #expect(try ExperimentLog<ChipTransfersLogHeader>.read(path: dir.appendingPathComponent("transfers.partial.jsonl").path).units.count == 7)
+        // A shard of a run with another number of chips: refused, naming it.
+        _ = try e.run(chips: 5, log: log("other.jsonl", shard: SweepShard(index: 0, count: 2)), threads: 1)
+        let other = dir.appendingPathComponent("other.jsonl").path
+        do {
+            _ = try e.run(chips: 7, log: log("transfers.partial.jsonl", resume: true, harvest: [other]), threads: 1)
+            Issue.record("a shard log of another run was taken")
+        } catch let error as SpikebarError {
+            #expect("\(error)".contains("other.jsonl"), "\(error)")
+        }
+    }
 }
