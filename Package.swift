@@ -52,7 +52,8 @@ let package = Package(
         .target(
             name: "SpikebarNIR",
             dependencies: ["SpikebarCore", "SpikebarNeurons", "CHDF5", .product(name: "HeapModule", package: "swift-collections")]),
-        // The differentiable time-stepped twin and its trainer (Docs/twin.md): never imports the kernel.
+        // The differentiable time-stepped twin and the one trainer of every differentiable model (Docs/twin.md):
+        // never imports the kernel.
         .target(name: "SpikebarTwin", dependencies: ["SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarChip"]),
         // The scenario schema: composes the chip's, the twin's and the cost models' specs; the only YAML reader.
         .target(
@@ -70,8 +71,9 @@ let package = Package(
                 "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarTwin", "SpikebarTrace",
                 "SpikebarNIR", "SpikebarNIRMapping",
             ]),
-        // Experiments over the running path: design-space sweeps on the durable sweep log, transfers,
-        // fault-aware retraining, twin-vs-chip evaluation and Monte-Carlo, robustness, scenario comparison.
+        // Experiments over the running path: one durable results log for every unit-wise experiment
+        // (design-space sweeps, chip transfers and Monte-Carlo), fault-aware retraining, twin-vs-chip
+        // evaluation, robustness, scenario comparison.
         .target(
             name: "SpikebarExperiments",
             dependencies: [
