@@ -115,6 +115,7 @@ let package = Package(
         .testTarget(name: "SpikebarDevicesTests", dependencies: ["SpikebarDevices", "SpikebarCore"]),
         .testTarget(name: "SpikebarNeuronsTests", dependencies: ["SpikebarNeurons", "SpikebarDevices", "SpikebarCore"]),
         .testTarget(name: "SpikebarTraceTests", dependencies: ["SpikebarTrace", "SpikebarCore", "CZstd"]),
+        .testTarget(name: "SpikebarTwinTests", dependencies: ["SpikebarTwin", "SpikebarNeurons", "SpikebarCore"]),
         .testTarget(
             name: "SpikebarNIRTests",
             dependencies: [
