@@ -3,9 +3,10 @@ import FuzzSupport
 import SpikebarExperiments
 import SpikebarTwin
 
-/// Files `spikebar` reads back (issue #22, class 7): a training checkpoint (`checkpoint.json`) and a
-/// sweep results log (`sweep-*.jsonl`). JSON bytes → `TrainingCheckpoint` → `validationProblem`, and the
-/// same bytes as a sweep log through `SweepLog.read`. Every rejection must be an error, never a trap; a
+/// Files `spikebar` reads back (issue #22, class 7): a training checkpoint (`checkpoint.json`) and the
+/// results logs of `ExperimentLog` (`sweep-*.jsonl`, `transfers.*.jsonl`, `chips.partial.jsonl`). JSON
+/// bytes → `TrainingCheckpoint` → `validationProblem`, and the same bytes as a sweep log (`SweepLog.read`)
+/// and as a chip-transfers log. Every rejection must be an error, never a trap; a
 /// checkpoint that validates must be usable: its rows have the shapes it declares and finite values.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCheckpoint(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -23,6 +24,14 @@ public func fuzzCheckpoint(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
                 require((0..<log.header.unitCount).contains(u.unit), "unit \(u.unit) outside the sweep")
                 require(u.accuracy.map { (0...1).contains($0) } ?? true, "accuracy \(String(describing: u.accuracy)) accepted")
             }
+        }
+        if let log = try? ExperimentLog<ChipTransfersLogHeader>.read(path: path) {
+            for u in log.units {
+                require((0..<log.header.chips).contains(u.unit), "chip \(u.unit) outside the run")
+                require(u.bits.count == log.header.samples, "a chip with \(u.bits.count) results of \(log.header.samples) accepted")
+            }
+            let stats = ChipTransfers.Statistics(units: log.units, points: log.header.samples)
+            require(stats.correct.allSatisfy { (0...log.units.count).contains($0) }, "a point right on more chips than ran")
         }
         unlink(path)
     }
