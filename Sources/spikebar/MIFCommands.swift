@@ -24,8 +24,10 @@ enum MIFCommands {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let ckPath = dir + "/checkpoint.json", historyPath = dir + "/mif-training.json"
         // What the weights of one stage depend on.
-        let digest = ResultFolder.key(
-            [loaded.digest, "mif", "\(spec.epochs)", "\(spec.batch)", "\(spec.lr)", "\(spec.trainSamples)", "\(s.seed)"])
+        let file = CheckpointFile(
+            path: ckPath,
+            digest: ResultFolder.key([loaded.digest, "mif", "\(spec.epochs)", "\(spec.batch)", "\(spec.lr)", "\(spec.trainSamples)", "\(s.seed)"]),
+            covers: "this scenario text, --epochs, --batch, --lr, --train-samples and seed")
         var previous: [MIFEpochRecord] = []
         var initial = setup.initialWeights()
         var continued: TrainingCheckpoint?
@@ -40,19 +42,9 @@ enum MIFCommands {
                         "not a MIF training history (\(error)); move it away to resume without it")
                 }
             }
-            var saved: TrainingCheckpoint?
-            if let d = FileManager.default.contents(atPath: ckPath) {
-                // An unreadable checkpoint is not silently replaced by a new stage: the user may have meant to continue it.
-                do { saved = try JSONDecoder().decode(TrainingCheckpoint.self, from: d) } catch {
-                    throw SpikebarError.invalidInput(
-                        SourceLocation(file: ckPath), "not a training checkpoint (\(error)); move it away to start a new stage from weights.json")
-                }
-            }
-            if let ck = saved, !ck.finished, ck.digest == digest {
-                let shapes = zip(setup.sizes, setup.sizes.dropFirst()).map { $0 * $1 }
-                if let why = ck.validationProblem(shapes: shapes) {
-                    throw SpikebarError.invalidInput(SourceLocation(file: ckPath), "cannot resume: \(why); delete it and train again")
-                }
+            // An unfinished checkpoint of this training continues; anything else starts a new stage.
+            if let ck = try file.read(), !ck.finished, ck.digest == file.digest {
+                try file.check(ck, shapes: zip(setup.sizes, setup.sizes.dropFirst()).map { $0 * $1 })
                 // The history file holds the earlier stages and this stage's finished epochs (written after each).
                 guard previous.count >= ck.history.count else {
                     throw SpikebarError.invalidInput(
@@ -91,7 +83,7 @@ enum MIFCommands {
             config: config)
         trainer.checkpointInterval = checkpointEvery
         var checkpoint = continued ?? trainer.start(weights: net.weights)
-        checkpoint.digest = digest
+        checkpoint.digest = file.digest
         let history = { (ck: TrainingCheckpoint) in
             previous
                 + ck.history.map { e -> MIFEpochRecord in
@@ -100,41 +92,33 @@ enum MIFCommands {
                     return e
                 }
         }
-        signal(SIGINT) { _ in interruptRequested = 1 }
-        var set = sigset_t()
-        sigemptyset(&set); sigaddset(&set, SIGINT)
-        sigprocmask(SIG_UNBLOCK, &set, nil)
-        let (final, end) = try trainer.train(
-            from: checkpoint,
-            progress: { p in
-                guard !quiet, Date().timeIntervalSince(last) > 10 || p.batch == p.batches else { return }
-                last = Date()
-                let rate = Double(p.samples) / max(Date().timeIntervalSince(started), 1e-9)
-                FileHandle.standardError.write(
-                    Data(
-                        "epoch \(p.epoch + 1)/\(spec.epochs) batch \(p.batch)/\(p.batches) loss \(Units.fixed(p.loss, significant: 4)) \(Units.fixed(rate, significant: 3)) ex/s\n"
-                            .utf8))
-            },
-            shouldStop: { interruptRequested != 0 },
-            save: { ck in try DurableFile.write(try JSONEncoder().encode(ck), to: ckPath) },
-            epochDone: { e, ck in
-                if !quiet {
-                    print(
-                        "epoch \(e.epoch + offset): loss \(Units.fixed(e.trainLoss, significant: 4)), train accuracy \(Units.fixed(100 * e.trainAccuracy, significant: 4)) %\(e.validationAccuracy.map { ", validation \(Units.fixed(100 * $0, significant: 4)) %" } ?? ""), \(Units.fixed(e.seconds, significant: 3)) s"
-                    )
-                }
-                // Weights and history after every epoch: a long run that is stopped keeps its last epoch.
-                try DurableFile.write(JSONEncoder.spikebar().encode(setup.weightFile(ck.weights)), to: dir + "/weights.json")
-                try DurableFile.write(JSONEncoder.spikebar(pretty: true).encode(history(ck)), to: historyPath)
-                fflush(stdout)
-            })
-        signal(SIGINT, SIG_DFL)
-        if end == .interrupted {
-            if !quiet {
-                print("interrupted: checkpoint written to \(ckPath) (epoch \(final.epoch + 1), batch \(final.batchInEpoch)); continue with --resume")
-            }
-            throw ExitCode(130)
+        let (final, end) = try withInterruptibleTraining { shouldStop in
+            try trainer.train(
+                from: checkpoint,
+                progress: { p in
+                    guard !quiet, Date().timeIntervalSince(last) > 10 || p.batch == p.batches else { return }
+                    last = Date()
+                    let rate = Double(p.samples) / max(Date().timeIntervalSince(started), 1e-9)
+                    FileHandle.standardError.write(
+                        Data(
+                            "epoch \(p.epoch + 1)/\(spec.epochs) batch \(p.batch)/\(p.batches) loss \(Units.fixed(p.loss, significant: 4)) \(Units.fixed(rate, significant: 3)) ex/s\n"
+                                .utf8))
+                },
+                shouldStop: shouldStop,
+                save: file.save,
+                epochDone: { e, ck in
+                    if !quiet {
+                        print(
+                            "epoch \(e.epoch + offset): loss \(Units.fixed(e.trainLoss, significant: 4)), train accuracy \(Units.fixed(100 * e.trainAccuracy, significant: 4)) %\(e.validationAccuracy.map { ", validation \(Units.fixed(100 * $0, significant: 4)) %" } ?? ""), \(Units.fixed(e.seconds, significant: 3)) s"
+                        )
+                    }
+                    // Weights and history after every epoch: a long run that is stopped keeps its last epoch.
+                    try DurableFile.write(JSONEncoder.spikebar().encode(setup.weightFile(ck.weights)), to: dir + "/weights.json")
+                    try DurableFile.write(JSONEncoder.spikebar(pretty: true).encode(history(ck)), to: historyPath)
+                    fflush(stdout)
+                })
         }
+        if end == .interrupted { try stopInterrupted(final, checkpoint: ckPath, show: !quiet) }
         try DurableFile.write(JSONEncoder.spikebar().encode(setup.weightFile(final.weights)), to: dir + "/weights.json")
         try DurableFile.write(JSONEncoder.spikebar(pretty: true).encode(history(final)), to: historyPath)
         if !quiet {

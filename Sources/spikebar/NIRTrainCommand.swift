@@ -113,45 +113,21 @@ struct NIRTrainCommand: ParsableCommand {
                     loaded.digest, graphHash.hex, training.description, "\(training.count)", "\(batch)", "\(lr)", "\(readoutScale)",
                     "\(surrogateSlope)", "\(hardwareAware)", "\(freezeBiases)", "\(seed)",
                 ])
-            var checkpoint = run.start()
-            if resume {
-                do {
-                    checkpoint = try JSONDecoder().decode(TrainingCheckpoint.self, from: try InputFile.read(ckPath, hint: "the checkpoint"))
-                } catch let e as SpikebarError { throw e } catch {
-                    throw SpikebarError.invalidInput(SourceLocation(file: ckPath), "not a training checkpoint (\(error)); delete it and train again")
-                }
-                if let why = checkpoint.validationProblem(shapes: run.shapes) {
-                    throw SpikebarError.invalidInput(SourceLocation(file: ckPath), "cannot resume: \(why); delete it and train again")
-                }
-                guard checkpoint.digest == digest else {
-                    throw SpikebarError.invalidInput(
-                        SourceLocation(file: ckPath),
-                        "cannot resume: the checkpoint belongs to another training (digest \(checkpoint.digest ?? "none") ≠ \(digest) of this scenario, graph, samples, --batch, --lr, --readout-scale, --surrogate-slope, --hardware-aware, --freeze-biases and --seed); resume with the options it was started with, or start again without --resume"
-                    )
-                }
-            }
+            let file = CheckpointFile(
+                path: ckPath, digest: digest,
+                covers:
+                    "this scenario, graph, samples, --batch, --lr, --readout-scale, --surrogate-slope, --hardware-aware, --freeze-biases and --seed")
+            var checkpoint = resume ? try file.resume(shapes: run.shapes) : run.start()
             checkpoint.digest = digest
             run.trainer.checkpointInterval = checkpointEvery
-            signal(SIGINT) { _ in interruptRequested = 1 }
-            var set = sigset_t()
-            sigemptyset(&set); sigaddset(&set, SIGINT)
-            sigprocmask(SIG_UNBLOCK, &set, nil)
             let progress = ProgressLine(total: training.count * epochs, label: "training samples", enabled: !quiet && !json)
-            let (final, end) = try run.train(
-                from: checkpoint, progress: { e, done, total in progress.update((e - 1) * total + done) },
-                shouldStop: { interruptRequested != 0 },
-                save: { ck in try DurableFile.write(try JSONEncoder().encode(ck), to: ckPath) },
-                epochDone: { graph, _ in try graph.write(path: out, compress: true) })
-            signal(SIGINT, SIG_DFL)
-            progress.finish()
-            if end == .interrupted {
-                if !quiet {
-                    print(
-                        "interrupted: checkpoint written to \(ckPath) (epoch \(final.epoch + 1), batch \(final.batchInEpoch)); continue with --resume"
-                    )
-                }
-                throw ExitCode(130)
+            let (final, end) = try withInterruptibleTraining { shouldStop in
+                try run.train(
+                    from: checkpoint, progress: { e, done, total in progress.update((e - 1) * total + done) }, shouldStop: shouldStop,
+                    save: file.save, epochDone: { graph, _ in try graph.write(path: out, compress: true) })
             }
+            progress.finish()
+            if end == .interrupted { try stopInterrupted(final, checkpoint: ckPath, show: !quiet) }
             let history = final.history.map(NIRTraining.Epoch.init)
             if json { try printJSON(history); return }
             if quiet { return }

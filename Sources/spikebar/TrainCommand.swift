@@ -12,6 +12,26 @@ import Glibc
 /// Set by the SIGINT handler; the trainer polls it between batches.
 nonisolated(unsafe) var interruptRequested: sig_atomic_t = 0
 
+/// Runs a training with Ctrl-C turned into a request to stop after the current batch (`shouldStop`,
+/// the trainer then saves its checkpoint), and the default action restored afterwards. A parent may have
+/// blocked SIGINT (test runners do) and children inherit the mask: it is unblocked here. `spikebar train`
+/// (twin and MIF) and `nir train` share it.
+func withInterruptibleTraining<T>(_ body: (_ shouldStop: @escaping () -> Bool) throws -> T) rethrows -> T {
+    interruptRequested = 0
+    signal(SIGINT) { _ in interruptRequested = 1 }
+    var set = sigset_t()
+    sigemptyset(&set); sigaddset(&set, SIGINT)
+    sigprocmask(SIG_UNBLOCK, &set, nil)
+    defer { signal(SIGINT, SIG_DFL) }
+    return try body { interruptRequested != 0 }
+}
+
+/// After a training stopped by Ctrl-C: says where its checkpoint is and exits 130 (128 + SIGINT).
+func stopInterrupted(_ ck: TrainingCheckpoint, checkpoint path: String, show: Bool) throws -> Never {
+    if show { print("interrupted: checkpoint written to \(path) (epoch \(ck.epoch + 1), batch \(ck.batchInEpoch)); continue with --resume") }
+    throw ExitCode(130)
+}
+
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
@@ -83,28 +103,12 @@ struct TrainCommand: ParsableCommand {
                 trainableTimeConstants: setup.trainableTimeConstants(neurons))
             guard checkpointEvery >= 0, checkpointEvery.isFinite else { throw ValidationError("--checkpoint-every must be ≥ 0 s") }
             trainer.checkpointInterval = checkpointEvery
-            var checkpoint = trainer.start()
             // What the weights depend on (not --epochs: resuming to train longer is the point of a checkpoint).
-            let trainingDigest = ResultFolder.key([loaded.digest, "\(spec.batch)", "\(spec.lr)", "\(spec.trainSamples)", "\(s.seed)"])
-            if resume {
-                guard let data = FileManager.default.contents(atPath: ckPath) else {
-                    throw SpikebarError.missingFile(
-                        path: ckPath, referencedFrom: nil, hint: "no checkpoint to resume; run without --resume (or give the same --out)")
-                }
-                do { checkpoint = try JSONDecoder().decode(TrainingCheckpoint.self, from: data) } catch {
-                    throw SpikebarError.invalidInput(SourceLocation(file: ckPath), "not a training checkpoint (\(error)); delete it and train again")
-                }
-                if let why = checkpoint.validationProblem(shapes: trainer.start().shapes) {
-                    throw SpikebarError.invalidInput(SourceLocation(file: ckPath), "cannot resume: \(why); delete it and train again")
-                }
-                guard checkpoint.digest == trainingDigest else {
-                    throw SpikebarError.invalidInput(
-                        SourceLocation(file: ckPath),
-                        "cannot resume: the checkpoint belongs to another training (digest \(checkpoint.digest ?? "none") ≠ \(trainingDigest) of this scenario text, --batch, --lr, --train-samples and seed); resume with the options it was started with, or give another --out"
-                    )
-                }
-            }
-            checkpoint.digest = trainingDigest
+            let file = CheckpointFile(
+                path: ckPath, digest: ResultFolder.key([loaded.digest, "\(spec.batch)", "\(spec.lr)", "\(spec.trainSamples)", "\(s.seed)"]),
+                covers: "this scenario text, --batch, --lr, --train-samples and seed")
+            var checkpoint = resume ? try file.resume(shapes: trainer.start().shapes) : trainer.start()
+            checkpoint.digest = file.digest
             let show = !quiet && !json
             if show {
                 let sizes =
@@ -117,28 +121,13 @@ struct TrainCommand: ParsableCommand {
                     "calibration: time constants \(c.timeConstants.rawValue), quantise \(c.quantize ? "\(s.device.levels) levels" : "off"), programming noise \(c.programmingNoise ? "on" : "off"), stuck cells \(c.stuckFraction); gains \(setup.gains)\(resume ? "; resuming at epoch \(checkpoint.epoch + 1), batch \(checkpoint.batchInEpoch + 1)" : "")"
                 )
             }
-            signal(SIGINT) { _ in interruptRequested = 1 }
-            // A parent may have blocked SIGINT (test runners do); children inherit the mask.
-            var set = sigset_t()
-            sigemptyset(&set); sigaddset(&set, SIGINT)
-            sigprocmask(SIG_UNBLOCK, &set, nil)
             let line = TrainProgressLine(enabled: show)
-            func save(_ ck: TrainingCheckpoint) throws {
-                // Temporary file, fsync, rename: a SIGKILL or power cut leaves the previous checkpoint or this one.
-                try DurableFile.write(try JSONEncoder().encode(ck), to: ckPath)
+            let (final, end) = try withInterruptibleTraining { shouldStop in
+                try trainer.train(
+                    setup.train, validation: setup.validation, from: checkpoint,
+                    progress: { line.update($0) }, shouldStop: shouldStop, save: file.save)
             }
-            let (final, end) = try trainer.train(
-                setup.train, validation: setup.validation, from: checkpoint,
-                progress: { line.update($0) }, shouldStop: { interruptRequested != 0 }, save: save)
-            signal(SIGINT, SIG_DFL)
-            if end == .interrupted {
-                if show {
-                    print(
-                        "interrupted: checkpoint written to \(ckPath) (epoch \(final.epoch + 1), batch \(final.batchInEpoch)); continue with --resume"
-                    )
-                }
-                throw ExitCode(130)
-            }
+            if end == .interrupted { try stopInterrupted(final, checkpoint: ckPath, show: show) }
             let best = final.bestEpoch > 0 ? final.bestWeights : final.weights
             let shapes = trainer.twin.plan
             let matrices = zip(shapes, best).map { WeightMatrix(inputs: $0.inputs, outputs: $0.outputs, values: $1.map { Float($0) }) }
