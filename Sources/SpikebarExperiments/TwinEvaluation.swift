@@ -174,10 +174,18 @@ public struct ChipMonteCarlo: Codable, Sendable {
         threads: Int = 0, stuckFraction: Double? = nil, log: ChipTransfers.Log? = nil,
         progress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws -> ChipMonteCarlo {
-        let experiment = ChipTransfers(
+        let experiment = Self.experiment(setup: setup, weights: weights, gains: gains, samples: samples, stuckFraction: stuckFraction)
+        return ChipMonteCarlo(experiment: experiment, units: try experiment.run(chips: chips, log: log, threads: threads, progress: progress))
+    }
+
+    /// The Monte-Carlo as a `ChipTransfers` experiment: the scenario's (or `stuckFraction`'s) stuck cells on
+    /// every chip (what `run` and an `evaluate --chips --shard` slice compute).
+    public static func experiment(
+        setup: TrainingSetup, weights: [WeightMatrix], gains: [Double]?, samples: Int?, stuckFraction: Double?
+    ) -> ChipTransfers {
+        ChipTransfers(
             setup: setup, scenario: setup.scenario, weights: weights, gains: gains, samples: samples,
             stuckFraction: stuckFraction ?? setup.spec.calibration.stuckFraction, threads: 1)
-        return ChipMonteCarlo(experiment: experiment, units: try experiment.run(chips: chips, log: log, threads: threads, progress: progress))
     }
 
     /// The summary of a finished `ChipTransfers` run.

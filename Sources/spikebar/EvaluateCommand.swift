@@ -35,6 +35,11 @@ struct EvaluateCommand: ParsableCommand {
     var sets: [String] = []
     @Flag(help: "With --chips: continue from <out>/chips.partial.jsonl, programming only the chips not in it (refused if the log is of another run).")
     var resume = false
+    @Option(
+        help:
+            "With --chips: program only chips c with c mod N = k (k/N, 0-based) into <out>/chips.shard-k-of-N.jsonl, nothing else; an evaluate --chips M --resume in a folder holding the shard logs takes their chips."
+    )
+    var shard: String?
     @Flag(help: "Print the evaluation as JSON.") var json = false
     @Flag(help: "Print nothing but errors.") var quiet = false
 
@@ -44,10 +49,12 @@ struct EvaluateCommand: ParsableCommand {
             var loaded = try ScenarioLoader.load(path: scenario, settings: settings, requireWeightsFile: false)
             if let seed { loaded.scenario.seed = seed }
             // Refused before any work: only the chip Monte-Carlo of a LIF network is logged.
-            if resume {
-                guard chips != nil else { throw ValidationError("--resume continues a --chips run; give --chips N") }
+            let slice = try shard.map { try SweepShard(parsing: $0) }
+            if resume || slice != nil {
+                let option = slice != nil ? "--shard" : "--resume"
+                guard chips != nil else { throw ValidationError("\(option) continues or splits a --chips run; give --chips N") }
                 guard loaded.scenario.mif == nil, loaded.scenario.nir == nil else {
-                    throw ValidationError("--resume: only the chip Monte-Carlo of a LIF network keeps a results log; run without --resume")
+                    throw ValidationError("\(option): only the chip Monte-Carlo of a LIF network keeps a results log; run without it")
                 }
             }
             if loaded.scenario.mif != nil {
@@ -69,6 +76,30 @@ struct EvaluateCommand: ParsableCommand {
             if let samples { guard samples >= 1 else { throw ValidationError("--samples must be ≥ 1") } }
             if let stuckFraction { guard (0...0.5).contains(stuckFraction) else { throw ValidationError("--stuck-fraction must be in 0 … 0.5") } }
             let show = !quiet && !json
+            let dir = out ?? "spikebar-out/\(loaded.scenario.name)"
+            let workers = threads ?? loaded.scenario.simulation.threads
+            if let slice, let chips {
+                // One slice of the chip Monte-Carlo, nothing else: its log is what the combining run reads.
+                guard chips >= 1 else { throw ValidationError("--chips must be ≥ 1") }
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                let logPath = "\(dir)/chips.shard-\(slice.index)-of-\(slice.count).jsonl"
+                let p = ProgressLine(total: (0..<chips).filter { slice.contains($0) }.count, label: "chips", enabled: show)
+                let experiment = ChipMonteCarlo.experiment(
+                    setup: setup, weights: w.weights, gains: w.gains, samples: samples, stuckFraction: stuckFraction)
+                let units = try experiment.run(
+                    chips: chips,
+                    log: ChipTransfers.Log(
+                        path: logPath, resume: resume, scenarioDigest: loaded.digest, what: "evaluate --chips", shard: slice),
+                    threads: workers, progress: { d, _ in p.update(d) })
+                p.finish()
+                if show {
+                    print("shard \(slice): \(units.count) of \(chips) chips in \(logPath)")
+                    print(
+                        "next, when every shard is done: copy the shard logs into one folder and run spikebar evaluate \(scenario) --chips \(chips) --resume --out FOLDER (it programs only the chips no log holds)"
+                    )
+                }
+                return
+            }
             let n = min(samples ?? setup.testLabels.count, setup.testLabels.count)
             let progress = ProgressLine(total: n, label: "test samples", enabled: show)
             let r = try TwinEvaluation.run(
@@ -80,14 +111,21 @@ struct EvaluateCommand: ParsableCommand {
             if let chips {
                 guard chips >= 1 else { throw ValidationError("--chips must be ≥ 1") }
                 let p = ProgressLine(total: chips, label: "chips", enabled: show)
-                let dir = out ?? "spikebar-out/\(loaded.scenario.name)"
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-                // One line per programmed chip, fsync'd: after a kill, --resume programs only the chips not in it.
+                // One line per programmed chip, fsync'd: after a kill, --resume programs only the chips not in it,
+                // and takes the chips of shard logs copied into the folder.
+                let shardLogs =
+                    resume
+                    ? ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter {
+                        $0.hasPrefix("chips.shard-") && $0.hasSuffix(".jsonl")
+                    }
+                    .sorted().map { "\(dir)/\($0)" } : []
                 mc = try ChipMonteCarlo.run(
                     setup: setup, weights: w.weights, gains: w.gains, chips: chips, samples: samples,
-                    threads: threads ?? loaded.scenario.simulation.threads, stuckFraction: stuckFraction,
+                    threads: workers, stuckFraction: stuckFraction,
                     log: ChipTransfers.Log(
-                        path: dir + "/chips.partial.jsonl", resume: resume, scenarioDigest: loaded.digest, what: "evaluate --chips"),
+                        path: dir + "/chips.partial.jsonl", resume: resume, scenarioDigest: loaded.digest, what: "evaluate --chips",
+                        harvest: shardLogs),
                     progress: { d, _ in p.update(d) })
                 p.finish()
             }
@@ -95,7 +133,6 @@ struct EvaluateCommand: ParsableCommand {
             let enc = JSONEncoder.spikebar(pretty: true)
             enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
             let jsonData = try enc.encode(Output(evaluation: r, monteCarlo: mc))
-            let dir = out ?? "spikebar-out/\(loaded.scenario.name)"
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
                 try DurableFile.write(jsonData, to: dir + "/evaluate.json")

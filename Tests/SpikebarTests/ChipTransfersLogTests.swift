@@ -68,10 +68,14 @@ import Testing
         }
     }
 
-    /// `evaluate --resume` continues a `--chips` run only: refused before any work otherwise.
-    @Test func evaluateRefusesResumeWithoutChips() throws {
+    /// `evaluate --resume` and `--shard` continue or split a `--chips` run only: refused before any work otherwise.
+    @Test func evaluateRefusesResumeOrShardWithoutChips() throws {
         let r = try runCLI(["evaluate", "Scenarios/randman-nhc.yaml", "--resume", "--out", try freshTemporaryDirectory("resume-refused").path])
-        #expect(r.status == 2 && r.stderr.contains("--resume continues a --chips run"), "\(r.status) \(r.stderr)")
+        #expect(r.status == 2 && r.stderr.contains("--resume continues or splits a --chips run"), "\(r.status) \(r.stderr)")
+        let sharded = try runCLI([
+            "evaluate", "Scenarios/randman-nhc.yaml", "--shard", "0/2", "--out", try freshTemporaryDirectory("shard-refused").path,
+        ])
+        #expect(sharded.status == 2 && sharded.stderr.contains("--shard continues or splits a --chips run"), "\(sharded.stderr)")
     }
 
     /// Shards run elsewhere: a resumed whole run in a folder holding their logs programs no chip again and
