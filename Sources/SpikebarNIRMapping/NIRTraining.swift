@@ -26,12 +26,20 @@ public enum NIRTraining {
         /// and a bias-free graph without leak runs in exact (event-driven) timing.
         public var freezeBiases: Bool
         public var seed: UInt64
+        /// Learning-rate schedule over the run (`TrainerConfig.learningRate`: constant, cosine, step).
+        public var schedule: LearningRateSchedule
+        /// Fraction of the samples (the last ones) held out to score every epoch; 0: none.
+        public var validation: Double
+        /// Stop after this many epochs without a better validation accuracy (0: never; needs `validation`).
+        public var patience: Int
         public init(
             epochs: Int = 1, batch: Int = 16, lr: Double = 1e-4, scale: Double = 0.1, slope: Double = 5, threads: Int = 0,
-            hardwareAware: Bool = false, freezeBiases: Bool = false, seed: UInt64 = 1
+            hardwareAware: Bool = false, freezeBiases: Bool = false, seed: UInt64 = 1, schedule: LearningRateSchedule = .constant,
+            validation: Double = 0, patience: Int = 0
         ) {
             self.epochs = epochs; self.batch = batch; self.lr = lr; self.scale = scale; self.slope = slope
             self.threads = threads; self.hardwareAware = hardwareAware; self.freezeBiases = freezeBiases; self.seed = seed
+            self.schedule = schedule; self.validation = validation; self.patience = patience
         }
     }
 
@@ -87,9 +95,13 @@ public enum NIRTraining {
         public var loss: Double
         /// Fraction right during the epoch (on the batch's weights, before each update).
         public var trainAccuracy: Double
+        /// Accuracy on the held-out samples after the epoch (`Options.validation`), nil without them.
+        public var validationAccuracy: Double?
         public var seconds: Double
 
-        public init(_ e: EpochRecord) { epoch = e.epoch; loss = e.trainLoss; trainAccuracy = e.trainAccuracy; seconds = e.seconds }
+        public init(_ e: EpochRecord) {
+            epoch = e.epoch; loss = e.trainLoss; trainAccuracy = e.trainAccuracy; validationAccuracy = e.validationAccuracy; seconds = e.seconds
+        }
     }
 
     /// Trains `graph`; `device`/`tiles`/`seed` program the chips of hardware-aware batches. The loop is the
@@ -102,7 +114,7 @@ public enum NIRTraining {
     ) throws -> (graph: NIRGraph, epochs: [Epoch]) {
         let run = try Run(graph: graph, runOptions: runOptions, samples: data, device: device, tiles: tiles, seed: seed, options: o, file: file)
         let (final, _) = try run.train(from: run.start(), progress: progress, epochDone: epochDone)
-        return (try run.graph(final), final.history.map(Epoch.init))
+        return (try run.bestGraph(final), final.history.map(Epoch.init))
     }
 
     /// A training run of a graph on the project's one `Trainer` (constant learning rate, no projection,
@@ -122,11 +134,18 @@ public enum NIRTraining {
             else {
                 throw NIRError(file: file, "epochs, batch, lr, samples, scale and slope must be positive and finite")
             }
+            guard (0..<1).contains(o.validation), o.patience >= 0, o.patience == 0 || o.validation > 0 else {
+                throw NIRError(file: file, "validation must be in [0, 1) and patience ≥ 0 (patience needs a validation split)")
+            }
+            guard Problem.split(data.count, validation: o.validation).train >= 1 else {
+                throw NIRError(file: file, "a validation fraction of \(o.validation) leaves no training sample of \(data.count)")
+            }
             problem = try Problem(
                 graph: graph, runOptions: runOptions, samples: data, device: device, tiles: tiles, seed: seed, options: o, file: file)
             trainer = Trainer(
                 problem: problem,
-                config: TrainerConfig(epochs: o.epochs, batch: o.batch, lr: o.lr, schedule: .constant, threads: o.threads, seed: o.seed))
+                config: TrainerConfig(
+                    epochs: o.epochs, batch: o.batch, lr: o.lr, schedule: o.schedule, patience: o.patience, threads: o.threads, seed: o.seed))
         }
 
         /// A fresh checkpoint at the graph's own weights.
@@ -137,6 +156,11 @@ public enum NIRTraining {
 
         /// The graph holding a checkpoint's weights.
         public func graph(_ ck: TrainingCheckpoint) throws -> NIRGraph { try problem.graph(ck.weights) }
+
+        /// The graph of the best-scoring epoch when a validation split scores epochs, else the last weights.
+        public func bestGraph(_ ck: TrainingCheckpoint) throws -> NIRGraph {
+            try problem.graph(problem.options.validation > 0 && ck.bestEpoch > 0 ? ck.bestWeights : ck.weights)
+        }
 
         /// Trains from `checkpoint` (`Trainer.train`); `epochDone` receives the graph after every epoch.
         public func train(
@@ -192,7 +216,28 @@ public enum NIRTraining {
         }
 
         public var parameterShapes: [Int] { initial.map(\.count) }
-        public var sampleCount: Int { data.count }
+        /// The training samples are the first ones; the last `options.validation` fraction scores epochs.
+        public var sampleCount: Int { Self.split(data.count, validation: options.validation).train }
+
+        /// Training and validation samples of `n` for a validation fraction: `⌊n·f⌋` held out at the end.
+        static func split(_ n: Int, validation f: Double) -> (train: Int, validation: Int) {
+            let held = Int((Double(n) * f).rounded(.down))
+            return (n - held, held)
+        }
+
+        /// Accuracy of the checkpoint's graph (float weights, as written to the file; no chip) on the held-out
+        /// samples, in parallel; nil without a validation split.
+        public func validationAccuracy(_ ck: TrainingCheckpoint) -> Double? {
+            let (train, held) = Self.split(data.count, validation: options.validation)
+            guard held > 0, let g = try? graph(ck.weights), let program = try? NIRProgram(graph: g, options: runOptions, file: file) else {
+                return nil
+            }
+            let data = self.data
+            let right = ParallelMap.map(count: held, threads: options.threads) { k -> Bool in
+                (try? program.run(sparse: data.steps(train + k)).predictedClass) == data.labels[train + k]
+            }
+            return Double(right.filter { $0 }.count) / Double(held)
+        }
         /// Float weights: no window to project onto.
         public var parameterRange: ClosedRange<Double> { -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude }
 

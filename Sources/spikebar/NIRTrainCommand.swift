@@ -44,6 +44,10 @@ struct NIRTrainCommand: ParsableCommand {
     var freezeBiases = false
     @Option(help: "Worker threads (0 = all cores). Results do not depend on it.") var threads: Int = 0
     @Option(help: "Seed of the batch order.") var seed: UInt64 = 1
+    @Option(help: "Learning-rate schedule: constant, cosine (to 0 over the run) or step (×0.5 every 5 epochs).") var schedule: String = "constant"
+    @Option(help: "Fraction of the samples (the last ones) held out to score every epoch; with it the best epoch's graph is written.")
+    var validation: Double = 0
+    @Option(help: "Stop after this many epochs without a better validation accuracy (0: never; needs --validation).") var patience: Int = 0
     @Flag(help: "Print the epochs as JSON.") var json = false
     @Flag(help: "Print nothing but errors.") var quiet = false
     @Flag(help: "Replace an existing --out.") var force = false
@@ -61,6 +65,13 @@ struct NIRTrainCommand: ParsableCommand {
                 surrogateSlope.isFinite
             else {
                 throw ValidationError("--epochs, --batch, --samples, --lr, --readout-scale and --surrogate-slope must be positive and finite")
+            }
+            guard let lrSchedule = LearningRateSchedule(rawValue: schedule) else {
+                throw ValidationError(
+                    "--schedule must be one of \(LearningRateSchedule.allCases.map(\.rawValue).joined(separator: ", ")), not '\(schedule)'")
+            }
+            guard (0..<1).contains(validation), patience >= 0, patience == 0 || validation > 0 else {
+                throw ValidationError("--validation must be in [0, 1) and --patience ≥ 0; --patience needs --validation")
             }
             let settings = try sets.map { try ScenarioSetting(parsing: $0) }
             let loaded = try ScenarioLoader.load(path: scenario, settings: settings)
@@ -103,7 +114,8 @@ struct NIRTrainCommand: ParsableCommand {
                 tiles: s.tiles, seed: s.seed,
                 options: .init(
                     epochs: epochs, batch: batch, lr: lr, scale: readoutScale, slope: surrogateSlope, threads: threads,
-                    hardwareAware: hardwareAware, freezeBiases: freezeBiases, seed: seed),
+                    hardwareAware: hardwareAware, freezeBiases: freezeBiases, seed: seed, schedule: lrSchedule, validation: validation,
+                    patience: patience),
                 file: graphPath)
             // What the weights depend on (not --epochs: resuming to train longer is the point of a checkpoint).
             var graphHash = FNV1a64()
@@ -111,12 +123,13 @@ struct NIRTrainCommand: ParsableCommand {
             let digest = ResultFolder.key(
                 [
                     loaded.digest, graphHash.hex, training.description, "\(training.count)", "\(batch)", "\(lr)", "\(readoutScale)",
-                    "\(surrogateSlope)", "\(hardwareAware)", "\(freezeBiases)", "\(seed)",
+                    "\(surrogateSlope)", "\(hardwareAware)", "\(freezeBiases)", "\(seed)", schedule, "\(validation)", "\(patience)",
                 ])
             let file = CheckpointFile(
                 path: ckPath, digest: digest,
                 covers:
-                    "this scenario, graph, samples, --batch, --lr, --readout-scale, --surrogate-slope, --hardware-aware, --freeze-biases and --seed")
+                    "this scenario, graph, samples, --batch, --lr, --readout-scale, --surrogate-slope, --hardware-aware, --freeze-biases, --seed, --schedule, --validation and --patience"
+            )
             var checkpoint = resume ? try file.resume(shapes: run.shapes) : run.start()
             checkpoint.digest = digest
             run.trainer.checkpointInterval = checkpointEvery
@@ -128,12 +141,19 @@ struct NIRTrainCommand: ParsableCommand {
             }
             progress.finish()
             if end == .interrupted { try stopInterrupted(final, checkpoint: ckPath, show: !quiet) }
+            // With a validation split the file ends as the best epoch's graph (each epoch's was written as it ended).
+            if validation > 0, final.bestEpoch > 0 { try run.bestGraph(final).write(path: out, compress: true) }
             let history = final.history.map(NIRTraining.Epoch.init)
             if json { try printJSON(history); return }
             if quiet { return }
             for e in history {
                 print(
-                    "epoch \(e.epoch): loss \(Units.fixed(e.loss, significant: 4)), train accuracy \(Units.fixed(100 * e.trainAccuracy, significant: 4)) % (\(Units.fixed(e.seconds, significant: 3)) s)"
+                    "epoch \(e.epoch): loss \(Units.fixed(e.loss, significant: 4)), train accuracy \(Units.fixed(100 * e.trainAccuracy, significant: 4)) %\(e.validationAccuracy.map { ", validation \(Units.fixed(100 * $0, significant: 4)) %" } ?? "") (\(Units.fixed(e.seconds, significant: 3)) s)"
+                )
+            }
+            if validation > 0 {
+                print(
+                    "\(end == .earlyStopped ? "early stopped; " : "")best epoch \(final.bestEpoch) (validation \(Units.fixed(100 * final.bestValidation, significant: 4)) %): its graph is in \(out)"
                 )
             }
             let absolute = URL(fileURLWithPath: out).standardizedFileURL.path

@@ -96,4 +96,37 @@ struct NIRTrainingTests {
         #expect(try second.graph(b) == (try whole.graph(a)))
         #expect(b.history.map(\.trainLoss) == a.history.map(\.trainLoss))
     }
+
+    /// `nir train --validation F --schedule S --patience P`: the trainer's validation split, schedules and
+    /// early stopping serve NIR graphs too; the held-out samples never enter a batch.
+    @Test func aValidationSplitScoresEveryEpochAndKeepsTheBest() throws {
+        let data = try NIRScenarioTests.syntheticRecordings(count: 6, tag: "validation")
+        defer { try? FileManager.default.removeItem(at: data) }
+        try "# id label\n60001\t0\n60002\t1\n60003\t2\n60004\t3\n60005\t4\n60006\t5\n".write(
+            to: data.appendingPathComponent("nmnist-subset/train1K.txt"), atomically: true, encoding: .utf8)
+        let samples = try NIRTraining.Samples.nmnist(directory: data.path, labelFile: "train1K.txt", limit: 6, bin: 1e-3)
+        let run = try NIRTraining.Run(
+            graph: Self.tinyCNN(), runOptions: NIRRunOptions(dt: 1), samples: samples, device: .default, tiles: .default, seed: 3,
+            options: .init(epochs: 4, batch: 2, lr: 0.05, scale: 0.5, threads: 2, schedule: .cosine, validation: 0.34))
+        #expect(run.trainer.problem.sampleCount == 4)  // ⌊6 · 0.34⌋ = 2 held out, the last two
+        var seen: [Int] = []
+        let (ck, _) = try run.train(
+            from: run.start(),
+            progress: { _, done, total in
+                seen.append(total); _ = done
+            })
+        #expect(Set(seen) == [4])
+        #expect(ck.history.count == 4 && ck.history.allSatisfy { $0.validationAccuracy.map { (0...1).contains($0) } ?? false })
+        #expect(ck.history.map(\.lr) == ck.history.map(\.lr).sorted(by: >))  // cosine: falling
+        let best = ck.history.map { $0.validationAccuracy ?? -1 }.max() ?? -1
+        #expect(ck.bestValidation == best && ck.history[ck.bestEpoch - 1].validationAccuracy == best)
+        var atBest = ck
+        atBest.weights = ck.bestWeights
+        #expect(try run.bestGraph(ck) == (try run.graph(atBest)))
+        #expect(throws: NIRError.self) {
+            try NIRTraining.Run(
+                graph: Self.tinyCNN(), runOptions: NIRRunOptions(dt: 1), samples: samples, device: .default, tiles: .default, seed: 3,
+                options: .init(patience: 2))  // patience without a validation split
+        }
+    }
 }
