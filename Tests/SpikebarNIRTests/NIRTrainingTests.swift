@@ -65,15 +65,20 @@ struct NIRTrainingTests {
         #expect(c != Self.tinyCNN() && hw.count == 1 && hw[0].loss.isFinite)
     }
 
+    /// Six synthetic recordings labelled 0…5 as training samples, and their folder (the caller removes it).
+    static func sixRecordings(tag: String) throws -> (NIRTraining.Samples, URL) {
+        let data = try NIRScenarioTests.syntheticRecordings(count: 6, tag: tag)
+        try "# id label\n60001\t0\n60002\t1\n60003\t2\n60004\t3\n60005\t4\n60006\t5\n".write(
+            to: data.appendingPathComponent("nmnist-subset/train1K.txt"), atomically: true, encoding: .utf8)
+        return (try NIRTraining.Samples.nmnist(directory: data.path, labelFile: "train1K.txt", limit: 6, bin: 1e-3), data)
+    }
+
     /// `nir train --resume`: a run stopped mid-epoch (Ctrl-C) and resumed from its checkpoint file ends
     /// with the graph of the uninterrupted run, hardware-aware batches included (their chip samples are
     /// keyed by the batch).
     @Test func aRunStoppedMidEpochResumesToTheUninterruptedGraph() throws {
-        let data = try NIRScenarioTests.syntheticRecordings(count: 6, tag: "resume")
+        let (samples, data) = try Self.sixRecordings(tag: "resume")
         defer { try? FileManager.default.removeItem(at: data) }
-        try "# id label\n60001\t0\n60002\t1\n60003\t2\n60004\t3\n60005\t4\n60006\t5\n".write(
-            to: data.appendingPathComponent("nmnist-subset/train1K.txt"), atomically: true, encoding: .utf8)
-        let samples = try NIRTraining.Samples.nmnist(directory: data.path, labelFile: "train1K.txt", limit: 6, bin: 1e-3)
         func run() throws -> NIRTraining.Run {
             try NIRTraining.Run(
                 graph: Self.tinyCNN(), runOptions: NIRRunOptions(dt: 1), samples: samples, device: .default, tiles: .default, seed: 3,
@@ -100,11 +105,8 @@ struct NIRTrainingTests {
     /// `nir train --validation F --schedule S --patience P`: the trainer's validation split, schedules and
     /// early stopping serve NIR graphs too; the held-out samples never enter a batch.
     @Test func aValidationSplitScoresEveryEpochAndKeepsTheBest() throws {
-        let data = try NIRScenarioTests.syntheticRecordings(count: 6, tag: "validation")
+        let (samples, data) = try Self.sixRecordings(tag: "validation")
         defer { try? FileManager.default.removeItem(at: data) }
-        try "# id label\n60001\t0\n60002\t1\n60003\t2\n60004\t3\n60005\t4\n60006\t5\n".write(
-            to: data.appendingPathComponent("nmnist-subset/train1K.txt"), atomically: true, encoding: .utf8)
-        let samples = try NIRTraining.Samples.nmnist(directory: data.path, labelFile: "train1K.txt", limit: 6, bin: 1e-3)
         let run = try NIRTraining.Run(
             graph: Self.tinyCNN(), runOptions: NIRRunOptions(dt: 1), samples: samples, device: .default, tiles: .default, seed: 3,
             options: .init(epochs: 4, batch: 2, lr: 0.05, scale: 0.5, threads: 2, schedule: .cosine, validation: 0.34))
