@@ -1,3 +1,5 @@
+import Foundation
+
 /// FNV-1a, 64 bits (Fowler–Noll–Vo; offset basis 0xcbf29ce484222325, prime 0x100000001b3): the one
 /// digest of the project's identifiers — scenario digests, run keys, sweep digests. Not cryptographic:
 /// it detects accidental mismatches, which is all these digests are for.
@@ -16,6 +18,13 @@ public struct FNV1a64: Sendable, Equatable {
     }
     /// The digest in lowercase hexadecimal, without leading zeros.
     public var hex: String { String(value, radix: 16) }
+
+    /// The digest of `data`'s bytes, in hex (a file's content digest).
+    public static func hex(of data: Data) -> String {
+        var h = FNV1a64()
+        for b in data { h.add(byte: b) }
+        return h.hex
+    }
 
     /// The digest of `text`'s UTF-8 bytes, in hex.
     public static func hex(of text: String) -> String {

@@ -132,30 +132,32 @@ extension ChipTransfers {
             self.path = path; self.resume = resume; self.scenarioDigest = scenarioDigest; self.what = what
             self.shard = shard; self.harvest = harvest
         }
+
+        /// The log of a run in output folder `dir` with file stem `stem` (`transfers`, `chips`), named as a
+        /// sweep's (`SweepLog.fileName`: `<stem>.partial.jsonl`, `<stem>.shard-k-of-N.jsonl`); resuming the
+        /// whole run also takes the chips of the shard logs in the folder.
+        public static func inFolder(
+            _ dir: String, stem: String, shard: SweepShard?, resume: Bool, scenarioDigest: String, what: String
+        ) -> Log {
+            Log(
+                path: (dir as NSString).appendingPathComponent(SweepLog.fileName(stem, shard: shard)), resume: resume,
+                scenarioDigest: scenarioDigest, what: what, shard: shard,
+                harvest: resume && shard == nil ? SweepLog.shardLogs(in: dir, stem: stem) : [])
+        }
     }
 
-    /// Chips `0..<chips`, on the results log `log` when given (else in memory only).
+    /// Chips `0..<chips`, on the results log `log` when given (else in memory only): with `log.resume`,
+    /// the chips a killed run logged (and those of `log.harvest`) are read back and only the others run;
+    /// the result is the same whatever was resumed or sharded and whatever the thread count.
     public func run(chips: Int, log: Log?, threads: Int, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> [Unit] {
         guard let log else { return try run(chips: chips, threads: threads, progress: progress) }
-        return try run(
-            chips: chips, logPath: log.path, resume: log.resume, scenarioDigest: log.scenarioDigest, what: log.what, shard: log.shard,
-            harvest: log.harvest, threads: threads, progress: progress)
-    }
-
-    /// Chips `0..<chips` on the durable results log at `path` (`ChipTransfersLogHeader`): with `resume`, the
-    /// chips a killed run logged are read back and only the others run; the result is the same whatever
-    /// was resumed and whatever the thread count.
-    public func run(
-        chips: Int, logPath path: String, resume: Bool, scenarioDigest: String, what: String, shard: SweepShard? = nil,
-        harvest: [String] = [], threads: Int, progress: (@Sendable (Int, Int) -> Void)? = nil
-    ) throws -> [Unit] {
         var header = ChipTransfersLogHeader(
-            digest: fingerprint(scenarioDigest: scenarioDigest, chips: chips), scenario: scenario.name, what: what, chips: chips,
-            samples: labels.count, seed: scenario.seed)
-        header.shard = shard
+            digest: fingerprint(scenarioDigest: log.scenarioDigest, chips: chips), scenario: scenario.name, what: log.what,
+            chips: chips, samples: labels.count, seed: scenario.seed)
+        header.shard = log.shard
         let experiment = self
         return try ExperimentLog<ChipTransfersLogHeader>.run(
-            header: header, path: path, resume: resume, harvest: harvest, threads: threads, progress: progress
+            header: header, path: log.path, resume: log.resume, harvest: log.harvest, threads: threads, progress: progress
         ) {
             try experiment.unit($0)
         }.units

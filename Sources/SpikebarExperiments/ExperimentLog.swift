@@ -54,9 +54,11 @@ public enum ExperimentLog<Header: ExperimentLogHeader> {
 
     /// Reads a log.
     public static func read(path: String) throws -> Contents {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard FileManager.default.fileExists(atPath: path) else {
             throw SpikebarError.missingFile(path: path, referencedFrom: nil, hint: "no \(Header.logFormat) results log here")
         }
+        // A regular file only (a FIFO, device or directory is refused, not read).
+        let data = try InputFile.read(path, hint: "a \(Header.logFormat) results log")
         let (lines, complete) = DurableLog.completeLines(data)
         guard let first = lines.first else {
             throw SpikebarError.corruptFile(path: path, offset: 0, "empty results log (no complete header line)")
@@ -119,7 +121,9 @@ public enum ExperimentLog<Header: ExperimentLogHeader> {
         var finished: [Header.Unit] = []
         let log: DurableLog
         // A log without one complete line (emptied, or cut inside its header) holds no result: start afresh.
-        let hasHeader = FileManager.default.contents(atPath: path).map { !DurableLog.completeLines($0).lines.isEmpty } ?? false
+        let hasHeader =
+            resume && FileManager.default.fileExists(atPath: path)
+            ? !DurableLog.completeLines(try InputFile.read(path, hint: "a \(Header.logFormat) results log")).lines.isEmpty : false
         if resume, hasHeader {
             let old = try read(path: path)
             guard old.header.digest == header.digest else {

@@ -107,12 +107,21 @@ public enum SweepLog {
         return "\(stem).partial.jsonl"
     }
 
+    /// The shard logs of output stem `stem` in folder `dir` (`<stem>.shard-k-of-N.jsonl`), sorted; none when
+    /// the folder cannot be listed.
+    public static func shardLogs(in dir: String, stem: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
+            .filter { $0.hasPrefix("\(stem).shard-") && $0.hasSuffix(".jsonl") }.sorted().map { (dir as NSString).appendingPathComponent($0) }
+    }
+
     /// Whether `name` is a sweep log's file name.
     public static func isLogName(_ name: String) -> Bool { name.hasPrefix("sweep-") && name.hasSuffix(".jsonl") }
 
     /// Reads a sweep log (a version 1 log, of one device parameter, is refused with its own message).
     public static func read(path: String) throws -> Contents {
-        if let data = FileManager.default.contents(atPath: path), let first = DurableLog.completeLines(data).lines.first {
+        if FileManager.default.fileExists(atPath: path), let data = try? InputFile.read(path, hint: "a sweep results log"),
+            let first = DurableLog.completeLines(data).lines.first
+        {
             struct Version: Decodable { var format: String?; var version: Int? }
             if let v = try? JSONDecoder().decode(Version.self, from: Data(first.text.utf8)), v.format == SweepLogHeader.logFormat, v.version == 1 {
                 throw SpikebarError.corruptFile(

@@ -35,9 +35,7 @@ extension SweepWork {
             if let samples { loaded.scenario.input.samples = min(samples, loaded.scenario.input.samples) }
             if graphs[file] == nil {
                 let data = try InputFile.read(file, hint: "the NIR graph of network.nir")
-                var h = FNV1a64()
-                for b in data { h.add(byte: b) }
-                graphs[file] = (try readGraph(file), h.hex)
+                graphs[file] = (try readGraph(file), FNV1a64.hex(of: data))
             }
             guard let (graph, digest) = graphs[file] else { continue }
             // Built once here so that every point is checked (input, exact timing) before any unit runs.

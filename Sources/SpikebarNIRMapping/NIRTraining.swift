@@ -97,10 +97,16 @@ public enum NIRTraining {
         public var trainAccuracy: Double
         /// Accuracy on the held-out samples after the epoch (`Options.validation`), nil without them.
         public var validationAccuracy: Double?
+        /// What `validationAccuracy` was measured on, next to it in every output (nil without it).
+        public var validationOn: String?
         public var seconds: Double
+
+        /// The basis of every NIR validation figure.
+        public static let validationBasis = "held-out training samples, the graph's float weights (no chip, no device effects)"
 
         public init(_ e: EpochRecord) {
             epoch = e.epoch; loss = e.trainLoss; trainAccuracy = e.trainAccuracy; validationAccuracy = e.validationAccuracy; seconds = e.seconds
+            validationOn = e.validationAccuracy == nil ? nil : Self.validationBasis
         }
     }
 

@@ -20,7 +20,9 @@ public struct CheckpointFile: Sendable {
     /// The checkpoint at `path` as written, nil when there is none; an unreadable file is an error
     /// naming it (never silently replaced).
     public func read() throws -> TrainingCheckpoint? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        // A regular file only (a FIFO, device or directory is refused, not read).
+        let data = try InputFile.read(path, hint: "a training checkpoint")
         do { return try JSONDecoder().decode(TrainingCheckpoint.self, from: data) } catch {
             throw SpikebarError.invalidInput(SourceLocation(file: path), "not a training checkpoint (\(error)); move it away and train again")
         }

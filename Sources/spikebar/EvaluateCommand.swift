@@ -82,14 +82,15 @@ struct EvaluateCommand: ParsableCommand {
                 // One slice of the chip Monte-Carlo, nothing else: its log is what the combining run reads.
                 guard chips >= 1 else { throw ValidationError("--chips must be ≥ 1") }
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-                let logPath = "\(dir)/chips.shard-\(slice.index)-of-\(slice.count).jsonl"
+                let log = ChipTransfers.Log.inFolder(
+                    dir, stem: "chips", shard: slice, resume: resume, scenarioDigest: loaded.digest, what: "evaluate --chips")
+                let logPath = log.path
                 let p = ProgressLine(total: (0..<chips).filter { slice.contains($0) }.count, label: "chips", enabled: show)
                 let experiment = ChipMonteCarlo.experiment(
                     setup: setup, weights: w.weights, gains: w.gains, samples: samples, stuckFraction: stuckFraction)
                 let units = try experiment.run(
                     chips: chips,
-                    log: ChipTransfers.Log(
-                        path: logPath, resume: resume, scenarioDigest: loaded.digest, what: "evaluate --chips", shard: slice),
+                    log: log,
                     threads: workers, progress: { d, _ in p.update(d) })
                 p.finish()
                 if show {
@@ -112,20 +113,11 @@ struct EvaluateCommand: ParsableCommand {
                 guard chips >= 1 else { throw ValidationError("--chips must be ≥ 1") }
                 let p = ProgressLine(total: chips, label: "chips", enabled: show)
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-                // One line per programmed chip, fsync'd: after a kill, --resume programs only the chips not in it,
-                // and takes the chips of shard logs copied into the folder.
-                let shardLogs =
-                    resume
-                    ? ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter {
-                        $0.hasPrefix("chips.shard-") && $0.hasSuffix(".jsonl")
-                    }
-                    .sorted().map { "\(dir)/\($0)" } : []
                 mc = try ChipMonteCarlo.run(
                     setup: setup, weights: w.weights, gains: w.gains, chips: chips, samples: samples,
                     threads: workers, stuckFraction: stuckFraction,
-                    log: ChipTransfers.Log(
-                        path: dir + "/chips.partial.jsonl", resume: resume, scenarioDigest: loaded.digest, what: "evaluate --chips",
-                        harvest: shardLogs),
+                    // One line per chip, fsync'd: --resume programs only the chips no log in the folder holds.
+                    log: .inFolder(dir, stem: "chips", shard: nil, resume: resume, scenarioDigest: loaded.digest, what: "evaluate --chips"),
                     progress: { d, _ in p.update(d) })
                 p.finish()
             }

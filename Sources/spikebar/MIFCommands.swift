@@ -32,7 +32,8 @@ enum MIFCommands {
         var initial = setup.initialWeights()
         var continued: TrainingCheckpoint?
         if resume {
-            if let d = FileManager.default.contents(atPath: historyPath) {
+            if FileManager.default.fileExists(atPath: historyPath) {
+                let d = try InputFile.read(historyPath, hint: "the MIF training history")
                 do {
                     previous = try JSONDecoder().decode([MIFEpochRecord].self, from: d)
                 } catch {

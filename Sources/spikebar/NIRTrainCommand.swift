@@ -87,6 +87,7 @@ struct NIRTrainCommand: ParsableCommand {
                 throw ValidationError("\(out) exists; pass --force to replace it (or --resume to continue its training)")
             }
             let ckPath = out + ".checkpoint.json"
+            try OutputPath.checkFile(ckPath, what: "the checkpoint (--out + .checkpoint.json)", inputs: [scenario, graphPath])
             if resume, !FileManager.default.fileExists(atPath: ckPath) {
                 throw SpikebarError.missingFile(path: ckPath, referencedFrom: nil, hint: "no checkpoint to resume; run without --resume")
             }
@@ -118,11 +119,10 @@ struct NIRTrainCommand: ParsableCommand {
                     patience: patience),
                 file: graphPath)
             // What the weights depend on (not --epochs: resuming to train longer is the point of a checkpoint).
-            var graphHash = FNV1a64()
-            for b in try InputFile.read(graphPath, hint: "the NIR graph of network.nir") { graphHash.add(byte: b) }
+            let graphDigest = FNV1a64.hex(of: try InputFile.read(graphPath, hint: "the NIR graph of network.nir"))
             let digest = ResultFolder.key(
                 [
-                    loaded.digest, graphHash.hex, training.description, "\(training.count)", "\(batch)", "\(lr)", "\(readoutScale)",
+                    loaded.digest, graphDigest, training.description, "\(training.count)", "\(batch)", "\(lr)", "\(readoutScale)",
                     "\(surrogateSlope)", "\(hardwareAware)", "\(freezeBiases)", "\(seed)", schedule, "\(validation)", "\(patience)",
                 ])
             let file = CheckpointFile(
@@ -153,7 +153,7 @@ struct NIRTrainCommand: ParsableCommand {
             }
             if validation > 0 {
                 print(
-                    "\(end == .earlyStopped ? "early stopped; " : "")best epoch \(final.bestEpoch) (validation \(Units.fixed(100 * final.bestValidation, significant: 4)) %): its graph is in \(out)"
+                    "\(end == .earlyStopped ? "early stopped; " : "")best epoch \(final.bestEpoch) (validation \(Units.fixed(100 * final.bestValidation, significant: 4)) % on \(NIRTraining.Epoch.validationBasis)): its graph is in \(out)"
                 )
             }
             let absolute = URL(fileURLWithPath: out).standardizedFileURL.path

@@ -25,17 +25,11 @@ extension SweepCommand {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let slice = try shard.map { try SweepShard(parsing: $0) }
         let workers = threads ?? loaded.scenario.simulation.threads
-        // One line per programmed chip, fsync'd: after a kill, --resume programs only the chips not in it.
-        let logPath = "\(dir)/\(slice.map { "transfers.shard-\($0.index)-of-\($0.count).jsonl" } ?? "transfers.partial.jsonl")"
-        // Resuming the whole run also takes the chips of shard logs copied into the folder.
-        let shardLogs =
-            resume && slice == nil
-            ? ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter {
-                $0.hasPrefix("transfers.shard-") && $0.hasSuffix(".jsonl")
-            }
-            .sorted().map { "\(dir)/\($0)" } : []
-        let log = ChipTransfers.Log(
-            path: logPath, resume: resume, scenarioDigest: loaded.digest, what: "sweep --transfers", shard: slice, harvest: shardLogs)
+        // One line per programmed chip, fsync'd: after a kill, --resume programs only the chips not in it, and
+        // resuming the whole run takes the chips of shard logs copied into the folder.
+        let log = ChipTransfers.Log.inFolder(
+            dir, stem: "transfers", shard: slice, resume: resume, scenarioDigest: loaded.digest, what: "sweep --transfers")
+        let logPath = log.path, shardLogs = log.harvest
         let progress = ProgressLine(
             total: slice.map { s in (0..<transfers).filter { s.contains($0) }.count } ?? transfers, label: "transfers", enabled: show)
         if let slice {

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import SpikebarCore
 import SpikebarNeurons
 import SpikebarTwin
@@ -135,5 +138,38 @@ import Testing
         #expect(why == .interrupted)
         let (resumed, _) = try run(threads: 1, from: half)
         #expect(resumed.weights == one.weights)
+    }
+
+    /// `CheckpointFile`, the one rule by which `train`, `nir train` and a MIF `train` accept a checkpoint:
+    /// missing is nil (or an error when resuming), and a FIFO, bad JSON, other shapes or another training's
+    /// digest are refused naming the file.
+    @Test func checkpointFileRefusesWhatItCannotResume() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("checkpoint-file-\(getpid())")
+        try? FileManager.default.removeItem(at: dir)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("ck.json").path
+        let file = CheckpointFile(path: path, digest: "abc", covers: "the options")
+        #expect(try file.read() == nil)
+        #expect(throws: SpikebarError.self) { try file.resume(shapes: [2]) }
+        let trainer = Trainer(problem: quadratic(), config: TrainerConfig(epochs: 1, batch: 8, lr: 0.01, schedule: .constant))
+        var ck = trainer.start(weights: [[0, 0]])
+        ck.digest = "abc"
+        try file.save(ck)
+        #expect(try file.resume(shapes: [2]).weights == ck.weights)
+        #expect(throws: SpikebarError.self) { try file.resume(shapes: [3]) }
+        ck.digest = "other"
+        try file.save(ck)
+        do {
+            _ = try file.resume(shapes: [2])
+            Issue.record("another training's checkpoint was accepted")
+        } catch let e as SpikebarError {
+            #expect("\(e)".contains("the options") && "\(e)".contains(path), "\(e)")
+        }
+        try Data("{\"weights\": [[".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(throws: SpikebarError.self) { try file.read() }
+        try FileManager.default.removeItem(atPath: path)
+        #expect(mkfifo(path, 0o600) == 0)
+        #expect(throws: SpikebarError.self) { try file.read() }  // refused, not read (a read would block)
     }
 }
