@@ -313,14 +313,25 @@ struct RetrainCommand: ParsableCommand {
             Programs chip sample --chip with stuck cells at --bit-error-rate (default: device.faults), measures its \
             accuracy in the event kernel (grid mode, read noise on), retrains the twin for --epochs epochs with \
             that stuck map fixed and the stuck synapses' gradients masked, programs the new weights onto the same \
-            chip and measures again. Writes <out>/retrained-weights.json.
+            chip and measures again. Writes <out>/retrained-weights.json. With --chips N: chip samples 0…N−1, \
+            each retrained for its own stuck map, on a results log (<out>/retrain.partial.jsonl; --resume continues \
+            a killed run, --shard k/N runs one slice); writes <out>/retrained/chip-<c>.json per chip and \
+            <out>/retrain.json (every chip, mean and worst before / after).
             """)
 
     @Argument(help: "Scenario file with a training: section.") var scenario: String
     @Option(help: "Weights file (default: the scenario's weights.file).") var weights: String?
     @Option(help: "Bit error rate (fraction of stuck cells).") var bitErrorRate: Double?
     @Option(help: "Fraction of stuck cells stuck high (LRS).") var highFraction: Double?
-    @Option(help: "Chip sample.") var chip: Int = 0
+    @Option(help: "Chip sample (default 0).") var chip: Int?
+    @Option(help: "Retrain chip samples 0…N−1, each for its own stuck map (a results log; see --resume, --shard).") var chips: Int?
+    @Flag(help: "With --chips: continue from <out>/retrain.partial.jsonl, retraining only the chips not in it (refused if the log is of another run).")
+    var resume = false
+    @Option(
+        help:
+            "With --chips: retrain only chips c with c mod N = k (k/N, 0-based) into <out>/retrain.shard-k-of-N.jsonl; a retrain --chips M --resume in a folder holding the shard logs (and their retrained/ weights) takes their chips."
+    )
+    var shard: String?
     @Option(help: "Retraining epochs.") var epochs: Int = 2
     @Option(help: "Training samples per epoch.") var trainSamples: Int = 10_000
     @Option(help: "Learning rate.") var lr: Double = 1e-3
@@ -333,6 +344,13 @@ struct RetrainCommand: ParsableCommand {
         do {
             guard epochs >= 1, trainSamples >= 1, samples >= 1, lr > 0 else {
                 throw ValidationError("--epochs, --train-samples, --samples and --lr must be positive")
+            }
+            let slice = try shard.map { try SweepShard(parsing: $0) }
+            if let chips {
+                guard chips >= 1 else { throw ValidationError("--chips must be ≥ 1") }
+                guard chip == nil else { throw ValidationError("--chip and --chips exclude each other (--chips N retrains chips 0…N−1)") }
+            } else if resume || slice != nil {
+                throw ValidationError("\(slice != nil ? "--shard" : "--resume") continues or splits a --chips run; give --chips N")
             }
             let loaded = try ScenarioLoader.load(path: scenario, requireWeightsFile: false)
             try loaded.scenario.requireNeuronModel([.lifDPI], for: "spikebar retrain")
@@ -349,10 +367,19 @@ struct RetrainCommand: ParsableCommand {
                 guard (0...1).contains(highFraction) else { throw ValidationError("--high-fraction must be in 0 … 1") };
                 faults.highFraction = highFraction
             }
+            let workers = threads ?? loaded.scenario.simulation.threads
+            if let chips {
+                try retrainChips(
+                    chips, slice: slice, loaded: loaded,
+                    ChipRetraining(
+                        setup: setup, weights: w.weights, gains: w.gains, faults: faults, epochs: epochs, trainSamples: trainSamples,
+                        lr: lr, testSamples: samples), threads: workers)
+                return
+            }
             let (r, retrained) = try FaultAwareRetraining.run(
-                setup: setup, weights: w.weights, gains: w.gains, faults: faults, chipSample: chip,
+                setup: setup, weights: w.weights, gains: w.gains, faults: faults, chipSample: chip ?? 0,
                 epochs: epochs, trainSamples: trainSamples, lr: lr, testSamples: samples,
-                threads: threads ?? loaded.scenario.simulation.threads)
+                threads: workers)
             let dir = out ?? "spikebar-out/\(loaded.scenario.name)"
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let enc = JSONEncoder.spikebar()
@@ -372,5 +399,52 @@ struct RetrainCommand: ParsableCommand {
         } catch let e as SpikebarError {
             fail(e)
         }
+    }
+
+    /// `--chips N`: every chip sample retrained for its own stuck map, on the results log.
+    private func retrainChips(_ chips: Int, slice: SweepShard?, loaded: LoadedScenario, _ experiment: ChipRetraining, threads: Int) throws {
+        let start = Date()
+        let dir = out ?? "spikebar-out/\(loaded.scenario.name)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let show = !json
+        let total = slice.map { s in (0..<chips).filter { s.contains($0) }.count } ?? chips
+        let progress = ProgressLine(total: total, label: "chips retrained", enabled: show)
+        let units = try experiment.run(
+            chips: chips, dir: dir, scenarioDigest: loaded.digest, resume: resume, shard: slice, threads: threads,
+            progress: { done, _ in progress.update(done) })
+        progress.finish()
+        if let slice {
+            print("shard \(slice): \(units.count) of \(chips) chips in \(dir)/\(SweepLog.fileName(ChipRetraining.logStem, shard: slice)) and \(dir)/retrained/")
+            print(
+                "next, when every shard is done: copy the shard logs and retrained/ folders into one folder and run spikebar retrain \(scenario) --chips \(chips) --resume --out FOLDER (with the same options; it retrains only the chips no log holds)"
+            )
+            return
+        }
+        let r = experiment.report(units, seconds: Date().timeIntervalSince(start))
+        let data = try JSONEncoder.spikebar(pretty: true).encode(r)
+        try DurableFile.write(data, to: "\(dir)/retrain.json")
+        if json { FileHandle.standardOutput.write(data); print(); return }
+        func pct(_ x: Double) -> String { Units.fixed(100 * x, significant: 4) + " %" }
+        print(
+            "\(r.scenario): \(chips) chips, bit error rate \(r.bitErrorRate) (\(Units.fixed(100 * r.highFraction, significant: 3)) % stuck high), retrained \(r.epochs) ep × \(r.trainSamples) samples, \(r.testSamples) test samples, seed \(r.seed)"
+        )
+        print("  accuracy basis: \(r.basis)")
+        print("  chip  stuck      no faults  faults     retrained  recovered")
+        for u in r.units {
+            let cols = [
+                "\(u.unit)".padding(toLength: 6, withPad: " ", startingAt: 0),
+                (Units.fixed(100 * u.stuckFraction, significant: 3) + " %").padding(toLength: 11, withPad: " ", startingAt: 0),
+                pct(u.accuracyFaultFree).padding(toLength: 11, withPad: " ", startingAt: 0),
+                pct(u.accuracyBefore).padding(toLength: 11, withPad: " ", startingAt: 0),
+                pct(u.accuracyAfter).padding(toLength: 11, withPad: " ", startingAt: 0),
+                (u.recovered >= 0 ? "+" : "") + Units.fixed(100 * u.recovered, significant: 3) + " pp",
+            ]
+            print("  " + cols.joined())
+        }
+        let st = r.statistics
+        print(
+            "  mean: no faults \(pct(st.meanFaultFree)), faults \(pct(st.meanBefore)) (worst \(pct(st.worstBefore))), retrained \(pct(st.meanAfter)) (worst \(pct(st.worstAfter))); recovered \(Units.fixed(100 * st.meanRecovered, significant: 3)) pp on average, \(Units.fixed(100 * st.leastRecovered, significant: 3)) pp at least"
+        )
+        print("wrote \(dir)/retrain.json and \(dir)/retrained/chip-<c>.json (\(Units.fixed(r.seconds, significant: 3)) s)")
     }
 }

@@ -76,6 +76,11 @@ import Testing
             "evaluate", "Scenarios/randman-nhc.yaml", "--shard", "0/2", "--out", try freshTemporaryDirectory("shard-refused").path,
         ])
         #expect(sharded.status == 2 && sharded.stderr.contains("--shard continues or splits a --chips run"), "\(sharded.stderr)")
+        // `retrain` alike, and --chip with --chips.
+        let retrain = try runCLI(["retrain", "Scenarios/randman-nhc.yaml", "--resume", "--out", try freshTemporaryDirectory("retrain-refused").path])
+        #expect(retrain.status == 2 && retrain.stderr.contains("--resume continues or splits a --chips run"), "\(retrain.stderr)")
+        let both = try runCLI(["retrain", "Scenarios/randman-nhc.yaml", "--chips", "2", "--chip", "1"])
+        #expect(both.status == 2 && both.stderr.contains("--chip and --chips exclude each other"), "\(both.stderr)")
     }
 
     /// Shards run elsewhere: a resumed whole run in a folder holding their logs programs no chip again and

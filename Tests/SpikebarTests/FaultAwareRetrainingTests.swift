@@ -80,3 +80,63 @@ extension FaultAwareRetrainingTests {
         #expect(plain.effective(weights, batch: 0).weights == weights)
     }
 }
+
+extension FaultAwareRetrainingTests {
+    /// `retrain --chips N` (issue #17, point 7): every chip's unit is the single-chip retraining of that
+    /// chip sample; a log cut inside the third line resumes to the same units with only the missing chips
+    /// retrained; a retrained weights file that is not the one the log names is refused, naming it.
+    @Test func retrainingOverChipsResumesFromItsLog() throws {
+        var l = try ScenarioLoader.load(
+            path: packageRoot().appendingPathComponent("Scenarios/two-moons-hardware-aware.yaml").path,
+            requireWeightsFile: false)
+        l.scenario.training?.trainSamples = 120
+        l.scenario.training?.testSamples = 30
+        let setup = try TrainingSetup(loaded: l)
+        let w = setup.initialWeights()
+        let faults = DeviceFaults(bitErrorRate: 0.15, highFraction: 0.5)
+        let experiment = ChipRetraining(
+            setup: setup, weights: w, gains: nil, faults: faults, epochs: 1, trainSamples: 60, lr: 1e-2, testSamples: 30)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("retrain-chips-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let units = try experiment.run(chips: 3, dir: dir, scenarioDigest: "test", resume: false, shard: nil, threads: 2)
+        #expect(units.map(\.unit) == [0, 1, 2])
+        let (one, retrained) = try FaultAwareRetraining.run(
+            setup: setup, weights: w, gains: nil, faults: faults, chipSample: 1, epochs: 1, trainSamples: 60, lr: 1e-2,
+            testSamples: 30, threads: 1)
+        #expect(units[1].accuracyBefore == one.accuracyBefore && units[1].accuracyAfter == one.accuracyAfter)
+        #expect(units[1].stuckFraction == one.stuckFraction && units[1].accuracyFaultFree == one.accuracyFaultFree)
+        let written = try JSONEncoder.spikebar().encode(setup.weightFile(retrained))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: ChipRetraining.weightsPath(dir, chip: 1))) == written)
+        #expect(Set(units.map(\.stuckFraction)).count > 1)  // each chip its own stuck map
+        // A kill inside chip 2's line: resume keeps chips 0 and 1 and retrains chip 2 only.
+        let log = (dir as NSString).appendingPathComponent("retrain.partial.jsonl")
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: log))
+        let lineStarts = bytes.indices.filter { bytes[$0] == UInt8(ascii: "\n") }
+        try bytes.prefix(lineStarts[2] + 20).write(to: URL(fileURLWithPath: log))
+        let chip2 = ChipRetraining.weightsPath(dir, chip: 2)
+        try FileManager.default.removeItem(atPath: chip2)
+        let retrainedNow = RetrainedChips()
+        let resumed = try experiment.run(
+            chips: 3, dir: dir, scenarioDigest: "test", resume: true, shard: nil, threads: 1, progress: { _, todo in retrainedNow.note(todo) })
+        #expect(resumed == units)
+        #expect(retrainedNow.todo == [1])
+        #expect(FileManager.default.fileExists(atPath: chip2))
+        // A weights file changed after its chip was logged is refused by name.
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: ChipRetraining.weightsPath(dir, chip: 0)))
+        #expect {
+            try experiment.run(chips: 3, dir: dir, scenarioDigest: "test", resume: true, shard: nil, threads: 1)
+        } throws: { "\($0)".contains("chip-0.json") }
+        // Another experiment's log is refused.
+        #expect(throws: SpikebarError.self) {
+            try experiment.run(chips: 3, dir: dir, scenarioDigest: "other", resume: true, shard: nil, threads: 1)
+        }
+    }
+}
+
+/// What a resumed retraining had left to do (its progress callbacks' totals).
+private final class RetrainedChips: @unchecked Sendable {
+    private let lock = NSLock()
+    private var seen: [Int] = []
+    var todo: [Int] { lock.lock(); defer { lock.unlock() }; return seen }
+    func note(_ n: Int) { lock.lock(); seen.append(n); lock.unlock() }
+}
