@@ -107,21 +107,39 @@ let package = Package(
             dependencies: [
                 "SpikebarCore", "SpikebarDevices", "SpikebarNeurons", "SpikebarActivity", "SpikebarCost", "SpikebarScenario",
                 "SpikebarChip", "SpikebarKernel", "SpikebarData", "SpikebarReport", "SpikebarPipeline", "SpikebarTrace",
-                "SpikebarTwin", "SpikebarExperiments", "SpikebarBenchmarks",
+                "SpikebarTwin", "SpikebarExperiments", "SpikebarBenchmarks", "SpikebarTestSupport",
                 "spikebar",  // built so that CLI tests can run it
             ]),
+        // What the test targets share (scenarios from YAML, the package root, the CLI, small test chips); no pipeline.
+        .target(
+            name: "SpikebarTestSupport",
+            dependencies: ["SpikebarCore", "SpikebarDevices", "SpikebarData", "SpikebarScenario", "SpikebarChip"],
+            path: "Tests/SpikebarTestSupport"),
         // Test targets per module where it shortens the build: each links only what it tests.
         .testTarget(name: "SpikebarCostTests", dependencies: ["SpikebarCost", "SpikebarActivity", "SpikebarCore"]),
         .testTarget(name: "SpikebarDevicesTests", dependencies: ["SpikebarDevices", "SpikebarCore"]),
         .testTarget(name: "SpikebarNeuronsTests", dependencies: ["SpikebarNeurons", "SpikebarDevices", "SpikebarCore"]),
         .testTarget(name: "SpikebarTraceTests", dependencies: ["SpikebarTrace", "SpikebarCore", "CZstd"]),
-        .testTarget(name: "SpikebarTwinTests", dependencies: ["SpikebarTwin", "SpikebarNeurons", "SpikebarCore"]),
+        .testTarget(
+            name: "SpikebarTwinTests",
+            dependencies: [
+                "SpikebarTwin", "SpikebarNeurons", "SpikebarCore", "SpikebarDevices", "SpikebarChip", "SpikebarScenario",
+                "SpikebarTestSupport",
+            ]),
+        // The event kernel against closed forms, an eager reference, the grid engine and the twin: no pipeline.
+        .testTarget(
+            name: "SpikebarKernelTests",
+            dependencies: [
+                "SpikebarKernel", "SpikebarChip", "SpikebarScenario", "SpikebarNeurons", "SpikebarDevices", "SpikebarData",
+                "SpikebarActivity", "SpikebarCost", "SpikebarTwin", "SpikebarCore", "SpikebarTestSupport",
+            ]),
         .testTarget(
             name: "SpikebarNIRTests",
             dependencies: [
                 "SpikebarNIR", "SpikebarNIRMapping", "SpikebarCore", "SpikebarPipeline", "SpikebarActivity", "SpikebarCost",
                 "SpikebarTrace",
                 "SpikebarScenario", "SpikebarChip", "SpikebarKernel", "SpikebarDevices", "SpikebarExperiments", "SpikebarTwin",
+                "SpikebarTestSupport",
             ]),
     ],
     swiftLanguageModes: [.v5]

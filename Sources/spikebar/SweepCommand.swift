@@ -325,7 +325,8 @@ struct RetrainCommand: ParsableCommand {
     @Option(help: "Fraction of stuck cells stuck high (LRS).") var highFraction: Double?
     @Option(help: "Chip sample (default 0).") var chip: Int?
     @Option(help: "Retrain chip samples 0…N−1, each for its own stuck map (a results log; see --resume, --shard).") var chips: Int?
-    @Flag(help: "With --chips: continue from <out>/retrain.partial.jsonl, retraining only the chips not in it (refused if the log is of another run).")
+    @Flag(
+        help: "With --chips: continue from <out>/retrain.partial.jsonl, retraining only the chips not in it (refused if the log is of another run).")
     var resume = false
     @Option(
         help:
@@ -414,7 +415,9 @@ struct RetrainCommand: ParsableCommand {
             progress: { done, _ in progress.update(done) })
         progress.finish()
         if let slice {
-            print("shard \(slice): \(units.count) of \(chips) chips in \(dir)/\(SweepLog.fileName(ChipRetraining.logStem, shard: slice)) and \(dir)/retrained/")
+            print(
+                "shard \(slice): \(units.count) of \(chips) chips in \(dir)/\(SweepLog.fileName(ChipRetraining.logStem, shard: slice)) and \(dir)/retrained/"
+            )
             print(
                 "next, when every shard is done: copy the shard logs and retrained/ folders into one folder and run spikebar retrain \(scenario) --chips \(chips) --resume --out FOLDER (with the same options; it retrains only the chips no log holds)"
             )

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SpikebarTestSupport
 
 /// `spikebar nir …` through the executable (built by `swift test` for the CLI tests of SpikebarTests).
 struct NIRCLITests {
@@ -15,7 +16,7 @@ struct NIRCLITests {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: exe)
         p.arguments = args
-        p.currentDirectoryURL = URL(fileURLWithPath: packageRoot())
+        p.currentDirectoryURL = URL(fileURLWithPath: packageRoot().path)
         let o = Pipe(), e = Pipe()
         p.standardOutput = o; p.standardError = e
         try p.run()

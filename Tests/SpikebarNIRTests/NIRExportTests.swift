@@ -7,6 +7,7 @@ import SpikebarPipeline
 import SpikebarNIRMapping
 import SpikebarScenario
 import Testing
+import SpikebarTestSupport
 
 /// NIR export (issue #18 point 4): the HDF5 writer round-trips every shipped fixture, `NIRExport` writes
 /// the chip as programmed, the exported graph runs like the event kernel's grid mode, and Python's
@@ -270,7 +271,7 @@ struct NIRExportCLITests {
         // Refusals: the output names the scenario itself; a MIF scenario.
         let overwrite = try cli.spikebar(["export", "nir", scenario, "--out", scenario])
         #expect(overwrite?.status != 0 && overwrite?.err.contains("input") == true, "\(overwrite?.err ?? "")")
-        let mif = try cli.spikebar(["export", "nir", packageRoot() + "/Scenarios/mif-mnist.yaml", "--out", dir + "/mif.nir"])
+        let mif = try cli.spikebar(["export", "nir", packageRoot().path + "/Scenarios/mif-mnist.yaml", "--out", dir + "/mif.nir"])
         #expect(mif?.status != 0 && mif?.err.contains("export nir") == true, "\(mif?.err ?? "")")
         #expect(!FileManager.default.fileExists(atPath: dir + "/mif.nir"))
     }

@@ -8,6 +8,7 @@ import SpikebarNeurons
 import SpikebarPipeline
 import SpikebarScenario
 import Testing
+import SpikebarTestSupport
 
 /// `spikebar nir import` (`NIRLayering`): a graph of dense CubaLIF layers as the chip's own network, the
 /// inverse of `NIRExport.graph(chip:)` — checked in closed form on a round trip, and refused, naming the
@@ -16,7 +17,7 @@ struct NIRImportTests {
     /// Export a programmed chip, import it: every synapse's `gain · w` and every neuron's parameters come
     /// back (the weights rescaled into [−1, 1], the gain by the same factor).
     @Test func exportThenImportGivesTheChipBack() throws {
-        let path = packageRoot() + "/Scenarios/quickstart.yaml"
+        let path = packageRoot().path + "/Scenarios/quickstart.yaml"
         let loaded = try ScenarioLoader.load(path: path)
         let sim = try Simulation(loaded: loaded)
         let dt = loaded.scenario.simulation.dt

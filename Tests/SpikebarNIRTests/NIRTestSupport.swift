@@ -1,21 +1,13 @@
 import Foundation
 import SpikebarNIR
-
-/// The package root (the folder holding Package.swift), found from this file's path.
-func packageRoot() -> String {
-    var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path), dir.path != "/" {
-        dir = dir.deletingLastPathComponent()
-    }
-    return dir.path
-}
+import SpikebarTestSupport
 
 /// A fixture of `Tests/Fixtures/nir/`.
-func fixture(_ name: String) -> String { packageRoot() + "/Tests/Fixtures/nir/" + name }
+func fixture(_ name: String) -> String { packageRoot().path + "/Tests/Fixtures/nir/" + name }
 
 /// `../shared/data/<sub>` next to the checkout, nil (with a printed reason) when absent.
 func sharedData(_ sub: String) -> String? {
-    let path = URL(fileURLWithPath: packageRoot() + "/../shared/data/" + sub).standardizedFileURL.path
+    let path = URL(fileURLWithPath: packageRoot().path + "/../shared/data/" + sub).standardizedFileURL.path
     if FileManager.default.fileExists(atPath: path) { return path }
     print("skipped: \(path) is absent (the project's shared data folder, ../shared next to the checkout)")
     return nil

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SpikebarTestSupport
 
 /// The command line as a user meets it: exit codes and messages.
 @Suite struct CLITests {

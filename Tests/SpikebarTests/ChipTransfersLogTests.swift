@@ -3,6 +3,7 @@ import SpikebarCore
 import SpikebarExperiments
 import SpikebarPipeline
 import Testing
+import SpikebarTestSupport
 
 /// Issue #17 point 7: `evaluate --chips` and `sweep --transfers` are one experiment (`ChipTransfers`) on
 /// the durable results log every unit-wise experiment uses (`ExperimentLog`).

@@ -6,6 +6,7 @@ import SpikebarPipeline
 import SpikebarScenario
 #if canImport(Glibc)
 import Glibc
+import SpikebarTestSupport
 #endif
 
 /// A sweep scenario small enough for debug builds (16-8-2 network, 40 two-moons inputs of 30 ms, exact

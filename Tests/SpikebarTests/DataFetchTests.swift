@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import SpikebarCore
 import SpikebarData
+import SpikebarTestSupport
 
 /// `spikebar data fetch mnist`: copy from a `file://` mirror, verify with the training loader, and
 /// report a truncated download instead of keeping it silently.

@@ -10,6 +10,7 @@ import SpikebarExperiments
 import SpikebarPipeline
 import SpikebarReport
 import SpikebarScenario
+import SpikebarTestSupport
 
 /// Issue #20: Pareto fronts, units in scenario values, `--set` settings, sweep grids, the resolved-scenario
 /// diff of `compare`, and the command line's conventions (exit codes, suggestions, help).

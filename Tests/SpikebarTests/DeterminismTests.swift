@@ -5,6 +5,7 @@ import SpikebarChip
 import SpikebarPipeline
 import SpikebarReport
 import SpikebarScenario
+import SpikebarTestSupport
 
 @Suite struct DeterminismTests {
     func quickstart(samples: Int = 3, seed: UInt64? = nil, threads: Int = 1) throws -> LoadedScenario {

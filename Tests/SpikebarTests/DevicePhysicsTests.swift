@@ -13,6 +13,7 @@ import SpikebarPipeline
 import SpikebarScenario
 import SpikebarTwin
 import SpikebarNeurons
+import SpikebarTestSupport
 
 /// Issue #8: multi-level RRAM over time, device tables, faults, sweeps, nonlinear updates.
 @Suite struct DevicePhysicsTests {

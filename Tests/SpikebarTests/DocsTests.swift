@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SpikebarCore
+import SpikebarTestSupport
 
 /// Docs that cannot drift (issue #20): every figure the tutorial (Docs/getting-started.md) and the README
 /// quote from a command's output carries a machine-readable `docs-check` marker right under the quoted

@@ -13,6 +13,7 @@ import SpikebarPipeline
 import SpikebarScenario
 import SpikebarTwin
 import SpikebarNeurons
+import SpikebarTestSupport
 
 /// Issue #8: fault-aware retraining of a programmed chip (`spikebar retrain`).
 @Suite struct FaultAwareRetrainingTests {

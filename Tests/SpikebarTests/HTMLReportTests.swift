@@ -9,6 +9,7 @@ import SpikebarKernel
 import SpikebarPipeline
 import SpikebarReport
 import SpikebarScenario
+import SpikebarTestSupport
 
 /// A small scenario that fires (40 inputs at 150 Hz, 20 hidden, 4 outputs on 16×16 tiles), calibration
 /// off so that it runs in well under a second in debug builds.

@@ -7,6 +7,7 @@ import SpikebarKernel
 import SpikebarScenario
 import SpikebarTwin
 import SpikebarNeurons
+import SpikebarTestSupport
 
 /// The memristive integrate-and-fire neuron (Docs/mif-neurons.md): its physics against closed forms,
 /// the twin's BPTT against finite differences, kernel vs twin, and the scenario keys.

@@ -6,6 +6,7 @@ import SpikebarData
 import SpikebarKernel
 import SpikebarNeurons
 import SpikebarScenario
+import SpikebarTestSupport
 
 /// The neuron-model contract (`SpikingNeuronModel`), the scenario's model as a sum type, and the
 /// refusal of a model a command cannot simulate.

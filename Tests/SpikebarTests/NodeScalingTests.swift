@@ -3,6 +3,7 @@ import Testing
 import SpikebarActivity
 import SpikebarCost
 import SpikebarScenario
+import SpikebarTestSupport
 
 // Issue #16 point 4: the same technology node. The scaling fits against the paper's own example, and the
 // equalised estimates component by component.

@@ -4,6 +4,7 @@ import SpikebarCost
 import SpikebarPipeline
 import SpikebarReport
 import SpikebarScenario
+import SpikebarTestSupport
 
 // The papers' own architecture comparisons, reproduced from the scenario files shipped in Scenarios/
 // (issue #16, point 7): every assumption is data in the scenario, every number comes from the models.

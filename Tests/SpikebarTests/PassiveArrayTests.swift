@@ -7,6 +7,7 @@ import SpikebarExperiments
 import SpikebarPipeline
 import SpikebarScenario
 import SpikebarTwin
+import SpikebarTestSupport
 
 /// Passive (0T1R) TiO₂ arrays: V/3 disturbance with programming order, level-dependent tuning error,
 /// failures, the database loader, per-batch passive calibration and the transfer sweep.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import SpikebarBenchmarks
 import SpikebarPipeline
+import SpikebarTestSupport
 
 /// The Spikebar side of `Benchmarks/peers.sh` (issue #9) on tiny sizes, through the CLI, and the peer
 /// scripts compiled by `python3 -m py_compile`. Needs neither the peers' virtual environment nor the

@@ -5,6 +5,7 @@ import SpikebarDevices
 import SpikebarPipeline
 import SpikebarReport
 import SpikebarScenario
+import SpikebarTestSupport
 
 /// The one-time programming cost in the run report: pulses × energy per pulse, and the inference count at
 /// which the RRAM-SNN inference energy catches up with it.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SpikebarTestSupport
 
 /// The Python entry point (`python/`, issue #18 point 6): installed with pip into a venv this test makes,
 /// with the `nir` package, and run against the CLI under test. Skipped, with the reason printed, only

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import SpikebarChip
 import SpikebarScenario
+import SpikebarTestSupport
 
 /// Randman and trained time constants through the command line: `train --seed`, `evaluate --weights`,
 /// `sweep --test-samples --weights`, `run` on `input.source: randman`.

@@ -6,6 +6,7 @@ import SpikebarData
 import SpikebarPipeline
 import SpikebarScenario
 import SpikebarTwin
+import SpikebarTestSupport
 
 /// A small Randman scenario: `units` inputs, a recurrent hidden layer, `classes` outputs.
 func randmanYAML(

@@ -13,6 +13,7 @@ import SpikebarPipeline
 import SpikebarScenario
 import SpikebarTwin
 import SpikebarNeurons
+import SpikebarTestSupport
 
 /// Issue #8: read noise of the device physics, against its statistics.
 @Suite struct ReadNoiseRegressionTests {

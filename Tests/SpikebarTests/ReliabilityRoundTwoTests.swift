@@ -11,6 +11,7 @@ import SpikebarScenario
 import SpikebarTrace
 #if canImport(Glibc)
 import Glibc
+import SpikebarTestSupport
 #endif
 
 /// Issue #22, "Reliability, round two": one regression test per class of failure, through the CLI where

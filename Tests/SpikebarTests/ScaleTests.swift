@@ -3,6 +3,7 @@ import Testing
 import SpikebarCore
 import SpikebarPipeline
 import SpikebarScenario
+import SpikebarTestSupport
 
 /// Issue #4 parts 3 and 5: byte-identical reports and traces whatever the thread count; inputs over the
 /// memory budget refused up front with an estimate.

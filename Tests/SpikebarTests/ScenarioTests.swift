@@ -4,6 +4,7 @@ import SpikebarCore
 import SpikebarScenario
 import SpikebarData
 import SpikebarPipeline
+import SpikebarTestSupport
 
 /// Malformed scenarios: an error naming file:line and the key path, never a crash.
 @Suite struct ScenarioTests {

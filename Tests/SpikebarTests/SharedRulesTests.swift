@@ -5,6 +5,7 @@ import SpikebarCore
 import SpikebarDevices
 import SpikebarExperiments
 import SpikebarPipeline
+import SpikebarTestSupport
 
 /// The rules that live in one place (issue #17): tile layout, stuck-cell codes, the robustness count,
 /// the digest.

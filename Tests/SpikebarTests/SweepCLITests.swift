@@ -13,6 +13,7 @@ import SpikebarPipeline
 import SpikebarScenario
 import SpikebarTwin
 import SpikebarNeurons
+import SpikebarTestSupport
 
 /// `spikebar sweep` through the CLI.
 @Suite struct SweepCLITests {

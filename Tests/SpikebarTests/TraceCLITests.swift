@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SpikebarTrace
+import SpikebarTestSupport
 
 /// `spikebar run --record` and `spikebar trace replay` as a user meets them: files and exit codes.
 @Suite struct TraceCLITests {

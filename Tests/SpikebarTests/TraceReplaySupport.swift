@@ -1,6 +1,7 @@
 import Foundation
 import SpikebarCore
 import SpikebarTrace
+import SpikebarTestSupport
 
 /// A fresh temporary directory for one test.
 func temporaryDirectory(_ name: String) throws -> URL {

@@ -9,6 +9,7 @@ import SpikebarPipeline
 import SpikebarScenario
 import SpikebarTwin
 import SpikebarNeurons
+import SpikebarTestSupport
 
 /// A small two-moons scenario (16-8-2) for training tests.
 func moonsYAML(

@@ -5,6 +5,7 @@ import FoundationXML
 import Testing
 import SpikebarChip
 import SpikebarScenario
+import SpikebarTestSupport
 
 /// `spikebar train` / `evaluate` as a user meets them: files written, Ctrl-C and --resume, clear errors.
 @Suite(.serialized) struct TwinCLITests {

@@ -7,6 +7,7 @@ import SpikebarDevices
 import SpikebarKernel
 import SpikebarScenario
 import SpikebarNeurons
+import SpikebarTestSupport
 
 /// Exact mode against a plain, eager event-driven loop written here: after *every* update of a neuron
 /// its next threshold crossing is searched (`LIFDynamics.crossing`), and the earliest pending event

@@ -4,6 +4,7 @@ import SpikebarCore
 import SpikebarDevices
 import SpikebarScenario
 import SpikebarTwin
+import SpikebarTestSupport
 
 /// The twin's hand-written backward pass against central finite differences. The Heaviside spike is
 /// replaced by the smooth function whose derivative is the surrogate (`smoothSpikes`), and the reset is

@@ -7,6 +7,7 @@ import SpikebarDevices
 import SpikebarKernel
 import SpikebarScenario
 import SpikebarNeurons
+import SpikebarTestSupport
 
 /// Grid mode against a plain, dense stepping loop written here: same chip, same input, spike for spike.
 @Suite struct GridReplayTests {

@@ -5,6 +5,7 @@ import SpikebarDevices
 import SpikebarScenario
 import SpikebarTwin
 import SpikebarNeurons
+import SpikebarTestSupport
 
 /// ∂L/∂τ_mem and ∂L/∂τ_syn of the twin (trainable time constants) against central finite differences on
 /// the smooth twin (`smoothSpikes`, reset not detached), as `TwinGradientTests` checks ∂L/∂W: every path

@@ -9,6 +9,7 @@ import SpikebarScenario
 // needs it, and compiles on either side of that merge.
 #if canImport(SpikebarNeurons)
 import SpikebarNeurons
+import SpikebarTestSupport
 #endif
 
 /// Exact mode's spike times against the closed form of one LIF + DPI neuron over whole bursts (issue #19,

@@ -7,6 +7,7 @@ import SpikebarCost
 import SpikebarDevices
 import SpikebarKernel
 import SpikebarScenario
+import SpikebarTestSupport
 
 /// The kernel's exact integration against the closed-form solution of the DPI + LIF equations.
 @Suite struct NeuronAnalyticTests {

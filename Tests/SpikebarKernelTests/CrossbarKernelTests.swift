@@ -6,6 +6,7 @@ import SpikebarDevices
 import SpikebarScenario
 import SpikebarTwin
 @testable import SpikebarKernel
+import SpikebarTestSupport
 
 /// Tile parasitics in the kernel and the twin (Docs/circuits.md §3, §6).
 @Suite struct CrossbarKernelTests {

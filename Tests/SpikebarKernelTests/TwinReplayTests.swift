@@ -6,6 +6,7 @@ import SpikebarDevices
 import SpikebarKernel
 import SpikebarScenario
 import SpikebarTwin
+import SpikebarTestSupport
 
 /// The replay contract (DESIGN §2): the kernel in grid(dt) mode and the twin, on the same programmed
 /// chip and inputs, produce the same output spikes (≥ 99.5 % identical) and the same class (≥ 99.9 %).

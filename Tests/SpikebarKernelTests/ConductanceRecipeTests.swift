@@ -5,6 +5,7 @@ import SpikebarKernel
 import SpikebarScenario
 import SpikebarTwin
 import Testing
+import SpikebarTestSupport
 
 /// Issue #19, peak memory: a connection that regenerates its conductances (`ConductanceRecipe`) is the
 /// chip that stores them, bit for bit, for every reader — tiles, kernel, twin, parasitics, stuck cells.
