@@ -3,7 +3,8 @@ import SpikebarDevices
 import SpikebarNeurons
 
 /// Grid mode: the events of each step are processed together (a calendar queue whose buckets are the
-/// steps), neurons advance with the shared `StepPropagator`. Per step n, at t_n = n·dt:
+/// steps), neurons advance with the shared `StepPropagator`, in the one step order (`GridStepOrder`).
+/// Per step n, at t_n = n·dt:
 /// 1. every neuron advances from t_{n−1} (V ← βV + κI, I ← αI; V held at reset while refractory);
 /// 2. input spikes binned to step n (t ∈ [t_n, t_{n+1})) read their rows; their charge enters I;
 /// 3. layer by layer: neurons with V ≥ θ spike and reset; their rows are read at once, feeding the
@@ -37,59 +38,63 @@ extension RunState {
         // The helper threads start with the first step large enough for them (`deliverInputRows`):
         // a network whose steps all stay below the grain never has them spinning beside it.
         defer { crew?.stop(); crew = nil; withExtendedLifetime(layerSteps) {} }
-        for n in 0..<steps {
-            let t = Int64(n) * dtPs
-            // 1. Advance.
-            if n > 0 {
-                for l in 1...L {
-                    updates[l] += net.populations[l].size
-                    stepViews[l].advance()
+        // The step order is `GridStepOrder`'s, shared with the twin and `GridEngine`.
+        GridStepOrder.run(
+            steps: steps, layers: L,
+            advance: { l, _ in
+                // 1. Advance.
+                updates[l] += net.populations[l].size
+                stepViews[l].advance()
+            },
+            readInputs: { n in
+                // 2. Inputs of this step.
+                let t = Int64(n) * dtPs, stepEnd = t + dtPs
+                if columnParts > 0 {
+                    // The step's input rows together (RunState+GridColumns+Unsafe.swift): the same additions
+                    // in the same order as `deliverGrid`, on `deliveryThreads` threads.
+                    batch.removeAll(keepingCapacity: true)
+                    while p < times.count && times[p] < stepEnd {
+                        let ch = Int(channels[p]); let tin = times[p]; p += 1
+                        guard tin >= 0, ch >= 0, ch < net.populations[0].size else { continue }
+                        batch.append(Int32(ch))
+                    }
+                    deliverInputRows(batch, at: t, targets: inputTargets, parts: columnParts, stepReads: &stepReads)
+                } else {
+                    while p < times.count && times[p] < stepEnd {
+                        let ch = Int(channels[p]); let tin = times[p]; p += 1
+                        guard tin >= 0, ch >= 0, ch < net.populations[0].size else { continue }
+                        countSpike(0, ch, t)
+                        for k in net.outgoing[0] { deliverGrid(k, row: ch, at: t, touched: &touched, stepReads: &stepReads) }
+                    }
                 }
-            }
-            // 2. Inputs of this step.
-            let stepEnd = t + dtPs
-            if columnParts > 0 {
-                // The step's input rows together (RunState+GridColumns+Unsafe.swift): the same additions
-                // in the same order as `deliverGrid`, on `deliveryThreads` threads.
-                batch.removeAll(keepingCapacity: true)
-                while p < times.count && times[p] < stepEnd {
-                    let ch = Int(channels[p]); let tin = times[p]; p += 1
-                    guard tin >= 0, ch >= 0, ch < net.populations[0].size else { continue }
-                    batch.append(Int32(ch))
-                }
-                deliverInputRows(batch, at: t, targets: inputTargets, parts: columnParts, stepReads: &stepReads)
-            } else {
-                while p < times.count && times[p] < stepEnd {
-                    let ch = Int(channels[p]); let tin = times[p]; p += 1
-                    guard tin >= 0, ch >= 0, ch < net.populations[0].size else { continue }
-                    countSpike(0, ch, t)
-                    for k in net.outgoing[0] { deliverGrid(k, row: ch, at: t, touched: &touched, stepReads: &stepReads) }
-                }
-            }
-            // 3. Thresholds, layer by layer.
-            for l in 1...L {
+            },
+            emit: { l, n in
+                // 3. Thresholds, layer by layer: the spikes' rows feed the next layer (and their own) at once.
+                let t = Int64(n) * dtPs
                 spikedNow[l].removeAll(keepingCapacity: true)
                 stepViews[l].fire { spikedNow[l].append($0) }
                 for i in spikedNow[l] {
                     countSpike(l, Int(i), t)
                     for k in net.outgoing[l] { deliverGrid(k, row: Int(i), at: t, touched: &touched, stepReads: &stepReads) }
                 }
-            }
-            // Concurrency: every read of a step overlaps the others on its tile.
-            for tile in touched {
-                addConcurrency(tile, stepReads[tile], weight: stepReads[tile])
-                stepReads[tile] = 0
-            }
-            touched.removeAll(keepingCapacity: true)
-            // Probes: a time in [t_n, t_{n+1}) samples the state at the end of step n.
-            for (k, probe) in probes.enumerated() {
-                while probeCursor[k] < probe.times.count && probe.times[probeCursor[k]].picoseconds < stepEnd {
-                    let st = states[probe.population]
-                    probeSamples[k].append(ProbeSample(time: SimTime(picoseconds: t), v: st.v[probe.neuron], i: st.cur[probe.neuron]))
-                    probeCursor[k] += 1
+            },
+            endStep: { n in
+                let t = Int64(n) * dtPs, stepEnd = t + dtPs
+                // Concurrency: every read of a step overlaps the others on its tile.
+                for tile in touched {
+                    addConcurrency(tile, stepReads[tile], weight: stepReads[tile])
+                    stepReads[tile] = 0
                 }
-            }
-        }
+                touched.removeAll(keepingCapacity: true)
+                // Probes: a time in [t_n, t_{n+1}) samples the state at the end of step n.
+                for (k, probe) in probes.enumerated() {
+                    while probeCursor[k] < probe.times.count && probe.times[probeCursor[k]].picoseconds < stepEnd {
+                        let st = states[probe.population]
+                        probeSamples[k].append(ProbeSample(time: SimTime(picoseconds: t), v: st.v[probe.neuron], i: st.cur[probe.neuron]))
+                        probeCursor[k] += 1
+                    }
+                }
+            })
     }
 
     /// The counting half of a row read: tiles read, their concurrency in this step, synaptic events.

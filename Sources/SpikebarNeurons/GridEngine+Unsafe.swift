@@ -18,24 +18,25 @@ extension GridEngine {
         var acc = [Double](repeating: 0, count: sizes.max() ?? 0)
         var rows: [Int] = []
         var work = 0.0
-        for n in 0..<steps {
-            if n > 0 {
-                for l in 1..<sizes.count {
-                    state[l].withUnsafeMutableBufferPointer { st in
-                        constants[l].withUnsafeBufferPointer { k in
-                            for i in 0..<st.count { Model.advance(&st[i], k[i]) }
-                        }
+        // The step order is `GridStepOrder`'s (the kernel's grid mode and the twin run the same one).
+        GridStepOrder.run(
+            steps: steps, layers: L,
+            advance: { l, _ in
+                state[l].withUnsafeMutableBufferPointer { st in
+                    constants[l].withUnsafeBufferPointer { k in
+                        for i in 0..<st.count { Model.advance(&st[i], k[i]) }
                     }
                 }
-            }
-            // The input's amplitudes, unless nothing reads them (an input that drives its connections
-            // itself, and an observer that books no reads).
-            if !input.drivesFirstLayer || observer.booksReads {
-                signal[0].withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-                input.signals(step: n, into: &signal[0], spikes: &counts[0])
-            }
-            guard L >= 1 else { continue }
-            for l in 1...L {
+            },
+            readInputs: { n in
+                // The input's amplitudes, unless nothing reads them (an input that drives its connections
+                // itself, and an observer that books no reads).
+                if !input.drivesFirstLayer || observer.booksReads {
+                    signal[0].withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+                    input.signals(step: n, into: &signal[0], spikes: &counts[0])
+                }
+            },
+            emit: { l, n in
                 for k in feedForward[l] {
                     work += deliver(k, step: n, signal[connections[k].from], into: &state[l], &acc, &rows, input: &input, &observer)
                 }
@@ -60,9 +61,8 @@ extension GridEngine {
                 for k in recurrent[l] {
                     work += deliver(k, step: n, signal[l], into: &state[l], &acc, &rows, input: &input, &observer)
                 }
-            }
-            observer.stepEnded(n, output: state[L])
-        }
+            },
+            endStep: { n in if L >= 1 { observer.stepEnded(n, output: state[L]) } })
         return Result(spikes: counts.map { $0.reduce(0, +) }, spikeCounts: counts, synapseUpdates: work)
     }
 

@@ -11,15 +11,18 @@ extension PreparedTwin {
             ws.ref[l].update(repeating: 0, count: sizes[l])
         }
         let k = slope
+        // Step 0's refractory mask: nothing is held before the first step (`advance` runs from n = 1).
+        if T > 0 { for l in 1...L { ws.refm[l].update(repeating: 0, count: sizes[l]) } }
         x.offsets.withUnsafeBufferPointer { off in
             x.channels.withUnsafeBufferPointer { chans in
-                for n in 0..<T {
-                    // 1. Advance every neuron from the previous step (the shared propagator).
-                    for l in 1...L {
+                // The step order is `GridStepOrder`'s, shared with the event kernel's grid mode.
+                GridStepOrder.run(
+                    steps: T, layers: L,
+                    advance: { l, n in
+                        // 1. Advance every neuron from the previous step (the shared propagator).
                         let size = sizes[l]
                         let V = ws.v[l], I = ws.cur[l], ref = ws.ref[l], rm = ws.refm[l] + n * size
                         let a = alpha[l], b = beta[l], c = kappa[l], rs = reset[l]
-                        if n == 0 { rm.update(repeating: 0, count: size); continue }
                         for i in 0..<size {
                             if ref[i] > 0 {
                                 ref[i] -= 1
@@ -30,17 +33,18 @@ extension PreparedTwin {
                                 rm[i] = 0
                             }
                         }
-                    }
-                    // 2. Input spikes of this step: only the rows of spiking channels.
-                    if n < x.steps {
+                    },
+                    readInputs: { n in
+                        // 2. Input spikes of this step: only the rows of spiking channels.
+                        guard n < x.steps else { return }
                         let f = ff[1], n1 = sizes[1], W = w[f], sc = scale[1], I = ws.cur[1]
                         for p in Int(off[n])..<Int(off[n + 1]) {
                             let row = W + Int(chans[p]) * n1
                             for i in 0..<n1 { I[i] += row[i] * sc[i] }
                         }
-                    }
-                    // 3. Thresholds layer by layer; spikes feed the next layer (and their own, if recurrent) now.
-                    for l in 1...L {
+                    },
+                    emit: { l, n in
+                        // 3. Thresholds of layer l; its spikes feed the next layer (and their own, if recurrent) now.
                         let size = sizes[l]
                         let V = ws.v[l], vp = ws.vPre[l] + n * size, sp = ws.spk[l] + n * size
                         let th = threshold[l], rs = reset[l], rsteps = refSteps[l], ref = ws.ref[l]
@@ -76,16 +80,16 @@ extension PreparedTwin {
                                 if smooth { for i in 0..<m { I[i] += s * row[i] * sc[i] } } else { for i in 0..<m { I[i] += row[i] * sc[i] } }
                             }
                         }
-                    }
-                    if decayGradients {
+                    },
+                    endStep: { n in
+                        guard decayGradients else { return }
                         // The state every neuron carries into step n + 1 (what α, β, κ multiply there).
                         for l in 1...L {
                             let size = sizes[l]
                             (ws.iEnd[l] + n * size).update(from: ws.cur[l], count: size)
                             (ws.vEnd[l] + n * size).update(from: ws.v[l], count: size)
                         }
-                    }
-                }
+                    })
             }
         }
         // Readout.
