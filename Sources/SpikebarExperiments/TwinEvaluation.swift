@@ -44,7 +44,7 @@ public struct TwinEvaluation: Codable, Sendable {
     public static func run(
         setup: TrainingSetup, weights: [WeightMatrix], gains: [Double]?, weightsName: String,
         samples: Int? = nil, exact: Bool = true, threads: Int = 0, chipSample: Int = 0,
-        stuckFraction: Double? = nil,
+        stuckFraction: Double? = nil, log: Log? = nil,
         progress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws -> TwinEvaluation {
         let stuck = stuckFraction ?? setup.spec.calibration.stuckFraction
@@ -85,29 +85,73 @@ public struct TwinEvaluation: Codable, Sendable {
         let grid = EventKernel(chip: chip, timing: .grid(dt: dt), readNoise: true)
         let exactKernel = EventKernel(chip: chip, timing: .exact, readNoise: true)
         let window = s.input.window, seed = s.seed, L = s.network.layers.count
-        struct PerSample: Sendable { var grid: Int?; var exact: Int?; var identical: Int; var total: Int; var same: Bool; var activity: Activity }
+        let models = Simulation.costModels(for: s)
         let dtPs = Int64((dt * 1e12).rounded())
+        // The kernel runs, the expensive part, in blocks of test samples: each block a unit of the
+        // results log when there is one (`--resume` runs only the blocks a killed run did not log).
+        let block = Self.blockSize(samples: n)
+        let blocks = (n + block - 1) / block
         let counter = Counter()
-        let per: [PerSample] = ParallelMap.map(count: n, threads: threads) { k in
-            let opts = RunOptions(window: window, sample: TrainingSetup.testKey(k), seed: seed, recordSpikes: false, reportingStep: dt)
-            var quiet = opts; quiet.recordSpikes = true
-            let rq = gridQuiet.run(input: lists[k], options: quiet)
-            let kernelSpikes = Set(zip(rq.spikes[L].times, rq.spikes[L].channels).map { Int($0 / dtPs) &* 1_000_003 &+ Int($1) })
-            let twinSpikes = Set(chipTwinOut[k].spikes[L].map { $0.step &* 1_000_003 &+ $0.neuron })
-            let rg = grid.run(input: lists[k], options: opts)
-            let re = exact ? exactKernel.run(input: lists[k], options: opts) : rg
-            progress?(counter.increment(), n)
-            return PerSample(
-                grid: rg.activity.predictedClass, exact: exact ? re.activity.predictedClass : nil,
-                identical: kernelSpikes.intersection(twinSpikes).count, total: max(kernelSpikes.count, twinSpikes.count),
-                same: rq.activity.predictedClass == chipTwinOut[k].predictedClass, activity: re.activity)
+        let runBlock: @Sendable (Int) throws -> Unit = { b in
+            var u = Unit(unit: b)
+            for k in (b * block)..<min(n, (b + 1) * block) {
+                let opts = RunOptions(window: window, sample: TrainingSetup.testKey(k), seed: seed, recordSpikes: false, reportingStep: dt)
+                var quiet = opts; quiet.recordSpikes = true
+                let rq = gridQuiet.run(input: lists[k], options: quiet)
+                let kernelSpikes = Set(zip(rq.spikes[L].times, rq.spikes[L].channels).map { Int($0 / dtPs) &* 1_000_003 &+ Int($1) })
+                let twinSpikes = Set(chipTwinOut[k].spikes[L].map { $0.step &* 1_000_003 &+ $0.neuron })
+                let rg = grid.run(input: lists[k], options: opts)
+                let re = exact ? exactKernel.run(input: lists[k], options: opts) : rg
+                u.grid.append(rg.activity.predictedClass ?? -1)
+                if exact { u.exact.append(re.activity.predictedClass ?? -1) }
+                u.identical.append(kernelSpikes.intersection(twinSpikes).count)
+                u.total.append(max(kernelSpikes.count, twinSpikes.count))
+                u.same.append(rq.activity.predictedClass == chipTwinOut[k].predictedClass)
+                let est = models.map { $0.price(re.activity) }
+                for (m, e) in est.enumerated() where !e.totalEnergy.isFinite || !e.totalLatency.isFinite {
+                    throw SpikebarError.mismatch(
+                        "test sample \(k): the \(models[m].architecture) cost model priced it at energy \(e.totalEnergy) J, latency \(e.totalLatency) s (not finite): check the scenario's architectures: constants"
+                    )
+                }
+                u.energy.append(est.map(\.totalEnergy)); u.latency.append(est.map(\.totalLatency))
+                progress?(counter.add(1), n)
+            }
+            return u
+        }
+        let units: [Unit]
+        if let log {
+            var h = FNV1a64()
+            h.add(bytesOf: log.scenarioDigest)
+            for w in weights { h.add(UInt64(w.inputs)); h.add(UInt64(w.outputs)); for x in w.values { h.add(UInt64(x.bitPattern)) } }
+            for x in g { h.add(x.bitPattern) }
+            h.add(UInt64(chipSample)); h.add(stuck.bitPattern); h.add(exact ? 1 : 0); h.add(seed); h.add(UInt64(steps)); h.add(dt.bitPattern)
+            h.add(UInt64(n)); h.add(UInt64(block))
+            for (label, list) in zip(labels, lists) {
+                h.add(UInt64(bitPattern: Int64(label))); h.add(UInt64(list.count))
+                for t in list.times { h.add(UInt64(bitPattern: t)) }
+                for c in list.channels { h.add(UInt64(UInt32(bitPattern: c))) }
+            }
+            let header = TwinEvaluationLogHeader(
+                digest: h.hex, scenario: s.name, samples: n, block: block, exact: exact, classes: s.network.layers.last?.size ?? 0,
+                architectures: models.map(\.architecture), seed: seed)
+            units = try ExperimentLog<TwinEvaluationLogHeader>.run(
+                header: header, path: log.path, resume: log.resume, threads: threads, unit: runBlock
+            ).units
+        } else {
+            units = try ParallelMap.map(count: blocks, threads: threads) { b in Result { try runBlock(b) } }.map { try $0.get() }
         }
         var gridOK = 0, exactOK = 0, identical = 0, total = 0, same = 0
-        for (p, l) in zip(per, labels) {
-            if p.grid == l { gridOK += 1 }
-            if p.exact == l { exactOK += 1 }
-            identical += p.identical; total += p.total
-            if p.same { same += 1 }
+        var energy = [Double](repeating: 0, count: models.count), latency = energy
+        var k = 0
+        for u in units {
+            for j in u.grid.indices {
+                if u.grid[j] == labels[k] { gridOK += 1 }
+                if exact && u.exact[j] == labels[k] { exactOK += 1 }
+                identical += u.identical[j]; total += u.total[j]
+                if u.same[j] { same += 1 }
+                for m in models.indices { energy[m] += u.energy[j][m]; latency[m] += u.latency[j][m] }
+                k += 1
+            }
         }
         var accs = [
             Accuracy(name: "ideal twin", accuracy: idealAcc, note: "float weights, homogeneous time constants (no chip)"),
@@ -136,12 +180,8 @@ public struct TwinEvaluation: Codable, Sendable {
             Accuracy(
                 name: "quantised ideal twin", accuracy: idealQuantAcc,
                 note: "weights on the \(s.device.levels) levels, homogeneous time constants (no chip)"))
-        let models = Simulation.costModels(for: s)
-        let costs = models.map { m -> Cost in
-            let est = per.map { m.price($0.activity) }
-            return Cost(
-                architecture: m.architecture, meanEnergy: est.reduce(0) { $0 + $1.totalEnergy } / Double(n),
-                meanLatency: est.reduce(0) { $0 + $1.totalLatency } / Double(n))
+        let costs = models.indices.map { m in
+            Cost(architecture: models[m].architecture, meanEnergy: energy[m] / Double(n), meanLatency: latency[m] / Double(n))
         }
         return TwinEvaluation(
             scenario: s.name, weights: weightsName, samples: n, chipSample: chipSample, accuracies: accs,
@@ -156,7 +196,8 @@ public struct TwinEvaluation: Codable, Sendable {
 final class Counter: @unchecked Sendable {
     private var value = 0
     private let lock = NSLock()
-    func increment() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
+    func increment() -> Int { add(1) }
+    func add(_ n: Int) -> Int { lock.lock(); defer { lock.unlock() }; value += n; return value }
 }
 
 /// Transfer robustness over many programmed chips (`evaluate --chips`): the summary of a `ChipTransfers`

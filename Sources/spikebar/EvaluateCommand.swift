@@ -33,7 +33,10 @@ struct EvaluateCommand: ParsableCommand {
         name: .customLong("set"),
         help: "key.path=value: set one scenario key before decoding (repeatable), e.g. --set network.nir=trained.nir.")
     var sets: [String] = []
-    @Flag(help: "With --chips: continue from <out>/chips.partial.jsonl, programming only the chips not in it (refused if the log is of another run).")
+    @Flag(
+        help:
+            "Continue a killed evaluation: the kernel runs of the test samples from <out>/evaluate.partial.jsonl (only the blocks not in it run) and, with --chips, the chips of <out>/chips.partial.jsonl; refused if a log is of another run."
+    )
     var resume = false
     @Option(
         help:
@@ -52,9 +55,9 @@ struct EvaluateCommand: ParsableCommand {
             let slice = try shard.map { try SweepShard(parsing: $0) }
             if resume || slice != nil {
                 let option = slice != nil ? "--shard" : "--resume"
-                guard chips != nil else { throw ValidationError("\(option) continues or splits a --chips run; give --chips N") }
+                if slice != nil { guard chips != nil else { throw ValidationError("--shard splits a --chips run; give --chips N") } }
                 guard loaded.scenario.mif == nil, loaded.scenario.nir == nil else {
-                    throw ValidationError("\(option): only the chip Monte-Carlo of a LIF network keeps a results log; run without it")
+                    throw ValidationError("\(option): only the evaluation of a LIF network keeps a results log; run without it")
                 }
             }
             if loaded.scenario.mif != nil {
@@ -103,9 +106,12 @@ struct EvaluateCommand: ParsableCommand {
             }
             let n = min(samples ?? setup.testLabels.count, setup.testLabels.count)
             let progress = ProgressLine(total: n, label: "test samples", enabled: show)
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let r = try TwinEvaluation.run(
                 setup: setup, weights: w.weights, gains: w.gains, weightsName: path, samples: samples,
                 exact: !noExact, threads: threads ?? loaded.scenario.simulation.threads, stuckFraction: stuckFraction,
+                // One line per block of test samples, fsync'd: --resume runs only the blocks the log lacks.
+                log: .inFolder(dir, resume: resume, scenarioDigest: loaded.digest),
                 progress: { done, _ in progress.update(done) })
             progress.finish()
             var mc: ChipMonteCarlo?

@@ -69,14 +69,48 @@ import SpikebarTestSupport
         }
     }
 
-    /// `evaluate --resume` and `--shard` continue or split a `--chips` run only: refused before any work otherwise.
+    /// `evaluate`'s kernel runs on the experiment log: the log changes no figure, and an evaluation killed in
+    /// the middle of a block's line resumes to the same accuracies, replay and costs, running only the
+    /// missing blocks; a log of another evaluation is refused.
+    @Test func aKilledEvaluationResumesToTheSameFigures() throws {
+        let (_, setup) = try experiment()
+        let w = setup.initialWeights()
+        let dir = try freshTemporaryDirectory("evaluate-log")
+        let log = TwinEvaluation.Log.inFolder(dir.path, resume: false, scenarioDigest: "d")
+        func figures(_ e: TwinEvaluation) throws -> Data {
+            var e = e
+            e.seconds = 0
+            return try JSONEncoder.spikebar().encode(e)
+        }
+        let plain = try TwinEvaluation.run(setup: setup, weights: w, gains: nil, weightsName: "w", samples: 16, threads: 2)
+        let logged = try TwinEvaluation.run(setup: setup, weights: w, gains: nil, weightsName: "w", samples: 16, threads: 1, log: log)
+        #expect(try figures(plain) == figures(logged))
+        let text = try String(contentsOfFile: log.path, encoding: .utf8)
+        let lines = text.split(separator: "\n")
+        #expect(lines.count == 1 + 16)  // header + one line per block (16 samples: blocks of 1)
+        try (lines.prefix(6).joined(separator: "\n") + "\n" + lines[6].prefix(30)).write(toFile: log.path, atomically: true, encoding: .utf8)
+        let ran = RanSamples()
+        var resume = log
+        resume.resume = true
+        let resumed = try TwinEvaluation.run(
+            setup: setup, weights: w, gains: nil, weightsName: "w", samples: 16, threads: 2, log: resume, progress: { _, _ in ran.tick() })
+        #expect(try figures(resumed) == figures(plain))
+        #expect(ran.count == 16 - 5)  // only the 11 blocks the log lacked
+        #expect(throws: SpikebarError.self) {
+            try TwinEvaluation.run(
+                setup: setup, weights: w, gains: nil, weightsName: "w", samples: 16, exact: false, threads: 1, log: resume)
+        }
+    }
+
+    /// `evaluate --shard` splits a `--chips` run only, and `--resume` continues the logs of a LIF network's
+    /// evaluation only: refused before any work otherwise.
     @Test func evaluateRefusesResumeOrShardWithoutChips() throws {
-        let r = try runCLI(["evaluate", "Scenarios/randman-nhc.yaml", "--resume", "--out", try freshTemporaryDirectory("resume-refused").path])
-        #expect(r.status == 2 && r.stderr.contains("--resume continues or splits a --chips run"), "\(r.status) \(r.stderr)")
+        let r = try runCLI(["evaluate", "Scenarios/mif-mnist.yaml", "--resume", "--out", try freshTemporaryDirectory("resume-refused").path])
+        #expect(r.status == 2 && r.stderr.contains("only the evaluation of a LIF network keeps a results log"), "\(r.status) \(r.stderr)")
         let sharded = try runCLI([
             "evaluate", "Scenarios/randman-nhc.yaml", "--shard", "0/2", "--out", try freshTemporaryDirectory("shard-refused").path,
         ])
-        #expect(sharded.status == 2 && sharded.stderr.contains("--shard continues or splits a --chips run"), "\(sharded.stderr)")
+        #expect(sharded.status == 2 && sharded.stderr.contains("--shard splits a --chips run"), "\(sharded.stderr)")
         // `retrain` alike, and --chip with --chips.
         let retrain = try runCLI(["retrain", "Scenarios/randman-nhc.yaml", "--resume", "--out", try freshTemporaryDirectory("retrain-refused").path])
         #expect(retrain.status == 2 && retrain.stderr.contains("--resume continues or splits a --chips run"), "\(retrain.stderr)")
@@ -113,4 +147,12 @@ import SpikebarTestSupport
             #expect("\(error)".contains("other.jsonl"), "\(error)")
         }
     }
+}
+
+/// Counts progress callbacks (one per test sample run).
+private final class RanSamples: @unchecked Sendable {
+    private let lock = NSLock()
+    private var n = 0
+    var count: Int { lock.lock(); defer { lock.unlock() }; return n }
+    func tick() { lock.lock(); n += 1; lock.unlock() }
 }

@@ -4,9 +4,10 @@ import SpikebarExperiments
 import SpikebarTwin
 
 /// Files `spikebar` reads back (issue #22, class 7): a training checkpoint (`checkpoint.json`) and the
-/// results logs of `ExperimentLog` (`sweep-*.jsonl`, `transfers.*.jsonl`, `chips.partial.jsonl`). JSON
-/// bytes → `TrainingCheckpoint` → `validationProblem`, and the same bytes as a sweep log (`SweepLog.read`)
-/// and as a chip-transfers log. Every rejection must be an error, never a trap; a
+/// results logs of `ExperimentLog` (`sweep-*.jsonl`, `transfers.*.jsonl`, `chips.partial.jsonl`,
+/// `retrain.partial.jsonl`, `evaluate.partial.jsonl`). JSON bytes → `TrainingCheckpoint` → `validationProblem`,
+/// and the same bytes as a sweep log (`SweepLog.read`), a chip-transfers log, a retraining log and an
+/// evaluation log. Every rejection must be an error, never a trap; a
 /// checkpoint that validates must be usable: its rows have the shapes it declares and finite values.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCheckpoint(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -32,6 +33,23 @@ public func fuzzCheckpoint(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             }
             let stats = ChipTransfers.Statistics(units: log.units, points: log.header.samples)
             require(stats.correct.allSatisfy { (0...log.units.count).contains($0) }, "a point right on more chips than ran")
+        }
+        if let log = try? ExperimentLog<ChipRetrainingLogHeader>.read(path: path) {
+            for u in log.units {
+                require((0..<log.header.chips).contains(u.unit), "retrained chip \(u.unit) outside the run")
+                require(
+                    [u.accuracyBefore, u.accuracyAfter, u.stuckFraction].allSatisfy { (0...1).contains($0) }, "a fraction outside 0 … 1 accepted")
+            }
+            let stats = ChipRetraining.Statistics(log.units)
+            require(stats.meanAfter.isFinite && (-1...1).contains(stats.meanRecovered), "retraining statistics out of range")
+        }
+        if let log = try? ExperimentLog<TwinEvaluationLogHeader>.read(path: path) {
+            let h = log.header
+            for u in log.units {
+                require((0..<h.unitCount).contains(u.unit), "block \(u.unit) outside the evaluation")
+                require(u.energy.allSatisfy { $0.count == h.architectures.count }, "a sample priced on another set of architectures accepted")
+                require(u.grid.count == min(h.samples, (u.unit + 1) * h.block) - u.unit * h.block, "a block of the wrong size accepted")
+            }
         }
         unlink(path)
     }
