@@ -139,7 +139,7 @@ let package = Package(
                 "SpikebarNIR", "SpikebarNIRMapping", "SpikebarCore", "SpikebarPipeline", "SpikebarActivity", "SpikebarCost",
                 "SpikebarTrace",
                 "SpikebarScenario", "SpikebarChip", "SpikebarKernel", "SpikebarDevices", "SpikebarExperiments", "SpikebarTwin",
-                "SpikebarTestSupport",
+                "SpikebarNeurons", "SpikebarTestSupport",
             ]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,4 +1,5 @@
 import Foundation
+import SpikebarNeurons
 
 /// One neuron population's update per time step, from NIR's ODEs (`Docs/nir.md`):
 ///
@@ -28,11 +29,10 @@ public struct NIRNeuronStep: Sendable, Equatable {
 
     public init(_ n: NIRNeuron, options: NIRRunOptions) {
         let dt = options.dt
+        // The primitives' step coefficients (`NIRPrimitiveModel`, the one place they are written).
         func coefficients(_ tau: [Double]) -> ([Double], [Double]) {
-            switch options.discretisation {
-            case .forwardEuler: return (tau.map { 1 - dt / $0 }, tau.map { dt / $0 })
-            case .exponential: return (tau.map { exp(-dt / $0) }, tau.map { 1 - exp(-dt / $0) })
-            }
+            let c = tau.map { NIRPrimitiveModel.coefficients(tau: $0, dt: dt, exponential: options.discretisation == .exponential) }
+            return (c.map(\.decay), c.map(\.gain))
         }
         model = n.model; count = n.count
         if let tau = n.tauMem {
@@ -58,26 +58,20 @@ public struct NIRNeuronStep: Sendable, Equatable {
     /// tape, `NIRProgram.gradient`).
     public func step(input: [Double], v: inout [Double], syn: inout [Double], output: inout [Double], preReset: UnsafeMutablePointer<Double>?) {
         let hasSyn = !synDecay.isEmpty
+        let leaky = self.leaky, subtract = reset == .subtract, inclusive = comparison == .greaterOrEqual
+        // The primitives' step and spike rule (`NIRPrimitiveModel`), neuron by neuron.
         for k in 0..<count {
-            var drive = input[k]
-            if hasSyn {
-                syn[k] = synDecay[k] * syn[k] + synGain[k] * wIn[k] * drive
-                drive = syn[k]
-            }
-            if leaky {
-                v[k] = vDecay[k] * v[k] + vGain[k] * (vLeak[k] + r[k] * drive)
-            } else {
-                v[k] += vGain[k] * r[k] * drive
-            }
+            var synapse = hasSyn ? syn[k] : 0
+            NIRPrimitiveModel.integrate(
+                v: &v[k], syn: &synapse, input: input[k], hasSynapse: hasSyn, leaky: leaky, vDecay: vDecay[k], vGain: vGain[k],
+                synDecay: hasSyn ? synDecay[k] : 0, synGain: hasSyn ? synGain[k] : 0, r: r[k], vLeak: leaky ? vLeak[k] : 0,
+                wIn: hasSyn ? wIn[k] : 1)
+            if hasSyn { syn[k] = synapse }
             preReset?[k] = v[k]
             guard let threshold else { output[k] = v[k]; continue }
-            let fires = comparison == .greater ? v[k] > threshold[k] : v[k] >= threshold[k]
-            if fires {
-                output[k] = 1
-                v[k] = reset == .subtract ? v[k] - threshold[k] : vReset[k]
-            } else {
-                output[k] = 0
-            }
+            let fired = NIRPrimitiveModel.fire(
+                v: &v[k], threshold: threshold[k], vReset: subtract ? 0 : vReset[k], subtractive: subtract, inclusive: inclusive)
+            output[k] = fired ? 1 : 0
         }
     }
 }
