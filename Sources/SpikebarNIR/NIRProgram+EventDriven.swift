@@ -83,67 +83,23 @@ extension NIRProgram {
         var V = sizes.map { [Double](repeating: 0, count: $0) }
         var I = V, last = V
         var version = sizes.map { [Int](repeating: 0, count: $0) }
-        func drive(_ j: Int, _ k: Int) -> Double { constant[j][k] }
-        // The closed forms (see the type's comment).
+        // The closed forms are the primitives' own (`NIRPrimitiveModel`, continuous time).
+        func constants(_ s: NIRNeuronStep, _ j: Int, _ k: Int) -> NIRPrimitiveModel.ExactConstants {
+            NIRPrimitiveModel.ExactConstants(
+                tauMem: s.tauMem?[k], tauSyn: s.tauSyn?[k], r: s.r[k], vLeak: s.vLeak[k], wIn: s.wIn[k], threshold: s.threshold?[k],
+                drive: constant[j][k])
+        }
         func advance(_ s: NIRNeuronStep, _ j: Int, _ k: Int, to t: Double) {
             let elapsed = t - last[j][k]
             if elapsed > 0 {
-                let b = drive(j, k)
-                switch s.model {
-                case .integrateAndFire:
-                    V[j][k] += s.r[k] * b * elapsed
-                case .lif:
-                    let tau = s.tauMem?[k] ?? 1, vInf = s.vLeak[k] + s.r[k] * b
-                    V[j][k] = vInf + (V[j][k] - vInf) * Foundation.exp(-elapsed / tau)
-                default:
-                    let (kc, vInf, iInf) = cubaConstants(s, k, b)
-                    let (v, i) = LIFDynamics.propagate(v: V[j][k] - vInf, i: I[j][k] - iInf, t: elapsed, kc)
-                    V[j][k] = v + vInf; I[j][k] = i + iInf
-                }
+                let x = NIRPrimitiveModel.propagate(.init(v: V[j][k], syn: I[j][k], drive: 0), by: elapsed, constants(s, j, k))
+                V[j][k] = x.v; I[j][k] = x.syn
             }
             last[j][k] = t
         }
-        func cubaConstants(_ s: NIRNeuronStep, _ k: Int, _ b: Double) -> (NeuronConstants, Double, Double) {
-            let iInf = s.wIn[k] * b, vInf = s.vLeak[k] + s.r[k] * iInf
-            let theta = (s.threshold?[k] ?? .infinity) - vInf
-            let params = NeuronParameters(
-                tauMem: s.tauMem?[k] ?? 1, tauSyn: s.tauSyn?[k] ?? 1, threshold: theta, reset: 0, refractory: 0, resistance: s.r[k],
-                synapseGain: 1)
-            return (NeuronConstants(params), vInf, iInf)
-        }
         // Time from now (≥ 0) of the next crossing without further input, nil when none.
         func nextCrossing(_ s: NIRNeuronStep, _ j: Int, _ k: Int) -> Double? {
-            guard let theta = s.threshold?[k] else { return nil }
-            let v = V[j][k], b = drive(j, k)
-            if v >= theta { return 0 }
-            switch s.model {
-            case .integrateAndFire:
-                let rate = s.r[k] * b
-                return rate > 0 ? (theta - v) / rate : nil
-            case .lif:
-                let tau = s.tauMem?[k] ?? 1, vInf = s.vLeak[k] + s.r[k] * b
-                guard vInf > theta else { return nil }
-                return tau * Foundation.log((v - vInf) / (theta - vInf))
-            default:
-                let (kc, vInf, iInf) = cubaConstants(s, k, b)
-                let v0 = v - vInf, i0 = I[j][k] - iInf
-                if kc.threshold > 0 { return LIFDynamics.crossing(v: v0, i: i0, kc)?.notBefore }
-                // Tonic: the resting potential is at or above θ. One extremum at most, so once a time
-                // with V ≥ θ is found, the first crossing is the only sign change before it.
-                func f(_ t: Double) -> Double { LIFDynamics.propagate(v: v0, i: i0, t: t, kc).v - kc.threshold }
-                var hi = max(1 / kc.rateMem, 1 / kc.rateSyn)
-                var doublings = 0
-                while f(hi) < 0 {
-                    hi *= 2; doublings += 1
-                    if doublings > 200 { return nil }  // θ exactly at rest: reached only asymptotically
-                }
-                var lo = 0.0
-                for _ in 0..<200 where hi - lo > 1e-15 * max(1, hi) {
-                    let mid = (lo + hi) / 2
-                    if f(mid) >= 0 { hi = mid } else { lo = mid }
-                }
-                return hi
-            }
+            NIRPrimitiveModel.firstCrossing(.init(v: V[j][k], syn: I[j][k], drive: 0), constants(s, j, k))
         }
         // Pending times: input events, crossings (with the neuron's version), delayed deliveries.
         var heap = Heap<NIREvent>()
@@ -223,11 +179,9 @@ extension NIRProgram {
                         guard let theta = s.threshold?[k] else { continue }
                         let x = input[k]
                         if x != 0 {
-                            switch s.model {
-                            case .integrateAndFire: V[j][k] += dt * s.r[k] * x
-                            case .lif: V[j][k] += dt * s.r[k] * x / (s.tauMem?[k] ?? 1)
-                            default: I[j][k] += dt * s.wIn[k] * x / (s.tauSyn?[k] ?? 1)
-                            }
+                            var state = NIRPrimitiveModel.State(v: V[j][k], syn: I[j][k], drive: 0)
+                            NIRPrimitiveModel.impulse(&state, input: x, dt: dt, constants(s, j, k))
+                            V[j][k] = state.v; I[j][k] = state.syn
                         }
                         let reached = s.comparison == .greater ? V[j][k] > theta : V[j][k] >= theta
                         if reached || (due[j]?.contains(k) ?? false) {

@@ -58,6 +58,7 @@ public enum NIRPrimitiveModel: SpikingNeuronModel {
     /// Membrane v, synaptic current (CubaLIF, CubaLI), and the drive received this step.
     public struct State: Sendable, Equatable {
         public var v: Double, syn: Double, drive: Double
+        public init(v: Double, syn: Double, drive: Double) { self.v = v; self.syn = syn; self.drive = drive }
     }
 
     public static let kind = NeuronModelKind.nir
@@ -121,5 +122,106 @@ public enum NIRPrimitiveModel: SpikingNeuronModel {
         guard inclusive ? v >= threshold : v > threshold else { return false }
         v = subtractive ? v - threshold : vReset
         return true
+    }
+}
+
+/// Continuous time (issue #17: the closed forms in the model, not in the engine): NIR's ODEs between
+/// events under a constant drive `b` (a bias reaching the neuron), for the event-driven run of a graph
+/// (`NIRProgram.runEventDriven`, Docs/nir.md "Exact timing of leaky graphs"):
+/// - IF: `v(t) = v₀ + r·b·t`;
+/// - LIF: `v(t) = v∞ + (v₀ − v∞)·e^(−t/τ)`, `v∞ = v_leak + r·b`;
+/// - CubaLIF: the event kernel's closed form (`LIFDynamics`) in the frame shifted by `I∞ = w_in·b`,
+///   `v∞ = v_leak + r·I∞`.
+/// A spike arriving through weight w is a Dirac impulse of area `dt·w` (`impulse`).
+extension NIRPrimitiveModel: ExactlySolvableNeuronModel {
+    /// One neuron's continuous-time constants under constant drive `drive`.
+    public struct ExactConstants: Sendable, Equatable {
+        public var tauMem: Double?, tauSyn: Double?
+        public var r: Double, vLeak: Double, wIn: Double
+        public var threshold: Double?
+        /// Constant drive (graph units): what the biases reaching the neuron add to its input.
+        public var drive: Double
+        public init(tauMem: Double?, tauSyn: Double?, r: Double, vLeak: Double, wIn: Double, threshold: Double?, drive: Double) {
+            self.tauMem = tauMem; self.tauSyn = tauSyn; self.r = r; self.vLeak = vLeak; self.wIn = wIn
+            self.threshold = threshold; self.drive = drive
+        }
+    }
+
+    public static func exactConstants(_ p: Parameters) -> ExactConstants { exactConstants(p, drive: 0) }
+
+    /// The constants under constant drive `drive`.
+    public static func exactConstants(_ p: Parameters, drive: Double) -> ExactConstants {
+        ExactConstants(tauMem: p.tauMem, tauSyn: p.tauSyn, r: p.r, vLeak: p.vLeak, wIn: p.wIn, threshold: p.threshold, drive: drive)
+    }
+
+    /// A CubaLIF neuron in the shifted frame: the event kernel's constants (θ − v∞ as threshold), v∞, I∞.
+    @inlinable
+    static func shiftedFrame(_ k: ExactConstants) -> (constants: NeuronConstants, vInf: Double, iInf: Double) {
+        let iInf = k.wIn * k.drive, vInf = k.vLeak + k.r * iInf
+        let theta = (k.threshold ?? .infinity) - vInf
+        let params = NeuronParameters(
+            tauMem: k.tauMem ?? 1, tauSyn: k.tauSyn ?? 1, threshold: theta, reset: 0, refractory: 0, resistance: k.r, synapseGain: 1)
+        return (NeuronConstants(params), vInf, iInf)
+    }
+
+    public static func propagate(_ s: State, by t: Seconds, _ k: ExactConstants) -> State {
+        var s = s
+        guard let tau = k.tauMem else {
+            s.v += k.r * k.drive * t  // IF
+            return s
+        }
+        guard k.tauSyn != nil else {
+            let vInf = k.vLeak + k.r * k.drive  // LIF
+            s.v = vInf + (s.v - vInf) * Foundation.exp(-t / tau)
+            return s
+        }
+        let (kc, vInf, iInf) = shiftedFrame(k)
+        let (v, i) = LIFDynamics.propagate(v: s.v - vInf, i: s.syn - iInf, t: t, kc)
+        s.v = v + vInf; s.syn = i + iInf
+        return s
+    }
+
+    /// Time from now (≥ 0) of the first threshold crossing without further input; nil when none (or a
+    /// readout). A CubaLIF neuron whose resting potential is at or above θ (tonic firing) is bracketed and
+    /// bisected: it has one extremum at most, so once a time with V ≥ θ is found, the first crossing is the
+    /// only sign change before it.
+    public static func firstCrossing(_ s: State, _ k: ExactConstants) -> Seconds? {
+        guard let theta = k.threshold else { return nil }
+        let v = s.v, b = k.drive
+        if v >= theta { return 0 }
+        guard let tau = k.tauMem else {
+            let rate = k.r * b  // IF
+            return rate > 0 ? (theta - v) / rate : nil
+        }
+        guard k.tauSyn != nil else {
+            let vInf = k.vLeak + k.r * b  // LIF
+            guard vInf > theta else { return nil }
+            return tau * Foundation.log((v - vInf) / (theta - vInf))
+        }
+        let (kc, vInf, iInf) = shiftedFrame(k)
+        let v0 = v - vInf, i0 = s.syn - iInf
+        if kc.threshold > 0 { return LIFDynamics.crossing(v: v0, i: i0, kc)?.notBefore }
+        func f(_ t: Double) -> Double { LIFDynamics.propagate(v: v0, i: i0, t: t, kc).v - kc.threshold }
+        var hi = max(1 / kc.rateMem, 1 / kc.rateSyn)
+        var doublings = 0
+        while f(hi) < 0 {
+            hi *= 2; doublings += 1
+            if doublings > 200 { return nil }  // θ exactly at rest: reached only asymptotically
+        }
+        var lo = 0.0
+        for _ in 0..<200 where hi - lo > 1e-15 * max(1, hi) {
+            let mid = (lo + hi) / 2
+            if f(mid) >= 0 { hi = mid } else { lo = mid }
+        }
+        return hi
+    }
+
+    /// A spike of area `dt` through weight-summed input `x`: `v += dt·r·x` (IF), `v += dt·r·x/τ` (LIF),
+    /// `I += dt·w_in·x/τ_syn` (CubaLIF) — the forward-Euler step's response to a one-step input of x.
+    @inlinable
+    public static func impulse(_ s: inout State, input x: Double, dt: Double, _ k: ExactConstants) {
+        guard let tau = k.tauMem else { s.v += dt * k.r * x; return }
+        guard let tauSyn = k.tauSyn else { s.v += dt * k.r * x / tau; return }
+        s.syn += dt * k.wIn * x / tauSyn
     }
 }
