@@ -20,11 +20,7 @@ import SpikebarTestSupport
     /// Retraining with a chip's stuck map leaves the stuck synapses' weights alone (masked gradients),
     /// moves the others, and reports the kernel accuracy of the same chip before and after.
     @Test func retrainingMasksStuckSynapses() throws {
-        var l = try ScenarioLoader.load(
-            path: packageRoot().appendingPathComponent("Scenarios/two-moons-hardware-aware.yaml").path,
-            requireWeightsFile: false)
-        l.scenario.training?.trainSamples = 200
-        l.scenario.training?.testSamples = 40
+        let l = try twoMoonsHardwareAware(train: 200, test: 40)
         let setup = try TrainingSetup(loaded: l)
         let w = setup.initialWeights()
         let (r, retrained) = try FaultAwareRetraining.run(
@@ -55,11 +51,7 @@ extension FaultAwareRetrainingTests {
     /// the parasitics as `train` does: its effective weights are the attenuated ones (|w_eff| < |w| for
     /// the non-zero weights of a connection), and without the block they are the weights themselves.
     @Test func retrainingKeepsTheTileParasitics() throws {
-        var l = try ScenarioLoader.load(
-            path: packageRoot().appendingPathComponent("Scenarios/two-moons-hardware-aware.yaml").path,
-            requireWeightsFile: false)
-        l.scenario.training?.trainSamples = 50
-        l.scenario.training?.testSamples = 10
+        var l = try twoMoonsHardwareAware(train: 50, test: 10)
         l.scenario.training?.calibration = CalibrationSpec.none
         let ideal = try TrainingSetup(loaded: l)
         l.scenario.tiles.parasitics = CrossbarParasitics(sourceResistance: 2_000, neuronResistance: 2_000, wireResistance: 5)
@@ -87,11 +79,7 @@ extension FaultAwareRetrainingTests {
     /// chip sample; a log cut inside the third line resumes to the same units with only the missing chips
     /// retrained; a retrained weights file that is not the one the log names is refused, naming it.
     @Test func retrainingOverChipsResumesFromItsLog() throws {
-        var l = try ScenarioLoader.load(
-            path: packageRoot().appendingPathComponent("Scenarios/two-moons-hardware-aware.yaml").path,
-            requireWeightsFile: false)
-        l.scenario.training?.trainSamples = 120
-        l.scenario.training?.testSamples = 30
+        let l = try twoMoonsHardwareAware(train: 120, test: 30)
         let setup = try TrainingSetup(loaded: l)
         let w = setup.initialWeights()
         let faults = DeviceFaults(bitErrorRate: 0.15, highFraction: 0.5)
