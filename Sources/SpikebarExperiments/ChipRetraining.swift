@@ -92,17 +92,13 @@ public struct ChipRetraining: Sendable {
         chips: Int, dir: String, scenarioDigest: String, resume: Bool, shard: SweepShard?, threads: Int,
         progress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws -> [Unit] {
-        var header = ChipRetrainingLogHeader(
+        let header = ChipRetrainingLogHeader(
             digest: fingerprint(scenarioDigest: scenarioDigest, chips: chips), scenario: setup.scenario.name, chips: chips,
             testSamples: min(testSamples, setup.testLabels.count), seed: setup.scenario.seed)
-        header.shard = shard
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let path = (dir as NSString).appendingPathComponent(SweepLog.fileName(Self.logStem, shard: shard))
-        let harvest = resume && shard == nil ? SweepLog.shardLogs(in: dir, stem: Self.logStem) : []
+        let place = ExperimentLogPlace.inFolder(dir, stem: Self.logStem, shard: shard, resume: resume)
         let experiment = self
-        let units = try ExperimentLog<ChipRetrainingLogHeader>.run(
-            header: header, path: path, resume: resume, harvest: harvest, threads: 1, progress: progress
-        ) {
+        let units = try ExperimentLog<ChipRetrainingLogHeader>.run(header: header, at: place, threads: 1, progress: progress) {
             try experiment.unit($0, dir: dir, threads: threads)
         }.units
         for u in units {

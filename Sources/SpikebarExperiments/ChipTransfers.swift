@@ -133,17 +133,18 @@ extension ChipTransfers {
             self.shard = shard; self.harvest = harvest
         }
 
-        /// The log of a run in output folder `dir` with file stem `stem` (`transfers`, `chips`), named as a
-        /// sweep's (`SweepLog.fileName`: `<stem>.partial.jsonl`, `<stem>.shard-k-of-N.jsonl`); resuming the
-        /// whole run also takes the chips of the shard logs in the folder.
+        /// The log of a run in output folder `dir` with file stem `stem` (`transfers`, `chips`):
+        /// `ExperimentLogPlace.inFolder`.
         public static func inFolder(
             _ dir: String, stem: String, shard: SweepShard?, resume: Bool, scenarioDigest: String, what: String
         ) -> Log {
-            Log(
-                path: (dir as NSString).appendingPathComponent(SweepLog.fileName(stem, shard: shard)), resume: resume,
-                scenarioDigest: scenarioDigest, what: what, shard: shard,
-                harvest: resume && shard == nil ? SweepLog.shardLogs(in: dir, stem: stem) : [])
+            let place = ExperimentLogPlace.inFolder(dir, stem: stem, shard: shard, resume: resume)
+            return Log(
+                path: place.path, resume: resume, scenarioDigest: scenarioDigest, what: what, shard: shard, harvest: place.harvest)
         }
+
+        /// The log's place (`ExperimentLogPlace`).
+        public var place: ExperimentLogPlace { ExperimentLogPlace(path: path, resume: resume, shard: shard, harvest: harvest) }
     }
 
     /// Chips `0..<chips`, on the results log `log` when given (else in memory only): with `log.resume`,
@@ -151,14 +152,11 @@ extension ChipTransfers {
     /// the result is the same whatever was resumed or sharded and whatever the thread count.
     public func run(chips: Int, log: Log?, threads: Int, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> [Unit] {
         guard let log else { return try run(chips: chips, threads: threads, progress: progress) }
-        var header = ChipTransfersLogHeader(
+        let header = ChipTransfersLogHeader(
             digest: fingerprint(scenarioDigest: log.scenarioDigest, chips: chips), scenario: scenario.name, what: log.what,
             chips: chips, samples: labels.count, seed: scenario.seed)
-        header.shard = log.shard
         let experiment = self
-        return try ExperimentLog<ChipTransfersLogHeader>.run(
-            header: header, path: log.path, resume: log.resume, harvest: log.harvest, threads: threads, progress: progress
-        ) {
+        return try ExperimentLog<ChipTransfersLogHeader>.run(header: header, at: log.place, threads: threads, progress: progress) {
             try experiment.unit($0)
         }.units
     }

@@ -38,6 +38,28 @@ extension ExperimentLogHeader {
     public func describe(unit t: Int) -> String { "\(t)" }
 }
 
+/// Where an experiment keeps its results log and what a run does with it: the file, whether to continue it
+/// (`--resume`), the slice of units it holds (`--shard k/N`), and the logs of other slices whose units count
+/// as done (`ExperimentLog.run`'s `harvest`). One naming rule for every experiment (`inFolder`).
+public struct ExperimentLogPlace: Sendable, Equatable {
+    public var path: String
+    public var resume: Bool
+    public var shard: SweepShard?
+    public var harvest: [String]
+    public init(path: String, resume: Bool, shard: SweepShard? = nil, harvest: [String] = []) {
+        self.path = path; self.resume = resume; self.shard = shard; self.harvest = harvest
+    }
+
+    /// The log of a run writing into folder `dir` with file stem `stem` (`transfers`, `chips`, `retrain`,
+    /// `evaluate`), named as a sweep's (`SweepLog.fileName`: `<stem>.partial.jsonl`,
+    /// `<stem>.shard-k-of-N.jsonl`); resuming the whole run also takes the shard logs in the folder.
+    public static func inFolder(_ dir: String, stem: String, shard: SweepShard?, resume: Bool) -> ExperimentLogPlace {
+        ExperimentLogPlace(
+            path: (dir as NSString).appendingPathComponent(SweepLog.fileName(stem, shard: shard)), resume: resume, shard: shard,
+            harvest: resume && shard == nil ? SweepLog.shardLogs(in: dir, stem: stem) : [])
+    }
+}
+
 /// The append-only results log of an experiment: a header line (`Header`) then one JSON line per finished
 /// unit (`Header.Unit`), each fsync'd before the next unit is reported. A SIGKILL at any moment loses at
 /// most the units in flight; a torn last line is ignored, any other unreadable line is an error at its
@@ -178,6 +200,17 @@ public enum ExperimentLog<Header: ExperimentLogHeader> {
         if let e = errors.first { throw e }
         let all = finished + computed.compactMap { $0 }
         return Outcome(units: all.sorted { Header.index(of: $0) < Header.index(of: $1) }, reused: finished.count, computed: todo.count)
+    }
+
+    /// `run` at `place`: the header takes the place's slice.
+    public static func run(
+        header: Header, at place: ExperimentLogPlace, threads: Int, progress: (@Sendable (Int, Int) -> Void)? = nil,
+        unit: @escaping @Sendable (Int) throws -> Header.Unit
+    ) throws -> Outcome {
+        var header = header
+        header.shard = place.shard
+        return try run(
+            header: header, path: place.path, resume: place.resume, harvest: place.harvest, threads: threads, progress: progress, unit: unit)
     }
 
     /// What `merge` found.

@@ -27,9 +27,12 @@ extension TwinEvaluation {
         public init(path: String, resume: Bool, scenarioDigest: String) {
             self.path = path; self.resume = resume; self.scenarioDigest = scenarioDigest
         }
-        /// The log of an evaluation writing into folder `dir`: `<dir>/evaluate.partial.jsonl`.
+        /// The log of an evaluation writing into folder `dir`: `<dir>/evaluate.partial.jsonl`
+        /// (`ExperimentLogPlace.inFolder`).
         public static func inFolder(_ dir: String, resume: Bool, scenarioDigest: String) -> Log {
-            Log(path: (dir as NSString).appendingPathComponent("evaluate.partial.jsonl"), resume: resume, scenarioDigest: scenarioDigest)
+            Log(
+                path: ExperimentLogPlace.inFolder(dir, stem: "evaluate", shard: nil, resume: resume).path, resume: resume,
+                scenarioDigest: scenarioDigest)
         }
     }
 
