@@ -97,9 +97,9 @@ public struct ChipRetraining: Sendable {
             testSamples: min(testSamples, setup.testLabels.count), seed: setup.scenario.seed)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let place = ExperimentLogPlace.inFolder(dir, stem: Self.logStem, shard: shard, resume: resume)
-        let experiment = self
-        let units = try ExperimentLog<ChipRetrainingLogHeader>.run(header: header, at: place, threads: 1, progress: progress) {
-            try experiment.unit($0, dir: dir, threads: threads)
+        // One chip after another, each retraining on every thread.
+        let units = try ExperimentLog<ChipRetrainingLogHeader>.runInOrder(header: header, at: place, progress: progress) {
+            try unit($0, dir: dir, threads: threads)
         }.units
         for u in units {
             let file = Self.weightsPath(dir, chip: u.unit)

@@ -140,6 +140,50 @@ public enum ExperimentLog<Header: ExperimentLogHeader> {
         header: Header, path: String, resume: Bool, harvest: [String] = [], threads: Int,
         progress: (@Sendable (Int, Int) -> Void)? = nil, unit: @escaping @Sendable (Int) throws -> Header.Unit
     ) throws -> Outcome {
+        let (finished, log, todo) = try open(header: header, path: path, resume: resume, harvest: harvest)
+        let errors = ErrorBox()
+        let counter = Counter()
+        let computed: [Header.Unit?] = ParallelMap.map(count: todo.count, threads: threads) { k in
+            guard errors.first == nil else { return nil }
+            do {
+                let u = try unit(todo[k])
+                try log.append(try line(u))
+                progress?(counter.increment(), todo.count)
+                return u
+            } catch {
+                errors.record(error)
+                return nil
+            }
+        }
+        if let e = errors.first { throw e }
+        let all = finished + computed.compactMap { $0 }
+        return Outcome(units: all.sorted { Header.index(of: $0) < Header.index(of: $1) }, reused: finished.count, computed: todo.count)
+    }
+
+    /// `run` for an experiment whose units run one after another on the calling thread (each may use every
+    /// core itself): the same log, resume and harvest, and `unit` need not be sendable.
+    public static func runInOrder(
+        header: Header, at place: ExperimentLogPlace, progress: ((Int, Int) -> Void)? = nil, unit: (Int) throws -> Header.Unit
+    ) throws -> Outcome {
+        var header = header
+        header.shard = place.shard
+        let (finished, log, todo) = try open(header: header, path: place.path, resume: place.resume, harvest: place.harvest)
+        var computed: [Header.Unit] = []
+        for t in todo {
+            let u = try unit(t)
+            try log.append(try line(u))
+            computed.append(u)
+            progress?(computed.count, todo.count)
+        }
+        let all = finished + computed
+        return Outcome(units: all.sorted { Header.index(of: $0) < Header.index(of: $1) }, reused: finished.count, computed: todo.count)
+    }
+
+    /// Opens the log for a run: the units it already holds (and those harvested from other slices, appended
+    /// to it), the log to append to, and the units still to run, in order.
+    private static func open(
+        header: Header, path: String, resume: Bool, harvest: [String]
+    ) throws -> (finished: [Header.Unit], log: DurableLog, todo: [Int]) {
         var finished: [Header.Unit] = []
         let log: DurableLog
         // A log without one complete line (emptied, or cut inside its header) holds no result: start afresh.
@@ -183,23 +227,7 @@ public enum ExperimentLog<Header: ExperimentLogHeader> {
         }
         let done = Set(finished.map(Header.index(of:)))
         let todo = header.units.filter { !done.contains($0) }
-        let errors = ErrorBox()
-        let counter = Counter()
-        let computed: [Header.Unit?] = ParallelMap.map(count: todo.count, threads: threads) { k in
-            guard errors.first == nil else { return nil }
-            do {
-                let u = try unit(todo[k])
-                try log.append(try line(u))
-                progress?(counter.increment(), todo.count)
-                return u
-            } catch {
-                errors.record(error)
-                return nil
-            }
-        }
-        if let e = errors.first { throw e }
-        let all = finished + computed.compactMap { $0 }
-        return Outcome(units: all.sorted { Header.index(of: $0) < Header.index(of: $1) }, reused: finished.count, computed: todo.count)
+        return (finished, log, todo)
     }
 
     /// `run` at `place`: the header takes the place's slice.

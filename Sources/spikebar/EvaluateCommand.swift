@@ -35,7 +35,7 @@ struct EvaluateCommand: ParsableCommand {
     var sets: [String] = []
     @Flag(
         help:
-            "Continue a killed evaluation: the kernel runs of the test samples from <out>/evaluate.partial.jsonl (only the blocks not in it run) and, with --chips, the chips of <out>/chips.partial.jsonl; refused if a log is of another run."
+            "Continue a killed evaluation from <out>/evaluate.partial.jsonl (a LIF network: the kernel runs, in blocks of test samples; an NIR scenario: its rows and chips) and, with --chips, <out>/chips.partial.jsonl: only what the logs lack runs; refused if a log is of another run."
     )
     var resume = false
     @Option(
@@ -53,12 +53,14 @@ struct EvaluateCommand: ParsableCommand {
             if let seed { loaded.scenario.seed = seed }
             // Refused before any work: only the chip Monte-Carlo of a LIF network is logged.
             let slice = try shard.map { try SweepShard(parsing: $0) }
-            if resume || slice != nil {
-                let option = slice != nil ? "--shard" : "--resume"
-                if slice != nil { guard chips != nil else { throw ValidationError("--shard splits a --chips run; give --chips N") } }
+            if slice != nil {
+                guard chips != nil else { throw ValidationError("--shard splits a --chips run; give --chips N") }
                 guard loaded.scenario.mif == nil, loaded.scenario.nir == nil else {
-                    throw ValidationError("\(option): only the evaluation of a LIF network keeps a results log; run without it")
+                    throw ValidationError("--shard: only the chip Monte-Carlo of a LIF network splits into shards; run without it")
                 }
+            }
+            if resume, loaded.scenario.mif != nil {
+                throw ValidationError("--resume: the evaluation of a MIF network keeps no results log; run without it")
             }
             if loaded.scenario.mif != nil {
                 if let samples { guard samples >= 1 else { throw ValidationError("--samples must be ≥ 1") } }
@@ -191,8 +193,11 @@ extension EvaluateCommand {
         try OutputPath.checkFolder(dir, what: "--out")  // before any work (issue #22)
         let show = !quiet && !json
         var line: ProgressLine?
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let r = try NIRScenarioEvaluation.run(
             loaded: loaded, exact: !noExact, chips: chips, threads: threads ?? loaded.scenario.simulation.threads,
+            // One line per row and per chip, fsync'd: --resume runs only what the log lacks.
+            log: .inFolder(dir, stem: "evaluate", shard: nil, resume: resume),
             makeSimulation: { try nirSimulation($0, chipSample: $1) },
             phase: { what, total in
                 line?.finish()

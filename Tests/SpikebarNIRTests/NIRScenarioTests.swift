@@ -245,6 +245,31 @@ struct NIRScenarioTests {
         #expect(e.rows.map(\.timing) == ["grid(1.000 ms)", "grid(1.000 ms)", "exact", "exact"])
         #expect(e.rows.allSatisfy { $0.samples == 2 } && e.costs.count >= 4 && e.monteCarlo?.accuracies.count == 2)
         #expect(e.markdown.contains("| ideal device | exact |"))
+        // On the results log (issue #17): the same evaluation; killed inside its fourth line and resumed,
+        // the same again with only the units the log lacks run; a log of another evaluation is refused.
+        let dir = data.appendingPathComponent("log").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let make: (LoadedScenario, Int) throws -> NIRSimulation = { try NIRSimulation(loaded: $0, graph: graph, chipSample: $1) }
+        let place = ExperimentLogPlace.inFolder(dir, stem: "evaluate", shard: nil, resume: false)
+        let logged = try NIRScenarioEvaluation.run(loaded: l, exact: true, chips: 2, threads: 1, log: place, makeSimulation: make)
+        #expect(logged.markdown == e.markdown)
+        let text = try String(contentsOfFile: place.path, encoding: .utf8)
+        let lines = text.split(separator: "\n")
+        #expect(lines.count == 1 + 4 + 2)
+        try (lines.prefix(3).joined(separator: "\n") + "\n" + lines[3].prefix(20)).write(toFile: place.path, atomically: true, encoding: .utf8)
+        var resume = place
+        resume.resume = true
+        var ran: [String] = []
+        let resumed = try NIRScenarioEvaluation.run(
+            loaded: l, exact: true, chips: 2, threads: 1, log: resume, makeSimulation: make,
+            phase: { what, _ in
+                ran.append(what); return nil
+            })
+        #expect(resumed.markdown == e.markdown)
+        #expect(ran == ["ideal device, exact", "chip sample 0, exact", "chip 1 of 2", "chip 2 of 2"])
+        #expect(throws: SpikebarError.self) {
+            try NIRScenarioEvaluation.run(loaded: l, exact: true, chips: 3, threads: 1, log: resume, makeSimulation: make)
+        }
     }
 
     /// `sweep` on an NIR scenario: each point programs the graph on its device, each unit one chip

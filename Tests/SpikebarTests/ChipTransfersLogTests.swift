@@ -103,10 +103,10 @@ import SpikebarTestSupport
     }
 
     /// `evaluate --shard` splits a `--chips` run only, and `--resume` continues the logs of a LIF network's
-    /// evaluation only: refused before any work otherwise.
+    /// or an NIR scenario's evaluation only (a MIF one keeps none): refused before any work otherwise.
     @Test func evaluateRefusesResumeOrShardWithoutChips() throws {
         let r = try runCLI(["evaluate", "Scenarios/mif-mnist.yaml", "--resume", "--out", try freshTemporaryDirectory("resume-refused").path])
-        #expect(r.status == 2 && r.stderr.contains("only the evaluation of a LIF network keeps a results log"), "\(r.status) \(r.stderr)")
+        #expect(r.status == 2 && r.stderr.contains("the evaluation of a MIF network keeps no results log"), "\(r.status) \(r.stderr)")
         let sharded = try runCLI([
             "evaluate", "Scenarios/randman-nhc.yaml", "--shard", "0/2", "--out", try freshTemporaryDirectory("shard-refused").path,
         ])

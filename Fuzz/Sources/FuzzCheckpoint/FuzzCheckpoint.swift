@@ -5,7 +5,7 @@ import SpikebarTwin
 
 /// Files `spikebar` reads back (issue #22, class 7): a training checkpoint (`checkpoint.json`) and the
 /// results logs of `ExperimentLog` (`sweep-*.jsonl`, `transfers.*.jsonl`, `chips.partial.jsonl`,
-/// `retrain.partial.jsonl`, `evaluate.partial.jsonl`). JSON bytes → `TrainingCheckpoint` → `validationProblem`,
+/// `retrain.partial.jsonl`, `evaluate.partial.jsonl` of a LIF network or an NIR scenario). JSON bytes → `TrainingCheckpoint` → `validationProblem`,
 /// and the same bytes as a sweep log (`SweepLog.read`), a chip-transfers log, a retraining log and an
 /// evaluation log. Every rejection must be an error, never a trap; a
 /// checkpoint that validates must be usable: its rows have the shapes it declares and finite values.
@@ -49,6 +49,17 @@ public func fuzzCheckpoint(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
                 require((0..<h.unitCount).contains(u.unit), "block \(u.unit) outside the evaluation")
                 require(u.energy.allSatisfy { $0.count == h.architectures.count }, "a sample priced on another set of architectures accepted")
                 require(u.grid.count == min(h.samples, (u.unit + 1) * h.block) - u.unit * h.block, "a block of the wrong size accepted")
+            }
+        }
+        if let log = try? ExperimentLog<NIRScenarioEvaluationLogHeader>.read(path: path) {
+            let h = log.header
+            for u in log.units {
+                require((0..<h.unitCount).contains(u.unit), "unit \(u.unit) outside the NIR evaluation")
+                if u.unit < h.rows {
+                    require(u.row.map { $0.samples == h.samples && $0.correct <= h.samples } ?? false, "a row that does not fit accepted")
+                } else {
+                    require(u.correct?.count == h.samples, "a chip with the wrong number of results accepted")
+                }
             }
         }
         unlink(path)
