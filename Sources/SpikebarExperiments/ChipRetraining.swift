@@ -162,6 +162,25 @@ extension ChipRetraining {
             units: units, statistics: Statistics(units), seconds: seconds)
     }
 
+    /// `retrain.md`: the settings, the basis, one row per chip and the summary.
+    public static func markdown(_ r: Report) -> String {
+        func pct(_ x: Double) -> String { Units.fixed(100 * x, significant: 4) + " %" }
+        func pp(_ x: Double) -> String { (x >= 0 ? "+" : "") + Units.fixed(100 * x, significant: 3) + " pp" }
+        var s = "# Fault-aware retraining over chip samples: \(r.scenario)\n\n"
+        s += "- bit error rate \(r.bitErrorRate) (\(Units.fixed(100 * r.highFraction, significant: 3)) % of stuck cells stuck high), seed \(r.seed)\n"
+        s += "- retrained \(r.epochs) epoch(s) on \(r.trainSamples) training samples, learning rate \(r.lr); \(r.testSamples) test samples\n"
+        s += "- accuracy basis: \(r.basis)\n\n"
+        s += "| chip | stuck | no faults | faults, original weights | faults, retrained | recovered |\n|---:|---:|---:|---:|---:|---:|\n"
+        for u in r.units {
+            s +=
+                "| \(u.unit) | \(Units.fixed(100 * u.stuckFraction, significant: 3)) % | \(pct(u.accuracyFaultFree)) | \(pct(u.accuracyBefore)) | \(pct(u.accuracyAfter)) | \(pp(u.recovered)) |\n"
+        }
+        let st = r.statistics
+        s +=
+            "| mean (worst) | | \(pct(st.meanFaultFree)) | \(pct(st.meanBefore)) (\(pct(st.worstBefore))) | \(pct(st.meanAfter)) (\(pct(st.worstAfter))) | \(pp(st.meanRecovered)) (least \(pp(st.leastRecovered))) |\n"
+        return s
+    }
+
     /// The measurement basis of every accuracy of a retraining run.
     public static func basis(dt: Seconds) -> String {
         "event kernel, grid mode (dt \(Units.format(seconds: dt))), read noise on; each chip sample's own stuck map, time constants and programming error; retrained weights of chip c in retrained/chip-c.json"

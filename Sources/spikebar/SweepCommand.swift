@@ -316,7 +316,7 @@ struct RetrainCommand: ParsableCommand {
             chip and measures again. Writes <out>/retrained-weights.json. With --chips N: chip samples 0…N−1, \
             each retrained for its own stuck map, on a results log (<out>/retrain.partial.jsonl; --resume continues \
             a killed run, --shard k/N runs one slice); writes <out>/retrained/chip-<c>.json per chip and \
-            <out>/retrain.json (every chip, mean and worst before / after).
+            <out>/retrain.md and retrain.json (every chip, mean and worst before / after).
             """)
 
     @Argument(help: "Scenario file with a training: section.") var scenario: String
@@ -425,29 +425,11 @@ struct RetrainCommand: ParsableCommand {
         }
         let r = experiment.report(units, seconds: Date().timeIntervalSince(start))
         let data = try JSONEncoder.spikebar(pretty: true).encode(r)
+        let markdown = ChipRetraining.markdown(r)
         try DurableFile.write(data, to: "\(dir)/retrain.json")
+        try DurableFile.write(markdown, to: "\(dir)/retrain.md")
         if json { FileHandle.standardOutput.write(data); print(); return }
-        func pct(_ x: Double) -> String { Units.fixed(100 * x, significant: 4) + " %" }
-        print(
-            "\(r.scenario): \(chips) chips, bit error rate \(r.bitErrorRate) (\(Units.fixed(100 * r.highFraction, significant: 3)) % stuck high), retrained \(r.epochs) ep × \(r.trainSamples) samples, \(r.testSamples) test samples, seed \(r.seed)"
-        )
-        print("  accuracy basis: \(r.basis)")
-        print("  chip  stuck      no faults  faults     retrained  recovered")
-        for u in r.units {
-            let cols = [
-                "\(u.unit)".padding(toLength: 6, withPad: " ", startingAt: 0),
-                (Units.fixed(100 * u.stuckFraction, significant: 3) + " %").padding(toLength: 11, withPad: " ", startingAt: 0),
-                pct(u.accuracyFaultFree).padding(toLength: 11, withPad: " ", startingAt: 0),
-                pct(u.accuracyBefore).padding(toLength: 11, withPad: " ", startingAt: 0),
-                pct(u.accuracyAfter).padding(toLength: 11, withPad: " ", startingAt: 0),
-                (u.recovered >= 0 ? "+" : "") + Units.fixed(100 * u.recovered, significant: 3) + " pp",
-            ]
-            print("  " + cols.joined())
-        }
-        let st = r.statistics
-        print(
-            "  mean: no faults \(pct(st.meanFaultFree)), faults \(pct(st.meanBefore)) (worst \(pct(st.worstBefore))), retrained \(pct(st.meanAfter)) (worst \(pct(st.worstAfter))); recovered \(Units.fixed(100 * st.meanRecovered, significant: 3)) pp on average, \(Units.fixed(100 * st.leastRecovered, significant: 3)) pp at least"
-        )
-        print("wrote \(dir)/retrain.json and \(dir)/retrained/chip-<c>.json (\(Units.fixed(r.seconds, significant: 3)) s)")
+        print(markdown)
+        print("wrote \(dir)/retrain.md, retrain.json and \(dir)/retrained/chip-<c>.json (\(Units.fixed(r.seconds, significant: 3)) s)")
     }
 }
