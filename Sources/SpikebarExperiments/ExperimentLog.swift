@@ -179,6 +179,30 @@ public enum ExperimentLog<Header: ExperimentLogHeader> {
         return Outcome(units: all.sorted { Header.index(of: $0) < Header.index(of: $1) }, reused: finished.count, computed: todo.count)
     }
 
+    /// Refuses a resumed run whose log at `place` holds another experiment (digest) or another slice —
+    /// what `run` checks, for a caller to check before it starts any work. Nothing to check without
+    /// `resume` or without a complete header line.
+    public static func checkResumable(_ header: Header, at place: ExperimentLogPlace) throws {
+        guard place.resume, FileManager.default.fileExists(atPath: place.path),
+            !DurableLog.completeLines(try InputFile.read(place.path, hint: "a \(Header.logFormat) results log")).lines.isEmpty
+        else { return }
+        var header = header
+        header.shard = place.shard
+        try requireSame(try read(path: place.path).header, as: header, path: place.path)
+    }
+
+    static func requireSame(_ old: Header, as header: Header, path: String) throws {
+        guard old.digest == header.digest else {
+            throw SpikebarError.mismatch(
+                "\(path) belongs to a different \(Header.kind) (digest \(old.digest): \(old.summary)); this one has digest \(header.digest). \(header.sameExperimentHint)"
+            )
+        }
+        guard old.shard == header.shard else {
+            throw SpikebarError.mismatch(
+                "\(path) holds shard \(old.shard?.description ?? "none"), this run is shard \(header.shard?.description ?? "none")")
+        }
+    }
+
     /// Opens the log for a run: the units it already holds (and those harvested from other slices, appended
     /// to it), the log to append to, and the units still to run, in order.
     private static func open(
@@ -192,15 +216,7 @@ public enum ExperimentLog<Header: ExperimentLogHeader> {
             ? !DurableLog.completeLines(try InputFile.read(path, hint: "a \(Header.logFormat) results log")).lines.isEmpty : false
         if resume, hasHeader {
             let old = try read(path: path)
-            guard old.header.digest == header.digest else {
-                throw SpikebarError.mismatch(
-                    "\(path) belongs to a different \(Header.kind) (digest \(old.header.digest): \(old.header.summary)); this one has digest \(header.digest). \(header.sameExperimentHint)"
-                )
-            }
-            guard old.header.shard == header.shard else {
-                throw SpikebarError.mismatch(
-                    "\(path) holds shard \(old.header.shard?.description ?? "none"), this run is shard \(header.shard?.description ?? "none")")
-            }
+            try requireSame(old.header, as: header, path: path)
             let mine = Set(header.units)
             finished = old.units.filter { mine.contains(Header.index(of: $0)) }
             log = try DurableLog(path: path, truncateTo: old.completeBytes)

@@ -60,6 +60,28 @@ public struct TwinEvaluation: Codable, Sendable {
         let lists = ParallelMap.map(count: n, threads: threads) { setup.testSpikes($0) }
         let steps = setup.steps, dt = setup.dt, channels = s.network.input
         let binned = lists.map { StepSpikes($0, dt: dt, steps: steps, channels: channels) }
+        let models = Simulation.costModels(for: s)
+        let block = Self.blockSize(samples: n)
+        // The results log's header, and a resumed log of another evaluation refused before any work.
+        let header: TwinEvaluationLogHeader? = log.map { log in
+            var h = FNV1a64()
+            h.add(bytesOf: log.scenarioDigest)
+            for w in weights { h.add(UInt64(w.inputs)); h.add(UInt64(w.outputs)); for x in w.values { h.add(UInt64(x.bitPattern)) } }
+            for x in g { h.add(x.bitPattern) }
+            h.add(UInt64(chipSample)); h.add(stuck.bitPattern); h.add(exact ? 1 : 0); h.add(s.seed); h.add(UInt64(steps)); h.add(dt.bitPattern)
+            h.add(UInt64(n)); h.add(UInt64(block))
+            for (label, list) in zip(labels, lists) {
+                h.add(UInt64(bitPattern: Int64(label))); h.add(UInt64(list.count))
+                for t in list.times { h.add(UInt64(bitPattern: t)) }
+                for c in list.channels { h.add(UInt64(UInt32(bitPattern: c))) }
+            }
+            return TwinEvaluationLogHeader(
+                digest: h.hex, scenario: s.name, samples: n, block: block, exact: exact, classes: s.network.layers.last?.size ?? 0,
+                architectures: models.map(\.architecture), seed: s.seed)
+        }
+        if let log, let header {
+            try ExperimentLog<TwinEvaluationLogHeader>.checkResumable(header, at: ExperimentLogPlace(path: log.path, resume: log.resume))
+        }
         // Float and quantised twins on the neurons of the chip they will be programmed into.
         let neurons = Chip.sampleNeurons(scenario: s, gains: g, chipSample: chipSample)
         let twin = try setup.twin(neurons: neurons, weights: weights)
@@ -85,11 +107,9 @@ public struct TwinEvaluation: Codable, Sendable {
         let grid = EventKernel(chip: chip, timing: .grid(dt: dt), readNoise: true)
         let exactKernel = EventKernel(chip: chip, timing: .exact, readNoise: true)
         let window = s.input.window, seed = s.seed, L = s.network.layers.count
-        let models = Simulation.costModels(for: s)
         let dtPs = Int64((dt * 1e12).rounded())
         // The kernel runs, the expensive part, in blocks of test samples: each block a unit of the
         // results log when there is one (`--resume` runs only the blocks a killed run did not log).
-        let block = Self.blockSize(samples: n)
         let blocks = (n + block - 1) / block
         let counter = Counter()
         let runBlock: @Sendable (Int) throws -> Unit = { b in
@@ -119,21 +139,7 @@ public struct TwinEvaluation: Codable, Sendable {
             return u
         }
         let units: [Unit]
-        if let log {
-            var h = FNV1a64()
-            h.add(bytesOf: log.scenarioDigest)
-            for w in weights { h.add(UInt64(w.inputs)); h.add(UInt64(w.outputs)); for x in w.values { h.add(UInt64(x.bitPattern)) } }
-            for x in g { h.add(x.bitPattern) }
-            h.add(UInt64(chipSample)); h.add(stuck.bitPattern); h.add(exact ? 1 : 0); h.add(seed); h.add(UInt64(steps)); h.add(dt.bitPattern)
-            h.add(UInt64(n)); h.add(UInt64(block))
-            for (label, list) in zip(labels, lists) {
-                h.add(UInt64(bitPattern: Int64(label))); h.add(UInt64(list.count))
-                for t in list.times { h.add(UInt64(bitPattern: t)) }
-                for c in list.channels { h.add(UInt64(UInt32(bitPattern: c))) }
-            }
-            let header = TwinEvaluationLogHeader(
-                digest: h.hex, scenario: s.name, samples: n, block: block, exact: exact, classes: s.network.layers.last?.size ?? 0,
-                architectures: models.map(\.architecture), seed: seed)
+        if let log, let header {
             units = try ExperimentLog<TwinEvaluationLogHeader>.run(
                 header: header, path: log.path, resume: log.resume, threads: threads, unit: runBlock
             ).units
