@@ -199,12 +199,13 @@ struct CompiledNetwork {
                 rowTiles: c.rowTiles, tileRows: c.tileRows)
         }
         connections = chip.connections.enumerated().map { index, c in
-            // Single-row read factors folded in at compile time: the hot loop pays nothing for them.
+            // The read charges (`ReadCharge`, the rule the chip's twin reads too); single-row read factors
+            // folded in at compile time: the hot loop pays nothing for them.
             var cp: [Double] = [], cm: [Double] = []
             if let par {
                 let (gPlus, gMinus) = c.conductances
-                cp = gPlus.indices.map { scale * gPlus[$0] * par.plus[index][$0] }
-                cm = gMinus.indices.map { scale * gMinus[$0] * par.minus[index][$0] }
+                cp = gPlus.indices.map { ReadCharge.attenuated(gPlus[$0], factor: par.plus[index][$0], scale: scale) }
+                cm = gMinus.indices.map { ReadCharge.attenuated(gMinus[$0], factor: par.minus[index][$0], scale: scale) }
             }
             let count = c.inputs * c.outputs
             let charge = allocateMatrix(count: count)
@@ -217,7 +218,7 @@ struct CompiledNetwork {
                             for j in 0..<c.inputs {
                                 c.conductanceRow(j, plus: p, minus: m)
                                 let row = q + j * c.outputs
-                                for i in 0..<c.outputs { row[i] = scale * (p[i] - m[i]) }
+                                for i in 0..<c.outputs { row[i] = ReadCharge.ideal(plus: p[i], minus: m[i], scale: scale) }
                             }
                         }
                     }

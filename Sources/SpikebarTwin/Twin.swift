@@ -125,8 +125,11 @@ public struct TwinNetwork: Sendable {
         index()
     }
 
-    /// The twin of a programmed chip: its neurons, and as weights the programmed pairs
-    /// `(G⁺ − G⁻)/(G_max − G_min)`, so that a spike delivers the chip's own charge (replay contract).
+    /// The twin of a programmed chip: its neurons, and as weights the charge each synapse delivers per
+    /// read (`ReadCharge`, C — not window units) with each neuron's charge → current as its input scale:
+    /// the numbers the kernel adds, in its order, so that the kernel's grid mode (read noise off) and this
+    /// twin produce the same spikes bit for bit (the replay contract by construction). For inference only:
+    /// its weights are not a weights file's.
     public init(chip: Chip, network: NetworkSpec, dt: Seconds, steps: Int, readout: Readout = .spikeCount) throws {
         let span = chip.conductanceWindow
         let programmed = chip.connections.map { $0.effectiveWeights(window: span) }
@@ -134,12 +137,15 @@ public struct TwinNetwork: Sendable {
         try self.init(
             network: network, neurons: chip.neurons, device: chip.device, weights: w, dt: dt, steps: steps,
             readout: readout)
-        // Float storage of WeightMatrix would round the programmed values: keep them in Double.
-        weights = programmed
-        // Tile parasitics: the single-row read of each cell attenuated as in the kernel (Chip+Parasitics).
-        if let par = chip.parasitics() {
-            weights = chip.connections.enumerated().map { k, c in c.effectiveWeights(window: span, attenuation: (par.plus[k], par.minus[k])) }
+        // The kernel's own numbers (the replay contract by construction): each synapse's read charge
+        // (`ReadCharge`, C; with tile parasitics the single-row read of each cell attenuated as in the
+        // kernel, Chip+Parasitics) times each neuron's charge → current (A/C), added in the kernel's order.
+        let scale = chip.device.readVoltage * chip.device.readPulse
+        let par = chip.parasitics()
+        weights = chip.connections.enumerated().map { k, c in
+            ReadCharge.of(c, scale: scale, attenuation: par.map { ($0.plus[k], $0.minus[k]) })
         }
+        for l in layers.indices { layers[l].inputScale = chip.neurons[l].map { NeuronConstants($0).chargeToCurrent } }
     }
 
     mutating func index() {
