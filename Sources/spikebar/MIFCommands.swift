@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SpikebarChip
 import SpikebarCore
+import SpikebarExperiments
 import SpikebarPipeline
 import SpikebarScenario
 import SpikebarTwin
