@@ -210,6 +210,7 @@ public struct ChipRetrainingLogHeader: ExperimentLogHeader {
     public var sameExperimentHint: String {
         "Resume with the same scenario, weights, number of chips, --bit-error-rate, --high-fraction, --epochs, --train-samples, --lr, --samples and seed, or start again without --resume"
     }
+    public var headerProblem: String? { chips < 0 || testSamples < 0 ? "negative count of chips (\(chips)) or test samples (\(testSamples))" : nil }
     public static func index(of u: Unit) -> Int { u.unit }
     public func describe(unit t: Int) -> String { "chip \(t)" }
     public func problem(_ u: Unit) -> String? {

@@ -188,6 +188,7 @@ public struct ChipTransfersLogHeader: ExperimentLogHeader {
     public var sameExperimentHint: String {
         "Resume with the same scenario, weights, number of chips, --samples, --stuck-fraction and seed, or start again without --resume"
     }
+    public var headerProblem: String? { chips < 0 || samples < 0 ? "negative count of chips (\(chips)) or test points (\(samples))" : nil }
     public static func index(of u: Unit) -> Int { u.unit }
     public func describe(unit t: Int) -> String { "chip \(t)" }
     public func problem(_ u: Unit) -> String? {

@@ -23,6 +23,8 @@ public protocol ExperimentLogHeader: Codable, Sendable, Equatable {
     var summary: String { get }
     /// What a rerun with the same result needs, for the digest-mismatch message.
     var sameExperimentHint: String { get }
+    /// Why this header cannot be an experiment's (a negative count, …), or nil: read back like user input.
+    var headerProblem: String? { get }
     /// The index of `u`.
     static func index(of u: Unit) -> Int
     /// Unit `t` in words ("3 (point 1, chip 1)").
@@ -36,6 +38,7 @@ extension ExperimentLogHeader {
     /// The units this log is responsible for.
     public var units: [Int] { (0..<unitCount).filter { shard?.contains($0) ?? true } }
     public func describe(unit t: Int) -> String { "\(t)" }
+    public var headerProblem: String? { nil }
 }
 
 /// Where an experiment keeps its results log and what a run does with it: the file, whether to continue it
@@ -96,6 +99,12 @@ public enum ExperimentLog<Header: ExperimentLogHeader> {
                 "unsupported log format \(header.format) version \(header.version) (this spikebar reads \(Header.logFormat) version \(Header.logVersion))"
             )
         }
+        // Every count in a header is read back like user input: a negative unit count would make the
+        // range checks below trap.
+        guard header.unitCount >= 0 else {
+            throw SpikebarError.corruptFile(path: path, offset: 0, "the header says \(header.unitCount) units (\(header.summary))")
+        }
+        if let why = header.headerProblem { throw SpikebarError.corruptFile(path: path, offset: 0, "header: \(why)") }
         var seen = Set<Int>(), units: [Header.Unit] = [], duplicates = 0
         for line in lines.dropFirst() {
             let u: Header.Unit

@@ -205,17 +205,22 @@ public struct NIRScenarioEvaluationLogHeader: ExperimentLogHeader {
         self.digest = digest; self.scenario = scenario; self.rows = rows; self.chips = chips; self.samples = samples
     }
 
-    public var unitCount: Int { rows + chips }
+    /// rows + chips; −1 (invalid) for negative or overflowing counts read back from a damaged header.
+    public var unitCount: Int {
+        let (sum, overflow) = rows.addingReportingOverflow(chips)
+        return rows >= 0 && chips >= 0 && !overflow ? sum : -1
+    }
     public var summary: String { "evaluate of \(scenario) (NIR): \(rows) rows, \(chips) chips, \(samples) inputs" }
     public var sameExperimentHint: String {
         "Resume with the same scenario, graph, --samples, --chips and --no-exact, or start again without --resume"
     }
+    public var headerProblem: String? { samples < 0 ? "negative count of inputs (\(samples))" : nil }
     public static func index(of u: Unit) -> Int { u.unit }
     public func describe(unit t: Int) -> String { t < rows ? "row \(t)" : "chip \(t - rows)" }
     public func problem(_ u: Unit) -> String? {
         if u.unit < rows {
             guard let r = u.row, u.correct == nil else { return "a row unit without its row" }
-            guard r.samples == samples, (0...samples).contains(r.correct), r.accuracy.isFinite, (0...1).contains(r.accuracy) else {
+            guard r.samples == samples, r.correct >= 0, r.correct <= samples, r.accuracy.isFinite, (0...1).contains(r.accuracy) else {
                 return "a row whose counts do not fit \(samples) inputs"
             }
             guard (u.costs ?? []).allSatisfy({ [$0.meanEnergy, $0.meanLatency, $0.meanComputeLatency].allSatisfy { $0.isFinite && $0 >= 0 } }) else {

@@ -61,7 +61,11 @@ public struct SweepLogHeader: ExperimentLogHeader {
         self.seed = seed; self.shard = shard
     }
 
-    public var unitCount: Int { sweep.points.count * chips }
+    /// points × chips; −1 (invalid) for a negative or overflowing count read back from a damaged header.
+    public var unitCount: Int {
+        let (n, overflow) = sweep.points.count.multipliedReportingOverflow(by: chips)
+        return chips >= 0 && !overflow ? n : -1
+    }
     public var summary: String {
         "\(scenario), \(sweep.stem): \(sweep.keys.joined(separator: ", ")) over \(sweep.points.count) points × \(chips) chips, seed \(seed)"
     }

@@ -66,19 +66,28 @@ public struct TwinEvaluationLogHeader: ExperimentLogHeader {
         self.classes = classes; self.architectures = architectures; self.seed = seed
     }
 
-    public var unitCount: Int { block > 0 ? (samples + block - 1) / block : 0 }
+    /// ⌈samples / block⌉ without overflow (a header read back may hold any integers; −1: invalid).
+    public var unitCount: Int { block > 0 && samples >= 0 ? samples / block + (samples % block == 0 ? 0 : 1) : -1 }
     public var summary: String { "evaluate of \(scenario): \(samples) test samples\(exact ? "" : " (no exact mode)"), seed \(seed)" }
     public var sameExperimentHint: String {
         "Resume with the same scenario, weights, --samples, --stuck-fraction, --no-exact and seed, or start again without --resume"
     }
+    public var headerProblem: String? { classes < 0 ? "negative count of classes (\(classes))" : nil }
     public static func index(of u: Unit) -> Int { u.unit }
-    public func describe(unit t: Int) -> String { "block \(t) (test samples \(t * block)…\(min(samples, (t + 1) * block) - 1))" }
+    public func describe(unit t: Int) -> String {
+        let (start, overflow) = t.multipliedReportingOverflow(by: block)
+        return overflow ? "block \(t)" : "block \(t) (test samples \(start)…\(start + min(samples - start, block) - 1))"
+    }
     public func problem(_ u: Unit) -> String? {
-        let count = min(samples, (u.unit + 1) * block) - u.unit * block
+        // u.unit < unitCount, so u.unit·block < samples: no overflow; the block's end is clamped to samples.
+        let start = u.unit * block
+        let count = min(samples - start, block)
         guard u.grid.count == count, u.identical.count == count, u.total.count == count, u.same.count == count,
             u.energy.count == count, u.latency.count == count, u.exact.count == (exact ? count : 0)
         else { return "its results are not those of \(count) test samples" }
-        guard (u.grid + u.exact).allSatisfy({ (-1..<classes).contains($0) }) else { return "a class outside −1 … \(classes - 1)" }
+        guard classes >= 0, (u.grid + u.exact).allSatisfy({ $0 >= -1 && $0 < classes }) else {
+            return "a class outside −1 … \(classes - 1)"
+        }
         guard zip(u.identical, u.total).allSatisfy({ $0 >= 0 && $0 <= $1 }) else { return "more identical output spikes than spikes" }
         guard (u.energy + u.latency).allSatisfy({ $0.count == architectures.count && $0.allSatisfy { $0.isFinite && $0 >= 0 } }) else {
             return "an energy or latency that is negative, not finite, or not one per architecture"

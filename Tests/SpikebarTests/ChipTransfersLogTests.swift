@@ -156,3 +156,45 @@ private final class RanSamples: @unchecked Sendable {
     var count: Int { lock.lock(); defer { lock.unlock() }; return n }
     func tick() { lock.lock(); n += 1; lock.unlock() }
 }
+
+/// Issue #22 on the experiment logs: a header read back holds any integers. Negative counts, a block
+/// size that overflows ⌈samples/block⌉ or a sweep whose points × chips overflows are refused at byte 0
+/// naming the header — never a trap.
+@Suite struct DamagedLogHeaderTests {
+    func refused<H: ExperimentLogHeader>(_: H.Type, _ header: String, unit: String) throws -> Bool {
+        let dir = try freshTemporaryDirectory("damaged-header-\(H.logFormat)")
+        let path = dir.appendingPathComponent("log.jsonl").path
+        try (header + "\n" + unit + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        do { _ = try ExperimentLog<H>.read(path: path) } catch let e as SpikebarError { return "\(e)".contains("byte 0") }
+        return false
+    }
+
+    @Test func countsThatCannotBeAreRefusedAtByteZero() throws {
+        #expect(
+            try refused(
+                ChipRetrainingLogHeader.self,
+                #"{"chips":-1,"digest":"x","format":"spikebar-retrain-log","scenario":"s","seed":7,"testSamples":200,"version":1}"#,
+                unit: #"{"accuracyAfter":0.5,"accuracyBefore":0.5,"accuracyFaultFree":0.5,"stuckFraction":0.1,"unit":0,"weightsDigest":"ab"}"#))
+        #expect(
+            try refused(
+                ChipTransfersLogHeader.self,
+                #"{"chips":2,"digest":"x","format":"spikebar-chip-transfers-log","samples":-3,"scenario":"s","seed":7,"version":1,"what":"t"}"#,
+                unit: #"{"correct":"","unit":0}"#))
+        // Huge but consistent (⌈samples/block⌉ would overflow as (samples + block − 1)/block): read without a
+        // trap, the unit refused at its own line.
+        _ = try refused(
+            TwinEvaluationLogHeader.self,
+            #"{"architectures":[],"block":9223372036854775807,"classes":2,"digest":"x","exact":false,"format":"spikebar-evaluate-log","samples":9223372036854775807,"scenario":"s","seed":1,"version":1}"#,
+            unit: #"{"unit":0}"#)
+        #expect(
+            try refused(
+                TwinEvaluationLogHeader.self,
+                #"{"architectures":[],"block":0,"classes":2,"digest":"x","exact":false,"format":"spikebar-evaluate-log","samples":4,"scenario":"s","seed":1,"version":1}"#,
+                unit: #"{"unit":0}"#))
+        #expect(
+            try refused(
+                NIRScenarioEvaluationLogHeader.self,
+                #"{"chips":9223372036854775807,"digest":"x","format":"spikebar-nir-evaluate-log","rows":4,"samples":3,"scenario":"s","version":1}"#,
+                unit: #"{"unit":0}"#))
+    }
+}
