@@ -17,6 +17,16 @@ import Foundation
 enum CLIConventions {
     static let ok: Int32 = 0, checkFailed: Int32 = 1, badInput: Int32 = 2, interrupted: Int32 = 130
 
+    /// The most chip samples one run programs (`--chips`, `--transfers`): each is a programmed chip (and for
+    /// `retrain` a retraining), and the results log lists its units, so a count beyond this is a typo, not a
+    /// plan — refused before any work rather than allocating for it.
+    static let maxChips = 100_000
+
+    /// `--chips N` (or `--transfers N`) checked: 1 … `maxChips`.
+    static func checkChips(_ n: Int, option: String = "--chips") throws {
+        guard (1...maxChips).contains(n) else { throw ValidationError("\(option) must be in 1 … \(maxChips), got \(n)") }
+    }
+
     /// The exit status for an error thrown by parsing or running a command.
     static func status(for error: Error, code: ExitCode) -> Int32 {
         if let e = error as? ExitCode { return e.rawValue }

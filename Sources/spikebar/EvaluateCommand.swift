@@ -49,6 +49,7 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         do {
             let settings = try sets.map { try ScenarioSetting(parsing: $0) }
+            if let chips { try CLIConventions.checkChips(chips) }  // before any work
             var loaded = try ScenarioLoader.load(path: scenario, settings: settings, requireWeightsFile: false)
             if let seed { loaded.scenario.seed = seed }
             // Refused before any work: only the chip Monte-Carlo of a LIF network is logged.
@@ -85,7 +86,7 @@ struct EvaluateCommand: ParsableCommand {
             let workers = threads ?? loaded.scenario.simulation.threads
             if let slice, let chips {
                 // One slice of the chip Monte-Carlo, nothing else: its log is what the combining run reads.
-                guard chips >= 1 else { throw ValidationError("--chips must be ≥ 1") }
+                try CLIConventions.checkChips(chips)
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
                 let log = ChipTransfers.Log.inFolder(
                     dir, stem: "chips", shard: slice, resume: resume, scenarioDigest: loaded.digest, what: "evaluate --chips")
@@ -118,7 +119,7 @@ struct EvaluateCommand: ParsableCommand {
             progress.finish()
             var mc: ChipMonteCarlo?
             if let chips {
-                guard chips >= 1 else { throw ValidationError("--chips must be ≥ 1") }
+                try CLIConventions.checkChips(chips)
                 let p = ProgressLine(total: chips, label: "chips", enabled: show)
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
                 mc = try ChipMonteCarlo.run(
@@ -187,7 +188,7 @@ extension EvaluateCommand {
             guard samples >= 1 else { throw ValidationError("--samples must be ≥ 1") }
             loaded.scenario.input.samples = samples
         }
-        if let chips { guard chips >= 1 else { throw ValidationError("--chips must be ≥ 1") } }
+        if let chips { try CLIConventions.checkChips(chips) }
         if chips != nil, loaded.scenario.device.ideal { throw ValidationError("--chips: an ideal device (device.ideal: true) has one chip") }
         let dir = out ?? "spikebar-out/\(loaded.scenario.name)"
         try OutputPath.checkFolder(dir, what: "--out")  // before any work (issue #22)

@@ -98,7 +98,7 @@ struct SweepCommand: ParsableCommand {
         do {
             if let transfers { return try runTransfers(transfers) }
             let spec = try SweepSpec(sets: try settingTexts(), zip: zip)
-            guard chips >= 1 else { throw ValidationError("--chips must be ≥ 1") }
+            try CLIConventions.checkChips(chips)
             if let samples, samples < 1 { throw ValidationError("--samples must be ≥ 1") }
             let slice = try shard.map { try SweepShard(parsing: $0) }
             var loaded = try ScenarioLoader.load(path: scenario, requireWeightsFile: weights == nil)
@@ -348,7 +348,7 @@ struct RetrainCommand: ParsableCommand {
             }
             let slice = try shard.map { try SweepShard(parsing: $0) }
             if let chips {
-                guard chips >= 1 else { throw ValidationError("--chips must be ≥ 1") }
+                try CLIConventions.checkChips(chips)
                 guard chip == nil else { throw ValidationError("--chip and --chips exclude each other (--chips N retrains chips 0…N−1)") }
             } else if resume || slice != nil {
                 throw ValidationError("\(slice != nil ? "--shard" : "--resume") continues or splits a --chips run; give --chips N")

@@ -14,7 +14,7 @@ extension SweepCommand {
     /// only chips c with c mod N = k into <out>/transfers.shard-k-of-N.jsonl; a `--resume` run in a folder
     /// holding the shard logs takes their chips and writes the outputs.
     func runTransfers(_ transfers: Int) throws {
-        guard transfers >= 1 else { throw ValidationError("--transfers must be ≥ 1") }
+        try CLIConventions.checkChips(transfers, option: "--transfers")
         let loaded = try ScenarioLoader.load(path: scenario, requireWeightsFile: false)
         try loaded.scenario.requireNeuronModel([.lifDPI], for: "spikebar sweep --transfers")
         let setup = try TrainingSetup(loaded: loaded)

@@ -116,6 +116,8 @@ import SpikebarTestSupport
         #expect(retrain.status == 2 && retrain.stderr.contains("--resume continues or splits a --chips run"), "\(retrain.stderr)")
         let both = try runCLI(["retrain", "Scenarios/randman-nhc.yaml", "--chips", "2", "--chip", "1"])
         #expect(both.status == 2 && both.stderr.contains("--chip and --chips exclude each other"), "\(both.stderr)")
+        let huge = try runCLI(["retrain", "Scenarios/randman-nhc.yaml", "--chips", "1000000000000"])
+        #expect(huge.status == 2 && huge.stderr.contains("--chips must be in 1 … 100000"), "\(huge.stderr)")
     }
 
     /// Shards run elsewhere: a resumed whole run in a folder holding their logs programs no chip again and
