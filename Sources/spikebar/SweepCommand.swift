@@ -357,8 +357,15 @@ struct RetrainCommand: ParsableCommand {
             try loaded.scenario.requireNeuronModel([.lifDPI], for: "spikebar retrain")
             let setup = try TrainingSetup(loaded: loaded)
             let path = weights ?? loaded.weightsFile ?? "spikebar-out/\(loaded.scenario.name)/weights.json"
+            let outDir = out ?? "spikebar-out/\(loaded.scenario.name)"
+            try OutputPath.checkFolder(outDir, what: "--out")  // before any work (issue #22)
+            // The weights read must not be a file this run writes (it would be replaced by a retraining).
+            let written =
+                chips.map { n in (0..<n).map { ChipRetraining.weightsPath(outDir, chip: $0) } } ?? [outDir + "/retrained-weights.json"]
+            if let clash = written.first(where: { $0 == path || OutputPath.sameFile($0, path) }) {
+                throw ValidationError("--weights \(path) is \(clash), which this run writes; copy it elsewhere or choose another --out")
+            }
             let w = try loaded.scenario.loadWeights(path: path)
-            try OutputPath.checkFolder(out ?? "spikebar-out/\(loaded.scenario.name)", what: "--out")  // before any work (issue #22)
             var faults = loaded.scenario.device.faults
             if let bitErrorRate {
                 guard (0...1).contains(bitErrorRate) else { throw ValidationError("--bit-error-rate must be in 0 … 1") };

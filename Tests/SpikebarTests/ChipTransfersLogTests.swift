@@ -118,6 +118,14 @@ import SpikebarTestSupport
         #expect(both.status == 2 && both.stderr.contains("--chip and --chips exclude each other"), "\(both.stderr)")
         let huge = try runCLI(["retrain", "Scenarios/randman-nhc.yaml", "--chips", "1000000000000"])
         #expect(huge.status == 2 && huge.stderr.contains("--chips must be in 1 … 100000"), "\(huge.stderr)")
+        // The weights read may not be a file the run writes.
+        let dir = try freshTemporaryDirectory("retrain-clash")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("retrained"), withIntermediateDirectories: true)
+        let input = dir.appendingPathComponent("retrained/chip-1.json").path
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: input))
+        let clash = try runCLI(["retrain", "Scenarios/two-moons-hardware-aware.yaml", "--weights", input, "--chips", "2", "--out", dir.path])
+        #expect(clash.status == 2 && clash.stderr.contains("which this run writes"), "\(clash.stderr)")
+        #expect(try String(contentsOfFile: input, encoding: .utf8) == "{}")
     }
 
     /// Shards run elsewhere: a resumed whole run in a folder holding their logs programs no chip again and
