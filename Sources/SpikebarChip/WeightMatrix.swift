@@ -101,3 +101,14 @@ public struct WeightFile: Codable, Sendable {
         try DurableFile.write(enc.encode(self), to: path)
     }
 }
+
+extension FNV1a64 {
+    /// Mixes weight matrices into a digest (each matrix's shape, then its values' bit patterns): the one
+    /// rule every results log fingerprints its weights with, so a resumed run's digest matches.
+    public mutating func add(_ weights: [WeightMatrix]) {
+        for w in weights {
+            add(UInt64(w.inputs)); add(UInt64(w.outputs))
+            for x in w.values { add(UInt64(x.bitPattern)) }
+        }
+    }
+}

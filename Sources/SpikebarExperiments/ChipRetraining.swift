@@ -77,7 +77,7 @@ public struct ChipRetraining: Sendable {
         h.add(setup.scenario.seed); h.add(UInt64(chips)); h.add(UInt64(epochs)); h.add(UInt64(trainSamples))
         h.add(UInt64(testSamples)); h.add(lr.bitPattern)
         h.add(faults.bitErrorRate.bitPattern); h.add(faults.highFraction.bitPattern)
-        for w in weights { h.add(UInt64(w.inputs)); h.add(UInt64(w.outputs)); for x in w.values { h.add(UInt64(x.bitPattern)) } }
+        h.add(weights)
         for g in gains ?? [] { h.add(g.bitPattern) }
         return h.hex
     }

@@ -108,7 +108,7 @@ extension ChipTransfers {
         h.add(scenarioDigest)
         h.add(scenario.seed); h.add(UInt64(steps)); h.add(dt.bitPattern)
         h.add((stuckFraction ?? -1).bitPattern); h.add(UInt64(chips))
-        for w in weights { h.add(UInt64(w.inputs)); h.add(UInt64(w.outputs)); for x in w.values { h.add(UInt64(x.bitPattern)) } }
+        h.add(weights)
         for g in gains { h.add(g.bitPattern) }
         h.add(UInt64(labels.count))
         for (label, input) in zip(labels, inputs) {

@@ -238,7 +238,7 @@ public struct SweepWork: Sendable {
         for point in points {
             h.add(point.scenario.seed); h.add("\(point.timing)"); h.add(UInt64(point.inputSet))
             if let nir = point.nir { h.add(nir.graphDigest); h.add(UInt64(nir.loaded.scenario.input.samples)) }
-            for w in point.weights { h.add(UInt64(w.inputs)); h.add(UInt64(w.outputs)); for x in w.values { h.add(UInt64(x.bitPattern)) } }
+            h.add(point.weights)
             for g in point.gains { h.add(g.bitPattern) }
         }
         for set in inputSets {

@@ -66,7 +66,7 @@ public struct TwinEvaluation: Codable, Sendable {
         let header: TwinEvaluationLogHeader? = log.map { log in
             var h = FNV1a64()
             h.add(bytesOf: log.scenarioDigest)
-            for w in weights { h.add(UInt64(w.inputs)); h.add(UInt64(w.outputs)); for x in w.values { h.add(UInt64(x.bitPattern)) } }
+            h.add(weights)
             for x in g { h.add(x.bitPattern) }
             h.add(UInt64(chipSample)); h.add(stuck.bitPattern); h.add(exact ? 1 : 0); h.add(s.seed); h.add(UInt64(steps)); h.add(dt.bitPattern)
             h.add(UInt64(n)); h.add(UInt64(block))
